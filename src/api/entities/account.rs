@@ -1,0 +1,219 @@
+//! The Account and CredentialAccount entities
+//! (<https://docs.joinmastodon.org/entities/Account/>).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::timestamp;
+use crate::config::Config;
+use crate::db::accounts::AccountRow;
+use crate::db::users::UserRow;
+use crate::domain::{Id, Role};
+
+/// A profile field as shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Field {
+    /// Label.
+    pub name: String,
+    /// Value: HTML in `fields`, plain text in `source.fields`.
+    pub value: String,
+    /// When a link in the value was verified (rel="me"), or null.
+    pub verified_at: Option<String>,
+}
+
+/// A user-facing account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Account {
+    #[schema(value_type = String)]
+    pub id: Id,
+    pub username: String,
+    /// `username` for local accounts, `username@domain` for remote ones.
+    pub acct: String,
+    pub url: String,
+    pub uri: String,
+    pub display_name: String,
+    /// Biography, HTML.
+    pub note: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub locked: bool,
+    pub fields: Vec<Field>,
+    #[schema(value_type = Vec<Object>)]
+    pub emojis: Vec<serde_json::Value>,
+    pub bot: bool,
+    pub group: bool,
+    pub discoverable: Option<bool>,
+    pub indexable: bool,
+    pub hide_collections: Option<bool>,
+    pub noindex: Option<bool>,
+    /// Creation day (midnight UTC), as Mastodon reports it.
+    pub created_at: String,
+    /// Day of the latest status, or null.
+    pub last_status_at: Option<String>,
+    pub statuses_count: i64,
+    pub followers_count: i64,
+    pub following_count: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub roles: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited: Option<bool>,
+}
+
+/// The signed-in user's own account, with `source` and `role`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub source: Source,
+    pub role: RoleEntity,
+}
+
+/// What the user typed, and posting defaults.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Source {
+    pub privacy: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub note: String,
+    pub fields: Vec<Field>,
+    pub follow_requests_count: i64,
+    pub hide_collections: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    #[schema(value_type = Vec<String>)]
+    pub attribution_domains: Vec<String>,
+}
+
+/// Mastodon's Role entity for the user's role.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleEntity {
+    pub id: String,
+    pub name: String,
+    /// Bitmask of Mastodon permission flags, as a decimal string.
+    pub permissions: String,
+    pub color: String,
+    pub highlighted: bool,
+}
+
+impl Account {
+    /// Builds the entity from a row; `config` supplies the instance's URLs.
+    pub fn from_row(row: &AccountRow, config: &Config) -> Account {
+        let base = config.base_url();
+        let (acct, url, uri) = match &row.domain {
+            None => (
+                row.username.clone(),
+                format!("{base}/@{}", row.username),
+                format!("{base}/users/{}", row.username),
+            ),
+            Some(domain) => {
+                let acct = format!("{}@{domain}", row.username);
+                let url = format!("{}://{domain}/@{}", config.scheme(), row.username);
+                (acct, url.clone(), url)
+            }
+        };
+        let avatar = format!("{base}/avatars/original/missing.png");
+        let header = format!("{base}/headers/original/missing.png");
+        let day = |at: chrono::DateTime<chrono::Utc>| {
+            let midnight = at
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc();
+            timestamp(midnight)
+        };
+        let suspended = row.suspended_at.is_some();
+        Account {
+            id: Id(row.id),
+            username: row.username.clone(),
+            acct,
+            url,
+            uri,
+            display_name: row.display_name.clone(),
+            note: row.note.clone(),
+            avatar: avatar.clone(),
+            avatar_static: avatar,
+            header: header.clone(),
+            header_static: header,
+            locked: row.locked,
+            fields: row
+                .fields
+                .iter()
+                .map(|f| Field {
+                    name: f.name.clone(),
+                    value: f.value.clone(),
+                    verified_at: f.verified_at.map(timestamp),
+                })
+                .collect(),
+            emojis: Vec::new(),
+            bot: row.bot,
+            group: false,
+            discoverable: Some(row.discoverable),
+            indexable: row.indexable,
+            hide_collections: Some(row.hide_collections),
+            noindex: Some(!row.indexable),
+            created_at: day(row.created_at),
+            last_status_at: row.last_status_at.map(|at| at.date_naive().to_string()),
+            statuses_count: row.statuses_count,
+            followers_count: row.followers_count,
+            following_count: row.following_count,
+            roles: Vec::new(),
+            suspended: suspended.then_some(true),
+            limited: row.silenced_at.is_some().then_some(true),
+        }
+    }
+}
+
+impl CredentialAccount {
+    /// Builds the signed-in user's view of their own account.
+    pub fn from_rows(row: &AccountRow, user: &UserRow, config: &Config) -> CredentialAccount {
+        let source_fields = row
+            .fields
+            .iter()
+            .map(|f| Field {
+                name: f.name.clone(),
+                value: f.source.clone().unwrap_or_else(|| f.value.clone()),
+                verified_at: f.verified_at.map(timestamp),
+            })
+            .collect();
+        CredentialAccount {
+            account: Account::from_row(row, config),
+            source: Source {
+                privacy: user.default_privacy.clone(),
+                sensitive: user.default_sensitive,
+                language: user.default_language.clone(),
+                note: row.note_source.clone(),
+                fields: source_fields,
+                follow_requests_count: 0,
+                hide_collections: row.hide_collections,
+                discoverable: row.discoverable,
+                indexable: row.indexable,
+                attribution_domains: Vec::new(),
+            },
+            role: RoleEntity::for_role(user.role()),
+        }
+    }
+}
+
+impl RoleEntity {
+    /// Roost's three roles mapped onto Mastodon's role entity. Permission bits follow
+    /// Mastodon's flags: administrator (0x1) for admins; manage reports (0x10), view
+    /// audit log (0x20), manage users (0x400) and manage taxonomies (0x100) for moderators.
+    pub fn for_role(role: Role) -> RoleEntity {
+        let (id, name, permissions, color, highlighted) = match role {
+            Role::User => ("-99", "", 0, "", false),
+            Role::Moderator => ("1", "Moderator", 0x10 | 0x20 | 0x100 | 0x400, "", true),
+            Role::Admin => ("2", "Admin", 0x1, "", true),
+        };
+        RoleEntity {
+            id: id.into(),
+            name: name.into(),
+            permissions: permissions.to_string(),
+            color: color.into(),
+            highlighted,
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Mastodon API entities, field for field as <https://docs.joinmastodon.org/entities/>
+//! describes them, built from database rows. Serialization only: no I/O here.
+
+pub mod account;
+pub mod application;
+pub mod instance;
+pub mod token;
+
+pub use account::{Account, CredentialAccount};
+pub use application::Application;
+pub use token::Token;
+
+use chrono::{DateTime, Utc};
+
+/// Mastodon's timestamp format: RFC 3339 with milliseconds and `Z`.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

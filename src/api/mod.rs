@@ -1,0 +1,125 @@
+//! The Mastodon-compatible client API (`/api/v1`, `/api/v2`, `/oauth`): one route
+//! table, the shared extractors, and the entities in `entities/`.
+//!
+//! Reference: <https://docs.joinmastodon.org/api/>. Differences are listed in
+//! `docs/api.md`.
+
+pub mod authorize;
+pub mod entities;
+pub mod oauth;
+pub mod openapi;
+pub mod params;
+pub mod v1;
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::rate_limit::Bucket;
+use crate::state::AppState;
+
+/// Every client-API route.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let limited =
+        |bucket: Bucket| middleware::from_fn_with_state((state.clone(), bucket), rate_limit);
+    Router::new()
+        .route("/api/v1/apps", post(v1::apps::create))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            get(v1::apps::verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts",
+            post(v1::accounts::register).layer(limited(Bucket::SignUp)),
+        )
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(v1::accounts::verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            patch(v1::accounts::update_credentials),
+        )
+        .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
+        .route("/api/v1/accounts/{id}", get(v1::accounts::show))
+        .route("/api/v1/instance", get(v1::instance::v1))
+        .route("/api/v1/instance/", get(v1::instance::v1))
+        .route("/api/v2/instance", get(v1::instance::v2))
+        .route("/api/v2/instance/", get(v1::instance::v2))
+        .route(
+            "/oauth/authorize",
+            get(authorize::authorize_form)
+                .post(authorize::authorize_submit)
+                .layer(limited(Bucket::SignIn)),
+        )
+        .route(
+            "/oauth/token",
+            post(oauth::token).layer(limited(Bucket::OAuthToken)),
+        )
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata),
+        )
+        .route("/api/openapi.json", get(openapi::serve))
+}
+
+/// The client's IP address: the TCP peer, or, with `ROOST_TRUST_PROXY`, the address
+/// the proxy appended last to `X-Forwarded-For`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(ClientIp(client_ip(parts, state.config.trust_proxy)))
+    }
+}
+
+fn client_ip(parts: &Parts, trust_proxy: bool) -> IpAddr {
+    if trust_proxy {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.rsplit(',').next())
+            .and_then(|last| last.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// Middleware: counts the request against `bucket` for the client's IP; refuses with
+/// 429 over budget; adds the X-RateLimit-* headers either way.
+async fn rate_limit(
+    State((state, bucket)): State<(AppState, Bucket)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let ip = client_ip(&parts, state.config.trust_proxy);
+    // GET of the sign-in form is free; only submissions count.
+    if parts.method == axum::http::Method::GET {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let decision = state.rate_limiter.check(bucket, ip);
+    if !decision.allowed {
+        return ApiError::RateLimited(decision.headers).into_response();
+    }
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    response.headers_mut().extend(decision.headers);
+    response
+}

@@ -1,0 +1,48 @@
+//! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations
+//! and served at `/api/openapi.json`. Every new endpoint is listed here.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{authorize, oauth, v1};
+
+/// Roost's client API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Roost client API", description = "Mastodon-compatible client API of Roost. See docs/api.md for differences from Mastodon.",
+         license(name = "AGPL-3.0-or-later")),
+    paths(
+        v1::apps::create, v1::apps::verify_credentials,
+        v1::accounts::register, v1::accounts::verify_credentials, v1::accounts::update_credentials,
+        v1::accounts::show, v1::accounts::lookup,
+        v1::instance::v1, v1::instance::v2,
+        oauth::token, oauth::revoke, oauth::metadata,
+        authorize::authorize_form, authorize::authorize_submit,
+        crate::app::health,
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `GET /api/openapi.json`.
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,323 @@
+//! Account endpoints: registration, the signed-in user's profile, and viewing accounts
+//! (<https://docs.joinmastodon.org/methods/accounts/>).
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+
+use super::check_length;
+use crate::api::entities::{Account, CredentialAccount, Token};
+use crate::api::params::{lenient_bool, lenient_opt_bool, record_list, Params};
+use crate::api::ClientIp;
+use crate::auth::signup::{self, SignUp, SignUpError};
+use crate::auth::tokens::Grant;
+use crate::auth::{AnyToken, CurrentUser, MaybeToken};
+use crate::config::RegistrationMode;
+use crate::db::accounts::{self, ProfileUpdate, StoredField};
+use crate::db::{oauth, users};
+use crate::domain::text::{field_value_to_html, plain_to_html};
+use crate::domain::{Id, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Parameters of `POST /api/v1/accounts`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RegisterParams {
+    username: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    /// Must be true: the user accepts the server's rules.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    agreement: bool,
+    locale: Option<String>,
+    /// Why the user wants to join (shown to moderators under approval mode).
+    reason: Option<String>,
+}
+
+/// Registers a local account with an app token and returns a user token.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+    security(("bearer" = ["write:accounts"])), request_body = RegisterParams,
+    responses((status = 200, body = Token), (status = 403, description = "Registrations closed"),
+              (status = 422, description = "Invalid or taken"), (status = 429, description = "Rate limited")))]
+pub async fn register(
+    State(state): State<AppState>,
+    AnyToken(app_token): AnyToken,
+    ClientIp(ip): ClientIp,
+    Params(params): Params<RegisterParams>,
+) -> ApiResult<Json<Token>> {
+    app_token.require_scope(&["write:accounts"])?;
+    let mode = state.config.registration;
+    if mode == RegistrationMode::Closed {
+        return Err(ApiError::Forbidden(
+            "Registrations are closed on this server".into(),
+        ));
+    }
+    if !params.agreement {
+        return Err(ApiError::validation(
+            "agreement",
+            "ERR_ACCEPTED",
+            "Agreement must be accepted",
+        ));
+    }
+    check_length("reason", params.reason.as_deref(), 1000)?;
+    let ip = ip.to_string();
+    let input = SignUp {
+        username: params.username.as_deref().unwrap_or_default(),
+        email: params.email.as_deref().unwrap_or_default(),
+        password: params.password.as_deref().unwrap_or_default(),
+        role: Role::User,
+        approved: mode == RegistrationMode::Open,
+        locale: params.locale.as_deref().unwrap_or("en"),
+        reason: params.reason.as_deref(),
+        ip: Some(&ip),
+    };
+    let (account, _user) = signup::sign_up(&state.db, &input)
+        .await
+        .map_err(sign_up_error)?;
+    let app = oauth::find_app(&state.db, app_token.app_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut transaction = state.db.begin().await?;
+    let grant = Grant {
+        app_id: app.id,
+        client_id: &app.client_id,
+        account_id: Some(account.id),
+        scopes: &app_token.scopes,
+        family_id: uuid::Uuid::new_v4(),
+        with_refresh_token: true,
+    };
+    let issued = state.tokens.issue(&mut transaction, &grant).await?;
+    transaction.commit().await?;
+    Ok(Json(Token::from_issued(issued, &app_token.scopes)))
+}
+
+fn sign_up_error(error: SignUpError) -> ApiError {
+    match error {
+        SignUpError::Username(reason) => ApiError::validation("username", "ERR_INVALID", reason),
+        SignUpError::Email(reason) => ApiError::validation("email", "ERR_INVALID", reason),
+        SignUpError::Password(reason) => ApiError::validation("password", "ERR_INVALID", reason),
+        SignUpError::UsernameTaken => {
+            ApiError::validation("username", "ERR_TAKEN", error.to_string())
+        }
+        SignUpError::EmailTaken => ApiError::validation("email", "ERR_TAKEN", error.to_string()),
+        SignUpError::Internal(error) => ApiError::Internal(error),
+    }
+}
+
+/// The signed-in user's account with `source` and `role`.
+#[utoipa::path(get, path = "/api/v1/accounts/verify_credentials", tag = "accounts",
+    security(("bearer" = ["read:accounts", "profile"])),
+    responses((status = 200, body = CredentialAccount), (status = 401), (status = 403)))]
+pub async fn verify_credentials(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<CredentialAccount>> {
+    user.token.require_scope(&["read:accounts", "profile"])?;
+    credential_account(&state, user.account_id).await.map(Json)
+}
+
+async fn credential_account(state: &AppState, account_id: i64) -> ApiResult<CredentialAccount> {
+    let account = accounts::find_by_id(&state.db, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let user = users::find_by_account_id(&state.db, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(CredentialAccount::from_rows(&account, &user, &state.config))
+}
+
+/// One profile field as submitted.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct FieldAttribute {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    value: String,
+}
+
+/// Posting defaults in `source[…]`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct SourceParams {
+    privacy: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+}
+
+/// Parameters of `PATCH /api/v1/accounts/update_credentials`; absent ones are kept.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UpdateCredentialsParams {
+    display_name: Option<String>,
+    note: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    locked: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    bot: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    discoverable: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    indexable: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    hide_collections: Option<bool>,
+    /// Up to four fields; replaces all fields. Array or `fields_attributes[i][name]` form.
+    #[serde(default, deserialize_with = "record_list")]
+    fields_attributes: Option<Vec<FieldAttribute>>,
+    source: Option<SourceParams>,
+}
+
+/// Mastodon's profile limits.
+const MAX_DISPLAY_NAME: usize = 30;
+const MAX_NOTE: usize = 500;
+const MAX_FIELDS: usize = 4;
+const MAX_FIELD_TEXT: usize = 255;
+
+/// Updates the signed-in user's profile and returns it.
+#[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts",
+    security(("bearer" = ["write:accounts"])), request_body = UpdateCredentialsParams,
+    responses((status = 200, body = CredentialAccount), (status = 422, description = "Invalid")))]
+pub async fn update_credentials(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Params(params): Params<UpdateCredentialsParams>,
+) -> ApiResult<Json<CredentialAccount>> {
+    user.token.require_scope(&["write:accounts"])?;
+    check_length(
+        "display_name",
+        params.display_name.as_deref(),
+        MAX_DISPLAY_NAME,
+    )?;
+    check_length("note", params.note.as_deref(), MAX_NOTE)?;
+    let fields = params.fields_attributes.map(validate_fields).transpose()?;
+    let source = params.source.unwrap_or_default();
+    validate_source(&source)?;
+    let update = ProfileUpdate {
+        note_html: params.note.as_deref().map(plain_to_html),
+        note_source: params.note,
+        display_name: params.display_name,
+        fields,
+        locked: params.locked,
+        bot: params.bot,
+        discoverable: params.discoverable,
+        indexable: params.indexable,
+        hide_collections: params.hide_collections,
+    };
+    let mut transaction = state.db.begin().await?;
+    accounts::update_profile(&mut *transaction, user.account_id, update).await?;
+    users::update_defaults(
+        &mut *transaction,
+        user.account_id,
+        source.privacy.as_deref(),
+        source.sensitive,
+        source.language.as_deref(),
+    )
+    .await?;
+    transaction.commit().await?;
+    credential_account(&state, user.account_id).await.map(Json)
+}
+
+/// Drops fields whose name and value are both blank; bounds count and lengths.
+fn validate_fields(fields: Vec<FieldAttribute>) -> ApiResult<Vec<StoredField>> {
+    let fields: Vec<FieldAttribute> = fields
+        .into_iter()
+        .filter(|f| !f.name.trim().is_empty() || !f.value.trim().is_empty())
+        .collect();
+    if fields.len() > MAX_FIELDS {
+        return Err(ApiError::validation(
+            "fields",
+            "ERR_TOO_LONG",
+            format!("at most {MAX_FIELDS} fields"),
+        ));
+    }
+    fields
+        .into_iter()
+        .map(|field| {
+            check_length("fields", Some(&field.name), MAX_FIELD_TEXT)?;
+            check_length("fields", Some(&field.value), MAX_FIELD_TEXT)?;
+            Ok(StoredField {
+                name: field.name.trim().to_owned(),
+                value: field_value_to_html(&field.value),
+                source: Some(field.value.trim().to_owned()),
+                verified_at: None,
+            })
+        })
+        .collect()
+}
+
+fn validate_source(source: &SourceParams) -> ApiResult<()> {
+    if let Some(privacy) = &source.privacy {
+        if !matches!(privacy.as_str(), "public" | "unlisted" | "private") {
+            return Err(ApiError::validation(
+                "source[privacy]",
+                "ERR_INCLUSION",
+                "Privacy is not included in the list",
+            ));
+        }
+    }
+    if let Some(language) = &source.language {
+        let valid = (2..=8).contains(&language.len())
+            && language
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '-');
+        if !valid {
+            return Err(ApiError::validation(
+                "source[language]",
+                "ERR_INVALID",
+                "Language is invalid",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Any account's public profile.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "Account id")),
+    responses((status = 200, body = Account), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Account>> {
+    if let Some(token) = &token {
+        token.require_scope(&["read:accounts"])?;
+    }
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let account = accounts::find_visible_by_id(&state.db, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(Account::from_row(&account, &state.config)))
+}
+
+/// Query of `GET /api/v1/accounts/lookup`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LookupQuery {
+    /// `user`, `@user`, `user@domain` or `@user@domain`.
+    acct: Option<String>,
+}
+
+/// Finds an account by its handle, without a remote lookup.
+#[utoipa::path(get, path = "/api/v1/accounts/lookup", tag = "accounts",
+    params(LookupQuery), responses((status = 200, body = Account), (status = 404)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+    Params(query): Params<LookupQuery>,
+) -> ApiResult<Json<Account>> {
+    if let Some(token) = &token {
+        token.require_scope(&["read:accounts"])?;
+    }
+    let acct = query.acct.unwrap_or_default();
+    let acct = acct.trim().trim_start_matches('@');
+    if acct.is_empty() || acct.len() > 300 {
+        return Err(ApiError::NotFound);
+    }
+    let (username, domain) = match acct.split_once('@') {
+        Some((user, domain)) if domain.eq_ignore_ascii_case(&state.config.domain) => (user, None),
+        Some((user, domain)) => (user, Some(domain)),
+        None => (acct, None),
+    };
+    let account = accounts::find_visible_by_acct(&state.db, username, domain)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(Account::from_row(&account, &state.config)))
+}

@@ -1,0 +1,33 @@
+//! `GET /api/v1/instance` and `GET /api/v2/instance`
+//! (<https://docs.joinmastodon.org/methods/instance/>). Public, no token needed.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::Value;
+
+use crate::api::entities::instance::{self, InstanceStats};
+use crate::db::accounts;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+async fn stats(state: &AppState) -> ApiResult<InstanceStats> {
+    Ok(InstanceStats {
+        user_count: accounts::count_local(&state.db).await?,
+        status_count: 0,
+        domain_count: accounts::count_known_domains(&state.db).await?,
+    })
+}
+
+/// The instance in Mastodon's v1 shape (older apps, Mastodon.py's version check).
+#[utoipa::path(get, path = "/api/v1/instance", tag = "instance",
+    responses((status = 200, description = "V1::Instance entity", body = Object)))]
+pub async fn v1(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(instance::v1(&state.config, stats(&state).await?)))
+}
+
+/// The instance in Mastodon's v2 shape.
+#[utoipa::path(get, path = "/api/v2/instance", tag = "instance",
+    responses((status = 200, description = "Instance entity", body = Object)))]
+pub async fn v2(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(instance::v2(&state.config, stats(&state).await?)))
+}

@@ -1,0 +1,160 @@
+//! Assembling the server: the router with its layers, the bound listener, background
+//! workers and graceful shutdown. `App::build` is what both `roost serve` and the tests
+//! call, so tests run exactly the production stack on port 0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::{Config, SecretKey};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A built server, bound and ready to run.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl App {
+    /// Binds `config.bind` and builds the router. Migrations are the caller's job
+    /// (`roost serve` runs them first).
+    pub async fn build(config: Config, db: PgPool, secret: &SecretKey) -> anyhow::Result<App> {
+        let listener = TcpListener::bind(config.bind).await?;
+        App::with_listener(config, db, secret, listener)
+    }
+
+    /// Builds the app on an already-bound listener (tests bind port 0 first, to know the
+    /// port before choosing `ROOST_DOMAIN`).
+    pub fn with_listener(
+        config: Config,
+        db: PgPool,
+        secret: &SecretKey,
+        listener: TcpListener,
+    ) -> anyhow::Result<App> {
+        let state = AppState::new(db, config, secret)?;
+        let router = router(state.clone());
+        Ok(App {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (tests use it to reach the database and configuration).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting and lets in-flight
+    /// requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.local_addr()?, domain = %self.state.config.domain, "listening");
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        Ok(())
+    }
+}
+
+/// The complete router with its layers.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(crate::api::router(&state))
+        .route("/health", get(health))
+        .route("/avatars/original/missing.png", get(crate::web::missing_png))
+        .route("/headers/original/missing.png", get(crate::web::missing_png))
+        // A route layer runs after routing, so the span can name the matched route.
+        .route_layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let matched = request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map(|p| p.as_str().to_owned());
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", method = %request.method(), path = matched.as_deref().unwrap_or("?"), request_id = id)
+        }))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(crate::api::params::MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Liveness and readiness for load balancers: 200 when the database answers.
+#[utoipa::path(get, path = "/health", tag = "health",
+    responses((status = 200, description = "Healthy"), (status = 503, description = "Database unreachable")))]
+pub async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl IntoResponse {
+    let check = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("SELECT 1").execute(&state.db),
+    )
+    .await;
+    match check {
+        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable" })),
+        ),
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

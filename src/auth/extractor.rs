@@ -1,0 +1,161 @@
+//! Axum extractors that authenticate a request from its `Authorization: Bearer` header.
+//!
+//! - [`MaybeToken`]: public endpoints; a token is optional but, when sent, must be valid.
+//! - [`AnyToken`]: a valid token of an app or a user.
+//! - [`CurrentUser`]: a valid token that belongs to a usable local account.
+//!
+//! Scopes are checked by the handler with [`TokenInfo::require_scope`], next to the
+//! code it protects.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use uuid::Uuid;
+
+use super::Scopes;
+use crate::db::oauth::{self, LiveToken};
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A verified access token and what it may do.
+#[derive(Clone, Debug)]
+pub struct TokenInfo {
+    /// The token's `jti`.
+    pub id: Uuid,
+    /// The grant family (for revoking everything that descends from one sign-in).
+    pub family_id: Uuid,
+    /// The app the token was issued to.
+    pub app_id: i64,
+    /// The signed-in account; `None` for app-only tokens.
+    pub account_id: Option<i64>,
+    /// Granted scopes.
+    pub scopes: Scopes,
+    /// The user's role (`User` for app-only tokens).
+    pub role: Role,
+}
+
+impl TokenInfo {
+    /// Succeeds when the token holds any of `accepted` (or a broader scope covering one);
+    /// otherwise 403, as Mastodon answers a token without the needed scope.
+    pub fn require_scope(&self, accepted: &[&str]) -> ApiResult<()> {
+        if accepted.iter().any(|scope| self.scopes.grants(scope)) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "This action is outside the authorized scopes".into(),
+            ))
+        }
+    }
+}
+
+/// An optional token: `None` when no `Authorization` header was sent.
+#[derive(Debug)]
+pub struct MaybeToken(pub Option<TokenInfo>);
+
+/// A required token of an app or a user.
+#[derive(Debug)]
+pub struct AnyToken(pub TokenInfo);
+
+/// A required token that belongs to a local account that may use the API.
+#[derive(Debug)]
+pub struct CurrentUser {
+    /// The token used.
+    pub token: TokenInfo,
+    /// The signed-in account.
+    pub account_id: i64,
+}
+
+impl FromRequestParts<AppState> for MaybeToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        match bearer_token(parts)? {
+            None => Ok(MaybeToken(None)),
+            Some(token) => authenticate(state, token)
+                .await
+                .map(|info| MaybeToken(Some(info))),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for AnyToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let token = bearer_token(parts)?
+            .ok_or_else(|| ApiError::Unauthorized("The access token is invalid".into()))?;
+        authenticate(state, token).await.map(AnyToken)
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let AnyToken(token) = AnyToken::from_request_parts(parts, state).await?;
+        let account_id = token.account_id.ok_or_else(|| {
+            ApiError::Unprocessable("This method requires an authenticated user".into())
+        })?;
+        Ok(CurrentUser { token, account_id })
+    }
+}
+
+/// The token in an `Authorization: Bearer …` header; `None` without the header.
+/// A header with another scheme or no token is a 401, not silently anonymous.
+fn bearer_token(parts: &Parts) -> ApiResult<Option<&str>> {
+    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let invalid = || ApiError::Unauthorized("The access token is invalid".into());
+    let value = value.to_str().map_err(|_| invalid())?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(invalid)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(invalid());
+    }
+    Ok(Some(token.trim()))
+}
+
+/// Verifies the JWT, then loads its row: revoked, expired or unknown tokens are 401;
+/// tokens of disabled, suspended or unapproved users are 403 (Mastodon's answers).
+async fn authenticate(state: &AppState, token: &str) -> ApiResult<TokenInfo> {
+    let invalid = || ApiError::Unauthorized("The access token is invalid".into());
+    let claims = state.tokens.verify(token).ok_or_else(invalid)?;
+    let live = oauth::find_live_access_token(&state.db, claims.jti)
+        .await?
+        .ok_or_else(invalid)?;
+    check_user_state(&live)?;
+    Ok(TokenInfo {
+        id: live.id,
+        family_id: live.family_id,
+        app_id: live.app_id,
+        account_id: live.account_id,
+        role: live
+            .role
+            .as_deref()
+            .map(Role::from_db)
+            .unwrap_or(Role::User),
+        scopes: Scopes::from_stored(live.scopes),
+    })
+}
+
+fn check_user_state(live: &LiveToken) -> ApiResult<()> {
+    if live.account_id.is_none() {
+        return Ok(());
+    }
+    if live.disabled == Some(true) || live.suspended == Some(true) {
+        return Err(ApiError::Forbidden(
+            "Your login is currently disabled".into(),
+        ));
+    }
+    if live.approved == Some(false) {
+        return Err(ApiError::Forbidden(
+            "Your login is currently pending approval".into(),
+        ));
+    }
+    if live.role.is_none() {
+        // A token of an account without a local user (should not exist).
+        return Err(ApiError::Unauthorized("The access token is invalid".into()));
+    }
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! The OAuth 2 grants (RFC 6749 §4, PKCE RFC 7636) and revocation (RFC 7009), as
+//! database operations that return issued tokens or a registered OAuth error code.
+//! HTTP concerns (parameter parsing, client authentication headers) stay in
+//! `api::oauth`.
+
+use base64::Engine;
+use chrono::{Duration, Utc};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+use super::password::{verify_dummy, verify_password};
+use super::tokens::{Grant, IssuedTokens};
+use super::{random_token, sha256_hex, Scopes};
+use crate::db::oauth::{self, AppRow, AuthorizationCodeRow, CodeRedemption, RefreshSpend};
+use crate::db::users::{self, UserRow};
+use crate::state::AppState;
+
+/// The redirect URI that shows the code to the user instead of redirecting.
+pub const OUT_OF_BAND: &str = "urn:ietf:wg:oauth:2.0:oob";
+
+/// Authorization codes live this long (RFC 6749 recommends at most 10 minutes).
+const CODE_LIFETIME_MINUTES: i64 = 10;
+
+/// A grant failure with its RFC 6749 §5.2 error code.
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    #[error("{0}")]
+    InvalidClient(String),
+    #[error("{0}")]
+    InvalidGrant(String),
+    #[error("{0}")]
+    InvalidScope(String),
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for GrantError {
+    fn from(error: sqlx::Error) -> Self {
+        GrantError::Internal(error.into())
+    }
+}
+
+/// Finds the app by `client_id` and, when a secret is given, checks it in constant
+/// time. `require_secret` is false only for PKCE code exchanges by public clients.
+pub async fn authenticate_client(
+    state: &AppState,
+    client_id: &str,
+    client_secret: Option<&str>,
+    require_secret: bool,
+) -> Result<AppRow, GrantError> {
+    let invalid = || GrantError::InvalidClient("Client authentication failed".into());
+    let app = oauth::find_app_by_client_id(&state.db, client_id)
+        .await?
+        .ok_or_else(invalid)?;
+    match client_secret {
+        Some(secret) => {
+            let given = sha256_hex(secret);
+            if !bool::from(given.as_bytes().ct_eq(app.client_secret_hash.as_bytes())) {
+                return Err(invalid());
+            }
+        }
+        None if require_secret => return Err(invalid()),
+        None => {}
+    }
+    Ok(app)
+}
+
+/// Resolves the scopes a token request asks for: the app's scopes when none are given,
+/// otherwise a subset of them.
+pub fn requested_scopes(app: &AppRow, requested: Option<&str>) -> Result<Scopes, GrantError> {
+    let app_scopes = Scopes::from_stored(app.scopes.clone());
+    match requested.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(app_scopes),
+        Some(text) => {
+            let scopes = Scopes::parse(text).map_err(GrantError::InvalidScope)?;
+            if app_scopes.covers(&scopes) {
+                Ok(scopes)
+            } else {
+                Err(GrantError::InvalidScope(
+                    "The requested scope is invalid, unknown, or malformed.".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// Issues tokens within one transaction.
+async fn issue(
+    state: &AppState,
+    app: &AppRow,
+    account_id: Option<i64>,
+    scopes: &Scopes,
+    family_id: Uuid,
+) -> Result<IssuedTokens, GrantError> {
+    let mut transaction = state.db.begin().await?;
+    let issued = state
+        .tokens
+        .issue(
+            &mut transaction,
+            &Grant {
+                app_id: app.id,
+                client_id: &app.client_id,
+                account_id,
+                scopes,
+                family_id,
+                with_refresh_token: account_id.is_some(),
+            },
+        )
+        .await?;
+    transaction.commit().await?;
+    Ok(issued)
+}
+
+/// `grant_type=client_credentials`: an app-only token (used for registration).
+pub async fn client_credentials(
+    state: &AppState,
+    app: &AppRow,
+    scopes: &Scopes,
+) -> Result<IssuedTokens, GrantError> {
+    issue(state, app, None, scopes, Uuid::new_v4()).await
+}
+
+/// `grant_type=password`: signs a user in with e-mail (or username) and password.
+pub async fn password(
+    state: &AppState,
+    app: &AppRow,
+    login: &str,
+    password: &str,
+    scopes: &Scopes,
+) -> Result<(IssuedTokens, UserRow), GrantError> {
+    let user = check_credentials(state, login, password)
+        .await?
+        .ok_or_else(|| GrantError::InvalidGrant("Invalid email or password".into()))?;
+    let issued = issue(state, app, Some(user.account_id), scopes, Uuid::new_v4()).await?;
+    users::touch_sign_in(&state.db, user.id).await?;
+    Ok((issued, user))
+}
+
+/// Checks a login and password; `None` when either is wrong (indistinguishable, and in
+/// about the same time). Passwords longer than any we accept are wrong without hashing.
+pub async fn check_credentials(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> Result<Option<UserRow>, GrantError> {
+    if login.len() > 320 || password.chars().count() > crate::domain::Password::MAX_LEN {
+        return Ok(None);
+    }
+    match users::find_by_login(&state.db, login.trim()).await? {
+        Some(user) if verify_password(password, &user.password_hash).await? => Ok(Some(user)),
+        Some(_) => Ok(None),
+        None => {
+            verify_dummy(password).await;
+            Ok(None)
+        }
+    }
+}
+
+/// Creates an authorization code for a signed-in user who approved the app.
+/// `code_challenge` is the PKCE S256 challenge, if the client sent one.
+pub async fn create_authorization_code(
+    state: &AppState,
+    app: &AppRow,
+    account_id: i64,
+    redirect_uri: &str,
+    scopes: &Scopes,
+    code_challenge: Option<&str>,
+) -> Result<String, GrantError> {
+    let code = random_token(32);
+    let row = AuthorizationCodeRow {
+        app_id: app.id,
+        account_id,
+        redirect_uri: redirect_uri.to_owned(),
+        scopes: scopes.as_slice().to_vec(),
+        code_challenge: code_challenge.map(str::to_owned),
+        family_id: Uuid::new_v4(),
+        expires_at: Utc::now() + Duration::minutes(CODE_LIFETIME_MINUTES),
+    };
+    oauth::insert_authorization_code(&state.db, &sha256_hex(&code), &row).await?;
+    Ok(code)
+}
+
+/// `grant_type=authorization_code`: exchanges a code. The redirect URI must equal the
+/// one the code was issued for; with PKCE the verifier must hash to the challenge.
+/// A code presented twice revokes every token issued from it (RFC 6749 §4.1.2).
+pub async fn authorization_code(
+    state: &AppState,
+    app: &AppRow,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: Option<&str>,
+) -> Result<(IssuedTokens, Scopes), GrantError> {
+    let invalid = || {
+        GrantError::InvalidGrant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.".into())
+    };
+    let mut connection = state.db.acquire().await?;
+    let row = match oauth::redeem_authorization_code(&mut connection, &sha256_hex(code)).await? {
+        CodeRedemption::Redeemed(row) => row,
+        CodeRedemption::AlreadyUsed { family_id } => {
+            oauth::revoke_family(&mut connection, family_id).await?;
+            return Err(invalid());
+        }
+        CodeRedemption::Invalid => return Err(invalid()),
+    };
+    drop(connection);
+    if row.app_id != app.id || row.redirect_uri != redirect_uri {
+        return Err(invalid());
+    }
+    match (&row.code_challenge, code_verifier) {
+        (Some(challenge), Some(verifier)) if pkce_s256(verifier) == *challenge => {}
+        (Some(_), _) => return Err(invalid()),
+        (None, Some(_)) => return Err(invalid()),
+        (None, None) => {}
+    }
+    let scopes = Scopes::from_stored(row.scopes);
+    let issued = issue(state, app, Some(row.account_id), &scopes, row.family_id).await?;
+    Ok((issued, scopes))
+}
+
+/// BASE64URL(SHA256(verifier)), RFC 7636 §4.6.
+pub fn pkce_s256(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// `grant_type=refresh_token`: spends the refresh token and issues a new pair in the
+/// same family. Presenting a spent token revokes the whole family.
+pub async fn refresh(
+    state: &AppState,
+    app: &AppRow,
+    refresh_token: &str,
+    requested: Option<&str>,
+) -> Result<(IssuedTokens, Scopes), GrantError> {
+    let invalid =
+        || GrantError::InvalidGrant("The refresh token is invalid, expired or revoked".into());
+    let mut connection = state.db.acquire().await?;
+    let row = match oauth::spend_refresh_token(&mut connection, &sha256_hex(refresh_token)).await? {
+        RefreshSpend::Spent(row) => row,
+        RefreshSpend::Reused { family_id, app_id } => {
+            if app_id == app.id {
+                oauth::revoke_family(&mut connection, family_id).await?;
+                tracing::warn!(%family_id, "refresh token reused: revoked its family");
+            }
+            return Err(invalid());
+        }
+        RefreshSpend::Invalid => return Err(invalid()),
+    };
+    drop(connection);
+    if row.app_id != app.id {
+        return Err(invalid());
+    }
+    let granted = Scopes::from_stored(row.scopes);
+    let scopes = match requested.map(str::trim).filter(|s| !s.is_empty()) {
+        None => granted,
+        Some(text) => {
+            let narrowed = Scopes::parse(text).map_err(GrantError::InvalidScope)?;
+            if !granted.covers(&narrowed) {
+                return Err(GrantError::InvalidScope(
+                    "The requested scope exceeds the original grant".into(),
+                ));
+            }
+            narrowed
+        }
+    };
+    let issued = issue(state, app, Some(row.account_id), &scopes, row.family_id).await?;
+    Ok((issued, scopes))
+}
+
+/// RFC 7009: revokes an access token (JWT) or a refresh token issued to `app`, with
+/// everything of its family. Unknown tokens and other apps' tokens are ignored.
+pub async fn revoke(state: &AppState, app: &AppRow, token: &str) -> Result<(), GrantError> {
+    let family = match state.tokens.verify_ignoring_expiry(token) {
+        Some(claims) => oauth::access_token_family(&state.db, claims.jti, app.id).await?,
+        None => oauth::refresh_token_family(&state.db, &sha256_hex(token), app.id).await?,
+    };
+    if let Some(family_id) = family {
+        let mut connection = state.db.acquire().await?;
+        oauth::revoke_family(&mut connection, family_id).await?;
+    }
+    Ok(())
+}

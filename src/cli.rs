@@ -1,0 +1,156 @@
+//! The `roost` command line: `serve`, `migrate` and `admin …`. Each subcommand reads
+//! its settings from the environment (see `config.rs`) or from flags.
+
+use clap::{Args, Parser, Subcommand};
+use sqlx::PgPool;
+
+use crate::auth::password::hash_password;
+use crate::auth::signup::{self, SignUp};
+use crate::config::{self, Config};
+use crate::db::{self, oauth, users};
+use crate::domain::{Password, Role};
+
+/// Roost: a federated social server with a Mastodon-compatible API.
+#[derive(Debug, Parser)]
+#[command(name = "roost", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve HTTP and run the background workers.
+    Serve(Box<Config>),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Administer accounts from the shell.
+    Admin(AdminArgs),
+}
+
+/// Only the database connection.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+}
+
+/// `roost admin …`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: AdminAction,
+}
+
+/// Administrative actions.
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create a local user (approved at once, whatever ROOST_REGISTRATION says).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// At least 8 characters. Prefer ROOST_ADMIN_PASSWORD to keep it out of shell history.
+        #[arg(long, env = "ROOST_ADMIN_PASSWORD")]
+        password: String,
+        #[arg(long, value_enum, default_value = "user")]
+        role: Role,
+    },
+    /// Change the role of a local user.
+    SetRole {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum)]
+        role: Role,
+    },
+    /// Set a new password for a local user and sign them out everywhere.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "ROOST_ADMIN_PASSWORD")]
+        password: String,
+    },
+}
+
+/// Runs one CLI command to completion.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(config) => serve(*config).await,
+        Command::Migrate(args) => {
+            let pool = db::connect(&args.database_url, 2).await?;
+            db::migrate(&pool).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(args) => {
+            let pool = db::connect(&args.database.database_url, 2).await?;
+            db::migrate(&pool).await?;
+            admin(&pool, args.action).await
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let secret = config::load_or_create_secret(&config.secret_key_file)?;
+    let pool = db::connect(&config.database_url, config.db_pool_size).await?;
+    db::migrate(&pool).await?;
+    let app = crate::app::App::build(config, pool, &secret).await?;
+    app.run_until(crate::app::shutdown_signal()).await
+}
+
+async fn admin(pool: &PgPool, action: AdminAction) -> anyhow::Result<()> {
+    match action {
+        AdminAction::CreateUser {
+            username,
+            email,
+            password,
+            role,
+        } => {
+            let input = SignUp {
+                username: &username,
+                email: &email,
+                password: &password,
+                role,
+                approved: true,
+                locale: "en",
+                reason: None,
+                ip: None,
+            };
+            let (account, _) = signup::sign_up(pool, &input).await?;
+            println!(
+                "created {} (account id {}, role {})",
+                account.username,
+                account.id,
+                role.as_str()
+            );
+        }
+        AdminAction::SetRole { username, role } => {
+            let user = find_local_user(pool, &username).await?;
+            users::set_role(pool, user.id, role).await?;
+            println!("{username} is now {}", role.as_str());
+        }
+        AdminAction::ResetPassword { username, password } => {
+            let password = Password::parse(&password).map_err(anyhow::Error::msg)?;
+            let user = find_local_user(pool, &username).await?;
+            let hash = hash_password(password.expose()).await?;
+            let mut transaction = pool.begin().await?;
+            users::set_password_hash(&mut *transaction, user.id, &hash).await?;
+            oauth::revoke_all_for_account(&mut transaction, user.account_id).await?;
+            transaction.commit().await?;
+            println!("password of {username} changed; all of their tokens were revoked");
+        }
+    }
+    Ok(())
+}
+
+/// Finds a local user by username or e-mail address, approved or not.
+async fn find_local_user(pool: &PgPool, login: &str) -> anyhow::Result<users::UserRow> {
+    users::find_by_login(pool, login)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no local user with username or e-mail {login}"))
+}

@@ -1,0 +1,205 @@
+//! Runtime configuration, read from environment variables (each also accepted as a
+//! command-line flag). The names are part of Roost's public contract: keep them stable.
+//!
+//! This module only parses and validates; it does no I/O except reading or creating
+//! the JWT secret key file (see [`load_or_create_secret`]).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::builder::BoolishValueParser;
+use clap::{Args, ValueEnum};
+
+/// Who may create an account through `POST /api/v1/accounts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RegistrationMode {
+    /// Anyone may sign up and use the account at once.
+    Open,
+    /// Anyone may sign up; a moderator must approve the account before it can be used.
+    Approval,
+    /// Nobody may sign up; admins create accounts with `roost admin create-user`.
+    Closed,
+}
+
+impl RegistrationMode {
+    /// The name used in the environment variable and in documentation.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationMode::Open => "open",
+            RegistrationMode::Approval => "approval",
+            RegistrationMode::Closed => "closed",
+        }
+    }
+}
+
+/// Ten years: Mastodon apps never refresh their tokens, so a short default would sign
+/// people out of every existing app. Revocation is checked on every request, so a long
+/// lifetime does not weaken `POST /oauth/revoke`.
+const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 10 * 365 * 24 * 3600;
+
+/// Settings of the `serve` command (and of the database-using commands).
+#[derive(Args, Clone)]
+pub struct Config {
+    /// PostgreSQL connection URL, e.g. postgres://roost@127.0.0.1/roost
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+
+    /// Public host name of this instance, optionally with a port (e.g. social.example or
+    /// localhost:8081). It appears in every account handle and URL: never change it once
+    /// other servers know the instance.
+    #[arg(long, env = "ROOST_DOMAIN", default_value = "localhost:8080")]
+    pub domain: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "ROOST_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Development and tests only: use http:// in all URLs and allow federation with
+    /// loopback and private hosts.
+    #[arg(long, env = "ROOST_INSECURE_HTTP", default_value = "false",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub insecure_http: bool,
+
+    /// Who may sign up: open, approval (a moderator approves each account) or closed.
+    #[arg(long, env = "ROOST_REGISTRATION", value_enum, default_value = "open")]
+    pub registration: RegistrationMode,
+
+    /// File holding the secret that signs access tokens (JWT, HS256). Created with a
+    /// random key on first start when absent. Every process of one instance must share it.
+    #[arg(
+        long,
+        env = "ROOST_SECRET_KEY_FILE",
+        default_value = ".roost/secret.key"
+    )]
+    pub secret_key_file: PathBuf,
+
+    /// Lifetime of access tokens in seconds (default ten years, because Mastodon apps
+    /// never refresh; revocation still takes effect at once).
+    #[arg(long, env = "ROOST_ACCESS_TOKEN_TTL", default_value_t = DEFAULT_ACCESS_TOKEN_TTL_SECS)]
+    pub access_token_ttl_secs: u64,
+
+    /// Lifetime of refresh tokens in seconds (default 90 days); each use issues a new one.
+    #[arg(long, env = "ROOST_REFRESH_TOKEN_TTL", default_value_t = 90 * 24 * 3600)]
+    pub refresh_token_ttl_secs: u64,
+
+    /// Rate limits: "on" (defaults), "off" (for load tests), or overrides such as
+    /// "sign_up=5/1800,oauth_token=30/300,sign_in=25/300" (requests per seconds, per IP).
+    #[arg(long, env = "ROOST_RATE_LIMITS", default_value = "on")]
+    pub rate_limits: String,
+
+    /// Take the client IP for rate limits from X-Forwarded-For (only behind a trusted proxy).
+    #[arg(long, env = "ROOST_TRUST_PROXY", default_value = "false",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+
+    /// Instance name shown to apps.
+    #[arg(long, env = "ROOST_INSTANCE_TITLE", default_value = "Roost")]
+    pub instance_title: String,
+
+    /// One-paragraph description shown to apps.
+    #[arg(
+        long,
+        env = "ROOST_INSTANCE_DESCRIPTION",
+        default_value = "A federated social server."
+    )]
+    pub instance_description: String,
+
+    /// Contact e-mail address of the admins.
+    #[arg(long, env = "ROOST_CONTACT_EMAIL", default_value = "")]
+    pub contact_email: String,
+
+    /// Maximum number of database connections of this process.
+    #[arg(long, env = "ROOST_DB_POOL_SIZE", default_value_t = 20)]
+    pub db_pool_size: u32,
+}
+
+impl Config {
+    /// "http" under `ROOST_INSECURE_HTTP`, "https" otherwise.
+    pub fn scheme(&self) -> &'static str {
+        if self.insecure_http {
+            "http"
+        } else {
+            "https"
+        }
+    }
+
+    /// Base URL of the instance without a trailing slash, e.g. `https://social.example`.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme(), self.domain)
+    }
+}
+
+impl fmt::Debug for Config {
+    // The database URL may carry a password: print only its host part.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let database = url::Url::parse(&self.database_url)
+            .map(|u| format!("{}://{}", u.scheme(), u.host_str().unwrap_or("")))
+            .unwrap_or_else(|_| "<unparsable>".to_owned());
+        f.debug_struct("Config")
+            .field("database_url", &database)
+            .field("domain", &self.domain)
+            .field("bind", &self.bind)
+            .field("insecure_http", &self.insecure_http)
+            .field("registration", &self.registration)
+            .field("secret_key_file", &self.secret_key_file)
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
+            .field("rate_limits", &self.rate_limits)
+            .field("trust_proxy", &self.trust_proxy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The JWT signing secret. Its Debug output is redacted so it never reaches a log.
+#[derive(Clone)]
+pub struct SecretKey(pub Vec<u8>);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// Reads the secret key file, or creates it with 64 random bytes (hex, mode 0600)
+/// when it does not exist. Errors when the file exists but is too short to be safe.
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<SecretKey> {
+    use anyhow::Context;
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let key = text.trim().as_bytes().to_vec();
+            anyhow::ensure!(
+                key.len() >= 32,
+                "{} holds fewer than 32 bytes; delete it to generate a new key",
+                path.display()
+            );
+            Ok(SecretKey(key))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            let key = crate::auth::random_token(64);
+            write_private_file(path, key.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a new secret key");
+            Ok(SecretKey(key.into_bytes()))
+        }
+        Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.write_all(b"\n")
+}

@@ -1,0 +1,347 @@
+//! OAuth 2 storage: client apps, authorization codes, access-token rows (one per JWT
+//! `jti`) and rotating refresh tokens. Secrets are stored only as SHA-256 hashes.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// An `oauth_apps` row (columns mirror the table).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AppRow {
+    pub id: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<String>,
+    pub client_id: String,
+    pub client_secret_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const APP_COLUMNS: &str =
+    "id, name, website, redirect_uris, scopes, client_id, client_secret_hash, created_at";
+
+/// What `POST /api/v1/apps` stores.
+#[derive(Debug)]
+pub struct NewApp<'a> {
+    pub name: &'a str,
+    pub website: Option<&'a str>,
+    pub redirect_uris: &'a [String],
+    pub scopes: &'a [String],
+    pub client_id: &'a str,
+    pub client_secret_hash: &'a str,
+}
+
+/// Registers a client application.
+pub async fn insert_app(db: impl PgExecutor<'_>, app: &NewApp<'_>) -> sqlx::Result<AppRow> {
+    sqlx::query_as(&format!(
+        "INSERT INTO oauth_apps (name, website, redirect_uris, scopes, client_id, client_secret_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {APP_COLUMNS}"
+    ))
+    .bind(app.name)
+    .bind(app.website)
+    .bind(app.redirect_uris)
+    .bind(app.scopes)
+    .bind(app.client_id)
+    .bind(app.client_secret_hash)
+    .fetch_one(db)
+    .await
+}
+
+/// Finds an app by its public `client_id`.
+pub async fn find_app_by_client_id(
+    db: impl PgExecutor<'_>,
+    client_id: &str,
+) -> sqlx::Result<Option<AppRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {APP_COLUMNS} FROM oauth_apps WHERE client_id = $1"
+    ))
+    .bind(client_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Finds an app by id.
+pub async fn find_app(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AppRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {APP_COLUMNS} FROM oauth_apps WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// An authorization code as stored (the code itself only as a hash).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuthorizationCodeRow {
+    pub app_id: i64,
+    pub account_id: i64,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub code_challenge: Option<String>,
+    pub family_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Stores a freshly issued authorization code.
+pub async fn insert_authorization_code(
+    db: impl PgExecutor<'_>,
+    code_hash: &str,
+    code: &AuthorizationCodeRow,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO oauth_authorization_codes \
+           (code_hash, app_id, account_id, redirect_uri, scopes, code_challenge, family_id, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(code_hash)
+    .bind(code.app_id)
+    .bind(code.account_id)
+    .bind(&code.redirect_uri)
+    .bind(&code.scopes)
+    .bind(&code.code_challenge)
+    .bind(code.family_id)
+    .bind(code.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// What presenting an authorization code found.
+#[derive(Debug)]
+pub enum CodeRedemption {
+    /// First use of a live code: it is now spent.
+    Redeemed(AuthorizationCodeRow),
+    /// The code was already spent: an attacker or a replay. Its tokens should be revoked.
+    AlreadyUsed { family_id: Uuid },
+    /// Unknown or expired.
+    Invalid,
+}
+
+/// Spends an authorization code atomically: exactly one concurrent caller redeems it.
+pub async fn redeem_authorization_code(
+    db: &mut sqlx::PgConnection,
+    code_hash: &str,
+) -> sqlx::Result<CodeRedemption> {
+    let redeemed: Option<AuthorizationCodeRow> = sqlx::query_as(
+        "UPDATE oauth_authorization_codes SET used_at = now() \
+         WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() \
+         RETURNING app_id, account_id, redirect_uri, scopes, code_challenge, family_id, expires_at",
+    )
+    .bind(code_hash)
+    .fetch_optional(&mut *db)
+    .await?;
+    if let Some(code) = redeemed {
+        return Ok(CodeRedemption::Redeemed(code));
+    }
+    let spent: Option<Uuid> = sqlx::query_scalar(
+        "SELECT family_id FROM oauth_authorization_codes WHERE code_hash = $1 AND used_at IS NOT NULL",
+    )
+    .bind(code_hash)
+    .fetch_optional(&mut *db)
+    .await?;
+    Ok(match spent {
+        Some(family_id) => CodeRedemption::AlreadyUsed { family_id },
+        None => CodeRedemption::Invalid,
+    })
+}
+
+/// One issued access token (the JWT's claims, as stored).
+#[derive(Clone, Debug)]
+pub struct NewAccessToken {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub app_id: i64,
+    pub account_id: Option<i64>,
+    pub scopes: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Records an access token so it can be checked and revoked.
+pub async fn insert_access_token(
+    db: impl PgExecutor<'_>,
+    token: &NewAccessToken,
+) -> sqlx::Result<DateTime<Utc>> {
+    sqlx::query_scalar(
+        "INSERT INTO oauth_access_tokens (id, family_id, app_id, account_id, scopes, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
+    )
+    .bind(token.id)
+    .bind(token.family_id)
+    .bind(token.app_id)
+    .bind(token.account_id)
+    .bind(&token.scopes)
+    .bind(token.expires_at)
+    .fetch_one(db)
+    .await
+}
+
+/// A live access token together with the state of its user, loaded on every
+/// authenticated request (one indexed lookup), so revocation and suspension act at once.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LiveToken {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub app_id: i64,
+    pub account_id: Option<i64>,
+    pub scopes: Vec<String>,
+    pub role: Option<String>,
+    pub approved: Option<bool>,
+    pub disabled: Option<bool>,
+    pub suspended: Option<bool>,
+}
+
+/// Loads an unrevoked, unexpired access token by its `jti`.
+pub async fn find_live_access_token(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> sqlx::Result<Option<LiveToken>> {
+    sqlx::query_as(
+        "SELECT t.id, t.family_id, t.app_id, t.account_id, t.scopes, \
+                u.role, u.approved, u.disabled, (a.suspended_at IS NOT NULL) AS suspended \
+         FROM oauth_access_tokens t \
+         LEFT JOIN accounts a ON a.id = t.account_id \
+         LEFT JOIN users u ON u.account_id = t.account_id \
+         WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now()",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Finds the family of an access token issued to `app_id` (for revocation by the app).
+pub async fn access_token_family(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    app_id: i64,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT family_id FROM oauth_access_tokens WHERE id = $1 AND app_id = $2")
+        .bind(id)
+        .bind(app_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Revokes every access and refresh token of a family (one grant and its refreshes).
+pub async fn revoke_family(db: &mut sqlx::PgConnection, family_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE oauth_access_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(family_id)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query(
+        "UPDATE oauth_refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(family_id)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// Revokes every token of an account (password reset, suspension).
+pub async fn revoke_all_for_account(
+    db: &mut sqlx::PgConnection,
+    account_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE oauth_access_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query(
+        "UPDATE oauth_refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// A refresh token as stored (the token itself only as a hash).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RefreshTokenRow {
+    pub family_id: Uuid,
+    pub app_id: i64,
+    pub account_id: i64,
+    pub scopes: Vec<String>,
+}
+
+/// Stores a new refresh token of a family.
+pub async fn insert_refresh_token(
+    db: impl PgExecutor<'_>,
+    token_hash: &str,
+    token: &RefreshTokenRow,
+    expires_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO oauth_refresh_tokens (token_hash, family_id, app_id, account_id, scopes, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash)
+    .bind(token.family_id)
+    .bind(token.app_id)
+    .bind(token.account_id)
+    .bind(&token.scopes)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug)]
+pub enum RefreshSpend {
+    /// A live token, now spent; the caller issues its successor.
+    Spent(RefreshTokenRow),
+    /// A token that was already spent or revoked: reuse. The caller revokes the family.
+    Reused { family_id: Uuid, app_id: i64 },
+    /// Unknown or expired.
+    Invalid,
+}
+
+/// Spends a refresh token atomically: of two concurrent uses, one wins and the other
+/// is treated as reuse.
+pub async fn spend_refresh_token(
+    db: &mut sqlx::PgConnection,
+    token_hash: &str,
+) -> sqlx::Result<RefreshSpend> {
+    let spent: Option<RefreshTokenRow> = sqlx::query_as(
+        "UPDATE oauth_refresh_tokens SET used_at = now() \
+         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() \
+         RETURNING family_id, app_id, account_id, scopes",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *db)
+    .await?;
+    if let Some(row) = spent {
+        return Ok(RefreshSpend::Spent(row));
+    }
+    let known: Option<(Uuid, i64)> = sqlx::query_as(
+        "SELECT family_id, app_id FROM oauth_refresh_tokens \
+         WHERE token_hash = $1 AND (used_at IS NOT NULL OR revoked_at IS NOT NULL)",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *db)
+    .await?;
+    Ok(match known {
+        Some((family_id, app_id)) => RefreshSpend::Reused { family_id, app_id },
+        None => RefreshSpend::Invalid,
+    })
+}
+
+/// Finds the family of a refresh token issued to `app_id` (for `POST /oauth/revoke`).
+pub async fn refresh_token_family(
+    db: impl PgExecutor<'_>,
+    token_hash: &str,
+    app_id: i64,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT family_id FROM oauth_refresh_tokens WHERE token_hash = $1 AND app_id = $2",
+    )
+    .bind(token_hash)
+    .bind(app_id)
+    .fetch_optional(db)
+    .await
+}

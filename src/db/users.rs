@@ -1,0 +1,181 @@
+//! The `users` table: credentials and settings of local accounts.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+use super::accounts::{self, AccountRow};
+use crate::domain::Role;
+
+/// A `users` row (columns mirror the table).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub approved: bool,
+    pub disabled: bool,
+    pub locale: String,
+    pub default_privacy: String,
+    pub default_sensitive: bool,
+    pub default_language: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl UserRow {
+    /// The user's role, parsed.
+    pub fn role(&self) -> Role {
+        Role::from_db(&self.role)
+    }
+}
+
+const COLUMNS: &str = "id, account_id, email, password_hash, role, approved, disabled, locale, \
+    default_privacy, default_sensitive, default_language, created_at, last_sign_in_at";
+
+/// What sign-up (API or `roost admin create-user`) needs to create a local user.
+#[derive(Debug)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub approved: bool,
+    pub locale: &'a str,
+    pub sign_up_reason: Option<&'a str>,
+    pub sign_up_ip: Option<&'a str>,
+}
+
+/// Why a local user could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    /// Another account (any case) already has this username.
+    #[error("Username has already been taken")]
+    UsernameTaken,
+    /// Another user (any case) already has this e-mail address.
+    #[error("Email has already been taken")]
+    EmailTaken,
+    /// Anything else.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Creates the account and its user row. Run it inside a transaction so both rows
+/// land together; unique-key races come back as `UsernameTaken` / `EmailTaken`.
+pub async fn create(
+    conn: &mut PgConnection,
+    new: &NewUser<'_>,
+) -> Result<(AccountRow, UserRow), CreateUserError> {
+    let account = accounts::insert_local(&mut *conn, new.username)
+        .await
+        .map_err(classify)?;
+    let user = sqlx::query_as(&format!(
+        "INSERT INTO users (account_id, email, password_hash, role, approved, locale, \
+                            sign_up_reason, sign_up_ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
+    ))
+    .bind(account.id)
+    .bind(new.email)
+    .bind(new.password_hash)
+    .bind(new.role.as_str())
+    .bind(new.approved)
+    .bind(new.locale)
+    .bind(new.sign_up_reason)
+    .bind(new.sign_up_ip)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(classify)?;
+    Ok((account, user))
+}
+
+fn classify(error: sqlx::Error) -> CreateUserError {
+    match super::violated_constraint(&error) {
+        Some("accounts_username_domain_key") => CreateUserError::UsernameTaken,
+        Some("users_email_key") => CreateUserError::EmailTaken,
+        _ => CreateUserError::Database(error),
+    }
+}
+
+/// Finds a user by e-mail address or by local username, both case-insensitive.
+pub async fn find_by_login(db: impl PgExecutor<'_>, login: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!(
+        "SELECT u.{cols} FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE lower(u.email) = lower($1) \
+            OR (a.domain IS NULL AND lower(a.username) = lower($1)) \
+         ORDER BY lower(u.email) = lower($1) DESC LIMIT 1",
+        cols = COLUMNS.replace(", ", ", u.")
+    ))
+    .bind(login)
+    .fetch_optional(db)
+    .await
+}
+
+/// Finds the user of a local account.
+pub async fn find_by_account_id(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE account_id = $1"
+    ))
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records a successful sign-in.
+pub async fn touch_sign_in(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET last_sign_in_at = now() WHERE id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Changes a user's role; returns false when no such user exists.
+pub async fn set_role(db: impl PgExecutor<'_>, user_id: i64, role: Role) -> sqlx::Result<bool> {
+    let result = sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Replaces a user's password hash; returns false when no such user exists.
+pub async fn set_password_hash(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    password_hash: &str,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(password_hash)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Updates the posting defaults shown in `source` (privacy, sensitive, language).
+pub async fn update_defaults(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    privacy: Option<&str>,
+    sensitive: Option<bool>,
+    language: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET default_privacy = coalesce($2, default_privacy), \
+           default_sensitive = coalesce($3, default_sensitive), \
+           default_language = coalesce($4, default_language) \
+         WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .bind(privacy)
+    .bind(sensitive)
+    .bind(language)
+    .execute(db)
+    .await?;
+    Ok(())
+}

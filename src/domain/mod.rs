@@ -1,0 +1,10 @@
+//! Validated value types and the rules that apply to them, free of HTTP and SQL.
+//! Parsing a value here is the only way to obtain it, so code that holds one can
+//! rely on its invariants.
+
+pub mod id;
+pub mod text;
+pub mod user;
+
+pub use id::Id;
+pub use user::{Email, Password, Role, Username};

@@ -1,0 +1,79 @@
+//! Turning what people type into the HTML Mastodon clients expect. This is the small
+//! part needed for profiles (bios and field values); status text grows from here.
+
+/// Escapes text for safe inclusion in HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Plain text → paragraphs: blank lines separate `<p>`s, single newlines become `<br />`.
+/// Empty input gives empty output (Mastodon sends `""` for an empty bio).
+pub fn plain_to_html(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|paragraph| !paragraph.is_empty())
+        .map(|paragraph| {
+            let lines: Vec<String> = paragraph.lines().map(escape_html).collect();
+            format!("<p>{}</p>", lines.join("<br />"))
+        })
+        .collect()
+}
+
+/// A profile field value: a bare http(s) URL becomes a link (as Mastodon renders it),
+/// anything else is escaped text.
+pub fn field_value_to_html(value: &str) -> String {
+    let value = value.trim();
+    let is_url = (value.starts_with("https://") || value.starts_with("http://"))
+        && !value.contains(char::is_whitespace)
+        && url::Url::parse(value).is_ok();
+    if is_url {
+        let shown = value
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        let escaped = escape_html(value);
+        format!(
+            "<a href=\"{escaped}\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\" translate=\"no\">{}</a>",
+            escape_html(shown)
+        )
+    } else {
+        escape_html(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_split_into_paragraphs() {
+        assert_eq!(
+            plain_to_html("a <b>\nc\n\nd & e"),
+            "<p>a &lt;b&gt;<br />c</p><p>d &amp; e</p>"
+        );
+        assert_eq!(plain_to_html("  "), "");
+    }
+
+    #[test]
+    fn url_field_values_become_links_and_others_stay_text() {
+        let html = field_value_to_html("https://example.org/a?b=\"c\"");
+        assert!(html.starts_with("<a href=\"https://example.org/a?b=&quot;c&quot;\""));
+        assert!(html.contains(">example.org/a?b=&quot;c&quot;</a>"));
+        assert_eq!(field_value_to_html("they/them <3"), "they/them &lt;3");
+        assert_eq!(
+            field_value_to_html("javascript:alert(1)"),
+            "javascript:alert(1)"
+        );
+    }
+}

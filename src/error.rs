@@ -1,0 +1,137 @@
+//! The one error type of the HTTP layer and its mapping to responses in Mastodon's shape:
+//! `{"error": "…"}` (plus `error_description` for OAuth errors, RFC 6749 §5.2, and
+//! `details` for validation errors, as Mastodon sends them).
+//!
+//! 5xx bodies never say anything internal: the cause is logged once, here, inside the
+//! request's span.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// Everything a handler can fail with. Variants are named by meaning, not by status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The resource does not exist or the caller may not know it exists.
+    #[error("Record not found")]
+    NotFound,
+    /// No valid credentials (missing, malformed, expired or revoked token).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Valid credentials that do not allow this action (scope, role, account state).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Input that is well-formed but breaks a rule; `field` names the offending input.
+    #[error("Validation failed: {reason}")]
+    Validation {
+        /// The input field at fault, as the client named it.
+        field: &'static str,
+        /// Mastodon-style error code for `details`, e.g. `ERR_TAKEN`.
+        code: &'static str,
+        /// Human-readable reason.
+        reason: String,
+    },
+    /// Input that cannot be processed at all (bad syntax, wrong types, missing fields).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The request body is larger than this endpoint accepts.
+    #[error("Request body is too large")]
+    PayloadTooLarge,
+    /// Too many requests from this client; the headers carry the X-RateLimit-* values.
+    #[error("Too many requests")]
+    RateLimited(HeaderMap),
+    /// An OAuth 2 error (RFC 6749 §5.2) with its registered error code.
+    #[error("{code}: {description}")]
+    OAuth {
+        /// HTTP status: 400 for most codes, 401 for `invalid_client`.
+        status: StatusCode,
+        /// Registered error code, e.g. `invalid_grant`.
+        code: &'static str,
+        /// Human-readable description.
+        description: String,
+    },
+    /// A failure that is not the client's fault. Logged, never shown.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// Shorthand for a validation error on one field.
+    pub fn validation(field: &'static str, code: &'static str, reason: impl Into<String>) -> Self {
+        ApiError::Validation {
+            field,
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for an OAuth error answered with 400 Bad Request.
+    pub fn oauth(code: &'static str, description: impl Into<String>) -> Self {
+        ApiError::OAuth {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            description: description.into(),
+        }
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Validation { .. } | ApiError::Unprocessable(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::OAuth { status, .. } => *status,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::Internal(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = match &self {
+            ApiError::Validation {
+                field,
+                code,
+                reason,
+            } => json!({
+                "error": self.to_string(),
+                "details": { *field: [{ "error": code, "description": reason }] },
+            }),
+            ApiError::OAuth {
+                code, description, ..
+            } => json!({ "error": code, "error_description": description }),
+            ApiError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                json!({ "error": "Internal server error" })
+            }
+            _ => json!({ "error": self.to_string() }),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::RateLimited(headers) = self {
+            response.headers_mut().extend(headers);
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"Roost\""),
+            );
+        }
+        response
+    }
+}
+
+/// The result type of handlers.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,14 @@
+//! Roost: a federated (ActivityPub) social server with a Mastodon-compatible client
+//! API. See DESIGN.md for the architecture; this file only declares modules.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod rate_limit;
+pub mod state;
+pub mod web;

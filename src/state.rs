@@ -1,0 +1,55 @@
+//! The shared state every handler and worker sees. Cheap to clone (everything inside
+//! is a handle or an `Arc`).
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+
+use crate::auth::TokenIssuer;
+use crate::config::{Config, SecretKey};
+use crate::rate_limit::RateLimiter;
+
+/// Handles to the database, configuration and process-wide services.
+#[derive(Clone)]
+pub struct AppState {
+    /// The PostgreSQL pool: the store, the queues and the event bus.
+    pub db: PgPool,
+    /// Configuration, fixed for the process's lifetime.
+    pub config: Arc<Config>,
+    /// Signs and verifies access tokens.
+    pub tokens: TokenIssuer,
+    /// Per-IP request budgets for sign-up and sign-in endpoints.
+    pub rate_limiter: Arc<RateLimiter>,
+    /// Outbound HTTP client with Roost's User-Agent, timeouts and redirect limit.
+    pub http: reqwest::Client,
+}
+
+impl AppState {
+    /// Builds the state from a pool, configuration and the loaded secret key.
+    pub fn new(db: PgPool, config: Config, secret: &SecretKey) -> anyhow::Result<Self> {
+        let tokens = TokenIssuer::new(
+            secret,
+            config.base_url(),
+            config.access_token_ttl_secs,
+            config.refresh_token_ttl_secs,
+        );
+        let rate_limiter = Arc::new(RateLimiter::from_setting(&config.rate_limits)?);
+        let http = reqwest::Client::builder()
+            .user_agent(format!(
+                "Roost/{}; +{}/",
+                env!("CARGO_PKG_VERSION"),
+                config.base_url()
+            ))
+            .timeout(std::time::Duration::from_secs(10))
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::limited(1))
+            .build()?;
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            tokens,
+            rate_limiter,
+            http,
+        })
+    }
+}
