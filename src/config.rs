@@ -76,11 +76,11 @@ pub struct Config {
 
     /// Lifetime of access tokens in seconds (default ten years, because Mastodon apps
     /// never refresh; revocation still takes effect at once).
-    #[arg(long, env = "ROOST_ACCESS_TOKEN_TTL", default_value_t = DEFAULT_ACCESS_TOKEN_TTL_SECS)]
+    #[arg(long = "access-token-ttl", env = "ROOST_ACCESS_TOKEN_TTL", default_value_t = DEFAULT_ACCESS_TOKEN_TTL_SECS)]
     pub access_token_ttl_secs: u64,
 
     /// Lifetime of refresh tokens in seconds (default 90 days); each use issues a new one.
-    #[arg(long, env = "ROOST_REFRESH_TOKEN_TTL", default_value_t = 90 * 24 * 3600)]
+    #[arg(long = "refresh-token-ttl", env = "ROOST_REFRESH_TOKEN_TTL", default_value_t = 90 * 24 * 3600)]
     pub refresh_token_ttl_secs: u64,
 
     /// Rate limits: "on" (defaults), "off" (for load tests), or overrides such as
@@ -202,4 +202,20 @@ fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(contents)?;
     file.write_all(b"\n")
+}
+
+/// Parses settings from command-line style arguments (falling back to the environment
+/// and defaults, exactly as `roost serve` does). Tests and tools use it to build a
+/// `Config` without a subprocess.
+pub fn parse_from<I, T>(args: I) -> Result<Config, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    #[derive(clap::Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        config: Config,
+    }
+    <Wrapper as clap::Parser>::try_parse_from(args).map(|w| w.config)
 }

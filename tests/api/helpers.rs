@@ -1,0 +1,214 @@
+//! `TestApp`: a running Roost on 127.0.0.1 with a fresh database, plus shortcuts for
+//! the steps most tests share (register an app, sign up a user).
+
+#![allow(dead_code)]
+
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use roost::app::App;
+use roost::config::{self, Config, SecretKey};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// Password every test user gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running server.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// `127.0.0.1:PORT`, also the instance's ROOST_DOMAIN.
+    pub domain: String,
+    pub db: PgPool,
+    pub client: Client,
+    _shutdown: oneshot::Sender<()>,
+}
+
+/// An app's OAuth credentials.
+#[derive(Clone, Debug)]
+pub struct OAuthApp {
+    pub id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// A signed-up user and the tokens registration returned.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub username: String,
+    pub account_id: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub app: OAuthApp,
+}
+
+/// Test settings: `extra` flags override the defaults (loopback over http, no rate
+/// limits, open registration).
+pub fn test_config(domain: &str, extra: &[&str]) -> Config {
+    let defaults = [
+        ("--domain", domain),
+        ("--insecure-http", "true"),
+        ("--rate-limits", "off"),
+        ("--registration", "open"),
+    ];
+    let mut args: Vec<String> = vec!["roost".into(), "--database-url".into(), "postgres://unused".into()];
+    for (flag, value) in defaults {
+        if !extra.contains(&flag) {
+            args.extend([flag.to_owned(), value.to_owned()]);
+        }
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    config::parse_from(args).expect("test config parses")
+}
+
+/// One secret for all test instances of a run, so two processes on one database
+/// accept each other's tokens as a real multi-process deployment does.
+pub fn test_secret() -> SecretKey {
+    SecretKey(b"roost-test-secret-0123456789abcdef0123456789".to_vec())
+}
+
+impl TestApp {
+    /// Starts Roost with default test settings.
+    pub async fn spawn(db: PgPool) -> TestApp {
+        TestApp::spawn_with(db, &[]).await
+    }
+
+    /// Starts Roost with extra `roost serve` flags, e.g. `["--registration", "closed"]`.
+    pub async fn spawn_with(db: PgPool, extra: &[&str]) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let port = listener.local_addr().expect("has address").port();
+        let domain = format!("127.0.0.1:{port}");
+        let config = test_config(&domain, extra);
+        let app = App::with_listener(config, db.clone(), &test_secret(), listener).expect("builds");
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .expect("client builds");
+        TestApp {
+            base: format!("http://{domain}"),
+            domain,
+            db,
+            client,
+            _shutdown: shutdown,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.client.patch(self.url(path))
+    }
+
+    /// Registers an app with the given scopes and the out-of-band redirect URI plus
+    /// `https://app.example/callback`.
+    pub async fn create_app(&self, scopes: &str) -> OAuthApp {
+        let body = json!({
+            "client_name": "Test app",
+            "redirect_uris": ["urn:ietf:wg:oauth:2.0:oob", "https://app.example/callback"],
+            "scopes": scopes,
+            "website": "https://app.example",
+        });
+        let app: Value = expect_json(self.post("/api/v1/apps").json(&body).send().await, 200).await;
+        OAuthApp {
+            id: app["id"].as_str().expect("id").to_owned(),
+            client_id: app["client_id"].as_str().expect("client_id").to_owned(),
+            client_secret: app["client_secret"].as_str().expect("client_secret").to_owned(),
+        }
+    }
+
+    /// A client_credentials token for `app`.
+    pub async fn app_token(&self, app: &OAuthApp, scope: &str) -> String {
+        let token = self.token_request(app, &[("grant_type", "client_credentials"), ("scope", scope)]).await;
+        let token: Value = expect_json(Ok(token), 200).await;
+        token["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// POST /oauth/token with the app's credentials in the form body.
+    pub async fn token_request(&self, app: &OAuthApp, params: &[(&str, &str)]) -> Response {
+        let mut form: Vec<(&str, &str)> = vec![("client_id", &app.client_id), ("client_secret", &app.client_secret)];
+        form.extend_from_slice(params);
+        self.post("/oauth/token").form(&form).send().await.expect("request sent")
+    }
+
+    /// Registers `username` through the API (app with `read write follow push`).
+    pub async fn sign_up(&self, username: &str) -> TestUser {
+        let app = self.create_app("read write follow push").await;
+        self.sign_up_with(&app, username).await
+    }
+
+    /// Registers `username` through the API with an existing app.
+    pub async fn sign_up_with(&self, app: &OAuthApp, username: &str) -> TestUser {
+        let app_token = self.app_token(app, "read write follow push").await;
+        let response = self
+            .post("/api/v1/accounts")
+            .bearer_auth(&app_token)
+            .form(&[
+                ("username", username),
+                ("email", &format!("{username}@mail.example")),
+                ("password", PASSWORD),
+                ("agreement", "true"),
+                ("locale", "en"),
+            ])
+            .send()
+            .await;
+        let token: Value = expect_json(response, 200).await;
+        let access_token = token["access_token"].as_str().expect("access token").to_owned();
+        let me: Value = expect_json(
+            self.get("/api/v1/accounts/verify_credentials").bearer_auth(&access_token).send().await,
+            200,
+        )
+        .await;
+        TestUser {
+            username: username.to_owned(),
+            account_id: me["id"].as_str().expect("id").to_owned(),
+            access_token,
+            refresh_token: token["refresh_token"].as_str().expect("refresh token").to_owned(),
+            app: app.clone(),
+        }
+    }
+
+    /// The status code of GET verify_credentials with `token`.
+    pub async fn verify_status(&self, token: &str) -> StatusCode {
+        self.get("/api/v1/accounts/verify_credentials")
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+            .status()
+    }
+}
+
+/// Asserts the status and returns the JSON body, printing the body on mismatch.
+pub async fn expect_json(response: reqwest::Result<Response>, status: u16) -> Value {
+    let response = response.expect("request sent");
+    let actual = response.status().as_u16();
+    let text = response.text().await.expect("body read");
+    assert_eq!(actual, status, "unexpected status {actual}; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("body is not JSON: {text}"))
+}
+
+/// Asserts a Mastodon-shaped error: the status and a non-empty `error` string.
+pub async fn expect_error(response: reqwest::Result<Response>, status: u16) -> Value {
+    let body = expect_json(response, status).await;
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "error body lacks `error`: {body}"
+    );
+    body
+}
