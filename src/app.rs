@@ -63,20 +63,23 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then stops accepting and lets in-flight
-    /// requests finish.
+    /// Serves (and runs the background workers) until `shutdown` resolves, then stops
+    /// accepting and lets in-flight requests finish.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr()?, domain = %self.state.config.domain, "listening");
-        axum::serve(
+        let maintenance = tokio::spawn(crate::maintenance::run_forever(self.state.db.clone()));
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        maintenance.abort();
+        served?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use sqlx::PgPool;
 
 use crate::auth::password::hash_password;
-use crate::auth::signup::{self, SignUp};
+use crate::auth::signup::{self, SignUp, SignUpOrigin};
 use crate::config::{self, Config};
 use crate::db::{self, oauth, users};
 use crate::domain::{Password, Role};
@@ -68,6 +68,12 @@ pub enum AdminAction {
         #[arg(long, value_enum)]
         role: Role,
     },
+    /// Approve a user who signed up while ROOST_REGISTRATION=approval.
+    Approve {
+        /// Username or e-mail address.
+        #[arg(long)]
+        username: String,
+    },
     /// Set a new password for a local user and sign them out everywhere.
     ResetPassword {
         #[arg(long)]
@@ -120,6 +126,7 @@ async fn admin(pool: &PgPool, action: AdminAction) -> anyhow::Result<()> {
                 locale: "en",
                 reason: None,
                 ip: None,
+                origin: SignUpOrigin::Admin,
             };
             let (account, _) = signup::sign_up(pool, &input).await?;
             println!(
@@ -134,8 +141,13 @@ async fn admin(pool: &PgPool, action: AdminAction) -> anyhow::Result<()> {
             users::set_role(pool, user.id, role).await?;
             println!("{username} is now {}", role.as_str());
         }
+        AdminAction::Approve { username } => {
+            let user = find_local_user(pool, &username).await?;
+            users::set_approved(pool, user.id).await?;
+            println!("{username} is approved");
+        }
         AdminAction::ResetPassword { username, password } => {
-            let password = Password::parse(&password).map_err(anyhow::Error::msg)?;
+            let password = Password::parse(&password).map_err(|why| anyhow::anyhow!("{why}"))?;
             let user = find_local_user(pool, &username).await?;
             let hash = hash_password(password.expose()).await?;
             let mut transaction = pool.begin().await?;

@@ -130,6 +130,14 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The OAuth issuer identifier (RFC 8414) and JWT `iss`: the base URL with a
+    /// trailing slash, as Mastodon publishes it.
+    pub fn issuer(&self) -> String {
+        format!("{}/", self.base_url())
+    }
+}
+
 impl fmt::Debug for Config {
     // The database URL may carry a password: print only its host part.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -161,7 +169,7 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-/// Reads the secret key file, or creates it with 64 random bytes (hex, mode 0600)
+/// Reads the secret key file, or creates it with 64 random bytes (base64url, mode 0600)
 /// when it does not exist. Errors when the file exists but is too short to be safe.
 pub fn load_or_create_secret(path: &Path) -> anyhow::Result<SecretKey> {
     use anyhow::Context;

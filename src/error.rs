@@ -10,6 +10,17 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+/// One field's validation failure, reported in Mastodon's `details` object.
+#[derive(Debug)]
+pub struct FieldError {
+    /// The input field at fault, as the client named it.
+    pub field: &'static str,
+    /// Mastodon-style error code, e.g. `ERR_TAKEN`.
+    pub code: &'static str,
+    /// Human-readable reason.
+    pub reason: String,
+}
+
 /// Everything a handler can fail with. Variants are named by meaning, not by status.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -22,17 +33,14 @@ pub enum ApiError {
     /// Valid credentials that do not allow this action (scope, role, account state).
     #[error("{0}")]
     Forbidden(String),
-    /// Input that is well-formed but breaks a rule; `field` names the offending input.
-    #[error("Validation failed: {reason}")]
-    Validation {
-        /// The input field at fault, as the client named it.
-        field: &'static str,
-        /// Mastodon-style error code for `details`, e.g. `ERR_TAKEN`.
-        code: &'static str,
-        /// Human-readable reason.
-        reason: String,
-    },
-    /// Input that cannot be processed at all (bad syntax, wrong types, missing fields).
+    /// Input that is well-formed but breaks rules; one entry per offending field.
+    #[error("Validation failed: {}", .0.iter().map(|e| e.reason.as_str()).collect::<Vec<_>>().join(", "))]
+    Validation(Vec<FieldError>),
+    /// A body or parameter list that cannot be parsed at all (malformed JSON, broken
+    /// form keys): 400, as Rails answers Mastodon clients.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Parameters that parse but cannot be used (wrong types, missing fields).
     #[error("{0}")]
     Unprocessable(String),
     /// The request body is larger than this endpoint accepts.
@@ -59,11 +67,11 @@ pub enum ApiError {
 impl ApiError {
     /// Shorthand for a validation error on one field.
     pub fn validation(field: &'static str, code: &'static str, reason: impl Into<String>) -> Self {
-        ApiError::Validation {
+        ApiError::Validation(vec![FieldError {
             field,
             code,
             reason: reason.into(),
-        }
+        }])
     }
 
     /// Shorthand for an OAuth error answered with 400 Bad Request.
@@ -79,9 +87,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::Validation { .. } | ApiError::Unprocessable(_) => {
+            ApiError::Validation(_) | ApiError::Unprocessable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -102,14 +111,18 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let body = match &self {
-            ApiError::Validation {
-                field,
-                code,
-                reason,
-            } => json!({
-                "error": self.to_string(),
-                "details": { *field: [{ "error": code, "description": reason }] },
-            }),
+            ApiError::Validation(errors) => {
+                let mut details = serde_json::Map::new();
+                for error in errors {
+                    let entry = details
+                        .entry(error.field)
+                        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                    if let serde_json::Value::Array(list) = entry {
+                        list.push(json!({ "error": error.code, "description": error.reason }));
+                    }
+                }
+                json!({ "error": self.to_string(), "details": details })
+            }
             ApiError::OAuth {
                 code, description, ..
             } => json!({ "error": code, "error_description": description }),

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod maintenance;
 pub mod rate_limit;
 pub mod state;
 pub mod web;

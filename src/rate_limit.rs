@@ -115,8 +115,10 @@ impl RateLimiter {
         })
     }
 
-    /// Counts one request from `ip` against `bucket`.
+    /// Counts one request from `ip` against `bucket`. IPv6 clients are counted per /64,
+    /// since one host usually holds a whole /64.
     pub fn check(&self, bucket: Bucket, ip: IpAddr) -> Decision {
+        let ip = network_of(ip);
         let Some(budget) = self.budgets.as_ref().and_then(|b| b.get(&bucket)).copied() else {
             return Decision {
                 allowed: true,
@@ -160,6 +162,17 @@ impl RateLimiter {
         Decision {
             allowed: count <= budget.limit,
             headers,
+        }
+    }
+}
+
+/// The address rate limits count by: IPv4 as is, IPv6 truncated to its /64 prefix.
+fn network_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(prefix.into())
         }
     }
 }
@@ -214,6 +227,17 @@ mod tests {
                 .check(Bucket::SignUp, "127.0.0.2".parse().expect("ip"))
                 .allowed
         );
+    }
+
+    #[test]
+    fn ipv6_addresses_share_the_budget_of_their_slash_64() {
+        let limiter = RateLimiter::from_setting("sign_in=1/60").expect("parses");
+        let first: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
+        let same_net: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("ip");
+        let other_net: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert!(limiter.check(Bucket::SignIn, first).allowed);
+        assert!(!limiter.check(Bucket::SignIn, same_net).allowed);
+        assert!(limiter.check(Bucket::SignIn, other_net).allowed);
     }
 
     #[test]

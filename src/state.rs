@@ -29,7 +29,7 @@ impl AppState {
     pub fn new(db: PgPool, config: Config, secret: &SecretKey) -> anyhow::Result<Self> {
         let tokens = TokenIssuer::new(
             secret,
-            config.base_url(),
+            config.issuer(),
             config.access_token_ttl_secs,
             config.refresh_token_ttl_secs,
         );

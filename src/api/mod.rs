@@ -15,10 +15,12 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::http::HeaderName;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::Router;
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::error::ApiError;
 use crate::rate_limit::Bucket;
@@ -53,12 +55,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v2/instance", get(v1::instance::v2))
         .route("/api/v2/instance/", get(v1::instance::v2))
         .route(
-            "/oauth/authorize",
-            get(authorize::authorize_form)
-                .post(authorize::authorize_submit)
-                .layer(limited(Bucket::SignIn)),
-        )
-        .route(
             "/oauth/token",
             post(oauth::token).layer(limited(Bucket::OAuthToken)),
         )
@@ -68,6 +64,31 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(oauth::metadata),
         )
         .route("/api/openapi.json", get(openapi::serve))
+        .layer(cors())
+        // The sign-in page is for browsers on Roost's own origin: no CORS.
+        .route(
+            "/oauth/authorize",
+            get(authorize::authorize_form)
+                .post(authorize::authorize_submit)
+                .layer(limited(Bucket::SignIn)),
+        )
+}
+
+/// Mastodon lets browser apps on any origin call the API without credentials
+/// (cookies): the same here. Paging and rate-limit headers are exposed to scripts.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .expose_headers([
+            HeaderName::from_static("link"),
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
 }
 
 /// The client's IP address: the TCP peer, or, with `ROOST_TRUST_PROXY`, the address

@@ -202,7 +202,7 @@ pub async fn revoke(
 pub async fn metadata(State(state): State<AppState>) -> Json<Value> {
     let base = state.config.base_url();
     Json(json!({
-        "issuer": format!("{base}/"),
+        "issuer": state.config.issuer(),
         "service_documentation": "https://docs.joinmastodon.org/",
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
@@ -210,7 +210,7 @@ pub async fn metadata(State(state): State<AppState>) -> Json<Value> {
         "app_registration_endpoint": format!("{base}/api/v1/apps"),
         "scopes_supported": KNOWN_SCOPES,
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query", "fragment", "form_post"],
+        "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"]

@@ -63,16 +63,16 @@ async fn read_params(request: Request) -> Result<Value, ApiError> {
         let request = Request::from_parts(parts, Body::from(bytes));
         let multipart = Multipart::from_request(request, &())
             .await
-            .map_err(|error| ApiError::Unprocessable(error.body_text()))?;
+            .map_err(|error| ApiError::BadRequest(error.body_text()))?;
         insert_pairs(&mut params, multipart_text_fields(multipart).await?)?;
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         insert_pairs(&mut params, form_urlencoded::parse(&bytes).into_owned())?;
     } else {
         // JSON, also when the client forgot the Content-Type.
         let body: Value = serde_json::from_slice(&bytes)
-            .map_err(|error| ApiError::Unprocessable(format!("Invalid JSON body: {error}")))?;
+            .map_err(|error| ApiError::BadRequest(format!("Invalid JSON body: {error}")))?;
         let Value::Object(fields) = body else {
-            return Err(ApiError::Unprocessable(
+            return Err(ApiError::BadRequest(
                 "The JSON body must be an object".into(),
             ));
         };
@@ -88,9 +88,8 @@ async fn read_params(request: Request) -> Result<Value, ApiError> {
 async fn multipart_text_fields(
     mut multipart: Multipart,
 ) -> Result<Vec<(String, String)>, ApiError> {
-    let bad = |error: axum::extract::multipart::MultipartError| {
-        ApiError::Unprocessable(error.body_text())
-    };
+    let bad =
+        |error: axum::extract::multipart::MultipartError| ApiError::BadRequest(error.body_text());
     let mut pairs = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         if field.file_name().is_some() {
@@ -111,10 +110,10 @@ fn insert_pairs(
 ) -> Result<(), ApiError> {
     for (count, (key, value)) in pairs.into_iter().enumerate() {
         if count >= MAX_PAIRS {
-            return Err(ApiError::Unprocessable("Too many parameters".into()));
+            return Err(ApiError::BadRequest("Too many parameters".into()));
         }
         let path = split_key(&key)
-            .ok_or_else(|| ApiError::Unprocessable(format!("Malformed parameter name: {key}")))?;
+            .ok_or_else(|| ApiError::BadRequest(format!("Malformed parameter name: {key}")))?;
         insert_at(target, &path, value);
     }
     Ok(())

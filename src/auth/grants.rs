@@ -68,22 +68,18 @@ pub async fn authenticate_client(
     Ok(app)
 }
 
-/// Resolves the scopes a token request asks for: the app's scopes when none are given,
-/// otherwise a subset of them.
+/// Resolves the scopes a token request asks for: `read` when none are given (as
+/// Mastodon documents), and always a subset of the app's registered scopes.
 pub fn requested_scopes(app: &AppRow, requested: Option<&str>) -> Result<Scopes, GrantError> {
     let app_scopes = Scopes::from_stored(app.scopes.clone());
-    match requested.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(app_scopes),
-        Some(text) => {
-            let scopes = Scopes::parse(text).map_err(GrantError::InvalidScope)?;
-            if app_scopes.covers(&scopes) {
-                Ok(scopes)
-            } else {
-                Err(GrantError::InvalidScope(
-                    "The requested scope is invalid, unknown, or malformed.".into(),
-                ))
-            }
-        }
+    let text = requested.map(str::trim).unwrap_or_default();
+    let scopes = Scopes::parse(text).map_err(GrantError::InvalidScope)?;
+    if app_scopes.covers(&scopes) {
+        Ok(scopes)
+    } else {
+        Err(GrantError::InvalidScope(
+            "The requested scope is invalid, unknown, or malformed.".into(),
+        ))
     }
 }
 

@@ -6,7 +6,16 @@ use sqlx::PgPool;
 use super::password::hash_password;
 use crate::db::accounts::AccountRow;
 use crate::db::users::{self, CreateUserError, NewUser, UserRow};
-use crate::domain::{Email, Password, Role, Username};
+use crate::domain::{Email, Invalid, Password, Role, Username};
+
+/// Who is creating the account: reserved usernames are refused only to the public.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignUpOrigin {
+    /// `POST /api/v1/accounts`.
+    Api,
+    /// `roost admin create-user`.
+    Admin,
+}
 
 /// What a new user supplies.
 #[derive(Debug)]
@@ -20,36 +29,50 @@ pub struct SignUp<'a> {
     pub locale: &'a str,
     pub reason: Option<&'a str>,
     pub ip: Option<&'a str>,
+    pub origin: SignUpOrigin,
 }
 
-/// Why sign-up failed, by input field.
+/// Why sign-up failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SignUpError {
-    #[error("{0}")]
-    Username(String),
-    #[error("{0}")]
-    Email(String),
-    #[error("{0}")]
-    Password(String),
-    #[error("Username has already been taken")]
-    UsernameTaken,
-    #[error("Email has already been taken")]
-    EmailTaken,
+    /// One or more fields are invalid, taken or reserved: (field name, why).
+    #[error("{}", .0.iter().map(|(field, why)| format!("{field}: {why}")).collect::<Vec<_>>().join(", "))]
+    Invalid(Vec<(&'static str, Invalid)>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
-/// Validates, hashes the password (argon2id) and creates the account and user rows in
-/// one transaction. Usernames and e-mail addresses are unique case-insensitively.
+/// Validates every field (reporting all problems at once), hashes the password
+/// (argon2id) and creates the account and user rows in one transaction. Usernames and
+/// e-mail addresses are unique case-insensitively.
 pub async fn sign_up(
     db: &PgPool,
     input: &SignUp<'_>,
 ) -> Result<(AccountRow, UserRow), SignUpError> {
-    let username = Username::parse(input.username).map_err(SignUpError::Username)?;
-    let email = Email::parse(input.email).map_err(SignUpError::Email)?;
-    let password = Password::parse(input.password).map_err(SignUpError::Password)?;
-    let locale = normalize_locale(input.locale);
+    let mut problems = Vec::new();
+    let username = Username::parse(input.username)
+        .map_err(|why| problems.push(("username", why)))
+        .ok();
+    if input.origin == SignUpOrigin::Api && username.as_ref().is_some_and(Username::is_reserved) {
+        problems.push((
+            "username",
+            taken_or_reserved("ERR_RESERVED", "Username is reserved"),
+        ));
+    }
+    let email = Email::parse(input.email)
+        .map_err(|why| problems.push(("email", why)))
+        .ok();
+    let password = Password::parse(input.password)
+        .map_err(|why| problems.push(("password", why)))
+        .ok();
+    let (Some(username), Some(email), Some(password)) = (username, email, password) else {
+        return Err(SignUpError::Invalid(problems));
+    };
+    if !problems.is_empty() {
+        return Err(SignUpError::Invalid(problems));
+    }
     let password_hash = hash_password(password.expose()).await?;
+    let locale = normalize_locale(input.locale);
     let new_user = NewUser {
         username: username.as_str(),
         email: email.as_str(),
@@ -65,12 +88,25 @@ pub async fn sign_up(
         users::create(&mut transaction, &new_user)
             .await
             .map_err(|error| match error {
-                CreateUserError::UsernameTaken => SignUpError::UsernameTaken,
-                CreateUserError::EmailTaken => SignUpError::EmailTaken,
+                CreateUserError::UsernameTaken => SignUpError::Invalid(vec![(
+                    "username",
+                    taken_or_reserved("ERR_TAKEN", "Username has already been taken"),
+                )]),
+                CreateUserError::EmailTaken => SignUpError::Invalid(vec![(
+                    "email",
+                    taken_or_reserved("ERR_TAKEN", "Email has already been taken"),
+                )]),
                 CreateUserError::Database(error) => SignUpError::Internal(error.into()),
             })?;
     transaction.commit().await.map_err(anyhow::Error::from)?;
     Ok(created)
+}
+
+fn taken_or_reserved(code: &'static str, reason: &str) -> Invalid {
+    Invalid {
+        code,
+        reason: reason.to_owned(),
+    }
 }
 
 /// A BCP 47-ish language tag of at most 16 letters, digits and dashes; anything else

@@ -34,7 +34,7 @@ pub fn sha256_hex(text: &str) -> String {
 /// The claims of a Roost access token.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
-    /// Issuer: the instance's base URL.
+    /// Issuer: the instance's base URL with a trailing slash.
     pub iss: String,
     /// Subject: the account id, absent for app-only (client_credentials) tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]

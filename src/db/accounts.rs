@@ -166,3 +166,13 @@ pub async fn count_known_domains(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     .fetch_one(db)
     .await
 }
+
+/// Local users who signed in or signed up during the last 30 days.
+pub async fn count_active_local(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM users \
+         WHERE greatest(last_sign_in_at, created_at) > now() - interval '30 days'",
+    )
+    .fetch_one(db)
+    .await
+}

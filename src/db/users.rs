@@ -143,6 +143,15 @@ pub async fn set_role(db: impl PgExecutor<'_>, user_id: i64, role: Role) -> sqlx
     Ok(result.rows_affected() == 1)
 }
 
+/// Approves a user held for approval; returns false when no such user exists.
+pub async fn set_approved(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<bool> {
+    let result = sqlx::query("UPDATE users SET approved = true WHERE id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 /// Replaces a user's password hash; returns false when no such user exists.
 pub async fn set_password_hash(
     db: impl PgExecutor<'_>,

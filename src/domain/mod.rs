@@ -7,4 +7,4 @@ pub mod text;
 pub mod user;
 
 pub use id::Id;
-pub use user::{Email, Password, Role, Username};
+pub use user::{Email, Invalid, Password, Role, Username};

@@ -2,6 +2,52 @@
 
 use std::fmt;
 
+/// Why a value was refused: a Mastodon error code (`ERR_BLANK`, `ERR_TOO_LONG`, …)
+/// for the API's `details`, and a sentence for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// Mastodon's machine-readable error code.
+    pub code: &'static str,
+    /// Human-readable reason.
+    pub reason: String,
+}
+
+impl Invalid {
+    fn new(code: &'static str, reason: impl Into<String>) -> Invalid {
+        Invalid {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// Names that people could mistake for the instance's staff; API sign-up refuses them
+/// (admins may still create them with `roost admin create-user`).
+const RESERVED_USERNAMES: &[&str] = &[
+    "admin",
+    "administrator",
+    "root",
+    "support",
+    "help",
+    "moderator",
+    "mod",
+    "staff",
+    "webmaster",
+    "postmaster",
+    "hostmaster",
+    "abuse",
+    "security",
+    "system",
+    "roost",
+    "instance",
+];
+
 /// A local username: 1–30 characters of `[A-Za-z0-9_]`, unique case-insensitively
 /// (the database enforces uniqueness on `lower(username)`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,20 +58,29 @@ impl Username {
     pub const MAX_LEN: usize = 30;
 
     /// Validates a username exactly as typed (its case is kept for display).
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
         if text.is_empty() {
-            return Err("Username can't be blank".into());
+            return Err(Invalid::new("ERR_BLANK", "Username can't be blank"));
         }
         if text.chars().count() > Self::MAX_LEN {
-            return Err(format!(
+            let reason = format!(
                 "Username is too long (maximum is {} characters)",
                 Self::MAX_LEN
-            ));
+            );
+            return Err(Invalid::new("ERR_TOO_LONG", reason));
         }
         if !text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err("Username must contain only letters, numbers and underscores".into());
+            return Err(Invalid::new(
+                "ERR_INVALID",
+                "Username must contain only letters, numbers and underscores",
+            ));
         }
         Ok(Username(text.to_owned()))
+    }
+
+    /// Whether the name is reserved for the instance's staff (case-insensitive).
+    pub fn is_reserved(&self) -> bool {
+        RESERVED_USERNAMES.contains(&self.0.to_ascii_lowercase().as_str())
     }
 
     /// The username as typed.
@@ -44,8 +99,11 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     /// Validates the shape of an address.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
         let text = text.trim();
+        if text.is_empty() {
+            return Err(Invalid::new("ERR_BLANK", "Email can't be blank"));
+        }
         let valid = text.len() <= Self::MAX_LEN
             && !text.chars().any(|c| c.is_whitespace() || c.is_control())
             && matches!(text.split_once('@'), Some((local, domain))
@@ -54,7 +112,7 @@ impl Email {
         if valid {
             Ok(Email(text.to_owned()))
         } else {
-            Err("Email is invalid".into())
+            Err(Invalid::new("ERR_INVALID", "Email is invalid"))
         }
     }
 
@@ -75,19 +133,24 @@ impl Password {
     pub const MAX_LEN: usize = 72;
 
     /// Validates a new password's length.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
         let length = text.chars().count();
+        if length == 0 {
+            return Err(Invalid::new("ERR_BLANK", "Password can't be blank"));
+        }
         if length < Self::MIN_LEN {
-            return Err(format!(
+            let reason = format!(
                 "Password is too short (minimum is {} characters)",
                 Self::MIN_LEN
-            ));
+            );
+            return Err(Invalid::new("ERR_TOO_SHORT", reason));
         }
         if length > Self::MAX_LEN {
-            return Err(format!(
+            let reason = format!(
                 "Password is too long (maximum is {} characters)",
                 Self::MAX_LEN
-            ));
+            );
+            return Err(Invalid::new("ERR_TOO_LONG", reason));
         }
         Ok(Password(text.to_owned()))
     }
@@ -153,6 +216,13 @@ mod tests {
         assert!(Username::parse("al-ice").is_err());
         assert!(Username::parse("alicé").is_err());
         assert!(Username::parse("a b").is_err());
+        assert_eq!(Username::parse("").map_err(|e| e.code), Err("ERR_BLANK"));
+        assert_eq!(
+            Username::parse(&"a".repeat(31)).map_err(|e| e.code),
+            Err("ERR_TOO_LONG")
+        );
+        assert!(Username::parse("Admin").expect("valid").is_reserved());
+        assert!(!Username::parse("alice").expect("valid").is_reserved());
     }
 
     #[test]

@@ -126,7 +126,7 @@ impl Account {
             timestamp(midnight)
         };
         let suspended = row.suspended_at.is_some();
-        Account {
+        let mut account = Account {
             id: Id(row.id),
             username: row.username.clone(),
             acct,
@@ -163,7 +163,24 @@ impl Account {
             roles: Vec::new(),
             suspended: suspended.then_some(true),
             limited: row.silenced_at.is_some().then_some(true),
+        };
+        if suspended {
+            account.blank_profile();
         }
+        account
+    }
+
+    /// A suspended account keeps its identity but shows nothing else (as Mastodon).
+    fn blank_profile(&mut self) {
+        self.display_name.clear();
+        self.note.clear();
+        self.fields.clear();
+        self.locked = false;
+        self.bot = false;
+        self.statuses_count = 0;
+        self.followers_count = 0;
+        self.following_count = 0;
+        self.last_status_at = None;
     }
 }
 

@@ -16,6 +16,8 @@ pub fn version_string() -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct InstanceStats {
     pub user_count: i64,
+    /// Local users who signed in or signed up in the last 30 days.
+    pub active_month: i64,
     pub status_count: i64,
     pub domain_count: i64,
 }
@@ -55,7 +57,7 @@ pub fn v2(config: &Config, stats: InstanceStats) -> Value {
         "version": version_string(),
         "source_url": "https://example.invalid/roost",
         "description": config.instance_description,
-        "usage": { "users": { "active_month": stats.user_count } },
+        "usage": { "users": { "active_month": stats.active_month } },
         "thumbnail": { "url": format!("{base}/headers/original/missing.png") },
         "icon": [],
         "languages": ["en"],
@@ -63,7 +65,7 @@ pub fn v2(config: &Config, stats: InstanceStats) -> Value {
         "registrations": {
             "enabled": config.registration != RegistrationMode::Closed,
             "approval_required": config.registration == RegistrationMode::Approval,
-            "reason_required": config.registration == RegistrationMode::Approval,
+            "reason_required": false,
             "message": null,
             "url": null
         },

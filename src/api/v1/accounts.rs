@@ -9,15 +9,15 @@ use super::check_length;
 use crate::api::entities::{Account, CredentialAccount, Token};
 use crate::api::params::{lenient_bool, lenient_opt_bool, record_list, Params};
 use crate::api::ClientIp;
-use crate::auth::signup::{self, SignUp, SignUpError};
+use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::auth::tokens::Grant;
-use crate::auth::{AnyToken, CurrentUser, MaybeToken};
+use crate::auth::{AnyToken, CurrentUser, MaybeToken, Scopes};
 use crate::config::RegistrationMode;
 use crate::db::accounts::{self, ProfileUpdate, StoredField};
 use crate::db::{oauth, users};
 use crate::domain::text::{field_value_to_html, plain_to_html};
 use crate::domain::{Id, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 
 /// Parameters of `POST /api/v1/accounts`.
@@ -70,6 +70,7 @@ pub async fn register(
         locale: params.locale.as_deref().unwrap_or("en"),
         reason: params.reason.as_deref(),
         ip: Some(&ip),
+        origin: SignUpOrigin::Api,
     };
     let (account, _user) = signup::sign_up(&state.db, &input)
         .await
@@ -77,29 +78,34 @@ pub async fn register(
     let app = oauth::find_app(&state.db, app_token.app_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // Like Mastodon, the new user's token carries the app's registered scopes.
+    let scopes = Scopes::from_stored(app.scopes.clone());
     let mut transaction = state.db.begin().await?;
     let grant = Grant {
         app_id: app.id,
         client_id: &app.client_id,
         account_id: Some(account.id),
-        scopes: &app_token.scopes,
+        scopes: &scopes,
         family_id: uuid::Uuid::new_v4(),
         with_refresh_token: true,
     };
     let issued = state.tokens.issue(&mut transaction, &grant).await?;
     transaction.commit().await?;
-    Ok(Json(Token::from_issued(issued, &app_token.scopes)))
+    Ok(Json(Token::from_issued(issued, &scopes)))
 }
 
 fn sign_up_error(error: SignUpError) -> ApiError {
     match error {
-        SignUpError::Username(reason) => ApiError::validation("username", "ERR_INVALID", reason),
-        SignUpError::Email(reason) => ApiError::validation("email", "ERR_INVALID", reason),
-        SignUpError::Password(reason) => ApiError::validation("password", "ERR_INVALID", reason),
-        SignUpError::UsernameTaken => {
-            ApiError::validation("username", "ERR_TAKEN", error.to_string())
-        }
-        SignUpError::EmailTaken => ApiError::validation("email", "ERR_TAKEN", error.to_string()),
+        SignUpError::Invalid(problems) => ApiError::Validation(
+            problems
+                .into_iter()
+                .map(|(field, why)| FieldError {
+                    field,
+                    code: why.code,
+                    reason: why.reason,
+                })
+                .collect(),
+        ),
         SignUpError::Internal(error) => ApiError::Internal(error),
     }
 }

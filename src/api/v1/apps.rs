@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// At most this many redirect URIs per app.
 const MAX_REDIRECT_URIS: usize = 16;
+/// Schemes a browser would execute or read locally instead of handing to an app.
+const FORBIDDEN_SCHEMES: &[&str] = &["javascript", "data", "vbscript", "file", "blob", "about"];
 /// Longest redirect URI or website accepted.
 const MAX_URI_LEN: usize = 2000;
 
@@ -108,6 +110,9 @@ fn validate_redirect_uris(uris: Vec<String>) -> ApiResult<Vec<String>> {
         }
         let parsed =
             url::Url::parse(uri).map_err(|_| invalid("Redirect URI must be an absolute URI."))?;
+        if FORBIDDEN_SCHEMES.contains(&parsed.scheme()) {
+            return Err(invalid("Redirect URI uses a forbidden scheme."));
+        }
         if uri.len() > MAX_URI_LEN || parsed.fragment().is_some() {
             return Err(invalid(
                 "Redirect URI cannot contain a fragment and must be at most 2000 characters.",
