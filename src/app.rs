@@ -106,6 +106,8 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = matched.as_deref().unwrap_or("?"), request_id = id)
         }))
         .fallback(not_found)
+        // Mastodon answers a wrong method on a known path like an unknown path.
+        .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(crate::api::params::MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

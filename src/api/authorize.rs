@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 /// The authorization request, from the query (GET) or the form (POST).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuthorizeParams {
     response_type: Option<String>,
     client_id: Option<String>,

@@ -19,7 +19,7 @@ use super::{authorize, oauth, v1};
         v1::instance::v1, v1::instance::v2,
         oauth::token, oauth::revoke, oauth::metadata,
         authorize::authorize_form, authorize::authorize_submit,
-        crate::app::health,
+        crate::app::health, serve,
     ),
     modifiers(&BearerAuth),
 )]
@@ -42,7 +42,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// `GET /api/openapi.json`.
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, description = "OpenAPI 3.1 document", body = Object)))]
 pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -230,7 +230,7 @@ pub fn string_list<'de, D: Deserializer<'de>>(
 }
 
 /// Deserializes a list of records from an array or a map of index → record
-/// (`fields_attributes[0][name]=…`), ordered by index.
+/// (`fields_attributes[0][name]=…`), in the order given.
 pub fn record_list<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
 where
     D: Deserializer<'de>,
@@ -249,14 +249,10 @@ where
         .map(Some)
 }
 
-/// Values of an index-keyed map in numeric index order (non-numeric keys last).
+/// Values of an index-keyed map in the order the client sent them: Mastodon keeps
+/// that order, not the numeric one (serde_json's map preserves insertion order here).
 fn indexed_values(map: Map<String, Value>) -> Vec<Value> {
-    let mut entries: Vec<(u64, Value)> = map
-        .into_iter()
-        .map(|(key, value)| (key.parse().unwrap_or(u64::MAX), value))
-        .collect();
-    entries.sort_by_key(|(index, _)| *index);
-    entries.into_iter().map(|(_, value)| value).collect()
+    map.into_iter().map(|(_, value)| value).collect()
 }
 
 #[cfg(test)]
@@ -323,7 +319,7 @@ mod tests {
             serde_json::from_value(json!({"locked": false, "uris": {"1": "b", "0": "a"}}))
                 .expect("ok");
         assert_eq!(flags.locked, Some(false));
-        assert_eq!(flags.uris, Some(vec!["a".into(), "b".into()]));
+        assert_eq!(flags.uris, Some(vec!["b".into(), "a".into()]));
         assert!(serde_json::from_value::<Flags>(json!({"locked": "maybe"})).is_err());
         let flags: Flags = serde_json::from_value(json!({})).expect("ok");
         assert_eq!(flags.locked, None);

@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for MaybeToken {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         match bearer_token(parts)? {
             None => Ok(MaybeToken(None)),
-            Some(token) => authenticate(state, token)
+            Some(token) => authenticate(state, &token)
                 .await
                 .map(|info| MaybeToken(Some(info))),
         }
@@ -85,7 +85,7 @@ impl FromRequestParts<AppState> for AnyToken {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let token = bearer_token(parts)?
             .ok_or_else(|| ApiError::Unauthorized("The access token is invalid".into()))?;
-        authenticate(state, token).await.map(AnyToken)
+        authenticate(state, &token).await.map(AnyToken)
     }
 }
 
@@ -101,19 +101,28 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The token in an `Authorization: Bearer …` header; `None` without the header.
+/// The token in an `Authorization: Bearer …` header, or else in an `access_token`
+/// query parameter (accepted by Mastodon too); `None` when neither is present.
 /// A header with another scheme or no token is a 401, not silently anonymous.
-fn bearer_token(parts: &Parts) -> ApiResult<Option<&str>> {
-    let Some(value) = parts.headers.get(AUTHORIZATION) else {
-        return Ok(None);
-    };
+fn bearer_token(parts: &Parts) -> ApiResult<Option<String>> {
     let invalid = || ApiError::Unauthorized("The access token is invalid".into());
+    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(query_token(parts));
+    };
     let value = value.to_str().map_err(|_| invalid())?;
     let (scheme, token) = value.trim().split_once(' ').ok_or_else(invalid)?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(invalid());
     }
-    Ok(Some(token.trim()))
+    Ok(Some(token.trim().to_owned()))
+}
+
+fn query_token(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "access_token")
+        .map(|(_, value)| value.into_owned())
+        .filter(|token| !token.is_empty())
 }
 
 /// Verifies the JWT, then loads its row: revoked, expired or unknown tokens are 401;

@@ -25,12 +25,16 @@ fn python_with_mastodon_py() -> String {
 async fn mastodon_py_registers_signs_in_updates_its_profile_and_revokes(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let python = python_with_mastodon_py();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/mastodon_py_e2e.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/mastodon_py_e2e.py"
+    );
     let base = app.base.clone();
-    let output = tokio::task::spawn_blocking(move || Command::new(python).arg(script).arg(base).output())
-        .await
-        .expect("joins")
-        .expect("python runs");
+    let output =
+        tokio::task::spawn_blocking(move || Command::new(python).arg(script).arg(base).output())
+            .await
+            .expect("joins")
+            .expect("python runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -52,7 +52,11 @@ pub fn test_config(domain: &str, extra: &[&str]) -> Config {
         ("--rate-limits", "off"),
         ("--registration", "open"),
     ];
-    let mut args: Vec<String> = vec!["roost".into(), "--database-url".into(), "postgres://unused".into()];
+    let mut args: Vec<String> = vec![
+        "roost".into(),
+        "--database-url".into(),
+        "postgres://unused".into(),
+    ];
     for (flag, value) in defaults {
         if !extra.contains(&flag) {
             args.extend([flag.to_owned(), value.to_owned()]);
@@ -128,22 +132,37 @@ impl TestApp {
         OAuthApp {
             id: app["id"].as_str().expect("id").to_owned(),
             client_id: app["client_id"].as_str().expect("client_id").to_owned(),
-            client_secret: app["client_secret"].as_str().expect("client_secret").to_owned(),
+            client_secret: app["client_secret"]
+                .as_str()
+                .expect("client_secret")
+                .to_owned(),
         }
     }
 
     /// A client_credentials token for `app`.
     pub async fn app_token(&self, app: &OAuthApp, scope: &str) -> String {
-        let token = self.token_request(app, &[("grant_type", "client_credentials"), ("scope", scope)]).await;
+        let token = self
+            .token_request(
+                app,
+                &[("grant_type", "client_credentials"), ("scope", scope)],
+            )
+            .await;
         let token: Value = expect_json(Ok(token), 200).await;
         token["access_token"].as_str().expect("token").to_owned()
     }
 
     /// POST /oauth/token with the app's credentials in the form body.
     pub async fn token_request(&self, app: &OAuthApp, params: &[(&str, &str)]) -> Response {
-        let mut form: Vec<(&str, &str)> = vec![("client_id", &app.client_id), ("client_secret", &app.client_secret)];
+        let mut form: Vec<(&str, &str)> = vec![
+            ("client_id", &app.client_id),
+            ("client_secret", &app.client_secret),
+        ];
         form.extend_from_slice(params);
-        self.post("/oauth/token").form(&form).send().await.expect("request sent")
+        self.post("/oauth/token")
+            .form(&form)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Registers `username` through the API (app with `read write follow push`).
@@ -168,9 +187,15 @@ impl TestApp {
             .send()
             .await;
         let token: Value = expect_json(response, 200).await;
-        let access_token = token["access_token"].as_str().expect("access token").to_owned();
+        let access_token = token["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned();
         let me: Value = expect_json(
-            self.get("/api/v1/accounts/verify_credentials").bearer_auth(&access_token).send().await,
+            self.get("/api/v1/accounts/verify_credentials")
+                .bearer_auth(&access_token)
+                .send()
+                .await,
             200,
         )
         .await;
@@ -178,7 +203,10 @@ impl TestApp {
             username: username.to_owned(),
             account_id: me["id"].as_str().expect("id").to_owned(),
             access_token,
-            refresh_token: token["refresh_token"].as_str().expect("refresh token").to_owned(),
+            refresh_token: token["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
             app: app.clone(),
         }
     }
@@ -211,4 +239,29 @@ pub async fn expect_error(response: reqwest::Result<Response>, status: u16) -> V
         "error body lacks `error`: {body}"
     );
     body
+}
+
+impl TestApp {
+    /// A password-grant access token for `login` limited to `scope`; asserts that the
+    /// token endpoint grants exactly that scope.
+    pub async fn password_token(
+        &self,
+        app: &OAuthApp,
+        login: &str,
+        password: &str,
+        scope: &str,
+    ) -> String {
+        let params = [
+            ("grant_type", "password"),
+            ("username", login),
+            ("password", password),
+            ("scope", scope),
+        ];
+        let token = expect_json(Ok(self.token_request(app, &params).await), 200).await;
+        assert_eq!(token["scope"], scope, "granted scope: {token}");
+        token["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
 }

@@ -12,7 +12,12 @@ use crate::helpers::{expect_error, expect_json, OAuthApp, TestApp, TestUser, PAS
 const CALLBACK: &str = "https://app.example/callback";
 
 /// Submits the sign-in and consent form with the user's credentials.
-async fn approve(app: &TestApp, oauth: &OAuthApp, user: &TestUser, extra: &[(&str, &str)]) -> Response {
+async fn approve(
+    app: &TestApp,
+    oauth: &OAuthApp,
+    user: &TestUser,
+    extra: &[(&str, &str)],
+) -> Response {
     let mut form = vec![
         ("response_type", "code"),
         ("client_id", oauth.client_id.as_str()),
@@ -21,12 +26,20 @@ async fn approve(app: &TestApp, oauth: &OAuthApp, user: &TestUser, extra: &[(&st
         ("decision", "approve"),
     ];
     form.extend_from_slice(extra);
-    app.post("/oauth/authorize").form(&form).send().await.expect("sent")
+    app.post("/oauth/authorize")
+        .form(&form)
+        .send()
+        .await
+        .expect("sent")
 }
 
 /// The query parameters of a redirect's Location.
 fn redirect_params(response: &Response) -> Vec<(String, String)> {
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "expected a redirect");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "expected a redirect"
+    );
     let location = response.headers()["location"].to_str().expect("ascii");
     let url = url::Url::parse(location).expect("absolute location");
     assert!(location.starts_with(CALLBACK), "redirected to {location}");
@@ -34,17 +47,33 @@ fn redirect_params(response: &Response) -> Vec<(String, String)> {
 }
 
 fn param(pairs: &[(String, String)], name: &str) -> Option<String> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
-async fn exchange(app: &TestApp, oauth: &OAuthApp, code: &str, redirect_uri: &str, extra: &[(&str, &str)]) -> Response {
-    let mut params = vec![("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect_uri)];
+async fn exchange(
+    app: &TestApp,
+    oauth: &OAuthApp,
+    code: &str,
+    redirect_uri: &str,
+    extra: &[(&str, &str)],
+) -> Response {
+    let mut params = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+    ];
     params.extend_from_slice(extra);
     app.token_request(oauth, &params).await
 }
 
 fn access_token(token: &Value) -> String {
-    token["access_token"].as_str().expect("access_token").to_owned()
+    token["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
 }
 
 #[sqlx::test]
@@ -52,9 +81,23 @@ async fn client_credentials_give_an_app_token_that_is_not_a_user(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let oauth = app.create_app("read write").await;
     let token = app.app_token(&oauth, "read").await;
-    let me = expect_json(app.get("/api/v1/apps/verify_credentials").bearer_auth(&token).send().await, 200).await;
+    let me = expect_json(
+        app.get("/api/v1/apps/verify_credentials")
+            .bearer_auth(&token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
     assert_eq!(me["name"], "Test app");
-    expect_error(app.get("/api/v1/accounts/verify_credentials").bearer_auth(&token).send().await, 422).await;
+    expect_error(
+        app.get("/api/v1/accounts/verify_credentials")
+            .bearer_auth(&token)
+            .send()
+            .await,
+        422,
+    )
+    .await;
 }
 
 #[sqlx::test]
@@ -63,34 +106,77 @@ async fn the_password_grant_accepts_email_or_username_and_refuses_a_wrong_passwo
     let user = app.sign_up("alice").await;
     for login in ["alice@mail.example", "ALICE"] {
         let response = app
-            .token_request(&user.app, &[("grant_type", "password"), ("username", login), ("password", PASSWORD), ("scope", "read")])
+            .token_request(
+                &user.app,
+                &[
+                    ("grant_type", "password"),
+                    ("username", login),
+                    ("password", PASSWORD),
+                    ("scope", "read"),
+                ],
+            )
             .await;
         let token = expect_json(Ok(response), 200).await;
         assert_eq!(token["token_type"], "Bearer");
         assert_eq!(token["scope"], "read");
         assert!(token["refresh_token"].is_string());
-        assert_eq!(app.verify_status(&access_token(&token)).await, StatusCode::OK);
+        assert_eq!(
+            app.verify_status(&access_token(&token)).await,
+            StatusCode::OK
+        );
     }
     let wrong = app
-        .token_request(&user.app, &[("grant_type", "password"), ("username", "alice"), ("password", "wrong password")])
+        .token_request(
+            &user.app,
+            &[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", "wrong password"),
+            ],
+        )
         .await;
     assert_eq!(expect_json(Ok(wrong), 400).await["error"], "invalid_grant");
     let nobody = app
-        .token_request(&user.app, &[("grant_type", "password"), ("username", "nobody"), ("password", PASSWORD)])
+        .token_request(
+            &user.app,
+            &[
+                ("grant_type", "password"),
+                ("username", "nobody"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(expect_json(Ok(nobody), 400).await["error"], "invalid_grant");
 }
 
 #[sqlx::test]
-async fn a_wrong_client_secret_or_unknown_client_is_invalid_client_and_basic_auth_works(db: PgPool) {
+async fn a_wrong_client_secret_or_unknown_client_is_invalid_client_and_basic_auth_works(
+    db: PgPool,
+) {
     let app = TestApp::spawn(db).await;
     let oauth = app.create_app("read").await;
-    let forged = OAuthApp { client_secret: "not-the-secret".into(), ..oauth.clone() };
-    let response = app.token_request(&forged, &[("grant_type", "client_credentials")]).await;
-    assert_eq!(expect_json(Ok(response), 401).await["error"], "invalid_client");
-    let unknown = OAuthApp { client_id: "nope".into(), ..oauth.clone() };
-    let response = app.token_request(&unknown, &[("grant_type", "client_credentials")]).await;
-    assert_eq!(expect_json(Ok(response), 401).await["error"], "invalid_client");
+    let forged = OAuthApp {
+        client_secret: "not-the-secret".into(),
+        ..oauth.clone()
+    };
+    let response = app
+        .token_request(&forged, &[("grant_type", "client_credentials")])
+        .await;
+    assert_eq!(
+        expect_json(Ok(response), 401).await["error"],
+        "invalid_client"
+    );
+    let unknown = OAuthApp {
+        client_id: "nope".into(),
+        ..oauth.clone()
+    };
+    let response = app
+        .token_request(&unknown, &[("grant_type", "client_credentials")])
+        .await;
+    assert_eq!(
+        expect_json(Ok(response), 401).await["error"],
+        "invalid_client"
+    );
     let basic = app
         .post("/oauth/token")
         .basic_auth(&oauth.client_id, Some(&oauth.client_secret))
@@ -98,8 +184,13 @@ async fn a_wrong_client_secret_or_unknown_client_is_invalid_client_and_basic_aut
         .send()
         .await;
     expect_json(basic, 200).await;
-    let unsupported = app.token_request(&oauth, &[("grant_type", "implicit")]).await;
-    assert_eq!(expect_json(Ok(unsupported), 400).await["error"], "unsupported_grant_type");
+    let unsupported = app
+        .token_request(&oauth, &[("grant_type", "implicit")])
+        .await;
+    assert_eq!(
+        expect_json(Ok(unsupported), 400).await["error"],
+        "unsupported_grant_type"
+    );
 }
 
 #[sqlx::test]
@@ -108,15 +199,39 @@ async fn scopes_beyond_the_app_are_refused_and_narrower_scopes_are_enforced(db: 
     let user = app.sign_up("bob").await;
     let narrow_app = app.create_app("read").await;
     let response = app
-        .token_request(&narrow_app, &[("grant_type", "password"), ("username", "bob"), ("password", PASSWORD), ("scope", "read write")])
+        .token_request(
+            &narrow_app,
+            &[
+                ("grant_type", "password"),
+                ("username", "bob"),
+                ("password", PASSWORD),
+                ("scope", "read write"),
+            ],
+        )
         .await;
-    assert_eq!(expect_json(Ok(response), 400).await["error"], "invalid_scope");
+    assert_eq!(
+        expect_json(Ok(response), 400).await["error"],
+        "invalid_scope"
+    );
     let response = app
-        .token_request(&user.app, &[("grant_type", "password"), ("username", "bob"), ("password", PASSWORD), ("scope", "write:statuses")])
+        .token_request(
+            &user.app,
+            &[
+                ("grant_type", "password"),
+                ("username", "bob"),
+                ("password", PASSWORD),
+                ("scope", "write:statuses"),
+            ],
+        )
         .await;
     let token = access_token(&expect_json(Ok(response), 200).await);
     assert_eq!(app.verify_status(&token).await, StatusCode::FORBIDDEN);
-    let update = app.patch("/api/v1/accounts/update_credentials").bearer_auth(&token).form(&[("display_name", "B")]).send().await;
+    let update = app
+        .patch("/api/v1/accounts/update_credentials")
+        .bearer_auth(&token)
+        .form(&[("display_name", "B")])
+        .send()
+        .await;
     expect_error(update, 403).await;
 }
 
@@ -127,24 +242,55 @@ async fn the_authorization_code_flow_signs_in_on_the_page_and_exchanges_the_code
     let oauth = &user.app;
     let page = app
         .get("/oauth/authorize")
-        .query(&[("response_type", "code"), ("client_id", &oauth.client_id), ("redirect_uri", CALLBACK), ("scope", "read write"), ("state", "xyz")])
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", &oauth.client_id),
+            ("redirect_uri", CALLBACK),
+            ("scope", "read write"),
+            ("state", "xyz"),
+        ])
         .send()
         .await
         .expect("sent");
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("body");
-    assert!(html.contains("<form") && html.contains("name=\"password\"") && html.contains("value=\"xyz\""));
+    assert!(
+        html.contains("<form")
+            && html.contains("name=\"password\"")
+            && html.contains("value=\"xyz\"")
+    );
 
-    let response = approve(&app, oauth, &user, &[("redirect_uri", CALLBACK), ("scope", "read write"), ("state", "xyz")]).await;
+    let response = approve(
+        &app,
+        oauth,
+        &user,
+        &[
+            ("redirect_uri", CALLBACK),
+            ("scope", "read write"),
+            ("state", "xyz"),
+        ],
+    )
+    .await;
     let params = redirect_params(&response);
     assert_eq!(param(&params, "state").as_deref(), Some("xyz"));
     let code = param(&params, "code").expect("code");
 
     let wrong_uri = exchange(&app, oauth, &code, "urn:ietf:wg:oauth:2.0:oob", &[]).await;
-    assert_eq!(expect_json(Ok(wrong_uri), 400).await["error"], "invalid_grant");
+    assert_eq!(
+        expect_json(Ok(wrong_uri), 400).await["error"],
+        "invalid_grant"
+    );
 
     // The code was spent by the failed attempt: a fresh one for the real exchange.
-    let params = redirect_params(&approve(&app, oauth, &user, &[("redirect_uri", CALLBACK), ("scope", "read write")]).await);
+    let params = redirect_params(
+        &approve(
+            &app,
+            oauth,
+            &user,
+            &[("redirect_uri", CALLBACK), ("scope", "read write")],
+        )
+        .await,
+    );
     let code = param(&params, "code").expect("code");
     let token = expect_json(Ok(exchange(&app, oauth, &code, CALLBACK, &[]).await), 200).await;
     assert_eq!(token["scope"], "read write");
@@ -168,29 +314,73 @@ async fn pkce_s256_binds_the_code_to_its_verifier(db: PgPool) {
     let oauth = &user.app;
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     let challenge = pkce_challenge(verifier);
-    let with_challenge = [("redirect_uri", CALLBACK), ("code_challenge", challenge.as_str()), ("code_challenge_method", "S256")];
+    let with_challenge = [
+        ("redirect_uri", CALLBACK),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
 
-    let code = param(&redirect_params(&approve(&app, oauth, &user, &with_challenge).await), "code").expect("code");
-    let wrong = exchange(&app, oauth, &code, CALLBACK, &[("code_verifier", "a-completely-different-verifier-of-enough-length")]).await;
+    let code = param(
+        &redirect_params(&approve(&app, oauth, &user, &with_challenge).await),
+        "code",
+    )
+    .expect("code");
+    let wrong = exchange(
+        &app,
+        oauth,
+        &code,
+        CALLBACK,
+        &[(
+            "code_verifier",
+            "a-completely-different-verifier-of-enough-length",
+        )],
+    )
+    .await;
     assert_eq!(expect_json(Ok(wrong), 400).await["error"], "invalid_grant");
 
-    let code = param(&redirect_params(&approve(&app, oauth, &user, &with_challenge).await), "code").expect("code");
+    let code = param(
+        &redirect_params(&approve(&app, oauth, &user, &with_challenge).await),
+        "code",
+    )
+    .expect("code");
     let missing = exchange(&app, oauth, &code, CALLBACK, &[]).await;
-    assert_eq!(expect_json(Ok(missing), 400).await["error"], "invalid_grant");
+    assert_eq!(
+        expect_json(Ok(missing), 400).await["error"],
+        "invalid_grant"
+    );
 
     // A public client (no secret) may exchange with the right verifier.
-    let code = param(&redirect_params(&approve(&app, oauth, &user, &with_challenge).await), "code").expect("code");
+    let code = param(
+        &redirect_params(&approve(&app, oauth, &user, &with_challenge).await),
+        "code",
+    )
+    .expect("code");
     let public = app
         .post("/oauth/token")
-        .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CALLBACK), ("client_id", &oauth.client_id), ("code_verifier", verifier)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &oauth.client_id),
+            ("code_verifier", verifier),
+        ])
         .send()
         .await;
     let token = expect_json(public, 200).await;
-    assert_eq!(app.verify_status(&access_token(&token)).await, StatusCode::OK);
+    assert_eq!(
+        app.verify_status(&access_token(&token)).await,
+        StatusCode::OK
+    );
 
     let plain = app
         .get("/oauth/authorize")
-        .query(&[("response_type", "code"), ("client_id", &oauth.client_id), ("redirect_uri", CALLBACK), ("code_challenge", &challenge), ("code_challenge_method", "plain")])
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", &oauth.client_id),
+            ("redirect_uri", CALLBACK),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "plain"),
+        ])
         .send()
         .await
         .expect("sent");
@@ -203,16 +393,32 @@ async fn the_sign_in_page_handles_oob_denial_bad_passwords_and_unregistered_redi
     let user = app.sign_up("erin").await;
     let oauth = &user.app;
 
-    let oob = approve(&app, oauth, &user, &[("redirect_uri", "urn:ietf:wg:oauth:2.0:oob")]).await;
+    let oob = approve(
+        &app,
+        oauth,
+        &user,
+        &[("redirect_uri", "urn:ietf:wg:oauth:2.0:oob")],
+    )
+    .await;
     assert_eq!(oob.status(), StatusCode::OK);
     let html = oob.text().await.expect("body");
-    let code = html.split("<code id=\"code\">").nth(1).and_then(|rest| rest.split('<').next()).expect("code shown");
+    let code = html
+        .split("<code id=\"code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("code shown");
     let token = exchange(&app, oauth, code, "urn:ietf:wg:oauth:2.0:oob", &[]).await;
     expect_json(Ok(token), 200).await;
 
     let deny = app
         .post("/oauth/authorize")
-        .form(&[("response_type", "code"), ("client_id", &oauth.client_id), ("redirect_uri", CALLBACK), ("state", "s1"), ("decision", "deny")])
+        .form(&[
+            ("response_type", "code"),
+            ("client_id", &oauth.client_id),
+            ("redirect_uri", CALLBACK),
+            ("state", "s1"),
+            ("decision", "deny"),
+        ])
         .send()
         .await
         .expect("sent");
@@ -222,7 +428,14 @@ async fn the_sign_in_page_handles_oob_denial_bad_passwords_and_unregistered_redi
 
     let bad_password = app
         .post("/oauth/authorize")
-        .form(&[("response_type", "code"), ("client_id", &oauth.client_id), ("redirect_uri", CALLBACK), ("login", "erin"), ("password", "wrong password"), ("decision", "approve")])
+        .form(&[
+            ("response_type", "code"),
+            ("client_id", &oauth.client_id),
+            ("redirect_uri", CALLBACK),
+            ("login", "erin"),
+            ("password", "wrong password"),
+            ("decision", "approve"),
+        ])
         .send()
         .await
         .expect("sent");
@@ -231,7 +444,11 @@ async fn the_sign_in_page_handles_oob_denial_bad_passwords_and_unregistered_redi
 
     let evil = app
         .get("/oauth/authorize")
-        .query(&[("response_type", "code"), ("client_id", &oauth.client_id), ("redirect_uri", "https://evil.example/cb")])
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", &oauth.client_id),
+            ("redirect_uri", "https://evil.example/cb"),
+        ])
         .send()
         .await
         .expect("sent");
@@ -243,18 +460,51 @@ async fn the_sign_in_page_handles_oob_denial_bad_passwords_and_unregistered_redi
 async fn refresh_tokens_rotate_and_reusing_a_spent_one_revokes_the_whole_family(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let user = app.sign_up("frank").await;
-    let refreshed = app.token_request(&user.app, &[("grant_type", "refresh_token"), ("refresh_token", &user.refresh_token)]).await;
+    let refreshed = app
+        .token_request(
+            &user.app,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &user.refresh_token),
+            ],
+        )
+        .await;
     let refreshed = expect_json(Ok(refreshed), 200).await;
     let new_access = access_token(&refreshed);
-    let new_refresh = refreshed["refresh_token"].as_str().expect("rotated").to_owned();
+    let new_refresh = refreshed["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_owned();
     assert_ne!(new_refresh, user.refresh_token);
     assert_eq!(app.verify_status(&new_access).await, StatusCode::OK);
 
-    let reuse = app.token_request(&user.app, &[("grant_type", "refresh_token"), ("refresh_token", &user.refresh_token)]).await;
+    let reuse = app
+        .token_request(
+            &user.app,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &user.refresh_token),
+            ],
+        )
+        .await;
     assert_eq!(expect_json(Ok(reuse), 400).await["error"], "invalid_grant");
-    assert_eq!(app.verify_status(&new_access).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.verify_status(&user.access_token).await, StatusCode::UNAUTHORIZED);
-    let after = app.token_request(&user.app, &[("grant_type", "refresh_token"), ("refresh_token", &new_refresh)]).await;
+    assert_eq!(
+        app.verify_status(&new_access).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.verify_status(&user.access_token).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = app
+        .token_request(
+            &user.app,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &new_refresh),
+            ],
+        )
+        .await;
     assert_eq!(expect_json(Ok(after), 400).await["error"], "invalid_grant");
 }
 
@@ -265,21 +515,35 @@ async fn revoking_an_access_token_takes_effect_at_once_on_every_process(db: PgPo
     let second = TestApp::spawn_with(db, &["--domain", &first.domain]).await;
     let user = first.sign_up("grace").await;
     let token = second
-        .token_request(&user.app, &[("grant_type", "password"), ("username", "grace"), ("password", PASSWORD)])
+        .token_request(
+            &user.app,
+            &[
+                ("grant_type", "password"),
+                ("username", "grace"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     let token = access_token(&expect_json(Ok(token), 200).await);
     // Both processes share the database and the secret: each accepts the token.
     assert_eq!(second.verify_status(&token).await, StatusCode::OK);
     let revoke = first
         .post("/oauth/revoke")
-        .form(&[("client_id", user.app.client_id.as_str()), ("client_secret", &user.app.client_secret), ("token", &token)])
+        .form(&[
+            ("client_id", user.app.client_id.as_str()),
+            ("client_secret", &user.app.client_secret),
+            ("token", &token),
+        ])
         .send()
         .await;
     assert_eq!(expect_json(revoke, 200).await, serde_json::json!({}));
     assert_eq!(first.verify_status(&token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(second.verify_status(&token).await, StatusCode::UNAUTHORIZED);
     // The registration token is another family and still works.
-    assert_eq!(second.verify_status(&user.access_token).await, StatusCode::OK);
+    assert_eq!(
+        second.verify_status(&user.access_token).await,
+        StatusCode::OK
+    );
 }
 
 #[sqlx::test]
@@ -289,7 +553,11 @@ async fn revoking_a_refresh_token_revokes_its_family_and_other_apps_cannot_revok
     let other = app.create_app("read").await;
     let foreign = app
         .post("/oauth/revoke")
-        .form(&[("client_id", other.client_id.as_str()), ("client_secret", &other.client_secret), ("token", &user.refresh_token)])
+        .form(&[
+            ("client_id", other.client_id.as_str()),
+            ("client_secret", &other.client_secret),
+            ("token", &user.refresh_token),
+        ])
         .send()
         .await;
     expect_json(foreign, 200).await;
@@ -297,14 +565,25 @@ async fn revoking_a_refresh_token_revokes_its_family_and_other_apps_cannot_revok
 
     let own = app
         .post("/oauth/revoke")
-        .form(&[("client_id", user.app.client_id.as_str()), ("client_secret", &user.app.client_secret), ("token", &user.refresh_token)])
+        .form(&[
+            ("client_id", user.app.client_id.as_str()),
+            ("client_secret", &user.app.client_secret),
+            ("token", &user.refresh_token),
+        ])
         .send()
         .await;
     expect_json(own, 200).await;
-    assert_eq!(app.verify_status(&user.access_token).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.verify_status(&user.access_token).await,
+        StatusCode::UNAUTHORIZED
+    );
     let unknown = app
         .post("/oauth/revoke")
-        .form(&[("client_id", user.app.client_id.as_str()), ("client_secret", &user.app.client_secret), ("token", "never-issued")])
+        .form(&[
+            ("client_id", user.app.client_id.as_str()),
+            ("client_secret", &user.app.client_secret),
+            ("token", "never-issued"),
+        ])
         .send()
         .await;
     expect_json(unknown, 200).await;
@@ -314,9 +593,33 @@ async fn revoking_a_refresh_token_revokes_its_family_and_other_apps_cannot_revok
 async fn an_expired_access_token_is_refused(db: PgPool) {
     let app = TestApp::spawn_with(db, &["--access-token-ttl", "0"]).await;
     let oauth = app.create_app("read write").await;
-    let token = app.token_request(&oauth, &[("grant_type", "client_credentials")]).await;
+    let token = app
+        .token_request(&oauth, &[("grant_type", "client_credentials")])
+        .await;
     let token = expect_json(Ok(token), 200).await;
     assert_eq!(token["expires_in"], 0);
-    let check = app.get("/api/v1/apps/verify_credentials").bearer_auth(access_token(&token)).send().await;
+    let check = app
+        .get("/api/v1/apps/verify_credentials")
+        .bearer_auth(access_token(&token))
+        .send()
+        .await;
     expect_error(check, 401).await;
+}
+
+#[sqlx::test]
+async fn a_token_in_the_access_token_query_parameter_is_accepted_like_a_header(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let user = app.sign_up("judy").await;
+    let me = app
+        .get("/api/v1/accounts/verify_credentials")
+        .query(&[("access_token", &user.access_token)])
+        .send()
+        .await;
+    assert_eq!(expect_json(me, 200).await["username"], "judy");
+    let forged = app
+        .get("/api/v1/accounts/verify_credentials")
+        .query(&[("access_token", "forged")])
+        .send()
+        .await;
+    expect_error(forged, 401).await;
 }

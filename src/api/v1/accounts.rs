@@ -296,6 +296,7 @@ pub async fn show(
 
 /// Query of `GET /api/v1/accounts/lookup`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// `user`, `@user`, `user@domain` or `@user@domain`.
     acct: Option<String>,

@@ -1,0 +1,14 @@
+//! Integration tests: every test starts a real Roost (the production router) on port
+//! 0 against its own fresh PostgreSQL database (`#[sqlx::test]`), and talks HTTP to it.
+
+mod helpers;
+
+mod accounts;
+mod apps;
+mod cli;
+mod clients;
+mod errors;
+mod instance;
+mod oauth;
+mod profiles;
+mod rate_limits;
