@@ -64,13 +64,17 @@ impl App {
     }
 
     /// Serves (and runs the background workers) until `shutdown` resolves, then stops
-    /// accepting and lets in-flight requests finish.
+    /// accepting, lets in-flight requests finish and stops the workers.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr()?, domain = %self.state.config.domain, "listening");
-        let maintenance = tokio::spawn(crate::maintenance::run_forever(self.state.db.clone()));
+        let workers = self
+            .state
+            .config
+            .workers
+            .then(|| Workers::start(&self.state));
         let served = axum::serve(
             self.listener,
             self.router
@@ -78,9 +82,55 @@ impl App {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        maintenance.abort();
+        if let Some(workers) = workers {
+            workers.stop().await;
+        }
         served?;
         Ok(())
+    }
+}
+
+/// The background workers of one process: delivery, inbox processing, maintenance.
+pub struct Workers {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: tokio::task::JoinSet<()>,
+}
+
+impl Workers {
+    /// Starts every worker on the shared state.
+    pub fn start(state: &AppState) -> Workers {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(crate::delivery::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
+        tasks.spawn(crate::federation::inbox_worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
+        let db = state.db.clone();
+        let mut maintenance_stopped = stopped;
+        tasks.spawn(async move {
+            tokio::select! {
+                _ = crate::maintenance::run_forever(db) => {}
+                _ = maintenance_stopped.changed() => {}
+            }
+        });
+        Workers { stop, tasks }
+    }
+
+    /// Asks every worker to stop and waits (at most 15 s) for in-flight work.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        let drained = tokio::time::timeout(Duration::from_secs(15), async {
+            while self.tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("workers did not stop within 15 s; abandoning their leases");
+            self.tasks.abort_all();
+        }
     }
 }
 
@@ -89,6 +139,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(crate::api::router(&state))
+        .merge(crate::federation::router())
         .route("/health", get(health))
         .route("/avatars/original/missing.png", get(crate::web::missing_png))
         .route("/headers/original/missing.png", get(crate::web::missing_png))
@@ -111,6 +162,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(crate::api::params::MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // A bug must cost one request a 500, never the connection or the process.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
         .with_state(state)
 }
 

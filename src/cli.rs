@@ -23,6 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// Apply pending migrations, then serve HTTP and run the background workers.
     Serve(Box<Config>),
+    /// Run only the background workers (deliveries, inbox processing, maintenance), to
+    /// scale them out across processes. Same settings as `serve`; nothing is bound.
+    Worker(Box<Config>),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Administer accounts from the shell.
@@ -87,6 +90,7 @@ pub enum AdminAction {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(config) => serve(*config).await,
+        Command::Worker(config) => worker(*config).await,
         Command::Migrate(args) => {
             let pool = db::connect(&args.database_url, 2).await?;
             db::migrate(&pool).await?;
@@ -107,6 +111,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let app = crate::app::App::build(config, pool, &secret).await?;
     app.run_until(crate::app::shutdown_signal()).await
+}
+
+async fn worker(config: Config) -> anyhow::Result<()> {
+    let secret = config::load_or_create_secret(&config.secret_key_file)?;
+    let pool = db::connect(&config.database_url, config.db_pool_size).await?;
+    db::migrate(&pool).await?;
+    let state = crate::state::AppState::new(pool, config, &secret)?;
+    tracing::info!("running workers only");
+    let workers = crate::app::Workers::start(&state);
+    crate::app::shutdown_signal().await;
+    workers.stop().await;
+    Ok(())
 }
 
 async fn admin(pool: &PgPool, action: AdminAction) -> anyhow::Result<()> {

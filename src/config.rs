@@ -109,6 +109,12 @@ pub struct Config {
     #[arg(long, env = "ROOST_CONTACT_EMAIL", default_value = "")]
     pub contact_email: String,
 
+    /// Run the background workers (deliveries, inbox processing, maintenance) inside
+    /// `serve`. Turn off on HTTP-only nodes when `roost worker` processes do the work.
+    #[arg(long, env = "ROOST_WORKERS", default_value = "true",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub workers: bool,
+
     /// Maximum number of database connections of this process.
     #[arg(long, env = "ROOST_DB_POOL_SIZE", default_value_t = 20)]
     pub db_pool_size: u32,

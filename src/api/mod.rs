@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod entities;
 pub mod oauth;
 pub mod openapi;
+pub mod paging;
 pub mod params;
 pub mod v1;
 
@@ -49,6 +50,34 @@ pub fn router(state: &AppState) -> Router<AppState> {
             patch(v1::accounts::update_credentials),
         )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
+        .route(
+            "/api/v1/accounts/relationships",
+            get(v1::follows::relationships),
+        )
+        .route("/api/v1/accounts/search", get(v1::search::accounts))
+        .route("/api/v2/search", get(v1::search::v2))
+        .route("/api/v1/accounts/{id}/follow", post(v1::follows::follow))
+        .route(
+            "/api/v1/accounts/{id}/unfollow",
+            post(v1::follows::unfollow),
+        )
+        .route(
+            "/api/v1/accounts/{id}/followers",
+            get(v1::follows::followers),
+        )
+        .route(
+            "/api/v1/accounts/{id}/following",
+            get(v1::follows::following),
+        )
+        .route("/api/v1/follow_requests", get(v1::follows::follow_requests))
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(v1::follows::authorize),
+        )
+        .route(
+            "/api/v1/follow_requests/{id}/reject",
+            post(v1::follows::reject),
+        )
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v1/instance/", get(v1::instance::v1))

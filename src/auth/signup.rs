@@ -72,6 +72,10 @@ pub async fn sign_up(
         return Err(SignUpError::Invalid(problems));
     }
     let password_hash = hash_password(password.expose()).await?;
+    let keys = tokio::task::spawn_blocking(crate::federation::signatures::generate_rsa_keypair)
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?;
     let locale = normalize_locale(input.locale);
     let new_user = NewUser {
         username: username.as_str(),
@@ -82,6 +86,8 @@ pub async fn sign_up(
         locale: &locale,
         sign_up_reason: input.reason,
         sign_up_ip: input.ip,
+        public_key_pem: &keys.public_pem,
+        private_key_pem: &keys.private_pem,
     };
     let mut transaction = db.begin().await.map_err(anyhow::Error::from)?;
     let created =

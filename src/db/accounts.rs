@@ -42,11 +42,33 @@ pub struct AccountRow {
     pub silenced_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub actor_type: String,
+    pub ap_id: Option<String>,
+    pub url: Option<String>,
+    pub inbox_url: Option<String>,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub featured_url: Option<String>,
+    pub key_id: Option<String>,
+    pub public_key_pem: Option<String>,
+    pub last_fetched_at: Option<DateTime<Utc>>,
+    pub key_refetched_at: Option<DateTime<Utc>>,
+}
+
+impl AccountRow {
+    /// Whether this account lives on this instance.
+    pub fn is_local(&self) -> bool {
+        self.domain.is_none()
+    }
 }
 
 const COLUMNS: &str = "id, username, domain, display_name, note, note_source, fields, locked, \
     bot, discoverable, indexable, hide_collections, followers_count, following_count, \
-    statuses_count, last_status_at, suspended_at, silenced_at, created_at, updated_at";
+    statuses_count, last_status_at, suspended_at, silenced_at, created_at, updated_at, \
+    actor_type, ap_id, url, inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
+    featured_url, key_id, public_key_pem, last_fetched_at, key_refetched_at";
 
 /// Accounts that the API shows: remote ones, and local ones whose user was approved.
 const VISIBLE: &str = "(domain IS NOT NULL OR EXISTS \
@@ -90,15 +112,120 @@ pub async fn find_visible_by_acct(
     .await
 }
 
-/// Inserts a local account with a fresh id and returns it. Fails with a unique
+/// Inserts a local account with its RSA key pair and returns it. Fails with a unique
 /// violation on `accounts_username_domain_key` when the username is taken.
-pub async fn insert_local(db: impl PgExecutor<'_>, username: &str) -> sqlx::Result<AccountRow> {
+pub async fn insert_local(
+    db: impl PgExecutor<'_>,
+    username: &str,
+    public_key_pem: &str,
+    private_key_pem: &str,
+) -> sqlx::Result<AccountRow> {
     sqlx::query_as(&format!(
-        "INSERT INTO accounts (username) VALUES ($1) RETURNING {COLUMNS}"
+        "INSERT INTO accounts (username, public_key_pem, private_key_pem) VALUES ($1, $2, $3) \
+         RETURNING {COLUMNS}"
     ))
     .bind(username)
+    .bind(public_key_pem)
+    .bind(private_key_pem)
     .fetch_one(db)
     .await
+}
+
+/// The private key (PKCS#8 PEM) of a local account, for signing its deliveries.
+pub async fn private_key(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT private_key_pem FROM accounts WHERE id = $1 AND domain IS NULL")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+        .map(Option::flatten)
+}
+
+/// Finds a remote account by its actor id.
+pub async fn find_by_ap_id(
+    db: impl PgExecutor<'_>,
+    ap_id: &str,
+) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE ap_id = $1"))
+        .bind(ap_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// What Roost stores of a remote actor document.
+#[derive(Debug, Clone)]
+pub struct RemoteActor {
+    pub ap_id: String,
+    pub username: String,
+    pub domain: String,
+    pub actor_type: String,
+    pub display_name: String,
+    pub note: String,
+    pub url: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub featured_url: Option<String>,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub fields: Vec<StoredField>,
+}
+
+/// Inserts or refreshes a remote account, keyed by its actor id. A username change
+/// that collides with another account of the same domain keeps the old username.
+pub async fn upsert_remote(
+    db: impl PgExecutor<'_>,
+    actor: &RemoteActor,
+) -> sqlx::Result<AccountRow> {
+    sqlx::query_as(&format!(
+        "INSERT INTO accounts (ap_id, username, domain, actor_type, display_name, note, url, inbox_url, \
+           shared_inbox_url, outbox_url, followers_url, following_url, featured_url, key_id, \
+           public_key_pem, locked, bot, discoverable, fields, last_fetched_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now()) \
+         ON CONFLICT (ap_id) WHERE ap_id IS NOT NULL DO UPDATE SET \
+           actor_type = EXCLUDED.actor_type, display_name = EXCLUDED.display_name, note = EXCLUDED.note, \
+           url = EXCLUDED.url, inbox_url = EXCLUDED.inbox_url, shared_inbox_url = EXCLUDED.shared_inbox_url, \
+           outbox_url = EXCLUDED.outbox_url, followers_url = EXCLUDED.followers_url, \
+           following_url = EXCLUDED.following_url, featured_url = EXCLUDED.featured_url, \
+           key_id = EXCLUDED.key_id, public_key_pem = EXCLUDED.public_key_pem, locked = EXCLUDED.locked, \
+           bot = EXCLUDED.bot, discoverable = EXCLUDED.discoverable, fields = EXCLUDED.fields, \
+           last_fetched_at = now(), updated_at = now() \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(&actor.ap_id)
+    .bind(&actor.username)
+    .bind(&actor.domain)
+    .bind(&actor.actor_type)
+    .bind(&actor.display_name)
+    .bind(&actor.note)
+    .bind(&actor.url)
+    .bind(&actor.inbox_url)
+    .bind(&actor.shared_inbox_url)
+    .bind(&actor.outbox_url)
+    .bind(&actor.followers_url)
+    .bind(&actor.following_url)
+    .bind(&actor.featured_url)
+    .bind(&actor.key_id)
+    .bind(&actor.public_key_pem)
+    .bind(actor.locked)
+    .bind(actor.bot)
+    .bind(actor.discoverable)
+    .bind(sqlx::types::Json(&actor.fields))
+    .fetch_one(db)
+    .await
+}
+
+/// Records that the key of a remote account was just refetched (rate-limits refetches).
+pub async fn touch_key_refetch(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET key_refetched_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// The profile changes of `PATCH /api/v1/accounts/update_credentials`; `None` keeps a value.
@@ -174,5 +301,38 @@ pub async fn count_active_local(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
          WHERE greatest(last_sign_in_at, created_at) > now() - interval '30 days'",
     )
     .fetch_one(db)
+    .await
+}
+
+/// Visible, unsuspended accounts whose username or display name starts with `query`
+/// (case-insensitive), local ones first; `following_of` restricts to accounts that
+/// account follows.
+pub async fn search(
+    db: impl PgExecutor<'_>,
+    query: &str,
+    following_of: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<AccountRow>> {
+    let pattern = format!(
+        "{}%",
+        query
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts \
+         WHERE (lower(username) LIKE lower($1) OR lower(display_name) LIKE lower($1)) \
+           AND suspended_at IS NULL AND {VISIBLE} \
+           AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM follows f \
+                WHERE f.account_id = $2 AND f.target_account_id = accounts.id AND f.accepted)) \
+         ORDER BY domain IS NOT NULL, followers_count DESC, id LIMIT $3 OFFSET $4"
+    ))
+    .bind(pattern)
+    .bind(following_of)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
     .await
 }

@@ -5,6 +5,10 @@
 //! exercised by a test against a real database.
 
 pub mod accounts;
+pub mod deliveries;
+pub mod follows;
+pub mod inbox;
+pub mod instance_actor;
 pub mod oauth;
 pub mod users;
 
@@ -40,5 +44,50 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
     match error {
         sqlx::Error::Database(db) if db.is_unique_violation() => db.constraint(),
         _ => None,
+    }
+}
+
+/// Paging bounds of Mastodon list endpoints (ids are exclusive bounds).
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    /// Return items older than this id.
+    pub max_id: Option<i64>,
+    /// Return items newer than this id (the newest ones).
+    pub since_id: Option<i64>,
+    /// Return items immediately newer than this id (the oldest ones after it).
+    pub min_id: Option<i64>,
+    /// At most this many items.
+    pub limit: i64,
+}
+
+/// Subscribes to a NOTIFY channel. `None` when the listener cannot connect: callers
+/// then fall back to polling, which is slower but correct.
+pub async fn listen(pool: &PgPool, channel: &str) -> Option<sqlx::postgres::PgListener> {
+    let mut listener = match sqlx::postgres::PgListener::connect_with(pool).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!(%error, channel, "LISTEN unavailable; polling instead");
+            return None;
+        }
+    };
+    match listener.listen(channel).await {
+        Ok(()) => Some(listener),
+        Err(error) => {
+            tracing::warn!(%error, channel, "LISTEN failed; polling instead");
+            None
+        }
+    }
+}
+
+/// Resolves when a notification arrives on `listener` (never, without a listener).
+/// A broken connection is dropped so the caller keeps polling.
+pub async fn notified(listener: &mut Option<sqlx::postgres::PgListener>) {
+    match listener {
+        Some(active) => {
+            if active.recv().await.is_err() {
+                *listener = None;
+            }
+        }
+        None => std::future::pending().await,
     }
 }

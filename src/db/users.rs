@@ -45,6 +45,9 @@ pub struct NewUser<'a> {
     pub locale: &'a str,
     pub sign_up_reason: Option<&'a str>,
     pub sign_up_ip: Option<&'a str>,
+    /// The actor's RSA key pair (PEM), generated at sign-up.
+    pub public_key_pem: &'a str,
+    pub private_key_pem: &'a str,
 }
 
 /// Why a local user could not be created.
@@ -67,9 +70,14 @@ pub async fn create(
     conn: &mut PgConnection,
     new: &NewUser<'_>,
 ) -> Result<(AccountRow, UserRow), CreateUserError> {
-    let account = accounts::insert_local(&mut *conn, new.username)
-        .await
-        .map_err(classify)?;
+    let account = accounts::insert_local(
+        &mut *conn,
+        new.username,
+        new.public_key_pem,
+        new.private_key_pem,
+    )
+    .await
+    .map_err(classify)?;
     let user = sqlx::query_as(&format!(
         "INSERT INTO users (account_id, email, password_hash, role, approved, locale, \
                             sign_up_reason, sign_up_ip) \

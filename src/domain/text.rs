@@ -52,8 +52,80 @@ pub fn field_value_to_html(value: &str) -> String {
     }
 }
 
+/// Cleans HTML from other servers down to what Mastodon clients render: paragraphs,
+/// line breaks, links (http/https, forced `rel="nofollow noopener noreferrer"`),
+/// spans with Mastodon's mention/hashtag classes, and simple inline formatting.
+/// Scripts, styles, event handlers and every other tag or attribute are removed.
+pub fn sanitize_html(html: &str) -> String {
+    use std::collections::HashSet;
+    static CLEANER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut builder = ammonia::Builder::empty();
+            builder
+                .tags(HashSet::from([
+                    "p",
+                    "br",
+                    "a",
+                    "span",
+                    "strong",
+                    "b",
+                    "em",
+                    "i",
+                    "u",
+                    "del",
+                    "s",
+                    "pre",
+                    "code",
+                    "blockquote",
+                    "ul",
+                    "ol",
+                    "li",
+                ]))
+                .tag_attributes(std::collections::HashMap::from([(
+                    "a",
+                    HashSet::from(["href"]),
+                )]))
+                .allowed_classes(std::collections::HashMap::from([
+                    (
+                        "a",
+                        HashSet::from([
+                            "mention",
+                            "hashtag",
+                            "u-url",
+                            "status-link",
+                            "unhandled-link",
+                        ]),
+                    ),
+                    (
+                        "span",
+                        HashSet::from(["h-card", "invisible", "ellipsis", "tag"]),
+                    ),
+                ]))
+                .url_schemes(HashSet::from(["http", "https"]))
+                .link_rel(Some("nofollow noopener noreferrer"));
+            builder
+        })
+        .clean(html)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn remote_html_keeps_links_and_paragraphs_and_loses_scripts() {
+        let dirty = "<p>Hi <a href=\"https://a.example/@b\" class=\"u-url mention evil\" onclick=\"x()\">@b</a></p><script>alert(1)</script><img src=x onerror=y><a href=\"javascript:alert(1)\">j</a>";
+        let clean = super::sanitize_html(dirty);
+        assert!(clean.contains("<p>Hi <a href=\"https://a.example/@b\" class=\"u-url mention\" rel=\"nofollow noopener noreferrer\">@b</a></p>"), "{clean}");
+        assert!(
+            !clean.contains("script")
+                && !clean.contains("onerror")
+                && !clean.contains("javascript")
+                && !clean.contains("onclick"),
+            "{clean}"
+        );
+    }
+
     use super::*;
 
     #[test]

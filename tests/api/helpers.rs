@@ -22,7 +22,10 @@ pub struct TestApp {
     pub domain: String,
     pub db: PgPool,
     pub client: Client,
+    /// The server's state, for draining its queues (`run_once`) in federation tests.
+    pub state: roost::state::AppState,
     _shutdown: oneshot::Sender<()>,
+    stopped: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 /// An app's OAuth credentials.
@@ -80,14 +83,21 @@ impl TestApp {
 
     /// Starts Roost with extra `roost serve` flags, e.g. `["--registration", "closed"]`.
     pub async fn spawn_with(db: PgPool, extra: &[&str]) -> TestApp {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        TestApp::spawn_at(db, 0, extra).await
+    }
+
+    /// Starts Roost on a given port (0: any free port), e.g. to restart an instance
+    /// where its peers know it.
+    pub async fn spawn_at(db: PgPool, port: u16, extra: &[&str]) -> TestApp {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("binds");
         let port = listener.local_addr().expect("has address").port();
         let domain = format!("127.0.0.1:{port}");
         let config = test_config(&domain, extra);
         let app = App::with_listener(config, db.clone(), &test_secret(), listener).expect("builds");
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = stopped.await;
+        let state = app.state().clone();
+        let (shutdown, shutdown_received) = oneshot::channel::<()>();
+        let stopped = tokio::spawn(app.run_until(async {
+            let _ = shutdown_received.await;
         }));
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -99,8 +109,17 @@ impl TestApp {
             domain,
             db,
             client,
+            state,
             _shutdown: shutdown,
+            stopped,
         }
+    }
+
+    /// Shuts the server down (as SIGTERM would) and waits until it has stopped, so its
+    /// port is free for a restart.
+    pub async fn stop(self) {
+        drop(self._shutdown);
+        let _ = self.stopped.await;
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -8,6 +8,7 @@ mod apps;
 mod cli;
 mod clients;
 mod errors;
+mod federation;
 mod instance;
 mod oauth;
 mod profiles;

@@ -111,8 +111,9 @@ impl Account {
             ),
             Some(domain) => {
                 let acct = format!("{}@{domain}", row.username);
-                let url = format!("{}://{domain}/@{}", config.scheme(), row.username);
-                (acct, url.clone(), url)
+                let uri = row.ap_id.clone().unwrap_or_default();
+                let url = row.url.clone().unwrap_or_else(|| uri.clone());
+                (acct, url, uri)
             }
         };
         let avatar = format!("{base}/avatars/original/missing.png");

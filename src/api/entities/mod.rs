@@ -4,6 +4,7 @@
 pub mod account;
 pub mod application;
 pub mod instance;
+pub mod relationship;
 pub mod token;
 
 pub use account::{Account, CredentialAccount};

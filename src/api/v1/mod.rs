@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod follows;
 pub mod instance;
+pub mod search;
 
 use crate::error::ApiError;
 

@@ -1,0 +1,51 @@
+//! The Relationship entity (<https://docs.joinmastodon.org/entities/Relationship/>).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::follows::RelationshipRow;
+use crate::domain::Id;
+
+/// How the signed-in user and another account relate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Relationship {
+    #[schema(value_type = String)]
+    pub id: Id,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+impl From<RelationshipRow> for Relationship {
+    fn from(row: RelationshipRow) -> Self {
+        let active = row.following || row.requested;
+        Relationship {
+            id: Id(row.id),
+            following: row.following,
+            showing_reblogs: active && row.show_reblogs,
+            notifying: active && row.notify,
+            languages: None,
+            followed_by: row.followed_by,
+            blocking: false,
+            blocked_by: false,
+            muting: false,
+            muting_notifications: false,
+            requested: row.requested,
+            requested_by: row.requested_by,
+            domain_blocking: false,
+            endorsed: false,
+            note: String::new(),
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The durable outbox (`deliveries`) and per-domain health (`instances`).
+//!
+//! Rows are written in the same transaction as the change that caused them, claimed
+//! by workers with `FOR UPDATE SKIP LOCKED` under a lease (a crashed worker's rows come
+//! back when the lease ends), and end as `delivered` or `dead` — never deleted silently.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+/// Channel notified when new deliveries are queued, so idle workers wake at once.
+pub const NOTIFY_CHANNEL: &str = "roost_deliveries";
+
+/// One activity to send to one inbox.
+#[derive(Clone, Debug)]
+pub struct NewDelivery<'a> {
+    pub activity_id: &'a str,
+    /// Local account whose key signs; `None` for the instance actor.
+    pub actor_account_id: Option<i64>,
+    pub inbox_url: &'a url::Url,
+    /// The exact JSON bytes to POST.
+    pub payload: &'a str,
+}
+
+/// Queues deliveries (duplicates of the same activity and inbox are ignored) and
+/// notifies waiting workers when the caller's transaction commits.
+pub async fn enqueue(conn: &mut PgConnection, deliveries: &[NewDelivery<'_>]) -> sqlx::Result<u64> {
+    let mut queued = 0;
+    for delivery in deliveries {
+        let domain = delivery
+            .inbox_url
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        queued += sqlx::query(
+            "INSERT INTO deliveries (activity_id, actor_account_id, inbox_url, domain, payload) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (activity_id, inbox_url) DO NOTHING",
+        )
+        .bind(delivery.activity_id)
+        .bind(delivery.actor_account_id)
+        .bind(delivery.inbox_url.as_str())
+        .bind(domain)
+        .bind(delivery.payload)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    if queued > 0 {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(NOTIFY_CHANNEL)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(queued)
+}
+
+/// A claimed delivery, leased to one worker.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ClaimedDelivery {
+    pub id: i64,
+    pub activity_id: String,
+    pub actor_account_id: Option<i64>,
+    pub inbox_url: String,
+    pub domain: String,
+    pub payload: String,
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due deliveries whose domain is not marked unavailable, leasing
+/// them for `lease_secs`. Commits on its own: the claim must be visible before any
+/// network I/O starts.
+pub async fn claim(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+    lease_secs: i64,
+) -> sqlx::Result<Vec<ClaimedDelivery>> {
+    sqlx::query_as(
+        "UPDATE deliveries d SET locked_until = now() + make_interval(secs => $2), attempts = d.attempts + 1 \
+         WHERE d.id IN ( \
+           SELECT id FROM deliveries \
+           WHERE state = 'pending' AND next_attempt_at <= now() \
+             AND (locked_until IS NULL OR locked_until < now()) \
+             AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = deliveries.domain \
+                             AND i.unavailable_until > now()) \
+           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) \
+         RETURNING d.id, d.activity_id, d.actor_account_id, d.inbox_url, d.domain, d.payload, d.attempts",
+    )
+    .bind(limit)
+    .bind(lease_secs as f64)
+    .fetch_all(db)
+    .await
+}
+
+/// Marks a delivery done and records the domain as healthy.
+pub async fn mark_delivered(
+    conn: &mut PgConnection,
+    delivery: &ClaimedDelivery,
+    status: u16,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET state = 'delivered', finished_at = now(), locked_until = NULL, \
+         last_status = $2, last_error = NULL WHERE id = $1",
+    )
+    .bind(delivery.id)
+    .bind(i32::from(status))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO instances (domain, last_success_at) VALUES ($1, now()) \
+         ON CONFLICT (domain) DO UPDATE SET consecutive_failures = 0, last_success_at = now(), \
+         unavailable_until = NULL",
+    )
+    .bind(&delivery.domain)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// How a failed attempt ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Try again at `next_attempt_at`.
+    Retry { next_attempt_at: DateTime<Utc> },
+    /// Give up: kept as a dead letter an admin can list and replay.
+    Dead,
+}
+
+/// Records a failed attempt: schedules the retry or marks the row dead.
+pub async fn mark_failed(
+    conn: &mut PgConnection,
+    delivery: &ClaimedDelivery,
+    status: Option<u16>,
+    error: &str,
+    outcome: Failure,
+) -> sqlx::Result<()> {
+    let error: String = error.chars().take(500).collect();
+    let (state, next) = match outcome {
+        Failure::Retry { next_attempt_at } => ("pending", Some(next_attempt_at)),
+        Failure::Dead => ("dead", None),
+    };
+    sqlx::query(
+        "UPDATE deliveries SET state = $2, next_attempt_at = coalesce($3, next_attempt_at), \
+         locked_until = NULL, last_status = $4, last_error = $5, \
+         finished_at = CASE WHEN $2 = 'dead' THEN now() END WHERE id = $1",
+    )
+    .bind(delivery.id)
+    .bind(state)
+    .bind(next)
+    .bind(status.map(i32::from))
+    .bind(error)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Counts a failure (no answer, or a server error) against a domain and returns its
+/// consecutive failures so far.
+pub async fn record_domain_failure(conn: &mut PgConnection, domain: &str) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "INSERT INTO instances (domain, consecutive_failures, last_failure_at) VALUES ($1, 1, now()) \
+         ON CONFLICT (domain) DO UPDATE SET consecutive_failures = instances.consecutive_failures + 1, \
+         last_failure_at = now() RETURNING consecutive_failures",
+    )
+    .bind(domain)
+    .fetch_one(conn)
+    .await
+}
+
+/// Skips a domain until the given time (the circuit breaker opens).
+pub async fn mark_domain_unavailable(
+    conn: &mut PgConnection,
+    domain: &str,
+    until: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE instances SET unavailable_until = $2 WHERE domain = $1")
+        .bind(domain)
+        .bind(until)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Counts of deliveries by state (for tests, the admin API and benchmarks).
+pub async fn count_by_state(db: impl PgExecutor<'_>, state: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE state = $1")
+        .bind(state)
+        .fetch_one(db)
+        .await
+}
+
+/// The earliest time a pending delivery becomes due, if any (lets a worker sleep
+/// exactly until then).
+pub async fn next_due_at(db: impl PgExecutor<'_>) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar("SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) FROM deliveries WHERE state = 'pending'")
+        .fetch_one(db)
+        .await
+}
+
+/// Puts dead deliveries back in the queue (all of them, or one domain's).
+pub async fn replay_dead(db: impl PgExecutor<'_>, domain: Option<&str>) -> sqlx::Result<u64> {
+    let result = sqlx::query(
+        "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL \
+         WHERE state = 'dead' AND ($1::text IS NULL OR domain = $1)",
+    )
+    .bind(domain)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}

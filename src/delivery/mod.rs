@@ -1,0 +1,8 @@
+//! The durable outbound queue: workers that claim rows of `deliveries`, sign each
+//! request at send time with the actor's key, POST it, and record the outcome.
+//!
+//! What is stored and when is in `db::deliveries`; the retry schedule and the domain
+//! circuit breaker are in `policy`; the sending loop is in `worker`.
+
+pub mod policy;
+pub mod worker;

@@ -1,0 +1,213 @@
+//! The delivery loop. Each claimed row is signed at send time with its actor's key
+//! (draft-cavage, see `federation::signatures`), POSTed, and judged by `policy`.
+//! Many deliveries run at once, so one slow server does not hold up the others.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use tokio::task::JoinSet;
+
+use super::policy::{self, Verdict};
+use crate::db::deliveries::{self, ClaimedDelivery, Failure};
+use crate::db::{accounts, instance_actor};
+use crate::federation::signatures::{self, SigningKey};
+use crate::federation::urls;
+use crate::state::AppState;
+
+/// Deliveries in flight per process.
+const CONCURRENCY: usize = 32;
+/// A claim is leased this long; a worker that dies mid-send gives the row back then.
+const LEASE_SECS: i64 = 120;
+/// How long an idle worker sleeps when no notification arrives.
+const IDLE_POLL: Duration = Duration::from_secs(5);
+
+/// Claims and sends every due delivery once, waiting for all of them. Tests and
+/// benchmarks call it to drain the queue deterministically; returns how many were tried.
+pub async fn run_once(state: &AppState) -> anyhow::Result<usize> {
+    let mut tried = 0;
+    loop {
+        let batch = deliveries::claim(&state.db, CONCURRENCY as i64, LEASE_SECS).await?;
+        if batch.is_empty() {
+            return Ok(tried);
+        }
+        tried += batch.len();
+        let mut running = JoinSet::new();
+        for delivery in batch {
+            let state = state.clone();
+            running.spawn(async move { attempt(&state, delivery).await });
+        }
+        while running.join_next().await.is_some() {}
+    }
+}
+
+/// Runs until `stop` turns true: keeps up to `CONCURRENCY` sends in flight, wakes on
+/// NOTIFY when rows are queued, and otherwise polls. In-flight sends finish before it
+/// returns (each is bounded by the HTTP client's timeout).
+pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut listener = crate::db::listen(&state.db, deliveries::NOTIFY_CHANNEL).await;
+    let mut running = JoinSet::new();
+    while !*stop.borrow() {
+        let free = CONCURRENCY.saturating_sub(running.len());
+        let mut claimed = 0;
+        if free > 0 {
+            match deliveries::claim(&state.db, free as i64, LEASE_SECS).await {
+                Ok(batch) => {
+                    claimed = batch.len();
+                    for delivery in batch {
+                        let state = state.clone();
+                        running.spawn(async move { attempt(&state, delivery).await });
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "claiming deliveries failed"),
+            }
+        }
+        if claimed > 0 && running.len() < CONCURRENCY {
+            continue;
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            _ = crate::db::notified(&mut listener) => {}
+            _ = tokio::time::sleep(IDLE_POLL) => {}
+        }
+    }
+    while running.join_next().await.is_some() {}
+}
+
+/// One attempt: sign, send, record. Errors are recorded on the row, never returned.
+async fn attempt(state: &AppState, delivery: ClaimedDelivery) {
+    let outcome = send(state, &delivery).await;
+    let recorded = record(state, &delivery, outcome).await;
+    if let Err(error) = recorded {
+        tracing::warn!(id = delivery.id, %error, "could not record a delivery outcome; its lease will expire");
+    }
+}
+
+/// What one attempt produced.
+struct Outcome {
+    status: Option<u16>,
+    retry_after: Option<chrono::Duration>,
+    error: Option<String>,
+}
+
+#[tracing::instrument(skip_all, fields(id = delivery.id, inbox = %delivery.inbox_url))]
+async fn send(state: &AppState, delivery: &ClaimedDelivery) -> Outcome {
+    match try_send(state, delivery).await {
+        Ok(outcome) => outcome,
+        Err(error) => Outcome {
+            status: None,
+            retry_after: None,
+            error: Some(format!("{error:#}")),
+        },
+    }
+}
+
+async fn try_send(state: &AppState, delivery: &ClaimedDelivery) -> anyhow::Result<Outcome> {
+    let inbox = url::Url::parse(&delivery.inbox_url)?;
+    crate::federation::fetch::check_destination(&state.config, &inbox).await?;
+    let (key_id, key) = signing_key(state, delivery.actor_account_id).await?;
+    let body = delivery.payload.as_bytes();
+    let signed = signatures::sign(
+        &reqwest::Method::POST,
+        &inbox,
+        Some(body),
+        &key_id,
+        &key,
+        Utc::now(),
+    )?;
+    let mut request = state
+        .http
+        .post(inbox.clone())
+        .header(CONTENT_TYPE, "application/activity+json")
+        .header(ACCEPT, "application/activity+json, application/ld+json")
+        .body(delivery.payload.clone());
+    for (name, value) in signed.iter() {
+        request = request.header(HeaderName::from_static(name), HeaderValue::from_str(value)?);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| policy::parse_retry_after(v, Utc::now()));
+    let error = (!response.status().is_success()).then(|| format!("HTTP {status}"));
+    Ok(Outcome {
+        status: Some(status),
+        retry_after,
+        error,
+    })
+}
+
+/// The key id and parsed private key of the signer (a local account or the instance actor).
+async fn signing_key(
+    state: &AppState,
+    account_id: Option<i64>,
+) -> anyhow::Result<(String, SigningKey)> {
+    let Some(account_id) = account_id else {
+        let keys = instance_actor::keys(&state.db).await?;
+        return Ok((
+            urls::instance_key_id(&state.config),
+            SigningKey::from_pem(&keys.private_key_pem)?,
+        ));
+    };
+    let account = accounts::find_by_id(&state.db, account_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("signing account {account_id} is gone"))?;
+    let pem = accounts::private_key(&state.db, account_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("account {account_id} has no private key"))?;
+    Ok((
+        urls::key_id(&state.config, &account.username),
+        SigningKey::from_pem(&pem)?,
+    ))
+}
+
+fn error_text(outcome: &Outcome) -> &str {
+    outcome.error.as_deref().unwrap_or("failed")
+}
+
+async fn record(
+    state: &AppState,
+    delivery: &ClaimedDelivery,
+    outcome: Outcome,
+) -> sqlx::Result<()> {
+    let mut transaction = state.db.begin().await?;
+    match policy::judge(outcome.status) {
+        Verdict::Delivered => {
+            deliveries::mark_delivered(&mut transaction, delivery, outcome.status.unwrap_or(200))
+                .await?;
+        }
+        verdict => {
+            let now = Utc::now();
+            let failure = match (
+                verdict,
+                policy::next_attempt(delivery.attempts, outcome.retry_after, now),
+            ) {
+                (Verdict::Retry, Some(next_attempt_at)) => Failure::Retry { next_attempt_at },
+                _ => Failure::Dead,
+            };
+            deliveries::mark_failed(
+                &mut transaction,
+                delivery,
+                outcome.status,
+                error_text(&outcome),
+                failure,
+            )
+            .await?;
+            // A server that answers (even 4xx) is up: only silence and 5xx trip the breaker.
+            if verdict == Verdict::Retry {
+                let failures =
+                    deliveries::record_domain_failure(&mut transaction, &delivery.domain).await?;
+                if let Some(until) = policy::domain_unavailable_until(failures, now) {
+                    deliveries::mark_domain_unavailable(&mut transaction, &delivery.domain, until)
+                        .await?;
+                }
+            }
+            let error = error_text(&outcome);
+            tracing::info!(id = delivery.id, inbox = %delivery.inbox_url, status = ?outcome.status, error, ?failure, "delivery failed");
+        }
+    }
+    transaction.commit().await
+}

@@ -1,0 +1,282 @@
+//! Serving local actors and their collections as ActivityStreams JSON, and a plain
+//! HTML profile to browsers at the same URLs (content negotiation on `Accept`).
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use serde::Serialize;
+
+use super::protocol::actor::{Actor, ActorKind, PropertyValue};
+use super::protocol::collection::{OrderedCollection, OrderedCollectionPage};
+use super::protocol::{EmbeddedObject, ObjectRef};
+use super::urls;
+use crate::db::accounts::{self, AccountRow};
+use crate::db::follows::{self, Direction};
+use crate::db::{instance_actor, Page};
+use crate::domain::text::escape_html;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The media type of Roost's ActivityStreams responses.
+pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
+
+/// Items per page of a followers/following collection.
+const COLLECTION_PAGE_SIZE: i64 = 40;
+
+/// Whether the client asked for ActivityStreams: `application/activity+json`, or
+/// `application/ld+json` (with or without the ActivityStreams profile). Media types
+/// are compared, not whole header strings.
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|item| {
+            item.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .any(|media| media == "application/activity+json" || media == "application/ld+json")
+}
+
+/// A JSON body with the ActivityStreams content type.
+pub fn activity_json<T: Serialize>(body: &T) -> Response {
+    (
+        [(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+async fn local_account(state: &AppState, name: &str) -> ApiResult<AccountRow> {
+    accounts::find_visible_by_acct(&state.db, name, None)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// `GET /users/:name` (and `/@:name`): the actor document, or an HTML profile page.
+pub async fn actor(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let name = name.trim_start_matches('@');
+    let account = local_account(&state, name).await?;
+    if !wants_activity_json(&headers) {
+        return Ok(profile_page(&state, &account));
+    }
+    Ok(activity_json(&actor_document(&state, &account)?))
+}
+
+/// The ActivityStreams actor of a local account.
+pub fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor> {
+    let urls = urls::local_actor(&state.config, &account.username);
+    let pem = account
+        .public_key_pem
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("local account {} has no key", account.id))?;
+    let kind = if account.bot {
+        ActorKind::Service
+    } else {
+        ActorKind::Person
+    };
+    let mut actor = Actor::local(&urls, kind, pem);
+    actor.name = Some(account.display_name.clone());
+    actor.summary = Some(account.note.clone());
+    actor.manually_approves_followers = account.locked;
+    actor.discoverable = Some(account.discoverable);
+    actor.indexable = Some(account.indexable);
+    actor.published = Some(account.created_at);
+    actor.attachment = account
+        .fields
+        .iter()
+        .map(|field| PropertyValue::new(field.name.clone(), field.value.clone()))
+        .collect();
+    Ok(actor)
+}
+
+fn profile_page(state: &AppState, account: &AccountRow) -> Response {
+    let name = if account.display_name.is_empty() {
+        &account.username
+    } else {
+        &account.display_name
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <link rel=\"alternate\" type=\"application/activity+json\" href=\"{actor}\"></head>\
+         <body><h1>{title}</h1><p>@{user}@{domain}</p><div>{note}</div>\
+         <p>{followers} followers · {following} following</p></body></html>",
+        title = escape_html(name),
+        actor = escape_html(&urls::actor(&state.config, &account.username)),
+        user = escape_html(&account.username),
+        domain = escape_html(&state.config.domain),
+        note = account.note,
+        followers = account.followers_count,
+        following = account.following_count,
+    );
+    ([(VARY, "Accept")], Html(html)).into_response()
+}
+
+/// `GET /actor`: the instance actor, which signs Roost's own fetches.
+pub async fn instance(State(state): State<AppState>) -> ApiResult<Response> {
+    let keys = instance_actor::keys(&state.db).await?;
+    let mut urls = urls::local_actor(&state.config, "actor");
+    urls.id = url::Url::parse(&urls::instance_actor(&state.config)).map_err(anyhow::Error::from)?;
+    urls.inbox = urls::base(&state.config)
+        .join("inbox")
+        .map_err(anyhow::Error::from)?;
+    urls.key_id =
+        url::Url::parse(&urls::instance_key_id(&state.config)).map_err(anyhow::Error::from)?;
+    urls.username = state.config.domain.clone();
+    let mut actor = Actor::local(&urls, ActorKind::Application, keys.public_key_pem);
+    actor.manually_approves_followers = true;
+    actor.outbox = None;
+    actor.followers = None;
+    actor.following = None;
+    actor.featured = None;
+    Ok(activity_json(&actor))
+}
+
+/// `?page=N` of a collection (1-based).
+#[derive(Debug, Deserialize)]
+pub struct CollectionQuery {
+    page: Option<String>,
+}
+
+/// `GET /users/:name/followers`.
+pub async fn followers(
+    state: State<AppState>,
+    name: Path<String>,
+    query: Query<CollectionQuery>,
+) -> ApiResult<Response> {
+    follow_collection(state, name, query, Direction::Followers).await
+}
+
+/// `GET /users/:name/following`.
+pub async fn following(
+    state: State<AppState>,
+    name: Path<String>,
+    query: Query<CollectionQuery>,
+) -> ApiResult<Response> {
+    follow_collection(state, name, query, Direction::Following).await
+}
+
+/// A paged `OrderedCollection` of actor ids, newest follow first; `totalItems` only
+/// when the account hides its collections.
+async fn follow_collection(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(query): Query<CollectionQuery>,
+    direction: Direction,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let which = match direction {
+        Direction::Followers => "followers",
+        Direction::Following => "following",
+    };
+    let total = match direction {
+        Direction::Followers => account.followers_count,
+        Direction::Following => account.following_count,
+    };
+    let id = url::Url::parse(&urls::collection(&state.config, &account.username, which))
+        .map_err(anyhow::Error::from)?;
+    let page_number = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=10_000).contains(p));
+    let Some(page_number) = page_number.filter(|_| !account.hide_collections) else {
+        let first = (!account.hide_collections).then(|| page_url(&id, 1));
+        let collection: OrderedCollection<EmbeddedObject> =
+            OrderedCollection::new(id, u64::try_from(total).unwrap_or(0), first);
+        return Ok(activity_json(&collection));
+    };
+    let items = follow_page_items(&state, account.id, direction, page_number).await?;
+    let next = (items.len() as i64 == COLLECTION_PAGE_SIZE).then(|| page_url(&id, page_number + 1));
+    let prev = (page_number > 1).then(|| page_url(&id, page_number - 1));
+    let page: OrderedCollectionPage<EmbeddedObject> =
+        OrderedCollectionPage::new(page_url(&id, page_number), id, items, next, prev);
+    Ok(activity_json(&page))
+}
+
+fn page_url(collection: &url::Url, page: i64) -> url::Url {
+    let mut url = collection.clone();
+    url.set_query(Some(&format!("page={page}")));
+    url
+}
+
+/// Actor ids on page `page_number`. Pages are offsets over the newest-first order;
+/// deep pages walk the index, which is acceptable at these sizes.
+async fn follow_page_items(
+    state: &AppState,
+    account_id: i64,
+    direction: Direction,
+    page_number: i64,
+) -> ApiResult<Vec<ObjectRef<EmbeddedObject>>> {
+    let mut cursor: Option<i64> = None;
+    let mut rows = Vec::new();
+    for _ in 0..page_number {
+        let page = Page {
+            max_id: cursor,
+            since_id: None,
+            min_id: None,
+            limit: COLLECTION_PAGE_SIZE,
+        };
+        rows = follows::page(&state.db, account_id, direction, true, &page).await?;
+        match rows.last() {
+            Some(last) => cursor = Some(last.id),
+            None => break,
+        }
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let other = match direction {
+            Direction::Followers => row.account_id,
+            Direction::Following => row.target_account_id,
+        };
+        if let Some(account) = accounts::find_by_id(&state.db, other).await? {
+            if let Ok(url) = url::Url::parse(&urls::account_ap_id(&state.config, &account)) {
+                items.push(ObjectRef::Uri(url));
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// `GET /users/:name/outbox`: the collection's size; posts arrive with statuses.
+pub async fn outbox(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let id = url::Url::parse(&urls::collection(
+        &state.config,
+        &account.username,
+        "outbox",
+    ))
+    .map_err(anyhow::Error::from)?;
+    let collection: OrderedCollection<EmbeddedObject> = OrderedCollection::new(id, 0, None);
+    Ok(activity_json(&collection))
+}
+
+/// `GET /users/:name/collections/featured`: pinned posts (none yet).
+pub async fn featured(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let id = url::Url::parse(&urls::collection(
+        &state.config,
+        &account.username,
+        "collections/featured",
+    ))
+    .map_err(anyhow::Error::from)?;
+    let collection: OrderedCollection<EmbeddedObject> =
+        OrderedCollection::with_items(id, Vec::new());
+    Ok(activity_json(&collection))
+}

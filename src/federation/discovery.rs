@@ -1,0 +1,131 @@
+//! How other servers find Roost and its people: WebFinger (RFC 7033, with Mastodon's
+//! `acct:` use), host-meta (RFC 6415) and NodeInfo 2.0/2.1
+//! (<https://nodeinfo.diaspora.software/>).
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::protocol::nodeinfo::{NodeInfo, NodeInfoLinks, NodeInfoVersion, Software, Usage};
+use super::protocol::webfinger::{AcctUri, Jrd};
+use super::urls;
+use crate::config::RegistrationMode;
+use crate::db::accounts;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Query of `GET /.well-known/webfinger`.
+#[derive(Debug, Deserialize)]
+pub struct WebfingerQuery {
+    resource: Option<String>,
+}
+
+/// Answers `acct:user@DOMAIN` and actor/profile URLs of local accounts with a JRD.
+pub async fn webfinger(
+    State(state): State<AppState>,
+    Query(query): Query<WebfingerQuery>,
+) -> ApiResult<Response> {
+    let resource = query.resource.unwrap_or_default();
+    if resource.is_empty() || resource.len() > 512 {
+        return Err(ApiError::BadRequest("resource is required".into()));
+    }
+    let username = local_username(&state, &resource).ok_or(ApiError::NotFound)?;
+    let account = accounts::find_visible_by_acct(&state.db, &username, None)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let acct = AcctUri {
+        username: account.username.clone(),
+        domain: state.config.domain.clone(),
+    };
+    let jrd = Jrd::local(
+        &acct,
+        &urls::local_actor(&state.config, &account.username),
+        &urls::base(&state.config),
+    )
+    .map_err(|error| anyhow::anyhow!("building JRD: {error:?}"))?;
+    Ok((
+        [(CONTENT_TYPE, "application/jrd+json; charset=utf-8")],
+        Json(jrd),
+    )
+        .into_response())
+}
+
+/// The local username a WebFinger resource names: `acct:name@DOMAIN` (any case,
+/// optional `@`), or this instance's `/users/name` or `/@name` URL.
+fn local_username(state: &AppState, resource: &str) -> Option<String> {
+    if let Ok(acct) = AcctUri::parse(resource) {
+        return acct
+            .domain
+            .eq_ignore_ascii_case(&state.config.domain)
+            .then_some(acct.username);
+    }
+    if let Some(name) = urls::local_username(&state.config, resource) {
+        return Some(name.to_owned());
+    }
+    let profile_prefix = format!("{}/@", state.config.base_url());
+    resource
+        .strip_prefix(&profile_prefix)
+        .filter(|name| !name.is_empty() && !name.contains(['/', '?', '#']))
+        .map(str::to_owned)
+}
+
+/// `GET /.well-known/host-meta`: points older clients at the WebFinger template.
+pub async fn host_meta(State(state): State<AppState>) -> Response {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
+         <Link rel=\"lrdd\" template=\"{}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n",
+        state.config.base_url()
+    );
+    ([(CONTENT_TYPE, "application/xrd+xml; charset=utf-8")], body).into_response()
+}
+
+/// `GET /.well-known/nodeinfo`: where the NodeInfo documents are.
+pub async fn nodeinfo_links(State(state): State<AppState>) -> ApiResult<Json<NodeInfoLinks>> {
+    let links = NodeInfoLinks::local(&urls::base(&state.config))
+        .map_err(|error| anyhow::anyhow!("building NodeInfo links: {error:?}"))?;
+    Ok(Json(links))
+}
+
+/// `GET /nodeinfo/2.0` and `/nodeinfo/2.1`.
+pub async fn nodeinfo(
+    State(state): State<AppState>,
+    Path(version): Path<String>,
+) -> ApiResult<Response> {
+    let version = match version.as_str() {
+        "2.0" => NodeInfoVersion::V2_0,
+        "2.1" => NodeInfoVersion::V2_1,
+        _ => return Err(ApiError::NotFound),
+    };
+    let profile = match version {
+        NodeInfoVersion::V2_0 => "http://nodeinfo.diaspora.software/ns/schema/2.0#",
+        _ => "http://nodeinfo.diaspora.software/ns/schema/2.1#",
+    };
+    let users = accounts::count_local(&state.db).await?;
+    let active = accounts::count_active_local(&state.db).await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let usage = Usage::new(count(users), count(active), count(active), 0);
+    let mut metadata = Map::new();
+    metadata.insert(
+        "nodeName".into(),
+        Value::String(state.config.instance_title.clone()),
+    );
+    // Lets client libraries (megalodon) recognise a Mastodon-compatible API.
+    metadata.insert(
+        "upstream".into(),
+        json!({ "name": "mastodon", "version": "4.3.0" }),
+    );
+    let open = state.config.registration != RegistrationMode::Closed;
+    let document = NodeInfo::local(version, Software::roost(), open, usage, metadata);
+    let content_type = format!("application/json; profile=\"{profile}\"");
+    Ok((
+        StatusCode::OK,
+        [(CONTENT_TYPE, content_type)],
+        Json(document),
+    )
+        .into_response())
+}

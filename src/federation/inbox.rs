@@ -1,0 +1,214 @@
+//! `POST /inbox` (shared) and `POST /users/:name/inbox`: authenticate the sender by its
+//! HTTP signature, check that the activity is really theirs, **store it** and answer
+//! 202. Processing happens later, in `inbox_worker`, so a crash after the 202 loses
+//! nothing and a slow activity never holds a peer's connection.
+//!
+//! Any authentication failure is 401, never 202 (peers that try RFC 9421 first fall
+//! back to draft-cavage only after a 4xx) and never 500.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use super::resolve;
+use super::signatures::{self, Policy, SignatureError, VerifyingKey};
+use crate::db::accounts::AccountRow;
+use crate::db::{accounts, inbox};
+use crate::state::AppState;
+
+/// Largest activity accepted (as the activitypub_federation crate and Mastodon: 1 MiB).
+pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
+
+/// Why an inbound POST was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum InboxError {
+    #[error("request body is too large")]
+    TooLarge,
+    #[error("not an activity: {0}")]
+    Malformed(&'static str),
+    #[error("signature: {0}")]
+    Signature(#[from] SignatureError),
+    #[error("the signing key's owner could not be resolved: {0}")]
+    UnknownSigner(String),
+    #[error("the activity's actor is not the signer")]
+    ActorMismatch,
+    #[error("the object is attributed to someone other than the actor")]
+    AttributionMismatch,
+    #[error("no such inbox")]
+    NoSuchInbox,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl IntoResponse for InboxError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            InboxError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            InboxError::Malformed(_) => StatusCode::BAD_REQUEST,
+            InboxError::NoSuchInbox => StatusCode::NOT_FOUND,
+            InboxError::Internal(cause) => {
+                tracing::error!(error = ?cause, "inbox failure");
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::Json(json!({"error": "Internal server error"})),
+                )
+                    .into_response();
+            }
+            _ => StatusCode::UNAUTHORIZED,
+        };
+        tracing::info!(error = %self, %status, "inbox refused a request");
+        (status, axum::Json(json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
+/// The shared inbox.
+pub async fn shared(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<StatusCode, InboxError> {
+    receive(&state, request).await
+}
+
+/// A local actor's personal inbox (404 for unknown users).
+pub async fn personal(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    request: Request,
+) -> Result<StatusCode, InboxError> {
+    let local = accounts::find_visible_by_acct(&state.db, &name, None)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if local.is_none() {
+        return Err(InboxError::NoSuchInbox);
+    }
+    receive(&state, request).await
+}
+
+async fn receive(state: &AppState, request: Request) -> Result<StatusCode, InboxError> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_ACTIVITY_BYTES)
+        .await
+        .map_err(|_| InboxError::TooLarge)?;
+    let activity: Value =
+        serde_json::from_slice(&body).map_err(|_| InboxError::Malformed("invalid JSON"))?;
+    let envelope = Envelope::parse(&activity)?;
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let signer = authenticate(state, &parts.method, path, &parts.headers, &body).await?;
+    if signer.ap_id.as_deref() != Some(envelope.actor) {
+        return Err(InboxError::ActorMismatch);
+    }
+    if let Some(attributed) = attributed_to(&activity["object"]) {
+        if attributed != envelope.actor {
+            return Err(InboxError::AttributionMismatch);
+        }
+    }
+    let stored = inbox::store(
+        &state.db,
+        envelope.id,
+        envelope.kind,
+        envelope.actor,
+        &activity,
+    )
+    .await
+    .map_err(anyhow::Error::from)?;
+    if !stored {
+        tracing::debug!(id = envelope.id, "duplicate activity dropped");
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// The fields every stored activity must have.
+struct Envelope<'a> {
+    id: &'a str,
+    kind: &'a str,
+    actor: &'a str,
+}
+
+impl<'a> Envelope<'a> {
+    fn parse(activity: &'a Value) -> Result<Self, InboxError> {
+        let id = activity["id"]
+            .as_str()
+            .filter(|id| url::Url::parse(id).is_ok());
+        let kind = activity["type"]
+            .as_str()
+            .filter(|kind| !kind.is_empty() && kind.len() <= 64);
+        Ok(Envelope {
+            id: id.ok_or(InboxError::Malformed("missing or invalid id"))?,
+            kind: kind.ok_or(InboxError::Malformed("missing or invalid type"))?,
+            actor: object_id(&activity["actor"]).ok_or(InboxError::Malformed("missing actor"))?,
+        })
+    }
+}
+
+/// The id of a field that is either a URI or an object with an `id`.
+pub fn object_id(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(id) => Some(id),
+        Value::Object(object) => object.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// `attributedTo` of an embedded object (first entry if several), if any.
+fn attributed_to(object: &Value) -> Option<&str> {
+    match &object["attributedTo"] {
+        Value::Array(entries) => entries.first().and_then(object_id),
+        other => object_id(other),
+    }
+}
+
+/// Mastodon's effective window: a signature is good for 5 minutes after its `Date`,
+/// plus an hour of clock skew either way.
+fn signature_policy() -> Policy {
+    Policy {
+        max_age: chrono::TimeDelta::minutes(65),
+        ..Policy::default()
+    }
+}
+
+/// Finds (or fetches) the signer by keyId and verifies the signature, refetching the
+/// key once when the cached one fails (the sender may have rotated it).
+async fn authenticate(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<AccountRow, InboxError> {
+    let params = signatures::parse_signature_header(headers)?;
+    let signer = resolve::account_for_key(state, &params.key_id)
+        .await
+        .map_err(|error| InboxError::UnknownSigner(format!("{error:#}")))?;
+    let check = |account: &AccountRow| -> Result<(), InboxError> {
+        let pem = account
+            .public_key_pem
+            .as_deref()
+            .ok_or(SignatureError::BadSignature)?;
+        let key = VerifyingKey::from_pem(pem).map_err(|_| SignatureError::BadSignature)?;
+        signatures::verify(
+            method,
+            path,
+            headers,
+            body,
+            &key,
+            Utc::now(),
+            &signature_policy(),
+        )?;
+        Ok(())
+    };
+    match check(&signer) {
+        Err(InboxError::Signature(SignatureError::BadSignature)) => {
+            let refreshed = resolve::refetch_key(state, &signer)
+                .await
+                .map_err(|error| InboxError::UnknownSigner(format!("{error:#}")))?;
+            match refreshed {
+                Some(account) => check(&account).map(|()| account),
+                None => Err(SignatureError::BadSignature.into()),
+            }
+        }
+        other => other.map(|()| signer),
+    }
+}

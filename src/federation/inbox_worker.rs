@@ -1,0 +1,199 @@
+//! Processing stored inbound activities. Workers claim rows of `inbox_activities`
+//! (`FOR UPDATE SKIP LOCKED`, leased), apply each activity, and mark it processed.
+//!
+//! Handled here: Follow, Accept(Follow), Reject(Follow), Undo(Follow). Every other type
+//! is kept as stored and marked processed without effect, so later versions can
+//! replay it.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::inbox::object_id;
+use super::{follows, urls};
+use crate::db::accounts::{self, AccountRow};
+use crate::db::follows::{self as follow_rows, FollowRow};
+use crate::db::inbox::{self, ClaimedActivity};
+use crate::state::AppState;
+
+/// Activities processed per claim.
+const BATCH: i64 = 32;
+const LEASE_SECS: i64 = 60;
+const IDLE_POLL: Duration = Duration::from_secs(5);
+/// Attempts before a failing activity is set aside (processed, with its error).
+const MAX_ATTEMPTS: i32 = 5;
+
+/// Why an activity had no effect.
+#[derive(Debug, thiserror::Error)]
+enum Skip {
+    /// It is well-formed but makes no sense here (wrong target, unknown follow…).
+    #[error("ignored: {0}")]
+    Ignored(String),
+    /// A passing failure (database): try again later.
+    #[error(transparent)]
+    Transient(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for Skip {
+    fn from(error: sqlx::Error) -> Self {
+        Skip::Transient(error.into())
+    }
+}
+
+/// Processes every pending activity once; returns how many were handled.
+pub async fn run_once(state: &AppState) -> anyhow::Result<usize> {
+    let mut handled = 0;
+    loop {
+        let batch = inbox::claim(&state.db, BATCH, LEASE_SECS).await?;
+        if batch.is_empty() {
+            return Ok(handled);
+        }
+        handled += batch.len();
+        for activity in batch {
+            settle(state, &activity).await?;
+        }
+    }
+}
+
+/// Runs until `stop` turns true, woken by NOTIFY when activities are stored.
+pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut listener = crate::db::listen(&state.db, inbox::NOTIFY_CHANNEL).await;
+    while !*stop.borrow() {
+        match run_once(&state).await {
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "inbox worker pass failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            _ = crate::db::notified(&mut listener) => {}
+            _ = tokio::time::sleep(IDLE_POLL) => {}
+        }
+    }
+}
+
+/// Applies one activity and records the result on its row.
+#[tracing::instrument(skip_all, fields(id = %activity.activity_id, kind = %activity.activity_type))]
+async fn settle(state: &AppState, activity: &ClaimedActivity) -> sqlx::Result<()> {
+    match apply(state, activity).await {
+        Ok(()) => inbox::mark_processed(&state.db, activity.id, None).await,
+        Err(Skip::Ignored(reason)) => {
+            tracing::info!(%reason, "activity ignored");
+            inbox::mark_processed(&state.db, activity.id, Some(&reason)).await
+        }
+        Err(Skip::Transient(error)) if activity.attempts < MAX_ATTEMPTS => {
+            let wait = chrono::Duration::seconds(30 * i64::from(activity.attempts.max(1)));
+            tracing::warn!(error = %format!("{error:#}"), "activity failed; will retry");
+            inbox::mark_retry(
+                &state.db,
+                activity.id,
+                &format!("{error:#}"),
+                Utc::now() + wait,
+            )
+            .await
+        }
+        Err(Skip::Transient(error)) => {
+            tracing::warn!(error = %format!("{error:#}"), "activity failed for the last time");
+            inbox::mark_processed(&state.db, activity.id, Some(&format!("{error:#}"))).await
+        }
+    }
+}
+
+async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip> {
+    let actor = accounts::find_by_ap_id(&state.db, &activity.actor_ap_id)
+        .await?
+        .ok_or_else(|| Skip::Ignored("actor unknown".into()))?;
+    let object = &activity.payload["object"];
+    match activity.activity_type.as_str() {
+        "Follow" => receive_follow(state, &actor, &activity.activity_id, object).await,
+        "Accept" => receive_answer(state, &actor, object, true).await,
+        "Reject" => receive_answer(state, &actor, object, false).await,
+        "Undo" => receive_undo(state, &actor, object).await,
+        other => Err(Skip::Ignored(format!("{other} is not handled yet"))),
+    }
+}
+
+/// The local account an actor URL names.
+async fn local_account(state: &AppState, actor_url: Option<&str>) -> Result<AccountRow, Skip> {
+    let username = actor_url
+        .and_then(|url| urls::local_username(&state.config, url))
+        .ok_or_else(|| Skip::Ignored("object is not a local actor".into()))?;
+    accounts::find_visible_by_acct(&state.db, username, None)
+        .await?
+        .ok_or_else(|| Skip::Ignored(format!("no local account {username}")))
+}
+
+async fn receive_follow(
+    state: &AppState,
+    follower: &AccountRow,
+    follow_id: &str,
+    object: &Value,
+) -> Result<(), Skip> {
+    let target = local_account(state, object_id(object)).await?;
+    if target.suspended_at.is_some() {
+        return Err(Skip::Ignored("target suspended".into()));
+    }
+    follows::receive_follow(state, follower, &target, follow_id).await?;
+    Ok(())
+}
+
+/// The follow an Accept/Reject/Undo refers to: by the Follow's id, or (for peers that
+/// embed a Follow with an id Roost does not know) by the pair it names.
+async fn referenced_follow(state: &AppState, object: &Value) -> Result<FollowRow, Skip> {
+    if object.is_object() && object["type"].as_str().is_some_and(|kind| kind != "Follow") {
+        return Err(Skip::Ignored("object is not a Follow".into()));
+    }
+    if let Some(id) = object_id(object) {
+        if let Some(follow) = follow_rows::find_by_ap_id(&state.db, id).await? {
+            return Ok(follow);
+        }
+    }
+    let follower = object_id(&object["actor"]);
+    let followed = object_id(&object["object"]);
+    if let (Some(follower), Some(followed)) = (follower, followed) {
+        let follower = account_by_actor_url(state, follower).await?;
+        let followed = account_by_actor_url(state, followed).await?;
+        if let Some(follow) = follow_rows::find_pair(&state.db, follower.id, followed.id).await? {
+            return Ok(follow);
+        }
+    }
+    Err(Skip::Ignored("no such follow".into()))
+}
+
+async fn account_by_actor_url(state: &AppState, url: &str) -> Result<AccountRow, Skip> {
+    if urls::local_username(&state.config, url).is_some() {
+        return local_account(state, Some(url)).await;
+    }
+    accounts::find_by_ap_id(&state.db, url)
+        .await?
+        .ok_or_else(|| Skip::Ignored(format!("unknown actor {url}")))
+}
+
+async fn receive_answer(
+    state: &AppState,
+    sender: &AccountRow,
+    object: &Value,
+    accepted: bool,
+) -> Result<(), Skip> {
+    let follow = referenced_follow(state, object).await?;
+    if follow.target_account_id != sender.id {
+        return Err(Skip::Ignored(
+            "only the followed account may answer a follow".into(),
+        ));
+    }
+    if accepted {
+        follows::receive_accept(state, sender, &follow).await?;
+    } else {
+        follows::receive_removal(state, &follow).await?;
+    }
+    Ok(())
+}
+
+async fn receive_undo(state: &AppState, sender: &AccountRow, object: &Value) -> Result<(), Skip> {
+    let follow = referenced_follow(state, object).await?;
+    if follow.account_id != sender.id {
+        return Err(Skip::Ignored("only the follower may undo a follow".into()));
+    }
+    follows::receive_removal(state, &follow).await?;
+    Ok(())
+}

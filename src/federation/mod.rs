@@ -1,0 +1,42 @@
+//! ActivityPub federation: wire types (`protocol/`, no I/O), HTTP signatures, the
+//! URLs of Roost's objects, outbound activities, follows across servers, and (as they
+//! land) discovery, actors, the inbox and collections.
+//!
+//! Specs: ActivityPub (<https://www.w3.org/TR/activitypub/>), ActivityStreams 2.0,
+//! draft-cavage HTTP signatures as Mastodon uses them
+//! (<https://docs.joinmastodon.org/spec/security/>).
+
+pub mod actors;
+pub mod discovery;
+pub mod fetch;
+pub mod follows;
+pub mod inbox;
+pub mod inbox_worker;
+pub mod outbound;
+pub mod protocol;
+pub mod resolve;
+pub mod signatures;
+pub mod urls;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// The federation routes: discovery, actors, collections and inboxes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/webfinger", get(discovery::webfinger))
+        .route("/.well-known/host-meta", get(discovery::host_meta))
+        .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+        .route("/nodeinfo/{version}", get(discovery::nodeinfo))
+        .route("/actor", get(actors::instance))
+        .route("/inbox", post(inbox::shared))
+        .route("/users/{name}", get(actors::actor))
+        .route("/@{name}", get(actors::actor))
+        .route("/users/{name}/inbox", post(inbox::personal))
+        .route("/users/{name}/outbox", get(actors::outbox))
+        .route("/users/{name}/followers", get(actors::followers))
+        .route("/users/{name}/following", get(actors::following))
+        .route("/users/{name}/collections/featured", get(actors::featured))
+}

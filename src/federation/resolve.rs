@@ -1,0 +1,199 @@
+//! Remote accounts: resolving `user@domain` through WebFinger, fetching actor documents
+//! (signed GET), storing them in `accounts`, refreshing them after a day, and
+//! refetching a key once (rate-limited) when a signature fails with the cached one.
+
+use chrono::{Duration, Utc};
+use serde_json::Value;
+use url::Url;
+
+use super::fetch::{self, FetchError};
+use super::protocol::actor::Actor;
+use super::protocol::webfinger::Jrd;
+use super::signatures::key_owner_from_key_id;
+use crate::db::accounts::{self, AccountRow, RemoteActor, StoredField};
+use crate::domain::text::sanitize_html;
+use crate::state::AppState;
+
+/// Cached actors older than this are refetched when used.
+const REFRESH_AFTER_HOURS: i64 = 24;
+/// A key is refetched at most this often per account.
+const KEY_REFETCH_MINUTES: i64 = 10;
+/// Longest text fields accepted from remote actors (others are cut).
+const MAX_NAME_CHARS: usize = 200;
+const MAX_NOTE_CHARS: usize = 10_000;
+const MAX_FIELDS: usize = 16;
+
+/// Why a remote actor could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("fetch failed: {0}")]
+    Fetch(#[from] FetchError),
+    #[error("invalid actor document: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Returns the (stored) account owning `key_id`, fetching the actor when unknown.
+pub async fn account_for_key(state: &AppState, key_id: &str) -> Result<AccountRow, ResolveError> {
+    let owner = key_owner_from_key_id(key_id)
+        .ok_or_else(|| ResolveError::Invalid(format!("keyId {key_id}")))?;
+    if let Some(account) = accounts::find_by_ap_id(&state.db, owner.as_str()).await? {
+        if account.key_id.as_deref() == Some(key_id) {
+            return Ok(account);
+        }
+    }
+    let account = fetch_actor(state, &owner).await?;
+    if account.key_id.as_deref() != Some(key_id) {
+        return Err(ResolveError::Invalid(format!(
+            "{owner} does not publish key {key_id}"
+        )));
+    }
+    Ok(account)
+}
+
+/// Refetches the actor of `account` if its key was not refetched in the last ten
+/// minutes; `None` when rate-limited.
+pub async fn refetch_key(
+    state: &AppState,
+    account: &AccountRow,
+) -> Result<Option<AccountRow>, ResolveError> {
+    let recently = account
+        .key_refetched_at
+        .is_some_and(|at| at > Utc::now() - Duration::minutes(KEY_REFETCH_MINUTES));
+    let Some(ap_id) = account.ap_id.as_deref().filter(|_| !recently) else {
+        return Ok(None);
+    };
+    accounts::touch_key_refetch(&state.db, account.id).await?;
+    let url = Url::parse(ap_id).map_err(|error| ResolveError::Invalid(error.to_string()))?;
+    fetch_actor(state, &url).await.map(Some)
+}
+
+/// The stored account with this actor id, refreshed when older than a day, fetched
+/// when unknown.
+pub async fn account_by_ap_id(state: &AppState, ap_id: &Url) -> Result<AccountRow, ResolveError> {
+    if let Some(account) = accounts::find_by_ap_id(&state.db, ap_id.as_str()).await? {
+        let fresh = account
+            .last_fetched_at
+            .is_some_and(|at| at > Utc::now() - Duration::hours(REFRESH_AFTER_HOURS));
+        if fresh {
+            return Ok(account);
+        }
+        return match fetch_actor(state, ap_id).await {
+            Ok(refreshed) => Ok(refreshed),
+            Err(error) => {
+                tracing::info!(%ap_id, %error, "refresh failed; using the cached actor");
+                Ok(account)
+            }
+        };
+    }
+    fetch_actor(state, ap_id).await
+}
+
+/// Fetches an actor document, checks it, and stores it.
+pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, ResolveError> {
+    let document = fetch::fetch_object(state, url).await?;
+    let actor = remote_actor(&document, url)?;
+    Ok(accounts::upsert_remote(&state.db, &actor).await?)
+}
+
+/// Resolves `username@domain` through WebFinger to a stored account. The actor must
+/// live on the queried domain.
+pub async fn resolve_acct(
+    state: &AppState,
+    username: &str,
+    domain: &str,
+) -> Result<AccountRow, ResolveError> {
+    if let Some(account) = accounts::find_visible_by_acct(&state.db, username, Some(domain)).await?
+    {
+        if let Some(ap_id) = account.ap_id.as_deref().and_then(|id| Url::parse(id).ok()) {
+            return account_by_ap_id(state, &ap_id).await;
+        }
+    }
+    let scheme = if state.config.insecure_http {
+        "http"
+    } else {
+        "https"
+    };
+    let mut webfinger = Url::parse(&format!("{scheme}://{domain}/.well-known/webfinger"))
+        .map_err(|error| ResolveError::Invalid(error.to_string()))?;
+    webfinger
+        .query_pairs_mut()
+        .append_pair("resource", &format!("acct:{username}@{domain}"));
+    let jrd = fetch::fetch_plain_json(state, &webfinger).await?;
+    let jrd: Jrd =
+        serde_json::from_value(jrd).map_err(|error| ResolveError::Invalid(error.to_string()))?;
+    let actor_url = jrd
+        .activitypub_actor()
+        .ok_or_else(|| ResolveError::Invalid("no ActivityPub link in WebFinger".into()))?;
+    if authority(&actor_url) != domain.to_ascii_lowercase() {
+        return Err(ResolveError::Invalid(format!(
+            "{actor_url} is not on {domain}"
+        )));
+    }
+    fetch_actor(state, &actor_url).await
+}
+
+/// `host[:port]` of a URL, lowercased (how Roost names remote domains).
+pub fn authority(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    }
+}
+
+/// Checks an actor document fetched from `fetched_from` and extracts what Roost stores.
+/// The document's id must be on the same origin as the URL it came from, and its key
+/// must belong to it. Text is bounded and remote HTML sanitised.
+pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor, ResolveError> {
+    let invalid = |what: &str| ResolveError::Invalid(what.to_owned());
+    let actor: Actor = serde_json::from_value(document.clone())
+        .map_err(|error| ResolveError::Invalid(error.to_string()))?;
+    if actor.id.origin() != fetched_from.origin() {
+        return Err(invalid("id is on another origin than the document"));
+    }
+    if actor.public_key.owner != actor.id {
+        return Err(invalid("publicKey.owner is not the actor"));
+    }
+    let bounded = |text: Option<&String>, max: usize| {
+        text.map(|t| t.chars().take(max).collect::<String>())
+            .unwrap_or_default()
+    };
+    let username = bounded(actor.preferred_username.as_ref(), 100);
+    if username.is_empty() {
+        return Err(invalid("preferredUsername"));
+    }
+    let fields = actor
+        .attachment
+        .iter()
+        .take(MAX_FIELDS)
+        .map(|field| StoredField {
+            name: field.name.chars().take(255).collect(),
+            value: sanitize_html(&field.value.chars().take(2048).collect::<String>()),
+            source: None,
+            verified_at: None,
+        })
+        .collect();
+    Ok(RemoteActor {
+        ap_id: actor.id.to_string(),
+        username,
+        domain: authority(&actor.id),
+        actor_type: actor.kind.as_str().chars().take(32).collect(),
+        display_name: bounded(actor.name.as_ref(), MAX_NAME_CHARS),
+        note: sanitize_html(&bounded(actor.summary.as_ref(), MAX_NOTE_CHARS)),
+        url: actor.profile_url().map(Url::to_string),
+        inbox_url: actor.inbox.to_string(),
+        shared_inbox_url: actor.shared_inbox().map(Url::to_string),
+        outbox_url: actor.outbox.as_ref().map(Url::to_string),
+        followers_url: actor.followers.as_ref().map(Url::to_string),
+        following_url: actor.following.as_ref().map(Url::to_string),
+        featured_url: actor.featured.as_ref().map(Url::to_string),
+        key_id: actor.public_key.id.to_string(),
+        public_key_pem: actor.public_key.public_key_pem.clone(),
+        locked: actor.manually_approves_followers,
+        bot: actor.is_bot(),
+        discoverable: actor.discoverable.unwrap_or(false),
+        fields,
+    })
+}
