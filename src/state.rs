@@ -20,7 +20,7 @@ pub struct AppState {
     pub tokens: TokenIssuer,
     /// Per-IP request budgets for sign-up and sign-in endpoints.
     pub rate_limiter: Arc<RateLimiter>,
-    /// Outbound HTTP client with Roost's User-Agent, timeouts and redirect limit.
+    /// Outbound HTTP client with Roost's User-Agent and timeouts; it follows no redirects.
     pub http: reqwest::Client,
 }
 
@@ -42,7 +42,9 @@ impl AppState {
             ))
             .timeout(std::time::Duration::from_secs(10))
             .connect_timeout(std::time::Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::limited(1))
+            // Redirects are followed by hand (at most one), after checking the target
+            // like any other destination: see federation::fetch.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(AppState {
             db,

@@ -115,6 +115,29 @@ async fn get_json(
     accept: &str,
     signed: bool,
 ) -> Result<Value, FetchError> {
+    let mut response = send_get(state, url, accept, signed).await?;
+    if response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| url.join(value).ok())
+            .ok_or(FetchError::Status(response.status().as_u16()))?;
+        response = send_get(state, &location, accept, signed).await?;
+        if response.status().is_redirection() {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+    }
+    read_json(response).await
+}
+
+/// One GET to a checked destination, signed by the instance actor when `signed`.
+async fn send_get(
+    state: &AppState,
+    url: &url::Url,
+    accept: &str,
+    signed: bool,
+) -> Result<reqwest::Response, FetchError> {
     check_destination(&state.config, url).await?;
     let mut request = state.http.get(url.clone()).header(ACCEPT, accept);
     if signed {
@@ -128,7 +151,11 @@ async fn get_json(
             request = request.header(HeaderName::from_static(name), value);
         }
     }
-    let mut response = request.send().await?;
+    Ok(request.send().await?)
+}
+
+/// Reads a successful response's JSON body, at most [`MAX_DOCUMENT_BYTES`].
+async fn read_json(mut response: reqwest::Response) -> Result<Value, FetchError> {
     let status = response.status().as_u16();
     match status {
         200..=299 => {}

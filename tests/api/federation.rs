@@ -258,16 +258,27 @@ async fn a_locked_account_gets_a_follow_request_and_authorizing_it_completes_the
 }
 
 async fn follow(app: &TestApp, user: &TestUser, account_id: &str) {
-    let response = app.post(&format!("/api/v1/accounts/{account_id}/follow")).bearer_auth(&user.access_token).send().await;
+    let response = app
+        .post(&format!("/api/v1/accounts/{account_id}/follow"))
+        .bearer_auth(&user.access_token)
+        .send()
+        .await;
     expect_json(response, 200).await;
 }
 
 fn port_of(app: &TestApp) -> u16 {
-    app.domain.rsplit(':').next().and_then(|p| p.parse().ok()).expect("domain has a port")
+    app.domain
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("domain has a port")
 }
 
 async fn scalar(db: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.expect("query runs")
+    sqlx::query_scalar(sql)
+        .fetch_one(db)
+        .await
+        .expect("query runs")
 }
 
 #[sqlx::test]
@@ -277,7 +288,10 @@ async fn a_follow_sent_while_the_other_server_is_down_is_delivered_when_it_retur
     let b = instance(b_db.clone()).await;
     let alice = a.sign_up("alice").await;
     let bob = b.sign_up("bob").await;
-    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"].as_str().expect("id").to_owned();
+    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     let b_port = port_of(&b);
     b.stop().await;
 
@@ -287,20 +301,50 @@ async fn a_follow_sent_while_the_other_server_is_down_is_delivered_when_it_retur
         .fetch_one(&a.db)
         .await
         .expect("one delivery");
-    assert_eq!((state.as_str(), attempts), ("pending", 1), "a refused connection is retried later");
-    assert_eq!(scalar(&a.db, "SELECT count(*) FROM deliveries WHERE next_attempt_at > now()").await, 1);
+    assert_eq!(
+        (state.as_str(), attempts),
+        ("pending", 1),
+        "a refused connection is retried later"
+    );
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM deliveries WHERE next_attempt_at > now()"
+        )
+        .await,
+        1
+    );
 
     let b = TestApp::spawn_at(b_db, b_port, &["--workers", "false"]).await;
     // The retry is due in about a minute; move the clock of the queue instead of waiting.
-    sqlx::query("UPDATE deliveries SET next_attempt_at = now()").execute(&a.db).await.expect("updates");
+    sqlx::query("UPDATE deliveries SET next_attempt_at = now()")
+        .execute(&a.db)
+        .await
+        .expect("updates");
     settle(&[&a, &b]).await;
     assert_eq!(relationship(&a, &alice, &bob_on_a).await["following"], true);
-    assert_eq!(accounts_of(&b, &format!("/api/v1/accounts/{}/followers", bob.account_id)).await, vec![format!("alice@{}", a.domain)]);
-    assert_eq!(scalar(&a.db, "SELECT count(*) FROM deliveries WHERE state <> 'delivered'").await, 0);
+    assert_eq!(
+        accounts_of(
+            &b,
+            &format!("/api/v1/accounts/{}/followers", bob.account_id)
+        )
+        .await,
+        vec![format!("alice@{}", a.domain)]
+    );
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM deliveries WHERE state <> 'delivered'"
+        )
+        .await,
+        0
+    );
 }
 
 #[sqlx::test]
-async fn deliveries_claimed_by_a_process_that_died_are_delivered_exactly_once_after_restart(db: PgPool) {
+async fn deliveries_claimed_by_a_process_that_died_are_delivered_exactly_once_after_restart(
+    db: PgPool,
+) {
     let a_db = db.clone();
     let a = instance(a_db.clone()).await;
     let b = instance(second_database(&db, "b").await).await;
@@ -308,30 +352,72 @@ async fn deliveries_claimed_by_a_process_that_died_are_delivered_exactly_once_af
     let mut targets = Vec::new();
     for name in ["bob", "carol", "dave"] {
         let user = b.sign_up(name).await;
-        let id = resolve(&a, &alice, &format!("{name}@{}", b.domain)).await["id"].as_str().expect("id").to_owned();
+        let id = resolve(&a, &alice, &format!("{name}@{}", b.domain)).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
         follow(&a, &alice, &id).await;
         targets.push(user);
     }
     // A worker claims the three deliveries, then the process dies before sending.
-    let claimed = roost::db::deliveries::claim(&a.db, 10, 120).await.expect("claims");
+    let claimed = roost::db::deliveries::claim(&a.db, 10, 120)
+        .await
+        .expect("claims");
     assert_eq!(claimed.len(), 3);
     let a_port = port_of(&a);
     a.stop().await;
 
     let a = TestApp::spawn_at(a_db, a_port, &["--workers", "false"]).await;
-    assert_eq!(delivery_worker::run_once(&a.state).await.expect("runs"), 0, "leased rows wait for their lease");
+    assert_eq!(
+        delivery_worker::run_once(&a.state).await.expect("runs"),
+        0,
+        "leased rows wait for their lease"
+    );
     // The lease runs out (two minutes later, in the queue's clock).
-    sqlx::query("UPDATE deliveries SET locked_until = now() - interval '1 second'").execute(&a.db).await.expect("updates");
+    sqlx::query("UPDATE deliveries SET locked_until = now() - interval '1 second'")
+        .execute(&a.db)
+        .await
+        .expect("updates");
     settle(&[&a, &b]).await;
 
-    assert_eq!(scalar(&b.db, "SELECT count(*) FROM inbox_activities WHERE activity_type = 'Follow'").await, 3);
-    assert_eq!(scalar(&b.db, "SELECT count(*) FROM follows WHERE accepted").await, 3);
+    assert_eq!(
+        scalar(
+            &b.db,
+            "SELECT count(*) FROM inbox_activities WHERE activity_type = 'Follow'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        scalar(&b.db, "SELECT count(*) FROM follows WHERE accepted").await,
+        3
+    );
     for user in &targets {
-        let on_b = expect_json(b.get(&format!("/api/v1/accounts/{}", user.account_id)).send().await, 200).await;
-        assert_eq!(on_b["followers_count"], 1, "{} should have exactly one follower", user.username);
+        let on_b = expect_json(
+            b.get(&format!("/api/v1/accounts/{}", user.account_id))
+                .send()
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            on_b["followers_count"], 1,
+            "{} should have exactly one follower",
+            user.username
+        );
     }
-    assert_eq!(scalar(&a.db, "SELECT count(*) FROM deliveries WHERE state = 'delivered'").await, 3);
-    assert_eq!(scalar(&a.db, "SELECT count(*) FROM follows WHERE accepted").await, 3);
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM deliveries WHERE state = 'delivered'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        scalar(&a.db, "SELECT count(*) FROM follows WHERE accepted").await,
+        3
+    );
 }
 
 #[sqlx::test]
@@ -340,7 +426,10 @@ async fn an_activity_delivered_twice_is_processed_once(db: PgPool) {
     let b = instance(second_database(&db, "b").await).await;
     let alice = a.sign_up("alice").await;
     let bob = b.sign_up("bob").await;
-    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"].as_str().expect("id").to_owned();
+    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     follow(&a, &alice, &bob_on_a).await;
     settle(&[&a, &b]).await;
     // Send the very same Follow again, as a retry after a lost response would.
@@ -349,9 +438,29 @@ async fn an_activity_delivered_twice_is_processed_once(db: PgPool) {
         .await
         .expect("updates");
     settle(&[&a, &b]).await;
-    assert_eq!(scalar(&b.db, "SELECT count(*) FROM inbox_activities WHERE activity_type = 'Follow'").await, 1);
-    assert_eq!(scalar(&b.db, "SELECT count(*) FROM deliveries WHERE payload LIKE '%\"Accept\"%'").await, 1);
-    let on_b = expect_json(b.get(&format!("/api/v1/accounts/{}", bob.account_id)).send().await, 200).await;
+    assert_eq!(
+        scalar(
+            &b.db,
+            "SELECT count(*) FROM inbox_activities WHERE activity_type = 'Follow'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &b.db,
+            "SELECT count(*) FROM deliveries WHERE payload LIKE '%\"Accept\"%'"
+        )
+        .await,
+        1
+    );
+    let on_b = expect_json(
+        b.get(&format!("/api/v1/accounts/{}", bob.account_id))
+            .send()
+            .await,
+        200,
+    )
+    .await;
     assert_eq!(on_b["followers_count"], 1);
 }
 
@@ -361,7 +470,10 @@ async fn a_server_that_refuses_an_activity_with_a_client_error_gets_no_retries(d
     let b = instance(second_database(&db, "b").await).await;
     let alice = a.sign_up("alice").await;
     b.sign_up("bob").await;
-    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"].as_str().expect("id").to_owned();
+    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     // Point the stored inbox at a path B answers with 404.
     sqlx::query("UPDATE accounts SET inbox_url = inbox_url || '-missing' WHERE domain IS NOT NULL")
         .execute(&a.db)
@@ -369,10 +481,59 @@ async fn a_server_that_refuses_an_activity_with_a_client_error_gets_no_retries(d
         .expect("updates");
     follow(&a, &alice, &bob_on_a).await;
     delivery_worker::run_once(&a.state).await.expect("runs");
-    let (state, status): (String, Option<i32>) = sqlx::query_as("SELECT state, last_status FROM deliveries")
-        .fetch_one(&a.db)
-        .await
-        .expect("one delivery");
+    let (state, status): (String, Option<i32>) =
+        sqlx::query_as("SELECT state, last_status FROM deliveries")
+            .fetch_one(&a.db)
+            .await
+            .expect("one delivery");
     assert_eq!((state.as_str(), status), ("dead", Some(404)));
-    assert_eq!(scalar(&a.db, "SELECT coalesce(sum(consecutive_failures), 0)::bigint FROM instances").await, 0, "an answering server is not down");
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT coalesce(sum(consecutive_failures), 0)::bigint FROM instances"
+        )
+        .await,
+        0,
+        "an answering server is not down"
+    );
+}
+
+#[sqlx::test]
+async fn lookup_resolves_an_unknown_remote_handle_only_when_asked_by_a_signed_in_user(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    b.sign_up("bob").await;
+    let handle = format!("bob@{}", b.domain);
+    let plain = a
+        .get("/api/v1/accounts/lookup")
+        .query(&[("acct", handle.as_str())])
+        .send()
+        .await;
+    crate::helpers::expect_error(plain, 404).await;
+    let anonymous = a
+        .get("/api/v1/accounts/lookup")
+        .query(&[("acct", handle.as_str()), ("resolve", "true")])
+        .send()
+        .await;
+    crate::helpers::expect_error(anonymous, 404).await;
+    let resolved = a
+        .get("/api/v1/accounts/lookup")
+        .bearer_auth(&alice.access_token)
+        .query(&[("acct", handle.as_str()), ("resolve", "true")])
+        .send()
+        .await;
+    let resolved = expect_json(resolved, 200).await;
+    assert_eq!(resolved["acct"], handle);
+    assert_eq!(resolved["url"], format!("{}/@bob", b.base));
+    let unknown = a
+        .get("/api/v1/accounts/lookup")
+        .bearer_auth(&alice.access_token)
+        .query(&[
+            ("acct", format!("nobody@{}", b.domain).as_str()),
+            ("resolve", "true"),
+        ])
+        .send()
+        .await;
+    crate::helpers::expect_error(unknown, 404).await;
 }

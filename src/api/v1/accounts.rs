@@ -300,9 +300,15 @@ pub async fn show(
 pub struct LookupQuery {
     /// `user`, `@user`, `user@domain` or `@user@domain`.
     acct: Option<String>,
+    /// Roost extension: with a signed-in user, look an unknown remote handle up on its
+    /// server through WebFinger (as `GET /api/v2/search?resolve=true` does).
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    resolve: Option<bool>,
 }
 
-/// Finds an account by its handle, without a remote lookup.
+/// Finds an account by its handle; remote handles unknown here are resolved only with
+/// `resolve=true` and a signed-in user.
 #[utoipa::path(get, path = "/api/v1/accounts/lookup", tag = "accounts",
     params(LookupQuery), responses((status = 200, body = Account), (status = 404)))]
 pub async fn lookup(
@@ -323,8 +329,19 @@ pub async fn lookup(
         Some((user, domain)) => (user, Some(domain)),
         None => (acct, None),
     };
-    let account = accounts::find_visible_by_acct(&state.db, username, domain)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let known = accounts::find_visible_by_acct(&state.db, username, domain).await?;
+    let signed_in = token.as_ref().is_some_and(|t| t.account_id.is_some());
+    let account = match (known, domain) {
+        (Some(account), _) => account,
+        (None, Some(domain)) if query.resolve == Some(true) && signed_in => {
+            crate::federation::resolve::resolve_acct(&state, username, domain)
+                .await
+                .map_err(|error| {
+                    tracing::info!(%error, username, domain, "lookup could not resolve");
+                    ApiError::NotFound
+                })?
+        }
+        _ => return Err(ApiError::NotFound),
+    };
     Ok(Json(Account::from_row(&account, &state.config)))
 }
