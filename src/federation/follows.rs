@@ -152,7 +152,7 @@ async fn deliver_to(
     signer: &AccountRow,
     recipient: &AccountRow,
 ) -> anyhow::Result<()> {
-    let inbox = outbound::personal_inbox(recipient)
+    let inbox = outbound::delivery_inbox(recipient)
         .ok_or_else(|| anyhow::anyhow!("remote account {} has no inbox", recipient.id))?;
     outbound::deliver(conn, activity, signer, &[inbox]).await?;
     Ok(())

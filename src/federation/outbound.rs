@@ -33,16 +33,18 @@ pub fn follow_object(id: &str, actor: &str, object: &str) -> Value {
     json!({ "id": id, "type": "Follow", "actor": actor, "object": object })
 }
 
-/// Where to deliver a message meant for one remote account: its personal inbox.
-pub fn personal_inbox(account: &AccountRow) -> Option<url::Url> {
+/// Where to deliver to a remote account: its server's shared inbox when it offers
+/// one (one request serves every recipient there), else its personal inbox.
+pub fn delivery_inbox(account: &AccountRow) -> Option<url::Url> {
     account
-        .inbox_url
+        .shared_inbox_url
         .as_deref()
+        .or(account.inbox_url.as_deref())
         .and_then(|inbox| url::Url::parse(inbox).ok())
 }
 
 /// Queues `activity` (signed by `signer`, a local account) to each inbox, in the
-/// caller's transaction. Inboxes of this instance are skipped.
+/// caller's transaction.
 pub async fn deliver(
     conn: &mut PgConnection,
     activity: &Value,

@@ -474,11 +474,14 @@ async fn a_server_that_refuses_an_activity_with_a_client_error_gets_no_retries(d
         .as_str()
         .expect("id")
         .to_owned();
-    // Point the stored inbox at a path B answers with 404.
-    sqlx::query("UPDATE accounts SET inbox_url = inbox_url || '-missing' WHERE domain IS NOT NULL")
-        .execute(&a.db)
-        .await
-        .expect("updates");
+    // Point the stored inboxes at a path B answers with 404.
+    sqlx::query(
+        "UPDATE accounts SET inbox_url = inbox_url || '-missing', \
+         shared_inbox_url = shared_inbox_url || '-missing' WHERE domain IS NOT NULL",
+    )
+    .execute(&a.db)
+    .await
+    .expect("updates");
     follow(&a, &alice, &bob_on_a).await;
     delivery_worker::run_once(&a.state).await.expect("runs");
     let (state, status): (String, Option<i32>) =
