@@ -175,16 +175,11 @@ async fn follow_collection(
     direction: Direction,
 ) -> ApiResult<Response> {
     let account = local_account(&state, &name).await?;
-    let which = match direction {
-        Direction::Followers => "followers",
-        Direction::Following => "following",
+    let urls = urls::local_actor(&state.config, &account.username);
+    let (id, total) = match direction {
+        Direction::Followers => (urls.followers, account.followers_count),
+        Direction::Following => (urls.following, account.following_count),
     };
-    let total = match direction {
-        Direction::Followers => account.followers_count,
-        Direction::Following => account.following_count,
-    };
-    let id = url::Url::parse(&urls::collection(&state.config, &account.username, which))
-        .map_err(anyhow::Error::from)?;
     let page_number = query
         .page
         .as_deref()
@@ -254,12 +249,7 @@ pub async fn outbox(
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
     let account = local_account(&state, &name).await?;
-    let id = url::Url::parse(&urls::collection(
-        &state.config,
-        &account.username,
-        "outbox",
-    ))
-    .map_err(anyhow::Error::from)?;
+    let id = urls::local_actor(&state.config, &account.username).outbox;
     let collection: OrderedCollection<EmbeddedObject> = OrderedCollection::new(id, 0, None);
     Ok(activity_json(&collection))
 }
@@ -270,12 +260,7 @@ pub async fn featured(
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
     let account = local_account(&state, &name).await?;
-    let id = url::Url::parse(&urls::collection(
-        &state.config,
-        &account.username,
-        "collections/featured",
-    ))
-    .map_err(anyhow::Error::from)?;
+    let id = urls::local_actor(&state.config, &account.username).featured;
     let collection: OrderedCollection<EmbeddedObject> =
         OrderedCollection::with_items(id, Vec::new());
     Ok(activity_json(&collection))

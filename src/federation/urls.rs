@@ -22,21 +22,6 @@ pub fn key_id(config: &Config, username: &str) -> String {
     format!("{}#main-key", actor(config, username))
 }
 
-/// A local actor's personal inbox.
-pub fn inbox(config: &Config, username: &str) -> String {
-    format!("{}/inbox", actor(config, username))
-}
-
-/// A local actor's collection URL (`outbox`, `followers`, `following`, `collections/featured`).
-pub fn collection(config: &Config, username: &str, name: &str) -> String {
-    format!("{}/{name}", actor(config, username))
-}
-
-/// The shared inbox of the instance.
-pub fn shared_inbox(config: &Config) -> String {
-    format!("{}/inbox", config.base_url())
-}
-
 /// The instance actor (an `Application` that signs server-level fetches).
 pub fn instance_actor(config: &Config) -> String {
     format!("{}/actor", config.base_url())
