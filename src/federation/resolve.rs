@@ -92,6 +92,10 @@ pub async fn account_by_ap_id(state: &AppState, ap_id: &Url) -> Result<AccountRo
 
 /// Fetches an actor document, checks it, and stores it.
 pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, ResolveError> {
+    // Local actors live in `accounts` already; a remote copy of one must never exist.
+    if authority(url).eq_ignore_ascii_case(&state.config.domain) {
+        return Err(ResolveError::Invalid(format!("{url} is a local URL")));
+    }
     let document = fetch::fetch_object(state, url).await?;
     let actor = remote_actor(&document, url)?;
     Ok(accounts::upsert_remote(&state.db, &actor).await?)
