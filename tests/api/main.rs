@@ -11,6 +11,7 @@ mod durability;
 mod errors;
 mod federation;
 mod instance;
+mod interop;
 mod oauth;
 mod peers;
 mod profiles;
