@@ -33,6 +33,8 @@ pub enum InboxError {
     Signature(#[from] SignatureError),
     #[error("the signing key's owner could not be resolved: {0}")]
     UnknownSigner(String),
+    #[error("the signing actor is gone")]
+    SignerGone,
     #[error("the activity's actor is not the signer")]
     ActorMismatch,
     #[error("the object is attributed to someone other than the actor")]
@@ -96,7 +98,14 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         serde_json::from_slice(&body).map_err(|_| InboxError::Malformed("invalid JSON"))?;
     let envelope = Envelope::parse(&activity)?;
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let signer = authenticate(state, &parts.method, path, &parts.headers, &body).await?;
+    let signer = match authenticate(state, &parts.method, path, &parts.headers, &body).await {
+        // A deleted account's server announces the deletion to everyone it knew of;
+        // nothing is left to verify or to delete here, so acknowledge and drop it.
+        Err(InboxError::SignerGone) if envelope.kind == "Delete" => {
+            return Ok(StatusCode::ACCEPTED)
+        }
+        other => other?,
+    };
     if signer.ap_id.as_deref() != Some(envelope.actor) {
         return Err(InboxError::ActorMismatch);
     }
@@ -160,11 +169,21 @@ fn attributed_to(object: &Value) -> Option<&str> {
     }
 }
 
-/// Mastodon's effective window: a signature is good for 5 minutes after its `Date`,
-/// plus an hour of clock skew either way.
-fn signature_policy() -> Policy {
+fn signer_error(error: resolve::ResolveError) -> InboxError {
+    match error {
+        resolve::ResolveError::Fetch(super::fetch::FetchError::Gone(_)) => InboxError::SignerGone,
+        other => InboxError::UnknownSigner(format!("{other:#}")),
+    }
+}
+
+/// Mastodon's rules for POSTs: a signature is good for 5 minutes after its `Date`
+/// plus an hour of clock skew either way, and `host` need not be signed (Mastodon
+/// requires it for GETs only; the activitypub_federation crate's default mode, used by
+/// Lemmy, leaves it out).
+pub fn signature_policy() -> Policy {
     Policy {
         max_age: chrono::TimeDelta::minutes(65),
+        require_host: false,
         ..Policy::default()
     }
 }
@@ -181,7 +200,7 @@ async fn authenticate(
     let params = signatures::parse_signature_header(headers)?;
     let signer = resolve::account_for_key(state, &params.key_id)
         .await
-        .map_err(|error| InboxError::UnknownSigner(format!("{error:#}")))?;
+        .map_err(signer_error)?;
     let check = |account: &AccountRow| -> Result<(), InboxError> {
         let pem = account
             .public_key_pem
@@ -203,7 +222,7 @@ async fn authenticate(
         Err(InboxError::Signature(SignatureError::BadSignature)) => {
             let refreshed = resolve::refetch_key(state, &signer)
                 .await
-                .map_err(|error| InboxError::UnknownSigner(format!("{error:#}")))?;
+                .map_err(signer_error)?;
             match refreshed {
                 Some(account) => check(&account).map(|()| account),
                 None => Err(SignatureError::BadSignature.into()),
