@@ -132,7 +132,7 @@ pub async fn instance(State(state): State<AppState>) -> ApiResult<Response> {
         .map_err(anyhow::Error::from)?;
     urls.key_id =
         url::Url::parse(&urls::instance_key_id(&state.config)).map_err(anyhow::Error::from)?;
-    urls.username = state.config.domain.clone();
+    urls.username = urls::instance_actor_username(&state.config);
     let mut actor = Actor::local(&urls, ActorKind::Application, keys.public_key_pem);
     actor.manually_approves_followers = true;
     actor.outbox = None;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::protocol::nodeinfo::{NodeInfo, NodeInfoLinks, NodeInfoVersion, Software, Usage};
-use super::protocol::webfinger::{AcctUri, Jrd};
+use super::protocol::webfinger::{AcctUri, Jrd, JrdLink, ACTIVITY_JSON, SELF_REL};
 use super::urls;
 use crate::config::RegistrationMode;
 use crate::db::accounts;
@@ -33,7 +33,10 @@ pub async fn webfinger(
     if resource.is_empty() || resource.len() > 512 {
         return Err(ApiError::BadRequest("resource is required".into()));
     }
-    let username = local_username(&state, &resource).ok_or(ApiError::NotFound)?;
+    let username = match target(&state, &resource)? {
+        Target::InstanceActor => return Ok(jrd_response(&instance_actor_jrd(&state))),
+        Target::User(username) => username,
+    };
     let account = accounts::find_visible_by_acct(&state.db, &username, None)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -47,30 +50,81 @@ pub async fn webfinger(
         &urls::base(&state.config),
     )
     .map_err(|error| anyhow::anyhow!("building JRD: {error:?}"))?;
-    Ok((
+    Ok(jrd_response(&jrd))
+}
+
+fn jrd_response(jrd: &Jrd) -> Response {
+    (
         [(CONTENT_TYPE, "application/jrd+json; charset=utf-8")],
         Json(jrd),
     )
-        .into_response())
+        .into_response()
 }
 
-/// The local username a WebFinger resource names: `acct:name@DOMAIN` (any case,
-/// optional `@`), or this instance's `/users/name` or `/@name` URL.
-fn local_username(state: &AppState, resource: &str) -> Option<String> {
-    if let Ok(acct) = AcctUri::parse(resource) {
-        return acct
-            .domain
-            .eq_ignore_ascii_case(&state.config.domain)
-            .then_some(acct.username);
+/// What a WebFinger resource names on this instance.
+enum Target {
+    /// A local user (not yet checked to exist).
+    User(String),
+    /// The instance actor.
+    InstanceActor,
+}
+
+/// Reads a resource: `acct:name@DOMAIN` (any case, optional scheme), or this
+/// instance's `/users/name`, `/@name` or `/actor` URL. Other domains' resources are
+/// 404; text that is neither an acct URI nor a URL is 400 (RFC 7033 §4.2).
+fn target(state: &AppState, resource: &str) -> ApiResult<Target> {
+    match AcctUri::parse(resource) {
+        Ok(acct) if !acct.domain.eq_ignore_ascii_case(&state.config.domain) => {
+            Err(ApiError::NotFound)
+        }
+        Ok(acct)
+            if acct
+                .username
+                .eq_ignore_ascii_case(&urls::instance_actor_username(&state.config)) =>
+        {
+            Ok(Target::InstanceActor)
+        }
+        Ok(acct) => Ok(Target::User(acct.username)),
+        Err(_) if url::Url::parse(resource).is_ok() => {
+            url_target(state, resource).ok_or(ApiError::NotFound)
+        }
+        Err(_) => Err(ApiError::BadRequest(
+            "resource is not an acct: URI or a URL".into(),
+        )),
+    }
+}
+
+fn url_target(state: &AppState, resource: &str) -> Option<Target> {
+    if resource == urls::instance_actor(&state.config) {
+        return Some(Target::InstanceActor);
     }
     if let Some(name) = urls::local_username(&state.config, resource) {
-        return Some(name.to_owned());
+        return Some(Target::User(name.to_owned()));
     }
     let profile_prefix = format!("{}/@", state.config.base_url());
     resource
         .strip_prefix(&profile_prefix)
         .filter(|name| !name.is_empty() && !name.contains(['/', '?', '#']))
-        .map(str::to_owned)
+        .map(|name| Target::User(name.to_owned()))
+}
+
+/// The instance actor's JRD (Mastodon webfingers every actor it fetches, this one too).
+fn instance_actor_jrd(state: &AppState) -> Jrd {
+    let actor = urls::instance_actor(&state.config);
+    Jrd {
+        subject: format!(
+            "acct:{}@{}",
+            urls::instance_actor_username(&state.config),
+            state.config.domain
+        ),
+        aliases: vec![actor.clone()],
+        links: vec![JrdLink {
+            rel: SELF_REL.to_owned(),
+            media_type: Some(ACTIVITY_JSON.to_owned()),
+            href: Some(actor),
+            template: None,
+        }],
+    }
 }
 
 /// `GET /.well-known/host-meta`: points older clients at the WebFinger template.

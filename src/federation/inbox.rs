@@ -109,7 +109,10 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
     if signer.ap_id.as_deref() != Some(envelope.actor) {
         return Err(InboxError::ActorMismatch);
     }
-    if let Some(attributed) = attributed_to(&activity["object"]) {
+    // Only a Create or Update speaks for its object; an Announce embeds someone
+    // else's post on purpose.
+    let authors_object = matches!(envelope.kind, "Create" | "Update");
+    if let Some(attributed) = attributed_to(&activity["object"]).filter(|_| authors_object) {
         if attributed != envelope.actor {
             return Err(InboxError::AttributionMismatch);
         }

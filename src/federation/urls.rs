@@ -27,6 +27,12 @@ pub fn instance_actor(config: &Config) -> String {
     format!("{}/actor", config.base_url())
 }
 
+/// The instance actor's `preferredUsername`: the host name without port, as Mastodon
+/// names its own instance actor.
+pub fn instance_actor_username(config: &Config) -> String {
+    base(config).host_str().unwrap_or_default().to_owned()
+}
+
 /// The key id of the instance actor.
 pub fn instance_key_id(config: &Config) -> String {
     format!("{}#main-key", instance_actor(config))

@@ -284,3 +284,17 @@ impl TestApp {
             .to_owned()
     }
 }
+
+/// The Python interpreter of the test clients (Mastodon.py, `cryptography`):
+/// `ROOST_TEST_PYTHON`, or the project venv that `scripts/test` creates.
+pub fn test_python() -> String {
+    if let Ok(python) = std::env::var("ROOST_TEST_PYTHON") {
+        return python;
+    }
+    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
+    assert!(
+        std::path::Path::new(venv).exists(),
+        "the test venv is missing: run scripts/test (it creates .venv/), or set ROOST_TEST_PYTHON"
+    );
+    venv.to_owned()
+}
