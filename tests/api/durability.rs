@@ -5,7 +5,8 @@ use sqlx::PgPool;
 
 use crate::helpers::{expect_json, TestApp};
 use crate::peers::{
-    accounts_of, follow, instance, port_of, relationship, resolve, scalar, second_database, settle,
+    accounts_of, follow, instance, port_of, relationship, remote_id, scalar, second_database,
+    settle,
 };
 use roost::delivery::worker as delivery_worker;
 
@@ -16,10 +17,7 @@ async fn a_follow_sent_while_the_other_server_is_down_is_delivered_when_it_retur
     let b = instance(b_db.clone()).await;
     let alice = a.sign_up("alice").await;
     let bob = b.sign_up("bob").await;
-    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
     let b_port = port_of(&b);
     b.stop().await;
 
@@ -80,10 +78,7 @@ async fn deliveries_claimed_by_a_process_that_died_are_delivered_exactly_once_af
     let mut targets = Vec::new();
     for name in ["bob", "carol", "dave"] {
         let user = b.sign_up(name).await;
-        let id = resolve(&a, &alice, &format!("{name}@{}", b.domain)).await["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let id = remote_id(&a, &alice, &format!("{name}@{}", b.domain)).await;
         follow(&a, &alice, &id).await;
         targets.push(user);
     }
@@ -154,10 +149,7 @@ async fn an_activity_delivered_twice_is_processed_once(db: PgPool) {
     let b = instance(second_database(&db, "b").await).await;
     let alice = a.sign_up("alice").await;
     let bob = b.sign_up("bob").await;
-    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
     follow(&a, &alice, &bob_on_a).await;
     settle(&[&a, &b]).await;
     // Send the very same Follow again, as a retry after a lost response would.
@@ -198,10 +190,7 @@ async fn a_server_that_refuses_an_activity_with_a_client_error_gets_no_retries(d
     let b = instance(second_database(&db, "b").await).await;
     let alice = a.sign_up("alice").await;
     b.sign_up("bob").await;
-    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.domain)).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
     // Point the stored inboxes at a path B answers with 404.
     sqlx::query(
         "UPDATE accounts SET inbox_url = inbox_url || '-missing', \
@@ -238,10 +227,7 @@ async fn two_worker_processes_share_the_queue_and_send_each_delivery_once(db: Pg
     let alice = a.sign_up("alice").await;
     for name in ["bob", "carol", "dave", "erin", "frank", "grace"] {
         b.sign_up(name).await;
-        let id = resolve(&a, &alice, &format!("{name}@{}", b.domain)).await["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let id = remote_id(&a, &alice, &format!("{name}@{}", b.domain)).await;
         follow(&a, &alice, &id).await;
     }
     let (first, second) = tokio::join!(
@@ -275,12 +261,7 @@ async fn after_five_failures_a_dead_domain_is_skipped_until_its_breaker_closes(d
     let mut ids = Vec::new();
     for name in ["bob", "carol", "dave", "erin", "frank", "grace"] {
         b.sign_up(name).await;
-        ids.push(
-            resolve(&a, &alice, &format!("{name}@{}", b.domain)).await["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-        );
+        ids.push(remote_id(&a, &alice, &format!("{name}@{}", b.domain)).await);
     }
     b.stop().await;
     for id in &ids {

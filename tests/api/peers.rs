@@ -120,3 +120,11 @@ pub async fn scalar(db: &PgPool, sql: &str) -> i64 {
         .await
         .expect("query runs")
 }
+
+/// The id on `app` of the remote account `handle`, resolved through search.
+pub async fn remote_id(app: &TestApp, user: &TestUser, handle: &str) -> String {
+    resolve(app, user, handle).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}

@@ -27,6 +27,13 @@ pub(crate) async fn load_account(state: &AppState, id: &str) -> ApiResult<Accoun
         .ok_or(ApiError::NotFound)
 }
 
+/// The signed-in user's own account row.
+async fn signed_in_account(state: &AppState, user: &CurrentUser) -> ApiResult<AccountRow> {
+    accounts::find_by_id(&state.db, user.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 async fn relationship(state: &AppState, viewer: i64, target: i64) -> ApiResult<Json<Relationship>> {
     let mut rows = follows::relationships(&state.db, viewer, &[target]).await?;
     let row = rows.pop().ok_or(ApiError::NotFound)?;
@@ -61,9 +68,7 @@ pub async fn follow(
     if target.suspended_at.is_some() {
         return Err(ApiError::Forbidden("This account is suspended".into()));
     }
-    let me = accounts::find_by_id(&state.db, user.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let me = signed_in_account(&state, &user).await?;
     let options = FollowOptions {
         show_reblogs: params.reblogs,
         notify: params.notify,
@@ -84,9 +89,7 @@ pub async fn unfollow(
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:follows"])?;
     let target = load_account(&state, &id).await?;
-    let me = accounts::find_by_id(&state.db, user.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let me = signed_in_account(&state, &user).await?;
     follow_service::unfollow(&state, &me, &target).await?;
     relationship(&state, me.id, target.id).await
 }
@@ -234,9 +237,7 @@ async fn answer(
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:follows"])?;
     let follower = load_account(&state, &id).await?;
-    let me = accounts::find_by_id(&state.db, user.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let me = signed_in_account(&state, &user).await?;
     if !follow_service::answer_request(&state, &me, &follower, answer).await? {
         return Err(ApiError::NotFound);
     }
