@@ -109,6 +109,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let secret = config::load_or_create_secret(&config.secret_key_file)?;
     let pool = db::connect(&config.database_url, config.db_pool_size).await?;
     db::migrate(&pool).await?;
+    crate::federation::actors::backfill_missing_keys(&pool).await?;
     let app = crate::app::App::build(config, pool, &secret).await?;
     app.run_until(crate::app::shutdown_signal()).await
 }

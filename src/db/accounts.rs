@@ -336,3 +336,29 @@ pub async fn search(
     .fetch_all(db)
     .await
 }
+
+/// Ids of local accounts without a key pair (created before federation existed).
+pub async fn local_without_keys(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM accounts WHERE domain IS NULL AND private_key_pem IS NULL")
+        .fetch_all(db)
+        .await
+}
+
+/// Stores a key pair for a local account that has none (never replaces a key).
+pub async fn set_keys_if_missing(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    public_pem: &str,
+    private_pem: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET public_key_pem = $2, private_key_pem = $3 \
+         WHERE id = $1 AND domain IS NULL AND private_key_pem IS NULL",
+    )
+    .bind(id)
+    .bind(public_pem)
+    .bind(private_pem)
+    .execute(db)
+    .await?;
+    Ok(())
+}

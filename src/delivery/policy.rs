@@ -2,7 +2,7 @@
 //!
 //! Schedule: the n-th failed attempt waits `min(1 min × 2^(n-1), 12 h)` (±10 % jitter),
 //! so the waits are 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 minutes, then 12 h, 12 h,
-//! 12 h. After attempt 14 (about 2.6 days after the first) the delivery is dead: kept,
+//! 12 h. After attempt 14 (about 2.2 days after the first) the delivery is dead: kept,
 //! listed for admins, replayable. A `Retry-After` from the server is honoured when it
 //! asks for longer (up to one day).
 //!

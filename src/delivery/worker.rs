@@ -89,28 +89,49 @@ struct Outcome {
     status: Option<u16>,
     retry_after: Option<chrono::Duration>,
     error: Option<String>,
+    /// Roost itself refuses the destination (private address, bad URL): never retried.
+    refused: bool,
 }
 
 #[tracing::instrument(skip_all, fields(id = delivery.id, inbox = %delivery.inbox_url))]
 async fn send(state: &AppState, delivery: &ClaimedDelivery) -> Outcome {
-    match try_send(state, delivery).await {
+    let inbox = match url::Url::parse(&delivery.inbox_url) {
+        Ok(inbox) => inbox,
+        Err(error) => return refused(format!("invalid inbox URL: {error}")),
+    };
+    if let Err(error) = crate::federation::fetch::check_destination(&state.config, &inbox).await {
+        return refused(error.to_string());
+    }
+    match try_send(state, delivery, &inbox).await {
         Ok(outcome) => outcome,
         Err(error) => Outcome {
             status: None,
             retry_after: None,
             error: Some(format!("{error:#}")),
+            refused: false,
         },
     }
 }
 
-async fn try_send(state: &AppState, delivery: &ClaimedDelivery) -> anyhow::Result<Outcome> {
-    let inbox = url::Url::parse(&delivery.inbox_url)?;
-    crate::federation::fetch::check_destination(&state.config, &inbox).await?;
+fn refused(error: String) -> Outcome {
+    Outcome {
+        status: None,
+        retry_after: None,
+        error: Some(error),
+        refused: true,
+    }
+}
+
+async fn try_send(
+    state: &AppState,
+    delivery: &ClaimedDelivery,
+    inbox: &url::Url,
+) -> anyhow::Result<Outcome> {
     let (key_id, key) = signing_key(state, delivery.actor_account_id).await?;
     let body = delivery.payload.as_bytes();
     let signed = signatures::sign(
         &reqwest::Method::POST,
-        &inbox,
+        inbox,
         Some(body),
         &key_id,
         &key,
@@ -137,6 +158,7 @@ async fn try_send(state: &AppState, delivery: &ClaimedDelivery) -> anyhow::Resul
         status: Some(status),
         retry_after,
         error,
+        refused: false,
     })
 }
 
@@ -174,7 +196,12 @@ async fn record(
     outcome: Outcome,
 ) -> sqlx::Result<()> {
     let mut transaction = state.db.begin().await?;
-    match policy::judge(outcome.status) {
+    let verdict = if outcome.refused {
+        Verdict::Final
+    } else {
+        policy::judge(outcome.status)
+    };
+    match verdict {
         Verdict::Delivered => {
             deliveries::mark_delivered(&mut transaction, delivery, outcome.status.unwrap_or(200))
                 .await?;

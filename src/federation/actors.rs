@@ -265,3 +265,47 @@ pub async fn featured(
         OrderedCollection::with_items(id, Vec::new());
     Ok(activity_json(&collection))
 }
+
+/// Gives every local account without a key pair one (accounts created before
+/// federation existed). Run at start-up; idempotent and safe to run concurrently.
+pub async fn backfill_missing_keys(db: &sqlx::PgPool) -> anyhow::Result<usize> {
+    let missing = accounts::local_without_keys(db).await?;
+    for &id in &missing {
+        let keys = tokio::task::spawn_blocking(super::signatures::generate_rsa_keypair).await??;
+        accounts::set_keys_if_missing(db, id, &keys.public_pem, &keys.private_pem).await?;
+    }
+    if !missing.is_empty() {
+        tracing::info!(
+            count = missing.len(),
+            "generated key pairs for local accounts"
+        );
+    }
+    Ok(missing.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[sqlx::test]
+    async fn local_accounts_without_keys_get_one_pair_each_once(
+        db: sqlx::PgPool,
+    ) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO accounts (username) VALUES ('old1'), ('old2')")
+            .execute(&db)
+            .await?;
+        sqlx::query("INSERT INTO accounts (username, domain) VALUES ('far', 'remote.example')")
+            .execute(&db)
+            .await?;
+        assert_eq!(backfill_missing_keys(&db).await?, 2);
+        let keyed: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM accounts WHERE private_key_pem LIKE '-----BEGIN PRIVATE KEY-----%' \
+             AND public_key_pem LIKE '-----BEGIN PUBLIC KEY-----%'",
+        )
+        .fetch_one(&db)
+        .await?;
+        assert_eq!(keyed, 2);
+        assert_eq!(backfill_missing_keys(&db).await?, 0);
+        Ok(())
+    }
+}

@@ -37,6 +37,8 @@ pub enum InboxError {
     SignerGone,
     #[error("the activity's actor is not the signer")]
     ActorMismatch,
+    #[error("the activity's id is not on the actor's server")]
+    ForeignId,
     #[error("the object is attributed to someone other than the actor")]
     AttributionMismatch,
     #[error("no such inbox")]
@@ -109,6 +111,11 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
     if signer.ap_id.as_deref() != Some(envelope.actor) {
         return Err(InboxError::ActorMismatch);
     }
+    // An activity's id must be on its actor's server, or a signed peer could claim
+    // other servers' activity ids and have the real ones dropped as duplicates.
+    if !same_origin(envelope.id, envelope.actor) {
+        return Err(InboxError::ForeignId);
+    }
     // Only a Create or Update speaks for its object; an Announce embeds someone
     // else's post on purpose.
     let authors_object = matches!(envelope.kind, "Create" | "Update");
@@ -161,6 +168,14 @@ pub fn object_id(value: &Value) -> Option<&str> {
         Value::String(id) => Some(id),
         Value::Object(object) => object.get("id").and_then(Value::as_str),
         _ => None,
+    }
+}
+
+/// Whether two URLs share scheme, host and port.
+fn same_origin(first: &str, second: &str) -> bool {
+    match (url::Url::parse(first), url::Url::parse(second)) {
+        (Ok(first), Ok(second)) => first.origin() == second.origin(),
+        _ => false,
     }
 }
 

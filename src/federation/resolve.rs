@@ -40,7 +40,7 @@ pub async fn account_for_key(state: &AppState, key_id: &str) -> Result<AccountRo
         .ok_or_else(|| ResolveError::Invalid(format!("keyId {key_id}")))?;
     if let Some(account) = accounts::find_by_ap_id(&state.db, owner.as_str()).await? {
         if account.key_id.as_deref() == Some(key_id) {
-            return Ok(account);
+            return refreshed_if_stale(state, account).await;
         }
     }
     let account = fetch_actor(state, &owner).await?;
@@ -69,23 +69,35 @@ pub async fn refetch_key(
     fetch_actor(state, &url).await.map(Some)
 }
 
+/// `account` itself, or its refetched document when it is older than a day (the
+/// cached copy is kept when the refetch fails).
+async fn refreshed_if_stale(
+    state: &AppState,
+    account: AccountRow,
+) -> Result<AccountRow, ResolveError> {
+    let fresh = account
+        .last_fetched_at
+        .is_some_and(|at| at > Utc::now() - Duration::hours(REFRESH_AFTER_HOURS));
+    let Some(ap_id) = account.ap_id.as_deref().filter(|_| !fresh) else {
+        return Ok(account);
+    };
+    let Ok(url) = Url::parse(ap_id) else {
+        return Ok(account);
+    };
+    match fetch_actor(state, &url).await {
+        Ok(refreshed) => Ok(refreshed),
+        Err(error) => {
+            tracing::info!(%url, %error, "refresh failed; using the cached actor");
+            Ok(account)
+        }
+    }
+}
+
 /// The stored account with this actor id, refreshed when older than a day, fetched
 /// when unknown.
 pub async fn account_by_ap_id(state: &AppState, ap_id: &Url) -> Result<AccountRow, ResolveError> {
     if let Some(account) = accounts::find_by_ap_id(&state.db, ap_id.as_str()).await? {
-        let fresh = account
-            .last_fetched_at
-            .is_some_and(|at| at > Utc::now() - Duration::hours(REFRESH_AFTER_HOURS));
-        if fresh {
-            return Ok(account);
-        }
-        return match fetch_actor(state, ap_id).await {
-            Ok(refreshed) => Ok(refreshed),
-            Err(error) => {
-                tracing::info!(%ap_id, %error, "refresh failed; using the cached actor");
-                Ok(account)
-            }
-        };
+        return refreshed_if_stale(state, account).await;
     }
     fetch_actor(state, ap_id).await
 }

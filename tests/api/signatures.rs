@@ -359,6 +359,15 @@ async fn an_activity_whose_actor_is_not_the_key_owner_is_refused(db: PgPool) {
 }
 
 #[sqlx::test]
+async fn an_activity_whose_id_is_on_another_server_is_refused(db: PgPool) {
+    let scene = Scene::new(db).await;
+    let mut follow: Value = serde_json::from_str(&scene.follow_of_alice()).expect("JSON");
+    follow["id"] = json!("https://victim.example/activities/1");
+    let post = scene.signed("/inbox", &follow.to_string()).await;
+    scene.assert_refused(&post).await;
+}
+
+#[sqlx::test]
 async fn a_create_of_a_note_attributed_to_someone_else_is_refused(db: PgPool) {
     let scene = Scene::new(db).await;
     let note = json!({
