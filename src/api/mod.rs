@@ -56,6 +56,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/accounts/search", get(v1::search::accounts))
         .route("/api/v2/search", get(v1::search::v2))
+        .route(
+            "/api/v1/accounts/{id}/statuses",
+            get(v1::timelines::account),
+        )
+        .route("/api/v1/statuses", post(v1::statuses::create))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(v1::statuses::show).delete(v1::statuses::delete),
+        )
+        .route("/api/v1/timelines/home", get(v1::timelines::home))
+        .route("/api/v1/timelines/public", get(v1::timelines::public))
         .route("/api/v1/accounts/{id}/follow", post(v1::follows::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",

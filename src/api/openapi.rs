@@ -20,6 +20,8 @@ use super::{authorize, oauth, v1};
         v1::follows::follow, v1::follows::unfollow, v1::follows::followers, v1::follows::following,
         v1::follows::relationships, v1::follows::follow_requests, v1::follows::authorize,
         v1::follows::reject, v1::search::accounts, v1::search::v2,
+        v1::statuses::create, v1::statuses::show, v1::statuses::delete,
+        v1::timelines::home, v1::timelines::public, v1::timelines::account,
         oauth::token, oauth::revoke, oauth::metadata,
         authorize::authorize_form, authorize::authorize_submit,
         crate::app::health, serve,

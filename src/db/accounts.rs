@@ -362,3 +362,13 @@ pub async fn set_keys_if_missing(
     .await?;
     Ok(())
 }
+
+/// Loads accounts by id (any state), in any order.
+pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}

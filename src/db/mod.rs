@@ -10,6 +10,7 @@ pub mod follows;
 pub mod inbox;
 pub mod instance_actor;
 pub mod oauth;
+pub mod statuses;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

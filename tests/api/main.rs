@@ -18,3 +18,4 @@ mod peers;
 mod profiles;
 mod rate_limits;
 mod signatures;
+mod statuses;

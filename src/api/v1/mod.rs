@@ -5,6 +5,8 @@ pub mod apps;
 pub mod follows;
 pub mod instance;
 pub mod search;
+pub mod statuses;
+pub mod timelines;
 
 use crate::error::ApiError;
 

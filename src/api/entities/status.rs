@@ -1,0 +1,248 @@
+//! The Status entity (<https://docs.joinmastodon.org/entities/Status/>) and the batch
+//! loading behind it: authors, mentions, tags, boosted statuses and the viewer's own
+//! marks are each fetched once per page, not once per status.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{timestamp, Account};
+use crate::db::accounts::{self, AccountRow};
+use crate::db::statuses::{self, StatusRow, ViewerMarks};
+use crate::domain::Id;
+use crate::federation::urls;
+use crate::state::AppState;
+
+/// A mentioned account, as a status shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Mention {
+    #[schema(value_type = String)]
+    pub id: Id,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+/// A hashtag, as a status shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusTag {
+    pub name: String,
+    pub url: String,
+}
+
+/// A post, reply or boost.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Status {
+    #[schema(value_type = String)]
+    pub id: Id,
+    pub uri: String,
+    pub url: Option<String>,
+    pub created_at: String,
+    pub account: Account,
+    pub content: String,
+    pub visibility: String,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    #[schema(value_type = Vec<Object>)]
+    pub media_attachments: Vec<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub application: Option<serde_json::Value>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<StatusTag>,
+    #[schema(value_type = Vec<Object>)]
+    pub emojis: Vec<serde_json::Value>,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub replies_count: i64,
+    #[schema(value_type = Option<String>)]
+    pub in_reply_to_id: Option<Id>,
+    #[schema(value_type = Option<String>)]
+    pub in_reply_to_account_id: Option<Id>,
+    #[schema(no_recursion, value_type = Option<Object>)]
+    pub reblog: Option<Box<Status>>,
+    #[schema(value_type = Option<Object>)]
+    pub poll: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub card: Option<serde_json::Value>,
+    pub language: Option<String>,
+    /// Only in the answer to a delete (for "delete and redraft").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub edited_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favourited: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reblogged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookmarked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    #[schema(value_type = Vec<Object>)]
+    pub filtered: Vec<serde_json::Value>,
+}
+
+/// Everything needed to render a page of statuses, loaded in a few queries.
+struct Loaded {
+    statuses: HashMap<i64, StatusRow>,
+    accounts: HashMap<i64, AccountRow>,
+    mentions: HashMap<i64, Vec<i64>>,
+    tags: HashMap<i64, Vec<String>>,
+    marks: HashMap<i64, ViewerMarks>,
+}
+
+/// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
+/// tags and the viewer's marks in batches.
+pub async fn render(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: Vec<StatusRow>,
+) -> sqlx::Result<Vec<Status>> {
+    let order: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let boosted: Vec<i64> = rows.iter().filter_map(|row| row.reblog_of_id).collect();
+    let mut statuses: HashMap<i64, StatusRow> = rows.into_iter().map(|row| (row.id, row)).collect();
+    for row in statuses::find_many(&state.db, &boosted).await? {
+        statuses.insert(row.id, row);
+    }
+    let ids: Vec<i64> = statuses.keys().copied().collect();
+    let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (status, account) in statuses::mentions(&state.db, &ids).await? {
+        mentions.entry(status).or_default().push(account);
+    }
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    for (status, name) in statuses::tags(&state.db, &ids).await? {
+        tags.entry(status).or_default().push(name);
+    }
+    let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
+    account_ids.extend(mentions.values().flatten());
+    account_ids.sort_unstable();
+    account_ids.dedup();
+    let accounts = accounts::find_many(&state.db, &account_ids)
+        .await?
+        .into_iter()
+        .map(|account| (account.id, account))
+        .collect();
+    let marks = match viewer {
+        Some(viewer) => statuses::viewer_marks(&state.db, viewer, &ids)
+            .await?
+            .into_iter()
+            .map(|mark| (mark.status_id, mark))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let loaded = Loaded {
+        statuses,
+        accounts,
+        mentions,
+        tags,
+        marks,
+    };
+    Ok(order
+        .iter()
+        .filter_map(|id| loaded.status(state, *id, viewer.is_some(), true))
+        .collect())
+}
+
+impl Loaded {
+    fn status(
+        &self,
+        state: &AppState,
+        id: i64,
+        signed_in: bool,
+        with_reblog: bool,
+    ) -> Option<Status> {
+        let row = self.statuses.get(&id)?;
+        let author = self.accounts.get(&row.account_id)?;
+        let reblog = match row.reblog_of_id {
+            Some(original) if with_reblog => {
+                Some(Box::new(self.status(state, original, signed_in, false)?))
+            }
+            _ => None,
+        };
+        let base = state.config.base_url();
+        let uri = row
+            .ap_id
+            .clone()
+            .unwrap_or_else(|| status_uri(state, &author.username, row.id));
+        let url = row.url.clone().or_else(|| {
+            row.local
+                .then(|| format!("{base}/@{}/{}", author.username, row.id))
+        });
+        let marks = self.marks.get(&id);
+        let mark = |pick: fn(&ViewerMarks) -> bool| signed_in.then(|| marks.is_some_and(pick));
+        Some(Status {
+            id: Id(row.id),
+            uri,
+            url,
+            created_at: timestamp(row.created_at),
+            account: Account::from_row(author, &state.config),
+            content: if row.reblog_of_id.is_some() {
+                String::new()
+            } else {
+                row.content.clone()
+            },
+            visibility: row.visibility.clone(),
+            sensitive: row.sensitive,
+            spoiler_text: row.spoiler_text.clone(),
+            media_attachments: Vec::new(),
+            application: None,
+            mentions: self.mentions_of(state, row.id),
+            tags: self
+                .tags
+                .get(&row.id)
+                .map(|names| {
+                    names
+                        .iter()
+                        .map(|name| StatusTag {
+                            name: name.to_lowercase(),
+                            url: format!("{base}/tags/{}", name.to_lowercase()),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            emojis: Vec::new(),
+            reblogs_count: row.reblogs_count,
+            favourites_count: row.favourites_count,
+            replies_count: row.replies_count,
+            in_reply_to_id: row.in_reply_to_id.map(Id),
+            in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
+            reblog,
+            poll: None,
+            card: None,
+            language: row.language.clone(),
+            text: None,
+            edited_at: row.edited_at.map(timestamp),
+            favourited: mark(|m| m.favourited),
+            reblogged: mark(|m| m.reblogged),
+            muted: signed_in.then_some(false),
+            bookmarked: mark(|m| m.bookmarked),
+            pinned: mark(|m| m.pinned).filter(|_| row.local),
+            filtered: Vec::new(),
+        })
+    }
+
+    fn mentions_of(&self, state: &AppState, status_id: i64) -> Vec<Mention> {
+        self.mentions
+            .get(&status_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.accounts.get(id))
+            .map(|account| {
+                let shown = Account::from_row(account, &state.config);
+                Mention {
+                    id: Id(account.id),
+                    username: account.username.clone(),
+                    url: shown.url,
+                    acct: shown.acct,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The ActivityPub id of a local status.
+pub fn status_uri(state: &AppState, username: &str, id: i64) -> String {
+    format!("{}/statuses/{id}", urls::actor(&state.config, username))
+}

@@ -1,0 +1,205 @@
+//! Posting, reading and deleting statuses
+//! (<https://docs.joinmastodon.org/methods/statuses/>).
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde::Deserialize;
+
+use super::check_length;
+use crate::api::entities::status::{self, Status};
+use crate::api::params::{lenient_opt_bool, string_list, Params};
+use crate::auth::{CurrentUser, MaybeToken};
+use crate::db::statuses::{self, NewStatus, StatusRow};
+use crate::db::users;
+use crate::domain::text::plain_to_html;
+use crate::domain::Id;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Longest status accepted, in Mastodon's way of counting.
+pub const MAX_CHARACTERS: usize = 500;
+/// Longest content warning accepted.
+const MAX_SPOILER_CHARACTERS: usize = 500;
+
+/// Parameters of `POST /api/v1/statuses`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateStatusParams {
+    status: Option<String>,
+    in_reply_to_id: Option<String>,
+    visibility: Option<String>,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+    #[serde(default, deserialize_with = "string_list")]
+    media_ids: Option<Vec<String>>,
+}
+
+/// Posts a status (or a reply) and returns it. A repeated `Idempotency-Key` returns
+/// the status the first request created.
+#[utoipa::path(post, path = "/api/v1/statuses", tag = "statuses", request_body = CreateStatusParams,
+    security(("bearer" = ["write:statuses"])),
+    responses((status = 200, body = Status), (status = 404, description = "Unknown parent"), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Params(params): Params<CreateStatusParams>,
+) -> ApiResult<Json<Status>> {
+    user.token.require_scope(&["write:statuses"])?;
+    let idempotency_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|key| !key.is_empty() && key.len() <= 128);
+    if let Some(key) = idempotency_key {
+        if let Some(existing) = statuses::idempotent_status(&state.db, user.account_id, key).await?
+        {
+            return one(&state, Some(user.account_id), existing).await;
+        }
+    }
+    let text = params.status.as_deref().unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(ApiError::validation(
+            "status",
+            "ERR_BLANK",
+            "Text can't be blank",
+        ));
+    }
+    if params.media_ids.as_ref().is_some_and(|ids| !ids.is_empty()) {
+        return Err(ApiError::validation(
+            "media_ids",
+            "ERR_INVALID",
+            "Media attachments are not supported yet",
+        ));
+    }
+    if text.chars().count() > MAX_CHARACTERS {
+        return Err(ApiError::validation(
+            "status",
+            "ERR_TOO_LONG",
+            format!("Text character limit of {MAX_CHARACTERS} exceeded"),
+        ));
+    }
+    check_length(
+        "spoiler_text",
+        params.spoiler_text.as_deref(),
+        MAX_SPOILER_CHARACTERS,
+    )?;
+    let parent = match params.in_reply_to_id.as_deref().filter(|id| !id.is_empty()) {
+        Some(id) => {
+            let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+            Some(
+                statuses::find_visible(&state.db, Some(user.account_id), id.0)
+                    .await?
+                    .ok_or(ApiError::NotFound)?,
+            )
+        }
+        None => None,
+    };
+    let visibility = match params.visibility.as_deref() {
+        Some(v @ ("public" | "unlisted" | "private" | "direct")) => v.to_owned(),
+        Some(_) => {
+            return Err(ApiError::validation(
+                "visibility",
+                "ERR_INCLUSION",
+                "Visibility is not included in the list",
+            ))
+        }
+        None => users::find_by_account_id(&state.db, user.account_id)
+            .await?
+            .map_or_else(|| "public".to_owned(), |u| u.default_privacy),
+    };
+    let content = plain_to_html(text);
+    let mut transaction = state.db.begin().await?;
+    let row = statuses::insert(
+        &mut transaction,
+        &NewStatus {
+            account_id: user.account_id,
+            local: true,
+            ap_id: None,
+            url: None,
+            text,
+            content: &content,
+            spoiler_text: params.spoiler_text.as_deref().unwrap_or_default(),
+            sensitive: params.sensitive.unwrap_or(false)
+                || params
+                    .spoiler_text
+                    .as_deref()
+                    .is_some_and(|s| !s.is_empty()),
+            visibility: &visibility,
+            language: params
+                .language
+                .as_deref()
+                .filter(|l| (2..=8).contains(&l.len())),
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            reblog_of_id: None,
+            conversation: None,
+            created_at: None,
+            mentioned_account_ids: &[],
+            tags: &[],
+        },
+    )
+    .await?;
+    if let Some(key) = idempotency_key {
+        statuses::remember_idempotency_key(&mut transaction, user.account_id, key, row.id).await?;
+    }
+    transaction.commit().await?;
+    one(&state, Some(user.account_id), row.id).await
+}
+
+async fn one(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<Json<Status>> {
+    let row = statuses::find_visible(&state.db, viewer, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    rendered_one(state, viewer, row).await.map(Json)
+}
+
+async fn rendered_one(state: &AppState, viewer: Option<i64>, row: StatusRow) -> ApiResult<Status> {
+    status::render(state, viewer, vec![row])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// One status, if the caller may see it.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")),
+    responses((status = 200, body = Status), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    if let Some(token) = &token {
+        token.require_scope(&["read:statuses"])?;
+    }
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    one(&state, token.and_then(|t| t.account_id), id.0).await
+}
+
+/// Deletes one of the caller's statuses and returns it with its source `text`.
+#[utoipa::path(delete, path = "/api/v1/statuses/{id}", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")), security(("bearer" = ["write:statuses"])),
+    responses((status = 200, body = Status), (status = 404)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    user.token.require_scope(&["write:statuses"])?;
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let row = statuses::find_visible(&state.db, Some(user.account_id), id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if row.account_id != user.account_id || row.reblog_of_id.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    let mut shown = rendered_one(&state, Some(user.account_id), row.clone()).await?;
+    let mut transaction = state.db.begin().await?;
+    statuses::delete(&mut transaction, row.id).await?;
+    transaction.commit().await?;
+    shown.text = Some(row.text);
+    Ok(Json(shown))
+}

@@ -1,0 +1,366 @@
+//! The `statuses` table and its companions (mentions, tags), with the counters on
+//! `accounts` and on parent statuses kept in step, and the visibility rule every read
+//! applies: public and unlisted to anyone, private to the author and accepted followers,
+//! direct to the author and the mentioned.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+use super::Page;
+
+/// A `statuses` row (columns mirror the table).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StatusRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub ap_id: Option<String>,
+    pub url: Option<String>,
+    pub local: bool,
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: String,
+    pub language: Option<String>,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub conversation: Option<String>,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "s.id, s.account_id, s.ap_id, s.url, s.local, s.text, s.content, s.spoiler_text, \
+    s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, \
+    s.conversation, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
+    s.deleted_at";
+
+/// SQL condition: status `s` may be seen by viewer `$1` (NULL = anonymous).
+pub const VISIBLE_TO_VIEWER: &str = "(s.visibility IN ('public', 'unlisted') \
+    OR s.account_id = $1 \
+    OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f \
+        WHERE f.account_id = $1 AND f.target_account_id = s.account_id AND f.accepted)) \
+    OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1))";
+
+/// A status to create.
+#[derive(Debug)]
+pub struct NewStatus<'a> {
+    pub account_id: i64,
+    pub local: bool,
+    pub ap_id: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub text: &'a str,
+    pub content: &'a str,
+    pub spoiler_text: &'a str,
+    pub sensitive: bool,
+    pub visibility: &'a str,
+    pub language: Option<&'a str>,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub conversation: Option<&'a str>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub mentioned_account_ids: &'a [i64],
+    pub tags: &'a [String],
+}
+
+/// Inserts a status with its mentions and tags and moves the counters: the author's
+/// `statuses_count` (not for boosts), the parent's `replies_count`, the boosted
+/// status's `reblogs_count`. Run it in a transaction.
+pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Result<StatusRow> {
+    let row: StatusRow = sqlx::query_as(&format!(
+        "INSERT INTO statuses AS s (account_id, local, ap_id, url, text, content, spoiler_text, sensitive, \
+           visibility, language, in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15, now())) \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(new.account_id)
+    .bind(new.local)
+    .bind(new.ap_id)
+    .bind(new.url)
+    .bind(new.text)
+    .bind(new.content)
+    .bind(new.spoiler_text)
+    .bind(new.sensitive)
+    .bind(new.visibility)
+    .bind(new.language)
+    .bind(new.in_reply_to_id)
+    .bind(new.in_reply_to_account_id)
+    .bind(new.reblog_of_id)
+    .bind(new.conversation)
+    .bind(new.created_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO mentions (status_id, account_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING")
+        .bind(row.id)
+        .bind(new.mentioned_account_ids)
+        .execute(&mut *conn)
+        .await?;
+    attach_tags(conn, row.id, new.tags).await?;
+    count(conn, &row, 1).await?;
+    Ok(row)
+}
+
+async fn attach_tags(conn: &mut PgConnection, status_id: i64, tags: &[String]) -> sqlx::Result<()> {
+    for tag in tags {
+        // The no-op update makes RETURNING yield the id of an existing tag too.
+        let tag_id: i64 = sqlx::query_scalar(
+            "INSERT INTO tags (name) VALUES ($1) \
+             ON CONFLICT ((lower(name))) DO UPDATE SET name = tags.name RETURNING id",
+        )
+        .bind(tag)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO status_tags (status_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(status_id)
+        .bind(tag_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Moves the counters a status contributes to by `delta` (+1 on insert, -1 on delete).
+async fn count(conn: &mut PgConnection, row: &StatusRow, delta: i64) -> sqlx::Result<()> {
+    if let Some(reblogged) = row.reblog_of_id {
+        sqlx::query(
+            "UPDATE statuses SET reblogs_count = greatest(reblogs_count + $2, 0) WHERE id = $1",
+        )
+        .bind(reblogged)
+        .bind(delta)
+        .execute(&mut *conn)
+        .await?;
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE accounts SET statuses_count = greatest(statuses_count + $2, 0), \
+           last_status_at = CASE WHEN $2 > 0 THEN greatest(last_status_at, $3) ELSE last_status_at END \
+         WHERE id = $1",
+    )
+    .bind(row.account_id)
+    .bind(delta)
+    .bind(row.created_at)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(parent) = row.in_reply_to_id {
+        sqlx::query(
+            "UPDATE statuses SET replies_count = greatest(replies_count + $2, 0) WHERE id = $1",
+        )
+        .bind(parent)
+        .bind(delta)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Marks a status deleted (it disappears from every read) and moves the counters
+/// back; boosts of it go too. Returns the row as it was, or `None` if already gone.
+pub async fn delete(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<StatusRow>> {
+    let row: Option<StatusRow> = sqlx::query_as(&format!(
+        "UPDATE statuses AS s SET deleted_at = now() WHERE s.id = $1 AND s.deleted_at IS NULL RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = &row {
+        count(conn, row, -1).await?;
+        sqlx::query(
+            "UPDATE statuses SET deleted_at = now() WHERE reblog_of_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(row)
+}
+
+/// A status that exists and `viewer` may see.
+pub async fn find_visible(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    id: i64,
+) -> sqlx::Result<Option<StatusRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM statuses s WHERE s.id = $2 AND s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER}"
+    ))
+    .bind(viewer)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Loads statuses by id (deleted ones too, for boosts and parents), in any order.
+pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<StatusRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM statuses s WHERE s.id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Which timeline to read.
+#[derive(Clone, Copy, Debug)]
+pub enum Timeline {
+    /// The viewer's own statuses and those of accounts they follow (boosts included,
+    /// unless the follow has `show_reblogs = false`).
+    Home,
+    /// Public statuses, optionally only local or only remote ones.
+    Public { local: Option<bool> },
+    /// One account's statuses as the viewer may see them.
+    Account {
+        account_id: i64,
+        exclude_replies: bool,
+        exclude_reblogs: bool,
+    },
+}
+
+/// A page of a timeline, newest first (see [`Page`] for the bounds).
+pub async fn timeline(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    which: Timeline,
+    page: &Page,
+) -> sqlx::Result<Vec<StatusRow>> {
+    let (filter, account) = match which {
+        Timeline::Home => (
+            "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 \
+               AND f.target_account_id = s.account_id AND f.accepted \
+               AND (s.reblog_of_id IS NULL OR f.show_reblogs))) \
+             AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id \
+               OR s.in_reply_to_account_id = $1 OR EXISTS (SELECT 1 FROM follows f2 WHERE f2.account_id = $1 \
+               AND f2.target_account_id = s.in_reply_to_account_id AND f2.accepted))"
+                .to_owned(),
+            None,
+        ),
+        Timeline::Public { local } => {
+            let origin = match local {
+                Some(true) => " AND s.local",
+                Some(false) => " AND NOT s.local",
+                None => "",
+            };
+            (format!("s.visibility = 'public' AND s.reblog_of_id IS NULL{origin}"), None)
+        }
+        Timeline::Account { account_id, exclude_replies, exclude_reblogs } => {
+            let mut filter = "s.account_id = $6".to_owned();
+            if exclude_replies {
+                filter.push_str(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)");
+            }
+            if exclude_reblogs {
+                filter.push_str(" AND s.reblog_of_id IS NULL");
+            }
+            (filter, Some(account_id))
+        }
+    };
+    let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
+    let mut rows: Vec<StatusRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM statuses s \
+         WHERE s.deleted_at IS NULL AND {filter} AND {VISIBLE_TO_VIEWER} \
+           AND ($2::bigint IS NULL OR s.id < $2) AND ($3::bigint IS NULL OR s.id > $3) \
+           AND ($4::bigint IS NULL OR s.id > $4) \
+         ORDER BY s.id {order} LIMIT $5"
+    ))
+    .bind(viewer)
+    .bind(page.max_id)
+    .bind(page.since_id)
+    .bind(page.min_id)
+    .bind(page.limit)
+    .bind(account)
+    .fetch_all(db)
+    .await?;
+    if page.min_id.is_some() {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Mentioned account ids of each status.
+pub async fn mentions(
+    db: impl PgExecutor<'_>,
+    status_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as("SELECT status_id, account_id FROM mentions WHERE status_id = ANY($1)")
+        .bind(status_ids)
+        .fetch_all(db)
+        .await
+}
+
+/// Tag names of each status.
+pub async fn tags(db: impl PgExecutor<'_>, status_ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT st.status_id, t.name FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = ANY($1)",
+    )
+    .bind(status_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Remembers the status created for an `Idempotency-Key`.
+pub async fn remember_idempotency_key(
+    conn: &mut PgConnection,
+    account_id: i64,
+    key: &str,
+    status_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO idempotency_keys (account_id, key, status_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(account_id)
+        .bind(key)
+        .bind(status_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The status an `Idempotency-Key` already created (within a day), if any.
+pub async fn idempotent_status(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    key: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2 \
+         AND created_at > now() - interval '1 day'",
+    )
+    .bind(account_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// The viewer's own marks on statuses: which they favourited, boosted, bookmarked, pinned.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ViewerMarks {
+    pub status_id: i64,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
+}
+
+/// The viewer's marks on each status in `ids`.
+pub async fn viewer_marks(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    ids: &[i64],
+) -> sqlx::Result<Vec<ViewerMarks>> {
+    sqlx::query_as(
+        "SELECT t.id AS status_id, \
+           EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
+           EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
+                   AND r.deleted_at IS NULL) AS reblogged, \
+           EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = t.id AND b.account_id = $1) AS bookmarked, \
+           EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = t.id AND p.account_id = $1) AS pinned \
+         FROM unnest($2::bigint[]) AS t(id)",
+    )
+    .bind(viewer)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,415 @@
+//! Posting, reading and deleting statuses; home, public and account timelines with
+//! paging; visibility.
+
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
+
+async fn post(
+    app: &TestApp,
+    user: &TestUser,
+    form: &[(&str, &str)],
+) -> reqwest::Result<reqwest::Response> {
+    app.post("/api/v1/statuses")
+        .bearer_auth(&user.access_token)
+        .form(form)
+        .send()
+        .await
+}
+
+async fn posted(app: &TestApp, user: &TestUser, text: &str) -> Value {
+    expect_json(post(app, user, &[("status", text)]).await, 200).await
+}
+
+async fn ids(app: &TestApp, user: Option<&TestUser>, path: &str) -> Vec<String> {
+    let mut request = app.get(path);
+    if let Some(user) = user {
+        request = request.bearer_auth(&user.access_token);
+    }
+    let list = expect_json(request.send().await, 200).await;
+    list.as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[sqlx::test]
+async fn a_posted_status_has_mastodons_fields_and_shows_in_the_timelines(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let status = posted(&app, &alice, "Hello <world>\n\nsecond paragraph").await;
+    let id = status["id"].as_str().expect("string id").to_owned();
+    assert_eq!(
+        status["content"],
+        "<p>Hello &lt;world&gt;</p><p>second paragraph</p>"
+    );
+    assert_eq!(status["visibility"], "public");
+    assert_eq!(status["account"]["username"], "alice");
+    assert_eq!(
+        status["uri"],
+        format!("{}/users/alice/statuses/{id}", app.base)
+    );
+    assert_eq!(status["url"], format!("{}/@alice/{id}", app.base));
+    for field in ["replies_count", "reblogs_count", "favourites_count"] {
+        assert_eq!(status[field], 0, "{field}");
+    }
+    for field in ["favourited", "reblogged", "bookmarked", "muted"] {
+        assert_eq!(status[field], false, "{field}");
+    }
+    assert!(
+        status["reblog"].is_null()
+            && status["in_reply_to_id"].is_null()
+            && status["edited_at"].is_null()
+    );
+    assert_eq!(status["media_attachments"], serde_json::json!([]));
+
+    let fetched = expect_json(app.get(&format!("/api/v1/statuses/{id}")).send().await, 200).await;
+    assert_eq!(fetched["content"], status["content"]);
+    assert!(
+        fetched.get("favourited").is_none(),
+        "anonymous readers get no viewer flags"
+    );
+    assert_eq!(
+        ids(&app, Some(&alice), "/api/v1/timelines/home").await,
+        vec![id.clone()]
+    );
+    assert_eq!(
+        ids(&app, None, "/api/v1/timelines/public").await,
+        vec![id.clone()]
+    );
+    assert_eq!(
+        ids(&app, None, "/api/v1/timelines/public?local=true").await,
+        vec![id.clone()]
+    );
+    assert!(ids(&app, None, "/api/v1/timelines/public?remote=true")
+        .await
+        .is_empty());
+    assert_eq!(
+        ids(
+            &app,
+            None,
+            &format!("/api/v1/accounts/{}/statuses", alice.account_id)
+        )
+        .await,
+        vec![id]
+    );
+    let me = expect_json(
+        app.get(&format!("/api/v1/accounts/{}", alice.account_id))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(me["statuses_count"], 1);
+    assert!(me["last_status_at"].is_string());
+}
+
+#[sqlx::test]
+async fn bad_statuses_are_refused_with_clear_errors(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    expect_error(post(&app, &alice, &[("status", "  ")]).await, 422).await;
+    expect_error(
+        post(&app, &alice, &[("status", &"a".repeat(501))]).await,
+        422,
+    )
+    .await;
+    expect_json(
+        post(&app, &alice, &[("status", &"a".repeat(500))]).await,
+        200,
+    )
+    .await;
+    expect_error(
+        post(
+            &app,
+            &alice,
+            &[("status", "hi"), ("visibility", "everyone")],
+        )
+        .await,
+        422,
+    )
+    .await;
+    expect_error(
+        post(
+            &app,
+            &alice,
+            &[("status", "hi"), ("in_reply_to_id", "999999")],
+        )
+        .await,
+        404,
+    )
+    .await;
+    expect_error(
+        post(
+            &app,
+            &alice,
+            &[("status", "hi"), ("in_reply_to_id", "nope")],
+        )
+        .await,
+        404,
+    )
+    .await;
+    let anonymous = app
+        .post("/api/v1/statuses")
+        .form(&[("status", "hi")])
+        .send()
+        .await;
+    expect_error(anonymous, 401).await;
+    let read_only = app.create_app("read").await;
+    let token = app
+        .token_request(
+            &read_only,
+            &[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
+    let token = expect_json(Ok(token), 200).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let forbidden = app
+        .post("/api/v1/statuses")
+        .bearer_auth(token)
+        .form(&[("status", "hi")])
+        .send()
+        .await;
+    expect_error(forbidden, 403).await;
+}
+
+#[sqlx::test]
+async fn replies_count_and_deleting_removes_a_status_everywhere(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let parent = posted(&app, &alice, "parent").await;
+    let parent_id = parent["id"].as_str().expect("id").to_owned();
+    let reply = expect_json(
+        post(
+            &app,
+            &bob,
+            &[("status", "reply"), ("in_reply_to_id", &parent_id)],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(reply["in_reply_to_id"], parent_id.as_str());
+    assert_eq!(reply["in_reply_to_account_id"], alice.account_id.as_str());
+    let parent = expect_json(
+        app.get(&format!("/api/v1/statuses/{parent_id}"))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(parent["replies_count"], 1);
+
+    let reply_id = reply["id"].as_str().expect("id").to_owned();
+    let not_hers = app
+        .delete(&format!("/api/v1/statuses/{reply_id}"))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_error(not_hers, 404).await;
+    let deleted = app
+        .delete(&format!("/api/v1/statuses/{reply_id}"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    let deleted = expect_json(deleted, 200).await;
+    assert_eq!(
+        deleted["text"], "reply",
+        "delete returns the source for redrafting"
+    );
+    expect_error(
+        app.get(&format!("/api/v1/statuses/{reply_id}"))
+            .send()
+            .await,
+        404,
+    )
+    .await;
+    assert!(!ids(&app, None, "/api/v1/timelines/public")
+        .await
+        .contains(&reply_id));
+    let parent = expect_json(
+        app.get(&format!("/api/v1/statuses/{parent_id}"))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(parent["replies_count"], 0);
+    let bob_now = expect_json(
+        app.get(&format!("/api/v1/accounts/{}", bob.account_id))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(bob_now["statuses_count"], 0);
+    let again = app
+        .delete(&format!("/api/v1/statuses/{reply_id}"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_error(again, 404).await;
+}
+
+#[sqlx::test]
+async fn followers_only_statuses_reach_followers_and_nobody_else(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let follow = app
+        .post(&format!("/api/v1/accounts/{}/follow", alice.account_id))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    assert_eq!(expect_json(follow, 200).await["following"], true);
+    let private = expect_json(
+        post(
+            &app,
+            &alice,
+            &[("status", "only friends"), ("visibility", "private")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let id = private["id"].as_str().expect("id").to_owned();
+    assert_eq!(private["visibility"], "private");
+    assert_eq!(
+        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
+        vec![id.clone()]
+    );
+    let seen = app
+        .get(&format!("/api/v1/statuses/{id}"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(seen, 200).await;
+    let unseen = app
+        .get(&format!("/api/v1/statuses/{id}"))
+        .bearer_auth(&carol.access_token)
+        .send()
+        .await;
+    expect_error(unseen, 404).await;
+    expect_error(app.get(&format!("/api/v1/statuses/{id}")).send().await, 404).await;
+    assert!(ids(&app, Some(&carol), "/api/v1/timelines/public")
+        .await
+        .is_empty());
+    assert!(ids(
+        &app,
+        Some(&carol),
+        &format!("/api/v1/accounts/{}/statuses", alice.account_id)
+    )
+    .await
+    .is_empty());
+    assert_eq!(
+        ids(
+            &app,
+            Some(&bob),
+            &format!("/api/v1/accounts/{}/statuses", alice.account_id)
+        )
+        .await,
+        vec![id]
+    );
+}
+
+#[sqlx::test]
+async fn timelines_page_without_gaps_or_duplicates(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let mut posted_ids = Vec::new();
+    for n in 0..7 {
+        posted_ids.push(
+            posted(&app, &alice, &format!("post {n}")).await["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    posted_ids.reverse();
+    let mut seen = Vec::new();
+    let mut next = Some(format!("{}/api/v1/timelines/home?limit=3", app.base));
+    while let Some(url) = next.take() {
+        let response = app
+            .client
+            .get(&url)
+            .bearer_auth(&alice.access_token)
+            .send()
+            .await
+            .expect("sent");
+        let link = response
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let page: Value = response.json().await.expect("json");
+        let page_ids: Vec<String> = page
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_owned())
+            .collect();
+        if page_ids.is_empty() {
+            break;
+        }
+        seen.extend(page_ids);
+        next = link.and_then(|l| {
+            l.split(", ")
+                .find(|p| p.ends_with("rel=\"next\""))
+                .map(|p| {
+                    p.trim_start_matches('<')
+                        .split('>')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+        });
+        assert!(seen.len() <= 7, "paging does not end");
+    }
+    assert_eq!(seen, posted_ids);
+    let newer = ids(
+        &app,
+        Some(&alice),
+        &format!("/api/v1/timelines/home?min_id={}&limit=2", posted_ids[4]),
+    )
+    .await;
+    assert_eq!(newer, vec![posted_ids[2].clone(), posted_ids[3].clone()]);
+    let since = ids(
+        &app,
+        Some(&alice),
+        &format!("/api/v1/timelines/home?since_id={}&limit=2", posted_ids[4]),
+    )
+    .await;
+    assert_eq!(since, vec![posted_ids[0].clone(), posted_ids[1].clone()]);
+}
+
+#[sqlx::test]
+async fn the_same_idempotency_key_returns_the_same_status(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let send = || {
+        app.post("/api/v1/statuses")
+            .bearer_auth(&alice.access_token)
+            .header("Idempotency-Key", "abc-123")
+            .form(&[("status", "once")])
+            .send()
+    };
+    let first = expect_json(send().await, 200).await;
+    let second = expect_json(send().await, 200).await;
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!(
+        ids(&app, Some(&alice), "/api/v1/timelines/home")
+            .await
+            .len(),
+        1
+    );
+}
