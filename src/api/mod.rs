@@ -65,6 +65,46 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/statuses/{id}",
             get(v1::statuses::show).delete(v1::statuses::delete),
         )
+        .route(
+            "/api/v1/statuses/{id}/favourite",
+            post(v1::interactions::favourite),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(v1::interactions::unfavourite),
+        )
+        .route(
+            "/api/v1/statuses/{id}/reblog",
+            post(v1::interactions::reblog),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unreblog",
+            post(v1::interactions::unreblog),
+        )
+        .route(
+            "/api/v1/statuses/{id}/bookmark",
+            post(v1::interactions::bookmark),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unbookmark",
+            post(v1::interactions::unbookmark),
+        )
+        .route("/api/v1/statuses/{id}/pin", post(v1::interactions::pin))
+        .route("/api/v1/statuses/{id}/unpin", post(v1::interactions::unpin))
+        .route(
+            "/api/v1/statuses/{id}/favourited_by",
+            get(v1::interactions::favourited_by),
+        )
+        .route(
+            "/api/v1/statuses/{id}/reblogged_by",
+            get(v1::interactions::reblogged_by),
+        )
+        .route(
+            "/api/v1/statuses/{id}/context",
+            get(v1::interactions::context),
+        )
+        .route("/api/v1/favourites", get(v1::interactions::favourites))
+        .route("/api/v1/bookmarks", get(v1::interactions::bookmarks))
         .route("/api/v1/timelines/home", get(v1::timelines::home))
         .route("/api/v1/timelines/public", get(v1::timelines::public))
         .route("/api/v1/accounts/{id}/follow", post(v1::follows::follow))

@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod follows;
 pub mod inbox;
 pub mod instance_actor;
+pub mod interactions;
 pub mod oauth;
 pub mod statuses;
 pub mod users;

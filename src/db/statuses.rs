@@ -364,3 +364,65 @@ pub async fn viewer_marks(
     .fetch_all(db)
     .await
 }
+
+/// The live boost of `status_id` by `account_id`, if any.
+pub async fn find_reblog(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    status_id: i64,
+) -> sqlx::Result<Option<StatusRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM statuses s WHERE s.account_id = $1 AND s.reblog_of_id = $2 AND s.deleted_at IS NULL"
+    ))
+    .bind(account_id)
+    .bind(status_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Ancestors of a status that `viewer` may see, oldest first (at most `limit`).
+pub async fn ancestors(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<StatusRow>> {
+    let mut rows: Vec<StatusRow> = sqlx::query_as(&format!(
+        "WITH RECURSIVE up(id, depth) AS ( \
+           SELECT in_reply_to_id, 1 FROM statuses WHERE id = $2 \
+           UNION ALL SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id \
+           WHERE up.depth < $3) \
+         SELECT {COLUMNS} FROM statuses s JOIN up ON s.id = up.id \
+         WHERE s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER} ORDER BY up.depth DESC"
+    ))
+    .bind(viewer)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.dedup_by_key(|row| row.id);
+    Ok(rows)
+}
+
+/// Descendants of a status that `viewer` may see, in thread order by id (at most
+/// `limit`, at most 60 levels deep).
+pub async fn descendants(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<StatusRow>> {
+    sqlx::query_as(&format!(
+        "WITH RECURSIVE down(id, depth) AS ( \
+           SELECT id, 1 FROM statuses WHERE in_reply_to_id = $2 \
+           UNION ALL SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id \
+           WHERE down.depth < 60) \
+         SELECT {COLUMNS} FROM statuses s JOIN down ON s.id = down.id \
+         WHERE s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER} ORDER BY s.id LIMIT $3"
+    ))
+    .bind(viewer)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

@@ -12,6 +12,7 @@ mod durability;
 mod errors;
 mod federation;
 mod instance;
+mod interactions;
 mod interop;
 mod oauth;
 mod peers;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod apps;
 pub mod follows;
 pub mod instance;
+pub mod interactions;
 pub mod search;
 pub mod statuses;
 pub mod timelines;

@@ -1,0 +1,318 @@
+//! Favourites, boosts, bookmarks, pins, who-did-what lists and thread context.
+
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
+
+async fn post_status(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> String {
+    let status = app
+        .post("/api/v1/statuses")
+        .bearer_auth(&user.access_token)
+        .form(form)
+        .send()
+        .await;
+    expect_json(status, 200).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+async fn act(
+    app: &TestApp,
+    user: &TestUser,
+    id: &str,
+    action: &str,
+) -> reqwest::Result<reqwest::Response> {
+    app.post(&format!("/api/v1/statuses/{id}/{action}"))
+        .bearer_auth(&user.access_token)
+        .send()
+        .await
+}
+
+async fn status(app: &TestApp, user: &TestUser, id: &str) -> Value {
+    expect_json(
+        app.get(&format!("/api/v1/statuses/{id}"))
+            .bearer_auth(&user.access_token)
+            .send()
+            .await,
+        200,
+    )
+    .await
+}
+
+async fn list(app: &TestApp, user: &TestUser, path: &str, key: &str) -> Vec<String> {
+    let response = app.get(path).bearer_auth(&user.access_token).send().await;
+    let items = expect_json(response, 200).await;
+    items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|item| item[key].as_str().expect("field").to_owned())
+        .collect()
+}
+
+#[sqlx::test]
+async fn favourites_count_once_per_account_and_can_be_undone(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let id = post_status(&app, &alice, &[("status", "like me")]).await;
+    for _ in 0..2 {
+        let liked = expect_json(act(&app, &bob, &id, "favourite").await, 200).await;
+        assert_eq!(
+            (
+                liked["favourited"].clone(),
+                liked["favourites_count"].clone()
+            ),
+            (true.into(), 1.into())
+        );
+    }
+    assert_eq!(
+        list(
+            &app,
+            &alice,
+            &format!("/api/v1/statuses/{id}/favourited_by"),
+            "username"
+        )
+        .await,
+        vec!["bob"]
+    );
+    assert_eq!(
+        list(&app, &bob, "/api/v1/favourites", "id").await,
+        vec![id.clone()]
+    );
+    assert_eq!(status(&app, &alice, &id).await["favourited"], false);
+    let undone = expect_json(act(&app, &bob, &id, "unfavourite").await, 200).await;
+    assert_eq!(
+        (
+            undone["favourited"].clone(),
+            undone["favourites_count"].clone()
+        ),
+        (false.into(), 0.into())
+    );
+    assert!(list(&app, &bob, "/api/v1/favourites", "id")
+        .await
+        .is_empty());
+    expect_error(act(&app, &bob, "424242", "favourite").await, 404).await;
+}
+
+#[sqlx::test]
+async fn a_boost_wraps_the_original_reaches_followers_and_can_be_undone(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let follow = app
+        .post(&format!("/api/v1/accounts/{}/follow", bob.account_id))
+        .bearer_auth(&carol.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+    let id = post_status(&app, &alice, &[("status", "boost me")]).await;
+    let boost = expect_json(act(&app, &bob, &id, "reblog").await, 200).await;
+    let boost_id = boost["id"].as_str().expect("id").to_owned();
+    assert_ne!(boost_id, id);
+    assert_eq!(boost["reblog"]["id"], id.as_str());
+    assert_eq!(boost["reblog"]["reblogged"], true);
+    assert_eq!(boost["reblog"]["reblogs_count"], 1);
+    assert_eq!(boost["account"]["username"], "bob");
+    let again = expect_json(act(&app, &bob, &id, "reblog").await, 200).await;
+    assert_eq!(
+        again["id"],
+        boost_id.as_str(),
+        "boosting twice returns the first boost"
+    );
+    assert_eq!(
+        list(
+            &app,
+            &alice,
+            &format!("/api/v1/statuses/{id}/reblogged_by"),
+            "username"
+        )
+        .await,
+        vec!["bob"]
+    );
+    assert_eq!(
+        list(&app, &carol, "/api/v1/timelines/home", "id").await,
+        vec![boost_id.clone()]
+    );
+    assert_eq!(status(&app, &bob, &id).await["reblogged"], true);
+
+    let undone = expect_json(act(&app, &bob, &id, "unreblog").await, 200).await;
+    assert_eq!(
+        (
+            undone["id"].clone(),
+            undone["reblogged"].clone(),
+            undone["reblogs_count"].clone()
+        ),
+        (id.as_str().into(), false.into(), 0.into())
+    );
+    assert!(list(&app, &carol, "/api/v1/timelines/home", "id")
+        .await
+        .is_empty());
+}
+
+#[sqlx::test]
+async fn private_statuses_of_others_cannot_be_boosted_and_deleting_removes_boosts(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let follow = app
+        .post(&format!("/api/v1/accounts/{}/follow", alice.account_id))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+    let private = post_status(
+        &app,
+        &alice,
+        &[("status", "friends"), ("visibility", "private")],
+    )
+    .await;
+    expect_error(act(&app, &bob, &private, "reblog").await, 422).await;
+    let own = expect_json(act(&app, &alice, &private, "reblog").await, 200).await;
+    assert_eq!(
+        own["visibility"], "private",
+        "self-boosts of private statuses stay private"
+    );
+
+    let public = post_status(&app, &alice, &[("status", "public")]).await;
+    let boost = expect_json(act(&app, &bob, &public, "reblog").await, 200).await;
+    let boost_id = boost["id"].as_str().expect("id").to_owned();
+    let deleted = app
+        .delete(&format!("/api/v1/statuses/{public}"))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(deleted, 200).await;
+    expect_error(
+        app.get(&format!("/api/v1/statuses/{boost_id}"))
+            .send()
+            .await,
+        404,
+    )
+    .await;
+}
+
+#[sqlx::test]
+async fn bookmarks_and_pins_are_per_user_with_limits(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let id = post_status(&app, &alice, &[("status", "keep")]).await;
+    assert_eq!(
+        expect_json(act(&app, &bob, &id, "bookmark").await, 200).await["bookmarked"],
+        true
+    );
+    assert_eq!(
+        list(&app, &bob, "/api/v1/bookmarks", "id").await,
+        vec![id.clone()]
+    );
+    assert_eq!(
+        expect_json(act(&app, &bob, &id, "unbookmark").await, 200).await["bookmarked"],
+        false
+    );
+    assert!(list(&app, &bob, "/api/v1/bookmarks", "id").await.is_empty());
+
+    expect_error(act(&app, &bob, &id, "pin").await, 422).await;
+    assert_eq!(
+        expect_json(act(&app, &alice, &id, "pin").await, 200).await["pinned"],
+        true
+    );
+    for n in 0..4 {
+        let other = post_status(&app, &alice, &[("status", &format!("pin {n}"))]).await;
+        expect_json(act(&app, &alice, &other, "pin").await, 200).await;
+    }
+    let sixth = post_status(&app, &alice, &[("status", "one too many")]).await;
+    expect_error(act(&app, &alice, &sixth, "pin").await, 422).await;
+    assert_eq!(
+        expect_json(act(&app, &alice, &id, "unpin").await, 200).await["pinned"],
+        false
+    );
+    let direct = post_status(
+        &app,
+        &alice,
+        &[("status", "secret"), ("visibility", "direct")],
+    )
+    .await;
+    expect_error(act(&app, &alice, &direct, "pin").await, 422).await;
+}
+
+#[sqlx::test]
+async fn context_lists_visible_ancestors_and_descendants(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let root = post_status(&app, &alice, &[("status", "root")]).await;
+    let reply = post_status(
+        &app,
+        &bob,
+        &[("status", "reply"), ("in_reply_to_id", &root)],
+    )
+    .await;
+    let nested = post_status(
+        &app,
+        &alice,
+        &[("status", "nested"), ("in_reply_to_id", &reply)],
+    )
+    .await;
+    let hidden = post_status(
+        &app,
+        &bob,
+        &[
+            ("status", "for followers"),
+            ("in_reply_to_id", &root),
+            ("visibility", "private"),
+        ],
+    )
+    .await;
+
+    let context = expect_json(
+        app.get(&format!("/api/v1/statuses/{reply}/context"))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    let ids = |key: &str| -> Vec<String> {
+        context[key]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    assert_eq!(ids("ancestors"), vec![root.clone()]);
+    assert_eq!(ids("descendants"), vec![nested.clone()]);
+
+    let as_carol = app
+        .get(&format!("/api/v1/statuses/{root}/context"))
+        .bearer_auth(&carol.access_token)
+        .send()
+        .await;
+    let as_carol = expect_json(as_carol, 200).await;
+    let descendants: Vec<&str> = as_carol["descendants"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        descendants,
+        vec![reply.as_str(), nested.as_str()],
+        "the followers-only reply stays hidden"
+    );
+    let as_bob = app
+        .get(&format!("/api/v1/statuses/{root}/context"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    let as_bob = expect_json(as_bob, 200).await;
+    assert_eq!(
+        as_bob["descendants"].as_array().expect("array").len(),
+        3,
+        "{hidden} is the author's own"
+    );
+}
