@@ -63,8 +63,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/statuses", post(v1::statuses::create))
         .route(
             "/api/v1/statuses/{id}",
-            get(v1::statuses::show).delete(v1::statuses::delete),
+            get(v1::statuses::show)
+                .delete(v1::statuses::delete)
+                .put(v1::statuses::edit),
         )
+        .route("/api/v1/statuses/{id}/history", get(v1::statuses::history))
+        .route("/api/v1/statuses/{id}/source", get(v1::statuses::source))
         .route(
             "/api/v1/statuses/{id}/favourite",
             post(v1::interactions::favourite),

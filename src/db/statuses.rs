@@ -426,3 +426,104 @@ pub async fn descendants(
     .fetch_all(db)
     .await
 }
+
+/// One stored version of a status.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EditRow {
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The new text of an edited status.
+#[derive(Debug)]
+pub struct StatusEdit<'a> {
+    pub text: &'a str,
+    pub content: &'a str,
+    pub spoiler_text: &'a str,
+    pub sensitive: bool,
+    pub language: Option<&'a str>,
+}
+
+/// Replaces a status's text, keeping every version in `status_edits` (the original is
+/// recorded at the first edit). Run it in a transaction.
+pub async fn edit(
+    conn: &mut PgConnection,
+    row: &StatusRow,
+    edit: &StatusEdit<'_>,
+) -> sqlx::Result<StatusRow> {
+    if row.edited_at.is_none() {
+        record_version(
+            conn,
+            row.id,
+            &row.text,
+            &row.content,
+            &row.spoiler_text,
+            row.sensitive,
+            row.created_at,
+        )
+        .await?;
+    }
+    let updated: StatusRow = sqlx::query_as(&format!(
+        "UPDATE statuses AS s SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, \
+           language = coalesce($6, language), edited_at = now() \
+         WHERE s.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(row.id)
+    .bind(edit.text)
+    .bind(edit.content)
+    .bind(edit.spoiler_text)
+    .bind(edit.sensitive)
+    .bind(edit.language)
+    .fetch_one(&mut *conn)
+    .await?;
+    let at = updated.edited_at.unwrap_or(updated.created_at);
+    record_version(
+        conn,
+        row.id,
+        edit.text,
+        edit.content,
+        edit.spoiler_text,
+        edit.sensitive,
+        at,
+    )
+    .await?;
+    Ok(updated)
+}
+
+async fn record_version(
+    conn: &mut PgConnection,
+    status_id: i64,
+    text: &str,
+    content: &str,
+    spoiler_text: &str,
+    sensitive: bool,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(status_id)
+    .bind(text)
+    .bind(content)
+    .bind(spoiler_text)
+    .bind(sensitive)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every version of a status, oldest first (empty when never edited).
+pub async fn versions(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Result<Vec<EditRow>> {
+    sqlx::query_as(
+        "SELECT text, content, spoiler_text, sensitive, created_at FROM status_edits \
+         WHERE status_id = $1 ORDER BY id",
+    )
+    .bind(status_id)
+    .fetch_all(db)
+    .await
+}

@@ -413,3 +413,92 @@ async fn the_same_idempotency_key_returns_the_same_status(db: PgPool) {
         1
     );
 }
+
+#[sqlx::test]
+async fn editing_keeps_a_history_and_only_the_author_may_edit(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let id = posted(&app, &alice, "first version").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let history = expect_json(
+        app.get(&format!("/api/v1/statuses/{id}/history"))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        history.as_array().expect("array").len(),
+        1,
+        "an unedited status has one version"
+    );
+
+    let edit = |user: &TestUser, text: &'static str| {
+        app.client
+            .put(app.url(&format!("/api/v1/statuses/{id}")))
+            .bearer_auth(user.access_token.clone())
+            .form(&[("status", text), ("spoiler_text", "cw")])
+            .send()
+    };
+    expect_error(edit(&bob, "hijacked").await, 404).await;
+    let edited = expect_json(edit(&alice, "second version").await, 200).await;
+    assert_eq!(edited["content"], "<p>second version</p>");
+    assert_eq!(edited["spoiler_text"], "cw");
+    assert_eq!(edited["sensitive"], true);
+    assert!(edited["edited_at"].is_string());
+    expect_json(edit(&alice, "third version").await, 200).await;
+
+    let history = expect_json(
+        app.get(&format!("/api/v1/statuses/{id}/history"))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    let contents: Vec<&str> = history
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|v| v["content"].as_str().expect("content"))
+        .collect();
+    assert_eq!(
+        contents,
+        vec![
+            "<p>first version</p>",
+            "<p>second version</p>",
+            "<p>third version</p>"
+        ]
+    );
+    assert_eq!(history[0]["account"]["username"], "alice");
+    let source = expect_json(
+        app.get(&format!("/api/v1/statuses/{id}/source"))
+            .bearer_auth(&alice.access_token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (source["text"].clone(), source["spoiler_text"].clone()),
+        ("third version".into(), "cw".into())
+    );
+    expect_error(
+        app.get(&format!("/api/v1/statuses/{id}/source"))
+            .bearer_auth(&bob.access_token)
+            .send()
+            .await,
+        404,
+    )
+    .await;
+    let too_long = app
+        .client
+        .put(app.url(&format!("/api/v1/statuses/{id}")))
+        .bearer_auth(&alice.access_token)
+        .form(&[("status", "x".repeat(501))])
+        .send()
+        .await;
+    expect_error(too_long, 422).await;
+}

@@ -60,27 +60,7 @@ pub async fn create(
         }
     }
     let text = params.status.as_deref().unwrap_or_default();
-    if text.trim().is_empty() {
-        return Err(ApiError::validation(
-            "status",
-            "ERR_BLANK",
-            "Text can't be blank",
-        ));
-    }
-    if params.media_ids.as_ref().is_some_and(|ids| !ids.is_empty()) {
-        return Err(ApiError::validation(
-            "media_ids",
-            "ERR_INVALID",
-            "Media attachments are not supported yet",
-        ));
-    }
-    if text.chars().count() > MAX_CHARACTERS {
-        return Err(ApiError::validation(
-            "status",
-            "ERR_TOO_LONG",
-            format!("Text character limit of {MAX_CHARACTERS} exceeded"),
-        ));
-    }
+    check_text(text, params.media_ids.as_deref())?;
     check_length(
         "spoiler_text",
         params.spoiler_text.as_deref(),
@@ -189,6 +169,67 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Status>> {
     user.token.require_scope(&["write:statuses"])?;
+    let row = own_status(&state, &user, &id).await?;
+    let mut shown = rendered_one(&state, Some(user.account_id), row.clone()).await?;
+    let mut transaction = state.db.begin().await?;
+    statuses::delete(&mut transaction, row.id).await?;
+    transaction.commit().await?;
+    shown.text = Some(row.text);
+    Ok(Json(shown))
+}
+
+/// Parameters of `PUT /api/v1/statuses/:id`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EditStatusParams {
+    status: Option<String>,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+    #[serde(default, deserialize_with = "string_list")]
+    media_ids: Option<Vec<String>>,
+}
+
+/// Edits one of the caller's statuses; earlier versions stay in `/history`.
+#[utoipa::path(put, path = "/api/v1/statuses/{id}", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")), request_body = EditStatusParams,
+    security(("bearer" = ["write:statuses"])),
+    responses((status = 200, body = Status), (status = 404), (status = 422)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Params(params): Params<EditStatusParams>,
+) -> ApiResult<Json<Status>> {
+    user.token.require_scope(&["write:statuses"])?;
+    let row = own_status(&state, &user, &id).await?;
+    let text = params.status.as_deref().unwrap_or(&row.text);
+    check_text(text, params.media_ids.as_deref())?;
+    let spoiler_text = params.spoiler_text.as_deref().unwrap_or(&row.spoiler_text);
+    check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
+    let content = plain_to_html(text);
+    let mut transaction = state.db.begin().await?;
+    statuses::edit(
+        &mut transaction,
+        &row,
+        &statuses::StatusEdit {
+            text,
+            content: &content,
+            spoiler_text,
+            sensitive: params.sensitive.unwrap_or(row.sensitive) || !spoiler_text.is_empty(),
+            language: params
+                .language
+                .as_deref()
+                .filter(|l| (2..=8).contains(&l.len())),
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    one(&state, Some(user.account_id), row.id).await
+}
+
+/// A status of the caller (not a boost), by id.
+async fn own_status(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult<StatusRow> {
     let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
     let row = statuses::find_visible(&state.db, Some(user.account_id), id.0)
         .await?
@@ -196,10 +237,95 @@ pub async fn delete(
     if row.account_id != user.account_id || row.reblog_of_id.is_some() {
         return Err(ApiError::NotFound);
     }
-    let mut shown = rendered_one(&state, Some(user.account_id), row.clone()).await?;
-    let mut transaction = state.db.begin().await?;
-    statuses::delete(&mut transaction, row.id).await?;
-    transaction.commit().await?;
-    shown.text = Some(row.text);
-    Ok(Json(shown))
+    Ok(row)
+}
+
+/// Rules shared by posting and editing: not blank, not too long, no media yet.
+fn check_text(text: &str, media_ids: Option<&[String]>) -> ApiResult<()> {
+    if text.trim().is_empty() {
+        return Err(ApiError::validation(
+            "status",
+            "ERR_BLANK",
+            "Text can't be blank",
+        ));
+    }
+    if media_ids.is_some_and(|ids| !ids.is_empty()) {
+        return Err(ApiError::validation(
+            "media_ids",
+            "ERR_INVALID",
+            "Media attachments are not supported yet",
+        ));
+    }
+    if text.chars().count() > MAX_CHARACTERS {
+        return Err(ApiError::validation(
+            "status",
+            "ERR_TOO_LONG",
+            format!("Text character limit of {MAX_CHARACTERS} exceeded"),
+        ));
+    }
+    Ok(())
+}
+
+/// Every version of a status, oldest first (Mastodon's StatusEdit entities).
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/history", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")),
+    responses((status = 200, description = "StatusEdit entities", body = Vec<Object>), (status = 404)))]
+pub async fn history(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    if let Some(token) = &token {
+        token.require_scope(&["read:statuses"])?;
+    }
+    let viewer = token.and_then(|t| t.account_id);
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let row = statuses::find_visible(&state.db, viewer, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let shown = rendered_one(&state, viewer, row.clone()).await?;
+    let mut versions = statuses::versions(&state.db, row.id).await?;
+    if versions.is_empty() {
+        versions.push(statuses::EditRow {
+            text: row.text.clone(),
+            content: row.content.clone(),
+            spoiler_text: row.spoiler_text.clone(),
+            sensitive: row.sensitive,
+            created_at: row.created_at,
+        });
+    }
+    let entries = versions
+        .into_iter()
+        .map(|version| {
+            serde_json::json!({
+                "content": version.content,
+                "spoiler_text": version.spoiler_text,
+                "sensitive": version.sensitive,
+                "created_at": crate::api::entities::timestamp(version.created_at),
+                "account": shown.account,
+                "poll": null,
+                "media_attachments": [],
+                "emojis": [],
+            })
+        })
+        .collect();
+    Ok(Json(entries))
+}
+
+/// The text of one of the caller's statuses as typed, for editing.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/source", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")), security(("bearer" = ["read:statuses"])),
+    responses((status = 200, description = "StatusSource entity", body = Object), (status = 404)))]
+pub async fn source(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    user.token.require_scope(&["read:statuses"])?;
+    let row = own_status(&state, &user, &id).await?;
+    Ok(Json(serde_json::json!({
+        "id": Id(row.id),
+        "text": row.text,
+        "spoiler_text": row.spoiler_text,
+    })))
 }

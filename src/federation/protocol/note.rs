@@ -1,0 +1,418 @@
+//! Posts: the `Note` object (also `Article`, `Page`, `Question`, `Video` and `Event`, which
+//! other servers post), the activities about posts (`Create`, `Update`, `Delete`, `Like`
+//! or `EmojiReact`, `Announce`, and `Undo` of a like or boost), and constructors for the
+//! ones Roost sends.
+//!
+//! Parsing is as lenient as the rest of [`super`]. Parsed data is well-formed but not
+//! trusted. The inbox must check that `attributedTo` and `actor` are the signer. It must
+//! also check that embedded objects live on the actor's server, and sanitize `content`
+//! before showing it. Storing posts, fetching threads or quoted posts, and rendering
+//! happen elsewhere.
+//!
+//! Spec: <https://www.w3.org/TR/activitystreams-vocabulary/#dfn-note>; Mastodon's reading
+//! of posts and visibility: <https://docs.joinmastodon.org/spec/activitypub/#status>;
+//! quotes: FEP-044f `quote` plus the older `quoteUrl`, `quoteUri` and `_misskey_quote`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use url::Url;
+
+use super::activity::UndoType;
+use super::{
+    context, is_public, lenient, public_url, HasId, ObjectRef, OneOrMany, Tag, Undo, UrlOrLink,
+};
+
+/// A post. Unknown properties (`replies`, `likes`, `atomUri`, …) are ignored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    /// The JSON-LD context: [`post_context`] on a top-level Roost post, absent when embedded.
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
+    /// The post's URI.
+    pub id: Url,
+    /// `Note`, or another object type shown as a post. If `type` is an array, its first entry is used.
+    #[serde(rename = "type", deserialize_with = "lenient::first_of")]
+    pub kind: NoteKind,
+    /// Author: a URI, an embedded actor, or an array of either (PeerTube: account, then
+    /// channel). See [`Note::author_id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::one_or_many_valid")]
+    pub attributed_to: Option<OneOrMany<ObjectRef>>,
+    /// Title of an `Article`/`Page`/`Video`; the chosen option of a poll vote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub name: Option<String>,
+    /// Content warning. Several servers send `""` for none; use [`Note::content_warning`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub summary: Option<String>,
+    /// The body as HTML (not yet sanitized).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub content: Option<String>,
+    /// The body per language tag (`{"en": "<p>…</p>"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub content_map: Option<BTreeMap<String, String>>,
+    /// Misskey's MFM source of `content`.
+    #[serde(rename = "_misskey_content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub misskey_content: Option<String>,
+    /// The text as its author wrote it. Pleroma's plain-string form is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub source: Option<Source>,
+    /// Whether media (and, with a summary, the text) is hidden by default. `null` = absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub sensitive: Option<bool>,
+    /// The post this replies to: a URI or the post embedded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub in_reply_to: Option<ObjectRef>,
+    /// When it was posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub published: Option<DateTime<Utc>>,
+    /// When it was last edited. Mastodon treats an `Update` without it as a poll refresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub updated: Option<DateTime<Utc>>,
+    /// The post's web page(s): URLs or `Link`s. See [`Note::web_url`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::one_or_many_valid")]
+    pub url: Option<OneOrMany<UrlOrLink>>,
+    /// Primary recipients. Public aliases are normalised. See [`Note::visibility`].
+    #[serde(default, deserialize_with = "lenient::audience")]
+    pub to: Vec<Url>,
+    /// Secondary recipients. Public aliases are normalised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::audience")]
+    pub cc: Vec<Url>,
+    /// The Lemmy community (`Group`) the post belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub audience: Option<Url>,
+    /// Pleroma's `directMessage` flag; `false` makes an addressed post `Limited`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub direct_message: Option<bool>,
+    /// Mentions, hashtags, custom emoji and unknown tag types, kept verbatim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::valid_items")]
+    pub tag: Vec<Tag>,
+    /// Media. Entries without a `type` are skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::valid_items")]
+    pub attachment: Vec<Attachment>,
+    /// Thread id (`ostatus:conversation`), a URI or a `tag:` URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub conversation: Option<String>,
+    /// Thread id as `context` (Pleroma/Akkoma, FEP-7888). Not the JSON-LD `@context`.
+    #[serde(rename = "context", default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub thread: Option<String>,
+    /// Quoted post, FEP-044f (Mastodon 4.5+).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub quote: Option<Url>,
+    /// Quoted post (Misskey, Akkoma).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub quote_url: Option<Url>,
+    /// Quoted post (Fedibird, Akkoma).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub quote_uri: Option<Url>,
+    /// Quoted post (Misskey and its forks).
+    #[serde(rename = "_misskey_quote", default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub misskey_quote: Option<Url>,
+}
+
+/// What Roost knows about one of its own posts, for [`Note::local`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalNote {
+    /// The post's URI.
+    pub id: Url,
+    /// The author's actor URI.
+    pub author: Url,
+    /// The author's followers collection.
+    pub followers: Url,
+    /// The post's HTML.
+    pub content: String,
+    /// When it was posted.
+    pub published: DateTime<Utc>,
+    /// Who may see it; decides `to`/`cc`.
+    pub visibility: Visibility,
+    /// Mention, hashtag and emoji tags. Mentioned actors are addressed.
+    pub tag: Vec<Tag>,
+    /// The post it replies to.
+    pub in_reply_to: Option<Url>,
+    /// Content warning.
+    pub summary: Option<String>,
+    /// Whether media is hidden by default.
+    pub sensitive: bool,
+    /// The post's web page.
+    pub url: Option<Url>,
+    /// The thread's id.
+    pub conversation: Option<String>,
+}
+
+impl Note {
+    /// Roost's outbound post with its `@context` set. `to` and `cc` follow Mastodon (see
+    /// [`Visibility::audience`]) with the mentioned actors as extra recipients. Set
+    /// `attachment` and `updated` on the result as needed.
+    pub fn local(post: LocalNote) -> Note {
+        let mentioned: Vec<Url> = mentions_in(&post.tag).cloned().collect();
+        let Audience { to, cc } = post.visibility.audience(&post.followers, &mentioned);
+        Note {
+            context: Some(post_context()),
+            id: post.id,
+            kind: NoteKind::Note,
+            attributed_to: Some(OneOrMany::One(ObjectRef::Uri(post.author))),
+            name: None,
+            summary: post.summary,
+            content: Some(post.content),
+            content_map: None,
+            misskey_content: None,
+            source: None,
+            sensitive: Some(post.sensitive),
+            in_reply_to: post.in_reply_to.map(ObjectRef::Uri),
+            published: Some(post.published),
+            updated: None,
+            url: post.url.map(|url| OneOrMany::One(UrlOrLink::Url(url))),
+            to,
+            cc,
+            audience: None,
+            direct_message: None,
+            tag: post.tag,
+            attachment: Vec::new(),
+            conversation: post.conversation,
+            thread: None,
+            quote: None,
+            quote_url: None,
+            quote_uri: None,
+            misskey_quote: None,
+        }
+    }
+
+    /// The same post without `@context`, for embedding it in an activity.
+    pub fn embedded(mut self) -> Note {
+        self.context = None;
+        self
+    }
+
+    /// The author's URI: the first `attributedTo` entry.
+    pub fn author_id(&self) -> Option<&Url> {
+        self.attributed_to.as_ref()?.first().map(ObjectRef::id)
+    }
+
+    /// The URI of the post this replies to.
+    pub fn in_reply_to_id(&self) -> Option<&Url> {
+        self.in_reply_to.as_ref().map(ObjectRef::id)
+    }
+
+    /// The web page: the first `text/html` link if any are labelled, else the first URL.
+    pub fn web_url(&self) -> Option<&Url> {
+        let urls = self.url.as_ref()?;
+        urls.iter()
+            .find(|url| url.media_type() == Some("text/html"))
+            .or_else(|| urls.first())
+            .map(UrlOrLink::href)
+    }
+
+    /// The content warning, if it is not blank.
+    pub fn content_warning(&self) -> Option<&str> {
+        self.summary.as_deref().filter(|text| !text.trim().is_empty())
+    }
+
+    /// The body HTML: `content`, else the first `contentMap` entry (as Mastodon does).
+    pub fn html_content(&self) -> Option<&str> {
+        let from_map = || self.content_map.as_ref()?.values().next().map(String::as_str);
+        self.content.as_deref().or_else(from_map)
+    }
+
+    /// The HTML to show (still unsanitized). Articles, pages, videos and events show as
+    /// Mastodon shows them: bold title, body, then a link to the web page (or the `id`).
+    /// Other posts show their body, or their `name` if they have no body.
+    pub fn text_for_display(&self) -> String {
+        let body = self.html_content().unwrap_or_default();
+        let title = self.name.as_deref().filter(|name| !name.trim().is_empty());
+        if !self.kind.is_article_like() {
+            return match title {
+                Some(title) if body.is_empty() => format!("<p>{}</p>", escape_html(title)),
+                _ => body.to_owned(),
+            };
+        }
+        let link = escape_html(self.web_url().unwrap_or(&self.id).as_str());
+        let title = title.map(|title| format!("<p><strong>{}</strong></p>", escape_html(title)));
+        format!(
+            "{}{body}<p><a href=\"{link}\">{link}</a></p>",
+            title.unwrap_or_default()
+        )
+    }
+
+    /// The `href`s of the `Mention` tags: the mentioned actors (as far as the sender says).
+    pub fn mentions(&self) -> impl Iterator<Item = &Url> {
+        mentions_in(&self.tag)
+    }
+
+    /// The names of the `Hashtag` tags without the leading `#`, as written.
+    pub fn hashtags(&self) -> impl Iterator<Item = &str> {
+        self.tag
+            .iter()
+            .filter(|tag| tag.kind == "Hashtag")
+            .filter_map(|tag| tag.name.as_deref())
+            .map(|name| name.trim_start_matches('#'))
+    }
+
+    /// The quoted post: `quote`, `_misskey_quote`, `quoteUrl` or `quoteUri`, in Mastodon's
+    /// order of preference.
+    pub fn quote_url(&self) -> Option<&Url> {
+        (self.quote.as_ref())
+            .or(self.misskey_quote.as_ref())
+            .or(self.quote_url.as_ref())
+            .or(self.quote_uri.as_ref())
+    }
+
+    /// The post's visibility under Mastodon's rules. See [`Visibility::from_audience`] for
+    /// the arguments. A post without addressing of its own takes its activity's.
+    pub fn visibility(&self, followers_url: Option<&Url>, mentioned: &[Url]) -> Visibility {
+        let audience = (&self.to, &self.cc);
+        Visibility::from_audience(audience, followers_url, mentioned, self.direct_message)
+    }
+}
+
+impl HasId for Note {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
+
+fn mentions_in(tags: &[Tag]) -> impl Iterator<Item = &Url> {
+    tags.iter()
+        .filter(|tag| tag.kind == "Mention")
+        .filter_map(|tag| tag.href.as_ref())
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// A post's `type`. Other object types parse as [`NoteKind::Other`] rather than failing, and
+/// serialize back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum NoteKind {
+    /// A short post.
+    Note,
+    /// A long-form post with a title (Plume, WriteFreely, WordPress).
+    Article,
+    /// A titled link or text post (Lemmy, Kbin).
+    Page,
+    /// A poll (Mastodon, Misskey).
+    Question,
+    /// A video (PeerTube).
+    Video,
+    /// An event (Mobilizon, Friendica).
+    Event,
+    /// Any other type, verbatim.
+    Other(String),
+}
+
+impl NoteKind {
+    /// The type's ActivityStreams name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            NoteKind::Note => "Note",
+            NoteKind::Article => "Article",
+            NoteKind::Page => "Page",
+            NoteKind::Question => "Question",
+            NoteKind::Video => "Video",
+            NoteKind::Event => "Event",
+            NoteKind::Other(other) => other,
+        }
+    }
+
+    /// Whether Mastodon shows this type as title plus link instead of as a plain post.
+    pub fn is_article_like(&self) -> bool {
+        matches!(
+            self,
+            NoteKind::Article | NoteKind::Page | NoteKind::Video | NoteKind::Event
+        )
+    }
+}
+
+impl From<String> for NoteKind {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "Note" => NoteKind::Note,
+            "Article" => NoteKind::Article,
+            "Page" => NoteKind::Page,
+            "Question" => NoteKind::Question,
+            "Video" => NoteKind::Video,
+            "Event" => NoteKind::Event,
+            _ => NoteKind::Other(name),
+        }
+    }
+}
+
+impl From<NoteKind> for String {
+    fn from(kind: NoteKind) -> Self {
+        kind.as_str().to_owned()
+    }
+}
+
+/// A post's `source`: the text as written and its format (`text/markdown`,
+/// `text/x.misskeymarkdown`, `text/plain`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// The source text.
+    pub content: String,
+    /// Its media type, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub media_type: Option<String>,
+}
+
+/// The JSON-LD `@context` of Roost's posts and post activities: [`context`] plus the
+/// terms those documents use (`sensitive`, `Hashtag`, `Emoji`, `conversation`,
+/// `blurhash`, `focalPoint` and the quote properties).
+pub fn post_context() -> Value {
+    let mut context = context();
+    let terms = json!({
+        "sensitive": "as:sensitive",
+        "Hashtag": "as:Hashtag",
+        "Emoji": "toot:Emoji",
+        "blurhash": "toot:blurhash",
+        "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
+        "ostatus": "http://ostatus.org#",
+        "conversation": "ostatus:conversation",
+        "quote": { "@id": "https://w3id.org/fep/044f#quote", "@type": "@id" },
+        "quoteUrl": "as:quoteUrl",
+        "misskey": "https://misskey-hub.net/ns#",
+        "_misskey_quote": "misskey:_misskey_quote"
+    });
+    if let (Some(Value::Object(existing)), Value::Object(terms)) = (context.get_mut(2), terms) {
+        existing.extend(terms);
+    }
+    context
+}

@@ -1,0 +1,89 @@
+//! Post visibility: how Mastodon reads it from `to`/`cc`, and how Roost addresses its own
+//! posts and boosts for each visibility.
+//!
+//! Spec: <https://docs.joinmastodon.org/spec/activitypub/#Mention> (visibility from
+//! addressing); Mastodon's `ActivityPub::TagManager#to`/`#cc` for the outbound side.
+
+use url::Url;
+
+use crate::federation::protocol::{is_public, public_url};
+
+/// Who may see a post, as Mastodon tells from its addressing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    /// Addressed to the public in `to`: shown everywhere.
+    Public,
+    /// Public only in `cc`: visible to all but kept off public timelines.
+    Unlisted,
+    /// Addressed to the author's followers: followers (and the addressed) only.
+    Private,
+    /// Addressed to chosen actors, some not mentioned (or Pleroma's `directMessage: false`).
+    /// Mastodon shows it only to those actors and reports it as `private` in its API.
+    Limited,
+    /// Addressed only to mentioned actors (or to no one): a direct message.
+    Direct,
+}
+
+/// The `to` and `cc` of a document Roost sends.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Audience {
+    /// Primary recipients.
+    pub to: Vec<Url>,
+    /// Secondary recipients.
+    pub cc: Vec<Url>,
+}
+
+impl Visibility {
+    /// Mastodon's rule. Public in `to` → `Public`. Public in `cc` → `Unlisted`.
+    /// `followers_url` (the author's followers collection) in `to` or `cc` → `Private`.
+    /// Otherwise `Limited` if `direct_message` is `false` or a recipient is not in
+    /// `mentioned`, else `Direct`. Without `followers_url` a followers-only post is
+    /// `Limited`, which stays safe. Compare actor URIs, not profile URLs.
+    pub fn from_audience(
+        (to, cc): (&[Url], &[Url]),
+        followers_url: Option<&Url>,
+        mentioned: &[Url],
+        direct_message: Option<bool>,
+    ) -> Visibility {
+        let public = |uris: &[Url]| uris.iter().any(|uri| is_public(uri.as_str()));
+        let mut recipients = to.iter().chain(cc);
+        if public(to) {
+            Visibility::Public
+        } else if public(cc) {
+            Visibility::Unlisted
+        } else if followers_url.is_some_and(|followers| recipients.clone().any(|r| r == followers)) {
+            Visibility::Private
+        } else if direct_message == Some(false) || recipients.any(|r| !mentioned.contains(r)) {
+            Visibility::Limited
+        } else {
+            Visibility::Direct
+        }
+    }
+
+    /// The Mastodon API name: `public`, `unlisted`, `private`, `limited` or `direct`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Private => "private",
+            Visibility::Limited => "limited",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    /// The addressing Roost sends, as Mastodon does. Public: `to` Public, `cc` followers.
+    /// Unlisted: `to` followers, `cc` Public. Private: `to` followers. Each adds
+    /// `recipients` to `cc`. Direct and Limited: `to` is only `recipients`.
+    pub fn audience(self, followers: &Url, recipients: &[Url]) -> Audience {
+        let (to, mut cc) = match self {
+            Visibility::Public => (vec![public_url()], vec![followers.clone()]),
+            Visibility::Unlisted => (vec![followers.clone()], vec![public_url()]),
+            Visibility::Private => (vec![followers.clone()], Vec::new()),
+            Visibility::Limited | Visibility::Direct => (recipients.to_vec(), Vec::new()),
+        };
+        if !matches!(self, Visibility::Limited | Visibility::Direct) {
+            cc.extend(recipients.iter().filter(|uri| !cc.contains(uri)).cloned());
+        }
+        Audience { to, cc }
+    }
+}
