@@ -3,6 +3,7 @@
 //! rely on its invariants.
 
 pub mod id;
+pub mod status_text;
 pub mod text;
 pub mod user;
 

@@ -502,3 +502,143 @@ async fn editing_keeps_a_history_and_only_the_author_may_edit(db: PgPool) {
         .await;
     expect_error(too_long, 422).await;
 }
+
+#[sqlx::test]
+async fn account_statuses_filter_pinned_replies_and_media(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let first = posted(&app, &alice, "first").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let reply = expect_json(
+        post(
+            &app,
+            &alice,
+            &[("status", "reply"), ("in_reply_to_id", &first)],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let pinned = app
+        .post(&format!("/api/v1/statuses/{first}/pin"))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(pinned, 200).await;
+    let base = format!("/api/v1/accounts/{}/statuses", alice.account_id);
+    assert_eq!(
+        ids(&app, None, &format!("{base}?pinned=true")).await,
+        vec![first.clone()]
+    );
+    let all = ids(&app, None, &base).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0], reply["id"].as_str().expect("id"));
+    // A self-reply (a thread) is kept by exclude_replies, as in Mastodon.
+    assert_eq!(
+        ids(&app, None, &format!("{base}?exclude_replies=true"))
+            .await
+            .len(),
+        2
+    );
+    assert!(ids(&app, None, &format!("{base}?only_media=true"))
+        .await
+        .is_empty());
+}
+
+#[sqlx::test]
+async fn mentions_and_hashtags_are_linked_and_direct_statuses_reach_only_the_mentioned(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let status = posted(
+        &app,
+        &alice,
+        "Hi @bob and @nobody, see https://example.org/a #Rust #rust",
+    )
+    .await;
+    let content = status["content"].as_str().expect("content");
+    assert!(
+        content.contains(&format!(
+            "<a href=\"{}/@bob\" class=\"u-url mention\">@<span>bob</span></a>",
+            app.base
+        )),
+        "{content}"
+    );
+    assert!(
+        content.contains("@nobody"),
+        "an unknown mention stays text: {content}"
+    );
+    assert!(
+        content.contains("<a href=\"https://example.org/a\""),
+        "{content}"
+    );
+    assert_eq!(status["mentions"][0]["acct"], "bob");
+    assert_eq!(status["mentions"].as_array().expect("array").len(), 1);
+    assert_eq!(
+        status["tags"],
+        serde_json::json!([{"name": "rust", "url": format!("{}/tags/rust", app.base)}])
+    );
+    let id = status["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        ids(&app, None, "/api/v1/timelines/tag/Rust").await,
+        vec![id.clone()]
+    );
+    assert!(ids(&app, None, "/api/v1/timelines/tag/go").await.is_empty());
+    assert_eq!(
+        ids(
+            &app,
+            None,
+            &format!("/api/v1/accounts/{}/statuses?tagged=rust", alice.account_id)
+        )
+        .await,
+        vec![id]
+    );
+
+    let direct = expect_json(
+        post(
+            &app,
+            &alice,
+            &[("status", "@bob psst"), ("visibility", "direct")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let direct_id = direct["id"].as_str().expect("id").to_owned();
+    let for_bob = app
+        .get(&format!("/api/v1/statuses/{direct_id}"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(for_bob, 200).await;
+    let for_carol = app
+        .get(&format!("/api/v1/statuses/{direct_id}"))
+        .bearer_auth(&carol.access_token)
+        .send()
+        .await;
+    expect_error(for_carol, 404).await;
+    assert!(!ids(&app, None, "/api/v1/timelines/public")
+        .await
+        .contains(&direct_id));
+    assert!(!ids(
+        &app,
+        Some(&carol),
+        &format!("/api/v1/accounts/{}/statuses", alice.account_id)
+    )
+    .await
+    .contains(&direct_id));
+}
+
+#[sqlx::test]
+async fn links_count_as_twenty_three_characters(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let long_url = format!("https://example.org/{}", "a".repeat(600));
+    let text = format!("{} {long_url}", "x".repeat(476));
+    expect_json(post(&app, &alice, &[("status", &text)]).await, 200).await;
+    let too_long = format!("{} {long_url}", "x".repeat(477));
+    expect_error(post(&app, &alice, &[("status", &too_long)]).await, 422).await;
+}

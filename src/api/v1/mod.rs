@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod compose;
 pub mod follows;
 pub mod instance;
 pub mod interactions;

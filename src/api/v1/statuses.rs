@@ -7,12 +7,13 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::check_length;
+use super::compose::compose;
 use crate::api::entities::status::{self, Status};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::db::users;
-use crate::domain::text::plain_to_html;
+use crate::domain::status_text;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -90,7 +91,8 @@ pub async fn create(
             .await?
             .map_or_else(|| "public".to_owned(), |u| u.default_privacy),
     };
-    let content = plain_to_html(text);
+    let composed = compose(&state, text).await?;
+    let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let mut transaction = state.db.begin().await?;
     let row = statuses::insert(
         &mut transaction,
@@ -100,7 +102,7 @@ pub async fn create(
             ap_id: None,
             url: None,
             text,
-            content: &content,
+            content: &composed.html,
             spoiler_text: params.spoiler_text.as_deref().unwrap_or_default(),
             sensitive: params.sensitive.unwrap_or(false)
                 || params
@@ -117,8 +119,8 @@ pub async fn create(
             reblog_of_id: None,
             conversation: None,
             created_at: None,
-            mentioned_account_ids: &[],
-            tags: &[],
+            mentioned_account_ids: &mentioned,
+            tags: &composed.tags,
         },
     )
     .await?;
@@ -207,20 +209,23 @@ pub async fn edit(
     check_text(text, params.media_ids.as_deref())?;
     let spoiler_text = params.spoiler_text.as_deref().unwrap_or(&row.spoiler_text);
     check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
-    let content = plain_to_html(text);
+    let composed = compose(&state, text).await?;
+    let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let mut transaction = state.db.begin().await?;
     statuses::edit(
         &mut transaction,
         &row,
         &statuses::StatusEdit {
             text,
-            content: &content,
+            content: &composed.html,
             spoiler_text,
             sensitive: params.sensitive.unwrap_or(row.sensitive) || !spoiler_text.is_empty(),
             language: params
                 .language
                 .as_deref()
                 .filter(|l| (2..=8).contains(&l.len())),
+            mentioned_account_ids: &mentioned,
+            tags: &composed.tags,
         },
     )
     .await?;
@@ -256,7 +261,7 @@ fn check_text(text: &str, media_ids: Option<&[String]>) -> ApiResult<()> {
             "Media attachments are not supported yet",
         ));
     }
-    if text.chars().count() > MAX_CHARACTERS {
+    if status_text::character_count(text) > MAX_CHARACTERS {
         return Err(ApiError::validation(
             "status",
             "ERR_TOO_LONG",

@@ -22,7 +22,7 @@ const MAX_LIMIT: i64 = 40;
 async fn page(
     state: &AppState,
     viewer: Option<i64>,
-    which: Timeline,
+    which: Timeline<'_>,
     params: &PageParams,
     path: &str,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
@@ -32,6 +32,15 @@ async fn page(
     let rendered = status::render(state, viewer, rows).await?;
     let headers = link_header(&state.config.base_url(), path, &ids, bounds.limit);
     Ok((headers, Json(rendered)))
+}
+
+/// `local=true` → only local statuses, `remote=true` → only remote ones.
+fn origin(local: Option<bool>, remote: Option<bool>) -> Option<bool> {
+    match (local, remote) {
+        (Some(true), _) => Some(true),
+        (_, Some(true)) => Some(false),
+        _ => None,
+    }
 }
 
 /// The signed-in user's home timeline.
@@ -79,11 +88,7 @@ pub async fn public(
     if let Some(token) = &token {
         token.require_scope(&["read:statuses"])?;
     }
-    let local = match (params.local, params.remote) {
-        (Some(true), _) => Some(true),
-        (_, Some(true)) => Some(false),
-        _ => None,
-    };
+    let local = origin(params.local, params.remote);
     let viewer = token.and_then(|t| t.account_id);
     page(
         &state,
@@ -105,6 +110,13 @@ pub struct AccountStatusesParams {
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    pinned: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    only_media: Option<bool>,
+    tagged: Option<String>,
     #[serde(flatten)]
     #[param(ignore)]
     page: PageParams,
@@ -124,10 +136,20 @@ pub async fn account(
         token.require_scope(&["read:statuses"])?;
     }
     let account = super::follows::load_account(&state, &id).await?;
+    if params.only_media == Some(true) {
+        // Roost has no media attachments yet, so no status qualifies.
+        return Ok((HeaderMap::new(), Json(Vec::new())));
+    }
     let which = Timeline::Account {
         account_id: account.id,
         exclude_replies: params.exclude_replies.unwrap_or(false),
         exclude_reblogs: params.exclude_reblogs.unwrap_or(false),
+        pinned: params.pinned.unwrap_or(false),
+        tagged: params
+            .tagged
+            .as_deref()
+            .map(|t| t.trim_start_matches('#'))
+            .filter(|t| !t.is_empty()),
     };
     let viewer = token.and_then(|t| t.account_id);
     page(
@@ -136,6 +158,51 @@ pub async fn account(
         which,
         &params.page,
         &format!("/api/v1/accounts/{}/statuses", account.id),
+    )
+    .await
+}
+
+/// Filters of a hashtag timeline.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TagParams {
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    local: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    remote: Option<bool>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    page: PageParams,
+}
+
+/// Public statuses with a hashtag.
+#[utoipa::path(get, path = "/api/v1/timelines/tag/{hashtag}", tag = "timelines",
+    params(("hashtag" = String, Path, description = "Without the #"), TagParams),
+    responses((status = 200, body = Vec<Status>)))]
+pub async fn tag(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+    Path(hashtag): Path<String>,
+    Params(params): Params<TagParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+    if let Some(token) = &token {
+        token.require_scope(&["read:statuses"])?;
+    }
+    let name = hashtag.trim_start_matches('#');
+    if name.is_empty() || name.chars().count() > 100 {
+        return Ok((HeaderMap::new(), Json(Vec::new())));
+    }
+    let local = origin(params.local, params.remote);
+    let viewer = token.and_then(|t| t.account_id);
+    let path = format!("/api/v1/timelines/tag/{name}");
+    page(
+        &state,
+        viewer,
+        Timeline::Tag { name, local },
+        &params.page,
+        &path,
     )
     .await
 }

@@ -26,6 +26,7 @@ pub mod actor;
 pub mod collection;
 mod lenient;
 pub mod nodeinfo;
+pub mod note;
 pub mod webfinger;
 
 #[cfg(test)]

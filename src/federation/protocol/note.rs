@@ -9,6 +9,11 @@
 //! before showing it. Storing posts, fetching threads or quoted posts, and rendering
 //! happen elsewhere.
 //!
+//! Layout: the post itself is here. `visibility` holds Mastodon's visibility rules and
+//! Roost's addressing. `attachment` holds media. `local` builds Roost's own notes and
+//! their `@context`. `activities` holds `Create`/`Update`/`Delete`, and `interactions`
+//! holds `Like`/`Announce`/`Undo`. All are re-exported here.
+//!
 //! Spec: <https://www.w3.org/TR/activitystreams-vocabulary/#dfn-note>; Mastodon's reading
 //! of posts and visibility: <https://docs.joinmastodon.org/spec/activitypub/#status>;
 //! quotes: FEP-044f `quote` plus the older `quoteUrl`, `quoteUri` and `_misskey_quote`.
@@ -17,13 +22,22 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use url::Url;
 
-use super::activity::UndoType;
-use super::{
-    context, is_public, lenient, public_url, HasId, ObjectRef, OneOrMany, Tag, Undo, UrlOrLink,
-};
+use super::{lenient, HasId, ObjectRef, OneOrMany, Tag, UrlOrLink};
+
+mod activities;
+mod attachment;
+mod interactions;
+mod local;
+mod visibility;
+
+pub use activities::{Create, CreateType, Delete, DeleteType, Tombstone, Update, UpdateType};
+pub use attachment::Attachment;
+pub use interactions::{Announce, AnnounceType, Like, LikeKind};
+pub use local::{post_context, LocalNote};
+pub use visibility::{Audience, Visibility};
 
 /// A post. Unknown properties (`replies`, `likes`, `atomUri`, …) are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,7 +73,11 @@ pub struct Note {
     #[serde(deserialize_with = "lenient::first_valid")]
     pub content_map: Option<BTreeMap<String, String>>,
     /// Misskey's MFM source of `content`.
-    #[serde(rename = "_misskey_content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_misskey_content",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub misskey_content: Option<String>,
     /// The text as its author wrote it. Pleroma's plain-string form is dropped.
@@ -87,7 +105,8 @@ pub struct Note {
     #[serde(deserialize_with = "lenient::one_or_many_valid")]
     pub url: Option<OneOrMany<UrlOrLink>>,
     /// Primary recipients. Public aliases are normalised. See [`Note::visibility`].
-    #[serde(default, deserialize_with = "lenient::audience")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::audience")]
     pub to: Vec<Url>,
     /// Secondary recipients. Public aliases are normalised.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -130,78 +149,16 @@ pub struct Note {
     #[serde(deserialize_with = "lenient::first_valid")]
     pub quote_uri: Option<Url>,
     /// Quoted post (Misskey and its forks).
-    #[serde(rename = "_misskey_quote", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_misskey_quote",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub misskey_quote: Option<Url>,
 }
 
-/// What Roost knows about one of its own posts, for [`Note::local`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalNote {
-    /// The post's URI.
-    pub id: Url,
-    /// The author's actor URI.
-    pub author: Url,
-    /// The author's followers collection.
-    pub followers: Url,
-    /// The post's HTML.
-    pub content: String,
-    /// When it was posted.
-    pub published: DateTime<Utc>,
-    /// Who may see it; decides `to`/`cc`.
-    pub visibility: Visibility,
-    /// Mention, hashtag and emoji tags. Mentioned actors are addressed.
-    pub tag: Vec<Tag>,
-    /// The post it replies to.
-    pub in_reply_to: Option<Url>,
-    /// Content warning.
-    pub summary: Option<String>,
-    /// Whether media is hidden by default.
-    pub sensitive: bool,
-    /// The post's web page.
-    pub url: Option<Url>,
-    /// The thread's id.
-    pub conversation: Option<String>,
-}
-
 impl Note {
-    /// Roost's outbound post with its `@context` set. `to` and `cc` follow Mastodon (see
-    /// [`Visibility::audience`]) with the mentioned actors as extra recipients. Set
-    /// `attachment` and `updated` on the result as needed.
-    pub fn local(post: LocalNote) -> Note {
-        let mentioned: Vec<Url> = mentions_in(&post.tag).cloned().collect();
-        let Audience { to, cc } = post.visibility.audience(&post.followers, &mentioned);
-        Note {
-            context: Some(post_context()),
-            id: post.id,
-            kind: NoteKind::Note,
-            attributed_to: Some(OneOrMany::One(ObjectRef::Uri(post.author))),
-            name: None,
-            summary: post.summary,
-            content: Some(post.content),
-            content_map: None,
-            misskey_content: None,
-            source: None,
-            sensitive: Some(post.sensitive),
-            in_reply_to: post.in_reply_to.map(ObjectRef::Uri),
-            published: Some(post.published),
-            updated: None,
-            url: post.url.map(|url| OneOrMany::One(UrlOrLink::Url(url))),
-            to,
-            cc,
-            audience: None,
-            direct_message: None,
-            tag: post.tag,
-            attachment: Vec::new(),
-            conversation: post.conversation,
-            thread: None,
-            quote: None,
-            quote_url: None,
-            quote_uri: None,
-            misskey_quote: None,
-        }
-    }
-
     /// The same post without `@context`, for embedding it in an activity.
     pub fn embedded(mut self) -> Note {
         self.context = None;
@@ -229,18 +186,27 @@ impl Note {
 
     /// The content warning, if it is not blank.
     pub fn content_warning(&self) -> Option<&str> {
-        self.summary.as_deref().filter(|text| !text.trim().is_empty())
+        self.summary
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
     }
 
     /// The body HTML: `content`, else the first `contentMap` entry (as Mastodon does).
     pub fn html_content(&self) -> Option<&str> {
-        let from_map = || self.content_map.as_ref()?.values().next().map(String::as_str);
+        let from_map = || {
+            self.content_map
+                .as_ref()?
+                .values()
+                .next()
+                .map(String::as_str)
+        };
         self.content.as_deref().or_else(from_map)
     }
 
-    /// The HTML to show (still unsanitized). Articles, pages, videos and events show as
-    /// Mastodon shows them: bold title, body, then a link to the web page (or the `id`).
-    /// Other posts show their body, or their `name` if they have no body.
+    /// The HTML to show (still unsanitized). Articles, pages, videos and events get the
+    /// bold title and trailing link to the web page (or the `id`) that Mastodon shows;
+    /// unlike Mastodon, the body is kept between them. Other posts show their body, or
+    /// their `name` if they have no body.
     pub fn text_for_display(&self) -> String {
         let body = self.html_content().unwrap_or_default();
         let title = self.name.as_deref().filter(|name| !name.trim().is_empty());
@@ -281,10 +247,10 @@ impl Note {
             .or(self.quote_uri.as_ref())
     }
 
-    /// The post's visibility under Mastodon's rules. See [`Visibility::from_audience`] for
-    /// the arguments. A post without addressing of its own takes its activity's.
+    /// The post's visibility under Mastodon's rules; see [`Visibility::from_audience`] for
+    /// the arguments. For a post without addressing of its own, use [`Create::visibility`].
     pub fn visibility(&self, followers_url: Option<&Url>, mentioned: &[Url]) -> Visibility {
-        let audience = (&self.to, &self.cc);
+        let audience = (self.to.as_slice(), self.cc.as_slice());
         Visibility::from_audience(audience, followers_url, mentioned, self.direct_message)
     }
 }
@@ -391,28 +357,4 @@ pub struct Source {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub media_type: Option<String>,
-}
-
-/// The JSON-LD `@context` of Roost's posts and post activities: [`context`] plus the
-/// terms those documents use (`sensitive`, `Hashtag`, `Emoji`, `conversation`,
-/// `blurhash`, `focalPoint` and the quote properties).
-pub fn post_context() -> Value {
-    let mut context = context();
-    let terms = json!({
-        "sensitive": "as:sensitive",
-        "Hashtag": "as:Hashtag",
-        "Emoji": "toot:Emoji",
-        "blurhash": "toot:blurhash",
-        "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
-        "ostatus": "http://ostatus.org#",
-        "conversation": "ostatus:conversation",
-        "quote": { "@id": "https://w3id.org/fep/044f#quote", "@type": "@id" },
-        "quoteUrl": "as:quoteUrl",
-        "misskey": "https://misskey-hub.net/ns#",
-        "_misskey_quote": "misskey:_misskey_quote"
-    });
-    if let (Some(Value::Object(existing)), Value::Object(terms)) = (context.get_mut(2), terms) {
-        existing.extend(terms);
-    }
-    context
 }

@@ -4,7 +4,8 @@
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#as> (attachments, `blurhash`,
 //! `focalPoint`), <https://docs.gotosocial.org/en/latest/federation/posts/>.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 use url::Url;
 
 use crate::federation::protocol::{lenient, Tag, UrlOrLink};
@@ -51,20 +52,33 @@ pub struct Attachment {
     pub height: Option<u32>,
     /// Mastodon's focal point `[x, y]`, each in -1.0..=1.0 (0,0 is the centre).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "lenient::first_valid")]
+    #[serde(deserialize_with = "focal_point")]
     pub focal_point: Option<[f64; 2]>,
+}
+
+/// Reads a focal point, dropping anything that is not two numbers. The lenient
+/// `first_valid` reader cannot be used here: it treats the array as a list of candidates.
+fn focal_point<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<[f64; 2]>, D::Error> {
+    Ok(serde_json::from_value(Value::deserialize(deserializer)?).ok())
 }
 
 impl Attachment {
     /// Where the attachment points: its `url`, else its `href`.
     pub fn target(&self) -> Option<&Url> {
-        self.url.as_ref().map(UrlOrLink::href).or(self.href.as_ref())
+        self.url
+            .as_ref()
+            .map(UrlOrLink::href)
+            .or(self.href.as_ref())
     }
 
     /// The alt text: `name`, else `summary`, if not blank.
     pub fn description(&self) -> Option<&str> {
         let name = self.name.as_deref().filter(|text| !text.trim().is_empty());
-        name.or_else(|| self.summary.as_deref().filter(|text| !text.trim().is_empty()))
+        name.or_else(|| {
+            self.summary
+                .as_deref()
+                .filter(|text| !text.trim().is_empty())
+        })
     }
 }
 

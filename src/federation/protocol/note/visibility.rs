@@ -35,10 +35,11 @@ pub struct Audience {
 
 impl Visibility {
     /// Mastodon's rule. Public in `to` → `Public`. Public in `cc` → `Unlisted`.
-    /// `followers_url` (the author's followers collection) in `to` or `cc` → `Private`.
-    /// Otherwise `Limited` if `direct_message` is `false` or a recipient is not in
-    /// `mentioned`, else `Direct`. Without `followers_url` a followers-only post is
-    /// `Limited`, which stays safe. Compare actor URIs, not profile URLs.
+    /// `followers_url` (the author's followers collection) in `to` or `cc` → `Private`
+    /// (Mastodon itself looks only in `to`). Otherwise `Limited` if `direct_message` is
+    /// `false` or a recipient is not in `mentioned`, else `Direct`. Without
+    /// `followers_url` a followers-only post comes out `Limited`, which stays safe.
+    /// Compare actor URIs, not profile URLs.
     pub fn from_audience(
         (to, cc): (&[Url], &[Url]),
         followers_url: Option<&Url>,
@@ -46,21 +47,24 @@ impl Visibility {
         direct_message: Option<bool>,
     ) -> Visibility {
         let public = |uris: &[Url]| uris.iter().any(|uri| is_public(uri.as_str()));
-        let mut recipients = to.iter().chain(cc);
+        let recipients = || to.iter().chain(cc);
+        let to_followers = followers_url.is_some_and(|url| recipients().any(|r| r == url));
+        let unmentioned = recipients().any(|recipient| !mentioned.contains(recipient));
         if public(to) {
             Visibility::Public
         } else if public(cc) {
             Visibility::Unlisted
-        } else if followers_url.is_some_and(|followers| recipients.clone().any(|r| r == followers)) {
+        } else if to_followers {
             Visibility::Private
-        } else if direct_message == Some(false) || recipients.any(|r| !mentioned.contains(r)) {
+        } else if direct_message == Some(false) || unmentioned {
             Visibility::Limited
         } else {
             Visibility::Direct
         }
     }
 
-    /// The Mastodon API name: `public`, `unlisted`, `private`, `limited` or `direct`.
+    /// Mastodon's name for it: `public`, `unlisted`, `private`, `limited` or `direct`.
+    /// Mastodon's client API shows `limited` as `private`.
     pub fn as_str(self) -> &'static str {
         match self {
             Visibility::Public => "public",
@@ -82,7 +86,11 @@ impl Visibility {
             Visibility::Limited | Visibility::Direct => (recipients.to_vec(), Vec::new()),
         };
         if !matches!(self, Visibility::Limited | Visibility::Direct) {
-            cc.extend(recipients.iter().filter(|uri| !cc.contains(uri)).cloned());
+            for recipient in recipients {
+                if !cc.contains(recipient) {
+                    cc.push(recipient.clone());
+                }
+            }
         }
         Audience { to, cc }
     }

@@ -1,0 +1,86 @@
+//! Turning what a local author typed into a status body: mentions resolved (local
+//! accounts, known remote accounts, and unknown remote ones through WebFinger, a few at
+//! most), HTML rendered as Mastodon renders it, hashtags collected.
+
+use std::collections::HashMap;
+
+use crate::api::entities::Account;
+use crate::db::accounts::{self, AccountRow};
+use crate::domain::status_text::{self, MentionTarget};
+use crate::federation::resolve;
+use crate::state::AppState;
+
+/// Mentions resolved per status at most (the rest stay plain text).
+const MAX_MENTIONS: usize = 30;
+/// Unknown remote mentions looked up over the network per status at most.
+const MAX_REMOTE_LOOKUPS: usize = 5;
+
+/// A rendered status body.
+#[derive(Debug)]
+pub struct Composed {
+    /// The HTML content.
+    pub html: String,
+    /// Accounts mentioned (they may see a direct status, and are notified later).
+    pub mentioned: Vec<AccountRow>,
+    /// Hashtags, lowercased, each once.
+    pub tags: Vec<String>,
+}
+
+/// Renders `text` for posting. Network lookups of unknown remote handles are bounded;
+/// a handle that cannot be resolved stays plain text, as in Mastodon.
+pub async fn compose(state: &AppState, text: &str) -> sqlx::Result<Composed> {
+    let mut found: HashMap<String, AccountRow> = HashMap::new();
+    let mut lookups = 0;
+    for mention in status_text::extract_mentions(text)
+        .into_iter()
+        .take(MAX_MENTIONS)
+    {
+        let domain = mention
+            .domain
+            .as_deref()
+            .filter(|d| !d.eq_ignore_ascii_case(&state.config.domain));
+        let known = accounts::find_visible_by_acct(&state.db, &mention.username, domain).await?;
+        let account = match (known, domain) {
+            (Some(account), _) => Some(account),
+            (None, Some(domain)) if lookups < MAX_REMOTE_LOOKUPS => {
+                lookups += 1;
+                resolve::resolve_acct(state, &mention.username, domain)
+                    .await
+                    .ok()
+            }
+            _ => None,
+        };
+        if let Some(account) = account.filter(|a| a.suspended_at.is_none()) {
+            found.insert(key(&mention.username, mention.domain.as_deref()), account);
+        }
+    }
+    let parsed = status_text::render(text, &state.config.base_url(), |username, domain| {
+        found.get(&key(username, domain)).map(|account| {
+            let shown = Account::from_row(account, &state.config);
+            MentionTarget {
+                url: shown.url,
+                acct: shown.acct,
+            }
+        })
+    });
+    let mut mentioned: Vec<AccountRow> = Vec::new();
+    for mention in &parsed.mentions {
+        if let Some(account) = found.get(&key(&mention.username, mention.domain.as_deref())) {
+            if !mentioned.iter().any(|m| m.id == account.id) {
+                mentioned.push(account.clone());
+            }
+        }
+    }
+    Ok(Composed {
+        html: parsed.html,
+        mentioned,
+        tags: parsed.tags,
+    })
+}
+
+fn key(username: &str, domain: Option<&str>) -> String {
+    match domain {
+        Some(domain) => format!("{}@{}", username.to_lowercase(), domain.to_lowercase()),
+        None => username.to_lowercase(),
+    }
+}
