@@ -167,3 +167,23 @@ pub async fn page_of_actors(
     .fetch_all(db)
     .await
 }
+
+/// Removes the favourite created by the Like activity `ap_id`, if `account_id` made it.
+/// Returns the status it was on.
+pub async fn remove_favourite_by_ap_id(
+    conn: &mut PgConnection,
+    account_id: i64,
+    ap_id: &str,
+) -> sqlx::Result<Option<i64>> {
+    let status: Option<i64> = sqlx::query_scalar(
+        "DELETE FROM favourites WHERE ap_id = $1 AND account_id = $2 RETURNING status_id",
+    )
+    .bind(ap_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(status) = status {
+        adjust_favourites(conn, status, -1).await?;
+    }
+    Ok(status)
+}

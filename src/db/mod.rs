@@ -12,6 +12,7 @@ pub mod instance_actor;
 pub mod interactions;
 pub mod oauth;
 pub mod statuses;
+pub mod timelines;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

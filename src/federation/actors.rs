@@ -283,6 +283,34 @@ pub async fn backfill_missing_keys(db: &sqlx::PgPool) -> anyhow::Result<usize> {
     Ok(missing.len())
 }
 
+/// `GET /users/:name/statuses/:id`: a local public or unlisted status as a Note (or
+/// a small HTML page for browsers). Followers-only and direct statuses are not served
+/// to anonymous requests: 404, as if they did not exist.
+pub async fn status(
+    State(state): State<AppState>,
+    Path((name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    let row = crate::db::statuses::find_visible(&state.db, None, id)
+        .await?
+        .filter(|row| row.account_id == account.id && row.reblog_of_id.is_none())
+        .ok_or(ApiError::NotFound)?;
+    if !wants_activity_json(&headers) {
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{name}</title></head>\
+             <body><article><h1>{name}</h1>{content}</article></body></html>",
+            name = escape_html(&account.username),
+            content = row.content,
+        );
+        return Ok(([(VARY, "Accept")], Html(html)).into_response());
+    }
+    let mut connection = state.db.acquire().await?;
+    let note = super::posts::note_of(&state, &mut connection, &account, &row).await?;
+    Ok(activity_json(&note))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

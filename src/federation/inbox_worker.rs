@@ -1,9 +1,10 @@
 //! Processing stored inbound activities. Workers claim rows of `inbox_activities`
 //! (`FOR UPDATE SKIP LOCKED`, leased), apply each activity, and mark it processed.
 //!
-//! Handled here: Follow, Accept(Follow), Reject(Follow), Undo(Follow). Every other type
-//! is kept as stored and marked processed without effect, so later versions can
-//! replay it.
+//! Handled here: Follow, Accept(Follow), Reject(Follow), Undo(Follow); Create, Update
+//! and Delete of posts, Like, Announce and their Undo (see `receive_posts`). Every
+//! other type is kept as stored and marked processed without effect, so later
+//! versions can replay it.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use chrono::Utc;
 use serde_json::Value;
 
 use super::inbox::object_id;
+use super::receive_posts as posts;
 use super::{follows, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
@@ -33,6 +35,15 @@ enum Skip {
     /// A passing failure (database): try again later.
     #[error(transparent)]
     Transient(#[from] anyhow::Error),
+}
+
+impl From<posts::PostSkip> for Skip {
+    fn from(skip: posts::PostSkip) -> Self {
+        match skip {
+            posts::PostSkip::Ignored(reason) => Skip::Ignored(reason),
+            posts::PostSkip::Transient(error) => Skip::Transient(error),
+        }
+    }
 }
 
 impl From<sqlx::Error> for Skip {
@@ -109,6 +120,11 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         "Accept" => receive_answer(state, &actor, object, true).await,
         "Reject" => receive_answer(state, &actor, object, false).await,
         "Undo" => receive_undo(state, &actor, object).await,
+        "Create" => Ok(posts::receive_create(state, &actor, object).await?),
+        "Update" => Ok(posts::receive_update(state, &actor, object).await?),
+        "Delete" => Ok(posts::receive_delete(state, &actor, object).await?),
+        "Like" => Ok(posts::receive_like(state, &actor, &activity.activity_id, object).await?),
+        "Announce" => Ok(posts::receive_announce(state, &actor, &activity.payload).await?),
         other => Err(Skip::Ignored(format!("{other} is not handled yet"))),
     }
 }
@@ -190,6 +206,9 @@ async fn receive_answer(
 }
 
 async fn receive_undo(state: &AppState, sender: &AccountRow, object: &Value) -> Result<(), Skip> {
+    if posts::receive_undo(state, sender, object).await? {
+        return Ok(());
+    }
     let follow = referenced_follow(state, object).await?;
     if follow.account_id != sender.id {
         return Err(Skip::Ignored("only the follower may undo a follow".into()));

@@ -13,7 +13,9 @@ pub mod follows;
 pub mod inbox;
 pub mod inbox_worker;
 pub mod outbound;
+pub mod posts;
 pub mod protocol;
+pub mod receive_posts;
 pub mod resolve;
 pub mod signatures;
 pub mod urls;
@@ -35,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{name}", get(actors::actor))
         .route("/@{name}", get(actors::actor))
         .route("/users/{name}/inbox", post(inbox::personal))
+        .route("/users/{name}/statuses/{id}", get(actors::status))
         .route("/users/{name}/outbox", get(actors::outbox))
         .route("/users/{name}/followers", get(actors::followers))
         .route("/users/{name}/following", get(actors::following))

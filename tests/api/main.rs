@@ -10,6 +10,7 @@ mod clients;
 mod discovery;
 mod durability;
 mod errors;
+mod federated_statuses;
 mod federation;
 mod instance;
 mod interactions;

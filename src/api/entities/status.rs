@@ -11,7 +11,6 @@ use super::{timestamp, Account};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
 use crate::domain::Id;
-use crate::federation::urls;
 use crate::state::AppState;
 
 /// A mentioned account, as a status shows it.
@@ -162,10 +161,9 @@ impl Loaded {
             _ => None,
         };
         let base = state.config.base_url();
-        let uri = row
-            .ap_id
-            .clone()
-            .unwrap_or_else(|| status_uri(state, &author.username, row.id));
+        let uri = row.ap_id.clone().unwrap_or_else(|| {
+            crate::federation::posts::status_uri(state, &author.username, row.id)
+        });
         let url = row.url.clone().or_else(|| {
             row.local
                 .then(|| format!("{base}/@{}/{}", author.username, row.id))
@@ -240,9 +238,4 @@ impl Loaded {
             })
             .collect()
     }
-}
-
-/// The ActivityPub id of a local status.
-pub fn status_uri(state: &AppState, username: &str, id: i64) -> String {
-    format!("{}/statuses/{id}", urls::actor(&state.config, username))
 }

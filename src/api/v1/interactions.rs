@@ -18,6 +18,7 @@ use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::federation::posts;
 use crate::state::AppState;
 
 /// Statuses a user may pin at most (Mastodon's default).
@@ -57,11 +58,34 @@ async fn toggle(
     if mark == Mark::Pin && on {
         check_pinnable(&state, &user, &target).await?;
     }
+    let original = match target.reblog_of_id {
+        Some(_) => statuses::find_many(&state.db, &[target_id])
+            .await?
+            .pop()
+            .ok_or(ApiError::NotFound)?,
+        None => target,
+    };
+    let me = accounts::find_by_id(&state.db, user.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let mut transaction = state.db.begin().await?;
     if on {
-        interactions::add(&mut transaction, mark, user.account_id, target_id, None).await?;
-    } else {
-        interactions::remove(&mut transaction, mark, user.account_id, target_id).await?;
+        let like_id = crate::federation::urls::new_activity(&state.config);
+        let added = interactions::add(
+            &mut transaction,
+            mark,
+            user.account_id,
+            target_id,
+            Some(&like_id),
+        )
+        .await?;
+        if added && mark == Mark::Favourite {
+            posts::send_like(&state, &mut transaction, &me, &original, &like_id, false).await?;
+        }
+    } else if let Some(Some(like_id)) =
+        interactions::remove(&mut transaction, mark, user.account_id, target_id).await?
+    {
+        posts::send_like(&state, &mut transaction, &me, &original, &like_id, true).await?;
     }
     transaction.commit().await?;
     render(&state, user.account_id, target_id).await
@@ -237,6 +261,10 @@ pub async fn reblog(
         }
         Err(error) => return Err(error.into()),
     };
+    let me = accounts::find_by_id(&mut *transaction, user.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    posts::send_announce(&state, &mut transaction, &me, &boost, &original, false).await?;
     transaction.commit().await?;
     render(&state, user.account_id, boost.id).await
 }
@@ -254,7 +282,15 @@ pub async fn unreblog(
     let target = visible(&state, Some(user.account_id), &id).await?;
     let original_id = target.reblog_of_id.unwrap_or(target.id);
     if let Some(boost) = statuses::find_reblog(&state.db, user.account_id, original_id).await? {
+        let original = statuses::find_many(&state.db, &[original_id])
+            .await?
+            .pop()
+            .ok_or(ApiError::NotFound)?;
+        let me = accounts::find_by_id(&state.db, user.account_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
         let mut transaction = state.db.begin().await?;
+        posts::send_announce(&state, &mut transaction, &me, &boost, &original, true).await?;
         statuses::delete(&mut transaction, boost.id).await?;
         transaction.commit().await?;
     }

@@ -16,6 +16,7 @@ use crate::db::users;
 use crate::domain::status_text;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::federation::posts::{self, PostChange};
 use crate::state::AppState;
 
 /// Longest status accepted, in Mastodon's way of counting.
@@ -127,6 +128,8 @@ pub async fn create(
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, user.account_id, key, row.id).await?;
     }
+    let author = author(&state, &user).await?;
+    posts::send_post_change(&state, &mut transaction, &author, &row, PostChange::Created).await?;
     transaction.commit().await?;
     one(&state, Some(user.account_id), row.id).await
 }
@@ -173,7 +176,10 @@ pub async fn delete(
     user.token.require_scope(&["write:statuses"])?;
     let row = own_status(&state, &user, &id).await?;
     let mut shown = rendered_one(&state, Some(user.account_id), row.clone()).await?;
+    let author = author(&state, &user).await?;
     let mut transaction = state.db.begin().await?;
+    // Sent before the rows go, while the audience (mentions) is still known.
+    posts::send_post_change(&state, &mut transaction, &author, &row, PostChange::Deleted).await?;
     statuses::delete(&mut transaction, row.id).await?;
     transaction.commit().await?;
     shown.text = Some(row.text);
@@ -211,8 +217,9 @@ pub async fn edit(
     check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
     let composed = compose(&state, text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
+    let author = author(&state, &user).await?;
     let mut transaction = state.db.begin().await?;
-    statuses::edit(
+    let edited = statuses::edit(
         &mut transaction,
         &row,
         &statuses::StatusEdit {
@@ -229,8 +236,26 @@ pub async fn edit(
         },
     )
     .await?;
+    posts::send_post_change(
+        &state,
+        &mut transaction,
+        &author,
+        &edited,
+        PostChange::Updated,
+    )
+    .await?;
     transaction.commit().await?;
     one(&state, Some(user.account_id), row.id).await
+}
+
+/// The signed-in author's account row.
+async fn author(
+    state: &AppState,
+    user: &CurrentUser,
+) -> ApiResult<crate::db::accounts::AccountRow> {
+    crate::db::accounts::find_by_id(&state.db, user.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// A status of the caller (not a boost), by id.

@@ -11,7 +11,7 @@ use crate::api::entities::status::{self, Status};
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::{CurrentUser, MaybeToken};
-use crate::db::statuses::{self, Timeline};
+use crate::db::timelines::{self, Timeline};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -27,7 +27,7 @@ async fn page(
     path: &str,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     let bounds = params.page(DEFAULT_LIMIT, MAX_LIMIT);
-    let rows = statuses::timeline(&state.db, viewer, which, &bounds).await?;
+    let rows = timelines::timeline(&state.db, viewer, which, &bounds).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let rendered = status::render(state, viewer, rows).await?;
     let headers = link_header(&state.config.base_url(), path, &ids, bounds.limit);
