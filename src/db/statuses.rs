@@ -6,7 +6,6 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-
 /// A `statuses` row (columns mirror the table).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StatusRow {

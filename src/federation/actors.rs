@@ -243,15 +243,77 @@ async fn follow_page_items(
     Ok(items)
 }
 
-/// `GET /users/:name/outbox`: the collection's size; posts arrive with statuses.
+/// `?page=true` or `?max_id=ID` of the outbox.
+#[derive(Debug, Deserialize)]
+pub struct OutboxQuery {
+    page: Option<String>,
+    max_id: Option<String>,
+}
+
+/// Statuses per outbox page.
+const OUTBOX_PAGE_SIZE: i64 = 20;
+
+/// `GET /users/:name/outbox`: the collection (total = the account's statuses) or a
+/// page of `Create` activities of its public and unlisted posts, newest first.
 pub async fn outbox(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    Query(query): Query<OutboxQuery>,
 ) -> ApiResult<Response> {
     let account = local_account(&state, &name).await?;
-    let id = urls::local_actor(&state.config, &account.username).outbox;
-    let collection: OrderedCollection<EmbeddedObject> = OrderedCollection::new(id, 0, None);
-    Ok(activity_json(&collection))
+    let actor_urls = urls::local_actor(&state.config, &account.username);
+    let id = actor_urls.outbox.clone();
+    let max_id = query.max_id.as_deref().and_then(|m| m.parse::<i64>().ok());
+    if query.page.is_none() && max_id.is_none() {
+        let mut first = id.clone();
+        first.set_query(Some("page=true"));
+        let total = u64::try_from(account.statuses_count).unwrap_or(0);
+        let collection: OrderedCollection<EmbeddedObject> =
+            OrderedCollection::new(id, total, Some(first));
+        return Ok(activity_json(&collection));
+    }
+    let page = Page {
+        max_id,
+        since_id: None,
+        min_id: None,
+        limit: OUTBOX_PAGE_SIZE,
+    };
+    let which = crate::db::timelines::Timeline::Account {
+        account_id: account.id,
+        exclude_replies: false,
+        exclude_reblogs: true,
+        pinned: false,
+        tagged: None,
+    };
+    let rows = crate::db::timelines::timeline(&state.db, None, which, &page).await?;
+    let mut connection = state.db.acquire().await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let note = super::posts::note_of(&state, &mut connection, &account, row).await?;
+        let activity_id =
+            url::Url::parse(&format!("{}/activity", note.id)).map_err(anyhow::Error::from)?;
+        let create = super::protocol::note::Create::new(activity_id, actor_urls.id.clone(), note);
+        items.push(ObjectRef::object(
+            serde_json::to_value(create).map_err(anyhow::Error::from)?,
+        ));
+    }
+    let mut this_page = id.clone();
+    this_page.set_query(Some(&match max_id {
+        Some(max_id) => format!("max_id={max_id}"),
+        None => "page=true".to_owned(),
+    }));
+    let next = (rows.len() as i64 == OUTBOX_PAGE_SIZE)
+        .then(|| {
+            rows.last().map(|last| {
+                let mut next = id.clone();
+                next.set_query(Some(&format!("max_id={}", last.id)));
+                next
+            })
+        })
+        .flatten();
+    let page: OrderedCollectionPage<serde_json::Value> =
+        OrderedCollectionPage::new(this_page, id, items, next, None);
+    Ok(activity_json(&page))
 }
 
 /// `GET /users/:name/collections/featured`: pinned posts (none yet).

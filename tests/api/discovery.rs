@@ -327,3 +327,30 @@ async fn actor_documents_and_collections_of_unknown_users_are_not_found(db: PgPo
         assert_eq!(response.expect("request sent").status(), 404, "{path}");
     }
 }
+
+#[sqlx::test]
+async fn the_outbox_pages_create_activities_of_public_posts_only(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    for (text, visibility) in [("hello world", "public"), ("friends only", "private")] {
+        let posted = app
+            .post("/api/v1/statuses")
+            .bearer_auth(&alice.access_token)
+            .form(&[("status", text), ("visibility", visibility)])
+            .send()
+            .await;
+        expect_json(posted, 200).await;
+    }
+    let outbox = activity_json(&app, "/users/alice/outbox", ACTIVITY_JSON).await;
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert_eq!(outbox["totalItems"], 2);
+    let first = outbox["first"].as_str().expect("first page").to_owned();
+    let path = first.strip_prefix(&app.base).expect("local URL").to_owned();
+    let page = activity_json(&app, &path, ACTIVITY_JSON).await;
+    let items = page["orderedItems"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "the followers-only post stays out: {page}");
+    assert_eq!(items[0]["type"], "Create");
+    assert_eq!(items[0]["object"]["type"], "Note");
+    assert_eq!(items[0]["object"]["content"], "<p>hello world</p>");
+    assert_eq!(items[0]["actor"], app.url("/users/alice"));
+}
