@@ -345,17 +345,24 @@ pub async fn backfill_missing_keys(db: &sqlx::PgPool) -> anyhow::Result<usize> {
     Ok(missing.len())
 }
 
-/// `GET /users/:name/statuses/:id`: a local public or unlisted status as a Note (or
-/// a small HTML page for browsers). Followers-only and direct statuses are not served
-/// to anonymous requests: 404, as if they did not exist.
+/// `GET /users/:name/statuses/:id`: a local status as a Note (or a small HTML page for
+/// browsers). Public and unlisted statuses are served to anyone; followers-only and
+/// direct ones only to a signed GET whose signer may see them (a follower, or someone
+/// mentioned). Everyone else gets 404, as if the status did not exist.
 pub async fn status(
     State(state): State<AppState>,
     Path((name, id)): Path<(String, String)>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let account = local_account(&state, &name).await?;
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
-    let row = crate::db::statuses::find_visible(&state.db, None, id)
+    let viewer = match headers.contains_key("signature") {
+        true => signed_viewer(&state, &method, &uri, &headers).await,
+        false => None,
+    };
+    let row = crate::db::statuses::find_visible(&state.db, viewer, id)
         .await?
         .filter(|row| row.account_id == account.id && row.reblog_of_id.is_none())
         .ok_or(ApiError::NotFound)?;
@@ -371,6 +378,34 @@ pub async fn status(
     let mut connection = state.db.acquire().await?;
     let note = super::posts::note_of(&state, &mut connection, &account, &row).await?;
     Ok(activity_json(&note))
+}
+
+/// The account behind a valid signed GET (Mastodon's "authorized fetch"), if any.
+/// Any failure just means "anonymous".
+async fn signed_viewer(
+    state: &AppState,
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Option<i64> {
+    let params = super::signatures::parse_signature_header(headers).ok()?;
+    let signer = super::resolve::account_for_key(state, &params.key_id)
+        .await
+        .ok()?;
+    let key = super::signatures::VerifyingKey::from_pem(signer.public_key_pem.as_deref()?).ok()?;
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let policy = super::signatures::Policy::default();
+    super::signatures::verify(
+        method,
+        path,
+        headers,
+        b"",
+        &key,
+        chrono::Utc::now(),
+        &policy,
+    )
+    .ok()?;
+    Some(signer.id)
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 use sqlx::PgPool;
 
 use crate::helpers::expect_json;
-use crate::peers::{accounts_of, instance, relationship, resolve, second_database, settle};
+use crate::helpers::TestApp;
+use crate::peers::{
+    accounts_of, instance, relationship, remote_id, resolve, second_database, settle,
+};
 
 #[sqlx::test]
 async fn alice_finds_bob_on_another_server_follows_him_and_unfollows(db: PgPool) {
@@ -203,4 +206,80 @@ async fn lookup_resolves_an_unknown_remote_handle_only_when_asked_by_a_signed_in
         .send()
         .await;
     crate::helpers::expect_error(unknown, 404).await;
+}
+
+/// GETs `url` signed with the key of `username` on `signer_app` (authorized fetch).
+async fn signed_get(signer_app: &TestApp, username: &str, url: &str) -> reqwest::Response {
+    let pem: String = sqlx::query_scalar(
+        "SELECT private_key_pem FROM accounts WHERE username = $1 AND domain IS NULL",
+    )
+    .bind(username)
+    .fetch_one(&signer_app.db)
+    .await
+    .expect("local key");
+    let key = roost::federation::signatures::SigningKey::from_pem(&pem).expect("parses");
+    let target = url::Url::parse(url).expect("url");
+    let key_id = format!("{}/users/{username}#main-key", signer_app.base);
+    let signed = roost::federation::signatures::sign(
+        &reqwest::Method::GET,
+        &target,
+        None,
+        &key_id,
+        &key,
+        chrono::Utc::now(),
+    )
+    .expect("signs");
+    let mut request = signer_app
+        .client
+        .get(url)
+        .header("accept", "application/activity+json");
+    for (name, value) in signed.iter() {
+        request = request.header(name, value);
+    }
+    request.send().await.expect("sent")
+}
+
+#[sqlx::test]
+async fn a_followers_only_note_is_served_only_to_a_signed_get_by_a_follower(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    b.sign_up("carol").await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    let follow = b
+        .post(&format!("/api/v1/accounts/{alice_on_b}/follow"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+    settle(&[&a, &b]).await;
+    let private = a
+        .post("/api/v1/statuses")
+        .bearer_auth(&alice.access_token)
+        .form(&[("status", "for followers"), ("visibility", "private")])
+        .send()
+        .await;
+    let uri = expect_json(private, 200).await["uri"]
+        .as_str()
+        .expect("uri")
+        .to_owned();
+
+    let anonymous = a
+        .client
+        .get(&uri)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(anonymous.status(), 404);
+    let by_follower = signed_get(&b, "bob", &uri).await;
+    assert_eq!(by_follower.status(), 200);
+    let note: serde_json::Value = by_follower.json().await.expect("json");
+    assert_eq!(note["content"], "<p>for followers</p>");
+    assert_eq!(
+        signed_get(&b, "carol", &uri).await.status(),
+        404,
+        "a non-follower sees nothing"
+    );
 }
