@@ -81,7 +81,8 @@ fn visibility_name(visibility: Visibility) -> &'static str {
     }
 }
 
-/// Stores a remote post (Create). Duplicates (same id) are ignored.
+/// Stores a remote post (Create). Duplicates (same id) are ignored; an unknown parent
+/// is fetched (a few levels up at most) so the reply hangs in its thread.
 pub async fn receive_create(
     state: &AppState,
     author: &AccountRow,
@@ -98,16 +99,78 @@ pub async fn receive_create(
         return Ok(());
     }
     let mentioned = mentioned_accounts(state, &note).await?;
-    let parent = match note.in_reply_to_id() {
-        Some(parent) => status_by_uri(state, parent.as_str()).await?,
-        None => None,
-    };
+    let parent = parent_of(state, &note, PARENT_FETCH_DEPTH).await?;
     let wanted = statuses::has_local_followers(&state.db, author.id).await?
         || mentioned.iter().any(AccountRow::is_local)
         || parent.as_ref().is_some_and(|p| p.local);
     if !wanted {
         return Err(ignored("nobody here follows the author or is addressed"));
     }
+    store_note(state, author, &note, &mentioned, parent.as_ref()).await?;
+    Ok(())
+}
+
+/// How many unknown ancestors of a reply are fetched at most.
+const PARENT_FETCH_DEPTH: u8 = 3;
+
+/// The parent of `note`: known here, or fetched from its server (within `depth`).
+async fn parent_of(
+    state: &AppState,
+    note: &Note,
+    depth: u8,
+) -> Result<Option<StatusRow>, PostSkip> {
+    let Some(parent) = note.in_reply_to_id() else {
+        return Ok(None);
+    };
+    if let Some(known) = status_by_uri(state, parent.as_str()).await? {
+        return Ok(Some(known));
+    }
+    if depth == 0 || local_status_id(state, parent.as_str()).is_some() {
+        return Ok(None);
+    }
+    Box::pin(fetch_status(state, parent, depth - 1)).await
+}
+
+/// Fetches and stores a remote post Roost lacks. The post and its author must be on the
+/// server it came from; failures only mean "not found".
+async fn fetch_status(
+    state: &AppState,
+    uri: &url::Url,
+    depth: u8,
+) -> Result<Option<StatusRow>, PostSkip> {
+    let Ok(document) = super::fetch::fetch_object(state, uri).await else {
+        return Ok(None);
+    };
+    let Ok(note) = parse_note(&document) else {
+        return Ok(None);
+    };
+    let Some(author_id) = note
+        .author_id()
+        .filter(|author| author.origin() == note.id.origin())
+    else {
+        return Ok(None);
+    };
+    if note.id.origin() != uri.origin() {
+        return Ok(None);
+    }
+    let Ok(author) = super::resolve::account_by_ap_id(state, author_id).await else {
+        return Ok(None);
+    };
+    let parent = parent_of(state, &note, depth).await?;
+    let mentioned = mentioned_accounts(state, &note).await?;
+    store_note(state, &author, &note, &mentioned, parent.as_ref())
+        .await
+        .map(Some)
+}
+
+/// Inserts a remote note as a status (content sanitised, visibility from its audience).
+async fn store_note(
+    state: &AppState,
+    author: &AccountRow,
+    note: &Note,
+    mentioned: &[AccountRow],
+    parent: Option<&StatusRow>,
+) -> Result<StatusRow, PostSkip> {
     let followers = author
         .followers_url
         .as_deref()
@@ -123,7 +186,7 @@ pub async fn receive_create(
         .collect();
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let mut transaction = state.db.begin().await?;
-    statuses::insert(
+    let row = statuses::insert(
         &mut transaction,
         &NewStatus {
             account_id: author.id,
@@ -136,8 +199,8 @@ pub async fn receive_create(
             sensitive: note.sensitive.unwrap_or(false),
             visibility,
             language: None,
-            in_reply_to_id: parent.as_ref().map(|p| p.id),
-            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            in_reply_to_id: parent.map(|p| p.id),
+            in_reply_to_account_id: parent.map(|p| p.account_id),
             reblog_of_id: None,
             conversation: None,
             created_at: note.published,
@@ -147,7 +210,7 @@ pub async fn receive_create(
     )
     .await?;
     transaction.commit().await?;
-    Ok(())
+    Ok(row)
 }
 
 fn truncate(text: &str, max_bytes: usize) -> String {

@@ -283,3 +283,74 @@ async fn a_followers_only_note_is_served_only_to_a_signed_get_by_a_follower(db: 
         "a non-follower sees nothing"
     );
 }
+
+#[sqlx::test]
+async fn a_reply_to_an_unknown_post_brings_its_parent_along(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let carol = a.sign_up("carol").await;
+    let bob = b.sign_up("bob").await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    let follow = b
+        .post(&format!("/api/v1/accounts/{alice_on_b}/follow"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+    settle(&[&a, &b]).await;
+
+    let parent = a
+        .post("/api/v1/statuses")
+        .bearer_auth(&carol.access_token)
+        .form(&[("status", "carol's question")])
+        .send()
+        .await;
+    let parent_id = expect_json(parent, 200).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let reply = a
+        .post("/api/v1/statuses")
+        .bearer_auth(&alice.access_token)
+        .form(&[("status", "alice's answer"), ("in_reply_to_id", &parent_id)])
+        .send()
+        .await;
+    expect_json(reply, 200).await;
+    settle(&[&a, &b]).await;
+
+    // Not in bob's home (he does not follow carol, as in Mastodon), but on alice's profile.
+    let statuses_path = format!("/api/v1/accounts/{alice_on_b}/statuses");
+    let on_profile = expect_json(
+        b.get(&statuses_path)
+            .bearer_auth(&bob.access_token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    let reply_on_b = on_profile[0].clone();
+    assert!(
+        reply_on_b["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("answer")),
+        "the reply reached B: {on_profile}"
+    );
+    assert!(
+        reply_on_b["in_reply_to_id"].is_string(),
+        "the parent was fetched and linked: {reply_on_b}"
+    );
+    let context = b
+        .get(&format!(
+            "/api/v1/statuses/{}/context",
+            reply_on_b["id"].as_str().expect("id")
+        ))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    let context = expect_json(context, 200).await;
+    assert_eq!(
+        context["ancestors"][0]["account"]["acct"],
+        format!("carol@{}", a.domain)
+    );
+}
