@@ -115,6 +115,11 @@ pub struct Config {
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub workers: bool,
 
+    /// Longest status accepted, counted as Mastodon counts (links as 23 characters).
+    #[arg(long, env = "ROOST_MAX_STATUS_CHARACTERS", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_status_characters: u32,
+
     /// Maximum number of database connections of this process.
     #[arg(long, env = "ROOST_DB_POOL_SIZE", default_value_t = 20)]
     pub db_pool_size: u32,

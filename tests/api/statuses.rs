@@ -642,3 +642,13 @@ async fn links_count_as_twenty_three_characters(db: PgPool) {
     let too_long = format!("{} {long_url}", "x".repeat(477));
     expect_error(post(&app, &alice, &[("status", &too_long)]).await, 422).await;
 }
+
+#[sqlx::test]
+async fn the_length_limit_is_configurable_and_announced(db: PgPool) {
+    let app = TestApp::spawn_with(db, &["--max-status-characters", "10"]).await;
+    let alice = app.sign_up("alice").await;
+    expect_json(post(&app, &alice, &[("status", "0123456789")]).await, 200).await;
+    expect_error(post(&app, &alice, &[("status", "0123456789a")]).await, 422).await;
+    let instance = expect_json(app.get("/api/v2/instance").send().await, 200).await;
+    assert_eq!(instance["configuration"]["statuses"]["max_characters"], 10);
+}

@@ -34,7 +34,7 @@ fn configuration(config: &Config) -> Value {
         "urls": { "streaming": streaming_url(config) },
         "vapid": { "public_key": "" },
         "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
-        "statuses": { "max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
+        "statuses": { "max_characters": config.max_status_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
         "media_attachments": {
             "supported_mime_types": [],
             "image_size_limit": 16_777_216,

@@ -19,8 +19,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::federation::posts::{self, PostChange};
 use crate::state::AppState;
 
-/// Longest status accepted, in Mastodon's way of counting.
-pub const MAX_CHARACTERS: usize = 500;
 /// Longest content warning accepted.
 const MAX_SPOILER_CHARACTERS: usize = 500;
 
@@ -62,7 +60,7 @@ pub async fn create(
         }
     }
     let text = params.status.as_deref().unwrap_or_default();
-    check_text(text, params.media_ids.as_deref())?;
+    check_text(&state, text, params.media_ids.as_deref())?;
     check_length(
         "spoiler_text",
         params.spoiler_text.as_deref(),
@@ -212,7 +210,7 @@ pub async fn edit(
     user.token.require_scope(&["write:statuses"])?;
     let row = own_status(&state, &user, &id).await?;
     let text = params.status.as_deref().unwrap_or(&row.text);
-    check_text(text, params.media_ids.as_deref())?;
+    check_text(&state, text, params.media_ids.as_deref())?;
     let spoiler_text = params.spoiler_text.as_deref().unwrap_or(&row.spoiler_text);
     check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
     let composed = compose(&state, text).await?;
@@ -271,7 +269,8 @@ async fn own_status(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult
 }
 
 /// Rules shared by posting and editing: not blank, not too long, no media yet.
-fn check_text(text: &str, media_ids: Option<&[String]>) -> ApiResult<()> {
+fn check_text(state: &AppState, text: &str, media_ids: Option<&[String]>) -> ApiResult<()> {
+    let max_characters = state.config.max_status_characters as usize;
     if text.trim().is_empty() {
         return Err(ApiError::validation(
             "status",
@@ -286,11 +285,11 @@ fn check_text(text: &str, media_ids: Option<&[String]>) -> ApiResult<()> {
             "Media attachments are not supported yet",
         ));
     }
-    if status_text::character_count(text) > MAX_CHARACTERS {
+    if status_text::character_count(text) > max_characters {
         return Err(ApiError::validation(
             "status",
             "ERR_TOO_LONG",
-            format!("Text character limit of {MAX_CHARACTERS} exceeded"),
+            format!("Text character limit of {max_characters} exceeded"),
         ));
     }
     Ok(())

@@ -69,6 +69,10 @@ pub struct PublicParams {
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     local: Option<bool>,
+    /// Only statuses with media: always empty until media support lands.
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    only_media: Option<bool>,
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     remote: Option<bool>,
@@ -87,6 +91,9 @@ pub async fn public(
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     if let Some(token) = &token {
         token.require_scope(&["read:statuses"])?;
+    }
+    if params.only_media == Some(true) {
+        return Ok((HeaderMap::new(), Json(Vec::new())));
     }
     let local = origin(params.local, params.remote);
     let viewer = token.and_then(|t| t.account_id);
