@@ -11,6 +11,7 @@ mod discovery;
 mod durability;
 mod errors;
 mod federated_statuses;
+mod federated_threads;
 mod federation;
 mod instance;
 mod interactions;
