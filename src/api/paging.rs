@@ -42,6 +42,22 @@ impl PageParams {
     }
 }
 
+/// Appends the filters that are set to `path` as a query string, for [`link_header`].
+pub fn path_with_filters(path: &str, filters: &[(&str, Option<String>)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in filters {
+        if let Some(value) = value {
+            query.append_pair(name, value);
+        }
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// The `Link` header for a page whose items have the given paging ids (newest first):
 /// next = older than the last, prev = newer than the first. No header for an empty page.
 pub fn link_header(base_url: &str, path: &str, page_ids: &[i64], limit: i64) -> HeaderMap {
@@ -49,8 +65,11 @@ pub fn link_header(base_url: &str, path: &str, page_ids: &[i64], limit: i64) -> 
     let (Some(first), Some(last)) = (page_ids.first(), page_ids.last()) else {
         return headers;
     };
+    // `path` may already carry filters (`?local=true`): they stay on both links.
+    let joiner = if path.contains('?') { '&' } else { '?' };
     let value = format!(
-        "<{base_url}{path}?limit={limit}&max_id={last}>; rel=\"next\", <{base_url}{path}?limit={limit}&min_id={first}>; rel=\"prev\""
+        "<{base_url}{path}{joiner}limit={limit}&max_id={last}>; rel=\"next\", \
+         <{base_url}{path}{joiner}limit={limit}&min_id={first}>; rel=\"prev\""
     );
     if let Ok(value) = HeaderValue::from_str(&value) {
         headers.insert(axum::http::header::LINK, value);

@@ -488,3 +488,12 @@ pub async fn has_local_followers(db: impl PgExecutor<'_>, account_id: i64) -> sq
     .fetch_one(db)
     .await
 }
+
+/// Live statuses posted on this instance (boosts not counted), for instance statistics.
+pub async fn count_local(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM statuses WHERE local AND deleted_at IS NULL AND reblog_of_id IS NULL",
+    )
+    .fetch_one(db)
+    .await
+}

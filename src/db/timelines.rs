@@ -45,12 +45,12 @@ const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id 
 fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
     match which {
         Timeline::Home => (
-            "(s.account_id = $1 OR EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 \
+            "(s.account_id = $1 OR (EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 \
                AND f.target_account_id = s.account_id AND f.accepted \
-               AND (s.reblog_of_id IS NULL OR f.show_reblogs))) \
+               AND (s.reblog_of_id IS NULL OR f.show_reblogs)) \
              AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id \
                OR s.in_reply_to_account_id = $1 OR EXISTS (SELECT 1 FROM follows f2 WHERE f2.account_id = $1 \
-               AND f2.target_account_id = s.in_reply_to_account_id AND f2.accepted))"
+               AND f2.target_account_id = s.in_reply_to_account_id AND f2.accepted))))"
                 .to_owned(),
             None,
             None,

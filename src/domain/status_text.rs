@@ -11,8 +11,8 @@
 //! and `StatusLengthValidator` (<https://github.com/mastodon/mastodon>). Deliberate
 //! differences: links need `http(s)://` but no known top-level domain (so `localhost` and
 //! IP addresses link); a mention's domain may carry a port (`@bob@host:8080`, for test
-//! instances); Unicode classes are approximated with `char`'s methods; characters are
-//! counted as Unicode scalar values (Ruby's `String#length`).
+//! instances); Unicode classes are approximated with `char`'s methods. Characters are
+//! counted as grapheme clusters, as Mastodon's validator does.
 
 mod scan;
 
@@ -146,8 +146,8 @@ pub fn render(
 /// Counts `text` against the length limit as Mastodon does: every link counts as
 /// [`URL_CHARACTERS`], a mention `@user@domain` counts as `@user`, everything else one
 /// per grapheme cluster (what a reader sees as one character: "👍🏽" is one), after
-/// trimming. The spoiler text shares the same limit in Mastodon (see
-/// [`graphemes`]).
+/// trimming. (Mastodon adds the content warning to the same count; Roost limits it
+/// separately.)
 pub fn character_count(text: &str) -> usize {
     let text = normalize(text);
     if text.chars().all(char::is_whitespace) {

@@ -358,7 +358,12 @@ pub async fn status(
 ) -> ApiResult<Response> {
     let account = local_account(&state, &name).await?;
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
-    let viewer = match headers.contains_key("signature") {
+    let signed = headers.contains_key("signature")
+        || headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Signature "));
+    let viewer = match signed {
         true => signed_viewer(&state, &method, &uri, &headers).await,
         false => None,
     };

@@ -162,7 +162,8 @@ pub async fn nodeinfo(
     let users = accounts::count_local(&state.db).await?;
     let active = accounts::count_active_local(&state.db).await?;
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let usage = Usage::new(count(users), count(active), count(active), 0);
+    let posts = crate::db::statuses::count_local(&state.db).await?;
+    let usage = Usage::new(count(users), count(active), count(active), count(posts));
     let mut metadata = Map::new();
     metadata.insert(
         "nodeName".into(),

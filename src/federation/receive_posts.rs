@@ -92,6 +92,15 @@ pub async fn receive_create(
     if note.author_id().map(url::Url::as_str) != author.ap_id.as_deref() {
         return Err(ignored("the note is not the actor's"));
     }
+    // A server may only create notes under its own ids.
+    let author_origin = author
+        .ap_id
+        .as_deref()
+        .and_then(|a| url::Url::parse(a).ok())
+        .map(|a| a.origin());
+    if author_origin != Some(note.id.origin()) {
+        return Err(ignored("the note's id is not on the actor's server"));
+    }
     if statuses::find_by_ap_id(&state.db, note.id.as_str())
         .await?
         .is_some()
@@ -99,13 +108,21 @@ pub async fn receive_create(
         return Ok(());
     }
     let mentioned = mentioned_accounts(state, &note).await?;
-    let parent = parent_of(state, &note, PARENT_FETCH_DEPTH).await?;
+    let known_parent = match note.in_reply_to_id() {
+        Some(parent) => status_by_uri(state, parent.as_str()).await?,
+        None => None,
+    };
+    // Decided before any fetch, so unwanted posts cannot make Roost fetch others.
     let wanted = statuses::has_local_followers(&state.db, author.id).await?
         || mentioned.iter().any(AccountRow::is_local)
-        || parent.as_ref().is_some_and(|p| p.local);
+        || known_parent.as_ref().is_some_and(|p| p.local);
     if !wanted {
         return Err(ignored("nobody here follows the author or is addressed"));
     }
+    let parent = match known_parent {
+        Some(parent) => Some(parent),
+        None => parent_of(state, &note, PARENT_FETCH_DEPTH).await?,
+    };
     store_note(state, author, &note, &mentioned, parent.as_ref()).await?;
     Ok(())
 }
@@ -301,6 +318,9 @@ pub async fn receive_like(
     let status = status_by_uri(state, uri)
         .await?
         .ok_or_else(|| ignored("like of an unknown post"))?;
+    if !status.local {
+        return Err(ignored("likes are kept only for this server's posts"));
+    }
     let mut transaction = state.db.begin().await?;
     interactions::add(
         &mut transaction,

@@ -652,3 +652,56 @@ async fn the_length_limit_is_configurable_and_announced(db: PgPool) {
     let instance = expect_json(app.get("/api/v2/instance").send().await, 200).await;
     assert_eq!(instance["configuration"]["statuses"]["max_characters"], 10);
 }
+
+#[sqlx::test]
+async fn link_headers_keep_the_filters_and_home_shows_ones_own_replies(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let bobs = posted(&app, &bob, "bob's post").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let reply = expect_json(
+        post(
+            &app,
+            &alice,
+            &[("status", "alice answers"), ("in_reply_to_id", &bobs)],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        ids(&app, Some(&alice), "/api/v1/timelines/home").await,
+        vec![reply["id"].as_str().expect("id").to_owned()]
+    );
+
+    let response = app
+        .get("/api/v1/timelines/public?local=true&limit=1")
+        .send()
+        .await
+        .expect("sent");
+    let link = response
+        .headers()
+        .get("link")
+        .and_then(|v| v.to_str().ok())
+        .expect("Link header")
+        .to_owned();
+    assert!(
+        link.contains("/api/v1/timelines/public?local=true&limit=1&max_id="),
+        "{link}"
+    );
+    let path = format!(
+        "/api/v1/accounts/{}/statuses?exclude_replies=true&limit=1",
+        bob.account_id
+    );
+    let response = app.get(&path).send().await.expect("sent");
+    let link = response
+        .headers()
+        .get("link")
+        .and_then(|v| v.to_str().ok())
+        .expect("Link header")
+        .to_owned();
+    assert!(link.contains("exclude_replies=true"), "{link}");
+}

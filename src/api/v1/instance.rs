@@ -14,7 +14,7 @@ async fn stats(state: &AppState) -> ApiResult<InstanceStats> {
     Ok(InstanceStats {
         user_count: accounts::count_local(&state.db).await?,
         active_month: accounts::count_active_local(&state.db).await?,
-        status_count: 0,
+        status_count: crate::db::statuses::count_local(&state.db).await?,
         domain_count: accounts::count_known_domains(&state.db).await?,
     })
 }

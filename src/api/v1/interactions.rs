@@ -106,6 +106,10 @@ async fn check_pinnable(state: &AppState, user: &CurrentUser, target: &StatusRow
             "Direct messages cannot be pinned",
         ));
     }
+    let marks = statuses::viewer_marks(&state.db, user.account_id, &[target.id]).await?;
+    if marks.first().is_some_and(|marks| marks.pinned) {
+        return Ok(());
+    }
     if interactions::count_pins(&state.db, user.account_id).await? >= MAX_PINS {
         return Err(ApiError::validation(
             "status",
@@ -214,7 +218,8 @@ pub async fn reblog(
         return render(&state, user.account_id, existing.id).await;
     }
     let visibility = match params.visibility.as_deref() {
-        None if own_private => "private",
+        // A followers-only post stays followers-only, boosted or not.
+        _ if own_private => "private",
         None => "public",
         Some(v @ ("public" | "unlisted" | "private")) => v,
         Some(_) => {

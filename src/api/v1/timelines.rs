@@ -8,7 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::api::entities::status::{self, Status};
-use crate::api::paging::{link_header, PageParams};
+use crate::api::paging::{link_header, path_with_filters, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::timelines::{self, Timeline};
@@ -32,6 +32,19 @@ async fn page(
     let rendered = status::render(state, viewer, rows).await?;
     let headers = link_header(&state.config.base_url(), path, &ids, bounds.limit);
     Ok((headers, Json(rendered)))
+}
+
+/// The filters to repeat in `Link` headers for an origin choice.
+fn origin_filters(local: Option<bool>) -> [(&'static str, Option<String>); 2] {
+    [
+        ("local", (local == Some(true)).then(|| "true".to_owned())),
+        ("remote", (local == Some(false)).then(|| "true".to_owned())),
+    ]
+}
+
+/// `Some("true")` for a set flag, for `Link` headers.
+fn flag(on: bool) -> Option<String> {
+    on.then(|| "true".to_owned())
 }
 
 /// `local=true` → only local statuses, `remote=true` → only remote ones.
@@ -102,7 +115,7 @@ pub async fn public(
         viewer,
         Timeline::Public { local },
         &params.page,
-        "/api/v1/timelines/public",
+        &path_with_filters("/api/v1/timelines/public", &origin_filters(local)),
     )
     .await
 }
@@ -147,6 +160,11 @@ pub async fn account(
         // Roost has no media attachments yet, so no status qualifies.
         return Ok((HeaderMap::new(), Json(Vec::new())));
     }
+    let which_flags = (
+        params.exclude_replies.unwrap_or(false),
+        params.exclude_reblogs.unwrap_or(false),
+        params.pinned.unwrap_or(false),
+    );
     let which = Timeline::Account {
         account_id: account.id,
         exclude_replies: params.exclude_replies.unwrap_or(false),
@@ -164,7 +182,15 @@ pub async fn account(
         viewer,
         which,
         &params.page,
-        &format!("/api/v1/accounts/{}/statuses", account.id),
+        &path_with_filters(
+            &format!("/api/v1/accounts/{}/statuses", account.id),
+            &[
+                ("exclude_replies", flag(which_flags.0)),
+                ("exclude_reblogs", flag(which_flags.1)),
+                ("pinned", flag(which_flags.2)),
+                ("tagged", params.tagged.clone()),
+            ],
+        ),
     )
     .await
 }
@@ -203,7 +229,10 @@ pub async fn tag(
     }
     let local = origin(params.local, params.remote);
     let viewer = token.and_then(|t| t.account_id);
-    let path = format!("/api/v1/timelines/tag/{name}");
+    let path = path_with_filters(
+        &format!("/api/v1/timelines/tag/{name}"),
+        &origin_filters(local),
+    );
     page(
         &state,
         viewer,
