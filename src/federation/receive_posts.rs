@@ -219,7 +219,11 @@ async fn store_note(
             in_reply_to_id: parent.map(|p| p.id),
             in_reply_to_account_id: parent.map(|p| p.account_id),
             reblog_of_id: None,
-            conversation: None,
+            conversation: note
+                .conversation
+                .as_deref()
+                .filter(|c| c.len() <= 500)
+                .or_else(|| parent.and_then(|p| p.conversation.as_deref())),
             created_at: note.published,
             mentioned_account_ids: &mentioned_ids,
             tags: &tags,

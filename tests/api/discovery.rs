@@ -353,4 +353,11 @@ async fn the_outbox_pages_create_activities_of_public_posts_only(db: PgPool) {
     assert_eq!(items[0]["object"]["type"], "Note");
     assert_eq!(items[0]["object"]["content"], "<p>hello world</p>");
     assert_eq!(items[0]["actor"], app.url("/users/alice"));
+    let conversation = items[0]["object"]["conversation"]
+        .as_str()
+        .expect("conversation");
+    assert!(
+        conversation.starts_with(&format!("tag:{},", app.domain)),
+        "{conversation}"
+    );
 }

@@ -92,6 +92,18 @@ pub async fn create(
     };
     let composed = compose(&state, text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
+    // A reply joins its parent's conversation; a new post starts one (Mastodon's form).
+    let conversation = parent
+        .as_ref()
+        .and_then(|p| p.conversation.clone())
+        .unwrap_or_else(|| {
+            let today = chrono::Utc::now().format("%Y-%m-%d");
+            let id = crate::federation::urls::new_activity(&state.config);
+            format!(
+                "tag:{},{today}:objectId={id}:objectType=Conversation",
+                state.config.domain
+            )
+        });
     let mut transaction = state.db.begin().await?;
     let row = statuses::insert(
         &mut transaction,
@@ -116,7 +128,7 @@ pub async fn create(
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
-            conversation: None,
+            conversation: Some(&conversation),
             created_at: None,
             mentioned_account_ids: &mentioned,
             tags: &composed.tags,
