@@ -107,6 +107,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/statuses/{id}/context",
             get(v1::interactions::context),
         )
+        .route("/api/v1/notifications", get(v1::notifications::list))
+        .route(
+            "/api/v1/notifications/clear",
+            post(v1::notifications::clear),
+        )
+        .route(
+            "/api/v1/notifications/unread_count",
+            get(v1::notifications::unread_count),
+        )
+        .route("/api/v1/notifications/{id}", get(v1::notifications::show))
+        .route(
+            "/api/v1/notifications/{id}/dismiss",
+            post(v1::notifications::dismiss),
+        )
+        .route(
+            "/api/v1/markers",
+            get(v1::notifications::markers).post(v1::notifications::set_markers),
+        )
         .route("/api/v1/favourites", get(v1::interactions::favourites))
         .route("/api/v1/bookmarks", get(v1::interactions::bookmarks))
         .route("/api/v1/timelines/home", get(v1::timelines::home))

@@ -56,6 +56,13 @@ pub async fn add(
         == 1;
     if inserted && mark == Mark::Favourite {
         adjust_favourites(conn, status_id, 1).await?;
+        super::notifications::notify_status_author(
+            conn,
+            status_id,
+            account_id,
+            super::notifications::Kind::Favourite,
+        )
+        .await?;
     }
     Ok(inserted)
 }

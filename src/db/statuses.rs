@@ -100,6 +100,27 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
         .await?;
     attach_tags(conn, row.id, new.tags).await?;
     count(conn, &row, 1).await?;
+    match row.reblog_of_id {
+        Some(original) => {
+            super::notifications::notify_status_author(
+                conn,
+                original,
+                row.account_id,
+                super::notifications::Kind::Reblog,
+            )
+            .await?
+        }
+        None => {
+            super::notifications::notify_new_status(
+                conn,
+                row.id,
+                row.account_id,
+                &row.visibility,
+                new.mentioned_account_ids,
+            )
+            .await?
+        }
+    }
     Ok(row)
 }
 
@@ -415,6 +436,7 @@ pub async fn edit(
         .bind(edit.mentioned_account_ids)
         .execute(&mut *conn)
         .await?;
+    super::notifications::notify_edit(conn, row.id, row.account_id).await?;
     let at = updated.edited_at.unwrap_or(updated.created_at);
     record_version(
         conn,

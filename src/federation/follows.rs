@@ -10,7 +10,26 @@ use sqlx::PgConnection;
 use super::{outbound, urls};
 use crate::db::accounts::AccountRow;
 use crate::db::follows::{self, FollowRow, NewFollow};
+use crate::db::notifications::{self, Kind};
 use crate::state::AppState;
+
+/// `follow` (or `follow_request` while pending) to the followed local account.
+async fn notify_follow(conn: &mut PgConnection, follow: &FollowRow) -> sqlx::Result<()> {
+    let kind = if follow.accepted {
+        Kind::Follow
+    } else {
+        Kind::FollowRequest
+    };
+    notifications::notify(
+        conn,
+        follow.target_account_id,
+        follow.account_id,
+        kind,
+        None,
+    )
+    .await?;
+    Ok(())
+}
 
 /// Options of a follow (`reblogs` and `notify` of `POST /api/v1/accounts/:id/follow`).
 #[derive(Clone, Copy, Debug)]
@@ -48,6 +67,9 @@ pub async fn follow(
             .map_or_else(|| urls::new_activity(&state.config), |f| f.ap_id.clone()),
     };
     let row = follows::upsert(&mut transaction, &new).await?;
+    if existing.is_none() && target.is_local() {
+        notify_follow(&mut transaction, &row).await?;
+    }
     if existing.is_none() && !target.is_local() {
         let actor = urls::actor(&state.config, &follower.username);
         let object = urls::account_ap_id(&state.config, target);
@@ -110,7 +132,19 @@ pub async fn answer_request(
         return Ok(false);
     };
     match answer {
-        Answer::Accept => follows::accept(&mut transaction, request.id).await?,
+        Answer::Accept => {
+            notifications::retract(
+                &mut transaction,
+                target.id,
+                follower.id,
+                Kind::FollowRequest,
+                None,
+            )
+            .await?;
+            notifications::notify(&mut transaction, target.id, follower.id, Kind::Follow, None)
+                .await?;
+            follows::accept(&mut transaction, request.id).await?
+        }
         Answer::Reject => follows::delete(&mut transaction, request.id).await?,
     };
     if !follower.is_local() {
@@ -180,6 +214,9 @@ pub async fn receive_follow(
         ap_id: follow_id,
     };
     let mut row = follows::upsert(&mut transaction, &new).await?;
+    if existing.is_none() {
+        notify_follow(&mut transaction, &row).await?;
+    }
     if accepted {
         // Answer with the id the remote used this time.
         row.ap_id = follow_id.to_owned();
