@@ -66,6 +66,37 @@ pub struct NewStatus<'a> {
     pub tags: &'a [String],
 }
 
+impl<'a> NewStatus<'a> {
+    /// A boost of `original` by `account_id` (no text of its own).
+    pub fn reblog(
+        account_id: i64,
+        local: bool,
+        ap_id: Option<&'a str>,
+        original: i64,
+        visibility: &'a str,
+    ) -> Self {
+        NewStatus {
+            account_id,
+            local,
+            ap_id,
+            url: None,
+            text: "",
+            content: "",
+            spoiler_text: "",
+            sensitive: false,
+            visibility,
+            language: None,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original),
+            conversation: None,
+            created_at: None,
+            mentioned_account_ids: &[],
+            tags: &[],
+        }
+    }
+}
+
 /// Inserts a status with its mentions and tags and moves the counters: the author's
 /// `statuses_count` (not for boosts), the parent's `replies_count`, the boosted
 /// status's `reblogs_count`. Run it in a transaction.

@@ -364,25 +364,7 @@ pub async fn receive_announce(
     let mut transaction = state.db.begin().await?;
     let inserted = statuses::insert(
         &mut transaction,
-        &NewStatus {
-            account_id: booster.id,
-            local: false,
-            ap_id: Some(announce_id),
-            url: None,
-            text: "",
-            content: "",
-            spoiler_text: "",
-            sensitive: false,
-            visibility: "public",
-            language: None,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: Some(original.id),
-            conversation: None,
-            created_at: None,
-            mentioned_account_ids: &[],
-            tags: &[],
-        },
+        &NewStatus::reblog(booster.id, false, Some(announce_id), original.id, "public"),
     )
     .await;
     match inserted {

@@ -233,25 +233,7 @@ pub async fn reblog(
     let mut transaction = state.db.begin().await?;
     let boost = statuses::insert(
         &mut transaction,
-        &NewStatus {
-            account_id: user.account_id,
-            local: true,
-            ap_id: None,
-            url: None,
-            text: "",
-            content: "",
-            spoiler_text: "",
-            sensitive: false,
-            visibility,
-            language: None,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: Some(original.id),
-            conversation: None,
-            created_at: None,
-            mentioned_account_ids: &[],
-            tags: &[],
-        },
+        &NewStatus::reblog(user.account_id, true, None, original.id, visibility),
     )
     .await;
     let boost = match boost {
