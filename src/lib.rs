@@ -14,4 +14,5 @@ pub mod federation;
 pub mod maintenance;
 pub mod rate_limit;
 pub mod state;
+pub mod stream;
 pub mod web;

@@ -20,6 +20,8 @@ pub struct AppState {
     pub tokens: TokenIssuer,
     /// Per-IP request budgets for sign-up and sign-in endpoints.
     pub rate_limiter: Arc<RateLimiter>,
+    /// Fan-out of database changes to streaming clients of this process.
+    pub stream: crate::stream::Hub,
     /// Outbound HTTP client with Roost's User-Agent and timeouts; it follows no redirects.
     pub http: reqwest::Client,
 }
@@ -51,6 +53,7 @@ impl AppState {
             config: Arc::new(config),
             tokens,
             rate_limiter,
+            stream: crate::stream::Hub::new(),
             http,
         })
     }

@@ -121,6 +121,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/notifications/{id}/dismiss",
             post(v1::notifications::dismiss),
         )
+        .route("/api/v1/streaming/health", get(crate::stream::health))
+        .route("/api/v1/streaming/user", get(crate::stream::user))
+        .route("/api/v1/streaming/public", get(crate::stream::public))
+        .route(
+            "/api/v1/streaming/public/local",
+            get(crate::stream::public_local),
+        )
+        .route("/api/v1/streaming/hashtag", get(crate::stream::hashtag))
         .route(
             "/api/v1/markers",
             get(v1::notifications::markers).post(v1::notifications::set_markers),

@@ -23,3 +23,4 @@ mod profiles;
 mod rate_limits;
 mod signatures;
 mod statuses;
+mod streaming;

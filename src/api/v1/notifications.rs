@@ -63,6 +63,15 @@ async fn render(state: &AppState, viewer: i64, rows: &[NotificationRow]) -> ApiR
     Ok(out)
 }
 
+/// One notification rendered for the streaming API (`None` if it can no longer be shown).
+pub(crate) async fn render_one(
+    state: &AppState,
+    viewer: i64,
+    row: NotificationRow,
+) -> ApiResult<Option<Value>> {
+    Ok(render(state, viewer, &[row]).await?.pop())
+}
+
 /// Filters of `GET /api/v1/notifications`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,0 +1,274 @@
+//! Live events for clients (Mastodon's streaming API, Server-Sent Events form):
+//! `GET /api/v1/streaming/user`, `/public`, `/public/local`, `/hashtag?tag=` and
+//! `/health` (<https://docs.joinmastodon.org/methods/streaming/>).
+//!
+//! Events cross processes through PostgreSQL: triggers NOTIFY `roost_stream` with ids
+//! when statuses and notifications change (see the migration), each process LISTENs
+//! once and fans events out through a bounded broadcast channel, and every subscriber
+//! loads and filters what it may see. A subscriber that falls behind is disconnected
+//! rather than buffered without bound.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use tokio::sync::broadcast;
+
+use crate::api::entities::status;
+use crate::auth::{CurrentUser, MaybeToken};
+use crate::db::{notifications, statuses};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// The NOTIFY channel.
+pub const CHANNEL: &str = "roost_stream";
+/// Events buffered per process; a slower subscriber is dropped.
+const BUFFER: usize = 1024;
+
+/// One change, as announced by the database.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Change {
+    /// `update`, `delete`, `status.update` or `notification`.
+    pub k: String,
+    /// The status, for status events.
+    pub s: Option<i64>,
+    /// The notification, for notification events.
+    pub n: Option<i64>,
+    /// The notified account, for notification events.
+    pub a: Option<i64>,
+}
+
+/// The per-process fan-out of database changes. The LISTEN connection is opened
+/// with the first streaming client, so processes nobody streams from hold none.
+#[derive(Clone)]
+pub struct Hub {
+    sender: broadcast::Sender<Change>,
+    listening: std::sync::Arc<std::sync::Once>,
+}
+
+impl Hub {
+    /// A hub with nobody listening yet.
+    pub fn new() -> Hub {
+        let (sender, _) = broadcast::channel(BUFFER);
+        Hub {
+            sender,
+            listening: std::sync::Arc::new(std::sync::Once::new()),
+        }
+    }
+
+    /// A receiver of every change from now on; starts listening on first use.
+    pub fn subscribe(&self, db: &sqlx::PgPool) -> broadcast::Receiver<Change> {
+        let receiver = self.sender.subscribe();
+        self.listening.call_once(|| {
+            tokio::spawn(self.clone().run(db.clone()));
+        });
+        receiver
+    }
+
+    /// Listens to `roost_stream` until the process ends (while anyone holds the hub),
+    /// reconnecting on errors.
+    async fn run(self, db: sqlx::PgPool) {
+        loop {
+            let Some(mut listener) = crate::db::listen(&db, CHANNEL).await else {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            };
+            while let Ok(notification) = listener.recv().await {
+                if let Ok(change) = serde_json::from_str::<Change>(notification.payload()) {
+                    let _ = self.sender.send(change);
+                }
+            }
+        }
+    }
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub::new()
+    }
+}
+
+/// Which stream a subscriber asked for.
+#[derive(Clone, Debug)]
+enum Subscription {
+    User(i64),
+    Public { local_only: bool },
+    Hashtag(String),
+}
+
+/// What one change means for one subscriber, rendered; `None` when nothing.
+async fn render_for(
+    state: &AppState,
+    viewer: Option<i64>,
+    subscription: &Subscription,
+    change: &Change,
+) -> Option<SseEvent> {
+    match change.k.as_str() {
+        "notification" => {
+            let Subscription::User(me) = subscription else {
+                return None;
+            };
+            if change.a != Some(*me) {
+                return None;
+            }
+            let row = notifications::find(&state.db, *me, change.n?)
+                .await
+                .ok()??;
+            let rendered = crate::api::v1::notifications::render_one(state, *me, row)
+                .await
+                .ok()??;
+            Some(
+                SseEvent::default()
+                    .event("notification")
+                    .data(rendered.to_string()),
+            )
+        }
+        "delete" => Some(
+            SseEvent::default()
+                .event("delete")
+                .data(change.s?.to_string()),
+        ),
+        kind @ ("update" | "status.update") => {
+            let id = change.s?;
+            let row = statuses::find_visible(&state.db, viewer, id).await.ok()??;
+            if !in_stream(state, subscription, &row).await {
+                return None;
+            }
+            let rendered = status::render(state, viewer, vec![row]).await.ok()?.pop()?;
+            let data = serde_json::to_string(&rendered).ok()?;
+            Some(SseEvent::default().event(kind).data(data))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a visible status belongs on the subscribed stream.
+async fn in_stream(
+    state: &AppState,
+    subscription: &Subscription,
+    row: &statuses::StatusRow,
+) -> bool {
+    match subscription {
+        Subscription::User(me) => {
+            if row.account_id == *me {
+                return true;
+            }
+            crate::db::follows::find_pair(&state.db, *me, row.account_id)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|f| f.accepted && (row.reblog_of_id.is_none() || f.show_reblogs))
+        }
+        Subscription::Public { local_only } => {
+            row.visibility == "public" && row.reblog_of_id.is_none() && (!local_only || row.local)
+        }
+        Subscription::Hashtag(tag) => {
+            row.visibility == "public"
+                && statuses::tags(&state.db, &[row.id])
+                    .await
+                    .is_ok_and(|tags| tags.iter().any(|(_, name)| name.eq_ignore_ascii_case(tag)))
+        }
+    }
+}
+
+fn sse(state: AppState, viewer: Option<i64>, subscription: Subscription) -> impl IntoResponse {
+    let receiver = state.stream.subscribe(&state.db);
+    let events = futures_util::stream::unfold(
+        (receiver, state, subscription),
+        move |(mut receiver, state, subscription)| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(change) => {
+                        if let Some(event) =
+                            render_for(&state, viewer, &subscription, &change).await
+                        {
+                            return Some((
+                                Ok::<_, Infallible>(event),
+                                (receiver, state, subscription),
+                            ));
+                        }
+                    }
+                    // Too slow to keep up, or shutting down: end the stream.
+                    Err(_) => return None,
+                }
+            }
+        },
+    );
+    Sse::new(events).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("thump"),
+    )
+}
+
+/// `GET /api/v1/streaming/user`: the signed-in user's home updates and notifications.
+pub async fn user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<impl IntoResponse> {
+    user.token
+        .require_scope(&["read:statuses", "read:notifications"])?;
+    Ok(sse(
+        state,
+        Some(user.account_id),
+        Subscription::User(user.account_id),
+    ))
+}
+
+/// `GET /api/v1/streaming/public`.
+pub async fn public(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+) -> ApiResult<impl IntoResponse> {
+    let viewer = token.and_then(|t| t.account_id);
+    Ok(sse(
+        state,
+        viewer,
+        Subscription::Public { local_only: false },
+    ))
+}
+
+/// `GET /api/v1/streaming/public/local`.
+pub async fn public_local(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+) -> ApiResult<impl IntoResponse> {
+    let viewer = token.and_then(|t| t.account_id);
+    Ok(sse(
+        state,
+        viewer,
+        Subscription::Public { local_only: true },
+    ))
+}
+
+/// `?tag=` of the hashtag stream.
+#[derive(Debug, Deserialize)]
+pub struct TagQuery {
+    tag: Option<String>,
+}
+
+/// `GET /api/v1/streaming/hashtag?tag=…`.
+pub async fn hashtag(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+    Query(query): Query<TagQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let viewer = token.and_then(|t| t.account_id);
+    let tag = query
+        .tag
+        .unwrap_or_default()
+        .trim_start_matches('#')
+        .to_owned();
+    if tag.is_empty() || tag.chars().count() > 100 {
+        return Err(crate::error::ApiError::BadRequest("tag is required".into()));
+    }
+    Ok(sse(state, viewer, Subscription::Hashtag(tag)))
+}
+
+/// `GET /api/v1/streaming/health`.
+pub async fn health() -> &'static str {
+    "OK"
+}

@@ -1,0 +1,189 @@
+//! Streaming across processes: two `roost serve` processes share one database; a
+//! client streaming from the second receives what happens through the first, as
+//! Server-Sent Events, and nothing it may not see.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::{expect_json, TestApp, TestUser};
+
+/// Reads Server-Sent Events from a streaming response.
+struct SseReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl SseReader {
+    async fn open(app: &TestApp, path: &str, user: &TestUser) -> SseReader {
+        let response = app
+            .get(path)
+            .bearer_auth(&user.access_token)
+            .send()
+            .await
+            .expect("connects");
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/event-stream"));
+        SseReader {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event other than keep-alive comments, or `None` after 10 seconds.
+    async fn next(&mut self) -> Option<(String, String)> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(name) = line.strip_prefix("event:") {
+                        event = Some(name.trim().to_owned());
+                    } else if let Some(part) = line.strip_prefix("data:") {
+                        data.push_str(part.trim_start());
+                    }
+                }
+                if let Some(event) = event {
+                    return Some((event, data));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
+                .await
+                .ok()?
+                .ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Skips events until one named `event` whose data satisfies `matches`.
+    async fn expect(&mut self, event: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        while let Some((name, data)) = self.next().await {
+            if name == event {
+                let value: Value = serde_json::from_str(&data).unwrap_or(Value::String(data));
+                if matches(&value) {
+                    return value;
+                }
+            }
+        }
+        panic!("no `{event}` event arrived in time");
+    }
+}
+
+async fn post(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> String {
+    let response = app
+        .post("/api/v1/statuses")
+        .bearer_auth(&user.access_token)
+        .form(form)
+        .send()
+        .await;
+    expect_json(response, 200).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+#[sqlx::test]
+async fn a_client_of_one_process_streams_what_happens_through_another(db: PgPool) {
+    // Workers off: the test database's small pool is for requests and listeners.
+    let first = TestApp::spawn_with(db.clone(), &["--workers", "false"]).await;
+    let second = TestApp::spawn_with(db, &["--workers", "false", "--domain", &first.domain]).await;
+    let alice = first.sign_up("alice").await;
+    let bob = first.sign_up("bob").await;
+    let carol = first.sign_up("carol").await;
+    let follow = first
+        .post(&format!("/api/v1/accounts/{}/follow", alice.account_id))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+
+    let mut bobs_home = SseReader::open(&second, "/api/v1/streaming/user", &bob).await;
+    let mut alices_user = SseReader::open(&second, "/api/v1/streaming/user", &alice).await;
+    let mut carols_public = SseReader::open(&second, "/api/v1/streaming/public", &carol).await;
+    // The second process may still be connecting its listener: wait for a first post.
+    let mut warm = None;
+    for _ in 0..20 {
+        let id = post(&first, &alice, &[("status", "warming up")]).await;
+        let arrived = tokio::time::timeout(Duration::from_millis(500), bobs_home.next()).await;
+        if let Ok(Some((event, data))) = arrived {
+            if event == "update" && data.contains(&id) {
+                warm = Some(id);
+                break;
+            }
+        }
+    }
+    assert!(warm.is_some(), "the second process never streamed a post");
+
+    let private = post(
+        &first,
+        &alice,
+        &[("status", "friends only"), ("visibility", "private")],
+    )
+    .await;
+    let public = post(&first, &alice, &[("status", "everyone")]).await;
+    let got = bobs_home
+        .expect("update", |s| s["id"] == private.as_str())
+        .await;
+    assert_eq!(
+        got["visibility"], "private",
+        "a follower gets the followers-only post"
+    );
+    let seen = carols_public
+        .expect("update", |s| {
+            s["id"] == public.as_str() || s["id"] == private.as_str()
+        })
+        .await;
+    assert_eq!(
+        seen["id"],
+        public.as_str(),
+        "the followers-only post never reaches a non-follower's public stream"
+    );
+
+    let like = first
+        .post(&format!("/api/v1/statuses/{public}/favourite"))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(like, 200).await;
+    let notification = alices_user
+        .expect("notification", |n| n["type"] == "favourite")
+        .await;
+    assert_eq!(notification["account"]["username"], "bob");
+    assert_eq!(notification["status"]["id"], public.as_str());
+
+    let deleted = first
+        .delete(&format!("/api/v1/statuses/{public}"))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(deleted, 200).await;
+    // A delete's data is the bare status id.
+    let gone = bobs_home
+        .expect("delete", |id| {
+            *id == Value::String(public.clone())
+                || id.as_u64().is_some_and(|n| n.to_string() == public)
+        })
+        .await;
+    assert!(
+        gone.as_u64().is_some_and(|n| n.to_string() == public) || gone == Value::String(public)
+    );
+}
+
+#[sqlx::test]
+async fn the_streaming_health_check_answers_ok(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let response = app
+        .get("/api/v1/streaming/health")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.expect("body"), "OK");
+}
