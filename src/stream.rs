@@ -105,7 +105,7 @@ async fn render_for(
     viewer: Option<i64>,
     subscription: &Subscription,
     change: &Change,
-) -> Option<SseEvent> {
+) -> Option<(&'static str, String)> {
     match change.k.as_str() {
         "notification" => {
             let Subscription::User(me) = subscription else {
@@ -120,18 +120,15 @@ async fn render_for(
             let rendered = crate::api::v1::notifications::render_one(state, *me, row)
                 .await
                 .ok()??;
-            Some(
-                SseEvent::default()
-                    .event("notification")
-                    .data(rendered.to_string()),
-            )
+            Some(("notification", rendered.to_string()))
         }
-        "delete" => Some(
-            SseEvent::default()
-                .event("delete")
-                .data(change.s?.to_string()),
-        ),
+        "delete" => Some(("delete", change.s?.to_string())),
         kind @ ("update" | "status.update") => {
+            let kind: &'static str = if kind == "update" {
+                "update"
+            } else {
+                "status.update"
+            };
             let id = change.s?;
             let row = statuses::find_visible(&state.db, viewer, id).await.ok()??;
             if !in_stream(state, subscription, &row).await {
@@ -139,7 +136,7 @@ async fn render_for(
             }
             let rendered = status::render(state, viewer, vec![row]).await.ok()?.pop()?;
             let data = serde_json::to_string(&rendered).ok()?;
-            Some(SseEvent::default().event(kind).data(data))
+            Some((kind, data))
         }
         _ => None,
     }
@@ -182,9 +179,10 @@ fn sse(state: AppState, viewer: Option<i64>, subscription: Subscription) -> impl
             loop {
                 match receiver.recv().await {
                     Ok(change) => {
-                        if let Some(event) =
+                        if let Some((name, data)) =
                             render_for(&state, viewer, &subscription, &change).await
                         {
+                            let event = SseEvent::default().event(name).data(data);
                             return Some((
                                 Ok::<_, Infallible>(event),
                                 (receiver, state, subscription),
@@ -271,4 +269,132 @@ pub async fn hashtag(
 /// `GET /api/v1/streaming/health`.
 pub async fn health() -> &'static str {
     "OK"
+}
+
+/// Query of the WebSocket endpoint.
+#[derive(Debug, Deserialize)]
+pub struct SocketQuery {
+    stream: Option<String>,
+    tag: Option<String>,
+}
+
+/// Parses Mastodon's stream names (`user`, `user:notification`, `public`,
+/// `public:local`, `hashtag`, `hashtag:local`) into a subscription.
+fn subscription(
+    name: &str,
+    tag: Option<&str>,
+    viewer: Option<i64>,
+) -> Option<(String, Subscription)> {
+    let sub = match name {
+        "user" | "user:notification" => Subscription::User(viewer?),
+        "public" => Subscription::Public { local_only: false },
+        "public:local" => Subscription::Public { local_only: true },
+        "hashtag" | "hashtag:local" => {
+            let tag = tag?.trim_start_matches('#');
+            if tag.is_empty() || tag.chars().count() > 100 {
+                return None;
+            }
+            Subscription::Hashtag(tag.to_owned())
+        }
+        _ => return None,
+    };
+    Some((name.to_owned(), sub))
+}
+
+/// `GET /api/v1/streaming` upgraded to a WebSocket: the token comes as
+/// `access_token` or in `Sec-WebSocket-Protocol`; streams are chosen with `stream=`
+/// and changed with `{"type":"subscribe"|"unsubscribe","stream":…,"tag":…}` messages.
+pub async fn websocket(
+    State(state): State<AppState>,
+    MaybeToken(token): MaybeToken,
+    Query(query): Query<SocketQuery>,
+    headers: axum::http::HeaderMap,
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+) -> ApiResult<axum::response::Response> {
+    let protocol = headers
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    let token = match (token, &protocol) {
+        (Some(token), _) => Some(token),
+        (None, Some(candidate)) => {
+            Some(crate::auth::extractor::authenticate_token(&state, candidate).await?)
+        }
+        (None, None) => None,
+    };
+    let viewer = token.and_then(|t| t.account_id);
+    let mut initial = Vec::new();
+    if let Some(name) = query.stream.as_deref() {
+        initial.extend(subscription(name, query.tag.as_deref(), viewer));
+    }
+    let upgrade = match protocol {
+        Some(protocol) => upgrade.protocols([protocol]),
+        None => upgrade,
+    };
+    Ok(upgrade
+        .on_upgrade(move |socket| serve_socket(socket, state, viewer, initial))
+        .into_response())
+}
+
+async fn serve_socket(
+    mut socket: axum::extract::ws::WebSocket,
+    state: AppState,
+    viewer: Option<i64>,
+    mut subscriptions: Vec<(String, Subscription)>,
+) {
+    use axum::extract::ws::Message;
+    let mut receiver = state.stream.subscribe(&state.db);
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            change = receiver.recv() => {
+                let Ok(change) = change else { return };
+                for (name, sub) in &subscriptions {
+                    if let Some((event, payload)) = render_for(&state, viewer, sub, &change).await {
+                        let message = serde_json::json!({ "stream": name.split(':').collect::<Vec<_>>(), "event": event, "payload": payload });
+                        if socket.send(Message::Text(message.to_string().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            incoming = socket.recv() => {
+                let Some(Ok(message)) = incoming else { return };
+                if let Message::Text(text) = message {
+                    handle_command(&text, viewer, &mut subscriptions);
+                }
+            }
+            _ = heartbeat.tick() => {
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Applies a client's `subscribe` / `unsubscribe` message (others are ignored).
+fn handle_command(
+    text: &str,
+    viewer: Option<i64>,
+    subscriptions: &mut Vec<(String, Subscription)>,
+) {
+    let Ok(command) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let Some(name) = command["stream"].as_str() else {
+        return;
+    };
+    match command["type"].as_str() {
+        Some("subscribe") if subscriptions.len() < 16 => {
+            if let Some(sub) = subscription(name, command["tag"].as_str(), viewer) {
+                if !subscriptions.iter().any(|(existing, _)| existing == name) {
+                    subscriptions.push(sub);
+                }
+            }
+        }
+        Some("unsubscribe") => subscriptions.retain(|(existing, _)| existing != name),
+        _ => {}
+    }
 }

@@ -121,6 +121,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/notifications/{id}/dismiss",
             post(v1::notifications::dismiss),
         )
+        .route("/api/v1/streaming", get(crate::stream::websocket))
+        .route("/api/v1/streaming/", get(crate::stream::websocket))
         .route("/api/v1/streaming/health", get(crate::stream::health))
         .route("/api/v1/streaming/user", get(crate::stream::user))
         .route("/api/v1/streaming/public", get(crate::stream::public))

@@ -125,6 +125,12 @@ fn query_token(parts: &Parts) -> Option<String> {
         .filter(|token| !token.is_empty())
 }
 
+/// Authenticates a bare token (the streaming API takes one from
+/// `Sec-WebSocket-Protocol`), with the same checks as the `Authorization` header.
+pub async fn authenticate_token(state: &AppState, token: &str) -> ApiResult<TokenInfo> {
+    authenticate(state, token).await
+}
+
 /// Verifies the JWT, then loads its row: revoked, expired or unknown tokens are 401;
 /// tokens of disabled, suspended or unapproved users are 403 (Mastodon's answers).
 async fn authenticate(state: &AppState, token: &str) -> ApiResult<TokenInfo> {

@@ -187,3 +187,67 @@ async fn the_streaming_health_check_answers_ok(db: PgPool) {
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.expect("body"), "OK");
 }
+
+#[sqlx::test]
+async fn a_websocket_client_subscribes_and_receives_events_in_mastodons_shape(db: PgPool) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let app = TestApp::spawn_with(db, &["--workers", "false"]).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let follow = app
+        .post(&format!("/api/v1/accounts/{}/follow", alice.account_id))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+    // The token travels in Sec-WebSocket-Protocol, as Mastodon's web client sends it.
+    let mut request = format!("ws://{}/api/v1/streaming?stream=user", app.domain)
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        bob.access_token.parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("upgrades");
+    socket
+        .send(Message::Text(
+            r#"{"type":"subscribe","stream":"public:local"}"#.into(),
+        ))
+        .await
+        .expect("sends");
+
+    let mut found = None;
+    for _ in 0..20 {
+        let id = post(&app, &alice, &[("status", "over the socket")]).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+            if let Message::Text(text) = message {
+                let event: Value = serde_json::from_str(&text).expect("json");
+                if event["event"] == "update"
+                    && event["payload"].as_str().is_some_and(|p| p.contains(&id))
+                {
+                    found = Some(event);
+                    break;
+                }
+            }
+        }
+        if found.is_some() {
+            break;
+        }
+    }
+    let event = found.expect("an update arrived over the WebSocket");
+    assert!(
+        event["stream"] == serde_json::json!(["user"])
+            || event["stream"] == serde_json::json!(["public", "local"]),
+        "{event}"
+    );
+    let payload: Value =
+        serde_json::from_str(event["payload"].as_str().expect("payload is a JSON string"))
+            .expect("status");
+    assert_eq!(payload["account"]["username"], "alice");
+}
