@@ -203,6 +203,9 @@ fn sse(state: AppState, viewer: Option<i64>, subscription: Subscription) -> impl
 }
 
 /// `GET /api/v1/streaming/user`: the signed-in user's home updates and notifications.
+#[utoipa::path(get, path = "/api/v1/streaming/user", tag = "streaming",
+    security(("bearer" = ["read:statuses", "read:notifications"])),
+    responses((status = 200, description = "text/event-stream of update, status.update, delete and notification events")))]
 pub async fn user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -217,6 +220,8 @@ pub async fn user(
 }
 
 /// `GET /api/v1/streaming/public`.
+#[utoipa::path(get, path = "/api/v1/streaming/public", tag = "streaming",
+    responses((status = 200, description = "text/event-stream of public statuses")))]
 pub async fn public(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
@@ -230,6 +235,8 @@ pub async fn public(
 }
 
 /// `GET /api/v1/streaming/public/local`.
+#[utoipa::path(get, path = "/api/v1/streaming/public/local", tag = "streaming",
+    responses((status = 200, description = "text/event-stream of local public statuses")))]
 pub async fn public_local(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
@@ -249,6 +256,9 @@ pub struct TagQuery {
 }
 
 /// `GET /api/v1/streaming/hashtag?tag=…`.
+#[utoipa::path(get, path = "/api/v1/streaming/hashtag", tag = "streaming",
+    params(("tag" = String, Query, description = "Hashtag without #")),
+    responses((status = 200, description = "text/event-stream of public statuses with the tag"), (status = 400)))]
 pub async fn hashtag(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
@@ -267,6 +277,8 @@ pub async fn hashtag(
 }
 
 /// `GET /api/v1/streaming/health`.
+#[utoipa::path(get, path = "/api/v1/streaming/health", tag = "streaming",
+    responses((status = 200, description = "OK")))]
 pub async fn health() -> &'static str {
     "OK"
 }
@@ -304,6 +316,10 @@ fn subscription(
 /// `GET /api/v1/streaming` upgraded to a WebSocket: the token comes as
 /// `access_token` or in `Sec-WebSocket-Protocol`; streams are chosen with `stream=`
 /// and changed with `{"type":"subscribe"|"unsubscribe","stream":…,"tag":…}` messages.
+#[utoipa::path(get, path = "/api/v1/streaming", tag = "streaming",
+    params(("stream" = Option<String>, Query, description = "user, user:notification, public, public:local, hashtag, hashtag:local"),
+           ("tag" = Option<String>, Query, description = "For hashtag streams")),
+    responses((status = 101, description = "WebSocket of {stream, event, payload} messages")))]
 pub async fn websocket(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
