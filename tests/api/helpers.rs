@@ -234,6 +234,20 @@ impl TestApp {
         }
     }
 
+    /// Posts a status as `user` (form parameters) and returns its id.
+    pub async fn post_status(&self, user: &TestUser, form: &[(&str, &str)]) -> String {
+        let response = self
+            .post("/api/v1/statuses")
+            .bearer_auth(&user.access_token)
+            .form(form)
+            .send()
+            .await;
+        expect_json(response, 200).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
     /// The status code of GET verify_credentials with `token`.
     pub async fn verify_status(&self, token: &str) -> StatusCode {
         self.get("/api/v1/accounts/verify_credentials")

@@ -5,19 +5,6 @@ use sqlx::PgPool;
 
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
 
-async fn post_status(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> String {
-    let status = app
-        .post("/api/v1/statuses")
-        .bearer_auth(&user.access_token)
-        .form(form)
-        .send()
-        .await;
-    expect_json(status, 200).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
-
 async fn act(
     app: &TestApp,
     user: &TestUser,
@@ -57,7 +44,7 @@ async fn favourites_count_once_per_account_and_can_be_undone(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    let id = post_status(&app, &alice, &[("status", "like me")]).await;
+    let id = app.post_status(&alice, &[("status", "like me")]).await;
     for _ in 0..2 {
         let liked = expect_json(act(&app, &bob, &id, "favourite").await, 200).await;
         assert_eq!(
@@ -109,7 +96,7 @@ async fn a_boost_wraps_the_original_reaches_followers_and_can_be_undone(db: PgPo
         .send()
         .await;
     expect_json(follow, 200).await;
-    let id = post_status(&app, &alice, &[("status", "boost me")]).await;
+    let id = app.post_status(&alice, &[("status", "boost me")]).await;
     let boost = expect_json(act(&app, &bob, &id, "reblog").await, 200).await;
     let boost_id = boost["id"].as_str().expect("id").to_owned();
     assert_ne!(boost_id, id);
@@ -164,12 +151,9 @@ async fn private_statuses_of_others_cannot_be_boosted_and_deleting_removes_boost
         .send()
         .await;
     expect_json(follow, 200).await;
-    let private = post_status(
-        &app,
-        &alice,
-        &[("status", "friends"), ("visibility", "private")],
-    )
-    .await;
+    let private = app
+        .post_status(&alice, &[("status", "friends"), ("visibility", "private")])
+        .await;
     expect_error(act(&app, &bob, &private, "reblog").await, 422).await;
     let own = expect_json(act(&app, &alice, &private, "reblog").await, 200).await;
     assert_eq!(
@@ -177,7 +161,7 @@ async fn private_statuses_of_others_cannot_be_boosted_and_deleting_removes_boost
         "self-boosts of private statuses stay private"
     );
 
-    let public = post_status(&app, &alice, &[("status", "public")]).await;
+    let public = app.post_status(&alice, &[("status", "public")]).await;
     let boost = expect_json(act(&app, &bob, &public, "reblog").await, 200).await;
     let boost_id = boost["id"].as_str().expect("id").to_owned();
     let deleted = app
@@ -200,7 +184,7 @@ async fn bookmarks_and_pins_are_per_user_with_limits(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    let id = post_status(&app, &alice, &[("status", "keep")]).await;
+    let id = app.post_status(&alice, &[("status", "keep")]).await;
     assert_eq!(
         expect_json(act(&app, &bob, &id, "bookmark").await, 200).await["bookmarked"],
         true
@@ -221,21 +205,20 @@ async fn bookmarks_and_pins_are_per_user_with_limits(db: PgPool) {
         true
     );
     for n in 0..4 {
-        let other = post_status(&app, &alice, &[("status", &format!("pin {n}"))]).await;
+        let other = app
+            .post_status(&alice, &[("status", &format!("pin {n}"))])
+            .await;
         expect_json(act(&app, &alice, &other, "pin").await, 200).await;
     }
-    let sixth = post_status(&app, &alice, &[("status", "one too many")]).await;
+    let sixth = app.post_status(&alice, &[("status", "one too many")]).await;
     expect_error(act(&app, &alice, &sixth, "pin").await, 422).await;
     assert_eq!(
         expect_json(act(&app, &alice, &id, "unpin").await, 200).await["pinned"],
         false
     );
-    let direct = post_status(
-        &app,
-        &alice,
-        &[("status", "secret"), ("visibility", "direct")],
-    )
-    .await;
+    let direct = app
+        .post_status(&alice, &[("status", "secret"), ("visibility", "direct")])
+        .await;
     expect_error(act(&app, &alice, &direct, "pin").await, 422).await;
 }
 
@@ -245,29 +228,23 @@ async fn context_lists_visible_ancestors_and_descendants(db: PgPool) {
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
     let carol = app.sign_up("carol").await;
-    let root = post_status(&app, &alice, &[("status", "root")]).await;
-    let reply = post_status(
-        &app,
-        &bob,
-        &[("status", "reply"), ("in_reply_to_id", &root)],
-    )
-    .await;
-    let nested = post_status(
-        &app,
-        &alice,
-        &[("status", "nested"), ("in_reply_to_id", &reply)],
-    )
-    .await;
-    let hidden = post_status(
-        &app,
-        &bob,
-        &[
-            ("status", "for followers"),
-            ("in_reply_to_id", &root),
-            ("visibility", "private"),
-        ],
-    )
-    .await;
+    let root = app.post_status(&alice, &[("status", "root")]).await;
+    let reply = app
+        .post_status(&bob, &[("status", "reply"), ("in_reply_to_id", &root)])
+        .await;
+    let nested = app
+        .post_status(&alice, &[("status", "nested"), ("in_reply_to_id", &reply)])
+        .await;
+    let hidden = app
+        .post_status(
+            &bob,
+            &[
+                ("status", "for followers"),
+                ("in_reply_to_id", &root),
+                ("visibility", "private"),
+            ],
+        )
+        .await;
 
     let context = expect_json(
         app.get(&format!("/api/v1/statuses/{reply}/context"))

@@ -26,19 +26,6 @@ fn kinds(list: &[Value]) -> Vec<String> {
         .collect()
 }
 
-async fn post(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> String {
-    let response = app
-        .post("/api/v1/statuses")
-        .bearer_auth(&user.access_token)
-        .form(form)
-        .send()
-        .await;
-    expect_json(response, 200).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
-
 async fn call(app: &TestApp, user: &TestUser, path: &str, form: &[(&str, &str)]) -> Value {
     expect_json(
         app.post(path)
@@ -63,7 +50,7 @@ async fn local_actions_notify_once_and_never_for_ones_own(db: PgPool) {
         &[("notify", "true")],
     )
     .await;
-    let status = post(&app, &alice, &[("status", "hello @bob")]).await;
+    let status = app.post_status(&alice, &[("status", "hello @bob")]).await;
     call(
         &app,
         &bob,
@@ -124,7 +111,7 @@ async fn local_actions_notify_once_and_never_for_ones_own(db: PgPool) {
     );
     assert_eq!(for_bob[1]["status"]["id"], status.as_str());
 
-    let other = post(&app, &alice, &[("status", "no mention")]).await;
+    let other = app.post_status(&alice, &[("status", "no mention")]).await;
     let for_bob = notifications(&app, &bob, "?types[]=status").await;
     assert_eq!(for_bob.len(), 1);
     assert_eq!(for_bob[0]["status"]["id"], other.as_str());
@@ -186,7 +173,7 @@ async fn filters_dismiss_clear_markers_and_the_unread_count(db: PgPool) {
         &[],
     )
     .await;
-    let status = post(&app, &alice, &[("status", "like it")]).await;
+    let status = app.post_status(&alice, &[("status", "like it")]).await;
     call(
         &app,
         &bob,
@@ -314,7 +301,9 @@ async fn remote_follows_mentions_and_likes_notify_local_users(db: PgPool) {
     )
     .await;
     settle(&[&a, &b]).await;
-    let status = post(&a, &alice, &[("status", "hello followers")]).await;
+    let status = a
+        .post_status(&alice, &[("status", "hello followers")])
+        .await;
     settle(&[&a, &b]).await;
     let home = expect_json(
         b.get("/api/v1/timelines/home")
@@ -326,7 +315,8 @@ async fn remote_follows_mentions_and_likes_notify_local_users(db: PgPool) {
     .await;
     let on_b = home[0]["id"].as_str().expect("reached bob").to_owned();
     call(&b, &bob, &format!("/api/v1/statuses/{on_b}/favourite"), &[]).await;
-    post(&b, &bob, &[("status", &format!("hi @alice@{}", a.domain))]).await;
+    b.post_status(&bob, &[("status", &format!("hi @alice@{}", a.domain))])
+        .await;
     settle(&[&a, &b]).await;
     let list = notifications(&a, &alice, "").await;
     // Deliveries may arrive in any order: compare as a set.

@@ -76,19 +76,6 @@ impl SseReader {
     }
 }
 
-async fn post(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> String {
-    let response = app
-        .post("/api/v1/statuses")
-        .bearer_auth(&user.access_token)
-        .form(form)
-        .send()
-        .await;
-    expect_json(response, 200).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
-
 #[sqlx::test]
 async fn a_client_of_one_process_streams_what_happens_through_another(db: PgPool) {
     // Workers off: the test database's small pool is for requests and listeners.
@@ -110,7 +97,7 @@ async fn a_client_of_one_process_streams_what_happens_through_another(db: PgPool
     // The second process may still be connecting its listener: wait for a first post.
     let mut warm = None;
     for _ in 0..20 {
-        let id = post(&first, &alice, &[("status", "warming up")]).await;
+        let id = first.post_status(&alice, &[("status", "warming up")]).await;
         let arrived = tokio::time::timeout(Duration::from_millis(500), bobs_home.next()).await;
         if let Ok(Some((event, data))) = arrived {
             if event == "update" && data.contains(&id) {
@@ -121,13 +108,13 @@ async fn a_client_of_one_process_streams_what_happens_through_another(db: PgPool
     }
     assert!(warm.is_some(), "the second process never streamed a post");
 
-    let private = post(
-        &first,
-        &alice,
-        &[("status", "friends only"), ("visibility", "private")],
-    )
-    .await;
-    let public = post(&first, &alice, &[("status", "everyone")]).await;
+    let private = first
+        .post_status(
+            &alice,
+            &[("status", "friends only"), ("visibility", "private")],
+        )
+        .await;
+    let public = first.post_status(&alice, &[("status", "everyone")]).await;
     let got = bobs_home
         .expect("update", |s| s["id"] == private.as_str())
         .await;
@@ -223,7 +210,9 @@ async fn a_websocket_client_subscribes_and_receives_events_in_mastodons_shape(db
 
     let mut found = None;
     for _ in 0..20 {
-        let id = post(&app, &alice, &[("status", "over the socket")]).await;
+        let id = app
+            .post_status(&alice, &[("status", "over the socket")])
+            .await;
         let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
         while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
             if let Message::Text(text) = message {
