@@ -5,7 +5,7 @@
 use sqlx::PgPool;
 
 use crate::helpers::{expect_json, TestApp};
-use crate::peers::{instance, remote_id, second_database, settle};
+use crate::peers::{follow, instance, remote_id, second_database, settle};
 
 /// GETs `url` signed with the key of `username` on `signer_app` (authorized fetch).
 async fn signed_get(signer_app: &TestApp, username: &str, url: &str) -> reqwest::Response {
@@ -46,12 +46,7 @@ async fn a_followers_only_note_is_served_only_to_a_signed_get_by_a_follower(db: 
     let bob = b.sign_up("bob").await;
     b.sign_up("carol").await;
     let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    let follow = b
-        .post(&format!("/api/v1/accounts/{alice_on_b}/follow"))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    expect_json(follow, 200).await;
+    follow(&b, &bob, &alice_on_b).await;
     settle(&[&a, &b]).await;
     let private = a
         .post("/api/v1/statuses")
@@ -91,24 +86,12 @@ async fn a_reply_to_an_unknown_post_brings_its_parent_along(db: PgPool) {
     let carol = a.sign_up("carol").await;
     let bob = b.sign_up("bob").await;
     let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    let follow = b
-        .post(&format!("/api/v1/accounts/{alice_on_b}/follow"))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    expect_json(follow, 200).await;
+    follow(&b, &bob, &alice_on_b).await;
     settle(&[&a, &b]).await;
 
-    let parent = a
-        .post("/api/v1/statuses")
-        .bearer_auth(&carol.access_token)
-        .form(&[("status", "carol's question")])
-        .send()
+    let parent_id = a
+        .post_status(&carol, &[("status", "carol's question")])
         .await;
-    let parent_id = expect_json(parent, 200).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
     let reply = a
         .post("/api/v1/statuses")
         .bearer_auth(&alice.access_token)
@@ -163,31 +146,12 @@ async fn a_remote_boost_reaches_the_boosters_followers_on_the_original_server(db
     let bob = b.sign_up("bob").await;
     // bob@B follows alice@A; erin@A follows bob@B.
     let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    let follow = b
-        .post(&format!("/api/v1/accounts/{alice_on_b}/follow"))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    expect_json(follow, 200).await;
+    follow(&b, &bob, &alice_on_b).await;
     let bob_on_a = remote_id(&a, &erin, &format!("bob@{}", b.domain)).await;
-    let follow = a
-        .post(&format!("/api/v1/accounts/{bob_on_a}/follow"))
-        .bearer_auth(&erin.access_token)
-        .send()
-        .await;
-    expect_json(follow, 200).await;
+    follow(&a, &erin, &bob_on_a).await;
     settle(&[&a, &b]).await;
 
-    let post = a
-        .post("/api/v1/statuses")
-        .bearer_auth(&alice.access_token)
-        .form(&[("status", "worth sharing")])
-        .send()
-        .await;
-    let alice_status = expect_json(post, 200).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let alice_status = a.post_status(&alice, &[("status", "worth sharing")]).await;
     settle(&[&a, &b]).await;
     let home = expect_json(
         b.get("/api/v1/timelines/home")
