@@ -109,6 +109,10 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::push::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         let db = state.db.clone();
         let mut maintenance_stopped = stopped;
         tasks.spawn(async move {

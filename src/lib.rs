@@ -12,6 +12,8 @@ pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod maintenance;
+pub mod push;
+pub mod queue;
 pub mod rate_limit;
 pub mod state;
 pub mod stream;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub stream: crate::stream::Hub,
     /// Outbound HTTP client with Roost's User-Agent and timeouts; it follows no redirects.
     pub http: reqwest::Client,
+    /// The Web Push VAPID key, loaded on first use (see `push::vapid_key`).
+    pub vapid: Arc<tokio::sync::OnceCell<Arc<crate::push::vapid::VapidKey>>>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             rate_limiter,
             stream: crate::stream::Hub::new(),
             http,
+            vapid: Arc::default(),
         })
     }
 }

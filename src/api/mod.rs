@@ -132,6 +132,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/streaming/hashtag", get(crate::stream::hashtag))
         .route(
+            "/api/v1/push/subscription",
+            get(v1::push::show)
+                .post(v1::push::create)
+                .put(v1::push::update)
+                .delete(v1::push::delete),
+        )
+        .route(
             "/api/v1/markers",
             get(v1::notifications::markers).post(v1::notifications::set_markers),
         )

@@ -31,6 +31,7 @@ use super::{authorize, oauth, v1};
         v1::notifications::list, v1::notifications::show, v1::notifications::dismiss,
         v1::notifications::clear, v1::notifications::unread_count, v1::notifications::markers,
         v1::notifications::set_markers,
+        v1::push::create, v1::push::show, v1::push::update, v1::push::delete,
         crate::stream::websocket, crate::stream::user, crate::stream::public,
         crate::stream::public_local, crate::stream::hashtag, crate::stream::health,
         oauth::token, oauth::revoke, oauth::metadata,

@@ -160,6 +160,25 @@ impl TokenIssuer {
         Ok(token)
     }
 
+    /// Mints the JWT of an already issued access token again (same `jti`, scopes and
+    /// lifetime), for payloads that must carry the token, such as Web Push messages.
+    pub fn reissue(&self, token: &oauth::IssuedAccessToken) -> anyhow::Result<String> {
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            sub: token.account_id.map(|id| id.to_string()),
+            client_id: token.client_id.clone(),
+            scope: token.scopes.join(" "),
+            jti: token.id,
+            iat: token.created_at.timestamp(),
+            exp: token.expires_at.timestamp(),
+        };
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
+    }
+
     /// Verifies a JWT's signature, issuer and expiry. `None` for anything invalid.
     pub fn verify(&self, token: &str) -> Option<Claims> {
         self.decode(token, true)

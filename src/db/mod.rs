@@ -12,6 +12,7 @@ pub mod instance_actor;
 pub mod interactions;
 pub mod notifications;
 pub mod oauth;
+pub mod push;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

@@ -1,5 +1,7 @@
 //! Notifications (one row per cause, deduplicated by a unique index) and read markers.
-//! `notify` is called inside the transaction of the change that causes it.
+//! `notify` is called inside the transaction of the change that causes it. A trigger
+//! queues each new notification's Web Push messages in that same transaction (see
+//! `db::push`).
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};

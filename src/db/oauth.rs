@@ -209,6 +209,33 @@ pub async fn find_live_access_token(
     .await
 }
 
+/// What a live access token was issued with, so that its JWT can be minted again
+/// (Web Push payloads carry the subscription's token; Roost never stores tokens).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct IssuedAccessToken {
+    pub id: Uuid,
+    pub account_id: Option<i64>,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Loads an unrevoked, unexpired access token with its app's client id.
+pub async fn find_issued_access_token(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> sqlx::Result<Option<IssuedAccessToken>> {
+    sqlx::query_as(
+        "SELECT t.id, t.account_id, a.client_id, t.scopes, t.created_at, t.expires_at \
+         FROM oauth_access_tokens t JOIN oauth_apps a ON a.id = t.app_id \
+         WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now()",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
 /// Finds the family of an access token issued to `app_id` (for revocation by the app).
 pub async fn access_token_family(
     db: impl PgExecutor<'_>,

@@ -2,77 +2,49 @@
 //! (draft-cavage, see `federation::signatures`), POSTed, and judged by `policy`.
 //! Many deliveries run at once, so one slow server does not hold up the others.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
-use tokio::task::JoinSet;
 
 use super::policy::{self, Verdict};
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
 use crate::db::{accounts, instance_actor};
 use crate::federation::signatures::{self, SigningKey};
 use crate::federation::urls;
+use crate::queue::Queue;
 use crate::state::AppState;
 
-/// Deliveries in flight per process.
-const CONCURRENCY: usize = 32;
 /// A claim is leased this long; a worker that dies mid-send gives the row back then.
 const LEASE_SECS: i64 = 120;
-/// How long an idle worker sleeps when no notification arrives.
-const IDLE_POLL: Duration = Duration::from_secs(5);
+
+/// The `deliveries` table as a queue for the shared loop in `crate::queue`.
+struct Deliveries;
+
+impl Queue for Deliveries {
+    type Item = ClaimedDelivery;
+    const CHANNEL: &'static str = deliveries::NOTIFY_CHANNEL;
+    /// Deliveries in flight per process.
+    const CONCURRENCY: usize = 32;
+
+    async fn claim(state: &AppState, limit: i64) -> sqlx::Result<Vec<ClaimedDelivery>> {
+        deliveries::claim(&state.db, limit, LEASE_SECS).await
+    }
+
+    async fn attempt(state: AppState, delivery: ClaimedDelivery) {
+        attempt(&state, delivery).await
+    }
+}
 
 /// Claims and sends every due delivery once, waiting for all of them. Tests and
 /// benchmarks call it to drain the queue deterministically; returns how many were tried.
 pub async fn run_once(state: &AppState) -> anyhow::Result<usize> {
-    let mut tried = 0;
-    loop {
-        let batch = deliveries::claim(&state.db, CONCURRENCY as i64, LEASE_SECS).await?;
-        if batch.is_empty() {
-            return Ok(tried);
-        }
-        tried += batch.len();
-        let mut running = JoinSet::new();
-        for delivery in batch {
-            let state = state.clone();
-            running.spawn(async move { attempt(&state, delivery).await });
-        }
-        while running.join_next().await.is_some() {}
-    }
+    crate::queue::drain::<Deliveries>(state).await
 }
 
-/// Runs until `stop` turns true: keeps up to `CONCURRENCY` sends in flight, wakes on
-/// NOTIFY when rows are queued, and otherwise polls. In-flight sends finish before it
-/// returns (each is bounded by the HTTP client's timeout).
-pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut listener = crate::db::listen(&state.db, deliveries::NOTIFY_CHANNEL).await;
-    let mut running = JoinSet::new();
-    while !*stop.borrow() {
-        let free = CONCURRENCY.saturating_sub(running.len());
-        let mut claimed = 0;
-        if free > 0 {
-            match deliveries::claim(&state.db, free as i64, LEASE_SECS).await {
-                Ok(batch) => {
-                    claimed = batch.len();
-                    for delivery in batch {
-                        let state = state.clone();
-                        running.spawn(async move { attempt(&state, delivery).await });
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "claiming deliveries failed"),
-            }
-        }
-        if claimed > 0 && running.len() < CONCURRENCY {
-            continue;
-        }
-        tokio::select! {
-            _ = stop.changed() => {}
-            Some(_) = running.join_next(), if !running.is_empty() => {}
-            _ = crate::db::notified(&mut listener) => {}
-            _ = tokio::time::sleep(IDLE_POLL) => {}
-        }
-    }
-    while running.join_next().await.is_some() {}
+/// Runs until `stop` turns true: keeps up to 32 sends in flight, wakes on NOTIFY when
+/// rows are queued, and otherwise polls. In-flight sends finish before it returns
+/// (each is bounded by the HTTP client's timeout).
+pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    crate::queue::run::<Deliveries>(state, stop).await
 }
 
 /// One attempt: sign, send, record. Errors are recorded on the row, never returned.

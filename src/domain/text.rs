@@ -52,6 +52,35 @@ pub fn field_value_to_html(value: &str) -> String {
     }
 }
 
+/// HTML → plain text, for places that cannot render markup (push notifications):
+/// paragraphs and line breaks become newlines, other tags vanish, the common entities
+/// are decoded.
+pub fn html_to_plain(html: &str) -> String {
+    let spaced = html
+        .replace("</p><p>", "\n\n")
+        .replace("<br />", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br>", "\n");
+    let mut text = String::with_capacity(spaced.len());
+    let mut in_tag = false;
+    for c in spaced.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
+}
+
 /// Cleans HTML from other servers down to what Mastodon clients render: paragraphs,
 /// line breaks, links (http/https, forced `rel="nofollow noopener noreferrer"`),
 /// spans with Mastodon's mention/hashtag classes, and simple inline formatting.
@@ -147,5 +176,12 @@ mod tests {
             field_value_to_html("javascript:alert(1)"),
             "javascript:alert(1)"
         );
+    }
+
+    #[test]
+    fn html_becomes_plain_text_with_line_breaks_and_decoded_entities() {
+        let html = "<p>Hi <a href=\"https://x\">@bob</a> &amp; you</p><p>a<br />b &lt;3</p>";
+        assert_eq!(html_to_plain(html), "Hi @bob & you\n\na\nb <3");
+        assert_eq!(html_to_plain(""), "");
     }
 }

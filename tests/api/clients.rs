@@ -1,6 +1,7 @@
 //! End-to-end test with a real Mastodon client library: Mastodon.py (installed by
 //! `scripts/test` into .venv/) drives a running Roost through app registration,
-//! sign-up, sign-in, verify_credentials, profile update and token revocation.
+//! sign-up, sign-in, verify_credentials, profile update and token revocation, and
+//! through a Web Push subscription whose message it decrypts with its own helpers.
 
 use std::process::Command;
 
@@ -21,24 +22,46 @@ fn python_with_mastodon_py() -> String {
     venv.to_owned()
 }
 
-#[sqlx::test]
-async fn mastodon_py_registers_signs_in_updates_its_profile_and_revokes(db: PgPool) {
-    let app = TestApp::spawn(db).await;
+/// Runs a client script from tests/clients/ with `args`; asserts that it succeeded and
+/// printed `ok_line`.
+async fn run_client_script(script: &str, args: Vec<String>, ok_line: &'static str) {
     let python = python_with_mastodon_py();
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/clients/mastodon_py_e2e.py"
-    );
-    let base = app.base.clone();
+    let path = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
     let output =
-        tokio::task::spawn_blocking(move || Command::new(python).arg(script).arg(base).output())
+        tokio::task::spawn_blocking(move || Command::new(python).arg(path).args(args).output())
             .await
             .expect("joins")
             .expect("python runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        output.status.success() && stdout.contains("mastodon_py_e2e: ok"),
-        "Mastodon.py end-to-end run failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        output.status.success() && stdout.contains(ok_line),
+        "{script} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
+}
+
+#[sqlx::test]
+async fn mastodon_py_registers_signs_in_updates_its_profile_and_revokes(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    run_client_script(
+        "mastodon_py_e2e.py",
+        vec![app.base.clone()],
+        "mastodon_py_e2e: ok",
+    )
+    .await;
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn mastodon_py_subscribes_to_web_push_and_decrypts_a_favourite(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    run_client_script(
+        "mastodon_py_push.py",
+        vec![app.base.clone(), alice.access_token, bob.access_token],
+        "mastodon_py_push: ok",
+    )
+    .await;
+    app.stop().await;
 }

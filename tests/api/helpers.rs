@@ -138,6 +138,10 @@ impl TestApp {
         self.client.delete(self.url(path))
     }
 
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.client.put(self.url(path))
+    }
+
     pub fn patch(&self, path: &str) -> RequestBuilder {
         self.client.patch(self.url(path))
     }

@@ -20,6 +20,7 @@ mod notifications;
 mod oauth;
 mod peers;
 mod profiles;
+mod push;
 mod rate_limits;
 mod signatures;
 mod statuses;

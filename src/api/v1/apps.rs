@@ -86,7 +86,9 @@ pub async fn create(
         },
     )
     .await?;
-    Ok(Json(Application::with_credentials(&row, client_secret)))
+    let mut app = Application::with_credentials(&row, client_secret);
+    app.vapid_key = crate::api::v1::push::server_key(&state).await?;
+    Ok(Json(app))
 }
 
 /// Each URI must be the out-of-band URN or an absolute URI without a fragment
@@ -138,5 +140,7 @@ pub async fn verify_credentials(
     let app = oauth::find_app(&state.db, token.app_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(Application::from_row(&app)))
+    let mut app = Application::from_row(&app);
+    app.vapid_key = crate::api::v1::push::server_key(&state).await?;
+    Ok(Json(app))
 }

@@ -30,5 +30,8 @@ pub async fn v1(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 #[utoipa::path(get, path = "/api/v2/instance", tag = "instance",
     responses((status = 200, description = "Instance entity", body = Object)))]
 pub async fn v2(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(instance::v2(&state.config, stats(&state).await?)))
+    let mut entity = instance::v2(&state.config, stats(&state).await?);
+    entity["configuration"]["vapid"]["public_key"] =
+        Value::String(crate::api::v1::push::server_key(&state).await?);
+    Ok(Json(entity))
 }

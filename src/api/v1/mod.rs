@@ -7,6 +7,7 @@ pub mod follows;
 pub mod instance;
 pub mod interactions;
 pub mod notifications;
+pub mod push;
 pub mod search;
 pub mod statuses;
 pub mod timelines;
