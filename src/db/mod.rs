@@ -6,10 +6,12 @@
 
 pub mod accounts;
 pub mod deliveries;
+pub mod domain_blocks;
 pub mod follows;
 pub mod inbox;
 pub mod instance_actor;
 pub mod interactions;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod push;
@@ -67,8 +69,16 @@ pub struct Page {
 
 /// Subscribes to a NOTIFY channel. `None` when the listener cannot connect: callers
 /// then fall back to polling, which is slower but correct.
+///
+/// A listener holds its connection for as long as it lives, so it gets one of its own
+/// (same settings as `pool`) instead of taking one of the pool's for good: a process's
+/// few listeners never starve its requests of connections.
 pub async fn listen(pool: &PgPool, channel: &str) -> Option<sqlx::postgres::PgListener> {
-    let mut listener = match sqlx::postgres::PgListener::connect_with(pool).await {
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with((*pool.connect_options()).clone());
+    let mut listener = match sqlx::postgres::PgListener::connect_with(&own).await {
         Ok(listener) => listener,
         Err(error) => {
             tracing::warn!(%error, channel, "LISTEN unavailable; polling instead");
