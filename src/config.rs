@@ -61,6 +61,12 @@ pub struct Config {
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub insecure_http: bool,
 
+    /// Federate only with domains on the admins' allowlist (`/api/v1/admin/domain_allows`):
+    /// everything from, to or about other domains is refused.
+    #[arg(long, env = "ROOST_ALLOWLIST_MODE", default_value = "false",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub allowlist_mode: bool,
+
     /// Who may sign up: open, approval (a moderator approves each account) or closed.
     #[arg(long, env = "ROOST_REGISTRATION", value_enum, default_value = "open")]
     pub registration: RegistrationMode,
@@ -160,6 +166,7 @@ impl fmt::Debug for Config {
             .field("domain", &self.domain)
             .field("bind", &self.bind)
             .field("insecure_http", &self.insecure_http)
+            .field("allowlist_mode", &self.allowlist_mode)
             .field("registration", &self.registration)
             .field("secret_key_file", &self.secret_key_file)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)

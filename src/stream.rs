@@ -160,15 +160,29 @@ async fn in_stream(
                 .is_some_and(|f| f.accepted && (row.reblog_of_id.is_none() || f.show_reblogs))
         }
         Subscription::Public { local_only } => {
-            row.visibility == "public" && row.reblog_of_id.is_none() && (!local_only || row.local)
+            row.visibility == "public"
+                && row.reblog_of_id.is_none()
+                && (!local_only || row.local)
+                && !author_is_silenced(state, row).await
         }
         Subscription::Hashtag(tag) => {
             row.visibility == "public"
+                && !author_is_silenced(state, row).await
                 && statuses::tags(&state.db, &[row.id])
                     .await
                     .is_ok_and(|tags| tags.iter().any(|(_, name)| name.eq_ignore_ascii_case(tag)))
         }
     }
+}
+
+/// Silenced authors (one by one or with their domain) stay out of public streams, as
+/// out of public timelines. When in doubt (database error), the post is left out.
+async fn author_is_silenced(state: &AppState, row: &statuses::StatusRow) -> bool {
+    crate::db::accounts::find_by_id(&state.db, row.account_id)
+        .await
+        .ok()
+        .flatten()
+        .is_none_or(|author| author.silenced_at.is_some())
 }
 
 fn sse(state: AppState, viewer: Option<i64>, subscription: Subscription) -> impl IntoResponse {

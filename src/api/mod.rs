@@ -4,6 +4,7 @@
 //! Reference: <https://docs.joinmastodon.org/api/>. Differences are listed in
 //! `docs/api.md`.
 
+pub mod admin;
 pub mod authorize;
 pub mod entities;
 pub mod oauth;
@@ -131,6 +132,60 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(crate::stream::public_local),
         )
         .route("/api/v1/streaming/hashtag", get(crate::stream::hashtag))
+        .route("/api/v2/admin/accounts", get(admin::accounts::list_v2))
+        .route("/api/v1/admin/accounts", get(admin::accounts::list_v1))
+        .route("/api/v1/admin/accounts/{id}", get(admin::accounts::show))
+        .route(
+            "/api/v1/admin/accounts/{id}/action",
+            post(admin::accounts::action),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/approve",
+            post(admin::accounts::approve),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/reject",
+            post(admin::accounts::reject),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/enable",
+            post(admin::accounts::enable),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/unsilence",
+            post(admin::accounts::unsilence),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/unsuspend",
+            post(admin::accounts::unsuspend),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/unsensitive",
+            post(admin::accounts::unsensitive),
+        )
+        .route(
+            "/api/v1/admin/domain_blocks",
+            get(admin::domains::list_blocks).post(admin::domains::create_block),
+        )
+        .route(
+            "/api/v1/admin/domain_blocks/{id}",
+            get(admin::domains::show_block)
+                .put(admin::domains::update_block)
+                .delete(admin::domains::delete_block),
+        )
+        .route(
+            "/api/v1/admin/domain_allows",
+            get(admin::domains::list_allows).post(admin::domains::create_allow),
+        )
+        .route(
+            "/api/v1/admin/domain_allows/{id}",
+            get(admin::domains::show_allow).delete(admin::domains::delete_allow),
+        )
+        .route("/api/v1/admin/deliveries", get(admin::deliveries::show))
+        .route(
+            "/api/v1/admin/deliveries/replay",
+            post(admin::deliveries::replay),
+        )
         .route(
             "/api/v1/push/subscription",
             get(v1::push::show)
@@ -170,6 +225,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(v1::follows::reject),
         )
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
+        .route("/api/v1/instance/rules", get(v1::instance::rules))
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v1/instance/", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{authorize, oauth, v1};
+use super::{admin, authorize, oauth, v1};
 
 /// Roost's client API.
 #[derive(OpenApi)]
@@ -32,6 +32,15 @@ use super::{authorize, oauth, v1};
         v1::notifications::clear, v1::notifications::unread_count, v1::notifications::markers,
         v1::notifications::set_markers,
         v1::push::create, v1::push::show, v1::push::update, v1::push::delete,
+        v1::instance::rules,
+        admin::accounts::list_v2, admin::accounts::list_v1, admin::accounts::show,
+        admin::accounts::action, admin::accounts::approve, admin::accounts::reject,
+        admin::accounts::enable, admin::accounts::unsilence, admin::accounts::unsuspend,
+        admin::accounts::unsensitive,
+        admin::domains::list_blocks, admin::domains::create_block, admin::domains::show_block,
+        admin::domains::update_block, admin::domains::delete_block, admin::domains::list_allows,
+        admin::domains::create_allow, admin::domains::show_allow, admin::domains::delete_allow,
+        admin::deliveries::show, admin::deliveries::replay,
         crate::stream::websocket, crate::stream::user, crate::stream::public,
         crate::stream::public_local, crate::stream::hashtag, crate::stream::health,
         oauth::token, oauth::revoke, oauth::metadata,

@@ -64,7 +64,8 @@ impl AccountRow {
     }
 }
 
-const COLUMNS: &str = "id, username, domain, display_name, note, note_source, fields, locked, \
+pub(crate) const COLUMNS: &str =
+    "id, username, domain, display_name, note, note_source, fields, locked, \
     bot, discoverable, indexable, hide_collections, followers_count, following_count, \
     statuses_count, last_status_at, suspended_at, silenced_at, created_at, updated_at, \
     actor_type, ap_id, url, inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \

@@ -206,3 +206,66 @@ pub async fn replay_dead(db: impl PgExecutor<'_>, domain: Option<&str>) -> sqlx:
     .await?;
     Ok(result.rows_affected())
 }
+
+/// A dead delivery, as admins see it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeadDelivery {
+    pub id: i64,
+    pub activity_id: String,
+    pub inbox_url: String,
+    pub domain: String,
+    pub attempts: i32,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// The newest dead deliveries (all, or one domain's), at most `limit`.
+pub async fn dead(
+    db: impl PgExecutor<'_>,
+    domain: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<DeadDelivery>> {
+    sqlx::query_as(
+        "SELECT id, activity_id, inbox_url, domain, attempts, last_status, last_error, created_at, \
+           finished_at FROM deliveries WHERE state = 'dead' AND ($1::text IS NULL OR domain = $1) \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(domain)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Delivery health of one remote domain.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DomainHealth {
+    pub domain: String,
+    pub consecutive_failures: i32,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_failure_at: Option<DateTime<Utc>>,
+    pub unavailable_until: Option<DateTime<Utc>>,
+    pub pending: i64,
+    pub dead: i64,
+}
+
+/// Health of the domains Roost delivers to (all, or one), the least healthy first.
+pub async fn domain_health(
+    db: impl PgExecutor<'_>,
+    domain: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<DomainHealth>> {
+    sqlx::query_as(
+        "SELECT i.domain, i.consecutive_failures, i.last_success_at, i.last_failure_at, \
+           i.unavailable_until, \
+           (SELECT count(*) FROM deliveries d WHERE d.domain = i.domain AND d.state = 'pending') AS pending, \
+           (SELECT count(*) FROM deliveries d WHERE d.domain = i.domain AND d.state = 'dead') AS dead \
+         FROM instances i WHERE ($1::text IS NULL OR i.domain = $1) \
+         ORDER BY i.consecutive_failures DESC, i.domain LIMIT $2",
+    )
+    .bind(domain)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod push;
+pub mod rules;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

@@ -37,12 +37,15 @@ pub(crate) const COLUMNS: &str = "s.id, s.account_id, s.ap_id, s.url, s.local, s
     s.conversation, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
     s.deleted_at";
 
-/// SQL condition: status `s` may be seen by viewer `$1` (NULL = anonymous).
-pub const VISIBLE_TO_VIEWER: &str = "(s.visibility IN ('public', 'unlisted') \
+/// SQL condition: status `s` may be seen by viewer `$1` (NULL = anonymous). Posts of
+/// suspended accounts (suspended one by one, or with their domain) are seen by nobody.
+pub const VISIBLE_TO_VIEWER: &str = "(NOT EXISTS (SELECT 1 FROM accounts sa \
+        WHERE sa.id = s.account_id AND sa.suspended_at IS NOT NULL) \
+    AND (s.visibility IN ('public', 'unlisted') \
     OR s.account_id = $1 \
     OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f \
         WHERE f.account_id = $1 AND f.target_account_id = s.account_id AND f.accepted)) \
-    OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1))";
+    OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)))";
 
 /// A status to create.
 #[derive(Debug)]

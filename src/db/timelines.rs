@@ -37,6 +37,11 @@ fn origin_filter(local: Option<bool>) -> &'static str {
     }
 }
 
+/// SQL: the author of `s` is not silenced (silenced accounts, one by one or with their
+/// domain, stay out of the public and hashtag timelines).
+const AUTHOR_NOT_SILENCED: &str = "NOT EXISTS (SELECT 1 FROM accounts pa \
+    WHERE pa.id = s.account_id AND pa.silenced_at IS NOT NULL)";
+
 const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id \
     WHERE st.status_id = s.id AND lower(t.name) = lower($7))";
 
@@ -56,12 +61,12 @@ fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
             None,
         ),
         Timeline::Public { local } => (
-            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL{}", origin_filter(local)),
+            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED}{}", origin_filter(local)),
             None,
             None,
         ),
         Timeline::Tag { name, local } => (
-            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {HAS_TAG}{}", origin_filter(local)),
+            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED} AND {HAS_TAG}{}", origin_filter(local)),
             None,
             Some(name),
         ),

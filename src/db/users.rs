@@ -31,7 +31,8 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str = "id, account_id, email, password_hash, role, approved, disabled, locale, \
+pub(crate) const COLUMNS: &str =
+    "id, account_id, email, password_hash, role, approved, disabled, locale, \
     default_privacy, default_sensitive, default_language, created_at, last_sign_in_at";
 
 /// What sign-up (API or `roost admin create-user`) needs to create a local user.

@@ -74,14 +74,23 @@ async fn send(state: &AppState, delivery: &ClaimedDelivery) -> Outcome {
     if let Err(error) = crate::federation::fetch::check_destination(&state.config, &inbox).await {
         return refused(error.to_string());
     }
+    match crate::federation::domain_policy::refuses(state, &inbox).await {
+        Ok(true) => return refused("the instance does not federate with this domain".into()),
+        Ok(false) => {}
+        Err(error) => return retry_later(format!("checking the domain policy failed: {error}")),
+    }
     match try_send(state, delivery, &inbox).await {
         Ok(outcome) => outcome,
-        Err(error) => Outcome {
-            status: None,
-            retry_after: None,
-            error: Some(format!("{error:#}")),
-            refused: false,
-        },
+        Err(error) => retry_later(format!("{error:#}")),
+    }
+}
+
+fn retry_later(error: String) -> Outcome {
+    Outcome {
+        status: None,
+        retry_after: None,
+        error: Some(error),
+        refused: false,
     }
 }
 

@@ -67,10 +67,26 @@ pub async fn actor(
 ) -> ApiResult<Response> {
     let name = name.trim_start_matches('@');
     let account = local_account(&state, name).await?;
+    if account.suspended_at.is_some() {
+        return Ok(gone(&urls::actor(&state.config, &account.username)));
+    }
     if !wants_activity_json(&headers) {
         return Ok(profile_page(&state, &account));
     }
     Ok(activity_json(&actor_document(&state, &account)?))
+}
+
+/// 410 Gone with a `Tombstone`: what a suspended local actor's URL answers, so other
+/// servers drop the account as Mastodon's do for deleted ones.
+fn gone(id: &str) -> Response {
+    let tombstone = serde_json::json!({
+        "@context": crate::federation::outbound::ACTIVITY_CONTEXT,
+        "id": id,
+        "type": "Tombstone",
+    });
+    let mut response = activity_json(&tombstone);
+    *response.status_mut() = axum::http::StatusCode::GONE;
+    response
 }
 
 /// The ActivityStreams actor of a local account.

@@ -139,6 +139,12 @@ async fn send_get(
     signed: bool,
 ) -> Result<reqwest::Response, FetchError> {
     check_destination(&state.config, url).await?;
+    let refused = super::domain_policy::refuses(state, url)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if refused {
+        return Err(FetchError::Forbidden(url.to_string()));
+    }
     let mut request = state.http.get(url.clone()).header(ACCEPT, accept);
     if signed {
         let keys = instance_actor::keys(&state.db).await?;

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use super::domain_policy;
 use super::resolve;
 use super::signatures::{self, Policy, SignatureError, VerifyingKey};
 use crate::db::accounts::AccountRow;
@@ -43,6 +44,8 @@ pub enum InboxError {
     AttributionMismatch,
     #[error("no such inbox")]
     NoSuchInbox,
+    #[error("this server does not federate with the sender's domain")]
+    DomainRefused,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -53,6 +56,7 @@ impl IntoResponse for InboxError {
             InboxError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             InboxError::Malformed(_) => StatusCode::BAD_REQUEST,
             InboxError::NoSuchInbox => StatusCode::NOT_FOUND,
+            InboxError::DomainRefused => StatusCode::FORBIDDEN,
             InboxError::Internal(cause) => {
                 tracing::error!(error = ?cause, "inbox failure");
                 return (
@@ -99,6 +103,14 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
     let activity: Value =
         serde_json::from_slice(&body).map_err(|_| InboxError::Malformed("invalid JSON"))?;
     let envelope = Envelope::parse(&activity)?;
+    // A suspended (or, in allowlist mode, unlisted) domain is refused before anything
+    // is fetched or stored on its behalf.
+    let refused = domain_policy::refuses_text(state, envelope.actor)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if refused {
+        return Err(InboxError::DomainRefused);
+    }
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let signer = match authenticate(state, &parts.method, path, &parts.headers, &body).await {
         // A deleted account's server announces the deletion to everyone it knew of;

@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod discovery;
+pub mod domain_policy;
 pub mod fetch;
 pub mod follows;
 pub mod inbox;
@@ -18,6 +19,7 @@ pub mod protocol;
 pub mod receive_posts;
 pub mod resolve;
 pub mod signatures;
+pub mod suspensions;
 pub mod urls;
 
 use axum::routing::{get, post};

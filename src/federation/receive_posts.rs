@@ -297,7 +297,8 @@ pub async fn receive_delete(
 ) -> Result<(), PostSkip> {
     let id = object_id(object).ok_or_else(|| ignored("Delete without an object"))?;
     if Some(id) == author.ap_id.as_deref() {
-        return Err(ignored("account deletion is not handled yet"));
+        super::suspensions::receive_actor_delete(state, author).await?;
+        return Ok(());
     }
     let Some(row) = statuses::find_by_ap_id(&state.db, id).await? else {
         return Err(ignored("delete of an unknown post"));

@@ -10,6 +10,8 @@ use crate::config::{self, Config};
 use crate::db::{self, oauth, users};
 use crate::domain::{Password, Role};
 
+mod moderation;
+
 /// Roost: a federated social server with a Mastodon-compatible API.
 #[derive(Debug, Parser)]
 #[command(name = "roost", version, about)]
@@ -40,11 +42,12 @@ pub struct DatabaseArgs {
     pub database_url: String,
 }
 
-/// `roost admin …`.
+/// `roost admin …`: the instance's settings (the same environment as `serve`, for
+/// actions that federate) and one action.
 #[derive(Debug, Args)]
 pub struct AdminArgs {
     #[command(flatten)]
-    pub database: DatabaseArgs,
+    pub config: Box<Config>,
     #[command(subcommand)]
     pub action: AdminAction,
 }
@@ -84,6 +87,8 @@ pub enum AdminAction {
         #[arg(long, env = "ROOST_ADMIN_PASSWORD")]
         password: String,
     },
+    #[command(flatten)]
+    Moderation(moderation::ModerationCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -98,9 +103,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(args) => {
-            let pool = db::connect(&args.database.database_url, 2).await?;
+            let pool = db::connect(&args.config.database_url, 2).await?;
             db::migrate(&pool).await?;
-            admin(&pool, args.action).await
+            admin(&pool, *args.config, args.action).await
         }
     }
 }
@@ -126,7 +131,7 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn admin(pool: &PgPool, action: AdminAction) -> anyhow::Result<()> {
+async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Result<()> {
     match action {
         AdminAction::CreateUser {
             username,
@@ -172,6 +177,11 @@ async fn admin(pool: &PgPool, action: AdminAction) -> anyhow::Result<()> {
             oauth::revoke_all_for_account(&mut transaction, user.account_id).await?;
             transaction.commit().await?;
             println!("password of {username} changed; all of their tokens were revoked");
+        }
+        AdminAction::Moderation(command) => {
+            let secret = config::load_or_create_secret(&config.secret_key_file)?;
+            let state = crate::state::AppState::new(pool.clone(), config, &secret)?;
+            moderation::run(&state, command).await?;
         }
     }
     Ok(())

@@ -1,0 +1,272 @@
+//! `roost admin` moderation commands: the admin API's actions from the shell, for
+//! when no admin app is at hand (or no admin account exists yet).
+
+use clap::{Subcommand, ValueEnum};
+
+use crate::db::{accounts, deliveries, domain_blocks, rules, users};
+use crate::moderation::{self, AccountAction, Reversal};
+use crate::state::AppState;
+
+/// Moderation subcommands of `roost admin`.
+#[derive(Debug, Subcommand)]
+pub enum ModerationCommand {
+    /// Act on an account (local `name` or remote `name@domain`), or undo an action.
+    AccountAction {
+        #[arg(long)]
+        account: String,
+        #[arg(long, value_enum)]
+        action: ShellAction,
+    },
+    /// Reject (delete) a sign-up waiting for approval.
+    Reject {
+        /// Username or e-mail address.
+        #[arg(long)]
+        username: String,
+    },
+    /// Block a remote domain (and its subdomains).
+    DomainBlock {
+        /// The domain, e.g. spam.example.
+        domain: String,
+        #[arg(long, value_enum, default_value = "suspend")]
+        severity: Severity,
+        /// Do not store media from it.
+        #[arg(long)]
+        reject_media: bool,
+        /// Ignore reports from it.
+        #[arg(long)]
+        reject_reports: bool,
+        /// A note only admins see.
+        #[arg(long)]
+        private_comment: Option<String>,
+        /// The reason shown to the public.
+        #[arg(long)]
+        public_comment: Option<String>,
+    },
+    /// Lift the block of a domain.
+    DomainUnblock { domain: String },
+    /// List the domain blocks.
+    DomainBlocks,
+    /// Put a domain on the allowlist (for ROOST_ALLOWLIST_MODE).
+    DomainAllow { domain: String },
+    /// Take a domain off the allowlist.
+    DomainDisallow { domain: String },
+    /// Show dead deliveries and per-domain delivery health.
+    Deliveries {
+        /// Only this domain.
+        domain: Option<String>,
+    },
+    /// Queue dead deliveries again (all, or one domain's).
+    ReplayDeliveries {
+        /// Only this domain.
+        domain: Option<String>,
+    },
+    /// Add an instance rule.
+    RuleAdd {
+        text: String,
+        #[arg(long, default_value = "")]
+        hint: String,
+    },
+    /// Remove an instance rule by id.
+    RuleRemove { id: i64 },
+    /// List the instance rules.
+    Rules,
+}
+
+/// An action or its undoing, as the shell names it.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ShellAction {
+    Sensitive,
+    Disable,
+    Silence,
+    Suspend,
+    Unsensitive,
+    Enable,
+    Unsilence,
+    Unsuspend,
+}
+
+/// Severity of a domain block.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Severity {
+    Silence,
+    Suspend,
+    Noop,
+}
+
+/// Runs one moderation command, printing what it did.
+pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result<()> {
+    match command {
+        ModerationCommand::AccountAction { account, action } => {
+            account_action(state, &account, action).await
+        }
+        ModerationCommand::Reject { username } => {
+            let user = users::find_by_login(&state.db, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no local user {username}"))?;
+            if !crate::db::moderation::reject(&state.db, user.account_id).await? {
+                anyhow::bail!("{username} is not waiting for approval");
+            }
+            println!("{username} was rejected and deleted");
+            Ok(())
+        }
+        ModerationCommand::DomainBlock {
+            domain,
+            severity,
+            reject_media,
+            reject_reports,
+            private_comment,
+            public_comment,
+        } => {
+            let settings = domain_blocks::BlockSettings {
+                severity: format!("{severity:?}").to_lowercase(),
+                reject_media,
+                reject_reports,
+                private_comment,
+                public_comment,
+                obfuscate: false,
+            };
+            let domain = domain.trim().to_lowercase();
+            let mut transaction = state.db.begin().await?;
+            let created = domain_blocks::create(&mut transaction, &domain, &settings).await?;
+            transaction.commit().await?;
+            match created {
+                Some(block) => println!("{} is blocked ({})", block.domain, block.severity),
+                None => anyhow::bail!("{domain} is already blocked"),
+            }
+            Ok(())
+        }
+        ModerationCommand::DomainUnblock { domain } => {
+            let domain = domain.trim().to_lowercase();
+            let block = domain_blocks::find_by_domain(&state.db, &domain)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("{domain} is not blocked"))?;
+            let mut transaction = state.db.begin().await?;
+            domain_blocks::delete(&mut transaction, block.id).await?;
+            transaction.commit().await?;
+            println!("{domain} is no longer blocked");
+            Ok(())
+        }
+        ModerationCommand::DomainBlocks => {
+            let page = crate::db::Page {
+                limit: 10_000,
+                ..Default::default()
+            };
+            for block in domain_blocks::page(&state.db, &page).await? {
+                println!("{}\t{}\t{}", block.id, block.domain, block.severity);
+            }
+            Ok(())
+        }
+        ModerationCommand::DomainAllow { domain } => {
+            let allow = domain_blocks::allow(&state.db, &domain.trim().to_lowercase()).await?;
+            println!("{} is allowed (id {})", allow.domain, allow.id);
+            Ok(())
+        }
+        ModerationCommand::DomainDisallow { domain } => disallow(state, &domain).await,
+        ModerationCommand::Deliveries { domain } => show_deliveries(state, domain).await,
+        ModerationCommand::ReplayDeliveries { domain } => {
+            let replayed = deliveries::replay_dead(&state.db, domain.as_deref()).await?;
+            println!("{replayed} dead deliveries queued again");
+            Ok(())
+        }
+        ModerationCommand::RuleAdd { text, hint } => {
+            let text = text.trim();
+            if text.is_empty() || text.chars().count() > 1000 {
+                anyhow::bail!("a rule has 1 to 1000 characters");
+            }
+            let rule = rules::add(&state.db, text, hint.trim()).await?;
+            println!("rule {} added", rule.id);
+            Ok(())
+        }
+        ModerationCommand::RuleRemove { id } => {
+            if !rules::remove(&state.db, id).await? {
+                anyhow::bail!("no rule {id}");
+            }
+            println!("rule {id} removed");
+            Ok(())
+        }
+        ModerationCommand::Rules => {
+            for rule in rules::all(&state.db).await? {
+                println!("{}\t{}", rule.id, rule.text);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn account_action(state: &AppState, acct: &str, action: ShellAction) -> anyhow::Result<()> {
+    let account_id = find_account(state, acct).await?;
+    let result = match action {
+        ShellAction::Sensitive => {
+            moderation::act(state, account_id, AccountAction::Sensitive).await
+        }
+        ShellAction::Disable => moderation::act(state, account_id, AccountAction::Disable).await,
+        ShellAction::Silence => moderation::act(state, account_id, AccountAction::Silence).await,
+        ShellAction::Suspend => moderation::act(state, account_id, AccountAction::Suspend).await,
+        ShellAction::Unsensitive => {
+            moderation::reverse(state, account_id, Reversal::Unsensitive).await
+        }
+        ShellAction::Enable => moderation::reverse(state, account_id, Reversal::Enable).await,
+        ShellAction::Unsilence => moderation::reverse(state, account_id, Reversal::Unsilence).await,
+        ShellAction::Unsuspend => moderation::reverse(state, account_id, Reversal::Unsuspend).await,
+    };
+    result.map_err(|error| anyhow::anyhow!("{acct}: {error}"))?;
+    println!("{acct}: {action:?} done");
+    Ok(())
+}
+
+/// A local account by username or e-mail (approved or not), or a remote one by
+/// `name@domain`.
+async fn find_account(state: &AppState, acct: &str) -> anyhow::Result<i64> {
+    let acct = acct.trim_start_matches('@');
+    if let Some((name, domain)) = acct.split_once('@') {
+        let account = accounts::find_visible_by_acct(&state.db, name, Some(domain))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no known account {acct}"))?;
+        return Ok(account.id);
+    }
+    let user = users::find_by_login(&state.db, acct)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no local user {acct}"))?;
+    Ok(user.account_id)
+}
+
+async fn disallow(state: &AppState, domain: &str) -> anyhow::Result<()> {
+    let domain = domain.trim().to_lowercase();
+    let page = crate::db::Page {
+        limit: 10_000,
+        ..Default::default()
+    };
+    let allows = domain_blocks::allows_page(&state.db, &page).await?;
+    let allow = allows
+        .iter()
+        .find(|allow| allow.domain == domain)
+        .ok_or_else(|| anyhow::anyhow!("{domain} is not on the allowlist"))?;
+    domain_blocks::disallow(&state.db, allow.id).await?;
+    println!("{domain} is no longer allowed");
+    Ok(())
+}
+
+async fn show_deliveries(state: &AppState, domain: Option<String>) -> anyhow::Result<()> {
+    let domain = domain.map(|d| d.trim().to_lowercase());
+    println!(
+        "pending {}, dead {}",
+        deliveries::count_by_state(&state.db, "pending").await?,
+        deliveries::count_by_state(&state.db, "dead").await?
+    );
+    for health in deliveries::domain_health(&state.db, domain.as_deref(), 200).await? {
+        println!(
+            "domain {}\tfailures {}\tpending {}\tdead {}",
+            health.domain, health.consecutive_failures, health.pending, health.dead
+        );
+    }
+    for dead in deliveries::dead(&state.db, domain.as_deref(), 200).await? {
+        println!(
+            "dead {}\t{}\t{}\t{}",
+            dead.id,
+            dead.inbox_url,
+            dead.attempts,
+            dead.last_error.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
+}

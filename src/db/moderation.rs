@@ -1,0 +1,195 @@
+//! Moderation of accounts: the states admins set (suspended, silenced, sensitized,
+//! disabled, approved) and the account list of the admin API, with Mastodon's filters.
+
+use sqlx::{PgConnection, PgExecutor};
+
+use super::accounts::AccountRow;
+use super::Page;
+
+/// A per-account moderation state that can be set and lifted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restriction {
+    /// Hidden everywhere; a local account cannot sign in.
+    Suspended,
+    /// Kept out of public timelines.
+    Silenced,
+    /// Media always marked sensitive.
+    Sensitized,
+}
+
+impl Restriction {
+    fn column(self) -> &'static str {
+        match self {
+            Restriction::Suspended => "suspended_at",
+            Restriction::Silenced => "silenced_at",
+            Restriction::Sensitized => "sensitized_at",
+        }
+    }
+}
+
+/// Sets (`on`) or lifts a restriction. Setting keeps the original time when already set.
+pub async fn set_restriction(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    restriction: Restriction,
+    on: bool,
+) -> sqlx::Result<()> {
+    let column = restriction.column();
+    let value = if on {
+        format!("coalesce({column}, now())")
+    } else {
+        "NULL".to_owned()
+    };
+    sqlx::query(&format!(
+        "UPDATE accounts SET {column} = {value}, updated_at = now() WHERE id = $1"
+    ))
+    .bind(account_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Ends every follow (and follow request) from or to the account.
+pub async fn sever_follows(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM follows WHERE account_id = $1 OR target_account_id = $1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Disables (or enables) a local user's sign-in.
+pub async fn set_disabled(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    on: bool,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query("UPDATE users SET disabled = $2 WHERE account_id = $1")
+        .bind(account_id)
+        .bind(on)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Approves a local user waiting for approval; false when none was waiting.
+pub async fn approve(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<bool> {
+    let result =
+        sqlx::query("UPDATE users SET approved = true WHERE account_id = $1 AND NOT approved")
+            .bind(account_id)
+            .execute(db)
+            .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Rejects a local sign-up waiting for approval: the account and user are deleted.
+/// False when no such sign-up was waiting.
+pub async fn reject(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "DELETE FROM accounts a USING users u \
+         WHERE a.id = $1 AND a.domain IS NULL AND u.account_id = a.id AND NOT u.approved",
+    )
+    .bind(account_id)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// The filters of `GET /api/v2/admin/accounts`.
+#[derive(Clone, Debug, Default)]
+pub struct AccountFilter<'a> {
+    /// `Some(true)`: local only; `Some(false)`: remote only.
+    pub local: Option<bool>,
+    /// `active`, `pending`, `disabled`, `silenced` or `suspended`.
+    pub status: Option<&'a str>,
+    /// Only moderators and admins.
+    pub staff: bool,
+    pub username: Option<&'a str>,
+    pub display_name: Option<&'a str>,
+    pub domain: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+/// SQL condition of a `status` filter over `a` (accounts) and `u` (users, may be NULL).
+fn status_condition(status: &str) -> &'static str {
+    match status {
+        "active" => "a.suspended_at IS NULL AND coalesce(u.approved, true) AND NOT coalesce(u.disabled, false)",
+        "pending" => "u.account_id IS NOT NULL AND NOT u.approved",
+        "disabled" => "coalesce(u.disabled, false)",
+        "silenced" => "a.silenced_at IS NOT NULL",
+        "suspended" => "a.suspended_at IS NOT NULL",
+        _ => "true",
+    }
+}
+
+/// A page of accounts for the admin API, newest first, paged by account id.
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    filter: &AccountFilter<'_>,
+    bounds: &Page,
+) -> sqlx::Result<Vec<AccountRow>> {
+    let mut conditions = vec![status_condition(filter.status.unwrap_or("")).to_owned()];
+    match filter.local {
+        Some(true) => conditions.push("a.domain IS NULL".into()),
+        Some(false) => conditions.push("a.domain IS NOT NULL".into()),
+        None => {}
+    }
+    if filter.staff {
+        conditions.push("u.role IN ('moderator', 'admin')".into());
+    }
+    let ascending = bounds.min_id.is_some();
+    let order = if ascending { "ASC" } else { "DESC" };
+    let columns = super::accounts::COLUMNS
+        .split(", ")
+        .map(|column| format!("a.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut rows: Vec<AccountRow> = sqlx::query_as(&format!(
+        "SELECT {columns} FROM accounts a LEFT JOIN users u ON u.account_id = a.id \
+         WHERE {} \
+           AND ($1::text IS NULL OR lower(a.username) LIKE lower($1) || '%') \
+           AND ($2::text IS NULL OR lower(a.display_name) LIKE '%' || lower($2) || '%') \
+           AND ($3::text IS NULL OR lower(a.domain) = lower($3)) \
+           AND ($4::text IS NULL OR lower(u.email) LIKE '%' || lower($4) || '%') \
+           AND ($5::bigint IS NULL OR a.id < $5) AND ($6::bigint IS NULL OR a.id > $6) \
+           AND ($7::bigint IS NULL OR a.id > $7) \
+         ORDER BY a.id {order} LIMIT $8",
+        conditions.join(" AND ")
+    ))
+    .bind(filter.username)
+    .bind(filter.display_name)
+    .bind(filter.domain)
+    .bind(filter.email)
+    .bind(bounds.max_id)
+    .bind(bounds.since_id)
+    .bind(bounds.min_id)
+    .bind(bounds.limit)
+    .fetch_all(db)
+    .await?;
+    if ascending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The local users of these accounts (remote accounts have none).
+pub async fn users_of(
+    db: impl PgExecutor<'_>,
+    account_ids: &[i64],
+) -> sqlx::Result<Vec<super::users::UserRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM users WHERE account_id = ANY($1)",
+        super::users::COLUMNS
+    ))
+    .bind(account_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Which of these accounts are sensitized.
+pub async fn sensitized(db: impl PgExecutor<'_>, account_ids: &[i64]) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM accounts WHERE id = ANY($1) AND sensitized_at IS NOT NULL")
+        .bind(account_ids)
+        .fetch_all(db)
+        .await
+}
