@@ -25,7 +25,7 @@ fn test_database_url(db: &PgPool) -> String {
 }
 
 /// Runs `roost admin <args>` against the test database.
-async fn admin(db: &PgPool, args: &[&str]) -> Output {
+pub async fn admin(db: &PgPool, args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_roost"))
         .arg("admin")
         .args(args)
@@ -38,7 +38,7 @@ async fn admin(db: &PgPool, args: &[&str]) -> Output {
         .expect("the roost binary runs")
 }
 
-fn assert_success(output: &Output) -> String {
+pub fn assert_success(output: &Output) -> String {
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

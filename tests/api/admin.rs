@@ -1,0 +1,781 @@
+//! The admin API: who may use it (role and scope), account moderation, domain blocks
+//! and allows, deliveries, and instance rules; enforcement of a domain suspension
+//! between two real instances.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use crate::helpers::{expect_error, expect_json, TestApp, TestUser, PASSWORD};
+use crate::peers::{follow, instance, remote_id, scalar, second_database, settle};
+
+const ADMIN_SCOPES: &str = "read write follow push admin:read admin:write";
+
+/// A local user with `role` and a token holding the admin scopes.
+async fn staff(app: &TestApp, name: &str, role: &str) -> (TestUser, String) {
+    let registration = app.create_app(ADMIN_SCOPES).await;
+    let user = app.sign_up_with(&registration, name).await;
+    sqlx::query("UPDATE users SET role = $1, approved = true WHERE account_id = $2::bigint")
+        .bind(role)
+        .bind(&user.account_id)
+        .execute(&app.db)
+        .await
+        .expect("role set");
+    let token = app
+        .password_token(&registration, name, PASSWORD, ADMIN_SCOPES)
+        .await;
+    (user, token)
+}
+
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Result<reqwest::Response> {
+    app.client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .form(form)
+        .send()
+        .await
+}
+
+/// Every admin route, with what it needs.
+fn admin_routes(account: &str) -> Vec<(Method, String)> {
+    let a = |path: &str| path.replace(":id", account);
+    vec![
+        (Method::GET, "/api/v2/admin/accounts".into()),
+        (Method::GET, "/api/v1/admin/accounts".into()),
+        (Method::GET, a("/api/v1/admin/accounts/:id")),
+        (Method::POST, a("/api/v1/admin/accounts/:id/action")),
+        (Method::POST, a("/api/v1/admin/accounts/:id/approve")),
+        (Method::POST, a("/api/v1/admin/accounts/:id/reject")),
+        (Method::POST, a("/api/v1/admin/accounts/:id/enable")),
+        (Method::POST, a("/api/v1/admin/accounts/:id/unsilence")),
+        (Method::POST, a("/api/v1/admin/accounts/:id/unsuspend")),
+        (Method::POST, a("/api/v1/admin/accounts/:id/unsensitive")),
+        (Method::GET, "/api/v1/admin/domain_blocks".into()),
+        (Method::POST, "/api/v1/admin/domain_blocks".into()),
+        (Method::GET, "/api/v1/admin/domain_blocks/1".into()),
+        (Method::PUT, "/api/v1/admin/domain_blocks/1".into()),
+        (Method::DELETE, "/api/v1/admin/domain_blocks/1".into()),
+        (Method::GET, "/api/v1/admin/domain_allows".into()),
+        (Method::POST, "/api/v1/admin/domain_allows".into()),
+        (Method::GET, "/api/v1/admin/domain_allows/1".into()),
+        (Method::DELETE, "/api/v1/admin/domain_allows/1".into()),
+        (Method::GET, "/api/v1/admin/deliveries".into()),
+        (Method::POST, "/api/v1/admin/deliveries/replay".into()),
+    ]
+}
+
+#[sqlx::test]
+async fn every_admin_endpoint_refuses_users_and_tokens_without_admin_scope(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let target = app.sign_up("target").await;
+    let (_, user_token) = staff(&app, "plain", "user").await;
+    let registration = app.create_app(ADMIN_SCOPES).await;
+    let (admin, _) = staff(&app, "boss", "admin").await;
+    let admin_without_scope = app
+        .password_token(&registration, &admin.username, PASSWORD, "read write")
+        .await;
+    for (method, path) in admin_routes(&target.account_id) {
+        for token in [&user_token, &admin_without_scope, &target.access_token] {
+            let response = call(&app, token, method.clone(), &path, &[]).await;
+            let error = expect_error(response, 403).await;
+            assert!(error["error"].is_string(), "{method} {path}: {error}");
+        }
+        let anonymous = app
+            .client
+            .request(method.clone(), app.url(&path))
+            .send()
+            .await;
+        expect_error(anonymous, 401).await;
+    }
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn moderators_moderate_accounts_but_only_admins_manage_domains(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (_, moderator) = staff(&app, "moddy", "moderator").await;
+    expect_json(
+        call(&app, &moderator, Method::GET, "/api/v2/admin/accounts", &[]).await,
+        200,
+    )
+    .await;
+    for (method, path) in [
+        (Method::GET, "/api/v1/admin/domain_blocks"),
+        (Method::POST, "/api/v1/admin/domain_allows"),
+        (Method::GET, "/api/v1/admin/deliveries"),
+    ] {
+        let error = expect_error(call(&app, &moderator, method, path, &[]).await, 403).await;
+        assert_eq!(error["error"], "This action is not allowed");
+    }
+    app.stop().await;
+}
+
+/// Signs up through the API of an instance in approval mode; returns the token.
+async fn sign_up_pending(app: &TestApp, username: &str) -> String {
+    let registration = app.create_app("read write").await;
+    let app_token = app.app_token(&registration, "read write").await;
+    let token = expect_json(
+        app.post("/api/v1/accounts")
+            .bearer_auth(&app_token)
+            .form(&[
+                ("username", username),
+                ("email", &format!("{username}@mail.example")),
+                ("password", PASSWORD),
+                ("agreement", "true"),
+                ("reason", "let me in"),
+            ])
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    token["access_token"].as_str().expect("token").to_owned()
+}
+
+#[sqlx::test]
+async fn the_account_list_filters_and_approve_and_reject_handle_sign_ups(db: PgPool) {
+    let open = TestApp::spawn(db.clone()).await;
+    let (_, admin) = staff(&open, "boss", "admin").await;
+    let app = TestApp::spawn_with(db, &["--registration", "approval"]).await;
+    let waiting_token = sign_up_pending(&app, "waiting").await;
+    sign_up_pending(&app, "doomed").await;
+
+    let pending = expect_json(
+        call(
+            &open,
+            &admin,
+            Method::GET,
+            "/api/v2/admin/accounts?origin=local&status=pending",
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let names: Vec<&str> = pending
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| a["username"].as_str().expect("username"))
+        .collect();
+    assert_eq!(names, vec!["doomed", "waiting"]);
+    assert_eq!(pending[0]["approved"], false);
+    assert_eq!(pending[0]["email"], "doomed@mail.example");
+    assert_eq!(pending[0]["account"]["acct"], "doomed");
+    let doomed_id = pending[0]["id"].as_str().expect("id").to_owned();
+    let waiting_id = pending[1]["id"].as_str().expect("id").to_owned();
+
+    let staff_only = expect_json(
+        call(
+            &open,
+            &admin,
+            Method::GET,
+            "/api/v2/admin/accounts?permissions=staff",
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(staff_only.as_array().map(Vec::len), Some(1));
+    assert_eq!(staff_only[0]["role"]["name"], "Admin");
+    let by_name = expect_json(
+        call(
+            &open,
+            &admin,
+            Method::GET,
+            "/api/v1/admin/accounts?username=wai&pending=true",
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(by_name.as_array().map(Vec::len), Some(1));
+
+    expect_error(
+        app.get("/api/v1/accounts/verify_credentials")
+            .bearer_auth(&waiting_token)
+            .send()
+            .await,
+        403,
+    )
+    .await;
+    let approved = expect_json(
+        call(
+            &open,
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{waiting_id}/approve"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(approved["approved"], true);
+    expect_json(
+        app.get("/api/v1/accounts/verify_credentials")
+            .bearer_auth(&waiting_token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    expect_error(
+        call(
+            &open,
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{waiting_id}/approve"),
+            &[],
+        )
+        .await,
+        403,
+    )
+    .await;
+
+    expect_json(
+        call(
+            &open,
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{doomed_id}/reject"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    expect_error(
+        call(
+            &open,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/accounts/{doomed_id}"),
+            &[],
+        )
+        .await,
+        404,
+    )
+    .await;
+    app.stop().await;
+    open.stop().await;
+}
+
+#[sqlx::test]
+async fn silencing_suspending_and_undoing_change_what_others_see(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (_, admin) = staff(&app, "boss", "admin").await;
+    let loud = app.sign_up("loud").await;
+    let reader = app.sign_up("reader").await;
+    let status = app.post_status(&loud, &[("status", "hello world")]).await;
+    let public_ids = |timeline: Value| -> Vec<String> {
+        timeline
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let action = |kind: &'static str| {
+        let path = format!("/api/v1/admin/accounts/{}/action", loud.account_id);
+        let admin = admin.clone();
+        let app = &app;
+        async move { call(app, &admin, Method::POST, &path, &[("type", kind)]).await }
+    };
+
+    expect_json(action("silence").await, 200).await;
+    let shown = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/accounts/{}", loud.account_id),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(shown["silenced"], true);
+    let public = expect_json(app.get("/api/v1/timelines/public").send().await, 200).await;
+    assert!(
+        !public_ids(public).contains(&status),
+        "silenced posts leave the public timeline"
+    );
+    expect_json(
+        app.get(&format!("/api/v1/statuses/{status}"))
+            .bearer_auth(&reader.access_token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+
+    expect_json(action("suspend").await, 200).await;
+    expect_error(
+        app.get(&format!("/api/v1/statuses/{status}"))
+            .bearer_auth(&reader.access_token)
+            .send()
+            .await,
+        404,
+    )
+    .await;
+    expect_error(
+        app.get("/api/v1/accounts/verify_credentials")
+            .bearer_auth(&loud.access_token)
+            .send()
+            .await,
+        401,
+    )
+    .await;
+    let actor = app
+        .get("/users/loud")
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(actor.status(), 410);
+    let tombstone: Value = actor.json().await.expect("json");
+    assert_eq!(tombstone["type"], "Tombstone");
+
+    let bad = expect_error(action("obliterate").await, 422).await;
+    assert!(bad["error"].as_str().expect("message").contains("type"));
+
+    let lifted = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/unsuspend", loud.account_id),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(lifted["suspended"], false);
+    expect_json(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/unsilence", loud.account_id),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let public = expect_json(app.get("/api/v1/timelines/public").send().await, 200).await;
+    assert!(public_ids(public).contains(&status));
+
+    expect_json(action("sensitive").await, 200).await;
+    let shown = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/accounts/{}", loud.account_id),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(shown["sensitized"], true);
+    expect_json(action("disable").await, 200).await;
+    let disabled = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            "/api/v2/admin/accounts?status=disabled",
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(disabled[0]["username"], "loud");
+    let enabled = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/enable", loud.account_id),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(enabled["disabled"], false);
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn domain_blocks_and_allows_are_created_changed_listed_and_removed(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (_, admin) = staff(&app, "boss", "admin").await;
+    let created = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            &[
+                ("domain", "Spam.Example"),
+                ("severity", "silence"),
+                ("public_comment", "spam"),
+            ],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(created["domain"], "spam.example");
+    assert_eq!(created["severity"], "silence");
+    assert_eq!(created["public_comment"], "spam");
+    assert_eq!(created["digest"].as_str().map(str::len), Some(64));
+    let id = created["id"].as_str().expect("id").to_owned();
+
+    let duplicate = expect_error(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            &[("domain", "spam.example")],
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(duplicate["existing_domain_block"]["id"], id.as_str());
+    expect_error(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            &[("domain", "x.example"), ("severity", "nuke")],
+        )
+        .await,
+        422,
+    )
+    .await;
+    expect_error(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            &[("domain", "bad domain!")],
+        )
+        .await,
+        422,
+    )
+    .await;
+
+    let updated = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::PUT,
+            &format!("/api/v1/admin/domain_blocks/{id}"),
+            &[("severity", "suspend"), ("reject_media", "true")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(updated["severity"], "suspend");
+    assert_eq!(updated["reject_media"], true);
+    assert_eq!(
+        updated["public_comment"], "spam",
+        "settings not given are kept"
+    );
+    let listed = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            "/api/v1/admin/domain_blocks",
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    expect_json(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/domain_blocks/{id}"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    expect_json(
+        call(
+            &app,
+            &admin,
+            Method::DELETE,
+            &format!("/api/v1/admin/domain_blocks/{id}"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    expect_error(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/domain_blocks/{id}"),
+            &[],
+        )
+        .await,
+        404,
+    )
+    .await;
+
+    let allowed = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_allows",
+            &[("domain", "friends.example")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let again = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_allows",
+            &[("domain", "friends.example")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(allowed["id"], again["id"]);
+    let allow_id = allowed["id"].as_str().expect("id");
+    let listed = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            "/api/v1/admin/domain_allows",
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(listed[0]["domain"], "friends.example");
+    expect_json(
+        call(
+            &app,
+            &admin,
+            Method::DELETE,
+            &format!("/api/v1/admin/domain_allows/{allow_id}"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    expect_error(
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/domain_allows/{allow_id}"),
+            &[],
+        )
+        .await,
+        404,
+    )
+    .await;
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn instance_rules_added_from_the_shell_are_served(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let output =
+        crate::cli::admin(&app.db, &["rule-add", "Be kind", "--hint", "No harassment"]).await;
+    crate::cli::assert_success(&output);
+    let rules = expect_json(app.get("/api/v1/instance/rules").send().await, 200).await;
+    assert_eq!(rules[0]["text"], "Be kind");
+    assert_eq!(rules[0]["hint"], "No harassment");
+    let v2 = expect_json(app.get("/api/v2/instance").send().await, 200).await;
+    assert_eq!(v2["rules"], rules);
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn dead_deliveries_are_listed_and_replayed(db: PgPool) {
+    let app = instance(db).await;
+    let (_, admin) = staff(&app, "boss", "admin").await;
+    sqlx::query(
+        "INSERT INTO deliveries (activity_id, inbox_url, domain, payload, state, attempts, last_error) \
+         VALUES ('https://x/1', 'https://gone.example/inbox', 'gone.example', '{}', 'dead', 14, 'HTTP 500')",
+    )
+    .execute(&app.db)
+    .await
+    .expect("dead letter");
+    let view = expect_json(
+        call(&app, &admin, Method::GET, "/api/v1/admin/deliveries", &[]).await,
+        200,
+    )
+    .await;
+    assert_eq!(view["dead_total"], 1);
+    assert_eq!(view["dead"][0]["inbox"], "https://gone.example/inbox");
+    assert_eq!(view["dead"][0]["last_error"], "HTTP 500");
+    let replayed = expect_json(
+        call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/deliveries/replay",
+            &[("domain", "gone.example")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(replayed, json!({"replayed": 1}));
+    let view = expect_json(
+        call(&app, &admin, Method::GET, "/api/v1/admin/deliveries", &[]).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (view["dead_total"].clone(), view["pending"].clone()),
+        (json!(0), json!(1))
+    );
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn after_suspending_a_domain_nothing_lands_from_it_and_nothing_goes_to_it(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let (_, admin) = staff(&a, "boss", "admin").await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let carol = b.sign_up("carol").await;
+    // Bob and Alice follow each other before the block.
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    follow(&b, &bob, &alice_on_b).await;
+    let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
+    follow(&a, &alice, &bob_on_a).await;
+    settle(&[&a, &b]).await;
+    // A post of Alice's is queued for B, not yet sent.
+    a.post_status(&alice, &[("status", "queued before the block")])
+        .await;
+
+    expect_json(
+        call(
+            &a,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            &[("domain", &b.domain), ("severity", "suspend")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let bob_seen = expect_json(
+        call(
+            &a,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/accounts/{bob_on_a}"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        bob_seen["suspended"], true,
+        "the domain's accounts are suspended"
+    );
+
+    let stored_on_a = || scalar(&a.db, "SELECT count(*) FROM inbox_activities");
+    let stored_on_b = || scalar(&b.db, "SELECT count(*) FROM inbox_activities");
+    let (a_before, b_before) = (stored_on_a().await, stored_on_b().await);
+    // B still believes Alice follows Bob: his post is sent to A and refused. Carol's
+    // follow is refused too.
+    b.post_status(&bob, &[("status", "can anyone hear me")])
+        .await;
+    let carol_sees_alice = remote_id(&b, &carol, &format!("alice@{}", a.domain)).await;
+    follow(&b, &carol, &carol_sees_alice).await;
+    settle(&[&a, &b]).await;
+    assert_eq!(
+        stored_on_a().await,
+        a_before,
+        "nothing from the suspended domain is stored"
+    );
+    let refused = scalar(
+        &b.db,
+        "SELECT count(*) FROM deliveries WHERE state = 'dead' AND last_status = 403",
+    )
+    .await;
+    assert!(
+        refused >= 2,
+        "A answered 403 to B's post and follow ({refused})"
+    );
+    let followers = expect_json(
+        a.get(&format!("/api/v1/accounts/{}/followers", alice.account_id))
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        followers,
+        json!([]),
+        "the follow was severed and no new one landed"
+    );
+
+    // The post queued for B before the block was never sent.
+    assert_eq!(
+        stored_on_b().await,
+        b_before,
+        "nothing reaches the suspended domain"
+    );
+    let not_sent = scalar(
+        &a.db,
+        "SELECT count(*) FROM deliveries WHERE state = 'dead' AND last_status IS NULL",
+    )
+    .await;
+    assert_eq!(
+        not_sent, 1,
+        "the queued delivery was refused without a request"
+    );
+    a.stop().await;
+    b.stop().await;
+}
