@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod maintenance;
+pub mod media;
 pub mod rate_limit;
 pub mod state;
 pub mod stream;

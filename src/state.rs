@@ -24,6 +24,8 @@ pub struct AppState {
     pub stream: crate::stream::Hub,
     /// Outbound HTTP client with Roost's User-Agent and timeouts; it follows no redirects.
     pub http: reqwest::Client,
+    /// Where media files are stored (local directory or S3 bucket).
+    pub media: crate::media::MediaStore,
 }
 
 impl AppState {
@@ -48,7 +50,9 @@ impl AppState {
             // like any other destination: see federation::fetch.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let media = crate::media::MediaStore::from_config(&config)?;
         Ok(AppState {
+            media,
             db,
             config: Arc::new(config),
             tokens,

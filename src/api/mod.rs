@@ -14,7 +14,7 @@ pub mod v1;
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::HeaderName;
 use axum::middleware::{self, Next};
@@ -47,7 +47,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/api/v1/accounts/update_credentials",
-            patch(v1::accounts::update_credentials),
+            patch(v1::accounts::update_credentials).layer(DefaultBodyLimit::disable()),
         )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
         .route(
@@ -59,6 +59,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/accounts/{id}/statuses",
             get(v1::timelines::account),
+        )
+        .route(
+            "/api/v2/media",
+            post(v1::media::create_v2).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/media",
+            post(v1::media::create_v1).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/media/{id}",
+            get(v1::media::show).put(v1::media::update),
         )
         .route("/api/v1/statuses", post(v1::statuses::create))
         .route(

@@ -10,6 +10,7 @@ pub mod follows;
 pub mod inbox;
 pub mod instance_actor;
 pub mod interactions;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod statuses;

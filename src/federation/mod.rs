@@ -7,6 +7,7 @@
 //! (<https://docs.joinmastodon.org/spec/security/>).
 
 pub mod actors;
+pub mod attachments;
 pub mod discovery;
 pub mod fetch;
 pub mod follows;
@@ -14,6 +15,7 @@ pub mod inbox;
 pub mod inbox_worker;
 pub mod outbound;
 pub mod posts;
+pub mod profile;
 pub mod protocol;
 pub mod receive_posts;
 pub mod resolve;

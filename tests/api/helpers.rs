@@ -65,6 +65,13 @@ pub fn test_config(domain: &str, extra: &[&str]) -> Config {
             args.extend([flag.to_owned(), value.to_owned()]);
         }
     }
+    if !extra.contains(&"--media-dir") {
+        // One directory per instance (its port is unique while it runs).
+        let dir = std::env::temp_dir()
+            .join("roost-test-media")
+            .join(domain.replace(':', "_"));
+        args.extend(["--media-dir".to_owned(), dir.display().to_string()]);
+    }
     args.extend(extra.iter().map(|s| s.to_string()));
     config::parse_from(args).expect("test config parses")
 }

@@ -16,6 +16,8 @@ mod federation;
 mod instance;
 mod interactions;
 mod interop;
+mod media;
+mod media_files;
 mod notifications;
 mod oauth;
 mod peers;

@@ -11,6 +11,7 @@ use super::compose::compose;
 use crate::api::entities::status::{self, Status};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
+use crate::db::media;
 use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::db::users;
 use crate::domain::status_text;
@@ -60,7 +61,13 @@ pub async fn create(
         }
     }
     let text = params.status.as_deref().unwrap_or_default();
-    check_text(&state, text, params.media_ids.as_deref())?;
+    let media_ids = media_ids(&state, params.media_ids.as_deref())?;
+    check_text(
+        &state,
+        text,
+        media_ids.as_ref().is_some_and(|ids| !ids.is_empty()),
+    )?;
+    check_media(&state, &user, None, media_ids.as_deref()).await?;
     check_length(
         "spoiler_text",
         params.spoiler_text.as_deref(),
@@ -138,6 +145,7 @@ pub async fn create(
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, user.account_id, key, row.id).await?;
     }
+    attach_media(&mut transaction, &user, row.id, media_ids.as_deref()).await?;
     let author = author(&state, &user).await?;
     posts::send_post_change(&state, &mut transaction, &author, &row, PostChange::Created).await?;
     transaction.commit().await?;
@@ -222,7 +230,13 @@ pub async fn edit(
     user.token.require_scope(&["write:statuses"])?;
     let row = own_status(&state, &user, &id).await?;
     let text = params.status.as_deref().unwrap_or(&row.text);
-    check_text(&state, text, params.media_ids.as_deref())?;
+    let media_ids = media_ids(&state, params.media_ids.as_deref())?;
+    let has_media = match &media_ids {
+        Some(ids) => !ids.is_empty(),
+        None => !media::for_statuses(&state.db, &[row.id]).await?.is_empty(),
+    };
+    check_text(&state, text, has_media)?;
+    check_media(&state, &user, Some(row.id), media_ids.as_deref()).await?;
     let spoiler_text = params.spoiler_text.as_deref().unwrap_or(&row.spoiler_text);
     check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
     let composed = compose(&state, text).await?;
@@ -246,6 +260,7 @@ pub async fn edit(
         },
     )
     .await?;
+    attach_media(&mut transaction, &user, row.id, media_ids.as_deref()).await?;
     posts::send_post_change(
         &state,
         &mut transaction,
@@ -280,21 +295,14 @@ async fn own_status(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult
     Ok(row)
 }
 
-/// Rules shared by posting and editing: not blank, not too long, no media yet.
-fn check_text(state: &AppState, text: &str, media_ids: Option<&[String]>) -> ApiResult<()> {
+/// Rules shared by posting and editing: not blank unless there is media, not too long.
+fn check_text(state: &AppState, text: &str, has_media: bool) -> ApiResult<()> {
     let max_characters = state.config.max_status_characters as usize;
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && !has_media {
         return Err(ApiError::validation(
             "status",
             "ERR_BLANK",
             "Text can't be blank",
-        ));
-    }
-    if media_ids.is_some_and(|ids| !ids.is_empty()) {
-        return Err(ApiError::validation(
-            "media_ids",
-            "ERR_INVALID",
-            "Media attachments are not supported yet",
         ));
     }
     if status_text::character_count(text) > max_characters {
@@ -345,7 +353,7 @@ pub async fn history(
                 "created_at": crate::api::entities::timestamp(version.created_at),
                 "account": shown.account,
                 "poll": null,
-                "media_attachments": [],
+                "media_attachments": shown.media_attachments,
                 "emojis": [],
             })
         })
@@ -369,4 +377,67 @@ pub async fn source(
         "text": row.text,
         "spoiler_text": row.spoiler_text,
     })))
+}
+
+/// The `media_ids` parameter as ids, at most `ROOST_MAX_MEDIA_ATTACHMENTS` distinct ones.
+fn media_ids(state: &AppState, ids: Option<&[String]>) -> ApiResult<Option<Vec<i64>>> {
+    let Some(ids) = ids else {
+        return Ok(None);
+    };
+    let invalid = |reason: String| ApiError::validation("media_ids", "ERR_INVALID", reason);
+    let max = state.config.max_media_attachments as usize;
+    if ids.len() > max {
+        return Err(invalid(format!("At most {max} media attachments")));
+    }
+    let mut parsed = Vec::with_capacity(ids.len());
+    for id in ids.iter().filter(|id| !id.is_empty()) {
+        let id: Id = id
+            .parse()
+            .map_err(|_| invalid(format!("Unknown media id {id}")))?;
+        if !parsed.contains(&id.0) {
+            parsed.push(id.0);
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// Every media id must be the caller's own upload, unattached or already on `status_id`.
+async fn check_media(
+    state: &AppState,
+    user: &CurrentUser,
+    status_id: Option<i64>,
+    ids: Option<&[i64]>,
+) -> ApiResult<()> {
+    let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
+        return Ok(());
+    };
+    if media::all_usable(&state.db, user.account_id, status_id, ids).await? {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "media_ids",
+        "ERR_INVALID",
+        "Media attachments must be your own unattached uploads",
+    ))
+}
+
+/// Attaches the media in the status's transaction (a concurrent post of the same
+/// upload makes this fail with 422 and roll back).
+async fn attach_media(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    status_id: i64,
+    ids: Option<&[i64]>,
+) -> ApiResult<()> {
+    let Some(ids) = ids else {
+        return Ok(());
+    };
+    if media::attach(conn, user.account_id, status_id, ids).await? {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "media_ids",
+        "ERR_INVALID",
+        "Media attachments must be your own unattached uploads",
+    ))
 }
