@@ -8,9 +8,10 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde::Serialize;
 
+use super::profile::profile_image;
 use super::protocol::actor::{Actor, ActorKind, PropertyValue};
 use super::protocol::collection::{OrderedCollection, OrderedCollectionPage};
-use super::protocol::{EmbeddedObject, Image, ObjectRef};
+use super::protocol::{EmbeddedObject, ObjectRef};
 use super::urls;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self, Direction};
@@ -100,17 +101,6 @@ pub fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor
     actor.icon = profile_image(state, account.avatar_key.as_deref());
     actor.image = profile_image(state, account.header_key.as_deref());
     Ok(actor)
-}
-
-/// The `icon`/`image` of a local actor for an uploaded profile image.
-fn profile_image(state: &AppState, key: Option<&str>) -> Option<Image> {
-    let key = key?;
-    let url = url::Url::parse(&crate::media::public_url(&state.config, key)).ok()?;
-    let media_type = key
-        .rsplit_once('.')
-        .and_then(|(_, extension)| crate::media::Format::from_extension(extension))
-        .map(|format| format.content_type().to_owned());
-    Some(Image::new(url, media_type))
 }
 
 fn profile_page(state: &AppState, account: &AccountRow) -> Response {

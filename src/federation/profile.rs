@@ -1,5 +1,6 @@
-//! Profile changes between servers: `Update(Person)` sent to a local account's
-//! followers when its profile changes, and applied when a remote actor sends one.
+//! Profile changes between servers: the `icon` and `image` of local actors,
+//! `Update(Person)` sent to a local account's followers when its profile changes, and
+//! applied when a remote actor sends one.
 //!
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#profile> (Mastodon sends the
 //! whole actor document as the object of an `Update`, addressed to the public).
@@ -8,7 +9,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use url::Url;
 
-use super::protocol::PUBLIC;
+use super::protocol::{Image, PUBLIC};
 use super::{actors, outbound, resolve, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows;
@@ -42,6 +43,17 @@ pub async fn send_profile_update(
     );
     outbound::deliver(conn, &activity, account, &inboxes).await?;
     Ok(())
+}
+
+/// The `icon`/`image` of a local actor for an uploaded profile image (by its key).
+pub fn profile_image(state: &AppState, key: Option<&str>) -> Option<Image> {
+    let key = key?;
+    let url = Url::parse(&crate::media::public_url(&state.config, key)).ok()?;
+    let media_type = key
+        .rsplit_once('.')
+        .and_then(|(_, extension)| crate::media::Format::from_extension(extension))
+        .map(|format| format.content_type().to_owned());
+    Some(Image::new(url, media_type))
 }
 
 /// Why a received actor update was not applied.

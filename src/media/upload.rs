@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use super::process::{self, Limits, Processed, Rejected};
+use super::Format;
 use crate::db::media::{self, MediaRow, NewMedia};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -60,22 +61,11 @@ pub async fn store_attachment(
     });
     let file_size = processed.original.len() as i64;
     let dimensions = processed.dimensions.map(to_i32_pair);
-    state
-        .media
-        .put(&file_key, processed.format, processed.original)
-        .await?;
-    let mut stored = vec![file_key.clone()];
+    let mut files = vec![(file_key.clone(), processed.format, processed.original)];
     if let Some((key, preview)) = &preview {
-        if let Err(error) = state
-            .media
-            .put(key, preview.format, preview.bytes.clone())
-            .await
-        {
-            remove_files(state, &stored).await;
-            return Err(error.into());
-        }
-        stored.push(key.clone());
+        files.push((key.clone(), preview.format, preview.bytes.clone()));
     }
+    let stored = put_all(state, files).await?;
     let row = media::insert(
         &state.db,
         &NewMedia {
@@ -104,6 +94,23 @@ pub async fn store_attachment(
             Err(error.into())
         }
     }
+}
+
+/// Stores every `(key, format, bytes)`; when one fails, removes the ones already
+/// stored and fails. Returns the keys.
+async fn put_all(
+    state: &AppState,
+    files: Vec<(String, Format, Vec<u8>)>,
+) -> ApiResult<Vec<String>> {
+    let mut stored = Vec::new();
+    for (key, format, bytes) in files {
+        if let Err(error) = state.media.put(&key, format, bytes).await {
+            remove_files(state, &stored).await;
+            return Err(error.into());
+        }
+        stored.push(key);
+    }
+    Ok(stored)
 }
 
 /// Stores a processed image as the avatar or header (`which`) of a local account and

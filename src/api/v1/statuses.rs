@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use super::check_length;
 use super::compose::compose;
+use super::media::{attach_media, check_media, media_ids};
 use crate::api::entities::status::{self, Status};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
-use crate::db::media;
 use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::db::users;
 use crate::domain::status_text;
@@ -233,7 +233,9 @@ pub async fn edit(
     let media_ids = media_ids(&state, params.media_ids.as_deref())?;
     let has_media = match &media_ids {
         Some(ids) => !ids.is_empty(),
-        None => !media::for_statuses(&state.db, &[row.id]).await?.is_empty(),
+        None => !crate::db::media::for_statuses(&state.db, &[row.id])
+            .await?
+            .is_empty(),
     };
     check_text(&state, text, has_media)?;
     check_media(&state, &user, Some(row.id), media_ids.as_deref()).await?;
@@ -377,67 +379,4 @@ pub async fn source(
         "text": row.text,
         "spoiler_text": row.spoiler_text,
     })))
-}
-
-/// The `media_ids` parameter as ids, at most `ROOST_MAX_MEDIA_ATTACHMENTS` distinct ones.
-fn media_ids(state: &AppState, ids: Option<&[String]>) -> ApiResult<Option<Vec<i64>>> {
-    let Some(ids) = ids else {
-        return Ok(None);
-    };
-    let invalid = |reason: String| ApiError::validation("media_ids", "ERR_INVALID", reason);
-    let max = state.config.max_media_attachments as usize;
-    if ids.len() > max {
-        return Err(invalid(format!("At most {max} media attachments")));
-    }
-    let mut parsed = Vec::with_capacity(ids.len());
-    for id in ids.iter().filter(|id| !id.is_empty()) {
-        let id: Id = id
-            .parse()
-            .map_err(|_| invalid(format!("Unknown media id {id}")))?;
-        if !parsed.contains(&id.0) {
-            parsed.push(id.0);
-        }
-    }
-    Ok(Some(parsed))
-}
-
-/// Every media id must be the caller's own upload, unattached or already on `status_id`.
-async fn check_media(
-    state: &AppState,
-    user: &CurrentUser,
-    status_id: Option<i64>,
-    ids: Option<&[i64]>,
-) -> ApiResult<()> {
-    let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
-        return Ok(());
-    };
-    if media::all_usable(&state.db, user.account_id, status_id, ids).await? {
-        return Ok(());
-    }
-    Err(ApiError::validation(
-        "media_ids",
-        "ERR_INVALID",
-        "Media attachments must be your own unattached uploads",
-    ))
-}
-
-/// Attaches the media in the status's transaction (a concurrent post of the same
-/// upload makes this fail with 422 and roll back).
-async fn attach_media(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    status_id: i64,
-    ids: Option<&[i64]>,
-) -> ApiResult<()> {
-    let Some(ids) = ids else {
-        return Ok(());
-    };
-    if media::attach(conn, user.account_id, status_id, ids).await? {
-        return Ok(());
-    }
-    Err(ApiError::validation(
-        "media_ids",
-        "ERR_INVALID",
-        "Media attachments must be your own unattached uploads",
-    ))
 }
