@@ -6,6 +6,7 @@
 //! <https://docs.joinmastodon.org/entities/MediaAttachment/>.
 
 pub mod detect;
+mod gif;
 pub mod process;
 pub mod storage;
 pub mod upload;

@@ -2,8 +2,8 @@
 //! still images decoded (within a pixel budget, so decompression bombs are refused
 //! before any large allocation), turned upright, re-encoded without metadata (EXIF, GPS,
 //! XMP), and given a preview of at most [`PREVIEW_SIZE`] px on the long side and a
-//! BlurHash. GIFs are kept as sent (they carry no EXIF), WebP files lose their metadata
-//! chunks (see [`super::webp`]). Video and audio are stored as sent once their type is
+//! BlurHash. GIFs and WebP files keep their frames but lose their metadata blocks
+//! (see [`super::gif`] and [`super::webp`]). Video and audio are stored as sent once their type is
 //! known.
 //!
 //! CPU-heavy: call it from `tokio::task::spawn_blocking`.
@@ -99,7 +99,11 @@ fn process_image(bytes: &[u8], format: Format, limits: Limits) -> Result<Process
         image
     };
     let (stored_format, original) = match format {
-        Format::Gif => (Format::Gif, bytes.to_vec()),
+        Format::Gif => (
+            Format::Gif,
+            super::gif::strip_metadata(bytes)
+                .ok_or_else(|| Rejected::Invalid("malformed or truncated GIF".into()))?,
+        ),
         Format::Webp if orientation == Orientation::NoTransforms => (
             Format::Webp,
             super::webp::strip_metadata(bytes)

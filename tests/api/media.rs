@@ -6,8 +6,8 @@ use sqlx::PgPool;
 
 use crate::helpers::{expect_error, expect_json, TestApp};
 use crate::media_files::{
-    contains, dimensions, download, gif, jpeg, jpeg_with_gps, png, solid_png, upload, upload_ok,
-    webp, GPS_MARKER,
+    contains, dimensions, download, gif, gif_with_xmp, jpeg, jpeg_with_gps, png, solid_png, upload,
+    upload_ok, webp, webp_with_gps, GPS_MARKER,
 };
 use crate::peers::scalar;
 
@@ -69,6 +69,23 @@ async fn exif_gps_is_removed_and_the_orientation_applied(db: PgPool) {
     assert_eq!(dimensions(&stored), (200, 400));
     assert_eq!(media["meta"]["original"]["width"], 200);
     assert_eq!(media["meta"]["original"]["height"], 400);
+}
+
+#[sqlx::test]
+async fn metadata_blocks_of_webp_and_gif_are_removed_and_their_frames_kept(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let ann = app.sign_up("ann").await;
+    for (name, bytes, content_type) in [
+        ("webp", webp_with_gps(300, 200), "image/webp"),
+        ("gif", gif_with_xmp(300, 200), "image/gif"),
+    ] {
+        assert!(contains(&bytes, GPS_MARKER), "{name}");
+        let media = upload_ok(&app, &ann, bytes, &[]).await;
+        let (headers, stored) = download(&app, media["url"].as_str().expect("url")).await;
+        assert_eq!(headers["content-type"], content_type, "{name}");
+        assert!(!contains(&stored, GPS_MARKER), "{name}: metadata survived");
+        assert_eq!(dimensions(&stored), (300, 200), "{name}");
+    }
 }
 
 #[sqlx::test]

@@ -69,13 +69,13 @@ pub fn webp(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-/// A `width`×`height` JPEG with an EXIF APP1 segment: Orientation 6 (rotate 90° to
-/// display) and a GPS IFD with GPSLatitudeRef "N" and GPSMapDatum [`GPS_MARKER`].
-pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+/// EXIF data (a TIFF structure): `orientation`, and a GPS IFD with GPSLatitudeRef "N"
+/// and GPSMapDatum [`GPS_MARKER`].
+fn exif_tiff(orientation: u8) -> Vec<u8> {
     let mut tiff: Vec<u8> = b"MM\0\x2a\0\0\0\x08".to_vec();
     // IFD0 at 8: Orientation and the GPS IFD pointer (38).
     tiff.extend([0, 2]);
-    tiff.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]);
+    tiff.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0]);
     tiff.extend([0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38]);
     tiff.extend([0, 0, 0, 0]);
     // GPS IFD at 38: GPSLatitudeRef "N", GPSMapDatum at offset 68.
@@ -86,6 +86,13 @@ pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
     assert_eq!(tiff.len(), 68);
     tiff.extend(GPS_MARKER);
     tiff.push(0);
+    tiff
+}
+
+/// A `width`×`height` JPEG with an EXIF APP1 segment: Orientation 6 (rotate 90° to
+/// display) and GPS data (see [`exif_tiff`]).
+pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+    let tiff = exif_tiff(6);
     let mut segment = vec![0xFF, 0xE1];
     let length = (2 + 6 + tiff.len()) as u16;
     segment.extend(length.to_be_bytes());
@@ -95,6 +102,44 @@ pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
     let mut out = plain[..2].to_vec();
     out.extend(segment);
     out.extend(&plain[2..]);
+    out
+}
+
+/// A lossless WebP in the extended format, with an `EXIF` chunk holding GPS data
+/// (orientation 1, upright).
+pub fn webp_with_gps(width: u32, height: u32) -> Vec<u8> {
+    let simple = webp(width, height);
+    let chunk = |fourcc: &[u8], data: &[u8]| {
+        let mut out = fourcc.to_vec();
+        out.extend((data.len() as u32).to_le_bytes());
+        out.extend(data);
+        if data.len() % 2 == 1 {
+            out.push(0);
+        }
+        out
+    };
+    let mut header = vec![0x08, 0, 0, 0];
+    header.extend(&(width - 1).to_le_bytes()[..3]);
+    header.extend(&(height - 1).to_le_bytes()[..3]);
+    let mut body = b"WEBP".to_vec();
+    body.extend(chunk(b"VP8X", &header));
+    body.extend(&simple[12..]);
+    body.extend(chunk(b"EXIF", &exif_tiff(1)));
+    let mut out = b"RIFF".to_vec();
+    out.extend((body.len() as u32).to_le_bytes());
+    out.extend(body);
+    out
+}
+
+/// A GIF with an XMP application extension holding [`GPS_MARKER`].
+pub fn gif_with_xmp(width: u32, height: u32) -> Vec<u8> {
+    let mut out = gif(width, height);
+    let trailer = out.pop();
+    assert_eq!(trailer, Some(0x3B), "a GIF ends with its trailer");
+    out.extend(b"\x21\xFF\x0BXMP DataXMP");
+    out.push(GPS_MARKER.len() as u8);
+    out.extend(GPS_MARKER);
+    out.extend([0, 0x3B]);
     out
 }
 
