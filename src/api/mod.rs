@@ -70,7 +70,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/api/v1/media/{id}",
-            get(v1::media::show).put(v1::media::update),
+            get(v1::media::show)
+                .put(v1::media::update)
+                .delete(v1::media::delete),
         )
         .route("/api/v1/statuses", post(v1::statuses::create))
         .route(

@@ -180,7 +180,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/accounts/update_credentials", &["patch"]),
     ("/api/v2/media", &["post"]),
     ("/api/v1/media", &["post"]),
-    ("/api/v1/media/{id}", &["get", "put"]),
+    ("/api/v1/media/{id}", &["get", "put", "delete"]),
     ("/api/v1/accounts/lookup", &["get"]),
     ("/api/v1/accounts/{id}", &["get"]),
     ("/api/v1/instance", &["get"]),

@@ -196,6 +196,39 @@ async fn alt_text_and_focus_round_trip_and_reach_the_status(db: PgPool) {
     expect_error(again, 404).await;
     let bad_focus = upload(&app, &ann, png(8, 8), &[("focus", "3,0")]).await;
     expect_error(bad_focus, 422).await;
+    let in_use = app
+        .delete(&path)
+        .bearer_auth(&ann.access_token)
+        .send()
+        .await;
+    expect_error(in_use, 422).await;
+}
+
+#[sqlx::test]
+async fn an_unattached_upload_can_be_deleted_with_its_files(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let ann = app.sign_up("ann").await;
+    let bob = app.sign_up("bob").await;
+    let media = upload_ok(&app, &ann, png(700, 100), &[]).await;
+    let path = format!("/api/v1/media/{}", media["id"].as_str().expect("id"));
+    let strangers = app
+        .delete(&path)
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_error(strangers, 404).await;
+    let deleted = app
+        .delete(&path)
+        .bearer_auth(&ann.access_token)
+        .send()
+        .await;
+    assert_eq!(expect_json(deleted, 200).await, serde_json::json!({}));
+    for url in [&media["url"], &media["preview_url"]] {
+        let gone = app.client.get(url.as_str().expect("url")).send().await;
+        assert_eq!(gone.expect("sent").status(), 404);
+    }
+    let again = app.get(&path).bearer_auth(&ann.access_token).send().await;
+    expect_error(again, 404).await;
 }
 
 #[sqlx::test]

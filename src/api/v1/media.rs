@@ -122,6 +122,34 @@ pub async fn update(
     Ok(Json(MediaAttachment::from_row(&row, &state.config)))
 }
 
+/// Deletes one of the caller's uploads that no status uses, with its files.
+#[utoipa::path(delete, path = "/api/v1/media/{id}", tag = "media",
+    params(("id" = String, Path, description = "Media id")), security(("bearer" = ["write:media"])),
+    responses((status = 200, description = "Deleted: an empty object"), (status = 404),
+        (status = 422, description = "Attached to a status")))]
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    user.token.require_scope(&["write:media"])?;
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let Some(row) = media::delete_unattached(&state.db, user.account_id, id.0).await? else {
+        return match media::find_own(&state.db, user.account_id, id.0).await? {
+            Some(_) => Err(ApiError::Unprocessable(
+                "Media attachment is currently used by a status".into(),
+            )),
+            None => Err(ApiError::NotFound),
+        };
+    };
+    let keys: Vec<String> = [row.file_key, row.preview_key]
+        .into_iter()
+        .flatten()
+        .collect();
+    upload::remove_files(&state, &keys).await;
+    Ok(Json(serde_json::json!({})))
+}
+
 /// `"x,y"` with both in -1.0..=1.0; `None` when absent or blank.
 fn parse_focus(focus: Option<&str>) -> ApiResult<Option<(f32, f32)>> {
     let Some(focus) = focus.map(str::trim).filter(|f| !f.is_empty()) else {
