@@ -113,11 +113,11 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
-        let db = state.db.clone();
+        let maintenance_state = state.clone();
         let mut maintenance_stopped = stopped;
         tasks.spawn(async move {
             tokio::select! {
-                _ = crate::maintenance::run_forever(db) => {}
+                _ = crate::maintenance::run_forever(maintenance_state) => {}
                 _ = maintenance_stopped.changed() => {}
             }
         });
@@ -147,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/avatars/original/missing.png", get(crate::web::missing_png))
         .route("/headers/original/missing.png", get(crate::web::missing_png))
+        .route("/system/{*key}", get(crate::media::serve))
         // A route layer runs after routing, so the span can name the matched route.
         .route_layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let matched = request

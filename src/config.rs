@@ -33,6 +33,15 @@ impl RegistrationMode {
     }
 }
 
+/// Where uploaded media files are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MediaStorageKind {
+    /// A directory on this machine (`ROOST_MEDIA_DIR`), served by Roost itself.
+    Local,
+    /// An S3-compatible bucket (`ROOST_S3_*`).
+    S3,
+}
+
 /// Ten years: Mastodon apps never refresh their tokens, so a short default would sign
 /// people out of every existing app. Revocation is checked on every request, so a long
 /// lifetime does not weaken `POST /oauth/revoke`.
@@ -129,6 +138,62 @@ pub struct Config {
     /// Maximum number of database connections of this process.
     #[arg(long, env = "ROOST_DB_POOL_SIZE", default_value_t = 20)]
     pub db_pool_size: u32,
+
+    /// Where uploaded media is stored: local (ROOST_MEDIA_DIR) or s3 (ROOST_S3_*).
+    #[arg(long, env = "ROOST_MEDIA_STORAGE", value_enum, default_value = "local")]
+    pub media_storage: MediaStorageKind,
+
+    /// Directory of uploaded media with local storage (created when missing). Every
+    /// process of one instance must see the same directory.
+    #[arg(long, env = "ROOST_MEDIA_DIR", default_value = ".roost/media")]
+    pub media_dir: PathBuf,
+
+    /// S3 endpoint URL, e.g. https://s3.eu-central-1.amazonaws.com or a MinIO URL;
+    /// empty for AWS's default endpoint of the region.
+    #[arg(long, env = "ROOST_S3_ENDPOINT", default_value = "")]
+    pub s3_endpoint: String,
+
+    /// S3 bucket holding the media files.
+    #[arg(long, env = "ROOST_S3_BUCKET", default_value = "")]
+    pub s3_bucket: String,
+
+    /// S3 region.
+    #[arg(long, env = "ROOST_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+
+    /// S3 access key id.
+    #[arg(long, env = "ROOST_S3_ACCESS_KEY_ID", default_value = "")]
+    pub s3_access_key_id: String,
+
+    /// S3 secret access key.
+    #[arg(
+        long,
+        env = "ROOST_S3_SECRET_ACCESS_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: String,
+
+    /// Public base URL of the bucket (e.g. a CDN); media URLs point there. Empty:
+    /// Roost serves the files itself under /system/.
+    #[arg(long, env = "ROOST_S3_PUBLIC_URL", default_value = "")]
+    pub s3_public_url: String,
+
+    /// Largest media file accepted in one upload, in bytes (default 40 MiB).
+    #[arg(long, env = "ROOST_MAX_UPLOAD_BYTES", default_value_t = 40 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=1024 * 1024 * 1024))]
+    pub max_upload_bytes: u64,
+
+    /// Largest image accepted, in pixels (width × height); bigger ones, including
+    /// decompression bombs, are refused before decoding.
+    #[arg(long, env = "ROOST_MAX_IMAGE_PIXELS", default_value_t = 33_177_600,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub max_image_pixels: u64,
+
+    /// Most media attachments on one status (local posts and stored remote posts).
+    #[arg(long, env = "ROOST_MAX_MEDIA_ATTACHMENTS", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub max_media_attachments: u32,
 }
 
 impl Config {
@@ -173,6 +238,10 @@ impl fmt::Debug for Config {
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
             .field("rate_limits", &self.rate_limits)
             .field("trust_proxy", &self.trust_proxy)
+            .field("media_storage", &self.media_storage)
+            .field("media_dir", &self.media_dir)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
             .finish_non_exhaustive()
     }
 }

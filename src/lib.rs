@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod maintenance;
+pub mod media;
 pub mod moderation;
 pub mod push;
 pub mod queue;

@@ -1,10 +1,19 @@
 //! Background housekeeping that every `roost serve` process runs: deleting expired
-//! authorization codes and long-dead tokens so the OAuth tables stay small. Each pass
-//! is a few idempotent DELETEs, so several processes may run it at once.
+//! authorization codes and long-dead tokens so the OAuth tables stay small, and media
+//! uploads never attached to a status (with their files) after a day. Each pass is a
+//! few idempotent DELETEs (rows claimed with SKIP LOCKED), so several processes may run
+//! it at once.
 
 use std::time::Duration;
 
 use sqlx::PgPool;
+
+use crate::state::AppState;
+
+/// Uploads unattached for longer than this are removed.
+const ORPHAN_AGE_HOURS: i64 = 24;
+/// Orphaned uploads removed per batch.
+const ORPHAN_BATCH: i64 = 100;
 
 /// How often a pass runs.
 const INTERVAL: Duration = Duration::from_secs(3600);
@@ -27,16 +36,43 @@ pub async fn run_once(db: &PgPool) -> sqlx::Result<u64> {
     Ok(removed)
 }
 
-/// Runs [`run_once`] every hour until the task is dropped; errors are logged, never fatal.
-pub async fn run_forever(db: PgPool) {
+/// Deletes media uploads that no status has used for [`ORPHAN_AGE_HOURS`] and their
+/// stored files; returns how many were removed. A file that cannot be removed is
+/// logged and left behind (its row is gone, so nothing links to it).
+pub async fn remove_orphaned_media(state: &AppState) -> anyhow::Result<u64> {
+    let cutoff = chrono::Utc::now() - chrono::Duration::hours(ORPHAN_AGE_HOURS);
+    let mut removed = 0;
+    loop {
+        let rows = crate::db::media::delete_orphans(&state.db, cutoff, ORPHAN_BATCH).await?;
+        if rows.is_empty() {
+            return Ok(removed);
+        }
+        removed += rows.len() as u64;
+        let keys: Vec<String> = rows
+            .into_iter()
+            .flat_map(|row| [row.file_key, row.preview_key])
+            .flatten()
+            .collect();
+        crate::media::upload::remove_files(state, &keys).await;
+    }
+}
+
+/// Runs [`run_once`] and [`remove_orphaned_media`] every hour until the task is
+/// dropped; errors are logged, never fatal.
+pub async fn run_forever(state: AppState) {
     let mut ticker = tokio::time::interval(INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        match run_once(&db).await {
+        match run_once(&state.db).await {
             Ok(removed) if removed > 0 => tracing::info!(removed, "removed expired OAuth rows"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "maintenance pass failed"),
+        }
+        match remove_orphaned_media(&state).await {
+            Ok(removed) if removed > 0 => tracing::info!(removed, "removed orphaned uploads"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %format!("{error:#}"), "media cleanup failed"),
         }
     }
 }

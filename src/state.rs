@@ -26,6 +26,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The Web Push VAPID key, loaded on first use (see `push::vapid_key`).
     pub vapid: Arc<tokio::sync::OnceCell<Arc<crate::push::vapid::VapidKey>>>,
+    /// Where media files are stored (local directory or S3 bucket).
+    pub media: crate::media::MediaStore,
 }
 
 impl AppState {
@@ -50,7 +52,9 @@ impl AppState {
             // like any other destination: see federation::fetch.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let media = crate::media::MediaStore::from_config(&config)?;
         Ok(AppState {
+            media,
             db,
             config: Arc::new(config),
             tokens,

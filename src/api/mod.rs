@@ -15,7 +15,7 @@ pub mod v1;
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::HeaderName;
 use axum::middleware::{self, Next};
@@ -48,7 +48,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/api/v1/accounts/update_credentials",
-            patch(v1::accounts::update_credentials),
+            patch(v1::accounts::update_credentials).layer(DefaultBodyLimit::disable()),
         )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
         .route(
@@ -60,6 +60,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/accounts/{id}/statuses",
             get(v1::timelines::account),
+        )
+        .route(
+            "/api/v2/media",
+            post(v1::media::create_v2).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/media",
+            post(v1::media::create_v1).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/media/{id}",
+            get(v1::media::show)
+                .put(v1::media::update)
+                .delete(v1::media::delete),
         )
         .route("/api/v1/statuses", post(v1::statuses::create))
         .route(

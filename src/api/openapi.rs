@@ -22,6 +22,8 @@ use super::{admin, authorize, oauth, v1};
         v1::follows::reject, v1::search::accounts, v1::search::v2,
         v1::statuses::create, v1::statuses::show, v1::statuses::delete, v1::statuses::edit,
         v1::statuses::history, v1::statuses::source,
+        v1::media::create_v2, v1::media::create_v1, v1::media::show, v1::media::update,
+        v1::media::delete,
         v1::timelines::home, v1::timelines::public, v1::timelines::account, v1::timelines::tag,
         v1::interactions::favourite, v1::interactions::unfavourite, v1::interactions::reblog,
         v1::interactions::unreblog, v1::interactions::bookmark, v1::interactions::unbookmark,

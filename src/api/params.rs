@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Largest body the parameter extractor reads (uploads use their own limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -30,15 +31,71 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
-        let value = read_params(request).await?;
-        let params = T::deserialize(value)
-            .map_err(|error| ApiError::Unprocessable(format!("Invalid parameters: {error}")))?;
-        Ok(Params(params))
+        let (value, _) = read_params(request, MAX_BODY_BYTES, Files::Skip).await?;
+        Ok(Params(deserialize(value)?))
     }
 }
 
-/// Reads query and body into one JSON object.
-async fn read_params(request: Request) -> Result<Value, ApiError> {
+fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    T::deserialize(value)
+        .map_err(|error| ApiError::Unprocessable(format!("Invalid parameters: {error}")))
+}
+
+/// A file part of a multipart body (`file`, `thumbnail`, `avatar`, `header`).
+#[derive(Debug)]
+pub struct FilePart {
+    /// The form field's name.
+    pub name: String,
+    /// The content as sent; its type is decided from these bytes, never from the
+    /// part's file name or Content-Type.
+    pub bytes: bytes::Bytes,
+}
+
+/// Parameters as [`Params`] reads them, plus the file parts of a multipart body, for
+/// the endpoints that take uploads. The body may be as large as two files of
+/// `ROOST_MAX_UPLOAD_BYTES` plus 1 MiB of other fields (413 beyond that); each file's
+/// own size is checked by the handler (422), as Mastodon does.
+#[derive(Debug)]
+pub struct ParamsWithFiles<T> {
+    pub params: T,
+    pub files: Vec<FilePart>,
+}
+
+impl<T> ParamsWithFiles<T> {
+    /// Removes and returns the file sent as `name`, if any.
+    pub fn take_file(&mut self, name: &str) -> Option<FilePart> {
+        let index = self.files.iter().position(|file| file.name == name)?;
+        Some(self.files.swap_remove(index))
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ParamsWithFiles<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let max_file = usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX);
+        let limit = max_file.saturating_mul(2).saturating_add(MAX_BODY_BYTES);
+        let (value, files) = read_params(request, limit, Files::Keep).await?;
+        Ok(ParamsWithFiles {
+            params: deserialize(value)?,
+            files,
+        })
+    }
+}
+
+/// Whether file parts of a multipart body are kept or skipped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Files {
+    Keep,
+    Skip,
+}
+
+/// Reads query and body into one JSON object (and the file parts, if asked).
+async fn read_params(
+    request: Request,
+    limit: usize,
+    files: Files,
+) -> Result<(Value, Vec<FilePart>), ApiError> {
     let (parts, body) = request.into_parts();
     let mut params = Value::Object(Map::new());
     if let Some(query) = parts.uri.query() {
@@ -53,18 +110,21 @@ async fn read_params(request: Request) -> Result<Value, ApiError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(params);
+        return Ok((params, Vec::new()));
     }
+    let mut file_parts = Vec::new();
     if content_type.starts_with("multipart/form-data") {
         let request = Request::from_parts(parts, Body::from(bytes));
         let multipart = Multipart::from_request(request, &())
             .await
             .map_err(|error| ApiError::BadRequest(error.body_text()))?;
-        insert_pairs(&mut params, multipart_text_fields(multipart).await?)?;
+        let (pairs, found) = multipart_fields(multipart, files).await?;
+        insert_pairs(&mut params, pairs)?;
+        file_parts = found;
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         insert_pairs(&mut params, form_urlencoded::parse(&bytes).into_owned())?;
     } else {
@@ -80,27 +140,36 @@ async fn read_params(request: Request) -> Result<Value, ApiError> {
             target.extend(fields);
         }
     }
-    Ok(params)
+    Ok((params, file_parts))
 }
 
-/// The text fields of a multipart body; file fields are skipped here (uploads have
-/// their own extractor).
-async fn multipart_text_fields(
+/// Names of multipart fields that are files even when sent without a file name.
+const FILE_FIELDS: [&str; 4] = ["file", "thumbnail", "avatar", "header"];
+
+/// The text fields of a multipart body, and its file fields when `files` says so (at
+/// most one per file field name).
+async fn multipart_fields(
     mut multipart: Multipart,
-) -> Result<Vec<(String, String)>, ApiError> {
+    files: Files,
+) -> Result<(Vec<(String, String)>, Vec<FilePart>), ApiError> {
     let bad =
         |error: axum::extract::multipart::MultipartError| ApiError::BadRequest(error.body_text());
     let mut pairs = Vec::new();
+    let mut file_parts: Vec<FilePart> = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        if field.file_name().is_some() {
-            continue;
-        }
         let Some(name) = field.name().map(str::to_owned) else {
             continue;
         };
+        if field.file_name().is_some() || FILE_FIELDS.contains(&name.as_str()) {
+            if files == Files::Keep && !file_parts.iter().any(|f| f.name == name) {
+                let bytes = field.bytes().await.map_err(bad)?;
+                file_parts.push(FilePart { name, bytes });
+            }
+            continue;
+        }
         pairs.push((name, field.text().await.map_err(bad)?));
     }
-    Ok(pairs)
+    Ok((pairs, file_parts))
 }
 
 /// Inserts `key=value` pairs with Rails-style nesting into `target`.

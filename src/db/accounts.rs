@@ -55,6 +55,14 @@ pub struct AccountRow {
     pub public_key_pem: Option<String>,
     pub last_fetched_at: Option<DateTime<Utc>>,
     pub key_refetched_at: Option<DateTime<Utc>>,
+    /// Storage key of a local account's avatar (see `media::storage`).
+    pub avatar_key: Option<String>,
+    /// Storage key of a local account's header image.
+    pub header_key: Option<String>,
+    /// A remote account's avatar URL (`icon` of its actor), shown as is.
+    pub avatar_remote_url: Option<String>,
+    /// A remote account's header URL (`image` of its actor).
+    pub header_remote_url: Option<String>,
 }
 
 impl AccountRow {
@@ -69,7 +77,8 @@ pub(crate) const COLUMNS: &str =
     bot, discoverable, indexable, hide_collections, followers_count, following_count, \
     statuses_count, last_status_at, suspended_at, silenced_at, created_at, updated_at, \
     actor_type, ap_id, url, inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
-    featured_url, key_id, public_key_pem, last_fetched_at, key_refetched_at";
+    featured_url, key_id, public_key_pem, last_fetched_at, key_refetched_at, avatar_key, header_key, \
+    avatar_remote_url, header_remote_url";
 
 /// Accounts that the API shows: remote ones, and local ones whose user was approved.
 const VISIBLE: &str = "(domain IS NOT NULL OR EXISTS \
@@ -174,6 +183,10 @@ pub struct RemoteActor {
     pub bot: bool,
     pub discoverable: bool,
     pub fields: Vec<StoredField>,
+    /// Avatar URL (`icon`), if the actor has one.
+    pub avatar_url: Option<String>,
+    /// Header URL (`image`), if the actor has one.
+    pub header_url: Option<String>,
 }
 
 /// Inserts or refreshes a remote account, keyed by its actor id. A username change
@@ -185,8 +198,10 @@ pub async fn upsert_remote(
     sqlx::query_as(&format!(
         "INSERT INTO accounts (ap_id, username, domain, actor_type, display_name, note, url, inbox_url, \
            shared_inbox_url, outbox_url, followers_url, following_url, featured_url, key_id, \
-           public_key_pem, locked, bot, discoverable, fields, last_fetched_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now()) \
+           public_key_pem, locked, bot, discoverable, fields, avatar_remote_url, header_remote_url, \
+           last_fetched_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+           $20, $21, now()) \
          ON CONFLICT (ap_id) WHERE ap_id IS NOT NULL DO UPDATE SET \
            actor_type = EXCLUDED.actor_type, display_name = EXCLUDED.display_name, note = EXCLUDED.note, \
            url = EXCLUDED.url, inbox_url = EXCLUDED.inbox_url, shared_inbox_url = EXCLUDED.shared_inbox_url, \
@@ -194,6 +209,8 @@ pub async fn upsert_remote(
            following_url = EXCLUDED.following_url, featured_url = EXCLUDED.featured_url, \
            key_id = EXCLUDED.key_id, public_key_pem = EXCLUDED.public_key_pem, locked = EXCLUDED.locked, \
            bot = EXCLUDED.bot, discoverable = EXCLUDED.discoverable, fields = EXCLUDED.fields, \
+           avatar_remote_url = EXCLUDED.avatar_remote_url, \
+           header_remote_url = EXCLUDED.header_remote_url, \
            last_fetched_at = now(), updated_at = now() \
          RETURNING {COLUMNS}"
     ))
@@ -216,8 +233,50 @@ pub async fn upsert_remote(
     .bind(actor.bot)
     .bind(actor.discoverable)
     .bind(sqlx::types::Json(&actor.fields))
+    .bind(&actor.avatar_url)
+    .bind(&actor.header_url)
     .fetch_one(db)
     .await
+}
+
+/// Which profile image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileImage {
+    Avatar,
+    Header,
+}
+
+impl ProfileImage {
+    /// `avatar` or `header`: the form field, and the stem of stored file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileImage::Avatar => "avatar",
+            ProfileImage::Header => "header",
+        }
+    }
+}
+
+/// Sets (or with `None` removes) a local account's avatar or header storage key and
+/// returns the key it replaces, whose file the caller may delete.
+pub async fn set_profile_image(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    which: ProfileImage,
+    key: Option<&str>,
+) -> sqlx::Result<Option<String>> {
+    let column = match which {
+        ProfileImage::Avatar => "avatar_key",
+        ProfileImage::Header => "header_key",
+    };
+    sqlx::query_scalar(&format!(
+        "UPDATE accounts AS new SET {column} = $2, updated_at = now() \
+         FROM accounts AS old WHERE new.id = $1 AND old.id = new.id RETURNING old.{column}"
+    ))
+    .bind(id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+    .map(Option::flatten)
 }
 
 /// Records that the key of a remote account was just refetched (rate-limits refetches).

@@ -11,6 +11,7 @@ pub mod follows;
 pub mod inbox;
 pub mod instance_actor;
 pub mod interactions;
+pub mod media;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;

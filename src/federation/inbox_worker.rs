@@ -2,7 +2,8 @@
 //! (`FOR UPDATE SKIP LOCKED`, leased), apply each activity, and mark it processed.
 //!
 //! Handled here: Follow, Accept(Follow), Reject(Follow), Undo(Follow); Create, Update
-//! and Delete of posts, Like, Announce and their Undo (see `receive_posts`). Every
+//! and Delete of posts, Like, Announce and their Undo (see `receive_posts`); Update of
+//! the sender's own actor (see `profile`). Every
 //! other type is kept as stored and marked processed without effect, so later
 //! versions can replay it.
 
@@ -121,12 +122,29 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         "Reject" => receive_answer(state, &actor, object, false).await,
         "Undo" => receive_undo(state, &actor, object).await,
         "Create" => Ok(posts::receive_create(state, &actor, object).await?),
+        "Update" if is_actor(object) => {
+            match super::profile::receive_actor_update(state, &actor, object).await {
+                Ok(()) => Ok(()),
+                Err(super::profile::ProfileSkip::Ignored(reason)) => Err(Skip::Ignored(reason)),
+                Err(super::profile::ProfileSkip::Transient(error)) => Err(Skip::Transient(error)),
+            }
+        }
         "Update" => Ok(posts::receive_update(state, &actor, object).await?),
         "Delete" => Ok(posts::receive_delete(state, &actor, object).await?),
         "Like" => Ok(posts::receive_like(state, &actor, &activity.activity_id, object).await?),
         "Announce" => Ok(posts::receive_announce(state, &actor, &activity.payload).await?),
         other => Err(Skip::Ignored(format!("{other} is not handled yet"))),
     }
+}
+
+/// Whether an embedded object is an actor (Update(Person) and its kin).
+fn is_actor(object: &Value) -> bool {
+    object["type"].as_str().is_some_and(|kind| {
+        matches!(
+            kind,
+            "Person" | "Service" | "Application" | "Group" | "Organization"
+        )
+    })
 }
 
 /// The local account an actor URL names.

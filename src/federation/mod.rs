@@ -7,6 +7,7 @@
 //! (<https://docs.joinmastodon.org/spec/security/>).
 
 pub mod actors;
+pub mod attachments;
 pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;
@@ -15,6 +16,7 @@ pub mod inbox;
 pub mod inbox_worker;
 pub mod outbound;
 pub mod posts;
+pub mod profile;
 pub mod protocol;
 pub mod receive_posts;
 pub mod resolve;

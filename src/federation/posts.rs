@@ -114,6 +114,7 @@ pub async fn note_of(
         conversation: row.conversation.clone(),
     });
     note.updated = row.edited_at;
+    note.attachment = super::attachments::attachments_of(state, conn, row.id).await?;
     Ok(note)
 }
 

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::attachments;
 use super::inbox::object_id;
 use super::posts::local_status_id;
 use super::protocol::note::{Note, Visibility};
@@ -230,6 +231,7 @@ async fn store_note(
         },
     )
     .await?;
+    attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
     transaction.commit().await?;
     Ok(row)
 }
@@ -248,14 +250,6 @@ pub async fn receive_update(
     author: &AccountRow,
     object: &Value,
 ) -> Result<(), PostSkip> {
-    if object["type"].as_str().is_some_and(|kind| {
-        matches!(
-            kind,
-            "Person" | "Service" | "Application" | "Group" | "Organization"
-        )
-    }) {
-        return Err(ignored("actor updates are not handled yet"));
-    }
     let note = parse_note(object)?;
     let Some(row) = statuses::find_by_ap_id(&state.db, note.id.as_str()).await? else {
         return Err(ignored("update of an unknown post"));
@@ -285,6 +279,7 @@ pub async fn receive_update(
         },
     )
     .await?;
+    attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
     transaction.commit().await?;
     Ok(())
 }

@@ -211,5 +211,19 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         bot: actor.is_bot(),
         discoverable: actor.discoverable.unwrap_or(false),
         fields,
+        avatar_url: actor
+            .icon
+            .as_ref()
+            .and_then(|icon| remote_image_url(&icon.url)),
+        header_url: actor
+            .image
+            .as_ref()
+            .and_then(|image| remote_image_url(&image.url)),
     })
+}
+
+/// A remote image URL worth storing: http(s) and of bounded length.
+fn remote_image_url(url: &Url) -> Option<String> {
+    (matches!(url.scheme(), "https" | "http") && url.as_str().len() <= 2048)
+        .then(|| url.to_string())
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: Client,
     /// The server's state, for draining its queues (`run_once`) in federation tests.
     pub state: roost::state::AppState,
+    /// The instance's media directory, removed when the app is dropped.
+    _media_dir: Option<tempfile::TempDir>,
     _shutdown: oneshot::Sender<()>,
     stopped: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -92,7 +94,14 @@ impl TestApp {
         let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("binds");
         let port = listener.local_addr().expect("has address").port();
         let domain = format!("127.0.0.1:{port}");
-        let config = test_config(&domain, extra);
+        let media_dir = (!extra.contains(&"--media-dir"))
+            .then(|| tempfile::tempdir().expect("creates a media directory"));
+        let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        if let Some(dir) = &media_dir {
+            args.extend(["--media-dir".to_owned(), dir.path().display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let config = test_config(&domain, &args);
         let app = App::with_listener(config, db.clone(), &test_secret(), listener).expect("builds");
         let state = app.state().clone();
         let (shutdown, shutdown_received) = oneshot::channel::<()>();
@@ -110,6 +119,7 @@ impl TestApp {
             db,
             client,
             state,
+            _media_dir: media_dir,
             _shutdown: shutdown,
             stopped,
         }

@@ -5,7 +5,8 @@
 Usage: python tests/clients/mastodon_py_e2e.py BASE_URL   (e.g. http://127.0.0.1:8080)
 
 Registers an app and an account, logs in with the password grant, reads and
-updates the profile, looks the account up, reads the app and instance, revokes
+updates the profile, uploads an image and posts it, sets an avatar, looks the
+account up, reads the app and instance, revokes
 the token and checks that the revoked token no longer works. Prints
 "mastodon_py_e2e: ok" and exits 0 when every check passes; otherwise prints the
 failed step and exits 1 (2 for a usage error).
@@ -39,6 +40,25 @@ class CheckFailed(Exception):
 def check(condition, message):
     if not condition:
         raise CheckFailed(message)
+
+
+def tiny_png(width, height):
+    """A grey RGB PNG of the given size, made here (no image library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def status_of(error):
@@ -131,6 +151,21 @@ def run(base_url, step):
     check(names == ["Site", "Pronouns"], f"field names are {names!r}")
     check("example.org" in fields[0].value, f"first field value is {fields[0].value!r}")
     check("they/them" in fields[1].value, f"second field value is {fields[1].value!r}")
+
+    step("media_post and status_post with media")
+    media = api.media_post(
+        tiny_png(32, 24), mime_type="image/png", description="A tiny test image", focus=(0.5, -0.5)
+    )
+    check(media.type == "image", f"media type is {media.type!r}")
+    check(media.description == "A tiny test image", f"description is {media.description!r}")
+    check(bool(media.blurhash), "uploaded media has no blurhash")
+    posted = api.status_post("A picture", media_ids=[media])
+    attached = posted.media_attachments
+    check(len(attached) == 1 and str(attached[0].id) == str(media.id), f"attached {attached!r}")
+
+    step("account_update_credentials with an avatar")
+    with_avatar = api.account_update_credentials(avatar=tiny_png(64, 64), avatar_mime_type="image/png")
+    check("/system/" in with_avatar.avatar, f"avatar is {with_avatar.avatar!r}")
 
     step("account and account_lookup")
     by_id = api.account(me.id)

@@ -116,8 +116,17 @@ impl Account {
                 (acct, url, uri)
             }
         };
-        let avatar = format!("{base}/avatars/original/missing.png");
-        let header = format!("{base}/headers/original/missing.png");
+        let suspended = row.suspended_at.is_some();
+        // A suspended account shows the placeholders, as in Mastodon.
+        let image = |key: &Option<String>, remote: &Option<String>, missing: &str| {
+            key.as_deref()
+                .map(|key| crate::media::public_url(config, key))
+                .or_else(|| remote.clone())
+                .filter(|_| !suspended)
+                .unwrap_or_else(|| format!("{base}/{missing}/original/missing.png"))
+        };
+        let avatar = image(&row.avatar_key, &row.avatar_remote_url, "avatars");
+        let header = image(&row.header_key, &row.header_remote_url, "headers");
         let day = |at: chrono::DateTime<chrono::Utc>| {
             let midnight = at
                 .date_naive()
@@ -126,7 +135,6 @@ impl Account {
                 .and_utc();
             timestamp(midnight)
         };
-        let suspended = row.suspended_at.is_some();
         let mut account = Account {
             id: Id(row.id),
             username: row.username.clone(),

@@ -34,12 +34,17 @@ fn configuration(config: &Config) -> Value {
         "urls": { "streaming": streaming_url(config) },
         "vapid": { "public_key": "" },
         "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
-        "statuses": { "max_characters": config.max_status_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
+        "statuses": {
+            "max_characters": config.max_status_characters,
+            "max_media_attachments": config.max_media_attachments,
+            "characters_reserved_per_url": 23
+        },
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 16_777_216,
-            "image_matrix_limit": 33_177_600,
-            "video_size_limit": 103_809_024,
+            "supported_mime_types": crate::media::detect::ALL.map(|format| format.content_type()),
+            "description_limit": crate::api::v1::media::MAX_DESCRIPTION,
+            "image_size_limit": config.max_upload_bytes,
+            "image_matrix_limit": config.max_image_pixels,
+            "video_size_limit": config.max_upload_bytes,
             "video_frame_rate_limit": 120,
             "video_matrix_limit": 8_294_400
         },

@@ -4,12 +4,14 @@
 pub mod account;
 pub mod application;
 pub mod instance;
+pub mod media;
 pub mod relationship;
 pub mod status;
 pub mod token;
 
 pub use account::{Account, CredentialAccount};
 pub use application::Application;
+pub use media::MediaAttachment;
 pub use token::Token;
 
 use chrono::{DateTime, Utc};

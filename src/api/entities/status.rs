@@ -1,13 +1,13 @@
 //! The Status entity (<https://docs.joinmastodon.org/entities/Status/>) and the batch
-//! loading behind it: authors, mentions, tags, boosted statuses and the viewer's own
-//! marks are each fetched once per page, not once per status.
+//! loading behind it: authors, mentions, tags, media, boosted statuses and the viewer's
+//! own marks are each fetched once per page, not once per status.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{timestamp, Account};
+use super::{timestamp, Account, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
 use crate::domain::Id;
@@ -43,8 +43,7 @@ pub struct Status {
     pub visibility: String,
     pub sensitive: bool,
     pub spoiler_text: String,
-    #[schema(value_type = Vec<Object>)]
-    pub media_attachments: Vec<serde_json::Value>,
+    pub media_attachments: Vec<MediaAttachment>,
     #[schema(value_type = Option<Object>)]
     pub application: Option<serde_json::Value>,
     pub mentions: Vec<Mention>,
@@ -89,6 +88,7 @@ struct Loaded {
     accounts: HashMap<i64, AccountRow>,
     mentions: HashMap<i64, Vec<i64>>,
     tags: HashMap<i64, Vec<String>>,
+    media: HashMap<i64, Vec<MediaAttachment>>,
     marks: HashMap<i64, ViewerMarks>,
 }
 
@@ -114,6 +114,13 @@ pub async fn render(
     for (status, name) in statuses::tags(&state.db, &ids).await? {
         tags.entry(status).or_default().push(name);
     }
+    let mut media: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
+    for row in crate::db::media::for_statuses(&state.db, &ids).await? {
+        if let Some(status) = row.status_id {
+            let shown = MediaAttachment::from_row(&row, &state.config);
+            media.entry(status).or_default().push(shown);
+        }
+    }
     let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
     account_ids.extend(mentions.values().flatten());
     account_ids.sort_unstable();
@@ -136,6 +143,7 @@ pub async fn render(
         accounts,
         mentions,
         tags,
+        media,
         marks,
     };
     Ok(order
@@ -184,7 +192,7 @@ impl Loaded {
             visibility: row.visibility.clone(),
             sensitive: row.sensitive,
             spoiler_text: row.spoiler_text.clone(),
-            media_attachments: Vec::new(),
+            media_attachments: self.media.get(&row.id).cloned().unwrap_or_default(),
             application: None,
             mentions: self.mentions_of(state, row.id),
             tags: self

@@ -7,17 +7,20 @@ use serde::Deserialize;
 
 use super::check_length;
 use crate::api::entities::{Account, CredentialAccount, Token};
-use crate::api::params::{lenient_bool, lenient_opt_bool, record_list, Params};
+use crate::api::params::{lenient_bool, lenient_opt_bool, record_list, Params, ParamsWithFiles};
 use crate::api::ClientIp;
 use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::auth::tokens::Grant;
 use crate::auth::{AnyToken, CurrentUser, MaybeToken, Scopes};
 use crate::config::RegistrationMode;
-use crate::db::accounts::{self, ProfileUpdate, StoredField};
+use crate::db::accounts::{self, ProfileImage, ProfileUpdate, StoredField};
 use crate::db::{oauth, users};
 use crate::domain::text::{field_value_to_html, plain_to_html};
 use crate::domain::{Id, Role};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::media::process::Processed;
+use crate::media::upload;
+use crate::media::Kind;
 use crate::state::AppState;
 
 /// Parameters of `POST /api/v1/accounts`.
@@ -184,9 +187,11 @@ const MAX_FIELD_TEXT: usize = 255;
 pub async fn update_credentials(
     State(state): State<AppState>,
     user: CurrentUser,
-    Params(params): Params<UpdateCredentialsParams>,
+    mut form: ParamsWithFiles<UpdateCredentialsParams>,
 ) -> ApiResult<Json<CredentialAccount>> {
     user.token.require_scope(&["write:accounts"])?;
+    let images = profile_images(&state, &mut form).await?;
+    let params = form.params;
     check_length(
         "display_name",
         params.display_name.as_deref(),
@@ -208,7 +213,18 @@ pub async fn update_credentials(
         hide_collections: params.hide_collections,
     };
     let mut transaction = state.db.begin().await?;
-    accounts::update_profile(&mut *transaction, user.account_id, update).await?;
+    let mut replaced = Vec::new();
+    for (which, processed) in images {
+        let key =
+            upload::store_profile_image(&state, user.account_id, which.as_str(), processed).await?;
+        let old =
+            accounts::set_profile_image(&mut *transaction, user.account_id, which, Some(&key))
+                .await?;
+        replaced.extend(old);
+    }
+    let account = accounts::update_profile(&mut *transaction, user.account_id, update)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     users::update_defaults(
         &mut *transaction,
         user.account_id,
@@ -217,8 +233,34 @@ pub async fn update_credentials(
         source.language.as_deref(),
     )
     .await?;
+    crate::federation::profile::send_profile_update(&state, &mut transaction, &account).await?;
     transaction.commit().await?;
+    upload::remove_files(&state, &replaced).await;
     credential_account(&state, user.account_id).await.map(Json)
+}
+
+/// The `avatar` and `header` files of the request, checked and processed (422 when
+/// one is not an acceptable image).
+async fn profile_images(
+    state: &AppState,
+    form: &mut ParamsWithFiles<UpdateCredentialsParams>,
+) -> ApiResult<Vec<(ProfileImage, Processed)>> {
+    let mut images = Vec::new();
+    for which in [ProfileImage::Avatar, ProfileImage::Header] {
+        let Some(file) = form.take_file(which.as_str()) else {
+            continue;
+        };
+        let processed = upload::process_upload(state, which.as_str(), file.bytes).await?;
+        if processed.kind != Kind::Image {
+            return Err(ApiError::validation(
+                which.as_str(),
+                "ERR_UNSUPPORTED",
+                "Only images are accepted",
+            ));
+        }
+        images.push((which, processed));
+    }
+    Ok(images)
 }
 
 /// Drops fields whose name and value are both blank; bounds count and lengths.

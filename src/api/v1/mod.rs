@@ -6,6 +6,7 @@ pub mod compose;
 pub mod follows;
 pub mod instance;
 pub mod interactions;
+pub mod media;
 pub mod notifications;
 pub mod push;
 pub mod search;

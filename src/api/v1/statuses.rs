@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::check_length;
 use super::compose::compose;
+use super::media::{attach_media, check_media, media_ids};
 use crate::api::entities::status::{self, Status};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
@@ -60,7 +61,13 @@ pub async fn create(
         }
     }
     let text = params.status.as_deref().unwrap_or_default();
-    check_text(&state, text, params.media_ids.as_deref())?;
+    let media_ids = media_ids(&state, params.media_ids.as_deref())?;
+    check_text(
+        &state,
+        text,
+        media_ids.as_ref().is_some_and(|ids| !ids.is_empty()),
+    )?;
+    check_media(&state, &user, None, media_ids.as_deref()).await?;
     check_length(
         "spoiler_text",
         params.spoiler_text.as_deref(),
@@ -138,6 +145,7 @@ pub async fn create(
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, user.account_id, key, row.id).await?;
     }
+    attach_media(&mut transaction, &user, row.id, media_ids.as_deref()).await?;
     let author = author(&state, &user).await?;
     posts::send_post_change(&state, &mut transaction, &author, &row, PostChange::Created).await?;
     transaction.commit().await?;
@@ -222,7 +230,15 @@ pub async fn edit(
     user.token.require_scope(&["write:statuses"])?;
     let row = own_status(&state, &user, &id).await?;
     let text = params.status.as_deref().unwrap_or(&row.text);
-    check_text(&state, text, params.media_ids.as_deref())?;
+    let media_ids = media_ids(&state, params.media_ids.as_deref())?;
+    let has_media = match &media_ids {
+        Some(ids) => !ids.is_empty(),
+        None => !crate::db::media::for_statuses(&state.db, &[row.id])
+            .await?
+            .is_empty(),
+    };
+    check_text(&state, text, has_media)?;
+    check_media(&state, &user, Some(row.id), media_ids.as_deref()).await?;
     let spoiler_text = params.spoiler_text.as_deref().unwrap_or(&row.spoiler_text);
     check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
     let composed = compose(&state, text).await?;
@@ -246,6 +262,7 @@ pub async fn edit(
         },
     )
     .await?;
+    attach_media(&mut transaction, &user, row.id, media_ids.as_deref()).await?;
     posts::send_post_change(
         &state,
         &mut transaction,
@@ -280,21 +297,14 @@ async fn own_status(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult
     Ok(row)
 }
 
-/// Rules shared by posting and editing: not blank, not too long, no media yet.
-fn check_text(state: &AppState, text: &str, media_ids: Option<&[String]>) -> ApiResult<()> {
+/// Rules shared by posting and editing: not blank unless there is media, not too long.
+fn check_text(state: &AppState, text: &str, has_media: bool) -> ApiResult<()> {
     let max_characters = state.config.max_status_characters as usize;
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && !has_media {
         return Err(ApiError::validation(
             "status",
             "ERR_BLANK",
             "Text can't be blank",
-        ));
-    }
-    if media_ids.is_some_and(|ids| !ids.is_empty()) {
-        return Err(ApiError::validation(
-            "media_ids",
-            "ERR_INVALID",
-            "Media attachments are not supported yet",
         ));
     }
     if status_text::character_count(text) > max_characters {
@@ -345,7 +355,7 @@ pub async fn history(
                 "created_at": crate::api::entities::timestamp(version.created_at),
                 "account": shown.account,
                 "poll": null,
-                "media_attachments": [],
+                "media_attachments": shown.media_attachments,
                 "emojis": [],
             })
         })

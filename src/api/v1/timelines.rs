@@ -82,7 +82,7 @@ pub struct PublicParams {
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     local: Option<bool>,
-    /// Only statuses with media: always empty until media support lands.
+    /// Only statuses with media: not filtered yet, so always empty.
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     only_media: Option<bool>,
@@ -157,7 +157,7 @@ pub async fn account(
     }
     let account = super::follows::load_account(&state, &id).await?;
     if params.only_media == Some(true) {
-        // Roost has no media attachments yet, so no status qualifies.
+        // The media filter is not implemented yet: answer an empty page.
         return Ok((HeaderMap::new(), Json(Vec::new())));
     }
     let which_flags = (

@@ -1,0 +1,230 @@
+//! Uploading media and editing its alt text and focal point
+//! (<https://docs.joinmastodon.org/methods/media/>), and the `media_ids` rules of
+//! posting and editing statuses. Files are processed while the request waits, so
+//! `POST /api/v2/media` always answers 200 (never 202) with the final URLs.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+
+use super::check_length;
+use crate::api::entities::MediaAttachment;
+use crate::api::params::{Params, ParamsWithFiles};
+use crate::auth::CurrentUser;
+use crate::db::media;
+use crate::domain::Id;
+use crate::error::{ApiError, ApiResult};
+use crate::media::upload::{self, Details};
+use crate::state::AppState;
+
+/// Longest alt text accepted (Mastodon's limit).
+pub const MAX_DESCRIPTION: usize = 1500;
+
+/// Text parameters of an upload and of `PUT /api/v1/media/:id`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MediaParams {
+    /// Alt text.
+    description: Option<String>,
+    /// Focal point `x,y`, each in -1.0..=1.0.
+    focus: Option<String>,
+}
+
+/// Uploads a file (`file`, multipart) with optional `description` and `focus`.
+#[utoipa::path(post, path = "/api/v2/media", tag = "media", request_body(content = MediaParams, content_type = "multipart/form-data"),
+    security(("bearer" = ["write:media"])),
+    responses((status = 200, body = MediaAttachment), (status = 422, description = "Missing, unsupported, invalid or too large file")))]
+pub async fn create_v2(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: ParamsWithFiles<MediaParams>,
+) -> ApiResult<Json<MediaAttachment>> {
+    create(state, user, form).await
+}
+
+/// The v1 upload, identical to `POST /api/v2/media` here (deprecated by Mastodon).
+#[utoipa::path(post, path = "/api/v1/media", tag = "media", request_body(content = MediaParams, content_type = "multipart/form-data"),
+    security(("bearer" = ["write:media"])),
+    responses((status = 200, body = MediaAttachment), (status = 422, description = "Missing, unsupported, invalid or too large file")))]
+pub async fn create_v1(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: ParamsWithFiles<MediaParams>,
+) -> ApiResult<Json<MediaAttachment>> {
+    create(state, user, form).await
+}
+
+async fn create(
+    state: AppState,
+    user: CurrentUser,
+    mut form: ParamsWithFiles<MediaParams>,
+) -> ApiResult<Json<MediaAttachment>> {
+    user.token.require_scope(&["write:media"])?;
+    let file = form
+        .take_file("file")
+        .ok_or_else(|| ApiError::validation("file", "ERR_BLANK", "File can't be blank"))?;
+    let description = form.params.description.as_deref().unwrap_or_default();
+    check_length("description", Some(description), MAX_DESCRIPTION)?;
+    let focus = parse_focus(form.params.focus.as_deref())?.unwrap_or((0.0, 0.0));
+    let processed = upload::process_upload(&state, "file", file.bytes).await?;
+    let row = upload::store_attachment(
+        &state,
+        user.account_id,
+        processed,
+        Details { description, focus },
+    )
+    .await?;
+    Ok(Json(MediaAttachment::from_row(&row, &state.config)))
+}
+
+/// One of the caller's uploads.
+#[utoipa::path(get, path = "/api/v1/media/{id}", tag = "media",
+    params(("id" = String, Path, description = "Media id")), security(("bearer" = ["write:media"])),
+    responses((status = 200, body = MediaAttachment), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MediaAttachment>> {
+    user.token.require_scope(&["write:media"])?;
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let row = media::find_own(&state.db, user.account_id, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(MediaAttachment::from_row(&row, &state.config)))
+}
+
+/// Changes the alt text or focal point of one of the caller's uploads that is not
+/// attached to a status yet (as Mastodon: posted media changes with a status edit).
+#[utoipa::path(put, path = "/api/v1/media/{id}", tag = "media", request_body = MediaParams,
+    params(("id" = String, Path, description = "Media id")), security(("bearer" = ["write:media"])),
+    responses((status = 200, body = MediaAttachment), (status = 404), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Params(params): Params<MediaParams>,
+) -> ApiResult<Json<MediaAttachment>> {
+    user.token.require_scope(&["write:media"])?;
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    check_length(
+        "description",
+        params.description.as_deref(),
+        MAX_DESCRIPTION,
+    )?;
+    let focus = parse_focus(params.focus.as_deref())?;
+    media::find_own(&state.db, user.account_id, id.0)
+        .await?
+        .filter(|row| row.status_id.is_none())
+        .ok_or(ApiError::NotFound)?;
+    let row = media::update_details(&state.db, id.0, params.description.as_deref(), focus)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(MediaAttachment::from_row(&row, &state.config)))
+}
+
+/// Deletes one of the caller's uploads that no status uses, with its files.
+#[utoipa::path(delete, path = "/api/v1/media/{id}", tag = "media",
+    params(("id" = String, Path, description = "Media id")), security(("bearer" = ["write:media"])),
+    responses((status = 200, description = "Deleted: an empty object"), (status = 404),
+        (status = 422, description = "Attached to a status")))]
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    user.token.require_scope(&["write:media"])?;
+    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let Some(row) = media::delete_unattached(&state.db, user.account_id, id.0).await? else {
+        return match media::find_own(&state.db, user.account_id, id.0).await? {
+            Some(_) => Err(ApiError::Unprocessable(
+                "Media attachment is currently used by a status".into(),
+            )),
+            None => Err(ApiError::NotFound),
+        };
+    };
+    let keys: Vec<String> = [row.file_key, row.preview_key]
+        .into_iter()
+        .flatten()
+        .collect();
+    upload::remove_files(&state, &keys).await;
+    Ok(Json(serde_json::json!({})))
+}
+
+/// `"x,y"` with both in -1.0..=1.0; `None` when absent or blank.
+fn parse_focus(focus: Option<&str>) -> ApiResult<Option<(f32, f32)>> {
+    let Some(focus) = focus.map(str::trim).filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = || ApiError::validation("focus", "ERR_INVALID", "Focus must be x,y within -1..1");
+    let (x, y) = focus.split_once(',').ok_or_else(invalid)?;
+    let x: f32 = x.trim().parse().map_err(|_| invalid())?;
+    let y: f32 = y.trim().parse().map_err(|_| invalid())?;
+    let range = -1.0..=1.0;
+    if !range.contains(&x) || !range.contains(&y) {
+        return Err(invalid());
+    }
+    Ok(Some((x, y)))
+}
+
+/// The `media_ids` parameter as ids, at most `ROOST_MAX_MEDIA_ATTACHMENTS` distinct ones.
+pub(crate) fn media_ids(state: &AppState, ids: Option<&[String]>) -> ApiResult<Option<Vec<i64>>> {
+    let Some(ids) = ids else {
+        return Ok(None);
+    };
+    let invalid = |reason: String| ApiError::validation("media_ids", "ERR_INVALID", reason);
+    let max = state.config.max_media_attachments as usize;
+    if ids.len() > max {
+        return Err(invalid(format!("At most {max} media attachments")));
+    }
+    let mut parsed = Vec::with_capacity(ids.len());
+    for id in ids.iter().filter(|id| !id.is_empty()) {
+        let id: Id = id
+            .parse()
+            .map_err(|_| invalid(format!("Unknown media id {id}")))?;
+        if !parsed.contains(&id.0) {
+            parsed.push(id.0);
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// Every media id must be the caller's own upload, unattached or already on `status_id`.
+pub(crate) async fn check_media(
+    state: &AppState,
+    user: &CurrentUser,
+    status_id: Option<i64>,
+    ids: Option<&[i64]>,
+) -> ApiResult<()> {
+    let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
+        return Ok(());
+    };
+    if media::all_usable(&state.db, user.account_id, status_id, ids).await? {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "media_ids",
+        "ERR_INVALID",
+        "Media attachments must be your own unattached uploads",
+    ))
+}
+
+/// Attaches the media in the status's transaction (a concurrent post of the same
+/// upload makes this fail with 422 and roll back).
+pub(crate) async fn attach_media(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    status_id: i64,
+    ids: Option<&[i64]>,
+) -> ApiResult<()> {
+    let Some(ids) = ids else {
+        return Ok(());
+    };
+    if media::attach(conn, user.account_id, status_id, ids).await? {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "media_ids",
+        "ERR_INVALID",
+        "Media attachments must be your own unattached uploads",
+    ))
+}
