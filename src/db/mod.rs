@@ -4,14 +4,19 @@
 //! Queries are plain `sqlx::query_as` strings (checked at run time), and every query is
 //! exercised by a test against a real database.
 
+pub mod account_domain_blocks;
 pub mod accounts;
+pub mod blocks;
 pub mod deliveries;
 pub mod follows;
+pub mod hiding;
 pub mod inbox;
 pub mod instance_actor;
 pub mod interactions;
+pub mod mutes;
 pub mod notifications;
 pub mod oauth;
+pub mod reports;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

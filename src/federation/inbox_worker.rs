@@ -2,7 +2,8 @@
 //! (`FOR UPDATE SKIP LOCKED`, leased), apply each activity, and mark it processed.
 //!
 //! Handled here: Follow, Accept(Follow), Reject(Follow), Undo(Follow); Create, Update
-//! and Delete of posts, Like, Announce and their Undo (see `receive_posts`). Every
+//! and Delete of posts, Like, Announce and their Undo (see `receive_posts`); Block and
+//! Undo(Block) (see `blocks`); Flag (see `reports`). Every
 //! other type is kept as stored and marked processed without effect, so later
 //! versions can replay it.
 
@@ -13,7 +14,7 @@ use serde_json::Value;
 
 use super::inbox::object_id;
 use super::receive_posts as posts;
-use super::{follows, urls};
+use super::{blocks, follows, reports, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::{self, ClaimedActivity};
@@ -125,6 +126,16 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         "Delete" => Ok(posts::receive_delete(state, &actor, object).await?),
         "Like" => Ok(posts::receive_like(state, &actor, &activity.activity_id, object).await?),
         "Announce" => Ok(posts::receive_announce(state, &actor, &activity.payload).await?),
+        "Block" => receive_block(state, &actor, &activity.activity_id, object).await,
+        "Flag" => {
+            match reports::receive_flag(state, &actor, &activity.activity_id, &activity.payload)
+                .await
+            {
+                Ok(()) => Ok(()),
+                Err(reports::FlagSkip::Ignored(reason)) => Err(Skip::Ignored(reason)),
+                Err(reports::FlagSkip::Transient(error)) => Err(Skip::Transient(error)),
+            }
+        }
         other => Err(Skip::Ignored(format!("{other} is not handled yet"))),
     }
 }
@@ -209,10 +220,24 @@ async fn receive_undo(state: &AppState, sender: &AccountRow, object: &Value) -> 
     if posts::receive_undo(state, sender, object).await? {
         return Ok(());
     }
+    if blocks::receive_undo(state, sender, object).await? {
+        return Ok(());
+    }
     let follow = referenced_follow(state, object).await?;
     if follow.account_id != sender.id {
         return Err(Skip::Ignored("only the follower may undo a follow".into()));
     }
     follows::receive_removal(state, &follow).await?;
+    Ok(())
+}
+
+async fn receive_block(
+    state: &AppState,
+    blocker: &AccountRow,
+    block_id: &str,
+    object: &Value,
+) -> Result<(), Skip> {
+    let target = local_account(state, object_id(object)).await?;
+    blocks::receive_block(state, blocker, &target, block_id).await?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! (<https://docs.joinmastodon.org/spec/security/>).
 
 pub mod actors;
+pub mod blocks;
 pub mod discovery;
 pub mod fetch;
 pub mod follows;
@@ -16,6 +17,7 @@ pub mod outbound;
 pub mod posts;
 pub mod protocol;
 pub mod receive_posts;
+pub mod reports;
 pub mod resolve;
 pub mod signatures;
 pub mod urls;

@@ -2,11 +2,14 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod blocks;
 pub mod compose;
+pub mod domain_blocks;
 pub mod follows;
 pub mod instance;
 pub mod interactions;
 pub mod notifications;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod timelines;
