@@ -16,6 +16,7 @@ mod federation;
 mod instance;
 mod interactions;
 mod interop;
+mod moderation;
 mod notifications;
 mod oauth;
 mod peers;
