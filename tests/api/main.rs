@@ -10,6 +10,7 @@ mod clients;
 mod discovery;
 mod durability;
 mod errors;
+mod federated_moderation;
 mod federated_statuses;
 mod federated_threads;
 mod federation;
