@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use super::posts::local_status_id;
+use super::protocol::Activity;
 use super::{outbound, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::notifications;
@@ -91,18 +92,6 @@ impl From<sqlx::Error> for FlagSkip {
     }
 }
 
-/// The URIs a Flag's `object` lists (a single URI or an array of URIs or objects).
-fn flagged_uris(object: &Value) -> Vec<&str> {
-    let entries: Vec<&Value> = match object {
-        Value::Array(entries) => entries.iter().take(MAX_FLAG_OBJECTS).collect(),
-        other => vec![other],
-    };
-    entries
-        .into_iter()
-        .filter_map(super::inbox::object_id)
-        .collect()
-}
-
 /// An inbound `Flag` (activity `flag_id`) from `sender`: a report about the first
 /// local account it names (or the author of the first local post it names), with the
 /// named local posts of that account. A Flag that arrives twice reports once.
@@ -112,10 +101,12 @@ pub async fn receive_flag(
     flag_id: &str,
     flag: &Value,
 ) -> Result<(), FlagSkip> {
-    let uris = flagged_uris(&flag["object"]);
+    let flag: Activity = serde_json::from_value(flag.clone())
+        .map_err(|error| FlagSkip::Ignored(format!("malformed Flag: {error}")))?;
     let mut target: Option<AccountRow> = None;
     let mut status_ids = Vec::new();
-    for uri in &uris {
+    for uri in flag.object_ids().iter().take(MAX_FLAG_OBJECTS) {
+        let uri = uri.as_str();
         if let Some(id) = local_status_id(state, uri) {
             status_ids.push(id);
         } else if let Some(name) = urls::local_username(&state.config, uri) {
@@ -136,8 +127,9 @@ pub async fn receive_flag(
         .filter(AccountRow::is_local)
         .ok_or_else(|| FlagSkip::Ignored("the Flag names no local account".into()))?;
     let status_ids = reports::statuses_of(&state.db, target.id, &status_ids).await?;
-    let comment: String = flag["content"]
-        .as_str()
+    let comment: String = flag
+        .content
+        .as_deref()
         .unwrap_or_default()
         .chars()
         .take(MAX_FLAG_COMMENT_CHARS)
