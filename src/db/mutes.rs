@@ -1,6 +1,6 @@
 //! The `mutes` table: accounts a local user mutes, with or without their
 //! notifications, forever or until `expires_at`. Expired mutes count as absent
-//! everywhere. What a mute hides is in [`super::hiding`].
+//! everywhere (and `crate::maintenance` deletes them). What a mute hides is in [`super::hiding`].
 
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
@@ -85,12 +85,4 @@ pub async fn page(
         rows.reverse();
     }
     Ok(rows)
-}
-
-/// Deletes expired mutes (housekeeping; reads ignore them anyway). Returns how many.
-pub async fn delete_expired(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
-    let result = sqlx::query("DELETE FROM mutes WHERE expires_at <= now()")
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected())
 }
