@@ -6,7 +6,9 @@
 //! - A block hides both sides from each other everywhere; that rule is part of
 //!   [`super::statuses::VISIBLE_TO_VIEWER`], so every status read applies it.
 //! - A mute and a domain block hide from feeds (home, public, hashtag timelines,
-//!   threads, streams) but not from the account's own page: [`NOT_MUTED`].
+//!   threads, streams) but not from the account's own page: [`NOT_MUTED`]. The home
+//!   timeline also leaves out posts mentioning blocked or muted accounts:
+//!   [`NO_HIDDEN_MENTIONS`].
 //! - Notifications are never created from (or listed for) a blocked or blocking
 //!   account, an account muted with notifications, or a blocked domain the recipient
 //!   does not follow into: [`notification_allowed`].
@@ -23,6 +25,15 @@ pub const NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM accounts ha \
         OR (EXISTS (SELECT 1 FROM account_domain_blocks db WHERE db.account_id = $1 AND db.domain = ha.domain) \
             AND NOT EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = $1 \
                             AND hf.target_account_id = ha.id AND hf.accepted))))";
+
+/// SQL condition on status `s` and viewer `$1`, for the home timeline only (as
+/// Mastodon's home feed): neither it nor the status it boosts mentions an account the
+/// viewer blocks or mutes.
+pub const NO_HIDDEN_MENTIONS: &str = "NOT EXISTS (SELECT 1 FROM mentions hm \
+    WHERE hm.status_id IN (s.id, s.reblog_of_id) AND hm.account_id <> $1 \
+      AND (EXISTS (SELECT 1 FROM blocks hb WHERE hb.account_id = $1 AND hb.target_account_id = hm.account_id) \
+        OR EXISTS (SELECT 1 FROM mutes hmu WHERE hmu.account_id = $1 AND hmu.target_account_id = hm.account_id \
+                   AND (hmu.expires_at IS NULL OR hmu.expires_at > now()))))";
 
 /// SQL condition: the local `recipient` wants notifications caused by `sender` (both
 /// SQL expressions yielding account ids): no block either way, no active mute with

@@ -207,11 +207,12 @@ pub async fn unread_count(
     account_id: i64,
     limit: i64,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    sqlx::query_scalar(&format!(
         "SELECT count(*) FROM (SELECT 1 FROM notifications n \
-         WHERE n.account_id = $1 AND n.id > coalesce((SELECT last_read_id FROM markers \
-           WHERE account_id = $1 AND timeline = 'notifications'), 0) LIMIT $2) unread",
-    )
+             WHERE n.account_id = $1 AND n.id > coalesce((SELECT last_read_id FROM markers \
+               WHERE account_id = $1 AND timeline = 'notifications'), 0) AND {} LIMIT $2) unread",
+        notification_allowed("n.account_id", "n.from_account_id")
+    ))
     .bind(account_id)
     .bind(limit)
     .fetch_one(db)

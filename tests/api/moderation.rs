@@ -239,10 +239,16 @@ async fn a_block_hides_each_side_from_the_other_everywhere(db: PgPool) {
     assert_eq!(context["descendants"], serde_json::json!([]), "{context}");
     let public = read(&app, &alice, "/api/v1/timelines/public").await;
     assert!(!public.to_string().contains("bob speaks"), "{public}");
+    app.post_status(&carol, &[("status", "@bob hello bob")])
+        .await;
     let home = read(&app, &alice, "/api/v1/timelines/home").await;
     assert!(
         !home.to_string().contains("bob speaks"),
         "the boost of bob's post shows: {home}"
+    );
+    assert!(
+        !home.to_string().contains("hello bob"),
+        "a post mentioning bob shows: {home}"
     );
     let profile = read(
         &app,
