@@ -9,14 +9,13 @@
 //! blocker's server has already dropped them).
 
 use serde_json::Value;
-use sqlx::PgConnection;
 
-use super::follows::sever;
+use super::follows::{deliver_to, sever};
 use super::inbox::object_id;
 use super::{outbound, urls};
-use crate::db::accounts::AccountRow;
+use crate::db::accounts::{self, AccountRow};
 use crate::db::blocks::{self, BlockRow};
-use crate::db::notifications;
+use crate::db::{account_domain_blocks, follows, notifications};
 use crate::state::AppState;
 
 /// `blocker` (local) blocks `target`. Idempotent: blocking again changes nothing.
@@ -75,18 +74,6 @@ pub async fn unblock(
     Ok(true)
 }
 
-async fn deliver_to(
-    conn: &mut PgConnection,
-    activity: &Value,
-    signer: &AccountRow,
-    recipient: &AccountRow,
-) -> anyhow::Result<()> {
-    let inbox = outbound::delivery_inbox(recipient)
-        .ok_or_else(|| anyhow::anyhow!("remote account {} has no inbox", recipient.id))?;
-    outbound::deliver(conn, activity, signer, &[inbox]).await?;
-    Ok(())
-}
-
 /// An inbound `Block` (activity id `block_id`) of the local `target` by the remote
 /// `blocker`: recorded (so `target` sees `blocked_by` and the two stop seeing each
 /// other), with the follows between them removed and nothing sent back.
@@ -98,10 +85,8 @@ pub async fn receive_block(
 ) -> anyhow::Result<BlockRow> {
     let mut transaction = state.db.begin().await?;
     for (follower, followed) in [(blocker.id, target.id), (target.id, blocker.id)] {
-        if let Some(follow) =
-            crate::db::follows::find_pair(&mut *transaction, follower, followed).await?
-        {
-            crate::db::follows::delete(&mut transaction, follow.id).await?;
+        if let Some(follow) = follows::find_pair(&mut *transaction, follower, followed).await? {
+            follows::delete(&mut transaction, follow.id).await?;
         }
     }
     let row = blocks::upsert(&mut transaction, blocker.id, target.id, block_id).await?;
@@ -129,9 +114,7 @@ pub async fn receive_undo(
         let target =
             object_id(&object["object"]).and_then(|url| urls::local_username(&state.config, url));
         if let Some(username) = target {
-            if let Some(target) =
-                crate::db::accounts::find_visible_by_acct(&state.db, username, None).await?
-            {
+            if let Some(target) = accounts::find_visible_by_acct(&state.db, username, None).await? {
                 found = blocks::find_pair(&state.db, sender.id, target.id).await?;
             }
         }
@@ -155,14 +138,10 @@ pub async fn block_domain(
     domain: &str,
 ) -> anyhow::Result<()> {
     let mut transaction = state.db.begin().await?;
-    crate::db::account_domain_blocks::insert(&mut *transaction, account.id, domain).await?;
-    let ids = crate::db::account_domain_blocks::follower_ids_on_domain(
-        &mut *transaction,
-        account.id,
-        domain,
-    )
-    .await?;
-    let followers = crate::db::accounts::find_many(&mut *transaction, &ids).await?;
+    account_domain_blocks::insert(&mut *transaction, account.id, domain).await?;
+    let ids = account_domain_blocks::follower_ids_on_domain(&mut *transaction, account.id, domain)
+        .await?;
+    let followers = accounts::find_many(&mut *transaction, &ids).await?;
     for follower in &followers {
         sever(state, &mut transaction, follower, account).await?;
     }

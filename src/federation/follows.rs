@@ -196,7 +196,9 @@ async fn send_answer(
     Ok(())
 }
 
-async fn deliver_to(
+/// Queues `activity`, signed by the local `signer`, to the remote `recipient`'s inbox
+/// (shared inbox preferred) in the caller's transaction.
+pub(crate) async fn deliver_to(
     conn: &mut PgConnection,
     activity: &Value,
     signer: &AccountRow,

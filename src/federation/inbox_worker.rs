@@ -47,6 +47,15 @@ impl From<posts::PostSkip> for Skip {
     }
 }
 
+impl From<reports::FlagSkip> for Skip {
+    fn from(skip: reports::FlagSkip) -> Self {
+        match skip {
+            reports::FlagSkip::Ignored(reason) => Skip::Ignored(reason),
+            reports::FlagSkip::Transient(error) => Skip::Transient(error),
+        }
+    }
+}
+
 impl From<sqlx::Error> for Skip {
     fn from(error: sqlx::Error) -> Self {
         Skip::Transient(error.into())
@@ -128,13 +137,10 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         "Announce" => Ok(posts::receive_announce(state, &actor, &activity.payload).await?),
         "Block" => receive_block(state, &actor, &activity.activity_id, object).await,
         "Flag" => {
-            match reports::receive_flag(state, &actor, &activity.activity_id, &activity.payload)
-                .await
-            {
-                Ok(()) => Ok(()),
-                Err(reports::FlagSkip::Ignored(reason)) => Err(Skip::Ignored(reason)),
-                Err(reports::FlagSkip::Transient(error)) => Err(Skip::Transient(error)),
-            }
+            Ok(
+                reports::receive_flag(state, &actor, &activity.activity_id, &activity.payload)
+                    .await?,
+            )
         }
         other => Err(Skip::Ignored(format!("{other} is not handled yet"))),
     }

@@ -192,3 +192,24 @@ async fn a_forwarded_report_arrives_as_a_report_for_the_remote_moderators(db: Pg
         "only the forwarded report crossed"
     );
 }
+
+#[sqlx::test]
+async fn a_domain_block_removes_the_followers_on_that_domain(db: PgPool) {
+    let (a, b, alice, bob, bob_on_a, alice_on_b) = mutual_follows(&db).await;
+    call(
+        &a,
+        &alice,
+        "/api/v1/domain_blocks",
+        &[("domain", b.domain.as_str())],
+    )
+    .await;
+    settle(&[&a, &b]).await;
+    let on_a = relationship(&a, &alice, &bob_on_a).await;
+    assert_eq!(on_a["domain_blocking"], true, "{on_a}");
+    assert_eq!(on_a["followed_by"], false, "{on_a}");
+    assert_eq!(on_a["following"], true, "alice's own follow stays: {on_a}");
+    let on_b = relationship(&b, &bob, &alice_on_b).await;
+    assert_eq!(on_b["following"], false, "B heard of the Reject: {on_b}");
+    let listed = read(&a, &alice, "/api/v1/domain_blocks").await;
+    assert_eq!(listed, serde_json::json!([b.domain]));
+}
