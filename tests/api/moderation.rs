@@ -618,6 +618,8 @@ async fn a_report_notifies_every_local_moderator_with_the_report(db: PgPool) {
     .await;
     assert_eq!(again["category"], "violation", "rules make it a violation");
     assert_eq!(again["rule_ids"], serde_json::json!(["1"]));
+    assert_eq!(again["status_ids"], serde_json::json!([]));
+    assert_eq!(report["rule_ids"], Value::Null);
     let list = read(&app, &moderator, "/api/v1/notifications").await;
     assert_eq!(
         notification_kinds(&list),

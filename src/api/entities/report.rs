@@ -22,7 +22,9 @@ pub struct Report {
     pub comment: String,
     pub forwarded: bool,
     pub created_at: String,
-    pub status_ids: Option<Vec<String>>,
+    /// The attached statuses (`[]` when none).
+    pub status_ids: Vec<String>,
+    /// The cited rules, `null` when none (as Mastodon).
     pub rule_ids: Option<Vec<String>>,
     pub target_account: Account,
 }
@@ -30,9 +32,7 @@ pub struct Report {
 impl Report {
     /// Builds the entity; `target` is the row of `row.target_account_id`.
     pub fn from_row(row: &ReportRow, target: &AccountRow, config: &Config) -> Report {
-        let ids = |ids: &[i64]| {
-            (!ids.is_empty()).then(|| ids.iter().map(i64::to_string).collect::<Vec<_>>())
-        };
+        let ids = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>();
         Report {
             id: Id(row.id),
             action_taken: row.action_taken_at.is_some(),
@@ -42,7 +42,7 @@ impl Report {
             forwarded: row.forwarded,
             created_at: timestamp(row.created_at),
             status_ids: ids(&row.status_ids),
-            rule_ids: ids(&row.rule_ids),
+            rule_ids: (!row.rule_ids.is_empty()).then(|| ids(&row.rule_ids)),
             target_account: Account::from_row(target, config),
         }
     }
