@@ -1,8 +1,8 @@
 //! Background housekeeping that every `roost serve` process runs: deleting expired
-//! authorization codes and long-dead tokens so the OAuth tables stay small, and media
-//! uploads never attached to a status (with their files) after a day. Each pass is a
-//! few idempotent DELETEs (rows claimed with SKIP LOCKED), so several processes may run
-//! it at once.
+//! authorization codes and long-dead tokens so the OAuth tables stay small, media
+//! uploads never attached to a status (with their files) after a day, and mutes whose
+//! duration has passed (reads ignore them already). Each pass is a few idempotent
+//! DELETEs (rows claimed with SKIP LOCKED), so several processes may run it at once.
 
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ const INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Deletes authorization codes expired for over a day and tokens that expired or were
 /// revoked over 30 days ago (kept that long so a reused refresh token is still
-/// recognised as reuse). Returns the number of rows removed.
+/// recognised as reuse), and expired mutes. Returns the number of rows removed.
 pub async fn run_once(db: &PgPool) -> sqlx::Result<u64> {
     let statements = [
         "DELETE FROM oauth_authorization_codes WHERE expires_at < now() - interval '1 day'",
@@ -28,6 +28,7 @@ pub async fn run_once(db: &PgPool) -> sqlx::Result<u64> {
          WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'",
         "DELETE FROM oauth_access_tokens \
          WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'",
+        "DELETE FROM mutes WHERE expires_at <= now()",
     ];
     let mut removed = 0;
     for statement in statements {

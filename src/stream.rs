@@ -134,6 +134,13 @@ async fn render_for(
             if !in_stream(state, subscription, &row).await {
                 return None;
             }
+            // Mutes and domain blocks hide from every stream (blocks: `find_visible`).
+            if !crate::db::hiding::shown_in_feeds(&state.db, viewer, id)
+                .await
+                .ok()?
+            {
+                return None;
+            }
             let rendered = status::render(state, viewer, vec![row]).await.ok()?.pop()?;
             let data = serde_json::to_string(&rendered).ok()?;
             Some((kind, data))

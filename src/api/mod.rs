@@ -238,6 +238,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/follow_requests/{id}/reject",
             post(v1::follows::reject),
         )
+        .route("/api/v1/accounts/{id}/block", post(v1::blocks::block))
+        .route("/api/v1/accounts/{id}/unblock", post(v1::blocks::unblock))
+        .route("/api/v1/accounts/{id}/mute", post(v1::blocks::mute))
+        .route("/api/v1/accounts/{id}/unmute", post(v1::blocks::unmute))
+        .route("/api/v1/blocks", get(v1::blocks::blocked))
+        .route("/api/v1/mutes", get(v1::blocks::muted))
+        .route(
+            "/api/v1/domain_blocks",
+            get(v1::domain_blocks::list)
+                .post(v1::domain_blocks::create)
+                .delete(v1::domain_blocks::delete),
+        )
+        .route("/api/v1/reports", post(v1::reports::create))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/instance/rules", get(v1::instance::rules))
         .route("/api/v1/instance", get(v1::instance::v1))

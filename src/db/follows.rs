@@ -213,9 +213,15 @@ pub struct RelationshipRow {
     pub notify: bool,
     pub followed_by: bool,
     pub requested_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub domain_blocking: bool,
 }
 
-/// Relationships of `viewer` with each account in `ids` (order kept, unknown ids kept).
+/// Relationships of `viewer` with each account in `ids` (order kept, unknown ids kept):
+/// follows both ways, blocks both ways, the viewer's mute and domain block.
 pub async fn relationships(
     db: impl PgExecutor<'_>,
     viewer: i64,
@@ -228,10 +234,18 @@ pub async fn relationships(
            coalesce(out.show_reblogs, false) AS show_reblogs, \
            coalesce(out.notify, false) AS notify, \
            coalesce(inc.accepted, false) AS followed_by, \
-           coalesce(NOT inc.accepted, false) AS requested_by \
+           coalesce(NOT inc.accepted, false) AS requested_by, \
+           EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = $1 AND b.target_account_id = t.id) AS blocking, \
+           EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = t.id AND b.target_account_id = $1) AS blocked_by, \
+           mu.id IS NOT NULL AS muting, \
+           coalesce(mu.notifications, false) AS muting_notifications, \
+           EXISTS (SELECT 1 FROM accounts ta JOIN account_domain_blocks d ON d.domain = ta.domain \
+             WHERE ta.id = t.id AND d.account_id = $1) AS domain_blocking \
          FROM unnest($2::bigint[]) WITH ORDINALITY AS t(id, position) \
          LEFT JOIN follows out ON out.account_id = $1 AND out.target_account_id = t.id \
          LEFT JOIN follows inc ON inc.account_id = t.id AND inc.target_account_id = $1 \
+         LEFT JOIN mutes mu ON mu.account_id = $1 AND mu.target_account_id = t.id \
+           AND (mu.expires_at IS NULL OR mu.expires_at > now()) \
          ORDER BY t.position",
     )
     .bind(viewer)

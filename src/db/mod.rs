@@ -4,18 +4,23 @@
 //! Queries are plain `sqlx::query_as` strings (checked at run time), and every query is
 //! exercised by a test against a real database.
 
+pub mod account_domain_blocks;
 pub mod accounts;
+pub mod blocks;
 pub mod deliveries;
 pub mod domain_blocks;
 pub mod follows;
+pub mod hiding;
 pub mod inbox;
 pub mod instance_actor;
 pub mod interactions;
 pub mod media;
 pub mod moderation;
+pub mod mutes;
 pub mod notifications;
 pub mod oauth;
 pub mod push;
+pub mod reports;
 pub mod rules;
 pub mod statuses;
 pub mod timelines;

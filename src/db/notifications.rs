@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::hiding::notification_allowed;
 use super::Page;
 
 /// The kinds of notification Mastodon clients know.
@@ -19,6 +20,7 @@ pub enum Kind {
     Status,
     Update,
     AdminSignUp,
+    AdminReport,
 }
 
 impl Kind {
@@ -33,11 +35,12 @@ impl Kind {
             Kind::Status => "status",
             Kind::Update => "update",
             Kind::AdminSignUp => "admin.sign_up",
+            Kind::AdminReport => "admin.report",
         }
     }
 
     /// Every kind, for validating `types[]` filters.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Follow,
         Kind::FollowRequest,
         Kind::Mention,
@@ -46,12 +49,14 @@ impl Kind {
         Kind::Status,
         Kind::Update,
         Kind::AdminSignUp,
+        Kind::AdminReport,
     ];
 }
 
 /// Notifies `recipient` of `kind` caused by `from` (about `status_id`, if any). Only
-/// local recipients are notified, never of their own actions, and a cause notifies
-/// once however often it arrives. Returns whether a notification was created.
+/// local recipients are notified, never of their own actions nor by accounts they
+/// blocked, muted or domain-blocked (see `super::hiding`), and a cause notifies once
+/// however often it arrives. Returns whether a notification was created.
 pub async fn notify(
     conn: &mut PgConnection,
     recipient: i64,
@@ -62,11 +67,13 @@ pub async fn notify(
     if recipient == from {
         return Ok(false);
     }
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(&format!(
         "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
          SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM users u WHERE u.account_id = $1) \
+           AND {} \
          ON CONFLICT DO NOTHING",
-    )
+        notification_allowed("$1", "$2")
+    ))
     .bind(recipient)
     .bind(from)
     .bind(kind.as_str())
@@ -105,10 +112,13 @@ pub struct NotificationRow {
     pub from_account_id: i64,
     pub r#type: String,
     pub status_id: Option<i64>,
+    /// The report of an `admin.report`.
+    pub report_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.created_at";
+const COLUMNS: &str =
+    "n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, n.created_at";
 
 /// Filters of the notification list.
 #[derive(Debug, Default)]
@@ -122,7 +132,8 @@ pub struct Filter<'a> {
 }
 
 /// A page of an account's notifications, newest first. Notifications about statuses
-/// that are gone are left out.
+/// that are gone, or from accounts the recipient has since blocked or muted, are left
+/// out.
 pub async fn page(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -134,11 +145,13 @@ pub async fn page(
         "SELECT {COLUMNS} FROM notifications n \
          LEFT JOIN statuses s ON s.id = n.status_id \
          WHERE n.account_id = $1 AND (n.status_id IS NULL OR s.deleted_at IS NULL) \
+           AND {allowed} \
            AND (cardinality($2::text[]) = 0 OR n.type = ANY($2)) AND NOT (n.type = ANY($3)) \
            AND ($4::bigint IS NULL OR n.from_account_id = $4) \
            AND ($5::bigint IS NULL OR n.id < $5) AND ($6::bigint IS NULL OR n.id > $6) \
            AND ($7::bigint IS NULL OR n.id > $7) \
-         ORDER BY n.id {order} LIMIT $8"
+         ORDER BY n.id {order} LIMIT $8",
+        allowed = notification_allowed("n.account_id", "n.from_account_id")
     ))
     .bind(account_id)
     .bind(filter.types)
@@ -196,11 +209,12 @@ pub async fn unread_count(
     account_id: i64,
     limit: i64,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    sqlx::query_scalar(&format!(
         "SELECT count(*) FROM (SELECT 1 FROM notifications n \
-         WHERE n.account_id = $1 AND n.id > coalesce((SELECT last_read_id FROM markers \
-           WHERE account_id = $1 AND timeline = 'notifications'), 0) LIMIT $2) unread",
-    )
+             WHERE n.account_id = $1 AND n.id > coalesce((SELECT last_read_id FROM markers \
+               WHERE account_id = $1 AND timeline = 'notifications'), 0) AND {} LIMIT $2) unread",
+        notification_allowed("n.account_id", "n.from_account_id")
+    ))
     .bind(account_id)
     .bind(limit)
     .fetch_one(db)
@@ -259,12 +273,14 @@ pub async fn notify_status_author(
     from: i64,
     kind: Kind,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
          SELECT s.account_id, $2, $3, s.id FROM statuses s \
          WHERE s.id = $1 AND s.account_id <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = s.account_id) \
+           AND {} \
          ON CONFLICT DO NOTHING",
-    )
+        notification_allowed("s.account_id", "$2")
+    ))
     .bind(status_id)
     .bind(from)
     .bind(kind.as_str())
@@ -283,12 +299,13 @@ pub async fn notify_new_status(
     visibility: &str,
     mentioned: &[i64],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
          SELECT m, $2, 'mention', $1 FROM unnest($3::bigint[]) AS m \
-         WHERE m <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = m) \
+         WHERE m <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = m) AND {} \
          ON CONFLICT DO NOTHING",
-    )
+        notification_allowed("m", "$2")
+    ))
     .bind(status_id)
     .bind(author)
     .bind(mentioned)
@@ -297,14 +314,15 @@ pub async fn notify_new_status(
     if visibility == "direct" {
         return Ok(());
     }
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
          SELECT f.account_id, $2, 'status', $1 FROM follows f \
          WHERE f.target_account_id = $2 AND f.accepted AND f.notify \
            AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = f.account_id) \
-           AND NOT (f.account_id = ANY($3)) \
+           AND NOT (f.account_id = ANY($3)) AND {} \
          ON CONFLICT DO NOTHING",
-    )
+        notification_allowed("f.account_id", "$2")
+    ))
     .bind(status_id)
     .bind(author)
     .bind(mentioned)
@@ -316,15 +334,16 @@ pub async fn notify_new_status(
 /// `update` notifications for an edited status: to local accounts that boosted,
 /// favourited or were mentioned in it (once per account and status).
 pub async fn notify_edit(conn: &mut PgConnection, status_id: i64, author: i64) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
          SELECT DISTINCT who, $2, 'update', $1 FROM ( \
              SELECT account_id AS who FROM statuses WHERE reblog_of_id = $1 AND deleted_at IS NULL \
              UNION SELECT account_id FROM favourites WHERE status_id = $1 \
              UNION SELECT account_id FROM mentions WHERE status_id = $1) interested \
-         WHERE who <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = who) \
+         WHERE who <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = who) AND {} \
          ON CONFLICT DO NOTHING",
-    )
+        notification_allowed("who", "$2")
+    ))
     .bind(status_id)
     .bind(author)
     .execute(conn)
@@ -343,6 +362,41 @@ pub async fn notify_staff_of_sign_up(
          WHERE u.role IN ('moderator', 'admin') AND u.account_id <> $1 ON CONFLICT DO NOTHING",
     )
     .bind(new_account)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `admin.report` to every moderator and admin (but the reporter), for a new report
+/// filed by `reporter`; the notification names the report.
+pub async fn notify_staff_of_report(
+    conn: &mut PgConnection,
+    report_id: i64,
+    reporter: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO notifications (account_id, from_account_id, type, report_id) \
+         SELECT u.account_id, $2, 'admin.report', $1 FROM users u \
+         WHERE u.role IN ('moderator', 'admin') AND u.account_id <> $2 AND {} \
+         ON CONFLICT DO NOTHING",
+        notification_allowed("u.account_id", "$2")
+    ))
+    .bind(report_id)
+    .bind(reporter)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the notifications two accounts caused each other (when one blocks the
+/// other).
+pub async fn forget_between(conn: &mut PgConnection, first: i64, second: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM notifications WHERE (account_id = $1 AND from_account_id = $2) \
+           OR (account_id = $2 AND from_account_id = $1)",
+    )
+    .bind(first)
+    .bind(second)
     .execute(conn)
     .await?;
     Ok(())

@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::hiding::NOT_MUTED;
+
 /// A `statuses` row (columns mirror the table).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StatusRow {
@@ -37,15 +39,22 @@ pub(crate) const COLUMNS: &str = "s.id, s.account_id, s.ap_id, s.url, s.local, s
     s.conversation, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
     s.deleted_at";
 
-/// SQL condition: status `s` may be seen by viewer `$1` (NULL = anonymous). Posts of
-/// suspended accounts (suspended one by one, or with their domain) are seen by nobody.
+/// SQL condition: status `s` may be seen by viewer `$1` (NULL = anonymous): its author
+/// is not suspended (one by one, or with their domain), its audience includes the
+/// viewer, and no block separates the viewer from its author or from the author of the
+/// status it boosts (either way; see `super::hiding`).
 pub const VISIBLE_TO_VIEWER: &str = "(NOT EXISTS (SELECT 1 FROM accounts sa \
         WHERE sa.id = s.account_id AND sa.suspended_at IS NOT NULL) \
     AND (s.visibility IN ('public', 'unlisted') \
     OR s.account_id = $1 \
     OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f \
         WHERE f.account_id = $1 AND f.target_account_id = s.account_id AND f.accepted)) \
-    OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)))";
+    OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)) \
+    AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE \
+        (vb.account_id = $1 AND vb.target_account_id IN \
+            (s.account_id, (SELECT vo.account_id FROM statuses vo WHERE vo.id = s.reblog_of_id))) \
+        OR (vb.target_account_id = $1 AND vb.account_id IN \
+            (s.account_id, (SELECT vo.account_id FROM statuses vo WHERE vo.id = s.reblog_of_id)))))";
 
 /// A status to create.
 #[derive(Debug)]
@@ -358,7 +367,8 @@ pub async fn find_reblog(
     .await
 }
 
-/// Ancestors of a status that `viewer` may see, oldest first (at most `limit`).
+/// Ancestors of a status that `viewer` may see and has not muted, oldest first (at
+/// most `limit`).
 pub async fn ancestors(
     db: impl PgExecutor<'_>,
     viewer: Option<i64>,
@@ -371,7 +381,7 @@ pub async fn ancestors(
            UNION ALL SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id \
            WHERE up.depth < $3) \
          SELECT {COLUMNS} FROM statuses s JOIN up ON s.id = up.id \
-         WHERE s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER} ORDER BY up.depth DESC"
+         WHERE s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER} AND {NOT_MUTED} ORDER BY up.depth DESC"
     ))
     .bind(viewer)
     .bind(id)
@@ -382,7 +392,7 @@ pub async fn ancestors(
     Ok(rows)
 }
 
-/// Descendants of a status that `viewer` may see, in thread order by id (at most
+/// Descendants of a status that `viewer` may see and has not muted, in thread order by id (at most
 /// `limit`, at most 60 levels deep).
 pub async fn descendants(
     db: impl PgExecutor<'_>,
@@ -396,7 +406,7 @@ pub async fn descendants(
            UNION ALL SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id \
            WHERE down.depth < 60) \
          SELECT {COLUMNS} FROM statuses s JOIN down ON s.id = down.id \
-         WHERE s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER} ORDER BY s.id LIMIT $3"
+         WHERE s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER} AND {NOT_MUTED} ORDER BY s.id LIMIT $3"
     ))
     .bind(viewer)
     .bind(id)

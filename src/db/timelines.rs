@@ -4,6 +4,7 @@
 
 use sqlx::PgExecutor;
 
+use super::hiding::{NOT_MUTED, NO_HIDDEN_MENTIONS};
 use super::statuses::{StatusRow, COLUMNS, VISIBLE_TO_VIEWER};
 use super::Page;
 
@@ -97,7 +98,14 @@ pub async fn timeline(
     which: Timeline<'_>,
     page: &Page,
 ) -> sqlx::Result<Vec<StatusRow>> {
-    let (filter, account, tag) = timeline_filter(which);
+    let (mut filter, account, tag) = timeline_filter(which);
+    // Mutes and domain blocks hide from feeds, not from an account's own page.
+    if !matches!(which, Timeline::Account { .. }) {
+        filter = format!("{filter} AND {NOT_MUTED}");
+    }
+    if matches!(which, Timeline::Home) {
+        filter = format!("{filter} AND {NO_HIDDEN_MENTIONS}");
+    }
     let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
     let mut rows: Vec<StatusRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM statuses s \

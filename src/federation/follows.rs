@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 use super::{outbound, urls};
 use crate::db::accounts::AccountRow;
 use crate::db::follows::{self, FollowRow, NewFollow};
+use crate::db::hiding;
 use crate::db::notifications::{self, Kind};
 use crate::state::AppState;
 
@@ -88,12 +89,26 @@ pub async fn unfollow(
     target: &AccountRow,
 ) -> anyhow::Result<bool> {
     let mut transaction = state.db.begin().await?;
-    let Some(existing) = follows::find_pair(&mut *transaction, follower.id, target.id).await?
-    else {
+    let removed = sever(state, &mut transaction, follower, target).await?;
+    transaction.commit().await?;
+    Ok(removed)
+}
+
+/// Removes the follow (or request) of `target` by `follower` in the caller's
+/// transaction and tells the remote side: `Undo(Follow)` when the follower is local
+/// and the target remote, `Reject(Follow)` when the target is local and the follower
+/// remote. Returns false when there was no follow. Used by unfollow and by blocks.
+pub(crate) async fn sever(
+    state: &AppState,
+    conn: &mut PgConnection,
+    follower: &AccountRow,
+    target: &AccountRow,
+) -> anyhow::Result<bool> {
+    let Some(existing) = follows::find_pair(&mut *conn, follower.id, target.id).await? else {
         return Ok(false);
     };
-    follows::delete(&mut transaction, existing.id).await?;
-    if !target.is_local() {
+    follows::delete(conn, existing.id).await?;
+    if follower.is_local() && !target.is_local() {
         let actor = urls::actor(&state.config, &follower.username);
         let object = urls::account_ap_id(&state.config, target);
         let undo = outbound::activity(
@@ -103,9 +118,10 @@ pub async fn unfollow(
             outbound::follow_object(&existing.ap_id, &actor, &object),
             &[&object],
         );
-        deliver_to(&mut transaction, &undo, follower, target).await?;
+        deliver_to(conn, &undo, follower, target).await?;
+    } else if target.is_local() && !follower.is_local() {
+        send_answer(state, conn, target, follower, &existing, Answer::Reject).await?;
     }
-    transaction.commit().await?;
     Ok(true)
 }
 
@@ -180,7 +196,9 @@ async fn send_answer(
     Ok(())
 }
 
-async fn deliver_to(
+/// Queues `activity`, signed by the local `signer`, to the remote `recipient`'s inbox
+/// (shared inbox preferred) in the caller's transaction.
+pub(crate) async fn deliver_to(
     conn: &mut PgConnection,
     activity: &Value,
     signer: &AccountRow,
@@ -195,7 +213,8 @@ async fn deliver_to(
 /// An inbound `Follow` of the local `target` by the remote `follower` (activity id
 /// `follow_id`): a request if `target` is locked, otherwise accepted at once with an
 /// `Accept`. A repeated Follow of an accepted follow is accepted again (the remote may
-/// have lost our earlier Accept).
+/// have lost our earlier Accept). A Follow between accounts with a block between them
+/// is answered with `Reject` and not stored.
 pub async fn receive_follow(
     state: &AppState,
     follower: &AccountRow,
@@ -203,6 +222,30 @@ pub async fn receive_follow(
     follow_id: &str,
 ) -> anyhow::Result<()> {
     let mut transaction = state.db.begin().await?;
+    if hiding::blocked_between(&mut *transaction, follower.id, target.id).await? {
+        // Refused at once, as Mastodon does: nothing is stored.
+        let refused = FollowRow {
+            id: 0,
+            account_id: follower.id,
+            target_account_id: target.id,
+            accepted: false,
+            show_reblogs: false,
+            notify: false,
+            ap_id: follow_id.to_owned(),
+            created_at: chrono::Utc::now(),
+        };
+        send_answer(
+            state,
+            &mut transaction,
+            target,
+            follower,
+            &refused,
+            Answer::Reject,
+        )
+        .await?;
+        transaction.commit().await?;
+        return Ok(());
+    }
     let existing = follows::find_pair(&mut *transaction, follower.id, target.id).await?;
     let accepted = existing.as_ref().is_some_and(|f| f.accepted) || !target.locked;
     let new = NewFollow {

@@ -3,7 +3,8 @@
 //!
 //! Handled here: Follow, Accept(Follow), Reject(Follow), Undo(Follow); Create, Update
 //! and Delete of posts, Like, Announce and their Undo (see `receive_posts`); Update of
-//! the sender's own actor (see `profile`). Every
+//! the sender's own actor (see `profile`); Block and Undo(Block) (see `blocks`); Flag
+//! (see `reports`). Every
 //! other type is kept as stored and marked processed without effect, so later
 //! versions can replay it.
 
@@ -14,7 +15,7 @@ use serde_json::Value;
 
 use super::inbox::object_id;
 use super::receive_posts as posts;
-use super::{follows, urls};
+use super::{blocks, follows, reports, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::{self, ClaimedActivity};
@@ -43,6 +44,15 @@ impl From<posts::PostSkip> for Skip {
         match skip {
             posts::PostSkip::Ignored(reason) => Skip::Ignored(reason),
             posts::PostSkip::Transient(error) => Skip::Transient(error),
+        }
+    }
+}
+
+impl From<reports::FlagSkip> for Skip {
+    fn from(skip: reports::FlagSkip) -> Self {
+        match skip {
+            reports::FlagSkip::Ignored(reason) => Skip::Ignored(reason),
+            reports::FlagSkip::Transient(error) => Skip::Transient(error),
         }
     }
 }
@@ -133,6 +143,13 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         "Delete" => Ok(posts::receive_delete(state, &actor, object).await?),
         "Like" => Ok(posts::receive_like(state, &actor, &activity.activity_id, object).await?),
         "Announce" => Ok(posts::receive_announce(state, &actor, &activity.payload).await?),
+        "Block" => receive_block(state, &actor, &activity.activity_id, object).await,
+        "Flag" => {
+            Ok(
+                reports::receive_flag(state, &actor, &activity.activity_id, &activity.payload)
+                    .await?,
+            )
+        }
         other => Err(Skip::Ignored(format!("{other} is not handled yet"))),
     }
 }
@@ -227,10 +244,24 @@ async fn receive_undo(state: &AppState, sender: &AccountRow, object: &Value) -> 
     if posts::receive_undo(state, sender, object).await? {
         return Ok(());
     }
+    if blocks::receive_undo(state, sender, object).await? {
+        return Ok(());
+    }
     let follow = referenced_follow(state, object).await?;
     if follow.account_id != sender.id {
         return Err(Skip::Ignored("only the follower may undo a follow".into()));
     }
     follows::receive_removal(state, &follow).await?;
+    Ok(())
+}
+
+async fn receive_block(
+    state: &AppState,
+    blocker: &AccountRow,
+    block_id: &str,
+    object: &Value,
+) -> Result<(), Skip> {
+    let target = local_account(state, object_id(object)).await?;
+    blocks::receive_block(state, blocker, &target, block_id).await?;
     Ok(())
 }

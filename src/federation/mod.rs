@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod attachments;
+pub mod blocks;
 pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;
@@ -19,6 +20,7 @@ pub mod posts;
 pub mod profile;
 pub mod protocol;
 pub mod receive_posts;
+pub mod reports;
 pub mod resolve;
 pub mod signatures;
 pub mod suspensions;

@@ -64,3 +64,51 @@ pub async fn deliver(
         .collect();
     deliveries::enqueue(conn, &rows).await
 }
+
+/// Queues `activity` signed by the instance actor (`/actor`) to each inbox, in the
+/// caller's transaction: for server-level activities such as a forwarded report
+/// (`Flag`), which must not reveal the local account behind them.
+pub async fn deliver_as_instance(
+    conn: &mut PgConnection,
+    activity: &Value,
+    inboxes: &[url::Url],
+) -> sqlx::Result<u64> {
+    let id = activity["id"].as_str().unwrap_or_default();
+    let payload = activity.to_string();
+    let rows: Vec<NewDelivery<'_>> = inboxes
+        .iter()
+        .map(|inbox| NewDelivery {
+            activity_id: id,
+            actor_account_id: None,
+            inbox_url: inbox,
+            payload: &payload,
+        })
+        .collect();
+    deliveries::enqueue(conn, &rows).await
+}
+
+/// A `Block` of `object` (an actor id) by `actor`, addressed to `object`.
+pub fn block(id: &str, actor: &str, object: &str) -> Value {
+    activity("Block", id, actor, json!(object), &[object])
+}
+
+/// The embedded form of a Block, as `Undo(Block)` carries it.
+pub fn block_object(id: &str, actor: &str, object: &str) -> Value {
+    json!({ "id": id, "type": "Block", "actor": actor, "object": object })
+}
+
+/// A `Flag` (report) by `actor` (the instance actor) of the actor `reported`, with
+/// the reported posts' ids after it in `object`, as Mastodon sends it.
+pub fn flag(id: &str, actor: &str, reported: &str, statuses: &[String], comment: &str) -> Value {
+    let mut objects = vec![reported.to_owned()];
+    objects.extend(statuses.iter().cloned());
+    json!({
+        "@context": ACTIVITY_CONTEXT,
+        "id": id,
+        "type": "Flag",
+        "actor": actor,
+        "content": comment,
+        "object": objects,
+        "to": [reported],
+    })
+}

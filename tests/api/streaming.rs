@@ -240,3 +240,60 @@ async fn a_websocket_client_subscribes_and_receives_events_in_mastodons_shape(db
             .expect("status");
     assert_eq!(payload["account"]["username"], "alice");
 }
+
+#[sqlx::test]
+async fn muted_and_blocked_accounts_never_reach_a_stream(db: PgPool) {
+    let app = TestApp::spawn_with(db, &["--workers", "false"]).await;
+    let alice = app.sign_up("alice").await;
+    let carol = app.sign_up("carol").await;
+    let dave = app.sign_up("dave").await;
+    let erin = app.sign_up("erin").await;
+    for (action, target) in [("mute", &carol), ("block", &dave)] {
+        let response = app
+            .post(&format!("/api/v1/accounts/{}/{action}", target.account_id))
+            .bearer_auth(&alice.access_token)
+            .send()
+            .await;
+        expect_json(response, 200).await;
+    }
+    let mut public = SseReader::open(&app, "/api/v1/streaming/public", &alice).await;
+    let mut user = SseReader::open(&app, "/api/v1/streaming/user", &alice).await;
+    let mut warm = false;
+    for _ in 0..20 {
+        let id = app.post_status(&erin, &[("status", "warming up")]).await;
+        let arrived = tokio::time::timeout(Duration::from_millis(500), public.next()).await;
+        if let Ok(Some((event, data))) = arrived {
+            if event == "update" && data.contains(&id) {
+                warm = true;
+                break;
+            }
+        }
+    }
+    assert!(warm, "the stream never delivered a post");
+
+    let muted = app
+        .post_status(&carol, &[("status", "@alice from a muted account")])
+        .await;
+    let blocked = app
+        .post_status(&dave, &[("status", "@alice from a blocked account")])
+        .await;
+    let visible = app
+        .post_status(&erin, &[("status", "@alice from a friend")])
+        .await;
+    let first = public
+        .expect("update", |s| {
+            [&muted, &blocked, &visible]
+                .iter()
+                .any(|id| s["id"] == id.as_str())
+        })
+        .await;
+    assert_eq!(
+        first["id"],
+        visible.as_str(),
+        "muted and blocked posts are skipped"
+    );
+    let notification = user
+        .expect("notification", |n| n["type"] == "mention")
+        .await;
+    assert_eq!(notification["status"]["id"], visible.as_str());
+}

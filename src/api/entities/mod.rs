@@ -6,6 +6,7 @@ pub mod application;
 pub mod instance;
 pub mod media;
 pub mod relationship;
+pub mod report;
 pub mod status;
 pub mod token;
 

@@ -14,6 +14,7 @@ use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self, Direction};
+use crate::db::hiding;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::follows::{self as follow_service, Answer, FollowOptions};
@@ -28,13 +29,21 @@ pub(crate) async fn load_account(state: &AppState, id: &str) -> ApiResult<Accoun
 }
 
 /// The signed-in user's own account row.
-async fn signed_in_account(state: &AppState, user: &CurrentUser) -> ApiResult<AccountRow> {
+pub(crate) async fn signed_in_account(
+    state: &AppState,
+    user: &CurrentUser,
+) -> ApiResult<AccountRow> {
     accounts::find_by_id(&state.db, user.account_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
 
-async fn relationship(state: &AppState, viewer: i64, target: i64) -> ApiResult<Json<Relationship>> {
+/// The relationship of `viewer` with `target`, as the follow and block endpoints return it.
+pub(crate) async fn relationship(
+    state: &AppState,
+    viewer: i64,
+    target: i64,
+) -> ApiResult<Json<Relationship>> {
     let mut rows = follows::relationships(&state.db, viewer, &[target]).await?;
     let row = rows.pop().ok_or(ApiError::NotFound)?;
     Ok(Json(row.into()))
@@ -50,6 +59,7 @@ pub struct FollowParams {
 }
 
 /// Follows an account (or asks to, if it is locked or remote) and returns the relationship.
+/// Refused (403) when either blocks the other, or the user blocked the account's domain.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/follow", tag = "follows",
     params(("id" = String, Path, description = "Account id")), request_body = FollowParams,
     security(("bearer" = ["write:follows", "follow"])),
@@ -67,6 +77,16 @@ pub async fn follow(
     }
     if target.suspended_at.is_some() {
         return Err(ApiError::Forbidden("This account is suspended".into()));
+    }
+    if hiding::blocked_between(&state.db, user.account_id, target.id).await? {
+        return Err(ApiError::Forbidden("This action is not allowed".into()));
+    }
+    let relation = follows::relationships(&state.db, user.account_id, &[target.id]).await?;
+    if relation
+        .first()
+        .is_some_and(|r| r.domain_blocking && !r.following && !r.requested)
+    {
+        return Err(ApiError::Forbidden("This action is not allowed".into()));
     }
     let me = signed_in_account(&state, &user).await?;
     let options = FollowOptions {

@@ -2,13 +2,16 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod blocks;
 pub mod compose;
+pub mod domain_blocks;
 pub mod follows;
 pub mod instance;
 pub mod interactions;
 pub mod media;
 pub mod notifications;
 pub mod push;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod timelines;

@@ -9,19 +9,43 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::api::entities::report::Report;
 use crate::api::entities::status;
 use crate::api::entities::{timestamp, Account};
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{string_list, Params};
 use crate::auth::CurrentUser;
 use crate::db::notifications::{self, Filter, NotificationRow};
-use crate::db::{accounts, statuses};
+use crate::db::{accounts, reports, statuses};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// Renders notifications with their accounts and statuses (loaded in batches).
+/// The reports of `admin.report` notifications, rendered, by report id.
+async fn reports_of(state: &AppState, rows: &[NotificationRow]) -> ApiResult<HashMap<i64, Value>> {
+    let report_ids: Vec<i64> = rows.iter().filter_map(|row| row.report_id).collect();
+    if report_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = reports::find_many(&state.db, &report_ids).await?;
+    let target_ids: Vec<i64> = found.iter().map(|r| r.target_account_id).collect();
+    let targets = accounts::find_many(&state.db, &target_ids).await?;
+    let mut out = HashMap::new();
+    for report in &found {
+        if let Some(target) = targets.iter().find(|t| t.id == report.target_account_id) {
+            let entity = Report::from_row(report, target, &state.config);
+            out.insert(
+                report.id,
+                serde_json::to_value(entity).map_err(anyhow::Error::from)?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Renders notifications with their accounts, statuses and reports (loaded in batches).
 async fn render(state: &AppState, viewer: i64, rows: &[NotificationRow]) -> ApiResult<Vec<Value>> {
+    let reports = reports_of(state, rows).await?;
     let account_ids: Vec<i64> = rows.iter().map(|row| row.from_account_id).collect();
     let accounts: HashMap<i64, Account> = accounts::find_many(&state.db, &account_ids)
         .await?
@@ -57,6 +81,12 @@ async fn render(state: &AppState, viewer: i64, rows: &[NotificationRow]) -> ApiR
                 continue;
             };
             entity["status"] = status.clone();
+        }
+        if let Some(report_id) = row.report_id {
+            let Some(report) = reports.get(&report_id) else {
+                continue;
+            };
+            entity["report"] = report.clone();
         }
         out.push(entity);
     }

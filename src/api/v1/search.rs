@@ -12,6 +12,7 @@ use crate::api::entities::Account;
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::accounts::{self, AccountRow};
+use crate::db::hiding;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::resolve;
 use crate::state::AppState;
@@ -53,7 +54,22 @@ pub(crate) fn split_handle<'a>(
     })
 }
 
+/// Accounts matching the query, without those in a block with the viewer.
 async fn find_accounts(
+    state: &AppState,
+    viewer: Option<i64>,
+    params: &SearchParams,
+) -> ApiResult<Vec<AccountRow>> {
+    let mut found = matching_accounts(state, viewer, params).await?;
+    if let Some(viewer) = viewer {
+        let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+        let blocked = hiding::blocked_among(&state.db, viewer, &ids).await?;
+        found.retain(|a| !blocked.contains(&a.id));
+    }
+    Ok(found)
+}
+
+async fn matching_accounts(
     state: &AppState,
     viewer: Option<i64>,
     params: &SearchParams,

@@ -84,6 +84,25 @@ impl Activity {
         Url::parse(uri).ok()
     }
 
+    /// The URIs of every object: one for a URI or an embedded object, each entry's for
+    /// an array (a `Flag` lists the reported actor, then the reported posts). Entries
+    /// that are not URLs are skipped.
+    pub fn object_ids(&self) -> Vec<Url> {
+        let entries = match &self.object {
+            Value::Array(entries) => entries.iter().collect(),
+            other => vec![other],
+        };
+        entries
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Value::String(uri) => Some(uri.as_str()),
+                Value::Object(object) => object.get("id")?.as_str(),
+                _ => None,
+            })
+            .filter_map(|uri| Url::parse(uri).ok())
+            .collect()
+    }
+
     /// The `type` of an embedded object (`"Follow"` inside an `Undo`, `"Note"` inside a
     /// `Create`); `None` when the object is a bare URI.
     pub fn object_kind(&self) -> Option<&str> {

@@ -328,3 +328,92 @@ fn roosts_reject_and_undo_read_back() {
     let reject_text = serde_json::to_string(&reject).expect("serializes");
     assert_eq!(parse::<Reject>("roost reject", &reject_text), reject);
 }
+
+#[test]
+fn a_mastodon_block_names_the_blocked_actor() {
+    let activity: Activity = parse("mastodon block", fixture!("mastodon/block.json"));
+    assert_eq!(activity.kind, ActivityKind::Block);
+    assert_eq!(
+        activity.actor_id(),
+        &url("http://mastodon.example.org/users/admin")
+    );
+    assert_eq!(
+        activity.object_id(),
+        Some(url("http://localtesting.pleroma.lol/users/lain"))
+    );
+    assert_eq!(
+        activity.object_ids(),
+        vec![url("http://localtesting.pleroma.lol/users/lain")]
+    );
+}
+
+#[test]
+fn a_flag_lists_the_reported_actor_then_the_reported_posts() {
+    let activity: Activity = parse("gotosocial flag", fixture!("gotosocial/flag.json"));
+    assert_eq!(activity.kind, ActivityKind::Flag);
+    assert_eq!(
+        activity.actor_id(),
+        &url("http://example.org/users/example.org")
+    );
+    assert_eq!(
+        activity.content.as_deref(),
+        Some("dark souls sucks, please yeet this nerd")
+    );
+    assert_eq!(activity.object_id(), None, "an array has no single id");
+    assert_eq!(
+        activity.object_ids(),
+        vec![
+            url("http://fossbros-anonymous.io/users/foss_satan"),
+            url(
+                "http://fossbros-anonymous.io/users/foss_satan/statuses/01FVW7JHQFSFK166WWKR8CBA6M"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn roosts_block_flag_and_undo_of_a_block_parse_back() {
+    use crate::federation::outbound;
+    let block = outbound::block(
+        "https://roost.example/activities/1",
+        "https://roost.example/users/alice",
+        "https://other.example/users/bob",
+    );
+    let parsed: Activity = parse("roost block", &block.to_string());
+    assert_eq!(parsed.kind, ActivityKind::Block);
+    assert_eq!(parsed.to, vec![url("https://other.example/users/bob")]);
+    let undo = outbound::activity(
+        "Undo",
+        "https://roost.example/activities/2",
+        "https://roost.example/users/alice",
+        outbound::block_object(
+            "https://roost.example/activities/1",
+            "https://roost.example/users/alice",
+            "https://other.example/users/bob",
+        ),
+        &["https://other.example/users/bob"],
+    );
+    let parsed: Activity = parse("roost undo block", &undo.to_string());
+    assert_eq!(parsed.object_kind(), Some("Block"));
+    assert_eq!(
+        parsed.object_id(),
+        Some(url("https://roost.example/activities/1"))
+    );
+    let flag = outbound::flag(
+        "https://roost.example/activities/3",
+        "https://roost.example/actor",
+        "https://other.example/users/bob",
+        &["https://other.example/users/bob/statuses/9".to_owned()],
+        "spam",
+    );
+    let parsed: Activity = parse("roost flag", &flag.to_string());
+    assert_eq!(parsed.kind, ActivityKind::Flag);
+    assert_eq!(parsed.content.as_deref(), Some("spam"));
+    assert_eq!(
+        parsed.object_ids(),
+        vec![
+            url("https://other.example/users/bob"),
+            url("https://other.example/users/bob/statuses/9"),
+        ]
+    );
+}

@@ -1,0 +1,145 @@
+//! The `reports` table: reports to this instance's moderators, filed by local users
+//! (`POST /api/v1/reports`) or received as `Flag` activities. Moderation state
+//! (assignee, action taken) lives here too, for the admin reports API.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+use super::Page;
+
+/// A `reports` row.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    /// Who reported: a local account, or the remote actor that sent the Flag.
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub status_ids: Vec<i64>,
+    pub comment: String,
+    /// `spam`, `legal`, `violation` or `other`.
+    pub category: String,
+    pub rule_ids: Vec<i64>,
+    pub forwarded: bool,
+    pub ap_id: Option<String>,
+    pub assigned_account_id: Option<i64>,
+    pub action_taken_at: Option<DateTime<Utc>>,
+    pub action_taken_by_account_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str =
+    "id, account_id, target_account_id, status_ids, comment, category, rule_ids, \
+    forwarded, ap_id, assigned_account_id, action_taken_at, action_taken_by_account_id, \
+    created_at, updated_at";
+
+/// A report to record.
+#[derive(Debug)]
+pub struct NewReport<'a> {
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub status_ids: &'a [i64],
+    pub comment: &'a str,
+    pub category: &'a str,
+    pub rule_ids: &'a [i64],
+    pub forwarded: bool,
+    pub ap_id: Option<&'a str>,
+}
+
+/// Records a report. Returns `None` when a report with the same `ap_id` exists (a
+/// Flag that arrived twice).
+pub async fn create(
+    conn: &mut PgConnection,
+    new: &NewReport<'_>,
+) -> sqlx::Result<Option<ReportRow>> {
+    sqlx::query_as(&format!(
+        "INSERT INTO reports (account_id, target_account_id, status_ids, comment, category, rule_ids, \
+           forwarded, ap_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (ap_id) DO NOTHING RETURNING {COLUMNS}"
+    ))
+    .bind(new.account_id)
+    .bind(new.target_account_id)
+    .bind(new.status_ids)
+    .bind(new.comment)
+    .bind(new.category)
+    .bind(new.rule_ids)
+    .bind(new.forwarded)
+    .bind(new.ap_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// One report.
+pub async fn find(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<ReportRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM reports WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Reports by id, in any order (to render notifications in one query).
+pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<ReportRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM reports WHERE id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(db)
+        .await
+}
+
+/// Filters of the report list (each `None` matches all).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Resolved (action taken) or open reports only.
+    pub resolved: Option<bool>,
+    /// Filed by this account.
+    pub account_id: Option<i64>,
+    /// About this account.
+    pub target_account_id: Option<i64>,
+}
+
+/// A page of reports, newest first, paged by id.
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    filter: &Filter,
+    page: &Page,
+) -> sqlx::Result<Vec<ReportRow>> {
+    let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
+    let mut rows: Vec<ReportRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM reports \
+         WHERE ($1::boolean IS NULL OR (action_taken_at IS NOT NULL) = $1) \
+           AND ($2::bigint IS NULL OR account_id = $2) AND ($3::bigint IS NULL OR target_account_id = $3) \
+           AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) \
+           AND ($6::bigint IS NULL OR id > $6) \
+         ORDER BY id {order} LIMIT $7"
+    ))
+    .bind(filter.resolved)
+    .bind(filter.account_id)
+    .bind(filter.target_account_id)
+    .bind(page.max_id)
+    .bind(page.since_id)
+    .bind(page.min_id)
+    .bind(page.limit)
+    .fetch_all(db)
+    .await?;
+    if page.min_id.is_some() {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Of `ids`, the live statuses of `author`, in the given order (what a report may
+/// attach).
+pub async fn statuses_of(
+    db: impl PgExecutor<'_>,
+    author: i64,
+    ids: &[i64],
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT s.id FROM unnest($2::bigint[]) WITH ORDINALITY AS t(id, position) \
+         JOIN statuses s ON s.id = t.id WHERE s.account_id = $1 AND s.deleted_at IS NULL \
+         ORDER BY t.position",
+    )
+    .bind(author)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
