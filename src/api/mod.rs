@@ -195,6 +195,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/admin/domain_allows/{id}",
             get(admin::domains::show_allow).delete(admin::domains::delete_allow),
         )
+        .route("/api/v1/admin/reports", get(admin::reports::list))
+        .route("/api/v1/admin/reports/{id}", get(admin::reports::show))
+        .route(
+            "/api/v1/admin/reports/{id}/assign_to_self",
+            post(admin::reports::assign_to_self),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/unassign",
+            post(admin::reports::unassign),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/resolve",
+            post(admin::reports::resolve),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/reopen",
+            post(admin::reports::reopen),
+        )
         .route("/api/v1/admin/deliveries", get(admin::deliveries::show))
         .route(
             "/api/v1/admin/deliveries/replay",

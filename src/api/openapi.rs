@@ -46,6 +46,8 @@ use super::{admin, authorize, oauth, v1};
         admin::domains::update_block, admin::domains::delete_block, admin::domains::list_allows,
         admin::domains::create_allow, admin::domains::show_allow, admin::domains::delete_allow,
         admin::deliveries::show, admin::deliveries::replay,
+        admin::reports::list, admin::reports::show, admin::reports::assign_to_self,
+        admin::reports::unassign, admin::reports::resolve, admin::reports::reopen,
         crate::stream::websocket, crate::stream::user, crate::stream::public,
         crate::stream::public_local, crate::stream::hashtag, crate::stream::health,
         oauth::token, oauth::revoke, oauth::metadata,

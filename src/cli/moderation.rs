@@ -3,7 +3,7 @@
 
 use clap::{Subcommand, ValueEnum};
 
-use crate::db::{accounts, deliveries, domain_blocks, rules, users};
+use crate::db::{accounts, deliveries, domain_blocks, reports, rules, users};
 use crate::moderation::{self, AccountAction, Reversal};
 use crate::state::AppState;
 
@@ -70,6 +70,10 @@ pub enum ModerationCommand {
     RuleRemove { id: i64 },
     /// List the instance rules.
     Rules,
+    /// List the open reports.
+    Reports,
+    /// Mark a report resolved.
+    ResolveReport { id: i64 },
 }
 
 /// An action or its undoing, as the shell names it.
@@ -184,6 +188,15 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
             println!("rule {id} removed");
             Ok(())
         }
+        ModerationCommand::Reports => list_reports(state).await,
+        ModerationCommand::ResolveReport { id } => {
+            if reports::find(&state.db, id).await?.is_none() {
+                anyhow::bail!("no report {id}");
+            }
+            reports::resolve(&state.db, id, None).await?;
+            println!("report {id} resolved");
+            Ok(())
+        }
         ModerationCommand::Rules => {
             for rule in rules::all(&state.db).await? {
                 println!("{}\t{}", rule.id, rule.text);
@@ -266,6 +279,41 @@ async fn show_deliveries(state: &AppState, domain: Option<String>) -> anyhow::Re
             dead.inbox_url,
             dead.attempts,
             dead.last_error.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
+}
+
+async fn list_reports(state: &AppState) -> anyhow::Result<()> {
+    let filter = reports::Filter {
+        resolved: Some(false),
+        ..Default::default()
+    };
+    let page = crate::db::Page {
+        limit: 1_000,
+        ..Default::default()
+    };
+    for report in reports::list(&state.db, &filter, &page).await? {
+        let name = |id: i64| async move {
+            accounts::find_by_id(&state.db, id)
+                .await
+                .ok()
+                .flatten()
+                .map_or_else(
+                    || id.to_string(),
+                    |a| match a.domain {
+                        Some(domain) => format!("{}@{domain}", a.username),
+                        None => a.username,
+                    },
+                )
+        };
+        println!(
+            "{}\t{} reported {}\t{}\t{}",
+            report.id,
+            name(report.account_id).await,
+            name(report.target_account_id).await,
+            report.category,
+            report.comment.replace('\n', " ")
         );
     }
     Ok(())

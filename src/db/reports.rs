@@ -143,3 +143,40 @@ pub async fn statuses_of(
     .fetch_all(db)
     .await
 }
+
+/// Assigns a report to a moderator (or nobody).
+pub async fn assign(db: impl PgExecutor<'_>, id: i64, moderator: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE reports SET assigned_account_id = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(moderator)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks a report resolved by `moderator` (`None`: from the shell); keeps the first
+/// resolution's time and moderator.
+pub async fn resolve(db: impl PgExecutor<'_>, id: i64, moderator: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE reports SET action_taken_at = coalesce(action_taken_at, now()), \
+         action_taken_by_account_id = coalesce(action_taken_by_account_id, $2), updated_at = now() \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(moderator)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Opens a resolved report again.
+pub async fn reopen(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE reports SET action_taken_at = NULL, action_taken_by_account_id = NULL, \
+         updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}

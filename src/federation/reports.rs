@@ -101,6 +101,11 @@ pub async fn receive_flag(
     flag_id: &str,
     flag: &Value,
 ) -> Result<(), FlagSkip> {
+    if rejects_reports_from(state, sender).await? {
+        return Err(FlagSkip::Ignored(
+            "the sender's domain is blocked with reject_reports".into(),
+        ));
+    }
     let flag: Activity = serde_json::from_value(flag.clone())
         .map_err(|error| FlagSkip::Ignored(format!("malformed Flag: {error}")))?;
     let mut target: Option<AccountRow> = None;
@@ -150,4 +155,19 @@ pub async fn receive_flag(
     }
     transaction.commit().await?;
     Ok(())
+}
+
+/// Whether admins blocked the sender's domain with `reject_reports`.
+async fn rejects_reports_from(state: &AppState, sender: &AccountRow) -> sqlx::Result<bool> {
+    let Some(domain) = sender.domain.as_deref() else {
+        return Ok(false);
+    };
+    let host = domain.split(':').next().unwrap_or(domain);
+    for name in [domain, host] {
+        let block = crate::db::domain_blocks::covering(&state.db, name).await?;
+        if block.is_some_and(|block| block.reject_reports) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -65,6 +65,15 @@ fn admin_routes(account: &str) -> Vec<(Method, String)> {
         (Method::POST, "/api/v1/admin/domain_allows".into()),
         (Method::GET, "/api/v1/admin/domain_allows/1".into()),
         (Method::DELETE, "/api/v1/admin/domain_allows/1".into()),
+        (Method::GET, "/api/v1/admin/reports".into()),
+        (Method::GET, "/api/v1/admin/reports/1".into()),
+        (
+            Method::POST,
+            "/api/v1/admin/reports/1/assign_to_self".into(),
+        ),
+        (Method::POST, "/api/v1/admin/reports/1/unassign".into()),
+        (Method::POST, "/api/v1/admin/reports/1/resolve".into()),
+        (Method::POST, "/api/v1/admin/reports/1/reopen".into()),
         (Method::GET, "/api/v1/admin/deliveries".into()),
         (Method::POST, "/api/v1/admin/deliveries/replay".into()),
     ]
@@ -778,4 +787,355 @@ async fn after_suspending_a_domain_nothing_lands_from_it_and_nothing_goes_to_it(
     );
     a.stop().await;
     b.stop().await;
+}
+
+#[sqlx::test]
+async fn moderators_work_through_reports_and_an_action_resolves_one(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (moderator_user, moderator) = staff(&app, "moddy", "moderator").await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let offending = app.post_status(&bob, &[("status", "buy my stuff")]).await;
+    let filed = |user: &TestUser, target: &TestUser| {
+        let form = vec![
+            ("account_id", target.account_id.clone()),
+            ("status_ids[]", offending.clone()),
+            ("comment", "spam".to_owned()),
+            ("category", "spam".to_owned()),
+        ];
+        let request = app
+            .post("/api/v1/reports")
+            .bearer_auth(&user.access_token)
+            .form(&form);
+        async move { expect_json(request.send().await, 200).await }
+    };
+    let report = filed(&alice, &bob).await;
+    let id = report["id"].as_str().expect("id").to_owned();
+    let about_carol = filed(&alice, &carol).await;
+
+    let open = expect_json(
+        call(&app, &moderator, Method::GET, "/api/v1/admin/reports", &[]).await,
+        200,
+    )
+    .await;
+    assert_eq!(open.as_array().map(Vec::len), Some(2));
+    let shown = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::GET,
+            &format!("/api/v1/admin/reports/{id}"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(shown["action_taken"], false);
+    assert_eq!(shown["category"], "spam");
+    assert_eq!(shown["account"]["username"], "alice");
+    assert_eq!(shown["target_account"]["username"], "bob");
+    assert_eq!(shown["target_account"]["account"]["acct"], "bob");
+    assert_eq!(shown["statuses"][0]["id"], offending.as_str());
+    assert_eq!(shown["assigned_account"], Value::Null);
+
+    let assigned = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::POST,
+            &format!("/api/v1/admin/reports/{id}/assign_to_self"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        assigned["assigned_account"]["id"],
+        moderator_user.account_id.as_str()
+    );
+    let unassigned = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::POST,
+            &format!("/api/v1/admin/reports/{id}/unassign"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(unassigned["assigned_account"], Value::Null);
+
+    // A report about someone else cannot be resolved by acting on Bob.
+    let action = format!("/api/v1/admin/accounts/{}/action", bob.account_id);
+    let carol_report = about_carol["id"].as_str().expect("id");
+    expect_error(
+        call(
+            &app,
+            &moderator,
+            Method::POST,
+            &action,
+            &[("type", "silence"), ("report_id", carol_report)],
+        )
+        .await,
+        422,
+    )
+    .await;
+    expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::POST,
+            &action,
+            &[("type", "silence"), ("report_id", &id)],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let resolved = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::GET,
+            &format!("/api/v1/admin/reports/{id}"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(resolved["action_taken"], true);
+    assert_eq!(
+        resolved["action_taken_by_account"]["id"],
+        moderator_user.account_id.as_str()
+    );
+    assert_eq!(resolved["target_account"]["silenced"], true);
+    let open = expect_json(
+        call(&app, &moderator, Method::GET, "/api/v1/admin/reports", &[]).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        open.as_array().map(Vec::len),
+        Some(1),
+        "only Carol's report is open"
+    );
+    let done = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::GET,
+            "/api/v1/admin/reports?resolved=true",
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(done[0]["id"], id.as_str());
+
+    let reopened = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::POST,
+            &format!("/api/v1/admin/reports/{id}/reopen"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(reopened["action_taken"], false);
+    let resolved = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::POST,
+            &format!("/api/v1/admin/reports/{id}/resolve"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(resolved["action_taken"], true);
+    expect_error(
+        call(
+            &app,
+            &moderator,
+            Method::GET,
+            "/api/v1/admin/reports/123",
+            &[],
+        )
+        .await,
+        404,
+    )
+    .await;
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn reports_from_a_domain_blocked_with_reject_reports_are_dropped(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let (_, admin) = staff(&a, "boss", "admin").await;
+    let _alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    expect_json(
+        call(
+            &a,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            &[
+                ("domain", &b.domain),
+                ("severity", "noop"),
+                ("reject_reports", "true"),
+            ],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    expect_json(
+        b.post("/api/v1/reports")
+            .bearer_auth(&bob.access_token)
+            .form(&[
+                ("account_id", alice_on_b.as_str()),
+                ("forward", "true"),
+                ("comment", "hm"),
+            ])
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    settle(&[&a, &b]).await;
+    let flags = scalar(
+        &a.db,
+        "SELECT count(*) FROM inbox_activities WHERE activity_type = 'Flag'",
+    )
+    .await;
+    assert_eq!(
+        flags, 1,
+        "the Flag arrived (noop does not refuse the domain)"
+    );
+    assert_eq!(
+        scalar(&a.db, "SELECT count(*) FROM reports").await,
+        0,
+        "but made no report"
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+#[sqlx::test]
+async fn the_shell_moderates_accounts_domains_and_reports(db: PgPool) {
+    use crate::cli::{admin, assert_success};
+    let app = TestApp::spawn(db).await;
+    let (_, moderator) = staff(&app, "moddy", "moderator").await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let report = expect_json(
+        app.post("/api/v1/reports")
+            .bearer_auth(&alice.access_token)
+            .form(&[("account_id", bob.account_id.as_str()), ("comment", "rude")])
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    let report_id = report["id"].as_str().expect("id");
+
+    let listed = assert_success(&admin(&app.db, &["reports"]).await);
+    assert!(
+        listed.contains(&format!("{report_id}\talice reported bob")),
+        "{listed}"
+    );
+    assert_success(&admin(&app.db, &["resolve-report", report_id]).await);
+    let shown = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::GET,
+            &format!("/api/v1/admin/reports/{report_id}"),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(shown["action_taken"], true);
+
+    assert_success(
+        &admin(
+            &app.db,
+            &["account-action", "--account", "bob", "--action", "suspend"],
+        )
+        .await,
+    );
+    let bob_seen = expect_json(
+        call(
+            &app,
+            &moderator,
+            Method::GET,
+            &format!("/api/v1/admin/accounts/{}", bob.account_id),
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(bob_seen["suspended"], true);
+    assert_success(
+        &admin(
+            &app.db,
+            &[
+                "account-action",
+                "--account",
+                "bob",
+                "--action",
+                "unsuspend",
+            ],
+        )
+        .await,
+    );
+
+    assert_success(
+        &admin(
+            &app.db,
+            &["domain-block", "spam.example", "--severity", "silence"],
+        )
+        .await,
+    );
+    let blocks = assert_success(&admin(&app.db, &["domain-blocks"]).await);
+    assert!(blocks.contains("spam.example\tsilence"), "{blocks}");
+    let again = admin(&app.db, &["domain-block", "spam.example"]).await;
+    assert!(
+        !again.status.success(),
+        "a second block of the same domain fails"
+    );
+    assert_success(&admin(&app.db, &["domain-unblock", "spam.example"]).await);
+    let blocks = assert_success(&admin(&app.db, &["domain-blocks"]).await);
+    assert!(!blocks.contains("spam.example"), "{blocks}");
+    let missing = admin(
+        &app.db,
+        &[
+            "account-action",
+            "--account",
+            "nobody",
+            "--action",
+            "silence",
+        ],
+    )
+    .await;
+    assert!(!missing.status.success());
+    app.stop().await;
 }

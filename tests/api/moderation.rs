@@ -605,19 +605,31 @@ async fn a_report_notifies_every_local_moderator_with_the_report(db: PgPool) {
     let nothing = read(&app, &carol, "/api/v1/notifications").await;
     assert_eq!(notification_kinds(&nothing), Vec::<String>::new());
 
+    let rule: i64 =
+        sqlx::query_scalar("INSERT INTO instance_rules (text) VALUES ('No spam') RETURNING id")
+            .fetch_one(&app.db)
+            .await
+            .expect("rule");
+    let unknown_rule = app
+        .post("/api/v1/reports")
+        .bearer_auth(&alice.access_token)
+        .form(&[("account_id", bob.account_id.as_str()), ("rule_ids[]", "1")])
+        .send()
+        .await;
+    crate::helpers::expect_error(unknown_rule, 422).await;
     let again = call(
         &app,
         &alice,
         "/api/v1/reports",
         &[
             ("account_id", &bob.account_id),
-            ("rule_ids[]", "1"),
+            ("rule_ids[]", &rule.to_string()),
             ("category", "spam"),
         ],
     )
     .await;
     assert_eq!(again["category"], "violation", "rules make it a violation");
-    assert_eq!(again["rule_ids"], serde_json::json!(["1"]));
+    assert_eq!(again["rule_ids"], serde_json::json!([rule.to_string()]));
     assert_eq!(again["status_ids"], serde_json::json!([]));
     assert_eq!(report["rule_ids"], Value::Null);
     let list = read(&app, &moderator, "/api/v1/notifications").await;

@@ -53,7 +53,7 @@ fn entity(state: &AppState, row: &AccountRow, user: Option<&UserRow>, sensitized
 }
 
 /// Renders accounts with their users and moderation flags (loaded in batches).
-async fn render(state: &AppState, rows: &[AccountRow]) -> ApiResult<Vec<Value>> {
+pub(super) async fn render(state: &AppState, rows: &[AccountRow]) -> ApiResult<Vec<Value>> {
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let users: HashMap<i64, UserRow> = moderation::users_of(&state.db, &ids)
         .await?
@@ -243,11 +243,33 @@ pub async fn action(
             "You cannot act on your own account".into(),
         ));
     }
+    let report = match params.report_id.as_deref() {
+        Some(id) => Some(report_about(&state, id, row.id).await?),
+        None => None,
+    };
     crate::moderation::act(&state, row.id, action)
         .await
         .map_err(moderation_error)?;
-    let _ = params.report_id;
+    if let Some(report) = report {
+        crate::db::reports::resolve(&state.db, report, Some(user.account_id)).await?;
+    }
     Ok(Json(json!({})))
+}
+
+/// The report `id`, which must be about `account_id` (422 otherwise, as Mastodon).
+async fn report_about(state: &AppState, id: &str, account_id: i64) -> ApiResult<i64> {
+    let invalid = || {
+        ApiError::validation(
+            "report_id",
+            "ERR_INVALID",
+            "report_id is not a report about this account",
+        )
+    };
+    let id: Id = id.parse().map_err(|_| invalid())?;
+    match crate::db::reports::find(&state.db, id.0).await? {
+        Some(report) if report.target_account_id == account_id => Ok(report.id),
+        _ => Err(invalid()),
+    }
 }
 
 async fn reverse(

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod deliveries;
 pub mod domains;
+pub mod reports;
 
 use crate::auth::CurrentUser;
 use crate::domain::Role;

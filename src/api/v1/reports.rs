@@ -54,6 +54,23 @@ fn id_list(field: &'static str, ids: Option<Vec<String>>) -> ApiResult<Vec<i64>>
         .map_err(|_| ApiError::validation(field, "ERR_INVALID", format!("{field} must be ids")))
 }
 
+/// Every cited rule must be one of the instance's rules (`GET /api/v1/instance/rules`).
+async fn check_rules(state: &AppState, rule_ids: &[i64]) -> ApiResult<()> {
+    let rules = crate::db::rules::all(&state.db).await?;
+    if rule_ids
+        .iter()
+        .all(|id| rules.iter().any(|rule| rule.id == *id))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "rule_ids",
+            "ERR_INVALID",
+            "rule_ids must name rules of this instance",
+        ))
+    }
+}
+
 /// The category: given, else `violation` when rules are cited, else `other`.
 fn category(given: Option<&str>, rule_ids: &[i64]) -> ApiResult<String> {
     if !rule_ids.is_empty() {
@@ -96,6 +113,7 @@ pub async fn create(
     check_length("comment", params.comment.as_deref(), MAX_COMMENT_CHARS)?;
     let status_ids = id_list("status_ids", params.status_ids)?;
     let rule_ids = id_list("rule_ids", params.rule_ids)?;
+    check_rules(&state, &rule_ids).await?;
     let category = category(params.category.as_deref(), &rule_ids)?;
     let me = signed_in_account(&state, &user).await?;
     let report = LocalReport {
