@@ -14,10 +14,18 @@ pub enum Timeline<'a> {
     /// The viewer's own statuses and those of accounts they follow (boosts included,
     /// unless the follow has `show_reblogs = false`).
     Home,
-    /// Public statuses, optionally only local or only remote ones.
-    Public { local: Option<bool> },
+    /// Public statuses, optionally only local or only remote ones, optionally only
+    /// those with media attachments.
+    Public {
+        local: Option<bool>,
+        only_media: bool,
+    },
     /// Public statuses with a hashtag (case-insensitive).
-    Tag { name: &'a str, local: Option<bool> },
+    Tag {
+        name: &'a str,
+        local: Option<bool>,
+        only_media: bool,
+    },
     /// One account's statuses as the viewer may see them.
     Account {
         account_id: i64,
@@ -27,6 +35,8 @@ pub enum Timeline<'a> {
         pinned: bool,
         /// Only statuses with this hashtag.
         tagged: Option<&'a str>,
+        /// Only statuses with media attachments.
+        only_media: bool,
     },
 }
 
@@ -42,6 +52,15 @@ fn origin_filter(local: Option<bool>) -> &'static str {
 /// domain, stay out of the public and hashtag timelines).
 const AUTHOR_NOT_SILENCED: &str = "NOT EXISTS (SELECT 1 FROM accounts pa \
     WHERE pa.id = s.account_id AND pa.silenced_at IS NOT NULL)";
+
+/// SQL (with a leading AND) when only statuses with media attachments are wanted.
+fn media_filter(only_media: bool) -> &'static str {
+    if only_media {
+        " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
+    } else {
+        ""
+    }
+}
 
 const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id \
     WHERE st.status_id = s.id AND lower(t.name) = lower($7))";
@@ -61,18 +80,19 @@ fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
             None,
             None,
         ),
-        Timeline::Public { local } => (
-            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED}{}", origin_filter(local)),
+        Timeline::Public { local, only_media } => (
+            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED}{}{}", origin_filter(local), media_filter(only_media)),
             None,
             None,
         ),
-        Timeline::Tag { name, local } => (
-            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED} AND {HAS_TAG}{}", origin_filter(local)),
+        Timeline::Tag { name, local, only_media } => (
+            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED} AND {HAS_TAG}{}{}", origin_filter(local), media_filter(only_media)),
             None,
             Some(name),
         ),
-        Timeline::Account { account_id, exclude_replies, exclude_reblogs, pinned, tagged } => {
+        Timeline::Account { account_id, exclude_replies, exclude_reblogs, pinned, tagged, only_media } => {
             let mut filter = "s.account_id = $6".to_owned();
+            filter.push_str(media_filter(only_media));
             if exclude_replies {
                 filter.push_str(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)");
             }

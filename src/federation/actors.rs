@@ -303,6 +303,7 @@ pub async fn outbox(
         exclude_reblogs: true,
         pinned: false,
         tagged: None,
+        only_media: false,
     };
     let rows = crate::db::timelines::timeline(&state.db, None, which, &page).await?;
     let mut connection = state.db.acquire().await?;

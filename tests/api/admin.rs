@@ -1139,3 +1139,54 @@ async fn the_shell_moderates_accounts_domains_and_reports(db: PgPool) {
     assert!(!missing.status.success());
     app.stop().await;
 }
+
+#[sqlx::test]
+async fn suspending_a_local_account_deletes_it_on_the_servers_that_follow_it(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let (_, admin) = staff(&a, "boss", "admin").await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    follow(&b, &bob, &alice_on_b).await;
+    settle(&[&a, &b]).await;
+    a.post_status(&alice, &[("status", "before the fall")])
+        .await;
+    settle(&[&a, &b]).await;
+    let home = |app: &TestApp, user: &TestUser| {
+        let request = app
+            .get("/api/v1/timelines/home")
+            .bearer_auth(&user.access_token);
+        async move { expect_json(request.send().await, 200).await }
+    };
+    assert_eq!(home(&b, &bob).await.as_array().map(Vec::len), Some(1));
+
+    let path = format!("/api/v1/admin/accounts/{}/action", alice.account_id);
+    expect_json(
+        call(&a, &admin, Method::POST, &path, &[("type", "suspend")]).await,
+        200,
+    )
+    .await;
+    settle(&[&a, &b]).await;
+    let deletes = scalar(
+        &b.db,
+        "SELECT count(*) FROM inbox_activities WHERE activity_type = 'Delete' AND processed_at IS NOT NULL",
+    )
+    .await;
+    assert_eq!(
+        deletes, 1,
+        "B received and processed the Delete of the actor"
+    );
+    assert_eq!(home(&b, &bob).await, json!([]), "her posts are gone from B");
+    let relationship = expect_json(
+        b.get(&format!("/api/v1/accounts/relationships?id[]={alice_on_b}"))
+            .bearer_auth(&bob.access_token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(relationship[0]["following"], false);
+    a.stop().await;
+    b.stop().await;
+}

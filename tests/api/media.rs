@@ -389,3 +389,44 @@ async fn uploads_never_attached_are_removed_after_a_day(db: PgPool) {
     }
     download(&app, used["url"].as_str().expect("url")).await;
 }
+
+#[sqlx::test]
+async fn only_media_keeps_the_statuses_with_attachments(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let ann = app.sign_up("ann").await;
+    let media = upload_ok(&app, &ann, png(32, 32), &[]).await;
+    let id = media["id"].as_str().expect("id");
+    let with_media = expect_json(
+        app.post("/api/v1/statuses")
+            .bearer_auth(&ann.access_token)
+            .form(&[("status", "look #cats"), ("media_ids[]", id)])
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    app.post_status(&ann, &[("status", "just text #cats")])
+        .await;
+    let ids = |list: Value| -> Vec<String> {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let expected = vec![with_media["id"].as_str().expect("id").to_owned()];
+    for path in [
+        format!(
+            "/api/v1/accounts/{}/statuses?only_media=true",
+            ann.account_id
+        ),
+        "/api/v1/timelines/public?only_media=true".to_owned(),
+        "/api/v1/timelines/tag/cats?only_media=true".to_owned(),
+    ] {
+        let list = expect_json(app.get(&path).send().await, 200).await;
+        assert_eq!(ids(list), expected, "{path}");
+    }
+    let all = expect_json(app.get("/api/v1/timelines/tag/cats").send().await, 200).await;
+    assert_eq!(ids(all).len(), 2);
+    app.stop().await;
+}

@@ -82,7 +82,7 @@ pub struct PublicParams {
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     local: Option<bool>,
-    /// Only statuses with media: not filtered yet, so always empty.
+    /// Only statuses with media attachments.
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     only_media: Option<bool>,
@@ -105,17 +105,23 @@ pub async fn public(
     if let Some(token) = &token {
         token.require_scope(&["read:statuses"])?;
     }
-    if params.only_media == Some(true) {
-        return Ok((HeaderMap::new(), Json(Vec::new())));
-    }
     let local = origin(params.local, params.remote);
+    let only_media = params.only_media.unwrap_or(false);
     let viewer = token.and_then(|t| t.account_id);
+    let [local_filter, remote_filter] = origin_filters(local);
     page(
         &state,
         viewer,
-        Timeline::Public { local },
+        Timeline::Public { local, only_media },
         &params.page,
-        &path_with_filters("/api/v1/timelines/public", &origin_filters(local)),
+        &path_with_filters(
+            "/api/v1/timelines/public",
+            &[
+                local_filter,
+                remote_filter,
+                ("only_media", flag(only_media)),
+            ],
+        ),
     )
     .await
 }
@@ -156,10 +162,6 @@ pub async fn account(
         token.require_scope(&["read:statuses"])?;
     }
     let account = super::follows::load_account(&state, &id).await?;
-    if params.only_media == Some(true) {
-        // The media filter is not implemented yet: answer an empty page.
-        return Ok((HeaderMap::new(), Json(Vec::new())));
-    }
     let which_flags = (
         params.exclude_replies.unwrap_or(false),
         params.exclude_reblogs.unwrap_or(false),
@@ -175,6 +177,7 @@ pub async fn account(
             .as_deref()
             .map(|t| t.trim_start_matches('#'))
             .filter(|t| !t.is_empty()),
+        only_media: params.only_media.unwrap_or(false),
     };
     let viewer = token.and_then(|t| t.account_id);
     page(
@@ -189,6 +192,7 @@ pub async fn account(
                 ("exclude_reblogs", flag(which_flags.1)),
                 ("pinned", flag(which_flags.2)),
                 ("tagged", params.tagged.clone()),
+                ("only_media", flag(params.only_media.unwrap_or(false))),
             ],
         ),
     )
@@ -205,6 +209,10 @@ pub struct TagParams {
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     remote: Option<bool>,
+    /// Only statuses with media attachments.
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    only_media: Option<bool>,
     #[serde(flatten)]
     #[param(ignore)]
     page: PageParams,
@@ -229,14 +237,24 @@ pub async fn tag(
     }
     let local = origin(params.local, params.remote);
     let viewer = token.and_then(|t| t.account_id);
+    let only_media = params.only_media.unwrap_or(false);
+    let [local_filter, remote_filter] = origin_filters(local);
     let path = path_with_filters(
         &format!("/api/v1/timelines/tag/{name}"),
-        &origin_filters(local),
+        &[
+            local_filter,
+            remote_filter,
+            ("only_media", flag(only_media)),
+        ],
     );
     page(
         &state,
         viewer,
-        Timeline::Tag { name, local },
+        Timeline::Tag {
+            name,
+            local,
+            only_media,
+        },
         &params.page,
         &path,
     )
