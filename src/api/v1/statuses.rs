@@ -111,6 +111,9 @@ pub async fn create(
                 state.config.domain
             )
         });
+    // Loaded before the transaction: a handler never holds one pooled connection while
+    // waiting for another (a full pool would deadlock until the acquire timeout).
+    let author = author(&state, &user).await?;
     let mut transaction = state.db.begin().await?;
     let row = statuses::insert(
         &mut transaction,
@@ -146,7 +149,6 @@ pub async fn create(
         statuses::remember_idempotency_key(&mut transaction, user.account_id, key, row.id).await?;
     }
     attach_media(&mut transaction, &user, row.id, media_ids.as_deref()).await?;
-    let author = author(&state, &user).await?;
     posts::send_post_change(&state, &mut transaction, &author, &row, PostChange::Created).await?;
     transaction.commit().await?;
     one(&state, Some(user.account_id), row.id).await
