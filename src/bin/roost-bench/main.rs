@@ -1,0 +1,196 @@
+//! `roost-bench`: Roost's benchmark suite (see docs/benchmarks.md). Loads a dataset
+//! into a fresh database, starts the release `roost serve`, drives it on loopback, and
+//! prints, per benchmark, throughput, p50/p99, server CPU-µs per operation and peak
+//! memory next to the matching floor measured in the same run. Everything is bounded
+//! in time and count; only 127.0.0.1 is contacted.
+
+mod dataset;
+mod floors;
+mod load;
+mod process;
+mod report;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use load::{MakeRequest, Run};
+use report::{Figure, Report};
+
+/// Roost's benchmark suite.
+#[derive(Debug, Parser)]
+#[command(name = "roost-bench")]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A small dataset and short runs (a few minutes in all).
+    #[arg(long)]
+    quick: bool,
+    /// PostgreSQL server to use (a database `roost_bench` is created on it afresh).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    /// The `roost` binary under test (a release build).
+    #[arg(long, default_value = "target/release/roost")]
+    server: PathBuf,
+    /// Users in the dataset (default 10000; 1000 with --quick).
+    #[arg(long)]
+    users: Option<i64>,
+    /// Accounts each user follows (default 200; 50 with --quick).
+    #[arg(long)]
+    follows: Option<i64>,
+    /// Statuses in the dataset (default 1000000; 100000 with --quick).
+    #[arg(long)]
+    statuses: Option<i64>,
+    /// Seconds per load run (default 20; 5 with --quick).
+    #[arg(long)]
+    seconds: Option<u64>,
+    /// Concurrent connections of the load generator.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Where to write the figures as JSON.
+    #[arg(long, default_value = "target/bench/latest.json")]
+    json: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve a trivial JSON answer on 127.0.0.1:PORT (the HTTP floor; started by the suite).
+    FloorServer { port: u16 },
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match args.command {
+        Some(Command::FloorServer { port }) => runtime.block_on(floors::serve_trivial_json(port)),
+        None => runtime.block_on(suite(args)),
+    }
+}
+
+async fn suite(args: Args) -> anyhow::Result<()> {
+    let quick = args.quick;
+    let size = dataset::Size {
+        users: args.users.unwrap_or(if quick { 1_000 } else { 10_000 }),
+        follows: args.follows.unwrap_or(if quick { 50 } else { 200 }),
+        statuses: args
+            .statuses
+            .unwrap_or(if quick { 100_000 } else { 1_000_000 }),
+    };
+    let seconds = args.seconds.unwrap_or(if quick { 5 } else { 20 });
+    let run = Run {
+        connections: args.connections,
+        duration: Duration::from_secs(seconds),
+        max_requests: 2_000_000,
+    };
+    let mut report = Report::new(size, seconds, args.connections);
+
+    eprintln!("roost-bench: loading {size:?}");
+    let admin = roost::db::connect(&args.database_url, 4).await?;
+    let pool = dataset::fresh_database(&admin, "roost_bench").await?;
+    let loaded = std::time::Instant::now();
+    let users = dataset::load(&pool, size).await?;
+    report.note(format!(
+        "dataset loaded in {:.1} s",
+        loaded.elapsed().as_secs_f64()
+    ));
+
+    let port = free_port()?;
+    let secret = roost::config::SecretKey(roost::auth::tokens::random_token(48).into_bytes());
+    let secret_file = std::env::temp_dir().join(format!("roost-bench-{port}.key"));
+    std::fs::write(&secret_file, &secret.0)?;
+    let database_url = bench_url(&args.database_url, "roost_bench")?;
+    let env = vec![
+        ("DATABASE_URL", database_url),
+        ("ROOST_SECRET_KEY_FILE", secret_file.display().to_string()),
+        ("ROOST_DB_POOL_SIZE", "32".to_owned()),
+    ];
+    let server = process::start(&args.server, port, &env).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (idle_rss, _) = process::memory_mb(server.pid);
+    report.add(Figure::startup(server.cold_start, idle_rss));
+    let tokens = Arc::new(dataset::tokens(&pool, &secret, &server.base, &users).await?);
+
+    eprintln!("roost-bench: B2 home timeline");
+    let base = server.base.clone();
+    let home_tokens = tokens.clone();
+    let home: MakeRequest = Arc::new(move |client, n| {
+        let token = &home_tokens[(n as usize * 7919) % home_tokens.len()];
+        client
+            .get(format!("{base}/api/v1/timelines/home?limit=20"))
+            .bearer_auth(token)
+    });
+    let b2 = measure(server.pid, run, home).await;
+    let sql_floor = floors::home_timeline_sql(&pool, &users, Duration::from_secs(seconds)).await?;
+    report.add(Figure::load(
+        "B2",
+        "GET /api/v1/timelines/home?limit=20",
+        b2,
+        Some(("fan-out-on-read SQL, 8 conns", sql_floor)),
+    ));
+
+    eprintln!("roost-bench: B1 post a status");
+    let base = server.base.clone();
+    let post_tokens = tokens.clone();
+    let post: MakeRequest = Arc::new(move |client, n| {
+        let token = &post_tokens[n as usize % post_tokens.len()];
+        client
+            .post(format!("{base}/api/v1/statuses"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"status": format!("benchmark post {n}")}))
+    });
+    let b1 = measure(server.pid, run, post).await;
+    let insert_floor =
+        floors::insert_status_sql(&pool, &users, Duration::from_secs(seconds)).await?;
+    report.add(Figure::load(
+        "B1",
+        "POST /api/v1/statuses",
+        b1,
+        Some(("insert status + outbox row SQL, 8 conns", insert_floor)),
+    ));
+
+    eprintln!("roost-bench: HTTP floor");
+    let floor_port = free_port()?;
+    let floor = floors::trivial_json_http(floor_port, run).await?;
+    report.add(floor);
+    report.add_crypto(floors::crypto().await);
+    report.missing(
+        &["B3", "B4", "B5", "B8"],
+        "need the mock inbox farm and the signed-activity generator (not built yet)",
+    );
+
+    let (_, peak) = process::memory_mb(server.pid);
+    report.note(format!("server peak RSS over the run: {peak:.1} MB"));
+    server.stop().await;
+    let _ = std::fs::remove_file(&secret_file);
+    report.print();
+    report.write_json(&args.json)?;
+    eprintln!("roost-bench: figures written to {}", args.json.display());
+    Ok(())
+}
+
+/// Runs a load against the server and adds its CPU time per operation and peak RSS.
+async fn measure(pid: u32, run: Run, make: MakeRequest) -> report::Load {
+    let cpu_before = process::cpu_micros(pid);
+    let measured = load::run(run, make).await;
+    let cpu = process::cpu_micros(pid).saturating_sub(cpu_before);
+    let (_, peak) = process::memory_mb(pid);
+    report::Load::new(measured, cpu, peak)
+}
+
+/// A free TCP port on 127.0.0.1.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// `url` naming database `name` instead.
+fn bench_url(url: &str, name: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(url)?;
+    url.set_path(&format!("/{name}"));
+    Ok(url.to_string())
+}

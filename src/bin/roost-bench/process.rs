@@ -1,0 +1,112 @@
+//! The server under test as a child process, and what /proc says about it: CPU time
+//! (utime + stime) and resident memory (current and peak).
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::process::{Child, Command};
+
+/// A running `roost serve`.
+pub struct Server {
+    pub child: Child,
+    pub pid: u32,
+    pub base: String,
+    /// From spawn to the first `200` of `/health`.
+    pub cold_start: Duration,
+}
+
+/// Starts `binary serve` with `env` on `port` and waits (at most 30 s) until it answers.
+pub async fn start(binary: &Path, port: u16, env: &[(&str, String)]) -> anyhow::Result<Server> {
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let mut command = Command::new(binary);
+    command
+        .arg("serve")
+        .env("ROOST_BIND", format!("127.0.0.1:{port}"))
+        .env("ROOST_DOMAIN", format!("127.0.0.1:{port}"))
+        .env("ROOST_INSECURE_HTTP", "true")
+        .env("ROOST_RATE_LIMITS", "off")
+        .env("ROOST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command.spawn()?;
+    let pid = child
+        .id()
+        .ok_or_else(|| anyhow::anyhow!("the server exited at once"))?;
+    let client = reqwest::Client::new();
+    let deadline = started + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = client.get(format!("{base}/health")).send().await {
+            if response.status().is_success() {
+                break;
+            }
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the server did not answer within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    Ok(Server {
+        cold_start: started.elapsed(),
+        child,
+        pid,
+        base,
+    })
+}
+
+impl Server {
+    /// Stops the server (SIGKILL: the benchmark's database is thrown away anyway).
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// CPU time the process used so far, in microseconds.
+pub fn cpu_micros(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    // Fields after the command name (which may contain spaces) start after ") ".
+    let Some(rest) = stat.rsplit_once(") ").map(|(_, rest)| rest) else {
+        return 0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) * 1_000_000 / clock_ticks()
+}
+
+fn clock_ticks() -> u64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(100)
+}
+
+/// Resident memory in MB: (current, peak).
+pub fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
