@@ -189,6 +189,19 @@ pub async fn covering(db: impl PgExecutor<'_>, host: &str) -> sqlx::Result<Optio
     .await
 }
 
+/// Every block covering `host` (its own and its parent domains').
+pub async fn all_covering(
+    db: impl PgExecutor<'_>,
+    host: &str,
+) -> sqlx::Result<Vec<DomainBlockRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM domain_blocks b WHERE {COVERS_HOST}"
+    ))
+    .bind(host.to_lowercase())
+    .fetch_all(db)
+    .await
+}
+
 /// Whether `host` (or a parent domain of it) is on the allowlist.
 pub async fn is_allowed(db: impl PgExecutor<'_>, host: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar(&format!(

@@ -51,6 +51,23 @@ fn outbound(state: &AppState, row: &MediaRow) -> anyhow::Result<Option<Attachmen
     }))
 }
 
+/// Whether the author's domain is blocked with `reject_media` (its attachments are
+/// then not kept).
+async fn rejects_media_of(conn: &mut PgConnection, author_id: i64) -> sqlx::Result<bool> {
+    let domain: Option<String> = sqlx::query_scalar("SELECT domain FROM accounts WHERE id = $1")
+        .bind(author_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    match domain {
+        Some(domain) => {
+            super::domain_policy::rejects(conn, &domain, super::domain_policy::Rejection::Media)
+                .await
+        }
+        None => Ok(false),
+    }
+}
+
 /// Stores the first `ROOST_MAX_MEDIA_ATTACHMENTS` usable attachments of a remote post
 /// as remote references of `status_id`, replacing any stored before (an edit).
 pub async fn store_remote(
@@ -61,6 +78,9 @@ pub async fn store_remote(
     attachments: &[Attachment],
 ) -> sqlx::Result<()> {
     media::delete_for_status(&mut *conn, status_id).await?;
+    if rejects_media_of(&mut *conn, author_id).await? {
+        return Ok(());
+    }
     let max = state.config.max_media_attachments as usize;
     let usable = attachments.iter().filter_map(inbound).take(max);
     for (position, remote) in usable.enumerate() {

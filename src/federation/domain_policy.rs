@@ -63,3 +63,34 @@ pub async fn refuses_text(state: &AppState, url: &str) -> sqlx::Result<bool> {
         Err(_) => Ok(true),
     }
 }
+
+/// A flag of the blocks covering a remote account's domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    /// Its media is not shown here (`reject_media`).
+    Media,
+    /// Its reports are ignored (`reject_reports`).
+    Reports,
+}
+
+/// Whether a block covering `domain` (an account's `host[:port]`, or its bare host)
+/// carries `rejection`.
+/// Runs on the caller's connection, so it may be used inside a transaction.
+pub async fn rejects(
+    conn: &mut sqlx::PgConnection,
+    domain: &str,
+    rejection: Rejection,
+) -> sqlx::Result<bool> {
+    let host = domain.split(':').next().unwrap_or(domain);
+    for name in [domain, host] {
+        let blocks = domain_blocks::all_covering(&mut *conn, name).await?;
+        let found = blocks.iter().any(|block| match rejection {
+            Rejection::Media => block.reject_media,
+            Rejection::Reports => block.reject_reports,
+        });
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::domain_policy::{self, Rejection};
 use super::posts::local_status_id;
 use super::protocol::Activity;
 use super::{outbound, urls};
@@ -101,7 +102,14 @@ pub async fn receive_flag(
     flag_id: &str,
     flag: &Value,
 ) -> Result<(), FlagSkip> {
-    if rejects_reports_from(state, sender).await? {
+    let rejected = match sender.domain.as_deref() {
+        Some(domain) => {
+            let mut conn = state.db.acquire().await?;
+            domain_policy::rejects(&mut conn, domain, Rejection::Reports).await?
+        }
+        None => false,
+    };
+    if rejected {
         return Err(FlagSkip::Ignored(
             "the sender's domain is blocked with reject_reports".into(),
         ));
@@ -155,19 +163,4 @@ pub async fn receive_flag(
     }
     transaction.commit().await?;
     Ok(())
-}
-
-/// Whether admins blocked the sender's domain with `reject_reports`.
-async fn rejects_reports_from(state: &AppState, sender: &AccountRow) -> sqlx::Result<bool> {
-    let Some(domain) = sender.domain.as_deref() else {
-        return Ok(false);
-    };
-    let host = domain.split(':').next().unwrap_or(domain);
-    for name in [domain, host] {
-        let block = crate::db::domain_blocks::covering(&state.db, name).await?;
-        if block.is_some_and(|block| block.reject_reports) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }

@@ -1190,3 +1190,61 @@ async fn suspending_a_local_account_deletes_it_on_the_servers_that_follow_it(db:
     a.stop().await;
     b.stop().await;
 }
+
+#[sqlx::test]
+async fn media_from_a_domain_blocked_with_reject_media_is_not_kept(db: PgPool) {
+    use crate::media_files::{png, upload_ok};
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let (_, admin) = staff(&a, "boss", "admin").await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
+    follow(&a, &alice, &bob_on_a).await;
+    settle(&[&a, &b]).await;
+    expect_json(
+        call(
+            &a,
+            &admin,
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            &[
+                ("domain", &b.domain),
+                ("severity", "noop"),
+                ("reject_media", "true"),
+            ],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let media = upload_ok(&b, &bob, png(40, 30), &[("description", "a cat")]).await;
+    expect_json(
+        b.post("/api/v1/statuses")
+            .bearer_auth(&bob.access_token)
+            .form(&[
+                ("status", "my cat"),
+                ("media_ids[]", media["id"].as_str().expect("id")),
+            ])
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    settle(&[&a, &b]).await;
+    let home = expect_json(
+        a.get("/api/v1/timelines/home")
+            .bearer_auth(&alice.access_token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        home[0]["content"], "<p>my cat</p>",
+        "the post arrived: {home}"
+    );
+    assert_eq!(home[0]["media_attachments"], json!([]), "without its media");
+    a.stop().await;
+    b.stop().await;
+}
