@@ -32,8 +32,16 @@ pub async fn fresh_database(admin: &PgPool, name: &str) -> anyhow::Result<PgPool
     Ok(pool)
 }
 
-/// Loads users, follows and statuses; returns the users' account ids, in order.
-pub async fn load(pool: &PgPool, size: Size) -> anyhow::Result<Vec<i64>> {
+/// What was loaded.
+pub struct Loaded {
+    /// The users' account ids, in order (user `i` is `bench{i+1}`).
+    pub users: Vec<i64>,
+    /// The public key every user signs with (PEM), for verifying their deliveries.
+    pub public_key_pem: String,
+}
+
+/// Loads users, follows and statuses.
+pub async fn load(pool: &PgPool, size: Size) -> anyhow::Result<Loaded> {
     let key = roost::federation::signatures::generate_rsa_keypair()?;
     let mut conn = pool.acquire().await?;
     // Triggers (stream NOTIFY, push queue) and FK checks off for the bulk load only.
@@ -88,7 +96,10 @@ pub async fn load(pool: &PgPool, size: Size) -> anyhow::Result<Vec<i64>> {
         .execute(&mut *conn)
         .await?;
     sqlx::query("ANALYZE").execute(&mut *conn).await?;
-    Ok(ids)
+    Ok(Loaded {
+        users: ids,
+        public_key_pem: key.public_pem.clone(),
+    })
 }
 
 /// One access token per user (scopes `read write`), minted as the server would.

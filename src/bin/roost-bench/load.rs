@@ -72,7 +72,12 @@ pub async fn run(run: Run, make: MakeRequest) -> Measured {
     while let Some(done) = workers.join_next().await {
         latencies.extend(done.unwrap_or_default());
     }
-    let seconds = started.elapsed().as_secs_f64();
+    summarize(latencies, errors.load(Ordering::Relaxed), started.elapsed())
+}
+
+/// Figures of a set of request latencies observed over `elapsed`.
+pub fn summarize(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration) -> Measured {
+    let seconds = elapsed.as_secs_f64();
     latencies.sort_unstable();
     let percentile = |p: f64| -> f64 {
         if latencies.is_empty() {
@@ -83,9 +88,9 @@ pub async fn run(run: Run, make: MakeRequest) -> Measured {
     };
     Measured {
         requests: latencies.len() as u64,
-        errors: errors.load(Ordering::Relaxed),
+        errors,
         seconds,
-        throughput: latencies.len() as f64 / seconds,
+        throughput: latencies.len() as f64 / seconds.max(f64::MIN_POSITIVE),
         p50_ms: percentile(0.50),
         p99_ms: percentile(0.99),
     }

@@ -5,6 +5,8 @@
 //! in time and count; only 127.0.0.1 is contacted.
 
 mod dataset;
+mod farm;
+mod federation;
 mod floors;
 mod load;
 mod process;
@@ -91,11 +93,12 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     eprintln!("roost-bench: loading {size:?}");
     let admin = roost::db::connect(&args.database_url, 4).await?;
     let pool = dataset::fresh_database(&admin, "roost_bench").await?;
-    let loaded = std::time::Instant::now();
-    let users = dataset::load(&pool, size).await?;
+    let load_started = std::time::Instant::now();
+    let loaded = dataset::load(&pool, size).await?;
+    let users = loaded.users.clone();
     report.note(format!(
         "dataset loaded in {:.1} s",
-        loaded.elapsed().as_secs_f64()
+        load_started.elapsed().as_secs_f64()
     ));
 
     let port = free_port()?;
@@ -152,15 +155,33 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         Some(("insert status + outbox row SQL, 8 conns", insert_floor)),
     ));
 
+    eprintln!("roost-bench: B4 signed Creates into the inbox");
+    let b4 = federation::inbox_stream(&server, run, &loaded.public_key_pem).await?;
+    report.add(Figure::load(
+        "B4",
+        "signed Create(Note) into /inbox from 100 remote actors",
+        b4,
+        None,
+    ));
+    eprintln!("roost-bench: B5 burst of concurrent inbox POSTs");
+    report.federation.burst =
+        Some(federation::burst(&server, &pool, &loaded.public_key_pem).await?);
+    eprintln!("roost-bench: B3 fan-out to remote followers");
+    report.federation.fan_out = federation::fan_out(
+        &server,
+        &pool,
+        (users[0], tokens[0].as_str()),
+        &loaded.public_key_pem,
+    )
+    .await?;
+    eprintln!("roost-bench: B8 follow round trips between two instances");
+    report.add(follow_round_trips(&args, &admin, &server, &tokens).await?);
+
     eprintln!("roost-bench: HTTP floor");
     let floor_port = free_port()?;
     let floor = floors::trivial_json_http(floor_port, run).await?;
     report.add(floor);
     report.add_crypto(floors::crypto().await);
-    report.missing(
-        &["B3", "B4", "B5", "B8"],
-        "need the mock inbox farm and the signed-activity generator (not built yet)",
-    );
 
     let (_, peak) = process::memory_mb(server.pid);
     report.note(format!("server peak RSS over the run: {peak:.1} MB"));
@@ -179,6 +200,51 @@ async fn measure(pid: u32, run: Run, make: MakeRequest) -> report::Load {
     let cpu = process::cpu_micros(pid).saturating_sub(cpu_before);
     let (_, peak) = process::memory_mb(pid);
     report::Load::new(measured, cpu, peak)
+}
+
+/// Pairs of B8 (each one follow, timed).
+const B8_PAIRS: usize = 50;
+
+/// B8: a second instance with its own database; users of the first follow its users.
+async fn follow_round_trips(
+    args: &Args,
+    admin: &sqlx::PgPool,
+    a: &process::Server,
+    a_tokens: &[String],
+) -> anyhow::Result<Figure> {
+    let pool = dataset::fresh_database(admin, "roost_bench_b").await?;
+    let size = dataset::Size {
+        users: B8_PAIRS as i64,
+        follows: 0,
+        statuses: 0,
+    };
+    dataset::load(&pool, size).await?;
+    let port = free_port()?;
+    let secret_file = std::env::temp_dir().join(format!("roost-bench-{port}.key"));
+    std::fs::write(&secret_file, roost::auth::tokens::random_token(48))?;
+    let env = vec![
+        (
+            "DATABASE_URL",
+            bench_url(&args.database_url, "roost_bench_b")?,
+        ),
+        ("ROOST_SECRET_KEY_FILE", secret_file.display().to_string()),
+    ];
+    let b = process::start(&args.server, port, &env).await?;
+    let names: Vec<String> = (1..=B8_PAIRS).map(|i| format!("bench{i}")).collect();
+    let cpu_before = process::cpu_micros(a.pid) + process::cpu_micros(b.pid);
+    let measured =
+        federation::follow_round_trips(a, &a_tokens[..B8_PAIRS.min(a_tokens.len())], &b, &names)
+            .await;
+    let cpu = (process::cpu_micros(a.pid) + process::cpu_micros(b.pid)).saturating_sub(cpu_before);
+    b.stop().await;
+    let _ = std::fs::remove_file(&secret_file);
+    let load = report::Load::new(measured?, cpu, process::memory_mb(a.pid).1);
+    Ok(Figure::load(
+        "B8",
+        "follow round trip between two instances (sequential; CPU of both)",
+        load,
+        None,
+    ))
 }
 
 /// A free TCP port on 127.0.0.1.

@@ -87,6 +87,13 @@ pub struct Crypto {
     pub openssl_verify_per_s: Option<f64>,
 }
 
+/// The federation figures that are not plain load runs (B3, B5).
+#[derive(Debug, Default, Serialize)]
+pub struct FederationFigures {
+    pub fan_out: Vec<crate::federation::FanOut>,
+    pub burst: Option<crate::federation::Burst>,
+}
+
 /// Everything a run measured.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -96,7 +103,7 @@ pub struct Report {
     pub connections: usize,
     pub figures: Vec<Figure>,
     pub crypto: Crypto,
-    pub not_measured: Vec<(String, String)>,
+    pub federation: FederationFigures,
     pub notes: Vec<String>,
 }
 
@@ -109,7 +116,7 @@ impl Report {
             connections,
             figures: Vec::new(),
             crypto: Crypto::default(),
-            not_measured: Vec::new(),
+            federation: FederationFigures::default(),
             notes: Vec::new(),
         }
     }
@@ -120,12 +127,6 @@ impl Report {
 
     pub fn add_crypto(&mut self, crypto: Crypto) {
         self.crypto = crypto;
-    }
-
-    pub fn missing(&mut self, ids: &[&str], why: &str) {
-        for id in ids {
-            self.not_measured.push(((*id).to_owned(), why.to_owned()));
-        }
     }
 
     pub fn note(&mut self, note: String) {
@@ -177,8 +178,17 @@ impl Report {
             rate(self.crypto.openssl_sign_per_s),
             rate(self.crypto.openssl_verify_per_s),
         );
-        for (id, why) in &self.not_measured {
-            println!("{id}: not measured: {why}");
+        for fan_out in &self.federation.fan_out {
+            println!(
+                "B3 ({}): {} signed requests verified, {} rejected; the {} healthy instances had the post {:.1} ms after it was accepted",
+                fan_out.configuration, fan_out.verified, fan_out.rejected, fan_out.healthy_instances, fan_out.healthy_done_ms
+            );
+        }
+        if let Some(burst) = &self.federation.burst {
+            println!(
+                "B5: {} of {} concurrent signed POSTs accepted; all processed {:.0} ms after the first; server peak RSS {:.1} MB",
+                burst.accepted, burst.sent, burst.drained_ms, burst.peak_rss_mb
+            );
         }
         for note in &self.notes {
             println!("note: {note}");
