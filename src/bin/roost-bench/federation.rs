@@ -292,16 +292,11 @@ pub async fn follow_round_trips(
     let mut latencies = Vec::new();
     let started = Instant::now();
     for (token, name) in a_tokens.iter().zip(b_names) {
-        let found: Value = client
-            .get(format!(
-                "{}/api/v2/search?q=@{name}@{b_domain}&resolve=true&type=accounts",
-                a.base
-            ))
-            .bearer_auth(token)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let search = format!(
+            "{}/api/v2/search?q=@{name}@{b_domain}&resolve=true&type=accounts",
+            a.base
+        );
+        let found = get_json(&client, &search, token).await?;
         let id = found["accounts"][0]["id"]
             .as_str()
             .ok_or_else(|| anyhow::anyhow!("could not resolve {name}: {found}"))?
@@ -319,16 +314,8 @@ pub async fn follow_round_trips(
         );
         let deadline = sent + Duration::from_secs(10);
         loop {
-            let relationship: Value = client
-                .get(format!(
-                    "{}/api/v1/accounts/relationships?id[]={id}",
-                    a.base
-                ))
-                .bearer_auth(token)
-                .send()
-                .await?
-                .json()
-                .await?;
+            let relationships = format!("{}/api/v1/accounts/relationships?id[]={id}", a.base);
+            let relationship = get_json(&client, &relationships, token).await?;
             if relationship[0]["following"] == true {
                 latencies.push(sent.elapsed());
                 break;
@@ -341,4 +328,15 @@ pub async fn follow_round_trips(
         }
     }
     Ok(crate::load::summarize(latencies, 0, started.elapsed()))
+}
+
+/// GETs `url` with `token` and parses the JSON answer.
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Value> {
+    Ok(client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?)
 }
