@@ -8,6 +8,8 @@
 //! other type is kept as stored and marked processed without effect, so later
 //! versions can replay it.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -63,19 +65,61 @@ impl From<sqlx::Error> for Skip {
     }
 }
 
+/// Actors whose activities are settled at the same time.
+const ACTORS_IN_FLIGHT: usize = 8;
+
 /// Processes every pending activity once; returns how many were handled.
 pub async fn run_once(state: &AppState) -> anyhow::Result<usize> {
     let mut handled = 0;
     loop {
-        let batch = inbox::claim(&state.db, BATCH, LEASE_SECS).await?;
+        let mut batch = inbox::claim(&state.db, BATCH, LEASE_SECS).await?;
         if batch.is_empty() {
             return Ok(handled);
         }
         handled += batch.len();
-        for activity in batch {
-            settle(state, &activity).await?;
+        batch.sort_by_key(|activity| activity.id);
+        settle_batch(state, batch).await?;
+    }
+}
+
+/// Settles a batch: one actor's activities one after another, in the order they were
+/// received (a Follow is never overtaken by its own Undo, nor a Create by its Update),
+/// and different actors' at the same time, at most [`ACTORS_IN_FLIGHT`], so that one
+/// sender's slow activity does not hold up the others.
+async fn settle_batch(state: &AppState, batch: Vec<ClaimedActivity>) -> sqlx::Result<()> {
+    let mut groups: Vec<Vec<ClaimedActivity>> = Vec::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    for activity in batch {
+        match group_of.get(&activity.actor_ap_id) {
+            Some(&index) => groups[index].push(activity),
+            None => {
+                group_of.insert(activity.actor_ap_id.clone(), groups.len());
+                groups.push(vec![activity]);
+            }
         }
     }
+    let slots = Arc::new(tokio::sync::Semaphore::new(ACTORS_IN_FLIGHT));
+    let mut tasks = tokio::task::JoinSet::new();
+    for group in groups {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let state = state.clone();
+        tasks.spawn(async move {
+            let _slot = slot;
+            for activity in &group {
+                settle(&state, activity).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        });
+    }
+    let mut outcome = Ok(());
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(Err(error)) = done {
+            outcome = Err(error);
+        }
+    }
+    outcome
 }
 
 /// Runs until `stop` turns true, woken by NOTIFY when activities are stored.
