@@ -85,22 +85,10 @@ pub async fn page(
     account_id: i64,
     page: &Page,
 ) -> sqlx::Result<Vec<BlockRow>> {
-    let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
-    let mut rows: Vec<BlockRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM blocks WHERE account_id = $1 \
-           AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) \
-           AND ($4::bigint IS NULL OR id > $4) \
-         ORDER BY id {order} LIMIT $5"
-    ))
-    .bind(account_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
-    .fetch_all(db)
-    .await?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    page.of_owner(
+        db,
+        &format!("SELECT {COLUMNS} FROM blocks WHERE account_id = $1"),
+        account_id,
+    )
+    .await
 }

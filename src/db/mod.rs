@@ -74,6 +74,40 @@ pub struct Page {
     pub limit: i64,
 }
 
+impl Page {
+    /// Runs `select` (a query on one table, with a WHERE clause that binds the owner as
+    /// `$1`) with this page's bounds on its `id` as `$2`–`$5`: newest first, or with
+    /// `min_id` the oldest after it, still returned newest first. The list endpoints of
+    /// one account's blocks, mutes and domain blocks share it.
+    pub async fn of_owner<T>(
+        &self,
+        db: impl sqlx::PgExecutor<'_>,
+        select: &str,
+        owner: i64,
+    ) -> sqlx::Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        let ascending = self.min_id.is_some();
+        let order = if ascending { "ASC" } else { "DESC" };
+        let mut rows: Vec<T> = sqlx::query_as(&format!(
+            "{select} AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) \
+               AND ($4::bigint IS NULL OR id > $4) ORDER BY id {order} LIMIT $5"
+        ))
+        .bind(owner)
+        .bind(self.max_id)
+        .bind(self.since_id)
+        .bind(self.min_id)
+        .bind(self.limit)
+        .fetch_all(db)
+        .await?;
+        if ascending {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+}
+
 /// Subscribes to a NOTIFY channel. `None` when the listener cannot connect: callers
 /// then fall back to polling, which is slower but correct.
 ///
