@@ -26,6 +26,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The Web Push VAPID key, loaded on first use (see `push::vapid_key`).
     pub vapid: Arc<tokio::sync::OnceCell<Arc<crate::push::vapid::VapidKey>>>,
+    /// Parsed signing keys of this process's deliveries.
+    pub signing_keys: crate::delivery::keys::SigningKeys,
     /// Where media files are stored (local directory or S3 bucket).
     pub media: crate::media::MediaStore,
 }
@@ -62,6 +64,7 @@ impl AppState {
             stream: crate::stream::Hub::new(),
             http,
             vapid: Arc::default(),
+            signing_keys: crate::delivery::keys::SigningKeys::default(),
         })
     }
 }

@@ -2,7 +2,9 @@
 //! request at send time with the actor's key, POST it, and record the outcome.
 //!
 //! What is stored and when is in `db::deliveries`; the retry schedule and the domain
-//! circuit breaker are in `policy`; the sending loop is in `worker`.
+//! circuit breaker are in `policy`; the sending loop is in `worker`; parsed signing
+//! keys are cached in `keys`.
 
+pub mod keys;
 pub mod policy;
 pub mod worker;

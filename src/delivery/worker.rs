@@ -2,6 +2,8 @@
 //! (draft-cavage, see `federation::signatures`), POSTed, and judged by `policy`.
 //! Many deliveries run at once, so one slow server does not hold up the others.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 
@@ -143,28 +145,36 @@ async fn try_send(
     })
 }
 
-/// The key id and parsed private key of the signer (a local account or the instance actor).
+/// The key id and parsed private key of the signer (a local account or the instance
+/// actor), from the process's cache when it was used before: keys never change, and a
+/// post to many servers would otherwise load and parse the same key for every inbox.
 async fn signing_key(
     state: &AppState,
     account_id: Option<i64>,
-) -> anyhow::Result<(String, SigningKey)> {
-    let Some(account_id) = account_id else {
-        let keys = instance_actor::keys(&state.db).await?;
-        return Ok((
-            urls::instance_key_id(&state.config),
-            SigningKey::from_pem(&keys.private_key_pem)?,
-        ));
+) -> anyhow::Result<(String, Arc<SigningKey>)> {
+    if let Some(cached) = state.signing_keys.get(account_id) {
+        return Ok(cached);
+    }
+    let (key_id, pem) = match account_id {
+        None => {
+            let keys = instance_actor::keys(&state.db).await?;
+            (urls::instance_key_id(&state.config), keys.private_key_pem)
+        }
+        Some(account_id) => {
+            let account = accounts::find_by_id(&state.db, account_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("signing account {account_id} is gone"))?;
+            let pem = accounts::private_key(&state.db, account_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("account {account_id} has no private key"))?;
+            (urls::key_id(&state.config, &account.username), pem)
+        }
     };
-    let account = accounts::find_by_id(&state.db, account_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("signing account {account_id} is gone"))?;
-    let pem = accounts::private_key(&state.db, account_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("account {account_id} has no private key"))?;
-    Ok((
-        urls::key_id(&state.config, &account.username),
-        SigningKey::from_pem(&pem)?,
-    ))
+    let key = Arc::new(SigningKey::from_pem(&pem)?);
+    state
+        .signing_keys
+        .put(account_id, key_id.clone(), key.clone());
+    Ok((key_id, key))
 }
 
 fn error_text(outcome: &Outcome) -> &str {
