@@ -5,8 +5,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-/// SQL: the block row `b` covers the host `$1` (the domain itself or a subdomain).
-const COVERS_HOST: &str = "($1 = b.domain OR $1 LIKE '%.' || b.domain)";
+/// SQL: the row `b` covers one of the lower-case names in `$1` (the domain itself or
+/// a subdomain of it).
+const COVERS_ANY: &str =
+    "EXISTS (SELECT 1 FROM unnest($1::text[]) n WHERE n = b.domain OR n LIKE '%.' || b.domain)";
 
 /// A `domain_blocks` row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -177,37 +179,26 @@ pub async fn page(
     paged(db, &format!("SELECT {COLUMNS} FROM domain_blocks"), bounds).await
 }
 
-/// The strongest block covering `host`: `suspend` over `silence` over `noop`.
-pub async fn covering(db: impl PgExecutor<'_>, host: &str) -> sqlx::Result<Option<DomainBlockRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM domain_blocks b WHERE {COVERS_HOST} \
-         ORDER BY CASE severity WHEN 'suspend' THEN 0 WHEN 'silence' THEN 1 ELSE 2 END \
-         LIMIT 1"
-    ))
-    .bind(host.to_lowercase())
-    .fetch_optional(db)
-    .await
-}
-
-/// Every block covering `host` (its own and its parent domains').
+/// Every block covering any of `names` (a host, or `host:port`): each name's own block
+/// and its parent domains'. One query, however many names.
 pub async fn all_covering(
     db: impl PgExecutor<'_>,
-    host: &str,
+    names: &[String],
 ) -> sqlx::Result<Vec<DomainBlockRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM domain_blocks b WHERE {COVERS_HOST}"
+        "SELECT {COLUMNS} FROM domain_blocks b WHERE {COVERS_ANY}"
     ))
-    .bind(host.to_lowercase())
+    .bind(names)
     .fetch_all(db)
     .await
 }
 
-/// Whether `host` (or a parent domain of it) is on the allowlist.
-pub async fn is_allowed(db: impl PgExecutor<'_>, host: &str) -> sqlx::Result<bool> {
+/// Whether any of `names` (or a parent domain of one) is on the allowlist.
+pub async fn is_allowed(db: impl PgExecutor<'_>, names: &[String]) -> sqlx::Result<bool> {
     sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM domain_allows b WHERE {COVERS_HOST})"
+        "SELECT EXISTS (SELECT 1 FROM domain_allows b WHERE {COVERS_ANY})"
     ))
-    .bind(host.to_lowercase())
+    .bind(names)
     .fetch_one(db)
     .await
 }

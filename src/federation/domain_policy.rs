@@ -24,31 +24,30 @@ pub enum Standing {
 /// The standing of the host of `url`, by its `host:port` authority and by its bare
 /// host (so a block of `example.com` covers `example.com:8443` too).
 pub async fn standing(state: &AppState, url: &Url) -> sqlx::Result<Standing> {
-    let with_port = authority(url);
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let names: Vec<&str> = if with_port == host {
-        vec![host.as_str()]
+    let names = names(&authority(url));
+    if state.config.allowlist_mode && !domain_blocks::is_allowed(&state.db, &names).await? {
+        return Ok(Standing::Suspended);
+    }
+    let blocks = domain_blocks::all_covering(&state.db, &names).await?;
+    Ok(if blocks.iter().any(|block| block.severity == "suspend") {
+        Standing::Suspended
+    } else if blocks.iter().any(|block| block.severity == "silence") {
+        Standing::Silenced
     } else {
-        vec![with_port.as_str(), host.as_str()]
-    };
-    if state.config.allowlist_mode {
-        let mut allowed = false;
-        for name in &names {
-            allowed |= domain_blocks::is_allowed(&state.db, name).await?;
+        Standing::Open
+    })
+}
+
+/// The names a block may be filed under for `domain` (`host[:port]`, lower-cased):
+/// the domain as given and, with a port, the bare host.
+fn names(domain: &str) -> Vec<String> {
+    let domain = domain.to_ascii_lowercase();
+    match domain.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            vec![host.to_owned(), domain.clone()]
         }
-        if !allowed {
-            return Ok(Standing::Suspended);
-        }
+        _ => vec![domain],
     }
-    let mut standing = Standing::Open;
-    for name in &names {
-        match domain_blocks::covering(&state.db, name).await? {
-            Some(block) if block.severity == "suspend" => return Ok(Standing::Suspended),
-            Some(block) if block.severity == "silence" => standing = Standing::Silenced,
-            _ => {}
-        }
-    }
-    Ok(standing)
 }
 
 /// Whether Roost refuses all contact with the host of `url`.
@@ -81,16 +80,25 @@ pub async fn rejects(
     domain: &str,
     rejection: Rejection,
 ) -> sqlx::Result<bool> {
-    let host = domain.split(':').next().unwrap_or(domain);
-    for name in [domain, host] {
-        let blocks = domain_blocks::all_covering(&mut *conn, name).await?;
-        let found = blocks.iter().any(|block| match rejection {
-            Rejection::Media => block.reject_media,
-            Rejection::Reports => block.reject_reports,
-        });
-        if found {
-            return Ok(true);
-        }
+    let blocks = domain_blocks::all_covering(conn, &names(domain)).await?;
+    Ok(blocks.iter().any(|block| match rejection {
+        Rejection::Media => block.reject_media,
+        Rejection::Reports => block.reject_reports,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names;
+
+    #[test]
+    fn a_domain_with_a_port_is_also_looked_up_by_its_bare_host() {
+        assert_eq!(names("Example.com"), vec!["example.com"]);
+        assert_eq!(
+            names("example.com:8443"),
+            vec!["example.com", "example.com:8443"]
+        );
+        assert_eq!(names("[::1]:8080"), vec!["[::1]", "[::1]:8080"]);
+        assert_eq!(names("[::1]"), vec!["[::1]"]);
     }
-    Ok(false)
 }
