@@ -42,6 +42,17 @@ async fn call(
         .await
 }
 
+/// `call`, asserting a `200` and returning its JSON.
+async fn ok(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Value {
+    expect_json(call(app, token, method, path, form).await, 200).await
+}
+
 /// Every admin route, with what it needs.
 fn admin_routes(account: &str) -> Vec<(Method, String)> {
     let a = |path: &str| path.replace(":id", account);
@@ -109,11 +120,7 @@ async fn every_admin_endpoint_refuses_users_and_tokens_without_admin_scope(db: P
 async fn moderators_moderate_accounts_but_only_admins_manage_domains(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let (_, moderator) = staff(&app, "moddy", "moderator").await;
-    expect_json(
-        call(&app, &moderator, Method::GET, "/api/v2/admin/accounts", &[]).await,
-        200,
-    )
-    .await;
+    ok(&app, &moderator, Method::GET, "/api/v2/admin/accounts", &[]).await;
     for (method, path) in [
         (Method::GET, "/api/v1/admin/domain_blocks"),
         (Method::POST, "/api/v1/admin/domain_allows"),
@@ -155,16 +162,12 @@ async fn the_account_list_filters_and_approve_and_reject_handle_sign_ups(db: PgP
     let waiting_token = sign_up_pending(&app, "waiting").await;
     sign_up_pending(&app, "doomed").await;
 
-    let pending = expect_json(
-        call(
-            &open,
-            &admin,
-            Method::GET,
-            "/api/v2/admin/accounts?origin=local&status=pending",
-            &[],
-        )
-        .await,
-        200,
+    let pending = ok(
+        &open,
+        &admin,
+        Method::GET,
+        "/api/v2/admin/accounts?origin=local&status=pending",
+        &[],
     )
     .await;
     let names: Vec<&str> = pending
@@ -180,30 +183,22 @@ async fn the_account_list_filters_and_approve_and_reject_handle_sign_ups(db: PgP
     let doomed_id = pending[0]["id"].as_str().expect("id").to_owned();
     let waiting_id = pending[1]["id"].as_str().expect("id").to_owned();
 
-    let staff_only = expect_json(
-        call(
-            &open,
-            &admin,
-            Method::GET,
-            "/api/v2/admin/accounts?permissions=staff",
-            &[],
-        )
-        .await,
-        200,
+    let staff_only = ok(
+        &open,
+        &admin,
+        Method::GET,
+        "/api/v2/admin/accounts?permissions=staff",
+        &[],
     )
     .await;
     assert_eq!(staff_only.as_array().map(Vec::len), Some(1));
     assert_eq!(staff_only[0]["role"]["name"], "Admin");
-    let by_name = expect_json(
-        call(
-            &open,
-            &admin,
-            Method::GET,
-            "/api/v1/admin/accounts?username=wai&pending=true",
-            &[],
-        )
-        .await,
-        200,
+    let by_name = ok(
+        &open,
+        &admin,
+        Method::GET,
+        "/api/v1/admin/accounts?username=wai&pending=true",
+        &[],
     )
     .await;
     assert_eq!(by_name.as_array().map(Vec::len), Some(1));
@@ -216,16 +211,12 @@ async fn the_account_list_filters_and_approve_and_reject_handle_sign_ups(db: PgP
         403,
     )
     .await;
-    let approved = expect_json(
-        call(
-            &open,
-            &admin,
-            Method::POST,
-            &format!("/api/v1/admin/accounts/{waiting_id}/approve"),
-            &[],
-        )
-        .await,
-        200,
+    let approved = ok(
+        &open,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{waiting_id}/approve"),
+        &[],
     )
     .await;
     assert_eq!(approved["approved"], true);
@@ -250,16 +241,12 @@ async fn the_account_list_filters_and_approve_and_reject_handle_sign_ups(db: PgP
     )
     .await;
 
-    expect_json(
-        call(
-            &open,
-            &admin,
-            Method::POST,
-            &format!("/api/v1/admin/accounts/{doomed_id}/reject"),
-            &[],
-        )
-        .await,
-        200,
+    ok(
+        &open,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{doomed_id}/reject"),
+        &[],
     )
     .await;
     expect_error(
@@ -301,16 +288,12 @@ async fn silencing_suspending_and_undoing_change_what_others_see(db: PgPool) {
     };
 
     expect_json(action("silence").await, 200).await;
-    let shown = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/admin/accounts/{}", loud.account_id),
-            &[],
-        )
-        .await,
-        200,
+    let shown = ok(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/admin/accounts/{}", loud.account_id),
+        &[],
     )
     .await;
     assert_eq!(shown["silenced"], true);
@@ -358,72 +341,52 @@ async fn silencing_suspending_and_undoing_change_what_others_see(db: PgPool) {
     let bad = expect_error(action("obliterate").await, 422).await;
     assert!(bad["error"].as_str().expect("message").contains("type"));
 
-    let lifted = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::POST,
-            &format!("/api/v1/admin/accounts/{}/unsuspend", loud.account_id),
-            &[],
-        )
-        .await,
-        200,
+    let lifted = ok(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/unsuspend", loud.account_id),
+        &[],
     )
     .await;
     assert_eq!(lifted["suspended"], false);
-    expect_json(
-        call(
-            &app,
-            &admin,
-            Method::POST,
-            &format!("/api/v1/admin/accounts/{}/unsilence", loud.account_id),
-            &[],
-        )
-        .await,
-        200,
+    ok(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/unsilence", loud.account_id),
+        &[],
     )
     .await;
     let public = expect_json(app.get("/api/v1/timelines/public").send().await, 200).await;
     assert!(public_ids(public).contains(&status));
 
     expect_json(action("sensitive").await, 200).await;
-    let shown = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/admin/accounts/{}", loud.account_id),
-            &[],
-        )
-        .await,
-        200,
+    let shown = ok(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/admin/accounts/{}", loud.account_id),
+        &[],
     )
     .await;
     assert_eq!(shown["sensitized"], true);
     expect_json(action("disable").await, 200).await;
-    let disabled = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::GET,
-            "/api/v2/admin/accounts?status=disabled",
-            &[],
-        )
-        .await,
-        200,
+    let disabled = ok(
+        &app,
+        &admin,
+        Method::GET,
+        "/api/v2/admin/accounts?status=disabled",
+        &[],
     )
     .await;
     assert_eq!(disabled[0]["username"], "loud");
-    let enabled = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::POST,
-            &format!("/api/v1/admin/accounts/{}/enable", loud.account_id),
-            &[],
-        )
-        .await,
-        200,
+    let enabled = ok(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/v1/admin/accounts/{}/enable", loud.account_id),
+        &[],
     )
     .await;
     assert_eq!(enabled["disabled"], false);
@@ -434,20 +397,16 @@ async fn silencing_suspending_and_undoing_change_what_others_see(db: PgPool) {
 async fn domain_blocks_and_allows_are_created_changed_listed_and_removed(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let (_, admin) = staff(&app, "boss", "admin").await;
-    let created = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::POST,
-            "/api/v1/admin/domain_blocks",
-            &[
-                ("domain", "Spam.Example"),
-                ("severity", "silence"),
-                ("public_comment", "spam"),
-            ],
-        )
-        .await,
-        200,
+    let created = ok(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        &[
+            ("domain", "Spam.Example"),
+            ("severity", "silence"),
+            ("public_comment", "spam"),
+        ],
     )
     .await;
     assert_eq!(created["domain"], "spam.example");
@@ -494,16 +453,12 @@ async fn domain_blocks_and_allows_are_created_changed_listed_and_removed(db: PgP
     )
     .await;
 
-    let updated = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::PUT,
-            &format!("/api/v1/admin/domain_blocks/{id}"),
-            &[("severity", "suspend"), ("reject_media", "true")],
-        )
-        .await,
-        200,
+    let updated = ok(
+        &app,
+        &admin,
+        Method::PUT,
+        &format!("/api/v1/admin/domain_blocks/{id}"),
+        &[("severity", "suspend"), ("reject_media", "true")],
     )
     .await;
     assert_eq!(updated["severity"], "suspend");
@@ -512,41 +467,29 @@ async fn domain_blocks_and_allows_are_created_changed_listed_and_removed(db: PgP
         updated["public_comment"], "spam",
         "settings not given are kept"
     );
-    let listed = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::GET,
-            "/api/v1/admin/domain_blocks",
-            &[],
-        )
-        .await,
-        200,
+    let listed = ok(
+        &app,
+        &admin,
+        Method::GET,
+        "/api/v1/admin/domain_blocks",
+        &[],
     )
     .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
-    expect_json(
-        call(
-            &app,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/admin/domain_blocks/{id}"),
-            &[],
-        )
-        .await,
-        200,
+    ok(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/admin/domain_blocks/{id}"),
+        &[],
     )
     .await;
-    expect_json(
-        call(
-            &app,
-            &admin,
-            Method::DELETE,
-            &format!("/api/v1/admin/domain_blocks/{id}"),
-            &[],
-        )
-        .await,
-        200,
+    ok(
+        &app,
+        &admin,
+        Method::DELETE,
+        &format!("/api/v1/admin/domain_blocks/{id}"),
+        &[],
     )
     .await;
     expect_error(
@@ -562,55 +505,39 @@ async fn domain_blocks_and_allows_are_created_changed_listed_and_removed(db: PgP
     )
     .await;
 
-    let allowed = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::POST,
-            "/api/v1/admin/domain_allows",
-            &[("domain", "friends.example")],
-        )
-        .await,
-        200,
+    let allowed = ok(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/admin/domain_allows",
+        &[("domain", "friends.example")],
     )
     .await;
-    let again = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::POST,
-            "/api/v1/admin/domain_allows",
-            &[("domain", "friends.example")],
-        )
-        .await,
-        200,
+    let again = ok(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/admin/domain_allows",
+        &[("domain", "friends.example")],
     )
     .await;
     assert_eq!(allowed["id"], again["id"]);
     let allow_id = allowed["id"].as_str().expect("id");
-    let listed = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::GET,
-            "/api/v1/admin/domain_allows",
-            &[],
-        )
-        .await,
-        200,
+    let listed = ok(
+        &app,
+        &admin,
+        Method::GET,
+        "/api/v1/admin/domain_allows",
+        &[],
     )
     .await;
     assert_eq!(listed[0]["domain"], "friends.example");
-    expect_json(
-        call(
-            &app,
-            &admin,
-            Method::DELETE,
-            &format!("/api/v1/admin/domain_allows/{allow_id}"),
-            &[],
-        )
-        .await,
-        200,
+    ok(
+        &app,
+        &admin,
+        Method::DELETE,
+        &format!("/api/v1/admin/domain_allows/{allow_id}"),
+        &[],
     )
     .await;
     expect_error(
@@ -653,32 +580,20 @@ async fn dead_deliveries_are_listed_and_replayed(db: PgPool) {
     .execute(&app.db)
     .await
     .expect("dead letter");
-    let view = expect_json(
-        call(&app, &admin, Method::GET, "/api/v1/admin/deliveries", &[]).await,
-        200,
-    )
-    .await;
+    let view = ok(&app, &admin, Method::GET, "/api/v1/admin/deliveries", &[]).await;
     assert_eq!(view["dead_total"], 1);
     assert_eq!(view["dead"][0]["inbox"], "https://gone.example/inbox");
     assert_eq!(view["dead"][0]["last_error"], "HTTP 500");
-    let replayed = expect_json(
-        call(
-            &app,
-            &admin,
-            Method::POST,
-            "/api/v1/admin/deliveries/replay",
-            &[("domain", "gone.example")],
-        )
-        .await,
-        200,
+    let replayed = ok(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/admin/deliveries/replay",
+        &[("domain", "gone.example")],
     )
     .await;
     assert_eq!(replayed, json!({"replayed": 1}));
-    let view = expect_json(
-        call(&app, &admin, Method::GET, "/api/v1/admin/deliveries", &[]).await,
-        200,
-    )
-    .await;
+    let view = ok(&app, &admin, Method::GET, "/api/v1/admin/deliveries", &[]).await;
     assert_eq!(
         (view["dead_total"].clone(), view["pending"].clone()),
         (json!(0), json!(1))
@@ -704,28 +619,20 @@ async fn after_suspending_a_domain_nothing_lands_from_it_and_nothing_goes_to_it(
     a.post_status(&alice, &[("status", "queued before the block")])
         .await;
 
-    expect_json(
-        call(
-            &a,
-            &admin,
-            Method::POST,
-            "/api/v1/admin/domain_blocks",
-            &[("domain", &b.domain), ("severity", "suspend")],
-        )
-        .await,
-        200,
+    ok(
+        &a,
+        &admin,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        &[("domain", &b.domain), ("severity", "suspend")],
     )
     .await;
-    let bob_seen = expect_json(
-        call(
-            &a,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/admin/accounts/{bob_on_a}"),
-            &[],
-        )
-        .await,
-        200,
+    let bob_seen = ok(
+        &a,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/admin/accounts/{bob_on_a}"),
+        &[],
     )
     .await;
     assert_eq!(
@@ -814,22 +721,14 @@ async fn moderators_work_through_reports_and_an_action_resolves_one(db: PgPool) 
     let id = report["id"].as_str().expect("id").to_owned();
     let about_carol = filed(&alice, &carol).await;
 
-    let open = expect_json(
-        call(&app, &moderator, Method::GET, "/api/v1/admin/reports", &[]).await,
-        200,
-    )
-    .await;
+    let open = ok(&app, &moderator, Method::GET, "/api/v1/admin/reports", &[]).await;
     assert_eq!(open.as_array().map(Vec::len), Some(2));
-    let shown = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::GET,
-            &format!("/api/v1/admin/reports/{id}"),
-            &[],
-        )
-        .await,
-        200,
+    let shown = ok(
+        &app,
+        &moderator,
+        Method::GET,
+        &format!("/api/v1/admin/reports/{id}"),
+        &[],
     )
     .await;
     assert_eq!(shown["action_taken"], false);
@@ -840,32 +739,24 @@ async fn moderators_work_through_reports_and_an_action_resolves_one(db: PgPool) 
     assert_eq!(shown["statuses"][0]["id"], offending.as_str());
     assert_eq!(shown["assigned_account"], Value::Null);
 
-    let assigned = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::POST,
-            &format!("/api/v1/admin/reports/{id}/assign_to_self"),
-            &[],
-        )
-        .await,
-        200,
+    let assigned = ok(
+        &app,
+        &moderator,
+        Method::POST,
+        &format!("/api/v1/admin/reports/{id}/assign_to_self"),
+        &[],
     )
     .await;
     assert_eq!(
         assigned["assigned_account"]["id"],
         moderator_user.account_id.as_str()
     );
-    let unassigned = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::POST,
-            &format!("/api/v1/admin/reports/{id}/unassign"),
-            &[],
-        )
-        .await,
-        200,
+    let unassigned = ok(
+        &app,
+        &moderator,
+        Method::POST,
+        &format!("/api/v1/admin/reports/{id}/unassign"),
+        &[],
     )
     .await;
     assert_eq!(unassigned["assigned_account"], Value::Null);
@@ -885,28 +776,20 @@ async fn moderators_work_through_reports_and_an_action_resolves_one(db: PgPool) 
         422,
     )
     .await;
-    expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::POST,
-            &action,
-            &[("type", "silence"), ("report_id", &id)],
-        )
-        .await,
-        200,
+    ok(
+        &app,
+        &moderator,
+        Method::POST,
+        &action,
+        &[("type", "silence"), ("report_id", &id)],
     )
     .await;
-    let resolved = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::GET,
-            &format!("/api/v1/admin/reports/{id}"),
-            &[],
-        )
-        .await,
-        200,
+    let resolved = ok(
+        &app,
+        &moderator,
+        Method::GET,
+        &format!("/api/v1/admin/reports/{id}"),
+        &[],
     )
     .await;
     assert_eq!(resolved["action_taken"], true);
@@ -915,53 +798,37 @@ async fn moderators_work_through_reports_and_an_action_resolves_one(db: PgPool) 
         moderator_user.account_id.as_str()
     );
     assert_eq!(resolved["target_account"]["silenced"], true);
-    let open = expect_json(
-        call(&app, &moderator, Method::GET, "/api/v1/admin/reports", &[]).await,
-        200,
-    )
-    .await;
+    let open = ok(&app, &moderator, Method::GET, "/api/v1/admin/reports", &[]).await;
     assert_eq!(
         open.as_array().map(Vec::len),
         Some(1),
         "only Carol's report is open"
     );
-    let done = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::GET,
-            "/api/v1/admin/reports?resolved=true",
-            &[],
-        )
-        .await,
-        200,
+    let done = ok(
+        &app,
+        &moderator,
+        Method::GET,
+        "/api/v1/admin/reports?resolved=true",
+        &[],
     )
     .await;
     assert_eq!(done[0]["id"], id.as_str());
 
-    let reopened = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::POST,
-            &format!("/api/v1/admin/reports/{id}/reopen"),
-            &[],
-        )
-        .await,
-        200,
+    let reopened = ok(
+        &app,
+        &moderator,
+        Method::POST,
+        &format!("/api/v1/admin/reports/{id}/reopen"),
+        &[],
     )
     .await;
     assert_eq!(reopened["action_taken"], false);
-    let resolved = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::POST,
-            &format!("/api/v1/admin/reports/{id}/resolve"),
-            &[],
-        )
-        .await,
-        200,
+    let resolved = ok(
+        &app,
+        &moderator,
+        Method::POST,
+        &format!("/api/v1/admin/reports/{id}/resolve"),
+        &[],
     )
     .await;
     assert_eq!(resolved["action_taken"], true);
@@ -987,20 +854,16 @@ async fn reports_from_a_domain_blocked_with_reject_reports_are_dropped(db: PgPoo
     let (_, admin) = staff(&a, "boss", "admin").await;
     let _alice = a.sign_up("alice").await;
     let bob = b.sign_up("bob").await;
-    expect_json(
-        call(
-            &a,
-            &admin,
-            Method::POST,
-            "/api/v1/admin/domain_blocks",
-            &[
-                ("domain", &b.domain),
-                ("severity", "noop"),
-                ("reject_reports", "true"),
-            ],
-        )
-        .await,
-        200,
+    ok(
+        &a,
+        &admin,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        &[
+            ("domain", &b.domain),
+            ("severity", "noop"),
+            ("reject_reports", "true"),
+        ],
     )
     .await;
     let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
@@ -1060,16 +923,12 @@ async fn the_shell_moderates_accounts_domains_and_reports(db: PgPool) {
         "{listed}"
     );
     assert_success(&admin(&app.db, &["resolve-report", report_id]).await);
-    let shown = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::GET,
-            &format!("/api/v1/admin/reports/{report_id}"),
-            &[],
-        )
-        .await,
-        200,
+    let shown = ok(
+        &app,
+        &moderator,
+        Method::GET,
+        &format!("/api/v1/admin/reports/{report_id}"),
+        &[],
     )
     .await;
     assert_eq!(shown["action_taken"], true);
@@ -1081,16 +940,12 @@ async fn the_shell_moderates_accounts_domains_and_reports(db: PgPool) {
         )
         .await,
     );
-    let bob_seen = expect_json(
-        call(
-            &app,
-            &moderator,
-            Method::GET,
-            &format!("/api/v1/admin/accounts/{}", bob.account_id),
-            &[],
-        )
-        .await,
-        200,
+    let bob_seen = ok(
+        &app,
+        &moderator,
+        Method::GET,
+        &format!("/api/v1/admin/accounts/{}", bob.account_id),
+        &[],
     )
     .await;
     assert_eq!(bob_seen["suspended"], true);
@@ -1162,11 +1017,7 @@ async fn suspending_a_local_account_deletes_it_on_the_servers_that_follow_it(db:
     assert_eq!(home(&b, &bob).await.as_array().map(Vec::len), Some(1));
 
     let path = format!("/api/v1/admin/accounts/{}/action", alice.account_id);
-    expect_json(
-        call(&a, &admin, Method::POST, &path, &[("type", "suspend")]).await,
-        200,
-    )
-    .await;
+    ok(&a, &admin, Method::POST, &path, &[("type", "suspend")]).await;
     settle(&[&a, &b]).await;
     let deletes = scalar(
         &b.db,
@@ -1202,20 +1053,16 @@ async fn media_from_a_domain_blocked_with_reject_media_is_not_kept(db: PgPool) {
     let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
     follow(&a, &alice, &bob_on_a).await;
     settle(&[&a, &b]).await;
-    expect_json(
-        call(
-            &a,
-            &admin,
-            Method::POST,
-            "/api/v1/admin/domain_blocks",
-            &[
-                ("domain", &b.domain),
-                ("severity", "noop"),
-                ("reject_media", "true"),
-            ],
-        )
-        .await,
-        200,
+    ok(
+        &a,
+        &admin,
+        Method::POST,
+        "/api/v1/admin/domain_blocks",
+        &[
+            ("domain", &b.domain),
+            ("severity", "noop"),
+            ("reject_media", "true"),
+        ],
     )
     .await;
     let media = upload_ok(&b, &bob, png(40, 30), &[("description", "a cat")]).await;
