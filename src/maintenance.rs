@@ -1,7 +1,8 @@
 //! Background housekeeping that every `roost serve` process runs: deleting expired
 //! authorization codes and long-dead tokens so the OAuth tables stay small, media
 //! uploads never attached to a status (with their files) after a day, and mutes whose
-//! duration has passed (reads ignore them already). Each pass is a few idempotent
+//! duration has passed (reads ignore them already), and home feed entries beyond each
+//! feed's newest [`HOME_FEED_DEPTH`]. Each pass is a few idempotent
 //! DELETEs (rows claimed with SKIP LOCKED), so several processes may run it at once.
 
 use std::time::Duration;
@@ -15,12 +16,17 @@ const ORPHAN_AGE_HOURS: i64 = 24;
 /// Orphaned uploads removed per batch.
 const ORPHAN_BATCH: i64 = 100;
 
+/// How many entries each materialised home feed keeps (as Mastodon's home feed);
+/// the migration that fills feeds and the follow trigger stay within it.
+pub const HOME_FEED_DEPTH: i64 = 800;
+
 /// How often a pass runs.
 const INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Deletes authorization codes expired for over a day and tokens that expired or were
 /// revoked over 30 days ago (kept that long so a reused refresh token is still
-/// recognised as reuse), and expired mutes. Returns the number of rows removed.
+/// recognised as reuse), expired mutes, and home feed entries past each feed's
+/// newest [`HOME_FEED_DEPTH`]. Returns the number of rows removed.
 pub async fn run_once(db: &PgPool) -> sqlx::Result<u64> {
     let statements = [
         "DELETE FROM oauth_authorization_codes WHERE expires_at < now() - interval '1 day'",
@@ -34,7 +40,24 @@ pub async fn run_once(db: &PgPool) -> sqlx::Result<u64> {
     for statement in statements {
         removed += sqlx::query(statement).execute(db).await?.rows_affected();
     }
-    Ok(removed)
+    Ok(removed + trim_home_feeds(db).await?)
+}
+
+/// Deletes home feed entries past each feed's newest [`HOME_FEED_DEPTH`].
+pub async fn trim_home_feeds(db: &PgPool) -> sqlx::Result<u64> {
+    let result = sqlx::query(
+        "DELETE FROM home_feed_entries h USING ( \
+             SELECT account_id, status_id FROM ( \
+                 SELECT account_id, status_id, \
+                        row_number() OVER (PARTITION BY account_id ORDER BY status_id DESC) AS n \
+                 FROM home_feed_entries) ranked \
+             WHERE n > $1) old \
+         WHERE h.account_id = old.account_id AND h.status_id = old.status_id",
+    )
+    .bind(HOME_FEED_DEPTH)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
 }
 
 /// Deletes media uploads that no status has used for [`ORPHAN_AGE_HOURS`] and their
@@ -66,7 +89,10 @@ pub async fn run_forever(state: AppState) {
     loop {
         ticker.tick().await;
         match run_once(&state.db).await {
-            Ok(removed) if removed > 0 => tracing::info!(removed, "removed expired OAuth rows"),
+            Ok(removed) if removed > 0 => tracing::info!(
+                removed,
+                "removed expired OAuth rows and mutes, trimmed home feeds"
+            ),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "maintenance pass failed"),
         }

@@ -1,6 +1,9 @@
 //! Timeline reads: home, public, hashtag and one account's statuses, newest first,
 //! paged by id, with the visibility rule of `statuses` applied to every row.
-//! Fan-out on read over indexed queries.
+//! The home timeline reads the viewer's materialised feed (`home_feed_entries`,
+//! filled on write by triggers, see the `home_feeds` migration) and applies the
+//! home conditions to its entries, so a read touches a few rows instead of joining
+//! every follow; the others are fan-out on read over indexed queries.
 
 use sqlx::PgExecutor;
 
@@ -127,12 +130,21 @@ pub async fn timeline(
         filter = format!("{filter} AND {NO_HIDDEN_MENTIONS}");
     }
     let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
+    // The home timeline walks the viewer's feed (ordered by its primary key); the
+    // others walk statuses.
+    let (source, key) = match which {
+        Timeline::Home => (
+            "home_feed_entries h JOIN statuses s ON h.account_id = $1 AND s.id = h.status_id",
+            "h.status_id",
+        ),
+        _ => ("statuses s", "s.id"),
+    };
     let mut rows: Vec<StatusRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM statuses s \
+        "SELECT {COLUMNS} FROM {source} \
          WHERE s.deleted_at IS NULL AND {filter} AND {VISIBLE_TO_VIEWER} \
-           AND ($2::bigint IS NULL OR s.id < $2) AND ($3::bigint IS NULL OR s.id > $3) \
-           AND ($4::bigint IS NULL OR s.id > $4) \
-         ORDER BY s.id {order} LIMIT $5"
+           AND ($2::bigint IS NULL OR {key} < $2) AND ($3::bigint IS NULL OR {key} > $3) \
+           AND ($4::bigint IS NULL OR {key} > $4) \
+         ORDER BY {key} {order} LIMIT $5"
     ))
     .bind(viewer)
     .bind(page.max_id)

@@ -705,3 +705,80 @@ async fn link_headers_keep_the_filters_and_home_shows_ones_own_replies(db: PgPoo
         .to_owned();
     assert!(link.contains("exclude_replies=true"), "{link}");
 }
+
+async fn set_following(app: &TestApp, follower: &TestUser, target: &TestUser, follow: bool) {
+    let action = if follow { "follow" } else { "unfollow" };
+    let response = app
+        .post(&format!("/api/v1/accounts/{}/{action}", target.account_id))
+        .bearer_auth(&follower.access_token)
+        .send()
+        .await;
+    assert_eq!(expect_json(response, 200).await["following"], follow);
+}
+
+#[sqlx::test]
+async fn a_follow_brings_earlier_statuses_home_and_an_unfollow_takes_them_away(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let earlier = posted(&app, &alice, "before the follow").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let own = posted(&app, &bob, "bob's own").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
+        vec![own.clone()]
+    );
+    set_following(&app, &bob, &alice, true).await;
+    let later = posted(&app, &alice, "after the follow").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
+        vec![later, own.clone(), earlier]
+    );
+    set_following(&app, &bob, &alice, false).await;
+    assert_eq!(
+        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
+        vec![own]
+    );
+}
+
+#[sqlx::test]
+async fn home_feeds_are_trimmed_to_their_newest_entries(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let depth = roost::maintenance::HOME_FEED_DEPTH;
+    // More statuses than a feed keeps, written straight to the table (the fan-out
+    // trigger files each one in alice's feed).
+    sqlx::query(
+        "INSERT INTO statuses (account_id, local, text, content, visibility) \
+         SELECT $1, true, 'n' || g, '<p>n' || g || '</p>', 'public' FROM generate_series(1, $2) g",
+    )
+    .bind(alice.account_id.parse::<i64>().expect("numeric id"))
+    .bind(depth + 5)
+    .execute(&db)
+    .await
+    .expect("insert statuses");
+    let newest = ids(&app, Some(&alice), "/api/v1/timelines/home?limit=1").await;
+    assert_eq!(
+        roost::maintenance::trim_home_feeds(&db)
+            .await
+            .expect("trim"),
+        5
+    );
+    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM home_feed_entries")
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    assert_eq!(entries, depth);
+    assert_eq!(
+        ids(&app, Some(&alice), "/api/v1/timelines/home?limit=1").await,
+        newest
+    );
+}

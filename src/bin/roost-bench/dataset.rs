@@ -5,6 +5,7 @@
 
 use roost::auth::TokenIssuer;
 use roost::config::SecretKey;
+use roost::maintenance::HOME_FEED_DEPTH;
 use sqlx::PgPool;
 
 /// How big a dataset to load.
@@ -92,6 +93,7 @@ pub async fn load(pool: &PgPool, size: Size) -> anyhow::Result<Loaded> {
     .bind(size.users)
     .execute(&mut *conn)
     .await?;
+    fill_home_feeds(&mut conn, size).await?;
     sqlx::query("SET session_replication_role = origin")
         .execute(&mut *conn)
         .await?;
@@ -100,6 +102,29 @@ pub async fn load(pool: &PgPool, size: Size) -> anyhow::Result<Loaded> {
         users: ids,
         public_key_pem: key.public_pem.clone(),
     })
+}
+
+/// Fills every user's home feed as the fan-out triggers (off during the load) would
+/// have: the newest statuses of the user and of the accounts it follows, about
+/// [`HOME_FEED_DEPTH`] per feed. Statuses are spread evenly over the users, so each
+/// feed gets the newest `depth / (follows + 1)` statuses of each of its accounts.
+async fn fill_home_feeds(conn: &mut sqlx::PgConnection, size: Size) -> anyhow::Result<()> {
+    let follows = size.follows.min(size.users - 1);
+    let per_account = (HOME_FEED_DEPTH + follows) / (follows + 1);
+    sqlx::query(
+        "WITH newest AS (SELECT id, account_id FROM ( \
+             SELECT id, account_id, row_number() OVER (PARTITION BY account_id ORDER BY id DESC) AS n \
+             FROM statuses) ranked WHERE n <= $1) \
+         INSERT INTO home_feed_entries (account_id, status_id, author_id) \
+         SELECT account_id, id, account_id FROM newest \
+         UNION ALL \
+         SELECT f.account_id, s.id, s.account_id FROM newest s \
+         JOIN follows f ON f.target_account_id = s.account_id",
+    )
+    .bind(per_account)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// One access token per user (scopes `read write`), minted as the server would.

@@ -114,7 +114,8 @@ pub async fn home_timeline_sql(
     .await
 }
 
-/// A status and one outbox row in one transaction: the write floor of B1.
+/// A status (with its fan-out to local followers' home feeds, by trigger) and one
+/// outbox row in one transaction: the write floor of B1.
 pub async fn insert_status_sql(
     pool: &PgPool,
     users: &[i64],

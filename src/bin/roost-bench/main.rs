@@ -132,7 +132,7 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         "B2",
         "GET /api/v1/timelines/home?limit=20",
         b2,
-        Some(("fan-out-on-read SQL, 8 conns", sql_floor)),
+        Some(("the same SQL (feed read), 8 conns", sql_floor)),
     ));
 
     eprintln!("roost-bench: B1 post a status");
@@ -152,7 +152,10 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         "B1",
         "POST /api/v1/statuses",
         b1,
-        Some(("insert status + outbox row SQL, 8 conns", insert_floor)),
+        Some((
+            "status (fan-out trigger) + outbox row SQL, 8 conns",
+            insert_floor,
+        )),
     ));
 
     eprintln!("roost-bench: B4 signed Creates into the inbox");
