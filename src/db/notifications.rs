@@ -299,18 +299,20 @@ pub async fn notify_new_status(
     visibility: &str,
     mentioned: &[i64],
 ) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
-         SELECT m, $2, 'mention', $1 FROM unnest($3::bigint[]) AS m \
-         WHERE m <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = m) AND {} \
-         ON CONFLICT DO NOTHING",
-        notification_allowed("m", "$2")
-    ))
-    .bind(status_id)
-    .bind(author)
-    .bind(mentioned)
-    .execute(&mut *conn)
-    .await?;
+    if !mentioned.is_empty() {
+        sqlx::query(&format!(
+            "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
+             SELECT m, $2, 'mention', $1 FROM unnest($3::bigint[]) AS m \
+             WHERE m <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = m) AND {} \
+             ON CONFLICT DO NOTHING",
+            notification_allowed("m", "$2")
+        ))
+        .bind(status_id)
+        .bind(author)
+        .bind(mentioned)
+        .execute(&mut *conn)
+        .await?;
+    }
     if visibility == "direct" {
         return Ok(());
     }

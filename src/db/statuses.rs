@@ -136,11 +136,13 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     .bind(new.created_at)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("INSERT INTO mentions (status_id, account_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING")
-        .bind(row.id)
-        .bind(new.mentioned_account_ids)
-        .execute(&mut *conn)
-        .await?;
+    if !new.mentioned_account_ids.is_empty() {
+        sqlx::query("INSERT INTO mentions (status_id, account_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING")
+            .bind(row.id)
+            .bind(new.mentioned_account_ids)
+            .execute(&mut *conn)
+            .await?;
+    }
     attach_tags(conn, row.id, new.tags).await?;
     count(conn, &row, 1).await?;
     match row.reblog_of_id {
@@ -339,6 +341,48 @@ pub async fn viewer_marks(
 ) -> sqlx::Result<Vec<ViewerMarks>> {
     sqlx::query_as(
         "SELECT t.id AS status_id, \
+           EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
+           EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
+                   AND r.deleted_at IS NULL) AS reblogged, \
+           EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = t.id AND b.account_id = $1) AS bookmarked, \
+           EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = t.id AND p.account_id = $1) AS pinned \
+         FROM unnest($2::bigint[]) AS t(id)",
+    )
+    .bind(viewer)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+/// What a page of statuses needs besides the rows themselves, per status, in one
+/// query (a page render is dominated by round trips to PostgreSQL, not by SQL).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StatusExtras {
+    pub status_id: i64,
+    /// The mentioned accounts, in account id order.
+    pub mention_ids: Vec<i64>,
+    /// The hashtags' names as first written.
+    pub tag_names: Vec<String>,
+    /// Whether it has media attachments (loaded separately, only when some do).
+    pub has_media: bool,
+    /// The viewer's own marks (all false for an anonymous viewer).
+    #[sqlx(flatten)]
+    pub marks: ViewerMarks,
+}
+
+/// [`StatusExtras`] of each status in `ids`, for `viewer` (`None`: anonymous).
+pub async fn extras(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    ids: &[i64],
+) -> sqlx::Result<Vec<StatusExtras>> {
+    sqlx::query_as(
+        "SELECT t.id AS status_id, \
+           ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = t.id \
+                 ORDER BY m.account_id) AS mention_ids, \
+           ARRAY(SELECT tg.name FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
+                 WHERE st.status_id = t.id ORDER BY tg.name) AS tag_names, \
+           EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = t.id) AS has_media, \
            EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
            EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
                    AND r.deleted_at IS NULL) AS reblogged, \

@@ -138,15 +138,22 @@ async fn audience_inboxes(
         row.in_reply_to_account_id
             .filter(|_| row.visibility != "direct"),
     );
+    if others.is_empty() {
+        return Ok(parsed(inboxes));
+    }
     for account in accounts::find_many(&mut *conn, &others).await? {
         if let Some(inbox) = outbound::delivery_inbox(&account).filter(|_| !account.is_local()) {
             inboxes.insert(inbox.to_string());
         }
     }
-    Ok(inboxes
+    Ok(parsed(inboxes))
+}
+
+fn parsed(inboxes: BTreeSet<String>) -> Vec<Url> {
+    inboxes
         .iter()
         .filter_map(|inbox| Url::parse(inbox).ok())
-        .collect())
+        .collect()
 }
 
 /// Which change of a post to announce.

@@ -99,45 +99,54 @@ pub async fn render(
     viewer: Option<i64>,
     rows: Vec<StatusRow>,
 ) -> sqlx::Result<Vec<Status>> {
+    // One connection for the few queries of a page (and no pool round per query).
+    let mut conn = state.db.acquire().await?;
     let order: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let boosted: Vec<i64> = rows.iter().filter_map(|row| row.reblog_of_id).collect();
     let mut statuses: HashMap<i64, StatusRow> = rows.into_iter().map(|row| (row.id, row)).collect();
-    for row in statuses::find_many(&state.db, &boosted).await? {
-        statuses.insert(row.id, row);
+    if !boosted.is_empty() {
+        for row in statuses::find_many(&mut *conn, &boosted).await? {
+            statuses.insert(row.id, row);
+        }
     }
     let ids: Vec<i64> = statuses.keys().copied().collect();
-    let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (status, account) in statuses::mentions(&state.db, &ids).await? {
-        mentions.entry(status).or_default().push(account);
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-    for (status, name) in statuses::tags(&state.db, &ids).await? {
-        tags.entry(status).or_default().push(name);
-    }
+    let extras = statuses::extras(&mut *conn, viewer, &ids).await?;
+    let with_media: Vec<i64> = extras
+        .iter()
+        .filter(|extra| extra.has_media)
+        .map(|extra| extra.status_id)
+        .collect();
     let mut media: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
-    for row in crate::db::media::for_statuses(&state.db, &ids).await? {
-        if let Some(status) = row.status_id {
-            let shown = MediaAttachment::from_row(&row, &state.config);
-            media.entry(status).or_default().push(shown);
+    if !with_media.is_empty() {
+        for row in crate::db::media::for_statuses(&mut *conn, &with_media).await? {
+            if let Some(status) = row.status_id {
+                let shown = MediaAttachment::from_row(&row, &state.config);
+                media.entry(status).or_default().push(shown);
+            }
         }
     }
     let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
-    account_ids.extend(mentions.values().flatten());
+    account_ids.extend(extras.iter().flat_map(|extra| extra.mention_ids.iter()));
     account_ids.sort_unstable();
     account_ids.dedup();
-    let accounts = accounts::find_many(&state.db, &account_ids)
+    let accounts = accounts::find_many(&mut *conn, &account_ids)
         .await?
         .into_iter()
         .map(|account| (account.id, account))
         .collect();
-    let marks = match viewer {
-        Some(viewer) => statuses::viewer_marks(&state.db, viewer, &ids)
-            .await?
-            .into_iter()
-            .map(|mark| (mark.status_id, mark))
-            .collect(),
-        None => HashMap::new(),
-    };
+    let mut mentions = HashMap::new();
+    let mut tags = HashMap::new();
+    let mut marks = HashMap::new();
+    for extra in extras {
+        mentions.insert(extra.status_id, extra.mention_ids);
+        tags.insert(extra.status_id, extra.tag_names);
+        if viewer.is_some() {
+            marks.insert(extra.status_id, extra.marks);
+        }
+    }
     let loaded = Loaded {
         statuses,
         accounts,

@@ -151,7 +151,10 @@ pub async fn create(
     attach_media(&mut transaction, &user, row.id, media_ids.as_deref()).await?;
     posts::send_post_change(&state, &mut transaction, &author, &row, PostChange::Created).await?;
     transaction.commit().await?;
-    one(&state, Some(user.account_id), row.id).await
+    // The author may always see what they just wrote: no need to read it back.
+    rendered_one(&state, Some(user.account_id), row)
+        .await
+        .map(Json)
 }
 
 async fn one(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<Json<Status>> {

@@ -51,6 +51,10 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,floors); all by
+    /// default. B6 and B7 are always measured.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "target/bench/latest.json")]
     json: PathBuf,
@@ -89,6 +93,8 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         max_requests: 2_000_000,
     };
     let mut report = Report::new(size, seconds, args.connections);
+    let wanted =
+        |name: &str| args.only.is_empty() || args.only.iter().any(|o| o.eq_ignore_ascii_case(name));
 
     eprintln!("roost-bench: loading {size:?}");
     let admin = roost::db::connect(&args.database_url, 4).await?;
@@ -117,75 +123,86 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     report.add(Figure::startup(server.cold_start, idle_rss));
     let tokens = Arc::new(dataset::tokens(&pool, &secret, &server.base, &users).await?);
 
-    eprintln!("roost-bench: B2 home timeline");
-    let base = server.base.clone();
-    let home_tokens = tokens.clone();
-    let home: MakeRequest = Arc::new(move |client, n| {
-        let token = &home_tokens[(n as usize * 7919) % home_tokens.len()];
-        client
-            .get(format!("{base}/api/v1/timelines/home?limit=20"))
-            .bearer_auth(token)
-    });
-    let b2 = measure(server.pid, run, home).await;
-    let sql_floor = floors::home_timeline_sql(&pool, &users, Duration::from_secs(seconds)).await?;
-    report.add(Figure::load(
-        "B2",
-        "GET /api/v1/timelines/home?limit=20",
-        b2,
-        Some(("the same SQL (feed read), 8 conns", sql_floor)),
-    ));
-
-    eprintln!("roost-bench: B1 post a status");
-    let base = server.base.clone();
-    let post_tokens = tokens.clone();
-    let post: MakeRequest = Arc::new(move |client, n| {
-        let token = &post_tokens[n as usize % post_tokens.len()];
-        client
-            .post(format!("{base}/api/v1/statuses"))
-            .bearer_auth(token)
-            .json(&serde_json::json!({"status": format!("benchmark post {n}")}))
-    });
-    let b1 = measure(server.pid, run, post).await;
-    let insert_floor =
-        floors::insert_status_sql(&pool, &users, Duration::from_secs(seconds)).await?;
-    report.add(Figure::load(
-        "B1",
-        "POST /api/v1/statuses",
-        b1,
-        Some((
-            "status (fan-out trigger) + outbox row SQL, 8 conns",
-            insert_floor,
-        )),
-    ));
-
-    eprintln!("roost-bench: B4 signed Creates into the inbox");
-    let b4 = federation::inbox_stream(&server, run, &loaded.public_key_pem).await?;
-    report.add(Figure::load(
-        "B4",
-        "signed Create(Note) into /inbox from 100 remote actors",
-        b4,
-        None,
-    ));
-    eprintln!("roost-bench: B5 burst of concurrent inbox POSTs");
-    report.federation.burst =
-        Some(federation::burst(&server, &pool, &loaded.public_key_pem).await?);
-    eprintln!("roost-bench: B3 fan-out to remote followers");
-    report.federation.fan_out = federation::fan_out(
-        &server,
-        &pool,
-        (users[0], tokens[0].as_str()),
-        &loaded.public_key_pem,
-    )
-    .await?;
-    eprintln!("roost-bench: B8 follow round trips between two instances");
-    report.add(follow_round_trips(&args, &admin, &server, &tokens).await?);
-
-    eprintln!("roost-bench: HTTP floor");
-    let floor_port = free_port()?;
-    let floor = floors::trivial_json_http(floor_port, run).await?;
-    report.add(floor);
-    report.add_crypto(floors::crypto().await);
-
+    if wanted("B2") {
+        eprintln!("roost-bench: B2 home timeline");
+        let base = server.base.clone();
+        let home_tokens = tokens.clone();
+        let home: MakeRequest = Arc::new(move |client, n| {
+            let token = &home_tokens[(n as usize * 7919) % home_tokens.len()];
+            client
+                .get(format!("{base}/api/v1/timelines/home?limit=20"))
+                .bearer_auth(token)
+        });
+        let b2 = measure(server.pid, run, home).await;
+        let sql_floor =
+            floors::home_timeline_sql(&pool, &users, Duration::from_secs(seconds)).await?;
+        report.add(Figure::load(
+            "B2",
+            "GET /api/v1/timelines/home?limit=20",
+            b2,
+            Some(("the same SQL (feed read), 8 conns", sql_floor)),
+        ));
+    }
+    if wanted("B1") {
+        eprintln!("roost-bench: B1 post a status");
+        let base = server.base.clone();
+        let post_tokens = tokens.clone();
+        let post: MakeRequest = Arc::new(move |client, n| {
+            let token = &post_tokens[n as usize % post_tokens.len()];
+            client
+                .post(format!("{base}/api/v1/statuses"))
+                .bearer_auth(token)
+                .json(&serde_json::json!({"status": format!("benchmark post {n}")}))
+        });
+        let b1 = measure(server.pid, run, post).await;
+        let insert_floor =
+            floors::insert_status_sql(&pool, &users, Duration::from_secs(seconds)).await?;
+        report.add(Figure::load(
+            "B1",
+            "POST /api/v1/statuses",
+            b1,
+            Some((
+                "status (fan-out trigger) + outbox row SQL, 8 conns",
+                insert_floor,
+            )),
+        ));
+    }
+    if wanted("B4") {
+        eprintln!("roost-bench: B4 signed Creates into the inbox");
+        let b4 = federation::inbox_stream(&server, run, &loaded.public_key_pem).await?;
+        report.add(Figure::load(
+            "B4",
+            "signed Create(Note) into /inbox from 100 remote actors",
+            b4,
+            None,
+        ));
+    }
+    if wanted("B5") {
+        eprintln!("roost-bench: B5 burst of concurrent inbox POSTs");
+        report.federation.burst =
+            Some(federation::burst(&server, &pool, &loaded.public_key_pem).await?);
+    }
+    if wanted("B3") {
+        eprintln!("roost-bench: B3 fan-out to remote followers");
+        report.federation.fan_out = federation::fan_out(
+            &server,
+            &pool,
+            (users[0], tokens[0].as_str()),
+            &loaded.public_key_pem,
+        )
+        .await?;
+    }
+    if wanted("B8") {
+        eprintln!("roost-bench: B8 follow round trips between two instances");
+        report.add(follow_round_trips(&args, &admin, &server, &tokens).await?);
+    }
+    if wanted("floors") {
+        eprintln!("roost-bench: HTTP floor");
+        let floor_port = free_port()?;
+        let floor = floors::trivial_json_http(floor_port, run).await?;
+        report.add(floor);
+        report.add_crypto(floors::crypto().await);
+    }
     let (_, peak) = process::memory_mb(server.pid);
     report.note(format!("server peak RSS over the run: {peak:.1} MB"));
     server.stop().await;

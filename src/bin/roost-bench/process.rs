@@ -1,6 +1,7 @@
 //! The server under test as a child process, and what /proc says about it: CPU time
 //! (utime + stime) and resident memory (current and peak).
 
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -27,10 +28,16 @@ pub async fn start(binary: &Path, port: u16, env: &[(&str, String)]) -> anyhow::
         .env("ROOST_DOMAIN", format!("127.0.0.1:{port}"))
         .env("ROOST_INSECURE_HTTP", "true")
         .env("ROOST_RATE_LIMITS", "off")
-        .env("ROOST_LOG", "warn")
-        .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
+    // ROOST_BENCH_LOG sets the servers' log filter and sends their log (on stdout) to
+    // the suite's stderr, for looking into a run; otherwise only warnings, dropped.
+    match std::env::var("ROOST_BENCH_LOG") {
+        Ok(filter) => command
+            .env("ROOST_LOG", filter)
+            .stdout(Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?)),
+        Err(_) => command.env("ROOST_LOG", "warn").stdout(Stdio::null()),
+    };
     for (name, value) in env {
         command.env(name, value);
     }
