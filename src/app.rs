@@ -97,8 +97,10 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// Starts every worker on the shared state.
+    /// Starts every worker on the shared state (on the workers' pool, see
+    /// [`AppState::for_workers`]).
     pub fn start(state: &AppState) -> Workers {
+        let state = &state.for_workers();
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut tasks = tokio::task::JoinSet::new();
         tasks.spawn(crate::delivery::worker::run_forever(

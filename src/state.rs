@@ -30,9 +30,21 @@ pub struct AppState {
     pub signing_keys: crate::delivery::keys::SigningKeys,
     /// Where media files are stored (local directory or S3 bucket).
     pub media: crate::media::MediaStore,
+    /// The background workers' pool (see [`crate::db::worker_pool`]).
+    work_db: PgPool,
 }
 
 impl AppState {
+    /// The state the background workers run on: the same, with [`Self::db`] on the
+    /// workers' pool, whose commits do not wait for the WAL flush (see
+    /// [`crate::db::worker_pool`] for why that loses nothing).
+    pub fn for_workers(&self) -> AppState {
+        AppState {
+            db: self.work_db.clone(),
+            ..self.clone()
+        }
+    }
+
     /// Builds the state from a pool, configuration and the loaded secret key.
     pub fn new(db: PgPool, config: Config, secret: &SecretKey) -> anyhow::Result<Self> {
         let tokens = TokenIssuer::new(
@@ -57,6 +69,7 @@ impl AppState {
         let media = crate::media::MediaStore::from_config(&config)?;
         Ok(AppState {
             media,
+            work_db: crate::db::worker_pool(&db),
             db,
             config: Arc::new(config),
             tokens,

@@ -24,33 +24,41 @@ pub struct NewDelivery<'a> {
 /// Queues deliveries (duplicates of the same activity and inbox are ignored) and
 /// notifies waiting workers when the caller's transaction commits.
 pub async fn enqueue(conn: &mut PgConnection, deliveries: &[NewDelivery<'_>]) -> sqlx::Result<u64> {
-    let mut queued = 0;
-    for delivery in deliveries {
-        let domain = delivery
-            .inbox_url
-            .host_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        queued += sqlx::query(
-            "INSERT INTO deliveries (activity_id, actor_account_id, inbox_url, domain, payload) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (activity_id, inbox_url) DO NOTHING",
-        )
-        .bind(delivery.activity_id)
-        .bind(delivery.actor_account_id)
-        .bind(delivery.inbox_url.as_str())
-        .bind(domain)
-        .bind(delivery.payload)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    if deliveries.is_empty() {
+        return Ok(0);
     }
-    if queued > 0 {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(NOTIFY_CHANNEL)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(queued)
+    let activity_ids: Vec<&str> = deliveries.iter().map(|d| d.activity_id).collect();
+    let actors: Vec<Option<i64>> = deliveries.iter().map(|d| d.actor_account_id).collect();
+    let inboxes: Vec<&str> = deliveries.iter().map(|d| d.inbox_url.as_str()).collect();
+    let domains: Vec<String> = deliveries
+        .iter()
+        .map(|d| {
+            d.inbox_url
+                .host_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let payloads: Vec<&str> = deliveries.iter().map(|d| d.payload).collect();
+    // One statement however many inboxes (a post to a thousand followers on a hundred
+    // servers is one round trip, not a hundred), and the NOTIFY only if rows went in.
+    let queued: i64 = sqlx::query_scalar(
+        "WITH queued AS ( \
+             INSERT INTO deliveries (activity_id, actor_account_id, inbox_url, domain, payload) \
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) \
+             ON CONFLICT (activity_id, inbox_url) DO NOTHING RETURNING 1), \
+         counted AS (SELECT count(*) AS n FROM queued) \
+         SELECT n FROM counted, LATERAL (SELECT CASE WHEN n > 0 THEN pg_notify($6, '') END) notified",
+    )
+    .bind(&activity_ids)
+    .bind(&actors)
+    .bind(&inboxes)
+    .bind(&domains)
+    .bind(&payloads)
+    .bind(NOTIFY_CHANNEL)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(queued as u64)
 }
 
 /// A claimed delivery, leased to one worker.
@@ -90,27 +98,25 @@ pub async fn claim(
     .await
 }
 
-/// Marks a delivery done and records the domain as healthy.
+/// Marks a delivery done and records the domain as healthy, in one statement (this
+/// runs once per delivered request, so it is one round trip and no transaction).
 pub async fn mark_delivered(
-    conn: &mut PgConnection,
+    db: impl PgExecutor<'_>,
     delivery: &ClaimedDelivery,
     status: u16,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE deliveries SET state = 'delivered', finished_at = now(), locked_until = NULL, \
-         last_status = $2, last_error = NULL WHERE id = $1",
-    )
-    .bind(delivery.id)
-    .bind(i32::from(status))
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO instances (domain, last_success_at) VALUES ($1, now()) \
+        "WITH done AS ( \
+             UPDATE deliveries SET state = 'delivered', finished_at = now(), locked_until = NULL, \
+               last_status = $2, last_error = NULL WHERE id = $1) \
+         INSERT INTO instances (domain, last_success_at) VALUES ($3, now()) \
          ON CONFLICT (domain) DO UPDATE SET consecutive_failures = 0, last_success_at = now(), \
          unavailable_until = NULL",
     )
+    .bind(delivery.id)
+    .bind(i32::from(status))
     .bind(&delivery.domain)
-    .execute(&mut *conn)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -52,6 +52,30 @@ pub async fn connect(database_url: &str, max_connections: u32) -> anyhow::Result
     Ok(pool)
 }
 
+/// A pool on the same database for the background workers (deliveries, inbox
+/// processing, Web Push, maintenance) whose transactions do not wait for their WAL
+/// flush (`synchronous_commit = off`; they are visible at once all the same).
+///
+/// Why it is safe: what a worker writes is redone if a crash loses it. The work
+/// itself was stored durably by the request that created it (an inbound activity
+/// before its 202, a delivery with the post that caused it), and PostgreSQL loses
+/// only a suffix of the WAL, so an activity's "processed" mark is never kept without
+/// the effects committed before it: a lost effect means the activity is processed
+/// again, a lost delivery outcome means the delivery is sent again (receivers drop
+/// repeated activity ids). Waiting for a flush per claim and per outcome was the
+/// largest cost of a fan-out.
+pub fn worker_pool(pool: &PgPool) -> PgPool {
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("synchronous_commit", "off")]);
+    PgPoolOptions::new()
+        .max_connections(pool.options().get_max_connections())
+        .test_before_acquire(false)
+        .idle_timeout(Duration::from_secs(300))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with(options)
+}
+
 /// Applies every pending migration. Safe to call from several processes at once:
 /// sqlx takes an advisory lock.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

@@ -13,26 +13,36 @@ const CAPACITY: usize = 1024;
 /// A signer's key id and parsed key.
 type Entry = (String, Arc<SigningKey>);
 
+/// A signer's slot: filled once, by the first delivery that needs it, while the
+/// others of the same fan-out wait for it instead of loading and parsing it too.
+type Slot = Arc<tokio::sync::OnceCell<Entry>>;
+
 /// Parsed signing keys by signer (`None`: the instance actor), with their key ids.
 #[derive(Clone, Default)]
 pub struct SigningKeys {
-    entries: Arc<Mutex<HashMap<Option<i64>, Entry>>>,
+    entries: Arc<Mutex<HashMap<Option<i64>, Slot>>>,
 }
 
 impl SigningKeys {
-    /// The cached key id and key of a signer.
-    pub fn get(&self, signer: Option<i64>) -> Option<Entry> {
-        self.entries.lock().ok()?.get(&signer).cloned()
+    /// The key id and key of a signer: cached, or loaded with `load` once however many
+    /// deliveries ask at the same time. A failed load is not cached.
+    pub async fn get_or_load<F, Fut>(&self, signer: Option<i64>, load: F) -> anyhow::Result<Entry>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<Entry>>,
+    {
+        let slot = self.slot(signer);
+        slot.get_or_try_init(load).await.cloned()
     }
 
-    /// Remembers a signer's key.
-    pub fn put(&self, signer: Option<i64>, key_id: String, key: Arc<SigningKey>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
-            entries.insert(signer, (key_id, key));
+    fn slot(&self, signer: Option<i64>) -> Slot {
+        let Ok(mut entries) = self.entries.lock() else {
+            return Slot::default();
+        };
+        if entries.len() >= CAPACITY && !entries.contains_key(&signer) {
+            entries.clear();
         }
+        entries.entry(signer).or_default().clone()
     }
 }
 
@@ -41,27 +51,58 @@ mod tests {
     use super::*;
     use crate::federation::signatures::generate_rsa_keypair;
 
-    #[test]
-    fn keys_are_kept_by_signer_and_the_cache_stays_bounded() {
+    fn entry(key_id: &str, key: &Arc<SigningKey>) -> anyhow::Result<Entry> {
+        Ok((key_id.to_owned(), key.clone()))
+    }
+
+    #[tokio::test]
+    async fn keys_are_loaded_once_per_signer_and_the_cache_stays_bounded() {
         let pair = generate_rsa_keypair().expect("key pair");
         let key = Arc::new(SigningKey::from_pem(&pair.private_pem).expect("parses"));
         let cache = SigningKeys::default();
-        assert!(cache.get(None).is_none());
-        cache.put(None, "https://x/actor#main-key".into(), key.clone());
-        cache.put(Some(7), "https://x/users/a#main-key".into(), key.clone());
-        assert_eq!(
-            cache.get(Some(7)).map(|(id, _)| id).as_deref(),
-            Some("https://x/users/a#main-key")
+        let loads = std::sync::atomic::AtomicUsize::new(0);
+        let load = |id: &'static str| {
+            let (loads, key) = (&loads, key.clone());
+            move || async move {
+                loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                entry(id, &key)
+            }
+        };
+        // Concurrent first uses of one signer load it once.
+        let (a, b) = tokio::join!(
+            cache.get_or_load(Some(7), load("https://x/users/a#main-key")),
+            cache.get_or_load(Some(7), load("https://x/users/a#main-key")),
         );
-        assert_eq!(
-            cache.get(None).map(|(id, _)| id).as_deref(),
-            Some("https://x/actor#main-key")
-        );
+        assert_eq!(a.expect("loads").0, "https://x/users/a#main-key");
+        assert_eq!(b.expect("loads").0, "https://x/users/a#main-key");
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let instance = cache
+            .get_or_load(None, load("https://x/actor#main-key"))
+            .await;
+        assert_eq!(instance.expect("loads").0, "https://x/actor#main-key");
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // A failed load is not kept.
+        let failed = cache
+            .get_or_load(Some(8), || async { Err(anyhow::anyhow!("gone")) })
+            .await;
+        assert!(failed.is_err());
+        let _ = cache.get_or_load(Some(8), load("k8")).await.expect("loads");
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 3);
         for signer in 0..CAPACITY as i64 {
-            cache.put(Some(1_000 + signer), String::new(), key.clone());
+            let _ = cache.get_or_load(Some(1_000 + signer), load("k")).await;
         }
         let len = cache.entries.lock().map(|e| e.len()).unwrap_or(usize::MAX);
         assert!(len <= CAPACITY, "{len} entries");
-        assert!(cache.get(Some(7)).is_none(), "a full cache starts over");
+        let _ = cache.get_or_load(Some(7), load("reloaded")).await;
+        assert_eq!(
+            cache
+                .get_or_load(Some(7), load("again"))
+                .await
+                .expect("kept")
+                .0,
+            "reloaded",
+            "a full cache starts over"
+        );
     }
 }

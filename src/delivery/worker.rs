@@ -152,9 +152,16 @@ async fn signing_key(
     state: &AppState,
     account_id: Option<i64>,
 ) -> anyhow::Result<(String, Arc<SigningKey>)> {
-    if let Some(cached) = state.signing_keys.get(account_id) {
-        return Ok(cached);
-    }
+    state
+        .signing_keys
+        .get_or_load(account_id, || load_signing_key(state, account_id))
+        .await
+}
+
+async fn load_signing_key(
+    state: &AppState,
+    account_id: Option<i64>,
+) -> anyhow::Result<(String, Arc<SigningKey>)> {
     let (key_id, pem) = match account_id {
         None => {
             let keys = instance_actor::keys(&state.db).await?;
@@ -170,11 +177,7 @@ async fn signing_key(
             (urls::key_id(&state.config, &account.username), pem)
         }
     };
-    let key = Arc::new(SigningKey::from_pem(&pem)?);
-    state
-        .signing_keys
-        .put(account_id, key_id.clone(), key.clone());
-    Ok((key_id, key))
+    Ok((key_id, Arc::new(SigningKey::from_pem(&pem)?)))
 }
 
 fn error_text(outcome: &Outcome) -> &str {
@@ -186,46 +189,41 @@ async fn record(
     delivery: &ClaimedDelivery,
     outcome: Outcome,
 ) -> sqlx::Result<()> {
-    let mut transaction = state.db.begin().await?;
     let verdict = if outcome.refused {
         Verdict::Final
     } else {
         policy::judge(outcome.status)
     };
-    match verdict {
-        Verdict::Delivered => {
-            deliveries::mark_delivered(&mut transaction, delivery, outcome.status.unwrap_or(200))
-                .await?;
-        }
-        verdict => {
-            let now = Utc::now();
-            let failure = match (
-                verdict,
-                policy::next_attempt(delivery.attempts, outcome.retry_after, now),
-            ) {
-                (Verdict::Retry, Some(next_attempt_at)) => Failure::Retry { next_attempt_at },
-                _ => Failure::Dead,
-            };
-            deliveries::mark_failed(
-                &mut transaction,
-                delivery,
-                outcome.status,
-                error_text(&outcome),
-                failure,
-            )
-            .await?;
-            // A server that answers (even 4xx) is up: only silence and 5xx trip the breaker.
-            if verdict == Verdict::Retry {
-                let failures =
-                    deliveries::record_domain_failure(&mut transaction, &delivery.domain).await?;
-                if let Some(until) = policy::domain_unavailable_until(failures, now) {
-                    deliveries::mark_domain_unavailable(&mut transaction, &delivery.domain, until)
-                        .await?;
-                }
-            }
-            let error = error_text(&outcome);
-            tracing::info!(id = delivery.id, inbox = %delivery.inbox_url, status = ?outcome.status, error, ?failure, "delivery failed");
+    if verdict == Verdict::Delivered {
+        let status = outcome.status.unwrap_or(200);
+        return deliveries::mark_delivered(&state.db, delivery, status).await;
+    }
+    let mut transaction = state.db.begin().await?;
+    let now = Utc::now();
+    let failure = match (
+        verdict,
+        policy::next_attempt(delivery.attempts, outcome.retry_after, now),
+    ) {
+        (Verdict::Retry, Some(next_attempt_at)) => Failure::Retry { next_attempt_at },
+        _ => Failure::Dead,
+    };
+    deliveries::mark_failed(
+        &mut transaction,
+        delivery,
+        outcome.status,
+        error_text(&outcome),
+        failure,
+    )
+    .await?;
+    // A server that answers (even 4xx) is up: only silence and 5xx trip the breaker.
+    if verdict == Verdict::Retry {
+        let failures =
+            deliveries::record_domain_failure(&mut transaction, &delivery.domain).await?;
+        if let Some(until) = policy::domain_unavailable_until(failures, now) {
+            deliveries::mark_domain_unavailable(&mut transaction, &delivery.domain, until).await?;
         }
     }
+    let error = error_text(&outcome);
+    tracing::info!(id = delivery.id, inbox = %delivery.inbox_url, status = ?outcome.status, error, ?failure, "delivery failed");
     transaction.commit().await
 }

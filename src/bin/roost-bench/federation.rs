@@ -45,7 +45,13 @@ pub async fn fan_out(
     signer_public_pem: &str,
 ) -> anyhow::Result<Vec<FanOut>> {
     let mut results = Vec::new();
+    // The first fan-out after start also opens the workers' database connections and
+    // prepares their statements; the second shows a running server.
     for (name, behaviours) in [
+        (
+            "100 healthy instances, first fan-out after start",
+            vec![Behaviour::Normal; B3_INSTANCES],
+        ),
         (
             "100 healthy instances",
             vec![Behaviour::Normal; B3_INSTANCES],
