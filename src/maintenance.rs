@@ -81,10 +81,12 @@ pub async fn remove_orphaned_media(state: &AppState) -> anyhow::Result<u64> {
     }
 }
 
-/// Runs [`run_once`] and [`remove_orphaned_media`] every hour until the task is
-/// dropped; errors are logged, never fatal.
+/// Runs [`run_once`] and [`remove_orphaned_media`] every hour, the first time an
+/// hour after start, until the task is dropped; errors are logged, never fatal.
 pub async fn run_forever(state: AppState) {
-    let mut ticker = tokio::time::interval(INTERVAL);
+    // The first pass an interval after start, not at start: a restart (or several
+    // processes starting together) should not begin with a scan of every feed.
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + INTERVAL, INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;

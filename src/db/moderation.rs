@@ -82,17 +82,21 @@ pub async fn approve(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<b
     Ok(result.rows_affected() == 1)
 }
 
-/// Rejects a local sign-up waiting for approval: the account and user are deleted.
+/// Rejects a local sign-up waiting for approval: the account and user are deleted,
+/// and its home feed (which has no foreign key, see the `home_feeds` migration).
 /// False when no such sign-up was waiting.
 pub async fn reject(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<bool> {
-    let result = sqlx::query(
-        "DELETE FROM accounts a USING users u \
-         WHERE a.id = $1 AND a.domain IS NULL AND u.account_id = a.id AND NOT u.approved",
+    let deleted: i64 = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM accounts a USING users u \
+             WHERE a.id = $1 AND a.domain IS NULL AND u.account_id = a.id AND NOT u.approved \
+             RETURNING a.id), \
+         feed AS (DELETE FROM home_feed_entries h USING gone WHERE h.account_id = gone.id) \
+         SELECT count(*) FROM gone",
     )
     .bind(account_id)
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(deleted == 1)
 }
 
 /// The filters of `GET /api/v2/admin/accounts`.
