@@ -30,6 +30,8 @@ pub struct AppState {
     pub signing_keys: crate::delivery::keys::SigningKeys,
     /// Where media files are stored (local directory or S3 bucket).
     pub media: crate::media::MediaStore,
+    /// Stores inbound activities of concurrent requests together (group commit).
+    pub inbox_writer: crate::federation::inbox_writer::InboxWriter,
     /// The background workers' pool (see [`crate::db::worker_pool`]).
     work_db: PgPool,
 }
@@ -70,6 +72,7 @@ impl AppState {
         Ok(AppState {
             media,
             work_db: crate::db::worker_pool(&db),
+            inbox_writer: Default::default(),
             db,
             config: Arc::new(config),
             tokens,

@@ -7,29 +7,43 @@ use sqlx::PgExecutor;
 /// Channel notified when an activity is stored, so idle inbox workers wake at once.
 pub const NOTIFY_CHANNEL: &str = "roost_inbox";
 
-/// Stores a verified activity. Returns false when an activity with the same id was
-/// already stored (a duplicate delivery): it is dropped, not processed twice.
-pub async fn store(
+/// A verified activity to store.
+#[derive(Clone, Debug)]
+pub struct NewActivity {
+    pub activity_id: String,
+    pub activity_type: String,
+    pub actor_ap_id: String,
+    pub payload: serde_json::Value,
+}
+
+/// Stores several verified activities in one statement (one commit for many inbound
+/// requests) and returns the ids that were new; duplicates, of stored activities or
+/// within `activities`, are dropped (a duplicate delivery is not processed twice).
+pub async fn store_many(
     db: impl PgExecutor<'_>,
-    activity_id: &str,
-    activity_type: &str,
-    actor_ap_id: &str,
-    payload: &serde_json::Value,
-) -> sqlx::Result<bool> {
-    let inserted: Option<i64> = sqlx::query_scalar(
+    activities: &[NewActivity],
+) -> sqlx::Result<Vec<String>> {
+    let ids: Vec<&str> = activities.iter().map(|a| a.activity_id.as_str()).collect();
+    let types: Vec<&str> = activities
+        .iter()
+        .map(|a| a.activity_type.as_str())
+        .collect();
+    let actors: Vec<&str> = activities.iter().map(|a| a.actor_ap_id.as_str()).collect();
+    let payloads: Vec<&serde_json::Value> = activities.iter().map(|a| &a.payload).collect();
+    sqlx::query_scalar(
         "WITH inserted AS ( \
            INSERT INTO inbox_activities (activity_id, activity_type, actor_ap_id, payload) \
-           VALUES ($1, $2, $3, $4) ON CONFLICT (activity_id) DO NOTHING RETURNING id) \
-         SELECT id FROM inserted, pg_notify($5, '') AS notified",
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) \
+           ON CONFLICT (activity_id) DO NOTHING RETURNING activity_id) \
+         SELECT activity_id FROM inserted, pg_notify($5, '') AS notified",
     )
-    .bind(activity_id)
-    .bind(activity_type)
-    .bind(actor_ap_id)
-    .bind(payload)
+    .bind(&ids)
+    .bind(&types)
+    .bind(&actors)
+    .bind(&payloads)
     .bind(NOTIFY_CHANNEL)
-    .fetch_optional(db)
-    .await?;
-    Ok(inserted.is_some())
+    .fetch_all(db)
+    .await
 }
 
 /// A stored activity leased to one worker.

@@ -136,17 +136,24 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
             return Err(InboxError::AttributionMismatch);
         }
     }
-    let stored = inbox::store(
-        &state.db,
-        envelope.id,
-        envelope.kind,
-        envelope.actor,
-        &activity,
-    )
-    .await
-    .map_err(anyhow::Error::from)?;
+    let (activity_id, activity_type, actor_ap_id) = (
+        envelope.id.to_owned(),
+        envelope.kind.to_owned(),
+        envelope.actor.to_owned(),
+    );
+    let new = inbox::NewActivity {
+        activity_id: activity_id.clone(),
+        activity_type,
+        actor_ap_id,
+        payload: activity,
+    };
+    let stored = state
+        .inbox_writer
+        .store(&state.db, new, body.len())
+        .await
+        .map_err(anyhow::Error::from)?;
     if !stored {
-        tracing::debug!(id = envelope.id, "duplicate activity dropped");
+        tracing::debug!(id = activity_id, "duplicate activity dropped");
     }
     Ok(StatusCode::ACCEPTED)
 }
