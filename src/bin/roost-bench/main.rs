@@ -222,7 +222,7 @@ async fn measure(pid: u32, run: Run, make: MakeRequest) -> report::Load {
     report::Load::new(measured, cpu, peak)
 }
 
-/// Pairs of B8 (each one follow, timed).
+/// Pairs of B8 (each one follow, timed), after one untimed warm-up pair.
 const B8_PAIRS: usize = 50;
 
 /// B8: a second instance with its own database; users of the first follow its users.
@@ -233,8 +233,10 @@ async fn follow_round_trips(
     a_tokens: &[String],
 ) -> anyhow::Result<Figure> {
     let pool = dataset::fresh_database(admin, "roost_bench_b").await?;
+    // One pair more for the untimed warm-up.
+    let pairs = B8_PAIRS + 1;
     let size = dataset::Size {
-        users: B8_PAIRS as i64,
+        users: pairs as i64,
         follows: 0,
         statuses: 0,
     };
@@ -250,11 +252,10 @@ async fn follow_round_trips(
         ("ROOST_SECRET_KEY_FILE", secret_file.display().to_string()),
     ];
     let b = process::start(&args.server, port, &env).await?;
-    let names: Vec<String> = (1..=B8_PAIRS).map(|i| format!("bench{i}")).collect();
+    let names: Vec<String> = (1..=pairs).map(|i| format!("bench{i}")).collect();
     let cpu_before = process::cpu_micros(a.pid) + process::cpu_micros(b.pid);
     let measured =
-        federation::follow_round_trips(a, &a_tokens[..B8_PAIRS.min(a_tokens.len())], &b, &names)
-            .await;
+        federation::follow_round_trips(a, &a_tokens[..pairs.min(a_tokens.len())], &b, &names).await;
     let cpu = (process::cpu_micros(a.pid) + process::cpu_micros(b.pid)).saturating_sub(cpu_before);
     b.stop().await;
     let _ = std::fs::remove_file(&secret_file);
