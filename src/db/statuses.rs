@@ -381,7 +381,7 @@ pub async fn extras(
            ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = t.id \
                  ORDER BY m.account_id) AS mention_ids, \
            ARRAY(SELECT tg.name FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
-                 WHERE st.status_id = t.id ORDER BY tg.name) AS tag_names, \
+                 WHERE st.status_id = t.id ORDER BY lower(tg.name)) AS tag_names, \
            EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = t.id) AS has_media, \
            EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
            EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \

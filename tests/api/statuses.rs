@@ -782,3 +782,24 @@ async fn home_feeds_are_trimmed_to_their_newest_entries(db: PgPool) {
         newest
     );
 }
+
+#[sqlx::test]
+async fn a_new_status_is_answered_exactly_as_it_reads_back(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    app.sign_up("bob").await;
+    app.sign_up("carol").await;
+    let posted = posted(&app, &alice, "@carol @bob #Zed #alpha #zed hello").await;
+    assert_eq!(posted["mentions"].as_array().map(Vec::len), Some(2));
+    assert_eq!(posted["tags"].as_array().map(Vec::len), Some(2));
+    let id = posted["id"].as_str().expect("id");
+    let read = expect_json(
+        app.get(&format!("/api/v1/statuses/{id}"))
+            .bearer_auth(&alice.access_token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(posted, read);
+}

@@ -161,6 +161,46 @@ pub async fn render(
         .collect())
 }
 
+/// What a status its author has just written is rendered from, all in the posting
+/// handler's hands already.
+pub struct Written {
+    pub row: StatusRow,
+    pub author: AccountRow,
+    pub mentioned: Vec<AccountRow>,
+    pub tags: Vec<String>,
+    pub media: Vec<MediaAttachment>,
+}
+
+/// Renders a status for its author right after it was written, without a query: the
+/// author cannot have favourited, boosted, bookmarked or pinned it yet. Mentions
+/// and tags come in the order a later read gives them (account id, name).
+pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
+    let Written {
+        row,
+        author,
+        mut mentioned,
+        mut tags,
+        media,
+    } = written;
+    mentioned.sort_by_key(|account| account.id);
+    mentioned.dedup_by_key(|account| account.id);
+    tags.sort();
+    tags.dedup();
+    let id = row.id;
+    let loaded = Loaded {
+        mentions: HashMap::from([(id, mentioned.iter().map(|a| a.id).collect())]),
+        tags: HashMap::from([(id, tags)]),
+        media: HashMap::from([(id, media)]),
+        accounts: std::iter::once(author)
+            .chain(mentioned)
+            .map(|account| (account.id, account))
+            .collect(),
+        statuses: HashMap::from([(id, row)]),
+        marks: HashMap::new(),
+    };
+    loaded.status(state, id, true, true)
+}
+
 impl Loaded {
     fn status(
         &self,

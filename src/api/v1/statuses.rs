@@ -10,6 +10,7 @@ use super::check_length;
 use super::compose::compose;
 use super::media::{attach_media, check_media, media_ids};
 use crate::api::entities::status::{self, Status};
+use crate::api::entities::MediaAttachment;
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::statuses::{self, NewStatus, StatusRow};
@@ -111,9 +112,6 @@ pub async fn create(
                 state.config.domain
             )
         });
-    // Loaded before the transaction: a handler never holds one pooled connection while
-    // waiting for another (a full pool would deadlock until the acquire timeout).
-    let author = author(&state, &user).await?;
     let mut transaction = state.db.begin().await?;
     let row = statuses::insert(
         &mut transaction,
@@ -145,16 +143,36 @@ pub async fn create(
         },
     )
     .await?;
+    // Read on the transaction's own connection (a handler never waits for a second
+    // pooled connection while holding one), after the insert moved its counters.
+    let author = crate::db::accounts::find_by_id(&mut *transaction, user.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, user.account_id, key, row.id).await?;
     }
     attach_media(&mut transaction, &user, row.id, media_ids.as_deref()).await?;
     posts::send_post_change(&state, &mut transaction, &author, &row, PostChange::Created).await?;
     transaction.commit().await?;
-    // The author may always see what they just wrote: no need to read it back.
-    rendered_one(&state, Some(user.account_id), row)
-        .await
+    // Rendered from what is in hand: only attached media need reading back.
+    let media = match media_ids.as_deref() {
+        Some(ids) if !ids.is_empty() => crate::db::media::for_statuses(&state.db, &[row.id])
+            .await?
+            .iter()
+            .map(|media| MediaAttachment::from_row(media, &state.config))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let written = status::Written {
+        row,
+        author,
+        mentioned: composed.mentioned,
+        tags: composed.tags,
+        media,
+    };
+    status::render_written(&state, written)
         .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 async fn one(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<Json<Status>> {
