@@ -178,3 +178,20 @@ pub async fn notified(listener: &mut Option<sqlx::postgres::PgListener>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[sqlx::test]
+    async fn only_the_workers_pool_commits_without_waiting_for_the_flush(db: PgPool) {
+        let setting = |pool: PgPool| async move {
+            sqlx::query_scalar::<_, String>("SHOW synchronous_commit")
+                .fetch_one(&pool)
+                .await
+                .expect("setting")
+        };
+        assert_eq!(setting(worker_pool(&db)).await, "off");
+        assert_eq!(setting(db).await, "on");
+    }
+}
