@@ -42,14 +42,16 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// instead and is dropped; idle connections are closed after a few minutes anyway.
 pub async fn connect(database_url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(database_url)?.application_name("roost");
-    let pool = PgPoolOptions::new()
+    Ok(pool_options(max_connections).connect_with(options).await?)
+}
+
+/// The settings both pools share (see [`connect`]).
+fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
         .max_connections(max_connections)
         .test_before_acquire(false)
         .idle_timeout(Duration::from_secs(300))
         .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options)
-        .await?;
-    Ok(pool)
 }
 
 /// A pool on the same database for the background workers (deliveries, inbox
@@ -68,12 +70,7 @@ pub fn worker_pool(pool: &PgPool) -> PgPool {
     let options = (*pool.connect_options())
         .clone()
         .options([("synchronous_commit", "off")]);
-    PgPoolOptions::new()
-        .max_connections(pool.options().get_max_connections())
-        .test_before_acquire(false)
-        .idle_timeout(Duration::from_secs(300))
-        .acquire_timeout(Duration::from_secs(10))
-        .connect_lazy_with(options)
+    pool_options(pool.options().get_max_connections()).connect_lazy_with(options)
 }
 
 /// Applies every pending migration. Safe to call from several processes at once:

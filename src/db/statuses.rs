@@ -333,25 +333,27 @@ pub struct ViewerMarks {
     pub pinned: bool,
 }
 
+/// SQL: the [`ViewerMarks`] columns of status `t.id` for viewer `$1`, and the FROM
+/// clause over the status ids `$2`.
+const VIEWER_MARKS: &str = "\
+    EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
+    EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
+            AND r.deleted_at IS NULL) AS reblogged, \
+    EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = t.id AND b.account_id = $1) AS bookmarked, \
+    EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = t.id AND p.account_id = $1) AS pinned \
+    FROM unnest($2::bigint[]) AS t(id)";
+
 /// The viewer's marks on each status in `ids`.
 pub async fn viewer_marks(
     db: impl PgExecutor<'_>,
     viewer: i64,
     ids: &[i64],
 ) -> sqlx::Result<Vec<ViewerMarks>> {
-    sqlx::query_as(
-        "SELECT t.id AS status_id, \
-           EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
-           EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
-                   AND r.deleted_at IS NULL) AS reblogged, \
-           EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = t.id AND b.account_id = $1) AS bookmarked, \
-           EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = t.id AND p.account_id = $1) AS pinned \
-         FROM unnest($2::bigint[]) AS t(id)",
-    )
-    .bind(viewer)
-    .bind(ids)
-    .fetch_all(db)
-    .await
+    sqlx::query_as(&format!("SELECT t.id AS status_id, {VIEWER_MARKS}"))
+        .bind(viewer)
+        .bind(ids)
+        .fetch_all(db)
+        .await
 }
 
 /// What a page of statuses needs besides the rows themselves, per status, in one
@@ -376,20 +378,14 @@ pub async fn extras(
     viewer: Option<i64>,
     ids: &[i64],
 ) -> sqlx::Result<Vec<StatusExtras>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT t.id AS status_id, \
            ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = t.id \
                  ORDER BY m.account_id) AS mention_ids, \
            ARRAY(SELECT tg.name FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
                  WHERE st.status_id = t.id ORDER BY lower(tg.name)) AS tag_names, \
-           EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = t.id) AS has_media, \
-           EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
-           EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
-                   AND r.deleted_at IS NULL) AS reblogged, \
-           EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = t.id AND b.account_id = $1) AS bookmarked, \
-           EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = t.id AND p.account_id = $1) AS pinned \
-         FROM unnest($2::bigint[]) AS t(id)",
-    )
+           EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = t.id) AS has_media, {VIEWER_MARKS}"
+    ))
     .bind(viewer)
     .bind(ids)
     .fetch_all(db)
