@@ -249,7 +249,7 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
 pub fn fallback_username(id: &Url) -> String {
     let segment = id
         .path_segments()
-        .and_then(|segments| segments.filter(|s| !s.is_empty()).next_back())
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
         .unwrap_or_default();
     let kept: String = without_percent_escapes(segment)
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))

@@ -59,7 +59,10 @@ async fn an_actor_without_preferred_username_follows_and_posts_under_its_ids_las
     deliver(&scene, &actor, &follow).await;
     let followers = format!("/api/v1/accounts/{}/followers", scene.alice.account_id);
     let handle = format!("Nameless.42@{domain}");
-    assert_eq!(accounts_of(&scene.app, &followers).await, [handle.clone()]);
+    assert_eq!(
+        accounts_of(&scene.app, &followers).await,
+        vec![handle.as_str()]
+    );
 
     let note = json!({
         "id": format!("{actor}/notes/1"),
