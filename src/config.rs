@@ -194,9 +194,33 @@ pub struct Config {
     #[arg(long, env = "ROOST_MAX_MEDIA_ATTACHMENTS", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub max_media_attachments: u32,
+
+    /// How old an inbound HTTP signature may be, in seconds, counted from the signed
+    /// `Date` or `(created)` (default 3900: Mastodon's 5 minutes plus 1 hour of clock
+    /// skew). Applies to inbox POSTs and signed GETs alike.
+    #[arg(long = "signature-max-age", env = "ROOST_SIGNATURE_MAX_AGE",
+          default_value_t = DEFAULT_SIGNATURE_MAX_AGE_SECS,
+          value_parser = clap::value_parser!(u64).range(60..=LONGEST_SIGNATURE_MAX_AGE_SECS))]
+    pub signature_max_age_secs: u64,
 }
 
+/// [`crate::federation::signatures::DEFAULT_MAX_AGE`] in seconds (65 minutes).
+const DEFAULT_SIGNATURE_MAX_AGE_SECS: u64 = crate::federation::signatures::DEFAULT_MAX_AGE
+    .num_seconds()
+    .unsigned_abs();
+/// 12 hours: Mastodon's cap on how long any signature stays valid.
+const LONGEST_SIGNATURE_MAX_AGE_SECS: u64 = 12 * 3600;
+
 impl Config {
+    /// How old an inbound HTTP signature may be (`ROOST_SIGNATURE_MAX_AGE`).
+    pub fn signature_max_age(&self) -> chrono::TimeDelta {
+        let seconds = self
+            .signature_max_age_secs
+            .min(LONGEST_SIGNATURE_MAX_AGE_SECS);
+        // At most 12 hours (the parser bounds it too), so the conversion cannot fail.
+        chrono::TimeDelta::seconds(i64::try_from(seconds).unwrap_or(0))
+    }
+
     /// "http" under `ROOST_INSECURE_HTTP`, "https" otherwise.
     pub fn scheme(&self) -> &'static str {
         if self.insecure_http {

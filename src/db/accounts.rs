@@ -239,6 +239,12 @@ pub async fn upsert_remote(
     .await
 }
 
+/// Whether `error` is a new account's username colliding with another account of the
+/// same domain (the `accounts_username_domain_key` index, case-insensitive).
+pub fn is_username_conflict(error: &sqlx::Error) -> bool {
+    super::violated_constraint(error) == Some("accounts_username_domain_key")
+}
+
 /// Which profile image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProfileImage {

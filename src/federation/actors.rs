@@ -419,7 +419,7 @@ async fn signed_viewer(
         .ok()?;
     let key = super::signatures::VerifyingKey::from_pem(signer.public_key_pem.as_deref()?).ok()?;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let policy = super::signatures::Policy::default();
+    let policy = super::signatures::Policy::for_method(method, state.config.signature_max_age());
     super::signatures::verify(
         method,
         path,

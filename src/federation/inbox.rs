@@ -4,7 +4,9 @@
 //! nothing and a slow activity never holds a peer's connection.
 //!
 //! Any authentication failure is 401, never 202 (peers that try RFC 9421 first fall
-//! back to draft-cavage only after a 4xx) and never 500.
+//! back to draft-cavage only after a 4xx) and never 500. A request without a readable
+//! `Signature` is refused with 401 before its body is read or judged, as Mastodon
+//! answers (`{"error": "Request not signed"}`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -15,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::domain_policy;
 use super::resolve;
-use super::signatures::{self, Policy, SignatureError, VerifyingKey};
+use super::signatures::{self, Policy, SignatureError, SignatureParams, VerifyingKey};
 use crate::db::accounts::AccountRow;
 use crate::db::{accounts, inbox};
 use crate::state::AppState;
@@ -30,8 +32,11 @@ pub enum InboxError {
     TooLarge,
     #[error("not an activity: {0}")]
     Malformed(&'static str),
+    /// No `Signature` (nor `Authorization: Signature`) header: Mastodon's wording.
+    #[error("Request not signed")]
+    NotSigned,
     #[error("signature: {0}")]
-    Signature(#[from] SignatureError),
+    Signature(SignatureError),
     #[error("the signing key's owner could not be resolved: {0}")]
     UnknownSigner(String),
     #[error("the signing actor is gone")]
@@ -48,6 +53,15 @@ pub enum InboxError {
     DomainRefused,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<SignatureError> for InboxError {
+    fn from(error: SignatureError) -> Self {
+        match error {
+            SignatureError::NotSigned => InboxError::NotSigned,
+            other => InboxError::Signature(other),
+        }
+    }
 }
 
 impl IntoResponse for InboxError {
@@ -97,6 +111,8 @@ pub async fn personal(
 
 async fn receive(state: &AppState, request: Request) -> Result<StatusCode, InboxError> {
     let (parts, body) = request.into_parts();
+    // Who claims to speak comes first: an unsigned request is refused whatever it carries.
+    let params = signatures::parse_signature_header(&parts.headers)?;
     let body = axum::body::to_bytes(body, MAX_ACTIVITY_BYTES)
         .await
         .map_err(|_| InboxError::TooLarge)?;
@@ -112,7 +128,13 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         return Err(InboxError::DomainRefused);
     }
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let signer = match authenticate(state, &parts.method, path, &parts.headers, &body).await {
+    let request = SignedRequest {
+        method: &parts.method,
+        path,
+        headers: &parts.headers,
+        body: &body,
+    };
+    let signer = match authenticate(state, &params, &request).await {
         // A deleted account's server announces the deletion to everyone it knew of;
         // nothing is left to verify or to delete here, so acknowledge and drop it.
         Err(InboxError::SignerGone) if envelope.kind == "Delete" => {
@@ -213,31 +235,31 @@ fn signer_error(error: resolve::ResolveError) -> InboxError {
     }
 }
 
-/// Mastodon's rules for POSTs: a signature is good for 5 minutes after its `Date`
-/// plus an hour of clock skew either way, and `host` need not be signed (Mastodon
-/// requires it for GETs only; the activitypub_federation crate's default mode, used by
-/// Lemmy, leaves it out).
-pub fn signature_policy() -> Policy {
-    Policy {
-        max_age: chrono::TimeDelta::minutes(65),
-        require_host: false,
-        ..Policy::default()
-    }
+/// The signature rules for inbox POSTs: Mastodon's (see [`Policy::for_method`]), with
+/// signatures valid for `ROOST_SIGNATURE_MAX_AGE`.
+pub fn signature_policy(state: &AppState) -> Policy {
+    Policy::for_method(&Method::POST, state.config.signature_max_age())
+}
+
+/// What the signature of an inbox POST covers.
+struct SignedRequest<'a> {
+    method: &'a Method,
+    path: &'a str,
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
 }
 
 /// Finds (or fetches) the signer by keyId and verifies the signature, refetching the
 /// key once when the cached one fails (the sender may have rotated it).
 async fn authenticate(
     state: &AppState,
-    method: &Method,
-    path: &str,
-    headers: &HeaderMap,
-    body: &Bytes,
+    params: &SignatureParams,
+    request: &SignedRequest<'_>,
 ) -> Result<AccountRow, InboxError> {
-    let params = signatures::parse_signature_header(headers)?;
     let signer = resolve::account_for_key(state, &params.key_id)
         .await
         .map_err(signer_error)?;
+    let policy = signature_policy(state);
     let check = |account: &AccountRow| -> Result<(), InboxError> {
         let pem = account
             .public_key_pem
@@ -245,13 +267,13 @@ async fn authenticate(
             .ok_or(SignatureError::BadSignature)?;
         let key = VerifyingKey::from_pem(pem).map_err(|_| SignatureError::BadSignature)?;
         signatures::verify(
-            method,
-            path,
-            headers,
-            body,
+            request.method,
+            request.path,
+            request.headers,
+            request.body,
             &key,
             Utc::now(),
-            &signature_policy(),
+            &policy,
         )?;
         Ok(())
     };

@@ -1,9 +1,15 @@
 //! Remote accounts: resolving `user@domain` through WebFinger, fetching actor documents
 //! (signed GET), storing them in `accounts`, refreshing them after a day, and
 //! refetching a key once (rate-limited) when a signature fails with the cached one.
+//!
+//! An actor's username is its `preferredUsername`. Actors without one (ActivityPub does
+//! not require it) are accepted too, under a fallback username derived from their id
+//! ([`fallback_username`]); a new actor whose username is taken by another actor of the
+//! same domain gets [`hashed_username`]. Once stored, an account keeps its username.
 
 use chrono::{Duration, Utc};
 use serde_json::Value;
+use sha2::{Digest as _, Sha256};
 use url::Url;
 
 use super::fetch::{self, FetchError};
@@ -22,6 +28,10 @@ const KEY_REFETCH_MINUTES: i64 = 10;
 const MAX_NAME_CHARS: usize = 200;
 const MAX_NOTE_CHARS: usize = 10_000;
 const MAX_FIELDS: usize = 16;
+/// Longest username taken from an actor's `preferredUsername`.
+const MAX_USERNAME_CHARS: usize = 100;
+/// Longest fallback username taken from an actor id (Mastodon's limit for local names).
+const MAX_FALLBACK_USERNAME_CHARS: usize = 30;
 
 /// Why a remote actor could not be resolved.
 #[derive(Debug, thiserror::Error)]
@@ -109,8 +119,16 @@ pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, Reso
         return Err(ResolveError::Invalid(format!("{url} is a local URL")));
     }
     let document = fetch::fetch_object(state, url).await?;
-    let actor = remote_actor(&document, url)?;
-    Ok(accounts::upsert_remote(&state.db, &actor).await?)
+    let mut actor = remote_actor(&document, url)?;
+    match accounts::upsert_remote(&state.db, &actor).await {
+        // Another actor of this domain holds the name (two fallback names alike, or a
+        // server that reuses names): this one is stored under a name of its own.
+        Err(error) if accounts::is_username_conflict(&error) => {
+            actor.username = hashed_username(&actor.ap_id);
+            Ok(accounts::upsert_remote(&state.db, &actor).await?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Resolves `username@domain` through WebFinger to a stored account. The actor must
@@ -176,10 +194,11 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         text.map(|t| t.chars().take(max).collect::<String>())
             .unwrap_or_default()
     };
-    let username = bounded(actor.preferred_username.as_ref(), 100);
-    if username.is_empty() {
-        return Err(invalid("preferredUsername"));
-    }
+    let username = bounded(actor.preferred_username.as_ref(), MAX_USERNAME_CHARS);
+    let username = match username.is_empty() {
+        true => fallback_username(&actor.id),
+        false => username,
+    };
     let fields = actor
         .attachment
         .iter()
@@ -222,8 +241,111 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
     })
 }
 
+/// The username of an actor without `preferredUsername`: the last non-empty segment of
+/// its id's path, keeping only what Mastodon allows in usernames (ASCII letters, digits,
+/// `_`, and `.` or `-` inside; percent-escaped characters are dropped), at most 30
+/// characters: `https://host/actors/Jane.Doe` gives `Jane.Doe`. When nothing is left (`https://host/`, `https://host/%F0%9F%90%A6`),
+/// [`hashed_username`]. The same id always gives the same name.
+pub fn fallback_username(id: &Url) -> String {
+    let segment = id
+        .path_segments()
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+        .unwrap_or_default();
+    let kept: String = without_percent_escapes(segment)
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        .take(MAX_FALLBACK_USERNAME_CHARS)
+        .collect();
+    let trimmed = kept.trim_matches(|c| c == '.' || c == '-');
+    match trimmed.is_empty() {
+        true => hashed_username(id.as_str()),
+        false => trimmed.to_owned(),
+    }
+}
+
+/// The characters of a URL path segment with every `%XX` escape left out.
+fn without_percent_escapes(segment: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = segment.chars();
+    std::iter::from_fn(move || loop {
+        match chars.next()? {
+            '%' => {
+                chars.next();
+                chars.next();
+            }
+            c => return Some(c),
+        }
+    })
+}
+
+/// A username that only this actor id gives: `actor_` and the first 16 hex digits of the
+/// SHA-256 of the id (`actor_3f2a…`). Used when an actor has no usable name of its own
+/// or its name is taken on its domain.
+pub fn hashed_username(ap_id: &str) -> String {
+    let digest = format!("{:x}", Sha256::digest(ap_id.as_bytes()));
+    format!("actor_{}", &digest[..16])
+}
+
 /// A remote image URL worth storing: http(s) and of bounded length.
 fn remote_image_url(url: &Url) -> Option<String> {
     (matches!(url.scheme(), "https" | "http") && url.as_str().len() <= 2048)
         .then(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fallback(id: &str) -> String {
+        fallback_username(&Url::parse(id).expect("url"))
+    }
+
+    #[test]
+    fn the_fallback_username_is_the_ids_last_path_segment_in_mastodons_charset() {
+        assert_eq!(fallback("https://a.example/actors/Jane.Doe"), "Jane.Doe");
+        assert_eq!(fallback("https://a.example/users/bob/"), "bob");
+        assert_eq!(fallback("https://a.example/@carol?page=1"), "carol");
+        assert_eq!(
+            fallback("https://a.example/u/-d%C3%A9j%C3%A0_vu-."),
+            "dj_vu"
+        );
+        assert_eq!(
+            fallback(&format!("https://a.example/{}", "x".repeat(40))).len(),
+            30
+        );
+    }
+
+    #[test]
+    fn ids_without_a_usable_segment_get_a_name_from_their_hash() {
+        for id in [
+            "https://a.example/",
+            "https://a.example/%F0%9F%90%A6",
+            "https://a.example/...",
+        ] {
+            let name = fallback(id);
+            assert_eq!(name, hashed_username(Url::parse(id).expect("url").as_str()));
+            assert!(name.starts_with("actor_") && name.len() == 22, "{name}");
+        }
+        assert_ne!(
+            hashed_username("https://a.example/1"),
+            hashed_username("https://a.example/2")
+        );
+        assert_eq!(
+            hashed_username("https://a.example/1"),
+            hashed_username("https://a.example/1")
+        );
+    }
+
+    #[test]
+    fn an_actor_document_without_preferred_username_is_accepted() {
+        let id = "https://a.example/profiles/42";
+        let document = serde_json::json!({
+            "id": id,
+            "type": "Person",
+            "inbox": format!("{id}/inbox"),
+            "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": "PEM" },
+        });
+        let fetched_from = Url::parse(id).expect("url");
+        let actor = remote_actor(&document, &fetched_from).expect("accepted");
+        assert_eq!(actor.username, "42");
+        assert_eq!(actor.domain, "a.example");
+    }
 }

@@ -35,7 +35,7 @@ mod verify;
 
 pub use keys::{generate_rsa_keypair, KeyError, KeyPair, SigningKey, VerifyingKey};
 pub use params::{parse_signature_header, SignatureParams};
-pub use verify::{verify, Policy};
+pub use verify::{verify, Policy, DEFAULT_MAX_AGE};
 
 use std::time::SystemTime;
 

@@ -23,6 +23,7 @@ mod media;
 mod media_files;
 mod media_s3;
 mod moderation;
+mod nameless_actors;
 mod notifications;
 mod oauth;
 mod peers;

@@ -3,6 +3,7 @@
 //! for an actor that a small fake server, started in the test on loopback, serves.
 //! Roost fetches that actor over http because tests run it with `--insecure-http`.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
@@ -16,7 +17,7 @@ use tempfile::NamedTempFile;
 use tokio::net::TcpListener;
 use tokio::process::Command;
 
-use crate::helpers::{expect_json, test_python, TestApp};
+use crate::helpers::{expect_json, test_python, TestApp, TestUser};
 use roost::federation::inbox_worker;
 
 const SIGN_REQUEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/sign_request.py");
@@ -63,11 +64,14 @@ impl PythonKey {
     }
 }
 
-/// A remote server that serves one actor, `mallory`, with whichever key it is told.
-struct FakeRemote {
-    base: String,
+/// A remote server that serves one actor, `mallory`, with whichever key it is told,
+/// and any other JSON document a test hands it ([`FakeRemote::serve`]); every other
+/// path (WebFinger included) is 404.
+pub(crate) struct FakeRemote {
+    pub(crate) base: String,
     served_key: Arc<RwLock<String>>,
     actor_fetches: Arc<AtomicUsize>,
+    documents: Arc<RwLock<HashMap<String, Value>>>,
 }
 
 impl FakeRemote {
@@ -97,14 +101,46 @@ impl FakeRemote {
                 )
             }
         };
-        let router = axum::Router::new().route("/users/mallory", get(actor));
+        let documents = Arc::new(RwLock::new(HashMap::<String, Value>::new()));
+        let document = {
+            let documents = documents.clone();
+            move |uri: axum::http::Uri| async move {
+                let found = documents
+                    .read()
+                    .expect("documents lock")
+                    .get(uri.path())
+                    .cloned();
+                match found {
+                    Some(document) => (
+                        StatusCode::OK,
+                        [(CONTENT_TYPE, "application/activity+json")],
+                        document.to_string(),
+                    ),
+                    None => (
+                        StatusCode::NOT_FOUND,
+                        [(CONTENT_TYPE, "application/json")],
+                        "{}".to_owned(),
+                    ),
+                }
+            }
+        };
+        let router = axum::Router::new()
+            .route("/users/mallory", get(actor))
+            .fallback(document);
         // Runs until the test's runtime shuts down.
         tokio::spawn(async move { axum::serve(listener, router).await });
         FakeRemote {
             base,
             served_key,
             actor_fetches,
+            documents,
         }
+    }
+
+    /// Serves `document` as `application/activity+json` at `path` from now on.
+    pub(crate) fn serve(&self, path: &str, document: Value) {
+        let mut documents = self.documents.write().expect("documents lock");
+        documents.insert(path.to_owned(), document);
     }
 
     fn actor(&self) -> String {
@@ -125,7 +161,7 @@ impl FakeRemote {
 }
 
 /// A POST as `sign_request.py` signed it; alter it to forge the cases Roost must refuse.
-struct SignedPost {
+pub(crate) struct SignedPost {
     url: String,
     headers: Vec<(String, String)>,
     body: String,
@@ -138,8 +174,15 @@ impl SignedPost {
         self
     }
 
+    /// What a replayer can do to a captured request without the key: call the
+    /// algorithm `hs2019` and add a fresh `created` parameter, which is not signed.
+    fn replayed_with_fresh_created(mut self) -> Self {
+        replay_with_fresh_created(&mut self.headers);
+        self
+    }
+
     /// Sends the request and asserts the status (the body, Roost's reason, on mismatch).
-    async fn expect(&self, app: &TestApp, status: StatusCode) {
+    pub(crate) async fn expect(&self, app: &TestApp, status: StatusCode) {
         let mut request = app.client.post(&self.url).body(self.body.clone());
         request = request.header(CONTENT_TYPE, "application/activity+json");
         for (name, value) in &self.headers {
@@ -152,22 +195,50 @@ impl SignedPost {
     }
 }
 
+/// Rewrites the `Signature` header as a replayer would: `algorithm="hs2019"` and an
+/// unsigned `created` of now; the signed headers and the signature stay as captured.
+fn replay_with_fresh_created(headers: &mut [(String, String)]) {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let (_, signature) = headers
+        .iter_mut()
+        .find(|(name, _)| name.eq_ignore_ascii_case("signature"))
+        .expect("signed");
+    assert!(
+        signature.contains(r#"algorithm="rsa-sha256""#),
+        "{signature}"
+    );
+    *signature = format!(
+        "{},created={now}",
+        signature.replace(r#"algorithm="rsa-sha256""#, r#"algorithm="hs2019""#)
+    );
+}
+
+fn http_date_ago(seconds: u64) -> String {
+    httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(seconds))
+}
+
 /// A running Roost with user `alice`, and a fake remote whose `mallory` signs with `key`.
-struct Scene {
-    app: TestApp,
+pub(crate) struct Scene {
+    pub(crate) app: TestApp,
+    pub(crate) alice: TestUser,
     alice_id: String,
-    remote: FakeRemote,
+    pub(crate) remote: FakeRemote,
     key: PythonKey,
 }
 
 impl Scene {
-    async fn new(db: PgPool) -> Scene {
+    pub(crate) async fn new(db: PgPool) -> Scene {
         let app = TestApp::spawn_with(db, &["--workers", "false"]).await;
-        let alice_id = app.sign_up("alice").await.account_id;
+        let alice = app.sign_up("alice").await;
+        let alice_id = alice.account_id.clone();
         let key = PythonKey::generate().await;
         let remote = FakeRemote::start(&key).await;
         Scene {
             app,
+            alice,
             alice_id,
             remote,
             key,
@@ -176,8 +247,12 @@ impl Scene {
 
     /// An activity by mallory with a fresh id.
     fn activity(&self, kind: &str, object: Value) -> String {
+        self.activity_by(&self.remote.actor(), kind, object)
+    }
+
+    /// An activity by `actor` (an actor id on the fake remote) with a fresh id.
+    pub(crate) fn activity_by(&self, actor: &str, kind: &str, object: Value) -> String {
         let id = format!("{}/activities/{}", self.remote.base, uuid::Uuid::new_v4());
-        let actor = self.remote.actor();
         let activity = json!({ "@context": "https://www.w3.org/ns/activitystreams",
             "id": id, "type": kind, "actor": actor, "object": object });
         activity.to_string()
@@ -206,30 +281,70 @@ impl Scene {
         body: &str,
         date: Option<&str>,
     ) -> SignedPost {
-        let (url, key_id) = (self.app.url(path), self.remote.key_id());
-        let key_file = key.private_pem.path().to_str().expect("UTF-8 path");
-        let mut args = vec![
-            SIGN_REQUEST,
-            "POST",
-            &url,
-            "--body",
-            body,
-            "--key-id",
-            &key_id,
-        ];
-        args.extend(["--private-key", key_file]);
-        args.extend(date.map(|date| ["--date", date]).into_iter().flatten());
-        let signed = python(&args).await;
-        let headers = signed["headers"].as_object().expect("headers").iter();
+        let key_id = self.remote.key_id();
+        self.signed_post(key, &key_id, path, body, date).await
+    }
+
+    /// `body` signed by `key` under `key_id` for a POST to `path` at `date` (default: now).
+    async fn signed_post(
+        &self,
+        key: &PythonKey,
+        key_id: &str,
+        path: &str,
+        body: &str,
+        date: Option<&str>,
+    ) -> SignedPost {
+        // Passed in a file: a command line cannot hold bodies of a mebibyte.
+        let body_file = NamedTempFile::new().expect("temporary file");
+        std::fs::write(body_file.path(), body).expect("writes the body");
+        let body_path = body_file.path().to_str().expect("UTF-8 path");
+        let url = self.app.url(path);
+        let args = ["POST", &url, "--body-file", body_path];
         SignedPost {
+            headers: self.sign(key, key_id, &args, date).await,
             url,
-            // reqwest sends the same Host itself.
-            headers: headers
-                .filter(|(name, _)| !name.eq_ignore_ascii_case("host"))
-                .map(|(name, value)| (name.clone(), value.as_str().expect("text").to_owned()))
-                .collect(),
             body: body.to_owned(),
         }
+    }
+
+    /// Headers of a GET of `path` signed by mallory's key at `date` (default: now).
+    async fn signed_get(&self, path: &str, date: Option<&str>) -> Vec<(String, String)> {
+        let url = self.app.url(path);
+        let key_id = self.remote.key_id();
+        self.sign(&self.key, &key_id, &["GET", &url], date).await
+    }
+
+    /// `body` signed now for a POST to `path` with mallory's key under `key_id`: the
+    /// key of another actor of the fake remote that publishes mallory's key as its own.
+    pub(crate) async fn signed_as(&self, key_id: &str, path: &str, body: &str) -> SignedPost {
+        self.signed_post(&self.key, key_id, path, body, None).await
+    }
+
+    /// Mallory's current public key (PEM), for other actors the fake remote serves.
+    pub(crate) fn public_key_pem(&self) -> &str {
+        &self.key.public_pem
+    }
+
+    /// Runs `sign_request.py` with `args` under `key_id` and returns the headers to
+    /// send, without `Host` (reqwest sends the same one itself).
+    async fn sign(
+        &self,
+        key: &PythonKey,
+        key_id: &str,
+        args: &[&str],
+        date: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let key_file = key.private_pem.path().to_str().expect("UTF-8 path");
+        let mut command = vec![SIGN_REQUEST];
+        command.extend(args);
+        command.extend(["--key-id", key_id, "--private-key", key_file]);
+        command.extend(date.map(|date| ["--date", date]).into_iter().flatten());
+        let signed = python(&command).await;
+        let headers = signed["headers"].as_object().expect("headers").iter();
+        headers
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("host"))
+            .map(|(name, value)| (name.clone(), value.as_str().expect("text").to_owned()))
+            .collect()
     }
 
     async fn stored_activities(&self) -> i64 {
@@ -414,18 +529,12 @@ async fn a_signed_body_that_is_not_json_is_a_bad_request(db: PgPool) {
 }
 
 #[sqlx::test]
-async fn a_body_over_one_mebibyte_is_too_large(db: PgPool) {
+async fn a_signed_body_over_one_mebibyte_is_too_large(db: PgPool) {
     let scene = Scene::new(db).await;
-    // Too large for a command-line argument to the signer: sent unsigned, as the size is
-    // checked before anything else.
     let padding = "x".repeat(1024 * 1024);
     let mut follow: Value = serde_json::from_str(&scene.follow_of_alice()).expect("JSON");
     follow["padding"] = json!(padding);
-    let post = SignedPost {
-        url: scene.app.url("/inbox"),
-        headers: Vec::new(),
-        body: follow.to_string(),
-    };
+    let post = scene.signed("/inbox", &follow.to_string()).await;
     post.expect(&scene.app, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert_eq!(scene.stored_activities().await, 0);
 }
@@ -478,4 +587,149 @@ async fn an_announce_embedding_another_authors_note_is_accepted(db: PgPool) {
         .await;
     post.expect(&scene.app, StatusCode::ACCEPTED).await;
     assert_eq!(scene.stored_activities().await, 1);
+}
+
+/// The number of favourites alice's status `id` has, as the API reports it.
+async fn favourites_of(scene: &Scene, id: &str) -> i64 {
+    let response = scene
+        .app
+        .get(&format!("/api/v1/statuses/{id}"))
+        .bearer_auth(&scene.alice.access_token)
+        .send()
+        .await;
+    expect_json(response, 200).await["favourites_count"]
+        .as_i64()
+        .expect("count")
+}
+
+#[sqlx::test]
+async fn a_like_signed_three_hours_ago_is_refused_even_with_a_fresh_unsigned_created(db: PgPool) {
+    let scene = Scene::new(db).await;
+    let status = scene
+        .app
+        .post_status(&scene.alice, &[("status", "like me")])
+        .await;
+    let like = scene.activity(
+        "Like",
+        json!(scene.app.url(&format!("/users/alice/statuses/{status}"))),
+    );
+    let captured = scene
+        .signed_with(&scene.key, "/inbox", &like, Some(&http_date_ago(3 * 3600)))
+        .await;
+    scene
+        .assert_refused(&captured.replayed_with_fresh_created())
+        .await;
+    inbox_worker::run_once(&scene.app.state)
+        .await
+        .expect("processes");
+    assert_eq!(favourites_of(&scene, &status).await, 0);
+
+    // The same Like signed now is applied: the refusal was about time alone.
+    let fresh = scene.signed("/inbox", &like).await;
+    fresh.expect(&scene.app, StatusCode::ACCEPTED).await;
+    inbox_worker::run_once(&scene.app.state)
+        .await
+        .expect("processes");
+    assert_eq!(favourites_of(&scene, &status).await, 1);
+}
+
+/// Mallory follows alice (accepted at once), and alice posts a followers-only status.
+async fn followers_only_status_mallory_may_see(scene: &Scene) -> String {
+    let follow = scene.signed("/inbox", &scene.follow_of_alice()).await;
+    follow.expect(&scene.app, StatusCode::ACCEPTED).await;
+    inbox_worker::run_once(&scene.app.state)
+        .await
+        .expect("processes");
+    let form = [("status", "for my followers"), ("visibility", "private")];
+    let id = scene.app.post_status(&scene.alice, &form).await;
+    format!("/users/alice/statuses/{id}")
+}
+
+async fn get_note(scene: &Scene, path: &str, headers: &[(String, String)]) -> StatusCode {
+    let mut request = scene
+        .app
+        .get(path)
+        .header("accept", "application/activity+json");
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.send().await.expect("request sent").status()
+}
+
+#[sqlx::test]
+async fn a_signed_get_dated_a_month_ago_does_not_show_a_followers_only_note_even_with_a_fresh_unsigned_created(
+    db: PgPool,
+) {
+    let scene = Scene::new(db).await;
+    let path = followers_only_status_mallory_may_see(&scene).await;
+    let fresh = scene.signed_get(&path, None).await;
+    assert_eq!(get_note(&scene, &path, &fresh).await, StatusCode::OK);
+
+    let mut captured = scene
+        .signed_get(&path, Some(&http_date_ago(30 * 24 * 3600)))
+        .await;
+    assert_eq!(
+        get_note(&scene, &path, &captured).await,
+        StatusCode::NOT_FOUND
+    );
+    replay_with_fresh_created(&mut captured);
+    assert_eq!(
+        get_note(&scene, &path, &captured).await,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[sqlx::test]
+async fn a_signed_get_older_than_the_window_does_not_show_a_followers_only_note(db: PgPool) {
+    let scene = Scene::new(db).await;
+    let path = followers_only_status_mallory_may_see(&scene).await;
+    let two_hours_ago = scene
+        .signed_get(&path, Some(&http_date_ago(2 * 3600)))
+        .await;
+    assert_eq!(
+        get_note(&scene, &path, &two_hours_ago).await,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Posts `body` to `path` with `headers` and no signature unless they carry one.
+async fn post_raw(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut request = app
+        .post(path)
+        .header(CONTENT_TYPE, "application/activity+json")
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    (status, response.json().await.expect("a JSON error"))
+}
+
+#[sqlx::test]
+async fn an_unsigned_malformed_body_is_refused_as_not_signed_on_both_inboxes(db: PgPool) {
+    let scene = Scene::new(db).await;
+    for path in ["/inbox", "/users/alice/inbox"] {
+        let (status, body) = post_raw(&scene.app, path, &[], "{\"type\": \"Follow\",").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
+        assert_eq!(body, json!({"error": "Request not signed"}), "{path}");
+    }
+    assert_eq!(scene.stored_activities().await, 0);
+}
+
+#[sqlx::test]
+async fn an_unparseable_signature_is_refused_before_the_body_is_judged(db: PgPool) {
+    let scene = Scene::new(db).await;
+    for path in ["/inbox", "/users/alice/inbox"] {
+        let headers = [("signature", "this is not a signature")];
+        let (status, body) = post_raw(&scene.app, path, &headers, "not json").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
+        assert!(body["error"].as_str().is_some(), "{path}: {body}");
+    }
+    assert_eq!(scene.stored_activities().await, 0);
 }

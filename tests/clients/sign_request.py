@@ -11,13 +11,14 @@ Its output is the cross-implementation fixture that src/federation/signatures
 verifies (tests/fixtures/signatures/python_signed_*.json).
 
 Usage:
-  python3 tests/clients/sign_request.py METHOD URL [--body TEXT]
+  python3 tests/clients/sign_request.py METHOD URL [--body TEXT | --body-file FILE]
       [--key-id KEY_ID] [--private-key PEM_FILE] [--date HTTP_DATE]
       [--public-key-format spki|pkcs1]
 
 Without --private-key a fresh RSA-2048 key is generated; without --date the
-current time is used. Prints one JSON object: key_id, public_key_pem, method,
-path (with query), headers (Host, Date, Digest when there is a body,
+current time is used. --body-file reads the body (UTF-8) from a file, for bodies
+too large for a command line. Prints one JSON object: key_id, public_key_pem,
+method, path (with query), headers (Host, Date, Digest when there is a body,
 Signature), body (or null), and signing_string (for debugging).
 
 Requires: pip install cryptography
@@ -86,13 +87,18 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("method")
     parser.add_argument("url")
-    parser.add_argument("--body", default=None)
+    body = parser.add_mutually_exclusive_group()
+    body.add_argument("--body", default=None)
+    body.add_argument("--body-file", default=None)
     parser.add_argument("--key-id", default="https://python.example/users/alice#main-key")
     parser.add_argument("--private-key", default=None)
     parser.add_argument("--date", default=None)
     parser.add_argument("--public-key-format", choices=["spki", "pkcs1"], default="spki")
     args = parser.parse_args(argv)
 
+    if args.body_file is not None:
+        with open(args.body_file, encoding="utf-8") as body_file:
+            args.body = body_file.read()
     private_key = load_or_generate_key(args.private_key)
     date = args.date or email.utils.formatdate(usegmt=True)
     method = args.method.upper()

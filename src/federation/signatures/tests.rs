@@ -201,7 +201,7 @@ fn dates_outside_the_window_are_refused_and_edges_accepted() {
     let stale = check(
         &Method::GET,
         "/a",
-        &at(-TimeDelta::hours(12) - TimeDelta::seconds(1)),
+        &at(-TimeDelta::minutes(65) - TimeDelta::seconds(1)),
         b"",
     );
     assert!(matches!(stale, Err(SignatureError::Expired { .. })));
@@ -213,7 +213,7 @@ fn dates_outside_the_window_are_refused_and_edges_accepted() {
     );
     assert!(matches!(future, Err(SignatureError::FromTheFuture { .. })));
     assert_eq!(
-        check(&Method::GET, "/a", &at(-TimeDelta::hours(12)), b""),
+        check(&Method::GET, "/a", &at(-TimeDelta::minutes(65)), b""),
         Ok(())
     );
     assert_eq!(
@@ -227,6 +227,140 @@ fn dates_outside_the_window_are_refused_and_edges_accepted() {
     let headers = at(-TimeDelta::minutes(6));
     let result = verify(&Method::GET, "/a", &headers, b"", &keys().2, now(), &strict);
     assert!(matches!(result, Err(SignatureError::Expired { .. })));
+}
+
+/// `headers` as a replayer would alter them without the key: `algorithm="hs2019"` and
+/// extra, unsigned parameters (`created=…`, `expires=…`).
+fn with_unsigned_parameters(mut headers: HeaderMap, extra: &str) -> HeaderMap {
+    let value = headers["signature"].to_str().expect("ascii");
+    let value = value.replace(r#"algorithm="rsa-sha256""#, r#"algorithm="hs2019""#);
+    let value = format!("{value},{extra}");
+    headers.insert("signature", HeaderValue::from_str(&value).expect("value"));
+    headers
+}
+
+#[test]
+fn an_unsigned_created_parameter_does_not_make_an_old_request_fresh() {
+    let fresh_created = format!("created={}", now().timestamp());
+    for (method, body) in [(Method::GET, None), (Method::POST, Some(BODY))] {
+        let captured = signed(
+            &method,
+            "https://roost.example/inbox",
+            body,
+            now() - TimeDelta::hours(3),
+        );
+        let replayed = with_unsigned_parameters(captured, &fresh_created);
+        let result = check(&method, "/inbox", &replayed, body.unwrap_or_default());
+        assert!(
+            matches!(result, Err(SignatureError::Expired { .. })),
+            "{method}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn unsigned_created_and_expires_parameters_are_ignored() {
+    let long_ago = (now() - TimeDelta::days(30)).timestamp();
+    let extra = format!("created={long_ago},expires={long_ago}");
+    let headers = signed(&Method::GET, "https://roost.example/a", None, now());
+    let headers = with_unsigned_parameters(headers, &extra);
+    assert_eq!(check(&Method::GET, "/a", &headers, b""), Ok(()));
+}
+
+#[test]
+fn a_signed_created_counts_and_an_old_unsigned_date_does_not() {
+    let created = now().timestamp().to_string();
+    let lines = [
+        ("(request-target)", "get /a"),
+        ("host", "roost.example"),
+        ("(created)", created.as_str()),
+    ];
+    let params = format!("algorithm=\"hs2019\",created={created},");
+    let mut headers = hand_signed(&lines, &params);
+    headers.insert(
+        "date",
+        HeaderValue::from_static("Sat, 14 Feb 2026 15:09:26 GMT"),
+    );
+    assert_eq!(check(&Method::GET, "/a", &headers, b""), Ok(()));
+}
+
+#[test]
+fn signed_created_or_expires_without_their_parameter_is_refused() {
+    let created = now().timestamp().to_string();
+    let lines = [
+        ("(request-target)", "get /a"),
+        ("host", "roost.example"),
+        ("(created)", created.as_str()),
+    ];
+    let result = check(
+        &Method::GET,
+        "/a",
+        &hand_signed(&lines, "algorithm=\"hs2019\","),
+        b"",
+    );
+    assert_eq!(result, Err(SignatureError::MissingParameter("created")));
+    let expires = (now() + TimeDelta::minutes(5)).timestamp().to_string();
+    let lines = [
+        ("(request-target)", "get /a"),
+        ("host", "roost.example"),
+        ("(created)", created.as_str()),
+        ("(expires)", expires.as_str()),
+    ];
+    let without_expires = format!("algorithm=\"hs2019\",created={created},");
+    let result = check(
+        &Method::GET,
+        "/a",
+        &hand_signed(&lines, &without_expires),
+        b"",
+    );
+    assert_eq!(result, Err(SignatureError::MissingParameter("expires")));
+    let with_both = format!("algorithm=\"hs2019\",created={created},expires={expires},");
+    let result = check(&Method::GET, "/a", &hand_signed(&lines, &with_both), b"");
+    assert_eq!(result, Ok(()));
+}
+
+#[test]
+fn a_signed_expires_in_the_past_is_refused() {
+    let created = (now() - TimeDelta::minutes(10)).timestamp().to_string();
+    let expires = (now() - TimeDelta::minutes(61)).timestamp().to_string();
+    let lines = [
+        ("(request-target)", "get /a"),
+        ("host", "roost.example"),
+        ("(created)", created.as_str()),
+        ("(expires)", expires.as_str()),
+    ];
+    let params = format!("algorithm=\"hs2019\",created={created},expires={expires},");
+    let result = check(&Method::GET, "/a", &hand_signed(&lines, &params), b"");
+    assert!(
+        matches!(result, Err(SignatureError::Expired { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_signature_covering_neither_date_nor_created_is_refused_whatever_it_carries() {
+    let created = now().timestamp().to_string();
+    let lines = [("(request-target)", "get /a"), ("host", "roost.example")];
+    let params = format!("algorithm=\"hs2019\",created={created},");
+    let mut headers = hand_signed(&lines, &params);
+    headers.insert(
+        "date",
+        HeaderValue::from_static("Sat, 14 Mar 2026 15:09:26 GMT"),
+    );
+    assert_eq!(
+        check(&Method::GET, "/a", &headers, b""),
+        Err(SignatureError::RequiredHeaderNotSigned("date or (created)"))
+    );
+}
+
+#[test]
+fn the_policy_for_a_method_requires_host_on_get_only() {
+    let max_age = TimeDelta::minutes(10);
+    let get = Policy::for_method(&Method::GET, max_age);
+    assert!(get.require_host);
+    assert_eq!(get.max_age, max_age);
+    assert!(!Policy::for_method(&Method::POST, max_age).require_host);
+    assert_eq!(Policy::default().max_age, TimeDelta::minutes(65));
 }
 
 #[test]

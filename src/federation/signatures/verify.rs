@@ -14,21 +14,41 @@ use super::{
 /// Which signed headers and which signing times [`verify`] accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
-    /// How old the `Date` (or `created`) may be. Default: 12 hours.
+    /// How old the signing time (the signed `Date`, or the signed `(created)`) may be.
+    /// Default: [`DEFAULT_MAX_AGE`].
     pub max_age: TimeDelta,
-    /// How far in the future the `Date` (or `created`) may be, and the grace
-    /// given after `expires`. Default: 1 hour.
+    /// How far in the future the signing time may be, and the grace given after a
+    /// signed `(expires)`. Default: 1 hour (Mastodon's clock skew margin).
     pub max_future_skew: TimeDelta,
     /// Whether `host` must be signed. Default: true (Mastodon requires it on GET).
     pub require_host: bool,
 }
 
+/// 65 minutes: Mastodon treats a signature as valid for 5 minutes after its signing
+/// time, plus an hour of clock skew (`SignedRequest#matches_time_window?`), for GETs
+/// and POSTs alike.
+pub const DEFAULT_MAX_AGE: TimeDelta = TimeDelta::minutes(65);
+
 impl Default for Policy {
     fn default() -> Self {
         Self {
-            max_age: TimeDelta::hours(12),
+            max_age: DEFAULT_MAX_AGE,
             max_future_skew: TimeDelta::hours(1),
             require_host: true,
+        }
+    }
+}
+
+impl Policy {
+    /// Mastodon's rules for a request with `method`, with signatures valid for
+    /// `max_age`: `host` must be signed on GET (and HEAD) only, as Mastodon requires;
+    /// the activitypub_federation crate's default mode, used by Lemmy, leaves it out
+    /// of POSTs.
+    pub fn for_method(method: &Method, max_age: TimeDelta) -> Policy {
+        Policy {
+            max_age,
+            require_host: matches!(*method, Method::GET | Method::HEAD),
+            ..Policy::default()
         }
     }
 }
@@ -44,8 +64,11 @@ impl Default for Policy {
 ///    `policy.require_host`) and `digest` (for POST or a non-empty body);
 /// 4. every signed header is present, and `(created)`/`(expires)` appear only with
 ///    `hs2019` and their parameter;
-/// 5. the signing time (`created`, else `Date`) lies in the policy window, and `expires`
-///    (if any) has not passed;
+/// 5. the signing time lies in the policy window, and a signed `(expires)` has not
+///    passed. Only what the signature covers counts: the `created` parameter when
+///    `(created)` is signed, else the `Date` header when `date` is signed. An unsigned
+///    `created` or `expires` parameter is ignored, so a captured request cannot be
+///    made fresh again by adding one;
 /// 6. a `Digest` header, if present, carries a SHA-256 (name in any case, among any
 ///    others) equal to the body's;
 /// 7. the RSASSA-PKCS1-v1_5 SHA-256 signature verifies. As Mastodon does, a signature
@@ -122,29 +145,45 @@ fn check_time_window(
     now: DateTime<Utc>,
     policy: &Policy,
 ) -> Result<(), SignatureError> {
-    let signed_at = match (params.created, headers.get("date")) {
-        (Some(created), _) if params.is_hs2019() => unix_time(created, "created")?,
-        (_, Some(date)) => {
-            let date = date.to_str().map_err(|_| SignatureError::InvalidDate)?;
-            let date = httpdate::parse_http_date(date).map_err(|_| SignatureError::InvalidDate)?;
-            DateTime::<Utc>::from(date)
-        }
-        // Unreachable after check_required_headers (date or (created) is signed, and
-        // signing_string insists both exist); refuse rather than skip the check.
-        (_, None) => return Err(SignatureError::MissingHeader("date".to_owned())),
-    };
+    let signed_at = signing_time(params, headers)?;
     if signed_at > now + policy.max_future_skew {
         return Err(SignatureError::FromTheFuture { signed_at });
     }
     if now - signed_at > policy.max_age {
         return Err(SignatureError::Expired { signed_at });
     }
-    if let Some(expires) = params.expires {
+    if params.signs("(expires)") {
+        let expires = params
+            .expires
+            .ok_or(SignatureError::MissingParameter("expires"))?;
         if now > unix_time(expires, "expires")? + policy.max_future_skew {
             return Err(SignatureError::Expired { signed_at });
         }
     }
     Ok(())
+}
+
+/// When the request was signed, taken only from what the signature covers: the
+/// `created` parameter if `(created)` is signed, else the `Date` header if `date` is.
+fn signing_time(
+    params: &SignatureParams,
+    headers: &HeaderMap,
+) -> Result<DateTime<Utc>, SignatureError> {
+    if params.signs("(created)") {
+        let created = params
+            .created
+            .ok_or(SignatureError::MissingParameter("created"))?;
+        return unix_time(created, "created");
+    }
+    if !params.signs("date") {
+        return Err(SignatureError::RequiredHeaderNotSigned("date or (created)"));
+    }
+    let date = headers
+        .get("date")
+        .ok_or_else(|| SignatureError::MissingHeader("date".to_owned()))?;
+    let date = date.to_str().map_err(|_| SignatureError::InvalidDate)?;
+    let date = httpdate::parse_http_date(date).map_err(|_| SignatureError::InvalidDate)?;
+    Ok(DateTime::<Utc>::from(date))
 }
 
 fn unix_time(seconds: i64, parameter: &'static str) -> Result<DateTime<Utc>, SignatureError> {
