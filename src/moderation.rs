@@ -1,12 +1,44 @@
-//! Moderation actions on accounts, shared by the admin API and `roost admin`: what
-//! each action changes here and what it tells other servers.
+//! Moderation actions on accounts, shared by the admin API and `roost admin`: who may
+//! take them (the role rule, below), what each action changes here and what it tells
+//! other servers.
+//!
+//! The role rule is Mastodon's (`UserRole#overrides?`, applied by its `AccountPolicy`
+//! and `UserPolicy`): staff act only on accounts whose role is strictly lower than
+//! their own. Remote accounts have no role, the lowest. So a moderator acts on users
+//! and remote accounts, an admin on moderators too, and nobody on an equal or on
+//! themselves. Roost applies it to every action and its undoing, approval and
+//! rejection included. `roost admin` runs as the operator of the instance and may act
+//! on anyone (it is how an admin account gets suspended at all).
 //! Spec: <https://docs.joinmastodon.org/methods/admin/accounts/#action>.
+
+use sqlx::PgConnection;
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::moderation::{self, Restriction};
 use crate::db::oauth;
+use crate::domain::Role;
 use crate::federation::suspensions;
 use crate::state::AppState;
+
+/// Who takes a moderation action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moderator {
+    /// A staff member through the admin API, with the role they hold now.
+    Staff(Role),
+    /// Whoever runs `roost admin`: the operator, who may act on anyone.
+    Operator,
+}
+
+impl Moderator {
+    /// The role rule: whether this moderator may act on an account whose user has
+    /// `target` (`None`: a remote account, or a local one without a user).
+    pub fn may_act_on(self, target: Option<Role>) -> bool {
+        match self {
+            Moderator::Operator => true,
+            Moderator::Staff(role) => role.is_staff() && target.is_none_or(|target| role > target),
+        }
+    }
+}
 
 /// An action of `POST /api/v1/admin/accounts/:id/action`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,22 +86,54 @@ pub enum ModerationError {
     NotFound,
     #[error("This action only applies to local accounts")]
     NotLocal,
+    /// The role rule refused it (see the module documentation).
+    #[error("This action is not allowed")]
+    NotPermitted,
+    /// Approval or rejection of an account that is not waiting for approval.
+    #[error("This account is not pending")]
+    NotPending,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
 
-/// Takes `action` on an account. Idempotent: repeating it changes nothing more.
+/// Applies the role rule to the account `account_id` within the action's transaction.
+/// The target's role stays locked until the transaction ends, so a role change cannot
+/// slip in between this check and the action.
+async fn check_authority(
+    conn: &mut PgConnection,
+    moderator: Moderator,
+    account_id: i64,
+) -> Result<(), ModerationError> {
+    if moderator == Moderator::Operator {
+        return Ok(());
+    }
+    let role = moderation::lock_role(conn, account_id).await?;
+    if moderator.may_act_on(role) {
+        Ok(())
+    } else {
+        Err(ModerationError::NotPermitted)
+    }
+}
+
+async fn find(state: &AppState, account_id: i64) -> Result<AccountRow, ModerationError> {
+    accounts::find_by_id(&state.db, account_id)
+        .await?
+        .ok_or(ModerationError::NotFound)
+}
+
+/// Takes `action` on an account, if the role rule lets `moderator`. Idempotent:
+/// repeating it changes nothing more.
 pub async fn act(
     state: &AppState,
+    moderator: Moderator,
     account_id: i64,
     action: AccountAction,
 ) -> Result<AccountRow, ModerationError> {
-    let account = accounts::find_by_id(&state.db, account_id)
-        .await?
-        .ok_or(ModerationError::NotFound)?;
+    let account = find(state, account_id).await?;
     let mut transaction = state.db.begin().await?;
+    check_authority(&mut transaction, moderator, account.id).await?;
     match action {
         AccountAction::None => {}
         AccountAction::Sensitive => {
@@ -98,7 +162,7 @@ pub async fn act(
 
 async fn suspend(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: &mut PgConnection,
     account: &AccountRow,
 ) -> Result<(), ModerationError> {
     let already = account.suspended_at.is_some();
@@ -114,32 +178,84 @@ async fn suspend(
     Ok(())
 }
 
-/// Undoes an action on an account.
+/// Undoes an action on an account, if the role rule lets `moderator`.
 pub async fn reverse(
     state: &AppState,
+    moderator: Moderator,
     account_id: i64,
     reversal: Reversal,
 ) -> Result<AccountRow, ModerationError> {
-    let account = accounts::find_by_id(&state.db, account_id)
-        .await?
-        .ok_or(ModerationError::NotFound)?;
-    match reversal {
+    let account = find(state, account_id).await?;
+    let mut transaction = state.db.begin().await?;
+    check_authority(&mut transaction, moderator, account.id).await?;
+    let restriction = match reversal {
         Reversal::Enable => {
-            if !moderation::set_disabled(&state.db, account.id, false).await? {
+            if !moderation::set_disabled(&mut *transaction, account.id, false).await? {
                 return Err(ModerationError::NotLocal);
             }
+            None
         }
-        Reversal::Unsensitive => {
-            moderation::set_restriction(&state.db, account.id, Restriction::Sensitized, false)
-                .await?
-        }
-        Reversal::Unsilence => {
-            moderation::set_restriction(&state.db, account.id, Restriction::Silenced, false).await?
-        }
-        Reversal::Unsuspend => {
-            moderation::set_restriction(&state.db, account.id, Restriction::Suspended, false)
-                .await?
-        }
+        Reversal::Unsensitive => Some(Restriction::Sensitized),
+        Reversal::Unsilence => Some(Restriction::Silenced),
+        Reversal::Unsuspend => Some(Restriction::Suspended),
+    };
+    if let Some(restriction) = restriction {
+        moderation::set_restriction(&mut *transaction, account.id, restriction, false).await?;
     }
+    transaction.commit().await?;
     Ok(account)
+}
+
+/// Approves a local sign-up waiting for approval, if the role rule lets `moderator`.
+/// Errors: `NotFound`, `NotPermitted`, `NotPending`.
+pub async fn approve(
+    state: &AppState,
+    moderator: Moderator,
+    account_id: i64,
+) -> Result<AccountRow, ModerationError> {
+    let account = find(state, account_id).await?;
+    let mut transaction = state.db.begin().await?;
+    check_authority(&mut transaction, moderator, account.id).await?;
+    if !moderation::approve(&mut *transaction, account.id).await? {
+        return Err(ModerationError::NotPending);
+    }
+    transaction.commit().await?;
+    Ok(account)
+}
+
+/// Rejects (deletes) a local sign-up waiting for approval, if the role rule lets
+/// `moderator`; returns the account as it was. Errors: `NotFound`, `NotPermitted`,
+/// `NotPending`.
+pub async fn reject(
+    state: &AppState,
+    moderator: Moderator,
+    account_id: i64,
+) -> Result<AccountRow, ModerationError> {
+    let account = find(state, account_id).await?;
+    let mut transaction = state.db.begin().await?;
+    check_authority(&mut transaction, moderator, account.id).await?;
+    if !moderation::reject(&mut *transaction, account.id).await? {
+        return Err(ModerationError::NotPending);
+    }
+    transaction.commit().await?;
+    Ok(account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_act_only_on_strictly_lower_roles_and_the_operator_on_anyone() {
+        let moderator = Moderator::Staff(Role::Moderator);
+        let admin = Moderator::Staff(Role::Admin);
+        assert!(moderator.may_act_on(None));
+        assert!(moderator.may_act_on(Some(Role::User)));
+        assert!(!moderator.may_act_on(Some(Role::Moderator)));
+        assert!(!moderator.may_act_on(Some(Role::Admin)));
+        assert!(admin.may_act_on(Some(Role::Moderator)));
+        assert!(!admin.may_act_on(Some(Role::Admin)));
+        assert!(!Moderator::Staff(Role::User).may_act_on(None));
+        assert!(Moderator::Operator.may_act_on(Some(Role::Admin)));
+    }
 }

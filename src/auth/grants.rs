@@ -12,7 +12,9 @@ use uuid::Uuid;
 use super::password::{verify_dummy, verify_password};
 use super::tokens::{Grant, IssuedTokens};
 use super::{random_token, sha256_hex, Scopes};
-use crate::db::oauth::{self, AppRow, AuthorizationCodeRow, CodeRedemption, RefreshSpend};
+use crate::db::oauth::{
+    self, AppRow, AuthorizationCodeRow, CodeExchange, CodeRedemption, RefreshSpend,
+};
 use crate::db::users::{self, UserRow};
 use crate::state::AppState;
 
@@ -83,6 +85,16 @@ pub fn requested_scopes(app: &AppRow, requested: Option<&str>) -> Result<Scopes,
     }
 }
 
+/// RFC 6749 §5.2 `invalid_grant`, with Doorkeeper's description (what Mastodon answers
+/// for a bad code or refresh token, whatever the reason: no oracle).
+fn invalid_grant() -> GrantError {
+    GrantError::InvalidGrant(
+        "The provided authorization grant is invalid, expired, revoked, does not match the \
+         redirection URI used in the authorization request, or was issued to another client."
+            .into(),
+    )
+}
+
 /// Issues tokens within one transaction.
 async fn issue(
     state: &AppState,
@@ -92,22 +104,30 @@ async fn issue(
     family_id: Uuid,
 ) -> Result<IssuedTokens, GrantError> {
     let mut transaction = state.db.begin().await?;
-    let issued = state
-        .tokens
-        .issue(
-            &mut transaction,
-            &Grant {
-                app_id: app.id,
-                client_id: &app.client_id,
-                account_id,
-                scopes,
-                family_id,
-                with_refresh_token: account_id.is_some(),
-            },
-        )
-        .await?;
+    let issued = issue_on(state, &mut transaction, app, account_id, scopes, family_id).await?;
     transaction.commit().await?;
     Ok(issued)
+}
+
+/// Issues tokens on `conn`, so that a grant can spend its code or refresh token in
+/// the same transaction: either both happen or neither.
+async fn issue_on(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    app: &AppRow,
+    account_id: Option<i64>,
+    scopes: &Scopes,
+    family_id: Uuid,
+) -> Result<IssuedTokens, GrantError> {
+    let grant = Grant {
+        app_id: app.id,
+        client_id: &app.client_id,
+        account_id,
+        scopes,
+        family_id,
+        with_refresh_token: account_id.is_some(),
+    };
+    Ok(state.tokens.issue(conn, &grant).await?)
 }
 
 /// `grant_type=client_credentials`: an app-only token (used for registration).
@@ -179,9 +199,11 @@ pub async fn create_authorization_code(
     Ok(code)
 }
 
-/// `grant_type=authorization_code`: exchanges a code. The redirect URI must equal the
-/// one the code was issued for; with PKCE the verifier must hash to the challenge.
-/// A code presented twice revokes every token issued from it (RFC 6749 §4.1.2).
+/// `grant_type=authorization_code`: exchanges a code. The code must have been issued
+/// to `app` for this redirect URI; with PKCE the verifier must hash to the challenge.
+/// All of that is checked as the code is spent, and the tokens are issued in the same
+/// transaction, so a refused request leaves the code to its owner. A code presented
+/// twice by its own client revokes every token issued from it (RFC 6749 §4.1.2).
 pub async fn authorization_code(
     state: &AppState,
     app: &AppRow,
@@ -189,30 +211,36 @@ pub async fn authorization_code(
     redirect_uri: &str,
     code_verifier: Option<&str>,
 ) -> Result<(IssuedTokens, Scopes), GrantError> {
-    let invalid = || {
-        GrantError::InvalidGrant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.".into())
+    let code_hash = sha256_hex(code);
+    let verifier_challenge = code_verifier.map(pkce_s256);
+    let exchange = CodeExchange {
+        code_hash: &code_hash,
+        app_id: app.id,
+        redirect_uri,
+        verifier_challenge: verifier_challenge.as_deref(),
     };
-    let mut connection = state.db.acquire().await?;
-    let row = match oauth::redeem_authorization_code(&mut connection, &sha256_hex(code)).await? {
+    let mut transaction = state.db.begin().await?;
+    let row = match oauth::redeem_authorization_code(&mut transaction, &exchange).await? {
         CodeRedemption::Redeemed(row) => row,
         CodeRedemption::AlreadyUsed { family_id } => {
-            oauth::revoke_family(&mut connection, family_id).await?;
-            return Err(invalid());
+            oauth::revoke_family(&mut transaction, family_id).await?;
+            transaction.commit().await?;
+            tracing::warn!(%family_id, "authorization code reused: revoked its tokens");
+            return Err(invalid_grant());
         }
-        CodeRedemption::Invalid => return Err(invalid()),
+        CodeRedemption::Invalid => return Err(invalid_grant()),
     };
-    drop(connection);
-    if row.app_id != app.id || row.redirect_uri != redirect_uri {
-        return Err(invalid());
-    }
-    match (&row.code_challenge, code_verifier) {
-        (Some(challenge), Some(verifier)) if pkce_s256(verifier) == *challenge => {}
-        (Some(_), _) => return Err(invalid()),
-        (None, Some(_)) => return Err(invalid()),
-        (None, None) => {}
-    }
     let scopes = Scopes::from_stored(row.scopes);
-    let issued = issue(state, app, Some(row.account_id), &scopes, row.family_id).await?;
+    let issued = issue_on(
+        state,
+        &mut transaction,
+        app,
+        Some(row.account_id),
+        &scopes,
+        row.family_id,
+    )
+    .await?;
+    transaction.commit().await?;
     Ok((issued, scopes))
 }
 
@@ -222,46 +250,56 @@ pub fn pkce_s256(verifier: &str) -> String {
 }
 
 /// `grant_type=refresh_token`: spends the refresh token and issues a new pair in the
-/// same family. Presenting a spent token revokes the whole family.
+/// same family, in one transaction: a refused request (another app's token, a wider
+/// scope) spends nothing. Presenting a spent token of the same app revokes the whole
+/// family; another app's token is simply invalid for it.
 pub async fn refresh(
     state: &AppState,
     app: &AppRow,
     refresh_token: &str,
     requested: Option<&str>,
 ) -> Result<(IssuedTokens, Scopes), GrantError> {
-    let invalid =
-        || GrantError::InvalidGrant("The refresh token is invalid, expired or revoked".into());
-    let mut connection = state.db.acquire().await?;
-    let row = match oauth::spend_refresh_token(&mut connection, &sha256_hex(refresh_token)).await? {
+    let token_hash = sha256_hex(refresh_token);
+    let mut transaction = state.db.begin().await?;
+    let spend = oauth::spend_refresh_token(&mut transaction, &token_hash, app.id).await?;
+    let row = match spend {
         RefreshSpend::Spent(row) => row,
-        RefreshSpend::Reused { family_id, app_id } => {
-            if app_id == app.id {
-                oauth::revoke_family(&mut connection, family_id).await?;
-                tracing::warn!(%family_id, "refresh token reused: revoked its family");
-            }
-            return Err(invalid());
+        RefreshSpend::Reused { family_id } => {
+            oauth::revoke_family(&mut transaction, family_id).await?;
+            transaction.commit().await?;
+            tracing::warn!(%family_id, "refresh token reused: revoked its family");
+            return Err(invalid_grant());
         }
-        RefreshSpend::Invalid => return Err(invalid()),
+        RefreshSpend::Invalid => return Err(invalid_grant()),
     };
-    drop(connection);
-    if row.app_id != app.id {
-        return Err(invalid());
-    }
-    let granted = Scopes::from_stored(row.scopes);
-    let scopes = match requested.map(str::trim).filter(|s| !s.is_empty()) {
-        None => granted,
-        Some(text) => {
-            let narrowed = Scopes::parse(text).map_err(GrantError::InvalidScope)?;
-            if !granted.covers(&narrowed) {
-                return Err(GrantError::InvalidScope(
-                    "The requested scope exceeds the original grant".into(),
-                ));
-            }
-            narrowed
-        }
-    };
-    let issued = issue(state, app, Some(row.account_id), &scopes, row.family_id).await?;
+    let scopes = narrowed_scopes(Scopes::from_stored(row.scopes), requested)?;
+    let issued = issue_on(
+        state,
+        &mut transaction,
+        app,
+        Some(row.account_id),
+        &scopes,
+        row.family_id,
+    )
+    .await?;
+    transaction.commit().await?;
     Ok((issued, scopes))
+}
+
+/// The scopes a refresh asks for: all of the original grant by default, else a
+/// subset of it (RFC 6749 §6).
+fn narrowed_scopes(granted: Scopes, requested: Option<&str>) -> Result<Scopes, GrantError> {
+    let Some(text) = requested.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(granted);
+    };
+    let narrowed = Scopes::parse(text).map_err(GrantError::InvalidScope)?;
+    if granted.covers(&narrowed) {
+        Ok(narrowed)
+    } else {
+        Err(GrantError::InvalidScope(
+            "The requested scope exceeds the original grant".into(),
+        ))
+    }
 }
 
 /// RFC 7009: revokes an access token (JWT) or a refresh token issued to `app`, with

@@ -4,7 +4,7 @@
 use clap::{Subcommand, ValueEnum};
 
 use crate::db::{accounts, deliveries, domain_blocks, reports, rules, users};
-use crate::moderation::{self, AccountAction, Reversal};
+use crate::moderation::{self, AccountAction, ModerationError, Moderator, Reversal};
 use crate::state::AppState;
 
 /// Moderation subcommands of `roost admin`.
@@ -107,10 +107,13 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
             let user = users::find_by_login(&state.db, &username)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no local user {username}"))?;
-            if !crate::db::moderation::reject(&state.db, user.account_id).await? {
-                anyhow::bail!("{username} is not waiting for approval");
+            match moderation::reject(state, Moderator::Operator, user.account_id).await {
+                Ok(_) => println!("{username} was rejected and deleted"),
+                Err(ModerationError::NotPending) => {
+                    anyhow::bail!("{username} is not waiting for approval")
+                }
+                Err(error) => anyhow::bail!("{username}: {error}"),
             }
-            println!("{username} was rejected and deleted");
             Ok(())
         }
         ModerationCommand::DomainBlock {
@@ -206,21 +209,21 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
     }
 }
 
+/// Acts on an account as the operator: the role rule does not apply to the shell.
 async fn account_action(state: &AppState, acct: &str, action: ShellAction) -> anyhow::Result<()> {
     let account_id = find_account(state, acct).await?;
+    let operator = Moderator::Operator;
+    let act = |action| moderation::act(state, operator, account_id, action);
+    let reverse = |reversal| moderation::reverse(state, operator, account_id, reversal);
     let result = match action {
-        ShellAction::Sensitive => {
-            moderation::act(state, account_id, AccountAction::Sensitive).await
-        }
-        ShellAction::Disable => moderation::act(state, account_id, AccountAction::Disable).await,
-        ShellAction::Silence => moderation::act(state, account_id, AccountAction::Silence).await,
-        ShellAction::Suspend => moderation::act(state, account_id, AccountAction::Suspend).await,
-        ShellAction::Unsensitive => {
-            moderation::reverse(state, account_id, Reversal::Unsensitive).await
-        }
-        ShellAction::Enable => moderation::reverse(state, account_id, Reversal::Enable).await,
-        ShellAction::Unsilence => moderation::reverse(state, account_id, Reversal::Unsilence).await,
-        ShellAction::Unsuspend => moderation::reverse(state, account_id, Reversal::Unsuspend).await,
+        ShellAction::Sensitive => act(AccountAction::Sensitive).await,
+        ShellAction::Disable => act(AccountAction::Disable).await,
+        ShellAction::Silence => act(AccountAction::Silence).await,
+        ShellAction::Suspend => act(AccountAction::Suspend).await,
+        ShellAction::Unsensitive => reverse(Reversal::Unsensitive).await,
+        ShellAction::Enable => reverse(Reversal::Enable).await,
+        ShellAction::Unsilence => reverse(Reversal::Unsilence).await,
+        ShellAction::Unsuspend => reverse(Reversal::Unsuspend).await,
     };
     result.map_err(|error| anyhow::anyhow!("{acct}: {error}"))?;
     println!("{acct}: {action:?} done");

@@ -5,6 +5,7 @@ use sqlx::{PgConnection, PgExecutor};
 
 use super::accounts::AccountRow;
 use super::Page;
+use crate::domain::Role;
 
 /// A per-account moderation state that can be set and lifted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,18 @@ pub async fn set_disabled(
         .execute(db)
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// The role of the account's local user (`None`: a remote account, or a local one
+/// without a user), locked against changes until the caller's transaction ends, so a
+/// permission check and the action it permits see the same role.
+pub async fn lock_role(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Option<Role>> {
+    let role: Option<String> =
+        sqlx::query_scalar("SELECT role FROM users WHERE account_id = $1 FOR SHARE")
+            .bind(account_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(role.as_deref().map(Role::from_db))
 }
 
 /// Approves a local user waiting for approval; false when none was waiting.

@@ -118,26 +118,50 @@ pub enum CodeRedemption {
     Invalid,
 }
 
-/// Spends an authorization code atomically: exactly one concurrent caller redeems it.
+/// What an authorization code exchange must match besides the code itself.
+#[derive(Debug)]
+pub struct CodeExchange<'a> {
+    /// SHA-256 (hex) of the presented code.
+    pub code_hash: &'a str,
+    /// The authenticated client presenting it.
+    pub app_id: i64,
+    /// The `redirect_uri` of the token request.
+    pub redirect_uri: &'a str,
+    /// BASE64URL(SHA256(code_verifier)) when a verifier was sent: it must equal the
+    /// stored PKCE challenge, and a code issued with a challenge needs one.
+    pub verifier_challenge: Option<&'a str>,
+}
+
+/// Spends an authorization code atomically: exactly one concurrent caller redeems it,
+/// and only when the client, the redirect URI and the PKCE verifier all match, checked
+/// in the same statement, so a mismatched request spends nothing (RFC 6749 §4.1.3).
+/// A spent code presented again by its own client is `AlreadyUsed`; presented by
+/// another client it is `Invalid`, so no other app can revoke its owner's tokens.
 pub async fn redeem_authorization_code(
     db: &mut sqlx::PgConnection,
-    code_hash: &str,
+    exchange: &CodeExchange<'_>,
 ) -> sqlx::Result<CodeRedemption> {
     let redeemed: Option<AuthorizationCodeRow> = sqlx::query_as(
         "UPDATE oauth_authorization_codes SET used_at = now() \
          WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() \
+           AND app_id = $2 AND redirect_uri = $3 AND code_challenge IS NOT DISTINCT FROM $4 \
          RETURNING app_id, account_id, redirect_uri, scopes, code_challenge, family_id, expires_at",
     )
-    .bind(code_hash)
+    .bind(exchange.code_hash)
+    .bind(exchange.app_id)
+    .bind(exchange.redirect_uri)
+    .bind(exchange.verifier_challenge)
     .fetch_optional(&mut *db)
     .await?;
     if let Some(code) = redeemed {
         return Ok(CodeRedemption::Redeemed(code));
     }
     let spent: Option<Uuid> = sqlx::query_scalar(
-        "SELECT family_id FROM oauth_authorization_codes WHERE code_hash = $1 AND used_at IS NOT NULL",
+        "SELECT family_id FROM oauth_authorization_codes \
+         WHERE code_hash = $1 AND app_id = $2 AND used_at IS NOT NULL",
     )
-    .bind(code_hash)
+    .bind(exchange.code_hash)
+    .bind(exchange.app_id)
     .fetch_optional(&mut *db)
     .await?;
     Ok(match spent {
@@ -320,40 +344,46 @@ pub async fn insert_refresh_token(
 /// What presenting a refresh token found.
 #[derive(Debug)]
 pub enum RefreshSpend {
-    /// A live token, now spent; the caller issues its successor.
+    /// A live token of the presenting app, now spent; the caller issues its successor.
     Spent(RefreshTokenRow),
-    /// A token that was already spent or revoked: reuse. The caller revokes the family.
-    Reused { family_id: Uuid, app_id: i64 },
-    /// Unknown or expired.
+    /// A token of the presenting app that was already spent or revoked: reuse. The
+    /// caller revokes the family.
+    Reused { family_id: Uuid },
+    /// Unknown, expired, or issued to another app.
     Invalid,
 }
 
-/// Spends a refresh token atomically: of two concurrent uses, one wins and the other
-/// is treated as reuse.
+/// Spends a refresh token of `app_id` atomically: of two concurrent uses, one wins and
+/// the other is treated as reuse. The app is checked in the same statement, so another
+/// app presenting the token spends nothing and never counts as reuse.
 pub async fn spend_refresh_token(
     db: &mut sqlx::PgConnection,
     token_hash: &str,
+    app_id: i64,
 ) -> sqlx::Result<RefreshSpend> {
     let spent: Option<RefreshTokenRow> = sqlx::query_as(
         "UPDATE oauth_refresh_tokens SET used_at = now() \
-         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() \
+         WHERE token_hash = $1 AND app_id = $2 \
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() \
          RETURNING family_id, app_id, account_id, scopes",
     )
     .bind(token_hash)
+    .bind(app_id)
     .fetch_optional(&mut *db)
     .await?;
     if let Some(row) = spent {
         return Ok(RefreshSpend::Spent(row));
     }
-    let known: Option<(Uuid, i64)> = sqlx::query_as(
-        "SELECT family_id, app_id FROM oauth_refresh_tokens \
-         WHERE token_hash = $1 AND (used_at IS NOT NULL OR revoked_at IS NOT NULL)",
+    let reused: Option<Uuid> = sqlx::query_scalar(
+        "SELECT family_id FROM oauth_refresh_tokens \
+         WHERE token_hash = $1 AND app_id = $2 AND (used_at IS NOT NULL OR revoked_at IS NOT NULL)",
     )
     .bind(token_hash)
+    .bind(app_id)
     .fetch_optional(&mut *db)
     .await?;
-    Ok(match known {
-        Some((family_id, app_id)) => RefreshSpend::Reused { family_id, app_id },
+    Ok(match reused {
+        Some(family_id) => RefreshSpend::Reused { family_id },
         None => RefreshSpend::Invalid,
     })
 }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::statuses::VISIBLE_TO_VIEWER;
 use super::Page;
 
 /// A `reports` row.
@@ -126,18 +127,36 @@ pub async fn list(
     Ok(rows)
 }
 
-/// Of `ids`, the live statuses of `author`, in the given order (what a report may
-/// attach).
+/// Whose view decides which of the cited statuses a report keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CitedBy {
+    /// A local reporter (this account): only statuses they may see, by the visibility
+    /// rule of [`super::statuses::VISIBLE_TO_VIEWER`]. The others are dropped without a
+    /// trace, so the answer says nothing about posts hidden from the reporter.
+    Viewer(i64),
+    /// A remote server's `Flag`: any live status of the target it names (nothing is
+    /// answered, and its sender is usually an anonymous instance actor).
+    Peer,
+}
+
+/// Of `ids`, the live statuses of `author` that `cited_by` may attach, in the given
+/// order (what a report keeps).
 pub async fn statuses_of(
     db: impl PgExecutor<'_>,
+    cited_by: CitedBy,
     author: i64,
     ids: &[i64],
 ) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT s.id FROM unnest($2::bigint[]) WITH ORDINALITY AS t(id, position) \
-         JOIN statuses s ON s.id = t.id WHERE s.account_id = $1 AND s.deleted_at IS NULL \
-         ORDER BY t.position",
-    )
+    let (viewer, rule) = match cited_by {
+        CitedBy::Viewer(account_id) => (Some(account_id), VISIBLE_TO_VIEWER),
+        CitedBy::Peer => (None, "true"),
+    };
+    sqlx::query_scalar(&format!(
+        "SELECT s.id FROM unnest($3::bigint[]) WITH ORDINALITY AS t(id, position) \
+         JOIN statuses s ON s.id = t.id WHERE s.account_id = $2 AND s.deleted_at IS NULL \
+           AND {rule} ORDER BY t.position"
+    ))
+    .bind(viewer)
     .bind(author)
     .bind(ids)
     .fetch_all(db)

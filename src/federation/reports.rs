@@ -15,7 +15,7 @@ use super::protocol::Activity;
 use super::{outbound, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::notifications;
-use crate::db::reports::{self, NewReport, ReportRow};
+use crate::db::reports::{self, CitedBy, NewReport, ReportRow};
 use crate::state::AppState;
 
 /// Longest comment kept from a received Flag.
@@ -26,7 +26,8 @@ const MAX_FLAG_OBJECTS: usize = 100;
 /// What a local user reports about `target` (already validated by the API).
 #[derive(Debug)]
 pub struct LocalReport<'a> {
-    /// Statuses of the target (others are dropped).
+    /// The cited statuses: only those of the target that the reporter may see are
+    /// kept; the rest are dropped silently (no hint whether they exist).
     pub status_ids: &'a [i64],
     pub comment: &'a str,
     pub category: &'a str,
@@ -44,7 +45,9 @@ pub async fn file(
     target: &AccountRow,
     report: &LocalReport<'_>,
 ) -> anyhow::Result<ReportRow> {
-    let status_ids = reports::statuses_of(&state.db, target.id, report.status_ids).await?;
+    let cited_by = CitedBy::Viewer(reporter.id);
+    let status_ids =
+        reports::statuses_of(&state.db, cited_by, target.id, report.status_ids).await?;
     let inbox = outbound::delivery_inbox(target).filter(|_| report.forward && !target.is_local());
     let flag_id = inbox.as_ref().map(|_| urls::new_activity(&state.config));
     let mut transaction = state.db.begin().await?;
@@ -139,7 +142,7 @@ pub async fn receive_flag(
     let target = target
         .filter(AccountRow::is_local)
         .ok_or_else(|| FlagSkip::Ignored("the Flag names no local account".into()))?;
-    let status_ids = reports::statuses_of(&state.db, target.id, &status_ids).await?;
+    let status_ids = reports::statuses_of(&state.db, CitedBy::Peer, target.id, &status_ids).await?;
     let comment: String = flag
         .content
         .as_deref()

@@ -1095,3 +1095,200 @@ async fn media_from_a_domain_blocked_with_reject_media_is_not_kept(db: PgPool) {
     a.stop().await;
     b.stop().await;
 }
+
+/// Files a report by `reporter` about `target` citing `status_ids`; returns the answer
+/// without its own id and time (what differs from one report to the next).
+async fn report_citing(app: &TestApp, reporter: &TestUser, target: &str, ids: &[&str]) -> Value {
+    let mut form = vec![("account_id", target), ("comment", "look")];
+    form.extend(ids.iter().map(|id| ("status_ids[]", *id)));
+    let response = app
+        .post("/api/v1/reports")
+        .bearer_auth(&reporter.access_token)
+        .form(&form)
+        .send()
+        .await;
+    expect_json(response, 200).await
+}
+
+fn without_identity(mut report: Value) -> Value {
+    let object = report.as_object_mut().expect("an object");
+    object.remove("id");
+    object.remove("created_at");
+    report
+}
+
+#[sqlx::test]
+async fn a_report_keeps_only_the_statuses_its_reporter_can_see(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (_, moderator) = staff(&app, "moddy", "moderator").await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let public = app.post_status(&bob, &[("status", "hello all")]).await;
+    let to_alice = app
+        .post_status(&bob, &[("status", "@alice psst"), ("visibility", "direct")])
+        .await;
+    let followers_only = app
+        .post_status(&bob, &[("status", "friends"), ("visibility", "private")])
+        .await;
+    let to_carol = app
+        .post_status(&bob, &[("status", "@carol psst"), ("visibility", "direct")])
+        .await;
+    let carols = app.post_status(&carol, &[("status", "mine")]).await;
+    let nonexistent = "999999999999999";
+
+    let hidden = report_citing(
+        &app,
+        &alice,
+        &bob.account_id,
+        &[
+            &public,
+            &followers_only,
+            &to_carol,
+            &carols,
+            nonexistent,
+            &to_alice,
+        ],
+    )
+    .await;
+    assert_eq!(hidden["status_ids"], json!([public, to_alice]), "{hidden}");
+    let shown = ok(
+        &app,
+        &moderator,
+        Method::GET,
+        &format!(
+            "/api/v1/admin/reports/{}",
+            hidden["id"].as_str().expect("id")
+        ),
+        &[],
+    )
+    .await;
+    let attached: Vec<&str> = shown["statuses"]
+        .as_array()
+        .expect("statuses")
+        .iter()
+        .filter_map(|status| status["id"].as_str())
+        .collect();
+    assert_eq!(
+        attached,
+        vec![public.as_str(), to_alice.as_str()],
+        "{shown}"
+    );
+
+    // The answer says nothing about whether the hidden ids exist.
+    let made_up = report_citing(
+        &app,
+        &alice,
+        &bob.account_id,
+        &[
+            &public,
+            "999999999999998",
+            "999999999999997",
+            nonexistent,
+            &to_alice,
+        ],
+    )
+    .await;
+    assert_eq!(without_identity(hidden), without_identity(made_up));
+    app.stop().await;
+}
+
+/// Every account action of the admin API, as (path suffix, `type`).
+const ACCOUNT_ACTIONS: [(&str, Option<&str>); 11] = [
+    ("action", Some("none")),
+    ("action", Some("sensitive")),
+    ("action", Some("disable")),
+    ("action", Some("silence")),
+    ("action", Some("suspend")),
+    ("enable", None),
+    ("unsilence", None),
+    ("unsuspend", None),
+    ("unsensitive", None),
+    ("approve", None),
+    ("reject", None),
+];
+
+/// Takes one of [`ACCOUNT_ACTIONS`] on `account_id` with `token`.
+async fn account_action(
+    app: &TestApp,
+    token: &str,
+    account_id: &str,
+    (suffix, kind): (&str, Option<&str>),
+) -> reqwest::Result<reqwest::Response> {
+    let path = format!("/api/v1/admin/accounts/{account_id}/{suffix}");
+    let form: Vec<(&str, &str)> = kind.map(|kind| ("type", kind)).into_iter().collect();
+    call(app, token, Method::POST, &path, &form).await
+}
+
+/// Asserts that `token` may take no action at all on `target`, which is left as it was.
+async fn assert_refused_everything(app: &TestApp, token: &str, target: &TestUser) {
+    for action in ACCOUNT_ACTIONS {
+        let response = account_action(app, token, &target.account_id, action).await;
+        let error = expect_error(response, 403).await;
+        assert_eq!(error["error"], "This action is not allowed", "{action:?}");
+    }
+    assert_eq!(app.verify_status(&target.access_token).await, 200);
+}
+
+#[sqlx::test]
+async fn a_moderator_may_not_act_on_an_admin_whose_tokens_keep_working(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (admin, admin_token) = staff(&app, "boss", "admin").await;
+    let (_, moderator) = staff(&app, "moddy", "moderator").await;
+
+    assert_refused_everything(&app, &moderator, &admin).await;
+    let seen = ok(
+        &app,
+        &admin_token,
+        Method::GET,
+        &format!("/api/v1/admin/accounts/{}", admin.account_id),
+        &[],
+    )
+    .await;
+    for flag in ["suspended", "disabled", "silenced", "sensitized"] {
+        assert_eq!(seen[flag], false, "{flag}: {seen}");
+    }
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn staff_may_not_act_on_their_equals_or_themselves(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (moderator_user, moderator) = staff(&app, "moddy", "moderator").await;
+    let (other_moderator, _) = staff(&app, "moddy2", "moderator").await;
+    let (admin, admin_token) = staff(&app, "boss", "admin").await;
+    let (other_admin, _) = staff(&app, "boss2", "admin").await;
+
+    assert_refused_everything(&app, &moderator, &other_moderator).await;
+    assert_refused_everything(&app, &moderator, &moderator_user).await;
+    assert_refused_everything(&app, &admin_token, &other_admin).await;
+    assert_refused_everything(&app, &admin_token, &admin).await;
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn an_admin_may_act_on_moderators_and_users(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (_, admin) = staff(&app, "boss", "admin").await;
+    let (moderator_user, moderator) = staff(&app, "moddy", "moderator").await;
+    let user = app.sign_up("alice").await;
+
+    for target in [&moderator_user, &user] {
+        let suspend = ("action", Some("suspend"));
+        expect_json(
+            account_action(&app, &admin, &target.account_id, suspend).await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            app.verify_status(&target.access_token).await,
+            401,
+            "revoked"
+        );
+    }
+    assert_eq!(app.verify_status(&moderator).await, 401, "revoked");
+    let unsuspend = ("unsuspend", None);
+    let back = account_action(&app, &admin, &moderator_user.account_id, unsuspend).await;
+    assert_eq!(expect_json(back, 200).await["suspended"], false);
+    app.stop().await;
+}

@@ -318,3 +318,45 @@ fn serve_help_documents_every_setting_by_its_environment_variable() {
         );
     }
 }
+
+#[sqlx::test]
+async fn the_shell_may_act_on_an_admin_as_the_operator(db: PgPool) {
+    create_admin1(&db).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let oauth_app = app.create_app("read").await;
+    let token = app
+        .password_token(&oauth_app, "admin1", ADMIN_PASSWORD, "read")
+        .await;
+
+    let disable = [
+        "account-action",
+        "--account",
+        "admin1",
+        "--action",
+        "disable",
+    ];
+    assert_success(&admin(&db, &disable).await);
+    assert_eq!(app.verify_status(&token).await, 403, "disabled");
+    let enable = [
+        "account-action",
+        "--account",
+        "admin1",
+        "--action",
+        "enable",
+    ];
+    assert_success(&admin(&db, &enable).await);
+    assert_eq!(app.verify_status(&token).await, 200, "enabled again");
+    let suspend = [
+        "account-action",
+        "--account",
+        "admin1",
+        "--action",
+        "suspend",
+    ];
+    assert_success(&admin(&db, &suspend).await);
+    assert_eq!(
+        app.verify_status(&token).await,
+        401,
+        "suspension revokes tokens"
+    );
+}

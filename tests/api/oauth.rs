@@ -275,23 +275,10 @@ async fn the_authorization_code_flow_signs_in_on_the_page_and_exchanges_the_code
     assert_eq!(param(&params, "state").as_deref(), Some("xyz"));
     let code = param(&params, "code").expect("code");
 
+    // Another redirect URI is refused without spending the code (RFC 6749 §4.1.3).
     let wrong_uri = exchange(&app, oauth, &code, "urn:ietf:wg:oauth:2.0:oob", &[]).await;
-    assert_eq!(
-        expect_json(Ok(wrong_uri), 400).await["error"],
-        "invalid_grant"
-    );
+    expect_invalid_grant(wrong_uri).await;
 
-    // The code was spent by the failed attempt: a fresh one for the real exchange.
-    let params = redirect_params(
-        &approve(
-            &app,
-            oauth,
-            &user,
-            &[("redirect_uri", CALLBACK), ("scope", "read write")],
-        )
-        .await,
-    );
-    let code = param(&params, "code").expect("code");
     let token = expect_json(Ok(exchange(&app, oauth, &code, CALLBACK, &[]).await), 200).await;
     assert_eq!(token["scope"], "read write");
     let first = access_token(&token);
@@ -337,24 +324,14 @@ async fn pkce_s256_binds_the_code_to_its_verifier(db: PgPool) {
     )
     .await;
     assert_eq!(expect_json(Ok(wrong), 400).await["error"], "invalid_grant");
-
-    let code = param(
-        &redirect_params(&approve(&app, oauth, &user, &with_challenge).await),
-        "code",
-    )
-    .expect("code");
     let missing = exchange(&app, oauth, &code, CALLBACK, &[]).await;
     assert_eq!(
         expect_json(Ok(missing), 400).await["error"],
         "invalid_grant"
     );
 
-    // A public client (no secret) may exchange with the right verifier.
-    let code = param(
-        &redirect_params(&approve(&app, oauth, &user, &with_challenge).await),
-        "code",
-    )
-    .expect("code");
+    // Neither attempt spent the code: a public client (no secret) may exchange it
+    // with the right verifier.
     let public = app
         .post("/oauth/token")
         .form(&[
@@ -622,4 +599,83 @@ async fn a_token_in_the_access_token_query_parameter_is_accepted_like_a_header(d
         .send()
         .await;
     expect_error(forged, 401).await;
+}
+
+/// Asserts RFC 6749's `invalid_grant` in Doorkeeper's shape (400, `error` and
+/// `error_description`).
+async fn expect_invalid_grant(response: Response) {
+    let body = expect_json(Ok(response), 400).await;
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "no error_description: {body}"
+    );
+}
+
+async fn refresh(app: &TestApp, oauth: &OAuthApp, token: &str, extra: &[(&str, &str)]) -> Response {
+    let mut params = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+    params.extend_from_slice(extra);
+    app.token_request(oauth, &params).await
+}
+
+#[sqlx::test]
+async fn a_refresh_token_presented_by_another_app_is_refused_without_being_spent(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let user = app.sign_up("ivan").await;
+    let other = app.create_app("read write follow push").await;
+
+    expect_invalid_grant(refresh(&app, &other, &user.refresh_token, &[]).await).await;
+    // Nor does asking its own app for more than it was granted spend it.
+    let wider = refresh(
+        &app,
+        &user.app,
+        &user.refresh_token,
+        &[("scope", "admin:read")],
+    )
+    .await;
+    assert_eq!(expect_json(Ok(wider), 400).await["error"], "invalid_scope");
+    assert_eq!(app.verify_status(&user.access_token).await, StatusCode::OK);
+
+    let renewed = refresh(&app, &user.app, &user.refresh_token, &[]).await;
+    let renewed = expect_json(Ok(renewed), 200).await;
+    assert_eq!(
+        app.verify_status(&access_token(&renewed)).await,
+        StatusCode::OK
+    );
+    // The other app presenting the now spent token is not "reuse" by the owner: the
+    // family survives.
+    expect_invalid_grant(refresh(&app, &other, &user.refresh_token, &[]).await).await;
+    assert_eq!(
+        app.verify_status(&access_token(&renewed)).await,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn an_authorization_code_presented_by_another_app_is_refused_and_still_works_for_its_own(
+    db: PgPool,
+) {
+    let app = TestApp::spawn(db).await;
+    let user = app.sign_up("judith").await;
+    let other = app.create_app("read write follow push").await;
+    let code = param(
+        &redirect_params(&approve(&app, &user.app, &user, &[("redirect_uri", CALLBACK)]).await),
+        "code",
+    )
+    .expect("code");
+
+    expect_invalid_grant(exchange(&app, &other, &code, CALLBACK, &[]).await).await;
+
+    let token = expect_json(
+        Ok(exchange(&app, &user.app, &code, CALLBACK, &[]).await),
+        200,
+    )
+    .await;
+    let access = access_token(&token);
+    assert_eq!(app.verify_status(&access).await, StatusCode::OK);
+    // Another app replaying the spent code does not revoke what it issued.
+    expect_invalid_grant(exchange(&app, &other, &code, CALLBACK, &[]).await).await;
+    assert_eq!(app.verify_status(&access).await, StatusCode::OK);
 }

@@ -21,7 +21,7 @@ use crate::db::moderation::{self, AccountFilter};
 use crate::db::users::UserRow;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
-use crate::moderation::{AccountAction, ModerationError, Reversal};
+use crate::moderation::{AccountAction, ModerationError, Moderator, Reversal};
 use crate::state::AppState;
 
 const READ: &[&str] = &["admin:read:accounts"];
@@ -207,11 +207,20 @@ pub struct ActionParams {
     text: Option<String>,
 }
 
+/// The moderator behind an admin API request: a staff member with the role they
+/// hold now (the role rule in `crate::moderation` decides whom they may act on).
+fn moderator(user: &CurrentUser) -> Moderator {
+    Moderator::Staff(user.token.role)
+}
+
 fn moderation_error(error: ModerationError) -> ApiError {
     match error {
         ModerationError::NotFound => ApiError::NotFound,
         ModerationError::NotLocal => {
             ApiError::Unprocessable("This action only applies to local accounts".into())
+        }
+        ModerationError::NotPermitted | ModerationError::NotPending => {
+            ApiError::Forbidden(error.to_string())
         }
         ModerationError::Database(error) => error.into(),
         ModerationError::Other(error) => ApiError::Internal(error),
@@ -238,16 +247,11 @@ pub async fn action(
         )
     })?;
     crate::api::v1::check_length("text", params.text.as_deref(), 5000)?;
-    if row.id == user.account_id && action != AccountAction::None {
-        return Err(ApiError::Forbidden(
-            "You cannot act on your own account".into(),
-        ));
-    }
     let report = match params.report_id.as_deref() {
         Some(id) => Some(report_about(&state, id, row.id).await?),
         None => None,
     };
-    crate::moderation::act(&state, row.id, action)
+    crate::moderation::act(&state, moderator(&user), row.id, action)
         .await
         .map_err(moderation_error)?;
     if let Some(report) = report {
@@ -280,7 +284,7 @@ async fn reverse(
 ) -> ApiResult<Json<Value>> {
     authorize(user, WRITE, Needs::Moderator)?;
     let row = find(state, id).await?;
-    crate::moderation::reverse(state, row.id, reversal)
+    crate::moderation::reverse(state, moderator(user), row.id, reversal)
         .await
         .map_err(moderation_error)?;
     let row = find(state, id).await?;
@@ -341,9 +345,9 @@ pub async fn approve(
 ) -> ApiResult<Json<Value>> {
     authorize(&user, WRITE, Needs::Moderator)?;
     let row = find(&state, &id).await?;
-    if !moderation::approve(&state.db, row.id).await? {
-        return Err(ApiError::Forbidden("This account is not pending".into()));
-    }
+    crate::moderation::approve(&state, moderator(&user), row.id)
+        .await
+        .map_err(moderation_error)?;
     Ok(Json(render_one(&state, &row).await?))
 }
 
@@ -358,8 +362,8 @@ pub async fn reject(
     authorize(&user, WRITE, Needs::Moderator)?;
     let row = find(&state, &id).await?;
     let rendered = render_one(&state, &row).await?;
-    if !moderation::reject(&state.db, row.id).await? {
-        return Err(ApiError::Forbidden("This account is not pending".into()));
-    }
+    crate::moderation::reject(&state, moderator(&user), row.id)
+        .await
+        .map_err(moderation_error)?;
     Ok(Json(rendered))
 }
