@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use super::statuses::VISIBLE_TO_VIEWER;
+use super::statuses::AUDIENCE_INCLUDES_VIEWER;
 use super::Page;
 
 /// A `reports` row.
@@ -130,9 +130,12 @@ pub async fn list(
 /// Whose view decides which of the cited statuses a report keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CitedBy {
-    /// A local reporter (this account): only statuses they may see, by the visibility
-    /// rule of [`super::statuses::VISIBLE_TO_VIEWER`]. The others are dropped without a
-    /// trace, so the answer says nothing about posts hidden from the reporter.
+    /// A local reporter (this account): only statuses whose audience includes them
+    /// ([`AUDIENCE_INCLUDES_VIEWER`]) and whose author does not block them, as
+    /// Mastodon's report service keeps. A block by the reporter does not hide anything
+    /// here: people often block an account and then report it. The others are dropped
+    /// without a trace, so the answer says nothing about posts hidden from the
+    /// reporter.
     Viewer(i64),
     /// A remote server's `Flag`: any live status of the target it names (nothing is
     /// answered, and its sender is usually an anonymous instance actor).
@@ -148,8 +151,14 @@ pub async fn statuses_of(
     ids: &[i64],
 ) -> sqlx::Result<Vec<i64>> {
     let (viewer, rule) = match cited_by {
-        CitedBy::Viewer(account_id) => (Some(account_id), VISIBLE_TO_VIEWER),
-        CitedBy::Peer => (None, "true"),
+        CitedBy::Viewer(account_id) => (
+            Some(account_id),
+            format!(
+                "{AUDIENCE_INCLUDES_VIEWER} AND NOT EXISTS (SELECT 1 FROM blocks rb \
+                 WHERE rb.account_id = s.account_id AND rb.target_account_id = $1)"
+            ),
+        ),
+        CitedBy::Peer => (None, "true".to_owned()),
     };
     sqlx::query_scalar(&format!(
         "SELECT s.id FROM unnest($3::bigint[]) WITH ORDINALITY AS t(id, position) \

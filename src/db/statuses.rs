@@ -39,22 +39,41 @@ pub(crate) const COLUMNS: &str = "s.id, s.account_id, s.ap_id, s.url, s.local, s
     s.conversation, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
     s.deleted_at";
 
-/// SQL condition: status `s` may be seen by viewer `$1` (NULL = anonymous): its author
-/// is not suspended (one by one, or with their domain), its audience includes the
-/// viewer, and no block separates the viewer from its author or from the author of the
-/// status it boosts (either way; see `super::hiding`).
-pub const VISIBLE_TO_VIEWER: &str = "(NOT EXISTS (SELECT 1 FROM accounts sa \
+/// The audience part of [`VISIBLE_TO_VIEWER`], as a literal so both constants are
+/// built from one text: the author of status `s` is not suspended and its audience
+/// includes viewer `$1`.
+macro_rules! audience_includes_viewer {
+    () => {
+        "(NOT EXISTS (SELECT 1 FROM accounts sa \
         WHERE sa.id = s.account_id AND sa.suspended_at IS NOT NULL) \
     AND (s.visibility IN ('public', 'unlisted') \
     OR s.account_id = $1 \
     OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f \
         WHERE f.account_id = $1 AND f.target_account_id = s.account_id AND f.accepted)) \
-    OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)) \
-    AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE \
+    OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)))"
+    };
+}
+
+/// SQL condition: the author of status `s` is not suspended (one by one, or with their
+/// domain) and its audience includes viewer `$1` (NULL = anonymous), whatever blocks
+/// lie between them. Reports use it: blocking an account and then reporting it must
+/// not drop the statuses the reporter saw (Mastodon hides them only when the author
+/// blocks the reporter).
+pub const AUDIENCE_INCLUDES_VIEWER: &str = audience_includes_viewer!();
+
+/// SQL condition: status `s` may be seen by viewer `$1` (NULL = anonymous): its author
+/// is not suspended (one by one, or with their domain), its audience includes the
+/// viewer, and no block separates the viewer from its author or from the author of the
+/// status it boosts (either way; see `super::hiding`).
+pub const VISIBLE_TO_VIEWER: &str = concat!(
+    "(",
+    audience_includes_viewer!(),
+    " AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE \
         (vb.account_id = $1 AND vb.target_account_id IN \
             (s.account_id, (SELECT vo.account_id FROM statuses vo WHERE vo.id = s.reblog_of_id))) \
         OR (vb.target_account_id = $1 AND vb.account_id IN \
-            (s.account_id, (SELECT vo.account_id FROM statuses vo WHERE vo.id = s.reblog_of_id)))))";
+            (s.account_id, (SELECT vo.account_id FROM statuses vo WHERE vo.id = s.reblog_of_id)))))"
+);
 
 /// A status to create.
 #[derive(Debug)]

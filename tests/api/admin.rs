@@ -1193,6 +1193,39 @@ async fn a_report_keeps_only_the_statuses_its_reporter_can_see(db: PgPool) {
     app.stop().await;
 }
 
+#[sqlx::test]
+async fn a_reporter_who_blocked_the_account_keeps_its_statuses_but_not_when_blocked_by_it(
+    db: PgPool,
+) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let bobs = app.post_status(&bob, &[("status", "rude")]).await;
+    let carols = app.post_status(&carol, &[("status", "also rude")]).await;
+
+    // Block first, then report: the report still cites what alice saw.
+    let blocked = app
+        .post(&format!("/api/v1/accounts/{}/block", bob.account_id))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(blocked, 200).await;
+    let report = report_citing(&app, &alice, &bob.account_id, &[&bobs]).await;
+    assert_eq!(report["status_ids"], json!([bobs]), "{report}");
+
+    // An author who blocks the reporter hides their statuses from the report too.
+    let blocked_by = app
+        .post(&format!("/api/v1/accounts/{}/block", alice.account_id))
+        .bearer_auth(&carol.access_token)
+        .send()
+        .await;
+    expect_json(blocked_by, 200).await;
+    let report = report_citing(&app, &alice, &carol.account_id, &[&carols]).await;
+    assert_eq!(report["status_ids"], json!([]), "{report}");
+    app.stop().await;
+}
+
 /// Every account action of the admin API, as (path suffix, `type`).
 const ACCOUNT_ACTIONS: [(&str, Option<&str>); 11] = [
     ("action", Some("none")),
