@@ -9,6 +9,7 @@ mod apps;
 mod cli;
 mod clients;
 mod discovery;
+mod database_outage;
 mod durability;
 mod errors;
 mod federated_media;

@@ -214,7 +214,7 @@ fn moderation_error(error: ModerationError) -> ApiError {
             ApiError::Unprocessable("This action only applies to local accounts".into())
         }
         ModerationError::Database(error) => error.into(),
-        ModerationError::Other(error) => ApiError::Internal(error),
+        ModerationError::Other(error) => ApiError::from(error),
     }
 }
 
