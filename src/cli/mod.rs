@@ -103,8 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(args) => {
-            let pool =
-                db::connect(&args.config.database_url, 2, COMMAND_ACQUIRE_TIMEOUT).await?;
+            let pool = db::connect(&args.config.database_url, 2, COMMAND_ACQUIRE_TIMEOUT).await?;
             db::migrate(&pool).await?;
             admin(&pool, *args.config, args.action).await
         }

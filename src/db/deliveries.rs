@@ -407,12 +407,10 @@ mod tests {
             };
             enqueue(&mut conn, &[delivery]).await.expect("queues");
         }
-        sqlx::query(
-            "UPDATE deliveries SET next_attempt_at = now() + interval '1 hour'",
-        )
-        .execute(db)
-        .await
-        .expect("schedules");
+        sqlx::query("UPDATE deliveries SET next_attempt_at = now() + interval '1 hour'")
+            .execute(db)
+            .await
+            .expect("schedules");
         sqlx::query(&format!(
             "INSERT INTO instances (domain, consecutive_failures, failing_since, unavailable_until) \
              VALUES ('down.example', 3, now() - interval '1 hour', now() + interval '{until}')"
@@ -448,7 +446,9 @@ mod tests {
         );
 
         // The probe succeeds: the breaker closes and the backlog is due at once.
-        mark_delivered(&db, &claimed[0], 202).await.expect("records");
+        mark_delivered(&db, &claimed[0], 202)
+            .await
+            .expect("records");
         assert_eq!(claim(&db, 10, 120).await.expect("claims").len(), 2);
         let open: Option<DateTime<Utc>> =
             sqlx::query_scalar("SELECT unavailable_until FROM instances")

@@ -220,7 +220,10 @@ mod tests {
         assert!(parse_retry_after("soon", now).is_none());
     }
 
-    fn failures(failing_since: DateTime<Utc>, unavailable_until: Option<DateTime<Utc>>) -> DomainFailures {
+    fn failures(
+        failing_since: DateTime<Utc>,
+        unavailable_until: Option<DateTime<Utc>>,
+    ) -> DomainFailures {
         DomainFailures {
             failing_since,
             unavailable_until,
@@ -256,7 +259,10 @@ mod tests {
         let breaker = Breaker::default();
         let now = Utc::now();
         let domain = failures(now - Duration::hours(1), Some(now + Duration::seconds(5)));
-        assert_eq!(Breaker::state(domain.unavailable_until, now), BreakerState::Open);
+        assert_eq!(
+            Breaker::state(domain.unavailable_until, now),
+            BreakerState::Open
+        );
         assert_eq!(breaker.after_failure(&domain, now), BreakerChange::None);
     }
 
@@ -265,7 +271,10 @@ mod tests {
         let breaker = Breaker::default();
         let now = Utc::now();
         let mut domain = failures(now - Duration::hours(1), Some(now - Duration::seconds(1)));
-        assert_eq!(Breaker::state(domain.unavailable_until, now), BreakerState::HalfOpen);
+        assert_eq!(
+            Breaker::state(domain.unavailable_until, now),
+            BreakerState::HalfOpen
+        );
         domain.trips = 1;
         assert_eq!(
             breaker.after_failure(&domain, now),

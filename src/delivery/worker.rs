@@ -284,8 +284,7 @@ async fn fail_due_deliveries(conn: &mut sqlx::PgConnection, domain: &str) -> sql
             (id, failure)
         })
         .collect();
-    deliveries::count_failed_attempts(conn, &failures, "not sent: the domain is unavailable")
-        .await
+    deliveries::count_failed_attempts(conn, &failures, "not sent: the domain is unavailable").await
 }
 
 /// The breaker's timings from the configuration.

@@ -112,17 +112,28 @@ async fn while_the_database_is_unreachable_requests_answer_503_and_then_recover_
     // The first requests meet the pool's broken idle connections, the later ones find
     // no connection at all (refused until the acquire timeout): both are a 503.
     for _ in 0..3 {
-        let response = get(&app, "/api/v1/accounts/verify_credentials", &alice.access_token).await;
+        let response = get(
+            &app,
+            "/api/v1/accounts/verify_credentials",
+            &alice.access_token,
+        )
+        .await;
         assert_eq!(response.status(), 503);
         let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        assert!(retry_after.is_some_and(|secs| secs > 0), "Retry-After in seconds");
+        assert!(
+            retry_after.is_some_and(|secs| secs > 0),
+            "Retry-After in seconds"
+        );
         let body: serde_json::Value = response.json().await.expect("JSON body");
         let error = body["error"].as_str().expect("a Mastodon-shaped error");
-        assert!(!error.to_lowercase().contains("pool"), "nothing internal: {error}");
+        assert!(
+            !error.to_lowercase().contains("pool"),
+            "nothing internal: {error}"
+        );
     }
     let health = get(&app, "/health", "").await;
     assert_eq!(health.status(), 503);
@@ -131,7 +142,12 @@ async fn while_the_database_is_unreachable_requests_answer_503_and_then_recover_
     proxy.restore().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let response = get(&app, "/api/v1/accounts/verify_credentials", &alice.access_token).await;
+        let response = get(
+            &app,
+            "/api/v1/accounts/verify_credentials",
+            &alice.access_token,
+        )
+        .await;
         if response.status() == 200 {
             break;
         }
