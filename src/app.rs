@@ -176,23 +176,26 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Liveness and readiness for load balancers: 200 when the database answers.
+/// Liveness and readiness for load balancers: 200 when the database answers, 503 with
+/// `Retry-After` within 2 seconds when it does not.
 #[utoipa::path(get, path = "/health", tag = "health",
     responses((status = 200, description = "Healthy"), (status = 503, description = "Database unreachable")))]
 pub async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> impl IntoResponse {
+) -> axum::response::Response {
     let check = tokio::time::timeout(
         Duration::from_secs(2),
         sqlx::query("SELECT 1").execute(&state.db),
     )
     .await;
     match check {
-        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
         _ => (
             StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "5")],
             Json(json!({ "status": "unavailable" })),
-        ),
+        )
+            .into_response(),
     }
 }
 

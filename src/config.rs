@@ -139,6 +139,29 @@ pub struct Config {
     #[arg(long, env = "ROOST_DB_POOL_SIZE", default_value_t = 20)]
     pub db_pool_size: u32,
 
+    /// Longest wait, in seconds, for a database connection. While PostgreSQL is
+    /// unreachable, requests answer 503 with `Retry-After` after at most this long.
+    #[arg(long = "db-acquire-timeout", env = "ROOST_DB_ACQUIRE_TIMEOUT", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub db_acquire_timeout_secs: u64,
+
+    /// Seconds a remote domain must have failed, with no successful delivery in between,
+    /// before its circuit breaker opens (see `delivery::policy`).
+    #[arg(long = "delivery-breaker-open-after", env = "ROOST_DELIVERY_BREAKER_OPEN_AFTER",
+          default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub delivery_breaker_open_after_secs: u64,
+
+    /// Seconds an opened breaker waits before one probe delivery (doubled after each
+    /// failed probe of the same outage).
+    #[arg(long = "delivery-breaker-cool-off", env = "ROOST_DELIVERY_BREAKER_COOL_OFF",
+          default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub delivery_breaker_cool_off_secs: u64,
+
+    /// Longest cool-off of the breaker, in seconds.
+    #[arg(long = "delivery-breaker-max-cool-off", env = "ROOST_DELIVERY_BREAKER_MAX_COOL_OFF",
+          default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub delivery_breaker_max_cool_off_secs: u64,
+
     /// Where uploaded media is stored: local (ROOST_MEDIA_DIR) or s3 (ROOST_S3_*).
     #[arg(long, env = "ROOST_MEDIA_STORAGE", value_enum, default_value = "local")]
     pub media_storage: MediaStorageKind,

@@ -59,10 +59,17 @@ pub enum ApiError {
         /// Human-readable description.
         description: String,
     },
+    /// The database cannot be reached right now: 503 with `Retry-After`, so clients
+    /// and load balancers try again instead of waiting. The cause is logged, never shown.
+    #[error("Service temporarily unavailable, try again shortly")]
+    Unavailable(anyhow::Error),
     /// A failure that is not the client's fault. Logged, never shown.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
+
+/// Seconds a client is asked to wait (`Retry-After`) while the database is away.
+const RETRY_AFTER_SECS: &str = "5";
 
 impl ApiError {
     /// Shorthand for a validation error on one field.
@@ -96,6 +103,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::OAuth { status, .. } => *status,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,7 +111,23 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        ApiError::Internal(error.into())
+        ApiError::from(anyhow::Error::from(error))
+    }
+}
+
+/// A failure is `Unavailable` when a database error in its chain says PostgreSQL is
+/// unreachable (see [`crate::db::is_unreachable`]), `Internal` otherwise.
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        let unreachable = error
+            .chain()
+            .filter_map(|cause| cause.downcast_ref::<sqlx::Error>())
+            .any(crate::db::is_unreachable);
+        if unreachable {
+            ApiError::Unavailable(error)
+        } else {
+            ApiError::Internal(error)
+        }
     }
 }
 
@@ -130,11 +154,21 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = ?cause, "internal error");
                 json!({ "error": "Internal server error" })
             }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(error = %format!("{cause:#}"), "database unreachable");
+                json!({ "error": self.to_string() })
+            }
             _ => json!({ "error": self.to_string() }),
         };
         let mut response = (status, Json(body)).into_response();
         if let ApiError::RateLimited(headers) = self {
             response.headers_mut().extend(headers);
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

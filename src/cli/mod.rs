@@ -97,22 +97,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(config) => serve(*config).await,
         Command::Worker(config) => worker(*config).await,
         Command::Migrate(args) => {
-            let pool = db::connect(&args.database_url, 2).await?;
+            let pool = db::connect(&args.database_url, 2, COMMAND_ACQUIRE_TIMEOUT).await?;
             db::migrate(&pool).await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Admin(args) => {
-            let pool = db::connect(&args.config.database_url, 2).await?;
+            let pool = db::connect(&args.config.database_url, 2, COMMAND_ACQUIRE_TIMEOUT).await?;
             db::migrate(&pool).await?;
             admin(&pool, *args.config, args.action).await
         }
     }
 }
 
+/// A one-off command waits longer for its connections than a server, which must
+/// answer its clients quickly.
+const COMMAND_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The pool of `serve` and `worker`, sized and timed by the configuration.
+async fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    let acquire_timeout = std::time::Duration::from_secs(config.db_acquire_timeout_secs);
+    db::connect(&config.database_url, config.db_pool_size, acquire_timeout).await
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     let secret = config::load_or_create_secret(&config.secret_key_file)?;
-    let pool = db::connect(&config.database_url, config.db_pool_size).await?;
+    let pool = connect(&config).await?;
     db::migrate(&pool).await?;
     crate::federation::actors::backfill_missing_keys(&pool).await?;
     let app = crate::app::App::build(config, pool, &secret).await?;
@@ -121,7 +131,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn worker(config: Config) -> anyhow::Result<()> {
     let secret = config::load_or_create_secret(&config.secret_key_file)?;
-    let pool = db::connect(&config.database_url, config.db_pool_size).await?;
+    let pool = connect(&config).await?;
     db::migrate(&pool).await?;
     let state = crate::state::AppState::new(pool, config, &secret)?;
     tracing::info!("running workers only");

@@ -73,23 +73,39 @@ pub struct ClaimedDelivery {
     pub attempts: i32,
 }
 
-/// Claims up to `limit` due deliveries whose domain is not marked unavailable, leasing
-/// them for `lease_secs`. Commits on its own: the claim must be visible before any
-/// network I/O starts.
+/// Claims up to `limit` due deliveries to domains whose circuit breaker is closed,
+/// plus one probe per domain whose breaker has just become half-open (its pending
+/// delivery due first, even if not due yet), leasing them for `lease_secs`. Taking a
+/// probe marks the domain as probing for the lease, in the same statement, so
+/// concurrent workers of any process take one probe between them. Commits on its
+/// own: the claim must be visible before any network I/O starts.
 pub async fn claim(
     db: impl PgExecutor<'_>,
     limit: i64,
     lease_secs: i64,
 ) -> sqlx::Result<Vec<ClaimedDelivery>> {
     sqlx::query_as(
-        "UPDATE deliveries d SET locked_until = now() + make_interval(secs => $2), attempts = d.attempts + 1 \
-         WHERE d.id IN ( \
+        "WITH probing AS ( \
+           UPDATE instances i SET probing_until = now() + make_interval(secs => $2) \
+           WHERE i.unavailable_until <= now() \
+             AND (i.probing_until IS NULL OR i.probing_until < now()) \
+             AND EXISTS (SELECT 1 FROM deliveries p WHERE p.domain = i.domain AND p.state = 'pending') \
+           RETURNING i.domain), \
+         probes AS ( \
+           SELECT probe.id FROM probing, LATERAL ( \
+             SELECT p.id FROM deliveries p \
+             WHERE p.domain = probing.domain AND p.state = 'pending' \
+               AND (p.locked_until IS NULL OR p.locked_until < now()) \
+             ORDER BY p.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) probe), \
+         due AS ( \
            SELECT id FROM deliveries \
            WHERE state = 'pending' AND next_attempt_at <= now() \
              AND (locked_until IS NULL OR locked_until < now()) \
              AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = deliveries.domain \
-                             AND i.unavailable_until > now()) \
+                             AND i.unavailable_until IS NOT NULL) \
            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) \
+         UPDATE deliveries d SET locked_until = now() + make_interval(secs => $2), attempts = d.attempts + 1 \
+         WHERE d.id IN (SELECT id FROM probes UNION ALL SELECT id FROM due) \
          RETURNING d.id, d.activity_id, d.actor_account_id, d.inbox_url, d.domain, d.payload, d.attempts",
     )
     .bind(limit)
@@ -98,8 +114,11 @@ pub async fn claim(
     .await
 }
 
-/// Marks a delivery done and records the domain as healthy, in one statement (this
-/// runs once per delivered request, so it is one round trip and no transaction).
+/// Marks a delivery done and records the domain as healthy: its failure streak ends
+/// and its circuit breaker closes. When the breaker was open or half-open, the
+/// domain's deliveries that the outage pushed into the future become due now (except
+/// those the server itself asked to wait, with 429). One statement: this runs once
+/// per delivered request.
 pub async fn mark_delivered(
     db: impl PgExecutor<'_>,
     delivery: &ClaimedDelivery,
@@ -108,10 +127,17 @@ pub async fn mark_delivered(
     sqlx::query(
         "WITH done AS ( \
              UPDATE deliveries SET state = 'delivered', finished_at = now(), locked_until = NULL, \
-               last_status = $2, last_error = NULL WHERE id = $1) \
-         INSERT INTO instances (domain, last_success_at) VALUES ($3, now()) \
-         ON CONFLICT (domain) DO UPDATE SET consecutive_failures = 0, last_success_at = now(), \
-         unavailable_until = NULL",
+               last_status = $2, last_error = NULL WHERE id = $1), \
+         was AS (SELECT unavailable_until IS NOT NULL AS paused FROM instances WHERE domain = $3), \
+         healthy AS ( \
+             INSERT INTO instances (domain, last_success_at) VALUES ($3, now()) \
+             ON CONFLICT (domain) DO UPDATE SET consecutive_failures = 0, last_success_at = now(), \
+               failing_since = NULL, unavailable_until = NULL, probing_until = NULL, breaker_trips = 0) \
+         UPDATE deliveries SET next_attempt_at = now() WHERE id IN ( \
+             SELECT id FROM deliveries WHERE domain = $3 AND state = 'pending' AND id <> $1 \
+               AND next_attempt_at > now() AND last_status IS DISTINCT FROM 429 \
+               AND coalesce((SELECT paused FROM was), false) \
+             FOR UPDATE SKIP LOCKED)",
     )
     .bind(delivery.id)
     .bind(i32::from(status))
@@ -158,30 +184,115 @@ pub async fn mark_failed(
     Ok(())
 }
 
-/// Counts a failure (no answer, or a server error) against a domain and returns its
-/// consecutive failures so far.
-pub async fn record_domain_failure(conn: &mut PgConnection, domain: &str) -> sqlx::Result<i32> {
-    sqlx::query_scalar(
-        "INSERT INTO instances (domain, consecutive_failures, last_failure_at) VALUES ($1, 1, now()) \
+/// A domain's failure record right after a failure was counted.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct DomainFailure {
+    /// When its current failure streak began.
+    pub failing_since: DateTime<Utc>,
+    /// Until when its circuit breaker is open (`None`: closed).
+    pub unavailable_until: Option<DateTime<Utc>>,
+    /// How often the breaker opened in this outage.
+    pub breaker_trips: i32,
+    /// The database's clock, to judge the record by.
+    pub now: DateTime<Utc>,
+}
+
+/// Counts a failure (no answer, or a server error) against a domain, starting its
+/// failure streak if none is running. The row stays locked until the caller's
+/// transaction ends, so concurrent failures of one domain are judged one after another.
+pub async fn record_domain_failure(
+    conn: &mut PgConnection,
+    domain: &str,
+) -> sqlx::Result<DomainFailure> {
+    sqlx::query_as(
+        "INSERT INTO instances (domain, consecutive_failures, last_failure_at, failing_since) \
+         VALUES ($1, 1, now(), now()) \
          ON CONFLICT (domain) DO UPDATE SET consecutive_failures = instances.consecutive_failures + 1, \
-         last_failure_at = now() RETURNING consecutive_failures",
+           last_failure_at = now(), failing_since = coalesce(instances.failing_since, now()) \
+         RETURNING failing_since, unavailable_until, breaker_trips, now() AS now",
     )
     .bind(domain)
     .fetch_one(conn)
     .await
 }
 
-/// Skips a domain until the given time (the circuit breaker opens).
-pub async fn mark_domain_unavailable(
+/// Opens a domain's circuit breaker until the given time (ending any probe) and
+/// counts the opening.
+pub async fn open_breaker(
     conn: &mut PgConnection,
     domain: &str,
     until: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE instances SET unavailable_until = $2 WHERE domain = $1")
-        .bind(domain)
-        .bind(until)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE instances SET unavailable_until = $2, probing_until = NULL, \
+         breaker_trips = breaker_trips + 1 WHERE domain = $1",
+    )
+    .bind(domain)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends a domain's probe without closing its breaker (the probe was answered with a
+/// final client error), so the next claim probes with another delivery.
+pub async fn end_probe(conn: &mut PgConnection, domain: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE instances SET probing_until = NULL WHERE domain = $1 AND probing_until IS NOT NULL",
+    )
+    .bind(domain)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The due, unclaimed deliveries to a domain (`(id, attempts)`), locked until the
+/// caller's transaction ends.
+pub async fn lock_due_for_domain(
+    conn: &mut PgConnection,
+    domain: &str,
+) -> sqlx::Result<Vec<(i64, i32)>> {
+    sqlx::query_as(
+        "SELECT id, attempts FROM deliveries WHERE domain = $1 AND state = 'pending' \
+           AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now()) \
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind(domain)
+    .fetch_all(conn)
+    .await
+}
+
+/// Counts one failed attempt, without a request, for each of the given deliveries:
+/// pending again at its time, or dead (`None`).
+pub async fn count_failed_attempts(
+    conn: &mut PgConnection,
+    failures: &[(i64, Failure)],
+    error: &str,
+) -> sqlx::Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = failures.iter().map(|(id, _)| *id).collect();
+    let next: Vec<Option<DateTime<Utc>>> = failures
+        .iter()
+        .map(|(_, failure)| match failure {
+            Failure::Retry { next_attempt_at } => Some(*next_attempt_at),
+            Failure::Dead => None,
+        })
+        .collect();
+    let error: String = error.chars().take(500).collect();
+    sqlx::query(
+        "UPDATE deliveries d SET attempts = d.attempts + 1, \
+           state = CASE WHEN u.next IS NULL THEN 'dead' ELSE 'pending' END, \
+           next_attempt_at = coalesce(u.next, d.next_attempt_at), last_status = NULL, \
+           last_error = $3, finished_at = CASE WHEN u.next IS NULL THEN now() END \
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, next) WHERE d.id = u.id",
+    )
+    .bind(&ids)
+    .bind(&next)
+    .bind(error)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -274,4 +385,76 @@ pub async fn domain_health(
     .bind(limit)
     .fetch_all(db)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::PgPool;
+
+    /// Three deliveries to `down.example`, all scheduled an hour from now, and its
+    /// breaker open until `until`.
+    async fn backlog(db: &PgPool, until: &str) {
+        let inbox = url::Url::parse("https://down.example/inbox").expect("valid");
+        let mut conn = db.acquire().await.expect("connects");
+        for n in 0..3 {
+            let id = format!("https://roost.example/activities/{n}");
+            let delivery = NewDelivery {
+                activity_id: &id,
+                actor_account_id: None,
+                inbox_url: &inbox,
+                payload: "{}",
+            };
+            enqueue(&mut conn, &[delivery]).await.expect("queues");
+        }
+        sqlx::query("UPDATE deliveries SET next_attempt_at = now() + interval '1 hour'")
+            .execute(db)
+            .await
+            .expect("schedules");
+        sqlx::query(&format!(
+            "INSERT INTO instances (domain, consecutive_failures, failing_since, unavailable_until) \
+             VALUES ('down.example', 3, now() - interval '1 hour', now() + interval '{until}')"
+        ))
+        .execute(db)
+        .await
+        .expect("opens");
+    }
+
+    #[sqlx::test]
+    async fn an_open_breaker_lets_nothing_through(db: PgPool) {
+        backlog(&db, "1 minute").await;
+        sqlx::query("UPDATE deliveries SET next_attempt_at = now()")
+            .execute(&db)
+            .await
+            .expect("makes them due");
+        assert!(claim(&db, 10, 120).await.expect("claims").is_empty());
+    }
+
+    #[sqlx::test]
+    async fn a_half_open_breaker_lets_exactly_one_probe_through_concurrent_claims(db: PgPool) {
+        backlog(&db, "-1 second").await;
+        let (first, second) = tokio::join!(claim(&db, 10, 120), claim(&db, 10, 120));
+        let claimed: Vec<ClaimedDelivery> = first
+            .expect("claims")
+            .into_iter()
+            .chain(second.expect("claims"))
+            .collect();
+        assert_eq!(claimed.len(), 1, "one probe, though none is due yet");
+        assert!(
+            claim(&db, 10, 120).await.expect("claims").is_empty(),
+            "the rest wait for the probe"
+        );
+
+        // The probe succeeds: the breaker closes and the backlog is due at once.
+        mark_delivered(&db, &claimed[0], 202)
+            .await
+            .expect("records");
+        assert_eq!(claim(&db, 10, 120).await.expect("claims").len(), 2);
+        let open: Option<DateTime<Utc>> =
+            sqlx::query_scalar("SELECT unavailable_until FROM instances")
+                .fetch_one(&db)
+                .await
+                .expect("reads");
+        assert!(open.is_none());
+    }
 }

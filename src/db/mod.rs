@@ -40,18 +40,56 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// trip to PostgreSQL per acquire, which doubled the round trips of every request. A
 /// connection that broke while idle (PostgreSQL restarted) fails its next query
 /// instead and is dropped; idle connections are closed after a few minutes anyway.
-pub async fn connect(database_url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+///
+/// `acquire_timeout` bounds the wait for a connection, including connecting: while
+/// PostgreSQL is unreachable every query fails after at most that long (and a request
+/// answers 503, see [`is_unreachable`]) instead of queueing until its client gives up.
+pub async fn connect(
+    database_url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(database_url)?.application_name("roost");
-    Ok(pool_options(max_connections).connect_with(options).await?)
+    Ok(connect_with(options, max_connections, acquire_timeout).await?)
+}
+
+/// [`connect`] with parsed connection options (tests point them at a proxy).
+pub async fn connect_with(
+    options: PgConnectOptions,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> sqlx::Result<PgPool> {
+    pool_options(max_connections, acquire_timeout)
+        .connect_with(options)
+        .await
 }
 
 /// The settings both pools share (see [`connect`]).
-fn pool_options(max_connections: u32) -> PgPoolOptions {
+fn pool_options(max_connections: u32, acquire_timeout: Duration) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .test_before_acquire(false)
         .idle_timeout(Duration::from_secs(300))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
+}
+
+/// Whether a database error means PostgreSQL cannot be reached right now (no
+/// connection within the acquire timeout, a broken or refused connection, a server
+/// shutting down or starting up) rather than a fault of the query: the caller should
+/// try again later, and a request answers 503 with `Retry-After`.
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exception; 57P01–57P03: shutdown, crash, starting up.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// A pool on the same database for the background workers (deliveries, inbox
@@ -70,7 +108,11 @@ pub fn worker_pool(pool: &PgPool) -> PgPool {
     let options = (*pool.connect_options())
         .clone()
         .options([("synchronous_commit", "off")]);
-    pool_options(pool.options().get_max_connections()).connect_lazy_with(options)
+    pool_options(
+        pool.options().get_max_connections(),
+        pool.options().get_acquire_timeout(),
+    )
+    .connect_lazy_with(options)
 }
 
 /// Applies every pending migration. Safe to call from several processes at once:
@@ -145,7 +187,7 @@ impl Page {
 pub async fn listen(pool: &PgPool, channel: &str) -> Option<sqlx::postgres::PgListener> {
     let own = PgPoolOptions::new()
         .max_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(pool.options().get_acquire_timeout())
         .connect_lazy_with((*pool.connect_options()).clone());
     let mut listener = match sqlx::postgres::PgListener::connect_with(&own).await {
         Ok(listener) => listener,
@@ -164,12 +206,17 @@ pub async fn listen(pool: &PgPool, channel: &str) -> Option<sqlx::postgres::PgLi
 }
 
 /// Resolves when a notification arrives on `listener` (never, without a listener).
-/// A broken connection is dropped so the caller keeps polling.
+///
+/// A listener whose connection broke reconnects on its next `recv`. When that fails
+/// (PostgreSQL is away) this never resolves, so the caller's poll timer paces the
+/// retries, and the listener is kept: once the database is back, the next call
+/// listens again, and workers are woken by NOTIFY as before the outage.
 pub async fn notified(listener: &mut Option<sqlx::postgres::PgListener>) {
     match listener {
         Some(active) => {
-            if active.recv().await.is_err() {
-                *listener = None;
+            if let Err(error) = active.recv().await {
+                tracing::debug!(%error, "LISTEN connection lost; polling until it is back");
+                std::future::pending::<()>().await;
             }
         }
         None => std::future::pending().await,

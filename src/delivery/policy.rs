@@ -6,8 +6,24 @@
 //! listed for admins, replayable. A `Retry-After` from the server is honoured when it
 //! asks for longer (up to one day).
 //!
-//! Circuit breaker: after 5 consecutive failures of a domain, no delivery to it is
-//! attempted for `min(10 min × 2^(failures-5), 1 day)`; any success resets it.
+//! Circuit breaker, per outage rather than per delivery (Mastodon's breaker cools off
+//! after 60 s; its retries come after 15–35 s). A domain's breaker is
+//! - **closed** while deliveries go out. A failure (no answer, 408, 429, 5xx) starts or
+//!   continues the domain's failure streak; a burst of failures at one moment is one
+//!   moment of failure, however many deliveries failed in it.
+//! - **open** once the streak has lasted `open_after` (default 60 s) with no success in
+//!   between: nothing is sent to the domain for the cool-off, `cool_off × 2^trips`
+//!   capped at `max_cool_off` (defaults 30 s, 1 h), where `trips` counts the openings
+//!   of this outage. Failures of deliveries already in flight change nothing.
+//! - **half-open** when the cool-off has passed: exactly one delivery (the one due
+//!   first) is sent as a probe. If it fails the breaker opens again, for twice as long,
+//!   and that failure counts as a failed attempt for every delivery to the domain that
+//!   was due, so a domain that stays down still reaches the end of the schedule. If it
+//!   succeeds the breaker closes and every delivery the outage pushed into the future
+//!   is due at once (except those the server asked to wait with `429` + `Retry-After`).
+//!
+//! Any success closes the breaker and ends the streak. A peer that restarts for ten
+//! seconds never opens it: its deliveries come back after their first one-minute wait.
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -17,7 +33,6 @@ pub const MAX_ATTEMPTS: i32 = 14;
 const BASE_DELAY_SECS: i64 = 60;
 const MAX_DELAY_SECS: i64 = 12 * 3600;
 const MAX_RETRY_AFTER_SECS: i64 = 24 * 3600;
-const BREAKER_THRESHOLD: i32 = 5;
 
 /// How a response (or its absence) is judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,15 +82,93 @@ pub fn next_attempt(
     Some(now + wait)
 }
 
-/// Until when a domain with `failures` consecutive failures (counting this one) is
-/// skipped; `None` below the threshold.
-pub fn domain_unavailable_until(failures: i32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    if failures < BREAKER_THRESHOLD {
-        return None;
+/// The circuit breaker's timings (`ROOST_DELIVERY_BREAKER_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Breaker {
+    /// How long a domain must have failed, with no success in between, before it opens.
+    pub open_after: Duration,
+    /// How long it stays open the first time in an outage.
+    pub cool_off: Duration,
+    /// The longest it stays open (the cool-off doubles with each failed probe).
+    pub max_cool_off: Duration,
+}
+
+impl Default for Breaker {
+    fn default() -> Self {
+        Breaker {
+            open_after: Duration::seconds(60),
+            cool_off: Duration::seconds(30),
+            max_cool_off: Duration::hours(1),
+        }
     }
-    let exponent = u32::try_from((failures - BREAKER_THRESHOLD).clamp(0, 20)).unwrap_or(20);
-    let secs = (600_i64.saturating_mul(1_i64 << exponent)).min(24 * 3600);
-    Some(now + Duration::seconds(secs))
+}
+
+/// Where a domain's breaker stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakerState {
+    /// Deliveries go out.
+    Closed,
+    /// Nothing is sent until the cool-off ends.
+    Open,
+    /// The cool-off has ended: one delivery may go out as a probe, the rest wait for it.
+    HalfOpen,
+}
+
+/// A domain's failure record right after one more failure was counted (as stored in
+/// `instances`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DomainFailures {
+    /// When the current streak of failures began (no success since).
+    pub failing_since: DateTime<Utc>,
+    /// Until when the breaker is open; `None` while it is closed.
+    pub unavailable_until: Option<DateTime<Utc>>,
+    /// How often the breaker opened in this outage.
+    pub trips: i32,
+}
+
+/// What a failure does to the breaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakerChange {
+    /// Nothing: the streak is too short, or the breaker is already open.
+    None,
+    /// Open until then (first opening of the outage, from closed).
+    Open(DateTime<Utc>),
+    /// The probe failed: open again until then, and count the failure for every due
+    /// delivery to the domain.
+    Reopen(DateTime<Utc>),
+}
+
+impl Breaker {
+    /// The state of a breaker open until `unavailable_until` (`None`: closed).
+    pub fn state(unavailable_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> BreakerState {
+        match unavailable_until {
+            None => BreakerState::Closed,
+            Some(until) if until > now => BreakerState::Open,
+            Some(_) => BreakerState::HalfOpen,
+        }
+    }
+
+    /// The cool-off after `trips` earlier openings in this outage.
+    pub fn cool_off(&self, trips: i32) -> Duration {
+        let exponent = u32::try_from(trips.clamp(0, 30)).unwrap_or(30);
+        let secs = self
+            .cool_off
+            .num_seconds()
+            .saturating_mul(1_i64 << exponent);
+        Duration::seconds(secs).min(self.max_cool_off)
+    }
+
+    /// What one more failure of a domain does to its breaker.
+    pub fn after_failure(&self, domain: &DomainFailures, now: DateTime<Utc>) -> BreakerChange {
+        match Breaker::state(domain.unavailable_until, now) {
+            BreakerState::Open => BreakerChange::None,
+            BreakerState::HalfOpen => BreakerChange::Reopen(now + self.cool_off(domain.trips)),
+            BreakerState::Closed if now - domain.failing_since >= self.open_after => {
+                BreakerChange::Open(now + self.cool_off(domain.trips))
+            }
+            BreakerState::Closed => BreakerChange::None,
+        }
+    }
 }
 
 /// Parses `Retry-After` as seconds or an HTTP date.
@@ -127,21 +220,71 @@ mod tests {
         assert!(parse_retry_after("soon", now).is_none());
     }
 
+    fn failures(
+        failing_since: DateTime<Utc>,
+        unavailable_until: Option<DateTime<Utc>>,
+    ) -> DomainFailures {
+        DomainFailures {
+            failing_since,
+            unavailable_until,
+            trips: 0,
+        }
+    }
+
     #[test]
-    fn the_breaker_opens_after_five_failures_and_backs_off() {
+    fn a_burst_of_simultaneous_failures_does_not_open_the_breaker() {
+        let breaker = Breaker::default();
         let now = Utc::now();
-        assert!(domain_unavailable_until(4, now).is_none());
+        // 21 deliveries time out together: the streak began at the first of them.
+        let mut domain = failures(now - Duration::seconds(1), None);
+        for _ in 0..21 {
+            assert_eq!(breaker.after_failure(&domain, now), BreakerChange::None);
+            domain.failing_since = domain.failing_since.min(now);
+        }
+    }
+
+    #[test]
+    fn a_domain_failing_for_longer_than_open_after_is_paused_for_the_cool_off() {
+        let breaker = Breaker::default();
+        let now = Utc::now();
+        let domain = failures(now - Duration::seconds(61), None);
         assert_eq!(
-            domain_unavailable_until(5, now),
-            Some(now + Duration::minutes(10))
+            breaker.after_failure(&domain, now),
+            BreakerChange::Open(now + Duration::seconds(30))
         );
+    }
+
+    #[test]
+    fn an_open_breaker_ignores_failures_of_deliveries_still_in_flight() {
+        let breaker = Breaker::default();
+        let now = Utc::now();
+        let domain = failures(now - Duration::hours(1), Some(now + Duration::seconds(5)));
         assert_eq!(
-            domain_unavailable_until(6, now),
-            Some(now + Duration::minutes(20))
+            Breaker::state(domain.unavailable_until, now),
+            BreakerState::Open
         );
+        assert_eq!(breaker.after_failure(&domain, now), BreakerChange::None);
+    }
+
+    #[test]
+    fn after_the_cool_off_the_breaker_is_half_open_and_a_failed_probe_doubles_it() {
+        let breaker = Breaker::default();
+        let now = Utc::now();
+        let mut domain = failures(now - Duration::hours(1), Some(now - Duration::seconds(1)));
         assert_eq!(
-            domain_unavailable_until(40, now),
-            Some(now + Duration::days(1))
+            Breaker::state(domain.unavailable_until, now),
+            BreakerState::HalfOpen
         );
+        domain.trips = 1;
+        assert_eq!(
+            breaker.after_failure(&domain, now),
+            BreakerChange::Reopen(now + Duration::seconds(60))
+        );
+        domain.trips = 40;
+        assert_eq!(
+            breaker.after_failure(&domain, now),
+            BreakerChange::Reopen(now + Duration::hours(1))
+        );
+        assert_eq!(Breaker::state(None, now), BreakerState::Closed);
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 
-use super::policy::{self, Verdict};
+use super::policy::{self, Breaker, BreakerChange, DomainFailures, Verdict};
+use crate::config::Config;
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
 use crate::db::{accounts, instance_actor};
 use crate::federation::signatures::{self, SigningKey};
@@ -63,8 +64,19 @@ struct Outcome {
     status: Option<u16>,
     retry_after: Option<chrono::Duration>,
     error: Option<String>,
+    cause: Cause,
+}
+
+/// Whose doing an outcome is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    /// The request went out (or tried to): the peer's answer, or its silence, counts.
+    Peer,
+    /// Roost could not prepare the request (its database or a key failed): retried,
+    /// and no failure of the peer's domain.
+    Local,
     /// Roost itself refuses the destination (private address, bad URL): never retried.
-    refused: bool,
+    Refused,
 }
 
 #[tracing::instrument(skip_all, fields(id = delivery.id, inbox = %delivery.inbox_url))]
@@ -79,29 +91,33 @@ async fn send(state: &AppState, delivery: &ClaimedDelivery) -> Outcome {
     match crate::federation::domain_policy::refuses(state, &inbox).await {
         Ok(true) => return refused("the instance does not federate with this domain".into()),
         Ok(false) => {}
-        Err(error) => return retry_later(format!("checking the domain policy failed: {error}")),
+        Err(error) => {
+            return failed(
+                Cause::Local,
+                format!("checking the domain policy failed: {error}"),
+            )
+        }
     }
-    match try_send(state, delivery, &inbox).await {
+    let (key_id, key) = match signing_key(state, delivery.actor_account_id).await {
+        Ok(key) => key,
+        Err(error) => return failed(Cause::Local, format!("{error:#}")),
+    };
+    match try_send(state, delivery, &inbox, &key_id, &key).await {
         Ok(outcome) => outcome,
-        Err(error) => retry_later(format!("{error:#}")),
-    }
-}
-
-fn retry_later(error: String) -> Outcome {
-    Outcome {
-        status: None,
-        retry_after: None,
-        error: Some(error),
-        refused: false,
+        Err(error) => failed(Cause::Peer, format!("{error:#}")),
     }
 }
 
 fn refused(error: String) -> Outcome {
+    failed(Cause::Refused, error)
+}
+
+fn failed(cause: Cause, error: String) -> Outcome {
     Outcome {
         status: None,
         retry_after: None,
         error: Some(error),
-        refused: true,
+        cause,
     }
 }
 
@@ -109,15 +125,16 @@ async fn try_send(
     state: &AppState,
     delivery: &ClaimedDelivery,
     inbox: &url::Url,
+    key_id: &str,
+    key: &SigningKey,
 ) -> anyhow::Result<Outcome> {
-    let (key_id, key) = signing_key(state, delivery.actor_account_id).await?;
     let body = delivery.payload.as_bytes();
     let signed = signatures::sign(
         &reqwest::Method::POST,
         inbox,
         Some(body),
-        &key_id,
-        &key,
+        key_id,
+        key,
         Utc::now(),
     )?;
     let mut request = state
@@ -141,7 +158,7 @@ async fn try_send(
         status: Some(status),
         retry_after,
         error,
-        refused: false,
+        cause: Cause::Peer,
     })
 }
 
@@ -189,10 +206,9 @@ async fn record(
     delivery: &ClaimedDelivery,
     outcome: Outcome,
 ) -> sqlx::Result<()> {
-    let verdict = if outcome.refused {
-        Verdict::Final
-    } else {
-        policy::judge(outcome.status)
+    let verdict = match outcome.cause {
+        Cause::Refused => Verdict::Final,
+        Cause::Peer | Cause::Local => policy::judge(outcome.status),
     };
     if verdict == Verdict::Delivered {
         let status = outcome.status.unwrap_or(200);
@@ -207,23 +223,77 @@ async fn record(
         (Verdict::Retry, Some(next_attempt_at)) => Failure::Retry { next_attempt_at },
         _ => Failure::Dead,
     };
-    deliveries::mark_failed(
-        &mut transaction,
-        delivery,
-        outcome.status,
-        error_text(&outcome),
-        failure,
-    )
-    .await?;
-    // A server that answers (even 4xx) is up: only silence and 5xx trip the breaker.
-    if verdict == Verdict::Retry {
-        let failures =
-            deliveries::record_domain_failure(&mut transaction, &delivery.domain).await?;
-        if let Some(until) = policy::domain_unavailable_until(failures, now) {
-            deliveries::mark_domain_unavailable(&mut transaction, &delivery.domain, until).await?;
-        }
-    }
     let error = error_text(&outcome);
+    deliveries::mark_failed(&mut transaction, delivery, outcome.status, error, failure).await?;
+    // A server that answers (even 4xx) is up: only silence and 5xx trip the breaker.
+    match (verdict, outcome.cause) {
+        (Verdict::Retry, Cause::Peer) => {
+            count_domain_failure(state, &mut transaction, &delivery.domain).await?
+        }
+        // An answer, even a refusal, ends a probe: the next delivery probes at once.
+        (Verdict::Final, Cause::Peer) => {
+            deliveries::end_probe(&mut transaction, &delivery.domain).await?
+        }
+        _ => {}
+    }
     tracing::info!(id = delivery.id, inbox = %delivery.inbox_url, status = ?outcome.status, error, ?failure, "delivery failed");
     transaction.commit().await
+}
+
+/// Counts a failure against the domain and moves its circuit breaker as the policy
+/// says. The domain's row stays locked until the transaction ends, so workers failing
+/// at the same moment are judged one after another, each seeing the others' changes.
+async fn count_domain_failure(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    domain: &str,
+) -> sqlx::Result<()> {
+    let record = deliveries::record_domain_failure(conn, domain).await?;
+    let failures = DomainFailures {
+        failing_since: record.failing_since,
+        unavailable_until: record.unavailable_until,
+        trips: record.breaker_trips,
+    };
+    match breaker(&state.config).after_failure(&failures, record.now) {
+        BreakerChange::None => Ok(()),
+        BreakerChange::Open(until) => {
+            tracing::warn!(domain, %until, "delivery circuit breaker opened");
+            deliveries::open_breaker(conn, domain, until).await
+        }
+        BreakerChange::Reopen(until) => {
+            tracing::info!(domain, %until, "delivery probe failed; circuit breaker open again");
+            deliveries::open_breaker(conn, domain, until).await?;
+            fail_due_deliveries(conn, domain).await
+        }
+    }
+}
+
+/// A failed probe stands for every due delivery to its domain: each counts a failed
+/// attempt without a request, so deliveries to a domain that stays down still reach
+/// the end of their schedule.
+async fn fail_due_deliveries(conn: &mut sqlx::PgConnection, domain: &str) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let failures: Vec<(i64, Failure)> = deliveries::lock_due_for_domain(conn, domain)
+        .await?
+        .into_iter()
+        .map(|(id, attempts)| {
+            let failure = match policy::next_attempt(attempts + 1, None, now) {
+                Some(next_attempt_at) => Failure::Retry { next_attempt_at },
+                None => Failure::Dead,
+            };
+            (id, failure)
+        })
+        .collect();
+    deliveries::count_failed_attempts(conn, &failures, "not sent: the domain is unavailable").await
+}
+
+/// The breaker's timings from the configuration.
+fn breaker(config: &Config) -> Breaker {
+    // The configuration bounds each value by a day.
+    let seconds = |secs: u64| chrono::Duration::seconds(secs.min(86_400) as i64);
+    Breaker {
+        open_after: seconds(config.delivery_breaker_open_after_secs),
+        cool_off: seconds(config.delivery_breaker_cool_off_secs),
+        max_cool_off: seconds(config.delivery_breaker_max_cool_off_secs),
+    }
 }

@@ -3,7 +3,7 @@
 
 use sqlx::PgPool;
 
-use crate::helpers::{expect_json, TestApp};
+use crate::helpers::{expect_json, TestApp, TestUser};
 use crate::peers::{
     accounts_of, follow, instance, port_of, relationship, remote_id, scalar, second_database,
     settle,
@@ -253,47 +253,123 @@ async fn two_worker_processes_share_the_queue_and_send_each_delivery_once(db: Pg
     );
 }
 
-#[sqlx::test]
-async fn after_five_failures_a_dead_domain_is_skipped_until_its_breaker_closes(db: PgPool) {
-    let a = instance(db.clone()).await;
-    let b = instance(second_database(&db, "b").await).await;
-    let alice = a.sign_up("alice").await;
+/// Six remote users on B that alice on A has looked up (so A knows their inboxes).
+async fn six_remote_users(a: &TestApp, b: &TestApp, alice: &TestUser) -> Vec<String> {
     let mut ids = Vec::new();
     for name in ["bob", "carol", "dave", "erin", "frank", "grace"] {
         b.sign_up(name).await;
-        ids.push(remote_id(&a, &alice, &format!("{name}@{}", b.domain)).await);
+        ids.push(remote_id(a, alice, &format!("{name}@{}", b.domain)).await);
     }
+    ids
+}
+
+#[sqlx::test]
+async fn a_burst_of_failures_at_one_moment_does_not_pause_the_domain(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let ids = six_remote_users(&a, &b, &alice).await;
     b.stop().await;
     for id in &ids {
         follow(&a, &alice, id).await;
     }
-    sqlx::query("UPDATE deliveries SET next_attempt_at = now() + interval '1 hour'")
-        .execute(&a.db)
-        .await
-        .expect("updates");
-    // Make the untried deliveries due one at a time, so each failure counts before the next.
-    let mut tried = 0;
-    for _ in 0..6 {
-        sqlx::query(
-            "UPDATE deliveries SET next_attempt_at = now() \
-             WHERE id = (SELECT min(id) FROM deliveries WHERE attempts = 0)",
+    assert_eq!(delivery_worker::run_once(&a.state).await.expect("runs"), 6);
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM instances WHERE unavailable_until IS NOT NULL"
         )
-        .execute(&a.db)
-        .await
-        .expect("updates");
-        tried += delivery_worker::run_once(&a.state).await.expect("runs");
+        .await,
+        0,
+        "six refusals within a second are one moment of failure, not an outage"
+    );
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM deliveries WHERE state = 'pending' AND attempts = 1 \
+             AND next_attempt_at < now() + interval '2 minutes'"
+        )
+        .await,
+        6,
+        "each is retried after its first wait of about a minute"
+    );
+}
+
+#[sqlx::test]
+async fn a_peer_that_was_down_gets_its_whole_backlog_soon_after_it_comes_back(db: PgPool) {
+    // Test timings: the breaker opens at the first failure and probes after a second.
+    let a = TestApp::spawn_with(
+        db.clone(),
+        &[
+            "--workers",
+            "false",
+            "--delivery-breaker-open-after",
+            "0",
+            "--delivery-breaker-cool-off",
+            "1",
+        ],
+    )
+    .await;
+    let b_db = second_database(&db, "b").await;
+    let b = instance(b_db.clone()).await;
+    let alice = a.sign_up("alice").await;
+    let ids = six_remote_users(&a, &b, &alice).await;
+    let b_port = port_of(&b);
+    b.stop().await;
+    for id in &ids {
+        follow(&a, &alice, id).await;
     }
-    assert_eq!(tried, 5, "the sixth delivery waits for the breaker");
+    assert_eq!(delivery_worker::run_once(&a.state).await.expect("runs"), 6);
     let open: bool = sqlx::query_scalar("SELECT unavailable_until > now() FROM instances")
         .fetch_one(&a.db)
         .await
         .expect("domain recorded");
-    assert!(
-        open,
-        "the domain is marked unavailable after five consecutive failures"
+    assert!(open, "the domain is paused");
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM deliveries WHERE next_attempt_at > now() + interval '30 seconds'"
+        )
+        .await,
+        6,
+        "every delivery waits for its retry"
+    );
+
+    let b = TestApp::spawn_at(b_db, b_port, &["--workers", "false"]).await;
+    // No clock is moved: the probe after the cool-off brings the rest back.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        delivery_worker::run_once(&a.state).await.expect("runs");
+        let received = scalar(
+            &b.db,
+            "SELECT count(*) FROM inbox_activities WHERE activity_type = 'Follow'",
+        )
+        .await;
+        if received == 6 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "B got {received} of 6 follows within 30 s of coming back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM deliveries WHERE state = 'delivered'"
+        )
+        .await,
+        6
     );
     assert_eq!(
-        scalar(&a.db, "SELECT count(*) FROM deliveries WHERE attempts = 0").await,
-        1
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM instances WHERE unavailable_until IS NULL \
+             AND failing_since IS NULL AND consecutive_failures = 0"
+        )
+        .await,
+        1,
+        "the breaker is closed and the outage forgotten"
     );
 }

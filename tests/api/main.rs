@@ -8,6 +8,7 @@ mod admin;
 mod apps;
 mod cli;
 mod clients;
+mod database_outage;
 mod discovery;
 mod durability;
 mod errors;

@@ -223,7 +223,7 @@ fn moderation_error(error: ModerationError) -> ApiError {
             ApiError::Forbidden(error.to_string())
         }
         ModerationError::Database(error) => error.into(),
-        ModerationError::Other(error) => ApiError::Internal(error),
+        ModerationError::Other(error) => ApiError::from(error),
     }
 }
 

@@ -109,7 +109,7 @@ fn sign_up_error(error: SignUpError) -> ApiError {
                 })
                 .collect(),
         ),
-        SignUpError::Internal(error) => ApiError::Internal(error),
+        SignUpError::Internal(error) => ApiError::from(error),
     }
 }
 

@@ -97,7 +97,8 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         |name: &str| args.only.is_empty() || args.only.iter().any(|o| o.eq_ignore_ascii_case(name));
 
     eprintln!("roost-bench: loading {size:?}");
-    let admin = roost::db::connect(&args.database_url, 4).await?;
+    let admin =
+        roost::db::connect(&args.database_url, 4, std::time::Duration::from_secs(10)).await?;
     let pool = dataset::fresh_database(&admin, "roost_bench").await?;
     let load_started = std::time::Instant::now();
     let loaded = dataset::load(&pool, size).await?;
