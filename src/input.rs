@@ -82,7 +82,11 @@ async fn plain_error_as_json(response: Response) -> Response {
         Err(_) => String::new(),
     };
     let text = if text.is_empty() {
-        parts.status.canonical_reason().unwrap_or("Error").to_owned()
+        parts
+            .status
+            .canonical_reason()
+            .unwrap_or("Error")
+            .to_owned()
     } else {
         text
     };

@@ -181,7 +181,10 @@ mod tests {
         ];
         for html in hostile {
             let clean = sanitize_html(html);
-            assert!(!clean.contains("href") && !clean.contains("src"), "{html} → {clean}");
+            assert!(
+                !clean.contains("href") && !clean.contains("src"),
+                "{html} → {clean}"
+            );
         }
         let kept = sanitize_html("<a href=\"https://a.example/x\">a</a>");
         assert!(kept.contains("href=\"https://a.example/x\""), "{kept}");

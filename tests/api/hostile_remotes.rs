@@ -26,9 +26,8 @@ impl HostileServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let actor = hostile_actor(&base, &pair.public_pem).to_string();
-        let serve_actor = move || async move {
-            ([(CONTENT_TYPE, "application/activity+json")], actor)
-        };
+        let serve_actor =
+            move || async move { ([(CONTENT_TYPE, "application/activity+json")], actor) };
         let router = axum::Router::new().route("/users/mallory", get(serve_actor));
         // Runs until the test's runtime shuts down.
         tokio::spawn(async move { axum::serve(listener, router).await });
@@ -174,17 +173,28 @@ async fn a_hostile_servers_script_and_data_urls_never_reach_clients(db: PgPool) 
     let mention = newest_mention(&app, &alice).await;
     let status = &mention["status"];
     assert!(
-        status["content"].as_str().is_some_and(|c| c.contains("hello")),
+        status["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("hello")),
         "the note is stored and shown: {mention}"
     );
     assert_eq!(status["url"], Value::Null, "a javascript: url is dropped");
     assert_eq!(status["in_reply_to_id"], Value::Null);
     let media = status["media_attachments"].as_array().expect("media");
-    assert_eq!(media.len(), 1, "only the http attachment is kept: {media:?}");
+    assert_eq!(
+        media.len(),
+        1,
+        "only the http attachment is kept: {media:?}"
+    );
     assert_eq!(media[0]["remote_url"], good_media.as_str());
     let account = &status["account"];
-    assert_eq!(account["url"], account["uri"], "the profile URL falls back to the id");
-    assert!(account["uri"].as_str().is_some_and(|u| u.starts_with("http://")));
+    assert_eq!(
+        account["url"], account["uri"],
+        "the profile URL falls back to the id"
+    );
+    assert!(account["uri"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("http://")));
     assert_eq!(account["fields"][0]["name"], "Site");
     assert_eq!(
         hostile_strings(&mention),
@@ -203,7 +213,10 @@ async fn a_remote_post_with_nul_characters_is_accepted_and_stored_without_them(d
         &alice,
         json!({"content": "<p>hel\u{0}lo</p>", "summary": "c\u{0}w", "nul\u{0}key": "x\u{0}"}),
     );
-    assert!(create.to_string().contains("\\u0000"), "sent as JSON escapes");
+    assert!(
+        create.to_string().contains("\\u0000"),
+        "sent as JSON escapes"
+    );
 
     assert_eq!(mallory.deliver(&app, &create).await, 202);
     inbox_worker::run_once(&app.state).await.expect("processes");

@@ -10,7 +10,10 @@ use crate::federation::protocol::Actor;
 fn a_hostile_actor_parses_without_any_non_http_url() {
     let actor: Actor = parse("hostile person", fixture!("hostile/person.json"));
     assert_eq!(actor.preferred_username.as_deref(), Some("mallory"));
-    assert_eq!(actor.url, None, "javascript: and data: profile URLs are dropped");
+    assert_eq!(
+        actor.url, None,
+        "javascript: and data: profile URLs are dropped"
+    );
     assert_eq!(actor.profile_url(), None);
     assert_eq!(actor.icon, None, "a data: avatar is dropped");
     assert_eq!(actor.image, None, "a file: header is dropped");
@@ -26,7 +29,9 @@ fn a_hostile_actor_parses_without_any_non_http_url() {
 fn a_hostile_note_keeps_its_text_and_loses_every_non_http_url() {
     let create: Create = parse("hostile create", fixture!("hostile/create_note.json"));
     let note: &Note = &create.object;
-    assert!(note.html_content().is_some_and(|html| html.contains("hello")));
+    assert!(note
+        .html_content()
+        .is_some_and(|html| html.contains("hello")));
     assert_eq!(note.url, None);
     assert_eq!(note.web_url(), None);
     assert_eq!(note.in_reply_to, None, "a javascript: inReplyTo is dropped");
@@ -35,7 +40,12 @@ fn a_hostile_note_keeps_its_text_and_loses_every_non_http_url() {
     let targets: Vec<_> = note.attachment.iter().map(|a| a.target()).collect();
     assert_eq!(
         targets,
-        [None, None, None, Some(&http("https://evil.example/media/ok.png"))]
+        [
+            None,
+            None,
+            None,
+            Some(&http("https://evil.example/media/ok.png"))
+        ]
     );
     let emoji = note.tag.iter().find(|tag| tag.kind == "Emoji");
     assert_eq!(emoji.map(|tag| &tag.icon), Some(&None));

@@ -48,7 +48,9 @@ fn a_mastodon_post_with_a_mention_a_hashtag_and_a_content_warning_parses() {
     assert_eq!(note.in_reply_to_id(), None);
     assert_eq!(
         note.web_url(),
-        Some(&http("http://mastodon.example.org/@admin/99512778738411822"))
+        Some(&http(
+            "http://mastodon.example.org/@admin/99512778738411822"
+        ))
     );
     assert!(note
         .conversation
