@@ -166,6 +166,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         // Mastodon answers a wrong method on a known path like an unknown path.
         .method_not_allowed_fallback(not_found)
+        // Malformed URIs refused, and every refusal in Mastodon's JSON shape.
+        .layer(axum::middleware::from_fn(crate::input::uniform_input))
         .layer(DefaultBodyLimit::max(crate::api::params::MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

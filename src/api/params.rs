@@ -4,7 +4,8 @@
 //! masto.js sends JSON: both must work everywhere.
 //!
 //! Form values arrive as strings, so parameter structs use the lenient deserializers
-//! here for booleans and lists.
+//! here for booleans and lists. Text containing a NUL character is refused here, for
+//! every endpoint at once (422; see [`crate::domain::nul`]).
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
@@ -13,6 +14,7 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::domain::nul::json_has_nul;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -36,7 +38,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
     }
 }
 
+/// The parameters as `T`; text with a NUL character anywhere (a key or a value) is
+/// refused before any handler sees it.
 fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    if json_has_nul(&value) {
+        return Err(ApiError::Unprocessable(
+            "Invalid parameters: text must not contain NUL characters".into(),
+        ));
+    }
     T::deserialize(value)
         .map_err(|error| ApiError::Unprocessable(format!("Invalid parameters: {error}")))
 }

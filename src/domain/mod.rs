@@ -2,10 +2,13 @@
 //! Parsing a value here is the only way to obtain it, so code that holds one can
 //! rely on its invariants.
 
+pub mod http_url;
 pub mod id;
+pub mod nul;
 pub mod status_text;
 pub mod text;
 pub mod user;
 
+pub use http_url::{HttpUrl, InvalidHttpUrl};
 pub use id::Id;
 pub use user::{Email, Invalid, Password, Role, Username};

@@ -81,10 +81,16 @@ pub fn html_to_plain(html: &str) -> String {
         .to_owned()
 }
 
-/// Cleans HTML from other servers down to what Mastodon clients render: paragraphs,
-/// line breaks, links (http/https, forced `rel="nofollow noopener noreferrer"`),
-/// spans with Mastodon's mention/hashtag classes, and simple inline formatting.
-/// Scripts, styles, event handlers and every other tag or attribute are removed.
+/// Cleans HTML from other servers (posts, bios, profile field values) down to what
+/// Mastodon clients render: paragraphs, line breaks, links, spans with Mastodon's
+/// mention/hashtag classes, and simple inline formatting. Scripts, styles, event
+/// handlers and every other tag or attribute are removed.
+///
+/// A link keeps its `href` only if it is an absolute `http`/`https` URL (the rule of
+/// [`crate::domain::HttpUrl`]; Mastodon's own list adds a few rare schemes, never
+/// `javascript:` or `data:`); relative ones are dropped too, since they would point
+/// into Roost itself. The link's text stays. Every link gets
+/// `rel="nofollow noopener noreferrer"`.
 pub fn sanitize_html(html: &str) -> String {
     use std::collections::HashSet;
     static CLEANER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
@@ -132,6 +138,7 @@ pub fn sanitize_html(html: &str) -> String {
                     ),
                 ]))
                 .url_schemes(HashSet::from(["http", "https"]))
+                .url_relative(ammonia::UrlRelative::Deny)
                 .link_rel(Some("nofollow noopener noreferrer"));
             builder
         })
@@ -156,6 +163,32 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn remote_links_keep_only_absolute_http_targets() {
+        let hostile = [
+            "<a href=\"javascript:alert(1)\">a</a>",
+            "<a href=\"JaVaScRiPt:alert(1)\">a</a>",
+            "<a href=\"&#106;avascript:alert(1)\">a</a>",
+            "<a href=\"java\tscript:alert(1)\">a</a>",
+            "<a href=\" javascript:alert(1)\">a</a>",
+            "<a href=\"data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;\">a</a>",
+            "<a href=\"vbscript:msgbox(1)\">a</a>",
+            "<a href=\"file:///etc/passwd\">a</a>",
+            "<a href=\"/oauth/authorize?client_id=x\">a</a>",
+            "<a href=\"//evil.example/\">a</a>",
+            "<img src=\"data:image/png;base64,AAAA\">",
+        ];
+        for html in hostile {
+            let clean = sanitize_html(html);
+            assert!(
+                !clean.contains("href") && !clean.contains("src"),
+                "{html} → {clean}"
+            );
+        }
+        let kept = sanitize_html("<a href=\"https://a.example/x\">a</a>");
+        assert!(kept.contains("href=\"https://a.example/x\""), "{kept}");
+    }
 
     #[test]
     fn text_is_escaped_and_split_into_paragraphs() {

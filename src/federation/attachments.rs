@@ -7,11 +7,11 @@
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#as> (`blurhash`, `focalPoint`).
 
 use sqlx::PgConnection;
-use url::Url;
 
 use super::protocol::note::Attachment;
 use super::protocol::UrlOrLink;
 use crate::db::media::{self, MediaRow, NewMedia};
+use crate::domain::HttpUrl;
 use crate::media::public_url;
 use crate::state::AppState;
 
@@ -39,7 +39,7 @@ fn outbound(state: &AppState, row: &MediaRow) -> anyhow::Result<Option<Attachmen
     Ok(Some(Attachment {
         kind: "Document".to_owned(),
         media_type: Some(row.content_type.clone()),
-        url: Some(UrlOrLink::Url(Url::parse(&url)?)),
+        url: Some(UrlOrLink::Url(HttpUrl::parse(&url)?)),
         href: None,
         name: Some(row.description.clone()).filter(|d| !d.is_empty()),
         summary: None,
@@ -116,8 +116,9 @@ struct RemoteMedia {
     focus: (f32, f32),
 }
 
-/// A remote attachment worth keeping: a media object (not a `Link`) with an http(s)
-/// URL, and an image, video or audio type (or none stated, shown as `unknown`).
+/// A remote attachment worth keeping: a media object (not a `Link`) with a URL (an
+/// http(s) one: the protocol types drop others), and an image, video or audio type (or
+/// none stated, shown as `unknown`).
 fn inbound(attachment: &Attachment) -> Option<RemoteMedia> {
     if !matches!(
         attachment.kind.as_str(),
@@ -127,9 +128,6 @@ fn inbound(attachment: &Attachment) -> Option<RemoteMedia> {
     }
     let url = attachment.url.as_ref()?;
     let href = url.href();
-    if !matches!(href.scheme(), "https" | "http") || href.as_str().len() > 2048 {
-        return None;
-    }
     let content_type = attachment
         .media_type
         .as_deref()

@@ -160,7 +160,8 @@ async fn send_get(
     Ok(request.send().await?)
 }
 
-/// Reads a successful response's JSON body, at most [`MAX_DOCUMENT_BYTES`].
+/// Reads a successful response's JSON body, at most [`MAX_DOCUMENT_BYTES`], with
+/// every NUL character removed (PostgreSQL stores none; see [`crate::domain::nul`]).
 async fn read_json(mut response: reqwest::Response) -> Result<Value, FetchError> {
     let status = response.status().as_u16();
     match status {
@@ -181,7 +182,9 @@ async fn read_json(mut response: reqwest::Response) -> Result<Value, FetchError>
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(serde_json::from_slice(&body)?)
+    let mut document: Value = serde_json::from_slice(&body)?;
+    crate::domain::nul::strip_nul(&mut document);
+    Ok(document)
 }
 
 #[cfg(test)]

@@ -116,8 +116,10 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
     let body = axum::body::to_bytes(body, MAX_ACTIVITY_BYTES)
         .await
         .map_err(|_| InboxError::TooLarge)?;
-    let activity: Value =
+    let mut activity: Value =
         serde_json::from_slice(&body).map_err(|_| InboxError::Malformed("invalid JSON"))?;
+    // PostgreSQL stores no NUL: drop them, or the peer retries a poison activity for days.
+    crate::domain::nul::strip_nul(&mut activity);
     let envelope = Envelope::parse(&activity)?;
     // A suspended (or, in allowlist mode, unlisted) domain is refused before anything
     // is fetched or stored on its behalf.

@@ -16,6 +16,7 @@ use super::{outbound, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows;
 use crate::db::statuses::{self, StatusRow};
+use crate::domain::HttpUrl;
 use crate::state::AppState;
 
 /// The ActivityPub id of a local status: `https://DOMAIN/users/NAME/statuses/ID`.
@@ -68,7 +69,7 @@ pub async fn note_of(
     let mentions = statuses::mentions(&mut *conn, &[row.id]).await?;
     let mentioned_ids: Vec<i64> = mentions.iter().map(|(_, account)| *account).collect();
     for account in accounts::find_many(&mut *conn, &mentioned_ids).await? {
-        let href = parse(&urls::account_ap_id(&state.config, &account))?;
+        let href = HttpUrl::parse(&urls::account_ap_id(&state.config, &account))?;
         let name = match &account.domain {
             Some(domain) => format!("@{}@{domain}", account.username),
             None => format!("@{}@{}", account.username, state.config.domain),
@@ -76,7 +77,7 @@ pub async fn note_of(
         tag.push(Tag::mention(href, name));
     }
     for (_, name) in statuses::tags(&mut *conn, &[row.id]).await? {
-        let href = parse(&format!(
+        let href = HttpUrl::parse(&format!(
             "{}/tags/{}",
             state.config.base_url(),
             name.to_lowercase()

@@ -13,6 +13,7 @@ use super::protocol::{Image, PUBLIC};
 use super::{actors, outbound, resolve, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows;
+use crate::domain::HttpUrl;
 use crate::state::AppState;
 
 /// Queues an `Update` carrying the current actor document of `account` to its
@@ -48,7 +49,7 @@ pub async fn send_profile_update(
 /// The `icon`/`image` of a local actor for an uploaded profile image (by its key).
 pub fn profile_image(state: &AppState, key: Option<&str>) -> Option<Image> {
     let key = key?;
-    let url = Url::parse(&crate::media::public_url(&state.config, key)).ok()?;
+    let url = HttpUrl::parse(&crate::media::public_url(&state.config, key)).ok()?;
     let media_type = key
         .rsplit_once('.')
         .and_then(|(_, extension)| crate::media::Format::from_extension(extension))

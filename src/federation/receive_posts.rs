@@ -14,6 +14,7 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, NewStatus, StatusEdit, StatusRow};
 use crate::domain::text::sanitize_html;
+use crate::domain::HttpUrl;
 use crate::state::AppState;
 
 /// Why an inbound post activity had no effect.
@@ -210,7 +211,7 @@ async fn store_note(
             account_id: author.id,
             local: false,
             ap_id: Some(note.id.as_str()),
-            url: note.web_url().map(url::Url::as_str),
+            url: note.web_url().map(HttpUrl::as_str),
             text: "",
             content: &content,
             spoiler_text: &truncate(note.content_warning().unwrap_or_default(), 1000),

@@ -217,7 +217,7 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         actor_type: actor.kind.as_str().chars().take(32).collect(),
         display_name: bounded(actor.name.as_ref(), MAX_NAME_CHARS),
         note: sanitize_html(&bounded(actor.summary.as_ref(), MAX_NOTE_CHARS)),
-        url: actor.profile_url().map(Url::to_string),
+        url: actor.profile_url().map(ToString::to_string),
         inbox_url: actor.inbox.to_string(),
         shared_inbox_url: actor.shared_inbox().map(Url::to_string),
         outbox_url: actor.outbox.as_ref().map(Url::to_string),
@@ -230,14 +230,8 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         bot: actor.is_bot(),
         discoverable: actor.discoverable.unwrap_or(false),
         fields,
-        avatar_url: actor
-            .icon
-            .as_ref()
-            .and_then(|icon| remote_image_url(&icon.url)),
-        header_url: actor
-            .image
-            .as_ref()
-            .and_then(|image| remote_image_url(&image.url)),
+        avatar_url: actor.icon.as_ref().map(|icon| icon.url.to_string()),
+        header_url: actor.image.as_ref().map(|image| image.url.to_string()),
     })
 }
 
@@ -282,12 +276,6 @@ fn without_percent_escapes(segment: &str) -> impl Iterator<Item = char> + '_ {
 pub fn hashed_username(ap_id: &str) -> String {
     let digest = format!("{:x}", Sha256::digest(ap_id.as_bytes()));
     format!("actor_{}", &digest[..16])
-}
-
-/// A remote image URL worth storing: http(s) and of bounded length.
-fn remote_image_url(url: &Url) -> Option<String> {
-    (matches!(url.scheme(), "https" | "http") && url.as_str().len() <= 2048)
-        .then(|| url.to_string())
 }
 
 #[cfg(test)]

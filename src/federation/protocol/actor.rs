@@ -18,6 +18,7 @@ use url::Url;
 use super::{
     context, join_segments, lenient, HasId, Image, InvalidBaseUrl, OneOrMany, Tag, UrlOrLink,
 };
+use crate::domain::HttpUrl;
 
 /// An actor as ActivityPub and Mastodon describe it. Unknown properties are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -135,7 +136,9 @@ impl Actor {
             preferred_username: Some(urls.username.clone()),
             name: None,
             summary: None,
-            url: Some(OneOrMany::One(UrlOrLink::Url(urls.profile.clone()))),
+            url: HttpUrl::from_url(urls.profile.clone())
+                .ok()
+                .map(|profile| OneOrMany::One(UrlOrLink::Url(profile))),
             inbox: urls.inbox.clone(),
             outbox: Some(urls.outbox.clone()),
             followers: Some(urls.followers.clone()),
@@ -175,7 +178,7 @@ impl Actor {
 
     /// The human-facing profile URL: the first `text/html` link if the sender labels
     /// them, else the first URL given.
-    pub fn profile_url(&self) -> Option<&Url> {
+    pub fn profile_url(&self) -> Option<&HttpUrl> {
         let urls = self.url.as_ref()?;
         urls.iter()
             .find(|url| url.media_type() == Some("text/html"))

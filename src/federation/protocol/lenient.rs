@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use url::Url;
 
-use super::{is_public, public_url, OneOrMany};
+use super::{is_public, public_url, ObjectRef, OneOrMany};
+use crate::domain::HttpUrl;
 
 /// Reads a field whose `null` means "absent": `null` becomes `T::default()`.
 pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -65,6 +66,16 @@ where
         }
         other => parse(other).map(OneOrMany::One),
     })
+}
+
+/// Reads a reference to another object that clients may follow (`inReplyTo`) like
+/// [`first_valid`], and drops it unless its id is an [`HttpUrl`].
+pub(crate) fn http_reference<'de, D>(deserializer: D) -> Result<Option<ObjectRef>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let reference: Option<ObjectRef> = first_valid(deserializer)?;
+    Ok(reference.filter(|reference| HttpUrl::from_url(reference.id().clone()).is_ok()))
 }
 
 /// Reads an addressing field (`to`, `cc`): a URI or an array of them. The compacted

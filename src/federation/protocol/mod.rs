@@ -14,6 +14,10 @@
 //! optional fields that fail to parse are dropped rather than failing the whole document.
 //! Serialization is strict camelCase ActivityStreams JSON.
 //!
+//! Every URL a client may be shown or follow (`url`, `href`, `icon`, `image`, media,
+//! emoji, `inReplyTo`, quotes) is an [`HttpUrl`]: one that is not `http(s)` (a
+//! `javascript:` or `data:` URL) fails to parse and is dropped with its property.
+//!
 //! Specs:
 //! - ActivityStreams 2.0 vocabulary: <https://www.w3.org/TR/activitystreams-vocabulary/>
 //! - ActivityPub: <https://www.w3.org/TR/activitypub/>
@@ -35,6 +39,8 @@ mod tests;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use url::Url;
+
+use crate::domain::HttpUrl;
 
 pub use activity::{Accept, Activity, ActivityKind, Follow, Reject, Undo};
 pub use actor::{Actor, ActorKind, Endpoints, LocalActorUrls, PropertyValue, PublicKey};
@@ -213,7 +219,7 @@ impl HasId for EmbeddedObject {
 #[serde(rename_all = "camelCase")]
 pub struct Link {
     /// The link target.
-    pub href: Url,
+    pub href: HttpUrl,
     /// The target's media type, e.g. `text/html`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
@@ -228,14 +234,14 @@ pub struct Link {
 #[serde(untagged)]
 pub enum UrlOrLink {
     /// A bare URL string.
-    Url(Url),
+    Url(HttpUrl),
     /// A `Link` object.
     Link(Link),
 }
 
 impl UrlOrLink {
     /// The URL this points at, whichever form it takes.
-    pub fn href(&self) -> &Url {
+    pub fn href(&self) -> &HttpUrl {
         match self {
             UrlOrLink::Url(url) => url,
             UrlOrLink::Link(link) => &link.href,
@@ -259,7 +265,7 @@ pub struct Image {
     #[serde(rename = "type", default = "image_type")]
     pub kind: String,
     /// Where the image is.
-    pub url: Url,
+    pub url: HttpUrl,
     /// Its media type, e.g. `image/png`, if stated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
@@ -276,7 +282,7 @@ fn image_type() -> String {
 
 impl Image {
     /// An `Image` at `url` with an optional media type and no alt text.
-    pub fn new(url: Url, media_type: Option<String>) -> Image {
+    pub fn new(url: HttpUrl, media_type: Option<String>) -> Image {
         Image {
             kind: image_type(),
             url,
@@ -299,7 +305,7 @@ pub struct Tag {
     /// The tag's target (hashtag page, mentioned actor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
-    pub href: Option<Url>,
+    pub href: Option<HttpUrl>,
     /// The tag's own id (custom emoji have one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]

@@ -26,6 +26,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::{lenient, HasId, ObjectRef, OneOrMany, Tag, UrlOrLink};
+use crate::domain::HttpUrl;
 
 mod activities;
 mod attachment;
@@ -88,9 +89,10 @@ pub struct Note {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub sensitive: Option<bool>,
-    /// The post this replies to: a URI or the post embedded.
+    /// The post this replies to: a URI or the post embedded, dropped unless its id is
+    /// an [`HttpUrl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "lenient::first_valid")]
+    #[serde(deserialize_with = "lenient::http_reference")]
     pub in_reply_to: Option<ObjectRef>,
     /// When it was posted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,15 +141,15 @@ pub struct Note {
     /// Quoted post, FEP-044f (Mastodon 4.5+).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
-    pub quote: Option<Url>,
+    pub quote: Option<HttpUrl>,
     /// Quoted post (Misskey, Akkoma).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
-    pub quote_url: Option<Url>,
+    pub quote_url: Option<HttpUrl>,
     /// Quoted post (Fedibird, Akkoma).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
-    pub quote_uri: Option<Url>,
+    pub quote_uri: Option<HttpUrl>,
     /// Quoted post (Misskey and its forks).
     #[serde(
         rename = "_misskey_quote",
@@ -155,7 +157,7 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     #[serde(deserialize_with = "lenient::first_valid")]
-    pub misskey_quote: Option<Url>,
+    pub misskey_quote: Option<HttpUrl>,
 }
 
 impl Note {
@@ -176,7 +178,7 @@ impl Note {
     }
 
     /// The web page: the first `text/html` link if any are labelled, else the first URL.
-    pub fn web_url(&self) -> Option<&Url> {
+    pub fn web_url(&self) -> Option<&HttpUrl> {
         let urls = self.url.as_ref()?;
         urls.iter()
             .find(|url| url.media_type() == Some("text/html"))
@@ -216,7 +218,8 @@ impl Note {
                 _ => body.to_owned(),
             };
         }
-        let link = escape_html(self.web_url().unwrap_or(&self.id).as_str());
+        let page = self.web_url().map(HttpUrl::as_url);
+        let link = escape_html(page.unwrap_or(&self.id).as_str());
         let title = title.map(|title| format!("<p><strong>{}</strong></p>", escape_html(title)));
         format!(
             "{}{body}<p><a href=\"{link}\">{link}</a></p>",
@@ -240,7 +243,7 @@ impl Note {
 
     /// The quoted post: `quote`, `_misskey_quote`, `quoteUrl` or `quoteUri`, in Mastodon's
     /// order of preference.
-    pub fn quote_url(&self) -> Option<&Url> {
+    pub fn quote_url(&self) -> Option<&HttpUrl> {
         (self.quote.as_ref())
             .or(self.misskey_quote.as_ref())
             .or(self.quote_url.as_ref())
@@ -265,6 +268,7 @@ fn mentions_in(tags: &[Tag]) -> impl Iterator<Item = &Url> {
     tags.iter()
         .filter(|tag| tag.kind == "Mention")
         .filter_map(|tag| tag.href.as_ref())
+        .map(HttpUrl::as_url)
 }
 
 fn escape_html(text: &str) -> String {

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use url::Url;
 
+use crate::domain::HttpUrl;
 use crate::federation::protocol::{lenient, Tag, UrlOrLink};
 
 /// A media attachment (`Document`, `Image`, `Video`, `Audio`) or, from Lemmy, the `Link` a
@@ -29,7 +29,7 @@ pub struct Attachment {
     /// The target of a `Link` attachment (Lemmy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
-    pub href: Option<Url>,
+    pub href: Option<HttpUrl>,
     /// Alt text (Mastodon, Misskey).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
@@ -64,7 +64,7 @@ fn focal_point<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<[f64
 
 impl Attachment {
     /// Where the attachment points: its `url`, else its `href`.
-    pub fn target(&self) -> Option<&Url> {
+    pub fn target(&self) -> Option<&HttpUrl> {
         self.url
             .as_ref()
             .map(UrlOrLink::href)
@@ -84,16 +84,16 @@ impl Attachment {
 
 impl Tag {
     /// A `Mention` of the actor at `href`, written `name` (`@user@domain`).
-    pub fn mention(href: Url, name: String) -> Tag {
+    pub fn mention(href: HttpUrl, name: String) -> Tag {
         Tag::link("Mention", href, name)
     }
 
     /// A `Hashtag` linking to `href` (the tag's page), written `name` (`#tag`).
-    pub fn hashtag(href: Url, name: String) -> Tag {
+    pub fn hashtag(href: HttpUrl, name: String) -> Tag {
         Tag::link("Hashtag", href, name)
     }
 
-    fn link(kind: &str, href: Url, name: String) -> Tag {
+    fn link(kind: &str, href: HttpUrl, name: String) -> Tag {
         Tag {
             kind: kind.to_owned(),
             name: Some(name),

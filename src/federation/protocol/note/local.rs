@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use super::{mentions_in, Audience, Note, NoteKind, Visibility};
+use crate::domain::HttpUrl;
 use crate::federation::protocol::{context, ObjectRef, OneOrMany, Tag, UrlOrLink};
 
 /// What Roost knows about one of its own posts, for [`Note::local`].
@@ -34,7 +35,7 @@ pub struct LocalNote {
     pub summary: Option<String>,
     /// Whether media is hidden by default.
     pub sensitive: bool,
-    /// The post's web page.
+    /// The post's web page (dropped unless http(s), which Roost's own pages always are).
     pub url: Option<Url>,
     /// The thread's id.
     pub conversation: Option<String>,
@@ -62,7 +63,9 @@ impl Note {
             in_reply_to: post.in_reply_to.map(ObjectRef::Uri),
             published: Some(post.published),
             updated: None,
-            url: post.url.map(|url| OneOrMany::One(UrlOrLink::Url(url))),
+            url: (post.url)
+                .and_then(|url| HttpUrl::from_url(url).ok())
+                .map(|url| OneOrMany::One(UrlOrLink::Url(url))),
             to,
             cc,
             audience: None,

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{base, fixture, keys, parse, url};
+use super::{base, fixture, http, keys, parse, url};
 use crate::federation::protocol::{
     context, Actor, ActorKind, Image, LocalActorUrls, PropertyValue, Tag,
 };
@@ -42,7 +42,7 @@ fn a_mastodon_person_gives_inbox_shared_inbox_key_and_profile() {
     );
     assert_eq!(
         actor.profile_url(),
-        Some(&url("https://mastodon.social/@fediversereport"))
+        Some(&http("https://mastodon.social/@fediversereport"))
     );
     assert_eq!(actor.attachment.len(), 4);
     assert_eq!(actor.attachment[3].name, "Email");
@@ -179,11 +179,11 @@ fn null_arrays_and_unknown_shapes_in_optional_fields_do_not_fail_the_actor() {
     assert_eq!(actor.icon, None);
     assert_eq!(
         actor.image.as_ref().map(|image| &image.url),
-        Some(&url("https://odd.example/h.png"))
+        Some(&http("https://odd.example/h.png"))
     );
     assert_eq!(
         actor.profile_url(),
-        Some(&url("https://odd.example/@actor"))
+        Some(&http("https://odd.example/@actor"))
     );
     assert!(!actor.manually_approves_followers);
     assert_eq!(actor.published, None);
@@ -238,7 +238,7 @@ fn roost_actor() -> Actor {
     actor.indexable = Some(false);
     actor.published = Some("2026-01-02T03:04:05Z".parse().expect("a valid date"));
     actor.icon = Some(Image::new(
-        url("https://roost.example/a.png"),
+        http("https://roost.example/a.png"),
         Some("image/png".to_owned()),
     ));
     actor.attachment = vec![PropertyValue::new(

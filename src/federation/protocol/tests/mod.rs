@@ -7,6 +7,7 @@ mod actors;
 mod collections;
 mod common;
 mod discovery;
+mod hostile;
 mod notes;
 
 use url::Url;
@@ -22,6 +23,11 @@ use fixture;
 /// Parses a URL the test spells out.
 fn url(text: &str) -> Url {
     Url::parse(text).expect("test URLs are valid")
+}
+
+/// Parses a web URL the test spells out.
+fn http(text: &str) -> crate::domain::HttpUrl {
+    crate::domain::HttpUrl::parse(text).expect("test web URLs are http(s)")
 }
 
 /// The base URL of the Roost instance in these tests.

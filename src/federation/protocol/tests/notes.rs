@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{fixture, keys, parse, url};
+use super::{fixture, http, keys, parse, url};
 use crate::federation::protocol::note::{
     post_context, Announce, Attachment, Audience, Create, Delete, Like, LikeKind, LocalNote, Note,
     NoteKind, Update, Visibility,
@@ -48,7 +48,9 @@ fn a_mastodon_post_with_a_mention_a_hashtag_and_a_content_warning_parses() {
     assert_eq!(note.in_reply_to_id(), None);
     assert_eq!(
         note.web_url(),
-        Some(&url("http://mastodon.example.org/@admin/99512778738411822"))
+        Some(&http(
+            "http://mastodon.example.org/@admin/99512778738411822"
+        ))
     );
     assert!(note
         .conversation
@@ -241,7 +243,7 @@ fn a_mastodon_unboost_is_an_undo_embedding_the_announce() {
 #[test]
 fn misskey_and_akkoma_quotes_give_one_quote_url() {
     let sharkey: Note = parse("sharkey quote", fixture!("sharkey/quote_note.json"));
-    let quoted = url("https://eepy.zone/notes/0ojy918h4jw300g8");
+    let quoted = http("https://eepy.zone/notes/0ojy918h4jw300g8");
     assert_eq!(sharkey.quote_url(), Some(&quoted));
     assert_eq!(sharkey.misskey_quote.as_ref(), Some(&quoted));
     assert_eq!(
@@ -253,7 +255,7 @@ fn misskey_and_akkoma_quotes_give_one_quote_url() {
     let akkoma: Note = parse("akkoma quote", fixture!("akkoma/quote_note.json"));
     assert_eq!(
         akkoma.quote_url(),
-        Some(&url(
+        Some(&http(
             "https://mas.to/users/bascule/statuses/112793660647233531"
         ))
     );
@@ -267,7 +269,7 @@ fn misskey_and_akkoma_quotes_give_one_quote_url() {
         "quoteUrl": "https://c.example/3"
     }))
     .expect("parses");
-    assert_eq!(fep.quote_url(), Some(&url("https://b.example/2")));
+    assert_eq!(fep.quote_url(), Some(&http("https://b.example/2")));
 }
 
 #[test]
@@ -351,7 +353,7 @@ fn a_lemmy_post_is_a_page_in_a_community_with_its_link_as_an_attachment() {
     assert_eq!(link.kind, "Link");
     assert_eq!(
         link.target(),
-        Some(&url("https://lemmy.ml/pictrs/image/xl8W7FZfk9.jpg"))
+        Some(&http("https://lemmy.ml/pictrs/image/xl8W7FZfk9.jpg"))
     );
     assert_eq!(
         page.text_for_display(),
@@ -407,7 +409,7 @@ fn a_peertube_video_has_an_account_and_a_channel_as_authors() {
         video.author_id(),
         Some(&url("https://tilvids.com/accounts/thelinuxexperiment"))
     );
-    assert_eq!(video.web_url(), Some(&video.id));
+    assert_eq!(video.web_url().map(|page| page.as_url()), Some(&video.id));
     assert!(video
         .text_for_display()
         .starts_with("<p><strong>Mesa, Wayland"));
@@ -474,10 +476,10 @@ fn local_note(visibility: Visibility) -> LocalNote {
         visibility,
         tag: vec![
             Tag::mention(
-                url("https://b.example/users/bob"),
+                http("https://b.example/users/bob"),
                 "@bob@b.example".to_owned(),
             ),
-            Tag::hashtag(url("https://roost.example/tags/rust"), "#rust".to_owned()),
+            Tag::hashtag(http("https://roost.example/tags/rust"), "#rust".to_owned()),
         ],
         in_reply_to: Some(url("https://b.example/users/bob/statuses/9")),
         summary: None,
