@@ -71,16 +71,14 @@ impl IntoResponse for InboxError {
             InboxError::Malformed(_) => StatusCode::BAD_REQUEST,
             InboxError::NoSuchInbox => StatusCode::NOT_FOUND,
             InboxError::DomainRefused => StatusCode::FORBIDDEN,
-            InboxError::Internal(cause) => {
-                tracing::error!(error = ?cause, "inbox failure");
-                return (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    axum::Json(json!({"error": "Internal server error"})),
-                )
-                    .into_response();
-            }
+            InboxError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         };
+        // The API's rule: 503 with `Retry-After` while the database is unreachable (the
+        // peer retries soon), else a logged 500 that says nothing.
+        if let InboxError::Internal(cause) = self {
+            return crate::error::ApiError::from(cause).into_response();
+        }
         tracing::info!(error = %self, %status, "inbox refused a request");
         (status, axum::Json(json!({ "error": self.to_string() }))).into_response()
     }

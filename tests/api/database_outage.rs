@@ -135,6 +135,25 @@ async fn while_the_database_is_unreachable_requests_answer_503_and_then_recover_
             "nothing internal: {error}"
         );
     }
+    // A peer's signed activity meets the same outage: 503, so it retries soon.
+    let delivered = app
+        .post("/inbox")
+        .header(
+            "signature",
+            "keyId=\"https://peer.example/users/bob#main-key\",headers=\"(request-target) date digest\",signature=\"AAAA\"",
+        )
+        .json(&serde_json::json!({
+            "id": "https://peer.example/activities/1",
+            "type": "Like",
+            "actor": "https://peer.example/users/bob",
+            "object": "https://peer.example/notes/1",
+        }))
+        .timeout(Duration::from_secs(8))
+        .send()
+        .await
+        .expect("the inbox answers while the database is away");
+    assert_eq!(delivered.status(), 503);
+    assert!(delivered.headers().contains_key("retry-after"));
     let health = get(&app, "/health", "").await;
     assert_eq!(health.status(), 503);
     assert!(health.headers().contains_key("retry-after"));
