@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_json, TestApp, TestUser};
+use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
 
 /// Reads Server-Sent Events from a streaming response.
 struct SseReader {
