@@ -1,213 +1,68 @@
-//! Live events for clients (Mastodon's streaming API, Server-Sent Events form):
-//! `GET /api/v1/streaming/user`, `/public`, `/public/local`, `/hashtag?tag=` and
-//! `/health` (<https://docs.joinmastodon.org/methods/streaming/>).
+//! Live events for clients (Mastodon's streaming API, Server-Sent Events and
+//! WebSocket forms): `GET /api/v1/streaming/user`, `/public`, `/public/local`,
+//! `/hashtag?tag=`, `/health` and the WebSocket at `/api/v1/streaming`
+//! (<https://docs.joinmastodon.org/methods/streaming/>).
 //!
 //! Events cross processes through PostgreSQL: triggers NOTIFY `roost_stream` with ids
-//! when statuses and notifications change (see the migration), each process LISTENs
-//! once and fans events out through a bounded broadcast channel, and every subscriber
-//! loads and filters what it may see. A subscriber that falls behind is disconnected
-//! rather than buffered without bound.
+//! when statuses and notifications change (see the `stream_events` migration). In
+//! each process one task ([`hub`]) prepares every change once — the status rendered
+//! once, who may receive it decided once — and broadcasts it through a bounded
+//! channel; each subscriber filters the prepared event in memory ([`event`]), so an
+//! event costs a subscriber no database query. A subscriber that falls behind is
+//! disconnected rather than buffered without bound. Connections are capped per
+//! address and account ([`slots`]).
+
+pub mod event;
+pub mod hub;
+pub mod slots;
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use tokio::sync::broadcast;
 
-use crate::api::entities::status;
+use crate::api::ClientIp;
 use crate::auth::{CurrentUser, MaybeToken};
-use crate::db::{notifications, statuses};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+pub use event::Subscription;
+pub use hub::{Hub, CHANNEL};
+use slots::{Holder, Slot};
 
-/// The NOTIFY channel.
-pub const CHANNEL: &str = "roost_stream";
-/// Events buffered per process; a slower subscriber is dropped.
-const BUFFER: usize = 1024;
-
-/// One change, as announced by the database.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Change {
-    /// `update`, `delete`, `status.update` or `notification`.
-    pub k: String,
-    /// The status, for status events.
-    pub s: Option<i64>,
-    /// The notification, for notification events.
-    pub n: Option<i64>,
-    /// The notified account, for notification events.
-    pub a: Option<i64>,
+/// Takes a connection slot for a viewer (or, without a token, for its address);
+/// 429 when a cap is reached.
+fn reserve(state: &AppState, viewer: Option<i64>, ip: ClientIp) -> ApiResult<Slot> {
+    let holder = match viewer {
+        Some(account) => Holder::Account(account),
+        None => Holder::Anonymous(ip.0),
+    };
+    state.stream.reserve(holder).map_err(|refused| {
+        tracing::info!(%refused, "streaming connection refused");
+        ApiError::RateLimited(axum::http::HeaderMap::new())
+    })
 }
 
-/// The per-process fan-out of database changes. The LISTEN connection is opened
-/// with the first streaming client, so processes nobody streams from hold none.
-#[derive(Clone)]
-pub struct Hub {
-    sender: broadcast::Sender<Change>,
-    listening: std::sync::Arc<std::sync::Once>,
-}
-
-impl Hub {
-    /// A hub with nobody listening yet.
-    pub fn new() -> Hub {
-        let (sender, _) = broadcast::channel(BUFFER);
-        Hub {
-            sender,
-            listening: std::sync::Arc::new(std::sync::Once::new()),
-        }
-    }
-
-    /// A receiver of every change from now on; starts listening on first use.
-    pub fn subscribe(&self, db: &sqlx::PgPool) -> broadcast::Receiver<Change> {
-        let receiver = self.sender.subscribe();
-        self.listening.call_once(|| {
-            tokio::spawn(self.clone().run(db.clone()));
-        });
-        receiver
-    }
-
-    /// Listens to `roost_stream` until the process ends (while anyone holds the hub),
-    /// reconnecting on errors.
-    async fn run(self, db: sqlx::PgPool) {
-        loop {
-            let Some(mut listener) = crate::db::listen(&db, CHANNEL).await else {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            };
-            while let Ok(notification) = listener.recv().await {
-                if let Ok(change) = serde_json::from_str::<Change>(notification.payload()) {
-                    let _ = self.sender.send(change);
-                }
-            }
-        }
-    }
-}
-
-impl Default for Hub {
-    fn default() -> Self {
-        Hub::new()
-    }
-}
-
-/// Which stream a subscriber asked for.
-#[derive(Clone, Debug)]
-enum Subscription {
-    User(i64),
-    Public { local_only: bool },
-    Hashtag(String),
-}
-
-/// What one change means for one subscriber, rendered; `None` when nothing.
-async fn render_for(
-    state: &AppState,
+fn sse(
+    state: AppState,
     viewer: Option<i64>,
-    subscription: &Subscription,
-    change: &Change,
-) -> Option<(&'static str, String)> {
-    match change.k.as_str() {
-        "notification" => {
-            let Subscription::User(me) = subscription else {
-                return None;
-            };
-            if change.a != Some(*me) {
-                return None;
-            }
-            let row = notifications::find(&state.db, *me, change.n?)
-                .await
-                .ok()??;
-            let rendered = crate::api::v1::notifications::render_one(state, *me, row)
-                .await
-                .ok()??;
-            Some(("notification", rendered.to_string()))
-        }
-        "delete" => Some(("delete", change.s?.to_string())),
-        kind @ ("update" | "status.update") => {
-            let kind: &'static str = if kind == "update" {
-                "update"
-            } else {
-                "status.update"
-            };
-            let id = change.s?;
-            let row = statuses::find_visible(&state.db, viewer, id).await.ok()??;
-            if !in_stream(state, subscription, &row).await {
-                return None;
-            }
-            // Mutes and domain blocks hide from every stream (blocks: `find_visible`).
-            if !crate::db::hiding::shown_in_feeds(&state.db, viewer, id)
-                .await
-                .ok()?
-            {
-                return None;
-            }
-            let rendered = status::render(state, viewer, vec![row]).await.ok()?.pop()?;
-            let data = serde_json::to_string(&rendered).ok()?;
-            Some((kind, data))
-        }
-        _ => None,
-    }
-}
-
-/// Whether a visible status belongs on the subscribed stream.
-async fn in_stream(
-    state: &AppState,
-    subscription: &Subscription,
-    row: &statuses::StatusRow,
-) -> bool {
-    match subscription {
-        Subscription::User(me) => {
-            if row.account_id == *me {
-                return true;
-            }
-            crate::db::follows::find_pair(&state.db, *me, row.account_id)
-                .await
-                .ok()
-                .flatten()
-                .is_some_and(|f| f.accepted && (row.reblog_of_id.is_none() || f.show_reblogs))
-        }
-        Subscription::Public { local_only } => {
-            row.visibility == "public"
-                && row.reblog_of_id.is_none()
-                && (!local_only || row.local)
-                && !author_is_silenced(state, row).await
-        }
-        Subscription::Hashtag(tag) => {
-            row.visibility == "public"
-                && !author_is_silenced(state, row).await
-                && statuses::tags(&state.db, &[row.id])
-                    .await
-                    .is_ok_and(|tags| tags.iter().any(|(_, name)| name.eq_ignore_ascii_case(tag)))
-        }
-    }
-}
-
-/// Silenced authors (one by one or with their domain) stay out of public streams, as
-/// out of public timelines. When in doubt (database error), the post is left out.
-async fn author_is_silenced(state: &AppState, row: &statuses::StatusRow) -> bool {
-    crate::db::accounts::find_by_id(&state.db, row.account_id)
-        .await
-        .ok()
-        .flatten()
-        .is_none_or(|author| author.silenced_at.is_some())
-}
-
-fn sse(state: AppState, viewer: Option<i64>, subscription: Subscription) -> impl IntoResponse {
-    let receiver = state.stream.subscribe(&state.db);
+    subscription: Subscription,
+    slot: Slot,
+) -> impl IntoResponse {
+    let subscriber = state.stream.subscribe(&state, viewer, slot);
     let events = futures_util::stream::unfold(
-        (receiver, state, subscription),
-        move |(mut receiver, state, subscription)| async move {
+        (subscriber, subscription),
+        move |(mut subscriber, subscription)| async move {
             loop {
-                match receiver.recv().await {
-                    Ok(change) => {
-                        if let Some((name, data)) =
-                            render_for(&state, viewer, &subscription, &change).await
+                match subscriber.events.recv().await {
+                    Ok(prepared) => {
+                        if let Some((name, data)) = prepared.for_subscriber(viewer, &subscription)
                         {
                             let event = SseEvent::default().event(name).data(data);
-                            return Some((
-                                Ok::<_, Infallible>(event),
-                                (receiver, state, subscription),
-                            ));
+                            return Some((Ok::<_, Infallible>(event), (subscriber, subscription)));
                         }
                     }
                     // Too slow to keep up, or shutting down: end the stream.
@@ -229,14 +84,17 @@ fn sse(state: AppState, viewer: Option<i64>, subscription: Subscription) -> impl
     responses((status = 200, description = "text/event-stream of update, status.update, delete and notification events")))]
 pub async fn user(
     State(state): State<AppState>,
+    ip: ClientIp,
     user: CurrentUser,
 ) -> ApiResult<impl IntoResponse> {
     user.token
         .require_scope(&["read:statuses", "read:notifications"])?;
+    let slot = reserve(&state, Some(user.account_id), ip)?;
     Ok(sse(
         state,
         Some(user.account_id),
         Subscription::User(user.account_id),
+        slot,
     ))
 }
 
@@ -245,13 +103,16 @@ pub async fn user(
     responses((status = 200, description = "text/event-stream of public statuses")))]
 pub async fn public(
     State(state): State<AppState>,
+    ip: ClientIp,
     MaybeToken(token): MaybeToken,
 ) -> ApiResult<impl IntoResponse> {
     let viewer = token.and_then(|t| t.account_id);
+    let slot = reserve(&state, viewer, ip)?;
     Ok(sse(
         state,
         viewer,
         Subscription::Public { local_only: false },
+        slot,
     ))
 }
 
@@ -260,13 +121,16 @@ pub async fn public(
     responses((status = 200, description = "text/event-stream of local public statuses")))]
 pub async fn public_local(
     State(state): State<AppState>,
+    ip: ClientIp,
     MaybeToken(token): MaybeToken,
 ) -> ApiResult<impl IntoResponse> {
     let viewer = token.and_then(|t| t.account_id);
+    let slot = reserve(&state, viewer, ip)?;
     Ok(sse(
         state,
         viewer,
         Subscription::Public { local_only: true },
+        slot,
     ))
 }
 
@@ -282,6 +146,7 @@ pub struct TagQuery {
     responses((status = 200, description = "text/event-stream of public statuses with the tag"), (status = 400)))]
 pub async fn hashtag(
     State(state): State<AppState>,
+    ip: ClientIp,
     MaybeToken(token): MaybeToken,
     Query(query): Query<TagQuery>,
 ) -> ApiResult<impl IntoResponse> {
@@ -294,7 +159,8 @@ pub async fn hashtag(
     if tag.is_empty() || tag.chars().count() > 100 {
         return Err(crate::error::ApiError::BadRequest("tag is required".into()));
     }
-    Ok(sse(state, viewer, Subscription::Hashtag(tag)))
+    let slot = reserve(&state, viewer, ip)?;
+    Ok(sse(state, viewer, Subscription::hashtag(&tag), slot))
 }
 
 /// `GET /api/v1/streaming/health`.
@@ -327,7 +193,7 @@ fn subscription(
             if tag.is_empty() || tag.chars().count() > 100 {
                 return None;
             }
-            Subscription::Hashtag(tag.to_owned())
+            Subscription::hashtag(tag)
         }
         _ => return None,
     };
@@ -343,6 +209,7 @@ fn subscription(
     responses((status = 101, description = "WebSocket of {stream, event, payload} messages")))]
 pub async fn websocket(
     State(state): State<AppState>,
+    ip: ClientIp,
     MaybeToken(token): MaybeToken,
     Query(query): Query<SocketQuery>,
     headers: axum::http::HeaderMap,
@@ -361,6 +228,7 @@ pub async fn websocket(
         (None, None) => None,
     };
     let viewer = token.and_then(|t| t.account_id);
+    let slot = reserve(&state, viewer, ip)?;
     let mut initial = Vec::new();
     if let Some(name) = query.stream.as_deref() {
         initial.extend(subscription(name, query.tag.as_deref(), viewer));
@@ -370,7 +238,7 @@ pub async fn websocket(
         None => upgrade,
     };
     Ok(upgrade
-        .on_upgrade(move |socket| serve_socket(socket, state, viewer, initial))
+        .on_upgrade(move |socket| serve_socket(socket, state, viewer, initial, slot))
         .into_response())
 }
 
@@ -379,21 +247,17 @@ async fn serve_socket(
     state: AppState,
     viewer: Option<i64>,
     mut subscriptions: Vec<(String, Subscription)>,
+    slot: Slot,
 ) {
     use axum::extract::ws::Message;
-    let mut receiver = state.stream.subscribe(&state.db);
+    let mut subscriber = state.stream.subscribe(&state, viewer, slot);
     let mut heartbeat = tokio::time::interval(Duration::from_secs(30));
     loop {
         tokio::select! {
-            change = receiver.recv() => {
-                let Ok(change) = change else { return };
-                for (name, sub) in &subscriptions {
-                    if let Some((event, payload)) = render_for(&state, viewer, sub, &change).await {
-                        let message = serde_json::json!({ "stream": name.split(':').collect::<Vec<_>>(), "event": event, "payload": payload });
-                        if socket.send(Message::Text(message.to_string().into())).await.is_err() {
-                            return;
-                        }
-                    }
+            prepared = subscriber.events.recv() => {
+                let Ok(prepared) = prepared else { return };
+                if !send_prepared(&mut socket, &prepared, viewer, &subscriptions).await {
+                    return;
                 }
             }
             incoming = socket.recv() => {
@@ -409,6 +273,26 @@ async fn serve_socket(
             }
         }
     }
+}
+
+/// Sends `prepared` once per subscribed stream that wants it; false when the socket
+/// is gone.
+async fn send_prepared(
+    socket: &mut axum::extract::ws::WebSocket,
+    prepared: &Arc<event::Prepared>,
+    viewer: Option<i64>,
+    subscriptions: &[(String, Subscription)],
+) -> bool {
+    for (name, subscription) in subscriptions {
+        if let Some((event, payload)) = prepared.for_subscriber(viewer, subscription) {
+            let message = serde_json::json!({ "stream": name.split(':').collect::<Vec<_>>(), "event": event, "payload": payload });
+            let text = axum::extract::ws::Message::Text(message.to_string().into());
+            if socket.send(text).await.is_err() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Applies a client's `subscribe` / `unsubscribe` message (others are ignored).
