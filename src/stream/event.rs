@@ -146,10 +146,9 @@ impl Prepared {
         subscription: &Subscription,
     ) -> Option<(&'static str, &str)> {
         match self {
-            Prepared::Notification { recipient, payload } => {
-                (*subscription == Subscription::User(*recipient))
-                    .then_some(("notification", payload.as_str()))
-            }
+            Prepared::Notification { recipient, payload } => (*subscription
+                == Subscription::User(*recipient))
+            .then_some(("notification", payload.as_str())),
             Prepared::Status(event) => event
                 .wanted(viewer, subscription)
                 .then_some((event.change.event_name(), event.payload.as_str())),
@@ -190,7 +189,11 @@ mod tests {
             vec!["Cats".into()],
             Audience {
                 in_public,
-                anonymous: if in_public { visible_to_anyone } else { NOWHERE },
+                anonymous: if in_public {
+                    visible_to_anyone
+                } else {
+                    NOWHERE
+                },
                 viewers: viewers.to_vec(),
             },
         ))
@@ -287,6 +290,8 @@ mod tests {
         assert!(notification
             .for_subscriber(Some(BOB), &Subscription::User(BOB))
             .is_none());
-        assert!(notification.for_subscriber(Some(ALICE), &public()).is_none());
+        assert!(notification
+            .for_subscriber(Some(ALICE), &public())
+            .is_none());
     }
 }

@@ -169,9 +169,18 @@ impl Hub {
         }
         let result = match change.k.as_str() {
             "notification" => self.prepare_notification(state, &change).await,
-            "update" => self.prepare_status(state, &change, StatusChange::Created).await,
-            "status.update" => self.prepare_status(state, &change, StatusChange::Edited).await,
-            "delete" => self.prepare_status(state, &change, StatusChange::Deleted).await,
+            "update" => {
+                self.prepare_status(state, &change, StatusChange::Created)
+                    .await
+            }
+            "status.update" => {
+                self.prepare_status(state, &change, StatusChange::Edited)
+                    .await
+            }
+            "delete" => {
+                self.prepare_status(state, &change, StatusChange::Deleted)
+                    .await
+            }
             _ => Ok(None),
         };
         result.unwrap_or_else(|error| {

@@ -59,8 +59,7 @@ fn sse(
             loop {
                 match subscriber.events.recv().await {
                     Ok(prepared) => {
-                        if let Some((name, data)) = prepared.for_subscriber(viewer, &subscription)
-                        {
+                        if let Some((name, data)) = prepared.for_subscriber(viewer, &subscription) {
                             let event = SseEvent::default().event(name).data(data);
                             return Some((Ok::<_, Infallible>(event), (subscriber, subscription)));
                         }

@@ -176,7 +176,7 @@ mod tests {
         let first = slots.acquire(ip("192.0.2.1")).expect("first");
         let _second = slots.acquire(ip("192.0.2.1")).expect("second");
         assert_eq!(
-            slots.acquire(ip("192.0.2.1")).unwrap_err(),
+            slots.acquire(ip("192.0.2.1")).expect_err("over the cap"),
             Refused::PerAddress
         );
         assert!(slots.acquire(ip("192.0.2.2")).is_ok(), "another address");
@@ -189,7 +189,7 @@ mod tests {
         let slots = slots(1, 100, 100);
         let _held = slots.acquire(ip("2001:db8::1")).expect("first");
         assert_eq!(
-            slots.acquire(ip("2001:db8::2")).unwrap_err(),
+            slots.acquire(ip("2001:db8::2")).expect_err("over the cap"),
             Refused::PerAddress
         );
         assert!(slots.acquire(ip("2001:db8:0:1::1")).is_ok());
@@ -201,12 +201,12 @@ mod tests {
         let _a = slots.acquire(ip("192.0.2.1")).expect("a");
         let _b = slots.acquire(ip("192.0.2.2")).expect("b");
         assert_eq!(
-            slots.acquire(ip("192.0.2.3")).unwrap_err(),
+            slots.acquire(ip("192.0.2.3")).expect_err("over the cap"),
             Refused::Anonymous
         );
         let _alice = slots.acquire(Holder::Account(1)).expect("accounts apart");
         assert_eq!(
-            slots.acquire(Holder::Account(1)).unwrap_err(),
+            slots.acquire(Holder::Account(1)).expect_err("over the cap"),
             Refused::PerAccount
         );
         assert!(slots.acquire(Holder::Account(2)).is_ok());

@@ -419,7 +419,12 @@ async fn edits_and_deletes_of_private_posts_reach_only_those_who_could_see_them(
 async fn anonymous_streams_are_capped_per_address_and_a_closed_one_frees_its_slot(db: PgPool) {
     let app = TestApp::spawn_with(
         db,
-        &["--workers", "false", "--streaming-max-anonymous-per-ip", "2"],
+        &[
+            "--workers",
+            "false",
+            "--streaming-max-anonymous-per-ip",
+            "2",
+        ],
     )
     .await;
     let first = SseReader::open_anonymous(&app, "/api/v1/streaming/public").await;
@@ -434,7 +439,11 @@ async fn anonymous_streams_are_capped_per_address_and_a_closed_one_frees_its_slo
     .await;
     match socket {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), 429, "a third anonymous WebSocket is refused");
+            assert_eq!(
+                response.status(),
+                429,
+                "a third anonymous WebSocket is refused"
+            );
         }
         Err(other) => panic!("unexpected WebSocket failure: {other}"),
         Ok(_) => panic!("a third anonymous WebSocket was accepted"),
