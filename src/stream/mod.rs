@@ -80,7 +80,7 @@ fn sse(
 /// `GET /api/v1/streaming/user`: the signed-in user's home updates and notifications.
 #[utoipa::path(get, path = "/api/v1/streaming/user", tag = "streaming",
     security(("bearer" = ["read:statuses", "read:notifications"])),
-    responses((status = 200, description = "text/event-stream of update, status.update, delete and notification events")))]
+    responses((status = 200, description = "text/event-stream of update, status.update, delete and notification events"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
 pub async fn user(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -99,7 +99,7 @@ pub async fn user(
 
 /// `GET /api/v1/streaming/public`.
 #[utoipa::path(get, path = "/api/v1/streaming/public", tag = "streaming",
-    responses((status = 200, description = "text/event-stream of public statuses")))]
+    responses((status = 200, description = "text/event-stream of public statuses"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
 pub async fn public(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -117,7 +117,7 @@ pub async fn public(
 
 /// `GET /api/v1/streaming/public/local`.
 #[utoipa::path(get, path = "/api/v1/streaming/public/local", tag = "streaming",
-    responses((status = 200, description = "text/event-stream of local public statuses")))]
+    responses((status = 200, description = "text/event-stream of local public statuses"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
 pub async fn public_local(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -142,7 +142,7 @@ pub struct TagQuery {
 /// `GET /api/v1/streaming/hashtag?tag=…`.
 #[utoipa::path(get, path = "/api/v1/streaming/hashtag", tag = "streaming",
     params(("tag" = String, Query, description = "Hashtag without #")),
-    responses((status = 200, description = "text/event-stream of public statuses with the tag"), (status = 400)))]
+    responses((status = 200, description = "text/event-stream of public statuses with the tag"), (status = 400), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
 pub async fn hashtag(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -205,7 +205,7 @@ fn subscription(
 #[utoipa::path(get, path = "/api/v1/streaming", tag = "streaming",
     params(("stream" = Option<String>, Query, description = "user, user:notification, public, public:local, hashtag, hashtag:local"),
            ("tag" = Option<String>, Query, description = "For hashtag streams")),
-    responses((status = 101, description = "WebSocket of {stream, event, payload} messages")))]
+    responses((status = 101, description = "WebSocket of {stream, event, payload} messages"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
 pub async fn websocket(
     State(state): State<AppState>,
     ip: ClientIp,
