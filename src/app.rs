@@ -75,17 +75,11 @@ impl App {
             .config
             .workers
             .then(|| Workers::start(&self.state));
-        let served = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let options = crate::serve::ServeOptions::from_config(&self.state.config);
+        crate::serve::serve(self.listener, self.router, options, shutdown).await;
         if let Some(workers) = workers {
             workers.stop().await;
         }
-        served?;
         Ok(())
     }
 }

@@ -108,6 +108,29 @@ pub struct Config {
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
 
+    /// Seconds a client has to send a request's headers, counted from when the server
+    /// waits for them (a new connection, or an idle keep-alive one); then the
+    /// connection is closed. Bounds slowloris clients and idle keep-alive sockets.
+    #[arg(long = "header-read-timeout", env = "ROOST_HEADER_READ_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
+
+    /// Streaming connections without a token (public, public:local, hashtag; SSE and
+    /// WebSocket) from one IP address (IPv6: one /64), per process.
+    #[arg(long, env = "ROOST_STREAMING_MAX_ANONYMOUS_PER_IP", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub streaming_max_anonymous_per_ip: u32,
+
+    /// Streaming connections without a token from all addresses together, per process.
+    #[arg(long, env = "ROOST_STREAMING_MAX_ANONYMOUS", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub streaming_max_anonymous: u32,
+
+    /// Streaming connections of one signed-in account, per process.
+    #[arg(long, env = "ROOST_STREAMING_MAX_PER_ACCOUNT", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub streaming_max_per_account: u32,
+
     /// Instance name shown to apps.
     #[arg(long, env = "ROOST_INSTANCE_TITLE", default_value = "Roost")]
     pub instance_title: String,

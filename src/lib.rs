@@ -18,6 +18,7 @@ pub mod moderation;
 pub mod push;
 pub mod queue;
 pub mod rate_limit;
+pub mod serve;
 pub mod state;
 pub mod stream;
 pub mod web;

@@ -166,10 +166,11 @@ impl RateLimiter {
     }
 }
 
-/// The address rate limits count by: IPv4 as is, IPv6 truncated to its /64 prefix.
-fn network_of(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
+/// The address rate limits (and streaming caps) count by: IPv4 as is, IPv6 truncated
+/// to its /64 prefix; an IPv4-mapped IPv6 address (a dual-stack listener) as IPv4.
+pub(crate) fn network_of(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        ip @ IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => {
             let prefix = u128::from(v6) & !((1u128 << 64) - 1);
             IpAddr::V6(prefix.into())

@@ -69,6 +69,8 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let media = crate::media::MediaStore::from_config(&config)?;
+        let stream =
+            crate::stream::Hub::new(crate::stream::slots::StreamLimits::from_config(&config));
         Ok(AppState {
             media,
             work_db: crate::db::worker_pool(&db),
@@ -77,7 +79,7 @@ impl AppState {
             config: Arc::new(config),
             tokens,
             rate_limiter,
-            stream: crate::stream::Hub::new(),
+            stream,
             http,
             vapid: Arc::default(),
             signing_keys: crate::delivery::keys::SigningKeys::default(),

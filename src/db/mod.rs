@@ -23,6 +23,7 @@ pub mod push;
 pub mod reports;
 pub mod rules;
 pub mod statuses;
+pub mod stream_audience;
 pub mod timelines;
 pub mod users;
 

@@ -70,7 +70,7 @@ const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id 
 
 /// The WHERE condition of a timeline, with `$6` (an account id) and `$7` (a tag name)
 /// as its extra parameters.
-fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
+pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
     match which {
         Timeline::Home => (
             "(s.account_id = $1 OR (EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 \

@@ -8,6 +8,7 @@ mod admin;
 mod apps;
 mod cli;
 mod clients;
+mod connections;
 mod database_outage;
 mod discovery;
 mod durability;

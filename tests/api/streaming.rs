@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_json, TestApp, TestUser};
+use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
 
 /// Reads Server-Sent Events from a streaming response.
 struct SseReader {
@@ -17,12 +17,20 @@ struct SseReader {
 
 impl SseReader {
     async fn open(app: &TestApp, path: &str, user: &TestUser) -> SseReader {
-        let response = app
-            .get(path)
-            .bearer_auth(&user.access_token)
-            .send()
-            .await
-            .expect("connects");
+        SseReader::open_as(app, path, Some(user)).await
+    }
+
+    /// Opens a stream without a token.
+    async fn open_anonymous(app: &TestApp, path: &str) -> SseReader {
+        SseReader::open_as(app, path, None).await
+    }
+
+    async fn open_as(app: &TestApp, path: &str, user: Option<&TestUser>) -> SseReader {
+        let mut request = app.get(path);
+        if let Some(user) = user {
+            request = request.bearer_auth(&user.access_token);
+        }
+        let response = request.send().await.expect("connects");
         assert_eq!(response.status(), 200);
         assert!(response.headers()["content-type"]
             .to_str()
@@ -60,6 +68,20 @@ impl SseReader {
                 .ok()??;
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));
         }
+    }
+
+    /// Every event up to and including the first named `event` whose data mentions
+    /// `id`; panics when none arrives in time.
+    async fn until(&mut self, event: &str, id: &str) -> Vec<(String, String)> {
+        let mut seen = Vec::new();
+        while let Some((name, data)) = self.next().await {
+            let last = name == event && data.contains(id);
+            seen.push((name, data));
+            if last {
+                return seen;
+            }
+        }
+        panic!("no `{event}` event about {id} arrived in time; saw {seen:?}");
     }
 
     /// Skips events until one named `event` whose data satisfies `matches`.
@@ -296,4 +318,156 @@ async fn muted_and_blocked_accounts_never_reach_a_stream(db: PgPool) {
         .expect("notification", |n| n["type"] == "mention")
         .await;
     assert_eq!(notification["status"]["id"], visible.as_str());
+}
+
+/// Posts public statuses as `author` until `reader` streams one: the process's
+/// listener connects asynchronously after the first subscriber.
+async fn warm_up(app: &TestApp, author: &TestUser, reader: &mut SseReader) {
+    for _ in 0..20 {
+        let id = app.post_status(author, &[("status", "warming up")]).await;
+        let arrived = tokio::time::timeout(Duration::from_millis(500), reader.next()).await;
+        if let Ok(Some((event, data))) = arrived {
+            if event == "update" && data.contains(&id) {
+                return;
+            }
+        }
+    }
+    panic!("the stream never delivered a post");
+}
+
+#[sqlx::test]
+async fn edits_and_deletes_of_private_posts_reach_only_those_who_could_see_them(db: PgPool) {
+    let app = TestApp::spawn_with(db, &["--workers", "false"]).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let follow = app
+        .post(&format!("/api/v1/accounts/{}/follow", alice.account_id))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+    let mut anonymous = SseReader::open_anonymous(&app, "/api/v1/streaming/public").await;
+    let mut carols_public = SseReader::open(&app, "/api/v1/streaming/public", &carol).await;
+    let mut bobs_home = SseReader::open(&app, "/api/v1/streaming/user", &bob).await;
+    warm_up(&app, &alice, &mut anonymous).await;
+
+    let private = app
+        .post_status(
+            &alice,
+            &[("status", "friends only"), ("visibility", "private")],
+        )
+        .await;
+    let direct = app
+        .post_status(
+            &alice,
+            &[("status", "@bob just us"), ("visibility", "direct")],
+        )
+        .await;
+    let edited = app
+        .put(&format!("/api/v1/statuses/{private}"))
+        .bearer_auth(&alice.access_token)
+        .form(&[("status", "friends only, edited")])
+        .send()
+        .await;
+    expect_json(edited, 200).await;
+    for id in [&private, &direct] {
+        let deleted = app
+            .delete(&format!("/api/v1/statuses/{id}"))
+            .bearer_auth(&alice.access_token)
+            .send()
+            .await;
+        expect_json(deleted, 200).await;
+    }
+    let public = app.post_status(&alice, &[("status", "everyone")]).await;
+    let deleted = app
+        .delete(&format!("/api/v1/statuses/{public}"))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(deleted, 200).await;
+
+    // Events arrive in order: everything before the public post's delete is all the
+    // public streams were sent about the private and direct posts.
+    for (who, reader) in [
+        ("anonymous", &mut anonymous),
+        ("a non-follower", &mut carols_public),
+    ] {
+        let events = reader.until("delete", &public).await;
+        for (event, data) in &events {
+            assert!(
+                !data.contains(&private) && !data.contains(&direct),
+                "{who} was sent `{event}` about a post it cannot see: {data}"
+            );
+        }
+    }
+    // The follower (and the mentioned account) hears of both.
+    bobs_home
+        .expect("status.update", |s| s["id"] == private.as_str())
+        .await;
+    for id in [&private, &direct] {
+        bobs_home
+            .expect("delete", |data| {
+                *data == Value::String(id.to_string())
+                    || data.as_u64().is_some_and(|n| n.to_string() == *id)
+            })
+            .await;
+    }
+}
+
+#[sqlx::test]
+async fn anonymous_streams_are_capped_per_address_and_a_closed_one_frees_its_slot(db: PgPool) {
+    let app = TestApp::spawn_with(
+        db,
+        &[
+            "--workers",
+            "false",
+            "--streaming-max-anonymous-per-ip",
+            "2",
+        ],
+    )
+    .await;
+    let first = SseReader::open_anonymous(&app, "/api/v1/streaming/public").await;
+    let _second = SseReader::open_anonymous(&app, "/api/v1/streaming/hashtag?tag=cats").await;
+
+    let refused = app.get("/api/v1/streaming/public/local").send().await;
+    expect_error(refused, 429).await;
+    let socket = tokio_tungstenite::connect_async(format!(
+        "ws://{}/api/v1/streaming?stream=public",
+        app.domain
+    ))
+    .await;
+    match socket {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(
+                response.status(),
+                429,
+                "a third anonymous WebSocket is refused"
+            );
+        }
+        Err(other) => panic!("unexpected WebSocket failure: {other}"),
+        Ok(_) => panic!("a third anonymous WebSocket was accepted"),
+    }
+    // Signed-in clients do not count against the anonymous cap.
+    let alice = app.sign_up("alice").await;
+    let _alices = SseReader::open(&app, "/api/v1/streaming/public", &alice).await;
+
+    drop(first);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let response = app
+            .get("/api/v1/streaming/public")
+            .send()
+            .await
+            .expect("connects");
+        if response.status() == 200 {
+            break;
+        }
+        assert_eq!(response.status(), 429);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the closed stream's slot was never freed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
