@@ -375,6 +375,31 @@ pub async fn viewer_marks(
         .await
 }
 
+/// One viewer's marks on one status (see [`viewer_marks_of_many`]).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MarksOfViewer {
+    pub viewer: i64,
+    #[sqlx(flatten)]
+    pub marks: ViewerMarks,
+}
+
+/// The marks of every viewer in `viewers` on every status in `ids`, in one query (the
+/// streaming hub renders a status for each recipient of a home stream with it).
+pub async fn viewer_marks_of_many(
+    db: impl PgExecutor<'_>,
+    viewers: &[i64],
+    ids: &[i64],
+) -> sqlx::Result<Vec<MarksOfViewer>> {
+    let marks = VIEWER_MARKS.replace("$1", "v.viewer");
+    sqlx::query_as(&format!(
+        "SELECT v.viewer, t.id AS status_id, {marks} CROSS JOIN unnest($1::bigint[]) AS v(viewer)"
+    ))
+    .bind(viewers)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 /// What a page of statuses needs besides the rows themselves, per status, in one
 /// query (a page render is dominated by round trips to PostgreSQL, not by SQL).
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -67,6 +67,7 @@ pub struct StatusEvent {
     pub change: StatusChange,
     /// The rendered status (as for a client without a token: Mastodon's public
     /// streams carry no per-viewer `favourited`, `reblogged`…), or the id for a delete.
+    /// `user` streams get [`StatusEvent::home_payloads`] instead.
     pub payload: String,
     /// Posted on this instance (for `public:local`).
     pub local: bool,
@@ -78,6 +79,10 @@ pub struct StatusEvent {
     pub anonymous: Verdict,
     /// The verdict of each signed-in viewer streaming when the event was prepared.
     pub viewers: HashMap<i64, Verdict>,
+    /// The status rendered for each viewer whose `user` stream gets it, with their own
+    /// favourite, boost, bookmark and pin marks (Mastodon renders home-stream statuses
+    /// for their recipient); see [`StatusEvent::home_recipients`].
+    pub home_payloads: HashMap<i64, String>,
 }
 
 impl StatusEvent {
@@ -97,7 +102,31 @@ impl StatusEvent {
             in_public: audience.in_public,
             anonymous: audience.anonymous,
             viewers: audience.viewers.into_iter().collect(),
+            home_payloads: HashMap::new(),
         }
+    }
+
+    /// The signed-in viewers whose `user` stream gets this posted or edited status
+    /// (none for a delete, whose payload is the bare id): those the hub renders it for.
+    pub fn home_recipients(&self) -> Vec<i64> {
+        if self.change == StatusChange::Deleted {
+            return Vec::new();
+        }
+        self.viewers
+            .keys()
+            .copied()
+            .filter(|viewer| self.wanted(Some(*viewer), &Subscription::User(*viewer)))
+            .collect()
+    }
+
+    /// The payload for `viewer` on `subscription`: their own rendering on their
+    /// `user` stream when the hub made one, else the shared one.
+    fn payload_for(&self, subscription: &Subscription) -> &str {
+        match subscription {
+            Subscription::User(viewer) => self.home_payloads.get(viewer),
+            _ => None,
+        }
+        .map_or(self.payload.as_str(), String::as_str)
     }
 
     /// Whether `viewer` (None: no token) gets this event on `subscription`.
@@ -151,7 +180,7 @@ impl Prepared {
             .then_some(("notification", payload.as_str())),
             Prepared::Status(event) => event
                 .wanted(viewer, subscription)
-                .then_some((event.change.event_name(), event.payload.as_str())),
+                .then(|| (event.change.event_name(), event.payload_for(subscription))),
         }
     }
 }

@@ -229,8 +229,9 @@ impl Hub {
             return Ok(None);
         };
         let local = row.local;
-        let (payload, tags) = if kind == StatusChange::Deleted {
-            (id.to_string(), Vec::new())
+        let marked = [Some(id), row.reblog_of_id];
+        let (payload, tags, rendered) = if kind == StatusChange::Deleted {
+            (id.to_string(), Vec::new(), None)
         } else {
             if row.deleted_at.is_some() {
                 // Deleted before its event was prepared: its `delete` follows.
@@ -244,12 +245,42 @@ impl Hub {
                 return Ok(None);
             };
             let tags = rendered.tags.iter().map(|tag| tag.name.clone()).collect();
-            (serde_json::to_string(&rendered)?, tags)
+            (serde_json::to_string(&rendered)?, tags, Some(rendered))
         };
-        Ok(Some(Prepared::Status(StatusEvent::new(
-            kind, payload, local, tags, audience,
-        ))))
+        let mut event = StatusEvent::new(kind, payload, local, tags, audience);
+        if let Some(rendered) = rendered {
+            let ids: Vec<i64> = marked.into_iter().flatten().collect();
+            event.home_payloads = home_payloads(state, &rendered, &event, &ids).await?;
+        }
+        Ok(Some(Prepared::Status(event)))
     }
+}
+
+/// The status rendered for each recipient of it on a `user` stream, with their own
+/// marks on it (and on the status it boosts), from one query for all of them.
+async fn home_payloads(
+    state: &AppState,
+    rendered: &crate::api::entities::status::Status,
+    event: &StatusEvent,
+    ids: &[i64],
+) -> anyhow::Result<HashMap<i64, String>> {
+    let recipients = event.home_recipients();
+    if recipients.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut marks: HashMap<i64, HashMap<i64, statuses::ViewerMarks>> = HashMap::new();
+    for row in statuses::viewer_marks_of_many(&state.db, &recipients, ids).await? {
+        marks
+            .entry(row.viewer)
+            .or_default()
+            .insert(row.marks.status_id, row.marks);
+    }
+    let mut payloads = HashMap::with_capacity(recipients.len());
+    for viewer in recipients {
+        let own = rendered.with_viewer_marks(marks.get(&viewer).unwrap_or(&HashMap::new()));
+        payloads.insert(viewer, serde_json::to_string(&own)?);
+    }
+    Ok(payloads)
 }
 
 impl Default for Hub {

@@ -471,3 +471,55 @@ async fn anonymous_streams_are_capped_per_address_and_a_closed_one_frees_its_slo
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[sqlx::test]
+async fn home_streams_carry_their_recipients_own_marks_and_public_streams_none(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let follow = app
+        .post(&format!("/api/v1/accounts/{}/follow", carol.account_id))
+        .bearer_auth(&bob.access_token)
+        .send()
+        .await;
+    expect_json(follow, 200).await;
+    let liked = app
+        .post_status(&alice, &[("status", "worth keeping")])
+        .await;
+    for action in ["favourite", "bookmark"] {
+        let marked = app
+            .post(&format!("/api/v1/statuses/{liked}/{action}"))
+            .bearer_auth(&bob.access_token)
+            .send()
+            .await;
+        expect_json(marked, 200).await;
+    }
+
+    let mut bobs_home = SseReader::open(&app, "/api/v1/streaming/user", &bob).await;
+    let mut public = SseReader::open_anonymous(&app, "/api/v1/streaming/public").await;
+    warm_up(&app, &carol, &mut bobs_home).await;
+    let boosted = app
+        .post(&format!("/api/v1/statuses/{liked}/reblog"))
+        .bearer_auth(&carol.access_token)
+        .send()
+        .await;
+    let boost = expect_json(boosted, 200).await;
+    let boost_id = boost["id"].as_str().expect("id").to_owned();
+
+    let got = bobs_home
+        .expect("update", |s| s["id"] == boost_id.as_str())
+        .await;
+    assert_eq!(got["reblog"]["favourited"], true, "{got}");
+    assert_eq!(got["reblog"]["bookmarked"], true, "{got}");
+    assert_eq!(got["reblog"]["reblogged"], false, "{got}");
+    assert_eq!(got["favourited"], false, "{got}");
+    assert_eq!(got["muted"], false, "{got}");
+
+    let own = app.post_status(&carol, &[("status", "plain")]).await;
+    let seen = public.expect("update", |s| s["id"] == own.as_str()).await;
+    assert!(
+        seen.get("favourited").is_none(),
+        "public streams carry no viewer's marks: {seen}"
+    );
+}

@@ -11,7 +11,7 @@ use crate::db::users::UserRow;
 use crate::domain::{Id, Role};
 
 /// A profile field as shown.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Field {
     /// Label.
     pub name: String,
@@ -22,7 +22,7 @@ pub struct Field {
 }
 
 /// A user-facing account.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Account {
     #[schema(value_type = String)]
     pub id: Id,
@@ -64,7 +64,7 @@ pub struct Account {
 }
 
 /// The signed-in user's own account, with `source` and `role`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CredentialAccount {
     #[serde(flatten)]
     pub account: Account,
@@ -73,7 +73,7 @@ pub struct CredentialAccount {
 }
 
 /// What the user typed, and posting defaults.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Source {
     pub privacy: String,
     pub sensitive: bool,
@@ -89,7 +89,7 @@ pub struct Source {
 }
 
 /// Mastodon's Role entity for the user's role.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RoleEntity {
     pub id: String,
     pub name: String,

@@ -14,7 +14,7 @@ use crate::domain::Id;
 use crate::state::AppState;
 
 /// A mentioned account, as a status shows it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Mention {
     #[schema(value_type = String)]
     pub id: Id,
@@ -24,14 +24,14 @@ pub struct Mention {
 }
 
 /// A hashtag, as a status shows it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct StatusTag {
     pub name: String,
     pub url: String,
 }
 
 /// A post, reply or boost.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Status {
     #[schema(value_type = String)]
     pub id: Id,
@@ -199,6 +199,31 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         marks: HashMap::new(),
     };
     loaded.status(state, id, true, true)
+}
+
+impl Status {
+    /// This status (rendered without a viewer) as `viewer` sees it: their favourite,
+    /// boost, bookmark and pin of it and of the status it boosts, from `marks` (by
+    /// status id; a status without an entry carries no mark). Used where one rendering
+    /// serves many viewers, as the home streams do.
+    pub fn with_viewer_marks(&self, marks: &HashMap<i64, ViewerMarks>) -> Status {
+        let mut own = self.clone();
+        own.apply_marks(marks);
+        if let Some(reblog) = own.reblog.as_mut() {
+            reblog.apply_marks(marks);
+        }
+        own
+    }
+
+    fn apply_marks(&mut self, marks: &HashMap<i64, ViewerMarks>) {
+        let found = marks.get(&self.id.0);
+        let mark = |pick: fn(&ViewerMarks) -> bool| Some(found.is_some_and(pick));
+        self.favourited = mark(|m| m.favourited);
+        self.reblogged = mark(|m| m.reblogged);
+        self.bookmarked = mark(|m| m.bookmarked);
+        self.muted = Some(false);
+        self.pinned = mark(|m| m.pinned);
+    }
 }
 
 impl Loaded {
