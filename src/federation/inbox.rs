@@ -7,7 +7,7 @@
 //! back to draft-cavage only after a 4xx) and never 500.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{OriginalUri, Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -111,7 +111,12 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
     if refused {
         return Err(InboxError::DomainRefused);
     }
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    // The signature covers the target as sent, before the router normalised its path.
+    let sent = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let path = sent.path_and_query().map_or("/", |p| p.as_str());
     let signer = match authenticate(state, &parts.method, path, &parts.headers, &body).await {
         // A deleted account's server announces the deletion to everyone it knew of;
         // nothing is left to verify or to delete here, so acknowledge and drop it.
