@@ -25,6 +25,7 @@ mod media_s3;
 mod moderation;
 mod notifications;
 mod oauth;
+mod openapi;
 mod paths;
 mod peers;
 mod profiles;
