@@ -108,3 +108,21 @@ async fn the_root_and_unknown_paths_with_a_slash_are_still_json_not_found(db: Pg
     }
     app.stop().await;
 }
+
+#[sqlx::test]
+async fn the_streaming_websocket_upgrades_with_a_trailing_slash(db: PgPool) {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let url = format!(
+        "ws://{}/api/v1/streaming/?stream=public&access_token={}",
+        app.domain, alice.access_token
+    );
+    let request = url.into_client_request().expect("request");
+    let (_socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("upgrades");
+    assert_eq!(response.status(), 101);
+    app.stop().await;
+}
