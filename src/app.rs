@@ -21,6 +21,8 @@ use crate::config::{Config, SecretKey};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod paths;
+
 /// A built server, bound and ready to run.
 pub struct App {
     listener: TcpListener,
@@ -134,8 +136,14 @@ impl Workers {
     }
 }
 
-/// The complete router with its layers.
+/// The complete router: every route with its layers, behind the path normalisation
+/// (a trailing slash does not matter, as on Mastodon; see [`paths`]).
 pub fn router(state: AppState) -> Router {
+    paths::normalizing(routes(state))
+}
+
+/// Every route with its layers, routed by the path exactly as given.
+fn routes(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(crate::api::router(&state))

@@ -137,7 +137,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(v1::notifications::dismiss),
         )
         .route("/api/v1/streaming", get(crate::stream::websocket))
-        .route("/api/v1/streaming/", get(crate::stream::websocket))
         .route("/api/v1/streaming/health", get(crate::stream::health))
         .route("/api/v1/streaming/user", get(crate::stream::user))
         .route("/api/v1/streaming/public", get(crate::stream::public))
@@ -272,9 +271,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/instance/rules", get(v1::instance::rules))
         .route("/api/v1/instance", get(v1::instance::v1))
-        .route("/api/v1/instance/", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
-        .route("/api/v2/instance/", get(v1::instance::v2))
         .route(
             "/oauth/token",
             post(oauth::token).layer(limited(Bucket::OAuthToken)),

@@ -54,7 +54,7 @@ use super::{admin, authorize, oauth, v1};
         authorize::authorize_form, authorize::authorize_submit,
         crate::app::health, serve,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &OperationIds),
 )]
 pub struct ApiDoc;
 
@@ -73,6 +73,44 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// Names every operation after its method and path (`get_api_v1_statuses_id`):
+/// unique by construction, where the handlers' function names (`show`, `create`)
+/// repeat across modules and schema-driven tools refuse repeated operationIds.
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("options", &mut item.options),
+                ("head", &mut item.head),
+                ("patch", &mut item.patch),
+                ("trace", &mut item.trace),
+            ];
+            for (method, operation) in operations {
+                if let Some(operation) = operation {
+                    operation.operation_id = Some(operation_id(method, path));
+                }
+            }
+        }
+    }
+}
+
+/// `get` and `/api/v1/statuses/{id}` give `get_api_v1_statuses_id`.
+fn operation_id(method: &str, path: &str) -> String {
+    let words = path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty());
+    std::iter::once(method)
+        .chain(words)
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// This document.

@@ -1,7 +1,7 @@
 //! Serving local actors and their collections as ActivityStreams JSON, and a plain
 //! HTML profile to browsers at the same URLs (content negotiation on `Accept`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
@@ -373,7 +373,8 @@ pub async fn status(
     State(state): State<AppState>,
     Path((name, id)): Path<(String, String)>,
     method: axum::http::Method,
-    uri: axum::http::Uri,
+    // The signature covers the target as sent, before the router normalised its path.
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let account = local_account(&state, &name).await?;

@@ -9,7 +9,7 @@
 //! answers (`{"error": "Request not signed"}`).
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{OriginalUri, Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -127,7 +127,12 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
     if refused {
         return Err(InboxError::DomainRefused);
     }
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    // The signature covers the target as sent, before the router normalised its path.
+    let sent = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let path = sent.path_and_query().map_or("/", |p| p.as_str());
     let request = SignedRequest {
         method: &parts.method,
         path,

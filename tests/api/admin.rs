@@ -12,7 +12,7 @@ use crate::peers::{follow, instance, remote_id, scalar, second_database, settle}
 const ADMIN_SCOPES: &str = "read write follow push admin:read admin:write";
 
 /// A local user with `role` and a token holding the admin scopes.
-async fn staff(app: &TestApp, name: &str, role: &str) -> (TestUser, String) {
+pub async fn staff(app: &TestApp, name: &str, role: &str) -> (TestUser, String) {
     let registration = app.create_app(ADMIN_SCOPES).await;
     let user = app.sign_up_with(&registration, name).await;
     sqlx::query("UPDATE users SET role = $1, approved = true WHERE account_id = $2::bigint")

@@ -1,6 +1,7 @@
 //! End-to-end test with a real Mastodon client library: Mastodon.py (installed by
 //! `scripts/test` into .venv/) drives a running Roost through app registration,
-//! sign-up, sign-in, verify_credentials, profile update and token revocation, and
+//! sign-up, sign-in, verify_credentials, profile update, a report, an admin's domain
+//! block (both sent to paths with a trailing slash) and token revocation, and
 //! through a Web Push subscription whose message it decrypts with its own helpers.
 
 use std::process::Command;
@@ -41,11 +42,14 @@ async fn run_client_script(script: &str, args: Vec<String>, ok_line: &'static st
 }
 
 #[sqlx::test]
-async fn mastodon_py_registers_signs_in_updates_its_profile_and_revokes(db: PgPool) {
+async fn mastodon_py_registers_signs_in_updates_its_profile_reports_blocks_a_domain_and_revokes(
+    db: PgPool,
+) {
     let app = TestApp::spawn(db).await;
+    let (_, admin_token) = crate::admin::staff(&app, "boss", "admin").await;
     run_client_script(
         "mastodon_py_e2e.py",
-        vec![app.base.clone()],
+        vec![app.base.clone(), admin_token],
         "mastodon_py_e2e: ok",
     )
     .await;

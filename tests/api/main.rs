@@ -30,6 +30,8 @@ mod moderation;
 mod nameless_actors;
 mod notifications;
 mod oauth;
+mod openapi;
+mod paths;
 mod peers;
 mod profiles;
 mod push;

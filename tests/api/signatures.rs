@@ -413,6 +413,13 @@ async fn a_python_signed_follow_to_the_shared_inbox_makes_a_remote_follower(db: 
     a_signed_follow_makes_mallory_a_follower_through(db, "/inbox").await;
 }
 
+/// The signature covers the path as sent, trailing slash included, although the
+/// request is routed like the path without it.
+#[sqlx::test]
+async fn a_python_signed_follow_to_an_inbox_path_with_a_trailing_slash_is_verified(db: PgPool) {
+    a_signed_follow_makes_mallory_a_follower_through(db, "/users/alice/inbox/").await;
+}
+
 #[sqlx::test]
 async fn a_body_changed_after_signing_is_refused(db: PgPool) {
     let scene = Scene::new(db).await;

@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """End-to-end test: drives a running Roost server with the real Mastodon.py (2.x).
 
-Usage: python tests/clients/mastodon_py_e2e.py BASE_URL   (e.g. http://127.0.0.1:8080)
+Usage: python tests/clients/mastodon_py_e2e.py BASE_URL [ADMIN_TOKEN]
+       (e.g. http://127.0.0.1:8080)
 
 Registers an app and an account, logs in with the password grant, reads and
 updates the profile, uploads an image and posts it, sets an avatar, looks the
 account up, reads the app and instance, revokes
-the token and checks that the revoked token no longer works. Prints
+the token and checks that the revoked token no longer works. With ADMIN_TOKEN (an
+admin's token with the admin scopes) it also reports the admin's account and, as
+the admin, blocks a domain: Mastodon.py sends both to paths with a trailing slash. Prints
 "mastodon_py_e2e: ok" and exits 0 when every check passes; otherwise prints the
 failed step and exits 1 (2 for a usage error).
 
@@ -81,7 +84,7 @@ def client(base_url, **kwargs):
     )
 
 
-def run(base_url, step):
+def run(base_url, admin_token, step):
     allow_http = base_url.startswith("http://")
     suffix = secrets.token_hex(4)
     app_name = f"roost-e2e-{suffix}"
@@ -186,6 +189,9 @@ def run(base_url, step):
     version = str(instance.get("version") or "")
     check(version.startswith("4."), f"instance version is {version!r}, expected 4.x")
 
+    if admin_token:
+        report_and_block_a_domain(base_url, api, admin_token, step)
+
     step("revoke_access_token")
     # revoke_access_token() also forgets the token locally, so the revoked token
     # is tried again through a fresh client: the server itself must refuse it.
@@ -214,11 +220,32 @@ def run(base_url, step):
     check(other.account_verify_credentials().username == username, "sign-up token stopped working")
 
 
+def report_and_block_a_domain(base_url, api, admin_token, step):
+    """report() and admin_create_domain_block(): both POST to a path ending in `/`."""
+    admin = client(base_url, access_token=admin_token)
+
+    step("report")
+    target = admin.account_verify_credentials()
+    report = api.report(target.id, comment="Mastodon.py report", category="other")
+    check(str(report.target_account.id) == str(target.id), f"report is {report!r}")
+    check(report.comment == "Mastodon.py report", f"report comment is {report.comment!r}")
+
+    step("admin_create_domain_block")
+    block = admin.admin_create_domain_block("spam.example", severity="suspend")
+    check(block.domain == "spam.example", f"domain block is {block!r}")
+    listed = [entry.domain for entry in admin.admin_domain_blocks()]
+    check("spam.example" in listed, f"domain blocks are {listed!r}")
+
+
 def main(argv):
-    if len(argv) != 2 or not argv[1].startswith(("http://", "https://")):
-        print("usage: mastodon_py_e2e.py BASE_URL   (e.g. http://127.0.0.1:8080)", file=sys.stderr)
+    if len(argv) not in (2, 3) or not argv[1].startswith(("http://", "https://")):
+        print(
+            "usage: mastodon_py_e2e.py BASE_URL [ADMIN_TOKEN]   (e.g. http://127.0.0.1:8080)",
+            file=sys.stderr,
+        )
         return 2
     base_url = argv[1].rstrip("/")
+    admin_token = argv[2] if len(argv) == 3 else None
     current = ["start"]
 
     def step(name):
@@ -226,7 +253,7 @@ def main(argv):
         print(f"mastodon_py_e2e: {name}", flush=True)
 
     try:
-        run(base_url, step)
+        run(base_url, admin_token, step)
     except CheckFailed as failure:
         print(f"mastodon_py_e2e: FAILED at {current[0]}: {failure}", file=sys.stderr)
         return 1

@@ -185,6 +185,7 @@ async fn find(state: &AppState, id: &str) -> ApiResult<AccountRow> {
 
 /// One account, with its moderation state.
 #[utoipa::path(get, path = "/api/v1/admin/accounts/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
     security(("bearer" = ["admin:read:accounts"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -228,7 +229,8 @@ fn moderation_error(error: ModerationError) -> ApiError {
 }
 
 /// Takes a moderation action on an account.
-#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/action", tag = "admin", request_body = ActionParams,
+#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/action", tag = "admin",
+    params(("id" = String, Path, description = "Account id")), request_body = ActionParams,
     security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 422)))]
 pub async fn action(
     State(state): State<AppState>,
@@ -293,6 +295,7 @@ async fn reverse(
 
 /// Lets a disabled local user sign in again.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/enable", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
     security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn enable(
     State(state): State<AppState>,
@@ -304,6 +307,7 @@ pub async fn enable(
 
 /// Lifts a silence.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/unsilence", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
     security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn unsilence(
     State(state): State<AppState>,
@@ -315,6 +319,7 @@ pub async fn unsilence(
 
 /// Lifts a suspension.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/unsuspend", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
     security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn unsuspend(
     State(state): State<AppState>,
@@ -326,6 +331,7 @@ pub async fn unsuspend(
 
 /// Stops forcing the account's media to be sensitive.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/unsensitive", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
     security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn unsensitive(
     State(state): State<AppState>,
@@ -337,6 +343,7 @@ pub async fn unsensitive(
 
 /// Approves a pending sign-up.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/approve", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
     security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 403), (status = 404)))]
 pub async fn approve(
     State(state): State<AppState>,
@@ -353,6 +360,7 @@ pub async fn approve(
 
 /// Rejects (deletes) a pending sign-up.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/reject", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
     security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 403), (status = 404)))]
 pub async fn reject(
     State(state): State<AppState>,

@@ -168,6 +168,7 @@ pub async fn list_blocks(
 
 /// One domain block.
 #[utoipa::path(get, path = "/api/v1/admin/domain_blocks/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Domain block id")),
     security(("bearer" = ["admin:read:domain_blocks"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show_block(
     State(state): State<AppState>,
@@ -211,7 +212,8 @@ pub async fn create_block(
 }
 
 /// Changes a domain block's settings.
-#[utoipa::path(put, path = "/api/v1/admin/domain_blocks/{id}", tag = "admin", request_body = BlockParams,
+#[utoipa::path(put, path = "/api/v1/admin/domain_blocks/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Domain block id")), request_body = BlockParams,
     security(("bearer" = ["admin:write:domain_blocks"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn update_block(
     State(state): State<AppState>,
@@ -235,6 +237,7 @@ pub async fn update_block(
 
 /// Lifts a domain block.
 #[utoipa::path(delete, path = "/api/v1/admin/domain_blocks/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Domain block id")),
     security(("bearer" = ["admin:write:domain_blocks"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn delete_block(
     State(state): State<AppState>,
@@ -273,6 +276,7 @@ pub async fn list_allows(
 
 /// One allowed domain.
 #[utoipa::path(get, path = "/api/v1/admin/domain_allows/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Domain allow id")),
     security(("bearer" = ["admin:read:domain_allows"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show_allow(
     State(state): State<AppState>,
@@ -308,6 +312,7 @@ pub async fn create_allow(
 
 /// Removes a domain from the allowlist.
 #[utoipa::path(delete, path = "/api/v1/admin/domain_allows/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Domain allow id")),
     security(("bearer" = ["admin:write:domain_allows"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn delete_allow(
     State(state): State<AppState>,

@@ -146,6 +146,7 @@ async fn find(state: &AppState, id: &str) -> ApiResult<ReportRow> {
 
 /// One report.
 #[utoipa::path(get, path = "/api/v1/admin/reports/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Report id")),
     security(("bearer" = ["admin:read:reports"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -186,6 +187,7 @@ async fn change(
 
 /// Assigns the report to the current moderator.
 #[utoipa::path(post, path = "/api/v1/admin/reports/{id}/assign_to_self", tag = "admin",
+    params(("id" = String, Path, description = "Report id")),
     security(("bearer" = ["admin:write:reports"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn assign_to_self(
     State(state): State<AppState>,
@@ -197,6 +199,7 @@ pub async fn assign_to_self(
 
 /// Unassigns the report.
 #[utoipa::path(post, path = "/api/v1/admin/reports/{id}/unassign", tag = "admin",
+    params(("id" = String, Path, description = "Report id")),
     security(("bearer" = ["admin:write:reports"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn unassign(
     State(state): State<AppState>,
@@ -208,6 +211,7 @@ pub async fn unassign(
 
 /// Marks the report resolved.
 #[utoipa::path(post, path = "/api/v1/admin/reports/{id}/resolve", tag = "admin",
+    params(("id" = String, Path, description = "Report id")),
     security(("bearer" = ["admin:write:reports"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn resolve(
     State(state): State<AppState>,
@@ -219,6 +223,7 @@ pub async fn resolve(
 
 /// Opens a resolved report again.
 #[utoipa::path(post, path = "/api/v1/admin/reports/{id}/reopen", tag = "admin",
+    params(("id" = String, Path, description = "Report id")),
     security(("bearer" = ["admin:write:reports"])), responses((status = 200, body = Object), (status = 404)))]
 pub async fn reopen(
     State(state): State<AppState>,
