@@ -213,14 +213,7 @@ pub async fn approve(
     moderator: Moderator,
     account_id: i64,
 ) -> Result<AccountRow, ModerationError> {
-    let account = find(state, account_id).await?;
-    let mut transaction = state.db.begin().await?;
-    check_authority(&mut transaction, moderator, account.id).await?;
-    if !moderation::approve(&mut *transaction, account.id).await? {
-        return Err(ModerationError::NotPending);
-    }
-    transaction.commit().await?;
-    Ok(account)
+    decide_sign_up(state, moderator, account_id, SignUpDecision::Approve).await
 }
 
 /// Rejects (deletes) a local sign-up waiting for approval, if the role rule lets
@@ -231,10 +224,31 @@ pub async fn reject(
     moderator: Moderator,
     account_id: i64,
 ) -> Result<AccountRow, ModerationError> {
+    decide_sign_up(state, moderator, account_id, SignUpDecision::Reject).await
+}
+
+/// What becomes of a sign-up waiting for approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SignUpDecision {
+    Approve,
+    Reject,
+}
+
+/// Approves or rejects a pending sign-up in one transaction with the role check.
+async fn decide_sign_up(
+    state: &AppState,
+    moderator: Moderator,
+    account_id: i64,
+    decision: SignUpDecision,
+) -> Result<AccountRow, ModerationError> {
     let account = find(state, account_id).await?;
     let mut transaction = state.db.begin().await?;
     check_authority(&mut transaction, moderator, account.id).await?;
-    if !moderation::reject(&mut *transaction, account.id).await? {
+    let decided = match decision {
+        SignUpDecision::Approve => moderation::approve(&mut *transaction, account.id).await?,
+        SignUpDecision::Reject => moderation::reject(&mut *transaction, account.id).await?,
+    };
+    if !decided {
         return Err(ModerationError::NotPending);
     }
     transaction.commit().await?;
