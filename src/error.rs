@@ -49,6 +49,13 @@ pub enum ApiError {
     /// Too many requests from this client; the headers carry the X-RateLimit-* values.
     #[error("Too many requests")]
     RateLimited(HeaderMap),
+    /// The server cannot take this request now (e.g. every password hasher is busy);
+    /// answered 503 with `Retry-After`, in seconds.
+    #[error("The server is busy, try again later")]
+    Overloaded {
+        /// When the client may try again.
+        retry_after: std::time::Duration,
+    },
     /// An OAuth 2 error (RFC 6749 §5.2) with its registered error code.
     #[error("{code}: {description}")]
     OAuth {
@@ -95,8 +102,17 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::OAuth { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(busy: crate::auth::password::Busy) -> Self {
+        ApiError::Overloaded {
+            retry_after: busy.retry_after,
         }
     }
 }
@@ -133,8 +149,15 @@ impl IntoResponse for ApiError {
             _ => json!({ "error": self.to_string() }),
         };
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::RateLimited(headers) = self {
-            response.headers_mut().extend(headers);
+        match self {
+            ApiError::RateLimited(headers) => response.headers_mut().extend(headers),
+            ApiError::Overloaded { retry_after } => {
+                let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, seconds.into());
+            }
+            _ => {}
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

@@ -5,19 +5,35 @@
 //!
 //! Form values arrive as strings, so parameter structs use the lenient deserializers
 //! here for booleans and lists.
+//!
+//! Multipart bodies are read as they arrive: text fields (at most [`MAX_BODY_BYTES`]
+//! in all) into memory, the file fields an endpoint takes into spool files on disk
+//! (see [`crate::media::spool`]), every other part skipped unread.
+
+use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::media::process::Rejected;
+use crate::media::spool::{SpoolError, SpoolSettings, SpooledFile, Spooler};
 use crate::state::AppState;
 
-/// Largest body the parameter extractor reads (uploads use their own limit).
+/// Largest body the parameter extractor reads (uploads use their own limit), and
+/// the most text a multipart body may carry besides its files.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// After refusing a file that is too large, the rest of the body is still read (and
+/// thrown away) for this long, so that the client, still sending, receives the
+/// answer instead of a reset connection.
+const DRAIN_TIME: Duration = Duration::from_secs(10);
 /// At most this many form pairs are read: a bound on work per request.
 const MAX_PAIRS: usize = 1000;
 /// At most this many bracket levels in one key.
@@ -31,7 +47,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
-        let (value, _) = read_params(request, MAX_BODY_BYTES, Files::Skip).await?;
+        let (value, _) = read_params(request, MAX_BODY_BYTES, None).await?;
         Ok(Params(deserialize(value)?))
     }
 }
@@ -41,20 +57,28 @@ fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
         .map_err(|error| ApiError::Unprocessable(format!("Invalid parameters: {error}")))
 }
 
-/// A file part of a multipart body (`file`, `thumbnail`, `avatar`, `header`).
+/// A file part of a multipart body, spooled to disk.
 #[derive(Debug)]
 pub struct FilePart {
-    /// The form field's name.
-    pub name: String,
+    /// The form field's name, one of the endpoint's [`FileFields::FILES`].
+    pub name: &'static str,
     /// The content as sent; its type is decided from these bytes, never from the
     /// part's file name or Content-Type.
-    pub bytes: bytes::Bytes,
+    pub file: SpooledFile,
+}
+
+/// The parameters of an endpoint that takes uploads name the file fields it reads
+/// (e.g. `file`); other file parts are skipped without being stored.
+pub trait FileFields {
+    /// The multipart field names read as files.
+    const FILES: &'static [&'static str];
 }
 
 /// Parameters as [`Params`] reads them, plus the file parts of a multipart body, for
 /// the endpoints that take uploads. The body may be as large as two files of
-/// `ROOST_MAX_UPLOAD_BYTES` plus 1 MiB of other fields (413 beyond that); each file's
-/// own size is checked by the handler (422), as Mastodon does.
+/// `ROOST_MAX_UPLOAD_BYTES` plus 1 MiB of other fields (413 beyond that). A file
+/// passing `ROOST_MAX_UPLOAD_BYTES` is refused with 422 (as Mastodon does) as soon as
+/// it does, without reading the rest into memory or onto disk.
 #[derive(Debug)]
 pub struct ParamsWithFiles<T> {
     pub params: T,
@@ -69,13 +93,18 @@ impl<T> ParamsWithFiles<T> {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for ParamsWithFiles<T> {
+impl<T: DeserializeOwned + FileFields> FromRequest<AppState> for ParamsWithFiles<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let max_file = usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX);
+        let spool = SpoolSettings::from_config(&state.config);
+        let max_file = usize::try_from(spool.max_bytes).unwrap_or(usize::MAX);
         let limit = max_file.saturating_mul(2).saturating_add(MAX_BODY_BYTES);
-        let (value, files) = read_params(request, limit, Files::Keep).await?;
+        let uploads = Uploads {
+            fields: T::FILES,
+            spool,
+        };
+        let (value, files) = read_params(request, limit, Some(&uploads)).await?;
         Ok(ParamsWithFiles {
             params: deserialize(value)?,
             files,
@@ -83,18 +112,26 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ParamsWithFiles<T> {
     }
 }
 
-/// Whether file parts of a multipart body are kept or skipped.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Files {
-    Keep,
-    Skip,
+/// The file fields an endpoint reads, and where they go.
+struct Uploads {
+    fields: &'static [&'static str],
+    spool: SpoolSettings,
 }
 
-/// Reads query and body into one JSON object (and the file parts, if asked).
+impl Uploads {
+    /// `name` as one of the endpoint's file fields.
+    fn field(&self, name: &str) -> Option<&'static str> {
+        self.fields.iter().copied().find(|field| *field == name)
+    }
+}
+
+/// Reads query and body into one JSON object (and the file parts of `uploads`, if
+/// given). A multipart body is at most `limit` bytes, any other at most
+/// [`MAX_BODY_BYTES`].
 async fn read_params(
     request: Request,
     limit: usize,
-    files: Files,
+    uploads: Option<&Uploads>,
 ) -> Result<(Value, Vec<FilePart>), ApiError> {
     let (parts, body) = request.into_parts();
     let mut params = Value::Object(Map::new());
@@ -110,22 +147,21 @@ async fn read_params(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let bytes = axum::body::to_bytes(body, limit)
+    if declared_length(&parts) == Some(0) {
+        return Ok((params, Vec::new()));
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let (pairs, files) = read_multipart(parts, body, limit, uploads).await?;
+        insert_pairs(&mut params, pairs)?;
+        return Ok((params, files));
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok((params, Vec::new()));
     }
-    let mut file_parts = Vec::new();
-    if content_type.starts_with("multipart/form-data") {
-        let request = Request::from_parts(parts, Body::from(bytes));
-        let multipart = Multipart::from_request(request, &())
-            .await
-            .map_err(|error| ApiError::BadRequest(error.body_text()))?;
-        let (pairs, found) = multipart_fields(multipart, files).await?;
-        insert_pairs(&mut params, pairs)?;
-        file_parts = found;
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+    if content_type.starts_with("application/x-www-form-urlencoded") {
         insert_pairs(&mut params, form_urlencoded::parse(&bytes).into_owned())?;
     } else {
         // JSON, also when the client forgot the Content-Type.
@@ -140,36 +176,135 @@ async fn read_params(
             target.extend(fields);
         }
     }
-    Ok((params, file_parts))
+    Ok((params, Vec::new()))
+}
+
+/// The Content-Length the client declared, if any.
+fn declared_length(parts: &Parts) -> Option<u64> {
+    parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse().ok())
+}
+
+/// Reads a multipart body of at most `limit` bytes as it arrives (413 beyond it, at
+/// once when the declared length says so).
+async fn read_multipart(
+    parts: Parts,
+    body: Body,
+    limit: usize,
+    uploads: Option<&Uploads>,
+) -> Result<(Vec<(String, String)>, Vec<FilePart>), ApiError> {
+    if declared_length(&parts).is_some_and(|length| length > limit as u64) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    let multipart = Multipart::from_request(Request::from_parts(parts, body), &())
+        .await
+        .map_err(|error| ApiError::BadRequest(error.body_text()))?;
+    multipart_fields(multipart, uploads).await
 }
 
 /// Names of multipart fields that are files even when sent without a file name.
 const FILE_FIELDS: [&str; 4] = ["file", "thumbnail", "avatar", "header"];
 
-/// The text fields of a multipart body, and its file fields when `files` says so (at
-/// most one per file field name).
+/// The text fields of a multipart body, and the file fields of `uploads` spooled to
+/// disk (the first part of each name). When a file is refused as too large, the rest
+/// of the body is drained in the background (see [`DRAIN_TIME`]).
 async fn multipart_fields(
     mut multipart: Multipart,
-    files: Files,
+    uploads: Option<&Uploads>,
 ) -> Result<(Vec<(String, String)>, Vec<FilePart>), ApiError> {
-    let bad =
-        |error: axum::extract::multipart::MultipartError| ApiError::BadRequest(error.body_text());
     let mut pairs = Vec::new();
-    let mut file_parts: Vec<FilePart> = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let Some(name) = field.name().map(str::to_owned) else {
-            continue;
-        };
-        if field.file_name().is_some() || FILE_FIELDS.contains(&name.as_str()) {
-            if files == Files::Keep && !file_parts.iter().any(|f| f.name == name) {
-                let bytes = field.bytes().await.map_err(bad)?;
-                file_parts.push(FilePart { name, bytes });
+    let mut files: Vec<FilePart> = Vec::new();
+    let mut text_budget = MAX_BODY_BYTES;
+    let read = async {
+        while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+            let Some(name) = field.name().map(str::to_owned) else {
+                continue;
+            };
+            if field.file_name().is_some() || FILE_FIELDS.contains(&name.as_str()) {
+                let wanted = uploads.and_then(|uploads| {
+                    let field = uploads.field(&name)?;
+                    let first = !files.iter().any(|file| file.name == field);
+                    first.then_some((field, &uploads.spool))
+                });
+                if let Some((name, spool)) = wanted {
+                    let file = spool_field(field, name, spool).await?;
+                    files.push(FilePart { name, file });
+                }
+                // Parts not read here are skipped by `next_field`, unstored.
+                continue;
             }
-            continue;
+            pairs.push((name, read_text(field, &mut text_budget).await?));
         }
-        pairs.push((name, field.text().await.map_err(bad)?));
+        Ok::<(), ApiError>(())
     }
-    Ok((pairs, file_parts))
+    .await;
+    match read {
+        Ok(()) => Ok((pairs, files)),
+        Err(error) => {
+            if matches!(error, ApiError::Validation(_) | ApiError::PayloadTooLarge) {
+                drain_in_background(multipart);
+            }
+            Err(error)
+        }
+    }
+}
+
+/// A multipart failure: 413 when the body passed its limit, 400 when malformed.
+fn multipart_error(error: MultipartError) -> ApiError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::BadRequest(error.body_text())
+    }
+}
+
+/// Writes a file part to a spool file as it arrives; 422 as soon as it passes the
+/// upload limit.
+async fn spool_field(
+    mut field: Field<'_>,
+    name: &'static str,
+    settings: &SpoolSettings,
+) -> Result<SpooledFile, ApiError> {
+    let refused = |error: SpoolError| match error {
+        SpoolError::TooLarge(max) => crate::media::upload::refusal(name, Rejected::TooLarge(max)),
+        SpoolError::Io(error) => ApiError::Internal(error.into()),
+    };
+    let mut spooler = Spooler::create(settings).await.map_err(refused)?;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        spooler.write(&chunk).await.map_err(refused)?;
+    }
+    spooler.finish().await.map_err(refused)
+}
+
+/// A text part, counted against what is left of `budget` (413 beyond it). Invalid
+/// UTF-8 is replaced, as Rails reads form text.
+async fn read_text(mut field: Field<'_>, budget: &mut usize) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        *budget = budget
+            .checked_sub(chunk.len())
+            .ok_or(ApiError::PayloadTooLarge)?;
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Reads and discards the rest of a refused body for at most [`DRAIN_TIME`] (it is
+/// bounded in bytes by the body limit), so that the client sees the refusal rather
+/// than a connection reset while it is still sending.
+fn drain_in_background(mut multipart: Multipart) {
+    tokio::spawn(async move {
+        let drain = async {
+            while let Ok(Some(mut field)) = multipart.next_field().await {
+                while let Ok(Some(_)) = field.chunk().await {}
+            }
+        };
+        let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+    });
 }
 
 /// Inserts `key=value` pairs with Rails-style nesting into `target`.
