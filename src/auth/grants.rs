@@ -159,7 +159,12 @@ pub async fn check_credentials(
         return Ok(None);
     }
     match users::find_by_login(&state.db, login.trim()).await? {
-        Some(user) if state.passwords.verify(password, &user.password_hash).await? => {
+        Some(user)
+            if state
+                .passwords
+                .verify(password, &user.password_hash)
+                .await? =>
+        {
             Ok(Some(user))
         }
         Some(_) => Ok(None),

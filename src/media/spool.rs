@@ -161,7 +161,9 @@ mod tests {
     #[tokio::test]
     async fn a_file_within_the_limit_reads_back_whole_and_leaves_no_name_on_disk() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut spooler = Spooler::create(&settings(dir.path(), 10)).await.expect("creates");
+        let mut spooler = Spooler::create(&settings(dir.path(), 10))
+            .await
+            .expect("creates");
         spooler.write(b"hello").await.expect("fits");
         spooler.write(b" you").await.expect("fits");
         let mut file = spooler.finish().await.expect("finishes");
@@ -175,8 +177,13 @@ mod tests {
     #[tokio::test]
     async fn a_file_passing_the_limit_is_refused_at_the_chunk_that_passes_it() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut spooler = Spooler::create(&settings(dir.path(), 10)).await.expect("creates");
-        spooler.write(b"0123456789").await.expect("exactly the limit fits");
+        let mut spooler = Spooler::create(&settings(dir.path(), 10))
+            .await
+            .expect("creates");
+        spooler
+            .write(b"0123456789")
+            .await
+            .expect("exactly the limit fits");
         let error = spooler.write(b"x").await.expect_err("one byte too many");
         assert!(matches!(error, SpoolError::TooLarge(10)), "{error:?}");
     }

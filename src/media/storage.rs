@@ -12,9 +12,9 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use object_store::aws::AmazonS3Builder;
+use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::buffered::BufWriter;
 use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt, PutOptions};
 use tokio::io::AsyncWriteExt;
 
@@ -98,7 +98,12 @@ impl MediaStore {
         }
     }
 
-    async fn put_spooled(&self, key: &str, format: Format, file: SpooledFile) -> anyhow::Result<()> {
+    async fn put_spooled(
+        &self,
+        key: &str,
+        format: Format,
+        file: SpooledFile,
+    ) -> anyhow::Result<()> {
         let mut reader = tokio::fs::File::from_std(file.into_reader()?);
         let mut writer = BufWriter::with_capacity(self.store.clone(), Path::from(key), PART_BYTES)
             .with_max_concurrency(PARTS_IN_FLIGHT)

@@ -138,7 +138,10 @@ async fn a_file_over_the_limit_is_refused_before_the_client_has_sent_it_all(db: 
     let (status, _, body) = read_response(&mut stream).await;
     assert_eq!(status, 422, "{body}");
     let body: serde_json::Value = serde_json::from_str(&body).expect("JSON error");
-    assert_eq!(body["details"]["file"][0]["error"], "ERR_TOO_LARGE", "{body}");
+    assert_eq!(
+        body["details"]["file"][0]["error"], "ERR_TOO_LARGE",
+        "{body}"
+    );
     drop(stream);
 
     let health = app.get("/health").send().await.expect("request sent");
@@ -154,9 +157,7 @@ async fn a_file_over_the_limit_is_refused_before_the_client_has_sent_it_all(db: 
 }
 
 #[sqlx::test]
-async fn a_body_declared_larger_than_the_request_limit_is_refused_before_it_is_read(
-    db: PgPool,
-) {
+async fn a_body_declared_larger_than_the_request_limit_is_refused_before_it_is_read(db: PgPool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let app = spawn_with_limit(db, dir.path()).await;
     let ann = app.sign_up("ann").await;
@@ -181,7 +182,10 @@ async fn a_file_exactly_at_the_limit_is_accepted_and_one_byte_more_is_refused(db
     assert_eq!(media["type"], "video");
     video.push(7);
     let body = expect_error(upload(&app, &ann, video, &[]).await, 422).await;
-    assert_eq!(body["details"]["file"][0]["error"], "ERR_TOO_LARGE", "{body}");
+    assert_eq!(
+        body["details"]["file"][0]["error"], "ERR_TOO_LARGE",
+        "{body}"
+    );
 }
 
 #[sqlx::test]

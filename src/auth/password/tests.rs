@@ -33,10 +33,16 @@ async fn occupy(pool: &PasswordPool) -> (mpsc::Sender<()>, tokio::task::JoinHand
 async fn a_hash_verifies_its_password_and_nothing_else() {
     let pool = pool(1, Duration::from_secs(10), 8);
     let hash = pool.hash("correct horse").await.expect("hashes");
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
     assert!(pool.verify("correct horse", &hash).await.expect("runs"));
     assert!(!pool.verify("correct horsf", &hash).await.expect("runs"));
-    assert!(!pool.verify("correct horse", "not a hash").await.expect("runs"));
+    assert!(!pool
+        .verify("correct horse", "not a hash")
+        .await
+        .expect("runs"));
     pool.verify_dummy("anything").await.expect("runs");
 }
 
