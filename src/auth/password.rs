@@ -80,7 +80,6 @@ pub struct PasswordPool {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     settings: PoolSettings,
     /// One permit per worker.
@@ -186,6 +185,16 @@ impl PasswordPool {
             // The semaphore is never closed; a timeout is the only way here.
             Ok(Err(_)) | Err(_) => Err(busy),
         }
+    }
+}
+
+impl std::fmt::Debug for Inner {
+    // Not the work areas: 19 MiB each.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordPool")
+            .field("settings", &self.settings)
+            .field("waiting", &self.waiting)
+            .finish_non_exhaustive()
     }
 }
 

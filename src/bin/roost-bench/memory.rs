@@ -10,13 +10,13 @@
 //!   connections that send until the server answers; all must be refused with 4xx;
 //!   the rise of the server's peak RSS over its RSS before them against 64 MB.
 
+mod raw_upload;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::process::{self, Server};
 
@@ -342,7 +342,11 @@ async fn oversized_uploads(server: &Server) -> anyhow::Result<MemoryFigure> {
     let uploads = (0..B10_UPLOADS).map(|_| {
         let (address, token) = (address.clone(), token.clone());
         tokio::spawn(async move {
-            tokio::time::timeout(B10_TIMEOUT, oversized_upload(&address, &token)).await
+            tokio::time::timeout(
+                B10_TIMEOUT,
+                raw_upload::upload(&address, &token, B10_FILE_BYTES),
+            )
+            .await
         })
     });
     let results = futures_util::future::join_all(uploads).await;
@@ -389,73 +393,4 @@ fn reset_peak(pid: u32) {
     if let Err(error) = std::fs::write(format!("/proc/{pid}/clear_refs"), "5") {
         eprintln!("roost-bench: could not reset the server's peak RSS ({error}); B10's rise is overstated");
     }
-}
-
-const BOUNDARY: &str = "roost-bench-boundary";
-
-/// Sends one multipart upload of [`B10_FILE_BYTES`] on a raw connection, reading the
-/// answer while sending; stops sending when it arrives. Returns the status and the
-/// bytes of the body sent until then.
-async fn oversized_upload(address: &str, token: &str) -> anyhow::Result<(u16, u64)> {
-    let stream = tokio::net::TcpStream::connect(address).await?;
-    let (mut reader, mut writer) = stream.into_split();
-    let part_head = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.mp4\"\r\n\
-         Content-Type: video/mp4\r\n\r\n"
-    );
-    let part_tail = format!("\r\n--{BOUNDARY}--\r\n");
-    let body_len = part_head.len() as u64 + B10_FILE_BYTES + part_tail.len() as u64;
-    let head = format!(
-        "POST /api/v2/media HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {body_len}\r\n\r\n"
-    );
-    let sent = Arc::new(AtomicU64::new(0));
-    let send = {
-        let sent = sent.clone();
-        async move {
-            writer.write_all(head.as_bytes()).await?;
-            writer.write_all(part_head.as_bytes()).await?;
-            // An MP4 header, then zeros.
-            let mut chunk = vec![0u8; 256 * 1024];
-            chunk[..16].copy_from_slice(b"\0\0\0\x18ftypisom\0\0\x02\0");
-            let mut left = B10_FILE_BYTES;
-            while left > 0 {
-                let n = left.min(chunk.len() as u64) as usize;
-                writer.write_all(&chunk[..n]).await?;
-                sent.fetch_add(n as u64, Ordering::Relaxed);
-                left -= n as u64;
-                chunk[..16].fill(0);
-            }
-            writer.write_all(part_tail.as_bytes()).await?;
-            // Keep the connection open until the answer has been read.
-            std::future::pending::<()>().await;
-            Ok::<(), std::io::Error>(())
-        }
-    };
-    let status = tokio::select! {
-        status = read_status(&mut reader) => status?,
-        failed = send => {
-            // The server closed while we were sending: its answer may still be readable.
-            let _ = failed;
-            read_status(&mut reader).await?
-        }
-    };
-    Ok((status, sent.load(Ordering::Relaxed)))
-}
-
-/// Reads an HTTP response head and returns its status.
-async fn read_status(reader: &mut tokio::net::tcp::OwnedReadHalf) -> anyhow::Result<u16> {
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = reader.read(&mut buffer).await?;
-        anyhow::ensure!(n > 0, "the server closed the connection without an answer");
-        received.extend_from_slice(&buffer[..n]);
-        anyhow::ensure!(received.len() < 64 * 1024, "an endless response head");
-    }
-    let head = String::from_utf8_lossy(&received);
-    head.split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("no status line in {head:?}"))
 }
