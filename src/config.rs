@@ -248,6 +248,23 @@ pub struct Config {
           default_value_t = DEFAULT_SIGNATURE_MAX_AGE_SECS,
           value_parser = clap::value_parser!(u64).range(60..=LONGEST_SIGNATURE_MAX_AGE_SECS))]
     pub signature_max_age_secs: u64,
+
+    /// Password hashes (sign-up, sign-in, password change) computed at the same time;
+    /// each holds 19 MiB while it runs. Default: the number of CPU cores.
+    #[arg(long, env = "ROOST_PASSWORD_HASH_CONCURRENCY",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub password_hash_concurrency: Option<u32>,
+
+    /// Longest wait, in milliseconds, for a free password hasher; past it the request
+    /// gets 503 with Retry-After.
+    #[arg(long, env = "ROOST_PASSWORD_HASH_QUEUE_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub password_hash_queue_timeout_ms: u64,
+
+    /// Most requests waiting for a password hasher; more get 503 at once.
+    #[arg(long, env = "ROOST_PASSWORD_HASH_QUEUE_LENGTH", default_value_t = 128,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub password_hash_queue_length: u32,
 }
 
 /// [`crate::federation::signatures::DEFAULT_MAX_AGE`] in seconds (65 minutes).

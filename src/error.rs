@@ -49,6 +49,13 @@ pub enum ApiError {
     /// Too many requests from this client; the headers carry the X-RateLimit-* values.
     #[error("Too many requests")]
     RateLimited(HeaderMap),
+    /// The server cannot take this request now (e.g. every password hasher is busy);
+    /// answered 503 with `Retry-After`, in seconds.
+    #[error("The server is busy, try again later")]
+    Overloaded {
+        /// When the client may try again.
+        retry_after: std::time::Duration,
+    },
     /// An OAuth 2 error (RFC 6749 §5.2) with its registered error code.
     #[error("{code}: {description}")]
     OAuth {
@@ -69,7 +76,7 @@ pub enum ApiError {
 }
 
 /// Seconds a client is asked to wait (`Retry-After`) while the database is away.
-const RETRY_AFTER_SECS: &str = "5";
+const RETRY_AFTER_SECS: u64 = 5;
 
 impl ApiError {
     /// Shorthand for a validation error on one field.
@@ -102,9 +109,35 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::OAuth { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl ApiError {
+    /// Seconds a 503 asks the client to wait (`Retry-After`): the password hashers'
+    /// queue says how long, a database outage gets [`RETRY_AFTER_SECS`].
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::Overloaded { retry_after } => Some(
+                retry_after
+                    .as_secs()
+                    .saturating_add(u64::from(retry_after.subsec_nanos() > 0))
+                    .max(1),
+            ),
+            ApiError::Unavailable(_) => Some(RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+}
+
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(busy: crate::auth::password::Busy) -> Self {
+        ApiError::Overloaded {
+            retry_after: busy.retry_after,
         }
     }
 }
@@ -160,15 +193,15 @@ impl IntoResponse for ApiError {
             }
             _ => json!({ "error": self.to_string() }),
         };
+        let retry_after = self.retry_after_secs();
         let mut response = (status, Json(body)).into_response();
         if let ApiError::RateLimited(headers) = self {
             response.headers_mut().extend(headers);
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
-            );
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

@@ -32,6 +32,8 @@ pub struct AppState {
     pub media: crate::media::MediaStore,
     /// Stores inbound activities of concurrent requests together (group commit).
     pub inbox_writer: crate::federation::inbox_writer::InboxWriter,
+    /// Hashes and verifies passwords, a bounded number at a time.
+    pub passwords: crate::auth::password::PasswordPool,
     /// The background workers' pool (see [`crate::db::worker_pool`]).
     work_db: PgPool,
 }
@@ -73,6 +75,7 @@ impl AppState {
             crate::stream::Hub::new(crate::stream::slots::StreamLimits::from_config(&config));
         Ok(AppState {
             media,
+            passwords: crate::auth::password::PasswordPool::from_config(&config),
             work_db: crate::db::worker_pool(&db),
             inbox_writer: Default::default(),
             db,

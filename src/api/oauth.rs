@@ -27,6 +27,7 @@ pub(crate) fn grant_error(error: GrantError) -> ApiError {
         GrantError::InvalidGrant(description) => ApiError::oauth("invalid_grant", description),
         GrantError::InvalidScope(description) => ApiError::oauth("invalid_scope", description),
         GrantError::InvalidRequest(description) => ApiError::oauth("invalid_request", description),
+        GrantError::Busy(busy) => busy.into(),
         GrantError::Internal(cause) => ApiError::from(cause),
     }
 }

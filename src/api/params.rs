@@ -6,19 +6,27 @@
 //! Form values arrive as strings, so parameter structs use the lenient deserializers
 //! here for booleans and lists. Text containing a NUL character is refused here, for
 //! every endpoint at once (422; see [`crate::domain::nul`]).
+//!
+//! Multipart bodies are read as they arrive (see [`multipart`]): files are never held
+//! whole in memory.
 
-use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::header::CONTENT_TYPE;
+mod multipart;
+
+use axum::extract::{FromRequest, Request};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::request::Parts;
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::domain::nul::json_has_nul;
 use crate::error::ApiError;
+use crate::media::spool::{SpoolSettings, SpooledFile};
 use crate::state::AppState;
+use multipart::Uploads;
 
-/// Largest body the parameter extractor reads (uploads use their own limit).
+/// Largest body the parameter extractor reads (uploads use their own limit), and
+/// the most text a multipart body may carry besides its files.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// At most this many form pairs are read: a bound on work per request.
 const MAX_PAIRS: usize = 1000;
@@ -33,7 +41,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
-        let (value, _) = read_params(request, MAX_BODY_BYTES, Files::Skip).await?;
+        let (value, _) = read_params(request, MAX_BODY_BYTES, None).await?;
         Ok(Params(deserialize(value)?))
     }
 }
@@ -50,20 +58,28 @@ fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
         .map_err(|error| ApiError::Unprocessable(format!("Invalid parameters: {error}")))
 }
 
-/// A file part of a multipart body (`file`, `thumbnail`, `avatar`, `header`).
+/// A file part of a multipart body, spooled to disk.
 #[derive(Debug)]
 pub struct FilePart {
-    /// The form field's name.
-    pub name: String,
+    /// The form field's name, one of the endpoint's [`FileFields::FILES`].
+    pub name: &'static str,
     /// The content as sent; its type is decided from these bytes, never from the
     /// part's file name or Content-Type.
-    pub bytes: bytes::Bytes,
+    pub file: SpooledFile,
+}
+
+/// The parameters of an endpoint that takes uploads name the file fields it reads
+/// (e.g. `file`); other file parts are skipped without being stored.
+pub trait FileFields {
+    /// The multipart field names read as files.
+    const FILES: &'static [&'static str];
 }
 
 /// Parameters as [`Params`] reads them, plus the file parts of a multipart body, for
 /// the endpoints that take uploads. The body may be as large as two files of
-/// `ROOST_MAX_UPLOAD_BYTES` plus 1 MiB of other fields (413 beyond that); each file's
-/// own size is checked by the handler (422), as Mastodon does.
+/// `ROOST_MAX_UPLOAD_BYTES` plus 1 MiB of other fields (413 beyond that). A file
+/// passing `ROOST_MAX_UPLOAD_BYTES` is refused with 422 (as Mastodon does) as soon as
+/// it does, without reading the rest into memory or onto disk.
 #[derive(Debug)]
 pub struct ParamsWithFiles<T> {
     pub params: T,
@@ -78,13 +94,18 @@ impl<T> ParamsWithFiles<T> {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for ParamsWithFiles<T> {
+impl<T: DeserializeOwned + FileFields> FromRequest<AppState> for ParamsWithFiles<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let max_file = usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX);
+        let spool = SpoolSettings::from_config(&state.config);
+        let max_file = usize::try_from(spool.max_bytes).unwrap_or(usize::MAX);
         let limit = max_file.saturating_mul(2).saturating_add(MAX_BODY_BYTES);
-        let (value, files) = read_params(request, limit, Files::Keep).await?;
+        let uploads = Uploads {
+            fields: T::FILES,
+            spool,
+        };
+        let (value, files) = read_params(request, limit, Some(&uploads)).await?;
         Ok(ParamsWithFiles {
             params: deserialize(value)?,
             files,
@@ -92,18 +113,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ParamsWithFiles<T> {
     }
 }
 
-/// Whether file parts of a multipart body are kept or skipped.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Files {
-    Keep,
-    Skip,
-}
-
-/// Reads query and body into one JSON object (and the file parts, if asked).
+/// Reads query and body into one JSON object (and the file parts of `uploads`, if
+/// given). A multipart body is at most `limit` bytes, any other at most
+/// [`MAX_BODY_BYTES`].
 async fn read_params(
     request: Request,
     limit: usize,
-    files: Files,
+    uploads: Option<&Uploads>,
 ) -> Result<(Value, Vec<FilePart>), ApiError> {
     let (parts, body) = request.into_parts();
     let mut params = Value::Object(Map::new());
@@ -119,22 +135,21 @@ async fn read_params(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let bytes = axum::body::to_bytes(body, limit)
+    if declared_length(&parts) == Some(0) {
+        return Ok((params, Vec::new()));
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let (pairs, files) = multipart::read_multipart(parts, body, limit, uploads).await?;
+        insert_pairs(&mut params, pairs)?;
+        return Ok((params, files));
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok((params, Vec::new()));
     }
-    let mut file_parts = Vec::new();
-    if content_type.starts_with("multipart/form-data") {
-        let request = Request::from_parts(parts, Body::from(bytes));
-        let multipart = Multipart::from_request(request, &())
-            .await
-            .map_err(|error| ApiError::BadRequest(error.body_text()))?;
-        let (pairs, found) = multipart_fields(multipart, files).await?;
-        insert_pairs(&mut params, pairs)?;
-        file_parts = found;
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+    if content_type.starts_with("application/x-www-form-urlencoded") {
         insert_pairs(&mut params, form_urlencoded::parse(&bytes).into_owned())?;
     } else {
         // JSON, also when the client forgot the Content-Type.
@@ -149,36 +164,16 @@ async fn read_params(
             target.extend(fields);
         }
     }
-    Ok((params, file_parts))
+    Ok((params, Vec::new()))
 }
 
-/// Names of multipart fields that are files even when sent without a file name.
-const FILE_FIELDS: [&str; 4] = ["file", "thumbnail", "avatar", "header"];
-
-/// The text fields of a multipart body, and its file fields when `files` says so (at
-/// most one per file field name).
-async fn multipart_fields(
-    mut multipart: Multipart,
-    files: Files,
-) -> Result<(Vec<(String, String)>, Vec<FilePart>), ApiError> {
-    let bad =
-        |error: axum::extract::multipart::MultipartError| ApiError::BadRequest(error.body_text());
-    let mut pairs = Vec::new();
-    let mut file_parts: Vec<FilePart> = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let Some(name) = field.name().map(str::to_owned) else {
-            continue;
-        };
-        if field.file_name().is_some() || FILE_FIELDS.contains(&name.as_str()) {
-            if files == Files::Keep && !file_parts.iter().any(|f| f.name == name) {
-                let bytes = field.bytes().await.map_err(bad)?;
-                file_parts.push(FilePart { name, bytes });
-            }
-            continue;
-        }
-        pairs.push((name, field.text().await.map_err(bad)?));
-    }
-    Ok((pairs, file_parts))
+/// The Content-Length the client declared, if any.
+fn declared_length(parts: &Parts) -> Option<u64> {
+    parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse().ok())
 }
 
 /// Inserts `key=value` pairs with Rails-style nesting into `target`.

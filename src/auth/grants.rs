@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::password::{verify_dummy, verify_password};
+use super::password::{Busy, HashError};
 use super::tokens::{Grant, IssuedTokens};
 use super::{random_token, sha256_hex, Scopes};
 use crate::db::oauth::{
@@ -35,8 +35,20 @@ pub enum GrantError {
     InvalidScope(String),
     #[error("{0}")]
     InvalidRequest(String),
+    /// Every password hasher is busy: the client should retry later (503).
+    #[error(transparent)]
+    Busy(#[from] Busy),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<HashError> for GrantError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy(busy) => GrantError::Busy(busy),
+            HashError::Internal(error) => GrantError::Internal(error),
+        }
+    }
 }
 
 impl From<sqlx::Error> for GrantError {
@@ -157,6 +169,7 @@ pub async fn password(
 
 /// Checks a login and password; `None` when either is wrong (indistinguishable, and in
 /// about the same time). Passwords longer than any we accept are wrong without hashing.
+/// Fails with [`GrantError::Busy`] when no password hasher is free in time.
 pub async fn check_credentials(
     state: &AppState,
     login: &str,
@@ -166,10 +179,17 @@ pub async fn check_credentials(
         return Ok(None);
     }
     match users::find_by_login(&state.db, login.trim()).await? {
-        Some(user) if verify_password(password, &user.password_hash).await? => Ok(Some(user)),
+        Some(user)
+            if state
+                .passwords
+                .verify(password, &user.password_hash)
+                .await? =>
+        {
+            Ok(Some(user))
+        }
         Some(_) => Ok(None),
         None => {
-            verify_dummy(password).await;
+            state.passwords.verify_dummy(password).await?;
             Ok(None)
         }
     }

@@ -3,7 +3,7 @@
 
 use sqlx::PgPool;
 
-use super::password::hash_password;
+use super::password::{Busy, HashError, PasswordPool};
 use crate::db::accounts::AccountRow;
 use crate::db::users::{self, CreateUserError, NewUser, UserRow};
 use crate::domain::{Email, Invalid, Password, Role, Username};
@@ -38,15 +38,28 @@ pub enum SignUpError {
     /// One or more fields are invalid, taken or reserved: (field name, why).
     #[error("{}", .0.iter().map(|(field, why)| format!("{field}: {why}")).collect::<Vec<_>>().join(", "))]
     Invalid(Vec<(&'static str, Invalid)>),
+    /// Every password hasher is busy: the client should retry later (503).
+    #[error(transparent)]
+    Busy(#[from] Busy),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+impl From<HashError> for SignUpError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy(busy) => SignUpError::Busy(busy),
+            HashError::Internal(error) => SignUpError::Internal(error),
+        }
+    }
+}
+
 /// Validates every field (reporting all problems at once), hashes the password
-/// (argon2id) and creates the account and user rows in one transaction. Usernames and
-/// e-mail addresses are unique case-insensitively.
+/// (argon2id, on `passwords`) and creates the account and user rows in one
+/// transaction. Usernames and e-mail addresses are unique case-insensitively.
 pub async fn sign_up(
     db: &PgPool,
+    passwords: &PasswordPool,
     input: &SignUp<'_>,
 ) -> Result<(AccountRow, UserRow), SignUpError> {
     let mut problems = Vec::new();
@@ -71,7 +84,7 @@ pub async fn sign_up(
     if !problems.is_empty() {
         return Err(SignUpError::Invalid(problems));
     }
-    let password_hash = hash_password(password.expose()).await?;
+    let password_hash = passwords.hash(password.expose()).await?;
     let keys = tokio::task::spawn_blocking(crate::federation::signatures::generate_rsa_keypair)
         .await
         .map_err(anyhow::Error::from)?

@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 use sqlx::PgPool;
 
-use crate::auth::password::hash_password;
+use crate::auth::password::PasswordPool;
 use crate::auth::signup::{self, SignUp, SignUpOrigin};
 use crate::config::{self, Config};
 use crate::db::{self, oauth, users};
@@ -142,6 +142,7 @@ async fn worker(config: Config) -> anyhow::Result<()> {
 }
 
 async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Result<()> {
+    let passwords = PasswordPool::from_config(&config);
     match action {
         AdminAction::CreateUser {
             username,
@@ -160,7 +161,7 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
                 ip: None,
                 origin: SignUpOrigin::Admin,
             };
-            let (account, _) = signup::sign_up(pool, &input).await?;
+            let (account, _) = signup::sign_up(pool, &passwords, &input).await?;
             println!(
                 "created {} (account id {}, role {})",
                 account.username,
@@ -181,7 +182,7 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         AdminAction::ResetPassword { username, password } => {
             let password = Password::parse(&password).map_err(|why| anyhow::anyhow!("{why}"))?;
             let user = find_local_user(pool, &username).await?;
-            let hash = hash_password(password.expose()).await?;
+            let hash = passwords.hash(password.expose()).await?;
             let mut transaction = pool.begin().await?;
             users::set_password_hash(&mut *transaction, user.id, &hash).await?;
             oauth::revoke_all_for_account(&mut transaction, user.account_id).await?;

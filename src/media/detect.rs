@@ -52,8 +52,12 @@ pub const ALL: [Format; 9] = [
     Format::Ogg,
 ];
 
+/// [`Format::detect`] never looks past this many bytes of a file.
+pub const HEAD_BYTES: usize = 64;
+
 impl Format {
-    /// The format of `bytes`, or `None` when it is none Roost accepts.
+    /// The format of `bytes` (of which only the first [`HEAD_BYTES`] count), or `None`
+    /// when it is none Roost accepts.
     pub fn detect(bytes: &[u8]) -> Option<Format> {
         let starts = |magic: &[u8]| bytes.starts_with(magic);
         if starts(&[0xFF, 0xD8, 0xFF]) {
@@ -67,7 +71,7 @@ impl Format {
         } else if bytes.get(4..8) == Some(b"ftyp") {
             iso_media(bytes.get(8..12)?)
         } else if starts(&[0x1A, 0x45, 0xDF, 0xA3]) {
-            let head = &bytes[..bytes.len().min(64)];
+            let head = &bytes[..bytes.len().min(HEAD_BYTES)];
             head.windows(4)
                 .any(|w| w == b"webm")
                 .then_some(Format::Webm)

@@ -1,5 +1,6 @@
-//! Media: checking and processing uploads ([`process`]), recognising file types
-//! ([`detect`]), storing files ([`storage`]) and serving them (`GET /system/*key`).
+//! Media: receiving uploads without holding them in memory ([`spool`]), checking and
+//! processing them ([`process`]), recognising file types ([`detect`]), storing files
+//! ([`storage`]) and serving them (`GET /system/*key`).
 //! The `media_attachments` rows are in `db::media`; the API is `api::v1::media`.
 //!
 //! Reference: <https://docs.joinmastodon.org/methods/media/>,
@@ -8,6 +9,7 @@
 pub mod detect;
 mod gif;
 pub mod process;
+pub mod spool;
 pub mod storage;
 pub mod upload;
 mod webp;

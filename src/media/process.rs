@@ -4,9 +4,10 @@
 //! XMP), and given a preview of at most [`PREVIEW_SIZE`] px on the long side and a
 //! BlurHash. GIFs and WebP files keep their frames but lose their metadata blocks
 //! (see [`super::gif`] and [`super::webp`]). Video and audio are stored as sent once their type is
-//! known.
+//! known, straight from the spooled upload (never read whole into memory); images are
+//! read into memory to be decoded, bounded by the upload limit.
 //!
-//! CPU-heavy: call it from `tokio::task::spawn_blocking`.
+//! CPU-heavy and doing blocking I/O: call it from `tokio::task::spawn_blocking`.
 
 use std::io::Cursor;
 
@@ -15,7 +16,8 @@ use image::codecs::png::PngEncoder;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
-use super::detect::{Format, Kind};
+use super::detect::{Format, Kind, HEAD_BYTES};
+use super::spool::SpooledFile;
 
 /// Longest side of a preview, in pixels.
 pub const PREVIEW_SIZE: u32 = 640;
@@ -55,20 +57,44 @@ pub struct Encoded {
     pub height: u32,
 }
 
+/// The file to store as the original.
+#[derive(Debug)]
+pub enum Original {
+    /// An image as re-encoded or cleaned of metadata.
+    Bytes(Vec<u8>),
+    /// Video or audio as sent, still in its spool file.
+    Spooled(SpooledFile),
+}
+
+impl Original {
+    /// Its size in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Original::Bytes(bytes) => bytes.len() as u64,
+            Original::Spooled(file) => file.len(),
+        }
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The result of processing: the file to store and, for images, what describes it.
 #[derive(Debug)]
 pub struct Processed {
     pub kind: Kind,
     /// Format of the stored original (a rotated WebP becomes PNG).
     pub format: Format,
-    pub original: Vec<u8>,
+    pub original: Original,
     /// Width and height of the stored original (images only).
     pub dimensions: Option<(u32, u32)>,
     pub preview: Option<Encoded>,
     pub blurhash: Option<String>,
 }
 
-/// Checks and processes one uploaded file.
+/// Checks and processes one uploaded file held in memory.
 pub fn process(bytes: &[u8], limits: Limits) -> Result<Processed, Rejected> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(Rejected::TooLarge(limits.max_bytes));
@@ -76,14 +102,37 @@ pub fn process(bytes: &[u8], limits: Limits) -> Result<Processed, Rejected> {
     let format = Format::detect(bytes).ok_or(Rejected::Unsupported)?;
     match format.kind() {
         Kind::Image => process_image(bytes, format, limits),
-        Kind::Video | Kind::Audio => Ok(Processed {
-            kind: format.kind(),
-            format,
-            original: bytes.to_vec(),
-            dimensions: None,
-            preview: None,
-            blurhash: None,
-        }),
+        Kind::Video | Kind::Audio => Ok(stored_as_sent(format, Original::Bytes(bytes.to_vec()))),
+    }
+}
+
+/// Checks and processes one spooled upload: only images are read into memory.
+/// The outer error is a failure to read the spool file (not the client's fault).
+pub fn process_spooled(
+    mut upload: SpooledFile,
+    limits: Limits,
+) -> std::io::Result<Result<Processed, Rejected>> {
+    if upload.len() > limits.max_bytes {
+        return Ok(Err(Rejected::TooLarge(limits.max_bytes)));
+    }
+    let Some(format) = Format::detect(&upload.head(HEAD_BYTES)?) else {
+        return Ok(Err(Rejected::Unsupported));
+    };
+    Ok(match format.kind() {
+        Kind::Image => process_image(&upload.read_all()?, format, limits),
+        Kind::Video | Kind::Audio => Ok(stored_as_sent(format, Original::Spooled(upload))),
+    })
+}
+
+/// Video and audio: stored as sent, with nothing to describe them.
+fn stored_as_sent(format: Format, original: Original) -> Processed {
+    Processed {
+        kind: format.kind(),
+        format,
+        original,
+        dimensions: None,
+        preview: None,
+        blurhash: None,
     }
 }
 
@@ -117,7 +166,7 @@ fn process_image(bytes: &[u8], format: Format, limits: Limits) -> Result<Process
     Ok(Processed {
         kind: Kind::Image,
         format: stored_format,
-        original,
+        original: Original::Bytes(original),
         dimensions: Some((upright.width(), upright.height())),
         preview: Some(preview),
         blurhash,

@@ -12,15 +12,25 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use object_store::aws::AmazonS3Builder;
+use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt, PutOptions};
+use tokio::io::AsyncWriteExt;
 
 use super::detect::Format;
+use super::process::Original;
+use super::spool::SpooledFile;
 use crate::config::{Config, MediaStorageKind};
 
 /// How long clients and caches may keep a media file: keys never change content.
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// A spooled file is copied into the store in parts of this size (S3's smallest
+/// multipart part); a smaller file is stored with one request.
+const PART_BYTES: usize = 5 * 1024 * 1024;
+/// Parts of one file sent at the same time.
+const PARTS_IN_FLIGHT: usize = 2;
 
 /// The configured media store. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -67,16 +77,58 @@ impl MediaStore {
 
     /// Stores `bytes` under `key` (replacing any object there).
     pub async fn put(&self, key: &str, format: Format, bytes: Vec<u8>) -> anyhow::Result<()> {
+        let options = PutOptions::from(self.attributes(format));
+        self.store
+            .put_opts(&Path::from(key), Bytes::from(bytes).into(), options)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a processed original under `key`: bytes at once, a spooled file copied
+    /// in parts, so that at most [`PARTS_IN_FLIGHT`] + 1 parts are in memory.
+    pub async fn put_original(
+        &self,
+        key: &str,
+        format: Format,
+        original: Original,
+    ) -> anyhow::Result<()> {
+        match original {
+            Original::Bytes(bytes) => self.put(key, format, bytes).await,
+            Original::Spooled(file) => self.put_spooled(key, format, file).await,
+        }
+    }
+
+    async fn put_spooled(
+        &self,
+        key: &str,
+        format: Format,
+        file: SpooledFile,
+    ) -> anyhow::Result<()> {
+        let mut reader = tokio::fs::File::from_std(file.into_reader()?);
+        let mut writer = BufWriter::with_capacity(self.store.clone(), Path::from(key), PART_BYTES)
+            .with_max_concurrency(PARTS_IN_FLIGHT)
+            .with_attributes(self.attributes(format));
+        let copied = async {
+            tokio::io::copy(&mut reader, &mut writer).await?;
+            writer.shutdown().await
+        }
+        .await;
+        if let Err(error) = copied {
+            // Removes the parts already sent (S3) or the staging file (local).
+            let _ = writer.abort().await;
+            return Err(error.into());
+        }
+        Ok(())
+    }
+
+    /// What S3 objects carry: the Content-Type and Cache-Control served to browsers.
+    fn attributes(&self, format: Format) -> Attributes {
         let mut attributes = Attributes::new();
         if self.with_attributes {
             attributes.insert(Attribute::ContentType, format.content_type().into());
             attributes.insert(Attribute::CacheControl, CACHE_CONTROL.into());
         }
-        let options = PutOptions::from(attributes);
-        self.store
-            .put_opts(&Path::from(key), Bytes::from(bytes).into(), options)
-            .await?;
-        Ok(())
+        attributes
     }
 
     /// The object's content as a stream, or `None` when there is no such object.

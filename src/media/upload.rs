@@ -1,35 +1,41 @@
 //! Accepting an uploaded file: processing it off the async runtime, storing its files,
 //! and recording the row. Shared by `POST /api/v{1,2}/media` and profile images.
+//! The file arrives spooled to disk (see [`super::spool`]).
 
-use bytes::Bytes;
-
-use super::process::{self, Limits, Processed, Rejected};
+use super::process::{self, Limits, Original, Processed, Rejected};
+use super::spool::SpooledFile;
 use super::Format;
 use crate::db::media::{self, MediaRow, NewMedia};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// Processes `bytes` with the configured limits; refusals become 422 naming `field`.
+/// Processes a spooled upload with the configured limits; refusals become 422 naming
+/// `field`.
 pub async fn process_upload(
     state: &AppState,
     field: &'static str,
-    bytes: Bytes,
+    upload: SpooledFile,
 ) -> ApiResult<Processed> {
     let limits = Limits {
         max_bytes: state.config.max_upload_bytes,
         max_pixels: state.config.max_image_pixels,
     };
-    let processed = tokio::task::spawn_blocking(move || process::process(&bytes, limits))
+    let processed = tokio::task::spawn_blocking(move || process::process_spooled(upload, limits))
         .await
-        .map_err(|error| anyhow::anyhow!("media processing stopped: {error}"))?;
-    processed.map_err(|rejected| {
-        let code = match rejected {
-            Rejected::TooLarge(_) | Rejected::TooManyPixels(_) => "ERR_TOO_LARGE",
-            Rejected::Unsupported => "ERR_UNSUPPORTED",
-            Rejected::Invalid(_) => "ERR_INVALID",
-        };
-        ApiError::validation(field, code, rejected.to_string())
-    })
+        .map_err(|error| anyhow::anyhow!("media processing stopped: {error}"))?
+        .map_err(|error| anyhow::anyhow!("reading a spooled upload: {error}"))?;
+    processed.map_err(|rejected| refusal(field, rejected))
+}
+
+/// The 422 answer to a refused file sent as `field`, as Mastodon words it
+/// (`ERR_TOO_LARGE`, `ERR_UNSUPPORTED`, `ERR_INVALID`).
+pub fn refusal(field: &'static str, rejected: Rejected) -> ApiError {
+    let code = match rejected {
+        Rejected::TooLarge(_) | Rejected::TooManyPixels(_) => "ERR_TOO_LARGE",
+        Rejected::Unsupported => "ERR_UNSUPPORTED",
+        Rejected::Invalid(_) => "ERR_INVALID",
+    };
+    ApiError::validation(field, code, rejected.to_string())
 }
 
 /// Alt text and focal point of a new attachment.
@@ -59,11 +65,15 @@ pub async fn store_attachment(
         );
         (key, preview)
     });
-    let file_size = processed.original.len() as i64;
+    let file_size = i64::try_from(processed.original.len()).unwrap_or(i64::MAX);
     let dimensions = processed.dimensions.map(to_i32_pair);
     let mut files = vec![(file_key.clone(), processed.format, processed.original)];
     if let Some((key, preview)) = &preview {
-        files.push((key.clone(), preview.format, preview.bytes.clone()));
+        files.push((
+            key.clone(),
+            preview.format,
+            Original::Bytes(preview.bytes.clone()),
+        ));
     }
     let stored = put_all(state, files).await?;
     let row = media::insert(
@@ -100,11 +110,11 @@ pub async fn store_attachment(
 /// stored and fails. Returns the keys.
 async fn put_all(
     state: &AppState,
-    files: Vec<(String, Format, Vec<u8>)>,
+    files: Vec<(String, Format, Original)>,
 ) -> ApiResult<Vec<String>> {
     let mut stored = Vec::new();
-    for (key, format, bytes) in files {
-        if let Err(error) = state.media.put(&key, format, bytes).await {
+    for (key, format, original) in files {
+        if let Err(error) = state.media.put_original(&key, format, original).await {
             remove_files(state, &stored).await;
             return Err(error.into());
         }
@@ -128,7 +138,7 @@ pub async fn store_profile_image(
     );
     state
         .media
-        .put(&key, processed.format, processed.original)
+        .put_original(&key, processed.format, processed.original)
         .await?;
     Ok(key)
 }

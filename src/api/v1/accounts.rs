@@ -7,7 +7,9 @@ use serde::Deserialize;
 
 use super::check_length;
 use crate::api::entities::{Account, CredentialAccount, Token};
-use crate::api::params::{lenient_bool, lenient_opt_bool, record_list, Params, ParamsWithFiles};
+use crate::api::params::{
+    lenient_bool, lenient_opt_bool, record_list, FileFields, Params, ParamsWithFiles,
+};
 use crate::api::ClientIp;
 use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::auth::tokens::Grant;
@@ -75,7 +77,7 @@ pub async fn register(
         ip: Some(&ip),
         origin: SignUpOrigin::Api,
     };
-    let (account, _user) = signup::sign_up(&state.db, &input)
+    let (account, _user) = signup::sign_up(&state.db, &state.passwords, &input)
         .await
         .map_err(sign_up_error)?;
     let app = oauth::find_app(&state.db, app_token.app_id)
@@ -109,6 +111,7 @@ fn sign_up_error(error: SignUpError) -> ApiError {
                 })
                 .collect(),
         ),
+        SignUpError::Busy(busy) => busy.into(),
         SignUpError::Internal(error) => ApiError::from(error),
     }
 }
@@ -172,6 +175,10 @@ pub struct UpdateCredentialsParams {
     #[serde(default, deserialize_with = "record_list")]
     fields_attributes: Option<Vec<FieldAttribute>>,
     source: Option<SourceParams>,
+}
+
+impl FileFields for UpdateCredentialsParams {
+    const FILES: &'static [&'static str] = &["avatar", "header"];
 }
 
 /// Mastodon's profile limits.
@@ -250,7 +257,7 @@ async fn profile_images(
         let Some(file) = form.take_file(which.as_str()) else {
             continue;
         };
-        let processed = upload::process_upload(state, which.as_str(), file.bytes).await?;
+        let processed = upload::process_upload(state, which.as_str(), file.file).await?;
         if processed.kind != Kind::Image {
             return Err(ApiError::validation(
                 which.as_str(),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::check_length;
 use crate::api::entities::MediaAttachment;
-use crate::api::params::{Params, ParamsWithFiles};
+use crate::api::params::{FileFields, Params, ParamsWithFiles};
 use crate::auth::CurrentUser;
 use crate::db::media;
 use crate::domain::Id;
@@ -27,6 +27,10 @@ pub struct MediaParams {
     description: Option<String>,
     /// Focal point `x,y`, each in -1.0..=1.0.
     focus: Option<String>,
+}
+
+impl FileFields for MediaParams {
+    const FILES: &'static [&'static str] = &["file"];
 }
 
 /// Uploads a file (`file`, multipart) with optional `description` and `focus`.
@@ -65,7 +69,7 @@ async fn create(
     let description = form.params.description.as_deref().unwrap_or_default();
     check_length("description", Some(description), MAX_DESCRIPTION)?;
     let focus = parse_focus(form.params.focus.as_deref())?.unwrap_or((0.0, 0.0));
-    let processed = upload::process_upload(&state, "file", file.bytes).await?;
+    let processed = upload::process_upload(&state, "file", file.file).await?;
     let row = upload::store_attachment(
         &state,
         user.account_id,

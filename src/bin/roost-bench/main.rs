@@ -9,6 +9,7 @@ mod farm;
 mod federation;
 mod floors;
 mod load;
+mod memory;
 mod process;
 mod report;
 
@@ -51,8 +52,9 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,floors); all by
-    /// default. B6 and B7 are always measured.
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,floors); all
+    /// by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
+    /// need no dataset, so none is loaded then).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where to write the figures as JSON.
@@ -96,9 +98,24 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     let wanted =
         |name: &str| args.only.is_empty() || args.only.iter().any(|o| o.eq_ignore_ascii_case(name));
 
-    eprintln!("roost-bench: loading {size:?}");
     let admin =
         roost::db::connect(&args.database_url, 4, std::time::Duration::from_secs(10)).await?;
+    if wanted("B9") || wanted("B10") {
+        let setup = memory::Setup {
+            binary: &args.server,
+            admin: &admin,
+            database_url: bench_url(&args.database_url, "roost_bench_memory")?,
+        };
+        report.memory = memory::run(&setup, wanted("B9"), wanted("B10")).await?;
+    }
+    if memory::only_memory(&args.only) {
+        report.note("memory benchmarks only: no dataset loaded".to_owned());
+        report.memory.iter().for_each(memory::MemoryFigure::print);
+        report.write_json(&args.json)?;
+        eprintln!("roost-bench: figures written to {}", args.json.display());
+        return Ok(());
+    }
+    eprintln!("roost-bench: loading {size:?}");
     let pool = dataset::fresh_database(&admin, "roost_bench").await?;
     let load_started = std::time::Instant::now();
     let loaded = dataset::load(&pool, size).await?;

@@ -104,6 +104,8 @@ pub struct Report {
     pub figures: Vec<Figure>,
     pub crypto: Crypto,
     pub federation: FederationFigures,
+    /// B9 and B10 (see `memory.rs`).
+    pub memory: Vec<crate::memory::MemoryFigure>,
     pub notes: Vec<String>,
 }
 
@@ -117,6 +119,7 @@ impl Report {
             figures: Vec::new(),
             crypto: Crypto::default(),
             federation: FederationFigures::default(),
+            memory: Vec::new(),
             notes: Vec::new(),
         }
     }
@@ -189,6 +192,9 @@ impl Report {
                 "B5: {} of {} concurrent signed POSTs accepted; all processed {:.0} ms after the first; server peak RSS {:.1} MB",
                 burst.accepted, burst.sent, burst.drained_ms, burst.peak_rss_mb
             );
+        }
+        for figure in &self.memory {
+            figure.print();
         }
         for note in &self.notes {
             println!("note: {note}");
