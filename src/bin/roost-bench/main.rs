@@ -10,6 +10,8 @@ mod federation;
 mod floors;
 mod load;
 mod process;
+mod realistic;
+mod realistic_text;
 mod report;
 
 use std::path::PathBuf;
@@ -30,9 +32,13 @@ struct Args {
     /// A small dataset and short runs (a few minutes in all).
     #[arg(long)]
     quick: bool,
-    /// PostgreSQL server to use (a database `roost_bench` is created on it afresh).
+    /// PostgreSQL server to use (the suite's databases are created on it afresh).
     #[arg(long, env = "DATABASE_URL")]
     database_url: String,
+    /// Name of the suite's database; the other databases it needs are named after it
+    /// (`NAME_b`, `NAME_realistic`, `NAME_fresh`), so two suites can share a server.
+    #[arg(long, default_value = "roost_bench")]
+    database: String,
     /// The `roost` binary under test (a release build).
     #[arg(long, default_value = "target/release/roost")]
     server: PathBuf,
@@ -51,7 +57,7 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,floors); all by
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B11,floors); all by
     /// default. B6 and B7 are always measured.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -98,7 +104,7 @@ async fn suite(args: Args) -> anyhow::Result<()> {
 
     eprintln!("roost-bench: loading {size:?}");
     let admin = roost::db::connect(&args.database_url, 4).await?;
-    let pool = dataset::fresh_database(&admin, "roost_bench").await?;
+    let pool = dataset::fresh_database(&admin, &args.database).await?;
     let load_started = std::time::Instant::now();
     let loaded = dataset::load(&pool, size).await?;
     let users = loaded.users.clone();
@@ -111,7 +117,7 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     let secret = roost::config::SecretKey(roost::auth::tokens::random_token(48).into_bytes());
     let secret_file = std::env::temp_dir().join(format!("roost-bench-{port}.key"));
     std::fs::write(&secret_file, &secret.0)?;
-    let database_url = bench_url(&args.database_url, "roost_bench")?;
+    let database_url = bench_url(&args.database_url, &args.database)?;
     let env = vec![
         ("DATABASE_URL", database_url),
         ("ROOST_SECRET_KEY_FILE", secret_file.display().to_string()),
@@ -196,6 +202,18 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         eprintln!("roost-bench: B8 follow round trips between two instances");
         report.add(follow_round_trips(&args, &admin, &server, &tokens).await?);
     }
+    if wanted("B11") {
+        eprintln!("roost-bench: B11 realistic statuses; the home timeline after a bulk load");
+        let bench = realistic::Bench {
+            admin: &admin,
+            database_url: &args.database_url,
+            database: &args.database,
+            server: &args.server,
+            size,
+            run,
+        };
+        realistic::b11(&bench, &server, &tokens, &mut report).await?;
+    }
     if wanted("floors") {
         eprintln!("roost-bench: HTTP floor");
         let floor_port = free_port()?;
@@ -232,7 +250,8 @@ async fn follow_round_trips(
     a: &process::Server,
     a_tokens: &[String],
 ) -> anyhow::Result<Figure> {
-    let pool = dataset::fresh_database(admin, "roost_bench_b").await?;
+    let database_b = format!("{}_b", args.database);
+    let pool = dataset::fresh_database(admin, &database_b).await?;
     // One pair more for the untimed warm-up.
     let pairs = B8_PAIRS + 1;
     let size = dataset::Size {
@@ -245,10 +264,7 @@ async fn follow_round_trips(
     let secret_file = std::env::temp_dir().join(format!("roost-bench-{port}.key"));
     std::fs::write(&secret_file, roost::auth::tokens::random_token(48))?;
     let env = vec![
-        (
-            "DATABASE_URL",
-            bench_url(&args.database_url, "roost_bench_b")?,
-        ),
+        ("DATABASE_URL", bench_url(&args.database_url, &database_b)?),
         ("ROOST_SECRET_KEY_FILE", secret_file.display().to_string()),
     ];
     let b = process::start(&args.server, port, &env).await?;
