@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
 use super::hiding::NOT_MUTED;
+use super::media::COLUMNS as MEDIA_COLUMNS;
 
 /// A `statuses` row (columns mirror the table).
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -365,8 +366,9 @@ pub struct StatusExtras {
     pub mention_ids: Vec<i64>,
     /// The hashtags' names as first written.
     pub tag_names: Vec<String>,
-    /// Whether it has media attachments (loaded separately, only when some do).
-    pub has_media: bool,
+    /// Its media attachments, in position order (as JSON: one round trip for the
+    /// page's media instead of one more query).
+    pub media: sqlx::types::Json<Vec<super::media::MediaRow>>,
     /// The viewer's own marks (all false for an anonymous viewer).
     #[sqlx(flatten)]
     pub marks: ViewerMarks,
@@ -384,7 +386,9 @@ pub async fn extras(
                  ORDER BY m.account_id) AS mention_ids, \
            ARRAY(SELECT tg.name FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
                  WHERE st.status_id = t.id ORDER BY lower(tg.name)) AS tag_names, \
-           EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = t.id) AS has_media, {VIEWER_MARKS}"
+           (SELECT coalesce(json_agg(ma ORDER BY ma.position, ma.id), '[]'::json) \
+            FROM (SELECT {MEDIA_COLUMNS} FROM media_attachments WHERE status_id = t.id) ma) AS media, \
+           {VIEWER_MARKS}"
     ))
     .bind(viewer)
     .bind(ids)
