@@ -28,7 +28,8 @@ pub struct MediaRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub(crate) const COLUMNS: &str = "id, account_id, status_id, position, kind, content_type, file_key, \
+pub(crate) const COLUMNS: &str =
+    "id, account_id, status_id, position, kind, content_type, file_key, \
     preview_key, file_size, remote_url, description, blurhash, width, height, preview_width, \
     preview_height, focus_x, focus_y, created_at";
 

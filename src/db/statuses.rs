@@ -170,24 +170,26 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     Ok(row)
 }
 
+/// Files the status under `tags` (created when new), in one statement. The tags are
+/// taken in one order (by lowercased name) whatever order the text gave: the upsert
+/// locks each existing tag's row until the commit, and concurrent posts that took the
+/// same tags in different orders deadlocked.
 async fn attach_tags(conn: &mut PgConnection, status_id: i64, tags: &[String]) -> sqlx::Result<()> {
-    for tag in tags {
-        // The no-op update makes RETURNING yield the id of an existing tag too.
-        let tag_id: i64 = sqlx::query_scalar(
-            "INSERT INTO tags (name) VALUES ($1) \
-             ON CONFLICT ((lower(name))) DO UPDATE SET name = tags.name RETURNING id",
-        )
-        .bind(tag)
-        .fetch_one(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO status_tags (status_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(status_id)
-        .bind(tag_id)
-        .execute(&mut *conn)
-        .await?;
+    if tags.is_empty() {
+        return Ok(());
     }
+    // The no-op update makes RETURNING yield the id of an existing tag too.
+    sqlx::query(
+        "WITH tag AS (INSERT INTO tags (name) \
+           SELECT DISTINCT ON (lower(name)) name FROM unnest($2::text[]) AS wanted (name) \
+           ORDER BY lower(name) \
+           ON CONFLICT ((lower(name))) DO UPDATE SET name = tags.name RETURNING id) \
+         INSERT INTO status_tags (status_id, tag_id) SELECT $1, id FROM tag ON CONFLICT DO NOTHING",
+    )
+    .bind(status_id)
+    .bind(tags)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -210,7 +210,11 @@ async fn past_feed_chunk<'c>(
     chunk: i64,
 ) -> sqlx::Result<Option<Page>> {
     let ascending = page.min_id.is_some();
-    let (order, edge) = if ascending { ("ASC", "max") } else { ("DESC", "min") };
+    let (order, edge) = if ascending {
+        ("ASC", "max")
+    } else {
+        ("DESC", "min")
+    };
     let (examined, last): (i64, Option<i64>) = sqlx::query_as(&format!(
         "SELECT count(*), {edge}(status_id) FROM (SELECT status_id FROM home_feed_entries          WHERE account_id = $1 AND {} ORDER BY status_id {order} LIMIT $5) c",
         bounds("status_id")
@@ -245,7 +249,8 @@ mod tests {
     /// Rows read from `statuses s` (over all loops) in an `EXPLAIN ANALYZE` plan.
     fn statuses_read(plan: &Value) -> f64 {
         let here = if plan["Relation Name"] == "statuses" && plan["Alias"] == "s" {
-            plan["Actual Rows"].as_f64().unwrap_or(0.0) * plan["Actual Loops"].as_f64().unwrap_or(0.0)
+            plan["Actual Rows"].as_f64().unwrap_or(0.0)
+                * plan["Actual Loops"].as_f64().unwrap_or(0.0)
         } else {
             0.0
         };
@@ -311,7 +316,10 @@ mod tests {
             .await
             .expect("plan");
         let read = statuses_read(&plan[0]["Plan"]);
-        assert!(read <= 50.0, "read {read} statuses for a page of 20: {plan:#}");
+        assert!(
+            read <= 50.0,
+            "read {read} statuses for a page of 20: {plan:#}"
+        );
         let rows = timeline(&db, Some(viewer), Timeline::Home, &page)
             .await
             .expect("page");

@@ -842,6 +842,40 @@ async fn a_home_page_is_filled_from_past_many_hidden_entries_of_the_feed(db: PgP
 }
 
 #[sqlx::test]
+async fn concurrent_posts_with_the_same_hashtags_in_different_orders_all_succeed(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let names: Vec<String> = (0..12).map(|i| format!("#tag{i}")).collect();
+    // The tags exist already, so each post locks existing rows.
+    let alice = app.sign_up("alice").await;
+    posted(&app, &alice, &names.join(" ")).await;
+    let mut users = Vec::new();
+    for i in 0..4 {
+        users.push(app.sign_up(&format!("user{i}")).await);
+    }
+    let mut texts = Vec::new();
+    for k in 0..16 {
+        let mut order = names.clone();
+        order.rotate_left(k % names.len());
+        if k % 2 == 1 {
+            order.reverse();
+        }
+        texts.push(order.join(" "));
+    }
+    let forms: Vec<[(&str, &str); 1]> = texts
+        .iter()
+        .map(|text| [("status", text.as_str())])
+        .collect();
+    let posts = forms
+        .iter()
+        .enumerate()
+        .map(|(k, form)| post(&app, &users[k % users.len()], form));
+    for response in futures_util::future::join_all(posts).await {
+        let status = expect_json(response, 200).await;
+        assert_eq!(status["tags"].as_array().map(Vec::len), Some(12));
+    }
+}
+
+#[sqlx::test]
 async fn a_new_status_is_answered_exactly_as_it_reads_back(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;

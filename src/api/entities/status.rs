@@ -129,7 +129,10 @@ pub async fn render(
     let mut media = HashMap::new();
     let mut marks = HashMap::new();
     for extra in extras {
-        let shown = extra.media.iter().map(|row| MediaAttachment::from_row(row, &state.config));
+        let shown = extra
+            .media
+            .iter()
+            .map(|row| MediaAttachment::from_row(row, &state.config));
         media.insert(extra.status_id, shown.collect());
         mentions.insert(extra.status_id, extra.mention_ids);
         tags.insert(extra.status_id, extra.tag_names);

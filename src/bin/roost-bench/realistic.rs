@@ -89,8 +89,10 @@ async fn content_cost(
     crate::measure(server.pid, warm_up, home(&server.base, &tokens)).await;
     let (mut plain_runs, mut realistic_runs) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        plain_runs.push(crate::measure(plain.pid, bench.run, home(&plain.base, plain_tokens)).await);
-        realistic_runs.push(crate::measure(server.pid, bench.run, home(&server.base, &tokens)).await);
+        plain_runs
+            .push(crate::measure(plain.pid, bench.run, home(&plain.base, plain_tokens)).await);
+        realistic_runs
+            .push(crate::measure(server.pid, bench.run, home(&server.base, &tokens)).await);
     }
     let sizes = page_bytes(&plain.base, &plain_tokens[0], &server.base, &tokens[0]).await;
     server.stop().await;
@@ -286,7 +288,14 @@ async fn create_users(pool: &PgPool, count: i64) -> anyhow::Result<Vec<i64>> {
 /// Loads users and follows as the plain dataset does, and `size.statuses` realistic
 /// statuses rendered for a server at `base_url`; fills the home feeds and analyses.
 pub async fn load(pool: &PgPool, size: Size, base_url: &str) -> anyhow::Result<Loaded> {
-    let loaded = dataset::load(pool, Size { statuses: 0, ..size }).await?;
+    let loaded = dataset::load(
+        pool,
+        Size {
+            statuses: 0,
+            ..size
+        },
+    )
+    .await?;
     let mut conn = pool.acquire().await?;
     // Triggers (stream NOTIFY, fan-out) and FK checks off for the bulk load only.
     sqlx::query("SET session_replication_role = replica")
@@ -297,7 +306,15 @@ pub async fn load(pool: &PgPool, size: Size, base_url: &str) -> anyhow::Result<L
     let mut first = 0;
     while first < size.statuses {
         let count = BATCH.min(size.statuses - first);
-        let batch = Batch::generate(&mut rng, &loaded.users, &tags, base_url, first, size.statuses, count);
+        let batch = Batch::generate(
+            &mut rng,
+            &loaded.users,
+            &tags,
+            base_url,
+            first,
+            size.statuses,
+            count,
+        );
         batch.insert(&mut conn, count).await?;
         first += count;
     }
@@ -311,13 +328,15 @@ pub async fn load(pool: &PgPool, size: Size, base_url: &str) -> anyhow::Result<L
 
 /// The hashtags, by lowercased name.
 async fn insert_tags(conn: &mut sqlx::PgConnection) -> anyhow::Result<HashMap<String, i64>> {
-    let names: Vec<String> = realistic_text::TAGS.iter().map(|t| t.to_lowercase()).collect();
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "INSERT INTO tags (name) SELECT unnest($1::text[]) RETURNING id, name",
-    )
-    .bind(&names)
-    .fetch_all(conn)
-    .await?;
+    let names: Vec<String> = realistic_text::TAGS
+        .iter()
+        .map(|t| t.to_lowercase())
+        .collect();
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("INSERT INTO tags (name) SELECT unnest($1::text[]) RETURNING id, name")
+            .bind(&names)
+            .fetch_all(conn)
+            .await?;
     Ok(rows.into_iter().map(|(id, name)| (name, id)).collect())
 }
 
@@ -360,7 +379,10 @@ impl Batch {
             let text = realistic_text::status(rng, users.len() as i64);
             let parsed = status_text::render(&text, base_url, resolve);
             for mention in &parsed.mentions {
-                let n: Option<usize> = mention.username.strip_prefix("bench").and_then(|n| n.parse().ok());
+                let n: Option<usize> = mention
+                    .username
+                    .strip_prefix("bench")
+                    .and_then(|n| n.parse().ok());
                 if let Some(account) = n.and_then(|n| users.get(n - 1)) {
                     batch.mentions.push((i, *account));
                 }
@@ -430,7 +452,11 @@ impl Batch {
             .iter()
             .map(|(i, p)| {
                 let pick = (i + *p as usize) % (realistic_text::ALT_TEXTS.len() + 2);
-                realistic_text::ALT_TEXTS.get(pick).copied().unwrap_or("").to_owned()
+                realistic_text::ALT_TEXTS
+                    .get(pick)
+                    .copied()
+                    .unwrap_or("")
+                    .to_owned()
             })
             .collect();
         sqlx::query(
@@ -470,8 +496,14 @@ mod tests {
         let batch = Batch::generate(&mut rng, &users, &tags, "http://b.test", 0, 1000, 1000);
         assert_eq!(batch.contents.len(), 1000);
         assert!(batch.contents.iter().all(|html| html.starts_with("<p>")));
-        assert!(batch.contents.iter().any(|html| html.contains("class=\"u-url mention\"")));
-        assert!(batch.contents.iter().any(|html| html.contains("href=\"http://b.test/tags/")));
+        assert!(batch
+            .contents
+            .iter()
+            .any(|html| html.contains("class=\"u-url mention\"")));
+        assert!(batch
+            .contents
+            .iter()
+            .any(|html| html.contains("href=\"http://b.test/tags/")));
         assert!(batch.mentions.len() > 300 && batch.tags.len() > 500);
         let with_media = batch.media.iter().filter(|(_, p)| *p == 0).count();
         assert!((150..350).contains(&with_media), "{with_media}");
