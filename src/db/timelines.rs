@@ -182,13 +182,23 @@ fn timeline_sql(which: Timeline<'_>, page: &Page) -> String {
     match which {
         // The feed's newest entries first (LIMIT keeps the subquery apart, so its walk
         // of the primary key is planned on its own), then each entry's status (OFFSET 0
-        // keeps the lateral subquery apart: one status looked up by id per entry).
+        // keeps the subqueries apart: one status looked up by its primary key per entry;
+        // with the conditions beside the lookup, a partial index on
+        // `deleted_at IS NULL` looked tiny to a planner without statistics and was
+        // scanned whole for each entry).
         Timeline::Home => format!(
-            "SELECT {COLUMNS} FROM                (SELECT status_id FROM home_feed_entries WHERE account_id = $1 AND {bounds}                 ORDER BY status_id {order} LIMIT $8) h              CROSS JOIN LATERAL (SELECT {COLUMNS} FROM statuses s                WHERE s.id = h.status_id AND {conditions} OFFSET 0) s              ORDER BY h.status_id {order} LIMIT $5",
+            "SELECT {COLUMNS} FROM \
+               (SELECT status_id FROM home_feed_entries WHERE account_id = $1 AND {bounds} \
+                ORDER BY status_id {order} LIMIT $8) h \
+             CROSS JOIN LATERAL (SELECT {COLUMNS} FROM \
+               (SELECT * FROM statuses WHERE id = h.status_id OFFSET 0) s \
+               WHERE {conditions} OFFSET 0) s \
+             ORDER BY h.status_id {order} LIMIT $5",
             bounds = bounds("status_id"),
         ),
         _ => format!(
-            "SELECT {COLUMNS} FROM statuses s WHERE {conditions} AND {bounds}              ORDER BY s.id {order} LIMIT $5",
+            "SELECT {COLUMNS} FROM statuses s WHERE {conditions} AND {bounds} \
+             ORDER BY s.id {order} LIMIT $5",
             bounds = bounds("s.id"),
         ),
     }
@@ -197,7 +207,8 @@ fn timeline_sql(which: Timeline<'_>, page: &Page) -> String {
 /// SQL: `key` within the page bounds `$2`–`$4`.
 fn bounds(key: &str) -> String {
     format!(
-        "($2::bigint IS NULL OR {key} < $2) AND ($3::bigint IS NULL OR {key} > $3)          AND ($4::bigint IS NULL OR {key} > $4)"
+        "($2::bigint IS NULL OR {key} < $2) AND ($3::bigint IS NULL OR {key} > $3) \
+         AND ($4::bigint IS NULL OR {key} > $4)"
     )
 }
 
@@ -216,7 +227,8 @@ async fn past_feed_chunk<'c>(
         ("DESC", "min")
     };
     let (examined, last): (i64, Option<i64>) = sqlx::query_as(&format!(
-        "SELECT count(*), {edge}(status_id) FROM (SELECT status_id FROM home_feed_entries          WHERE account_id = $1 AND {} ORDER BY status_id {order} LIMIT $5) c",
+        "SELECT count(*), {edge}(status_id) FROM (SELECT status_id FROM home_feed_entries \
+         WHERE account_id = $1 AND {} ORDER BY status_id {order} LIMIT $5) c",
         bounds("status_id")
     ))
     .bind(viewer)
@@ -246,9 +258,9 @@ mod tests {
 
     use super::*;
 
-    /// Rows read from `statuses s` (over all loops) in an `EXPLAIN ANALYZE` plan.
+    /// Rows read from `statuses` (over all loops) in an `EXPLAIN ANALYZE` plan.
     fn statuses_read(plan: &Value) -> f64 {
-        let here = if plan["Relation Name"] == "statuses" && plan["Alias"] == "s" {
+        let here = if plan["Relation Name"] == "statuses" {
             plan["Actual Rows"].as_f64().unwrap_or(0.0)
                 * plan["Actual Loops"].as_f64().unwrap_or(0.0)
         } else {
