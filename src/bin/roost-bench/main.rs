@@ -11,6 +11,7 @@ mod floors;
 mod load;
 mod process;
 mod realistic;
+mod realistic_dataset;
 mod realistic_text;
 mod report;
 
