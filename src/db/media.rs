@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-/// A `media_attachments` row.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A `media_attachments` row (also read as JSON, by [`super::statuses::extras`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct MediaRow {
     pub id: i64,
     pub account_id: i64,
@@ -28,7 +28,8 @@ pub struct MediaRow {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, account_id, status_id, position, kind, content_type, file_key, \
+pub(crate) const COLUMNS: &str =
+    "id, account_id, status_id, position, kind, content_type, file_key, \
     preview_key, file_size, remote_url, description, blurhash, width, height, preview_width, \
     preview_height, focus_x, focus_y, created_at";
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
 use super::hiding::NOT_MUTED;
+use super::media::COLUMNS as MEDIA_COLUMNS;
 
 /// A `statuses` row (columns mirror the table).
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -188,24 +189,26 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     Ok(row)
 }
 
+/// Files the status under `tags` (created when new), in one statement. The tags are
+/// taken in one order (by lowercased name) whatever order the text gave: the upsert
+/// locks each existing tag's row until the commit, and concurrent posts that took the
+/// same tags in different orders deadlocked.
 async fn attach_tags(conn: &mut PgConnection, status_id: i64, tags: &[String]) -> sqlx::Result<()> {
-    for tag in tags {
-        // The no-op update makes RETURNING yield the id of an existing tag too.
-        let tag_id: i64 = sqlx::query_scalar(
-            "INSERT INTO tags (name) VALUES ($1) \
-             ON CONFLICT ((lower(name))) DO UPDATE SET name = tags.name RETURNING id",
-        )
-        .bind(tag)
-        .fetch_one(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO status_tags (status_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(status_id)
-        .bind(tag_id)
-        .execute(&mut *conn)
-        .await?;
+    if tags.is_empty() {
+        return Ok(());
     }
+    // The no-op update makes RETURNING yield the id of an existing tag too.
+    sqlx::query(
+        "WITH tag AS (INSERT INTO tags (name) \
+           SELECT DISTINCT ON (lower(name)) name FROM unnest($2::text[]) AS wanted (name) \
+           ORDER BY lower(name) \
+           ON CONFLICT ((lower(name))) DO UPDATE SET name = tags.name RETURNING id) \
+         INSERT INTO status_tags (status_id, tag_id) SELECT $1, id FROM tag ON CONFLICT DO NOTHING",
+    )
+    .bind(status_id)
+    .bind(tags)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -409,8 +412,9 @@ pub struct StatusExtras {
     pub mention_ids: Vec<i64>,
     /// The hashtags' names as first written.
     pub tag_names: Vec<String>,
-    /// Whether it has media attachments (loaded separately, only when some do).
-    pub has_media: bool,
+    /// Its media attachments, in position order (as JSON: one round trip for the
+    /// page's media instead of one more query).
+    pub media: sqlx::types::Json<Vec<super::media::MediaRow>>,
     /// The viewer's own marks (all false for an anonymous viewer).
     #[sqlx(flatten)]
     pub marks: ViewerMarks,
@@ -428,7 +432,9 @@ pub async fn extras(
                  ORDER BY m.account_id) AS mention_ids, \
            ARRAY(SELECT tg.name FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
                  WHERE st.status_id = t.id ORDER BY lower(tg.name)) AS tag_names, \
-           EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = t.id) AS has_media, {VIEWER_MARKS}"
+           (SELECT coalesce(json_agg(ma ORDER BY ma.position, ma.id), '[]'::json) \
+            FROM (SELECT {MEDIA_COLUMNS} FROM media_attachments WHERE status_id = t.id) ma) AS media, \
+           {VIEWER_MARKS}"
     ))
     .bind(viewer)
     .bind(ids)

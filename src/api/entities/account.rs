@@ -88,6 +88,38 @@ pub struct Source {
     pub attribution_domains: Vec<String>,
 }
 
+/// How an account is addressed: its `acct` (`user` or `user@domain`), profile page
+/// and ActivityPub id. What a mention shows, without rendering the whole account.
+pub struct Address {
+    pub acct: String,
+    pub url: String,
+    pub uri: String,
+}
+
+impl Address {
+    /// The address of `row`; `config` supplies the instance's URLs for local accounts.
+    pub fn of(row: &AccountRow, config: &Config) -> Address {
+        match &row.domain {
+            None => {
+                let base = config.base_url();
+                Address {
+                    acct: row.username.clone(),
+                    url: format!("{base}/@{}", row.username),
+                    uri: format!("{base}/users/{}", row.username),
+                }
+            }
+            Some(domain) => {
+                let uri = row.ap_id.clone().unwrap_or_default();
+                Address {
+                    acct: format!("{}@{domain}", row.username),
+                    url: row.url.clone().unwrap_or_else(|| uri.clone()),
+                    uri,
+                }
+            }
+        }
+    }
+}
+
 /// Mastodon's Role entity for the user's role.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RoleEntity {
@@ -103,19 +135,7 @@ impl Account {
     /// Builds the entity from a row; `config` supplies the instance's URLs.
     pub fn from_row(row: &AccountRow, config: &Config) -> Account {
         let base = config.base_url();
-        let (acct, url, uri) = match &row.domain {
-            None => (
-                row.username.clone(),
-                format!("{base}/@{}", row.username),
-                format!("{base}/users/{}", row.username),
-            ),
-            Some(domain) => {
-                let acct = format!("{}@{domain}", row.username);
-                let uri = row.ap_id.clone().unwrap_or_default();
-                let url = row.url.clone().unwrap_or_else(|| uri.clone());
-                (acct, url, uri)
-            }
-        };
+        let Address { acct, url, uri } = Address::of(row, config);
         let suspended = row.suspended_at.is_some();
         // A suspended account shows the placeholders, as in Mastodon.
         let image = |key: &Option<String>, remote: &Option<String>, missing: &str| {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::account::Address;
 use super::{timestamp, Account, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
@@ -93,7 +94,7 @@ struct Loaded {
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
-/// tags and the viewer's marks in batches.
+/// tags, media and the viewer's marks in batches.
 pub async fn render(
     state: &AppState,
     viewer: Option<i64>,
@@ -114,20 +115,6 @@ pub async fn render(
         return Ok(Vec::new());
     }
     let extras = statuses::extras(&mut *conn, viewer, &ids).await?;
-    let with_media: Vec<i64> = extras
-        .iter()
-        .filter(|extra| extra.has_media)
-        .map(|extra| extra.status_id)
-        .collect();
-    let mut media: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
-    if !with_media.is_empty() {
-        for row in crate::db::media::for_statuses(&mut *conn, &with_media).await? {
-            if let Some(status) = row.status_id {
-                let shown = MediaAttachment::from_row(&row, &state.config);
-                media.entry(status).or_default().push(shown);
-            }
-        }
-    }
     let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
     account_ids.extend(extras.iter().flat_map(|extra| extra.mention_ids.iter()));
     account_ids.sort_unstable();
@@ -139,8 +126,14 @@ pub async fn render(
         .collect();
     let mut mentions = HashMap::new();
     let mut tags = HashMap::new();
+    let mut media = HashMap::new();
     let mut marks = HashMap::new();
     for extra in extras {
+        let shown = extra
+            .media
+            .iter()
+            .map(|row| MediaAttachment::from_row(row, &state.config));
+        media.insert(extra.status_id, shown.collect());
         mentions.insert(extra.status_id, extra.mention_ids);
         tags.insert(extra.status_id, extra.tag_names);
         if viewer.is_some() {
@@ -310,12 +303,12 @@ impl Loaded {
             .flatten()
             .filter_map(|id| self.accounts.get(id))
             .map(|account| {
-                let shown = Account::from_row(account, &state.config);
+                let address = Address::of(account, &state.config);
                 Mention {
                     id: Id(account.id),
                     username: account.username.clone(),
-                    url: shown.url,
-                    acct: shown.acct,
+                    url: address.url,
+                    acct: address.acct,
                 }
             })
             .collect()

@@ -108,7 +108,7 @@ pub async fn load(pool: &PgPool, size: Size) -> anyhow::Result<Loaded> {
 /// have: the newest statuses of the user and of the accounts it follows, at most
 /// [`HOME_FEED_DEPTH`] per feed. Statuses are spread evenly over the users, so each
 /// feed gets the newest `depth / (follows + 1)` statuses of each of its accounts.
-async fn fill_home_feeds(conn: &mut sqlx::PgConnection, size: Size) -> anyhow::Result<()> {
+pub async fn fill_home_feeds(conn: &mut sqlx::PgConnection, size: Size) -> anyhow::Result<()> {
     let follows = size.follows.min(size.users - 1);
     let per_account = (HOME_FEED_DEPTH / (follows + 1)).max(1);
     sqlx::query(

@@ -11,6 +11,9 @@ mod floors;
 mod load;
 mod memory;
 mod process;
+mod realistic;
+mod realistic_dataset;
+mod realistic_text;
 mod report;
 
 use std::path::PathBuf;
@@ -31,9 +34,13 @@ struct Args {
     /// A small dataset and short runs (a few minutes in all).
     #[arg(long)]
     quick: bool,
-    /// PostgreSQL server to use (a database `roost_bench` is created on it afresh).
+    /// PostgreSQL server to use (the suite's databases are created on it afresh).
     #[arg(long, env = "DATABASE_URL")]
     database_url: String,
+    /// Name of the suite's database; the other databases it needs are named after it
+    /// (`NAME_b`, `NAME_realistic`, `NAME_fresh`), so two suites can share a server.
+    #[arg(long, default_value = "roost_bench")]
+    database: String,
     /// The `roost` binary under test (a release build).
     #[arg(long, default_value = "target/release/roost")]
     server: PathBuf,
@@ -52,8 +59,8 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,floors); all
-    /// by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,floors);
+    /// all by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
     /// need no dataset, so none is loaded then).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -101,10 +108,12 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     let admin =
         roost::db::connect(&args.database_url, 4, std::time::Duration::from_secs(10)).await?;
     if wanted("B9") || wanted("B10") {
+        let database = format!("{}_memory", args.database);
         let setup = memory::Setup {
             binary: &args.server,
             admin: &admin,
-            database_url: bench_url(&args.database_url, "roost_bench_memory")?,
+            database_url: bench_url(&args.database_url, &database)?,
+            database,
         };
         report.memory = memory::run(&setup, wanted("B9"), wanted("B10")).await?;
     }
@@ -116,7 +125,7 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     eprintln!("roost-bench: loading {size:?}");
-    let pool = dataset::fresh_database(&admin, "roost_bench").await?;
+    let pool = dataset::fresh_database(&admin, &args.database).await?;
     let load_started = std::time::Instant::now();
     let loaded = dataset::load(&pool, size).await?;
     let users = loaded.users.clone();
@@ -129,7 +138,7 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     let secret = roost::config::SecretKey(roost::auth::tokens::random_token(48).into_bytes());
     let secret_file = std::env::temp_dir().join(format!("roost-bench-{port}.key"));
     std::fs::write(&secret_file, &secret.0)?;
-    let database_url = bench_url(&args.database_url, "roost_bench")?;
+    let database_url = bench_url(&args.database_url, &args.database)?;
     let env = vec![
         ("DATABASE_URL", database_url),
         ("ROOST_SECRET_KEY_FILE", secret_file.display().to_string()),
@@ -214,6 +223,18 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         eprintln!("roost-bench: B8 follow round trips between two instances");
         report.add(follow_round_trips(&args, &admin, &server, &tokens).await?);
     }
+    if wanted("B11") {
+        eprintln!("roost-bench: B11 realistic statuses; the home timeline after a bulk load");
+        let bench = realistic::Bench {
+            admin: &admin,
+            database_url: &args.database_url,
+            database: &args.database,
+            server: &args.server,
+            size,
+            run,
+        };
+        realistic::b11(&bench, &server, &tokens, &mut report).await?;
+    }
     if wanted("floors") {
         eprintln!("roost-bench: HTTP floor");
         let floor_port = free_port()?;
@@ -250,7 +271,8 @@ async fn follow_round_trips(
     a: &process::Server,
     a_tokens: &[String],
 ) -> anyhow::Result<Figure> {
-    let pool = dataset::fresh_database(admin, "roost_bench_b").await?;
+    let database_b = format!("{}_b", args.database);
+    let pool = dataset::fresh_database(admin, &database_b).await?;
     // One pair more for the untimed warm-up.
     let pairs = B8_PAIRS + 1;
     let size = dataset::Size {
@@ -263,10 +285,7 @@ async fn follow_round_trips(
     let secret_file = std::env::temp_dir().join(format!("roost-bench-{port}.key"));
     std::fs::write(&secret_file, roost::auth::tokens::random_token(48))?;
     let env = vec![
-        (
-            "DATABASE_URL",
-            bench_url(&args.database_url, "roost_bench_b")?,
-        ),
+        ("DATABASE_URL", bench_url(&args.database_url, &database_b)?),
         ("ROOST_SECRET_KEY_FILE", secret_file.display().to_string()),
     ];
     let b = process::start(&args.server, port, &env).await?;

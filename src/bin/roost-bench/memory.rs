@@ -1,6 +1,6 @@
 //! B9 and B10: the server's resident memory under a burst of password hashing and
 //! under oversized uploads. Neither needs the dataset: each starts its own `roost
-//! serve` on a small database of its own (`roost_bench_memory`), so the peak resident
+//! serve` on a small database of its own (`<--database>_memory`), so the peak resident
 //! memory the kernel reports (VmHWM) belongs to that burst alone.
 //!
 //! - B9: 48 sign-ups, each followed by a password login, 16 at a time; the server's
@@ -110,12 +110,14 @@ pub fn only_memory(only: &[String]) -> bool {
 pub struct Setup<'a> {
     pub binary: &'a Path,
     pub admin: &'a sqlx::PgPool,
+    /// The database's name (made afresh) and its URL.
+    pub database: String,
     pub database_url: String,
 }
 
 /// Runs B9 and/or B10, each on a fresh server.
 pub async fn run(setup: &Setup<'_>, b9: bool, b10: bool) -> anyhow::Result<Vec<MemoryFigure>> {
-    crate::dataset::fresh_database(setup.admin, "roost_bench_memory").await?;
+    crate::dataset::fresh_database(setup.admin, &setup.database).await?;
     let mut figures = Vec::new();
     if b9 {
         eprintln!("roost-bench: B9 sign-ups and password logins");
