@@ -72,13 +72,34 @@ impl AccountRow {
     }
 }
 
-pub(crate) const COLUMNS: &str =
-    "id, username, domain, display_name, note, note_source, fields, locked, \
+/// The [`AccountRow`] columns, with `$source` for the bio's source and `$key` for the
+/// key's id and PEM.
+macro_rules! account_columns {
+    ($source:literal, $key:literal) => {
+        concat!(
+            "id, username, domain, display_name, note, ",
+            $source,
+            ", fields, locked, \
     bot, discoverable, indexable, hide_collections, followers_count, following_count, \
     statuses_count, last_status_at, suspended_at, silenced_at, created_at, updated_at, \
     actor_type, ap_id, url, inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
-    featured_url, key_id, public_key_pem, last_fetched_at, key_refetched_at, avatar_key, header_key, \
-    avatar_remote_url, header_remote_url";
+    featured_url, ",
+            $key,
+            ", last_fetched_at, key_refetched_at, avatar_key, header_key, \
+    avatar_remote_url, header_remote_url"
+        )
+    };
+}
+
+/// Every [`AccountRow`] column.
+pub(crate) const COLUMNS: &str = account_columns!("note_source", "key_id, public_key_pem");
+
+/// The [`AccountRow`] columns an Account entity is rendered from: the bio's source and
+/// the public key (half a kilobyte, never shown to clients) are read as empty.
+const DISPLAY_COLUMNS: &str = account_columns!(
+    "''::text AS note_source",
+    "NULL::text AS key_id, NULL::text AS public_key_pem"
+);
 
 /// Accounts that the API shows: remote ones, and local ones whose user was approved.
 const VISIBLE: &str = "(domain IS NOT NULL OR EXISTS \
@@ -430,6 +451,21 @@ pub async fn set_keys_if_missing(
 }
 
 /// Loads accounts by id (any state), in any order.
+/// The accounts with these ids, to be rendered only (statuses' authors and mentioned
+/// accounts of a page): without the bio's source and the public key (see
+/// [`DISPLAY_COLUMNS`]), so never use the rows for signatures or `/source`.
+pub async fn find_many_for_display(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {DISPLAY_COLUMNS} FROM accounts WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<AccountRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM accounts WHERE id = ANY($1)"

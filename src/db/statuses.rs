@@ -35,10 +35,28 @@ pub struct StatusRow {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
-pub(crate) const COLUMNS: &str = "s.id, s.account_id, s.ap_id, s.url, s.local, s.text, s.content, s.spoiler_text, \
+/// The [`StatusRow`] columns of status `s`, with `$text` as the source text's column.
+macro_rules! status_columns {
+    ($text:literal) => {
+        concat!(
+            "s.id, s.account_id, s.ap_id, s.url, s.local, ",
+            $text,
+            ", s.content, s.spoiler_text, \
     s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, \
     s.conversation, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
-    s.deleted_at";
+    s.deleted_at"
+        )
+    };
+}
+
+/// Every [`StatusRow`] column of status `s`.
+pub(crate) const COLUMNS: &str = status_columns!("s.text");
+
+/// The [`StatusRow`] columns of status `s` for a page that is only rendered: the
+/// source `text` (which clients see only from `/source`, an edit or a delete) is left
+/// out, read as empty. It is as long as the content and was a third of what a
+/// timeline page read from PostgreSQL.
+pub(crate) const PAGE_COLUMNS: &str = status_columns!("''::text AS text");
 
 /// The audience part of [`VISIBLE_TO_VIEWER`], as a literal so both constants are
 /// built from one text: the author of status `s` is not suspended and its audience

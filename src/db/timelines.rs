@@ -8,7 +8,7 @@
 use sqlx::PgExecutor;
 
 use super::hiding::{NOT_MUTED, NO_HIDDEN_MENTIONS};
-use super::statuses::{StatusRow, COLUMNS, VISIBLE_TO_VIEWER};
+use super::statuses::{StatusRow, PAGE_COLUMNS, VISIBLE_TO_VIEWER};
 use super::Page;
 
 /// Which timeline to read.
@@ -187,17 +187,17 @@ fn timeline_sql(which: Timeline<'_>, page: &Page) -> String {
         // `deleted_at IS NULL` looked tiny to a planner without statistics and was
         // scanned whole for each entry).
         Timeline::Home => format!(
-            "SELECT {COLUMNS} FROM \
+            "SELECT {PAGE_COLUMNS} FROM \
                (SELECT status_id FROM home_feed_entries WHERE account_id = $1 AND {bounds} \
                 ORDER BY status_id {order} LIMIT $8) h \
-             CROSS JOIN LATERAL (SELECT {COLUMNS} FROM \
+             CROSS JOIN LATERAL (SELECT {PAGE_COLUMNS} FROM \
                (SELECT * FROM statuses WHERE id = h.status_id OFFSET 0) s \
                WHERE {conditions} OFFSET 0) s \
              ORDER BY h.status_id {order} LIMIT $5",
             bounds = bounds("status_id"),
         ),
         _ => format!(
-            "SELECT {COLUMNS} FROM statuses s WHERE {conditions} AND {bounds} \
+            "SELECT {PAGE_COLUMNS} FROM statuses s WHERE {conditions} AND {bounds} \
              ORDER BY s.id {order} LIMIT $5",
             bounds = bounds("s.id"),
         ),

@@ -119,7 +119,7 @@ pub async fn render(
     account_ids.extend(extras.iter().flat_map(|extra| extra.mention_ids.iter()));
     account_ids.sort_unstable();
     account_ids.dedup();
-    let accounts = accounts::find_many(&mut *conn, &account_ids)
+    let accounts = accounts::find_many_for_display(&mut *conn, &account_ids)
         .await?
         .into_iter()
         .map(|account| (account.id, account))
