@@ -243,25 +243,20 @@ pub async fn authorization_code(
     let row = match oauth::redeem_authorization_code(&mut transaction, &exchange).await? {
         CodeRedemption::Redeemed(row) => row,
         CodeRedemption::AlreadyUsed { family_id } => {
-            oauth::revoke_family(&mut transaction, family_id).await?;
-            transaction.commit().await?;
-            tracing::warn!(%family_id, "authorization code reused: revoked its tokens");
-            return Err(invalid_grant());
+            return Err(revoke_reused(transaction, family_id, "authorization code").await)
         }
         CodeRedemption::Invalid => return Err(invalid_grant()),
     };
     let scopes = Scopes::from_stored(row.scopes);
-    let issued = issue_on(
+    issue_and_commit(
         state,
-        &mut transaction,
+        transaction,
         app,
-        Some(row.account_id),
-        &scopes,
+        row.account_id,
+        scopes,
         row.family_id,
     )
-    .await?;
-    transaction.commit().await?;
-    Ok((issued, scopes))
+    .await
 }
 
 /// BASE64URL(SHA256(verifier)), RFC 7636 §4.6.
@@ -285,21 +280,57 @@ pub async fn refresh(
     let row = match spend {
         RefreshSpend::Spent(row) => row,
         RefreshSpend::Reused { family_id } => {
-            oauth::revoke_family(&mut transaction, family_id).await?;
-            transaction.commit().await?;
-            tracing::warn!(%family_id, "refresh token reused: revoked its family");
-            return Err(invalid_grant());
+            return Err(revoke_reused(transaction, family_id, "refresh token").await)
         }
         RefreshSpend::Invalid => return Err(invalid_grant()),
     };
     let scopes = narrowed_scopes(Scopes::from_stored(row.scopes), requested)?;
+    issue_and_commit(
+        state,
+        transaction,
+        app,
+        row.account_id,
+        scopes,
+        row.family_id,
+    )
+    .await
+}
+
+/// A spent code or refresh token presented again by its own app: someone else may hold
+/// it, so every token of its family is revoked (committed), and the grant is refused.
+async fn revoke_reused(
+    mut transaction: sqlx::Transaction<'_, sqlx::Postgres>,
+    family_id: Uuid,
+    what: &'static str,
+) -> GrantError {
+    let revoked = async {
+        oauth::revoke_family(&mut transaction, family_id).await?;
+        transaction.commit().await
+    };
+    if let Err(error) = revoked.await {
+        return GrantError::from(error);
+    }
+    tracing::warn!(%family_id, "{what} reused: revoked its token family");
+    invalid_grant()
+}
+
+/// Issues the new pair of a code exchange or refresh in the transaction that spent
+/// the old grant, and commits both together (a refused request spends nothing).
+async fn issue_and_commit(
+    state: &AppState,
+    mut transaction: sqlx::Transaction<'_, sqlx::Postgres>,
+    app: &AppRow,
+    account_id: i64,
+    scopes: Scopes,
+    family_id: Uuid,
+) -> Result<(IssuedTokens, Scopes), GrantError> {
     let issued = issue_on(
         state,
         &mut transaction,
         app,
-        Some(row.account_id),
+        Some(account_id),
         &scopes,
-        row.family_id,
+        family_id,
     )
     .await?;
     transaction.commit().await?;
