@@ -1,5 +1,5 @@
 //! Roost: a federated (ActivityPub) social server with a Mastodon-compatible client
-//! API. See DESIGN.md for the architecture; this file only declares modules.
+//! API. docs/architecture.md describes the layers; this file only declares modules.
 
 pub mod api;
 pub mod app;
@@ -14,11 +14,11 @@ pub mod federation;
 pub mod input;
 pub mod maintenance;
 pub mod media;
-pub mod moderation;
 pub mod push;
 pub mod queue;
 pub mod rate_limit;
 pub mod serve;
+pub mod services;
 pub mod state;
 pub mod stream;
 pub mod web;

@@ -4,7 +4,7 @@
 use clap::{Subcommand, ValueEnum};
 
 use crate::db::{accounts, deliveries, domain_blocks, reports, rules, users};
-use crate::moderation::{self, AccountAction, ModerationError, Moderator, Reversal};
+use crate::services::moderation::{self, AccountAction, ModerationError, Moderator, Reversal};
 use crate::state::AppState;
 
 /// Moderation subcommands of `roost admin`.

@@ -13,6 +13,7 @@ pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;
 pub mod follows;
+pub mod inbound;
 pub mod inbox;
 pub mod inbox_worker;
 pub mod inbox_writer;

@@ -21,7 +21,7 @@ use crate::db::moderation::{self, AccountFilter};
 use crate::db::users::UserRow;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
-use crate::moderation::{AccountAction, ModerationError, Moderator, Reversal};
+use crate::services::moderation::{AccountAction, ModerationError, Moderator, Reversal};
 use crate::state::AppState;
 
 const READ: &[&str] = &["admin:read:accounts"];
@@ -209,7 +209,7 @@ pub struct ActionParams {
 }
 
 /// The moderator behind an admin API request: a staff member with the role they
-/// hold now (the role rule in `crate::moderation` decides whom they may act on).
+/// hold now (the role rule in `crate::services::moderation` decides whom they may act on).
 fn moderator(user: &CurrentUser) -> Moderator {
     Moderator::Staff(user.token.role)
 }
@@ -253,7 +253,7 @@ pub async fn action(
         Some(id) => Some(report_about(&state, id, row.id).await?),
         None => None,
     };
-    crate::moderation::act(&state, moderator(&user), row.id, action)
+    crate::services::moderation::act(&state, moderator(&user), row.id, action)
         .await
         .map_err(moderation_error)?;
     if let Some(report) = report {
@@ -286,7 +286,7 @@ async fn reverse(
 ) -> ApiResult<Json<Value>> {
     authorize(user, WRITE, Needs::Moderator)?;
     let row = find(state, id).await?;
-    crate::moderation::reverse(state, moderator(user), row.id, reversal)
+    crate::services::moderation::reverse(state, moderator(user), row.id, reversal)
         .await
         .map_err(moderation_error)?;
     let row = find(state, id).await?;
@@ -352,7 +352,7 @@ pub async fn approve(
 ) -> ApiResult<Json<Value>> {
     authorize(&user, WRITE, Needs::Moderator)?;
     let row = find(&state, &id).await?;
-    crate::moderation::approve(&state, moderator(&user), row.id)
+    crate::services::moderation::approve(&state, moderator(&user), row.id)
         .await
         .map_err(moderation_error)?;
     Ok(Json(render_one(&state, &row).await?))
@@ -370,7 +370,7 @@ pub async fn reject(
     authorize(&user, WRITE, Needs::Moderator)?;
     let row = find(&state, &id).await?;
     let rendered = render_one(&state, &row).await?;
-    crate::moderation::reject(&state, moderator(&user), row.id)
+    crate::services::moderation::reject(&state, moderator(&user), row.id)
         .await
         .map_err(moderation_error)?;
     Ok(Json(rendered))

@@ -1,0 +1,1 @@
+//! Placeholder: filled by the service-layer work of issue 14.

@@ -1,0 +1,27 @@
+//! The service layer: one home for every action Roost takes, whoever asks for it.
+//!
+//! Transports — the client API (`api/`), the federation inbox handlers
+//! (`federation::inbound`), `roost admin` (`cli/`), and later GraphQL and the web app —
+//! extract their input, call **one** function here, and render what it returns. A
+//! service function:
+//! - takes validated input and the acting account (local or remote alike), so a rule
+//!   such as "a blocked account cannot follow" is written once and holds for both;
+//! - owns the transaction: the rows, the notifications, the delivery rows of what it
+//!   sends to other servers (built by the pure builders of `federation::builders` from
+//!   what it just wrote, never re-read) all commit together;
+//! - returns what it wrote, so the transport renders without reading it back.
+//!
+//! Errors are [`crate::error::ApiError`], whose variants are named by meaning
+//! (NotFound, Forbidden, Validation…); the inbox maps them to its own outcome
+//! (`federation::inbound::Skip`). Stream events and the home-feed fan-out follow from
+//! the committed rows (database triggers and NOTIFY, see `events`), so no path that
+//! writes a status or a notification can forget to announce it.
+
+pub mod blocks;
+pub mod follows;
+pub mod interactions;
+pub mod moderation;
+pub mod notifications;
+pub mod profile;
+pub mod reports;
+pub mod statuses;
