@@ -75,6 +75,22 @@ pub enum ApiError {
     Internal(anyhow::Error),
 }
 
+/// Checks that an optional text parameter is at most `max` characters.
+pub fn check_length(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<(), ApiError> {
+    match value {
+        Some(text) if text.chars().count() > max => Err(ApiError::validation(
+            field,
+            "ERR_TOO_LONG",
+            format!("{field} is too long (maximum is {max} characters)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Seconds a client is asked to wait (`Retry-After`) while the database is away.
 const RETRY_AFTER_SECS: u64 = 5;
 

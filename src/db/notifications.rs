@@ -296,7 +296,7 @@ pub async fn notify_new_status(
     conn: &mut PgConnection,
     status_id: i64,
     author: i64,
-    visibility: &str,
+    visibility: crate::domain::Visibility,
     mentioned: &[i64],
 ) -> sqlx::Result<()> {
     if !mentioned.is_empty() {
@@ -313,7 +313,7 @@ pub async fn notify_new_status(
         .execute(&mut *conn)
         .await?;
     }
-    if visibility == "direct" {
+    if visibility == crate::domain::Visibility::Direct {
         return Ok(());
     }
     sqlx::query(&format!(

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
 use super::hiding::NOT_MUTED;
+use crate::domain::Visibility;
 use super::media::COLUMNS as MEDIA_COLUMNS;
 
 /// A `statuses` row (columns mirror the table).
@@ -21,7 +22,7 @@ pub struct StatusRow {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub language: Option<String>,
     pub in_reply_to_id: Option<i64>,
     pub in_reply_to_account_id: Option<i64>,
@@ -105,7 +106,7 @@ pub struct NewStatus<'a> {
     pub content: &'a str,
     pub spoiler_text: &'a str,
     pub sensitive: bool,
-    pub visibility: &'a str,
+    pub visibility: Visibility,
     pub language: Option<&'a str>,
     pub in_reply_to_id: Option<i64>,
     pub in_reply_to_account_id: Option<i64>,
@@ -123,7 +124,7 @@ impl<'a> NewStatus<'a> {
         local: bool,
         ap_id: Option<&'a str>,
         original: i64,
-        visibility: &'a str,
+        visibility: Visibility,
     ) -> Self {
         NewStatus {
             account_id,
@@ -149,7 +150,9 @@ impl<'a> NewStatus<'a> {
 
 /// Inserts a status with its mentions and tags and moves the counters: the author's
 /// `statuses_count` (not for boosts), the parent's `replies_count`, the boosted
-/// status's `reblogs_count`. Run it in a transaction.
+/// status's `reblogs_count`. Run it in a transaction. The notifications of a new status
+/// (mentions, subscribers) are `services::statuses`' business; a boost still notifies
+/// the boosted author here until boosting moves into `services::interactions`.
 pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Result<StatusRow> {
     let row: StatusRow = sqlx::query_as(&format!(
         "INSERT INTO statuses AS s (account_id, local, ap_id, url, text, content, spoiler_text, sensitive, \
@@ -183,26 +186,14 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     }
     attach_tags(conn, row.id, new.tags).await?;
     count(conn, &row, 1).await?;
-    match row.reblog_of_id {
-        Some(original) => {
-            super::notifications::notify_status_author(
-                conn,
-                original,
-                row.account_id,
-                super::notifications::Kind::Reblog,
-            )
-            .await?
-        }
-        None => {
-            super::notifications::notify_new_status(
-                conn,
-                row.id,
-                row.account_id,
-                &row.visibility,
-                new.mentioned_account_ids,
-            )
-            .await?
-        }
+    if let Some(original) = row.reblog_of_id {
+        super::notifications::notify_status_author(
+            conn,
+            original,
+            row.account_id,
+            super::notifications::Kind::Reblog,
+        )
+        .await?;
     }
     Ok(row)
 }
@@ -588,7 +579,6 @@ pub async fn edit(
         .bind(edit.mentioned_account_ids)
         .execute(&mut *conn)
         .await?;
-    super::notifications::notify_edit(conn, row.id, row.account_id).await?;
     let at = updated.edited_at.unwrap_or(updated.created_at);
     record_version(
         conn,

@@ -17,7 +17,7 @@ pub struct UserRow {
     pub approved: bool,
     pub disabled: bool,
     pub locale: String,
-    pub default_privacy: String,
+    pub default_privacy: crate::domain::Visibility,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -179,7 +179,7 @@ pub async fn set_password_hash(
 pub async fn update_defaults(
     db: impl PgExecutor<'_>,
     account_id: i64,
-    privacy: Option<&str>,
+    privacy: Option<crate::domain::Visibility>,
     sensitive: Option<bool>,
     language: Option<&str>,
 ) -> sqlx::Result<()> {

@@ -8,7 +8,9 @@ pub mod nul;
 pub mod status_text;
 pub mod text;
 pub mod user;
+pub mod visibility;
 
 pub use http_url::{HttpUrl, InvalidHttpUrl};
 pub use id::Id;
 pub use user::{Email, Invalid, Password, Role, Username};
+pub use visibility::Visibility;

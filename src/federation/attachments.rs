@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 
 use super::protocol::note::Attachment;
 use super::protocol::UrlOrLink;
+use crate::config::Config;
 use crate::db::media::{self, MediaRow, NewMedia};
 use crate::domain::HttpUrl;
 use crate::media::public_url;
@@ -25,14 +26,19 @@ pub async fn attachments_of(
     status_id: i64,
 ) -> anyhow::Result<Vec<Attachment>> {
     let rows = media::for_statuses(&mut *conn, &[status_id]).await?;
+    outbound_all(&state.config, &rows)
+}
+
+/// The Note `attachment` of media rows in hand (pure: no database).
+pub fn outbound_all(config: &Config, rows: &[MediaRow]) -> anyhow::Result<Vec<Attachment>> {
     rows.iter()
-        .filter_map(|row| outbound(state, row).transpose())
+        .filter_map(|row| outbound(config, row).transpose())
         .collect()
 }
 
-fn outbound(state: &AppState, row: &MediaRow) -> anyhow::Result<Option<Attachment>> {
+fn outbound(config: &Config, row: &MediaRow) -> anyhow::Result<Option<Attachment>> {
     let url = match (&row.file_key, &row.remote_url) {
-        (Some(key), _) => public_url(&state.config, key),
+        (Some(key), _) => public_url(config, key),
         (None, Some(remote)) => remote.clone(),
         (None, None) => return Ok(None),
     };

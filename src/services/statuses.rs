@@ -1,1 +1,421 @@
-//! Placeholder: filled by the service-layer work of issue 14.
+//! Posting, editing and deleting statuses, for every transport: the client API
+//! (`api::v1::statuses`) and the inbound federation handlers (`federation::inbound`
+//! create, update and delete) call these functions, so a rule is written once.
+//!
+//! - [`post`] validates what a local author typed (text, media, content warning,
+//!   visibility, the parent it replies to), composes it, and writes the status, its
+//!   notifications, its media and the `Create` for its audience in one transaction.
+//! - [`edit`] and [`delete`] change a local or a remote status; only its author may.
+//!   Local changes are sent to the audience (`Update`, `Delete`); remote ones came from
+//!   there.
+//! - [`receive_note`] and [`receive_edit`] store what other servers post
+//!   (`remote` below: which posts are kept, how their threads are completed).
+//!
+//! [`insert`] is the one path by which a status (local or remote) and its
+//! notifications are written, and [`apply_edit`] the one by which an edit is.
+//! Boosts and favourites are `services::interactions`' business.
+//! Spec: <https://docs.joinmastodon.org/methods/statuses/>.
+
+mod compose;
+mod delivery;
+mod media;
+mod remote;
+
+pub use compose::{compose, Composed};
+pub use remote::{receive_edit, receive_note, status_by_uri};
+
+use sqlx::PgConnection;
+
+use crate::db::accounts::{self, AccountRow};
+use crate::db::media::MediaRow;
+use crate::db::notifications;
+use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
+use crate::db::users;
+use crate::domain::{status_text, Id, Visibility};
+use crate::error::{check_length, ApiError, ApiResult};
+use crate::state::AppState;
+use delivery::Change;
+
+/// Longest content warning accepted.
+pub const MAX_SPOILER_CHARACTERS: usize = 500;
+/// Longest `Idempotency-Key` remembered (longer ones are ignored, as absent).
+const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+/// What a local author asks to post, as the client sent it (the service validates it).
+#[derive(Debug, Default)]
+pub struct NewPost<'a> {
+    /// The text as typed.
+    pub text: Option<&'a str>,
+    /// The id of the status it replies to.
+    pub in_reply_to_id: Option<&'a str>,
+    /// `public`, `unlisted`, `private` or `direct`; the author's default when absent.
+    pub visibility: Option<&'a str>,
+    /// Content warning.
+    pub spoiler_text: Option<&'a str>,
+    /// Whether media is hidden by default (always, with a content warning).
+    pub sensitive: Option<bool>,
+    /// ISO 639 language code (ignored unless 2 to 8 characters).
+    pub language: Option<&'a str>,
+    /// The author's uploads to attach.
+    pub media_ids: Option<&'a [String]>,
+    /// The `Idempotency-Key` header: a repeat within a day returns the first status.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// A status its author has just written, with everything it was made of.
+#[derive(Debug)]
+pub struct Written {
+    /// The row as inserted or updated.
+    pub row: StatusRow,
+    /// The author, read after the write (its counters include it).
+    pub author: AccountRow,
+    /// The accounts it mentions.
+    pub mentioned: Vec<AccountRow>,
+    /// Its hashtags, lowercased.
+    pub tags: Vec<String>,
+    /// Its media, in position order.
+    pub media: Vec<MediaRow>,
+}
+
+/// What [`post`] did.
+#[derive(Debug)]
+pub enum Posted {
+    /// A new status.
+    New(Written),
+    /// The status an earlier request with the same `Idempotency-Key` created.
+    Again(StatusRow),
+}
+
+/// Posts a status (or a reply) by local account `author_id`: validates, writes the
+/// status with its mentions, tags, notifications and media, and queues its `Create`
+/// to the audience, all in one transaction. Errors: `Validation` (text, media, content
+/// warning, visibility), `NotFound` (a parent the author may not see).
+pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiResult<Posted> {
+    let idempotency_key = new
+        .idempotency_key
+        .map(str::trim)
+        .filter(|key| !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY);
+    if let Some(key) = idempotency_key {
+        if let Some(existing) = statuses::idempotent_status(&state.db, author_id, key).await? {
+            return visible(state, Some(author_id), existing).await.map(Posted::Again);
+        }
+    }
+    let text = new.text.unwrap_or_default();
+    let media_ids = media::media_ids(state, new.media_ids)?;
+    let has_media = media_ids.as_ref().is_some_and(|ids| !ids.is_empty());
+    check_text(state, text, has_media)?;
+    media::check_media(state, author_id, None, media_ids.as_deref()).await?;
+    check_length("spoiler_text", new.spoiler_text, MAX_SPOILER_CHARACTERS)?;
+    let parent = match new.in_reply_to_id.filter(|id| !id.is_empty()) {
+        Some(id) => {
+            let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+            Some(visible(state, Some(author_id), id.0).await?)
+        }
+        None => None,
+    };
+    let visibility = visibility(state, author_id, new.visibility).await?;
+    let composed = compose(state, text).await?;
+    let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
+    let conversation = conversation(state, parent.as_ref());
+    let spoiler_text = new.spoiler_text.unwrap_or_default();
+    let mut transaction = state.db.begin().await?;
+    let row = insert(
+        &mut transaction,
+        &NewStatus {
+            account_id: author_id,
+            local: true,
+            ap_id: None,
+            url: None,
+            text,
+            content: &composed.html,
+            spoiler_text,
+            sensitive: new.sensitive.unwrap_or(false) || !spoiler_text.is_empty(),
+            visibility,
+            language: language(new.language),
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            reblog_of_id: None,
+            conversation: Some(&conversation),
+            created_at: None,
+            mentioned_account_ids: &mentioned,
+            tags: &composed.tags,
+        },
+    )
+    .await?;
+    if let Some(key) = idempotency_key {
+        statuses::remember_idempotency_key(&mut transaction, author_id, key, row.id).await?;
+    }
+    let written =
+        finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
+    delivery::send(state, &mut transaction, &written, parent.as_ref(), Change::Created).await?;
+    transaction.commit().await?;
+    Ok(Posted::New(written))
+}
+
+/// Attaches the media of a local status just inserted or edited and gathers what it is
+/// rendered and sent from. `had_media`: whether the status may carry media already (an
+/// edit), so they are read even when no `media_ids` came. The author is read on the
+/// transaction's own connection (a request never waits for a second pooled connection
+/// while holding one), after the write moved its counters.
+async fn finish_local(
+    conn: &mut PgConnection,
+    row: StatusRow,
+    composed: Composed,
+    media_ids: Option<&[i64]>,
+    had_media: bool,
+) -> ApiResult<Written> {
+    let author = accounts::find_by_id(&mut *conn, row.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    media::attach_media(&mut *conn, row.account_id, row.id, media_ids).await?;
+    let media = if had_media || media_ids.is_some_and(|ids| !ids.is_empty()) {
+        crate::db::media::for_statuses(&mut *conn, &[row.id]).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Written {
+        row,
+        author,
+        mentioned: composed.mentioned,
+        tags: composed.tags,
+        media,
+    })
+}
+
+/// A new post's conversation: its parent's, or a fresh one (Mastodon's form).
+fn conversation(state: &AppState, parent: Option<&StatusRow>) -> String {
+    parent
+        .and_then(|p| p.conversation.clone())
+        .unwrap_or_else(|| {
+            let today = chrono::Utc::now().format("%Y-%m-%d");
+            let id = crate::federation::urls::new_activity(&state.config);
+            format!(
+                "tag:{},{today}:objectId={id}:objectType=Conversation",
+                state.config.domain
+            )
+        })
+}
+
+/// The requested visibility, or the author's default (public without a user row).
+async fn visibility(
+    state: &AppState,
+    author_id: i64,
+    requested: Option<&str>,
+) -> ApiResult<Visibility> {
+    match requested {
+        Some(name) => Visibility::parse(name).ok_or_else(|| {
+            ApiError::validation(
+                "visibility",
+                "ERR_INCLUSION",
+                "Visibility is not included in the list",
+            )
+        }),
+        None => Ok(users::find_by_account_id(&state.db, author_id)
+            .await?
+            .map_or(Visibility::Public, |user| user.default_privacy)),
+    }
+}
+
+/// A language code worth keeping (2 to 8 characters), else none.
+fn language(language: Option<&str>) -> Option<&str> {
+    language.filter(|l| (2..=8).contains(&l.len()))
+}
+
+/// Rules shared by posting and editing: not blank unless there is media, not too long.
+fn check_text(state: &AppState, text: &str, has_media: bool) -> ApiResult<()> {
+    let max_characters = state.config.max_status_characters as usize;
+    if text.trim().is_empty() && !has_media {
+        return Err(ApiError::validation(
+            "status",
+            "ERR_BLANK",
+            "Text can't be blank",
+        ));
+    }
+    if status_text::character_count(text) > max_characters {
+        return Err(ApiError::validation(
+            "status",
+            "ERR_TOO_LONG",
+            format!("Text character limit of {max_characters} exceeded"),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a status, local or remote, with its mentions and tags, and notifies the
+/// mentioned and (unless direct) the followers who asked to hear of new posts. The one
+/// insert path of statuses; run it in the caller's transaction.
+pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Result<StatusRow> {
+    let row = statuses::insert(&mut *conn, new).await?;
+    if row.reblog_of_id.is_none() {
+        notifications::notify_new_status(
+            conn,
+            row.id,
+            row.account_id,
+            row.visibility,
+            new.mentioned_account_ids,
+        )
+        .await?;
+    }
+    Ok(row)
+}
+
+/// Replaces the text of a status, local or remote (every version is kept), and tells
+/// the local accounts that boosted, favourited or were mentioned in it. The one edit
+/// path of statuses; run it in the caller's transaction.
+pub async fn apply_edit(
+    conn: &mut PgConnection,
+    row: &StatusRow,
+    edit: &StatusEdit<'_>,
+) -> sqlx::Result<StatusRow> {
+    let edited = statuses::edit(&mut *conn, row, edit).await?;
+    notifications::notify_edit(conn, row.id, row.account_id).await?;
+    Ok(edited)
+}
+
+/// A status `viewer` may see, by id. `NotFound` otherwise.
+pub async fn visible(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<StatusRow> {
+    statuses::find_visible(&state.db, viewer, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A status of account `account_id` (not a boost), by id: what its author may edit,
+/// delete or read the source of. `NotFound` otherwise.
+pub async fn own(state: &AppState, account_id: i64, id: i64) -> ApiResult<StatusRow> {
+    let row = visible(state, Some(account_id), id).await?;
+    if row.account_id != account_id || row.reblog_of_id.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(row)
+}
+
+/// Status `id` as `viewer` may see it, with every version of it, oldest first (a
+/// status never edited is its own only version). `NotFound` otherwise.
+pub async fn history(
+    state: &AppState,
+    viewer: Option<i64>,
+    id: i64,
+) -> ApiResult<(StatusRow, Vec<EditRow>)> {
+    let row = visible(state, viewer, id).await?;
+    let mut versions = statuses::versions(&state.db, row.id).await?;
+    if versions.is_empty() {
+        versions.push(EditRow {
+            text: row.text.clone(),
+            content: row.content.clone(),
+            spoiler_text: row.spoiler_text.clone(),
+            sensitive: row.sensitive,
+            created_at: row.created_at,
+        });
+    }
+    Ok((row, versions))
+}
+
+/// What a local author changes in an edit (`PUT /api/v1/statuses/:id`), as sent;
+/// absent fields keep their value.
+#[derive(Debug, Default)]
+pub struct PostEdit<'a> {
+    /// The new text.
+    pub text: Option<&'a str>,
+    /// The new content warning.
+    pub spoiler_text: Option<&'a str>,
+    /// Whether media is hidden by default.
+    pub sensitive: Option<bool>,
+    /// ISO 639 language code.
+    pub language: Option<&'a str>,
+    /// The media the status keeps or gains (absent: unchanged).
+    pub media_ids: Option<&'a [String]>,
+}
+
+/// Edits status `id` of local account `author_id` (the same rules as posting), keeps the
+/// earlier version, notifies who interacted with it, and queues its `Update` to the
+/// audience. Returns the edited row. Errors: `NotFound` (not the author's own status),
+/// `Validation`.
+pub async fn edit(
+    state: &AppState,
+    author_id: i64,
+    id: i64,
+    change: &PostEdit<'_>,
+) -> ApiResult<StatusRow> {
+    let row = own(state, author_id, id).await?;
+    let text = change.text.unwrap_or(&row.text);
+    let media_ids = media::media_ids(state, change.media_ids)?;
+    let has_media = match &media_ids {
+        Some(ids) => !ids.is_empty(),
+        None => !crate::db::media::for_statuses(&state.db, &[row.id])
+            .await?
+            .is_empty(),
+    };
+    check_text(state, text, has_media)?;
+    media::check_media(state, author_id, Some(row.id), media_ids.as_deref()).await?;
+    let spoiler_text = change.spoiler_text.unwrap_or(&row.spoiler_text);
+    check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
+    let composed = compose(state, text).await?;
+    let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
+    let mut transaction = state.db.begin().await?;
+    let edited = apply_edit(
+        &mut transaction,
+        &row,
+        &StatusEdit {
+            text,
+            content: &composed.html,
+            spoiler_text,
+            sensitive: change.sensitive.unwrap_or(row.sensitive) || !spoiler_text.is_empty(),
+            language: language(change.language),
+            mentioned_account_ids: &mentioned,
+            tags: &composed.tags,
+        },
+    )
+    .await?;
+    let mut written =
+        finish_local(&mut transaction, edited, composed, media_ids.as_deref(), true).await?;
+    // Mentions are only ever added: the audience is everyone the status ever named.
+    written.mentioned = mentioned_in(&mut transaction, written.row.id).await?;
+    let parent = parent_of(&mut transaction, &written.row).await?;
+    delivery::send(state, &mut transaction, &written, parent.as_ref(), Change::Updated).await?;
+    transaction.commit().await?;
+    Ok(written.row)
+}
+
+/// Deletes `status` (and the boosts of it) on behalf of account `author_id`, who must be
+/// its author, local or remote. A local status's `Delete` is queued to its audience
+/// first, while its mentions still tell who that is. Errors: `Forbidden` (not the
+/// author).
+pub async fn delete(state: &AppState, author_id: i64, status: &StatusRow) -> ApiResult<()> {
+    if status.account_id != author_id {
+        return Err(ApiError::Forbidden(
+            "only the author may delete a post".into(),
+        ));
+    }
+    let mut transaction = state.db.begin().await?;
+    if status.local {
+        let author = accounts::find_by_id(&mut *transaction, author_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let mentioned = mentioned_in(&mut transaction, status.id).await?;
+        delivery::send_delete(state, &mut transaction, &author, status, &mentioned).await?;
+    }
+    statuses::delete(&mut transaction, status.id).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Every account status `status_id` mentions.
+async fn mentioned_in(conn: &mut PgConnection, status_id: i64) -> sqlx::Result<Vec<AccountRow>> {
+    let ids: Vec<i64> = statuses::mentions(&mut *conn, &[status_id])
+        .await?
+        .into_iter()
+        .map(|(_, account)| account)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    accounts::find_many(&mut *conn, &ids).await
+}
+
+/// The status `row` replies to, deleted or not (its id stays the thread's link).
+async fn parent_of(conn: &mut PgConnection, row: &StatusRow) -> sqlx::Result<Option<StatusRow>> {
+    match row.in_reply_to_id {
+        Some(parent) => Ok(statuses::find_many(&mut *conn, &[parent]).await?.pop()),
+        None => Ok(None),
+    }
+}

@@ -75,7 +75,7 @@ pub struct CredentialAccount {
 /// What the user typed, and posting defaults.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Source {
-    pub privacy: String,
+    pub privacy: crate::domain::Visibility,
     pub sensitive: bool,
     pub language: Option<String>,
     pub note: String,
@@ -228,7 +228,7 @@ impl CredentialAccount {
         CredentialAccount {
             account: Account::from_row(row, config),
             source: Source {
-                privacy: user.default_privacy.clone(),
+                privacy: user.default_privacy,
                 sensitive: user.default_sensitive,
                 language: user.default_language.clone(),
                 note: row.note_source.clone(),

@@ -8,6 +8,7 @@ pub mod media;
 pub mod relationship;
 pub mod report;
 pub mod status;
+pub mod status_edit;
 pub mod token;
 
 pub use account::{Account, CredentialAccount};

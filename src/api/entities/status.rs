@@ -11,7 +11,7 @@ use super::account::Address;
 use super::{timestamp, Account, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
-use crate::domain::Id;
+use crate::domain::{Id, Visibility};
 use crate::state::AppState;
 
 /// A mentioned account, as a status shows it.
@@ -41,7 +41,7 @@ pub struct Status {
     pub created_at: String,
     pub account: Account,
     pub content: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub sensitive: bool,
     pub spoiler_text: String,
     pub media_attachments: Vec<MediaAttachment>,
@@ -256,7 +256,7 @@ impl Loaded {
             } else {
                 row.content.clone()
             },
-            visibility: row.visibility.clone(),
+            visibility: row.visibility,
             sensitive: row.sensitive,
             spoiler_text: row.spoiler_text.clone(),
             media_attachments: self.media.get(&row.id).cloned().unwrap_or_default(),

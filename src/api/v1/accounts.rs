@@ -18,7 +18,7 @@ use crate::config::RegistrationMode;
 use crate::db::accounts::{self, ProfileImage, ProfileUpdate, StoredField};
 use crate::db::{oauth, users};
 use crate::domain::text::{field_value_to_html, plain_to_html};
-use crate::domain::{Id, Role};
+use crate::domain::{Id, Role, Visibility};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::media::process::Processed;
 use crate::media::upload;
@@ -235,7 +235,7 @@ pub async fn update_credentials(
     users::update_defaults(
         &mut *transaction,
         user.account_id,
-        source.privacy.as_deref(),
+        source.privacy.as_deref().and_then(Visibility::parse),
         source.sensitive,
         source.language.as_deref(),
     )
@@ -300,7 +300,7 @@ fn validate_fields(fields: Vec<FieldAttribute>) -> ApiResult<Vec<StoredField>> {
 
 fn validate_source(source: &SourceParams) -> ApiResult<()> {
     if let Some(privacy) = &source.privacy {
-        if !matches!(privacy.as_str(), "public" | "unlisted" | "private") {
+        if !Visibility::parse(privacy).is_some_and(|v| v != Visibility::Direct) {
             return Err(ApiError::validation(
                 "source[privacy]",
                 "ERR_INCLUSION",

@@ -16,7 +16,7 @@ use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::accounts;
 use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, NewStatus, StatusRow};
-use crate::domain::Id;
+use crate::domain::{Id, Visibility};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::posts;
 use crate::state::AppState;
@@ -99,7 +99,7 @@ async fn check_pinnable(state: &AppState, user: &CurrentUser, target: &StatusRow
             "You can only pin your own statuses",
         ));
     }
-    if target.visibility == "direct" {
+    if target.visibility == Visibility::Direct {
         return Err(ApiError::validation(
             "status",
             "ERR_INVALID",
@@ -206,8 +206,9 @@ pub async fn reblog(
         Some(original) => visible(&state, Some(user.account_id), &original.to_string()).await?,
         None => target,
     };
-    let own_private = original.visibility == "private" && original.account_id == user.account_id;
-    if matches!(original.visibility.as_str(), "private" | "direct") && !own_private {
+    let own_private =
+        original.visibility == Visibility::Private && original.account_id == user.account_id;
+    if !original.visibility.is_public_or_unlisted() && !own_private {
         return Err(ApiError::validation(
             "reblog",
             "ERR_INVALID",
@@ -217,11 +218,11 @@ pub async fn reblog(
     if let Some(existing) = statuses::find_reblog(&state.db, user.account_id, original.id).await? {
         return render(&state, user.account_id, existing.id).await;
     }
-    let visibility = match params.visibility.as_deref() {
+    let visibility = match params.visibility.as_deref().map(Visibility::parse) {
         // A followers-only post stays followers-only, boosted or not.
-        _ if own_private => "private",
-        None => "public",
-        Some(v @ ("public" | "unlisted" | "private")) => v,
+        _ if own_private => Visibility::Private,
+        None => Visibility::Public,
+        Some(Some(v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private))) => v,
         Some(_) => {
             return Err(ApiError::validation(
                 "visibility",

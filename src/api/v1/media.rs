@@ -1,6 +1,6 @@
 //! Uploading media and editing its alt text and focal point
-//! (<https://docs.joinmastodon.org/methods/media/>), and the `media_ids` rules of
-//! posting and editing statuses. Files are processed while the request waits, so
+//! (<https://docs.joinmastodon.org/methods/media/>). The `media_ids` rules of posting
+//! and editing statuses live in `services::statuses`. Files are processed while the request waits, so
 //! `POST /api/v2/media` always answers 200 (never 202) with the final URLs.
 
 use axum::extract::{Path, State};
@@ -168,67 +168,4 @@ fn parse_focus(focus: Option<&str>) -> ApiResult<Option<(f32, f32)>> {
         return Err(invalid());
     }
     Ok(Some((x, y)))
-}
-
-/// The `media_ids` parameter as ids, at most `ROOST_MAX_MEDIA_ATTACHMENTS` distinct ones.
-pub(crate) fn media_ids(state: &AppState, ids: Option<&[String]>) -> ApiResult<Option<Vec<i64>>> {
-    let Some(ids) = ids else {
-        return Ok(None);
-    };
-    let invalid = |reason: String| ApiError::validation("media_ids", "ERR_INVALID", reason);
-    let max = state.config.max_media_attachments as usize;
-    if ids.len() > max {
-        return Err(invalid(format!("At most {max} media attachments")));
-    }
-    let mut parsed = Vec::with_capacity(ids.len());
-    for id in ids.iter().filter(|id| !id.is_empty()) {
-        let id: Id = id
-            .parse()
-            .map_err(|_| invalid(format!("Unknown media id {id}")))?;
-        if !parsed.contains(&id.0) {
-            parsed.push(id.0);
-        }
-    }
-    Ok(Some(parsed))
-}
-
-/// Every media id must be the caller's own upload, unattached or already on `status_id`.
-pub(crate) async fn check_media(
-    state: &AppState,
-    user: &CurrentUser,
-    status_id: Option<i64>,
-    ids: Option<&[i64]>,
-) -> ApiResult<()> {
-    let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
-        return Ok(());
-    };
-    if media::all_usable(&state.db, user.account_id, status_id, ids).await? {
-        return Ok(());
-    }
-    Err(ApiError::validation(
-        "media_ids",
-        "ERR_INVALID",
-        "Media attachments must be your own unattached uploads",
-    ))
-}
-
-/// Attaches the media in the status's transaction (a concurrent post of the same
-/// upload makes this fail with 422 and roll back).
-pub(crate) async fn attach_media(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    status_id: i64,
-    ids: Option<&[i64]>,
-) -> ApiResult<()> {
-    let Some(ids) = ids else {
-        return Ok(());
-    };
-    if media::attach(conn, user.account_id, status_id, ids).await? {
-        return Ok(());
-    }
-    Err(ApiError::validation(
-        "media_ids",
-        "ERR_INVALID",
-        "Media attachments must be your own unattached uploads",
-    ))
 }

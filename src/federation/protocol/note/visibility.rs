@@ -95,3 +95,28 @@ impl Visibility {
         Audience { to, cc }
     }
 }
+
+/// A stored visibility, as addressed on the wire.
+impl From<crate::domain::Visibility> for Visibility {
+    fn from(visibility: crate::domain::Visibility) -> Self {
+        match visibility {
+            crate::domain::Visibility::Public => Visibility::Public,
+            crate::domain::Visibility::Unlisted => Visibility::Unlisted,
+            crate::domain::Visibility::Private => Visibility::Private,
+            crate::domain::Visibility::Direct => Visibility::Direct,
+        }
+    }
+}
+
+/// How Roost stores what the wire said: limited posts are shown only to their
+/// addressees, which is the direct rule.
+impl From<Visibility> for crate::domain::Visibility {
+    fn from(visibility: Visibility) -> Self {
+        match visibility {
+            Visibility::Public => crate::domain::Visibility::Public,
+            Visibility::Unlisted => crate::domain::Visibility::Unlisted,
+            Visibility::Private => crate::domain::Visibility::Private,
+            Visibility::Limited | Visibility::Direct => crate::domain::Visibility::Direct,
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Turning what a local author typed into a status body: mentions resolved (local
 //! accounts, known remote accounts, and unknown remote ones through WebFinger, a few at
-//! most), HTML rendered as Mastodon renders it, hashtags collected.
+//! most), HTML rendered as Mastodon renders it, hashtags collected. Posting and editing
+//! both compose; remote statuses arrive as HTML and are never composed here.
 
 use std::collections::HashMap;
 

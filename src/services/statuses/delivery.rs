@@ -1,0 +1,160 @@
+//! Sending a local status's changes to other servers: who its audience is (followers'
+//! inboxes unless direct, mentioned remote accounts, the remote author it replies to,
+//! each server's shared inbox once) and the delivery rows of the activity the pure
+//! builders of `federation::builders::notes` make, queued in the service's transaction.
+//! Signing and sending are the delivery worker's business.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use url::Url;
+
+use super::Written;
+use crate::db::accounts::{self, AccountRow};
+use crate::db::follows;
+use crate::db::statuses::StatusRow;
+use crate::domain::Visibility;
+use crate::error::ApiResult;
+use crate::federation::builders::notes::{self, NoteParts};
+use crate::federation::{outbound, urls};
+use crate::state::AppState;
+
+/// Which change of a local status is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Change {
+    /// A new status: `Create`.
+    Created,
+    /// An edited status: `Update`.
+    Updated,
+}
+
+/// Queues the `Create` or `Update` of the local status in `written` to its audience.
+/// `parent` is the status it replies to, if any. Nothing is built when nobody elsewhere
+/// is in the audience.
+pub(super) async fn send(
+    state: &AppState,
+    conn: &mut PgConnection,
+    written: &Written,
+    parent: Option<&StatusRow>,
+    change: Change,
+) -> ApiResult<()> {
+    let parent_author = reply_target_author(conn, &written.row, &written.mentioned).await?;
+    let inboxes = audience_inboxes(
+        conn,
+        &written.author,
+        &written.row,
+        &written.mentioned,
+        parent_author.as_ref(),
+    )
+    .await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let in_reply_to = parent.zip(parent_author.as_ref()).map(|(parent, author)| {
+        parent
+            .ap_id
+            .clone()
+            .unwrap_or_else(|| notes::status_uri(&state.config, &author.username, parent.id))
+    });
+    let note = notes::note(
+        &state.config,
+        &NoteParts {
+            author: &written.author,
+            status: &written.row,
+            mentioned: &written.mentioned,
+            tags: &written.tags,
+            in_reply_to: in_reply_to.as_deref(),
+            media: &written.media,
+        },
+    )?;
+    let id = new_activity_id(state)?;
+    match change {
+        Change::Created => {
+            let create = notes::create(&state.config, id, &written.author, note);
+            queue(conn, &create, &written.author, &inboxes).await
+        }
+        Change::Updated => {
+            let update = notes::update(&state.config, id, &written.author, note);
+            queue(conn, &update, &written.author, &inboxes).await
+        }
+    }
+}
+
+/// Queues the `Delete` of local status `status` by `author` to its audience.
+pub(super) async fn send_delete(
+    state: &AppState,
+    conn: &mut PgConnection,
+    author: &AccountRow,
+    status: &StatusRow,
+    mentioned: &[AccountRow],
+) -> ApiResult<()> {
+    let parent_author = reply_target_author(conn, status, mentioned).await?;
+    let inboxes =
+        audience_inboxes(conn, author, status, mentioned, parent_author.as_ref()).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let id = new_activity_id(state)?;
+    let delete = notes::delete(&state.config, id, author, status, mentioned)?;
+    queue(conn, &delete, author, &inboxes).await
+}
+
+/// The author of the status `status` replies to (`in_reply_to_account_id`): among the
+/// mentioned accounts already in hand, or read.
+async fn reply_target_author(
+    conn: &mut PgConnection,
+    status: &StatusRow,
+    mentioned: &[AccountRow],
+) -> sqlx::Result<Option<AccountRow>> {
+    let Some(id) = status.in_reply_to_account_id else {
+        return Ok(None);
+    };
+    if let Some(known) = mentioned.iter().find(|a| a.id == id) {
+        return Ok(Some(known.clone()));
+    }
+    accounts::find_by_id(&mut *conn, id).await
+}
+
+/// Where a status of `author` goes: followers' inboxes (unless direct), mentioned
+/// remote accounts, and the remote author of the status it replies to (unless direct),
+/// each once.
+async fn audience_inboxes(
+    conn: &mut PgConnection,
+    author: &AccountRow,
+    status: &StatusRow,
+    mentioned: &[AccountRow],
+    parent_author: Option<&AccountRow>,
+) -> sqlx::Result<Vec<Url>> {
+    let direct = status.visibility == Visibility::Direct;
+    let mut inboxes: BTreeSet<String> = BTreeSet::new();
+    if !direct {
+        inboxes.extend(follows::follower_inboxes(&mut *conn, author.id).await?);
+    }
+    let replied_to = parent_author.filter(|_| !direct);
+    for account in mentioned.iter().chain(replied_to) {
+        if let Some(inbox) = outbound::delivery_inbox(account).filter(|_| !account.is_local()) {
+            inboxes.insert(inbox.to_string());
+        }
+    }
+    Ok(inboxes
+        .iter()
+        .filter_map(|inbox| Url::parse(inbox).ok())
+        .collect())
+}
+
+fn new_activity_id(state: &AppState) -> anyhow::Result<Url> {
+    Ok(Url::parse(&urls::new_activity(&state.config))?)
+}
+
+/// Queues one delivery row per inbox of `activity`, signed by `author` at send time.
+async fn queue(
+    conn: &mut PgConnection,
+    activity: &impl Serialize,
+    author: &AccountRow,
+    inboxes: &[Url],
+) -> ApiResult<()> {
+    let activity = serde_json::to_value(activity).map_err(anyhow::Error::from)?;
+    outbound::deliver(conn, &activity, author, inboxes).await?;
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! Statuses other servers post, stored through the same insert and edit paths as local
+//! ones: which posts are kept (only those someone here cares about: a local follower of
+//! the author, a local mention, a local parent), how a reply's unknown ancestors are
+//! fetched (a few levels up at most), and what is kept of a Note (content sanitised and
+//! bounded, visibility from its addressing, media as references). Checking that an
+//! activity's actor may speak for the Note is the inbound handler's business.
+//!
+//! Spec: <https://docs.joinmastodon.org/spec/activitypub/#status>.
+
+use url::Url;
+
+use super::{apply_edit, insert};
+use crate::db::accounts::{self, AccountRow};
+use crate::db::statuses::{self, NewStatus, StatusEdit, StatusRow};
+use crate::domain::text::sanitize_html;
+use crate::domain::{HttpUrl, Visibility};
+use crate::error::{ApiError, ApiResult};
+use crate::federation::posts::local_status_id;
+use crate::federation::protocol::note::Note;
+use crate::federation::{attachments, urls};
+use crate::state::AppState;
+
+/// Largest remote post content stored.
+const MAX_CONTENT_BYTES: usize = 100_000;
+/// Longest remote content warning stored, in bytes.
+const MAX_SUMMARY_BYTES: usize = 1000;
+/// How many unknown ancestors of a reply are fetched at most.
+const PARENT_FETCH_DEPTH: u8 = 3;
+
+/// The status an AS2 id names: a local one, or a known remote one (live ones only).
+pub async fn status_by_uri(state: &AppState, uri: &str) -> sqlx::Result<Option<StatusRow>> {
+    if let Some(id) = local_status_id(state, uri) {
+        return Ok(statuses::find_many(&state.db, &[id])
+            .await?
+            .pop()
+            .filter(|s| s.deleted_at.is_none()));
+    }
+    statuses::find_by_ap_id(&state.db, uri).await
+}
+
+/// Stores a remote post by `author` (a Create). A post already stored is left as it is;
+/// an unknown parent is fetched (a few levels up at most) so the reply hangs in its
+/// thread. Errors: `Unprocessable` when nobody here follows the author, is mentioned or
+/// wrote the parent (the post is not kept).
+pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) -> ApiResult<()> {
+    if statuses::find_by_ap_id(&state.db, note.id.as_str())
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let mentioned = mentioned_accounts(state, note).await?;
+    let known_parent = match note.in_reply_to_id() {
+        Some(parent) => status_by_uri(state, parent.as_str()).await?,
+        None => None,
+    };
+    // Decided before any fetch, so unwanted posts cannot make Roost fetch others.
+    let wanted = statuses::has_local_followers(&state.db, author.id).await?
+        || mentioned.iter().any(AccountRow::is_local)
+        || known_parent.as_ref().is_some_and(|p| p.local);
+    if !wanted {
+        return Err(ApiError::Unprocessable(
+            "nobody here follows the author or is addressed".into(),
+        ));
+    }
+    let parent = match known_parent {
+        Some(parent) => Some(parent),
+        None => parent_of(state, note, PARENT_FETCH_DEPTH).await?,
+    };
+    store(state, author, note, &mentioned, parent.as_ref()).await?;
+    Ok(())
+}
+
+/// Applies an edit (an Update of a Note) by `author`. Errors: `Unprocessable` for an
+/// unknown post, `Forbidden` when `author` did not write it.
+pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) -> ApiResult<()> {
+    let Some(row) = statuses::find_by_ap_id(&state.db, note.id.as_str()).await? else {
+        return Err(ApiError::Unprocessable("update of an unknown post".into()));
+    };
+    if row.account_id != author.id {
+        return Err(ApiError::Forbidden(
+            "only the author may edit a post".into(),
+        ));
+    }
+    let content = content_of(note);
+    let tags: Vec<String> = note.hashtags().take(30).map(|t| t.to_lowercase()).collect();
+    let mentioned: Vec<i64> = mentioned_accounts(state, note)
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut transaction = state.db.begin().await?;
+    apply_edit(
+        &mut transaction,
+        &row,
+        &StatusEdit {
+            text: "",
+            content: &content,
+            spoiler_text: &summary_of(note),
+            sensitive: note.sensitive.unwrap_or(row.sensitive),
+            language: None,
+            mentioned_account_ids: &mentioned,
+            tags: &tags,
+        },
+    )
+    .await?;
+    attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Accounts (local, or known remote) for the Mention hrefs of a note.
+async fn mentioned_accounts(state: &AppState, note: &Note) -> sqlx::Result<Vec<AccountRow>> {
+    let mut found = Vec::new();
+    for href in note.mentions().take(50) {
+        let account = match urls::local_username(&state.config, href.as_str()) {
+            Some(name) => accounts::find_visible_by_acct(&state.db, name, None).await?,
+            None => accounts::find_by_ap_id(&state.db, href.as_str()).await?,
+        };
+        if let Some(account) = account.filter(|a| !found.iter().any(|f: &AccountRow| f.id == a.id))
+        {
+            found.push(account);
+        }
+    }
+    Ok(found)
+}
+
+/// The parent of `note`: known here, or fetched from its server (within `depth`).
+async fn parent_of(state: &AppState, note: &Note, depth: u8) -> ApiResult<Option<StatusRow>> {
+    let Some(parent) = note.in_reply_to_id() else {
+        return Ok(None);
+    };
+    if let Some(known) = status_by_uri(state, parent.as_str()).await? {
+        return Ok(Some(known));
+    }
+    if depth == 0 || local_status_id(state, parent.as_str()).is_some() {
+        return Ok(None);
+    }
+    Box::pin(fetch_status(state, parent, depth - 1)).await
+}
+
+/// Fetches and stores a remote post Roost lacks. The post and its author must be on the
+/// server it came from; failures only mean "not found".
+async fn fetch_status(state: &AppState, uri: &Url, depth: u8) -> ApiResult<Option<StatusRow>> {
+    let Ok(document) = crate::federation::fetch::fetch_object(state, uri).await else {
+        return Ok(None);
+    };
+    let Ok(note) = serde_json::from_value::<Note>(document) else {
+        return Ok(None);
+    };
+    let Some(author_id) = note
+        .author_id()
+        .filter(|author| author.origin() == note.id.origin())
+    else {
+        return Ok(None);
+    };
+    if note.id.origin() != uri.origin() {
+        return Ok(None);
+    }
+    let Ok(author) = crate::federation::resolve::account_by_ap_id(state, author_id).await else {
+        return Ok(None);
+    };
+    let parent = parent_of(state, &note, depth).await?;
+    let mentioned = mentioned_accounts(state, &note).await?;
+    store(state, &author, &note, &mentioned, parent.as_ref())
+        .await
+        .map(Some)
+}
+
+/// Inserts a remote note as a status (content sanitised, visibility from its audience)
+/// with its media.
+async fn store(
+    state: &AppState,
+    author: &AccountRow,
+    note: &Note,
+    mentioned: &[AccountRow],
+    parent: Option<&StatusRow>,
+) -> ApiResult<StatusRow> {
+    let followers = author
+        .followers_url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok());
+    let mentioned_urls: Vec<Url> = note.mentions().cloned().collect();
+    let visibility: Visibility = note.visibility(followers.as_ref(), &mentioned_urls).into();
+    let tags: Vec<String> = note
+        .hashtags()
+        .take(30)
+        .map(|t| t.to_lowercase())
+        .filter(|t| !t.is_empty() && t.len() <= 100)
+        .collect();
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    let mut transaction = state.db.begin().await?;
+    let row = insert(
+        &mut transaction,
+        &NewStatus {
+            account_id: author.id,
+            local: false,
+            ap_id: Some(note.id.as_str()),
+            url: note.web_url().map(HttpUrl::as_str),
+            text: "",
+            content: &content_of(note),
+            spoiler_text: &summary_of(note),
+            sensitive: note.sensitive.unwrap_or(false),
+            visibility,
+            language: None,
+            in_reply_to_id: parent.map(|p| p.id),
+            in_reply_to_account_id: parent.map(|p| p.account_id),
+            reblog_of_id: None,
+            conversation: note
+                .conversation
+                .as_deref()
+                .filter(|c| c.len() <= 500)
+                .or_else(|| parent.and_then(|p| p.conversation.as_deref())),
+            created_at: note.published,
+            mentioned_account_ids: &mentioned_ids,
+            tags: &tags,
+        },
+    )
+    .await?;
+    attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    transaction.commit().await?;
+    Ok(row)
+}
+
+/// The HTML kept of a remote note: bounded, then sanitised.
+fn content_of(note: &Note) -> String {
+    sanitize_html(&truncate(&note.text_for_display(), MAX_CONTENT_BYTES))
+}
+
+/// The content warning kept of a remote note.
+fn summary_of(note: &Note) -> String {
+    truncate(note.content_warning().unwrap_or_default(), MAX_SUMMARY_BYTES)
+}
+
+fn truncate(text: &str, max_bytes: usize) -> String {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
