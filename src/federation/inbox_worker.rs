@@ -21,6 +21,7 @@ use super::{blocks, follows, reports, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::{self, ClaimedActivity};
+use crate::services::interactions;
 use crate::state::AppState;
 
 /// Activities processed per claim.
@@ -185,8 +186,10 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         }
         "Update" => Ok(posts::receive_update(state, &actor, object).await?),
         "Delete" => Ok(posts::receive_delete(state, &actor, object).await?),
-        "Like" => Ok(posts::receive_like(state, &actor, &activity.activity_id, object).await?),
-        "Announce" => Ok(posts::receive_announce(state, &actor, &activity.payload).await?),
+        "Like" => {
+            Ok(interactions::receive_like(state, &actor, &activity.activity_id, object).await?)
+        }
+        "Announce" => Ok(interactions::receive_announce(state, &actor, &activity.payload).await?),
         "Block" => receive_block(state, &actor, &activity.activity_id, object).await,
         "Flag" => {
             Ok(
@@ -285,7 +288,7 @@ async fn receive_answer(
 }
 
 async fn receive_undo(state: &AppState, sender: &AccountRow, object: &Value) -> Result<(), Skip> {
-    if posts::receive_undo(state, sender, object).await? {
+    if interactions::receive_undo(state, sender, object).await? {
         return Ok(());
     }
     if blocks::receive_undo(state, sender, object).await? {

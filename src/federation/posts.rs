@@ -8,9 +8,7 @@ use std::collections::BTreeSet;
 use sqlx::PgConnection;
 use url::Url;
 
-use super::protocol::note::{
-    Announce, Audience, Create, Delete, Like, LocalNote, Note, Update, Visibility,
-};
+use super::protocol::note::{Audience, Create, Delete, LocalNote, Note, Update, Visibility};
 use super::protocol::Tag;
 use super::{outbound, urls};
 use crate::db::accounts::{self, AccountRow};
@@ -192,102 +190,5 @@ pub async fn send_post_change(
         }
     };
     outbound::deliver(conn, &activity, author, &inboxes).await?;
-    Ok(())
-}
-
-/// Queues a Like (or its Undo) of a remote status by a local account.
-pub async fn send_like(
-    state: &AppState,
-    conn: &mut PgConnection,
-    liker: &AccountRow,
-    status: &StatusRow,
-    like_id: &str,
-    undo: bool,
-) -> anyhow::Result<()> {
-    let Some(author) = accounts::find_by_id(&mut *conn, status.account_id)
-        .await?
-        .filter(|a| !a.is_local())
-    else {
-        return Ok(());
-    };
-    let (Some(object), Some(inbox)) = (status.ap_id.as_deref(), outbound::delivery_inbox(&author))
-    else {
-        return Ok(());
-    };
-    let actor = parse(&urls::actor(&state.config, &liker.username))?;
-    let like = Like::new(
-        parse(like_id)?,
-        actor.clone(),
-        parse(object)?,
-        parse(&urls::account_ap_id(&state.config, &author))?,
-    );
-    let activity = if undo {
-        let undo = super::protocol::activity::Undo::of_like(
-            parse(&urls::new_activity(&state.config))?,
-            like,
-        );
-        serde_json::to_value(undo)?
-    } else {
-        serde_json::to_value(like)?
-    };
-    outbound::deliver(conn, &activity, liker, &[inbox]).await?;
-    Ok(())
-}
-
-/// Queues an Announce (or its Undo) of a status by a local account: to the booster's
-/// followers and the original's remote author.
-pub async fn send_announce(
-    state: &AppState,
-    conn: &mut PgConnection,
-    booster: &AccountRow,
-    boost: &StatusRow,
-    original: &StatusRow,
-    undo: bool,
-) -> anyhow::Result<()> {
-    let original_author = accounts::find_by_id(&mut *conn, original.account_id).await?;
-    let mut inboxes: BTreeSet<String> = follows::follower_inboxes(&mut *conn, booster.id)
-        .await?
-        .into_iter()
-        .collect();
-    if let Some(inbox) = original_author
-        .as_ref()
-        .filter(|a| !a.is_local())
-        .and_then(outbound::delivery_inbox)
-    {
-        inboxes.insert(inbox.to_string());
-    }
-    let inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
-    let Some(object) = ap_id_of(state, conn, original).await? else {
-        return Ok(());
-    };
-    if inboxes.is_empty() {
-        return Ok(());
-    }
-    let actor_urls = urls::local_actor(&state.config, &booster.username);
-    let recipients: Vec<Url> = original_author
-        .iter()
-        .filter_map(|a| Url::parse(&urls::account_ap_id(&state.config, a)).ok())
-        .collect();
-    let audience = visibility_of(boost).audience(&actor_urls.followers, &recipients);
-    let announce_id = parse(&format!(
-        "{}/activity",
-        status_uri(state, &booster.username, boost.id)
-    ))?;
-    let announce = Announce::new(
-        announce_id,
-        actor_urls.id.clone(),
-        parse(&object)?,
-        audience,
-        boost.created_at,
-    );
-    let activity = if undo {
-        serde_json::to_value(super::protocol::activity::Undo::of_announce(
-            parse(&urls::new_activity(&state.config))?,
-            announce,
-        ))?
-    } else {
-        serde_json::to_value(announce)?
-    };
-    outbound::deliver(conn, &activity, booster, &inboxes).await?;
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
-use crate::federation::posts;
+use crate::federation::builders::interactions as interactions_out;
 use crate::state::AppState;
 
 /// Statuses a user may pin at most (Mastodon's default).
@@ -80,12 +80,14 @@ async fn toggle(
         )
         .await?;
         if added && mark == Mark::Favourite {
-            posts::send_like(&state, &mut transaction, &me, &original, &like_id, false).await?;
+            interactions_out::send_like(&state, &mut transaction, &me, &original, &like_id, false)
+                .await?;
         }
     } else if let Some(Some(like_id)) =
         interactions::remove(&mut transaction, mark, user.account_id, target_id).await?
     {
-        posts::send_like(&state, &mut transaction, &me, &original, &like_id, true).await?;
+        interactions_out::send_like(&state, &mut transaction, &me, &original, &like_id, true)
+            .await?;
     }
     transaction.commit().await?;
     render(&state, user.account_id, target_id).await
@@ -251,7 +253,8 @@ pub async fn reblog(
     let me = accounts::find_by_id(&mut *transaction, user.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    posts::send_announce(&state, &mut transaction, &me, &boost, &original, false).await?;
+    interactions_out::send_announce(&state, &mut transaction, &me, &boost, &original, false)
+        .await?;
     transaction.commit().await?;
     render(&state, user.account_id, boost.id).await
 }
@@ -277,7 +280,8 @@ pub async fn unreblog(
             .await?
             .ok_or(ApiError::NotFound)?;
         let mut transaction = state.db.begin().await?;
-        posts::send_announce(&state, &mut transaction, &me, &boost, &original, true).await?;
+        interactions_out::send_announce(&state, &mut transaction, &me, &boost, &original, true)
+            .await?;
         statuses::delete(&mut transaction, boost.id).await?;
         transaction.commit().await?;
     }
