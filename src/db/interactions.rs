@@ -1,6 +1,7 @@
 //! Favourites, bookmarks and pins: one row per (account, status), with the status's
 //! `favourites_count` moved in the same statement batch so counts stay right under
-//! concurrency and repeated requests.
+//! concurrency and repeated requests. The rules and notifications around them live in
+//! `services::interactions`.
 
 use sqlx::{PgConnection, PgExecutor};
 
@@ -24,8 +25,9 @@ impl Mark {
     }
 }
 
-/// Adds a mark; returns false when it was already there (nothing changes then).
-/// `ap_id` names the Like activity of a favourite (remote likes, or our own for Undo).
+/// Adds a mark (a favourite also counts on its status); returns false when it was
+/// already there (nothing changes then). `ap_id` names the Like activity of a favourite
+/// (remote likes, or our own for Undo). Notifying the author is the caller's part.
 pub async fn add(
     conn: &mut PgConnection,
     mark: Mark,
@@ -56,13 +58,6 @@ pub async fn add(
         == 1;
     if inserted && mark == Mark::Favourite {
         adjust_favourites(conn, status_id, 1).await?;
-        super::notifications::notify_status_author(
-            conn,
-            status_id,
-            account_id,
-            super::notifications::Kind::Favourite,
-        )
-        .await?;
     }
     Ok(inserted)
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::inbox::object_id;
 use super::receive_posts as posts;
-use super::{blocks, follows, reports, urls};
+use super::{blocks, follows, inbound, reports, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::{self, ClaimedActivity};
@@ -46,6 +46,15 @@ impl From<posts::PostSkip> for Skip {
         match skip {
             posts::PostSkip::Ignored(reason) => Skip::Ignored(reason),
             posts::PostSkip::Transient(error) => Skip::Transient(error),
+        }
+    }
+}
+
+impl From<inbound::Skip> for Skip {
+    fn from(skip: inbound::Skip) -> Self {
+        match skip {
+            inbound::Skip::Ignored(reason) => Skip::Ignored(reason),
+            inbound::Skip::Retry(error) => Skip::Transient(error),
         }
     }
 }
@@ -185,8 +194,8 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         }
         "Update" => Ok(posts::receive_update(state, &actor, object).await?),
         "Delete" => Ok(posts::receive_delete(state, &actor, object).await?),
-        "Like" => Ok(posts::receive_like(state, &actor, &activity.activity_id, object).await?),
-        "Announce" => Ok(posts::receive_announce(state, &actor, &activity.payload).await?),
+        "Like" => Ok(inbound::like::receive(state, &actor, activity).await?),
+        "Announce" => Ok(inbound::announce::receive(state, &actor, activity).await?),
         "Block" => receive_block(state, &actor, &activity.activity_id, object).await,
         "Flag" => {
             Ok(
@@ -285,7 +294,9 @@ async fn receive_answer(
 }
 
 async fn receive_undo(state: &AppState, sender: &AccountRow, object: &Value) -> Result<(), Skip> {
-    if posts::receive_undo(state, sender, object).await? {
+    if inbound::like::undo(state, sender, object).await?
+        || inbound::announce::undo(state, sender, object).await?
+    {
         return Ok(());
     }
     if blocks::receive_undo(state, sender, object).await? {

@@ -97,7 +97,9 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         .filter(|key| !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY);
     if let Some(key) = idempotency_key {
         if let Some(existing) = statuses::idempotent_status(&state.db, author_id, key).await? {
-            return visible(state, Some(author_id), existing).await.map(Posted::Again);
+            return visible(state, Some(author_id), existing)
+                .await
+                .map(Posted::Again);
         }
     }
     let text = new.text.unwrap_or_default();
@@ -147,7 +149,14 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     }
     let written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
-    delivery::send(state, &mut transaction, &written, parent.as_ref(), Change::Created).await?;
+    delivery::send(
+        state,
+        &mut transaction,
+        &written,
+        parent.as_ref(),
+        Change::Created,
+    )
+    .await?;
     transaction.commit().await?;
     Ok(Posted::New(written))
 }
@@ -366,12 +375,25 @@ pub async fn edit(
         },
     )
     .await?;
-    let mut written =
-        finish_local(&mut transaction, edited, composed, media_ids.as_deref(), true).await?;
+    let mut written = finish_local(
+        &mut transaction,
+        edited,
+        composed,
+        media_ids.as_deref(),
+        true,
+    )
+    .await?;
     // Mentions are only ever added: the audience is everyone the status ever named.
     written.mentioned = mentioned_in(&mut transaction, written.row.id).await?;
     let parent = parent_of(&mut transaction, &written.row).await?;
-    delivery::send(state, &mut transaction, &written, parent.as_ref(), Change::Updated).await?;
+    delivery::send(
+        state,
+        &mut transaction,
+        &written,
+        parent.as_ref(),
+        Change::Updated,
+    )
+    .await?;
     transaction.commit().await?;
     Ok(written.row)
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod application;
+pub mod context;
 pub mod instance;
 pub mod media;
 pub mod relationship;

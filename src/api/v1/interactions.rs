@@ -2,181 +2,99 @@
 //! thread around a status, and the signed-in user's favourites and bookmarks
 //! (<https://docs.joinmastodon.org/methods/statuses/>).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use crate::api::entities::context::Context;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::Account;
+use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::Params;
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::accounts;
 use crate::db::interactions::{self, Mark};
-use crate::db::statuses::{self, NewStatus, StatusRow};
-use crate::domain::{Id, Visibility};
+use crate::db::statuses::{self, StatusRow};
+use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
-use crate::federation::posts;
+use crate::services::interactions as service;
 use crate::state::AppState;
 
-/// Statuses a user may pin at most (Mastodon's default).
-const MAX_PINS: i64 = 5;
-
-/// A status the caller may see, by its id as a string (404 otherwise).
-async fn visible(state: &AppState, viewer: Option<i64>, id: &str) -> ApiResult<StatusRow> {
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+/// A status the caller may see (404 otherwise).
+async fn visible(state: &AppState, viewer: Option<i64>, id: Id) -> ApiResult<StatusRow> {
     statuses::find_visible(&state.db, viewer, id.0)
         .await?
         .ok_or(ApiError::NotFound)
 }
 
+/// The status `id` as `viewer` sees it now.
 async fn render(state: &AppState, viewer: i64, id: i64) -> ApiResult<Json<Status>> {
-    let row = statuses::find_visible(&state.db, Some(viewer), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = visible(state, Some(viewer), Id(id)).await?;
     let mut rendered = status::render(state, Some(viewer), vec![row]).await?;
     rendered.pop().map(Json).ok_or(ApiError::NotFound)
 }
 
-async fn toggle(
-    state: AppState,
-    user: CurrentUser,
-    id: String,
-    mark: Mark,
-    on: bool,
-) -> ApiResult<Json<Status>> {
-    let scope = match mark {
-        Mark::Favourite => "write:favourites",
-        Mark::Bookmark => "write:bookmarks",
-        Mark::Pin => "write:accounts",
-    };
-    user.token.require_scope(&[scope])?;
-    let target = visible(&state, Some(user.account_id), &id).await?;
-    let target_id = target.reblog_of_id.unwrap_or(target.id);
-    if mark == Mark::Pin && on {
-        check_pinnable(&state, &user, &target).await?;
-    }
-    let original = match target.reblog_of_id {
-        Some(_) => statuses::find_many(&state.db, &[target_id])
-            .await?
-            .pop()
-            .ok_or(ApiError::NotFound)?,
-        None => target,
-    };
-    let me = accounts::find_by_id(&state.db, user.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut transaction = state.db.begin().await?;
-    if on {
-        let like_id = crate::federation::urls::new_activity(&state.config);
-        let added = interactions::add(
-            &mut transaction,
-            mark,
-            user.account_id,
-            target_id,
-            Some(&like_id),
-        )
-        .await?;
-        if added && mark == Mark::Favourite {
-            posts::send_like(&state, &mut transaction, &me, &original, &like_id, false).await?;
-        }
-    } else if let Some(Some(like_id)) =
-        interactions::remove(&mut transaction, mark, user.account_id, target_id).await?
-    {
-        posts::send_like(&state, &mut transaction, &me, &original, &like_id, true).await?;
-    }
-    transaction.commit().await?;
-    render(&state, user.account_id, target_id).await
-}
-
-async fn check_pinnable(state: &AppState, user: &CurrentUser, target: &StatusRow) -> ApiResult<()> {
-    if target.account_id != user.account_id || target.reblog_of_id.is_some() {
-        return Err(ApiError::validation(
-            "status",
-            "ERR_INVALID",
-            "You can only pin your own statuses",
-        ));
-    }
-    if target.visibility == Visibility::Direct {
-        return Err(ApiError::validation(
-            "status",
-            "ERR_INVALID",
-            "Direct messages cannot be pinned",
-        ));
-    }
-    let marks = statuses::viewer_marks(&state.db, user.account_id, &[target.id]).await?;
-    if marks.first().is_some_and(|marks| marks.pinned) {
-        return Ok(());
-    }
-    if interactions::count_pins(&state.db, user.account_id).await? >= MAX_PINS {
-        return Err(ApiError::validation(
-            "status",
-            "ERR_TOO_MANY",
-            format!("You can pin at most {MAX_PINS} statuses"),
-        ));
-    }
-    Ok(())
-}
-
-macro_rules! toggle_endpoint {
-    ($name:ident, $path:literal, $mark:expr, $on:expr, $scope:literal, $doc:literal) => {
+/// An endpoint that sets or clears a mark on a status and answers the status: the
+/// scope, the service call, the rendering.
+macro_rules! mark_endpoint {
+    ($name:ident, $path:literal, $service:path, $scope:literal, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "statuses",
             params(("id" = String, Path, description = "Status id")), security(("bearer" = [$scope])),
             responses((status = 200, body = Status), (status = 404), (status = 422)))]
-        pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> ApiResult<Json<Status>> {
-            toggle(state, user, id, $mark, $on).await
+        pub async fn $name(
+            State(state): State<AppState>,
+            user: CurrentUser,
+            Path(id): Path<Id>,
+        ) -> ApiResult<Json<Status>> {
+            user.token.require_scope(&[$scope])?;
+            let marked = $service(&state, user.account_id, id.0).await?;
+            render(&state, user.account_id, marked.status_id).await
         }
     };
 }
 
-toggle_endpoint!(
+mark_endpoint!(
     favourite,
     "/api/v1/statuses/{id}/favourite",
-    Mark::Favourite,
-    true,
+    service::favourite,
     "write:favourites",
     "Favourites a status (idempotent)."
 );
-toggle_endpoint!(
+mark_endpoint!(
     unfavourite,
     "/api/v1/statuses/{id}/unfavourite",
-    Mark::Favourite,
-    false,
+    service::unfavourite,
     "write:favourites",
     "Removes a favourite (idempotent)."
 );
-toggle_endpoint!(
+mark_endpoint!(
     bookmark,
     "/api/v1/statuses/{id}/bookmark",
-    Mark::Bookmark,
-    true,
+    service::bookmark,
     "write:bookmarks",
     "Bookmarks a status (idempotent)."
 );
-toggle_endpoint!(
+mark_endpoint!(
     unbookmark,
     "/api/v1/statuses/{id}/unbookmark",
-    Mark::Bookmark,
-    false,
+    service::unbookmark,
     "write:bookmarks",
     "Removes a bookmark (idempotent)."
 );
-toggle_endpoint!(
+mark_endpoint!(
     pin,
     "/api/v1/statuses/{id}/pin",
-    Mark::Pin,
-    true,
+    service::pin,
     "write:accounts",
     "Pins one of the caller's statuses to their profile (at most 5)."
 );
-toggle_endpoint!(
+mark_endpoint!(
     unpin,
     "/api/v1/statuses/{id}/unpin",
-    Mark::Pin,
-    false,
+    service::unpin,
     "write:accounts",
     "Unpins a status."
 );
@@ -197,63 +115,12 @@ pub struct ReblogParams {
 pub async fn reblog(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<ReblogParams>,
 ) -> ApiResult<Json<Status>> {
     user.token.require_scope(&["write:statuses"])?;
-    let target = visible(&state, Some(user.account_id), &id).await?;
-    let original = match target.reblog_of_id {
-        Some(original) => visible(&state, Some(user.account_id), &original.to_string()).await?,
-        None => target,
-    };
-    let own_private =
-        original.visibility == Visibility::Private && original.account_id == user.account_id;
-    if !original.visibility.is_public_or_unlisted() && !own_private {
-        return Err(ApiError::validation(
-            "reblog",
-            "ERR_INVALID",
-            "This status cannot be boosted",
-        ));
-    }
-    if let Some(existing) = statuses::find_reblog(&state.db, user.account_id, original.id).await? {
-        return render(&state, user.account_id, existing.id).await;
-    }
-    let visibility = match params.visibility.as_deref().map(Visibility::parse) {
-        // A followers-only post stays followers-only, boosted or not.
-        _ if own_private => Visibility::Private,
-        None => Visibility::Public,
-        Some(Some(v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private))) => v,
-        Some(_) => {
-            return Err(ApiError::validation(
-                "visibility",
-                "ERR_INCLUSION",
-                "Visibility is not included in the list",
-            ))
-        }
-    };
-    let mut transaction = state.db.begin().await?;
-    let boost = statuses::insert(
-        &mut transaction,
-        &NewStatus::reblog(user.account_id, true, None, original.id, visibility),
-    )
-    .await;
-    let boost = match boost {
-        Ok(boost) => boost,
-        // A concurrent boost by the same account won the unique index: return that one.
-        Err(error) if crate::db::violated_constraint(&error) == Some("statuses_one_reblog_key") => {
-            drop(transaction);
-            let existing = statuses::find_reblog(&state.db, user.account_id, original.id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            return render(&state, user.account_id, existing.id).await;
-        }
-        Err(error) => return Err(error.into()),
-    };
-    let me = accounts::find_by_id(&mut *transaction, user.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    posts::send_announce(&state, &mut transaction, &me, &boost, &original, false).await?;
-    transaction.commit().await?;
+    let visibility = params.visibility.as_deref();
+    let boost = service::reblog(&state, user.account_id, id.0, visibility).await?;
     render(&state, user.account_id, boost.id).await
 }
 
@@ -264,31 +131,17 @@ pub async fn reblog(
 pub async fn unreblog(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Status>> {
     user.token.require_scope(&["write:statuses"])?;
-    let target = visible(&state, Some(user.account_id), &id).await?;
-    let original_id = target.reblog_of_id.unwrap_or(target.id);
-    if let Some(boost) = statuses::find_reblog(&state.db, user.account_id, original_id).await? {
-        let original = statuses::find_many(&state.db, &[original_id])
-            .await?
-            .pop()
-            .ok_or(ApiError::NotFound)?;
-        let me = accounts::find_by_id(&state.db, user.account_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let mut transaction = state.db.begin().await?;
-        posts::send_announce(&state, &mut transaction, &me, &boost, &original, true).await?;
-        statuses::delete(&mut transaction, boost.id).await?;
-        transaction.commit().await?;
-    }
-    render(&state, user.account_id, original_id).await
+    let unmarked = service::unreblog(&state, user.account_id, id.0).await?;
+    render(&state, user.account_id, unmarked.status_id).await
 }
 
 async fn actors(
     state: AppState,
     token: MaybeToken,
-    id: String,
+    id: Id,
     boosts: bool,
     params: PageParams,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
@@ -296,7 +149,7 @@ async fn actors(
         token.require_scope(&["read:accounts"])?;
     }
     let viewer = token.0.and_then(|t| t.account_id);
-    let target = visible(&state, viewer, &id).await?;
+    let target = visible(&state, viewer, id).await?;
     let page = params.page(40, 80);
     let rows = interactions::page_of_actors(&state.db, boosts, target.id, &page).await?;
     let account_ids: Vec<i64> = rows.iter().map(|(_, account)| *account).collect();
@@ -332,7 +185,7 @@ async fn actors(
 pub async fn favourited_by(
     State(state): State<AppState>,
     token: MaybeToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     actors(state, token, id, false, params).await
@@ -345,7 +198,7 @@ pub async fn favourited_by(
 pub async fn reblogged_by(
     State(state): State<AppState>,
     token: MaybeToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     actors(state, token, id, true, params).await
@@ -354,24 +207,25 @@ pub async fn reblogged_by(
 /// The thread around a status: visible ancestors (oldest first) and descendants.
 #[utoipa::path(get, path = "/api/v1/statuses/{id}/context", tag = "statuses",
     params(("id" = String, Path, description = "Status id")),
-    responses((status = 200, description = "Context entity", body = Object), (status = 404)))]
+    responses((status = 200, body = Context), (status = 404)))]
 pub async fn context(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Context>> {
     if let Some(token) = &token {
         token.require_scope(&["read:statuses"])?;
     }
     let viewer = token.and_then(|t| t.account_id);
-    let target = visible(&state, viewer, &id).await?;
+    let target = visible(&state, viewer, id).await?;
     let ancestors = statuses::ancestors(&state.db, viewer, target.id, 40).await?;
     let descendants = statuses::descendants(&state.db, viewer, target.id, 60).await?;
     let ancestors = status::render(&state, viewer, ancestors).await?;
     let descendants = status::render(&state, viewer, descendants).await?;
-    Ok(Json(
-        json!({ "ancestors": ancestors, "descendants": descendants }),
-    ))
+    Ok(Json(Context {
+        ancestors,
+        descendants,
+    }))
 }
 
 async fn marked(

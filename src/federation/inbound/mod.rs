@@ -6,6 +6,9 @@
 
 use crate::error::ApiError;
 
+pub mod announce;
+pub mod like;
+
 /// Why an inbound activity had no effect (yet).
 #[derive(Debug, thiserror::Error)]
 pub enum Skip {

@@ -75,6 +75,19 @@ impl Visibility {
         }
     }
 
+    /// The visibility a Mastodon name stands for (the inverse of [`Visibility::as_str`]);
+    /// `None` for any other name.
+    pub fn from_name(name: &str) -> Option<Visibility> {
+        match name {
+            "public" => Some(Visibility::Public),
+            "unlisted" => Some(Visibility::Unlisted),
+            "private" => Some(Visibility::Private),
+            "limited" => Some(Visibility::Limited),
+            "direct" => Some(Visibility::Direct),
+            _ => None,
+        }
+    }
+
     /// The addressing Roost sends, as Mastodon does. Public: `to` Public, `cc` followers.
     /// Unlisted: `to` followers, `cc` Public. Private: `to` followers. Each adds
     /// `recipients` to `cc`. Direct and Limited: `to` is only `recipients`.

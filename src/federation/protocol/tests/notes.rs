@@ -466,6 +466,15 @@ fn visibility_follows_mastodons_rules() {
     assert_eq!(Unlisted.as_str(), "unlisted");
 }
 
+#[test]
+fn every_visibility_reads_back_from_its_name() {
+    use Visibility::{Direct, Limited, Private, Public, Unlisted};
+    for visibility in [Public, Unlisted, Private, Limited, Direct] {
+        assert_eq!(Visibility::from_name(visibility.as_str()), Some(visibility));
+    }
+    assert_eq!(Visibility::from_name("followers"), None);
+}
+
 fn local_note(visibility: Visibility) -> LocalNote {
     LocalNote {
         id: url("https://roost.example/users/alice/statuses/1"),
