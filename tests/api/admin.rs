@@ -6,26 +6,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+use crate::helpers::peers::{follow, instance, remote_id, second_database, settle};
+use crate::helpers::scalar;
+use crate::helpers::staff::{staff, ADMIN_SCOPES};
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser, PASSWORD};
-use crate::peers::{follow, instance, remote_id, scalar, second_database, settle};
-
-const ADMIN_SCOPES: &str = "read write follow push admin:read admin:write";
-
-/// A local user with `role` and a token holding the admin scopes.
-pub async fn staff(app: &TestApp, name: &str, role: &str) -> (TestUser, String) {
-    let registration = app.create_app(ADMIN_SCOPES).await;
-    let user = app.sign_up_with(&registration, name).await;
-    sqlx::query("UPDATE users SET role = $1, approved = true WHERE account_id = $2::bigint")
-        .bind(role)
-        .bind(&user.account_id)
-        .execute(&app.db)
-        .await
-        .expect("role set");
-    let token = app
-        .password_token(&registration, name, PASSWORD, ADMIN_SCOPES)
-        .await;
-    (user, token)
-}
 
 async fn call(
     app: &TestApp,
@@ -559,8 +543,9 @@ async fn domain_blocks_and_allows_are_created_changed_listed_and_removed(db: PgP
 async fn instance_rules_added_from_the_shell_are_served(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let output =
-        crate::cli::admin(&app.db, &["rule-add", "Be kind", "--hint", "No harassment"]).await;
-    crate::cli::assert_success(&output);
+        crate::helpers::shell::admin(&app.db, &["rule-add", "Be kind", "--hint", "No harassment"])
+            .await;
+    crate::helpers::shell::assert_success(&output);
     let rules = expect_json(app.get("/api/v1/instance/rules").send().await, 200).await;
     assert_eq!(rules[0]["text"], "Be kind");
     assert_eq!(rules[0]["hint"], "No harassment");
@@ -901,7 +886,7 @@ async fn reports_from_a_domain_blocked_with_reject_reports_are_dropped(db: PgPoo
 
 #[sqlx::test]
 async fn the_shell_moderates_accounts_domains_and_reports(db: PgPool) {
-    use crate::cli::{admin, assert_success};
+    use crate::helpers::shell::{admin, assert_success};
     let app = TestApp::spawn(db).await;
     let (_, moderator) = staff(&app, "moddy", "moderator").await;
     let alice = app.sign_up("alice").await;
@@ -1044,7 +1029,7 @@ async fn suspending_a_local_account_deletes_it_on_the_servers_that_follow_it(db:
 
 #[sqlx::test]
 async fn media_from_a_domain_blocked_with_reject_media_is_not_kept(db: PgPool) {
-    use crate::media_files::{png, upload_ok};
+    use crate::helpers::media::{png, upload_ok};
     let a = instance(db.clone()).await;
     let b = instance(second_database(&db, "b").await).await;
     let (_, admin) = staff(&a, "boss", "admin").await;

@@ -46,7 +46,7 @@ async fn mastodon_py_registers_signs_in_updates_its_profile_reports_blocks_a_dom
     db: PgPool,
 ) {
     let app = TestApp::spawn(db).await;
-    let (_, admin_token) = crate::admin::staff(&app, "boss", "admin").await;
+    let (_, admin_token) = crate::helpers::staff::staff(&app, "boss", "admin").await;
     run_client_script(
         "mastodon_py_e2e.py",
         vec![app.base.clone(), admin_token],

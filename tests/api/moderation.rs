@@ -6,28 +6,10 @@ use reqwest::Response;
 use serde_json::Value;
 use sqlx::PgPool;
 
+use crate::helpers::peers::relationship;
+use crate::helpers::requests::{call, notification_kinds, read};
+use crate::helpers::staff::promote;
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-use crate::peers::relationship;
-
-pub async fn call(app: &TestApp, user: &TestUser, path: &str, form: &[(&str, &str)]) -> Value {
-    expect_json(
-        app.post(path)
-            .bearer_auth(&user.access_token)
-            .form(form)
-            .send()
-            .await,
-        200,
-    )
-    .await
-}
-
-pub async fn read(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    expect_json(
-        app.get(path).bearer_auth(&user.access_token).send().await,
-        200,
-    )
-    .await
-}
 
 async fn read_raw(app: &TestApp, user: &TestUser, path: &str) -> Response {
     app.get(path)
@@ -45,7 +27,7 @@ fn ids(list: &Value) -> Vec<String> {
         .collect()
 }
 
-pub async fn block(app: &TestApp, user: &TestUser, account_id: &str) -> Value {
+async fn block(app: &TestApp, user: &TestUser, account_id: &str) -> Value {
     call(
         app,
         user,
@@ -53,14 +35,6 @@ pub async fn block(app: &TestApp, user: &TestUser, account_id: &str) -> Value {
         &[],
     )
     .await
-}
-
-pub fn notification_kinds(list: &Value) -> Vec<String> {
-    list.as_array()
-        .expect("array")
-        .iter()
-        .map(|n| n["type"].as_str().expect("type").to_owned())
-        .collect()
 }
 
 /// The `max_id` of the `rel="next"` link, asserting the header exists.
@@ -549,16 +523,6 @@ async fn domain_blocks_hide_the_domain_and_are_listed_with_link_paging(db: PgPoo
             .await;
         expect_error(bad, 422).await;
     }
-}
-
-/// Makes the user `username` a moderator or admin.
-pub async fn promote(db: &PgPool, username: &str, role: &str) {
-    sqlx::query("UPDATE users SET role = $1 WHERE email = $2")
-        .bind(role)
-        .bind(format!("{username}@mail.example"))
-        .execute(db)
-        .await
-        .expect("promotes");
 }
 
 #[sqlx::test]

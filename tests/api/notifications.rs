@@ -4,8 +4,8 @@
 use serde_json::Value;
 use sqlx::PgPool;
 
+use crate::helpers::peers::{instance, remote_id, second_database, settle};
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-use crate::peers::{instance, remote_id, second_database, settle};
 
 async fn notifications(app: &TestApp, user: &TestUser, query: &str) -> Vec<Value> {
     let response = app
