@@ -326,6 +326,19 @@ impl As<'_> {
         self.get("/api/v1/timelines/home").await
     }
 
+    /// The first page of an account's statuses, as the signed-in user may see them.
+    pub async fn account_statuses(
+        &self,
+        account: &(impl AccountId + ?Sized),
+    ) -> ApiResult<Vec<Status>> {
+        self.get(&account_path(account, "/statuses")).await
+    }
+
+    /// The first page of the public timeline.
+    pub async fn public(&self) -> ApiResult<Vec<Status>> {
+        self.get("/api/v1/timelines/public").await
+    }
+
     /// The first page of notifications.
     pub async fn notifications(&self) -> ApiResult<Vec<Notification>> {
         self.get("/api/v1/notifications").await

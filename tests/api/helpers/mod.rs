@@ -23,8 +23,11 @@ pub mod shell;
 pub mod signed_remote;
 pub mod staff;
 
+// The typed client's types, at hand for every test file (not every one is named yet).
+#[allow(unused_imports)]
 pub use client::entities::{Account, Notification, Relationship, Status};
-pub use client::ApiError;
+#[allow(unused_imports)]
+pub use client::{ApiError, ApiResult};
 
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use roost::app::App;
