@@ -15,7 +15,8 @@
 //! assert_eq!(kinds(&app.as_(&alice).notifications().await.expect("read")), ["favourite", "follow"]);
 //!
 //! let refused = app.as_(&bob).delete_status(&hello).await.expect_err("not bob's");
-//! assert_eq!((refused.status, refused.error.as_str()), (404, "Record not found"));
+//! assert_eq!(refused.status, 404);
+//! assert_eq!(refused.error, "Record not found");
 //! ```
 //!
 //! - [`TestApp::as_`] acts as a signed-up [`TestUser`]; [`TestApp::with_token`] with any
