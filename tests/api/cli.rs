@@ -7,47 +7,10 @@ use std::process::Output;
 use serde_json::Value;
 use sqlx::PgPool;
 
+use crate::helpers::shell::{admin, assert_success};
 use crate::helpers::{expect_json, TestApp};
 
 const ADMIN_PASSWORD: &str = "first-pass-123";
-
-/// DATABASE_URL pointed at the database `sqlx::test` created for this test.
-fn test_database_url(db: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").expect("sqlx::test needs DATABASE_URL");
-    let mut url = url::Url::parse(&base).expect("DATABASE_URL is a URL");
-    let name = db
-        .connect_options()
-        .get_database()
-        .map(str::to_owned)
-        .expect("the test pool names its database");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
-
-/// Runs `roost admin <args>` against the test database.
-pub async fn admin(db: &PgPool, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_roost"))
-        .arg("admin")
-        .args(args)
-        .env("DATABASE_URL", test_database_url(db))
-        .env_remove("ROOST_ADMIN_PASSWORD")
-        .env("ROOST_LOG", "warn")
-        .kill_on_drop(true)
-        .output()
-        .await
-        .expect("the roost binary runs")
-}
-
-pub fn assert_success(output: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "roost failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
-    stdout
-}
 
 /// Asserts a failure whose stderr says `expected`.
 fn assert_failure(output: &Output, expected: &str) {

@@ -8,25 +8,13 @@ use std::process::Command;
 
 use sqlx::PgPool;
 
-use crate::helpers::TestApp;
-
-/// The Python interpreter with Mastodon.py: `ROOST_TEST_PYTHON`, or the project venv.
-fn python_with_mastodon_py() -> String {
-    if let Ok(python) = std::env::var("ROOST_TEST_PYTHON") {
-        return python;
-    }
-    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
-    assert!(
-        std::path::Path::new(venv).exists(),
-        "Mastodon.py is not installed: run scripts/test (it creates .venv/), or set ROOST_TEST_PYTHON"
-    );
-    venv.to_owned()
-}
+use crate::helpers::staff::staff;
+use crate::helpers::{test_python, TestApp};
 
 /// Runs a client script from tests/clients/ with `args`; asserts that it succeeded and
 /// printed `ok_line`.
 async fn run_client_script(script: &str, args: Vec<String>, ok_line: &'static str) {
-    let python = python_with_mastodon_py();
+    let python = test_python();
     let path = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
     let output =
         tokio::task::spawn_blocking(move || Command::new(python).arg(path).args(args).output())
@@ -46,7 +34,7 @@ async fn mastodon_py_registers_signs_in_updates_its_profile_reports_blocks_a_dom
     db: PgPool,
 ) {
     let app = TestApp::spawn(db).await;
-    let (_, admin_token) = crate::admin::staff(&app, "boss", "admin").await;
+    let (_, admin_token) = staff(&app, "boss", "admin").await;
     run_client_script(
         "mastodon_py_e2e.py",
         vec![app.base.clone(), admin_token],

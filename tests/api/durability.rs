@@ -3,11 +3,11 @@
 
 use sqlx::PgPool;
 
-use crate::helpers::{expect_json, TestApp, TestUser};
-use crate::peers::{
-    accounts_of, follow, instance, port_of, relationship, remote_id, scalar, second_database,
-    settle,
+use crate::helpers::peers::{
+    accounts_of, follow, instance, port_of, relationship, remote_id, second_database, settle,
 };
+use crate::helpers::scalar;
+use crate::helpers::{expect_json, TestApp, TestUser};
 use roost::delivery::worker as delivery_worker;
 
 #[sqlx::test]

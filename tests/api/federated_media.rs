@@ -6,9 +6,10 @@ use reqwest::header::ACCEPT;
 use serde_json::Value;
 use sqlx::PgPool;
 
+use crate::helpers::media::{download, jpeg, png, upload_ok};
+use crate::helpers::peers::{follow, instance, relationship, remote_id, second_database, settle};
+use crate::helpers::scalar;
 use crate::helpers::{expect_json, TestApp, TestUser};
-use crate::media_files::{download, jpeg, png, upload_ok};
-use crate::peers::{follow, instance, relationship, remote_id, scalar, second_database, settle};
 
 /// alice on A, followed by bob on B; returns alice's account id as B knows it.
 async fn alice_followed_by_bob(db: PgPool) -> (TestApp, TestApp, TestUser, TestUser, String) {

@@ -4,9 +4,10 @@
 
 use sqlx::PgPool;
 
+use crate::helpers::peers::{follow, instance, relationship, remote_id, second_database, settle};
+use crate::helpers::requests::{call, notification_kinds, read};
+use crate::helpers::staff::promote;
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-use crate::moderation::{block, call, notification_kinds, promote, read};
-use crate::peers::{follow, instance, relationship, remote_id, second_database, settle};
 
 /// alice on A and bob on B, following each other (settled); returns each one's id of
 /// the other.
@@ -46,11 +47,12 @@ async fn a_block_reaches_the_remote_server_and_severs_the_follow_both_ways(db: P
         .is_some_and(|c| c.contains("before the block")));
     let _ = alices;
 
-    let shown = block(&a, &alice, &bob_on_a).await;
-    assert_eq!(
-        (shown["blocking"].clone(), shown["following"].clone()),
-        (true.into(), false.into())
-    );
+    let shown = a
+        .as_(&alice)
+        .block(&bob_on_a)
+        .await
+        .expect("alice blocks bob");
+    assert_eq!((shown.blocking, shown.following), (true, false));
     settle(&[&a, &b]).await;
 
     let seen = relationship(&b, &bob, &alice_on_b).await;
@@ -101,7 +103,10 @@ async fn a_follow_from_a_blocked_remote_account_is_rejected(db: PgPool) {
     let bob = b.sign_up("bob").await;
     let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
     let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    block(&a, &alice, &bob_on_a).await;
+    a.as_(&alice)
+        .block(&bob_on_a)
+        .await
+        .expect("alice blocks bob");
     // B has not processed the Block yet, so bob's follow goes out.
     follow(&b, &bob, &alice_on_b).await;
     settle(&[&a, &b]).await;

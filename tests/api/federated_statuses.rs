@@ -8,10 +8,10 @@ use reqwest::Response;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-use crate::peers::{
+use crate::helpers::peers::{
     accounts_of, follow, instance, relationship, remote_id, second_database, settle,
 };
+use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
 
 const ACTIVITY_JSON: &str = "application/activity+json";
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";

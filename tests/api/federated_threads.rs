@@ -4,8 +4,8 @@
 
 use sqlx::PgPool;
 
+use crate::helpers::peers::{follow, instance, remote_id, second_database, settle};
 use crate::helpers::{expect_json, TestApp};
-use crate::peers::{follow, instance, remote_id, second_database, settle};
 
 /// GETs `url` signed with the key of `username` on `signer_app` (authorized fetch).
 async fn signed_get(signer_app: &TestApp, username: &str, url: &str) -> reqwest::Response {

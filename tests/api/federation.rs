@@ -4,7 +4,9 @@
 use sqlx::PgPool;
 
 use crate::helpers::expect_json;
-use crate::peers::{accounts_of, instance, relationship, resolve, second_database, settle};
+use crate::helpers::peers::{
+    accounts_of, instance, relationship, resolve, second_database, settle,
+};
 
 #[sqlx::test]
 async fn alice_finds_bob_on_another_server_follows_him_and_unfollows(db: PgPool) {

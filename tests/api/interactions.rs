@@ -1,9 +1,9 @@
 //! Favourites, boosts, bookmarks, pins, who-did-what lists and thread context.
 
-use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
+use crate::helpers::client::entities::ids;
+use crate::helpers::{expect_error, expect_json, Account, Status, TestApp, TestUser};
 
 async fn act(
     app: &TestApp,
@@ -17,17 +17,6 @@ async fn act(
         .await
 }
 
-async fn status(app: &TestApp, user: &TestUser, id: &str) -> Value {
-    expect_json(
-        app.get(&format!("/api/v1/statuses/{id}"))
-            .bearer_auth(&user.access_token)
-            .send()
-            .await,
-        200,
-    )
-    .await
-}
-
 async fn list(app: &TestApp, user: &TestUser, path: &str, key: &str) -> Vec<String> {
     let response = app.get(path).bearer_auth(&user.access_token).send().await;
     let items = expect_json(response, 200).await;
@@ -39,49 +28,40 @@ async fn list(app: &TestApp, user: &TestUser, path: &str, key: &str) -> Vec<Stri
         .collect()
 }
 
+/// The usernames of a list of accounts, in order.
+fn usernames(accounts: &[Account]) -> Vec<&str> {
+    accounts.iter().map(|a| a.username.as_str()).collect()
+}
+
 #[sqlx::test]
 async fn favourites_count_once_per_account_and_can_be_undone(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    let id = app.post_status(&alice, &[("status", "like me")]).await;
+    let status = app.as_(&alice).post_status("like me").await.expect("posts");
     for _ in 0..2 {
-        let liked = expect_json(act(&app, &bob, &id, "favourite").await, 200).await;
-        assert_eq!(
-            (
-                liked["favourited"].clone(),
-                liked["favourites_count"].clone()
-            ),
-            (true.into(), 1.into())
-        );
+        let liked = app.as_(&bob).favourite(&status).await.expect("likes");
+        assert_eq!((liked.favourited, liked.favourites_count), (Some(true), 1));
     }
-    assert_eq!(
-        list(
-            &app,
-            &alice,
-            &format!("/api/v1/statuses/{id}/favourited_by"),
-            "username"
-        )
-        .await,
-        vec!["bob"]
-    );
-    assert_eq!(
-        list(&app, &bob, "/api/v1/favourites", "id").await,
-        vec![id.clone()]
-    );
-    assert_eq!(status(&app, &alice, &id).await["favourited"], false);
-    let undone = expect_json(act(&app, &bob, &id, "unfavourite").await, 200).await;
-    assert_eq!(
-        (
-            undone["favourited"].clone(),
-            undone["favourites_count"].clone()
-        ),
-        (false.into(), 0.into())
-    );
-    assert!(list(&app, &bob, "/api/v1/favourites", "id")
+    let likers: Vec<Account> = app
+        .as_(&alice)
+        .get(&format!("/api/v1/statuses/{}/favourited_by", status.id))
         .await
-        .is_empty());
-    expect_error(act(&app, &bob, "424242", "favourite").await, 404).await;
+        .expect("likers");
+    assert_eq!(usernames(&likers), ["bob"]);
+    let bobs: Vec<Status> = app.as_(&bob).get("/api/v1/favourites").await.expect("list");
+    assert_eq!(ids(&bobs), [status.id.as_str()]);
+    let for_alice = app.as_(&alice).status(&status).await.expect("reads");
+    assert_eq!(for_alice.favourited, Some(false));
+    let undone = app.as_(&bob).unfavourite(&status).await.expect("undoes");
+    assert_eq!(
+        (undone.favourited, undone.favourites_count),
+        (Some(false), 0)
+    );
+    let bobs: Vec<Status> = app.as_(&bob).get("/api/v1/favourites").await.expect("list");
+    assert!(bobs.is_empty());
+    let missing = app.as_(&bob).favourite("424242").await.expect_err("none");
+    assert_eq!(missing.status, 404);
 }
 
 #[sqlx::test]
@@ -90,54 +70,41 @@ async fn a_boost_wraps_the_original_reaches_followers_and_can_be_undone(db: PgPo
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
     let carol = app.sign_up("carol").await;
-    let follow = app
-        .post(&format!("/api/v1/accounts/{}/follow", bob.account_id))
-        .bearer_auth(&carol.access_token)
-        .send()
-        .await;
-    expect_json(follow, 200).await;
-    let id = app.post_status(&alice, &[("status", "boost me")]).await;
-    let boost = expect_json(act(&app, &bob, &id, "reblog").await, 200).await;
-    let boost_id = boost["id"].as_str().expect("id").to_owned();
-    assert_ne!(boost_id, id);
-    assert_eq!(boost["reblog"]["id"], id.as_str());
-    assert_eq!(boost["reblog"]["reblogged"], true);
-    assert_eq!(boost["reblog"]["reblogs_count"], 1);
-    assert_eq!(boost["account"]["username"], "bob");
-    let again = expect_json(act(&app, &bob, &id, "reblog").await, 200).await;
-    assert_eq!(
-        again["id"],
-        boost_id.as_str(),
-        "boosting twice returns the first boost"
-    );
-    assert_eq!(
-        list(
-            &app,
-            &alice,
-            &format!("/api/v1/statuses/{id}/reblogged_by"),
-            "username"
-        )
-        .await,
-        vec!["bob"]
-    );
-    assert_eq!(
-        list(&app, &carol, "/api/v1/timelines/home", "id").await,
-        vec![boost_id.clone()]
-    );
-    assert_eq!(status(&app, &bob, &id).await["reblogged"], true);
-
-    let undone = expect_json(act(&app, &bob, &id, "unreblog").await, 200).await;
-    assert_eq!(
-        (
-            undone["id"].clone(),
-            undone["reblogged"].clone(),
-            undone["reblogs_count"].clone()
-        ),
-        (id.as_str().into(), false.into(), 0.into())
-    );
-    assert!(list(&app, &carol, "/api/v1/timelines/home", "id")
+    app.as_(&carol)
+        .follow(&bob)
         .await
-        .is_empty());
+        .expect("carol follows bob");
+    let status = app
+        .as_(&alice)
+        .post_status("boost me")
+        .await
+        .expect("posts");
+    let boost = app.as_(&bob).reblog(&status).await.expect("boosts");
+    assert_ne!(boost.id, status.id);
+    let original = boost.reblog.as_deref().expect("a boost wraps the original");
+    assert_eq!(original.id, status.id);
+    assert_eq!(original.reblogged, Some(true));
+    assert_eq!(original.reblogs_count, 1);
+    assert_eq!(boost.account.username, "bob");
+    let again = app.as_(&bob).reblog(&status).await.expect("boosts");
+    assert_eq!(again.id, boost.id, "boosting twice returns the first boost");
+    let boosters: Vec<Account> = app
+        .as_(&alice)
+        .get(&format!("/api/v1/statuses/{}/reblogged_by", status.id))
+        .await
+        .expect("boosters");
+    assert_eq!(usernames(&boosters), ["bob"]);
+    let carols_home = app.as_(&carol).home().await.expect("home");
+    assert_eq!(ids(&carols_home), [boost.id.as_str()]);
+    let for_bob = app.as_(&bob).status(&status).await.expect("reads");
+    assert_eq!(for_bob.reblogged, Some(true));
+
+    let undone = app.as_(&bob).unreblog(&status).await.expect("undoes");
+    assert_eq!(
+        (undone.id.as_str(), undone.reblogged, undone.reblogs_count),
+        (status.id.as_str(), Some(false), 0)
+    );
+    assert!(app.as_(&carol).home().await.expect("home").is_empty());
 }
 
 #[sqlx::test]

@@ -4,12 +4,12 @@
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_error, expect_json, TestApp};
-use crate::media_files::{
+use crate::helpers::media::{
     contains, dimensions, download, gif, gif_with_xmp, jpeg, jpeg_with_gps, png, solid_png, upload,
     upload_ok, webp, webp_with_gps, GPS_MARKER,
 };
-use crate::peers::scalar;
+use crate::helpers::scalar;
+use crate::helpers::{expect_error, expect_json, TestApp};
 
 fn longest_side(media: &Value, size: &str) -> u64 {
     let meta = &media["meta"][size];

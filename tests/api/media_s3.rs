@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
+use crate::helpers::media::{contains, download, jpeg_with_gps, png, upload_ok, GPS_MARKER};
 use crate::helpers::{test_python, TestApp};
-use crate::media_files::{contains, download, jpeg_with_gps, png, upload_ok, GPS_MARKER};
 
 const BUCKET: &str = "roost-media";
 

@@ -6,28 +6,10 @@ use reqwest::Response;
 use serde_json::Value;
 use sqlx::PgPool;
 
+use crate::helpers::peers::relationship;
+use crate::helpers::requests::{call, notification_kinds, read};
+use crate::helpers::staff::promote;
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-use crate::peers::relationship;
-
-pub async fn call(app: &TestApp, user: &TestUser, path: &str, form: &[(&str, &str)]) -> Value {
-    expect_json(
-        app.post(path)
-            .bearer_auth(&user.access_token)
-            .form(form)
-            .send()
-            .await,
-        200,
-    )
-    .await
-}
-
-pub async fn read(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    expect_json(
-        app.get(path).bearer_auth(&user.access_token).send().await,
-        200,
-    )
-    .await
-}
 
 async fn read_raw(app: &TestApp, user: &TestUser, path: &str) -> Response {
     app.get(path)
@@ -45,7 +27,7 @@ fn ids(list: &Value) -> Vec<String> {
         .collect()
 }
 
-pub async fn block(app: &TestApp, user: &TestUser, account_id: &str) -> Value {
+async fn block(app: &TestApp, user: &TestUser, account_id: &str) -> Value {
     call(
         app,
         user,
@@ -53,14 +35,6 @@ pub async fn block(app: &TestApp, user: &TestUser, account_id: &str) -> Value {
         &[],
     )
     .await
-}
-
-pub fn notification_kinds(list: &Value) -> Vec<String> {
-    list.as_array()
-        .expect("array")
-        .iter()
-        .map(|n| n["type"].as_str().expect("type").to_owned())
-        .collect()
 }
 
 /// The `max_id` of the `rel="next"` link, asserting the header exists.
@@ -95,73 +69,34 @@ async fn three(db: PgPool) -> (TestApp, TestUser, TestUser, TestUser) {
 #[sqlx::test]
 async fn blocking_severs_follows_both_ways_and_sets_blocking_and_blocked_by(db: PgPool) {
     let (app, alice, bob, _) = three(db).await;
-    call(
-        &app,
-        &alice,
-        &format!("/api/v1/accounts/{}/follow", bob.account_id),
-        &[],
-    )
-    .await;
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/accounts/{}/follow", alice.account_id),
-        &[],
-    )
-    .await;
-    let before = relationship(&app, &alice, &bob.account_id).await;
-    assert_eq!(
-        (before["blocking"].clone(), before["following"].clone()),
-        (false.into(), true.into())
-    );
+    let (as_alice, as_bob) = (app.as_(&alice), app.as_(&bob));
+    as_alice.follow(&bob).await.expect("alice follows bob");
+    as_bob.follow(&alice).await.expect("bob follows alice");
+    let before = as_alice.relationship(&bob).await.expect("relationship");
+    assert_eq!((before.blocking, before.following), (false, true));
 
-    let shown = block(&app, &alice, &bob.account_id).await;
-    assert_eq!(shown["blocking"], true, "{shown}");
-    assert_eq!(shown["following"], false);
-    assert_eq!(shown["followed_by"], false);
-    assert_eq!(shown["blocked_by"], false);
-    let seen_by_bob = relationship(&app, &bob, &alice.account_id).await;
-    assert_eq!(seen_by_bob["blocked_by"], true, "{seen_by_bob}");
-    assert_eq!(seen_by_bob["blocking"], false);
-    assert_eq!(seen_by_bob["following"], false);
-    let me = read(&app, &alice, "/api/v1/accounts/verify_credentials").await;
-    assert_eq!(
-        (me["followers_count"].clone(), me["following_count"].clone()),
-        (0.into(), 0.into())
-    );
+    let shown = as_alice.block(&bob).await.expect("alice blocks bob");
+    assert!(shown.blocking, "{shown:?}");
+    assert!(!shown.following);
+    assert!(!shown.followed_by);
+    assert!(!shown.blocked_by);
+    let seen_by_bob = as_bob.relationship(&alice).await.expect("relationship");
+    assert!(seen_by_bob.blocked_by, "{seen_by_bob:?}");
+    assert!(!seen_by_bob.blocking);
+    assert!(!seen_by_bob.following);
+    let me = as_alice.me().await.expect("verify_credentials");
+    assert_eq!((me.followers_count, me.following_count), (0, 0));
 
-    let refused = app
-        .post(&format!("/api/v1/accounts/{}/follow", alice.account_id))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    expect_error(refused, 403).await;
-    let refused = app
-        .post(&format!("/api/v1/accounts/{}/follow", bob.account_id))
-        .bearer_auth(&alice.access_token)
-        .send()
-        .await;
-    expect_error(refused, 403).await;
+    let refused = as_bob.follow(&alice).await.expect_err("blocked");
+    assert_eq!(refused.status, 403);
+    let refused = as_alice.follow(&bob).await.expect_err("blocking");
+    assert_eq!(refused.status, 403);
 
-    let cleared = call(
-        &app,
-        &alice,
-        &format!("/api/v1/accounts/{}/unblock", bob.account_id),
-        &[],
-    )
-    .await;
-    assert_eq!(cleared["blocking"], false);
-    assert_eq!(
-        relationship(&app, &bob, &alice.account_id).await["blocked_by"],
-        false
-    );
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/accounts/{}/follow", alice.account_id),
-        &[],
-    )
-    .await;
+    let cleared = as_alice.unblock(&bob).await.expect("alice unblocks bob");
+    assert!(!cleared.blocking);
+    let seen_by_bob = as_bob.relationship(&alice).await.expect("relationship");
+    assert!(!seen_by_bob.blocked_by);
+    as_bob.follow(&alice).await.expect("bob may follow again");
 }
 
 #[sqlx::test]
@@ -549,16 +484,6 @@ async fn domain_blocks_hide_the_domain_and_are_listed_with_link_paging(db: PgPoo
             .await;
         expect_error(bad, 422).await;
     }
-}
-
-/// Makes the user `username` a moderator or admin.
-pub async fn promote(db: &PgPool, username: &str, role: &str) {
-    sqlx::query("UPDATE users SET role = $1 WHERE email = $2")
-        .bind(role)
-        .bind(format!("{username}@mail.example"))
-        .execute(db)
-        .await
-        .expect("promotes");
 }
 
 #[sqlx::test]

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use crate::helpers::expect_json;
-use crate::peers::accounts_of;
-use crate::signatures::Scene;
+use crate::helpers::peers::accounts_of;
+use crate::helpers::signed_remote::Scene;
 use roost::federation::inbox_worker;
 use roost::federation::resolve::hashed_username;
 

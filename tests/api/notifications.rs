@@ -4,8 +4,12 @@
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-use crate::peers::{instance, remote_id, second_database, settle};
+use crate::helpers::client::entities::kinds;
+use crate::helpers::peers::{instance, remote_id, second_database, settle};
+use crate::helpers::requests::call;
+use crate::helpers::{
+    expect_error, expect_json, Account, ApiResult, Notification, TestApp, TestUser,
+};
 
 async fn notifications(app: &TestApp, user: &TestUser, query: &str) -> Vec<Value> {
     let response = app
@@ -20,22 +24,18 @@ async fn notifications(app: &TestApp, user: &TestUser, query: &str) -> Vec<Value
         .clone()
 }
 
-fn kinds(list: &[Value]) -> Vec<String> {
+fn kinds_of(list: &[Value]) -> Vec<String> {
     list.iter()
         .map(|n| n["type"].as_str().expect("type").to_owned())
         .collect()
 }
 
-async fn call(app: &TestApp, user: &TestUser, path: &str, form: &[(&str, &str)]) -> Value {
-    expect_json(
-        app.post(path)
-            .bearer_auth(&user.access_token)
-            .form(form)
-            .send()
-            .await,
-        200,
-    )
-    .await
+/// The id of the status a notification is about, if any.
+fn status_of(notification: &Notification) -> Option<&str> {
+    notification
+        .status
+        .as_ref()
+        .map(|status| status.id.as_str())
 }
 
 #[sqlx::test]
@@ -43,78 +43,39 @@ async fn local_actions_notify_once_and_never_for_ones_own(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/accounts/{}/follow", alice.account_id),
-        &[("notify", "true")],
-    )
-    .await;
-    let status = app.post_status(&alice, &[("status", "hello @bob")]).await;
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/statuses/{status}/favourite"),
-        &[],
-    )
-    .await;
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/statuses/{status}/unfavourite"),
-        &[],
-    )
-    .await;
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/statuses/{status}/favourite"),
-        &[],
-    )
-    .await;
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/statuses/{status}/reblog"),
-        &[],
-    )
-    .await;
-    call(
-        &app,
-        &alice,
-        &format!("/api/v1/statuses/{status}/favourite"),
-        &[],
-    )
-    .await;
-    let edit = app
-        .client
-        .put(app.url(&format!("/api/v1/statuses/{status}")))
-        .bearer_auth(&alice.access_token)
-        .form(&[("status", "hello again @bob")])
-        .send()
-        .await;
-    expect_json(edit, 200).await;
+    let (as_alice, as_bob) = (app.as_(&alice), app.as_(&bob));
+    let notify = [("notify", "true")];
+    as_bob.follow_with(&alice, &notify).await.expect("follows");
+    let status = as_alice.post_status("hello @bob").await.expect("posts");
+    as_bob.favourite(&status).await.expect("likes");
+    as_bob.unfavourite(&status).await.expect("takes it back");
+    as_bob.favourite(&status).await.expect("likes again");
+    as_bob.reblog(&status).await.expect("boosts");
+    as_alice.favourite(&status).await.expect("likes her own");
+    let edit = as_alice.edit_status(&status, "hello again @bob").await;
+    edit.expect("edits");
 
-    let for_alice = notifications(&app, &alice, "").await;
+    let for_alice = as_alice.notifications().await.expect("notifications");
     assert_eq!(
         kinds(&for_alice),
-        vec!["reblog", "favourite", "follow"],
+        ["reblog", "favourite", "follow"],
         "own favourite not notified, favourite once"
     );
-    assert_eq!(for_alice[0]["account"]["username"], "bob");
-    assert_eq!(for_alice[0]["status"]["id"], status.as_str());
-    let for_bob = notifications(&app, &bob, "").await;
+    assert_eq!(for_alice[0].account.username, "bob");
+    assert_eq!(status_of(&for_alice[0]), Some(status.id.as_str()));
+    let for_bob = as_bob.notifications().await.expect("notifications");
     assert_eq!(
         kinds(&for_bob),
-        vec!["update", "mention"],
+        ["update", "mention"],
         "a mention of a notify-follower is a mention, not a status"
     );
-    assert_eq!(for_bob[1]["status"]["id"], status.as_str());
+    assert_eq!(status_of(&for_bob[1]), Some(status.id.as_str()));
 
-    let other = app.post_status(&alice, &[("status", "no mention")]).await;
-    let for_bob = notifications(&app, &bob, "?types[]=status").await;
+    let other = as_alice.post_status("no mention").await.expect("posts");
+    let statuses = [("types[]", "status")];
+    let for_bob = as_bob.notifications_where(&statuses).await.expect("list");
     assert_eq!(for_bob.len(), 1);
-    assert_eq!(for_bob[0]["status"]["id"], other.as_str());
+    assert_eq!(status_of(&for_bob[0]), Some(other.id.as_str()));
 }
 
 #[sqlx::test]
@@ -122,35 +83,20 @@ async fn follow_requests_notify_and_become_follows_when_authorized(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    let locked = app
-        .patch("/api/v1/accounts/update_credentials")
-        .bearer_auth(&alice.access_token)
-        .form(&[("locked", "true")])
-        .send()
+    let as_alice = app.as_(&alice);
+    let locked: ApiResult<Account> = as_alice
+        .patch("/api/v1/accounts/update_credentials", &[("locked", "true")])
         .await;
-    expect_json(locked, 200).await;
-    call(
-        &app,
-        &bob,
-        &format!("/api/v1/accounts/{}/follow", alice.account_id),
-        &[],
-    )
-    .await;
-    assert_eq!(
-        kinds(&notifications(&app, &alice, "").await),
-        vec!["follow_request"]
-    );
-    call(
-        &app,
-        &alice,
-        &format!("/api/v1/follow_requests/{}/authorize", bob.account_id),
-        &[],
-    )
-    .await;
-    assert_eq!(
-        kinds(&notifications(&app, &alice, "").await),
-        vec!["follow"]
-    );
+    locked.expect("locks her account");
+    app.as_(&bob).follow(&alice).await.expect("asks to follow");
+    let list = as_alice.notifications().await.expect("notifications");
+    assert_eq!(kinds(&list), ["follow_request"]);
+    as_alice
+        .authorize_follow_request(&bob)
+        .await
+        .expect("accepts");
+    let list = as_alice.notifications().await.expect("notifications");
+    assert_eq!(kinds(&list), ["follow"]);
 }
 
 #[sqlx::test]
@@ -183,7 +129,7 @@ async fn filters_dismiss_clear_markers_and_the_unread_count(db: PgPool) {
     .await;
 
     assert_eq!(
-        kinds(&notifications(&app, &alice, "?exclude_types[]=follow").await),
+        kinds_of(&notifications(&app, &alice, "?exclude_types[]=follow").await),
         vec!["favourite"]
     );
     assert_eq!(
@@ -282,7 +228,7 @@ async fn moderators_hear_of_sign_ups(db: PgPool) {
         .expect("promotes");
     let newcomer = app.sign_up("newcomer").await;
     let list = notifications(&app, &admin, "").await;
-    assert_eq!(kinds(&list), vec!["admin.sign_up"]);
+    assert_eq!(kinds_of(&list), vec!["admin.sign_up"]);
     assert_eq!(list[0]["account"]["id"], newcomer.account_id.as_str());
 }
 
@@ -320,7 +266,7 @@ async fn remote_follows_mentions_and_likes_notify_local_users(db: PgPool) {
     settle(&[&a, &b]).await;
     let list = notifications(&a, &alice, "").await;
     // Deliveries may arrive in any order: compare as a set.
-    let mut got = kinds(&list);
+    let mut got = kinds_of(&list);
     got.sort();
     assert_eq!(got, vec!["favourite", "follow", "mention"], "{list:?}");
     let favourite = list

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 use tokio::process::Command;
 
-use crate::admin::staff;
+use crate::helpers::staff::staff;
 use crate::helpers::{expect_json, test_python, TestApp};
 
 const METHODS: [&str; 8] = [

@@ -6,7 +6,7 @@ use reqwest::header::ACCEPT;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::admin::staff;
+use crate::helpers::staff::staff;
 use crate::helpers::{expect_error, expect_json, TestApp};
 
 #[sqlx::test]

@@ -16,8 +16,8 @@ use sqlx::PgPool;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
+use crate::helpers::peers::{follow, instance};
 use crate::helpers::{expect_error, expect_json, test_python, TestApp, TestUser, PASSWORD};
-use crate::peers::{follow, instance};
 
 const RECEIVER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

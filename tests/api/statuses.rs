@@ -4,6 +4,7 @@
 use serde_json::Value;
 use sqlx::PgPool;
 
+use crate::helpers::client::entities::ids;
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
 
 async fn post(
@@ -22,7 +23,7 @@ async fn posted(app: &TestApp, user: &TestUser, text: &str) -> Value {
     expect_json(post(app, user, &[("status", text)]).await, 200).await
 }
 
-async fn ids(app: &TestApp, user: Option<&TestUser>, path: &str) -> Vec<String> {
+async fn ids_at(app: &TestApp, user: Option<&TestUser>, path: &str) -> Vec<String> {
     let mut request = app.get(path);
     if let Some(user) = user {
         request = request.bearer_auth(&user.access_token);
@@ -72,22 +73,22 @@ async fn a_posted_status_has_mastodons_fields_and_shows_in_the_timelines(db: PgP
         "anonymous readers get no viewer flags"
     );
     assert_eq!(
-        ids(&app, Some(&alice), "/api/v1/timelines/home").await,
+        ids_at(&app, Some(&alice), "/api/v1/timelines/home").await,
         vec![id.clone()]
     );
     assert_eq!(
-        ids(&app, None, "/api/v1/timelines/public").await,
+        ids_at(&app, None, "/api/v1/timelines/public").await,
         vec![id.clone()]
     );
     assert_eq!(
-        ids(&app, None, "/api/v1/timelines/public?local=true").await,
+        ids_at(&app, None, "/api/v1/timelines/public?local=true").await,
         vec![id.clone()]
     );
-    assert!(ids(&app, None, "/api/v1/timelines/public?remote=true")
+    assert!(ids_at(&app, None, "/api/v1/timelines/public?remote=true")
         .await
         .is_empty());
     assert_eq!(
-        ids(
+        ids_at(
             &app,
             None,
             &format!("/api/v1/accounts/{}/statuses", alice.account_id)
@@ -186,78 +187,38 @@ async fn replies_count_and_deleting_removes_a_status_everywhere(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    let parent = posted(&app, &alice, "parent").await;
-    let parent_id = parent["id"].as_str().expect("id").to_owned();
-    let reply = expect_json(
-        post(
-            &app,
-            &bob,
-            &[("status", "reply"), ("in_reply_to_id", &parent_id)],
-        )
-        .await,
-        200,
-    )
-    .await;
-    assert_eq!(reply["in_reply_to_id"], parent_id.as_str());
-    assert_eq!(reply["in_reply_to_account_id"], alice.account_id.as_str());
-    let parent = expect_json(
-        app.get(&format!("/api/v1/statuses/{parent_id}"))
-            .send()
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(parent["replies_count"], 1);
-
-    let reply_id = reply["id"].as_str().expect("id").to_owned();
-    let not_hers = app
-        .delete(&format!("/api/v1/statuses/{reply_id}"))
-        .bearer_auth(&alice.access_token)
-        .send()
-        .await;
-    expect_error(not_hers, 404).await;
-    let deleted = app
-        .delete(&format!("/api/v1/statuses/{reply_id}"))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    let deleted = expect_json(deleted, 200).await;
+    let parent = app.as_(&alice).post_status("parent").await.expect("posts");
+    let reply = app
+        .as_(&bob)
+        .reply(&parent, "reply")
+        .await
+        .expect("replies");
+    assert_eq!(reply.in_reply_to_id.as_deref(), Some(parent.id.as_str()));
     assert_eq!(
-        deleted["text"], "reply",
+        reply.in_reply_to_account_id.as_deref(),
+        Some(alice.account_id.as_str())
+    );
+    let parent = app.anonymous().status(&parent).await.expect("public");
+    assert_eq!(parent.replies_count, 1);
+
+    let not_hers = app.as_(&alice).delete_status(&reply).await;
+    assert_eq!(not_hers.expect_err("not alice's").status, 404);
+    let deleted = app.as_(&bob).delete_status(&reply).await.expect("deletes");
+    assert_eq!(
+        deleted.text.as_deref(),
+        Some("reply"),
         "delete returns the source for redrafting"
     );
-    expect_error(
-        app.get(&format!("/api/v1/statuses/{reply_id}"))
-            .send()
-            .await,
-        404,
-    )
-    .await;
-    assert!(!ids(&app, None, "/api/v1/timelines/public")
-        .await
-        .contains(&reply_id));
-    let parent = expect_json(
-        app.get(&format!("/api/v1/statuses/{parent_id}"))
-            .send()
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(parent["replies_count"], 0);
-    let bob_now = expect_json(
-        app.get(&format!("/api/v1/accounts/{}", bob.account_id))
-            .send()
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(bob_now["statuses_count"], 0);
-    let again = app
-        .delete(&format!("/api/v1/statuses/{reply_id}"))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    expect_error(again, 404).await;
+    let gone = app.anonymous().status(&reply).await.expect_err("deleted");
+    assert_eq!(gone.status, 404);
+    let public = app.anonymous().public().await.expect("public timeline");
+    assert!(!ids(&public).contains(&reply.id.as_str()));
+    let parent = app.anonymous().status(&parent).await.expect("public");
+    assert_eq!(parent.replies_count, 0);
+    let bob_now = app.anonymous().account(&bob).await.expect("bob");
+    assert_eq!(bob_now.statuses_count, 0);
+    let again = app.as_(&bob).delete_status(&reply).await;
+    assert_eq!(again.expect_err("already deleted").status, 404);
 }
 
 #[sqlx::test]
@@ -266,60 +227,34 @@ async fn followers_only_statuses_reach_followers_and_nobody_else(db: PgPool) {
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
     let carol = app.sign_up("carol").await;
-    let follow = app
-        .post(&format!("/api/v1/accounts/{}/follow", alice.account_id))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    assert_eq!(expect_json(follow, 200).await["following"], true);
-    let private = expect_json(
-        post(
-            &app,
-            &alice,
-            &[("status", "only friends"), ("visibility", "private")],
-        )
-        .await,
-        200,
-    )
-    .await;
-    let id = private["id"].as_str().expect("id").to_owned();
-    assert_eq!(private["visibility"], "private");
-    assert_eq!(
-        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
-        vec![id.clone()]
-    );
-    let seen = app
-        .get(&format!("/api/v1/statuses/{id}"))
-        .bearer_auth(&bob.access_token)
-        .send()
-        .await;
-    expect_json(seen, 200).await;
-    let unseen = app
-        .get(&format!("/api/v1/statuses/{id}"))
-        .bearer_auth(&carol.access_token)
-        .send()
-        .await;
-    expect_error(unseen, 404).await;
-    expect_error(app.get(&format!("/api/v1/statuses/{id}")).send().await, 404).await;
-    assert!(ids(&app, Some(&carol), "/api/v1/timelines/public")
+    let follow = app.as_(&bob).follow(&alice).await.expect("follows");
+    assert!(follow.following);
+    let private = app
+        .as_(&alice)
+        .post_status_with(&[("status", "only friends"), ("visibility", "private")])
         .await
-        .is_empty());
-    assert!(ids(
-        &app,
-        Some(&carol),
-        &format!("/api/v1/accounts/{}/statuses", alice.account_id)
-    )
-    .await
-    .is_empty());
-    assert_eq!(
-        ids(
-            &app,
-            Some(&bob),
-            &format!("/api/v1/accounts/{}/statuses", alice.account_id)
-        )
-        .await,
-        vec![id]
-    );
+        .expect("posts");
+    assert_eq!(private.visibility, "private");
+    let bobs_home = app.as_(&bob).home().await.expect("home");
+    assert_eq!(ids(&bobs_home), [private.id.as_str()]);
+    app.as_(&bob)
+        .status(&private)
+        .await
+        .expect("a follower sees it");
+    let unseen = app.as_(&carol).status(&private).await.expect_err("hidden");
+    assert_eq!(unseen.status, 404);
+    let anonymous = app.anonymous().status(&private).await.expect_err("hidden");
+    assert_eq!(anonymous.status, 404);
+    let public = app.as_(&carol).public().await.expect("public timeline");
+    assert!(public.is_empty());
+    let for_carol = app
+        .as_(&carol)
+        .account_statuses(&alice)
+        .await
+        .expect("list");
+    assert!(for_carol.is_empty());
+    let for_bob = app.as_(&bob).account_statuses(&alice).await.expect("list");
+    assert_eq!(ids(&for_bob), [private.id.as_str()]);
 }
 
 #[sqlx::test]
@@ -376,14 +311,14 @@ async fn timelines_page_without_gaps_or_duplicates(db: PgPool) {
         assert!(seen.len() <= 7, "paging does not end");
     }
     assert_eq!(seen, posted_ids);
-    let newer = ids(
+    let newer = ids_at(
         &app,
         Some(&alice),
         &format!("/api/v1/timelines/home?min_id={}&limit=2", posted_ids[4]),
     )
     .await;
     assert_eq!(newer, vec![posted_ids[2].clone(), posted_ids[3].clone()]);
-    let since = ids(
+    let since = ids_at(
         &app,
         Some(&alice),
         &format!("/api/v1/timelines/home?since_id={}&limit=2", posted_ids[4]),
@@ -407,7 +342,7 @@ async fn the_same_idempotency_key_returns_the_same_status(db: PgPool) {
     let second = expect_json(send().await, 200).await;
     assert_eq!(first["id"], second["id"]);
     assert_eq!(
-        ids(&app, Some(&alice), "/api/v1/timelines/home")
+        ids_at(&app, Some(&alice), "/api/v1/timelines/home")
             .await
             .len(),
         1
@@ -529,20 +464,20 @@ async fn account_statuses_filter_pinned_replies_and_media(db: PgPool) {
     expect_json(pinned, 200).await;
     let base = format!("/api/v1/accounts/{}/statuses", alice.account_id);
     assert_eq!(
-        ids(&app, None, &format!("{base}?pinned=true")).await,
+        ids_at(&app, None, &format!("{base}?pinned=true")).await,
         vec![first.clone()]
     );
-    let all = ids(&app, None, &base).await;
+    let all = ids_at(&app, None, &base).await;
     assert_eq!(all.len(), 2);
     assert_eq!(all[0], reply["id"].as_str().expect("id"));
     // A self-reply (a thread) is kept by exclude_replies, as in Mastodon.
     assert_eq!(
-        ids(&app, None, &format!("{base}?exclude_replies=true"))
+        ids_at(&app, None, &format!("{base}?exclude_replies=true"))
             .await
             .len(),
         2
     );
-    assert!(ids(&app, None, &format!("{base}?only_media=true"))
+    assert!(ids_at(&app, None, &format!("{base}?only_media=true"))
         .await
         .is_empty());
 }
@@ -583,12 +518,14 @@ async fn mentions_and_hashtags_are_linked_and_direct_statuses_reach_only_the_men
     );
     let id = status["id"].as_str().expect("id").to_owned();
     assert_eq!(
-        ids(&app, None, "/api/v1/timelines/tag/Rust").await,
+        ids_at(&app, None, "/api/v1/timelines/tag/Rust").await,
         vec![id.clone()]
     );
-    assert!(ids(&app, None, "/api/v1/timelines/tag/go").await.is_empty());
+    assert!(ids_at(&app, None, "/api/v1/timelines/tag/go")
+        .await
+        .is_empty());
     assert_eq!(
-        ids(
+        ids_at(
             &app,
             None,
             &format!("/api/v1/accounts/{}/statuses?tagged=rust", alice.account_id)
@@ -620,10 +557,10 @@ async fn mentions_and_hashtags_are_linked_and_direct_statuses_reach_only_the_men
         .send()
         .await;
     expect_error(for_carol, 404).await;
-    assert!(!ids(&app, None, "/api/v1/timelines/public")
+    assert!(!ids_at(&app, None, "/api/v1/timelines/public")
         .await
         .contains(&direct_id));
-    assert!(!ids(
+    assert!(!ids_at(
         &app,
         Some(&carol),
         &format!("/api/v1/accounts/{}/statuses", alice.account_id)
@@ -673,7 +610,7 @@ async fn link_headers_keep_the_filters_and_home_shows_ones_own_replies(db: PgPoo
     )
     .await;
     assert_eq!(
-        ids(&app, Some(&alice), "/api/v1/timelines/home").await,
+        ids_at(&app, Some(&alice), "/api/v1/timelines/home").await,
         vec![reply["id"].as_str().expect("id").to_owned()]
     );
 
@@ -706,47 +643,31 @@ async fn link_headers_keep_the_filters_and_home_shows_ones_own_replies(db: PgPoo
     assert!(link.contains("exclude_replies=true"), "{link}");
 }
 
-async fn set_following(app: &TestApp, follower: &TestUser, target: &TestUser, follow: bool) {
-    let action = if follow { "follow" } else { "unfollow" };
-    let response = app
-        .post(&format!("/api/v1/accounts/{}/{action}", target.account_id))
-        .bearer_auth(&follower.access_token)
-        .send()
-        .await;
-    assert_eq!(expect_json(response, 200).await["following"], follow);
-}
-
 #[sqlx::test]
 async fn a_follow_brings_earlier_statuses_home_and_an_unfollow_takes_them_away(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    let earlier = posted(&app, &alice, "before the follow").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let own = posted(&app, &bob, "bob's own").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    assert_eq!(
-        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
-        vec![own.clone()]
-    );
-    set_following(&app, &bob, &alice, true).await;
-    let later = posted(&app, &alice, "after the follow").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    assert_eq!(
-        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
-        vec![later, own.clone(), earlier]
-    );
-    set_following(&app, &bob, &alice, false).await;
-    assert_eq!(
-        ids(&app, Some(&bob), "/api/v1/timelines/home").await,
-        vec![own]
-    );
+    let (alice_posts, bob_reads) = (app.as_(&alice), app.as_(&bob));
+    let earlier = alice_posts
+        .post_status("before the follow")
+        .await
+        .expect("posts");
+    let own = bob_reads.post_status("bob's own").await.expect("posts");
+    let home = bob_reads.home().await.expect("home");
+    assert_eq!(ids(&home), [own.id.as_str()]);
+    let follow = bob_reads.follow(&alice).await.expect("follows");
+    assert!(follow.following);
+    let later = alice_posts
+        .post_status("after the follow")
+        .await
+        .expect("posts");
+    let home = bob_reads.home().await.expect("home");
+    assert_eq!(ids(&home), [&later.id, &own.id, &earlier.id]);
+    let unfollow = bob_reads.unfollow(&alice).await.expect("unfollows");
+    assert!(!unfollow.following);
+    let home = bob_reads.home().await.expect("home");
+    assert_eq!(ids(&home), [own.id.as_str()]);
 }
 
 #[sqlx::test]
@@ -765,7 +686,7 @@ async fn home_feeds_are_trimmed_to_their_newest_entries(db: PgPool) {
     .execute(&db)
     .await
     .expect("insert statuses");
-    let newest = ids(&app, Some(&alice), "/api/v1/timelines/home?limit=1").await;
+    let newest = ids_at(&app, Some(&alice), "/api/v1/timelines/home?limit=1").await;
     assert_eq!(
         roost::maintenance::trim_home_feeds(&db)
             .await
@@ -778,7 +699,7 @@ async fn home_feeds_are_trimmed_to_their_newest_entries(db: PgPool) {
         .expect("count");
     assert_eq!(entries, depth);
     assert_eq!(
-        ids(&app, Some(&alice), "/api/v1/timelines/home?limit=1").await,
+        ids_at(&app, Some(&alice), "/api/v1/timelines/home?limit=1").await,
         newest
     );
 }
@@ -789,8 +710,10 @@ async fn a_home_page_is_filled_from_past_many_hidden_entries_of_the_feed(db: PgP
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
     let carol = app.sign_up("carol").await;
-    set_following(&app, &alice, &bob, true).await;
-    set_following(&app, &alice, &carol, true).await;
+    let follow = app.as_(&alice).follow(&bob).await.expect("follows");
+    assert!(follow.following);
+    let follow = app.as_(&alice).follow(&carol).await.expect("follows");
+    assert!(follow.following);
     let older: Vec<String> = [
         posted(&app, &carol, "carol one").await,
         posted(&app, &carol, "carol two").await,
@@ -817,12 +740,12 @@ async fn a_home_page_is_filled_from_past_many_hidden_entries_of_the_feed(db: PgP
         .await;
     assert_eq!(expect_json(muted, 200).await["muting"], true);
     assert_eq!(
-        ids(&app, Some(&alice), "/api/v1/timelines/home?limit=5").await,
+        ids_at(&app, Some(&alice), "/api/v1/timelines/home?limit=5").await,
         older
     );
     // Paging up from carol's first status: her second, then nothing (only muted ones).
     assert_eq!(
-        ids(
+        ids_at(
             &app,
             Some(&alice),
             &format!("/api/v1/timelines/home?limit=5&min_id={}", older[1])
@@ -831,7 +754,7 @@ async fn a_home_page_is_filled_from_past_many_hidden_entries_of_the_feed(db: PgP
         vec![older[0].clone()]
     );
     assert_eq!(
-        ids(
+        ids_at(
             &app,
             Some(&alice),
             &format!("/api/v1/timelines/home?limit=5&min_id={}", older[0])

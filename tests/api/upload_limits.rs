@@ -10,9 +10,9 @@ use sqlx::PgPool;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::helpers::media::{download, png, upload, upload_ok};
+use crate::helpers::scalar;
 use crate::helpers::{expect_error, TestApp};
-use crate::media_files::{download, png, upload, upload_ok};
-use crate::peers::scalar;
 
 const BOUNDARY: &str = "roost-upload-limit-test";
 /// The upload limit the tests configure.

@@ -1,7 +1,33 @@
 //! `TestApp`: a running Roost on 127.0.0.1 with a fresh database, plus shortcuts for
 //! the steps most tests share (register an app, sign up a user).
+//!
+//! Everything more than one test file uses lives under this module, never in a
+//! feature's test file:
+//! - [`client`]: the typed client (`app.as_(&alice).post_status("hi")`) with the
+//!   test-side entities; new tests use it.
+//! - [`requests`]: the older untyped shortcuts (`call`, `read`).
+//! - [`staff`]: moderators and admins with admin-scoped tokens.
+//! - [`peers`]: two or more federating instances and their queues.
+//! - [`signed_remote`]: a fake remote server and requests signed by another implementation.
+//! - [`media`]: images made in the test and upload helpers.
+//! - [`shell`]: the `roost` binary run as `roost admin …`.
 
+// Each test file uses its own part of these helpers.
 #![allow(dead_code)]
+
+pub mod client;
+pub mod media;
+pub mod peers;
+pub mod requests;
+pub mod shell;
+pub mod signed_remote;
+pub mod staff;
+
+// The typed client's types, at hand for every test file (not every one is named yet).
+#[allow(unused_imports)]
+pub use client::entities::{Account, Notification, Relationship, Status};
+#[allow(unused_imports)]
+pub use client::{ApiError, ApiResult};
 
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use roost::app::App;
@@ -315,6 +341,14 @@ impl TestApp {
             .expect("access_token")
             .to_owned()
     }
+}
+
+/// The single value of `sql` (a `SELECT count(*)`, a column of one row).
+pub async fn scalar(db: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(db)
+        .await
+        .expect("query runs")
 }
 
 /// The Python interpreter of the test clients (Mastodon.py, `cryptography`):

@@ -1,8 +1,6 @@
 //! Test images made in the test: each format, a JPEG carrying EXIF (GPS and an
 //! orientation), and multipart helpers for uploads.
 
-#![allow(dead_code)]
-
 use image::codecs::gif::GifEncoder;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -11,7 +9,7 @@ use image::{DynamicImage, Rgb, RgbImage, Rgba, RgbaImage};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-use crate::helpers::{expect_json, TestApp, TestUser};
+use super::{expect_json, TestApp, TestUser};
 
 /// A marker stored in the GPS IFD of [`jpeg_with_gps`]: it must not survive processing.
 pub const GPS_MARKER: &[u8] = b"ROOSTGPS";

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_json, TestApp, TestUser};
+use super::{expect_json, TestApp, TestUser};
 use roost::delivery::worker as delivery_worker;
 use roost::federation::inbox_worker;
 
@@ -112,13 +112,6 @@ pub fn port_of(app: &TestApp) -> u16 {
         .next()
         .and_then(|p| p.parse().ok())
         .expect("domain has a port")
-}
-
-pub async fn scalar(db: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(db)
-        .await
-        .expect("query runs")
 }
 
 /// The id on `app` of the remote account `handle`, resolved through search.
