@@ -76,11 +76,7 @@ pub enum ApiError {
 }
 
 /// Checks that an optional text parameter is at most `max` characters.
-pub fn check_length(
-    field: &'static str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<(), ApiError> {
+pub fn check_length(field: &'static str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
     match value {
         Some(text) if text.chars().count() > max => Err(ApiError::validation(
             field,

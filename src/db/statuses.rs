@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
 use super::hiding::NOT_MUTED;
-use crate::domain::Visibility;
 use super::media::COLUMNS as MEDIA_COLUMNS;
+use crate::domain::Visibility;
 
 /// A `statuses` row (columns mirror the table).
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -8,8 +8,8 @@
 
 pub mod actors;
 pub mod attachments;
-pub mod builders;
 pub mod blocks;
+pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;

@@ -14,7 +14,8 @@ use crate::db::statuses::{self, NewStatus};
 use crate::domain::Visibility;
 use crate::error::ApiError;
 use crate::services;
-use crate::services::statuses::status_by_uri;
+/// Where the Like and Announce handlers below find the status an id names.
+pub use crate::services::statuses::status_by_uri;
 use crate::state::AppState;
 
 /// Why an inbound post activity had no effect.
@@ -156,7 +157,13 @@ pub async fn receive_announce(
     let mut transaction = state.db.begin().await?;
     let inserted = statuses::insert(
         &mut transaction,
-        &NewStatus::reblog(booster.id, false, Some(announce_id), original.id, Visibility::Public),
+        &NewStatus::reblog(
+            booster.id,
+            false,
+            Some(announce_id),
+            original.id,
+            Visibility::Public,
+        ),
     )
     .await;
     match inserted {

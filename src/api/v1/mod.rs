@@ -16,4 +16,3 @@ pub mod statuses;
 pub mod timelines;
 
 pub(crate) use crate::error::check_length;
-

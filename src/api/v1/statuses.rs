@@ -53,13 +53,14 @@ pub async fn create(
         sensitive: params.sensitive,
         language: params.language.as_deref(),
         media_ids: params.media_ids.as_deref(),
-        idempotency_key: headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok()),
+        idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
     };
     match statuses::post(&state, user.account_id, &new).await? {
-        Posted::Again(row) => rendered(&state, Some(user.account_id), row).await.map(Json),
+        Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
+            .await
+            .map(Json),
         Posted::New(written) => {
+            let written = *written;
             let written = status::Written {
                 media: (written.media.iter())
                     .map(|media| MediaAttachment::from_row(media, &state.config))

@@ -84,7 +84,10 @@ fn mention_tags(config: &Config, mentioned: &[AccountRow]) -> anyhow::Result<Vec
         .map(|account| {
             let href = HttpUrl::parse(&urls::account_ap_id(config, account))?;
             let domain = account.domain.as_deref().unwrap_or(&config.domain);
-            Ok(Tag::mention(href, format!("@{}@{domain}", account.username)))
+            Ok(Tag::mention(
+                href,
+                format!("@{}@{domain}", account.username),
+            ))
         })
         .collect()
 }

@@ -90,8 +90,7 @@ pub(super) async fn send_delete(
     mentioned: &[AccountRow],
 ) -> ApiResult<()> {
     let parent_author = reply_target_author(conn, status, mentioned).await?;
-    let inboxes =
-        audience_inboxes(conn, author, status, mentioned, parent_author.as_ref()).await?;
+    let inboxes = audience_inboxes(conn, author, status, mentioned, parent_author.as_ref()).await?;
     if inboxes.is_empty() {
         return Ok(());
     }

@@ -229,7 +229,10 @@ fn content_of(note: &Note) -> String {
 
 /// The content warning kept of a remote note.
 fn summary_of(note: &Note) -> String {
-    truncate(note.content_warning().unwrap_or_default(), MAX_SUMMARY_BYTES)
+    truncate(
+        note.content_warning().unwrap_or_default(),
+        MAX_SUMMARY_BYTES,
+    )
 }
 
 fn truncate(text: &str, max_bytes: usize) -> String {
