@@ -20,9 +20,11 @@ mod compose;
 mod delivery;
 mod media;
 mod remote;
+mod rules;
 
 pub use compose::{compose, Composed};
 pub use remote::{receive_edit, receive_note, status_by_uri};
+pub use rules::MAX_SPOILER_CHARACTERS;
 
 use sqlx::PgConnection;
 
@@ -30,14 +32,12 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::media::MediaRow;
 use crate::db::notifications;
 use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
-use crate::db::users;
-use crate::domain::{status_text, Id, Visibility};
-use crate::error::{check_length, ApiError, ApiResult};
+use crate::domain::Id;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use delivery::Change;
+use rules::{check_body, conversation, language, visibility, Body};
 
-/// Longest content warning accepted.
-pub const MAX_SPOILER_CHARACTERS: usize = 500;
 /// Longest `Idempotency-Key` remembered (longer ones are ignored, as absent).
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
@@ -80,10 +80,10 @@ pub struct Written {
 /// What [`post`] did.
 #[derive(Debug)]
 pub enum Posted {
-    /// A new status.
-    New(Written),
+    /// A new status (boxed: it carries the author and the mentioned accounts).
+    New(Box<Written>),
     /// The status an earlier request with the same `Idempotency-Key` created.
-    Again(StatusRow),
+    Again(Box<StatusRow>),
 }
 
 /// Posts a status (or a reply) by local account `author_id`: validates, writes the
@@ -97,24 +97,18 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         .filter(|key| !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY);
     if let Some(key) = idempotency_key {
         if let Some(existing) = statuses::idempotent_status(&state.db, author_id, key).await? {
-            return visible(state, Some(author_id), existing)
-                .await
-                .map(Posted::Again);
+            let row = visible(state, Some(author_id), existing).await?;
+            return Ok(Posted::Again(Box::new(row)));
         }
     }
     let text = new.text.unwrap_or_default();
-    let media_ids = media::media_ids(state, new.media_ids)?;
-    let has_media = media_ids.as_ref().is_some_and(|ids| !ids.is_empty());
-    check_text(state, text, has_media)?;
-    media::check_media(state, author_id, None, media_ids.as_deref()).await?;
-    check_length("spoiler_text", new.spoiler_text, MAX_SPOILER_CHARACTERS)?;
-    let parent = match new.in_reply_to_id.filter(|id| !id.is_empty()) {
-        Some(id) => {
-            let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
-            Some(visible(state, Some(author_id), id.0).await?)
-        }
-        None => None,
+    let body = Body {
+        text,
+        spoiler_text: new.spoiler_text,
+        media_ids: new.media_ids,
     };
+    let media_ids = check_body(state, author_id, None, &body).await?;
+    let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let visibility = visibility(state, author_id, new.visibility).await?;
     let composed = compose(state, text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
@@ -158,7 +152,22 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     )
     .await?;
     transaction.commit().await?;
-    Ok(Posted::New(written))
+    Ok(Posted::New(Box::new(written)))
+}
+
+/// The status a new post replies to: one its author may see (`NotFound` otherwise).
+async fn reply_parent(
+    state: &AppState,
+    author_id: i64,
+    in_reply_to_id: Option<&str>,
+) -> ApiResult<Option<StatusRow>> {
+    match in_reply_to_id.filter(|id| !id.is_empty()) {
+        Some(id) => {
+            let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+            Ok(Some(visible(state, Some(author_id), id.0).await?))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Attaches the media of a local status just inserted or edited and gathers what it is
@@ -189,65 +198,6 @@ async fn finish_local(
         tags: composed.tags,
         media,
     })
-}
-
-/// A new post's conversation: its parent's, or a fresh one (Mastodon's form).
-fn conversation(state: &AppState, parent: Option<&StatusRow>) -> String {
-    parent
-        .and_then(|p| p.conversation.clone())
-        .unwrap_or_else(|| {
-            let today = chrono::Utc::now().format("%Y-%m-%d");
-            let id = crate::federation::urls::new_activity(&state.config);
-            format!(
-                "tag:{},{today}:objectId={id}:objectType=Conversation",
-                state.config.domain
-            )
-        })
-}
-
-/// The requested visibility, or the author's default (public without a user row).
-async fn visibility(
-    state: &AppState,
-    author_id: i64,
-    requested: Option<&str>,
-) -> ApiResult<Visibility> {
-    match requested {
-        Some(name) => Visibility::parse(name).ok_or_else(|| {
-            ApiError::validation(
-                "visibility",
-                "ERR_INCLUSION",
-                "Visibility is not included in the list",
-            )
-        }),
-        None => Ok(users::find_by_account_id(&state.db, author_id)
-            .await?
-            .map_or(Visibility::Public, |user| user.default_privacy)),
-    }
-}
-
-/// A language code worth keeping (2 to 8 characters), else none.
-fn language(language: Option<&str>) -> Option<&str> {
-    language.filter(|l| (2..=8).contains(&l.len()))
-}
-
-/// Rules shared by posting and editing: not blank unless there is media, not too long.
-fn check_text(state: &AppState, text: &str, has_media: bool) -> ApiResult<()> {
-    let max_characters = state.config.max_status_characters as usize;
-    if text.trim().is_empty() && !has_media {
-        return Err(ApiError::validation(
-            "status",
-            "ERR_BLANK",
-            "Text can't be blank",
-        ));
-    }
-    if status_text::character_count(text) > max_characters {
-        return Err(ApiError::validation(
-            "status",
-            "ERR_TOO_LONG",
-            format!("Text character limit of {max_characters} exceeded"),
-        ));
-    }
-    Ok(())
 }
 
 /// Writes a status, local or remote, with its mentions and tags, and notifies the
@@ -347,17 +297,13 @@ pub async fn edit(
 ) -> ApiResult<StatusRow> {
     let row = own(state, author_id, id).await?;
     let text = change.text.unwrap_or(&row.text);
-    let media_ids = media::media_ids(state, change.media_ids)?;
-    let has_media = match &media_ids {
-        Some(ids) => !ids.is_empty(),
-        None => !crate::db::media::for_statuses(&state.db, &[row.id])
-            .await?
-            .is_empty(),
-    };
-    check_text(state, text, has_media)?;
-    media::check_media(state, author_id, Some(row.id), media_ids.as_deref()).await?;
     let spoiler_text = change.spoiler_text.unwrap_or(&row.spoiler_text);
-    check_length("spoiler_text", Some(spoiler_text), MAX_SPOILER_CHARACTERS)?;
+    let body = Body {
+        text,
+        spoiler_text: Some(spoiler_text),
+        media_ids: change.media_ids,
+    };
+    let media_ids = check_body(state, author_id, Some(&row), &body).await?;
     let composed = compose(state, text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let mut transaction = state.db.begin().await?;

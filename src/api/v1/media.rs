@@ -3,12 +3,13 @@
 //! and editing statuses live in `services::statuses`. Files are processed while the request waits, so
 //! `POST /api/v2/media` always answers 200 (never 202) with the final URLs.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
 use super::check_length;
 use crate::api::entities::MediaAttachment;
+use crate::api::extract::Path;
 use crate::api::params::{FileFields, Params, ParamsWithFiles};
 use crate::auth::CurrentUser;
 use crate::db::media;
@@ -87,10 +88,9 @@ async fn create(
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<MediaAttachment>> {
     user.token.require_scope(&["write:media"])?;
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
     let row = media::find_own(&state.db, user.account_id, id.0)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -105,11 +105,10 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
     user.token.require_scope(&["write:media"])?;
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
     check_length(
         "description",
         params.description.as_deref(),
@@ -134,10 +133,9 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<serde_json::Value>> {
     user.token.require_scope(&["write:media"])?;
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
     let Some(row) = media::delete_unattached(&state.db, user.account_id, id.0).await? else {
         return match media::find_own(&state.db, user.account_id, id.0).await? {
             Some(_) => Err(ApiError::Unprocessable(

@@ -56,8 +56,11 @@ pub async fn create(
         idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
     };
     match statuses::post(&state, user.account_id, &new).await? {
-        Posted::Again(row) => rendered(&state, Some(user.account_id), row).await.map(Json),
+        Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
+            .await
+            .map(Json),
         Posted::New(written) => {
+            let written = *written;
             let written = status::Written {
                 media: (written.media.iter())
                     .map(|media| MediaAttachment::from_row(media, &state.config))
