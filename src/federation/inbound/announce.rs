@@ -36,9 +36,9 @@ pub async fn undo(state: &AppState, actor: &AccountRow, object: &Value) -> Resul
         return Ok(false);
     };
     // A bare id may name any activity, so it is tried as a boost too.
-    if !object["type"]
+    if object["type"]
         .as_str()
-        .is_none_or(|kind| kind == "Announce")
+        .is_some_and(|kind| kind != "Announce")
     {
         return Ok(false);
     }
