@@ -1,12 +1,21 @@
+//! The inbox, from request to effect: this module is the endpoint, [`writer`] stores
+//! what it accepts, [`worker`] settles the stored rows through `federation::inbound`.
+//!
 //! `POST /inbox` (shared) and `POST /users/:name/inbox`: authenticate the sender by its
 //! HTTP signature, check that the activity is really theirs, **store it** and answer
-//! 202. Processing happens later, in `inbox_worker`, so a crash after the 202 loses
+//! 202. Processing happens later, in [`worker`], so a crash after the 202 loses
 //! nothing and a slow activity never holds a peer's connection.
 //!
 //! Any authentication failure is 401, never 202 (peers that try RFC 9421 first fall
 //! back to draft-cavage only after a 4xx) and never 500. A request without a readable
 //! `Signature` is refused with 401 before its body is read or judged, as Mastodon
 //! answers (`{"error": "Request not signed"}`).
+//!
+//! Spec: <https://www.w3.org/TR/activitypub/#inbox>,
+//! <https://docs.joinmastodon.org/spec/security/>.
+
+pub mod worker;
+pub mod writer;
 
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Request, State};
