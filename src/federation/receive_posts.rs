@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use super::attachments;
-use super::inbox::object_id;
 use super::posts::local_status_id;
 use super::protocol::note::{Note, Visibility};
+use super::protocol::raw::object_id;
 use super::urls;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::interactions::{self, Mark};

@@ -8,7 +8,7 @@ use super::{local_account, Handled, Skip};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::blocks;
-use crate::federation::inbox::object_id;
+use crate::federation::protocol::raw::object_id;
 use crate::state::AppState;
 
 /// Records the block of the local account the activity's object names.

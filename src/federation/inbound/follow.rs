@@ -10,7 +10,7 @@ use super::{local_account, Handled, Skip};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::ClaimedActivity;
-use crate::federation::inbox::object_id;
+use crate::federation::protocol::raw::object_id;
 use crate::federation::{follows, urls};
 use crate::state::AppState;
 

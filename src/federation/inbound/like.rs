@@ -7,7 +7,7 @@ use super::{Handled, Skip};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::db::interactions;
-use crate::federation::inbox::object_id;
+use crate::federation::protocol::raw::object_id;
 use crate::federation::receive_posts;
 use crate::state::AppState;
 

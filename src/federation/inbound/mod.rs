@@ -30,6 +30,7 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
 use crate::federation::protocol::activity::ActivityKind;
+use crate::federation::protocol::raw;
 use crate::federation::urls;
 use crate::state::AppState;
 
@@ -47,7 +48,7 @@ pub async fn dispatch(state: &AppState, activity: &ClaimedActivity) -> Handled {
         ActivityKind::Reject => reject::receive(state, actor, activity).await,
         ActivityKind::Undo => undo::receive(state, actor, activity).await,
         ActivityKind::Create => create::receive(state, actor, activity).await,
-        ActivityKind::Update if update_actor::is_actor(&activity.payload["object"]) => {
+        ActivityKind::Update if raw::is_actor(&activity.payload["object"]) => {
             update_actor::receive(state, actor, activity).await
         }
         ActivityKind::Update => update::receive(state, actor, activity).await,

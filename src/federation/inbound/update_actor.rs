@@ -2,23 +2,11 @@
 //! sender's new profile, through `federation::profile`.
 //! Spec: <https://www.w3.org/TR/activitypub/#update-activity-inbox>.
 
-use serde_json::Value;
-
 use super::Handled;
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::profile;
 use crate::state::AppState;
-
-/// Whether an embedded object is an actor, so that its `Update` belongs here.
-pub fn is_actor(object: &Value) -> bool {
-    object["type"].as_str().is_some_and(|kind| {
-        matches!(
-            kind,
-            "Person" | "Service" | "Application" | "Group" | "Organization"
-        )
-    })
-}
 
 /// Replaces the sender's stored profile with the one sent; an actor may only update
 /// itself.

@@ -25,6 +25,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::domain_policy;
+use super::protocol::raw::{attributed_to, object_id, same_origin};
 use super::resolve;
 use super::signatures::{self, Policy, SignatureError, SignatureParams, VerifyingKey};
 use crate::db::accounts::AccountRow;
@@ -214,31 +215,6 @@ impl<'a> Envelope<'a> {
             kind: kind.ok_or(InboxError::Malformed("missing or invalid type"))?,
             actor: object_id(&activity["actor"]).ok_or(InboxError::Malformed("missing actor"))?,
         })
-    }
-}
-
-/// The id of a field that is either a URI or an object with an `id`.
-pub fn object_id(value: &Value) -> Option<&str> {
-    match value {
-        Value::String(id) => Some(id),
-        Value::Object(object) => object.get("id").and_then(Value::as_str),
-        _ => None,
-    }
-}
-
-/// Whether two URLs share scheme, host and port.
-fn same_origin(first: &str, second: &str) -> bool {
-    match (url::Url::parse(first), url::Url::parse(second)) {
-        (Ok(first), Ok(second)) => first.origin() == second.origin(),
-        _ => false,
-    }
-}
-
-/// `attributedTo` of an embedded object (first entry if several), if any.
-fn attributed_to(object: &Value) -> Option<&str> {
-    match &object["attributedTo"] {
-        Value::Array(entries) => entries.first().and_then(object_id),
-        other => object_id(other),
     }
 }
 
