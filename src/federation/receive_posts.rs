@@ -1,14 +1,14 @@
 //! Posts between servers, inbound: Create, Update and Delete of notes, Like and
-//! Announce and their Undo, applied to the same tables local actions use. Only the
-//! author may change or delete a post; posts nobody here cares about (no local
+//! Announce (their Undo is in `federation::inbound`), applied to the same tables local
+//! actions use. Only the author may change or delete a post; posts nobody here cares about (no local
 //! follower of the author, no local mention, no local parent) are not stored.
 
 use serde_json::Value;
 
 use super::attachments;
-use super::inbox::object_id;
 use super::posts::local_status_id;
 use super::protocol::note::{Note, Visibility};
+use super::protocol::raw::object_id;
 use super::urls;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, NewStatus, StatusEdit, StatusRow};

@@ -10,7 +10,7 @@ use super::{Handled, Skip};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
-use crate::federation::inbox::object_id;
+use crate::federation::protocol::raw::object_id;
 use crate::services::interactions;
 use crate::state::AppState;
 
