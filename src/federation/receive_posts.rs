@@ -1,12 +1,11 @@
 //! Posts between servers, inbound: Create, Update and Delete of notes (parsed here,
 //! applied by `services::statuses`, which keeps the rules: only the author may change
-//! or delete a post; posts nobody here cares about are not stored), and Like and
-//! Announce and their Undo.
+//! or delete a post; posts nobody here cares about are not stored).
 
 use serde_json::Value;
 
 use super::inbound::Skip;
-use super::inbox::object_id;
+use super::protocol::raw::object_id;
 use super::protocol::note::Note;
 use crate::db::accounts::AccountRow;
 use crate::db::statuses::{self};

@@ -12,7 +12,7 @@
 //! The rules are Mastodon's: only a status the actor may see can be acted on, and a
 //! boost stands for the status it boosts; a remote account's favourite is kept only for
 //! this server's posts; others' followers-only and direct posts cannot be boosted (see
-//! [`boost_visibility`]); one boost per account and status, boosting again answers the
+//! `boosts::check_boostable`); one boost per account and status, boosting again answers the
 //! existing one; only one's own, non-direct statuses can be pinned, at most
 //! [`MAX_PINS`]. Bookmarks and pins are the client API's alone.
 //!

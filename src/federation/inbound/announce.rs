@@ -9,7 +9,7 @@ use super::{Handled, Skip};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
-use crate::federation::inbox::object_id;
+use crate::federation::protocol::raw::object_id;
 use crate::services::interactions;
 use crate::state::AppState;
 
@@ -36,9 +36,9 @@ pub async fn undo(state: &AppState, actor: &AccountRow, object: &Value) -> Resul
         return Ok(false);
     };
     // A bare id may name any activity, so it is tried as a boost too.
-    if !object["type"]
+    if object["type"]
         .as_str()
-        .is_none_or(|kind| kind == "Announce")
+        .is_some_and(|kind| kind != "Announce")
     {
         return Ok(false);
     }

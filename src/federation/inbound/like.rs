@@ -10,7 +10,7 @@ use super::{Handled, Skip};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
-use crate::federation::inbox::object_id;
+use crate::federation::protocol::raw::object_id;
 use crate::services::interactions;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ pub async fn undo(state: &AppState, actor: &AccountRow, object: &Value) -> Resul
     };
     // A bare id may name any activity, so it is tried as a like too.
     let kind = object["type"].as_str();
-    if !kind.is_none_or(|kind| kind == "Like" || kind == "EmojiReact") {
+    if kind.is_some_and(|kind| kind != "Like" && kind != "EmojiReact") {
         return Ok(false);
     }
     Ok(interactions::receive_undo_like(state, actor, like_id).await?)
