@@ -18,14 +18,14 @@
 
 use chrono::{Duration, Utc};
 
-use super::follows::{new_activity_id, parties, remove_follower_in, unfollow_in};
+use super::follows::{new_activity_id, parties, remove_follower_in, send, unfollow_in};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::blocks::{self, BlockRow};
 use crate::db::mutes::{self, MuteRow};
 use crate::db::{account_domain_blocks, notifications};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::blocks as build;
-use crate::federation::outbound;
+use crate::federation::urls;
 use crate::state::AppState;
 
 /// `blocker` blocks `target`: follows between the two end (each way), notifications
@@ -53,14 +53,14 @@ pub async fn block(
     remove_follower_in(&state.config, &mut transaction, blocker, target).await?;
     let ap_id = match activity_id {
         Some(id) => id.to_owned(),
-        None => crate::federation::urls::new_activity(&state.config),
+        None => urls::new_activity(&state.config),
     };
     let row = blocks::upsert(&mut transaction, blocker.id, target.id, &ap_id).await?;
     notifications::forget_between(&mut transaction, blocker.id, target.id).await?;
     if blocker.is_local() && !target.is_local() {
         let (actor, object) = parties(&state.config, blocker, target)?;
-        let activity = build::block(&row, &actor, &object).map_err(anyhow::Error::from)?;
-        outbound::deliver_to(&mut transaction, &activity, blocker, target).await?;
+        let activity = build::block(&row, &actor, &object);
+        send(&mut transaction, activity, blocker, target).await?;
     }
     transaction.commit().await?;
     Ok(row)
@@ -81,9 +81,8 @@ pub async fn unblock(
     blocks::delete(&mut transaction, existing.id).await?;
     if blocker.is_local() && !target.is_local() {
         let (actor, object) = parties(&state.config, blocker, target)?;
-        let undo = build::undo(new_activity_id(&state.config)?, &existing, &actor, &object)
-            .map_err(anyhow::Error::from)?;
-        outbound::deliver_to(&mut transaction, &undo, blocker, target).await?;
+        let undo = build::undo(new_activity_id(&state.config)?, &existing, &actor, &object);
+        send(&mut transaction, undo, blocker, target).await?;
     }
     transaction.commit().await?;
     Ok(true)

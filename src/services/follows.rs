@@ -4,7 +4,7 @@
 //! `Undo(Follow)`), committed in one transaction. The client API, the inbound
 //! federation handlers and blocks all come through here.
 //!
-//! Who may follow whom is decided once, by [`refusal`], for local and remote followers
+//! Who may follow whom is decided once, by `rules`, for local and remote followers
 //! alike. The home feed follows the committed `follows` rows (a database trigger adds
 //! or removes the followed account's statuses), so no path can forget it.
 //!
@@ -16,19 +16,24 @@
 //! <https://docs.joinmastodon.org/methods/follow_requests/>,
 //! <https://www.w3.org/TR/activitypub/#follow-activity-inbox>.
 
+use serde::Serialize;
 use sqlx::PgConnection;
 use url::Url;
 
 use crate::config::Config;
-use crate::db::accounts::{self, AccountRow};
-use crate::db::follows::{self, Direction, FollowRow, NewFollow};
-use crate::db::hiding;
+use crate::db::accounts::AccountRow;
+use crate::db::follows::{self, FollowRow, NewFollow};
 use crate::db::notifications::{self, Kind};
-use crate::db::Page;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::follows as build;
 use crate::federation::{outbound, urls};
 use crate::state::AppState;
+
+mod lists;
+mod rules;
+
+pub use lists::{list, requests, FollowPage};
+use rules::{refusal, Refusal};
 
 /// Options of a follow (`reblogs` and `notify` of `POST /api/v1/accounts/:id/follow`);
 /// `None` keeps the current value of an existing follow (or the default: reblogs
@@ -47,55 +52,6 @@ pub struct FollowRequest<'a> {
     /// The id of a remote follower's `Follow` activity; `None` for a local follower,
     /// whose follow gets an id minted here (or keeps the one it has).
     pub activity_id: Option<&'a str>,
-}
-
-/// Why a follow is refused. The rules are Mastodon's (`FollowService` and
-/// `ActivityPub::Activity::Follow`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Refusal {
-    /// An account cannot follow itself.
-    OwnAccount,
-    /// A suspended account cannot be followed.
-    Suspended,
-    /// Neither side of a block can follow the other.
-    Blocked,
-    /// A user who blocked a domain cannot start following an account there.
-    DomainBlocked,
-}
-
-impl Refusal {
-    fn error(self) -> ApiError {
-        let reason = match self {
-            Refusal::OwnAccount => "You cannot follow yourself",
-            Refusal::Suspended => "This account is suspended",
-            Refusal::Blocked | Refusal::DomainBlocked => "This action is not allowed",
-        };
-        ApiError::Forbidden(reason.into())
-    }
-}
-
-/// The follow rules, for local and remote followers alike: whether `follower` may
-/// (ask to) follow `target`. A remote follower has no domain blocks of its own here,
-/// so that rule only ever refuses local users.
-async fn refusal(
-    conn: &mut PgConnection,
-    follower: &AccountRow,
-    target: &AccountRow,
-) -> sqlx::Result<Option<Refusal>> {
-    if follower.id == target.id {
-        return Ok(Some(Refusal::OwnAccount));
-    }
-    if target.suspended_at.is_some() {
-        return Ok(Some(Refusal::Suspended));
-    }
-    if hiding::blocked_between(&mut *conn, follower.id, target.id).await? {
-        return Ok(Some(Refusal::Blocked));
-    }
-    let relation = follows::relationships(&mut *conn, follower.id, &[target.id]).await?;
-    let domain_blocked = relation
-        .first()
-        .is_some_and(|r| r.domain_blocking && !r.following && !r.requested);
-    Ok(domain_blocked.then_some(Refusal::DomainBlocked))
 }
 
 /// `follower` follows `target`, or asks to. Local unlocked targets accept at once,
@@ -118,7 +74,15 @@ pub async fn request(
     if let Some(refusal) = refusal(&mut transaction, follower, target).await? {
         if refusal == Refusal::Blocked && !follower.is_local() {
             let follow_id = request.activity_id.unwrap_or_default();
-            send_reject(&state.config, &mut transaction, follow_id, follower, target).await?;
+            send_answer(
+                &state.config,
+                &mut transaction,
+                Answer::Reject,
+                follow_id,
+                follower,
+                target,
+            )
+            .await?;
             transaction.commit().await?;
         }
         return Err(refusal.error());
@@ -142,13 +106,14 @@ pub async fn request(
     }
     if follower.is_local() && !target.is_local() && existing.is_none() {
         let (actor, object) = parties(&state.config, follower, target)?;
-        let follow = build::follow(&row, &actor, &object).map_err(anyhow::Error::from)?;
-        outbound::deliver_to(&mut transaction, &follow, follower, target).await?;
+        let follow = build::follow(&row, &actor, &object);
+        send(&mut transaction, follow, follower, target).await?;
     } else if !follower.is_local() && row.accepted {
         // Answered with the id the remote used this time.
-        send_accept(
+        send_answer(
             &state.config,
             &mut transaction,
+            Answer::Accept,
             &follow_id,
             follower,
             target,
@@ -229,9 +194,10 @@ pub async fn accept(
         .await?
         .ok_or(ApiError::NotFound)?;
     if followed.is_local() && !follower.is_local() {
-        send_accept(
+        send_answer(
             &state.config,
             &mut transaction,
+            Answer::Accept,
             &request.ap_id,
             follower,
             followed,
@@ -355,45 +321,66 @@ async fn end(
     match by {
         Side::Follower if follower.is_local() && !followed.is_local() => {
             let (actor, object) = parties(config, follower, followed)?;
-            let undo = build::undo(new_activity_id(config)?, follow, &actor, &object)
-                .map_err(anyhow::Error::from)?;
-            outbound::deliver_to(conn, &undo, follower, followed).await?;
+            let undo = build::undo(new_activity_id(config)?, follow, &actor, &object);
+            send(conn, undo, follower, followed).await?;
         }
         Side::Followed if followed.is_local() && !follower.is_local() => {
-            send_reject(config, conn, &follow.ap_id, follower, followed).await?;
+            send_answer(
+                config,
+                conn,
+                Answer::Reject,
+                &follow.ap_id,
+                follower,
+                followed,
+            )
+            .await?;
         }
         Side::Follower | Side::Followed => {}
     }
     Ok(())
 }
 
-/// Queues `Accept(Follow)` of the follow `follow_id` from the local `followed`.
-async fn send_accept(
-    config: &Config,
-    conn: &mut PgConnection,
-    follow_id: &str,
-    follower: &AccountRow,
-    followed: &AccountRow,
-) -> ApiResult<()> {
-    let (actor, object) = parties(config, follower, followed)?;
-    let accept = build::accept(new_activity_id(config)?, follow_id, &actor, &object)
-        .map_err(anyhow::Error::from)?;
-    outbound::deliver_to(conn, &accept, followed, follower).await?;
-    Ok(())
+/// How the local followed account answers a follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    Accept,
+    Reject,
 }
 
-/// Queues `Reject(Follow)` of the follow `follow_id` from the local `followed`.
-async fn send_reject(
+/// Queues `Accept(Follow)` or `Reject(Follow)` of the follow `follow_id` (the id of the
+/// remote follower's `Follow`) from the local `followed`.
+async fn send_answer(
     config: &Config,
     conn: &mut PgConnection,
+    answer: Answer,
     follow_id: &str,
     follower: &AccountRow,
     followed: &AccountRow,
 ) -> ApiResult<()> {
     let (actor, object) = parties(config, follower, followed)?;
-    let reject = build::reject(new_activity_id(config)?, follow_id, &actor, &object)
-        .map_err(anyhow::Error::from)?;
-    outbound::deliver_to(conn, &reject, followed, follower).await?;
+    let id = new_activity_id(config)?;
+    match answer {
+        Answer::Accept => {
+            let built = build::accept(id, follow_id, &actor, &object);
+            send(conn, built, followed, follower).await
+        }
+        Answer::Reject => {
+            let built = build::reject(id, follow_id, &actor, &object);
+            send(conn, built, followed, follower).await
+        }
+    }
+}
+
+/// Queues a built activity, signed by the local `signer`, to the remote `recipient`, in
+/// the caller's transaction. A build error (a stored id that is no URL) is internal.
+pub(crate) async fn send(
+    conn: &mut PgConnection,
+    built: Result<impl Serialize, url::ParseError>,
+    signer: &AccountRow,
+    recipient: &AccountRow,
+) -> ApiResult<()> {
+    let activity = built.map_err(anyhow::Error::from)?;
+    outbound::deliver_to(conn, &activity, signer, recipient).await?;
     Ok(())
 }
 
@@ -413,57 +400,4 @@ pub(crate) fn parties(
 /// A fresh id for an outbound activity, as a URL.
 pub(crate) fn new_activity_id(config: &Config) -> ApiResult<Url> {
     Ok(Url::parse(&urls::new_activity(config)).map_err(anyhow::Error::from)?)
-}
-
-/// One page of an account's followers or followings (accepted follows), newest follow
-/// first: the accounts shown and the follow ids the page is paged by.
-#[derive(Debug, Default)]
-pub struct FollowPage {
-    pub accounts: Vec<AccountRow>,
-    pub follow_ids: Vec<i64>,
-}
-
-/// The followers (or followings) of `account` that `viewer` may see: none when the
-/// account hides its collections from everyone but itself.
-pub async fn list(
-    state: &AppState,
-    viewer: Option<i64>,
-    account: &AccountRow,
-    direction: Direction,
-    page: &Page,
-) -> ApiResult<FollowPage> {
-    if account.hide_collections && viewer != Some(account.id) {
-        return Ok(FollowPage::default());
-    }
-    let rows = follows::page(&state.db, account.id, direction, true, page).await?;
-    let others = rows.iter().map(|row| match direction {
-        Direction::Followers => row.account_id,
-        Direction::Following => row.target_account_id,
-    });
-    paged(state, &rows, others).await
-}
-
-/// The pending follow requests to `account`, newest first.
-pub async fn requests(state: &AppState, account: i64, page: &Page) -> ApiResult<FollowPage> {
-    let rows = follows::page(&state.db, account, Direction::Followers, false, page).await?;
-    let requesters = rows.iter().map(|row| row.account_id);
-    paged(state, &rows, requesters).await
-}
-
-/// The visible accounts of `others` (one per row, in order) with the rows' ids.
-async fn paged(
-    state: &AppState,
-    rows: &[FollowRow],
-    others: impl Iterator<Item = i64>,
-) -> ApiResult<FollowPage> {
-    let mut listed = Vec::with_capacity(rows.len());
-    for other in others {
-        if let Some(account) = accounts::find_visible_by_id(&state.db, other).await? {
-            listed.push(account);
-        }
-    }
-    Ok(FollowPage {
-        accounts: listed,
-        follow_ids: rows.iter().map(|row| row.id).collect(),
-    })
 }
