@@ -8,16 +8,12 @@
 
 pub mod actors;
 pub mod attachments;
-pub mod blocks;
 pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;
-pub mod follows;
 pub mod inbound;
 pub mod inbox;
-pub mod inbox_worker;
-pub mod inbox_writer;
 pub mod outbound;
 pub mod posts;
 pub mod profile;
