@@ -8,12 +8,10 @@
 
 pub mod actors;
 pub mod attachments;
-pub mod blocks;
 pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;
-pub mod follows;
 pub mod inbound;
 pub mod inbox;
 pub mod outbound;

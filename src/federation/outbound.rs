@@ -1,7 +1,10 @@
-//! Building Roost's outbound activities and queueing them for delivery. Callers pass
-//! their open transaction, so an activity is queued exactly when the change that
-//! caused it commits (and never when it does not).
+//! Queueing Roost's outbound activities for delivery. Callers pass their open
+//! transaction, so an activity is queued exactly when the change that caused it
+//! commits (and never when it does not). The activities themselves are typed protocol
+//! structs built by `federation::builders`; what is left here in `json!` (`activity`,
+//! `flag`) moves there with the services of its callers.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::PgConnection;
 
@@ -23,16 +26,6 @@ pub fn activity(kind: &str, id: &str, actor: &str, object: Value, to: &[&str]) -
     })
 }
 
-/// A `Follow` of `object` (an actor id) by `actor`.
-pub fn follow(id: &str, actor: &str, object: &str) -> Value {
-    activity("Follow", id, actor, json!(object), &[object])
-}
-
-/// The embedded form of a Follow, as Accept/Reject/Undo carry it.
-pub fn follow_object(id: &str, actor: &str, object: &str) -> Value {
-    json!({ "id": id, "type": "Follow", "actor": actor, "object": object })
-}
-
 /// Where to deliver to a remote account: its server's shared inbox when it offers
 /// one (one request serves every recipient there), else its personal inbox.
 pub fn delivery_inbox(account: &AccountRow) -> Option<url::Url> {
@@ -43,26 +36,66 @@ pub fn delivery_inbox(account: &AccountRow) -> Option<url::Url> {
         .and_then(|inbox| url::Url::parse(inbox).ok())
 }
 
+/// An activity ready to queue: its id and its JSON text.
+struct Serialized {
+    id: String,
+    payload: String,
+}
+
+/// Serializes `activity` once for every delivery row. Typed activities never fail to
+/// serialize; the error is mapped for the `sqlx::Result` of the callers all the same.
+fn serialized(activity: &impl Serialize) -> sqlx::Result<Serialized> {
+    let value =
+        serde_json::to_value(activity).map_err(|error| sqlx::Error::Encode(error.into()))?;
+    Ok(Serialized {
+        id: value["id"].as_str().unwrap_or_default().to_owned(),
+        payload: value.to_string(),
+    })
+}
+
+/// Queues one delivery row per inbox, signed by `signer` (`None`: the instance actor).
+async fn enqueue(
+    conn: &mut PgConnection,
+    activity: &Serialized,
+    signer: Option<i64>,
+    inboxes: &[url::Url],
+) -> sqlx::Result<u64> {
+    let rows: Vec<NewDelivery<'_>> = inboxes
+        .iter()
+        .map(|inbox| NewDelivery {
+            activity_id: &activity.id,
+            actor_account_id: signer,
+            inbox_url: inbox,
+            payload: &activity.payload,
+        })
+        .collect();
+    deliveries::enqueue(conn, &rows).await
+}
+
 /// Queues `activity` (signed by `signer`, a local account) to each inbox, in the
 /// caller's transaction.
 pub async fn deliver(
     conn: &mut PgConnection,
-    activity: &Value,
+    activity: &impl Serialize,
     signer: &AccountRow,
     inboxes: &[url::Url],
 ) -> sqlx::Result<u64> {
-    let id = activity["id"].as_str().unwrap_or_default();
-    let payload = activity.to_string();
-    let rows: Vec<NewDelivery<'_>> = inboxes
-        .iter()
-        .map(|inbox| NewDelivery {
-            activity_id: id,
-            actor_account_id: Some(signer.id),
-            inbox_url: inbox,
-            payload: &payload,
-        })
-        .collect();
-    deliveries::enqueue(conn, &rows).await
+    enqueue(conn, &serialized(activity)?, Some(signer.id), inboxes).await
+}
+
+/// Queues `activity`, signed by the local `signer`, to the remote `recipient`'s inbox
+/// (shared inbox preferred) in the caller's transaction. Errors when the recipient has
+/// no inbox (a remote account always has one; a local one is no recipient).
+pub async fn deliver_to(
+    conn: &mut PgConnection,
+    activity: &impl Serialize,
+    signer: &AccountRow,
+    recipient: &AccountRow,
+) -> anyhow::Result<()> {
+    let inbox = delivery_inbox(recipient)
+        .ok_or_else(|| anyhow::anyhow!("remote account {} has no inbox", recipient.id))?;
+    deliver(conn, activity, signer, &[inbox]).await?;
+    Ok(())
 }
 
 /// Queues `activity` signed by the instance actor (`/actor`) to each inbox, in the
@@ -70,31 +103,10 @@ pub async fn deliver(
 /// (`Flag`), which must not reveal the local account behind them.
 pub async fn deliver_as_instance(
     conn: &mut PgConnection,
-    activity: &Value,
+    activity: &impl Serialize,
     inboxes: &[url::Url],
 ) -> sqlx::Result<u64> {
-    let id = activity["id"].as_str().unwrap_or_default();
-    let payload = activity.to_string();
-    let rows: Vec<NewDelivery<'_>> = inboxes
-        .iter()
-        .map(|inbox| NewDelivery {
-            activity_id: id,
-            actor_account_id: None,
-            inbox_url: inbox,
-            payload: &payload,
-        })
-        .collect();
-    deliveries::enqueue(conn, &rows).await
-}
-
-/// A `Block` of `object` (an actor id) by `actor`, addressed to `object`.
-pub fn block(id: &str, actor: &str, object: &str) -> Value {
-    activity("Block", id, actor, json!(object), &[object])
-}
-
-/// The embedded form of a Block, as `Undo(Block)` carries it.
-pub fn block_object(id: &str, actor: &str, object: &str) -> Value {
-    json!({ "id": id, "type": "Block", "actor": actor, "object": object })
+    enqueue(conn, &serialized(activity)?, None, inboxes).await
 }
 
 /// A `Flag` (report) by `actor` (the instance actor) of the actor `reported`, with

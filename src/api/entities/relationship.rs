@@ -1,8 +1,10 @@
-//! The Relationship entity (<https://docs.joinmastodon.org/entities/Relationship/>).
+//! The Relationship entity (<https://docs.joinmastodon.org/entities/Relationship/>) and
+//! the other answers of the follow, block, mute and domain block endpoints.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::Account;
 use crate::db::follows::RelationshipRow;
 use crate::domain::Id;
 
@@ -49,3 +51,18 @@ impl From<RelationshipRow> for Relationship {
         }
     }
 }
+
+/// A muted account as `GET /api/v1/mutes` lists it: the Account entity plus when the
+/// mute ends (<https://docs.joinmastodon.org/methods/mutes/#get>).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MutedAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    /// When the mute ends; `null`: never.
+    pub mute_expires_at: Option<String>,
+}
+
+/// The answer to `POST` and `DELETE /api/v1/domain_blocks`: an empty object, as
+/// Mastodon answers (<https://docs.joinmastodon.org/methods/domain_blocks/#block>).
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct DomainBlockChanged {}

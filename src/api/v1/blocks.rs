@@ -1,28 +1,27 @@
 //! Blocks and mutes of accounts: block/unblock, mute/unmute and the lists of blocked
 //! and muted accounts (<https://docs.joinmastodon.org/methods/accounts/#block>,
 //! <https://docs.joinmastodon.org/methods/blocks/>,
-//! <https://docs.joinmastodon.org/methods/mutes/>).
+//! <https://docs.joinmastodon.org/methods/mutes/>). Each extracts its input, calls
+//! `services::blocks` and renders; the rules live there.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::follows::{load_account, relationship, signed_in_account};
-use crate::api::entities::relationship::Relationship;
+use super::follows::{parties, relationship};
+use crate::api::entities::relationship::{MutedAccount, Relationship};
 use crate::api::entities::{timestamp, Account};
+use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::CurrentUser;
 use crate::db::{accounts, blocks, mutes};
-use crate::error::{ApiError, ApiResult};
-use crate::federation::blocks as block_service;
+use crate::domain::Id;
+use crate::error::ApiResult;
+use crate::services::blocks::{self as service, MuteOptions};
 use crate::state::AppState;
-
-/// Longest mute accepted: about a hundred years (Mastodon has no limit).
-const MAX_MUTE_SECONDS: i64 = 100 * 365 * 24 * 3600;
 
 /// Blocks an account: follows between the two end, each stops seeing the other, and a
 /// remote account's server is told with `Block`.
@@ -33,15 +32,11 @@ const MAX_MUTE_SECONDS: i64 = 100 * 365 * 24 * 3600;
 pub async fn block(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:blocks"])?;
-    let target = load_account(&state, &id).await?;
-    if target.id == user.account_id {
-        return Err(ApiError::Forbidden("You cannot block yourself".into()));
-    }
-    let me = signed_in_account(&state, &user).await?;
-    block_service::block(&state, &me, &target).await?;
+    let (me, target) = parties(&state, &user, id).await?;
+    service::block(&state, &me, &target, None).await?;
     relationship(&state, me.id, target.id).await
 }
 
@@ -53,12 +48,11 @@ pub async fn block(
 pub async fn unblock(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:blocks"])?;
-    let target = load_account(&state, &id).await?;
-    let me = signed_in_account(&state, &user).await?;
-    block_service::unblock(&state, &me, &target).await?;
+    let (me, target) = parties(&state, &user, id).await?;
+    service::unblock(&state, &me, &target).await?;
     relationship(&state, me.id, target.id).await
 }
 
@@ -75,20 +69,15 @@ pub async fn blocked(
     let page = params.page(40, 80);
     let rows = blocks::page(&state.db, user.account_id, &page).await?;
     let targets: Vec<i64> = rows.iter().map(|row| row.target_account_id).collect();
-    let listed = accounts_in_order(&state, &targets).await?;
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let headers = link_header(&state.config.base_url(), "/api/v1/blocks", &ids, page.limit);
-    Ok((headers, Json(listed)))
-}
-
-/// Renders accounts by id, keeping the order (unknown ids are left out).
-async fn accounts_in_order(state: &AppState, ids: &[i64]) -> ApiResult<Vec<Account>> {
-    let found = accounts::find_many(&state.db, ids).await?;
-    Ok(ids
+    let found = accounts::find_many(&state.db, &targets).await?;
+    let listed = targets
         .iter()
         .filter_map(|id| found.iter().find(|row| row.id == *id))
         .map(|row| Account::from_row(row, &state.config))
-        .collect())
+        .collect();
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let headers = link_header(&state.config.base_url(), "/api/v1/blocks", &ids, page.limit);
+    Ok((headers, Json(listed)))
 }
 
 /// Options of `POST /api/v1/accounts/:id/mute`.
@@ -102,25 +91,23 @@ pub struct MuteParams {
     duration: Option<Value>,
 }
 
-/// `duration` as seconds: a number or a numeric string, 0..=about a century.
-fn mute_duration(value: Option<&Value>) -> ApiResult<Option<Duration>> {
-    let seconds = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(number)) => number.as_i64(),
-        Some(Value::String(text)) if text.trim().is_empty() => return Ok(None),
-        Some(Value::String(text)) => text.trim().parse::<i64>().ok(),
-        Some(_) => None,
-    };
-    match seconds {
-        Some(0) => Ok(None),
-        Some(seconds) if (1..=MAX_MUTE_SECONDS).contains(&seconds) => {
-            Ok(Some(Duration::seconds(seconds)))
-        }
-        _ => Err(ApiError::validation(
-            "duration",
-            "ERR_INVALID",
-            "duration must be a number of seconds (0 for indefinite)",
-        )),
+impl MuteParams {
+    /// The options, with `duration` read as seconds from a number or a numeric string
+    /// (blank: absent). Errors: `Validation` when it is neither.
+    fn options(&self) -> ApiResult<MuteOptions> {
+        let duration_seconds = match &self.duration {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) if text.trim().is_empty() => None,
+            Some(Value::Number(number)) => Some(number.as_i64()),
+            Some(Value::String(text)) => Some(text.trim().parse::<i64>().ok()),
+            Some(_) => Some(None),
+        };
+        Ok(MuteOptions {
+            notifications: self.notifications.unwrap_or(true),
+            duration_seconds: duration_seconds
+                .map(|seconds| seconds.ok_or_else(service::invalid_duration))
+                .transpose()?,
+        })
     }
 }
 
@@ -133,25 +120,13 @@ fn mute_duration(value: Option<&Value>) -> ApiResult<Option<Duration>> {
 pub async fn mute(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<MuteParams>,
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:mutes"])?;
-    let target = load_account(&state, &id).await?;
-    if target.id == user.account_id {
-        return Err(ApiError::Forbidden("You cannot mute yourself".into()));
-    }
-    let expires_at = mute_duration(params.duration.as_ref())?.map(|d| Utc::now() + d);
-    let notifications = params.notifications.unwrap_or(true);
-    mutes::upsert(
-        &state.db,
-        user.account_id,
-        target.id,
-        notifications,
-        expires_at,
-    )
-    .await?;
-    relationship(&state, user.account_id, target.id).await
+    let (me, target) = parties(&state, &user, id).await?;
+    service::mute(&state, &me, &target, params.options()?).await?;
+    relationship(&state, me.id, target.id).await
 }
 
 /// Unmutes an account.
@@ -162,39 +137,39 @@ pub async fn mute(
 pub async fn unmute(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:mutes"])?;
-    let target = load_account(&state, &id).await?;
-    mutes::delete(&state.db, user.account_id, target.id).await?;
-    relationship(&state, user.account_id, target.id).await
+    let (me, target) = parties(&state, &user, id).await?;
+    service::unmute(&state, &me, &target).await?;
+    relationship(&state, me.id, target.id).await
 }
 
 /// Accounts the signed-in user mutes, newest mute first, each with `mute_expires_at`
 /// (Link-header paging).
 #[utoipa::path(get, path = "/api/v1/mutes", tag = "mutes", params(PageParams),
     security(("bearer" = ["read:mutes", "follow"])),
-    responses((status = 200, description = "Accounts with mute_expires_at", body = Vec<Object>)))]
+    responses((status = 200, body = Vec<MutedAccount>)))]
 pub async fn muted(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(params): Params<PageParams>,
-) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+) -> ApiResult<(HeaderMap, Json<Vec<MutedAccount>>)> {
     user.token.require_scope(&["read:mutes"])?;
     let page = params.page(40, 80);
     let rows = mutes::page(&state.db, user.account_id, &page).await?;
     let targets: Vec<i64> = rows.iter().map(|row| row.target_account_id).collect();
     let found = accounts::find_many(&state.db, &targets).await?;
-    let mut listed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let Some(account) = found.iter().find(|a| a.id == row.target_account_id) else {
-            continue;
-        };
-        let mut entity = serde_json::to_value(Account::from_row(account, &state.config))
-            .map_err(anyhow::Error::from)?;
-        entity["mute_expires_at"] = row.expires_at.map(timestamp).into();
-        listed.push(entity);
-    }
+    let listed = rows
+        .iter()
+        .filter_map(|row| {
+            let account = found.iter().find(|a| a.id == row.target_account_id)?;
+            Some(MutedAccount {
+                account: Account::from_row(account, &state.config),
+                mute_expires_at: row.expires_at.map(timestamp),
+            })
+        })
+        .collect();
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let headers = link_header(&state.config.base_url(), "/api/v1/mutes", &ids, page.limit);
     Ok((headers, Json(listed)))

@@ -1,20 +1,21 @@
 //! A user's domain blocks: `GET`, `POST` and `DELETE /api/v1/domain_blocks`
 //! (<https://docs.joinmastodon.org/methods/domain_blocks/>). Not the instance-wide
-//! domain blocks of the admin API.
+//! domain blocks of the admin API. Each extracts its input, calls `services::blocks`
+//! and renders; the rules (which domains may be blocked) live there.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::follows::signed_in_account;
+use crate::api::entities::relationship::DomainBlockChanged;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::Params;
 use crate::auth::CurrentUser;
 use crate::db::account_domain_blocks;
-use crate::error::{ApiError, ApiResult};
-use crate::federation::blocks as block_service;
+use crate::error::ApiResult;
+use crate::services::blocks as service;
 use crate::state::AppState;
 
 /// The domains the signed-in user blocks, newest first (Link-header paging).
@@ -48,55 +49,33 @@ pub struct DomainParams {
     domain: Option<String>,
 }
 
-/// A domain as stored (`host[:port]`, lowercase), or 422.
-fn normalized(domain: Option<&str>, local: &str) -> ApiResult<String> {
-    let domain = domain
-        .unwrap_or_default()
-        .trim()
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    let valid = !domain.is_empty()
-        && domain.len() <= 253
-        && !domain.contains(['/', '@', ' ', '?', '#'])
-        && domain != local.to_ascii_lowercase();
-    if !valid {
-        return Err(ApiError::validation(
-            "domain",
-            "ERR_INVALID",
-            "domain must be another server's domain name",
-        ));
-    }
-    Ok(domain)
-}
-
 /// Blocks a domain: its posts and notifications are hidden from the user and its
 /// accounts stop following them.
 #[utoipa::path(post, path = "/api/v1/domain_blocks", tag = "domain_blocks",
     request_body = DomainParams, security(("bearer" = ["write:blocks", "follow"])),
-    responses((status = 200, description = "Empty object"), (status = 422)))]
+    responses((status = 200, body = DomainBlockChanged), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(params): Params<DomainParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DomainBlockChanged>> {
     user.token.require_scope(&["write:blocks"])?;
-    let domain = normalized(params.domain.as_deref(), &state.config.domain)?;
     let me = signed_in_account(&state, &user).await?;
-    block_service::block_domain(&state, &me, &domain).await?;
-    Ok(Json(json!({})))
+    service::block_domain(&state, &me, params.domain.as_deref()).await?;
+    Ok(Json(DomainBlockChanged {}))
 }
 
 /// Unblocks a domain.
 #[utoipa::path(delete, path = "/api/v1/domain_blocks", tag = "domain_blocks",
     request_body = DomainParams, security(("bearer" = ["write:blocks", "follow"])),
-    responses((status = 200, description = "Empty object"), (status = 422)))]
+    responses((status = 200, body = DomainBlockChanged), (status = 422)))]
 pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(params): Params<DomainParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DomainBlockChanged>> {
     user.token.require_scope(&["write:blocks"])?;
-    let domain = normalized(params.domain.as_deref(), &state.config.domain)?;
-    account_domain_blocks::delete(&state.db, user.account_id, &domain).await?;
-    Ok(Json(json!({})))
+    let me = signed_in_account(&state, &user).await?;
+    service::unblock_domain(&state, &me, params.domain.as_deref()).await?;
+    Ok(Json(DomainBlockChanged {}))
 }

@@ -1,31 +1,36 @@
 //! Follow endpoints: follow/unfollow, followers/following lists, relationships and
 //! follow requests (<https://docs.joinmastodon.org/methods/accounts/#follow>,
-//! <https://docs.joinmastodon.org/methods/follow_requests/>).
+//! <https://docs.joinmastodon.org/methods/follow_requests/>). Each extracts its input,
+//! calls `services::follows` and renders; the rules live there.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 
 use crate::api::entities::relationship::Relationship;
 use crate::api::entities::Account;
+use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self, Direction};
-use crate::db::hiding;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
-use crate::federation::follows::{self as follow_service, Answer, FollowOptions};
+use crate::services::follows::{self as service, FollowOptions, FollowPage, FollowRequest};
 use crate::state::AppState;
 
-/// Loads an account the API may show, by its id as a string (404 otherwise).
-pub(crate) async fn load_account(state: &AppState, id: &str) -> ApiResult<AccountRow> {
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+/// Loads an account the API may show, by its id (404 otherwise).
+pub(crate) async fn find_account(state: &AppState, id: Id) -> ApiResult<AccountRow> {
     accounts::find_visible_by_id(&state.db, id.0)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// Loads an account the API may show, by its id as a string (404 otherwise).
+pub(crate) async fn load_account(state: &AppState, id: &str) -> ApiResult<AccountRow> {
+    find_account(state, id.parse().map_err(|_| ApiError::NotFound)?).await
 }
 
 /// The signed-in user's own account row.
@@ -36,6 +41,17 @@ pub(crate) async fn signed_in_account(
     accounts::find_by_id(&state.db, user.account_id)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// The signed-in user's account and the account `id` names: the two parties of the
+/// follow and block actions.
+pub(crate) async fn parties(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Id,
+) -> ApiResult<(AccountRow, AccountRow)> {
+    let target = find_account(state, id).await?;
+    Ok((signed_in_account(state, user).await?, target))
 }
 
 /// The relationship of `viewer` with `target`, as the follow and block endpoints return it.
@@ -67,33 +83,20 @@ pub struct FollowParams {
 pub async fn follow(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<FollowParams>,
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:follows"])?;
-    let target = load_account(&state, &id).await?;
-    if target.id == user.account_id {
-        return Err(ApiError::Forbidden("You cannot follow yourself".into()));
-    }
-    if target.suspended_at.is_some() {
-        return Err(ApiError::Forbidden("This account is suspended".into()));
-    }
-    if hiding::blocked_between(&state.db, user.account_id, target.id).await? {
-        return Err(ApiError::Forbidden("This action is not allowed".into()));
-    }
-    let relation = follows::relationships(&state.db, user.account_id, &[target.id]).await?;
-    if relation
-        .first()
-        .is_some_and(|r| r.domain_blocking && !r.following && !r.requested)
-    {
-        return Err(ApiError::Forbidden("This action is not allowed".into()));
-    }
-    let me = signed_in_account(&state, &user).await?;
+    let (me, target) = parties(&state, &user, id).await?;
     let options = FollowOptions {
         show_reblogs: params.reblogs,
         notify: params.notify,
     };
-    follow_service::follow(&state, &me, &target, options).await?;
+    let request = FollowRequest {
+        options,
+        activity_id: None,
+    };
+    service::request(&state, &me, &target, request).await?;
     relationship(&state, me.id, target.id).await
 }
 
@@ -105,56 +108,48 @@ pub async fn follow(
 pub async fn unfollow(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
     user.token.require_scope(&["write:follows"])?;
-    let target = load_account(&state, &id).await?;
-    let me = signed_in_account(&state, &user).await?;
-    follow_service::unfollow(&state, &me, &target).await?;
+    let (me, target) = parties(&state, &user, id).await?;
+    service::unfollow(&state, &me, &target).await?;
     relationship(&state, me.id, target.id).await
 }
 
+/// Renders a page of follows: the accounts, with the Link header of `path`.
+fn render_page(
+    state: &AppState,
+    path: &str,
+    page: FollowPage,
+    limit: i64,
+) -> (HeaderMap, Json<Vec<Account>>) {
+    let headers = link_header(&state.config.base_url(), path, &page.follow_ids, limit);
+    let accounts = page.accounts.iter();
+    let listed = accounts.map(|row| Account::from_row(row, &state.config));
+    (headers, Json(listed.collect()))
+}
+
+/// Followers or followings of account `id`, as the viewer may see them.
 async fn follow_list(
     state: &AppState,
     token: &MaybeToken,
-    id: &str,
+    id: Id,
     direction: Direction,
     params: &PageParams,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     if let Some(token) = &token.0 {
         token.require_scope(&["read:accounts"])?;
     }
-    let account = load_account(state, id).await?;
+    let account = find_account(state, id).await?;
     let page = params.page(40, 80);
-    let rows = if account.hide_collections
-        && token.0.as_ref().and_then(|t| t.account_id) != Some(account.id)
-    {
-        Vec::new()
-    } else {
-        follows::page(&state.db, account.id, direction, true, &page).await?
-    };
-    let mut listed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let other = match direction {
-            Direction::Followers => row.account_id,
-            Direction::Following => row.target_account_id,
-        };
-        if let Some(other) = accounts::find_visible_by_id(&state.db, other).await? {
-            listed.push(Account::from_row(&other, &state.config));
-        }
-    }
+    let viewer = token.0.as_ref().and_then(|t| t.account_id);
+    let listed = service::list(state, viewer, &account, direction, &page).await?;
     let name = match direction {
         Direction::Followers => "followers",
         Direction::Following => "following",
     };
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let headers = link_header(
-        &state.config.base_url(),
-        &format!("/api/v1/accounts/{}/{name}", account.id),
-        &ids,
-        page.limit,
-    );
-    Ok((headers, Json(listed)))
+    let path = format!("/api/v1/accounts/{}/{name}", account.id);
+    Ok(render_page(state, &path, listed, page.limit))
 }
 
 /// Accounts following the account, newest follow first (Link-header paging).
@@ -164,10 +159,10 @@ async fn follow_list(
 pub async fn followers(
     State(state): State<AppState>,
     token: MaybeToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    follow_list(&state, &token, &id, Direction::Followers, &params).await
+    follow_list(&state, &token, id, Direction::Followers, &params).await
 }
 
 /// Accounts the account follows, newest follow first (Link-header paging).
@@ -177,10 +172,10 @@ pub async fn followers(
 pub async fn following(
     State(state): State<AppState>,
     token: MaybeToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    follow_list(&state, &token, &id, Direction::Following, &params).await
+    follow_list(&state, &token, id, Direction::Following, &params).await
 }
 
 /// `id[]=…` of `GET /api/v1/accounts/relationships`.
@@ -225,43 +220,9 @@ pub async fn follow_requests(
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     user.token.require_scope(&["read:follows"])?;
     let page = params.page(40, 80);
-    let rows = follows::page(
-        &state.db,
-        user.account_id,
-        Direction::Followers,
-        false,
-        &page,
-    )
-    .await?;
-    let mut listed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        if let Some(account) = accounts::find_visible_by_id(&state.db, row.account_id).await? {
-            listed.push(Account::from_row(&account, &state.config));
-        }
-    }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let headers = link_header(
-        &state.config.base_url(),
-        "/api/v1/follow_requests",
-        &ids,
-        page.limit,
-    );
-    Ok((headers, Json(listed)))
-}
-
-async fn answer(
-    state: AppState,
-    user: CurrentUser,
-    id: String,
-    answer: Answer,
-) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:follows"])?;
-    let follower = load_account(&state, &id).await?;
-    let me = signed_in_account(&state, &user).await?;
-    if !follow_service::answer_request(&state, &me, &follower, answer).await? {
-        return Err(ApiError::NotFound);
-    }
-    relationship(&state, me.id, follower.id).await
+    let requests = service::requests(&state, user.account_id, &page).await?;
+    let path = "/api/v1/follow_requests";
+    Ok(render_page(&state, path, requests, page.limit))
 }
 
 /// Accepts a follow request.
@@ -272,9 +233,12 @@ async fn answer(
 pub async fn authorize(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    answer(state, user, id, Answer::Accept).await
+    user.token.require_scope(&["write:follows"])?;
+    let (me, follower) = parties(&state, &user, id).await?;
+    service::accept(&state, &me, &follower).await?;
+    relationship(&state, me.id, follower.id).await
 }
 
 /// Rejects a follow request.
@@ -285,7 +249,10 @@ pub async fn authorize(
 pub async fn reject(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    answer(state, user, id, Answer::Reject).await
+    user.token.require_scope(&["write:follows"])?;
+    let (me, follower) = parties(&state, &user, id).await?;
+    service::reject(&state, &me, &follower).await?;
+    relationship(&state, me.id, follower.id).await
 }

@@ -1,5 +1,7 @@
 //! Pure builders of Roost's outbound activities: rows a service wrote in, protocol types
 //! out; no database, no AppState.
 
+pub mod blocks;
+pub mod follows;
 pub mod interactions;
 pub mod notes;

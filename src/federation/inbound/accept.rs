@@ -1,16 +1,20 @@
 //! Inbound `Accept(Follow)`: the followed remote account accepted a local account's
-//! follow request. Spec: <https://www.w3.org/TR/activitypub/#accept-activity-inbox>.
+//! follow request, through `services::follows::accept`.
+//! Spec: <https://www.w3.org/TR/activitypub/#accept-activity-inbox>.
 
 use super::{follow, Handled};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
-use crate::federation::follows;
+use crate::services::follows;
 use crate::state::AppState;
 
-/// Marks the follow the activity's object refers to as accepted; only the followed
-/// account may accept it.
+/// Accepts the follow the activity's object refers to; only the followed account may
+/// accept it. An `Accept` of a follow accepted already (a resent one) changes nothing.
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
-    let follow = follow::answered(state, actor, &activity.payload["object"]).await?;
-    follows::receive_accept(state, actor, &follow).await?;
+    let (follow, follower) = follow::answered(state, actor, &activity.payload["object"]).await?;
+    if follow.accepted {
+        return Ok(());
+    }
+    follows::accept(state, actor, &follower).await?;
     Ok(())
 }

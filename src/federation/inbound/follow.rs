@@ -1,8 +1,13 @@
-//! Inbound `Follow`, and the follow an `Accept`, `Reject` or `Undo` refers to.
+//! Inbound `Follow` and `Undo(Follow)`, and the follow an `Accept`, `Reject` or `Undo`
+//! refers to. The rules and effects are `services::follows`' (the same as for a local
+//! follower); this module only reads the activity and finds the accounts it names.
 //!
-//! A Follow of a local account becomes a follow (or a request, for a locked account)
-//! through `federation::follows`; an `Undo(Follow)` removes it when the follower sends
-//! it. Spec: <https://www.w3.org/TR/activitypub/#follow-activity-inbox>.
+//! One outcome differs from the client API's, on purpose: a Follow refused because of
+//! a block is answered with `Reject` before it is ignored (see
+//! `services::follows::request`). Such a Follow used to be marked processed without a
+//! reason; it is now marked ignored with the refusal's reason — nothing else changes.
+//!
+//! Spec: <https://www.w3.org/TR/activitypub/#follow-activity-inbox>.
 
 use serde_json::Value;
 
@@ -11,17 +16,26 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::protocol::raw::object_id;
-use crate::federation::{follows, urls};
+use crate::federation::urls;
+use crate::services::follows::{self as service, FollowOptions, FollowRequest};
 use crate::state::AppState;
 
-/// A remote `actor` follows a local account (the activity's `object`); a suspended
-/// target is ignored.
+/// A remote follow carries no options: Mastodon's defaults, restated on every Follow.
+const REMOTE_OPTIONS: FollowOptions = FollowOptions {
+    show_reblogs: Some(true),
+    notify: Some(false),
+};
+
+/// A remote `actor` follows the local account the activity's `object` names (a
+/// request, for a locked account). A follow the rules refuse (a suspended target, a
+/// block) is ignored with the reason.
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
     let target = local_account(state, object_id(&activity.payload["object"])).await?;
-    if target.suspended_at.is_some() {
-        return Err(Skip::ignored("target suspended"));
-    }
-    follows::receive_follow(state, actor, &target, &activity.activity_id).await?;
+    let request = FollowRequest {
+        options: REMOTE_OPTIONS,
+        activity_id: Some(&activity.activity_id),
+    };
+    service::request(state, actor, &target, request).await?;
     Ok(())
 }
 
@@ -33,24 +47,26 @@ pub async fn undo(state: &AppState, actor: &AccountRow, object: &Value) -> Resul
     if follow.account_id != actor.id {
         return Err(Skip::ignored("only the follower may undo a follow"));
     }
-    follows::receive_removal(state, &follow).await?;
+    let followed = account(state, follow.target_account_id).await?;
+    service::unfollow(state, actor, &followed).await?;
     Ok(true)
 }
 
-/// The follow of an `Accept` or `Reject` from `sender`, which must be the followed
-/// account.
+/// The follow an `Accept` or `Reject` from `sender` answers, which must be a follow of
+/// `sender`'s, and its follower.
 pub async fn answered(
     state: &AppState,
     sender: &AccountRow,
     object: &Value,
-) -> Result<FollowRow, Skip> {
+) -> Result<(FollowRow, AccountRow), Skip> {
     let follow = referenced_follow(state, object).await?;
     if follow.target_account_id != sender.id {
         return Err(Skip::ignored(
             "only the followed account may answer a follow",
         ));
     }
-    Ok(follow)
+    let follower = account(state, follow.account_id).await?;
+    Ok((follow, follower))
 }
 
 /// The follow an Accept/Reject/Undo refers to: by the Follow's id, or (for peers that
@@ -84,4 +100,11 @@ async fn account_by_actor_url(state: &AppState, url: &str) -> Result<AccountRow,
     accounts::find_by_ap_id(&state.db, url)
         .await?
         .ok_or_else(|| Skip::Ignored(format!("unknown actor {url}")))
+}
+
+/// The account of a follow row (ignored if it is gone meanwhile).
+async fn account(state: &AppState, id: i64) -> Result<AccountRow, Skip> {
+    accounts::find_by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| Skip::ignored("the follow's account is gone"))
 }

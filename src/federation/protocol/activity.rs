@@ -1,6 +1,6 @@
 //! Activities: the generic envelope Roost parses every received activity into (to store
-//! and dispatch it), and typed `Follow`, `Accept`, `Reject` and `Undo` with constructors
-//! for the ones Roost sends.
+//! and dispatch it), and typed `Follow`, `Block`, `Accept`, `Reject` and `Undo` with
+//! constructors for the ones Roost sends.
 //!
 //! An activity of a type Roost does not know still parses (as [`ActivityKind::Unknown`])
 //! so the inbox can acknowledge and drop it instead of answering an error. Parsing proves
@@ -270,6 +270,41 @@ impl HasId for Follow {
 pub enum FollowType {
     /// `Follow`.
     Follow,
+}
+
+/// A `Block`: `actor` blocks `object`. Mastodon sends it to the blocked actor's server
+/// so that server can hide the blocker from it; both are bare URIs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    /// JSON-LD context: set on a top-level `Block` Roost sends, absent when embedded.
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
+    /// The block's id, which an `Undo` will refer to.
+    pub id: Url,
+    /// Always `Block`.
+    #[serde(rename = "type")]
+    pub kind: BlockType,
+    /// The blocker.
+    pub actor: Url,
+    /// The blocked actor.
+    pub object: Url,
+    /// Recipients (Roost addresses the blocked actor).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::audience")]
+    pub to: Vec<Url>,
+}
+
+impl HasId for Block {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
+
+/// The only `type` a [`Block`] has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BlockType {
+    /// `Block`.
+    Block,
 }
 
 /// Defines an activity whose `object` is a reference to another activity (a follow,

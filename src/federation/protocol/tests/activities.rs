@@ -373,27 +373,30 @@ fn a_flag_lists_the_reported_actor_then_the_reported_posts() {
 
 #[test]
 fn roosts_block_flag_and_undo_of_a_block_parse_back() {
-    use crate::federation::outbound;
-    let block = outbound::block(
-        "https://roost.example/activities/1",
-        "https://roost.example/users/alice",
-        "https://other.example/users/bob",
-    );
-    let parsed: Activity = parse("roost block", &block.to_string());
+    use crate::federation::{builders, outbound};
+    let alice = url("https://roost.example/users/alice");
+    let bob = url("https://other.example/users/bob");
+    let row = crate::db::blocks::BlockRow {
+        id: 1,
+        account_id: 1,
+        target_account_id: 2,
+        ap_id: "https://roost.example/activities/1".into(),
+        created_at: chrono::Utc::now(),
+    };
+    let block = builders::blocks::block(&row, &alice, &bob).expect("valid ids");
+    let block = serde_json::to_string(&block).expect("serializes");
+    let parsed: Activity = parse("roost block", &block);
     assert_eq!(parsed.kind, ActivityKind::Block);
     assert_eq!(parsed.to, vec![url("https://other.example/users/bob")]);
-    let undo = outbound::activity(
-        "Undo",
-        "https://roost.example/activities/2",
-        "https://roost.example/users/alice",
-        outbound::block_object(
-            "https://roost.example/activities/1",
-            "https://roost.example/users/alice",
-            "https://other.example/users/bob",
-        ),
-        &["https://other.example/users/bob"],
-    );
-    let parsed: Activity = parse("roost undo block", &undo.to_string());
+    let undo = builders::blocks::undo(
+        url("https://roost.example/activities/2"),
+        &row,
+        &alice,
+        &bob,
+    )
+    .expect("valid ids");
+    let undo = serde_json::to_string(&undo).expect("serializes");
+    let parsed: Activity = parse("roost undo block", &undo);
     assert_eq!(parsed.object_kind(), Some("Block"));
     assert_eq!(
         parsed.object_id(),
