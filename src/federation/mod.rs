@@ -9,6 +9,7 @@
 pub mod actors;
 pub mod attachments;
 pub mod blocks;
+pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;

@@ -96,19 +96,3 @@ pub fn block(id: &str, actor: &str, object: &str) -> Value {
 pub fn block_object(id: &str, actor: &str, object: &str) -> Value {
     json!({ "id": id, "type": "Block", "actor": actor, "object": object })
 }
-
-/// A `Flag` (report) by `actor` (the instance actor) of the actor `reported`, with
-/// the reported posts' ids after it in `object`, as Mastodon sends it.
-pub fn flag(id: &str, actor: &str, reported: &str, statuses: &[String], comment: &str) -> Value {
-    let mut objects = vec![reported.to_owned()];
-    objects.extend(statuses.iter().cloned());
-    json!({
-        "@context": ACTIVITY_CONTEXT,
-        "id": id,
-        "type": "Flag",
-        "actor": actor,
-        "content": comment,
-        "object": objects,
-        "to": [reported],
-    })
-}

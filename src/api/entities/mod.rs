@@ -2,11 +2,13 @@
 //! describes them, built from database rows. Serialization only: no I/O here.
 
 pub mod account;
+pub mod admin;
 pub mod application;
 pub mod instance;
 pub mod media;
 pub mod relationship;
 pub mod report;
+pub mod rule;
 pub mod status;
 pub mod token;
 

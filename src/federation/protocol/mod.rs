@@ -29,6 +29,7 @@ pub mod activity;
 pub mod actor;
 pub mod collection;
 mod lenient;
+pub mod moderation;
 pub mod nodeinfo;
 pub mod note;
 pub mod webfinger;
@@ -45,6 +46,7 @@ use crate::domain::HttpUrl;
 pub use activity::{Accept, Activity, ActivityKind, Follow, Reject, Undo};
 pub use actor::{Actor, ActorKind, Endpoints, LocalActorUrls, PropertyValue, PublicKey};
 pub use collection::{CollectionKind, OrderedCollection, OrderedCollectionPage};
+pub use moderation::{DeleteActor, Flag};
 pub use nodeinfo::{NodeInfo, NodeInfoLinks};
 pub use webfinger::{AcctUri, Jrd, JrdLink};
 
