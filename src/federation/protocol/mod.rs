@@ -32,6 +32,7 @@ mod lenient;
 pub mod moderation;
 pub mod nodeinfo;
 pub mod note;
+pub mod raw;
 pub mod webfinger;
 
 #[cfg(test)]
