@@ -1,25 +1,27 @@
 //! The outbound `Delete` of a local actor, sent when the account is suspended so the
-//! servers that knew it drop it. Pure: the actor's URL in, a [`DeleteActor`] out;
+//! servers that knew it drop it. Pure: the actor's URL in, a [`Delete`] out;
 //! `services::moderation` queues it.
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#Delete>.
 
 use url::Url;
 
-use crate::federation::protocol::moderation::{plain_context, DeleteType};
-use crate::federation::protocol::{public_url, DeleteActor};
+use crate::federation::protocol::moderation::plain_context;
+use crate::federation::protocol::note::{Delete, DeleteType};
+use crate::federation::protocol::{public_url, ObjectRef};
 
-/// The `Delete` of the local actor `actor` by itself, with the id `<actor>#delete`
-/// (Mastodon's), addressed to the public.
-pub fn delete(actor: Url) -> DeleteActor {
+/// The `Delete` of the local actor `actor` by itself (the actor as a bare URI), with
+/// the id `<actor>#delete` (Mastodon's), addressed to the public.
+pub fn delete(actor: Url) -> Delete {
     let mut id = actor.clone();
     id.set_fragment(Some("delete"));
-    DeleteActor {
-        context: plain_context(),
-        id,
+    Delete {
+        context: Some(plain_context().into()),
+        id: Some(id),
         kind: DeleteType::Delete,
-        object: actor.clone(),
+        object: ObjectRef::Uri(actor.clone()),
         actor,
         to: vec![public_url()],
+        cc: Vec::new(),
     }
 }
 

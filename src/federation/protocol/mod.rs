@@ -47,7 +47,7 @@ use crate::domain::HttpUrl;
 pub use activity::{Accept, Activity, ActivityKind, Follow, Reject, Undo};
 pub use actor::{Actor, ActorKind, Endpoints, LocalActorUrls, PropertyValue, PublicKey};
 pub use collection::{CollectionKind, OrderedCollection, OrderedCollectionPage};
-pub use moderation::{DeleteActor, Flag};
+pub use moderation::Flag;
 pub use nodeinfo::{NodeInfo, NodeInfoLinks};
 pub use webfinger::{AcctUri, Jrd, JrdLink};
 

@@ -1,15 +1,14 @@
-//! The wire shapes of moderation across servers: a `Flag` (a report forwarded to the
-//! reported account's server) and the `Delete` of an actor (a suspended local account,
-//! gone for the servers that knew it).
+//! The wire shape of a report across servers: a `Flag`, a report forwarded to the
+//! reported account's server. (The `Delete` of a suspended actor is the post's
+//! [`super::note::Delete`] with the actor as its object.)
 //!
-//! These are the shapes Roost *sends*, exactly as Mastodon sends them; received Flags
-//! are read through the generic [`super::Activity`] envelope, whose `object_ids` and
-//! `content` are all a report needs. No I/O and no database here: the builders in
-//! `federation::builders` fill these in from what a service wrote.
+//! This is the shape Roost *sends*, exactly as Mastodon sends it; received Flags are
+//! read through the generic [`super::Activity`] envelope, whose `object_ids` and
+//! `content` are all a report needs. No I/O and no database here: the builder in
+//! `federation::builders::reports` fills it in from what a service wrote.
 //!
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#Flag>,
-//! <https://www.w3.org/TR/activitystreams-vocabulary/#dfn-flag>,
-//! <https://www.w3.org/TR/activitypub/#delete-activity-outbox>.
+//! <https://www.w3.org/TR/activitystreams-vocabulary/#dfn-flag>.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -46,34 +45,7 @@ pub enum FlagType {
     Flag,
 }
 
-/// The `Delete` of an actor by itself (`actor` = `object`), addressed to the public:
-/// every server that knows the actor drops it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DeleteActor {
-    /// The ActivityStreams context (a plain string).
-    #[serde(rename = "@context")]
-    pub context: String,
-    /// The activity's id (`<actor>#delete`, as Mastodon names it).
-    pub id: Url,
-    /// Always `Delete`.
-    #[serde(rename = "type")]
-    pub kind: DeleteType,
-    /// The deleted actor, who deletes itself.
-    pub actor: Url,
-    /// The deleted actor again, as a bare URI.
-    pub object: Url,
-    /// The public collection.
-    pub to: Vec<Url>,
-}
-
-/// The only `type` a [`DeleteActor`] has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DeleteType {
-    /// `Delete`.
-    Delete,
-}
-
-/// The plain-string context these activities carry.
+/// The plain-string context Mastodon's Flag and actor Delete carry.
 pub(crate) fn plain_context() -> String {
     ACTIVITY_STREAMS_CONTEXT.to_owned()
 }
