@@ -9,6 +9,7 @@ use crate::auth::signup::{self, SignUp, SignUpOrigin};
 use crate::config::{self, Config};
 use crate::db::{self, oauth, users};
 use crate::domain::{Password, Role};
+use crate::services::moderation::{self as moderation_service, ModerationError, Moderator};
 
 mod moderation;
 
@@ -176,8 +177,13 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Approve { username } => {
             let user = find_local_user(pool, &username).await?;
-            users::set_approved(pool, user.id).await?;
-            println!("{username} is approved");
+            let state = admin_state(pool, config)?;
+            let operator = Moderator::Operator;
+            match moderation_service::approve(&state, operator, user.account_id).await {
+                // Approving someone approved already is not worth an error.
+                Ok(_) | Err(ModerationError::NotPending) => println!("{username} is approved"),
+                Err(error) => anyhow::bail!("{username}: {error}"),
+            }
         }
         AdminAction::ResetPassword { username, password } => {
             let password = Password::parse(&password).map_err(|why| anyhow::anyhow!("{why}"))?;
@@ -190,12 +196,17 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
             println!("password of {username} changed; all of their tokens were revoked");
         }
         AdminAction::Moderation(command) => {
-            let secret = config::load_or_create_secret(&config.secret_key_file)?;
-            let state = crate::state::AppState::new(pool.clone(), config, &secret)?;
-            moderation::run(&state, command).await?;
+            moderation::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())
+}
+
+/// The application state the shell's actions run with (the services take it, for the
+/// database and for the keys and URLs of what they send to other servers).
+fn admin_state(pool: &PgPool, config: Config) -> anyhow::Result<crate::state::AppState> {
+    let secret = config::load_or_create_secret(&config.secret_key_file)?;
+    crate::state::AppState::new(pool.clone(), config, &secret)
 }
 
 /// Finds a local user by username or e-mail address, approved or not.

@@ -1,9 +1,13 @@
 //! `roost admin` moderation commands: the admin API's actions from the shell, for
-//! when no admin app is at hand (or no admin account exists yet).
+//! when no admin app is at hand (or no admin account exists yet). Each calls the same
+//! service function as the admin API (`services::moderation`, `services::domains`,
+//! `services::reports`), as the operator, whom the role rule does not bind.
 
 use clap::{Subcommand, ValueEnum};
 
 use crate::db::{accounts, deliveries, domain_blocks, reports, rules, users};
+use crate::error::ApiError;
+use crate::services::domains::{self, BlockChanges, Blocked};
 use crate::services::moderation::{self, AccountAction, ModerationError, Moderator, Reversal};
 use crate::state::AppState;
 
@@ -124,32 +128,28 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
             private_comment,
             public_comment,
         } => {
-            let settings = domain_blocks::BlockSettings {
-                severity: format!("{severity:?}").to_lowercase(),
-                reject_media,
-                reject_reports,
+            let changes = BlockChanges {
+                severity: Some(format!("{severity:?}").to_lowercase()),
+                reject_media: Some(reject_media),
+                reject_reports: Some(reject_reports),
                 private_comment,
                 public_comment,
-                obfuscate: false,
+                obfuscate: Some(false),
             };
-            let domain = domain.trim().to_lowercase();
-            let mut transaction = state.db.begin().await?;
-            let created = domain_blocks::create(&mut transaction, &domain, &settings).await?;
-            transaction.commit().await?;
-            match created {
-                Some(block) => println!("{} is blocked ({})", block.domain, block.severity),
-                None => anyhow::bail!("{domain} is already blocked"),
+            match domains::block(state, Some(&domain), &changes).await? {
+                Blocked::Created(block) => {
+                    println!("{} is blocked ({})", block.domain, block.severity)
+                }
+                Blocked::Already { domain, .. } => anyhow::bail!("{domain} is already blocked"),
             }
             Ok(())
         }
         ModerationCommand::DomainUnblock { domain } => {
-            let domain = domain.trim().to_lowercase();
+            let domain = domains::normalize_domain(Some(&domain))?;
             let block = domain_blocks::find_by_domain(&state.db, &domain)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("{domain} is not blocked"))?;
-            let mut transaction = state.db.begin().await?;
-            domain_blocks::delete(&mut transaction, block.id).await?;
-            transaction.commit().await?;
+            domains::unblock(state, block.id).await?;
             println!("{domain} is no longer blocked");
             Ok(())
         }
@@ -164,7 +164,7 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
             Ok(())
         }
         ModerationCommand::DomainAllow { domain } => {
-            let allow = domain_blocks::allow(&state.db, &domain.trim().to_lowercase()).await?;
+            let allow = domains::allow(state, Some(&domain)).await?;
             println!("{} is allowed (id {})", allow.domain, allow.id);
             Ok(())
         }
@@ -193,11 +193,11 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
         }
         ModerationCommand::Reports => list_reports(state).await,
         ModerationCommand::ResolveReport { id } => {
-            if reports::find(&state.db, id).await?.is_none() {
-                anyhow::bail!("no report {id}");
+            match crate::services::reports::resolve(state, id, None).await {
+                Ok(_) => println!("report {id} resolved"),
+                Err(ApiError::NotFound) => anyhow::bail!("no report {id}"),
+                Err(error) => return Err(error.into()),
             }
-            reports::resolve(&state.db, id, None).await?;
-            println!("report {id} resolved");
             Ok(())
         }
         ModerationCommand::Rules => {
@@ -213,7 +213,7 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
 async fn account_action(state: &AppState, acct: &str, action: ShellAction) -> anyhow::Result<()> {
     let account_id = find_account(state, acct).await?;
     let operator = Moderator::Operator;
-    let act = |action| moderation::act(state, operator, account_id, action);
+    let act = |action| moderation::act(state, operator, account_id, action, None);
     let reverse = |reversal| moderation::reverse(state, operator, account_id, reversal);
     let result = match action {
         ShellAction::Sensitive => act(AccountAction::Sensitive).await,
@@ -247,7 +247,7 @@ async fn find_account(state: &AppState, acct: &str) -> anyhow::Result<i64> {
 }
 
 async fn disallow(state: &AppState, domain: &str) -> anyhow::Result<()> {
-    let domain = domain.trim().to_lowercase();
+    let domain = domains::normalize_domain(Some(domain))?;
     let page = crate::db::Page {
         limit: 10_000,
         ..Default::default()
@@ -257,25 +257,23 @@ async fn disallow(state: &AppState, domain: &str) -> anyhow::Result<()> {
         .iter()
         .find(|allow| allow.domain == domain)
         .ok_or_else(|| anyhow::anyhow!("{domain} is not on the allowlist"))?;
-    domain_blocks::disallow(&state.db, allow.id).await?;
+    domains::disallow(state, allow.id).await?;
     println!("{domain} is no longer allowed");
     Ok(())
 }
 
 async fn show_deliveries(state: &AppState, domain: Option<String>) -> anyhow::Result<()> {
     let domain = domain.map(|d| d.trim().to_lowercase());
-    println!(
-        "pending {}, dead {}",
-        deliveries::count_by_state(&state.db, "pending").await?,
-        deliveries::count_by_state(&state.db, "dead").await?
-    );
-    for health in deliveries::domain_health(&state.db, domain.as_deref(), 200).await? {
+    let mut conn = state.db.acquire().await?;
+    let overview = deliveries::overview(&mut conn, domain.as_deref(), 200).await?;
+    println!("pending {}, dead {}", overview.pending, overview.dead_total);
+    for health in &overview.domains {
         println!(
             "domain {}\tfailures {}\tpending {}\tdead {}",
             health.domain, health.consecutive_failures, health.pending, health.dead
         );
     }
-    for dead in deliveries::dead(&state.db, domain.as_deref(), 200).await? {
+    for dead in &overview.dead {
         println!(
             "dead {}\t{}\t{}\t{}",
             dead.id,

@@ -312,16 +312,46 @@ pub async fn next_due_at(db: impl PgExecutor<'_>) -> sqlx::Result<Option<DateTim
         .await
 }
 
-/// Puts dead deliveries back in the queue (all of them, or one domain's).
+/// Puts dead deliveries back in the queue (all of them, or one domain's) and, when any
+/// went back, wakes idle workers once the caller's statement commits.
 pub async fn replay_dead(db: impl PgExecutor<'_>, domain: Option<&str>) -> sqlx::Result<u64> {
-    let result = sqlx::query(
-        "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL \
-         WHERE state = 'dead' AND ($1::text IS NULL OR domain = $1)",
+    let replayed: i64 = sqlx::query_scalar(
+        "WITH replayed AS ( \
+             UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), \
+               finished_at = NULL \
+             WHERE state = 'dead' AND ($1::text IS NULL OR domain = $1) RETURNING 1), \
+         counted AS (SELECT count(*) AS n FROM replayed) \
+         SELECT n FROM counted, LATERAL (SELECT CASE WHEN n > 0 THEN pg_notify($2, '') END) notified",
     )
     .bind(domain)
-    .execute(db)
+    .bind(NOTIFY_CHANNEL)
+    .fetch_one(db)
     .await?;
-    Ok(result.rows_affected())
+    Ok(u64::try_from(replayed).unwrap_or_default())
+}
+
+/// What admins see of the outbox: counts, the newest dead deliveries and the health
+/// of the domains Roost delivers to (all, or one domain's), at most `limit` of each.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    pub pending: i64,
+    pub dead_total: i64,
+    pub dead: Vec<DeadDelivery>,
+    pub domains: Vec<DomainHealth>,
+}
+
+/// The [`Overview`] of the outbox, read on one connection.
+pub async fn overview(
+    conn: &mut PgConnection,
+    domain: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Overview> {
+    Ok(Overview {
+        pending: count_by_state(&mut *conn, "pending").await?,
+        dead_total: count_by_state(&mut *conn, "dead").await?,
+        dead: dead(&mut *conn, domain, limit).await?,
+        domains: domain_health(&mut *conn, domain, limit).await?,
+    })
 }
 
 /// A dead delivery, as admins see it.

@@ -28,6 +28,21 @@ impl Restriction {
     }
 }
 
+/// The inboxes (shared when offered) of the remote accounts that follow `account_id`
+/// or that it follows: where a suspended local account's `Delete` goes. Read before
+/// [`sever_follows`] ends those follows.
+pub async fn follow_inboxes(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT coalesce(a.shared_inbox_url, a.inbox_url) FROM follows f \
+         JOIN accounts a ON (a.id = f.account_id AND f.target_account_id = $1) \
+                         OR (a.id = f.target_account_id AND f.account_id = $1) \
+         WHERE a.domain IS NOT NULL AND coalesce(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
+    )
+    .bind(account_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// Sets (`on`) or lifts a restriction. Setting keeps the original time when already set.
 pub async fn set_restriction(
     db: impl PgExecutor<'_>,

@@ -19,7 +19,6 @@ pub mod posts;
 pub mod profile;
 pub mod protocol;
 pub mod receive_posts;
-pub mod reports;
 pub mod resolve;
 pub mod signatures;
 pub mod suspensions;

@@ -108,19 +108,3 @@ pub async fn deliver_as_instance(
 ) -> sqlx::Result<u64> {
     enqueue(conn, &serialized(activity)?, None, inboxes).await
 }
-
-/// A `Flag` (report) by `actor` (the instance actor) of the actor `reported`, with
-/// the reported posts' ids after it in `object`, as Mastodon sends it.
-pub fn flag(id: &str, actor: &str, reported: &str, statuses: &[String], comment: &str) -> Value {
-    let mut objects = vec![reported.to_owned()];
-    objects.extend(statuses.iter().cloned());
-    json!({
-        "@context": ACTIVITY_CONTEXT,
-        "id": id,
-        "type": "Flag",
-        "actor": actor,
-        "content": comment,
-        "object": objects,
-        "to": [reported],
-    })
-}

@@ -15,16 +15,17 @@ use sqlx::PgConnection;
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::moderation::{self, Restriction};
-use crate::db::oauth;
+use crate::db::{oauth, reports};
 use crate::domain::Role;
-use crate::federation::suspensions;
+use crate::error::ApiError;
+use crate::federation::{builders, outbound, urls};
 use crate::state::AppState;
 
 /// Who takes a moderation action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Moderator {
-    /// A staff member through the admin API, with the role they hold now.
-    Staff(Role),
+    /// A staff member through the admin API: their account, and the role they hold now.
+    Staff { account_id: i64, role: Role },
     /// Whoever runs `roost admin`: the operator, who may act on anyone.
     Operator,
 }
@@ -35,7 +36,17 @@ impl Moderator {
     pub fn may_act_on(self, target: Option<Role>) -> bool {
         match self {
             Moderator::Operator => true,
-            Moderator::Staff(role) => role.is_staff() && target.is_none_or(|target| role > target),
+            Moderator::Staff { role, .. } => {
+                role.is_staff() && target.is_none_or(|target| role > target)
+            }
+        }
+    }
+
+    /// The account recorded as having resolved a report (`None`: the operator).
+    fn account_id(self) -> Option<i64> {
+        match self {
+            Moderator::Staff { account_id, .. } => Some(account_id),
+            Moderator::Operator => None,
         }
     }
 }
@@ -92,10 +103,32 @@ pub enum ModerationError {
     /// Approval or rejection of an account that is not waiting for approval.
     #[error("This account is not pending")]
     NotPending,
+    /// The report an action was to resolve is not a report about its account.
+    #[error("report_id is not a report about this account")]
+    ReportMismatch,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+/// The admin API's answers, Mastodon's: 404, 422 for a remote account or a report of
+/// another account, 403 for the role rule and for a sign-up not pending.
+impl From<ModerationError> for ApiError {
+    fn from(error: ModerationError) -> Self {
+        match error {
+            ModerationError::NotFound => ApiError::NotFound,
+            ModerationError::NotLocal => ApiError::Unprocessable(error.to_string()),
+            ModerationError::NotPermitted | ModerationError::NotPending => {
+                ApiError::Forbidden(error.to_string())
+            }
+            ModerationError::ReportMismatch => {
+                ApiError::validation("report_id", "ERR_INVALID", error.to_string())
+            }
+            ModerationError::Database(error) => error.into(),
+            ModerationError::Other(error) => ApiError::from(error),
+        }
+    }
 }
 
 /// Applies the role rule to the account `account_id` within the action's transaction.
@@ -117,23 +150,50 @@ async fn check_authority(
     }
 }
 
-async fn find(state: &AppState, account_id: i64) -> Result<AccountRow, ModerationError> {
+/// The account `account_id`, local or remote, whatever its state. Errors: NotFound.
+pub async fn find_account(
+    state: &AppState,
+    account_id: i64,
+) -> Result<AccountRow, ModerationError> {
     accounts::find_by_id(&state.db, account_id)
         .await?
         .ok_or(ModerationError::NotFound)
 }
 
-/// Takes `action` on an account, if the role rule lets `moderator`. Idempotent:
-/// repeating it changes nothing more.
+/// Takes `action` on an account, if the role rule lets `moderator`, and resolves the
+/// report `resolves` (which must be about that account: `ReportMismatch` otherwise) in
+/// the same transaction. Idempotent: repeating it changes nothing more.
 pub async fn act(
     state: &AppState,
     moderator: Moderator,
     account_id: i64,
     action: AccountAction,
+    resolves: Option<i64>,
 ) -> Result<AccountRow, ModerationError> {
-    let account = find(state, account_id).await?;
+    let account = find_account(state, account_id).await?;
+    if let Some(report_id) = resolves {
+        match reports::find(&state.db, report_id).await? {
+            Some(report) if report.target_account_id == account.id => {}
+            _ => return Err(ModerationError::ReportMismatch),
+        }
+    }
     let mut transaction = state.db.begin().await?;
     check_authority(&mut transaction, moderator, account.id).await?;
+    apply(state, &mut transaction, &account, action).await?;
+    if let Some(report_id) = resolves {
+        reports::resolve(&mut *transaction, report_id, moderator.account_id()).await?;
+    }
+    transaction.commit().await?;
+    Ok(account)
+}
+
+/// Writes what `action` changes, in the action's transaction.
+async fn apply(
+    state: &AppState,
+    transaction: &mut PgConnection,
+    account: &AccountRow,
+    action: AccountAction,
+) -> Result<(), ModerationError> {
     match action {
         AccountAction::None => {}
         AccountAction::Sensitive => {
@@ -154,10 +214,9 @@ pub async fn act(
             moderation::set_restriction(&mut *transaction, account.id, Restriction::Silenced, true)
                 .await?
         }
-        AccountAction::Suspend => suspend(state, &mut transaction, &account).await?,
+        AccountAction::Suspend => suspend(state, &mut *transaction, account).await?,
     }
-    transaction.commit().await?;
-    Ok(account)
+    Ok(())
 }
 
 async fn suspend(
@@ -171,21 +230,54 @@ async fn suspend(
         return Ok(());
     }
     if account.is_local() {
-        suspensions::send_actor_delete(state, conn, account).await?;
+        send_actor_delete(state, conn, account).await?;
         oauth::revoke_all_for_account(conn, account.id).await?;
     }
     moderation::sever_follows(conn, account.id).await?;
     Ok(())
 }
 
-/// Undoes an action on an account, if the role rule lets `moderator`.
+/// Queues `Delete(actor)` of a local account to the inboxes of every remote account
+/// that follows it or that it follows. Called before the follows are severed.
+async fn send_actor_delete(
+    state: &AppState,
+    conn: &mut PgConnection,
+    account: &AccountRow,
+) -> Result<(), ModerationError> {
+    let inboxes: Vec<url::Url> = moderation::follow_inboxes(conn, account.id)
+        .await?
+        .iter()
+        .filter_map(|inbox| url::Url::parse(inbox).ok())
+        .collect();
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let actor = url::Url::parse(&urls::actor(&state.config, &account.username))
+        .map_err(anyhow::Error::from)?;
+    let activity =
+        serde_json::to_value(builders::actors::delete(actor)).map_err(anyhow::Error::from)?;
+    outbound::deliver(conn, &activity, account, &inboxes).await?;
+    Ok(())
+}
+
+/// A remote actor deleted itself: suspend it here (its posts are hidden from then on)
+/// and end every follow with it, in one transaction.
+pub async fn suspend_deleted_actor(state: &AppState, actor: &AccountRow) -> sqlx::Result<()> {
+    let mut transaction = state.db.begin().await?;
+    moderation::set_restriction(&mut *transaction, actor.id, Restriction::Suspended, true).await?;
+    moderation::sever_follows(&mut transaction, actor.id).await?;
+    transaction.commit().await
+}
+
+/// Undoes an action on an account, if the role rule lets `moderator`; returns the
+/// account as it is afterwards.
 pub async fn reverse(
     state: &AppState,
     moderator: Moderator,
     account_id: i64,
     reversal: Reversal,
 ) -> Result<AccountRow, ModerationError> {
-    let account = find(state, account_id).await?;
+    let account = find_account(state, account_id).await?;
     let mut transaction = state.db.begin().await?;
     check_authority(&mut transaction, moderator, account.id).await?;
     let restriction = match reversal {
@@ -203,7 +295,7 @@ pub async fn reverse(
         moderation::set_restriction(&mut *transaction, account.id, restriction, false).await?;
     }
     transaction.commit().await?;
-    Ok(account)
+    find_account(state, account.id).await
 }
 
 /// Approves a local sign-up waiting for approval, if the role rule lets `moderator`.
@@ -241,7 +333,7 @@ async fn decide_sign_up(
     account_id: i64,
     decision: SignUpDecision,
 ) -> Result<AccountRow, ModerationError> {
-    let account = find(state, account_id).await?;
+    let account = find_account(state, account_id).await?;
     let mut transaction = state.db.begin().await?;
     check_authority(&mut transaction, moderator, account.id).await?;
     let decided = match decision {
@@ -261,15 +353,19 @@ mod tests {
 
     #[test]
     fn staff_act_only_on_strictly_lower_roles_and_the_operator_on_anyone() {
-        let moderator = Moderator::Staff(Role::Moderator);
-        let admin = Moderator::Staff(Role::Admin);
+        let staff = |role| Moderator::Staff {
+            account_id: 1,
+            role,
+        };
+        let moderator = staff(Role::Moderator);
+        let admin = staff(Role::Admin);
         assert!(moderator.may_act_on(None));
         assert!(moderator.may_act_on(Some(Role::User)));
         assert!(!moderator.may_act_on(Some(Role::Moderator)));
         assert!(!moderator.may_act_on(Some(Role::Admin)));
         assert!(admin.may_act_on(Some(Role::Moderator)));
         assert!(!admin.may_act_on(Some(Role::Admin)));
-        assert!(!Moderator::Staff(Role::User).may_act_on(None));
+        assert!(!staff(Role::User).may_act_on(None));
         assert!(Moderator::Operator.may_act_on(Some(Role::Admin)));
     }
 }

@@ -1,78 +1,23 @@
 //! Moderating accounts: list and inspect them, act on them, approve or reject
-//! sign-ups, and undo actions. Moderators and admins.
-//! Spec: <https://docs.joinmastodon.org/methods/admin/accounts/>.
+//! sign-ups, and undo actions. Moderators and admins; the actions are
+//! `services::moderation`'s. Spec: <https://docs.joinmastodon.org/methods/admin/accounts/>.
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::{authorize, Needs};
-use crate::api::entities::account::RoleEntity;
-use crate::api::entities::{timestamp, Account};
+use super::{ReadAccounts, Staff, WriteAccounts};
+use crate::api::entities::admin::account::{render, render_one};
+use crate::api::entities::admin::{AdminAccount, Empty};
+use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
-use crate::auth::CurrentUser;
-use crate::db::accounts::{self, AccountRow};
 use crate::db::moderation::{self, AccountFilter};
-use crate::db::users::UserRow;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
-use crate::services::moderation::{AccountAction, ModerationError, Moderator, Reversal};
+use crate::services::moderation::{self as service, AccountAction, ModerationError, Reversal};
 use crate::state::AppState;
-
-const READ: &[&str] = &["admin:read:accounts"];
-const WRITE: &[&str] = &["admin:write:accounts"];
-
-/// The Admin::Account entity.
-fn entity(state: &AppState, row: &AccountRow, user: Option<&UserRow>, sensitized: bool) -> Value {
-    json!({
-        "id": Id(row.id),
-        "username": row.username,
-        "domain": row.domain,
-        "created_at": timestamp(row.created_at),
-        "email": user.map(|u| u.email.clone()),
-        "ip": null,
-        "ips": [],
-        "locale": user.map(|u| u.locale.clone()),
-        "invite_request": null,
-        "role": user.map(|u| RoleEntity::for_role(u.role())),
-        "confirmed": user.is_some(),
-        "approved": user.is_none_or(|u| u.approved),
-        "disabled": user.is_some_and(|u| u.disabled),
-        "silenced": row.silenced_at.is_some(),
-        "suspended": row.suspended_at.is_some(),
-        "sensitized": sensitized,
-        "account": Account::from_row(row, &state.config),
-        "created_by_application_id": null,
-        "invited_by_account_id": null,
-    })
-}
-
-/// Renders accounts with their users and moderation flags (loaded in batches).
-pub(super) async fn render(state: &AppState, rows: &[AccountRow]) -> ApiResult<Vec<Value>> {
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let users: HashMap<i64, UserRow> = moderation::users_of(&state.db, &ids)
-        .await?
-        .into_iter()
-        .map(|user| (user.account_id, user))
-        .collect();
-    let sensitized = moderation::sensitized(&state.db, &ids).await?;
-    Ok(rows
-        .iter()
-        .map(|row| entity(state, row, users.get(&row.id), sensitized.contains(&row.id)))
-        .collect())
-}
-
-async fn render_one(state: &AppState, row: &AccountRow) -> ApiResult<Value> {
-    Ok(render(state, std::slice::from_ref(row))
-        .await?
-        .pop()
-        .unwrap_or(Value::Null))
-}
 
 /// Filters of `GET /api/v2/admin/accounts` (and the older v1 flags).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -142,11 +87,9 @@ impl ListParams {
 
 async fn list(
     state: &AppState,
-    user: &CurrentUser,
     params: &ListParams,
     path: &str,
-) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    authorize(user, READ, Needs::Moderator)?;
+) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
     let page = params.paging.page(100, 200);
     let rows = moderation::list(&state.db, &params.filter(), &page).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
@@ -156,44 +99,36 @@ async fn list(
 
 /// Accounts known to the instance, with filters.
 #[utoipa::path(get, path = "/api/v2/admin/accounts", tag = "admin", params(ListParams),
-    security(("bearer" = ["admin:read:accounts"])), responses((status = 200, body = Object), (status = 403)))]
+    security(("bearer" = ["admin:read:accounts"])), responses((status = 200, body = [AdminAccount]), (status = 403)))]
 pub async fn list_v2(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: Staff<ReadAccounts>,
     Params(params): Params<ListParams>,
-) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    list(&state, &user, &params, "/api/v2/admin/accounts").await
+) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
+    list(&state, &params, "/api/v2/admin/accounts").await
 }
 
 /// The older form of the account list (boolean filters such as `local`, `pending`).
 #[utoipa::path(get, path = "/api/v1/admin/accounts", tag = "admin", params(ListParams),
-    security(("bearer" = ["admin:read:accounts"])), responses((status = 200, body = Object), (status = 403)))]
+    security(("bearer" = ["admin:read:accounts"])), responses((status = 200, body = [AdminAccount]), (status = 403)))]
 pub async fn list_v1(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: Staff<ReadAccounts>,
     Params(params): Params<ListParams>,
-) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    list(&state, &user, &params, "/api/v1/admin/accounts").await
-}
-
-async fn find(state: &AppState, id: &str) -> ApiResult<AccountRow> {
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
-    accounts::find_by_id(&state.db, id.0)
-        .await?
-        .ok_or(ApiError::NotFound)
+) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
+    list(&state, &params, "/api/v1/admin/accounts").await
 }
 
 /// One account, with its moderation state.
 #[utoipa::path(get, path = "/api/v1/admin/accounts/{id}", tag = "admin",
     params(("id" = String, Path, description = "Account id")),
-    security(("bearer" = ["admin:read:accounts"])), responses((status = 200, body = Object), (status = 404)))]
+    security(("bearer" = ["admin:read:accounts"])), responses((status = 200, body = AdminAccount), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    authorize(&user, READ, Needs::Moderator)?;
-    let row = find(&state, &id).await?;
+    _staff: Staff<ReadAccounts>,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<AdminAccount>> {
+    let row = service::find_account(&state, id.0).await?;
     Ok(Json(render_one(&state, &row).await?))
 }
 
@@ -208,170 +143,117 @@ pub struct ActionParams {
     text: Option<String>,
 }
 
-/// The moderator behind an admin API request: a staff member with the role they
-/// hold now (the role rule in `crate::services::moderation` decides whom they may act on).
-fn moderator(user: &CurrentUser) -> Moderator {
-    Moderator::Staff(user.token.role)
-}
+impl ActionParams {
+    /// The action (`none` when not given). Errors: Validation.
+    fn action(&self) -> ApiResult<AccountAction> {
+        let kind = self.r#type.as_deref().unwrap_or("none");
+        AccountAction::parse(kind).ok_or_else(|| {
+            ApiError::validation(
+                "type",
+                "ERR_INCLUSION",
+                "type must be none, sensitive, disable, silence or suspend",
+            )
+        })
+    }
 
-fn moderation_error(error: ModerationError) -> ApiError {
-    match error {
-        ModerationError::NotFound => ApiError::NotFound,
-        ModerationError::NotLocal => {
-            ApiError::Unprocessable("This action only applies to local accounts".into())
-        }
-        ModerationError::NotPermitted | ModerationError::NotPending => {
-            ApiError::Forbidden(error.to_string())
-        }
-        ModerationError::Database(error) => error.into(),
-        ModerationError::Other(error) => ApiError::from(error),
+    /// The report to resolve; an id that does not parse is no report of this account.
+    fn report_id(&self) -> ApiResult<Option<i64>> {
+        self.report_id
+            .as_deref()
+            .map(|id| id.parse::<Id>().map(|id| id.0))
+            .transpose()
+            .map_err(|_| ModerationError::ReportMismatch.into())
     }
 }
 
-/// Takes a moderation action on an account.
+/// Takes a moderation action on an account (and resolves `report_id`, if given).
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/action", tag = "admin",
     params(("id" = String, Path, description = "Account id")), request_body = ActionParams,
-    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 422)))]
+    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Empty), (status = 422)))]
 pub async fn action(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
+    staff: Staff<WriteAccounts>,
+    Path(id): Path<Id>,
     Params(params): Params<ActionParams>,
-) -> ApiResult<Json<Value>> {
-    authorize(&user, WRITE, Needs::Moderator)?;
-    let row = find(&state, &id).await?;
-    let kind = params.r#type.as_deref().unwrap_or("none");
-    let action = AccountAction::parse(kind).ok_or_else(|| {
-        ApiError::validation(
-            "type",
-            "ERR_INCLUSION",
-            "type must be none, sensitive, disable, silence or suspend",
-        )
-    })?;
+) -> ApiResult<Json<Empty>> {
+    let action = params.action()?;
     crate::api::v1::check_length("text", params.text.as_deref(), 5000)?;
-    let report = match params.report_id.as_deref() {
-        Some(id) => Some(report_about(&state, id, row.id).await?),
-        None => None,
-    };
-    crate::services::moderation::act(&state, moderator(&user), row.id, action)
-        .await
-        .map_err(moderation_error)?;
-    if let Some(report) = report {
-        crate::db::reports::resolve(&state.db, report, Some(user.account_id)).await?;
-    }
-    Ok(Json(json!({})))
+    let report = params.report_id()?;
+    service::act(&state, staff.moderator(), id.0, action, report).await?;
+    Ok(Json(Empty {}))
 }
 
-/// The report `id`, which must be about `account_id` (422 otherwise, as Mastodon).
-async fn report_about(state: &AppState, id: &str, account_id: i64) -> ApiResult<i64> {
-    let invalid = || {
-        ApiError::validation(
-            "report_id",
-            "ERR_INVALID",
-            "report_id is not a report about this account",
-        )
-    };
-    let id: Id = id.parse().map_err(|_| invalid())?;
-    match crate::db::reports::find(&state.db, id.0).await? {
-        Some(report) if report.target_account_id == account_id => Ok(report.id),
-        _ => Err(invalid()),
-    }
-}
-
+/// Undoes an action and renders the account as it is now.
 async fn reverse(
     state: &AppState,
-    user: &CurrentUser,
-    id: &str,
+    staff: &Staff<WriteAccounts>,
+    id: Id,
     reversal: Reversal,
-) -> ApiResult<Json<Value>> {
-    authorize(user, WRITE, Needs::Moderator)?;
-    let row = find(state, id).await?;
-    crate::services::moderation::reverse(state, moderator(user), row.id, reversal)
-        .await
-        .map_err(moderation_error)?;
-    let row = find(state, id).await?;
+) -> ApiResult<Json<AdminAccount>> {
+    let row = service::reverse(state, staff.moderator(), id.0, reversal).await?;
     Ok(Json(render_one(state, &row).await?))
 }
 
-/// Lets a disabled local user sign in again.
-#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/enable", tag = "admin",
-    params(("id" = String, Path, description = "Account id")),
-    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
-pub async fn enable(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    reverse(&state, &user, &id, Reversal::Enable).await
+/// Defines a handler that undoes an action (`POST /api/v1/admin/accounts/:id/<name>`).
+macro_rules! reversal {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $reversal:ident) => {
+        $(#[$doc])*
+        #[utoipa::path(post, path = $path, tag = "admin",
+            params(("id" = String, Path, description = "Account id")),
+            security(("bearer" = ["admin:write:accounts"])),
+            responses((status = 200, body = AdminAccount), (status = 404)))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            staff: Staff<WriteAccounts>,
+            Path(id): Path<Id>,
+        ) -> ApiResult<Json<AdminAccount>> {
+            reverse(&state, &staff, id, Reversal::$reversal).await
+        }
+    };
 }
 
-/// Lifts a silence.
-#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/unsilence", tag = "admin",
-    params(("id" = String, Path, description = "Account id")),
-    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
-pub async fn unsilence(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    reverse(&state, &user, &id, Reversal::Unsilence).await
-}
-
-/// Lifts a suspension.
-#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/unsuspend", tag = "admin",
-    params(("id" = String, Path, description = "Account id")),
-    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
-pub async fn unsuspend(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    reverse(&state, &user, &id, Reversal::Unsuspend).await
-}
-
-/// Stops forcing the account's media to be sensitive.
-#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/unsensitive", tag = "admin",
-    params(("id" = String, Path, description = "Account id")),
-    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 404)))]
-pub async fn unsensitive(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    reverse(&state, &user, &id, Reversal::Unsensitive).await
-}
+reversal!(
+    /// Lets a disabled local user sign in again.
+    enable, "/api/v1/admin/accounts/{id}/enable", Enable
+);
+reversal!(
+    /// Lifts a silence.
+    unsilence, "/api/v1/admin/accounts/{id}/unsilence", Unsilence
+);
+reversal!(
+    /// Lifts a suspension.
+    unsuspend, "/api/v1/admin/accounts/{id}/unsuspend", Unsuspend
+);
+reversal!(
+    /// Stops forcing the account's media to be sensitive.
+    unsensitive, "/api/v1/admin/accounts/{id}/unsensitive", Unsensitive
+);
 
 /// Approves a pending sign-up.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/approve", tag = "admin",
     params(("id" = String, Path, description = "Account id")),
-    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 403), (status = 404)))]
+    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = AdminAccount), (status = 403), (status = 404)))]
 pub async fn approve(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    authorize(&user, WRITE, Needs::Moderator)?;
-    let row = find(&state, &id).await?;
-    crate::services::moderation::approve(&state, moderator(&user), row.id)
-        .await
-        .map_err(moderation_error)?;
+    staff: Staff<WriteAccounts>,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<AdminAccount>> {
+    let row = service::approve(&state, staff.moderator(), id.0).await?;
     Ok(Json(render_one(&state, &row).await?))
 }
 
-/// Rejects (deletes) a pending sign-up.
+/// Rejects (deletes) a pending sign-up; answers with the account as it was.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/reject", tag = "admin",
     params(("id" = String, Path, description = "Account id")),
-    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = Object), (status = 403), (status = 404)))]
+    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = AdminAccount), (status = 403), (status = 404)))]
 pub async fn reject(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    authorize(&user, WRITE, Needs::Moderator)?;
-    let row = find(&state, &id).await?;
+    staff: Staff<WriteAccounts>,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<AdminAccount>> {
+    // Rendered first: rejecting deletes the user whose e-mail and role it shows.
+    let row = service::find_account(&state, id.0).await?;
     let rendered = render_one(&state, &row).await?;
-    crate::services::moderation::reject(&state, moderator(&user), row.id)
-        .await
-        .map_err(moderation_error)?;
+    service::reject(&state, staff.moderator(), row.id).await?;
     Ok(Json(rendered))
 }

@@ -4,14 +4,11 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::{authorize, Needs};
-use crate::api::entities::timestamp;
+use super::{ReadDeliveries, Staff, WriteDeliveries};
+use crate::api::entities::admin::{Deliveries, Replayed};
 use crate::api::params::Params;
-use crate::auth::CurrentUser;
 use crate::db::deliveries;
-use crate::domain::Id;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -44,57 +41,26 @@ impl DeliveryParams {
 
 /// Dead letters and per-domain delivery health.
 #[utoipa::path(get, path = "/api/v1/admin/deliveries", tag = "admin", params(DeliveryParams),
-    security(("bearer" = ["admin:read"])), responses((status = 200, body = Object), (status = 403)))]
+    security(("bearer" = ["admin:read"])), responses((status = 200, body = Deliveries), (status = 403)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: Staff<ReadDeliveries>,
     Params(params): Params<DeliveryParams>,
-) -> ApiResult<Json<Value>> {
-    authorize(&user, &["admin:read"], Needs::Admin)?;
-    let domain = params.domain();
-    let dead = deliveries::dead(&state.db, domain.as_deref(), params.limit()).await?;
-    let health = deliveries::domain_health(&state.db, domain.as_deref(), params.limit()).await?;
-    Ok(Json(json!({
-        "pending": deliveries::count_by_state(&state.db, "pending").await?,
-        "dead_total": deliveries::count_by_state(&state.db, "dead").await?,
-        "dead": dead.iter().map(|d| json!({
-            "id": Id(d.id),
-            "activity_id": d.activity_id,
-            "inbox": d.inbox_url,
-            "domain": d.domain,
-            "attempts": d.attempts,
-            "last_status": d.last_status,
-            "last_error": d.last_error,
-            "created_at": timestamp(d.created_at),
-            "finished_at": d.finished_at.map(timestamp),
-        })).collect::<Vec<_>>(),
-        "domains": health.iter().map(|h| json!({
-            "domain": h.domain,
-            "consecutive_failures": h.consecutive_failures,
-            "last_success_at": h.last_success_at.map(timestamp),
-            "last_failure_at": h.last_failure_at.map(timestamp),
-            "unavailable_until": h.unavailable_until.map(timestamp),
-            "pending": h.pending,
-            "dead": h.dead,
-        })).collect::<Vec<_>>(),
-    })))
+) -> ApiResult<Json<Deliveries>> {
+    let mut conn = state.db.acquire().await?;
+    let overview =
+        deliveries::overview(&mut conn, params.domain().as_deref(), params.limit()).await?;
+    Ok(Json(Deliveries::from_overview(&overview)))
 }
 
 /// Puts dead letters (all, or one domain's) back in the queue with fresh attempts.
 #[utoipa::path(post, path = "/api/v1/admin/deliveries/replay", tag = "admin", request_body = DeliveryParams,
-    security(("bearer" = ["admin:write"])), responses((status = 200, body = Object), (status = 403)))]
+    security(("bearer" = ["admin:write"])), responses((status = 200, body = Replayed), (status = 403)))]
 pub async fn replay(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: Staff<WriteDeliveries>,
     Params(params): Params<DeliveryParams>,
-) -> ApiResult<Json<Value>> {
-    authorize(&user, &["admin:write"], Needs::Admin)?;
+) -> ApiResult<Json<Replayed>> {
     let replayed = deliveries::replay_dead(&state.db, params.domain().as_deref()).await?;
-    if replayed > 0 {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(deliveries::NOTIFY_CHANNEL)
-            .execute(&state.db)
-            .await?;
-    }
-    Ok(Json(json!({ "replayed": replayed })))
+    Ok(Json(Replayed { replayed }))
 }

@@ -1,16 +1,24 @@
 //! Mastodon's admin API (`/api/v1/admin`, `/api/v2/admin`) and Roost's own delivery
 //! admin. Every endpoint needs a staff role **and** an admin scope: moderators may
 //! moderate accounts and reports; domain blocks, allows and deliveries are for admins.
-//! Spec: <https://docs.joinmastodon.org/methods/admin/>.
+//! Each handler declares both at once by the [`Staff`] it extracts, e.g.
+//! `Staff<WriteReports>`. Spec: <https://docs.joinmastodon.org/methods/admin/>.
 
 pub mod accounts;
 pub mod deliveries;
 pub mod domains;
 pub mod reports;
 
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
 use crate::auth::CurrentUser;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::services::moderation::Moderator;
+use crate::state::AppState;
 
 /// Who may use an admin endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,17 +29,92 @@ pub enum Needs {
     Admin,
 }
 
-/// Checks the scope first (403 "outside the authorized scopes", as for any endpoint),
-/// then the role (403 "This action is not allowed", Mastodon's answer).
-pub fn authorize(user: &CurrentUser, scopes: &[&str], needs: Needs) -> ApiResult<()> {
-    user.token.require_scope(scopes)?;
-    let allowed = match needs {
-        Needs::Moderator => user.token.role.is_staff(),
-        Needs::Admin => user.token.role == Role::Admin,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("This action is not allowed".into()))
+/// What an admin endpoint requires: any of `SCOPES`, and the role `NEEDS`.
+pub trait Permission {
+    /// The scopes accepted (any one of them, or a broader scope covering it).
+    const SCOPES: &'static [&'static str];
+    /// The role required.
+    const NEEDS: Needs;
+}
+
+/// Declares permission types: `Name, [scopes], Needs`.
+macro_rules! permissions {
+    ($($(#[$doc:meta])* $name:ident, [$($scope:literal),+], $needs:ident;)+) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name;
+
+        impl Permission for $name {
+            const SCOPES: &'static [&'static str] = &[$($scope),+];
+            const NEEDS: Needs = Needs::$needs;
+        }
+    )+};
+}
+
+permissions! {
+    /// Reading accounts: moderators.
+    ReadAccounts, ["admin:read:accounts"], Moderator;
+    /// Acting on accounts: moderators.
+    WriteAccounts, ["admin:write:accounts"], Moderator;
+    /// Reading reports: moderators.
+    ReadReports, ["admin:read:reports"], Moderator;
+    /// Handling reports: moderators.
+    WriteReports, ["admin:write:reports"], Moderator;
+    /// Reading domain blocks: admins.
+    ReadDomainBlocks, ["admin:read:domain_blocks"], Admin;
+    /// Changing domain blocks: admins.
+    WriteDomainBlocks, ["admin:write:domain_blocks"], Admin;
+    /// Reading the allowlist: admins.
+    ReadDomainAllows, ["admin:read:domain_allows"], Admin;
+    /// Changing the allowlist: admins.
+    WriteDomainAllows, ["admin:write:domain_allows"], Admin;
+    /// Reading the delivery view: admins.
+    ReadDeliveries, ["admin:read"], Admin;
+    /// Replaying deliveries: admins.
+    WriteDeliveries, ["admin:write"], Admin;
+}
+
+/// A staff member whose token passed the permission `P`: the extractor of every admin
+/// endpoint. Rejects like [`CurrentUser`] without a usable token, then checks the
+/// scope first (403 "outside the authorized scopes", as for any endpoint), then the
+/// role (403 "This action is not allowed", Mastodon's answer).
+#[derive(Debug)]
+pub struct Staff<P> {
+    /// The staff member's account.
+    pub account_id: i64,
+    /// The role they hold now.
+    pub role: Role,
+    permission: PhantomData<P>,
+}
+
+impl<P> Staff<P> {
+    /// The moderator behind the request, for `services::moderation` (whose role rule
+    /// decides whom they may act on).
+    pub fn moderator(&self) -> Moderator {
+        Moderator::Staff {
+            account_id: self.account_id,
+            role: self.role,
+        }
+    }
+}
+
+impl<P: Permission + Send> FromRequestParts<AppState> for Staff<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        user.token.require_scope(P::SCOPES)?;
+        let allowed = match P::NEEDS {
+            Needs::Moderator => user.token.role.is_staff(),
+            Needs::Admin => user.token.role == Role::Admin,
+        };
+        if !allowed {
+            return Err(ApiError::Forbidden("This action is not allowed".into()));
+        }
+        Ok(Staff {
+            account_id: user.account_id,
+            role: user.token.role,
+            permission: PhantomData,
+        })
     }
 }

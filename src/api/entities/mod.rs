@@ -2,12 +2,14 @@
 //! describes them, built from database rows. Serialization only: no I/O here.
 
 pub mod account;
+pub mod admin;
 pub mod application;
 pub mod context;
 pub mod instance;
 pub mod media;
 pub mod relationship;
 pub mod report;
+pub mod rule;
 pub mod status;
 pub mod status_edit;
 pub mod token;

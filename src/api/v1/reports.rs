@@ -1,28 +1,25 @@
 //! Filing a report: `POST /api/v1/reports`
-//! (<https://docs.joinmastodon.org/methods/reports/>). The moderators are notified
-//! (`admin.report`); with `forward=true` a remote account's server gets a copy as a
-//! `Flag` from the instance actor.
+//! (<https://docs.joinmastodon.org/methods/reports/>). The rules, the moderators'
+//! notification and the forwarding (`forward=true`: a remote account's server gets a
+//! copy as a `Flag` from the instance actor) are `services::reports::file`'s.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
 use super::check_length;
-use super::follows::{load_account, signed_in_account};
 use crate::api::entities::report::Report;
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::CurrentUser;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
-use crate::federation::reports::{self as report_service, LocalReport};
+use crate::services::reports::{self, LocalReport};
 use crate::state::AppState;
 
 /// Longest comment (Mastodon's default).
 const MAX_COMMENT_CHARS: usize = 1_000;
 /// Most statuses and rules one report may cite.
 const MAX_CITED: usize = 100;
-/// Mastodon's report categories.
-const CATEGORIES: [&str; 4] = ["spam", "legal", "violation", "other"];
 
 /// Body of `POST /api/v1/reports`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -38,8 +35,24 @@ pub struct ReportParams {
     rule_ids: Option<Vec<String>>,
 }
 
+impl ReportParams {
+    /// The reported account: 422 when missing, 404 when no account can have that id.
+    fn target_id(&self) -> ApiResult<i64> {
+        let id = self
+            .account_id
+            .as_deref()
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| {
+                ApiError::validation("account_id", "ERR_BLANK", "account_id is required")
+            })?;
+        id.parse::<Id>()
+            .map(|id| id.0)
+            .map_err(|_| ApiError::NotFound)
+    }
+}
+
 /// Parses a list of ids (at most [`MAX_CITED`]); 422 naming `field` otherwise.
-fn id_list(field: &'static str, ids: Option<Vec<String>>) -> ApiResult<Vec<i64>> {
+fn id_list(field: &'static str, ids: Option<&[String]>) -> ApiResult<Vec<i64>> {
     let ids = ids.unwrap_or_default();
     if ids.len() > MAX_CITED {
         return Err(ApiError::validation(
@@ -54,39 +67,6 @@ fn id_list(field: &'static str, ids: Option<Vec<String>>) -> ApiResult<Vec<i64>>
         .map_err(|_| ApiError::validation(field, "ERR_INVALID", format!("{field} must be ids")))
 }
 
-/// Every cited rule must be one of the instance's rules (`GET /api/v1/instance/rules`).
-async fn check_rules(state: &AppState, rule_ids: &[i64]) -> ApiResult<()> {
-    let rules = crate::db::rules::all(&state.db).await?;
-    if rule_ids
-        .iter()
-        .all(|id| rules.iter().any(|rule| rule.id == *id))
-    {
-        Ok(())
-    } else {
-        Err(ApiError::validation(
-            "rule_ids",
-            "ERR_INVALID",
-            "rule_ids must name rules of this instance",
-        ))
-    }
-}
-
-/// The category: given, else `violation` when rules are cited, else `other`.
-fn category(given: Option<&str>, rule_ids: &[i64]) -> ApiResult<String> {
-    if !rule_ids.is_empty() {
-        return Ok("violation".to_owned());
-    }
-    match given.map(str::trim).filter(|c| !c.is_empty()) {
-        None => Ok("other".to_owned()),
-        Some(category) if CATEGORIES.contains(&category) => Ok(category.to_owned()),
-        Some(_) => Err(ApiError::validation(
-            "category",
-            "ERR_INCLUSION",
-            "category must be spam, legal, violation or other",
-        )),
-    }
-}
-
 /// Reports an account (and some of its statuses) to the moderators.
 #[utoipa::path(post, path = "/api/v1/reports", tag = "reports", request_body = ReportParams,
     security(("bearer" = ["write:reports"])),
@@ -97,32 +77,22 @@ pub async fn create(
     Params(params): Params<ReportParams>,
 ) -> ApiResult<Json<Report>> {
     user.token.require_scope(&["write:reports"])?;
-    let account_id = params
-        .account_id
-        .as_deref()
-        .filter(|id| !id.trim().is_empty())
-        .ok_or_else(|| ApiError::validation("account_id", "ERR_BLANK", "account_id is required"))?;
-    let target = load_account(&state, account_id).await?;
-    if target.id == user.account_id {
-        return Err(ApiError::validation(
-            "account_id",
-            "ERR_INVALID",
-            "You cannot report yourself",
-        ));
-    }
+    let target_id = params.target_id()?;
     check_length("comment", params.comment.as_deref(), MAX_COMMENT_CHARS)?;
-    let status_ids = id_list("status_ids", params.status_ids)?;
-    let rule_ids = id_list("rule_ids", params.rule_ids)?;
-    check_rules(&state, &rule_ids).await?;
-    let category = category(params.category.as_deref(), &rule_ids)?;
-    let me = signed_in_account(&state, &user).await?;
+    let status_ids = id_list("status_ids", params.status_ids.as_deref())?;
+    let rule_ids = id_list("rule_ids", params.rule_ids.as_deref())?;
     let report = LocalReport {
+        target_id,
         status_ids: &status_ids,
         comment: params.comment.as_deref().unwrap_or_default(),
-        category: &category,
+        category: params.category.as_deref(),
         rule_ids: &rule_ids,
         forward: params.forward.unwrap_or(false),
     };
-    let row = report_service::file(&state, &me, &target, &report).await?;
-    Ok(Json(Report::from_row(&row, &target, &state.config)))
+    let filed = reports::file(&state, user.account_id, &report).await?;
+    Ok(Json(Report::from_row(
+        &filed.report,
+        &filed.target,
+        &state.config,
+    )))
 }

@@ -1,7 +1,9 @@
 //! Pure builders of Roost's outbound activities: rows a service wrote in, protocol types
 //! out; no database, no AppState.
 
+pub mod actors;
 pub mod blocks;
 pub mod follows;
 pub mod interactions;
 pub mod notes;
+pub mod reports;

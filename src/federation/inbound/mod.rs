@@ -126,17 +126,6 @@ impl From<crate::federation::receive_posts::PostSkip> for Skip {
     }
 }
 
-/// Bridge from `reports`' own outcome type, until `receive_flag` returns [`Skip`].
-impl From<crate::federation::reports::FlagSkip> for Skip {
-    fn from(skip: crate::federation::reports::FlagSkip) -> Self {
-        use crate::federation::reports::FlagSkip;
-        match skip {
-            FlagSkip::Ignored(reason) => Skip::Ignored(reason),
-            FlagSkip::Transient(error) => Skip::Retry(error),
-        }
-    }
-}
-
 /// Bridge from `profile`'s own outcome type, until `receive_actor_update` returns
 /// [`Skip`].
 impl From<crate::federation::profile::ProfileSkip> for Skip {

@@ -29,6 +29,7 @@ pub mod activity;
 pub mod actor;
 pub mod collection;
 mod lenient;
+pub mod moderation;
 pub mod nodeinfo;
 pub mod note;
 pub mod raw;
@@ -46,6 +47,7 @@ use crate::domain::HttpUrl;
 pub use activity::{Accept, Activity, ActivityKind, Follow, Reject, Undo};
 pub use actor::{Actor, ActorKind, Endpoints, LocalActorUrls, PropertyValue, PublicKey};
 pub use collection::{CollectionKind, OrderedCollection, OrderedCollectionPage};
+pub use moderation::Flag;
 pub use nodeinfo::{NodeInfo, NodeInfoLinks};
 pub use webfinger::{AcctUri, Jrd, JrdLink};
 

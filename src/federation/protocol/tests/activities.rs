@@ -373,7 +373,7 @@ fn a_flag_lists_the_reported_actor_then_the_reported_posts() {
 
 #[test]
 fn roosts_block_flag_and_undo_of_a_block_parse_back() {
-    use crate::federation::{builders, outbound};
+    use crate::federation::builders;
     let alice = url("https://roost.example/users/alice");
     let bob = url("https://other.example/users/bob");
     let row = crate::db::blocks::BlockRow {
@@ -402,13 +402,14 @@ fn roosts_block_flag_and_undo_of_a_block_parse_back() {
         parsed.object_id(),
         Some(url("https://roost.example/activities/1"))
     );
-    let flag = outbound::flag(
-        "https://roost.example/activities/3",
-        "https://roost.example/actor",
-        "https://other.example/users/bob",
-        &["https://other.example/users/bob/statuses/9".to_owned()],
+    let flag = crate::federation::builders::reports::flag(
+        url("https://roost.example/activities/3"),
+        url("https://roost.example/actor"),
+        url("https://other.example/users/bob"),
+        &[url("https://other.example/users/bob/statuses/9")],
         "spam",
     );
+    let flag = serde_json::to_value(&flag).expect("serializes");
     let parsed: Activity = parse("roost flag", &flag.to_string());
     assert_eq!(parsed.kind, ActivityKind::Flag);
     assert_eq!(parsed.content.as_deref(), Some("spam"));

@@ -1,0 +1,21 @@
+//! The entities of the admin API (`/api/v1/admin`, `/api/v2/admin`): Mastodon's
+//! Admin::Account, Admin::Report, Admin::DomainBlock and Admin::DomainAllow, and Roost's
+//! own delivery view. Spec: <https://docs.joinmastodon.org/entities/Admin_Account/> and
+//! the pages next to it.
+
+pub mod account;
+pub mod deliveries;
+pub mod domains;
+pub mod report;
+
+pub use account::AdminAccount;
+pub use deliveries::{Deliveries, Replayed};
+pub use domains::{DomainAllow, DomainBlock, DomainBlockConflict};
+pub use report::AdminReport;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The empty object `{}` Mastodon answers an action with when it has nothing to show.
+#[derive(Clone, Copy, Debug, Default, Serialize, ToSchema)]
+pub struct Empty {}
