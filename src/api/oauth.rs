@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use crate::api::entities::authorization_server::AuthorizationServerMetadata;
+use crate::api::entities::empty::Empty;
 use crate::api::entities::Token;
 use crate::api::params::Params;
 use crate::auth::grants::{self, GrantError};
-use crate::auth::scopes::KNOWN_SCOPES;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -170,12 +170,12 @@ pub struct RevokeParams {
 /// Revokes an access or refresh token (and its family). Answers `{}` for unknown
 /// tokens too, as RFC 7009 requires.
 #[utoipa::path(post, path = "/oauth/revoke", tag = "oauth", request_body = RevokeParams,
-    responses((status = 200, description = "Revoked (or unknown)"), (status = 401, description = "invalid_client")))]
+    responses((status = 200, description = "Revoked (or unknown)", body = Empty), (status = 401, description = "invalid_client")))]
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
     Params(params): Params<RevokeParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Empty>> {
     let (client_id, client_secret) = client_credentials(
         &headers,
         params.client_id.as_deref(),
@@ -194,26 +194,12 @@ pub async fn revoke(
     grants::revoke(&state, &app, &token)
         .await
         .map_err(grant_error)?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 /// The OAuth authorization server metadata (RFC 8414).
 #[utoipa::path(get, path = "/.well-known/oauth-authorization-server", tag = "oauth",
-    responses((status = 200, description = "RFC 8414 metadata", body = Object)))]
-pub async fn metadata(State(state): State<AppState>) -> Json<Value> {
-    let base = state.config.base_url();
-    Json(json!({
-        "issuer": state.config.issuer(),
-        "service_documentation": "https://docs.joinmastodon.org/",
-        "authorization_endpoint": format!("{base}/oauth/authorize"),
-        "token_endpoint": format!("{base}/oauth/token"),
-        "revocation_endpoint": format!("{base}/oauth/revoke"),
-        "app_registration_endpoint": format!("{base}/api/v1/apps"),
-        "scopes_supported": KNOWN_SCOPES,
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported": ["S256"]
-    }))
+    responses((status = 200, description = "RFC 8414 metadata", body = AuthorizationServerMetadata)))]
+pub async fn metadata(State(state): State<AppState>) -> Json<AuthorizationServerMetadata> {
+    Json(AuthorizationServerMetadata::new(&state.config))
 }

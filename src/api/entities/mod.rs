@@ -3,10 +3,15 @@
 
 pub mod account;
 pub mod application;
+pub mod authorization_server;
+pub mod empty;
 pub mod instance;
 pub mod media;
+pub mod notification;
+pub mod push;
 pub mod relationship;
 pub mod report;
+pub mod search;
 pub mod status;
 pub mod token;
 
