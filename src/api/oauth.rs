@@ -13,6 +13,9 @@ use crate::api::entities::empty::Empty;
 use crate::api::entities::Token;
 use crate::api::params::Params;
 use crate::auth::grants::{self, GrantError};
+use crate::auth::tokens::IssuedTokens;
+use crate::auth::Scopes;
+use crate::db::oauth::AppRow;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -108,45 +111,53 @@ pub async fn token(
         grants::authenticate_client(&state, &client_id, client_secret.as_deref(), !public_pkce)
             .await
             .map_err(grant_error)?;
-    let required = |value: &Option<String>, name: &str| {
-        value.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
-            grant_error(GrantError::InvalidRequest(format!(
-                "Missing required parameter: {name}"
-            )))
-        })
-    };
+    let (issued, scopes) = run_grant(&state, &app, grant_type, &params).await?;
+    Ok(Json(Token::from_issued(issued, &scopes)))
+}
+
+/// A parameter the grant cannot do without (`invalid_request` when missing or blank).
+fn required(value: &Option<String>, name: &str) -> ApiResult<String> {
+    value.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
+        grant_error(GrantError::InvalidRequest(format!(
+            "Missing required parameter: {name}"
+        )))
+    })
+}
+
+/// Runs the grant `grant_type` for the authenticated `app`: the tokens it issued and
+/// their scopes.
+async fn run_grant(
+    state: &AppState,
+    app: &AppRow,
+    grant_type: &str,
+    params: &TokenParams,
+) -> ApiResult<(IssuedTokens, Scopes)> {
     let result = match grant_type {
         "client_credentials" => {
             let scopes =
-                grants::requested_scopes(&app, params.scope.as_deref()).map_err(grant_error)?;
-            grants::client_credentials(&state, &app, &scopes)
+                grants::requested_scopes(app, params.scope.as_deref()).map_err(grant_error)?;
+            grants::client_credentials(state, app, &scopes)
                 .await
                 .map(|t| (t, scopes))
         }
         "password" => {
             let scopes =
-                grants::requested_scopes(&app, params.scope.as_deref()).map_err(grant_error)?;
+                grants::requested_scopes(app, params.scope.as_deref()).map_err(grant_error)?;
             let login = required(&params.username, "username")?;
             let password = required(&params.password, "password")?;
-            grants::password(&state, &app, &login, &password, &scopes)
+            grants::password(state, app, &login, &password, &scopes)
                 .await
                 .map(|(t, _)| (t, scopes))
         }
         "authorization_code" => {
             let code = required(&params.code, "code")?;
             let redirect_uri = required(&params.redirect_uri, "redirect_uri")?;
-            grants::authorization_code(
-                &state,
-                &app,
-                &code,
-                &redirect_uri,
-                params.code_verifier.as_deref(),
-            )
-            .await
+            let verifier = params.code_verifier.as_deref();
+            grants::authorization_code(state, app, &code, &redirect_uri, verifier).await
         }
         "refresh_token" => {
             let refresh_token = required(&params.refresh_token, "refresh_token")?;
-            grants::refresh(&state, &app, &refresh_token, params.scope.as_deref()).await
+            grants::refresh(state, app, &refresh_token, params.scope.as_deref()).await
         }
         _ => {
             return Err(ApiError::oauth(
@@ -155,8 +166,7 @@ pub async fn token(
             ))
         }
     };
-    let (issued, scopes) = result.map_err(grant_error)?;
-    Ok(Json(Token::from_issued(issued, &scopes)))
+    result.map_err(grant_error)
 }
 
 /// Parameters of `POST /oauth/revoke`.

@@ -177,10 +177,12 @@ async fn apply(state: &AppState, activity: &ClaimedActivity) -> Result<(), Skip>
         "Undo" => receive_undo(state, &actor, object).await,
         "Create" => Ok(posts::receive_create(state, &actor, object).await?),
         "Update" if is_actor(object) => {
-            match super::profile::receive_actor_update(state, &actor, object).await {
-                Ok(()) => Ok(()),
-                Err(super::profile::ProfileSkip::Ignored(reason)) => Err(Skip::Ignored(reason)),
-                Err(super::profile::ProfileSkip::Transient(error)) => Err(Skip::Transient(error)),
+            match crate::services::profile::receive_actor_update(state, &actor, object).await {
+                Ok(_) => Ok(()),
+                Err(error) => match super::inbound::Skip::from(error) {
+                    super::inbound::Skip::Ignored(reason) => Err(Skip::Ignored(reason)),
+                    super::inbound::Skip::Retry(error) => Err(Skip::Transient(error)),
+                },
             }
         }
         "Update" => Ok(posts::receive_update(state, &actor, object).await?),

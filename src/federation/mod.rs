@@ -9,6 +9,7 @@
 pub mod actors;
 pub mod attachments;
 pub mod blocks;
+pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
 pub mod fetch;
@@ -19,7 +20,6 @@ pub mod inbox_worker;
 pub mod inbox_writer;
 pub mod outbound;
 pub mod posts;
-pub mod profile;
 pub mod protocol;
 pub mod receive_posts;
 pub mod reports;

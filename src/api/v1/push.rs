@@ -105,7 +105,10 @@ pub async fn create(
 /// The current access token's subscription.
 #[utoipa::path(get, path = "/api/v1/push/subscription", tag = "push",
     security(("bearer" = ["push"])), responses((status = 200, body = WebPushSubscription), (status = 404)))]
-pub async fn show(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<WebPushSubscription>> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<WebPushSubscription>> {
     user.token.require_scope(&["push"])?;
     let row = push::find_by_token(&state.db, user.token.id)
         .await?
