@@ -1,14 +1,14 @@
 //! Posts between servers, inbound: Create, Update and Delete of notes, Like and
-//! Announce and their Undo, applied to the same tables local actions use. Only the
-//! author may change or delete a post; posts nobody here cares about (no local
+//! Announce (their Undo is in `federation::inbound`), applied to the same tables local
+//! actions use. Only the author may change or delete a post; posts nobody here cares about (no local
 //! follower of the author, no local mention, no local parent) are not stored.
 
 use serde_json::Value;
 
 use super::attachments;
-use super::inbox::object_id;
 use super::posts::local_status_id;
 use super::protocol::note::{Note, Visibility};
+use super::protocol::raw::object_id;
 use super::urls;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::interactions::{self, Mark};
@@ -372,38 +372,4 @@ pub async fn receive_announce(
         Err(error) => return Err(PostSkip::Transient(error.into())),
     }
     Ok(())
-}
-
-/// Undo of a Like or an Announce by its actor. Returns false when `object` names
-/// neither (the caller then tries a Follow).
-pub async fn receive_undo(
-    state: &AppState,
-    actor: &AccountRow,
-    object: &Value,
-) -> Result<bool, PostSkip> {
-    let Some(id) = object_id(object) else {
-        return Ok(false);
-    };
-    let kind = object["type"].as_str();
-    if kind.is_none_or(|k| k == "Like" || k == "EmojiReact") {
-        let mut transaction = state.db.begin().await?;
-        let removed =
-            interactions::remove_favourite_by_ap_id(&mut transaction, actor.id, id).await?;
-        transaction.commit().await?;
-        if removed.is_some() {
-            return Ok(true);
-        }
-    }
-    if kind.is_none_or(|k| k == "Announce") {
-        if let Some(boost) = statuses::find_by_ap_id(&state.db, id)
-            .await?
-            .filter(|b| b.account_id == actor.id && b.reblog_of_id.is_some())
-        {
-            let mut transaction = state.db.begin().await?;
-            statuses::delete(&mut transaction, boost.id).await?;
-            transaction.commit().await?;
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
