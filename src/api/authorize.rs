@@ -97,10 +97,21 @@ pub async fn authorize_submit(
             &form(&request, &params, Some(problem)),
         ));
     }
+    issue_code(&state, &request, &params, user.account_id).await
+}
+
+/// Issues the authorization code for an approved request and hands it back: by
+/// redirect, or on the page for the out-of-band redirect URI.
+async fn issue_code(
+    state: &AppState,
+    request: &ValidRequest,
+    params: &AuthorizeParams,
+    account_id: i64,
+) -> ApiResult<Response> {
     let code = grants::create_authorization_code(
-        &state,
+        state,
         &request.app,
-        user.account_id,
+        account_id,
         &request.redirect_uri,
         &request.scopes,
         params.code_challenge.as_deref(),

@@ -7,12 +7,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use crate::api::entities::authorization_server::AuthorizationServerMetadata;
+use crate::api::entities::empty::Empty;
 use crate::api::entities::Token;
 use crate::api::params::Params;
 use crate::auth::grants::{self, GrantError};
-use crate::auth::scopes::KNOWN_SCOPES;
+use crate::auth::tokens::IssuedTokens;
+use crate::auth::Scopes;
+use crate::db::oauth::AppRow;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -108,45 +111,53 @@ pub async fn token(
         grants::authenticate_client(&state, &client_id, client_secret.as_deref(), !public_pkce)
             .await
             .map_err(grant_error)?;
-    let required = |value: &Option<String>, name: &str| {
-        value.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
-            grant_error(GrantError::InvalidRequest(format!(
-                "Missing required parameter: {name}"
-            )))
-        })
-    };
+    let (issued, scopes) = run_grant(&state, &app, grant_type, &params).await?;
+    Ok(Json(Token::from_issued(issued, &scopes)))
+}
+
+/// A parameter the grant cannot do without (`invalid_request` when missing or blank).
+fn required(value: &Option<String>, name: &str) -> ApiResult<String> {
+    value.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
+        grant_error(GrantError::InvalidRequest(format!(
+            "Missing required parameter: {name}"
+        )))
+    })
+}
+
+/// Runs the grant `grant_type` for the authenticated `app`: the tokens it issued and
+/// their scopes.
+async fn run_grant(
+    state: &AppState,
+    app: &AppRow,
+    grant_type: &str,
+    params: &TokenParams,
+) -> ApiResult<(IssuedTokens, Scopes)> {
     let result = match grant_type {
         "client_credentials" => {
             let scopes =
-                grants::requested_scopes(&app, params.scope.as_deref()).map_err(grant_error)?;
-            grants::client_credentials(&state, &app, &scopes)
+                grants::requested_scopes(app, params.scope.as_deref()).map_err(grant_error)?;
+            grants::client_credentials(state, app, &scopes)
                 .await
                 .map(|t| (t, scopes))
         }
         "password" => {
             let scopes =
-                grants::requested_scopes(&app, params.scope.as_deref()).map_err(grant_error)?;
+                grants::requested_scopes(app, params.scope.as_deref()).map_err(grant_error)?;
             let login = required(&params.username, "username")?;
             let password = required(&params.password, "password")?;
-            grants::password(&state, &app, &login, &password, &scopes)
+            grants::password(state, app, &login, &password, &scopes)
                 .await
                 .map(|(t, _)| (t, scopes))
         }
         "authorization_code" => {
             let code = required(&params.code, "code")?;
             let redirect_uri = required(&params.redirect_uri, "redirect_uri")?;
-            grants::authorization_code(
-                &state,
-                &app,
-                &code,
-                &redirect_uri,
-                params.code_verifier.as_deref(),
-            )
-            .await
+            let verifier = params.code_verifier.as_deref();
+            grants::authorization_code(state, app, &code, &redirect_uri, verifier).await
         }
         "refresh_token" => {
             let refresh_token = required(&params.refresh_token, "refresh_token")?;
-            grants::refresh(&state, &app, &refresh_token, params.scope.as_deref()).await
+            grants::refresh(state, app, &refresh_token, params.scope.as_deref()).await
         }
         _ => {
             return Err(ApiError::oauth(
@@ -155,8 +166,7 @@ pub async fn token(
             ))
         }
     };
-    let (issued, scopes) = result.map_err(grant_error)?;
-    Ok(Json(Token::from_issued(issued, &scopes)))
+    result.map_err(grant_error)
 }
 
 /// Parameters of `POST /oauth/revoke`.
@@ -170,12 +180,12 @@ pub struct RevokeParams {
 /// Revokes an access or refresh token (and its family). Answers `{}` for unknown
 /// tokens too, as RFC 7009 requires.
 #[utoipa::path(post, path = "/oauth/revoke", tag = "oauth", request_body = RevokeParams,
-    responses((status = 200, description = "Revoked (or unknown)"), (status = 401, description = "invalid_client")))]
+    responses((status = 200, description = "Revoked (or unknown)", body = Empty), (status = 401, description = "invalid_client")))]
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
     Params(params): Params<RevokeParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Empty>> {
     let (client_id, client_secret) = client_credentials(
         &headers,
         params.client_id.as_deref(),
@@ -194,26 +204,12 @@ pub async fn revoke(
     grants::revoke(&state, &app, &token)
         .await
         .map_err(grant_error)?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 /// The OAuth authorization server metadata (RFC 8414).
 #[utoipa::path(get, path = "/.well-known/oauth-authorization-server", tag = "oauth",
-    responses((status = 200, description = "RFC 8414 metadata", body = Object)))]
-pub async fn metadata(State(state): State<AppState>) -> Json<Value> {
-    let base = state.config.base_url();
-    Json(json!({
-        "issuer": state.config.issuer(),
-        "service_documentation": "https://docs.joinmastodon.org/",
-        "authorization_endpoint": format!("{base}/oauth/authorize"),
-        "token_endpoint": format!("{base}/oauth/token"),
-        "revocation_endpoint": format!("{base}/oauth/revoke"),
-        "app_registration_endpoint": format!("{base}/api/v1/apps"),
-        "scopes_supported": KNOWN_SCOPES,
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported": ["S256"]
-    }))
+    responses((status = 200, description = "RFC 8414 metadata", body = AuthorizationServerMetadata)))]
+pub async fn metadata(State(state): State<AppState>) -> Json<AuthorizationServerMetadata> {
+    Json(AuthorizationServerMetadata::new(&state.config))
 }

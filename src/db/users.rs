@@ -175,25 +175,25 @@ pub async fn set_password_hash(
     Ok(result.rows_affected() == 1)
 }
 
-/// Updates the posting defaults shown in `source` (privacy, sensitive, language).
+/// Changes the posting defaults of a local account's user (`None` keeps a value) and
+/// returns the user as it now is; `None` when the account has no user.
 pub async fn update_defaults(
     db: impl PgExecutor<'_>,
     account_id: i64,
     privacy: Option<crate::domain::Visibility>,
     sensitive: Option<bool>,
     language: Option<&str>,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!(
         "UPDATE users SET default_privacy = coalesce($2, default_privacy), \
            default_sensitive = coalesce($3, default_sensitive), \
            default_language = coalesce($4, default_language) \
-         WHERE account_id = $1",
-    )
+         WHERE account_id = $1 RETURNING {COLUMNS}"
+    ))
     .bind(account_id)
     .bind(privacy)
     .bind(sensitive)
     .bind(language)
-    .execute(db)
-    .await?;
-    Ok(())
+    .fetch_optional(db)
+    .await
 }

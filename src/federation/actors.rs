@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde::Serialize;
 
-use super::profile::profile_image;
+use super::builders::profile::profile_image;
 use super::protocol::actor::{Actor, ActorKind, PropertyValue};
 use super::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use super::protocol::{EmbeddedObject, ObjectRef};
@@ -114,8 +114,8 @@ pub fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor
         .iter()
         .map(|field| PropertyValue::new(field.name.clone(), field.value.clone()))
         .collect();
-    actor.icon = profile_image(state, account.avatar_key.as_deref());
-    actor.image = profile_image(state, account.header_key.as_deref());
+    actor.icon = profile_image(&state.config, account.avatar_key.as_deref());
+    actor.image = profile_image(&state.config, account.header_key.as_deref());
     Ok(actor)
 }
 

@@ -16,7 +16,6 @@ pub mod inbound;
 pub mod inbox;
 pub mod outbound;
 pub mod posts;
-pub mod profile;
 pub mod protocol;
 pub mod receive_posts;
 pub mod resolve;

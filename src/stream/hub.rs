@@ -206,10 +206,14 @@ impl Hub {
         let rendered = crate::api::v1::notifications::render_one(state, recipient, row)
             .await
             .map_err(|error| anyhow::anyhow!("rendering a notification: {error}"))?;
-        Ok(rendered.map(|value| Prepared::Notification {
-            recipient,
-            payload: value.to_string(),
-        }))
+        rendered
+            .map(|notification| {
+                Ok(Prepared::Notification {
+                    recipient,
+                    payload: serde_json::to_string(&notification)?,
+                })
+            })
+            .transpose()
     }
 
     async fn prepare_status(

@@ -182,13 +182,11 @@ async fn an_actor_update_about_someone_else_is_ignored(db: PgPool) {
     )
     .await;
     forged["name"] = "Carol, renamed by alice".into();
-    let outcome =
-        roost::federation::profile::receive_actor_update(&b.state, &alice_on_b, &forged).await;
+    let outcome = roost::services::profile::receive_actor_update(&b.state, &alice_on_b, &forged)
+        .await
+        .map_err(roost::federation::inbound::Skip::from);
     assert!(
-        matches!(
-            outcome,
-            Err(roost::federation::profile::ProfileSkip::Ignored(_))
-        ),
+        matches!(outcome, Err(roost::federation::inbound::Skip::Ignored(_))),
         "{outcome:?}"
     );
     let stored = scalar(

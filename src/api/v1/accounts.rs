@@ -1,12 +1,13 @@
 //! Account endpoints: registration, the signed-in user's profile, and viewing accounts
 //! (<https://docs.joinmastodon.org/methods/accounts/>).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
 use super::check_length;
 use crate::api::entities::{Account, CredentialAccount, Token};
+use crate::api::extract::Path;
 use crate::api::params::{
     lenient_bool, lenient_opt_bool, record_list, FileFields, Params, ParamsWithFiles,
 };
@@ -15,14 +16,12 @@ use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::auth::tokens::Grant;
 use crate::auth::{AnyToken, CurrentUser, MaybeToken, Scopes};
 use crate::config::RegistrationMode;
-use crate::db::accounts::{self, ProfileImage, ProfileUpdate, StoredField};
-use crate::db::{oauth, users};
-use crate::domain::text::{field_value_to_html, plain_to_html};
-use crate::domain::{Id, Role, Visibility};
+use crate::db::accounts::{self, ProfileImage};
+use crate::db::oauth;
+use crate::domain::{Id, Role};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::media::process::Processed;
-use crate::media::upload;
-use crate::media::Kind;
+use crate::media::spool::SpooledFile;
+use crate::services::profile::{self, FieldInput, OwnProfile, ProfileChanges};
 use crate::state::AppState;
 
 /// Parameters of `POST /api/v1/accounts`.
@@ -80,23 +79,30 @@ pub async fn register(
     let (account, _user) = signup::sign_up(&state.db, &state.passwords, &input)
         .await
         .map_err(sign_up_error)?;
-    let app = oauth::find_app(&state.db, app_token.app_id)
+    user_token(&state, app_token.app_id, account.id)
+        .await
+        .map(Json)
+}
+
+/// A token for the new account `account_id` through the app `app_id` that registered
+/// it: like Mastodon, it carries the app's registered scopes.
+async fn user_token(state: &AppState, app_id: i64, account_id: i64) -> ApiResult<Token> {
+    let app = oauth::find_app(&state.db, app_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    // Like Mastodon, the new user's token carries the app's registered scopes.
     let scopes = Scopes::from_stored(app.scopes.clone());
     let mut transaction = state.db.begin().await?;
     let grant = Grant {
         app_id: app.id,
         client_id: &app.client_id,
-        account_id: Some(account.id),
+        account_id: Some(account_id),
         scopes: &scopes,
         family_id: uuid::Uuid::new_v4(),
         with_refresh_token: true,
     };
     let issued = state.tokens.issue(&mut transaction, &grant).await?;
     transaction.commit().await?;
-    Ok(Json(Token::from_issued(issued, &scopes)))
+    Ok(Token::from_issued(issued, &scopes))
 }
 
 fn sign_up_error(error: SignUpError) -> ApiError {
@@ -125,17 +131,12 @@ pub async fn verify_credentials(
     user: CurrentUser,
 ) -> ApiResult<Json<CredentialAccount>> {
     user.token.require_scope(&["read:accounts", "profile"])?;
-    credential_account(&state, user.account_id).await.map(Json)
+    let own = profile::own(&state, user.account_id).await?;
+    Ok(Json(credential_account(&state, &own)))
 }
 
-async fn credential_account(state: &AppState, account_id: i64) -> ApiResult<CredentialAccount> {
-    let account = accounts::find_by_id(&state.db, account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let user = users::find_by_account_id(&state.db, account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(CredentialAccount::from_rows(&account, &user, &state.config))
+fn credential_account(state: &AppState, own: &OwnProfile) -> CredentialAccount {
+    CredentialAccount::from_rows(&own.account, &own.user, &state.config)
 }
 
 /// One profile field as submitted.
@@ -181,12 +182,6 @@ impl FileFields for UpdateCredentialsParams {
     const FILES: &'static [&'static str] = &["avatar", "header"];
 }
 
-/// Mastodon's profile limits.
-const MAX_DISPLAY_NAME: usize = 30;
-const MAX_NOTE: usize = 500;
-const MAX_FIELDS: usize = 4;
-const MAX_FIELD_TEXT: usize = 255;
-
 /// Updates the signed-in user's profile and returns it.
 #[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts",
     security(("bearer" = ["write:accounts"])), request_body = UpdateCredentialsParams,
@@ -197,131 +192,43 @@ pub async fn update_credentials(
     mut form: ParamsWithFiles<UpdateCredentialsParams>,
 ) -> ApiResult<Json<CredentialAccount>> {
     user.token.require_scope(&["write:accounts"])?;
-    let images = profile_images(&state, &mut form).await?;
-    let params = form.params;
-    check_length(
-        "display_name",
-        params.display_name.as_deref(),
-        MAX_DISPLAY_NAME,
-    )?;
-    check_length("note", params.note.as_deref(), MAX_NOTE)?;
-    let fields = params.fields_attributes.map(validate_fields).transpose()?;
-    let source = params.source.unwrap_or_default();
-    validate_source(&source)?;
-    let update = ProfileUpdate {
-        note_html: params.note.as_deref().map(plain_to_html),
-        note_source: params.note,
-        display_name: params.display_name,
-        fields,
-        locked: params.locked,
-        bot: params.bot,
-        discoverable: params.discoverable,
-        indexable: params.indexable,
-        hide_collections: params.hide_collections,
-    };
-    let mut transaction = state.db.begin().await?;
-    let mut replaced = Vec::new();
-    for (which, processed) in images {
-        let key =
-            upload::store_profile_image(&state, user.account_id, which.as_str(), processed).await?;
-        let old =
-            accounts::set_profile_image(&mut *transaction, user.account_id, which, Some(&key))
-                .await?;
-        replaced.extend(old);
-    }
-    let account = accounts::update_profile(&mut *transaction, user.account_id, update)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    users::update_defaults(
-        &mut *transaction,
-        user.account_id,
-        source.privacy.as_deref().and_then(Visibility::parse),
-        source.sensitive,
-        source.language.as_deref(),
-    )
-    .await?;
-    crate::federation::profile::send_profile_update(&state, &mut transaction, &account).await?;
-    transaction.commit().await?;
-    upload::remove_files(&state, &replaced).await;
-    credential_account(&state, user.account_id).await.map(Json)
-}
-
-/// The `avatar` and `header` files of the request, checked and processed (422 when
-/// one is not an acceptable image).
-async fn profile_images(
-    state: &AppState,
-    form: &mut ParamsWithFiles<UpdateCredentialsParams>,
-) -> ApiResult<Vec<(ProfileImage, Processed)>> {
-    let mut images = Vec::new();
-    for which in [ProfileImage::Avatar, ProfileImage::Header] {
-        let Some(file) = form.take_file(which.as_str()) else {
-            continue;
-        };
-        let processed = upload::process_upload(state, which.as_str(), file.file).await?;
-        if processed.kind != Kind::Image {
-            return Err(ApiError::validation(
-                which.as_str(),
-                "ERR_UNSUPPORTED",
-                "Only images are accepted",
-            ));
-        }
-        images.push((which, processed));
-    }
-    Ok(images)
-}
-
-/// Drops fields whose name and value are both blank; bounds count and lengths.
-fn validate_fields(fields: Vec<FieldAttribute>) -> ApiResult<Vec<StoredField>> {
-    let fields: Vec<FieldAttribute> = fields
+    let images = [ProfileImage::Avatar, ProfileImage::Header]
         .into_iter()
-        .filter(|f| !f.name.trim().is_empty() || !f.value.trim().is_empty())
+        .filter_map(|which| Some((which, form.take_file(which.as_str())?.file)))
         .collect();
-    if fields.len() > MAX_FIELDS {
-        return Err(ApiError::validation(
-            "fields",
-            "ERR_TOO_LONG",
-            format!("at most {MAX_FIELDS} fields"),
-        ));
-    }
-    fields
-        .into_iter()
-        .map(|field| {
-            check_length("fields", Some(&field.name), MAX_FIELD_TEXT)?;
-            check_length("fields", Some(&field.value), MAX_FIELD_TEXT)?;
-            Ok(StoredField {
-                name: field.name.trim().to_owned(),
-                value: field_value_to_html(&field.value),
-                source: Some(field.value.trim().to_owned()),
-                verified_at: None,
-            })
-        })
-        .collect()
+    let changes = form.params.into_changes(images);
+    let own = profile::update_credentials(&state, user.account_id, changes).await?;
+    Ok(Json(credential_account(&state, &own)))
 }
 
-fn validate_source(source: &SourceParams) -> ApiResult<()> {
-    if let Some(privacy) = &source.privacy {
-        if !Visibility::parse(privacy).is_some_and(|v| v != Visibility::Direct) {
-            return Err(ApiError::validation(
-                "source[privacy]",
-                "ERR_INCLUSION",
-                "Privacy is not included in the list",
-            ));
+impl UpdateCredentialsParams {
+    /// The service's input: these parameters and the uploaded images.
+    fn into_changes(self, images: Vec<(ProfileImage, SpooledFile)>) -> ProfileChanges {
+        let source = self.source.unwrap_or_default();
+        let fields = self.fields_attributes.map(|fields| {
+            fields
+                .into_iter()
+                .map(|field| FieldInput {
+                    name: field.name,
+                    value: field.value,
+                })
+                .collect()
+        });
+        ProfileChanges {
+            display_name: self.display_name,
+            note: self.note,
+            locked: self.locked,
+            bot: self.bot,
+            discoverable: self.discoverable,
+            indexable: self.indexable,
+            hide_collections: self.hide_collections,
+            fields,
+            privacy: source.privacy,
+            sensitive: source.sensitive,
+            language: source.language,
+            images,
         }
     }
-    if let Some(language) = &source.language {
-        let valid = (2..=8).contains(&language.len())
-            && language
-                .chars()
-                .all(|c| c.is_ascii_alphabetic() || c == '-');
-        if !valid {
-            return Err(ApiError::validation(
-                "source[language]",
-                "ERR_INVALID",
-                "Language is invalid",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Any account's public profile.
@@ -331,12 +238,11 @@ fn validate_source(source: &SourceParams) -> ApiResult<()> {
 pub async fn show(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
 ) -> ApiResult<Json<Account>> {
     if let Some(token) = &token {
         token.require_scope(&["read:accounts"])?;
     }
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
     let account = accounts::find_visible_by_id(&state.db, id.0)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -41,37 +41,11 @@ pub async fn create(
     State(state): State<AppState>,
     Params(params): Params<CreateAppParams>,
 ) -> ApiResult<Json<Application>> {
-    let name = params
-        .client_name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::validation(
-            "client_name",
-            "ERR_BLANK",
-            "Name can't be blank",
-        ));
-    }
-    check_length("client_name", Some(name), 255)?;
+    let name = validate_name(params.client_name.as_deref())?;
     let redirect_uris = validate_redirect_uris(params.redirect_uris.unwrap_or_default())?;
     let scopes = Scopes::parse(params.scopes.as_deref().unwrap_or("read"))
         .map_err(|reason| ApiError::validation("scopes", "ERR_INVALID", reason))?;
-    let website = params
-        .website
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty());
-    if let Some(website) = website {
-        check_length("website", Some(website), MAX_URI_LEN)?;
-        if !is_web_url(website) {
-            return Err(ApiError::validation(
-                "website",
-                "ERR_INVALID",
-                "Website is invalid",
-            ));
-        }
-    }
+    let website = validate_website(params.website.as_deref())?;
     let client_id = random_token(32);
     let client_secret = random_token(32);
     let row = oauth::insert_app(
@@ -89,6 +63,36 @@ pub async fn create(
     let mut app = Application::with_credentials(&row, client_secret);
     app.vapid_key = crate::api::v1::push::server_key(&state).await?;
     Ok(Json(app))
+}
+
+/// The app's name, trimmed: not blank, at most 255 characters.
+fn validate_name(name: Option<&str>) -> ApiResult<&str> {
+    let name = name.map(str::trim).unwrap_or_default();
+    if name.is_empty() {
+        return Err(ApiError::validation(
+            "client_name",
+            "ERR_BLANK",
+            "Name can't be blank",
+        ));
+    }
+    check_length("client_name", Some(name), 255)?;
+    Ok(name)
+}
+
+/// The app's website, trimmed (`None` when blank): an http(s) URL of bounded length.
+fn validate_website(website: Option<&str>) -> ApiResult<Option<&str>> {
+    let Some(website) = website.map(str::trim).filter(|w| !w.is_empty()) else {
+        return Ok(None);
+    };
+    check_length("website", Some(website), MAX_URI_LEN)?;
+    if !is_web_url(website) {
+        return Err(ApiError::validation(
+            "website",
+            "ERR_INVALID",
+            "Website is invalid",
+        ));
+    }
+    Ok(Some(website))
 }
 
 /// Each URI must be the out-of-band URN or an absolute URI without a fragment

@@ -28,11 +28,6 @@ pub(crate) async fn find_account(state: &AppState, id: Id) -> ApiResult<AccountR
         .ok_or(ApiError::NotFound)
 }
 
-/// Loads an account the API may show, by its id as a string (404 otherwise).
-pub(crate) async fn load_account(state: &AppState, id: &str) -> ApiResult<AccountRow> {
-    find_account(state, id.parse().map_err(|_| ApiError::NotFound)?).await
-}
-
 /// The signed-in user's own account row.
 pub(crate) async fn signed_in_account(
     state: &AppState,

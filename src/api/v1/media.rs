@@ -128,13 +128,13 @@ pub async fn update(
 /// Deletes one of the caller's uploads that no status uses, with its files.
 #[utoipa::path(delete, path = "/api/v1/media/{id}", tag = "media",
     params(("id" = String, Path, description = "Media id")), security(("bearer" = ["write:media"])),
-    responses((status = 200, description = "Deleted: an empty object"), (status = 404),
+    responses((status = 200, description = "Deleted: an empty object", body = crate::api::entities::empty::Empty), (status = 404),
         (status = 422, description = "Attached to a status")))]
 pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Id>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<crate::api::entities::empty::Empty>> {
     user.token.require_scope(&["write:media"])?;
     let Some(row) = media::delete_unattached(&state.db, user.account_id, id.0).await? else {
         return match media::find_own(&state.db, user.account_id, id.0).await? {
@@ -149,7 +149,7 @@ pub async fn delete(
         .flatten()
         .collect();
     upload::remove_files(&state, &keys).await;
-    Ok(Json(serde_json::json!({})))
+    Ok(Json(crate::api::entities::empty::Empty {}))
 }
 
 /// `"x,y"` with both in -1.0..=1.0; `None` when absent or blank.

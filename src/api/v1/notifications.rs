@@ -1,50 +1,81 @@
 //! Notifications and read markers (<https://docs.joinmastodon.org/methods/notifications/>,
-//! <https://docs.joinmastodon.org/methods/markers/>).
+//! <https://docs.joinmastodon.org/methods/markers/>): HTTP only, the actions are
+//! `services::notifications`'. Rendering a notification loads what it names (its
+//! account, status and report) in batches; the streaming API renders with the same
+//! function ([`render_one`]).
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
 
+use crate::api::entities::empty::Empty;
+use crate::api::entities::notification::{Markers, Notification, UnreadCount};
 use crate::api::entities::report::Report;
-use crate::api::entities::status;
-use crate::api::entities::{timestamp, Account};
+use crate::api::entities::status::{self, Status};
+use crate::api::entities::Account;
+use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{string_list, Params};
 use crate::auth::CurrentUser;
-use crate::db::notifications::{self, Filter, NotificationRow};
-use crate::db::{accounts, reports, statuses};
+use crate::db::accounts::{self, AccountRow};
+use crate::db::notifications::{Filter, NotificationRow};
+use crate::db::reports::{self, ReportRow};
+use crate::db::statuses;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::services::notifications::{self, MarkerPosition};
 use crate::state::AppState;
 
-/// The reports of `admin.report` notifications, rendered, by report id.
-async fn reports_of(state: &AppState, rows: &[NotificationRow]) -> ApiResult<HashMap<i64, Value>> {
+/// The reports of `admin.report` notifications with their target accounts, by report id.
+async fn reports_of(
+    state: &AppState,
+    rows: &[NotificationRow],
+) -> ApiResult<HashMap<i64, (ReportRow, AccountRow)>> {
     let report_ids: Vec<i64> = rows.iter().filter_map(|row| row.report_id).collect();
     if report_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let found = reports::find_many(&state.db, &report_ids).await?;
     let target_ids: Vec<i64> = found.iter().map(|r| r.target_account_id).collect();
-    let targets = accounts::find_many(&state.db, &target_ids).await?;
-    let mut out = HashMap::new();
-    for report in &found {
-        if let Some(target) = targets.iter().find(|t| t.id == report.target_account_id) {
-            let entity = Report::from_row(report, target, &state.config);
-            out.insert(
-                report.id,
-                serde_json::to_value(entity).map_err(anyhow::Error::from)?,
-            );
-        }
-    }
-    Ok(out)
+    let targets: HashMap<i64, AccountRow> = accounts::find_many(&state.db, &target_ids)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter_map(|report| {
+            let target = targets.get(&report.target_account_id)?.clone();
+            Some((report.id, (report, target)))
+        })
+        .collect())
 }
 
-/// Renders notifications with their accounts, statuses and reports (loaded in batches).
-async fn render(state: &AppState, viewer: i64, rows: &[NotificationRow]) -> ApiResult<Vec<Value>> {
+/// The statuses notifications name, rendered for `viewer`, by id.
+async fn statuses_of(
+    state: &AppState,
+    viewer: i64,
+    rows: &[NotificationRow],
+) -> ApiResult<HashMap<i64, Status>> {
+    let status_ids: Vec<i64> = rows.iter().filter_map(|row| row.status_id).collect();
+    let found = statuses::find_many(&state.db, &status_ids).await?;
+    let rendered = status::render(state, Some(viewer), found).await?;
+    Ok(rendered
+        .into_iter()
+        .map(|status| (status.id.0, status))
+        .collect())
+}
+
+/// Renders notifications with their accounts, statuses and reports (loaded in
+/// batches). A notification whose account, status or report is gone is left out.
+async fn render(
+    state: &AppState,
+    viewer: i64,
+    rows: &[NotificationRow],
+) -> ApiResult<Vec<Notification>> {
     let reports = reports_of(state, rows).await?;
     let account_ids: Vec<i64> = rows.iter().map(|row| row.from_account_id).collect();
     let accounts: HashMap<i64, Account> = accounts::find_many(&state.db, &account_ids)
@@ -52,45 +83,23 @@ async fn render(state: &AppState, viewer: i64, rows: &[NotificationRow]) -> ApiR
         .iter()
         .map(|row| (row.id, Account::from_row(row, &state.config)))
         .collect();
-    let status_ids: Vec<i64> = rows.iter().filter_map(|row| row.status_id).collect();
-    let found = statuses::find_many(&state.db, &status_ids).await?;
-    let rendered = status::render(state, Some(viewer), found).await?;
-    let statuses: HashMap<String, Value> = rendered
-        .into_iter()
-        .map(|status| {
-            (
-                status.id.to_string(),
-                serde_json::to_value(status).unwrap_or(Value::Null),
-            )
-        })
-        .collect();
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let Some(account) = accounts.get(&row.from_account_id) else {
-            continue;
+    let statuses = statuses_of(state, viewer, rows).await?;
+    let entity = |row: &NotificationRow| {
+        let account = accounts.get(&row.from_account_id)?.clone();
+        let status = match row.status_id {
+            Some(id) => Some(statuses.get(&id)?.clone()),
+            None => None,
         };
-        let mut entity = json!({
-            "id": Id(row.id),
-            "type": row.r#type,
-            "created_at": timestamp(row.created_at),
-            "group_key": format!("ungrouped-{}", row.id),
-            "account": account,
-        });
-        if let Some(status_id) = row.status_id {
-            let Some(status) = statuses.get(&status_id.to_string()) else {
-                continue;
-            };
-            entity["status"] = status.clone();
-        }
-        if let Some(report_id) = row.report_id {
-            let Some(report) = reports.get(&report_id) else {
-                continue;
-            };
-            entity["report"] = report.clone();
-        }
-        out.push(entity);
-    }
-    Ok(out)
+        let report = match row.report_id {
+            Some(id) => {
+                let (report, target) = reports.get(&id)?;
+                Some(Report::from_row(report, target, &state.config))
+            }
+            None => None,
+        };
+        Some(Notification::new(row, account, status, report))
+    };
+    Ok(rows.iter().filter_map(entity).collect())
 }
 
 /// One notification rendered for the streaming API (`None` if it can no longer be shown).
@@ -98,7 +107,7 @@ pub(crate) async fn render_one(
     state: &AppState,
     viewer: i64,
     row: NotificationRow,
-) -> ApiResult<Option<Value>> {
+) -> ApiResult<Option<Notification>> {
     Ok(render(state, viewer, &[row]).await?.pop())
 }
 
@@ -112,6 +121,7 @@ pub struct NotificationParams {
     #[serde(default, deserialize_with = "string_list")]
     #[param(value_type = Option<Vec<String>>)]
     exclude_types: Option<Vec<String>>,
+    /// Only from this account; an id that does not parse filters nothing.
     account_id: Option<String>,
     #[serde(flatten)]
     #[param(ignore)]
@@ -121,96 +131,79 @@ pub struct NotificationParams {
 /// The signed-in user's notifications, newest first (Link-header paging).
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(NotificationParams),
     security(("bearer" = ["read:notifications"])),
-    responses((status = 200, description = "Notification entities", body = Vec<Object>)))]
+    responses((status = 200, description = "Notification entities", body = Vec<Notification>)))]
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(params): Params<NotificationParams>,
-) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+) -> ApiResult<(HeaderMap, Json<Vec<Notification>>)> {
     user.token.require_scope(&["read:notifications"])?;
     let page = params.page.page(40, 80);
-    let types = params.types.unwrap_or_default();
-    let exclude_types = params.exclude_types.unwrap_or_default();
-    let from_account_id = params
-        .account_id
-        .as_deref()
-        .and_then(|id| id.parse::<Id>().ok())
-        .map(|id| id.0);
     let filter = Filter {
-        types: &types,
-        exclude_types: &exclude_types,
-        from_account_id,
+        types: params.types.as_deref().unwrap_or_default(),
+        exclude_types: params.exclude_types.as_deref().unwrap_or_default(),
+        from_account_id: params
+            .account_id
+            .as_deref()
+            .and_then(|id| id.parse::<Id>().ok())
+            .map(|id| id.0),
     };
-    let rows = notifications::page(&state.db, user.account_id, &filter, &page).await?;
+    let rows = notifications::list(&state, user.account_id, &filter, &page).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let rendered = render(&state, user.account_id, &rows).await?;
-    Ok((
-        link_header(
-            &state.config.base_url(),
-            "/api/v1/notifications",
-            &ids,
-            page.limit,
-        ),
-        Json(rendered),
-    ))
-}
-
-async fn owned(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult<NotificationRow> {
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
-    notifications::find(&state.db, user.account_id, id.0)
-        .await?
-        .ok_or(ApiError::NotFound)
+    let base_url = state.config.base_url();
+    let links = link_header(&base_url, "/api/v1/notifications", &ids, page.limit);
+    Ok((links, Json(render(&state, user.account_id, &rows).await?)))
 }
 
 /// One notification.
 #[utoipa::path(get, path = "/api/v1/notifications/{id}", tag = "notifications",
     params(("id" = String, Path, description = "Notification id")), security(("bearer" = ["read:notifications"])),
-    responses((status = 200, description = "Notification entity", body = Object), (status = 404)))]
+    responses((status = 200, description = "Notification entity", body = Notification), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Notification>> {
     user.token.require_scope(&["read:notifications"])?;
-    let row = owned(&state, &user, &id).await?;
-    let mut rendered = render(&state, user.account_id, &[row]).await?;
-    rendered.pop().map(Json).ok_or(ApiError::NotFound)
+    let row = notifications::find(&state, user.account_id, id).await?;
+    let rendered = render_one(&state, user.account_id, row).await?;
+    rendered.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Dismisses one notification.
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/dismiss", tag = "notifications",
     params(("id" = String, Path, description = "Notification id")), security(("bearer" = ["write:notifications"])),
-    responses((status = 200, description = "Empty object"), (status = 404)))]
+    responses((status = 200, description = "Empty object", body = Empty), (status = 404)))]
 pub async fn dismiss(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Empty>> {
     user.token.require_scope(&["write:notifications"])?;
-    let row = owned(&state, &user, &id).await?;
-    notifications::dismiss(&state.db, user.account_id, row.id).await?;
-    Ok(Json(json!({})))
+    notifications::dismiss(&state, user.account_id, id).await?;
+    Ok(Json(Empty {}))
 }
 
 /// Dismisses every notification.
 #[utoipa::path(post, path = "/api/v1/notifications/clear", tag = "notifications",
-    security(("bearer" = ["write:notifications"])), responses((status = 200, description = "Empty object")))]
-pub async fn clear(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    security(("bearer" = ["write:notifications"])),
+    responses((status = 200, description = "Empty object", body = Empty)))]
+pub async fn clear(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Empty>> {
     user.token.require_scope(&["write:notifications"])?;
-    notifications::clear(&state.db, user.account_id).await?;
-    Ok(Json(json!({})))
+    notifications::clear(&state, user.account_id).await?;
+    Ok(Json(Empty {}))
 }
 
 /// How many notifications are newer than the `notifications` marker (at most 1000).
 #[utoipa::path(get, path = "/api/v1/notifications/unread_count", tag = "notifications",
-    security(("bearer" = ["read:notifications"])), responses((status = 200, description = "{\"count\": N}", body = Object)))]
+    security(("bearer" = ["read:notifications"])), responses((status = 200, body = UnreadCount)))]
 pub async fn unread_count(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UnreadCount>> {
     user.token.require_scope(&["read:notifications"])?;
-    let count = notifications::unread_count(&state.db, user.account_id, 1000).await?;
-    Ok(Json(json!({ "count": count })))
+    let count = notifications::unread_count(&state, user.account_id).await?;
+    Ok(Json(UnreadCount { count }))
 }
 
 /// `timeline[]` of `GET /api/v1/markers`.
@@ -222,36 +215,19 @@ pub struct MarkerQuery {
     timeline: Option<Vec<String>>,
 }
 
-fn marker_json(marker: &notifications::MarkerRow) -> Value {
-    json!({
-        "last_read_id": marker.last_read_id.to_string(),
-        "version": marker.version,
-        "updated_at": timestamp(marker.updated_at),
-    })
-}
-
 /// The read markers of the requested timelines (`home`, `notifications`).
 #[utoipa::path(get, path = "/api/v1/markers", tag = "markers", params(MarkerQuery),
-    security(("bearer" = ["read:statuses", "read:notifications"])), responses((status = 200, body = Object)))]
+    security(("bearer" = ["read:statuses", "read:notifications"])), responses((status = 200, body = Markers)))]
 pub async fn markers(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(query): Params<MarkerQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Markers>> {
     user.token
         .require_scope(&["read:statuses", "read:notifications"])?;
-    let timelines: Vec<String> = query
-        .timeline
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|t| t == "home" || t == "notifications")
-        .collect();
-    let found = notifications::markers(&state.db, user.account_id, &timelines).await?;
-    let out: Map<String, Value> = found
-        .iter()
-        .map(|m| (m.timeline.clone(), marker_json(m)))
-        .collect();
-    Ok(Json(Value::Object(out)))
+    let timelines = query.timeline.unwrap_or_default();
+    let found = notifications::markers(&state, user.account_id, &timelines).await?;
+    Ok(Json(Markers::from_rows(&found)))
 }
 
 /// One marker to set.
@@ -269,35 +245,23 @@ pub struct SetMarkers {
 
 /// Saves read positions ("mark as read").
 #[utoipa::path(post, path = "/api/v1/markers", tag = "markers", request_body = SetMarkers,
-    security(("bearer" = ["write:statuses"])), responses((status = 200, body = Object), (status = 422)))]
+    security(("bearer" = ["write:statuses"])), responses((status = 200, body = Markers), (status = 422)))]
 pub async fn set_markers(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(body): Params<SetMarkers>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Markers>> {
     user.token.require_scope(&["write:statuses"])?;
-    let mut out = Map::new();
-    for (timeline, update) in [("home", body.home), ("notifications", body.notifications)] {
-        let Some(update) = update else {
-            continue;
-        };
-        let last_read: Id = update
-            .last_read_id
-            .as_deref()
-            .and_then(|id| id.parse().ok())
-            .ok_or_else(|| {
-                ApiError::validation("last_read_id", "ERR_INVALID", "last_read_id is invalid")
-            })?;
-        let marker =
-            notifications::set_marker(&state.db, user.account_id, timeline, last_read.0).await?;
-        out.insert(timeline.to_owned(), marker_json(&marker));
-    }
-    if out.is_empty() {
-        return Err(ApiError::validation(
-            "timeline",
-            "ERR_BLANK",
-            "Give home or notifications",
-        ));
-    }
-    Ok(Json(Value::Object(out)))
+    let positions: Vec<MarkerPosition<'_>> =
+        [("home", &body.home), ("notifications", &body.notifications)]
+            .into_iter()
+            .filter_map(|(timeline, update)| {
+                Some(MarkerPosition {
+                    timeline,
+                    last_read_id: update.as_ref()?.last_read_id.as_deref(),
+                })
+            })
+            .collect();
+    let saved = notifications::set_markers(&state, user.account_id, &positions).await?;
+    Ok(Json(Markers::from_rows(&saved)))
 }

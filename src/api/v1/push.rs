@@ -6,8 +6,10 @@ use axum::Json;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
+use crate::api::entities::empty::Empty;
+use crate::api::entities::push::{WebPushSubscription, ALERTS};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::CurrentUser;
 use crate::db::push::{self, NewSubscription, SubscriptionRow};
@@ -17,20 +19,6 @@ use crate::state::AppState;
 
 /// Longest endpoint URL accepted.
 const MAX_ENDPOINT_LEN: usize = 2048;
-
-/// The notification types a subscription can ask for, in the API's names.
-const ALERTS: [&str; 10] = [
-    "mention",
-    "status",
-    "reblog",
-    "follow",
-    "follow_request",
-    "favourite",
-    "poll",
-    "update",
-    "admin.sign_up",
-    "admin.report",
-];
 
 /// `subscription[keys]`: the user agent's encryption keys.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -77,12 +65,12 @@ pub struct UpdateParams {
 
 /// Subscribes the current access token to Web Push, replacing its old subscription.
 #[utoipa::path(post, path = "/api/v1/push/subscription", tag = "push", request_body = CreateParams,
-    security(("bearer" = ["push"])), responses((status = 200, body = Object), (status = 422)))]
+    security(("bearer" = ["push"])), responses((status = 200, body = WebPushSubscription), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(params): Params<CreateParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WebPushSubscription>> {
     user.token.require_scope(&["push"])?;
     let subscription = params.subscription.unwrap_or_default();
     let endpoint = check_endpoint(&state, subscription.endpoint.as_deref())?;
@@ -116,8 +104,11 @@ pub async fn create(
 
 /// The current access token's subscription.
 #[utoipa::path(get, path = "/api/v1/push/subscription", tag = "push",
-    security(("bearer" = ["push"])), responses((status = 200, body = Object), (status = 404)))]
-pub async fn show(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    security(("bearer" = ["push"])), responses((status = 200, body = WebPushSubscription), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<WebPushSubscription>> {
     user.token.require_scope(&["push"])?;
     let row = push::find_by_token(&state.db, user.token.id)
         .await?
@@ -127,12 +118,12 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> ApiResult
 
 /// Changes which notifications the current subscription pushes (only `data`).
 #[utoipa::path(put, path = "/api/v1/push/subscription", tag = "push", request_body = UpdateParams,
-    security(("bearer" = ["push"])), responses((status = 200, body = Object), (status = 404), (status = 422)))]
+    security(("bearer" = ["push"])), responses((status = 200, body = WebPushSubscription), (status = 404), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
     Params(params): Params<UpdateParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WebPushSubscription>> {
     user.token.require_scope(&["push"])?;
     let current = push::find_by_token(&state.db, user.token.id)
         .await?
@@ -157,32 +148,16 @@ pub async fn update(
 
 /// Removes the current subscription; succeeds when there was none.
 #[utoipa::path(delete, path = "/api/v1/push/subscription", tag = "push",
-    security(("bearer" = ["push"])), responses((status = 200, body = Object)))]
-pub async fn delete(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    security(("bearer" = ["push"])), responses((status = 200, body = Empty)))]
+pub async fn delete(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Empty>> {
     user.token.require_scope(&["push"])?;
     push::delete_by_token(&state.db, user.token.id).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
-/// The WebPushSubscription entity.
-async fn render(state: &AppState, row: &SubscriptionRow) -> ApiResult<Value> {
-    let alerts: Map<String, Value> = ALERTS
-        .iter()
-        .map(|alert| {
-            (
-                (*alert).to_owned(),
-                Value::Bool(row.alerts.iter().any(|a| a == alert)),
-            )
-        })
-        .collect();
-    Ok(json!({
-        "id": row.id.to_string(),
-        "endpoint": row.endpoint,
-        "standard": row.standard,
-        "alerts": alerts,
-        "policy": row.policy,
-        "server_key": server_key(state).await?,
-    }))
+/// The WebPushSubscription entity of `row`, with the server's key.
+async fn render(state: &AppState, row: &SubscriptionRow) -> ApiResult<WebPushSubscription> {
+    Ok(WebPushSubscription::from_row(row, server_key(state).await?))
 }
 
 /// The VAPID public key as Mastodon shows it to clients (base64url, padded).

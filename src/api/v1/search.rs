@@ -6,8 +6,8 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use crate::api::entities::search::SearchResults;
 use crate::api::entities::Account;
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::{CurrentUser, MaybeToken};
@@ -145,12 +145,12 @@ pub async fn accounts(
 
 /// `GET /api/v2/search`: accounts only for now (statuses and hashtags are empty).
 #[utoipa::path(get, path = "/api/v2/search", tag = "search", params(SearchParams),
-    responses((status = 200, description = "Search entity", body = Object)))]
+    responses((status = 200, description = "Search entity", body = SearchResults)))]
 pub async fn v2(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
     Params(params): Params<SearchParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SearchResults>> {
     if let Some(token) = &token {
         token.require_scope(&["read:search"])?;
     }
@@ -170,7 +170,5 @@ pub async fn v2(
         .iter()
         .map(|a| Account::from_row(a, &state.config))
         .collect();
-    Ok(Json(
-        json!({ "accounts": accounts, "statuses": [], "hashtags": [] }),
-    ))
+    Ok(Json(SearchResults::accounts(accounts)))
 }

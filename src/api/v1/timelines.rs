@@ -2,17 +2,20 @@
 //! (<https://docs.joinmastodon.org/methods/timelines/>), newest first, paged by id
 //! with `Link` headers. Fan-out on read over indexed queries.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 
 use crate::api::entities::status::{self, Status};
+use crate::api::extract::Path;
 use crate::api::paging::{link_header, path_with_filters, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::{CurrentUser, MaybeToken};
+use crate::db::accounts;
 use crate::db::timelines::{self, Timeline};
-use crate::error::ApiResult;
+use crate::domain::Id;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Default and largest page sizes (Mastodon's).
@@ -155,48 +158,52 @@ pub struct AccountStatusesParams {
 pub async fn account(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id>,
     Params(params): Params<AccountStatusesParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     if let Some(token) = &token {
         token.require_scope(&["read:statuses"])?;
     }
-    let account = super::follows::load_account(&state, &id).await?;
-    let which_flags = (
-        params.exclude_replies.unwrap_or(false),
-        params.exclude_reblogs.unwrap_or(false),
-        params.pinned.unwrap_or(false),
-    );
-    let which = Timeline::Account {
-        account_id: account.id,
-        exclude_replies: params.exclude_replies.unwrap_or(false),
-        exclude_reblogs: params.exclude_reblogs.unwrap_or(false),
-        pinned: params.pinned.unwrap_or(false),
-        tagged: params
-            .tagged
-            .as_deref()
-            .map(|t| t.trim_start_matches('#'))
-            .filter(|t| !t.is_empty()),
-        only_media: params.only_media.unwrap_or(false),
-    };
+    let account = accounts::find_visible_by_id(&state.db, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let viewer = token.and_then(|t| t.account_id);
-    page(
-        &state,
-        viewer,
-        which,
-        &params.page,
-        &path_with_filters(
-            &format!("/api/v1/accounts/{}/statuses", account.id),
+    let (which, path) = params.timeline(account.id);
+    page(&state, viewer, which, &params.page, &path).await
+}
+
+impl AccountStatusesParams {
+    /// The timeline these filters select from `account_id`'s statuses, and the path
+    /// (with the filters) the `Link` header repeats.
+    fn timeline(&self, account_id: i64) -> (Timeline<'_>, String) {
+        let exclude_replies = self.exclude_replies.unwrap_or(false);
+        let exclude_reblogs = self.exclude_reblogs.unwrap_or(false);
+        let pinned = self.pinned.unwrap_or(false);
+        let only_media = self.only_media.unwrap_or(false);
+        let which = Timeline::Account {
+            account_id,
+            exclude_replies,
+            exclude_reblogs,
+            pinned,
+            tagged: self
+                .tagged
+                .as_deref()
+                .map(|t| t.trim_start_matches('#'))
+                .filter(|t| !t.is_empty()),
+            only_media,
+        };
+        let path = path_with_filters(
+            &format!("/api/v1/accounts/{account_id}/statuses"),
             &[
-                ("exclude_replies", flag(which_flags.0)),
-                ("exclude_reblogs", flag(which_flags.1)),
-                ("pinned", flag(which_flags.2)),
-                ("tagged", params.tagged.clone()),
-                ("only_media", flag(params.only_media.unwrap_or(false))),
+                ("exclude_replies", flag(exclude_replies)),
+                ("exclude_reblogs", flag(exclude_reblogs)),
+                ("pinned", flag(pinned)),
+                ("tagged", self.tagged.clone()),
+                ("only_media", flag(only_media)),
             ],
-        ),
-    )
-    .await
+        );
+        (which, path)
+    }
 }
 
 /// Filters of a hashtag timeline.
@@ -225,7 +232,7 @@ pub struct TagParams {
 pub async fn tag(
     State(state): State<AppState>,
     MaybeToken(token): MaybeToken,
-    Path(hashtag): Path<String>,
+    axum::extract::Path(hashtag): axum::extract::Path<String>,
     Params(params): Params<TagParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     if let Some(token) = &token {

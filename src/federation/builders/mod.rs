@@ -6,4 +6,5 @@ pub mod blocks;
 pub mod follows;
 pub mod interactions;
 pub mod notes;
+pub mod profile;
 pub mod reports;

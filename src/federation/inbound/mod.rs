@@ -126,14 +126,3 @@ impl From<crate::federation::receive_posts::PostSkip> for Skip {
     }
 }
 
-/// Bridge from `profile`'s own outcome type, until `receive_actor_update` returns
-/// [`Skip`].
-impl From<crate::federation::profile::ProfileSkip> for Skip {
-    fn from(skip: crate::federation::profile::ProfileSkip) -> Self {
-        use crate::federation::profile::ProfileSkip;
-        match skip {
-            ProfileSkip::Ignored(reason) => Skip::Ignored(reason),
-            ProfileSkip::Transient(error) => Skip::Retry(error),
-        }
-    }
-}

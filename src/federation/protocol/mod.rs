@@ -27,6 +27,7 @@
 
 pub mod activity;
 pub mod actor;
+pub mod actor_update;
 pub mod collection;
 mod lenient;
 pub mod moderation;
