@@ -103,7 +103,7 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
-        tasks.spawn(crate::federation::inbox_worker::run_forever(
+        tasks.spawn(crate::federation::inbox::worker::run_forever(
             state.clone(),
             stopped.clone(),
         ));

@@ -31,7 +31,7 @@ pub struct AppState {
     /// Where media files are stored (local directory or S3 bucket).
     pub media: crate::media::MediaStore,
     /// Stores inbound activities of concurrent requests together (group commit).
-    pub inbox_writer: crate::federation::inbox_writer::InboxWriter,
+    pub inbox_writer: crate::federation::inbox::writer::InboxWriter,
     /// Hashes and verifies passwords, a bounded number at a time.
     pub passwords: crate::auth::password::PasswordPool,
     /// The background workers' pool (see [`crate::db::worker_pool`]).

@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use super::follows::{deliver_to, sever};
-use super::inbox::object_id;
+use super::protocol::raw::object_id;
 use super::{outbound, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::blocks::{self, BlockRow};

@@ -16,8 +16,6 @@ pub mod fetch;
 pub mod follows;
 pub mod inbound;
 pub mod inbox;
-pub mod inbox_worker;
-pub mod inbox_writer;
 pub mod outbound;
 pub mod posts;
 pub mod profile;

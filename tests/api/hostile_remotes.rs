@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use tokio::net::TcpListener;
 
 use crate::helpers::{expect_json, TestApp, TestUser};
-use roost::federation::inbox_worker;
+use roost::federation::inbox;
 use roost::federation::signatures::{self, SigningKey};
 
 /// A remote server that serves one actor, `mallory`, whose profile is full of hostile
@@ -168,7 +168,9 @@ async fn a_hostile_servers_script_and_data_urls_never_reach_clients(db: PgPool) 
     );
 
     assert_eq!(mallory.deliver(&app, &create).await, 202);
-    inbox_worker::run_once(&app.state).await.expect("processes");
+    inbox::worker::run_once(&app.state)
+        .await
+        .expect("processes");
 
     let mention = newest_mention(&app, &alice).await;
     let status = &mention["status"];
@@ -219,7 +221,9 @@ async fn a_remote_post_with_nul_characters_is_accepted_and_stored_without_them(d
     );
 
     assert_eq!(mallory.deliver(&app, &create).await, 202);
-    inbox_worker::run_once(&app.state).await.expect("processes");
+    inbox::worker::run_once(&app.state)
+        .await
+        .expect("processes");
 
     let mention = newest_mention(&app, &alice).await;
     assert_eq!(mention["status"]["content"], "<p>hello</p>", "{mention}");

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use crate::helpers::expect_json;
 use crate::peers::accounts_of;
 use crate::signatures::Scene;
-use roost::federation::inbox_worker;
+use roost::federation::inbox;
 use roost::federation::resolve::hashed_username;
 
 /// An actor document at `path` on the fake remote, with no `preferredUsername`, that
@@ -41,7 +41,7 @@ async fn deliver(scene: &Scene, actor: &str, activity: &str) {
         .signed_as(&format!("{actor}#main-key"), "/inbox", activity)
         .await;
     post.expect(&scene.app, StatusCode::ACCEPTED).await;
-    inbox_worker::run_once(&scene.app.state)
+    inbox::worker::run_once(&scene.app.state)
         .await
         .expect("processes");
 }

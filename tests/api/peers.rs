@@ -8,7 +8,7 @@ use sqlx::PgPool;
 
 use crate::helpers::{expect_json, TestApp, TestUser};
 use roost::delivery::worker as delivery_worker;
-use roost::federation::inbox_worker;
+use roost::federation::inbox;
 
 /// A second, migrated database beside the test's own (dropped first if a previous run
 /// left it behind).
@@ -55,7 +55,9 @@ pub async fn settle(instances: &[&TestApp]) {
             moved += delivery_worker::run_once(&app.state)
                 .await
                 .expect("delivers");
-            moved += inbox_worker::run_once(&app.state).await.expect("processes");
+            moved += inbox::worker::run_once(&app.state)
+                .await
+                .expect("processes");
         }
         if moved == 0 {
             return;

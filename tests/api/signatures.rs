@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use tokio::process::Command;
 
 use crate::helpers::{expect_json, test_python, TestApp, TestUser};
-use roost::federation::inbox_worker;
+use roost::federation::inbox;
 
 const SIGN_REQUEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/sign_request.py");
 
@@ -376,7 +376,7 @@ async fn a_signed_follow_makes_mallory_a_follower_through(db: PgPool, path: &str
     let expected = ("Follow".to_owned(), scene.remote.actor(), follow.clone());
     assert_eq!(stored, expected);
 
-    inbox_worker::run_once(&scene.app.state)
+    inbox::worker::run_once(&scene.app.state)
         .await
         .expect("processes");
     let followers_path = format!("/api/v1/accounts/{}/followers", scene.alice_id);
@@ -626,7 +626,7 @@ async fn a_like_signed_three_hours_ago_is_refused_even_with_a_fresh_unsigned_cre
     scene
         .assert_refused(&captured.replayed_with_fresh_created())
         .await;
-    inbox_worker::run_once(&scene.app.state)
+    inbox::worker::run_once(&scene.app.state)
         .await
         .expect("processes");
     assert_eq!(favourites_of(&scene, &status).await, 0);
@@ -634,7 +634,7 @@ async fn a_like_signed_three_hours_ago_is_refused_even_with_a_fresh_unsigned_cre
     // The same Like signed now is applied: the refusal was about time alone.
     let fresh = scene.signed("/inbox", &like).await;
     fresh.expect(&scene.app, StatusCode::ACCEPTED).await;
-    inbox_worker::run_once(&scene.app.state)
+    inbox::worker::run_once(&scene.app.state)
         .await
         .expect("processes");
     assert_eq!(favourites_of(&scene, &status).await, 1);
@@ -644,7 +644,7 @@ async fn a_like_signed_three_hours_ago_is_refused_even_with_a_fresh_unsigned_cre
 async fn followers_only_status_mallory_may_see(scene: &Scene) -> String {
     let follow = scene.signed("/inbox", &scene.follow_of_alice()).await;
     follow.expect(&scene.app, StatusCode::ACCEPTED).await;
-    inbox_worker::run_once(&scene.app.state)
+    inbox::worker::run_once(&scene.app.state)
         .await
         .expect("processes");
     let form = [("status", "for my followers"), ("visibility", "private")];

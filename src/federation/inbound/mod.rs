@@ -3,8 +3,77 @@
 //!
 //! An inbound handler answers with [`Handled`]: done, or a [`Skip`] that says whether
 //! the activity is to be kept as it is (ignored, with the reason) or tried again later.
+//! [`dispatch`] is what the inbox worker (`federation::inbox::worker`) calls for every
+//! stored row; claiming, ordering and retrying rows stay with the worker.
+//!
+//! Handled: Follow, Accept(Follow), Reject(Follow), Undo (of Like, Announce, Block,
+//! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce; Update of
+//! the sender's own actor; Block; Flag. Every other type is kept as stored and marked
+//! processed without effect, so later versions can replay it.
+//!
+//! Spec: <https://www.w3.org/TR/activitypub/#server-to-server-interactions>.
 
+pub mod accept;
+pub mod announce;
+pub mod block;
+pub mod create;
+pub mod delete;
+pub mod flag;
+pub mod follow;
+pub mod like;
+pub mod reject;
+pub mod undo;
+pub mod update;
+pub mod update_actor;
+
+use crate::db::accounts::{self, AccountRow};
+use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
+use crate::federation::protocol::activity::ActivityKind;
+use crate::federation::protocol::raw;
+use crate::federation::urls;
+use crate::state::AppState;
+
+/// Applies one stored activity from its (known) actor: the handler of its type, or
+/// [`Skip::Ignored`] for a type Roost does not act on. The sender must be a stored
+/// account by now (the inbox resolved it to verify the signature).
+pub async fn dispatch(state: &AppState, activity: &ClaimedActivity) -> Handled {
+    let actor = accounts::find_by_ap_id(&state.db, &activity.actor_ap_id)
+        .await?
+        .ok_or_else(|| Skip::ignored("actor unknown"))?;
+    let actor = &actor;
+    match ActivityKind::from(activity.activity_type.clone()) {
+        ActivityKind::Follow => follow::receive(state, actor, activity).await,
+        ActivityKind::Accept => accept::receive(state, actor, activity).await,
+        ActivityKind::Reject => reject::receive(state, actor, activity).await,
+        ActivityKind::Undo => undo::receive(state, actor, activity).await,
+        ActivityKind::Create => create::receive(state, actor, activity).await,
+        ActivityKind::Update if raw::is_actor(&activity.payload["object"]) => {
+            update_actor::receive(state, actor, activity).await
+        }
+        ActivityKind::Update => update::receive(state, actor, activity).await,
+        ActivityKind::Delete => delete::receive(state, actor, activity).await,
+        ActivityKind::Like => like::receive(state, actor, activity).await,
+        ActivityKind::Announce => announce::receive(state, actor, activity).await,
+        ActivityKind::Block => block::receive(state, actor, activity).await,
+        ActivityKind::Flag => flag::receive(state, actor, activity).await,
+        other => Err(Skip::Ignored(format!(
+            "{} is not handled yet",
+            other.as_str()
+        ))),
+    }
+}
+
+/// The local account an actor URL names (an ignored activity when it names none, or a
+/// local account that is gone): the target of an inbound Follow or Block.
+pub async fn local_account(state: &AppState, actor_url: Option<&str>) -> Result<AccountRow, Skip> {
+    let username = actor_url
+        .and_then(|url| urls::local_username(&state.config, url))
+        .ok_or_else(|| Skip::ignored("object is not a local actor"))?;
+    accounts::find_visible_by_acct(&state.db, username, None)
+        .await?
+        .ok_or_else(|| Skip::Ignored(format!("no local account {username}")))
+}
 
 /// Why an inbound activity had no effect (yet).
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +111,40 @@ impl From<ApiError> for Skip {
             ApiError::Internal(error) | ApiError::Unavailable(error) => Skip::Retry(error),
             ApiError::Overloaded { .. } => Skip::Retry(anyhow::anyhow!("{error}")),
             refused => Skip::Ignored(refused.to_string()),
+        }
+    }
+}
+
+/// Bridge from `receive_posts`' own outcome type, until its functions return [`Skip`].
+impl From<crate::federation::receive_posts::PostSkip> for Skip {
+    fn from(skip: crate::federation::receive_posts::PostSkip) -> Self {
+        use crate::federation::receive_posts::PostSkip;
+        match skip {
+            PostSkip::Ignored(reason) => Skip::Ignored(reason),
+            PostSkip::Transient(error) => Skip::Retry(error),
+        }
+    }
+}
+
+/// Bridge from `reports`' own outcome type, until `receive_flag` returns [`Skip`].
+impl From<crate::federation::reports::FlagSkip> for Skip {
+    fn from(skip: crate::federation::reports::FlagSkip) -> Self {
+        use crate::federation::reports::FlagSkip;
+        match skip {
+            FlagSkip::Ignored(reason) => Skip::Ignored(reason),
+            FlagSkip::Transient(error) => Skip::Retry(error),
+        }
+    }
+}
+
+/// Bridge from `profile`'s own outcome type, until `receive_actor_update` returns
+/// [`Skip`].
+impl From<crate::federation::profile::ProfileSkip> for Skip {
+    fn from(skip: crate::federation::profile::ProfileSkip) -> Self {
+        use crate::federation::profile::ProfileSkip;
+        match skip {
+            ProfileSkip::Ignored(reason) => Skip::Ignored(reason),
+            ProfileSkip::Transient(error) => Skip::Retry(error),
         }
     }
 }

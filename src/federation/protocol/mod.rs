@@ -31,6 +31,7 @@ pub mod collection;
 mod lenient;
 pub mod nodeinfo;
 pub mod note;
+pub mod raw;
 pub mod webfinger;
 
 #[cfg(test)]

@@ -1,12 +1,21 @@
+//! The inbox, from request to effect: this module is the endpoint, [`writer`] stores
+//! what it accepts, [`worker`] settles the stored rows through `federation::inbound`.
+//!
 //! `POST /inbox` (shared) and `POST /users/:name/inbox`: authenticate the sender by its
 //! HTTP signature, check that the activity is really theirs, **store it** and answer
-//! 202. Processing happens later, in `inbox_worker`, so a crash after the 202 loses
+//! 202. Processing happens later, in [`worker`], so a crash after the 202 loses
 //! nothing and a slow activity never holds a peer's connection.
 //!
 //! Any authentication failure is 401, never 202 (peers that try RFC 9421 first fall
 //! back to draft-cavage only after a 4xx) and never 500. A request without a readable
 //! `Signature` is refused with 401 before its body is read or judged, as Mastodon
 //! answers (`{"error": "Request not signed"}`).
+//!
+//! Spec: <https://www.w3.org/TR/activitypub/#inbox>,
+//! <https://docs.joinmastodon.org/spec/security/>.
+
+pub mod worker;
+pub mod writer;
 
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Request, State};
@@ -16,6 +25,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::domain_policy;
+use super::protocol::raw::{attributed_to, object_id, same_origin};
 use super::resolve;
 use super::signatures::{self, Policy, SignatureError, SignatureParams, VerifyingKey};
 use crate::db::accounts::AccountRow;
@@ -205,31 +215,6 @@ impl<'a> Envelope<'a> {
             kind: kind.ok_or(InboxError::Malformed("missing or invalid type"))?,
             actor: object_id(&activity["actor"]).ok_or(InboxError::Malformed("missing actor"))?,
         })
-    }
-}
-
-/// The id of a field that is either a URI or an object with an `id`.
-pub fn object_id(value: &Value) -> Option<&str> {
-    match value {
-        Value::String(id) => Some(id),
-        Value::Object(object) => object.get("id").and_then(Value::as_str),
-        _ => None,
-    }
-}
-
-/// Whether two URLs share scheme, host and port.
-fn same_origin(first: &str, second: &str) -> bool {
-    match (url::Url::parse(first), url::Url::parse(second)) {
-        (Ok(first), Ok(second)) => first.origin() == second.origin(),
-        _ => false,
-    }
-}
-
-/// `attributedTo` of an embedded object (first entry if several), if any.
-fn attributed_to(object: &Value) -> Option<&str> {
-    match &object["attributedTo"] {
-        Value::Array(entries) => entries.first().and_then(object_id),
-        other => object_id(other),
     }
 }
 

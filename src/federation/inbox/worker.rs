@@ -1,0 +1,122 @@
+//! Settling stored inbound activities. Workers claim rows of `inbox_activities`
+//! (`FOR UPDATE SKIP LOCKED`, leased), apply each through `federation::inbound`
+//! (which says what is handled), and mark it processed, ignored, or to be retried.
+//!
+//! Spec: <https://www.w3.org/TR/activitypub/#server-to-server-interactions>.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::db::inbox::{self, ClaimedActivity};
+use crate::federation::inbound::{self, Skip};
+use crate::state::AppState;
+
+/// Activities processed per claim.
+const BATCH: i64 = 32;
+const LEASE_SECS: i64 = 60;
+const IDLE_POLL: Duration = Duration::from_secs(5);
+/// Attempts before a failing activity is set aside (processed, with its error).
+const MAX_ATTEMPTS: i32 = 5;
+
+/// Actors whose activities are settled at the same time.
+const ACTORS_IN_FLIGHT: usize = 8;
+
+/// Processes every pending activity once; returns how many were handled.
+pub async fn run_once(state: &AppState) -> anyhow::Result<usize> {
+    let mut handled = 0;
+    loop {
+        let mut batch = inbox::claim(&state.db, BATCH, LEASE_SECS).await?;
+        if batch.is_empty() {
+            return Ok(handled);
+        }
+        handled += batch.len();
+        batch.sort_by_key(|activity| activity.id);
+        settle_batch(state, batch).await?;
+    }
+}
+
+/// Settles a batch: one actor's activities one after another, in the order they were
+/// received (a Follow is never overtaken by its own Undo, nor a Create by its Update),
+/// and different actors' at the same time, at most [`ACTORS_IN_FLIGHT`], so that one
+/// sender's slow activity does not hold up the others.
+async fn settle_batch(state: &AppState, batch: Vec<ClaimedActivity>) -> sqlx::Result<()> {
+    let mut groups: Vec<Vec<ClaimedActivity>> = Vec::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    for activity in batch {
+        match group_of.get(&activity.actor_ap_id) {
+            Some(&index) => groups[index].push(activity),
+            None => {
+                group_of.insert(activity.actor_ap_id.clone(), groups.len());
+                groups.push(vec![activity]);
+            }
+        }
+    }
+    let slots = Arc::new(tokio::sync::Semaphore::new(ACTORS_IN_FLIGHT));
+    let mut tasks = tokio::task::JoinSet::new();
+    for group in groups {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let state = state.clone();
+        tasks.spawn(async move {
+            let _slot = slot;
+            for activity in &group {
+                settle(&state, activity).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        });
+    }
+    let mut outcome = Ok(());
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(Err(error)) = done {
+            outcome = Err(error);
+        }
+    }
+    outcome
+}
+
+/// Runs until `stop` turns true, woken by NOTIFY when activities are stored.
+pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut listener = crate::db::listen(&state.db, inbox::NOTIFY_CHANNEL).await;
+    while !*stop.borrow() {
+        match run_once(&state).await {
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "inbox worker pass failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            _ = crate::db::notified(&mut listener) => {}
+            _ = tokio::time::sleep(IDLE_POLL) => {}
+        }
+    }
+}
+
+/// Applies one activity and records the result on its row.
+#[tracing::instrument(skip_all, fields(id = %activity.activity_id, kind = %activity.activity_type))]
+async fn settle(state: &AppState, activity: &ClaimedActivity) -> sqlx::Result<()> {
+    match inbound::dispatch(state, activity).await {
+        Ok(()) => inbox::mark_processed(&state.db, activity.id, None).await,
+        Err(Skip::Ignored(reason)) => {
+            tracing::info!(%reason, "activity ignored");
+            inbox::mark_processed(&state.db, activity.id, Some(&reason)).await
+        }
+        Err(Skip::Retry(error)) if activity.attempts < MAX_ATTEMPTS => {
+            let wait = chrono::Duration::seconds(30 * i64::from(activity.attempts.max(1)));
+            tracing::warn!(error = %format!("{error:#}"), "activity failed; will retry");
+            inbox::mark_retry(
+                &state.db,
+                activity.id,
+                &format!("{error:#}"),
+                Utc::now() + wait,
+            )
+            .await
+        }
+        Err(Skip::Retry(error)) => {
+            tracing::warn!(error = %format!("{error:#}"), "activity failed for the last time");
+            inbox::mark_processed(&state.db, activity.id, Some(&format!("{error:#}"))).await
+        }
+    }
+}
