@@ -17,7 +17,6 @@ pub mod inbox;
 pub mod outbound;
 pub mod posts;
 pub mod protocol;
-pub mod receive_posts;
 pub mod resolve;
 pub mod signatures;
 pub mod suspensions;

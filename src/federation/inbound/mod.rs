@@ -115,14 +115,4 @@ impl From<ApiError> for Skip {
     }
 }
 
-/// Bridge from `receive_posts`' own outcome type, until its functions return [`Skip`].
-impl From<crate::federation::receive_posts::PostSkip> for Skip {
-    fn from(skip: crate::federation::receive_posts::PostSkip) -> Self {
-        use crate::federation::receive_posts::PostSkip;
-        match skip {
-            PostSkip::Ignored(reason) => Skip::Ignored(reason),
-            PostSkip::Transient(error) => Skip::Retry(error),
-        }
-    }
-}
 

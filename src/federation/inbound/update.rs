@@ -1,15 +1,19 @@
-//! Inbound `Update` of a post (Note, Question…), through `federation::receive_posts`;
-//! an Update whose object is an actor goes to `update_actor` instead.
+//! Inbound `Update` of a post (a Note, or a Question, Article or Page read as one): an
+//! edit, which `services::statuses::receive_edit` applies when the actor wrote the post.
+//! An Update whose object is an actor goes to `update_actor` instead.
+//!
 //! Spec: <https://www.w3.org/TR/activitypub/#update-activity-inbox>.
 
+use super::create::parse_note;
 use super::Handled;
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
-use crate::federation::receive_posts;
+use crate::services;
 use crate::state::AppState;
 
 /// Applies the edit to the stored post; only its author may edit it.
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
-    receive_posts::receive_update(state, actor, &activity.payload["object"]).await?;
+    let note = parse_note(&activity.payload["object"])?;
+    services::statuses::receive_edit(state, actor, &note).await?;
     Ok(())
 }
