@@ -20,7 +20,10 @@
 //! <https://www.w3.org/TR/activitypub/#like-activity-inbox>,
 //! <https://www.w3.org/TR/activitypub/#announce-activity-inbox>.
 
+use std::collections::BTreeSet;
+
 use sqlx::PgConnection;
+use url::Url;
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows;
@@ -316,22 +319,7 @@ async fn send_announce(
     sending: Sending,
 ) -> ApiResult<()> {
     let original_author = accounts::find_by_id(&mut *conn, original.account_id).await?;
-    let mut inboxes: std::collections::BTreeSet<String> =
-        follows::follower_inboxes(&mut *conn, booster.id)
-            .await?
-            .into_iter()
-            .collect();
-    inboxes.extend(
-        original_author
-            .as_ref()
-            .filter(|author| !author.is_local())
-            .and_then(outbound::delivery_inbox)
-            .map(|inbox| inbox.to_string()),
-    );
-    let inboxes: Vec<url::Url> = inboxes
-        .iter()
-        .filter_map(|i| url::Url::parse(i).ok())
-        .collect();
+    let inboxes = boost_inboxes(conn, booster, original_author.as_ref()).await?;
     let Some(original_uri) = posts::ap_id_of(state, conn, original).await? else {
         return Ok(());
     };
@@ -359,4 +347,27 @@ async fn send_announce(
     .map_err(anyhow::Error::from)?;
     outbound::deliver(conn, &activity, booster, &inboxes).await?;
     Ok(())
+}
+
+/// Where a boost goes: the booster's followers' inboxes and the original's remote
+/// author's, each once.
+async fn boost_inboxes(
+    conn: &mut PgConnection,
+    booster: &AccountRow,
+    original_author: Option<&AccountRow>,
+) -> sqlx::Result<Vec<Url>> {
+    let mut inboxes: BTreeSet<String> = follows::follower_inboxes(&mut *conn, booster.id)
+        .await?
+        .into_iter()
+        .collect();
+    inboxes.extend(
+        original_author
+            .filter(|author| !author.is_local())
+            .and_then(outbound::delivery_inbox)
+            .map(|inbox| inbox.to_string()),
+    );
+    Ok(inboxes
+        .iter()
+        .filter_map(|inbox| Url::parse(inbox).ok())
+        .collect())
 }
