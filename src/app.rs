@@ -189,7 +189,7 @@ pub async fn health(
 ) -> axum::response::Response {
     let check = tokio::time::timeout(
         Duration::from_secs(2),
-        sqlx::query("SELECT 1").execute(&state.db),
+        crate::db::maintenance::ping(&state.db),
     )
     .await;
     match check {

@@ -113,6 +113,16 @@ pub async fn find_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option
         .await
 }
 
+/// The domain of account `id`: `None` for a local account and for no such account.
+pub async fn domain_of(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    let domain: Option<Option<String>> =
+        sqlx::query_scalar("SELECT domain FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(domain.flatten())
+}
+
 /// Finds an account by id unless it is a local account awaiting approval.
 pub async fn find_visible_by_id(
     db: impl PgExecutor<'_>,

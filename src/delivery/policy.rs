@@ -26,12 +26,35 @@
 //! seconds never opens it: its deliveries come back after their first one-minute wait.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
+
+use crate::queue::RetryPolicy;
+
+const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The delivery schedule of the module doc: 1 min doubling to 512 min, then 12 h
+/// three times, ±10 % jitter; 14 attempts in all.
+pub const RETRY: RetryPolicy = RetryPolicy::new(
+    14,
+    &[
+        MINUTE,
+        MINUTE.saturating_mul(2),
+        MINUTE.saturating_mul(4),
+        MINUTE.saturating_mul(8),
+        MINUTE.saturating_mul(16),
+        MINUTE.saturating_mul(32),
+        MINUTE.saturating_mul(64),
+        MINUTE.saturating_mul(128),
+        MINUTE.saturating_mul(256),
+        MINUTE.saturating_mul(512),
+        MINUTE.saturating_mul(720),
+        MINUTE.saturating_mul(720),
+        MINUTE.saturating_mul(720),
+    ],
+)
+.with_jitter(0.1);
 
 /// Attempts before a delivery is given up.
-pub const MAX_ATTEMPTS: i32 = 14;
-const BASE_DELAY_SECS: i64 = 60;
-const MAX_DELAY_SECS: i64 = 12 * 3600;
+pub const MAX_ATTEMPTS: i32 = RETRY.max_attempts;
 const MAX_RETRY_AFTER_SECS: i64 = 24 * 3600;
 
 /// How a response (or its absence) is judged.
@@ -57,29 +80,20 @@ pub fn judge(status: Option<u16>) -> Verdict {
 
 /// The wait after the `attempt`-th failed attempt (1-based), without jitter.
 pub fn base_delay(attempt: i32) -> Duration {
-    let exponent = u32::try_from(attempt.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
-    let secs = BASE_DELAY_SECS
-        .saturating_mul(1_i64 << exponent)
-        .min(MAX_DELAY_SECS);
-    Duration::seconds(secs)
+    RETRY.delay(attempt)
 }
 
-/// When to try again after the `attempt`-th failure, or `None` when it was the last.
+/// When to try again after the `attempt`-th failure ([`RETRY`], waiting at least what
+/// the server asked for with `Retry-After`, up to a day), or `None` when it was the
+/// last.
 pub fn next_attempt(
     attempt: i32,
     retry_after: Option<Duration>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    if attempt >= MAX_ATTEMPTS {
-        return None;
-    }
-    let base = base_delay(attempt);
-    let jitter = rand::thread_rng().gen_range(-0.1..=0.1) * base.num_milliseconds() as f64;
-    let mut wait = base + Duration::milliseconds(jitter as i64);
-    if let Some(asked) = retry_after {
-        wait = wait.max(asked.min(Duration::seconds(MAX_RETRY_AFTER_SECS)));
-    }
-    Some(now + wait)
+    let scheduled = RETRY.next_attempt(attempt, now)?;
+    let asked = retry_after.map(|asked| now + asked.min(Duration::seconds(MAX_RETRY_AFTER_SECS)));
+    Some(asked.map_or(scheduled, |asked| scheduled.max(asked)))
 }
 
 /// The circuit breaker's timings (`ROOST_DELIVERY_BREAKER_*`).

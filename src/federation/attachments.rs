@@ -60,11 +60,7 @@ fn outbound(config: &Config, row: &MediaRow) -> anyhow::Result<Option<Attachment
 /// Whether the author's domain is blocked with `reject_media` (its attachments are
 /// then not kept).
 async fn rejects_media_of(conn: &mut PgConnection, author_id: i64) -> sqlx::Result<bool> {
-    let domain: Option<String> = sqlx::query_scalar("SELECT domain FROM accounts WHERE id = $1")
-        .bind(author_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .flatten();
+    let domain = crate::db::accounts::domain_of(&mut *conn, author_id).await?;
     match domain {
         Some(domain) => {
             super::domain_policy::rejects(conn, &domain, super::domain_policy::Rejection::Media)

@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod attachments;
+pub mod authentication;
 pub mod builders;
 pub mod discovery;
 pub mod domain_policy;

@@ -4,6 +4,8 @@
 //! retried a few times over about 40 minutes (a late push is worth little); any other
 //! answer is final.
 
+use std::time::Duration;
+
 use chrono::Utc;
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 
@@ -11,13 +13,22 @@ use super::encryption::{self, Coding, Encrypted};
 use super::{payload, vapid_key};
 use crate::db::notifications;
 use crate::db::push::{self, ClaimedPush, SubscriptionRow};
-use crate::queue::Queue;
+use crate::queue::{Queue, RetryPolicy};
 use crate::state::AppState;
 
 /// A claim is leased this long; a worker that dies mid-send gives the row back then.
 const LEASE_SECS: i64 = 60;
-/// Attempts before a push is dropped.
-const MAX_ATTEMPTS: i32 = 5;
+/// Pushes are retried after 30 s, 2, 8 and 32 min (about 40 minutes in all: a late
+/// push is worth little), then dropped after the fifth attempt.
+pub const RETRY: RetryPolicy = RetryPolicy::new(
+    5,
+    &[
+        Duration::from_secs(30),
+        Duration::from_secs(120),
+        Duration::from_secs(480),
+        Duration::from_secs(1920),
+    ],
+);
 /// How long a push service should keep an undelivered message (Mastodon: 48 hours).
 const TIME_TO_LIVE_SECS: u32 = 48 * 3600;
 
@@ -76,15 +87,13 @@ async fn record(state: &AppState, claimed: &ClaimedPush, outcome: Outcome) -> sq
     match outcome {
         Outcome::Done => push::finish(&state.db, claimed.id).await,
         Outcome::SubscriptionGone => push::delete(&state.db, claimed.subscription_id).await,
-        Outcome::Retry(error) if claimed.attempts >= MAX_ATTEMPTS => {
-            tracing::info!(id = claimed.id, %error, "push given up");
-            push::finish(&state.db, claimed.id).await
-        }
-        Outcome::Retry(error) => {
-            let wait = 30 * 4_i64.pow(claimed.attempts.clamp(1, 8) as u32 - 1);
-            let next = Utc::now() + chrono::Duration::seconds(wait);
-            push::retry_at(&state.db, claimed.id, next, &error).await
-        }
+        Outcome::Retry(error) => match RETRY.next_attempt(claimed.attempts, Utc::now()) {
+            Some(next) => push::retry_at(&state.db, claimed.id, next, &error).await,
+            None => {
+                tracing::info!(id = claimed.id, %error, "push given up");
+                push::finish(&state.db, claimed.id).await
+            }
+        },
     }
 }
 

@@ -17,18 +17,15 @@
 pub mod worker;
 pub mod writer;
 
-use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::{json, Value};
 
+use super::authentication::{authenticate, AuthenticationError, SignedRequest};
 use super::domain_policy;
 use super::protocol::raw::{attributed_to, object_id, same_origin};
-use super::resolve;
-use super::signatures::{self, Policy, SignatureError, SignatureParams, VerifyingKey};
-use crate::db::accounts::AccountRow;
+use super::signatures::{self, SignatureError};
 use crate::db::{accounts, inbox};
 use crate::state::AppState;
 
@@ -70,6 +67,16 @@ impl From<SignatureError> for InboxError {
         match error {
             SignatureError::NotSigned => InboxError::NotSigned,
             other => InboxError::Signature(other),
+        }
+    }
+}
+
+impl From<AuthenticationError> for InboxError {
+    fn from(error: AuthenticationError) -> Self {
+        match error {
+            AuthenticationError::Signature(error) => error.into(),
+            AuthenticationError::UnknownSigner(reason) => InboxError::UnknownSigner(reason),
+            AuthenticationError::SignerGone => InboxError::SignerGone,
         }
     }
 }
@@ -152,7 +159,7 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
     let signer = match authenticate(state, &params, &request).await {
         // A deleted account's server announces the deletion to everyone it knew of;
         // nothing is left to verify or to delete here, so acknowledge and drop it.
-        Err(InboxError::SignerGone) if envelope.kind == "Delete" => {
+        Err(AuthenticationError::SignerGone) if envelope.kind == "Delete" => {
             return Ok(StatusCode::ACCEPTED)
         }
         other => other?,
@@ -215,68 +222,5 @@ impl<'a> Envelope<'a> {
             kind: kind.ok_or(InboxError::Malformed("missing or invalid type"))?,
             actor: object_id(&activity["actor"]).ok_or(InboxError::Malformed("missing actor"))?,
         })
-    }
-}
-
-fn signer_error(error: resolve::ResolveError) -> InboxError {
-    match error {
-        resolve::ResolveError::Fetch(super::fetch::FetchError::Gone(_)) => InboxError::SignerGone,
-        other => InboxError::UnknownSigner(format!("{other:#}")),
-    }
-}
-
-/// The signature rules for inbox POSTs: Mastodon's (see [`Policy::for_method`]), with
-/// signatures valid for `ROOST_SIGNATURE_MAX_AGE`.
-pub fn signature_policy(state: &AppState) -> Policy {
-    Policy::for_method(&Method::POST, state.config.signature_max_age())
-}
-
-/// What the signature of an inbox POST covers.
-struct SignedRequest<'a> {
-    method: &'a Method,
-    path: &'a str,
-    headers: &'a HeaderMap,
-    body: &'a Bytes,
-}
-
-/// Finds (or fetches) the signer by keyId and verifies the signature, refetching the
-/// key once when the cached one fails (the sender may have rotated it).
-async fn authenticate(
-    state: &AppState,
-    params: &SignatureParams,
-    request: &SignedRequest<'_>,
-) -> Result<AccountRow, InboxError> {
-    let signer = resolve::account_for_key(state, &params.key_id)
-        .await
-        .map_err(signer_error)?;
-    let policy = signature_policy(state);
-    let check = |account: &AccountRow| -> Result<(), InboxError> {
-        let pem = account
-            .public_key_pem
-            .as_deref()
-            .ok_or(SignatureError::BadSignature)?;
-        let key = VerifyingKey::from_pem(pem).map_err(|_| SignatureError::BadSignature)?;
-        signatures::verify(
-            request.method,
-            request.path,
-            request.headers,
-            request.body,
-            &key,
-            Utc::now(),
-            &policy,
-        )?;
-        Ok(())
-    };
-    match check(&signer) {
-        Err(InboxError::Signature(SignatureError::BadSignature)) => {
-            let refreshed = resolve::refetch_key(state, &signer)
-                .await
-                .map_err(signer_error)?;
-            match refreshed {
-                Some(account) => check(&account).map(|()| account),
-                None => Err(SignatureError::BadSignature.into()),
-            }
-        }
-        other => other.map(|()| signer),
     }
 }

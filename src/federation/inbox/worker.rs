@@ -1,6 +1,14 @@
 //! Settling stored inbound activities. Workers claim rows of `inbox_activities`
 //! (`FOR UPDATE SKIP LOCKED`, leased), apply each through `federation::inbound`
-//! (which says what is handled), and mark it processed, ignored, or to be retried.
+//! (which says what is handled), and mark it processed, ignored, or to be retried by
+//! [`RETRY`].
+//!
+//! Why not `crate::queue::run`, the loop deliveries and pushes share: that loop claims
+//! more rows whenever a task finishes, while the rest are still in flight. A sender's
+//! `Undo` could then be claimed and applied while its `Follow` (claimed earlier) is
+//! still being settled, and an `Update` could overtake its `Create`. This worker claims
+//! a batch, settles each sender's activities one after another in the order they were
+//! received, and claims the next batch only when the whole batch is settled.
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#server-to-server-interactions>.
 
@@ -12,14 +20,24 @@ use chrono::Utc;
 
 use crate::db::inbox::{self, ClaimedActivity};
 use crate::federation::inbound::{self, Skip};
+use crate::queue::RetryPolicy;
 use crate::state::AppState;
 
 /// Activities processed per claim.
 const BATCH: i64 = 32;
 const LEASE_SECS: i64 = 60;
 const IDLE_POLL: Duration = Duration::from_secs(5);
-/// Attempts before a failing activity is set aside (processed, with its error).
-const MAX_ATTEMPTS: i32 = 5;
+/// A failing activity is retried after 30 s, 1, 1.5 and 2 min, then set aside
+/// (processed, with its error) after the fifth attempt.
+pub const RETRY: RetryPolicy = RetryPolicy::new(
+    5,
+    &[
+        Duration::from_secs(30),
+        Duration::from_secs(60),
+        Duration::from_secs(90),
+        Duration::from_secs(120),
+    ],
+);
 
 /// Actors whose activities are settled at the same time.
 const ACTORS_IN_FLIGHT: usize = 8;
@@ -103,20 +121,18 @@ async fn settle(state: &AppState, activity: &ClaimedActivity) -> sqlx::Result<()
             tracing::info!(%reason, "activity ignored");
             inbox::mark_processed(&state.db, activity.id, Some(&reason)).await
         }
-        Err(Skip::Retry(error)) if activity.attempts < MAX_ATTEMPTS => {
-            let wait = chrono::Duration::seconds(30 * i64::from(activity.attempts.max(1)));
-            tracing::warn!(error = %format!("{error:#}"), "activity failed; will retry");
-            inbox::mark_retry(
-                &state.db,
-                activity.id,
-                &format!("{error:#}"),
-                Utc::now() + wait,
-            )
-            .await
-        }
         Err(Skip::Retry(error)) => {
-            tracing::warn!(error = %format!("{error:#}"), "activity failed for the last time");
-            inbox::mark_processed(&state.db, activity.id, Some(&format!("{error:#}"))).await
+            let error = format!("{error:#}");
+            match RETRY.next_attempt(activity.attempts, Utc::now()) {
+                Some(next) => {
+                    tracing::warn!(%error, "activity failed; will retry");
+                    inbox::mark_retry(&state.db, activity.id, &error, next).await
+                }
+                None => {
+                    tracing::warn!(%error, "activity failed for the last time");
+                    inbox::mark_processed(&state.db, activity.id, Some(&error)).await
+                }
+            }
         }
     }
 }

@@ -1,0 +1,215 @@
+//! A local actor's collections: followers and following (paged by number), the outbox
+//! (`Create` activities of public and unlisted posts, paged by `max_id`) and featured
+//! posts. An account that hides its collections shows only their totals.
+//!
+//! Spec: <https://www.w3.org/TR/activitypub/#collections>,
+//! <https://www.w3.org/TR/activitystreams-core/#paging>.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{activity_json, local_account};
+use crate::db::accounts;
+use crate::db::follows::{self, Direction};
+use crate::db::Page;
+use crate::error::ApiResult;
+use crate::federation::protocol::collection::{OrderedCollection, OrderedCollectionPage};
+use crate::federation::protocol::{EmbeddedObject, ObjectRef};
+use crate::federation::urls;
+use crate::state::AppState;
+
+/// Items per page of a followers/following collection.
+const COLLECTION_PAGE_SIZE: i64 = 40;
+
+/// `?page=N` of a collection (1-based).
+#[derive(Debug, Deserialize)]
+pub struct CollectionQuery {
+    page: Option<String>,
+}
+
+/// `GET /users/:name/followers`.
+pub async fn followers(
+    state: State<AppState>,
+    name: Path<String>,
+    query: Query<CollectionQuery>,
+) -> ApiResult<Response> {
+    follow_collection(state, name, query, Direction::Followers).await
+}
+
+/// `GET /users/:name/following`.
+pub async fn following(
+    state: State<AppState>,
+    name: Path<String>,
+    query: Query<CollectionQuery>,
+) -> ApiResult<Response> {
+    follow_collection(state, name, query, Direction::Following).await
+}
+
+/// A paged `OrderedCollection` of actor ids, newest follow first; `totalItems` only
+/// when the account hides its collections.
+async fn follow_collection(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(query): Query<CollectionQuery>,
+    direction: Direction,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let urls = urls::local_actor(&state.config, &account.username);
+    let (id, total) = match direction {
+        Direction::Followers => (urls.followers, account.followers_count),
+        Direction::Following => (urls.following, account.following_count),
+    };
+    let page_number = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=10_000).contains(p));
+    let Some(page_number) = page_number.filter(|_| !account.hide_collections) else {
+        let first = (!account.hide_collections).then(|| page_url(&id, 1));
+        let collection: OrderedCollection<EmbeddedObject> =
+            OrderedCollection::new(id, u64::try_from(total).unwrap_or(0), first);
+        return Ok(activity_json(&collection));
+    };
+    let items = follow_page_items(&state, account.id, direction, page_number).await?;
+    let next = (items.len() as i64 == COLLECTION_PAGE_SIZE).then(|| page_url(&id, page_number + 1));
+    let prev = (page_number > 1).then(|| page_url(&id, page_number - 1));
+    let page: OrderedCollectionPage<EmbeddedObject> =
+        OrderedCollectionPage::new(page_url(&id, page_number), id, items, next, prev);
+    Ok(activity_json(&page))
+}
+
+fn page_url(collection: &url::Url, page: i64) -> url::Url {
+    let mut url = collection.clone();
+    url.set_query(Some(&format!("page={page}")));
+    url
+}
+
+/// Actor ids on page `page_number`. Pages are offsets over the newest-first order;
+/// deep pages walk the index, which is acceptable at these sizes.
+async fn follow_page_items(
+    state: &AppState,
+    account_id: i64,
+    direction: Direction,
+    page_number: i64,
+) -> ApiResult<Vec<ObjectRef<EmbeddedObject>>> {
+    let mut cursor: Option<i64> = None;
+    let mut rows = Vec::new();
+    for _ in 0..page_number {
+        let page = Page {
+            max_id: cursor,
+            since_id: None,
+            min_id: None,
+            limit: COLLECTION_PAGE_SIZE,
+        };
+        rows = follows::page(&state.db, account_id, direction, true, &page).await?;
+        match rows.last() {
+            Some(last) => cursor = Some(last.id),
+            None => break,
+        }
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let other = match direction {
+            Direction::Followers => row.account_id,
+            Direction::Following => row.target_account_id,
+        };
+        if let Some(account) = accounts::find_by_id(&state.db, other).await? {
+            if let Ok(url) = url::Url::parse(&urls::account_ap_id(&state.config, &account)) {
+                items.push(ObjectRef::Uri(url));
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// `?page=true` or `?max_id=ID` of the outbox.
+#[derive(Debug, Deserialize)]
+pub struct OutboxQuery {
+    page: Option<String>,
+    max_id: Option<String>,
+}
+
+/// Statuses per outbox page.
+const OUTBOX_PAGE_SIZE: i64 = 20;
+
+/// `GET /users/:name/outbox`: the collection (total = the account's statuses) or a
+/// page of `Create` activities of its public and unlisted posts, newest first.
+pub async fn outbox(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(query): Query<OutboxQuery>,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let actor_urls = urls::local_actor(&state.config, &account.username);
+    let id = actor_urls.outbox.clone();
+    let max_id = query.max_id.as_deref().and_then(|m| m.parse::<i64>().ok());
+    if query.page.is_none() && max_id.is_none() {
+        let mut first = id.clone();
+        first.set_query(Some("page=true"));
+        let total = u64::try_from(account.statuses_count).unwrap_or(0);
+        let collection: OrderedCollection<EmbeddedObject> =
+            OrderedCollection::new(id, total, Some(first));
+        return Ok(activity_json(&collection));
+    }
+    let page = Page {
+        max_id,
+        since_id: None,
+        min_id: None,
+        limit: OUTBOX_PAGE_SIZE,
+    };
+    let which = crate::db::timelines::Timeline::Account {
+        account_id: account.id,
+        exclude_replies: false,
+        exclude_reblogs: true,
+        pinned: false,
+        tagged: None,
+        only_media: false,
+    };
+    let rows = crate::db::timelines::timeline(&state.db, None, which, &page).await?;
+    let mut connection = state.db.acquire().await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let note =
+            crate::federation::posts::note_of(&state, &mut connection, &account, row).await?;
+        let activity_id =
+            url::Url::parse(&format!("{}/activity", note.id)).map_err(anyhow::Error::from)?;
+        let create = crate::federation::protocol::note::Create::new(
+            activity_id,
+            actor_urls.id.clone(),
+            note,
+        );
+        items.push(ObjectRef::object(
+            serde_json::to_value(create).map_err(anyhow::Error::from)?,
+        ));
+    }
+    let mut this_page = id.clone();
+    this_page.set_query(Some(&match max_id {
+        Some(max_id) => format!("max_id={max_id}"),
+        None => "page=true".to_owned(),
+    }));
+    let next = (rows.len() as i64 == OUTBOX_PAGE_SIZE)
+        .then(|| {
+            rows.last().map(|last| {
+                let mut next = id.clone();
+                next.set_query(Some(&format!("max_id={}", last.id)));
+                next
+            })
+        })
+        .flatten();
+    let page: OrderedCollectionPage<serde_json::Value> =
+        OrderedCollectionPage::new(this_page, id, items, next, None);
+    Ok(activity_json(&page))
+}
+
+/// `GET /users/:name/collections/featured`: pinned posts (none yet).
+pub async fn featured(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let id = urls::local_actor(&state.config, &account.username).featured;
+    let collection: OrderedCollection<EmbeddedObject> =
+        OrderedCollection::with_items(id, Vec::new());
+    Ok(activity_json(&collection))
+}

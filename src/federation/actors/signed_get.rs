@@ -1,0 +1,44 @@
+//! Who is asking, from a signed GET (Mastodon's "authorized fetch"): the same
+//! authentication as the inbox (`federation::authentication`), on an empty body. A GET
+//! that is unsigned, or whose signature fails for any reason, is simply anonymous.
+//!
+//! Spec: <https://docs.joinmastodon.org/spec/security/#http-sign>.
+
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, Method, Uri};
+
+use crate::federation::authentication::{authenticate, SignedRequest};
+use crate::federation::signatures;
+use crate::state::AppState;
+
+/// The id of the account behind a valid signed GET, if any; `None` for an unsigned
+/// request and for every failure ("anonymous"). `uri` must be the target as sent.
+pub async fn signed_viewer(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Option<i64> {
+    if !is_signed(headers) {
+        return None;
+    }
+    let params = signatures::parse_signature_header(headers).ok()?;
+    let request = SignedRequest {
+        method,
+        path: uri.path_and_query().map_or("/", |p| p.as_str()),
+        headers,
+        body: b"",
+    };
+    let signer = authenticate(state, &params, &request).await.ok()?;
+    Some(signer.id)
+}
+
+/// Whether the request carries a signature at all (`Signature`, or `Authorization:
+/// Signature …`), so unsigned GETs cost nothing.
+fn is_signed(headers: &HeaderMap) -> bool {
+    headers.contains_key("signature")
+        || headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Signature "))
+}
