@@ -17,13 +17,13 @@ use crate::db::accounts::{self, AccountRow, ProfileImage, ProfileUpdate, StoredF
 use crate::db::follows;
 use crate::db::users::{self, UserRow};
 use crate::domain::text::{field_value_to_html, plain_to_html};
+use crate::domain::Visibility;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::profile::actor_update;
 use crate::federation::{actors, outbound, resolve, urls};
 use crate::media::process::Processed;
 use crate::media::spool::SpooledFile;
 use crate::media::{upload, Kind};
-use crate::domain::Visibility;
 use crate::state::AppState;
 
 /// Mastodon's profile limits.

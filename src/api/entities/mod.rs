@@ -4,8 +4,8 @@
 pub mod account;
 pub mod admin;
 pub mod application;
-pub mod context;
 pub mod authorization_server;
+pub mod context;
 pub mod empty;
 pub mod instance;
 pub mod media;

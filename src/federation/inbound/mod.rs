@@ -114,5 +114,3 @@ impl From<ApiError> for Skip {
         }
     }
 }
-
-
