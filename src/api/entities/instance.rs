@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 
 use super::Account;
 use crate::config::{Config, RegistrationMode};
-use crate::db::rules::RuleRow;
+
+pub use super::rule::Rule;
 
 /// The Mastodon API version Roost is compatible with, in the form client libraries
 /// parse (they take the leading version to decide which features to use).
@@ -24,26 +25,6 @@ pub struct InstanceStats {
     pub active_month: i64,
     pub status_count: i64,
     pub domain_count: i64,
-}
-
-/// A rule of the server, which users accept when they sign up.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Rule {
-    pub id: String,
-    pub text: String,
-    /// Longer explanation, possibly empty.
-    pub hint: String,
-}
-
-impl Rule {
-    /// The entity of a stored rule.
-    pub fn from_row(row: &RuleRow) -> Rule {
-        Rule {
-            id: row.id.to_string(),
-            text: row.text.clone(),
-            hint: row.hint.clone(),
-        }
-    }
 }
 
 /// `GET /api/v2/instance`.
