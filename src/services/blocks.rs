@@ -18,7 +18,7 @@
 
 use chrono::{Duration, Utc};
 
-use super::follows::{new_activity_id, parties, remove_follower_in, send, unfollow_in};
+use super::follows::{end_in, new_activity_id, parties, send, Side};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::blocks::{self, BlockRow};
 use crate::db::mutes::{self, MuteRow};
@@ -49,8 +49,9 @@ pub async fn block(
     if let (Some(existing), None) = (&existing, activity_id) {
         return Ok(existing.clone());
     }
-    unfollow_in(&state.config, &mut transaction, blocker, target).await?;
-    remove_follower_in(&state.config, &mut transaction, blocker, target).await?;
+    let config = &state.config;
+    end_in(config, &mut transaction, blocker, target, Side::Follower).await?;
+    end_in(config, &mut transaction, target, blocker, Side::Followed).await?;
     let ap_id = match activity_id {
         Some(id) => id.to_owned(),
         None => urls::new_activity(&state.config),
@@ -190,7 +191,14 @@ pub async fn block_domain(
         .await?;
     let followers = accounts::find_many(&mut *transaction, &ids).await?;
     for follower in &followers {
-        remove_follower_in(&state.config, &mut transaction, account, follower).await?;
+        end_in(
+            &state.config,
+            &mut transaction,
+            follower,
+            account,
+            Side::Followed,
+        )
+        .await?;
     }
     transaction.commit().await?;
     Ok(domain)

@@ -9,8 +9,7 @@
 //! or removes the followed account's statuses), so no path can forget it.
 //!
 //! Not here: the follow lists of actor documents (`federation::actors`), what a block
-//! does to follows (`services::blocks`, which calls [`unfollow_in`] and
-//! [`remove_follower_in`]).
+//! does to follows (`services::blocks`, which calls [`end_in`]).
 //!
 //! Spec: <https://docs.joinmastodon.org/methods/accounts/#follow>,
 //! <https://docs.joinmastodon.org/methods/follow_requests/>,
@@ -250,10 +249,7 @@ pub async fn unfollow(
     follower: &AccountRow,
     target: &AccountRow,
 ) -> ApiResult<bool> {
-    let mut transaction = state.db.begin().await?;
-    let removed = unfollow_in(&state.config, &mut transaction, follower, target).await?;
-    transaction.commit().await?;
-    Ok(removed)
+    end_follow(state, follower, target, Side::Follower).await
 }
 
 /// `followed` removes `follower` (accepted or pending); a local `followed` tells a
@@ -264,46 +260,46 @@ pub async fn remove_follower(
     followed: &AccountRow,
     follower: &AccountRow,
 ) -> ApiResult<bool> {
+    end_follow(state, follower, followed, Side::Followed).await
+}
+
+/// [`end_in`] in a transaction of its own.
+async fn end_follow(
+    state: &AppState,
+    follower: &AccountRow,
+    followed: &AccountRow,
+    by: Side,
+) -> ApiResult<bool> {
     let mut transaction = state.db.begin().await?;
-    let removed = remove_follower_in(&state.config, &mut transaction, followed, follower).await?;
+    let removed = end_in(&state.config, &mut transaction, follower, followed, by).await?;
     transaction.commit().await?;
     Ok(removed)
 }
 
-/// [`unfollow`] in the caller's transaction (a block ends follows with it).
-pub(crate) async fn unfollow_in(
-    config: &Config,
-    conn: &mut PgConnection,
-    follower: &AccountRow,
-    target: &AccountRow,
-) -> ApiResult<bool> {
-    let Some(follow) = follows::find_pair(&mut *conn, follower.id, target.id).await? else {
-        return Ok(false);
-    };
-    end(config, conn, &follow, follower, target, Side::Follower).await?;
-    Ok(true)
+/// Which party ends a follow: [`unfollow`] is the follower's, [`remove_follower`] the
+/// followed account's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    Follower,
+    Followed,
 }
 
-/// [`remove_follower`] in the caller's transaction (blocks and domain blocks remove
-/// followers with it).
-pub(crate) async fn remove_follower_in(
+/// Ends the follow of `followed` by `follower`, if any, in the caller's transaction
+/// (a block ends follows with it, a domain block removes followers): [`unfollow`]
+/// when `by` the follower, [`remove_follower`] when `by` the followed account.
+/// Returns false when there was no follow.
+pub(crate) async fn end_in(
     config: &Config,
     conn: &mut PgConnection,
-    followed: &AccountRow,
     follower: &AccountRow,
+    followed: &AccountRow,
+    by: Side,
 ) -> ApiResult<bool> {
     let Some(follow) = follows::find_pair(&mut *conn, follower.id, followed.id).await? else {
         return Ok(false);
     };
-    end(config, conn, &follow, follower, followed, Side::Followed).await?;
+    end(config, conn, &follow, follower, followed, by).await?;
     Ok(true)
-}
-
-/// Which party ends a follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Side {
-    Follower,
-    Followed,
 }
 
 /// Deletes `follow` and, when the party ending it is local and the other remote, tells
