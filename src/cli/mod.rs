@@ -11,6 +11,7 @@ use crate::db::{self, oauth, users};
 use crate::domain::{Password, Role};
 use crate::services::moderation::{self as moderation_service, ModerationError, Moderator};
 
+mod domains;
 mod moderation;
 
 /// Roost: a federated social server with a Mastodon-compatible API.

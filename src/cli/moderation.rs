@@ -5,9 +5,9 @@
 
 use clap::{Subcommand, ValueEnum};
 
-use crate::db::{accounts, deliveries, domain_blocks, reports, rules, users};
+use super::domains;
+use crate::db::{accounts, reports, rules, users};
 use crate::error::ApiError;
-use crate::services::domains::{self, BlockChanges, Blocked};
 use crate::services::moderation::{self, AccountAction, ModerationError, Moderator, Reversal};
 use crate::state::AppState;
 
@@ -28,24 +28,7 @@ pub enum ModerationCommand {
         username: String,
     },
     /// Block a remote domain (and its subdomains).
-    DomainBlock {
-        /// The domain, e.g. spam.example.
-        domain: String,
-        #[arg(long, value_enum, default_value = "suspend")]
-        severity: Severity,
-        /// Do not store media from it.
-        #[arg(long)]
-        reject_media: bool,
-        /// Ignore reports from it.
-        #[arg(long)]
-        reject_reports: bool,
-        /// A note only admins see.
-        #[arg(long)]
-        private_comment: Option<String>,
-        /// The reason shown to the public.
-        #[arg(long)]
-        public_comment: Option<String>,
-    },
+    DomainBlock(domains::DomainBlockArgs),
     /// Lift the block of a domain.
     DomainUnblock { domain: String },
     /// List the domain blocks.
@@ -93,111 +76,28 @@ pub enum ShellAction {
     Unsuspend,
 }
 
-/// Severity of a domain block.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Severity {
-    Silence,
-    Suspend,
-    Noop,
-}
-
 /// Runs one moderation command, printing what it did.
 pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result<()> {
     match command {
         ModerationCommand::AccountAction { account, action } => {
             account_action(state, &account, action).await
         }
-        ModerationCommand::Reject { username } => {
-            let user = users::find_by_login(&state.db, &username)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no local user {username}"))?;
-            match moderation::reject(state, Moderator::Operator, user.account_id).await {
-                Ok(_) => println!("{username} was rejected and deleted"),
-                Err(ModerationError::NotPending) => {
-                    anyhow::bail!("{username} is not waiting for approval")
-                }
-                Err(error) => anyhow::bail!("{username}: {error}"),
-            }
-            Ok(())
-        }
-        ModerationCommand::DomainBlock {
-            domain,
-            severity,
-            reject_media,
-            reject_reports,
-            private_comment,
-            public_comment,
-        } => {
-            let changes = BlockChanges {
-                severity: Some(format!("{severity:?}").to_lowercase()),
-                reject_media: Some(reject_media),
-                reject_reports: Some(reject_reports),
-                private_comment,
-                public_comment,
-                obfuscate: Some(false),
-            };
-            match domains::block(state, Some(&domain), &changes).await? {
-                Blocked::Created(block) => {
-                    println!("{} is blocked ({})", block.domain, block.severity)
-                }
-                Blocked::Already { domain, .. } => anyhow::bail!("{domain} is already blocked"),
-            }
-            Ok(())
-        }
-        ModerationCommand::DomainUnblock { domain } => {
-            let domain = domains::normalize_domain(Some(&domain))?;
-            let block = domain_blocks::find_by_domain(&state.db, &domain)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("{domain} is not blocked"))?;
-            domains::unblock(state, block.id).await?;
-            println!("{domain} is no longer blocked");
-            Ok(())
-        }
-        ModerationCommand::DomainBlocks => {
-            let page = crate::db::Page {
-                limit: 10_000,
-                ..Default::default()
-            };
-            for block in domain_blocks::page(&state.db, &page).await? {
-                println!("{}\t{}\t{}", block.id, block.domain, block.severity);
-            }
-            Ok(())
-        }
-        ModerationCommand::DomainAllow { domain } => {
-            let allow = domains::allow(state, Some(&domain)).await?;
-            println!("{} is allowed (id {})", allow.domain, allow.id);
-            Ok(())
-        }
-        ModerationCommand::DomainDisallow { domain } => disallow(state, &domain).await,
-        ModerationCommand::Deliveries { domain } => show_deliveries(state, domain).await,
+        ModerationCommand::Reject { username } => reject(state, &username).await,
+        ModerationCommand::DomainBlock(block) => domains::block(state, block).await,
+        ModerationCommand::DomainUnblock { domain } => domains::unblock(state, &domain).await,
+        ModerationCommand::DomainBlocks => domains::list_blocks(state).await,
+        ModerationCommand::DomainAllow { domain } => domains::allow(state, &domain).await,
+        ModerationCommand::DomainDisallow { domain } => domains::disallow(state, &domain).await,
+        ModerationCommand::Deliveries { domain } => domains::show_deliveries(state, domain).await,
         ModerationCommand::ReplayDeliveries { domain } => {
-            let replayed = deliveries::replay_dead(&state.db, domain.as_deref()).await?;
-            println!("{replayed} dead deliveries queued again");
-            Ok(())
+            domains::replay_deliveries(state, domain).await
         }
-        ModerationCommand::RuleAdd { text, hint } => {
-            let text = text.trim();
-            if text.is_empty() || text.chars().count() > 1000 {
-                anyhow::bail!("a rule has 1 to 1000 characters");
-            }
-            let rule = rules::add(&state.db, text, hint.trim()).await?;
-            println!("rule {} added", rule.id);
-            Ok(())
-        }
+        ModerationCommand::RuleAdd { text, hint } => add_rule(state, &text, &hint).await,
         ModerationCommand::RuleRemove { id } => {
             if !rules::remove(&state.db, id).await? {
                 anyhow::bail!("no rule {id}");
             }
             println!("rule {id} removed");
-            Ok(())
-        }
-        ModerationCommand::Reports => list_reports(state).await,
-        ModerationCommand::ResolveReport { id } => {
-            match crate::services::reports::resolve(state, id, None).await {
-                Ok(_) => println!("report {id} resolved"),
-                Err(ApiError::NotFound) => anyhow::bail!("no report {id}"),
-                Err(error) => return Err(error.into()),
-            }
             Ok(())
         }
         ModerationCommand::Rules => {
@@ -206,7 +106,45 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
             }
             Ok(())
         }
+        ModerationCommand::Reports => list_reports(state).await,
+        ModerationCommand::ResolveReport { id } => resolve_report(state, id).await,
     }
+}
+
+/// Rejects (deletes) a sign-up waiting for approval, as the operator.
+async fn reject(state: &AppState, username: &str) -> anyhow::Result<()> {
+    let user = users::find_by_login(&state.db, username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no local user {username}"))?;
+    match moderation::reject(state, Moderator::Operator, user.account_id).await {
+        Ok(_) => println!("{username} was rejected and deleted"),
+        Err(ModerationError::NotPending) => {
+            anyhow::bail!("{username} is not waiting for approval")
+        }
+        Err(error) => anyhow::bail!("{username}: {error}"),
+    }
+    Ok(())
+}
+
+/// Adds an instance rule of 1 to 1000 characters.
+async fn add_rule(state: &AppState, text: &str, hint: &str) -> anyhow::Result<()> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        anyhow::bail!("a rule has 1 to 1000 characters");
+    }
+    let rule = rules::add(&state.db, text, hint.trim()).await?;
+    println!("rule {} added", rule.id);
+    Ok(())
+}
+
+/// Resolves a report as the operator (no moderator is recorded).
+async fn resolve_report(state: &AppState, id: i64) -> anyhow::Result<()> {
+    match crate::services::reports::resolve(state, id, None).await {
+        Ok(_) => println!("report {id} resolved"),
+        Err(ApiError::NotFound) => anyhow::bail!("no report {id}"),
+        Err(error) => return Err(error.into()),
+    }
+    Ok(())
 }
 
 /// Acts on an account as the operator: the role rule does not apply to the shell.
@@ -244,45 +182,6 @@ async fn find_account(state: &AppState, acct: &str) -> anyhow::Result<i64> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("no local user {acct}"))?;
     Ok(user.account_id)
-}
-
-async fn disallow(state: &AppState, domain: &str) -> anyhow::Result<()> {
-    let domain = domains::normalize_domain(Some(domain))?;
-    let page = crate::db::Page {
-        limit: 10_000,
-        ..Default::default()
-    };
-    let allows = domain_blocks::allows_page(&state.db, &page).await?;
-    let allow = allows
-        .iter()
-        .find(|allow| allow.domain == domain)
-        .ok_or_else(|| anyhow::anyhow!("{domain} is not on the allowlist"))?;
-    domains::disallow(state, allow.id).await?;
-    println!("{domain} is no longer allowed");
-    Ok(())
-}
-
-async fn show_deliveries(state: &AppState, domain: Option<String>) -> anyhow::Result<()> {
-    let domain = domain.map(|d| d.trim().to_lowercase());
-    let mut conn = state.db.acquire().await?;
-    let overview = deliveries::overview(&mut conn, domain.as_deref(), 200).await?;
-    println!("pending {}, dead {}", overview.pending, overview.dead_total);
-    for health in &overview.domains {
-        println!(
-            "domain {}\tfailures {}\tpending {}\tdead {}",
-            health.domain, health.consecutive_failures, health.pending, health.dead
-        );
-    }
-    for dead in &overview.dead {
-        println!(
-            "dead {}\t{}\t{}\t{}",
-            dead.id,
-            dead.inbox_url,
-            dead.attempts,
-            dead.last_error.as_deref().unwrap_or("")
-        );
-    }
-    Ok(())
 }
 
 async fn list_reports(state: &AppState) -> anyhow::Result<()> {
