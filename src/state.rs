@@ -21,7 +21,7 @@ pub struct AppState {
     /// Per-IP request budgets for sign-up and sign-in endpoints.
     pub rate_limiter: Arc<RateLimiter>,
     /// Fan-out of database changes to streaming clients of this process.
-    pub stream: crate::stream::Hub,
+    pub stream: crate::events::Hub,
     /// Outbound HTTP client with Roost's User-Agent and timeouts; it follows no redirects.
     pub http: reqwest::Client,
     /// The Web Push VAPID key, loaded on first use (see `push::vapid_key`).
@@ -72,7 +72,7 @@ impl AppState {
             .build()?;
         let media = crate::media::MediaStore::from_config(&config)?;
         let stream =
-            crate::stream::Hub::new(crate::stream::slots::StreamLimits::from_config(&config));
+            crate::events::Hub::new(crate::events::slots::StreamLimits::from_config(&config));
         Ok(AppState {
             media,
             passwords: crate::auth::password::PasswordPool::from_config(&config),

@@ -1,7 +1,7 @@
 //! Who may receive a streamed status event: the timeline rules of
 //! [`super::timelines`], [`super::statuses::VISIBLE_TO_VIEWER`] and [`super::hiding`]
 //! evaluated for one status and every viewer streaming from this process, in one
-//! query. The streaming hub (`crate::stream`) asks once per event, so a subscriber
+//! query. The streaming hub (`crate::events`) asks once per event, so a subscriber
 //! costs an event no query of its own, and the live streams follow exactly the rules
 //! of the timelines they mirror (the rules are written once, here reused).
 //!
