@@ -9,8 +9,8 @@ use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 
 use super::policy::{self, Breaker, BreakerChange, DomainFailures, Verdict};
 use crate::config::Config;
+use crate::db::accounts;
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
-use crate::db::{accounts, instance_actor};
 use crate::federation::signatures::{self, SigningKey};
 use crate::federation::urls;
 use crate::queue::Queue;
@@ -181,7 +181,7 @@ async fn load_signing_key(
 ) -> anyhow::Result<(String, Arc<SigningKey>)> {
     let (key_id, pem) = match account_id {
         None => {
-            let keys = instance_actor::keys(&state.db).await?;
+            let keys = crate::delivery::keys::instance_keys(&state.db).await?;
             (urls::instance_key_id(&state.config), keys.private_key_pem)
         }
         Some(account_id) => {

@@ -15,7 +15,7 @@ use super::protocol::{EmbeddedObject, ObjectRef};
 use super::urls;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self, Direction};
-use crate::db::{instance_actor, Page};
+use crate::db::Page;
 use crate::domain::text::escape_html;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -143,7 +143,7 @@ fn profile_page(state: &AppState, account: &AccountRow) -> Response {
 
 /// `GET /actor`: the instance actor, which signs Roost's own fetches.
 pub async fn instance(State(state): State<AppState>) -> ApiResult<Response> {
-    let keys = instance_actor::keys(&state.db).await?;
+    let keys = crate::delivery::keys::instance_keys(&state.db).await?;
     let mut urls = urls::local_actor(&state.config, "actor");
     urls.id = url::Url::parse(&urls::instance_actor(&state.config)).map_err(anyhow::Error::from)?;
     urls.inbox = urls::base(&state.config)
