@@ -21,4 +21,5 @@ pub mod rate_limit;
 pub mod serve;
 pub mod services;
 pub mod state;
+pub mod urls;
 pub mod web;

@@ -12,9 +12,9 @@ use crate::config::Config;
 use crate::db::accounts;
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
 use crate::federation::signatures::{self, SigningKey};
-use crate::federation::urls;
 use crate::queue::Queue;
 use crate::state::AppState;
+use crate::urls;
 
 /// A claim is leased this long; a worker that dies mid-send gives the row back then.
 const LEASE_SECS: i64 = 120;

@@ -12,13 +12,13 @@ use super::profile::profile_image;
 use super::protocol::actor::{Actor, ActorKind, PropertyValue};
 use super::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use super::protocol::{EmbeddedObject, ObjectRef};
-use super::urls;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self, Direction};
 use crate::db::Page;
 use crate::domain::text::escape_html;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::urls;
 
 /// The media type of Roost's ActivityStreams responses.
 pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";

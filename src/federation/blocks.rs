@@ -12,11 +12,12 @@ use serde_json::Value;
 
 use super::follows::{deliver_to, sever};
 use super::inbox::object_id;
-use super::{outbound, urls};
+use super::outbound;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::blocks::{self, BlockRow};
 use crate::db::{account_domain_blocks, follows, notifications};
 use crate::state::AppState;
+use crate::urls;
 
 /// `blocker` (local) blocks `target`. Idempotent: blocking again changes nothing.
 pub async fn block(

@@ -9,9 +9,9 @@ use reqwest::header::{HeaderName, HeaderValue, ACCEPT};
 use serde_json::Value;
 
 use super::signatures::{self, SigningKey};
-use super::urls;
 use crate::config::Config;
 use crate::state::AppState;
+use crate::urls;
 
 /// Largest document accepted.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;

@@ -7,12 +7,13 @@
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use super::{outbound, urls};
+use super::outbound;
 use crate::db::accounts::AccountRow;
 use crate::db::follows::{self, FollowRow, NewFollow};
 use crate::db::hiding;
 use crate::db::notifications::{self, Kind};
 use crate::state::AppState;
+use crate::urls;
 
 /// `follow` (or `follow_request` while pending) to the followed local account.
 async fn notify_follow(conn: &mut PgConnection, follow: &FollowRow) -> sqlx::Result<()> {

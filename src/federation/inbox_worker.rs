@@ -17,11 +17,12 @@ use serde_json::Value;
 
 use super::inbox::object_id;
 use super::receive_posts as posts;
-use super::{blocks, follows, reports, urls};
+use super::{blocks, follows, reports};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::{self, ClaimedActivity};
 use crate::state::AppState;
+use crate::urls;
 
 /// Activities processed per claim.
 const BATCH: i64 = 32;

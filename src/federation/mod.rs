@@ -26,7 +26,6 @@ pub mod reports;
 pub mod resolve;
 pub mod signatures;
 pub mod suspensions;
-pub mod urls;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -8,20 +8,21 @@ use std::collections::BTreeSet;
 use sqlx::PgConnection;
 use url::Url;
 
+use super::outbound;
 use super::protocol::note::{
     Announce, Audience, Create, Delete, Like, LocalNote, Note, Update, Visibility,
 };
 use super::protocol::Tag;
-use super::{outbound, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows;
 use crate::db::statuses::{self, StatusRow};
 use crate::domain::HttpUrl;
 use crate::state::AppState;
+use crate::urls;
 
 /// The ActivityPub id of a local status: `https://DOMAIN/users/NAME/statuses/ID`.
 pub fn status_uri(state: &AppState, author: &str, id: i64) -> String {
-    format!("{}/statuses/{id}", urls::actor(&state.config, author))
+    urls::status(&state.config, author, id)
 }
 
 /// The id of a status on any server: stored for remote statuses, derived for local.
@@ -39,9 +40,7 @@ pub async fn ap_id_of(
 
 /// The local status a URI of this instance names, if it is one.
 pub fn local_status_id(state: &AppState, uri: &str) -> Option<i64> {
-    let rest = uri.strip_prefix(&format!("{}/users/", state.config.base_url()))?;
-    let (_, id) = rest.split_once("/statuses/")?;
-    id.parse().ok()
+    urls::local_status_id(&state.config, uri)
 }
 
 fn visibility_of(row: &StatusRow) -> Visibility {
@@ -77,11 +76,7 @@ pub async fn note_of(
         tag.push(Tag::mention(href, name));
     }
     for (_, name) in statuses::tags(&mut *conn, &[row.id]).await? {
-        let href = HttpUrl::parse(&format!(
-            "{}/tags/{}",
-            state.config.base_url(),
-            name.to_lowercase()
-        ))?;
+        let href = HttpUrl::parse(&urls::tag(&state.config, &name))?;
         tag.push(Tag::hashtag(href, format!("#{name}")));
     }
     let in_reply_to = match row.in_reply_to_id {
@@ -106,11 +101,10 @@ pub async fn note_of(
         in_reply_to,
         summary: (!row.spoiler_text.is_empty()).then(|| row.spoiler_text.clone()),
         sensitive: row.sensitive,
-        url: Some(parse(&format!(
-            "{}/@{}/{}",
-            state.config.base_url(),
-            author.username,
-            row.id
+        url: Some(parse(&urls::status_page(
+            &state.config,
+            &author.username,
+            row.id,
         ))?),
         conversation: row.conversation.clone(),
     });

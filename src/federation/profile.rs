@@ -10,11 +10,12 @@ use sqlx::PgConnection;
 use url::Url;
 
 use super::protocol::{Image, PUBLIC};
-use super::{actors, outbound, resolve, urls};
+use super::{actors, outbound, resolve};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows;
 use crate::domain::HttpUrl;
 use crate::state::AppState;
+use crate::urls;
 
 /// Queues an `Update` carrying the current actor document of `account` to its
 /// followers' inboxes, in the caller's transaction.

@@ -9,13 +9,13 @@ use super::attachments;
 use super::inbox::object_id;
 use super::posts::local_status_id;
 use super::protocol::note::{Note, Visibility};
-use super::urls;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, NewStatus, StatusEdit, StatusRow};
 use crate::domain::text::sanitize_html;
 use crate::domain::HttpUrl;
 use crate::state::AppState;
+use crate::urls;
 
 /// Why an inbound post activity had no effect.
 #[derive(Debug, thiserror::Error)]

@@ -10,13 +10,14 @@
 use serde_json::Value;
 
 use super::domain_policy::{self, Rejection};
+use super::outbound;
 use super::posts::local_status_id;
 use super::protocol::Activity;
-use super::{outbound, urls};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::notifications;
 use crate::db::reports::{self, CitedBy, NewReport, ReportRow};
 use crate::state::AppState;
+use crate::urls;
 
 /// Longest comment kept from a received Flag.
 const MAX_FLAG_COMMENT_CHARS: usize = 5_000;

@@ -11,10 +11,10 @@ use sqlx::PgConnection;
 
 use super::outbound;
 use super::protocol::PUBLIC;
-use super::urls;
 use crate::db::accounts::AccountRow;
 use crate::db::moderation::{self, Restriction};
 use crate::state::AppState;
+use crate::urls;
 
 /// Queues `Delete(actor)` of a local account to the inboxes of every remote account
 /// that follows it or that it follows. Call before the follows are severed.

@@ -70,7 +70,7 @@ async fn toggle(
         .ok_or(ApiError::NotFound)?;
     let mut transaction = state.db.begin().await?;
     if on {
-        let like_id = crate::federation::urls::new_activity(&state.config);
+        let like_id = crate::urls::new_activity(&state.config);
         let added = interactions::add(
             &mut transaction,
             mark,
