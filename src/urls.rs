@@ -27,6 +27,18 @@ pub fn status(config: &Config, username: &str, id: i64) -> String {
     format!("{}/statuses/{id}", actor(config, username))
 }
 
+/// `https://DOMAIN/users/NAME/statuses/ID/activity`: the id of the activity that
+/// published a local status (its Create, or a boost's Announce).
+pub fn status_activity(config: &Config, username: &str, id: i64) -> String {
+    activity_of(&status(config, username, id))
+}
+
+/// `OBJECT/activity`: the id of the activity that published a local object, from the
+/// object's id.
+pub fn activity_of(object_id: &str) -> String {
+    format!("{object_id}/activity")
+}
+
 /// `https://DOMAIN/@NAME/ID`: a local status's page.
 pub fn status_page(config: &Config, username: &str, id: i64) -> String {
     format!("{}/{id}", profile(config, username))

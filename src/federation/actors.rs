@@ -311,7 +311,7 @@ pub async fn outbox(
     for row in &rows {
         let note = super::posts::note_of(&state, &mut connection, &account, row).await?;
         let activity_id =
-            url::Url::parse(&format!("{}/activity", note.id)).map_err(anyhow::Error::from)?;
+            url::Url::parse(&urls::activity_of(note.id.as_str())).map_err(anyhow::Error::from)?;
         let create = super::protocol::note::Create::new(activity_id, actor_urls.id.clone(), note);
         items.push(ObjectRef::object(
             serde_json::to_value(create).map_err(anyhow::Error::from)?,

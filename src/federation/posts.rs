@@ -263,9 +263,10 @@ pub async fn send_announce(
         .filter_map(|a| Url::parse(&urls::account_ap_id(&state.config, a)).ok())
         .collect();
     let audience = visibility_of(boost).audience(&actor_urls.followers, &recipients);
-    let announce_id = parse(&format!(
-        "{}/activity",
-        status_uri(state, &booster.username, boost.id)
+    let announce_id = parse(&urls::status_activity(
+        &state.config,
+        &booster.username,
+        boost.id,
     ))?;
     let announce = Announce::new(
         announce_id,
