@@ -362,7 +362,7 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<SecretKey> {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", parent.display()))?;
             }
-            let key = crate::auth::random_token(64);
+            let key = crate::auth::secrets::random_token(64);
             write_private_file(path, key.as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
             tracing::info!(path = %path.display(), "generated a new secret key");

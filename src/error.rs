@@ -146,14 +146,6 @@ impl ApiError {
     }
 }
 
-impl From<crate::auth::password::Busy> for ApiError {
-    fn from(busy: crate::auth::password::Busy) -> Self {
-        ApiError::Overloaded {
-            retry_after: busy.retry_after,
-        }
-    }
-}
-
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         ApiError::from(anyhow::Error::from(error))

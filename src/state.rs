@@ -1,11 +1,16 @@
 //! The shared state every handler and worker sees. Cheap to clone (everything inside
 //! is a handle or an `Arc`).
+//!
+//! Its members are named by the files that define them (`auth::tokens`,
+//! `media::storage`, `events`…), and those files take explicit handles (a `PgPool`, a
+//! `Config`) instead of `AppState`: the state sits above its members, so no import
+//! circle runs through it.
 
 use std::sync::Arc;
 
 use sqlx::PgPool;
 
-use crate::auth::TokenIssuer;
+use crate::auth::tokens::TokenIssuer;
 use crate::config::{Config, SecretKey};
 use crate::rate_limit::RateLimiter;
 
@@ -21,7 +26,7 @@ pub struct AppState {
     /// Per-IP request budgets for sign-up and sign-in endpoints.
     pub rate_limiter: Arc<RateLimiter>,
     /// Fan-out of database changes to streaming clients of this process.
-    pub stream: crate::stream::Hub,
+    pub stream: crate::events::Hub,
     /// Outbound HTTP client with Roost's User-Agent and timeouts; it follows no redirects.
     pub http: reqwest::Client,
     /// The Web Push VAPID key, loaded on first use (see `push::vapid_key`).
@@ -29,7 +34,7 @@ pub struct AppState {
     /// Parsed signing keys of this process's deliveries.
     pub signing_keys: crate::delivery::keys::SigningKeys,
     /// Where media files are stored (local directory or S3 bucket).
-    pub media: crate::media::MediaStore,
+    pub media: crate::media::storage::MediaStore,
     /// Stores inbound activities of concurrent requests together (group commit).
     pub inbox_writer: crate::federation::inbox::writer::InboxWriter,
     /// Hashes and verifies passwords, a bounded number at a time.
@@ -70,9 +75,9 @@ impl AppState {
             // like any other destination: see federation::fetch.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        let media = crate::media::MediaStore::from_config(&config)?;
+        let media = crate::media::storage::MediaStore::from_config(&config)?;
         let stream =
-            crate::stream::Hub::new(crate::stream::slots::StreamLimits::from_config(&config));
+            crate::events::Hub::new(crate::events::slots::StreamLimits::from_config(&config));
         Ok(AppState {
             media,
             passwords: crate::auth::password::PasswordPool::from_config(&config),

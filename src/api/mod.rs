@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod paging;
 pub mod params;
+pub mod streaming;
 pub mod v1;
 
 use std::net::{IpAddr, SocketAddr};
@@ -137,15 +138,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/notifications/{id}/dismiss",
             post(v1::notifications::dismiss),
         )
-        .route("/api/v1/streaming", get(crate::stream::websocket))
-        .route("/api/v1/streaming/health", get(crate::stream::health))
-        .route("/api/v1/streaming/user", get(crate::stream::user))
-        .route("/api/v1/streaming/public", get(crate::stream::public))
+        .route("/api/v1/streaming", get(streaming::socket::websocket))
+        .route("/api/v1/streaming/health", get(streaming::health))
+        .route("/api/v1/streaming/user", get(streaming::user))
+        .route("/api/v1/streaming/public", get(streaming::public))
         .route(
             "/api/v1/streaming/public/local",
-            get(crate::stream::public_local),
+            get(streaming::public_local),
         )
-        .route("/api/v1/streaming/hashtag", get(crate::stream::hashtag))
+        .route("/api/v1/streaming/hashtag", get(streaming::hashtag))
         .route("/api/v2/admin/accounts", get(admin::accounts::list_v2))
         .route("/api/v1/admin/accounts", get(admin::accounts::list_v1))
         .route("/api/v1/admin/accounts/{id}", get(admin::accounts::show))

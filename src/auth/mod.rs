@@ -9,9 +9,11 @@ pub mod extractor;
 pub mod grants;
 pub mod password;
 pub mod scopes;
+pub mod secrets;
 pub mod signup;
 pub mod tokens;
 
 pub use extractor::{AnyToken, CurrentUser, MaybeToken, TokenInfo};
 pub use scopes::Scopes;
-pub use tokens::{random_token, sha256_hex, TokenIssuer};
+pub use secrets::{random_token, sha256_hex};
+pub use tokens::TokenIssuer;

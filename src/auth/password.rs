@@ -23,6 +23,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::Config;
+use crate::error::ApiError;
 
 /// Stored hashes asking for more work memory than this (in 1 KiB blocks, 256 MiB)
 /// count as a mismatch rather than being allocated.
@@ -60,6 +61,16 @@ impl PoolSettings {
 pub struct Busy {
     /// When the client may try again.
     pub retry_after: Duration,
+}
+
+/// A saturated pool answers `503` with `Retry-After` (the error type is the API's, so
+/// this conversion lives beside `Busy`, keeping `error.rs` free of `auth`).
+impl From<Busy> for ApiError {
+    fn from(busy: Busy) -> Self {
+        ApiError::Overloaded {
+            retry_after: busy.retry_after,
+        }
+    }
 }
 
 /// Why a hash or verification did not run to the end.

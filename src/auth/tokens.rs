@@ -5,31 +5,17 @@
 //! (see [`crate::db::oauth::find_live_access_token`]), so a revoked token fails at once
 //! on every process. The JWT's job is to carry a well-formed, unforgeable id.
 
-use base64::Engine;
 use chrono::{Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::Scopes;
+use super::scopes::Scopes;
+// Re-exported: `roost-bench` makes secret keys with `auth::tokens::random_token`.
+pub use super::secrets::{random_token, sha256_hex};
 use crate::config::SecretKey;
 use crate::db::oauth::{self, NewAccessToken, RefreshTokenRow};
-
-/// Random URL-safe text carrying `bytes` bytes of entropy.
-pub fn random_token(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buffer);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
-}
-
-/// Hex SHA-256, the form in which secrets are stored and looked up.
-pub fn sha256_hex(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
-}
 
 /// The claims of a Roost access token.
 #[derive(Debug, Serialize, Deserialize)]
@@ -242,12 +228,5 @@ mod tests {
         assert!(ours.verify(&sign(&ours, past)).is_none());
         assert!(ours.verify_ignoring_expiry(&sign(&ours, past)).is_some());
         assert!(ours.verify("garbage").is_none());
-    }
-
-    #[test]
-    fn random_tokens_are_distinct_and_hashes_are_hex() {
-        assert_ne!(random_token(32), random_token(32));
-        assert_eq!(random_token(32).len(), 43);
-        assert_eq!(sha256_hex("abc").len(), 64);
     }
 }

@@ -1,9 +1,12 @@
 //! Who may receive a streamed status event: the timeline rules of
 //! [`super::timelines`], [`super::statuses::VISIBLE_TO_VIEWER`] and [`super::hiding`]
 //! evaluated for one status and every viewer streaming from this process, in one
-//! query. The streaming hub (`crate::stream`) asks once per event, so a subscriber
+//! query. The streaming hub (`crate::events`) asks once per event, so a subscriber
 //! costs an event no query of its own, and the live streams follow exactly the rules
-//! of the timelines they mirror (the rules are written once, here reused).
+//! of the timelines they mirror (the rules are written once, here reused). In
+//! particular a `user` stream's `in_home` is the home timeline's condition, whose
+//! reply rule is the SQL function `home_feed_wants_reply` that fills the materialised
+//! home feeds: a reply the feed leaves out is not streamed either.
 //!
 //! The status may be soft-deleted already (a `delete` event): its row, mentions and
 //! author stay, and none of these conditions looks at `deleted_at`, so a deleted

@@ -73,12 +73,14 @@ const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id 
 pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
     match which {
         Timeline::Home => (
+            // The reply rule is the home feed's own SQL function (the fan-out trigger's,
+            // see the `home_feeds` migration), so feeds, this read and the `user`
+            // stream agree; called for replies only, as a call costs more than the test.
             "(s.account_id = $1 OR (EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 \
                AND f.target_account_id = s.account_id AND f.accepted \
                AND (s.reblog_of_id IS NULL OR f.show_reblogs)) \
-             AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id \
-               OR s.in_reply_to_account_id = $1 OR EXISTS (SELECT 1 FROM follows f2 WHERE f2.account_id = $1 \
-               AND f2.target_account_id = s.in_reply_to_account_id AND f2.accepted))))"
+             AND (s.in_reply_to_account_id IS NULL \
+               OR home_feed_wants_reply($1, s.account_id, s.in_reply_to_account_id))))"
                 .to_owned(),
             None,
             None,

@@ -1,11 +1,15 @@
 //! The signing keys of this process's deliveries, parsed once: a post to a thousand
 //! followers is signed a hundred times with the same key. Keys of Roost's actors never
-//! change, so entries never go stale; the cache is bounded all the same.
+//! change, so entries never go stale; the cache is bounded all the same. Also the
+//! instance actor's key pair, made on first use ([`instance_keys`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::federation::signatures::SigningKey;
+use sqlx::PgPool;
+
+use crate::db::instance_actor::{self, InstanceKeys};
+use crate::federation::signatures::{generate_rsa_keypair, SigningKey};
 
 /// Most keys kept; past it, the cache starts over.
 const CAPACITY: usize = 1024;
@@ -46,10 +50,23 @@ impl SigningKeys {
     }
 }
 
+/// The instance actor's keys (PEM), generated and stored on first use; of processes
+/// racing to make them, the first stored pair wins and all use it.
+pub async fn instance_keys(db: &PgPool) -> anyhow::Result<InstanceKeys> {
+    if let Some(keys) = instance_actor::load(db).await? {
+        return Ok(keys);
+    }
+    let generated = tokio::task::spawn_blocking(generate_rsa_keypair).await??;
+    let generated = InstanceKeys {
+        public_key_pem: generated.public_pem,
+        private_key_pem: generated.private_pem,
+    };
+    instance_actor::store_if_absent(db, &generated).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::federation::signatures::generate_rsa_keypair;
 
     fn entry(key_id: &str, key: &Arc<SigningKey>) -> anyhow::Result<Entry> {
         Ok((key_id.to_owned(), key.clone()))

@@ -9,12 +9,12 @@ use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 
 use super::policy::{self, Breaker, BreakerChange, DomainFailures, Verdict};
 use crate::config::Config;
+use crate::db::accounts;
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
-use crate::db::{accounts, instance_actor};
 use crate::federation::signatures::{self, SigningKey};
-use crate::federation::urls;
 use crate::queue::Queue;
 use crate::state::AppState;
+use crate::urls;
 
 /// A claim is leased this long; a worker that dies mid-send gives the row back then.
 const LEASE_SECS: i64 = 120;
@@ -181,7 +181,7 @@ async fn load_signing_key(
 ) -> anyhow::Result<(String, Arc<SigningKey>)> {
     let (key_id, pem) = match account_id {
         None => {
-            let keys = instance_actor::keys(&state.db).await?;
+            let keys = crate::delivery::keys::instance_keys(&state.db).await?;
             (urls::instance_key_id(&state.config), keys.private_key_pem)
         }
         Some(account_id) => {

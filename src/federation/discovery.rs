@@ -12,11 +12,11 @@ use serde_json::{json, Map, Value};
 
 use super::protocol::nodeinfo::{NodeInfo, NodeInfoLinks, NodeInfoVersion, Software, Usage};
 use super::protocol::webfinger::{AcctUri, Jrd, JrdLink, ACTIVITY_JSON, SELF_REL};
-use super::urls;
 use crate::config::RegistrationMode;
 use crate::db::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::urls;
 
 /// Query of `GET /.well-known/webfinger`.
 #[derive(Debug, Deserialize)]
@@ -101,11 +101,7 @@ fn url_target(state: &AppState, resource: &str) -> Option<Target> {
     if let Some(name) = urls::local_username(&state.config, resource) {
         return Some(Target::User(name.to_owned()));
     }
-    let profile_prefix = format!("{}/@", state.config.base_url());
-    resource
-        .strip_prefix(&profile_prefix)
-        .filter(|name| !name.is_empty() && !name.contains(['/', '?', '#']))
-        .map(|name| Target::User(name.to_owned()))
+    urls::local_profile_username(&state.config, resource).map(|name| Target::User(name.to_owned()))
 }
 
 /// The instance actor's JRD (Mastodon webfingers every actor it fetches, this one too).

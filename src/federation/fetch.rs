@@ -9,10 +9,9 @@ use reqwest::header::{HeaderName, HeaderValue, ACCEPT};
 use serde_json::Value;
 
 use super::signatures::{self, SigningKey};
-use super::urls;
 use crate::config::Config;
-use crate::db::instance_actor;
 use crate::state::AppState;
+use crate::urls;
 
 /// Largest document accepted.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -147,7 +146,7 @@ async fn send_get(
     }
     let mut request = state.http.get(url.clone()).header(ACCEPT, accept);
     if signed {
-        let keys = instance_actor::keys(&state.db).await?;
+        let keys = crate::delivery::keys::instance_keys(&state.db).await?;
         let key = SigningKey::from_pem(&keys.private_key_pem).map_err(anyhow::Error::from)?;
         let key_id = urls::instance_key_id(&state.config);
         let headers = signatures::sign(&reqwest::Method::GET, url, None, &key_id, &key, Utc::now())

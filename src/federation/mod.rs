@@ -21,7 +21,6 @@ pub mod protocol;
 pub mod resolve;
 pub mod signatures;
 pub mod suspensions;
-pub mod urls;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -10,6 +10,7 @@ use super::protocol::note::Note;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, StatusRow};
 use crate::state::AppState;
+use crate::urls;
 
 /// The ActivityPub id of a local status: `https://DOMAIN/users/NAME/statuses/ID`.
 pub fn status_uri(state: &AppState, author: &str, id: i64) -> String {
@@ -31,9 +32,7 @@ pub async fn ap_id_of(
 
 /// The local status a URI of this instance names, if it is one.
 pub fn local_status_id(state: &AppState, uri: &str) -> Option<i64> {
-    let rest = uri.strip_prefix(&format!("{}/users/", state.config.base_url()))?;
-    let (_, id) = rest.split_once("/statuses/")?;
-    id.parse().ok()
+    urls::local_status_id(&state.config, uri)
 }
 
 /// The Note of a stored local status, as served at its id (and in the outbox): its

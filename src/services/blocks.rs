@@ -25,8 +25,8 @@ use crate::db::mutes::{self, MuteRow};
 use crate::db::{account_domain_blocks, notifications};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::blocks as build;
-use crate::federation::urls;
 use crate::state::AppState;
+use crate::urls;
 
 /// `blocker` blocks `target`: follows between the two end (each way), notifications
 /// between them are forgotten, and a remote target's server gets a `Block`.

@@ -25,8 +25,9 @@ use crate::db::follows::{self, FollowRow, NewFollow};
 use crate::db::notifications::{self, Kind};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::follows as build;
-use crate::federation::{outbound, urls};
+use crate::federation::outbound;
 use crate::state::AppState;
+use crate::urls;
 
 mod lists;
 mod rules;

@@ -32,9 +32,10 @@ use crate::db::notifications::{self, Kind};
 use crate::db::statuses::{self, StatusRow};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::interactions::{self as build, Boost};
-use crate::federation::{outbound, posts, urls};
+use crate::federation::{outbound, posts};
 use crate::services::statuses::status_by_uri;
 use crate::state::AppState;
+use crate::urls;
 
 mod boosts;
 

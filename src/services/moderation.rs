@@ -18,8 +18,9 @@ use crate::db::moderation::{self, Restriction};
 use crate::db::{oauth, reports};
 use crate::domain::Role;
 use crate::error::ApiError;
-use crate::federation::{builders, outbound, urls};
+use crate::federation::{builders, outbound};
 use crate::state::AppState;
+use crate::urls;
 
 /// Who takes a moderation action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

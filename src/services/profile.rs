@@ -20,11 +20,12 @@ use crate::domain::text::{field_value_to_html, plain_to_html};
 use crate::domain::Visibility;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::profile::actor_update;
-use crate::federation::{actors, outbound, resolve, urls};
+use crate::federation::{actors, outbound, resolve};
 use crate::media::process::Processed;
 use crate::media::spool::SpooledFile;
 use crate::media::{upload, Kind};
 use crate::state::AppState;
+use crate::urls;
 
 /// Mastodon's profile limits.
 const MAX_DISPLAY_NAME: usize = 30;

@@ -20,8 +20,9 @@ use crate::db::{notifications, rules, statuses};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::domain_policy::{self, Rejection};
 use crate::federation::posts::local_status_id;
-use crate::federation::{builders, outbound, urls};
+use crate::federation::{builders, outbound};
 use crate::state::AppState;
+use crate::urls;
 
 /// Mastodon's report categories.
 const CATEGORIES: [&str; 4] = ["spam", "legal", "violation", "other"];

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::db::accounts::AccountRow;
 use crate::db::statuses::StatusRow;
 use crate::domain::text::escape_html;
-use crate::federation::urls;
+use crate::urls;
 
 /// A local account's profile page: name, handle, bio and follow counts.
 pub fn profile(config: &Config, account: &AccountRow) -> Response {

@@ -523,3 +523,53 @@ async fn home_streams_carry_their_recipients_own_marks_and_public_streams_none(d
         "public streams carry no viewer's marks: {seen}"
     );
 }
+
+#[sqlx::test]
+async fn a_reply_the_home_timeline_leaves_out_is_not_streamed_either(db: PgPool) {
+    let app = TestApp::spawn_with(db, &["--workers", "false"]).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let response = app
+        .post(&format!("/api/v1/accounts/{}/follow", bob.account_id))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(response, 200).await;
+    let mut home = SseReader::open(&app, "/api/v1/streaming/user", &alice).await;
+    warm_up(&app, &bob, &mut home).await;
+
+    // Bob replies to Carol, whom Alice does not follow: not for Alice's home.
+    let question = app.post_status(&carol, &[("status", "anyone?")]).await;
+    let reply = app
+        .post_status(
+            &bob,
+            &[
+                ("status", "@carol me"),
+                ("in_reply_to_id", question.as_str()),
+            ],
+        )
+        .await;
+    let after = app.post_status(&bob, &[("status", "later")]).await;
+    let first = home
+        .expect("update", |s| {
+            s["id"] == reply.as_str() || s["id"] == after.as_str()
+        })
+        .await;
+    assert_eq!(first["id"], after.as_str(), "the reply is not streamed");
+
+    let response = app
+        .get("/api/v1/timelines/home")
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    let timeline = expect_json(response, 200).await;
+    let ids: Vec<&str> = timeline
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert!(ids.contains(&after.as_str()));
+    assert!(!ids.contains(&reply.as_str()), "nor on the home timeline");
+}

@@ -100,14 +100,11 @@ impl Address {
     /// The address of `row`; `config` supplies the instance's URLs for local accounts.
     pub fn of(row: &AccountRow, config: &Config) -> Address {
         match &row.domain {
-            None => {
-                let base = config.base_url();
-                Address {
-                    acct: row.username.clone(),
-                    url: format!("{base}/@{}", row.username),
-                    uri: format!("{base}/users/{}", row.username),
-                }
-            }
+            None => Address {
+                acct: row.username.clone(),
+                url: crate::urls::profile(config, &row.username),
+                uri: crate::urls::actor(config, &row.username),
+            },
             Some(domain) => {
                 let uri = row.ap_id.clone().unwrap_or_default();
                 Address {

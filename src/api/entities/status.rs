@@ -235,13 +235,14 @@ impl Loaded {
             }
             _ => None,
         };
-        let base = state.config.base_url();
-        let uri = row.ap_id.clone().unwrap_or_else(|| {
-            crate::federation::posts::status_uri(state, &author.username, row.id)
-        });
+        let config = &state.config;
+        let uri = row
+            .ap_id
+            .clone()
+            .unwrap_or_else(|| crate::urls::status(config, &author.username, row.id));
         let url = row.url.clone().or_else(|| {
             row.local
-                .then(|| format!("{base}/@{}/{}", author.username, row.id))
+                .then(|| crate::urls::status_page(config, &author.username, row.id))
         });
         let marks = self.marks.get(&id);
         let mark = |pick: fn(&ViewerMarks) -> bool| signed_in.then(|| marks.is_some_and(pick));
@@ -270,7 +271,7 @@ impl Loaded {
                         .iter()
                         .map(|name| StatusTag {
                             name: name.to_lowercase(),
-                            url: format!("{base}/tags/{}", name.to_lowercase()),
+                            url: crate::urls::tag(config, name),
                         })
                         .collect()
                 })

@@ -16,8 +16,8 @@ use crate::db::Page;
 use crate::error::ApiResult;
 use crate::federation::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use crate::federation::protocol::{EmbeddedObject, ObjectRef};
-use crate::federation::urls;
 use crate::state::AppState;
+use crate::urls;
 
 /// Items per page of a followers/following collection.
 const COLLECTION_PAGE_SIZE: i64 = 40;
@@ -173,7 +173,7 @@ pub async fn outbox(
         let note =
             crate::federation::posts::note_of(&state, &mut connection, &account, row).await?;
         let activity_id =
-            url::Url::parse(&format!("{}/activity", note.id)).map_err(anyhow::Error::from)?;
+            url::Url::parse(&urls::activity_of(note.id.as_str())).map_err(anyhow::Error::from)?;
         let create = crate::federation::protocol::note::Create::new(
             activity_id,
             actor_urls.id.clone(),

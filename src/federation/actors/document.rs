@@ -11,12 +11,11 @@ use axum::response::Response;
 
 use super::{activity_json, local_account, wants_activity_json};
 use crate::db::accounts::{self, AccountRow};
-use crate::db::instance_actor;
 use crate::error::ApiResult;
 use crate::federation::builders::profile::profile_image;
 use crate::federation::protocol::actor::{Actor, ActorKind, PropertyValue};
-use crate::federation::urls;
 use crate::state::AppState;
+use crate::urls;
 
 /// `GET /users/:name` (and `/@:name`): the actor document, or an HTML profile page.
 pub async fn actor(
@@ -79,7 +78,7 @@ pub fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor
 
 /// `GET /actor`: the instance actor, which signs Roost's own fetches.
 pub async fn instance(State(state): State<AppState>) -> ApiResult<Response> {
-    let keys = instance_actor::keys(&state.db).await?;
+    let keys = crate::delivery::keys::instance_keys(&state.db).await?;
     let mut urls = urls::local_actor(&state.config, "actor");
     urls.id = url::Url::parse(&urls::instance_actor(&state.config)).map_err(anyhow::Error::from)?;
     urls.inbox = urls::base(&state.config)

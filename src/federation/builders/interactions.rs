@@ -75,7 +75,7 @@ pub fn announce(actor: &LocalActorUrls, boost: Boost<'_>) -> anyhow::Result<Anno
     // A boost is public, unlisted or followers-only; anything else is addressed as direct.
     let visibility = Visibility::from(boost.row.visibility);
     Ok(Announce::new(
-        Url::parse(&format!("{}/activity", boost.uri))?,
+        Url::parse(&crate::urls::activity_of(boost.uri))?,
         actor.id.clone(),
         Url::parse(boost.original_uri)?,
         visibility.audience(&actor.followers, &recipients),

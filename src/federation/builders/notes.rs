@@ -13,13 +13,14 @@ use crate::db::accounts::AccountRow;
 use crate::db::media::MediaRow;
 use crate::db::statuses::StatusRow;
 use crate::domain::HttpUrl;
+use crate::federation::attachments;
 use crate::federation::protocol::note::{Audience, Create, Delete, LocalNote, Note, Update};
 use crate::federation::protocol::Tag;
-use crate::federation::{attachments, urls};
+use crate::urls;
 
 /// The ActivityPub id of a local status: `https://DOMAIN/users/NAME/statuses/ID`.
 pub fn status_uri(config: &Config, author: &str, id: i64) -> String {
-    format!("{}/statuses/{id}", urls::actor(config, author))
+    urls::status(config, author, id)
 }
 
 /// Everything a local status's Note is made of.
@@ -46,11 +47,7 @@ pub fn note(config: &Config, parts: &NoteParts<'_>) -> anyhow::Result<Note> {
     let actor_urls = urls::local_actor(config, &author.username);
     let mut tag = mention_tags(config, parts.mentioned)?;
     for name in parts.tags {
-        let href = HttpUrl::parse(&format!(
-            "{}/tags/{}",
-            config.base_url(),
-            name.to_lowercase()
-        ))?;
+        let href = HttpUrl::parse(&urls::tag(config, name))?;
         tag.push(Tag::hashtag(href, format!("#{name}")));
     }
     let mut note = Note::local(LocalNote {
@@ -64,11 +61,10 @@ pub fn note(config: &Config, parts: &NoteParts<'_>) -> anyhow::Result<Note> {
         in_reply_to: parts.in_reply_to.map(Url::parse).transpose()?,
         summary: (!status.spoiler_text.is_empty()).then(|| status.spoiler_text.clone()),
         sensitive: status.sensitive,
-        url: Some(Url::parse(&format!(
-            "{}/@{}/{}",
-            config.base_url(),
-            author.username,
-            status.id
+        url: Some(Url::parse(&urls::status_page(
+            config,
+            &author.username,
+            status.id,
         ))?),
         conversation: status.conversation.clone(),
     });

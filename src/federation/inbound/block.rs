@@ -11,9 +11,9 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::blocks::{self, BlockRow};
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::protocol::raw::object_id;
-use crate::federation::urls;
 use crate::services::blocks as service;
 use crate::state::AppState;
+use crate::urls;
 
 /// Records the block of the local account the activity's object names, under the
 /// activity's id (a repeated Block takes the new id, so its Undo matches).

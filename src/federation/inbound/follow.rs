@@ -16,9 +16,9 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self as follow_rows, FollowRow};
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::protocol::raw::object_id;
-use crate::federation::urls;
 use crate::services::follows::{self as service, FollowOptions, FollowRequest};
 use crate::state::AppState;
+use crate::urls;
 
 /// A remote follow carries no options: Mastodon's defaults, restated on every Follow.
 const REMOTE_OPTIONS: FollowOptions = FollowOptions {

@@ -31,8 +31,8 @@ use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
 use crate::federation::protocol::activity::ActivityKind;
 use crate::federation::protocol::raw;
-use crate::federation::urls;
 use crate::state::AppState;
+use crate::urls;
 
 /// Applies one stored activity from its (known) actor: the handler of its type, or
 /// [`Skip::Ignored`] for a type Roost does not act on. The sender must be a stored

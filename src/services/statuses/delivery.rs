@@ -17,8 +17,9 @@ use crate::db::statuses::StatusRow;
 use crate::domain::Visibility;
 use crate::error::ApiResult;
 use crate::federation::builders::notes::{self, NoteParts};
-use crate::federation::{outbound, urls};
+use crate::federation::outbound;
 use crate::state::AppState;
+use crate::urls;
 
 /// Which change of a local status is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,10 +15,11 @@ use crate::db::statuses::{self, NewStatus, StatusEdit, StatusRow};
 use crate::domain::text::sanitize_html;
 use crate::domain::{HttpUrl, Visibility};
 use crate::error::{ApiError, ApiResult};
+use crate::federation::attachments;
 use crate::federation::posts::local_status_id;
 use crate::federation::protocol::note::Note;
-use crate::federation::{attachments, urls};
 use crate::state::AppState;
+use crate::urls;
 
 /// Largest remote post content stored.
 const MAX_CONTENT_BYTES: usize = 100_000;

@@ -56,7 +56,7 @@ pub(super) fn conversation(state: &AppState, parent: Option<&StatusRow>) -> Stri
         .and_then(|p| p.conversation.clone())
         .unwrap_or_else(|| {
             let today = chrono::Utc::now().format("%Y-%m-%d");
-            let id = crate::federation::urls::new_activity(&state.config);
+            let id = crate::urls::new_activity(&state.config);
             format!(
                 "tag:{},{today}:objectId={id}:objectType=Conversation",
                 state.config.domain

@@ -3,10 +3,14 @@
 //! of signed-in viewers streaming from this process and the connection caps.
 //!
 //! Per event the hub does a fixed amount of work whatever the number of subscribers:
-//! one audience query (the verdicts of every streaming viewer, see
-//! [`crate::db::stream_audience`]) and one rendering of the status (or of the
-//! notification, when its recipient streams here). Subscribers filter the prepared
-//! event in memory ([`super::event::Prepared::for_subscriber`]).
+//! it hands the change and the viewers streaming here to its [`Prepare`] once (the
+//! client API's, which asks [`crate::db::stream_audience`] for every viewer's verdict
+//! in one query and renders the status once). Subscribers filter the prepared event
+//! in memory ([`super::event::Prepared::for_subscriber`]).
+//!
+//! Why the hub takes the preparation as a trait object instead of rendering itself:
+//! rendering needs the client API's entities, and the API's streaming endpoints need
+//! the hub; with the renderer handed in, events depend on neither axum nor the API.
 //!
 //! Why the verdicts are computed when the event is prepared, from the database: the
 //! NOTIFY payload carries ids only (NOTIFY payloads are limited to 8000 bytes, and a
@@ -19,14 +23,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use futures_util::StreamExt;
 use serde::Deserialize;
+use sqlx::PgPool;
 use tokio::sync::broadcast;
 
-use super::event::{Prepared, StatusChange, StatusEvent};
+use super::event::Prepared;
 use super::slots::{Holder, Refused, Slot, StreamLimits, StreamSlots};
-use crate::db::{notifications, statuses, stream_audience};
-use crate::state::AppState;
 
 /// The NOTIFY channel.
 pub const CHANNEL: &str = "roost_stream";
@@ -46,6 +50,19 @@ pub struct Change {
     pub n: Option<i64>,
     /// The notified account, for notification events.
     pub a: Option<i64>,
+}
+
+/// Turns one database change into the event every subscriber of the process filters:
+/// loads what changed, decides who may receive it and renders its payloads.
+pub trait Prepare: Send + Sync + 'static {
+    /// The change prepared for `viewers` (the signed-in accounts streaming from this
+    /// process) and the anonymous public; `Ok(None)` when nobody here can receive it.
+    /// An error drops the event (logged): failing closed never leaks.
+    fn prepare<'a>(
+        &'a self,
+        change: &'a Change,
+        viewers: &'a [i64],
+    ) -> BoxFuture<'a, anyhow::Result<Option<Prepared>>>;
 }
 
 /// The per-process fan-out of database changes. The LISTEN connection is opened
@@ -110,9 +127,16 @@ impl Hub {
         self.slots.acquire(holder)
     }
 
-    /// A receiver of every change from now on, prepared for `viewer` among others;
-    /// starts listening on first use.
-    pub fn subscribe(&self, state: &AppState, viewer: Option<i64>, slot: Slot) -> Subscriber {
+    /// A receiver of every change from now on, prepared for `viewer` among others.
+    /// The first subscriber starts the listening task, on `db` with the preparation
+    /// `preparer` makes (called only then).
+    pub fn subscribe(
+        &self,
+        db: &PgPool,
+        preparer: impl FnOnce() -> Arc<dyn Prepare>,
+        viewer: Option<i64>,
+        slot: Slot,
+    ) -> Subscriber {
         // Registered before subscribing, so no event is prepared without this viewer
         // once the receiver exists.
         let registration = viewer.map(|viewer| {
@@ -124,7 +148,7 @@ impl Hub {
         });
         let events = self.sender.subscribe();
         self.listening.call_once(|| {
-            tokio::spawn(self.clone().run(state.clone()));
+            tokio::spawn(self.clone().run(db.clone(), preparer()));
         });
         Subscriber {
             events,
@@ -135,9 +159,9 @@ impl Hub {
 
     /// Listens to `roost_stream` until the process ends, preparing each change once
     /// and broadcasting it in order; reconnects on errors.
-    async fn run(self, state: AppState) {
+    async fn run(self, db: PgPool, preparer: Arc<dyn Prepare>) {
         loop {
-            let Some(listener) = crate::db::listen(&state.db, CHANNEL).await else {
+            let Some(listener) = crate::db::listen(&db, CHANNEL).await else {
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             };
@@ -151,7 +175,7 @@ impl Hub {
                     std::future::ready(change)
                 });
             let mut prepared = std::pin::pin!(changes
-                .map(|change| self.prepare(&state, change))
+                .map(|change| self.prepare(preparer.as_ref(), change))
                 .buffered(PREPARING));
             while let Some(event) = prepared.next().await {
                 if let Some(event) = event {
@@ -163,128 +187,23 @@ impl Hub {
 
     /// The change prepared for this process's subscribers; `None` when nobody here
     /// can receive it (or it cannot be loaded: failing closed).
-    async fn prepare(&self, state: &AppState, change: Change) -> Option<Prepared> {
+    async fn prepare(&self, preparer: &dyn Prepare, change: Change) -> Option<Prepared> {
         if self.sender.receiver_count() == 0 {
             return None;
         }
-        let result = match change.k.as_str() {
-            "notification" => self.prepare_notification(state, &change).await,
-            "update" => {
-                self.prepare_status(state, &change, StatusChange::Created)
-                    .await
-            }
-            "status.update" => {
-                self.prepare_status(state, &change, StatusChange::Edited)
-                    .await
-            }
-            "delete" => {
-                self.prepare_status(state, &change, StatusChange::Deleted)
-                    .await
-            }
-            _ => Ok(None),
-        };
-        result.unwrap_or_else(|error| {
-            tracing::warn!(%error, kind = %change.k, "stream event dropped");
-            None
-        })
-    }
-
-    async fn prepare_notification(
-        &self,
-        state: &AppState,
-        change: &Change,
-    ) -> anyhow::Result<Option<Prepared>> {
-        let (Some(recipient), Some(id)) = (change.a, change.n) else {
-            return Ok(None);
-        };
-        if !lock(&self.viewers).contains_key(&recipient) {
-            return Ok(None);
-        }
-        let Some(row) = notifications::find(&state.db, recipient, id).await? else {
-            return Ok(None);
-        };
-        let rendered = crate::api::v1::notifications::render_one(state, recipient, row)
-            .await
-            .map_err(|error| anyhow::anyhow!("rendering a notification: {error}"))?;
-        rendered
-            .map(|notification| {
-                Ok(Prepared::Notification {
-                    recipient,
-                    payload: serde_json::to_string(&notification)?,
-                })
-            })
-            .transpose()
-    }
-
-    async fn prepare_status(
-        &self,
-        state: &AppState,
-        change: &Change,
-        kind: StatusChange,
-    ) -> anyhow::Result<Option<Prepared>> {
-        let Some(id) = change.s else {
-            return Ok(None);
-        };
         let viewers: Vec<i64> = lock(&self.viewers).keys().copied().collect();
-        let Some(audience) = stream_audience::audience(&state.db, id, &viewers).await? else {
-            return Ok(None);
-        };
-        let Some(row) = statuses::find_many(&state.db, &[id]).await?.pop() else {
-            return Ok(None);
-        };
-        let local = row.local;
-        let marked = [Some(id), row.reblog_of_id];
-        let (payload, tags, rendered) = if kind == StatusChange::Deleted {
-            (id.to_string(), Vec::new(), None)
-        } else {
-            if row.deleted_at.is_some() {
-                // Deleted before its event was prepared: its `delete` follows.
-                return Ok(None);
-            }
-            // Rendered once, as for a client without a token (see `StatusEvent`).
-            let Some(rendered) = crate::api::entities::status::render(state, None, vec![row])
-                .await?
-                .pop()
-            else {
-                return Ok(None);
-            };
-            let tags = rendered.tags.iter().map(|tag| tag.name.clone()).collect();
-            (serde_json::to_string(&rendered)?, tags, Some(rendered))
-        };
-        let mut event = StatusEvent::new(kind, payload, local, tags, audience);
-        if let Some(rendered) = rendered {
-            let ids: Vec<i64> = marked.into_iter().flatten().collect();
-            event.home_payloads = home_payloads(state, &rendered, &event, &ids).await?;
+        // A notification for an account nobody streams here: no need to load it.
+        if change.k == "notification" && !change.a.is_some_and(|a| viewers.contains(&a)) {
+            return None;
         }
-        Ok(Some(Prepared::Status(event)))
+        preparer
+            .prepare(&change, &viewers)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, kind = %change.k, "stream event dropped");
+                None
+            })
     }
-}
-
-/// The status rendered for each recipient of it on a `user` stream, with their own
-/// marks on it (and on the status it boosts), from one query for all of them.
-async fn home_payloads(
-    state: &AppState,
-    rendered: &crate::api::entities::status::Status,
-    event: &StatusEvent,
-    ids: &[i64],
-) -> anyhow::Result<HashMap<i64, String>> {
-    let recipients = event.home_recipients();
-    if recipients.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut marks: HashMap<i64, HashMap<i64, statuses::ViewerMarks>> = HashMap::new();
-    for row in statuses::viewer_marks_of_many(&state.db, &recipients, ids).await? {
-        marks
-            .entry(row.viewer)
-            .or_default()
-            .insert(row.marks.status_id, row.marks);
-    }
-    let mut payloads = HashMap::with_capacity(recipients.len());
-    for viewer in recipients {
-        let own = rendered.with_viewer_marks(marks.get(&viewer).unwrap_or(&HashMap::new()));
-        payloads.insert(viewer, serde_json::to_string(&own)?);
-    }
-    Ok(payloads)
 }
 
 impl Default for Hub {

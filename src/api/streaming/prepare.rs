@@ -1,0 +1,142 @@
+//! The client API's preparation of stream events: loads a changed status or
+//! notification, asks [`crate::db::stream_audience`] once for every streaming
+//! viewer's verdict, and renders the Mastodon entities the streams carry. The hub
+//! (`crate::events::Hub`) calls it once per change, whatever the number of
+//! subscribers; who receives what is decided in [`crate::events::event`].
+
+use std::collections::HashMap;
+
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
+
+use crate::api::entities::status::Status;
+use crate::db::{notifications, statuses, stream_audience};
+use crate::events::event::{StatusChange, StatusEvent};
+use crate::events::{Change, Prepare, Prepared};
+use crate::state::AppState;
+
+/// Prepares stream events with the entities of the client API.
+pub struct Renderer {
+    state: AppState,
+}
+
+impl Renderer {
+    /// A renderer reading and rendering with `state`.
+    pub fn new(state: AppState) -> Renderer {
+        Renderer { state }
+    }
+
+    async fn prepare_change(
+        &self,
+        change: &Change,
+        viewers: &[i64],
+    ) -> anyhow::Result<Option<Prepared>> {
+        match change.k.as_str() {
+            "notification" => self.notification(change).await,
+            "update" => self.status(change, viewers, StatusChange::Created).await,
+            "status.update" => self.status(change, viewers, StatusChange::Edited).await,
+            "delete" => self.status(change, viewers, StatusChange::Deleted).await,
+            _ => Ok(None),
+        }
+    }
+
+    async fn notification(&self, change: &Change) -> anyhow::Result<Option<Prepared>> {
+        let (Some(recipient), Some(id)) = (change.a, change.n) else {
+            return Ok(None);
+        };
+        let Some(row) = notifications::find(&self.state.db, recipient, id).await? else {
+            return Ok(None);
+        };
+        let rendered = crate::api::v1::notifications::render_one(&self.state, recipient, row)
+            .await
+            .map_err(|error| anyhow::anyhow!("rendering a notification: {error}"))?;
+        rendered
+            .map(|notification| {
+                Ok(Prepared::Notification {
+                    recipient,
+                    payload: serde_json::to_string(&notification)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn status(
+        &self,
+        change: &Change,
+        viewers: &[i64],
+        kind: StatusChange,
+    ) -> anyhow::Result<Option<Prepared>> {
+        let state = &self.state;
+        let Some(id) = change.s else {
+            return Ok(None);
+        };
+        let Some(audience) = stream_audience::audience(&state.db, id, viewers).await? else {
+            return Ok(None);
+        };
+        let Some(row) = statuses::find_many(&state.db, &[id]).await?.pop() else {
+            return Ok(None);
+        };
+        let local = row.local;
+        let marked = [Some(id), row.reblog_of_id];
+        let (payload, tags, rendered) = if kind == StatusChange::Deleted {
+            (id.to_string(), Vec::new(), None)
+        } else {
+            if row.deleted_at.is_some() {
+                // Deleted before its event was prepared: its `delete` follows.
+                return Ok(None);
+            }
+            // Rendered once, as for a client without a token (see `StatusEvent`).
+            let Some(rendered) = crate::api::entities::status::render(state, None, vec![row])
+                .await?
+                .pop()
+            else {
+                return Ok(None);
+            };
+            let tags = rendered.tags.iter().map(|tag| tag.name.clone()).collect();
+            (serde_json::to_string(&rendered)?, tags, Some(rendered))
+        };
+        let mut event = StatusEvent::new(kind, payload, local, tags, audience);
+        if let Some(rendered) = rendered {
+            let ids: Vec<i64> = marked.into_iter().flatten().collect();
+            event.home_payloads = home_payloads(state, &rendered, &event, &ids).await?;
+        }
+        Ok(Some(Prepared::Status(event)))
+    }
+}
+
+impl Prepare for Renderer {
+    fn prepare<'a>(
+        &'a self,
+        change: &'a Change,
+        viewers: &'a [i64],
+    ) -> BoxFuture<'a, anyhow::Result<Option<Prepared>>> {
+        self.prepare_change(change, viewers).boxed()
+    }
+}
+
+/// The status rendered for each recipient of it on a `user` stream, with their own
+/// marks on it (and on the status it boosts), from one query for all of them.
+async fn home_payloads(
+    state: &AppState,
+    rendered: &Status,
+    event: &StatusEvent,
+    ids: &[i64],
+) -> anyhow::Result<HashMap<i64, String>> {
+    let recipients = event.home_recipients();
+    if recipients.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut marks: HashMap<i64, HashMap<i64, statuses::ViewerMarks>> = HashMap::new();
+    for row in statuses::viewer_marks_of_many(&state.db, &recipients, ids).await? {
+        marks
+            .entry(row.viewer)
+            .or_default()
+            .insert(row.marks.status_id, row.marks);
+    }
+    let mut payloads = HashMap::with_capacity(recipients.len());
+    for viewer in recipients {
+        let own = rendered.with_viewer_marks(marks.get(&viewer).unwrap_or(&HashMap::new()));
+        payloads.insert(viewer, serde_json::to_string(&own)?);
+    }
+    Ok(payloads)
+}
