@@ -7,11 +7,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Router;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -148,7 +147,7 @@ fn routes(state: AppState) -> Router {
     Router::new()
         .merge(crate::api::router(&state))
         .merge(crate::federation::router())
-        .route("/health", get(health))
+        .route("/health", get(crate::api::health::health))
         .route("/avatars/original/missing.png", get(crate::web::missing_png))
         .route("/headers/original/missing.png", get(crate::web::missing_png))
         .route("/system/{*key}", get(crate::media::serve))
@@ -178,29 +177,6 @@ fn routes(state: AppState) -> Router {
             ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
         .with_state(state)
-}
-
-/// Liveness and readiness for load balancers: 200 when the database answers, 503 with
-/// `Retry-After` within 2 seconds when it does not.
-#[utoipa::path(get, path = "/health", tag = "health",
-    responses((status = 200, description = "Healthy"), (status = 503, description = "Database unreachable")))]
-pub async fn health(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> axum::response::Response {
-    let check = tokio::time::timeout(
-        Duration::from_secs(2),
-        crate::db::maintenance::ping(&state.db),
-    )
-    .await;
-    match check {
-        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
-        _ => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(axum::http::header::RETRY_AFTER, "5")],
-            Json(json!({ "status": "unavailable" })),
-        )
-            .into_response(),
-    }
 }
 
 async fn not_found() -> ApiError {

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod extract;
 pub mod federation;
 pub mod input;
 pub mod maintenance;

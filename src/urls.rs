@@ -119,3 +119,85 @@ pub fn local_actor(config: &Config, username: &str) -> LocalActorUrls {
     LocalActorUrls::new(&base(config), username)
         .expect("the base URL is an http(s) URL, so paths can be appended")
 }
+
+/// How an account is addressed: its `acct` (`user` or `user@domain`), profile page
+/// and ActivityPub id. What a mention shows, without rendering the whole account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    /// `user` for a local account, `user@domain` for a remote one.
+    pub acct: String,
+    /// The profile page (for a remote account, as its server gave it).
+    pub url: String,
+    /// The ActivityPub id.
+    pub uri: String,
+}
+
+impl Address {
+    /// The address of `row`; `config` supplies the instance's URLs for local accounts.
+    pub fn of(row: &AccountRow, config: &Config) -> Address {
+        match &row.domain {
+            None => Address {
+                acct: row.username.clone(),
+                url: profile(config, &row.username),
+                uri: actor(config, &row.username),
+            },
+            Some(domain) => {
+                let uri = row.ap_id.clone().unwrap_or_default();
+                Address {
+                    acct: format!("{}@{domain}", row.username),
+                    url: row.url.clone().unwrap_or_else(|| uri.clone()),
+                    uri,
+                }
+            }
+        }
+    }
+}
+
+/// The avatar shown for `row`: its stored image (local media or the remote URL), or
+/// Mastodon's placeholder, which a suspended account always shows.
+pub fn avatar(config: &Config, row: &AccountRow) -> String {
+    account_image(
+        config,
+        row,
+        &row.avatar_key,
+        &row.avatar_remote_url,
+        "avatars",
+    )
+}
+
+/// The header image shown for `row`, as [`avatar`].
+pub fn header(config: &Config, row: &AccountRow) -> String {
+    account_image(
+        config,
+        row,
+        &row.header_key,
+        &row.header_remote_url,
+        "headers",
+    )
+}
+
+fn account_image(
+    config: &Config,
+    row: &AccountRow,
+    key: &Option<String>,
+    remote: &Option<String>,
+    missing: &str,
+) -> String {
+    key.as_deref()
+        .map(|key| media_file(config, key))
+        .or_else(|| remote.clone())
+        .filter(|_| row.suspended_at.is_none())
+        .unwrap_or_else(|| format!("{}/{missing}/original/missing.png", config.base_url()))
+}
+
+/// The URL a stored media file is shown at: under the S3 public URL when media live
+/// in S3 and one is set, else `https://DOMAIN/system/KEY`, served by Roost itself
+/// (see `media::storage`).
+pub fn media_file(config: &Config, key: &str) -> String {
+    let public = config.s3_public_url.trim_end_matches('/');
+    if config.media_storage == crate::config::MediaStorageKind::S3 && !public.is_empty() {
+        format!("{public}/{key}")
+    } else {
+        format!("{}/system/{key}", config.base_url())
+    }
+}

@@ -7,7 +7,7 @@
 pub mod admin;
 pub mod authorize;
 pub mod entities;
-pub mod extract;
+pub mod health;
 pub mod oauth;
 pub mod openapi;
 pub mod paging;

@@ -52,7 +52,7 @@ use super::{admin, authorize, oauth, v1};
         crate::api::streaming::public_local, crate::api::streaming::hashtag, crate::api::streaming::health,
         oauth::token, oauth::revoke, oauth::metadata,
         authorize::authorize_form, authorize::authorize_submit,
-        crate::app::health, serve,
+        crate::api::health::health, serve,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

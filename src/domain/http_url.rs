@@ -123,6 +123,15 @@ impl<'de> Deserialize<'de> for HttpUrl {
     }
 }
 
+/// `host[:port]` of a URL, lowercased (how Roost names remote domains).
+pub fn authority(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

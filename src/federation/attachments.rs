@@ -13,7 +13,6 @@ use super::protocol::UrlOrLink;
 use crate::config::Config;
 use crate::db::media::{self, MediaRow, NewMedia};
 use crate::domain::HttpUrl;
-use crate::media::public_url;
 use crate::state::AppState;
 
 /// Longest remote alt text kept (Mastodon's limit for its own).
@@ -38,7 +37,7 @@ pub fn outbound_all(config: &Config, rows: &[MediaRow]) -> anyhow::Result<Vec<At
 
 fn outbound(config: &Config, row: &MediaRow) -> anyhow::Result<Option<Attachment>> {
     let url = match (&row.file_key, &row.remote_url) {
-        (Some(key), _) => public_url(config, key),
+        (Some(key), _) => crate::urls::media_file(config, key),
         (None, Some(remote)) => remote.clone(),
         (None, None) => return Ok(None),
     };

@@ -7,7 +7,7 @@
 use url::Url;
 
 use crate::db::domain_blocks;
-use crate::federation::resolve::authority;
+use crate::domain::http_url::authority;
 use crate::state::AppState;
 
 /// How the instance treats a remote host.

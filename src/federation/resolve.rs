@@ -115,7 +115,7 @@ pub async fn account_by_ap_id(state: &AppState, ap_id: &Url) -> Result<AccountRo
 /// Fetches an actor document, checks it, and stores it.
 pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, ResolveError> {
     // Local actors live in `accounts` already; a remote copy of one must never exist.
-    if authority(url).eq_ignore_ascii_case(&state.config.domain) {
+    if crate::domain::http_url::authority(url).eq_ignore_ascii_case(&state.config.domain) {
         return Err(ResolveError::Invalid(format!("{url} is a local URL")));
     }
     let document = fetch::fetch_object(state, url).await?;
@@ -160,21 +160,12 @@ pub async fn resolve_acct(
     let actor_url = jrd
         .activitypub_actor()
         .ok_or_else(|| ResolveError::Invalid("no ActivityPub link in WebFinger".into()))?;
-    if authority(&actor_url) != domain.to_ascii_lowercase() {
+    if crate::domain::http_url::authority(&actor_url) != domain.to_ascii_lowercase() {
         return Err(ResolveError::Invalid(format!(
             "{actor_url} is not on {domain}"
         )));
     }
     fetch_actor(state, &actor_url).await
-}
-
-/// `host[:port]` of a URL, lowercased (how Roost names remote domains).
-pub fn authority(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host,
-    }
 }
 
 /// Checks an actor document fetched from `fetched_from` and extracts what Roost stores.
@@ -213,7 +204,7 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
     Ok(RemoteActor {
         ap_id: actor.id.to_string(),
         username,
-        domain: authority(&actor.id),
+        domain: crate::domain::http_url::authority(&actor.id),
         actor_type: actor.kind.as_str().chars().take(32).collect(),
         display_name: bounded(actor.name.as_ref(), MAX_NAME_CHARS),
         note: sanitize_html(&bounded(actor.summary.as_ref(), MAX_NOTE_CHARS)),

@@ -20,7 +20,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use axum::response::{IntoResponse, Response};
 
 pub use detect::{Format, Kind};
-pub use storage::{public_url, MediaStore};
+pub use storage::MediaStore;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;

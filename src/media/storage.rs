@@ -161,16 +161,6 @@ impl MediaStore {
     }
 }
 
-/// The URL a stored file is shown at (see the module documentation).
-pub fn public_url(config: &Config, key: &str) -> String {
-    let public = config.s3_public_url.trim_end_matches('/');
-    if config.media_storage == MediaStorageKind::S3 && !public.is_empty() {
-        format!("{public}/{key}")
-    } else {
-        format!("{}/system/{key}", config.base_url())
-    }
-}
-
 /// Whether `key` is one Roost could have made: a few segments of `[A-Za-z0-9_.-]`,
 /// none starting with a dot. Anything else is refused before reaching the store.
 pub fn is_valid_key(key: &str) -> bool {

@@ -4,7 +4,6 @@
 
 use serde_json::{json, Value};
 
-use crate::api::entities::Account;
 use crate::db::notifications::NotificationRow;
 use crate::db::{accounts, oauth, push::SubscriptionRow, statuses, users};
 use crate::domain::text::html_to_plain;
@@ -41,7 +40,6 @@ pub async fn build(
         None if notification.r#type == "follow" => html_to_plain(&from.note),
         None => String::new(),
     };
-    let sender = Account::from_row(&from, &state.config);
     let name = if from.display_name.trim().is_empty() {
         from.username.clone()
     } else {
@@ -52,7 +50,7 @@ pub async fn build(
         "preferred_locale": locale,
         "notification_id": notification.id.to_string(),
         "notification_type": notification.r#type,
-        "icon": sender.avatar_static,
+        "icon": crate::urls::avatar(&state.config, &from),
         "title": title(&notification.r#type, &name),
         "body": truncate(&body, BODY_CHARS),
     })))

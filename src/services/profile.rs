@@ -12,12 +12,12 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use url::Url;
 
-use crate::api::v1::check_length;
 use crate::db::accounts::{self, AccountRow, ProfileImage, ProfileUpdate, StoredField};
 use crate::db::follows;
 use crate::db::users::{self, UserRow};
 use crate::domain::text::{field_value_to_html, plain_to_html};
 use crate::domain::Visibility;
+use crate::error::check_length;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::profile::actor_update;
 use crate::federation::{actors, outbound, resolve};

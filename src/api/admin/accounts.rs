@@ -10,12 +10,12 @@ use serde::Deserialize;
 use super::{ReadAccounts, Staff, WriteAccounts};
 use crate::api::entities::admin::account::{render, render_one};
 use crate::api::entities::admin::{AdminAccount, Empty};
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::db::moderation::{self, AccountFilter};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::services::moderation::{self as service, AccountAction, ModerationError, Reversal};
 use crate::state::AppState;
 

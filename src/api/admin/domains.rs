@@ -10,12 +10,12 @@ use serde::Deserialize;
 
 use super::{ReadDomainAllows, ReadDomainBlocks, Staff, WriteDomainAllows, WriteDomainBlocks};
 use crate::api::entities::admin::{DomainAllow, DomainBlock, DomainBlockConflict, Empty};
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::db::domain_blocks;
 use crate::domain::Id;
 use crate::error::ApiResult;
+use crate::extract::Path;
 use crate::services::domains::{self as service, BlockChanges, Blocked};
 use crate::state::AppState;
 

@@ -10,12 +10,12 @@ use serde::Deserialize;
 use super::{ReadReports, Staff, WriteReports};
 use crate::api::entities::admin::report::{render, render_one};
 use crate::api::entities::admin::AdminReport;
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::db::reports::{self, Filter, ReportRow};
 use crate::domain::Id;
 use crate::error::ApiResult;
+use crate::extract::Path;
 use crate::services::reports as service;
 use crate::state::AppState;
 

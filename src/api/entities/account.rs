@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::db::accounts::AccountRow;
 use crate::db::users::UserRow;
 use crate::domain::{Id, Role};
+use crate::urls::{self, Address};
 
 /// A profile field as shown.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -88,35 +89,6 @@ pub struct Source {
     pub attribution_domains: Vec<String>,
 }
 
-/// How an account is addressed: its `acct` (`user` or `user@domain`), profile page
-/// and ActivityPub id. What a mention shows, without rendering the whole account.
-pub struct Address {
-    pub acct: String,
-    pub url: String,
-    pub uri: String,
-}
-
-impl Address {
-    /// The address of `row`; `config` supplies the instance's URLs for local accounts.
-    pub fn of(row: &AccountRow, config: &Config) -> Address {
-        match &row.domain {
-            None => Address {
-                acct: row.username.clone(),
-                url: crate::urls::profile(config, &row.username),
-                uri: crate::urls::actor(config, &row.username),
-            },
-            Some(domain) => {
-                let uri = row.ap_id.clone().unwrap_or_default();
-                Address {
-                    acct: format!("{}@{domain}", row.username),
-                    url: row.url.clone().unwrap_or_else(|| uri.clone()),
-                    uri,
-                }
-            }
-        }
-    }
-}
-
 /// Mastodon's Role entity for the user's role.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RoleEntity {
@@ -131,19 +103,10 @@ pub struct RoleEntity {
 impl Account {
     /// Builds the entity from a row; `config` supplies the instance's URLs.
     pub fn from_row(row: &AccountRow, config: &Config) -> Account {
-        let base = config.base_url();
         let Address { acct, url, uri } = Address::of(row, config);
         let suspended = row.suspended_at.is_some();
-        // A suspended account shows the placeholders, as in Mastodon.
-        let image = |key: &Option<String>, remote: &Option<String>, missing: &str| {
-            key.as_deref()
-                .map(|key| crate::media::public_url(config, key))
-                .or_else(|| remote.clone())
-                .filter(|_| !suspended)
-                .unwrap_or_else(|| format!("{base}/{missing}/original/missing.png"))
-        };
-        let avatar = image(&row.avatar_key, &row.avatar_remote_url, "avatars");
-        let header = image(&row.header_key, &row.header_remote_url, "headers");
+        let avatar = urls::avatar(config, row);
+        let header = urls::header(config, row);
         let day = |at: chrono::DateTime<chrono::Utc>| {
             let midnight = at
                 .date_naive()

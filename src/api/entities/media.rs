@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use crate::config::Config;
 use crate::db::media::MediaRow;
 use crate::domain::Id;
-use crate::media::public_url;
 
 /// A file attached to a status (or uploaded for one).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -38,12 +37,12 @@ impl MediaAttachment {
         let url = row
             .file_key
             .as_deref()
-            .map(|key| public_url(config, key))
+            .map(|key| crate::urls::media_file(config, key))
             .or_else(|| row.remote_url.clone());
         let preview_url = row
             .preview_key
             .as_deref()
-            .map(|key| public_url(config, key))
+            .map(|key| crate::urls::media_file(config, key))
             .or_else(|| (row.kind == "image").then(|| url.clone()).flatten());
         let mut meta = serde_json::Map::new();
         if let Some(original) = size_meta(row.width, row.height) {

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::account::Address;
 use super::{timestamp, Account, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
 use crate::domain::{Id, Visibility};
 use crate::state::AppState;
+use crate::urls::Address;
 
 /// A mentioned account, as a status shows it.
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::check_length;
 use crate::api::entities::{Account, CredentialAccount, Token};
-use crate::api::extract::Path;
 use crate::api::params::{
     lenient_bool, lenient_opt_bool, record_list, FileFields, Params, ParamsWithFiles,
 };
@@ -20,6 +19,7 @@ use crate::db::accounts::{self, ProfileImage};
 use crate::db::oauth;
 use crate::domain::{Id, Role};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::extract::Path;
 use crate::media::spool::SpooledFile;
 use crate::services::profile::{self, FieldInput, OwnProfile, ProfileChanges};
 use crate::state::AppState;

@@ -13,13 +13,13 @@ use serde_json::Value;
 use super::follows::{parties, relationship};
 use crate::api::entities::relationship::{MutedAccount, Relationship};
 use crate::api::entities::{timestamp, Account};
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::CurrentUser;
 use crate::db::{accounts, blocks, mutes};
 use crate::domain::Id;
 use crate::error::ApiResult;
+use crate::extract::Path;
 use crate::services::blocks::{self as service, MuteOptions};
 use crate::state::AppState;
 

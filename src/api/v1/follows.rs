@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use crate::api::entities::relationship::Relationship;
 use crate::api::entities::Account;
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
@@ -18,6 +17,7 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self, Direction};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::services::follows::{self as service, FollowOptions, FollowPage, FollowRequest};
 use crate::state::AppState;
 

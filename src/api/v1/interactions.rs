@@ -10,7 +10,6 @@ use serde::Deserialize;
 use crate::api::entities::context::Context;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::Account;
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::Params;
 use crate::auth::{CurrentUser, MaybeToken};
@@ -19,6 +18,7 @@ use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, StatusRow};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::services::interactions as service;
 use crate::state::AppState;
 

@@ -9,12 +9,12 @@ use serde::Deserialize;
 
 use super::check_length;
 use crate::api::entities::MediaAttachment;
-use crate::api::extract::Path;
 use crate::api::params::{FileFields, Params, ParamsWithFiles};
 use crate::auth::CurrentUser;
 use crate::db::media;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::media::upload::{self, Details};
 use crate::state::AppState;
 

@@ -16,7 +16,6 @@ use crate::api::entities::notification::{Markers, Notification, UnreadCount};
 use crate::api::entities::report::Report;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::Account;
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{string_list, Params};
 use crate::auth::CurrentUser;
@@ -26,6 +25,7 @@ use crate::db::reports::{self, ReportRow};
 use crate::db::statuses;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::services::notifications::{self, MarkerPosition};
 use crate::state::AppState;
 

@@ -10,12 +10,12 @@ use serde::Deserialize;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::status_edit::{StatusEdit, StatusSource};
 use crate::api::entities::MediaAttachment;
-use crate::api::extract::Path;
 use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::{CurrentUser, MaybeToken};
 use crate::db::statuses::StatusRow;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::services::statuses::{self, NewPost, PostEdit, Posted};
 use crate::state::AppState;
 

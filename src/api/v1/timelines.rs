@@ -8,7 +8,6 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::api::entities::status::{self, Status};
-use crate::api::extract::Path;
 use crate::api::paging::{link_header, path_with_filters, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
 use crate::auth::{CurrentUser, MaybeToken};
@@ -16,6 +15,7 @@ use crate::db::accounts;
 use crate::db::timelines::{self, Timeline};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::state::AppState;
 
 /// Default and largest page sizes (Mastodon's).

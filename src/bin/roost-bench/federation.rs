@@ -10,9 +10,9 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::farm::{self, Behaviour, Farm, Presigned};
+use crate::load::Load;
 use crate::load::{MakeRequest, Measured, Run};
 use crate::process::{self, Server};
-use crate::report::Load;
 
 /// Remote followers of B3 and how they spread over instances.
 const B3_INSTANCES: usize = 100;

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
+
 /// How to build the i-th request.
 pub type MakeRequest = Arc<dyn Fn(&reqwest::Client, u64) -> reqwest::RequestBuilder + Send + Sync>;
 
@@ -93,5 +95,27 @@ pub fn summarize(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration) -
         throughput: latencies.len() as f64 / seconds.max(f64::MIN_POSITIVE),
         p50_ms: percentile(0.50),
         p99_ms: percentile(0.99),
+    }
+}
+
+/// One load run with the server's cost.
+#[derive(Clone, Debug, Serialize)]
+pub struct Load {
+    #[serde(flatten)]
+    pub measured: Measured,
+    /// Server CPU time (user + system) per request, in microseconds.
+    pub cpu_us_per_op: f64,
+    /// The server's peak resident memory so far, in MB.
+    pub peak_rss_mb: f64,
+}
+
+impl Load {
+    pub fn new(measured: Measured, cpu_micros: u64, peak_rss_mb: f64) -> Load {
+        let cpu_us_per_op = cpu_micros as f64 / measured.requests.max(1) as f64;
+        Load {
+            measured,
+            cpu_us_per_op,
+            peak_rss_mb,
+        }
     }
 }

@@ -253,12 +253,12 @@ async fn suite(args: Args) -> anyhow::Result<()> {
 }
 
 /// Runs a load against the server and adds its CPU time per operation and peak RSS.
-async fn measure(pid: u32, run: Run, make: MakeRequest) -> report::Load {
+async fn measure(pid: u32, run: Run, make: MakeRequest) -> load::Load {
     let cpu_before = process::cpu_micros(pid);
     let measured = load::run(run, make).await;
     let cpu = process::cpu_micros(pid).saturating_sub(cpu_before);
     let (_, peak) = process::memory_mb(pid);
-    report::Load::new(measured, cpu, peak)
+    load::Load::new(measured, cpu, peak)
 }
 
 /// Pairs of B8 (each one follow, timed), after one untimed warm-up pair.
@@ -296,7 +296,7 @@ async fn follow_round_trips(
     let cpu = (process::cpu_micros(a.pid) + process::cpu_micros(b.pid)).saturating_sub(cpu_before);
     b.stop().await;
     let _ = std::fs::remove_file(&secret_file);
-    let load = report::Load::new(measured?, cpu, process::memory_mb(a.pid).1);
+    let load = load::Load::new(measured?, cpu, process::memory_mb(a.pid).1);
     Ok(Figure::load(
         "B8",
         "follow round trip between two instances (sequential; CPU of both)",

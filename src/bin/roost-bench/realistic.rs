@@ -22,9 +22,10 @@ use roost::config::SecretKey;
 use sqlx::PgPool;
 
 use crate::dataset::{self, Size};
+use crate::load::Load;
 use crate::load::{MakeRequest, Run};
 use crate::process::{self, Server};
-use crate::report::{Figure, Load, Report};
+use crate::report::{Figure, Report};
 use crate::{realistic_dataset, realistic_text};
 
 /// What B11 needs from the suite.

@@ -7,29 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::dataset::Size;
-use crate::load::Measured;
-
-/// One load run with the server's cost.
-#[derive(Clone, Debug, Serialize)]
-pub struct Load {
-    #[serde(flatten)]
-    pub measured: Measured,
-    /// Server CPU time (user + system) per request, in microseconds.
-    pub cpu_us_per_op: f64,
-    /// The server's peak resident memory so far, in MB.
-    pub peak_rss_mb: f64,
-}
-
-impl Load {
-    pub fn new(measured: Measured, cpu_micros: u64, peak_rss_mb: f64) -> Load {
-        let cpu_us_per_op = cpu_micros as f64 / measured.requests.max(1) as f64;
-        Load {
-            measured,
-            cpu_us_per_op,
-            peak_rss_mb,
-        }
-    }
-}
+use crate::load::Load;
 
 /// One row of the table.
 #[derive(Clone, Debug, Serialize)]

@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 
 use super::{activity_json, local_account, signed_get, wants_activity_json};
-use crate::api::extract::Path;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
 use crate::state::AppState;
 
 /// `GET /users/:name/statuses/:id`: a local status as a Note (or a small HTML page for

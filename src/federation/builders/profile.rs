@@ -21,7 +21,7 @@ pub fn actor_update(activity_id: Url, actor: Actor) -> ActorUpdate {
 /// with the media type its file name says.
 pub fn profile_image(config: &Config, key: Option<&str>) -> Option<Image> {
     let key = key?;
-    let url = HttpUrl::parse(&crate::media::public_url(config, key)).ok()?;
+    let url = HttpUrl::parse(&crate::urls::media_file(config, key)).ok()?;
     let media_type = key
         .rsplit_once('.')
         .and_then(|(_, extension)| crate::media::Format::from_extension(extension))

@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
-use crate::api::entities::Account;
 use crate::db::accounts::{self, AccountRow};
 use crate::domain::status_text::{self, MentionTarget};
 use crate::federation::resolve;
 use crate::state::AppState;
+use crate::urls::Address;
 
 /// Mentions resolved per status at most (the rest stay plain text).
 const MAX_MENTIONS: usize = 30;
@@ -57,7 +57,7 @@ pub async fn compose(state: &AppState, text: &str) -> sqlx::Result<Composed> {
     }
     let parsed = status_text::render(text, &state.config.base_url(), |username, domain| {
         found.get(&key(username, domain)).map(|account| {
-            let shown = Account::from_row(account, &state.config);
+            let shown = Address::of(account, &state.config);
             MentionTarget {
                 url: shown.url,
                 acct: shown.acct,

@@ -1,5 +1,7 @@
-//! Extractors of the client API beyond authentication (which lives in
-//! `auth::extractor`): path parameters whose failure means "no such record".
+//! Request extractors shared by every HTTP transport (the client API, federation
+//! documents, web pages) beyond authentication (which lives in `auth::extractor`):
+//! path parameters whose failure means "no such record". Here rather than under
+//! `api/` so that transports need not import each other.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
