@@ -150,9 +150,9 @@ impl<'a> NewStatus<'a> {
 
 /// Inserts a status with its mentions and tags and moves the counters: the author's
 /// `statuses_count` (not for boosts), the parent's `replies_count`, the boosted
-/// status's `reblogs_count`. Run it in a transaction. The notifications of a new status
-/// (mentions, subscribers) are `services::statuses`' business; a boost still notifies
-/// the boosted author here until boosting moves into `services::interactions`.
+/// status's `reblogs_count`. Run it in a transaction. Notifications are the services'
+/// business (`services::statuses::insert` for posts, `services::interactions` for
+/// boosts).
 pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Result<StatusRow> {
     let row: StatusRow = sqlx::query_as(&format!(
         "INSERT INTO statuses AS s (account_id, local, ap_id, url, text, content, spoiler_text, sensitive, \
@@ -186,15 +186,6 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     }
     attach_tags(conn, row.id, new.tags).await?;
     count(conn, &row, 1).await?;
-    if let Some(original) = row.reblog_of_id {
-        super::notifications::notify_status_author(
-            conn,
-            original,
-            row.account_id,
-            super::notifications::Kind::Reblog,
-        )
-        .await?;
-    }
     Ok(row)
 }
 

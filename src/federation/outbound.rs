@@ -1,30 +1,14 @@
 //! Queueing Roost's outbound activities for delivery. Callers pass their open
 //! transaction, so an activity is queued exactly when the change that caused it
 //! commits (and never when it does not). The activities themselves are typed protocol
-//! structs built by `federation::builders`; what is left here in `json!` (`activity`,
-//! `flag`) moves there with the services of its callers.
+//! structs built by `federation::builders`; this module only serialises and queues
+//! them.
 
 use serde::Serialize;
-use serde_json::{json, Value};
 use sqlx::PgConnection;
 
 use crate::db::accounts::AccountRow;
 use crate::db::deliveries::{self, NewDelivery};
-
-/// The JSON-LD context of Roost's activities.
-pub const ACTIVITY_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
-
-/// An activity `kind` by `actor` about `object`, with an explicit recipient list.
-pub fn activity(kind: &str, id: &str, actor: &str, object: Value, to: &[&str]) -> Value {
-    json!({
-        "@context": ACTIVITY_CONTEXT,
-        "id": id,
-        "type": kind,
-        "actor": actor,
-        "object": object,
-        "to": to,
-    })
-}
 
 /// Where to deliver to a remote account: its server's shared inbox when it offers
 /// one (one request serves every recipient there), else its personal inbox.

@@ -14,6 +14,7 @@ use crate::db::accounts::{self, AccountRow};
 use crate::error::ApiResult;
 use crate::federation::builders::profile::profile_image;
 use crate::federation::protocol::actor::{Actor, ActorKind, PropertyValue};
+use crate::federation::protocol::note::Tombstone;
 use crate::state::AppState;
 use crate::urls;
 
@@ -26,7 +27,7 @@ pub async fn actor(
     let name = name.trim_start_matches('@');
     let account = local_account(&state, name).await?;
     if account.suspended_at.is_some() {
-        return Ok(gone(&urls::actor(&state.config, &account.username)));
+        return gone(&urls::actor(&state.config, &account.username));
     }
     if !wants_activity_json(&headers) {
         return Ok(crate::web::pages::profile(&state.config, &account));
@@ -36,15 +37,11 @@ pub async fn actor(
 
 /// 410 Gone with a `Tombstone`: what a suspended local actor's URL answers, so other
 /// servers drop the account as Mastodon's do for deleted ones.
-fn gone(id: &str) -> Response {
-    let tombstone = serde_json::json!({
-        "@context": crate::federation::outbound::ACTIVITY_CONTEXT,
-        "id": id,
-        "type": "Tombstone",
-    });
-    let mut response = activity_json(&tombstone);
+fn gone(id: &str) -> ApiResult<Response> {
+    let id = url::Url::parse(id).map_err(anyhow::Error::from)?;
+    let mut response = activity_json(&Tombstone::document(id));
     *response.status_mut() = axum::http::StatusCode::GONE;
-    response
+    Ok(response)
 }
 
 /// The ActivityStreams actor of a local account.

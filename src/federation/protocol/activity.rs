@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{context, is_public, lenient, HasId, ObjectRef};
+use super::{context, is_public, lenient, raw, HasId, ObjectRef};
 
 /// Any received activity, with the fields needed to store, deduplicate and dispatch it.
 /// The `object` stays raw JSON: parse it into a typed activity or object once
@@ -76,12 +76,7 @@ impl Activity {
     /// The URI of the activity's object: the string itself, or the `id` of an embedded
     /// object. `None` if absent or not a URL.
     pub fn object_id(&self) -> Option<Url> {
-        let uri = match &self.object {
-            Value::String(uri) => uri.as_str(),
-            Value::Object(object) => object.get("id")?.as_str()?,
-            _ => return None,
-        };
-        Url::parse(uri).ok()
+        Url::parse(raw::object_id(&self.object)?).ok()
     }
 
     /// The URIs of every object: one for a URI or an embedded object, each entry's for
@@ -94,11 +89,7 @@ impl Activity {
         };
         entries
             .into_iter()
-            .filter_map(|entry| match entry {
-                Value::String(uri) => Some(uri.as_str()),
-                Value::Object(object) => object.get("id")?.as_str(),
-                _ => None,
-            })
+            .filter_map(raw::object_id)
             .filter_map(|uri| Url::parse(uri).ok())
             .collect()
     }

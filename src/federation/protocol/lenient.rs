@@ -95,11 +95,7 @@ where
 }
 
 fn audience_entry(value: &Value) -> Option<Url> {
-    let uri = match value {
-        Value::String(uri) => uri.as_str(),
-        Value::Object(object) => object.get("id")?.as_str()?,
-        _ => return None,
-    };
+    let uri = super::raw::object_id(value)?;
     if is_public(uri) {
         Some(public_url())
     } else {

@@ -3,6 +3,7 @@
 
 use super::{account, send_announce, visible, Marked, Sending};
 use crate::db::accounts::AccountRow;
+use crate::db::notifications::{self, Kind};
 use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::domain::Visibility;
 use crate::error::{ApiError, ApiResult};
@@ -77,6 +78,8 @@ async fn boost(
         }
         Err(error) => return Err(error.into()),
     };
+    notifications::notify_status_author(&mut transaction, original.id, booster.id, Kind::Reblog)
+        .await?;
     if booster.is_local() {
         send_announce(
             state,

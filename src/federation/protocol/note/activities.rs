@@ -176,6 +176,10 @@ pub enum DeleteType {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tombstone {
+    /// JSON-LD context: set when the Tombstone is served as a document of its own
+    /// ([`Tombstone::document`]), absent when embedded in a `Delete`.
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
     /// The deleted object's URI.
     pub id: Url,
     /// `Tombstone`, or the embedded object's own type.
@@ -200,10 +204,24 @@ impl Tombstone {
     /// A bare `Tombstone` for the object at `id`.
     pub fn new(id: Url) -> Tombstone {
         Tombstone {
+            context: None,
             id,
             kind: tombstone_type(),
             former_type: None,
             deleted: None,
+        }
+    }
+}
+
+impl Tombstone {
+    /// A `Tombstone` served at `id` itself (what a suspended local actor's URL
+    /// answers with 410 Gone), carrying the ActivityStreams context.
+    pub fn document(id: Url) -> Tombstone {
+        Tombstone {
+            context: Some(serde_json::Value::from(
+                crate::federation::protocol::ACTIVITY_STREAMS_CONTEXT,
+            )),
+            ..Tombstone::new(id)
         }
     }
 }

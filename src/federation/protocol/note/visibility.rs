@@ -8,7 +8,10 @@ use url::Url;
 
 use crate::federation::protocol::{is_public, public_url};
 
-/// Who may see a post, as Mastodon tells from its addressing.
+/// Who may see a post, as Mastodon tells from its addressing. Deliberately not
+/// [`crate::domain::Visibility`] (what Roost stores and its API shows): the wire has a
+/// fifth level, `Limited`, which Roost stores with the direct rule; the two `From`
+/// impls below are the one mapping between them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Visibility {
     /// Addressed to the public in `to`: shown everywhere.
