@@ -262,9 +262,8 @@ async fn paged<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
-    let ascending = bounds.min_id.is_some();
-    let order = if ascending { "ASC" } else { "DESC" };
-    let mut rows: Vec<T> = sqlx::query_as(&format!(
+    let order = bounds.order();
+    let rows: Vec<T> = sqlx::query_as(&format!(
         "{select} WHERE ($1::bigint IS NULL OR id < $1) AND ($2::bigint IS NULL OR id > $2) \
            AND ($3::bigint IS NULL OR id > $3) ORDER BY id {order} LIMIT $4"
     ))
@@ -274,8 +273,5 @@ where
     .bind(bounds.limit)
     .fetch_all(db)
     .await?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(bounds.newest_first(rows))
 }

@@ -161,12 +161,8 @@ pub async fn page(
         Direction::Followers => "target_account_id",
         Direction::Following => "account_id",
     };
-    let order = if bounds.min_id.is_some() {
-        "ASC"
-    } else {
-        "DESC"
-    };
-    let mut rows: Vec<FollowRow> = sqlx::query_as(&format!(
+    let order = bounds.order();
+    let rows: Vec<FollowRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM follows WHERE {own} = $1 AND accepted = $2 \
            AND ($3::bigint IS NULL OR id < $3) AND ($4::bigint IS NULL OR id > $4) \
            AND ($5::bigint IS NULL OR id > $5) \
@@ -180,10 +176,7 @@ pub async fn page(
     .bind(bounds.limit)
     .fetch_all(db)
     .await?;
-    if bounds.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(bounds.newest_first(rows))
 }
 
 /// Inboxes (shared inbox preferred) of the remote accounts that follow `account_id`,

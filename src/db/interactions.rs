@@ -126,8 +126,8 @@ pub async fn page_of_marks(
     account_id: i64,
     page: &Page,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
-    let mut rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+    let order = page.order();
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT m.id, m.status_id FROM {} m JOIN statuses s ON s.id = m.status_id AND s.deleted_at IS NULL \
          WHERE m.account_id = $1 AND ($2::bigint IS NULL OR m.id < $2) AND ($3::bigint IS NULL OR m.id > $3) \
            AND ($4::bigint IS NULL OR m.id > $4) ORDER BY m.id {order} LIMIT $5",
@@ -140,10 +140,7 @@ pub async fn page_of_marks(
     .bind(page.limit)
     .fetch_all(db)
     .await?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.newest_first(rows))
 }
 
 /// A page of (row id, account id) of those who favourited (or boosted) a status.

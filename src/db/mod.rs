@@ -147,6 +147,25 @@ pub struct Page {
 }
 
 impl Page {
+    /// The SQL order of the id a page is cut from: `min_id` asks for the oldest items
+    /// after it (`ASC`, so `LIMIT` keeps those), anything else for the newest (`DESC`).
+    pub fn order(&self) -> &'static str {
+        if self.min_id.is_some() {
+            "ASC"
+        } else {
+            "DESC"
+        }
+    }
+
+    /// `rows`, read in [`Page::order`], returned newest first as every list endpoint
+    /// answers (Mastodon's paging contract, whichever bound was given).
+    pub fn newest_first<T>(&self, mut rows: Vec<T>) -> Vec<T> {
+        if self.min_id.is_some() {
+            rows.reverse();
+        }
+        rows
+    }
+
     /// Runs `select` (a query on one table, with a WHERE clause that binds the owner as
     /// `$1`) with this page's bounds on its `id` as `$2`–`$5`: newest first, or with
     /// `min_id` the oldest after it, still returned newest first. The list endpoints of
@@ -160,9 +179,8 @@ impl Page {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     {
-        let ascending = self.min_id.is_some();
-        let order = if ascending { "ASC" } else { "DESC" };
-        let mut rows: Vec<T> = sqlx::query_as(&format!(
+        let order = self.order();
+        let rows: Vec<T> = sqlx::query_as(&format!(
             "{select} AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) \
                AND ($4::bigint IS NULL OR id > $4) ORDER BY id {order} LIMIT $5"
         ))
@@ -173,10 +191,7 @@ impl Page {
         .bind(self.limit)
         .fetch_all(db)
         .await?;
-        if ascending {
-            rows.reverse();
-        }
-        Ok(rows)
+        Ok(self.newest_first(rows))
     }
 }
 

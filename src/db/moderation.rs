@@ -169,14 +169,13 @@ pub async fn list(
     if filter.staff {
         conditions.push("u.role IN ('moderator', 'admin')".into());
     }
-    let ascending = bounds.min_id.is_some();
-    let order = if ascending { "ASC" } else { "DESC" };
+    let order = bounds.order();
     let columns = super::accounts::COLUMNS
         .split(", ")
         .map(|column| format!("a.{}", column.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut rows: Vec<AccountRow> = sqlx::query_as(&format!(
+    let rows: Vec<AccountRow> = sqlx::query_as(&format!(
         "SELECT {columns} FROM accounts a LEFT JOIN users u ON u.account_id = a.id \
          WHERE {} \
            AND ($1::text IS NULL OR lower(a.username) LIKE lower($1) || '%') \
@@ -198,10 +197,7 @@ pub async fn list(
     .bind(bounds.limit)
     .fetch_all(db)
     .await?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(bounds.newest_first(rows))
 }
 
 /// The local users of these accounts (remote accounts have none).

@@ -140,8 +140,8 @@ pub async fn page(
     filter: &Filter<'_>,
     page: &Page,
 ) -> sqlx::Result<Vec<NotificationRow>> {
-    let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
-    let mut rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+    let order = page.order();
+    let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM notifications n \
          LEFT JOIN statuses s ON s.id = n.status_id \
          WHERE n.account_id = $1 AND (n.status_id IS NULL OR s.deleted_at IS NULL) \
@@ -163,10 +163,7 @@ pub async fn page(
     .bind(page.limit)
     .fetch_all(db)
     .await?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.newest_first(rows))
 }
 
 /// One notification of an account.

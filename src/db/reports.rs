@@ -103,8 +103,8 @@ pub async fn list(
     filter: &Filter,
     page: &Page,
 ) -> sqlx::Result<Vec<ReportRow>> {
-    let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
-    let mut rows: Vec<ReportRow> = sqlx::query_as(&format!(
+    let order = page.order();
+    let rows: Vec<ReportRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM reports \
          WHERE ($1::boolean IS NULL OR (action_taken_at IS NOT NULL) = $1) \
            AND ($2::bigint IS NULL OR account_id = $2) AND ($3::bigint IS NULL OR target_account_id = $3) \
@@ -121,10 +121,7 @@ pub async fn list(
     .bind(page.limit)
     .fetch_all(db)
     .await?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.newest_first(rows))
 }
 
 /// Whose view decides which of the cited statuses a report keeps.

@@ -162,10 +162,7 @@ pub async fn timeline<'c>(
             }
         }
     }
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.newest_first(rows))
 }
 
 /// The statement of [`timeline`]: `$1` viewer, `$2`–`$4` max, since and min id, `$5`
@@ -179,7 +176,7 @@ fn timeline_sql(which: Timeline<'_>, page: &Page) -> String {
     if matches!(which, Timeline::Home) {
         filter = format!("{filter} AND {NO_HIDDEN_MENTIONS}");
     }
-    let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
+    let order = page.order();
     let conditions = format!("s.deleted_at IS NULL AND {filter} AND {VISIBLE_TO_VIEWER}");
     match which {
         // The feed's newest entries first (LIMIT keeps the subquery apart, so its walk

@@ -10,9 +10,10 @@ use crate::db::accounts::AccountRow;
 use crate::db::reports::ReportRow;
 use crate::domain::Id;
 
-/// A report about an account, as its reporter and the moderators see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Report {
+/// What every view of a report shows (Report and Admin::Report alike), flattened into
+/// both.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReportFacts {
     #[schema(value_type = String)]
     pub id: Id,
     pub action_taken: bool,
@@ -22,6 +23,28 @@ pub struct Report {
     pub comment: String,
     pub forwarded: bool,
     pub created_at: String,
+}
+
+impl ReportFacts {
+    /// The shared fields of `row`.
+    pub fn of(row: &ReportRow) -> ReportFacts {
+        ReportFacts {
+            id: Id(row.id),
+            action_taken: row.action_taken_at.is_some(),
+            action_taken_at: row.action_taken_at.map(timestamp),
+            category: row.category.clone(),
+            comment: row.comment.clone(),
+            forwarded: row.forwarded,
+            created_at: timestamp(row.created_at),
+        }
+    }
+}
+
+/// A report about an account, as its reporter and the moderators see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Report {
+    #[serde(flatten)]
+    pub facts: ReportFacts,
     /// The attached statuses (`[]` when none).
     pub status_ids: Vec<String>,
     /// The cited rules, `null` when none (as Mastodon).
@@ -34,13 +57,7 @@ impl Report {
     pub fn from_row(row: &ReportRow, target: &AccountRow, config: &Config) -> Report {
         let ids = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>();
         Report {
-            id: Id(row.id),
-            action_taken: row.action_taken_at.is_some(),
-            action_taken_at: row.action_taken_at.map(timestamp),
-            category: row.category.clone(),
-            comment: row.comment.clone(),
-            forwarded: row.forwarded,
-            created_at: timestamp(row.created_at),
+            facts: ReportFacts::of(row),
             status_ids: ids(&row.status_ids),
             rule_ids: (!row.rule_ids.is_empty()).then(|| ids(&row.rule_ids)),
             target_account: Account::from_row(target, config),

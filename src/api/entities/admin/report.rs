@@ -7,26 +7,19 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::account::{self, AdminAccount};
+use crate::api::entities::report::ReportFacts;
 use crate::api::entities::rule::Rule;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::timestamp;
 use crate::db::reports::ReportRow;
 use crate::db::{accounts, rules, statuses};
-use crate::domain::Id;
 use crate::state::AppState;
 
 /// A report as moderators see it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct AdminReport {
-    #[schema(value_type = String)]
-    pub id: Id,
-    pub action_taken: bool,
-    pub action_taken_at: Option<String>,
-    /// `spam`, `legal`, `violation` or `other`.
-    pub category: String,
-    pub comment: String,
-    pub forwarded: bool,
-    pub created_at: String,
+    #[serde(flatten)]
+    pub facts: ReportFacts,
     pub updated_at: String,
     /// Who reported: a local account, or the remote actor that sent the Flag.
     pub account: Option<AdminAccount>,
@@ -59,13 +52,7 @@ pub async fn render(
     Ok(rows
         .iter()
         .map(|row| AdminReport {
-            id: Id(row.id),
-            action_taken: row.action_taken_at.is_some(),
-            action_taken_at: row.action_taken_at.map(timestamp),
-            category: row.category.clone(),
-            comment: row.comment.clone(),
-            forwarded: row.forwarded,
-            created_at: timestamp(row.created_at),
+            facts: ReportFacts::of(row),
             updated_at: timestamp(row.updated_at),
             account: account(Some(row.account_id)),
             target_account: account(Some(row.target_account_id)),
