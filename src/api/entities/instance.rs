@@ -183,7 +183,7 @@ fn configuration(config: &Config) -> Configuration {
             supported_mime_types: crate::media::detect::ALL
                 .map(|format| format.content_type())
                 .to_vec(),
-            description_limit: crate::api::v1::media::MAX_DESCRIPTION,
+            description_limit: crate::services::media::MAX_DESCRIPTION,
             image_size_limit: config.max_upload_bytes,
             image_matrix_limit: config.max_image_pixels,
             video_size_limit: config.max_upload_bytes,

@@ -1,25 +1,21 @@
 //! Uploading media and editing its alt text and focal point
 //! (<https://docs.joinmastodon.org/methods/media/>). The `media_ids` rules of posting
-//! and editing statuses live in `services::statuses`. Files are processed while the request waits, so
+//! and editing statuses live in `services::statuses`, those of uploads in
+//! `services::media`. Files are processed while the request waits, so
 //! `POST /api/v2/media` always answers 200 (never 202) with the final URLs.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use super::check_length;
 use crate::api::entities::MediaAttachment;
 use crate::api::params::{FileFields, Params, ParamsWithFiles};
 use crate::auth::CurrentUser;
-use crate::db::media;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
-use crate::media::upload::{self, Details};
+use crate::services::media;
 use crate::state::AppState;
-
-/// Longest alt text accepted (Mastodon's limit).
-pub const MAX_DESCRIPTION: usize = 1500;
 
 /// Text parameters of an upload and of `PUT /api/v1/media/:id`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -28,6 +24,15 @@ pub struct MediaParams {
     description: Option<String>,
     /// Focal point `x,y`, each in -1.0..=1.0.
     focus: Option<String>,
+}
+
+impl MediaParams {
+    fn given(&self) -> media::Description<'_> {
+        media::Description {
+            description: self.description.as_deref(),
+            focus: self.focus.as_deref(),
+        }
+    }
 }
 
 impl FileFields for MediaParams {
@@ -67,17 +72,7 @@ async fn create(
     let file = form
         .take_file("file")
         .ok_or_else(|| ApiError::validation("file", "ERR_BLANK", "File can't be blank"))?;
-    let description = form.params.description.as_deref().unwrap_or_default();
-    check_length("description", Some(description), MAX_DESCRIPTION)?;
-    let focus = parse_focus(form.params.focus.as_deref())?.unwrap_or((0.0, 0.0));
-    let processed = upload::process_upload(&state, "file", file.file).await?;
-    let row = upload::store_attachment(
-        &state,
-        user.account_id,
-        processed,
-        Details { description, focus },
-    )
-    .await?;
+    let row = media::upload(&state, user.account_id, file.file, form.params.given()).await?;
     Ok(Json(MediaAttachment::from_row(&row, &state.config)))
 }
 
@@ -91,9 +86,7 @@ pub async fn show(
     Path(id): Path<Id>,
 ) -> ApiResult<Json<MediaAttachment>> {
     user.token.require_scope(&["write:media"])?;
-    let row = media::find_own(&state.db, user.account_id, id.0)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = media::own(&state, user.account_id, id.0).await?;
     Ok(Json(MediaAttachment::from_row(&row, &state.config)))
 }
 
@@ -109,19 +102,7 @@ pub async fn update(
     Params(params): Params<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
     user.token.require_scope(&["write:media"])?;
-    check_length(
-        "description",
-        params.description.as_deref(),
-        MAX_DESCRIPTION,
-    )?;
-    let focus = parse_focus(params.focus.as_deref())?;
-    media::find_own(&state.db, user.account_id, id.0)
-        .await?
-        .filter(|row| row.status_id.is_none())
-        .ok_or(ApiError::NotFound)?;
-    let row = media::update_details(&state.db, id.0, params.description.as_deref(), focus)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = media::describe(&state, user.account_id, id.0, params.given()).await?;
     Ok(Json(MediaAttachment::from_row(&row, &state.config)))
 }
 
@@ -136,34 +117,6 @@ pub async fn delete(
     Path(id): Path<Id>,
 ) -> ApiResult<Json<crate::api::entities::empty::Empty>> {
     user.token.require_scope(&["write:media"])?;
-    let Some(row) = media::delete_unattached(&state.db, user.account_id, id.0).await? else {
-        return match media::find_own(&state.db, user.account_id, id.0).await? {
-            Some(_) => Err(ApiError::Unprocessable(
-                "Media attachment is currently used by a status".into(),
-            )),
-            None => Err(ApiError::NotFound),
-        };
-    };
-    let keys: Vec<String> = [row.file_key, row.preview_key]
-        .into_iter()
-        .flatten()
-        .collect();
-    upload::remove_files(&state, &keys).await;
+    media::delete(&state, user.account_id, id.0).await?;
     Ok(Json(crate::api::entities::empty::Empty {}))
-}
-
-/// `"x,y"` with both in -1.0..=1.0; `None` when absent or blank.
-fn parse_focus(focus: Option<&str>) -> ApiResult<Option<(f32, f32)>> {
-    let Some(focus) = focus.map(str::trim).filter(|f| !f.is_empty()) else {
-        return Ok(None);
-    };
-    let invalid = || ApiError::validation("focus", "ERR_INVALID", "Focus must be x,y within -1..1");
-    let (x, y) = focus.split_once(',').ok_or_else(invalid)?;
-    let x: f32 = x.trim().parse().map_err(|_| invalid())?;
-    let y: f32 = y.trim().parse().map_err(|_| invalid())?;
-    let range = -1.0..=1.0;
-    if !range.contains(&x) || !range.contains(&y) {
-        return Err(invalid());
-    }
-    Ok(Some((x, y)))
 }

@@ -1,7 +1,7 @@
 //! The `media_ids` rules of posting and editing a status: at most
 //! `ROOST_MAX_MEDIA_ATTACHMENTS` of the author's own uploads, each unattached or already
 //! on the status being edited, attached in the status's transaction. Uploading is
-//! `api::v1::media`'s business.
+//! `services::media`'s business.
 
 use crate::db::media;
 use crate::domain::Id;
