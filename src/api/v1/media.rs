@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::check_length;
 use crate::api::entities::MediaAttachment;
 use crate::api::params::{FileFields, Params, ParamsWithFiles};
-use crate::auth::CurrentUser;
+use crate::auth::scoped::WriteMedia;
+use crate::auth::User;
 use crate::db::media;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
@@ -40,7 +41,7 @@ impl FileFields for MediaParams {
     responses((status = 200, body = MediaAttachment), (status = 422, description = "Missing, unsupported, invalid or too large file")))]
 pub async fn create_v2(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
     create(state, user, form).await
@@ -52,7 +53,7 @@ pub async fn create_v2(
     responses((status = 200, body = MediaAttachment), (status = 422, description = "Missing, unsupported, invalid or too large file")))]
 pub async fn create_v1(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
     create(state, user, form).await
@@ -60,10 +61,9 @@ pub async fn create_v1(
 
 async fn create(
     state: AppState,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     mut form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
-    user.token.require_scope(&["write:media"])?;
     let file = form
         .take_file("file")
         .ok_or_else(|| ApiError::validation("file", "ERR_BLANK", "File can't be blank"))?;
@@ -87,10 +87,9 @@ async fn create(
     responses((status = 200, body = MediaAttachment), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<MediaAttachment>> {
-    user.token.require_scope(&["write:media"])?;
     let row = media::find_own(&state.db, user.account_id, id.0)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -104,11 +103,10 @@ pub async fn show(
     responses((status = 200, body = MediaAttachment), (status = 404), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     Path(id): Path<Id>,
     Params(params): Params<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
-    user.token.require_scope(&["write:media"])?;
     check_length(
         "description",
         params.description.as_deref(),
@@ -132,10 +130,9 @@ pub async fn update(
         (status = 422, description = "Attached to a status")))]
 pub async fn delete(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<crate::api::entities::empty::Empty>> {
-    user.token.require_scope(&["write:media"])?;
     let Some(row) = media::delete_unattached(&state.db, user.account_id, id.0).await? else {
         return match media::find_own(&state.db, user.account_id, id.0).await? {
             Some(_) => Err(ApiError::Unprocessable(
