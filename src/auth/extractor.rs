@@ -4,8 +4,11 @@
 //! - [`AnyToken`]: a valid token of an app or a user.
 //! - [`CurrentUser`]: a valid token that belongs to a usable local account.
 //!
-//! Scopes are checked by the handler with [`TokenInfo::require_scope`], next to the
-//! code it protects.
+//! Client-API handlers do not take these directly but their scope-typed forms in
+//! [`super::scoped`] (`User<WriteStatuses>`, `OptionalToken<ReadStatuses>`,
+//! `Bearer<WriteAccounts>`), which check the scope in the extractor. Only endpoints that
+//! need no scope use these: `GET /api/v1/apps/verify_credentials` and the public
+//! streams.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -33,20 +36,6 @@ pub struct TokenInfo {
     pub scopes: Scopes,
     /// The user's role (`User` for app-only tokens).
     pub role: Role,
-}
-
-impl TokenInfo {
-    /// Succeeds when the token holds any of `accepted` (or a broader scope covering one);
-    /// otherwise 403, as Mastodon answers a token without the needed scope.
-    pub fn require_scope(&self, accepted: &[&str]) -> ApiResult<()> {
-        if accepted.iter().any(|scope| self.scopes.grants(scope)) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(
-                "This action is outside the authorized scopes".into(),
-            ))
-        }
-    }
 }
 
 /// An optional token: `None` when no `Authorization` header was sent.

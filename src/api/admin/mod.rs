@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::auth::CurrentUser;
+use crate::auth::{Scope, User};
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::services::moderation::Moderator;
@@ -29,10 +29,8 @@ pub enum Needs {
     Admin,
 }
 
-/// What an admin endpoint requires: any of `SCOPES`, and the role `NEEDS`.
-pub trait Permission {
-    /// The scopes accepted (any one of them, or a broader scope covering it).
-    const SCOPES: &'static [&'static str];
+/// What an admin endpoint requires: any of its [`Scope`]'s scopes, and the role `NEEDS`.
+pub trait Permission: Scope {
     /// The role required.
     const NEEDS: Needs;
 }
@@ -44,8 +42,11 @@ macro_rules! permissions {
         #[derive(Clone, Copy, Debug)]
         pub struct $name;
 
+        impl Scope for $name {
+            const ACCEPTED: &'static [&'static str] = &[$($scope),+];
+        }
+
         impl Permission for $name {
-            const SCOPES: &'static [&'static str] = &[$($scope),+];
             const NEEDS: Needs = Needs::$needs;
         }
     )+};
@@ -75,9 +76,8 @@ permissions! {
 }
 
 /// A staff member whose token passed the permission `P`: the extractor of every admin
-/// endpoint. Rejects like [`CurrentUser`] without a usable token, then checks the
-/// scope first (403 "outside the authorized scopes", as for any endpoint), then the
-/// role (403 "This action is not allowed", Mastodon's answer).
+/// endpoint. Rejects like [`User`] without a usable token or the scope (403 "outside
+/// the authorized scopes", as for any endpoint), then checks the role (403 "This action is not allowed", Mastodon's answer).
 #[derive(Debug)]
 pub struct Staff<P> {
     /// The staff member's account.
@@ -102,8 +102,7 @@ impl<P: Permission + Send> FromRequestParts<AppState> for Staff<P> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        user.token.require_scope(P::SCOPES)?;
+        let user = User::<P>::from_request_parts(parts, state).await?;
         let allowed = match P::NEEDS {
             Needs::Moderator => user.token.role.is_staff(),
             Needs::Admin => user.token.role == Role::Admin,

@@ -21,7 +21,8 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use crate::api::ClientIp;
-use crate::auth::{CurrentUser, MaybeToken};
+use crate::auth::scoped::ReadStatusesOrNotifications;
+use crate::auth::{MaybeToken, User};
 use crate::error::{ApiError, ApiResult};
 use crate::events::slots::{Holder, Slot};
 use crate::events::{Subscriber, Subscription};
@@ -85,10 +86,8 @@ fn sse(
 pub async fn user(
     State(state): State<AppState>,
     ip: ClientIp,
-    user: CurrentUser,
+    user: User<ReadStatusesOrNotifications>,
 ) -> ApiResult<impl IntoResponse> {
-    user.token
-        .require_scope(&["read:statuses", "read:notifications"])?;
     let slot = reserve(&state, Some(user.account_id), ip)?;
     Ok(sse(
         state,

@@ -11,9 +11,10 @@ use crate::api::params::{
     lenient_bool, lenient_opt_bool, record_list, FileFields, Params, ParamsWithFiles,
 };
 use crate::api::ClientIp;
+use crate::auth::scoped::{ReadAccounts, ReadAccountsOrProfile, WriteAccounts};
 use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::auth::tokens::Grant;
-use crate::auth::{AnyToken, CurrentUser, MaybeToken, Scopes};
+use crate::auth::{Bearer, OptionalToken, Scopes, User};
 use crate::config::RegistrationMode;
 use crate::db::accounts::{self, ProfileImage};
 use crate::db::oauth;
@@ -45,11 +46,12 @@ pub struct RegisterParams {
               (status = 422, description = "Invalid or taken"), (status = 429, description = "Rate limited")))]
 pub async fn register(
     State(state): State<AppState>,
-    AnyToken(app_token): AnyToken,
+    Bearer {
+        token: app_token, ..
+    }: Bearer<WriteAccounts>,
     ClientIp(ip): ClientIp,
     Params(params): Params<RegisterParams>,
 ) -> ApiResult<Json<Token>> {
-    app_token.require_scope(&["write:accounts"])?;
     let mode = state.config.registration;
     if mode == RegistrationMode::Closed {
         return Err(ApiError::Forbidden(
@@ -128,9 +130,8 @@ fn sign_up_error(error: SignUpError) -> ApiError {
     responses((status = 200, body = CredentialAccount), (status = 401), (status = 403)))]
 pub async fn verify_credentials(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadAccountsOrProfile>,
 ) -> ApiResult<Json<CredentialAccount>> {
-    user.token.require_scope(&["read:accounts", "profile"])?;
     let own = profile::own(&state, user.account_id).await?;
     Ok(Json(credential_account(&state, &own)))
 }
@@ -188,10 +189,9 @@ impl FileFields for UpdateCredentialsParams {
     responses((status = 200, body = CredentialAccount), (status = 422, description = "Invalid")))]
 pub async fn update_credentials(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteAccounts>,
     mut form: ParamsWithFiles<UpdateCredentialsParams>,
 ) -> ApiResult<Json<CredentialAccount>> {
-    user.token.require_scope(&["write:accounts"])?;
     let images = [ProfileImage::Avatar, ProfileImage::Header]
         .into_iter()
         .filter_map(|which| Some((which, form.take_file(which.as_str())?.file)))
@@ -237,12 +237,10 @@ impl UpdateCredentialsParams {
     responses((status = 200, body = Account), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    // Extracted for its scope check only: a profile is the same for every viewer.
+    _token: OptionalToken<ReadAccounts>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Account>> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:accounts"])?;
-    }
     let account = accounts::find_visible_by_id(&state.db, id.0)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -268,12 +266,9 @@ pub struct LookupQuery {
     params(LookupQuery), responses((status = 200, body = Account), (status = 404)))]
 pub async fn lookup(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadAccounts>,
     Params(query): Params<LookupQuery>,
 ) -> ApiResult<Json<Account>> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:accounts"])?;
-    }
     let acct = query.acct.unwrap_or_default();
     let acct = acct.trim().trim_start_matches('@');
     if acct.is_empty() || acct.len() > 300 {
@@ -285,7 +280,7 @@ pub async fn lookup(
         None => (acct, None),
     };
     let known = accounts::find_visible_by_acct(&state.db, username, domain).await?;
-    let signed_in = token.as_ref().is_some_and(|t| t.account_id.is_some());
+    let signed_in = token.account_id().is_some();
     let account = match (known, domain) {
         (Some(account), _) => account,
         (None, Some(domain)) if query.resolve == Some(true) && signed_in => {

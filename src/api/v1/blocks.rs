@@ -15,7 +15,8 @@ use crate::api::entities::relationship::{MutedAccount, Relationship};
 use crate::api::entities::{timestamp, Account};
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
-use crate::auth::CurrentUser;
+use crate::auth::scoped::{ReadBlocks, ReadMutes, WriteBlocks, WriteMutes};
+use crate::auth::User;
 use crate::db::{accounts, blocks, mutes};
 use crate::domain::Id;
 use crate::error::ApiResult;
@@ -31,11 +32,10 @@ use crate::state::AppState;
     responses((status = 200, body = Relationship), (status = 403), (status = 404)))]
 pub async fn block(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteBlocks>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:blocks"])?;
-    let (me, target) = parties(&state, &user, id).await?;
+    let (me, target) = parties(&state, user.account_id, id).await?;
     service::block(&state, &me, &target, None).await?;
     relationship(&state, me.id, target.id).await
 }
@@ -47,11 +47,10 @@ pub async fn block(
     responses((status = 200, body = Relationship), (status = 404)))]
 pub async fn unblock(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteBlocks>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:blocks"])?;
-    let (me, target) = parties(&state, &user, id).await?;
+    let (me, target) = parties(&state, user.account_id, id).await?;
     service::unblock(&state, &me, &target).await?;
     relationship(&state, me.id, target.id).await
 }
@@ -62,10 +61,9 @@ pub async fn unblock(
     responses((status = 200, body = Vec<Account>)))]
 pub async fn blocked(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadBlocks>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    user.token.require_scope(&["read:blocks"])?;
     let page = params.page(40, 80);
     let rows = blocks::page(&state.db, user.account_id, &page).await?;
     let targets: Vec<i64> = rows.iter().map(|row| row.target_account_id).collect();
@@ -119,12 +117,11 @@ impl MuteParams {
     responses((status = 200, body = Relationship), (status = 403), (status = 404), (status = 422)))]
 pub async fn mute(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMutes>,
     Path(id): Path<Id>,
     Params(params): Params<MuteParams>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:mutes"])?;
-    let (me, target) = parties(&state, &user, id).await?;
+    let (me, target) = parties(&state, user.account_id, id).await?;
     service::mute(&state, &me, &target, params.options()?).await?;
     relationship(&state, me.id, target.id).await
 }
@@ -136,11 +133,10 @@ pub async fn mute(
     responses((status = 200, body = Relationship), (status = 404)))]
 pub async fn unmute(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMutes>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:mutes"])?;
-    let (me, target) = parties(&state, &user, id).await?;
+    let (me, target) = parties(&state, user.account_id, id).await?;
     service::unmute(&state, &me, &target).await?;
     relationship(&state, me.id, target.id).await
 }
@@ -152,10 +148,9 @@ pub async fn unmute(
     responses((status = 200, body = Vec<MutedAccount>)))]
 pub async fn muted(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadMutes>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<MutedAccount>>)> {
-    user.token.require_scope(&["read:mutes"])?;
     let page = params.page(40, 80);
     let rows = mutes::page(&state.db, user.account_id, &page).await?;
     let targets: Vec<i64> = rows.iter().map(|row| row.target_account_id).collect();

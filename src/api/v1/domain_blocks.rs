@@ -12,7 +12,8 @@ use super::follows::signed_in_account;
 use crate::api::entities::relationship::DomainBlockChanged;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::Params;
-use crate::auth::CurrentUser;
+use crate::auth::scoped::{ReadBlocks, WriteBlocks};
+use crate::auth::User;
 use crate::db::account_domain_blocks;
 use crate::error::ApiResult;
 use crate::services::blocks as service;
@@ -24,10 +25,9 @@ use crate::state::AppState;
     responses((status = 200, body = Vec<String>)))]
 pub async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadBlocks>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<String>>)> {
-    user.token.require_scope(&["read:blocks"])?;
     let page = params.page(100, 200);
     let rows = account_domain_blocks::page(&state.db, user.account_id, &page).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
@@ -56,11 +56,10 @@ pub struct DomainParams {
     responses((status = 200, body = DomainBlockChanged), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteBlocks>,
     Params(params): Params<DomainParams>,
 ) -> ApiResult<Json<DomainBlockChanged>> {
-    user.token.require_scope(&["write:blocks"])?;
-    let me = signed_in_account(&state, &user).await?;
+    let me = signed_in_account(&state, user.account_id).await?;
     service::block_domain(&state, &me, params.domain.as_deref()).await?;
     Ok(Json(DomainBlockChanged {}))
 }
@@ -71,11 +70,10 @@ pub async fn create(
     responses((status = 200, body = DomainBlockChanged), (status = 422)))]
 pub async fn delete(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteBlocks>,
     Params(params): Params<DomainParams>,
 ) -> ApiResult<Json<DomainBlockChanged>> {
-    user.token.require_scope(&["write:blocks"])?;
-    let me = signed_in_account(&state, &user).await?;
+    let me = signed_in_account(&state, user.account_id).await?;
     service::unblock_domain(&state, &me, params.domain.as_deref()).await?;
     Ok(Json(DomainBlockChanged {}))
 }

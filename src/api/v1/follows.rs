@@ -12,7 +12,8 @@ use crate::api::entities::relationship::Relationship;
 use crate::api::entities::Account;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
-use crate::auth::{CurrentUser, MaybeToken};
+use crate::auth::scoped::{ReadAccounts, ReadFollows, WriteFollows};
+use crate::auth::{OptionalToken, User};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::follows::{self, Direction};
 use crate::domain::Id;
@@ -29,24 +30,21 @@ pub(crate) async fn find_account(state: &AppState, id: Id) -> ApiResult<AccountR
 }
 
 /// The signed-in user's own account row.
-pub(crate) async fn signed_in_account(
-    state: &AppState,
-    user: &CurrentUser,
-) -> ApiResult<AccountRow> {
-    accounts::find_by_id(&state.db, user.account_id)
+pub(crate) async fn signed_in_account(state: &AppState, account_id: i64) -> ApiResult<AccountRow> {
+    accounts::find_by_id(&state.db, account_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
 
-/// The signed-in user's account and the account `id` names: the two parties of the
-/// follow and block actions.
+/// The signed-in user's account (`account_id`) and the account `id` names: the two
+/// parties of the follow and block actions.
 pub(crate) async fn parties(
     state: &AppState,
-    user: &CurrentUser,
+    account_id: i64,
     id: Id,
 ) -> ApiResult<(AccountRow, AccountRow)> {
     let target = find_account(state, id).await?;
-    Ok((signed_in_account(state, user).await?, target))
+    Ok((signed_in_account(state, account_id).await?, target))
 }
 
 /// The relationship of `viewer` with `target`, as the follow and block endpoints return it.
@@ -77,12 +75,11 @@ pub struct FollowParams {
     responses((status = 200, body = Relationship), (status = 403), (status = 404)))]
 pub async fn follow(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteFollows>,
     Path(id): Path<Id>,
     Params(params): Params<FollowParams>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:follows"])?;
-    let (me, target) = parties(&state, &user, id).await?;
+    let (me, target) = parties(&state, user.account_id, id).await?;
     let options = FollowOptions {
         show_reblogs: params.reblogs,
         notify: params.notify,
@@ -102,11 +99,10 @@ pub async fn follow(
     responses((status = 200, body = Relationship), (status = 404)))]
 pub async fn unfollow(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteFollows>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:follows"])?;
-    let (me, target) = parties(&state, &user, id).await?;
+    let (me, target) = parties(&state, user.account_id, id).await?;
     service::unfollow(&state, &me, &target).await?;
     relationship(&state, me.id, target.id).await
 }
@@ -127,17 +123,14 @@ fn render_page(
 /// Followers or followings of account `id`, as the viewer may see them.
 async fn follow_list(
     state: &AppState,
-    token: &MaybeToken,
+    token: &OptionalToken<ReadAccounts>,
     id: Id,
     direction: Direction,
     params: &PageParams,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    if let Some(token) = &token.0 {
-        token.require_scope(&["read:accounts"])?;
-    }
     let account = find_account(state, id).await?;
     let page = params.page(40, 80);
-    let viewer = token.0.as_ref().and_then(|t| t.account_id);
+    let viewer = token.account_id();
     let listed = service::list(state, viewer, &account, direction, &page).await?;
     let name = match direction {
         Direction::Followers => "followers",
@@ -153,7 +146,7 @@ async fn follow_list(
     responses((status = 200, body = Vec<Account>), (status = 404)))]
 pub async fn followers(
     State(state): State<AppState>,
-    token: MaybeToken,
+    token: OptionalToken<ReadAccounts>,
     Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
@@ -166,7 +159,7 @@ pub async fn followers(
     responses((status = 200, body = Vec<Account>), (status = 404)))]
 pub async fn following(
     State(state): State<AppState>,
-    token: MaybeToken,
+    token: OptionalToken<ReadAccounts>,
     Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
@@ -188,10 +181,9 @@ pub struct RelationshipsQuery {
     responses((status = 200, body = Vec<Relationship>)))]
 pub async fn relationships(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadFollows>,
     Params(query): Params<RelationshipsQuery>,
 ) -> ApiResult<Json<Vec<Relationship>>> {
-    user.token.require_scope(&["read:follows"])?;
     let ids: Vec<i64> = query
         .id
         .unwrap_or_default()
@@ -210,10 +202,9 @@ pub async fn relationships(
     responses((status = 200, body = Vec<Account>)))]
 pub async fn follow_requests(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadFollows>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    user.token.require_scope(&["read:follows"])?;
     let page = params.page(40, 80);
     let requests = service::requests(&state, user.account_id, &page).await?;
     let path = "/api/v1/follow_requests";
@@ -227,11 +218,10 @@ pub async fn follow_requests(
     responses((status = 200, body = Relationship), (status = 404)))]
 pub async fn authorize(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteFollows>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:follows"])?;
-    let (me, follower) = parties(&state, &user, id).await?;
+    let (me, follower) = parties(&state, user.account_id, id).await?;
     service::accept(&state, &me, &follower).await?;
     relationship(&state, me.id, follower.id).await
 }
@@ -243,11 +233,10 @@ pub async fn authorize(
     responses((status = 200, body = Relationship), (status = 404)))]
 pub async fn reject(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteFollows>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    user.token.require_scope(&["write:follows"])?;
-    let (me, follower) = parties(&state, &user, id).await?;
+    let (me, follower) = parties(&state, user.account_id, id).await?;
     service::reject(&state, &me, &follower).await?;
     relationship(&state, me.id, follower.id).await
 }

@@ -12,7 +12,11 @@ use crate::api::entities::status::{self, Status};
 use crate::api::entities::Account;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::Params;
-use crate::auth::{CurrentUser, MaybeToken};
+use crate::auth::scoped::{
+    ReadAccounts, ReadBookmarks, ReadFavourites, ReadStatuses, WriteAccounts, WriteBookmarks,
+    WriteFavourites, WriteStatuses,
+};
+use crate::auth::{OptionalToken, User};
 use crate::db::accounts;
 use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, StatusRow};
@@ -37,19 +41,19 @@ async fn render(state: &AppState, viewer: i64, id: i64) -> ApiResult<Json<Status
 }
 
 /// An endpoint that sets or clears a mark on a status and answers the status: the
-/// scope, the service call, the rendering.
+/// service call and the rendering, for a user whose token holds `$scope` (a
+/// [`crate::auth::Scope`] type; `$scope_name` is its scope for the OpenAPI document).
 macro_rules! mark_endpoint {
-    ($name:ident, $path:literal, $service:path, $scope:literal, $doc:literal) => {
+    ($name:ident, $path:literal, $service:path, $scope:ty, $scope_name:literal, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "statuses",
-            params(("id" = String, Path, description = "Status id")), security(("bearer" = [$scope])),
+            params(("id" = String, Path, description = "Status id")), security(("bearer" = [$scope_name])),
             responses((status = 200, body = Status), (status = 404), (status = 422)))]
         pub async fn $name(
             State(state): State<AppState>,
-            user: CurrentUser,
+            user: User<$scope>,
             Path(id): Path<Id>,
         ) -> ApiResult<Json<Status>> {
-            user.token.require_scope(&[$scope])?;
             let marked = $service(&state, user.account_id, id.0).await?;
             render(&state, user.account_id, marked.status_id).await
         }
@@ -60,6 +64,7 @@ mark_endpoint!(
     favourite,
     "/api/v1/statuses/{id}/favourite",
     service::favourite,
+    WriteFavourites,
     "write:favourites",
     "Favourites a status (idempotent)."
 );
@@ -67,6 +72,7 @@ mark_endpoint!(
     unfavourite,
     "/api/v1/statuses/{id}/unfavourite",
     service::unfavourite,
+    WriteFavourites,
     "write:favourites",
     "Removes a favourite (idempotent)."
 );
@@ -74,6 +80,7 @@ mark_endpoint!(
     bookmark,
     "/api/v1/statuses/{id}/bookmark",
     service::bookmark,
+    WriteBookmarks,
     "write:bookmarks",
     "Bookmarks a status (idempotent)."
 );
@@ -81,6 +88,7 @@ mark_endpoint!(
     unbookmark,
     "/api/v1/statuses/{id}/unbookmark",
     service::unbookmark,
+    WriteBookmarks,
     "write:bookmarks",
     "Removes a bookmark (idempotent)."
 );
@@ -88,6 +96,7 @@ mark_endpoint!(
     pin,
     "/api/v1/statuses/{id}/pin",
     service::pin,
+    WriteAccounts,
     "write:accounts",
     "Pins one of the caller's statuses to their profile (at most 5)."
 );
@@ -95,6 +104,7 @@ mark_endpoint!(
     unpin,
     "/api/v1/statuses/{id}/unpin",
     service::unpin,
+    WriteAccounts,
     "write:accounts",
     "Unpins a status."
 );
@@ -114,11 +124,10 @@ pub struct ReblogParams {
     responses((status = 200, body = Status), (status = 404), (status = 422)))]
 pub async fn reblog(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteStatuses>,
     Path(id): Path<Id>,
     Params(params): Params<ReblogParams>,
 ) -> ApiResult<Json<Status>> {
-    user.token.require_scope(&["write:statuses"])?;
     let visibility = params.visibility.as_deref();
     let boost = service::reblog(&state, user.account_id, id.0, visibility).await?;
     render(&state, user.account_id, boost.id).await
@@ -130,25 +139,20 @@ pub async fn reblog(
     responses((status = 200, body = Status), (status = 404)))]
 pub async fn unreblog(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteStatuses>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Status>> {
-    user.token.require_scope(&["write:statuses"])?;
     let unmarked = service::unreblog(&state, user.account_id, id.0).await?;
     render(&state, user.account_id, unmarked.status_id).await
 }
 
 async fn actors(
     state: AppState,
-    token: MaybeToken,
+    viewer: Option<i64>,
     id: Id,
     boosts: bool,
     params: PageParams,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    if let Some(token) = &token.0 {
-        token.require_scope(&["read:accounts"])?;
-    }
-    let viewer = token.0.and_then(|t| t.account_id);
     let target = visible(&state, viewer, id).await?;
     let page = params.page(40, 80);
     let rows = interactions::page_of_actors(&state.db, boosts, target.id, &page).await?;
@@ -184,11 +188,11 @@ async fn actors(
     responses((status = 200, body = Vec<Account>), (status = 404)))]
 pub async fn favourited_by(
     State(state): State<AppState>,
-    token: MaybeToken,
+    token: OptionalToken<ReadAccounts>,
     Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    actors(state, token, id, false, params).await
+    actors(state, token.account_id(), id, false, params).await
 }
 
 /// Accounts that boosted the status.
@@ -197,11 +201,11 @@ pub async fn favourited_by(
     responses((status = 200, body = Vec<Account>), (status = 404)))]
 pub async fn reblogged_by(
     State(state): State<AppState>,
-    token: MaybeToken,
+    token: OptionalToken<ReadAccounts>,
     Path(id): Path<Id>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    actors(state, token, id, true, params).await
+    actors(state, token.account_id(), id, true, params).await
 }
 
 /// The thread around a status: visible ancestors (oldest first) and descendants.
@@ -210,13 +214,10 @@ pub async fn reblogged_by(
     responses((status = 200, body = Context), (status = 404)))]
 pub async fn context(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadStatuses>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Context>> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:statuses"])?;
-    }
-    let viewer = token.and_then(|t| t.account_id);
+    let viewer = token.account_id();
     let target = visible(&state, viewer, id).await?;
     let ancestors = statuses::ancestors(&state.db, viewer, target.id, 40).await?;
     let descendants = statuses::descendants(&state.db, viewer, target.id, 60).await?;
@@ -230,17 +231,17 @@ pub async fn context(
 
 async fn marked(
     state: AppState,
-    user: CurrentUser,
+    viewer: i64,
     mark: Mark,
     params: PageParams,
     path: &str,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     let page = params.page(20, 40);
-    let rows = interactions::page_of_marks(&state.db, mark, user.account_id, &page).await?;
+    let rows = interactions::page_of_marks(&state.db, mark, viewer, &page).await?;
     let mut found =
         statuses::find_many(&state.db, &rows.iter().map(|(_, s)| *s).collect::<Vec<_>>()).await?;
     found.sort_by_key(|row| rows.iter().position(|(_, s)| *s == row.id));
-    let rendered = status::render(&state, Some(user.account_id), found).await?;
+    let rendered = status::render(&state, Some(viewer), found).await?;
     let ids: Vec<i64> = rows.iter().map(|(m, _)| *m).collect();
     Ok((
         link_header(&state.config.base_url(), path, &ids, page.limit),
@@ -253,11 +254,17 @@ async fn marked(
     security(("bearer" = ["read:favourites"])), responses((status = 200, body = Vec<Status>)))]
 pub async fn favourites(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadFavourites>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
-    user.token.require_scope(&["read:favourites"])?;
-    marked(state, user, Mark::Favourite, params, "/api/v1/favourites").await
+    marked(
+        state,
+        user.account_id,
+        Mark::Favourite,
+        params,
+        "/api/v1/favourites",
+    )
+    .await
 }
 
 /// The signed-in user's bookmarks, most recent first.
@@ -265,9 +272,15 @@ pub async fn favourites(
     security(("bearer" = ["read:bookmarks"])), responses((status = 200, body = Vec<Status>)))]
 pub async fn bookmarks(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadBookmarks>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
-    user.token.require_scope(&["read:bookmarks"])?;
-    marked(state, user, Mark::Bookmark, params, "/api/v1/bookmarks").await
+    marked(
+        state,
+        user.account_id,
+        Mark::Bookmark,
+        params,
+        "/api/v1/bookmarks",
+    )
+    .await
 }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use crate::api::entities::MediaAttachment;
 use crate::api::params::{FileFields, Params, ParamsWithFiles};
-use crate::auth::CurrentUser;
+use crate::auth::scoped::WriteMedia;
+use crate::auth::User;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
@@ -45,7 +46,7 @@ impl FileFields for MediaParams {
     responses((status = 200, body = MediaAttachment), (status = 422, description = "Missing, unsupported, invalid or too large file")))]
 pub async fn create_v2(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
     create(state, user, form).await
@@ -57,7 +58,7 @@ pub async fn create_v2(
     responses((status = 200, body = MediaAttachment), (status = 422, description = "Missing, unsupported, invalid or too large file")))]
 pub async fn create_v1(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
     create(state, user, form).await
@@ -65,10 +66,9 @@ pub async fn create_v1(
 
 async fn create(
     state: AppState,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     mut form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
-    user.token.require_scope(&["write:media"])?;
     let file = form
         .take_file("file")
         .ok_or_else(|| ApiError::validation("file", "ERR_BLANK", "File can't be blank"))?;
@@ -82,10 +82,9 @@ async fn create(
     responses((status = 200, body = MediaAttachment), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<MediaAttachment>> {
-    user.token.require_scope(&["write:media"])?;
     let row = media::own(&state, user.account_id, id.0).await?;
     Ok(Json(MediaAttachment::from_row(&row, &state.config)))
 }
@@ -97,11 +96,10 @@ pub async fn show(
     responses((status = 200, body = MediaAttachment), (status = 404), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     Path(id): Path<Id>,
     Params(params): Params<MediaParams>,
 ) -> ApiResult<Json<MediaAttachment>> {
-    user.token.require_scope(&["write:media"])?;
     let row = media::describe(&state, user.account_id, id.0, params.given()).await?;
     Ok(Json(MediaAttachment::from_row(&row, &state.config)))
 }
@@ -113,10 +111,9 @@ pub async fn update(
         (status = 422, description = "Attached to a status")))]
 pub async fn delete(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteMedia>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<crate::api::entities::empty::Empty>> {
-    user.token.require_scope(&["write:media"])?;
     media::delete(&state, user.account_id, id.0).await?;
     Ok(Json(crate::api::entities::empty::Empty {}))
 }

@@ -18,7 +18,10 @@ use crate::api::entities::status::{self, Status};
 use crate::api::entities::Account;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{string_list, Params};
-use crate::auth::CurrentUser;
+use crate::auth::scoped::{
+    ReadNotifications, ReadStatusesOrNotifications, WriteNotifications, WriteStatuses,
+};
+use crate::auth::User;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::notifications::{Filter, NotificationRow};
 use crate::db::reports::{self, ReportRow};
@@ -134,10 +137,9 @@ pub struct NotificationParams {
     responses((status = 200, description = "Notification entities", body = Vec<Notification>)))]
 pub async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadNotifications>,
     Params(params): Params<NotificationParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Notification>>)> {
-    user.token.require_scope(&["read:notifications"])?;
     let page = params.page.page(40, 80);
     let filter = Filter {
         types: params.types.as_deref().unwrap_or_default(),
@@ -161,10 +163,9 @@ pub async fn list(
     responses((status = 200, description = "Notification entity", body = Notification), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadNotifications>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Notification>> {
-    user.token.require_scope(&["read:notifications"])?;
     let row = notifications::find(&state, user.account_id, id).await?;
     let rendered = render_one(&state, user.account_id, row).await?;
     rendered.map(Json).ok_or(ApiError::NotFound)
@@ -176,10 +177,9 @@ pub async fn show(
     responses((status = 200, description = "Empty object", body = Empty), (status = 404)))]
 pub async fn dismiss(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteNotifications>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Empty>> {
-    user.token.require_scope(&["write:notifications"])?;
     notifications::dismiss(&state, user.account_id, id).await?;
     Ok(Json(Empty {}))
 }
@@ -188,8 +188,10 @@ pub async fn dismiss(
 #[utoipa::path(post, path = "/api/v1/notifications/clear", tag = "notifications",
     security(("bearer" = ["write:notifications"])),
     responses((status = 200, description = "Empty object", body = Empty)))]
-pub async fn clear(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Empty>> {
-    user.token.require_scope(&["write:notifications"])?;
+pub async fn clear(
+    State(state): State<AppState>,
+    user: User<WriteNotifications>,
+) -> ApiResult<Json<Empty>> {
     notifications::clear(&state, user.account_id).await?;
     Ok(Json(Empty {}))
 }
@@ -199,9 +201,8 @@ pub async fn clear(State(state): State<AppState>, user: CurrentUser) -> ApiResul
     security(("bearer" = ["read:notifications"])), responses((status = 200, body = UnreadCount)))]
 pub async fn unread_count(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadNotifications>,
 ) -> ApiResult<Json<UnreadCount>> {
-    user.token.require_scope(&["read:notifications"])?;
     let count = notifications::unread_count(&state, user.account_id).await?;
     Ok(Json(UnreadCount { count }))
 }
@@ -220,11 +221,9 @@ pub struct MarkerQuery {
     security(("bearer" = ["read:statuses", "read:notifications"])), responses((status = 200, body = Markers)))]
 pub async fn markers(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadStatusesOrNotifications>,
     Params(query): Params<MarkerQuery>,
 ) -> ApiResult<Json<Markers>> {
-    user.token
-        .require_scope(&["read:statuses", "read:notifications"])?;
     let timelines = query.timeline.unwrap_or_default();
     let found = notifications::markers(&state, user.account_id, &timelines).await?;
     Ok(Json(Markers::from_rows(&found)))
@@ -248,10 +247,9 @@ pub struct SetMarkers {
     security(("bearer" = ["write:statuses"])), responses((status = 200, body = Markers), (status = 422)))]
 pub async fn set_markers(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteStatuses>,
     Params(body): Params<SetMarkers>,
 ) -> ApiResult<Json<Markers>> {
-    user.token.require_scope(&["write:statuses"])?;
     let positions: Vec<MarkerPosition<'_>> =
         [("home", &body.home), ("notifications", &body.notifications)]
             .into_iter()

@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use crate::api::entities::empty::Empty;
 use crate::api::entities::push::{WebPushSubscription, ALERTS};
 use crate::api::params::{lenient_opt_bool, Params};
-use crate::auth::CurrentUser;
+use crate::auth::scoped::Push;
+use crate::auth::{TokenInfo, User};
 use crate::db::push::{self, NewSubscription, SubscriptionRow};
 use crate::error::{ApiError, ApiResult};
 use crate::push::encryption;
@@ -68,10 +69,9 @@ pub struct UpdateParams {
     security(("bearer" = ["push"])), responses((status = 200, body = WebPushSubscription), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<Push>,
     Params(params): Params<CreateParams>,
 ) -> ApiResult<Json<WebPushSubscription>> {
-    user.token.require_scope(&["push"])?;
     let subscription = params.subscription.unwrap_or_default();
     let endpoint = check_endpoint(&state, subscription.endpoint.as_deref())?;
     let keys = subscription.keys.unwrap_or_default();
@@ -81,7 +81,7 @@ pub async fn create(
     }
     let auth_secret = decode_key(keys.auth.as_deref(), "subscription[keys][auth]", 16)?;
     let data = params.data.unwrap_or_default();
-    let alerts = chosen_alerts(&user, data.alerts.as_ref());
+    let alerts = chosen_alerts(&user.token, data.alerts.as_ref());
     let policy = check_policy(data.policy.as_deref().or(params.policy.as_deref()))?;
     let mut transaction = state.db.begin().await?;
     let row = push::replace(
@@ -107,9 +107,8 @@ pub async fn create(
     security(("bearer" = ["push"])), responses((status = 200, body = WebPushSubscription), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<Push>,
 ) -> ApiResult<Json<WebPushSubscription>> {
-    user.token.require_scope(&["push"])?;
     let row = push::find_by_token(&state.db, user.token.id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -121,10 +120,9 @@ pub async fn show(
     security(("bearer" = ["push"])), responses((status = 200, body = WebPushSubscription), (status = 404), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<Push>,
     Params(params): Params<UpdateParams>,
 ) -> ApiResult<Json<WebPushSubscription>> {
-    user.token.require_scope(&["push"])?;
     let current = push::find_by_token(&state.db, user.token.id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -132,7 +130,7 @@ pub async fn update(
     // Alerts not named keep their value, as in Mastodon.
     let mut alerts = current.alerts.clone();
     if let Some(given) = data.alerts.as_ref() {
-        let chosen = chosen_alerts(&user, Some(given));
+        let chosen = chosen_alerts(&user.token, Some(given));
         alerts.retain(|alert| !given.contains_key(alert));
         alerts.extend(chosen);
     }
@@ -149,8 +147,7 @@ pub async fn update(
 /// Removes the current subscription; succeeds when there was none.
 #[utoipa::path(delete, path = "/api/v1/push/subscription", tag = "push",
     security(("bearer" = ["push"])), responses((status = 200, body = Empty)))]
-pub async fn delete(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Empty>> {
-    user.token.require_scope(&["push"])?;
+pub async fn delete(State(state): State<AppState>, user: User<Push>) -> ApiResult<Json<Empty>> {
     push::delete_by_token(&state.db, user.token.id).await?;
     Ok(Json(Empty {}))
 }
@@ -169,15 +166,15 @@ pub async fn server_key(state: &AppState) -> ApiResult<String> {
     Ok(URL_SAFE.encode(raw))
 }
 
-/// The alerts switched on, keeping the admin ones for staff only.
-fn chosen_alerts(user: &CurrentUser, given: Option<&Map<String, Value>>) -> Vec<String> {
+/// The alerts switched on, keeping the admin ones for staff only (by the role of `token`).
+fn chosen_alerts(token: &TokenInfo, given: Option<&Map<String, Value>>) -> Vec<String> {
     let Some(given) = given else {
         return Vec::new();
     };
     ALERTS
         .iter()
         .filter(|alert| given.get(**alert).is_some_and(truthy))
-        .filter(|alert| !alert.starts_with("admin.") || user.token.role.is_staff())
+        .filter(|alert| !alert.starts_with("admin.") || token.role.is_staff())
         .map(|alert| (*alert).to_owned())
         .collect()
 }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::check_length;
 use crate::api::entities::report::Report;
 use crate::api::params::{lenient_opt_bool, string_list, Params};
-use crate::auth::CurrentUser;
+use crate::auth::scoped::WriteReports;
+use crate::auth::User;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::services::reports::{self, LocalReport};
@@ -73,10 +74,9 @@ fn id_list(field: &'static str, ids: Option<&[String]>) -> ApiResult<Vec<i64>> {
     responses((status = 200, body = Report), (status = 404), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteReports>,
     Params(params): Params<ReportParams>,
 ) -> ApiResult<Json<Report>> {
-    user.token.require_scope(&["write:reports"])?;
     let target_id = params.target_id()?;
     check_length("comment", params.comment.as_deref(), MAX_COMMENT_CHARS)?;
     let status_ids = id_list("status_ids", params.status_ids.as_deref())?;

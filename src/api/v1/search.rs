@@ -10,7 +10,8 @@ use serde::Deserialize;
 use crate::api::entities::search::SearchResults;
 use crate::api::entities::Account;
 use crate::api::params::{lenient_opt_bool, Params};
-use crate::auth::{CurrentUser, MaybeToken};
+use crate::auth::scoped::{ReadAccounts, ReadSearch};
+use crate::auth::{OptionalToken, User};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::hiding;
 use crate::error::{ApiError, ApiResult};
@@ -130,10 +131,9 @@ async fn matching_accounts(
     security(("bearer" = ["read:accounts"])), responses((status = 200, body = Vec<Account>)))]
 pub async fn accounts(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadAccounts>,
     Params(params): Params<SearchParams>,
 ) -> ApiResult<Json<Vec<Account>>> {
-    user.token.require_scope(&["read:accounts"])?;
     let found = find_accounts(&state, Some(user.account_id), &params).await?;
     Ok(Json(
         found
@@ -148,13 +148,10 @@ pub async fn accounts(
     responses((status = 200, description = "Search entity", body = SearchResults)))]
 pub async fn v2(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadSearch>,
     Params(params): Params<SearchParams>,
 ) -> ApiResult<Json<SearchResults>> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:search"])?;
-    }
-    let viewer = token.as_ref().and_then(|t| t.account_id);
+    let viewer = token.account_id();
     if params.resolve == Some(true) && viewer.is_none() {
         return Err(ApiError::Unauthorized(
             "Search queries that resolve remote resources require a signed-in user".into(),

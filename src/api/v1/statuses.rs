@@ -11,7 +11,8 @@ use crate::api::entities::status::{self, Status};
 use crate::api::entities::status_edit::{StatusEdit, StatusSource};
 use crate::api::entities::MediaAttachment;
 use crate::api::params::{lenient_opt_bool, string_list, Params};
-use crate::auth::{CurrentUser, MaybeToken};
+use crate::auth::scoped::{ReadStatuses, WriteStatuses};
+use crate::auth::{OptionalToken, User};
 use crate::db::statuses::StatusRow;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
@@ -40,11 +41,10 @@ pub struct CreateStatusParams {
     responses((status = 200, body = Status), (status = 404, description = "Unknown parent"), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteStatuses>,
     headers: HeaderMap,
     Params(params): Params<CreateStatusParams>,
 ) -> ApiResult<Json<Status>> {
-    user.token.require_scope(&["write:statuses"])?;
     let new = NewPost {
         text: params.status.as_deref(),
         in_reply_to_id: params.in_reply_to_id.as_deref(),
@@ -85,24 +85,16 @@ async fn rendered(state: &AppState, viewer: Option<i64>, row: StatusRow) -> ApiR
         .ok_or(ApiError::NotFound)
 }
 
-/// The viewer a token stands for, once its read scope is checked (anonymous: `None`).
-fn reader(token: Option<crate::auth::TokenInfo>) -> ApiResult<Option<i64>> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:statuses"])?;
-    }
-    Ok(token.and_then(|t| t.account_id))
-}
-
 /// One status, if the caller may see it.
 #[utoipa::path(get, path = "/api/v1/statuses/{id}", tag = "statuses",
     params(("id" = String, Path, description = "Status id")),
     responses((status = 200, body = Status), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadStatuses>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Status>> {
-    let viewer = reader(token)?;
+    let viewer = token.account_id();
     let row = statuses::visible(&state, viewer, id.0).await?;
     rendered(&state, viewer, row).await.map(Json)
 }
@@ -113,10 +105,9 @@ pub async fn show(
     responses((status = 200, body = Status), (status = 404)))]
 pub async fn delete(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteStatuses>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Status>> {
-    user.token.require_scope(&["write:statuses"])?;
     let row = statuses::own(&state, user.account_id, id.0).await?;
     // Rendered while it still exists: counters and marks as the author last saw them.
     let mut shown = rendered(&state, Some(user.account_id), row.clone()).await?;
@@ -144,11 +135,10 @@ pub struct EditStatusParams {
     responses((status = 200, body = Status), (status = 404), (status = 422)))]
 pub async fn edit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<WriteStatuses>,
     Path(id): Path<Id>,
     Params(params): Params<EditStatusParams>,
 ) -> ApiResult<Json<Status>> {
-    user.token.require_scope(&["write:statuses"])?;
     let change = PostEdit {
         text: params.status.as_deref(),
         spoiler_text: params.spoiler_text.as_deref(),
@@ -168,10 +158,10 @@ pub async fn edit(
     responses((status = 200, body = Vec<StatusEdit>), (status = 404)))]
 pub async fn history(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadStatuses>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Vec<StatusEdit>>> {
-    let viewer = reader(token)?;
+    let viewer = token.account_id();
     let (row, versions) = statuses::history(&state, viewer, id.0).await?;
     let shown = rendered(&state, viewer, row).await?;
     let entries = (versions.into_iter())
@@ -186,10 +176,9 @@ pub async fn history(
     responses((status = 200, body = StatusSource), (status = 404)))]
 pub async fn source(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadStatuses>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<StatusSource>> {
-    user.token.require_scope(&["read:statuses"])?;
     let row = statuses::own(&state, user.account_id, id.0).await?;
     Ok(Json(StatusSource::from_row(row)))
 }

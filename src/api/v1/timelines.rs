@@ -10,7 +10,8 @@ use serde::Deserialize;
 use crate::api::entities::status::{self, Status};
 use crate::api::paging::{link_header, path_with_filters, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
-use crate::auth::{CurrentUser, MaybeToken};
+use crate::auth::scoped::ReadStatuses;
+use crate::auth::{OptionalToken, User};
 use crate::db::accounts;
 use crate::db::timelines::{self, Timeline};
 use crate::domain::Id;
@@ -64,10 +65,9 @@ fn origin(local: Option<bool>, remote: Option<bool>) -> Option<bool> {
     security(("bearer" = ["read:statuses"])), responses((status = 200, body = Vec<Status>)))]
 pub async fn home(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: User<ReadStatuses>,
     Params(params): Params<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
-    user.token.require_scope(&["read:statuses"])?;
     page(
         &state,
         Some(user.account_id),
@@ -102,15 +102,12 @@ pub struct PublicParams {
     responses((status = 200, body = Vec<Status>)))]
 pub async fn public(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadStatuses>,
     Params(params): Params<PublicParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:statuses"])?;
-    }
     let local = origin(params.local, params.remote);
     let only_media = params.only_media.unwrap_or(false);
-    let viewer = token.and_then(|t| t.account_id);
+    let viewer = token.account_id();
     let [local_filter, remote_filter] = origin_filters(local);
     page(
         &state,
@@ -157,17 +154,14 @@ pub struct AccountStatusesParams {
     responses((status = 200, body = Vec<Status>), (status = 404)))]
 pub async fn account(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadStatuses>,
     Path(id): Path<Id>,
     Params(params): Params<AccountStatusesParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:statuses"])?;
-    }
     let account = accounts::find_visible_by_id(&state.db, id.0)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let viewer = token.and_then(|t| t.account_id);
+    let viewer = token.account_id();
     let (which, path) = params.timeline(account.id);
     page(&state, viewer, which, &params.page, &path).await
 }
@@ -231,19 +225,16 @@ pub struct TagParams {
     responses((status = 200, body = Vec<Status>)))]
 pub async fn tag(
     State(state): State<AppState>,
-    MaybeToken(token): MaybeToken,
+    token: OptionalToken<ReadStatuses>,
     axum::extract::Path(hashtag): axum::extract::Path<String>,
     Params(params): Params<TagParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
-    if let Some(token) = &token {
-        token.require_scope(&["read:statuses"])?;
-    }
     let name = hashtag.trim_start_matches('#');
     if name.is_empty() || name.chars().count() > 100 {
         return Ok((HeaderMap::new(), Json(Vec::new())));
     }
     let local = origin(params.local, params.remote);
-    let viewer = token.and_then(|t| t.account_id);
+    let viewer = token.account_id();
     let only_media = params.only_media.unwrap_or(false);
     let [local_filter, remote_filter] = origin_filters(local);
     let path = path_with_filters(
