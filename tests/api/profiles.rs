@@ -299,3 +299,46 @@ async fn blank_fields_are_dropped_so_sending_only_blank_fields_clears_them(db: P
     assert_eq!(me["fields"], json!([]));
     assert_eq!(me["source"]["fields"], json!([]));
 }
+
+/// `GET /api/v1/preferences` (called at start-up by Elk, Phanpy, Ice Cubes, Mastodon
+/// Android and toot) shows the posting defaults set through update_credentials, keyed as
+/// Mastodon keys them, and needs `read:accounts`.
+#[sqlx::test]
+async fn preferences_show_the_posting_defaults_in_mastodons_keys(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let preferences = |token: String| {
+        let request = app.get("/api/v1/preferences").bearer_auth(token);
+        async move { request.send().await }
+    };
+    let fresh = expect_json(preferences(alice.access_token.clone()).await, 200).await;
+    assert_eq!(
+        fresh,
+        json!({
+            "posting:default:visibility": "public",
+            "posting:default:sensitive": false,
+            "posting:default:language": null,
+            "reading:expand:media": "default",
+            "reading:expand:spoilers": false,
+            "reading:autoplay:gifs": false,
+        })
+    );
+
+    let form = [
+        ("source[privacy]", "private"),
+        ("source[sensitive]", "true"),
+        ("source[language]", "fr"),
+    ];
+    expect_json(update(&app, &alice.access_token, &form).await, 200).await;
+    let changed = expect_json(preferences(alice.access_token.clone()).await, 200).await;
+    assert_eq!(changed["posting:default:visibility"], "private");
+    assert_eq!(changed["posting:default:sensitive"], true);
+    assert_eq!(changed["posting:default:language"], "fr");
+
+    expect_error(app.get("/api/v1/preferences").send().await, 401).await;
+    let write_only = app.create_app("write").await;
+    let token = app
+        .password_token(&write_only, "alice", PASSWORD, "write")
+        .await;
+    expect_error(preferences(token).await, 403).await;
+}

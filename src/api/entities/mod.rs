@@ -10,6 +10,7 @@ pub mod empty;
 pub mod instance;
 pub mod media;
 pub mod notification;
+pub mod preferences;
 pub mod push;
 pub mod relationship;
 pub mod report;

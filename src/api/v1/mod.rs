@@ -9,6 +9,7 @@ pub mod instance;
 pub mod interactions;
 pub mod media;
 pub mod notifications;
+pub mod preferences;
 pub mod push;
 pub mod reports;
 pub mod search;
