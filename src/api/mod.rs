@@ -273,6 +273,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/instance/rules", get(v1::instance::rules))
+        .route("/api/v1/instance/peers", get(v1::instance::peers))
+        .route(
+            "/api/v1/instance/translation_languages",
+            get(v1::instance::translation_languages),
+        )
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
         .route(

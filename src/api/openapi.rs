@@ -37,7 +37,7 @@ use super::{admin, authorize, oauth, v1};
         v1::notifications::clear, v1::notifications::unread_count, v1::notifications::markers,
         v1::notifications::set_markers,
         v1::push::create, v1::push::show, v1::push::update, v1::push::delete,
-        v1::instance::rules,
+        v1::instance::rules, v1::instance::peers, v1::instance::translation_languages,
         admin::accounts::list_v2, admin::accounts::list_v1, admin::accounts::show,
         admin::accounts::action, admin::accounts::approve, admin::accounts::reject,
         admin::accounts::enable, admin::accounts::unsilence, admin::accounts::unsuspend,

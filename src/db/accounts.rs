@@ -391,6 +391,18 @@ pub async fn count_known_domains(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     .await
 }
 
+/// The remote domains this instance knows accounts of, lowercased and sorted, except
+/// those a domain block covers (the block's domain or a subdomain of it), at most
+/// `limit`.
+pub async fn known_domains(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT d.domain FROM (SELECT DISTINCT lower(domain) AS domain FROM accounts            WHERE domain IS NOT NULL) d          WHERE NOT EXISTS (SELECT 1 FROM domain_blocks b            WHERE d.domain = b.domain OR d.domain LIKE '%.' || b.domain)          ORDER BY d.domain LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// Local users who signed in or signed up during the last 30 days.
 pub async fn count_active_local(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(

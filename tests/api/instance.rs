@@ -178,6 +178,9 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/accounts", &["post"]),
     ("/api/v1/accounts/verify_credentials", &["get"]),
     ("/api/v1/accounts/update_credentials", &["patch"]),
+    ("/api/v1/preferences", &["get"]),
+    ("/api/v1/instance/peers", &["get"]),
+    ("/api/v1/instance/translation_languages", &["get"]),
     ("/api/v2/media", &["post"]),
     ("/api/v1/media", &["post"]),
     ("/api/v1/media/{id}", &["get", "put", "delete"]),
@@ -255,5 +258,42 @@ async fn openapi_parameters_are_in_the_query_unless_the_path_names_them(db: PgPo
     assert_eq!(
         (&lookup["name"], &lookup["in"]),
         (&json!("acct"), &json!("query"))
+    );
+}
+
+/// `GET /api/v1/instance/peers` (Ice Cubes calls it at start-up) lists the domains of
+/// known remote accounts once each, lowercased, without blocked domains or their
+/// subdomains; in allowlist mode it is hidden, as Mastodon hides it.
+#[sqlx::test]
+async fn peers_lists_known_domains_except_blocked_ones(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    assert_eq!(get_json(&app, "/api/v1/instance/peers").await, json!([]));
+    sqlx::query(
+        "INSERT INTO accounts (username, domain) VALUES ('a', 'social.example'),            ('b', 'Social.Example'), ('c', 'b.example'), ('d', 'spam.example'),            ('e', 'eu.spam.example'), ('f', 'notspam.example')",
+    )
+    .execute(&db)
+    .await
+    .expect("remote accounts");
+    sqlx::query("INSERT INTO domain_blocks (domain, severity) VALUES ('spam.example', 'suspend')")
+        .execute(&db)
+        .await
+        .expect("domain block");
+    assert_eq!(
+        get_json(&app, "/api/v1/instance/peers").await,
+        json!(["b.example", "notspam.example", "social.example"])
+    );
+
+    let limited = TestApp::spawn_with(db, &["--allowlist-mode", "true"]).await;
+    let response = limited.get("/api/v1/instance/peers").send().await;
+    crate::helpers::expect_error(response, 404).await;
+}
+
+/// Without a translation service, no language pair is offered (Mastodon's answer too).
+#[sqlx::test]
+async fn translation_languages_are_empty_without_a_translator(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    assert_eq!(
+        get_json(&app, "/api/v1/instance/translation_languages").await,
+        json!({})
     );
 }

@@ -1,12 +1,15 @@
-//! `GET /api/v1/instance` and `GET /api/v2/instance`
+//! `GET /api/v1/instance`, `GET /api/v2/instance` and the instance's public
+//! side-routes (rules, peers, translation languages)
 //! (<https://docs.joinmastodon.org/methods/instance/>). Public, no token needed.
 
 use axum::extract::State;
+use std::collections::BTreeMap;
+
 use axum::Json;
 
 use crate::api::entities::instance::{Instance, InstanceStats, InstanceV1, Rule};
 use crate::db::accounts;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 async fn stats(state: &AppState) -> ApiResult<InstanceStats> {
@@ -47,4 +50,31 @@ pub async fn rules(State(state): State<AppState>) -> ApiResult<Json<Vec<Rule>>> 
 async fn rule_entities(state: &AppState) -> ApiResult<Vec<Rule>> {
     let rules = crate::db::rules::all(&state.db).await?;
     Ok(rules.iter().map(Rule::from_row).collect())
+}
+
+/// Most domains `GET /api/v1/instance/peers` lists: it comes from what other servers
+/// sent, so it is bounded (Mastodon lists every one; past this many the list is cut,
+/// alphabetically).
+const MAX_PEERS: i64 = 100_000;
+
+/// The remote domains this instance knows accounts of, except blocked ones (as
+/// Mastodon's `Instance.searchable`). 404 in allowlist mode, where Mastodon hides it
+/// too ("limited federation mode").
+#[utoipa::path(get, path = "/api/v1/instance/peers", tag = "instance",
+    responses((status = 200, description = "Domain names", body = Vec<String>),
+        (status = 404, description = "Allowlist mode")))]
+pub async fn peers(State(state): State<AppState>) -> ApiResult<Json<Vec<String>>> {
+    if state.config.allowlist_mode {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(accounts::known_domains(&state.db, MAX_PEERS).await?))
+}
+
+/// Which languages statuses can be translated from and into: none, as Roost has no
+/// translation service (Mastodon answers the same `{}` without one).
+#[utoipa::path(get, path = "/api/v1/instance/translation_languages", tag = "instance",
+    responses((status = 200, description = "Source language → target languages (empty)",
+        body = BTreeMap<String, Vec<String>>)))]
+pub async fn translation_languages() -> Json<BTreeMap<String, Vec<String>>> {
+    Json(BTreeMap::new())
 }
