@@ -396,7 +396,11 @@ pub async fn count_known_domains(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 /// `limit`.
 pub async fn known_domains(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT d.domain FROM (SELECT DISTINCT lower(domain) AS domain FROM accounts            WHERE domain IS NOT NULL) d          WHERE NOT EXISTS (SELECT 1 FROM domain_blocks b            WHERE d.domain = b.domain OR d.domain LIKE '%.' || b.domain)          ORDER BY d.domain LIMIT $1",
+        "SELECT d.domain FROM (SELECT DISTINCT lower(domain) AS domain FROM accounts \
+           WHERE domain IS NOT NULL) d \
+         WHERE NOT EXISTS (SELECT 1 FROM domain_blocks b WHERE d.domain = b.domain \
+           OR right(d.domain, length(b.domain) + 1) = '.' || b.domain) \
+         ORDER BY d.domain LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db)

@@ -269,7 +269,9 @@ async fn peers_lists_known_domains_except_blocked_ones(db: PgPool) {
     let app = TestApp::spawn(db.clone()).await;
     assert_eq!(get_json(&app, "/api/v1/instance/peers").await, json!([]));
     sqlx::query(
-        "INSERT INTO accounts (username, domain) VALUES ('a', 'social.example'),            ('b', 'Social.Example'), ('c', 'b.example'), ('d', 'spam.example'),            ('e', 'eu.spam.example'), ('f', 'notspam.example')",
+        "INSERT INTO accounts (username, domain) VALUES ('a', 'social.example'), \
+           ('b', 'Social.Example'), ('c', 'b.example'), ('d', 'spam.example'), \
+           ('e', 'eu.spam.example'), ('f', 'notspam.example')",
     )
     .execute(&db)
     .await
