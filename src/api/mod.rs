@@ -54,6 +54,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
         .route(
+            "/api/v1/accounts/familiar_followers",
+            get(v1::follows::familiar_followers),
+        )
+        .route(
             "/api/v1/accounts/relationships",
             get(v1::follows::relationships),
         )

@@ -19,7 +19,7 @@ use super::{admin, authorize, oauth, v1};
         v1::accounts::show, v1::accounts::lookup,
         v1::instance::v1, v1::instance::v2,
         v1::follows::follow, v1::follows::unfollow, v1::follows::followers, v1::follows::following,
-        v1::follows::relationships, v1::follows::follow_requests, v1::follows::authorize,
+        v1::follows::relationships, v1::follows::familiar_followers, v1::follows::follow_requests, v1::follows::authorize,
         v1::follows::reject, v1::search::accounts, v1::search::v2,
         v1::blocks::block, v1::blocks::unblock, v1::blocks::blocked, v1::blocks::mute,
         v1::blocks::unmute, v1::blocks::muted, v1::domain_blocks::list,

@@ -246,3 +246,35 @@ pub async fn relationships(
     .fetch_all(db)
     .await
 }
+
+/// For each of `targets`, up to `per_target` accounts that `viewer` follows and that
+/// follow the target (both follows accepted), the viewer's newest follow first, as
+/// (target, familiar account) pairs: Mastodon's familiar followers. Suspended
+/// accounts, accounts that hide their collections and accounts blocking or blocked by
+/// the viewer are left out.
+pub async fn familiar_followers(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    targets: &[i64],
+    per_target: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT target, account FROM (\
+           SELECT theirs.target_account_id AS target, mine.target_account_id AS account, \
+             row_number() OVER (PARTITION BY theirs.target_account_id ORDER BY mine.id DESC) AS n \
+           FROM follows mine \
+           JOIN follows theirs ON theirs.account_id = mine.target_account_id AND theirs.accepted \
+           JOIN accounts a ON a.id = mine.target_account_id \
+           WHERE mine.account_id = $1 AND mine.accepted AND theirs.target_account_id = ANY($2) \
+             AND a.suspended_at IS NULL AND NOT a.hide_collections \
+             AND NOT EXISTS (SELECT 1 FROM blocks b \
+               WHERE (b.account_id = $1 AND b.target_account_id = a.id) \
+                  OR (b.account_id = a.id AND b.target_account_id = $1))) familiar \
+         WHERE n <= $3 ORDER BY target, n",
+    )
+    .bind(viewer)
+    .bind(targets)
+    .bind(per_target)
+    .fetch_all(db)
+    .await
+}

@@ -32,7 +32,9 @@ use crate::urls;
 mod lists;
 mod rules;
 
-pub use lists::{list, requests, FollowPage};
+pub use lists::{
+    familiar_followers, list, requests, FollowPage, FAMILIAR_PER_TARGET, FAMILIAR_TARGETS,
+};
 use rules::{refusal, Refusal};
 
 /// Options of a follow (`reblogs` and `notify` of `POST /api/v1/accounts/:id/follow`);

@@ -179,6 +179,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/accounts/verify_credentials", &["get"]),
     ("/api/v1/accounts/update_credentials", &["patch"]),
     ("/api/v1/preferences", &["get"]),
+    ("/api/v1/accounts/familiar_followers", &["get"]),
     ("/api/v1/instance/peers", &["get"]),
     ("/api/v1/instance/translation_languages", &["get"]),
     ("/api/v2/media", &["post"]),

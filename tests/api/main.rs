@@ -18,6 +18,7 @@ mod federated_moderation;
 mod federated_statuses;
 mod federated_threads;
 mod federation;
+mod follows;
 mod hostile_remotes;
 mod instance;
 mod interactions;

@@ -7,6 +7,7 @@ pub mod application;
 pub mod authorization_server;
 pub mod context;
 pub mod empty;
+pub mod familiar_followers;
 pub mod instance;
 pub mod media;
 pub mod notification;

@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 
+use crate::api::entities::familiar_followers::FamiliarFollowers;
 use crate::api::entities::relationship::Relationship;
 use crate::api::entities::Account;
 use crate::api::paging::{link_header, PageParams};
@@ -166,7 +167,7 @@ pub async fn following(
     follow_list(&state, &token, id, Direction::Following, &params).await
 }
 
-/// `id[]=…` of `GET /api/v1/accounts/relationships`.
+/// `id[]=…` of `GET /api/v1/accounts/relationships` and `…/familiar_followers`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RelationshipsQuery {
@@ -194,6 +195,29 @@ pub async fn relationships(
         .collect();
     let rows = follows::relationships(&state.db, user.account_id, &ids).await?;
     Ok(Json(rows.into_iter().map(Relationship::from).collect()))
+}
+
+/// For each account asked about (`id[]`, at most 40), the accounts the signed-in user
+/// follows that follow it too.
+#[utoipa::path(get, path = "/api/v1/accounts/familiar_followers", tag = "follows",
+    params(RelationshipsQuery), security(("bearer" = ["read:follows", "follow"])),
+    responses((status = 200, body = Vec<FamiliarFollowers>)))]
+pub async fn familiar_followers(
+    State(state): State<AppState>,
+    user: User<ReadFollows>,
+    Params(query): Params<RelationshipsQuery>,
+) -> ApiResult<Json<Vec<FamiliarFollowers>>> {
+    let asked = query.id.unwrap_or_default();
+    let ids: Vec<i64> = asked
+        .iter()
+        .filter_map(|id| id.parse::<Id>().ok())
+        .map(|id| id.0)
+        .collect();
+    let found = service::familiar_followers(&state, user.account_id, &ids).await?;
+    let rendered = found
+        .iter()
+        .map(|(target, familiar)| FamiliarFollowers::of(target, familiar, &state.config));
+    Ok(Json(rendered.collect()))
 }
 
 /// Pending follow requests to the signed-in user, newest first.

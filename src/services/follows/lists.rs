@@ -60,3 +60,45 @@ async fn paged(
         follow_ids: rows.iter().map(|row| row.id).collect(),
     })
 }
+
+/// Most accounts one familiar-followers request asks about (as Mastodon's 40 of
+/// `relationships`), and most familiar followers listed for each.
+pub const FAMILIAR_TARGETS: usize = 40;
+/// See [`FAMILIAR_TARGETS`].
+pub const FAMILIAR_PER_TARGET: i64 = 40;
+
+/// For each account of `ids` that exists and is not suspended (at most
+/// [`FAMILIAR_TARGETS`], in the order given, once each): the accounts `viewer`
+/// follows that follow it too ("followed by people you follow").
+pub async fn familiar_followers(
+    state: &AppState,
+    viewer: i64,
+    ids: &[i64],
+) -> ApiResult<Vec<(AccountRow, Vec<AccountRow>)>> {
+    let mut wanted: Vec<i64> = Vec::new();
+    for id in ids.iter().copied() {
+        if wanted.len() < FAMILIAR_TARGETS && !wanted.contains(&id) {
+            wanted.push(id);
+        }
+    }
+    let mut targets = accounts::find_many(&state.db, &wanted).await?;
+    targets.retain(|account| account.suspended_at.is_none());
+    targets.sort_by_key(|account| wanted.iter().position(|id| *id == account.id));
+    let pairs =
+        follows::familiar_followers(&state.db, viewer, &wanted, FAMILIAR_PER_TARGET).await?;
+    let mut familiar_ids: Vec<i64> = pairs.iter().map(|(_, account)| *account).collect();
+    familiar_ids.sort_unstable();
+    familiar_ids.dedup();
+    let familiar = accounts::find_many(&state.db, &familiar_ids).await?;
+    Ok(targets
+        .into_iter()
+        .map(|target| {
+            let known = pairs
+                .iter()
+                .filter(|(of, _)| *of == target.id)
+                .filter_map(|(_, id)| familiar.iter().find(|row| row.id == *id).cloned())
+                .collect();
+            (target, known)
+        })
+        .collect())
+}
