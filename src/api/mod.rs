@@ -42,7 +42,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/api/v1/accounts",
-            post(v1::accounts::register).layer(limited(Bucket::SignUp)),
+            post(v1::accounts::register)
+                .layer(limited(Bucket::SignUp))
+                .get(v1::accounts::index),
         )
         .route(
             "/api/v1/accounts/verify_credentials",
@@ -81,7 +83,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .put(v1::media::update)
                 .delete(v1::media::delete),
         )
-        .route("/api/v1/statuses", post(v1::statuses::create))
+        .route(
+            "/api/v1/statuses",
+            post(v1::statuses::create).get(v1::statuses::index),
+        )
         .route(
             "/api/v1/statuses/{id}",
             get(v1::statuses::show)

@@ -14,7 +14,7 @@ use super::{admin, authorize, oauth, v1};
          license(name = "AGPL-3.0-or-later")),
     paths(
         v1::apps::create, v1::apps::verify_credentials,
-        v1::accounts::register, v1::accounts::verify_credentials, v1::accounts::update_credentials,
+        v1::accounts::register, v1::accounts::index, v1::accounts::verify_credentials, v1::accounts::update_credentials,
         v1::preferences::show,
         v1::accounts::show, v1::accounts::lookup,
         v1::instance::v1, v1::instance::v2,
@@ -24,7 +24,7 @@ use super::{admin, authorize, oauth, v1};
         v1::blocks::block, v1::blocks::unblock, v1::blocks::blocked, v1::blocks::mute,
         v1::blocks::unmute, v1::blocks::muted, v1::domain_blocks::list,
         v1::domain_blocks::create, v1::domain_blocks::delete, v1::reports::create,
-        v1::statuses::create, v1::statuses::show, v1::statuses::delete, v1::statuses::edit,
+        v1::statuses::index, v1::statuses::create, v1::statuses::show, v1::statuses::delete, v1::statuses::edit,
         v1::statuses::history, v1::statuses::source,
         v1::media::create_v2, v1::media::create_v1, v1::media::show, v1::media::update,
         v1::media::delete,

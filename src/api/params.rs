@@ -328,6 +328,40 @@ fn indexed_values(map: Map<String, Value>) -> Vec<Value> {
     map.into_iter().map(|(_, value)| value).collect()
 }
 
+/// `id[]=…` of the endpoints that take a list of ids (`GET /api/v1/accounts`,
+/// `/api/v1/statuses`, `/api/v1/accounts/relationships`, `…/familiar_followers`).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IdsQuery {
+    #[serde(default, deserialize_with = "string_list")]
+    #[param(value_type = Vec<String>)]
+    pub id: Option<Vec<String>>,
+}
+
+impl IdsQuery {
+    /// The distinct ids asked for, in order; ids that are not numbers name nothing and
+    /// are dropped (as Mastodon's `to_i` makes them 0). More than `max` distinct ids is
+    /// a 422, as Mastodon answers.
+    pub fn ids(&self, max: usize) -> crate::error::ApiResult<Vec<i64>> {
+        let mut ids: Vec<i64> = Vec::new();
+        let given = self.id.as_deref().unwrap_or_default();
+        for id in given
+            .iter()
+            .filter_map(|id| id.parse::<crate::domain::Id>().ok())
+        {
+            if !ids.contains(&id.0) {
+                ids.push(id.0);
+            }
+            if ids.len() > max {
+                return Err(crate::error::ApiError::Unprocessable(format!(
+                    "At most {max} ids may be asked for at once"
+                )));
+            }
+        }
+        Ok(ids)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,20 @@ pub async fn find_visible_by_id(
     .await
 }
 
+/// The accounts of `ids` the API may show (not local accounts awaiting approval), in
+/// any order.
+pub async fn find_many_visible(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE id = ANY($1) AND {VISIBLE}"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 /// Finds a visible account by username (case-insensitive) and domain (`None` = local).
 pub async fn find_visible_by_acct(
     db: impl PgExecutor<'_>,

@@ -282,6 +282,22 @@ pub async fn find_visible(
     .await
 }
 
+/// The statuses of `ids` that `viewer` may see (not deleted), in any order.
+pub async fn find_many_visible(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    ids: &[i64],
+) -> sqlx::Result<Vec<StatusRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM statuses s WHERE s.id = ANY($2) AND s.deleted_at IS NULL \
+           AND {VISIBLE_TO_VIEWER}"
+    ))
+    .bind(viewer)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 /// Loads statuses by id (deleted ones too, for boosts and parents), in any order.
 pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<StatusRow>> {
     sqlx::query_as(&format!(

@@ -238,6 +238,18 @@ pub async fn visible(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResul
         .ok_or(ApiError::NotFound)
 }
 
+/// The statuses of `ids` that `viewer` may see, in the order asked; the others are
+/// left out (as Mastodon's `GET /api/v1/statuses?id[]=`).
+pub async fn visible_many(
+    state: &AppState,
+    viewer: Option<i64>,
+    ids: &[i64],
+) -> ApiResult<Vec<StatusRow>> {
+    let mut rows = statuses::find_many_visible(&state.db, viewer, ids).await?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
+}
+
 /// A status of account `account_id` (not a boost), by id: what its author may edit,
 /// delete or read the source of. `NotFound` otherwise.
 pub async fn own(state: &AppState, account_id: i64, id: i64) -> ApiResult<StatusRow> {

@@ -75,3 +75,32 @@ async fn familiar_followers_are_the_people_you_follow_who_follow_them(db: PgPool
     let anonymous = app.anonymous().get::<Value>(&path).await;
     assert_eq!(anonymous.expect_err("needs a token").status, 401);
 }
+
+/// `GET /api/v1/accounts?id[]=…` (Mastodon 4.3): several accounts in one request, in
+/// the order asked, unknown ids left out, at most 40.
+#[sqlx::test]
+async fn several_accounts_are_fetched_at_once_in_the_order_asked(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let path = format!(
+        "/api/v1/accounts?id[]={}&id[]=999999&id[]={}&id[]={}",
+        bob.account_id, alice.account_id, bob.account_id
+    );
+    let found: Value = app.anonymous().get(&path).await.expect("accounts");
+    let names: Vec<&str> = found
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|account| account["username"].as_str())
+        .collect();
+    assert_eq!(names, ["bob", "alice"]);
+
+    let too_many: String = (1..=41).map(|n| format!("id[]={n}&")).collect();
+    let refused = app
+        .anonymous()
+        .get::<Value>(&format!("/api/v1/accounts?{too_many}"))
+        .await
+        .expect_err("41 ids");
+    assert_eq!(refused.status, 422);
+}

@@ -180,6 +180,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/accounts/update_credentials", &["patch"]),
     ("/api/v1/preferences", &["get"]),
     ("/api/v1/accounts/familiar_followers", &["get"]),
+    ("/api/v1/accounts", &["get", "post"]),
+    ("/api/v1/statuses", &["get", "post"]),
     ("/api/v1/instance/peers", &["get"]),
     ("/api/v1/instance/translation_languages", &["get"]),
     ("/api/v2/media", &["post"]),

@@ -818,3 +818,43 @@ async fn a_new_status_is_answered_exactly_as_it_reads_back(db: PgPool) {
     .await;
     assert_eq!(posted, read);
 }
+
+/// `GET /api/v1/statuses?id[]=…` (Mastodon 4.3): the statuses the caller may see, in
+/// the order asked; others (private to someone else, unknown) are left out; at most 20.
+#[sqlx::test]
+async fn several_statuses_are_fetched_at_once_as_the_caller_may_see_them(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let public = app
+        .as_(&alice)
+        .post_status("for everyone")
+        .await
+        .expect("post");
+    let private = app
+        .as_(&alice)
+        .post_status_with(&[("status", "followers only"), ("visibility", "private")])
+        .await
+        .expect("post");
+    let path = format!(
+        "/api/v1/statuses?id[]={}&id[]=999999&id[]={}",
+        private.id, public.id
+    );
+    let own: Vec<crate::helpers::client::entities::Status> =
+        app.as_(&alice).get(&path).await.expect("alice's view");
+    assert_eq!(ids(&own), [private.id.as_str(), public.id.as_str()]);
+    let others: Vec<crate::helpers::client::entities::Status> =
+        app.as_(&bob).get(&path).await.expect("bob's view");
+    assert_eq!(ids(&others), [public.id.as_str()]);
+    let anonymous: Vec<crate::helpers::client::entities::Status> =
+        app.anonymous().get(&path).await.expect("anonymous view");
+    assert_eq!(ids(&anonymous), [public.id.as_str()]);
+
+    let too_many: String = (1..=21).map(|n| format!("id[]={n}&")).collect();
+    let refused = app
+        .anonymous()
+        .get::<Value>(&format!("/api/v1/statuses?{too_many}"))
+        .await
+        .expect_err("21 ids");
+    assert_eq!(refused.status, 422);
+}

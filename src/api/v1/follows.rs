@@ -12,7 +12,7 @@ use crate::api::entities::familiar_followers::FamiliarFollowers;
 use crate::api::entities::relationship::Relationship;
 use crate::api::entities::Account;
 use crate::api::paging::{link_header, PageParams};
-use crate::api::params::{lenient_opt_bool, string_list, Params};
+use crate::api::params::{lenient_opt_bool, IdsQuery, Params};
 use crate::auth::scoped::{ReadAccounts, ReadFollows, WriteFollows};
 use crate::auth::{OptionalToken, User};
 use crate::db::accounts::{self, AccountRow};
@@ -167,23 +167,14 @@ pub async fn following(
     follow_list(&state, &token, id, Direction::Following, &params).await
 }
 
-/// `id[]=…` of `GET /api/v1/accounts/relationships` and `…/familiar_followers`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RelationshipsQuery {
-    #[serde(default, deserialize_with = "string_list")]
-    #[param(value_type = Vec<String>)]
-    id: Option<Vec<String>>,
-}
-
 /// The relationships of the signed-in user with up to 40 accounts.
 #[utoipa::path(get, path = "/api/v1/accounts/relationships", tag = "follows",
-    params(RelationshipsQuery), security(("bearer" = ["read:follows", "follow"])),
+    params(IdsQuery), security(("bearer" = ["read:follows", "follow"])),
     responses((status = 200, body = Vec<Relationship>)))]
 pub async fn relationships(
     State(state): State<AppState>,
     user: User<ReadFollows>,
-    Params(query): Params<RelationshipsQuery>,
+    Params(query): Params<IdsQuery>,
 ) -> ApiResult<Json<Vec<Relationship>>> {
     let ids: Vec<i64> = query
         .id
@@ -200,12 +191,12 @@ pub async fn relationships(
 /// For each account asked about (`id[]`, at most 40), the accounts the signed-in user
 /// follows that follow it too.
 #[utoipa::path(get, path = "/api/v1/accounts/familiar_followers", tag = "follows",
-    params(RelationshipsQuery), security(("bearer" = ["read:follows", "follow"])),
+    params(IdsQuery), security(("bearer" = ["read:follows", "follow"])),
     responses((status = 200, body = Vec<FamiliarFollowers>)))]
 pub async fn familiar_followers(
     State(state): State<AppState>,
     user: User<ReadFollows>,
-    Params(query): Params<RelationshipsQuery>,
+    Params(query): Params<IdsQuery>,
 ) -> ApiResult<Json<Vec<FamiliarFollowers>>> {
     let asked = query.id.unwrap_or_default();
     let ids: Vec<i64> = asked

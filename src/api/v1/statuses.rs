@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::status_edit::{StatusEdit, StatusSource};
 use crate::api::entities::MediaAttachment;
-use crate::api::params::{lenient_opt_bool, string_list, Params};
+use crate::api::params::{lenient_opt_bool, string_list, IdsQuery, Params};
 use crate::auth::scoped::{ReadStatuses, WriteStatuses};
 use crate::auth::{OptionalToken, User};
 use crate::db::statuses::StatusRow;
@@ -83,6 +83,22 @@ async fn rendered(state: &AppState, viewer: Option<i64>, row: StatusRow) -> ApiR
         .await?
         .pop()
         .ok_or(ApiError::NotFound)
+}
+
+/// Most ids `GET /api/v1/statuses?id[]=` takes (Mastodon's `DEFAULT_STATUSES_LIMIT`).
+const MAX_STATUS_IDS: usize = 20;
+
+/// Several statuses at once, those the caller may see, in the order asked.
+#[utoipa::path(get, path = "/api/v1/statuses", tag = "statuses", params(IdsQuery),
+    responses((status = 200, body = Vec<Status>), (status = 422, description = "More than 20 ids")))]
+pub async fn index(
+    State(state): State<AppState>,
+    token: OptionalToken<ReadStatuses>,
+    Params(query): Params<IdsQuery>,
+) -> ApiResult<Json<Vec<Status>>> {
+    let viewer = token.account_id();
+    let rows = statuses::visible_many(&state, viewer, &query.ids(MAX_STATUS_IDS)?).await?;
+    Ok(Json(status::render(&state, viewer, rows).await?))
 }
 
 /// One status, if the caller may see it.
