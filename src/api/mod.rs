@@ -22,7 +22,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderName;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use axum::Router;
 use tower_http::cors::{Any, CorsLayer};
 
@@ -281,6 +281,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/reports", post(v1::reports::create))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/preferences", get(v1::preferences::show))
+        .route(
+            "/api/v1/profile/avatar",
+            delete(v1::accounts::delete_avatar),
+        )
+        .route(
+            "/api/v1/profile/header",
+            delete(v1::accounts::delete_header),
+        )
         .route("/api/v1/instance/rules", get(v1::instance::rules))
         .route("/api/v1/instance/peers", get(v1::instance::peers))
         .route(

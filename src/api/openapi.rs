@@ -14,7 +14,7 @@ use super::{admin, authorize, oauth, v1};
          license(name = "AGPL-3.0-or-later")),
     paths(
         v1::apps::create, v1::apps::verify_credentials,
-        v1::accounts::register, v1::accounts::index, v1::accounts::verify_credentials, v1::accounts::update_credentials,
+        v1::accounts::register, v1::accounts::index, v1::accounts::verify_credentials, v1::accounts::update_credentials, v1::accounts::delete_avatar, v1::accounts::delete_header,
         v1::preferences::show,
         v1::accounts::show, v1::accounts::lookup,
         v1::instance::v1, v1::instance::v2,

@@ -132,6 +132,32 @@ pub async fn update_credentials(
     Ok(OwnProfile { account, user })
 }
 
+/// Removes the avatar or header of the local account `account_id` (`DELETE
+/// /api/v1/profile/avatar|header`): the account shows the placeholder again, its
+/// followers' servers get an `Update` of the actor without the image, and the file is
+/// deleted once that committed. Removing an image that is not there changes nothing
+/// but still succeeds, as Mastodon. Errors: `NotFound` when the account has no user.
+pub async fn remove_image(
+    state: &AppState,
+    account_id: i64,
+    which: ProfileImage,
+) -> ApiResult<OwnProfile> {
+    let mut transaction = state.db.begin().await?;
+    let replaced = accounts::set_profile_image(&mut *transaction, account_id, which, None).await?;
+    let account = accounts::find_by_id(&mut *transaction, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let user = users::find_by_account_id(&mut *transaction, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if replaced.is_some() {
+        queue_actor_update(state, &mut transaction, &account).await?;
+    }
+    transaction.commit().await?;
+    upload::remove_files(state, &replaced.into_iter().collect::<Vec<_>>()).await;
+    Ok(OwnProfile { account, user })
+}
+
 /// Checks and processes the uploaded images (422 when one is not an acceptable image).
 async fn process_images(
     state: &AppState,

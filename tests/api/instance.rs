@@ -179,6 +179,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/accounts/verify_credentials", &["get"]),
     ("/api/v1/accounts/update_credentials", &["patch"]),
     ("/api/v1/preferences", &["get"]),
+    ("/api/v1/profile/avatar", &["delete"]),
+    ("/api/v1/profile/header", &["delete"]),
     ("/api/v1/accounts/familiar_followers", &["get"]),
     ("/api/v1/accounts", &["get", "post"]),
     ("/api/v1/statuses", &["get", "post"]),

@@ -430,3 +430,64 @@ async fn only_media_keeps_the_statuses_with_attachments(db: PgPool) {
     assert_eq!(ids(all).len(), 2);
     app.stop().await;
 }
+
+/// `DELETE /api/v1/profile/avatar` and `/header` (Mastodon 4.2) bring the placeholder
+/// back, delete the stored file, leave the other image alone, succeed again when there
+/// is nothing left to remove, and need `write:accounts`.
+#[sqlx::test]
+async fn avatar_and_header_can_be_removed(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let ann = app.sign_up("ann").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "avatar",
+            reqwest::multipart::Part::bytes(png(64, 64)).file_name("a.png"),
+        )
+        .part(
+            "header",
+            reqwest::multipart::Part::bytes(png(300, 100)).file_name("h.png"),
+        );
+    let response = app
+        .patch("/api/v1/accounts/update_credentials")
+        .bearer_auth(&ann.access_token)
+        .multipart(form)
+        .send()
+        .await;
+    let account = expect_json(response, 200).await;
+    let avatar = account["avatar"].as_str().expect("avatar").to_owned();
+    let header = account["header"].as_str().expect("header").to_owned();
+    download(&app, &avatar).await;
+
+    let remove = |which: &'static str, token: String| {
+        let request = app
+            .delete(&format!("/api/v1/profile/{which}"))
+            .bearer_auth(token);
+        async move { request.send().await }
+    };
+    let account = expect_json(remove("avatar", ann.access_token.clone()).await, 200).await;
+    let placeholder = account["avatar"].as_str().expect("avatar");
+    assert!(
+        placeholder.ends_with("/avatars/original/missing.png"),
+        "{placeholder}"
+    );
+    assert_eq!(account["header"], header.as_str(), "the header stays");
+    assert_eq!(
+        account["source"]["privacy"], "public",
+        "a CredentialAccount"
+    );
+    let gone = app.client.get(&avatar).send().await.expect("request sent");
+    assert_eq!(gone.status(), 404, "the old avatar file is deleted");
+    expect_json(remove("avatar", ann.access_token.clone()).await, 200).await;
+
+    let read_only = app.create_app("read").await;
+    let token = app
+        .password_token(&read_only, "ann", crate::helpers::PASSWORD, "read")
+        .await;
+    expect_error(remove("header", token).await, 403).await;
+    let account = expect_json(remove("header", ann.access_token.clone()).await, 200).await;
+    let placeholder = account["header"].as_str().expect("header");
+    assert!(
+        placeholder.ends_with("/headers/original/missing.png"),
+        "{placeholder}"
+    );
+}

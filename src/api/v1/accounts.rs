@@ -136,6 +136,30 @@ pub async fn verify_credentials(
     Ok(Json(credential_account(&state, &own)))
 }
 
+/// Removes the signed-in user's avatar (Mastodon 4.2).
+#[utoipa::path(delete, path = "/api/v1/profile/avatar", tag = "accounts",
+    security(("bearer" = ["write:accounts"])),
+    responses((status = 200, body = CredentialAccount), (status = 401), (status = 403)))]
+pub async fn delete_avatar(
+    State(state): State<AppState>,
+    user: User<WriteAccounts>,
+) -> ApiResult<Json<CredentialAccount>> {
+    let own = profile::remove_image(&state, user.account_id, ProfileImage::Avatar).await?;
+    Ok(Json(credential_account(&state, &own)))
+}
+
+/// Removes the signed-in user's header image (Mastodon 4.2).
+#[utoipa::path(delete, path = "/api/v1/profile/header", tag = "accounts",
+    security(("bearer" = ["write:accounts"])),
+    responses((status = 200, body = CredentialAccount), (status = 401), (status = 403)))]
+pub async fn delete_header(
+    State(state): State<AppState>,
+    user: User<WriteAccounts>,
+) -> ApiResult<Json<CredentialAccount>> {
+    let own = profile::remove_image(&state, user.account_id, ProfileImage::Header).await?;
+    Ok(Json(credential_account(&state, &own)))
+}
+
 fn credential_account(state: &AppState, own: &OwnProfile) -> CredentialAccount {
     CredentialAccount::from_rows(&own.account, &own.user, &state.config)
 }
