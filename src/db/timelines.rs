@@ -1,4 +1,4 @@
-//! Timeline reads: home, public, hashtag and one account's statuses, newest first,
+//! Timeline reads: home, public, hashtag, list and one account's statuses, newest first,
 //! paged by id, with the visibility rule of `statuses` applied to every row.
 //! The home timeline reads the viewer's materialised feed (`home_feed_entries`,
 //! filled on write by triggers, see the `home_feeds` migration) and applies the
@@ -41,6 +41,9 @@ pub enum Timeline<'a> {
         /// Only statuses with media attachments.
         only_media: bool,
     },
+    /// The statuses of a list's members, with the list's replies policy; the viewer is
+    /// the list's owner (`services::lists` checks that).
+    List { list_id: i64 },
 }
 
 fn origin_filter(local: Option<bool>) -> &'static str {
@@ -67,6 +70,23 @@ fn media_filter(only_media: bool) -> &'static str {
 
 const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id \
     WHERE st.status_id = s.id AND lower(t.name) = lower($7))";
+
+/// SQL: status `s` is by a member of list `$6` (owned by viewer `$1`), a boost only when
+/// the owner's follow shows the member's boosts (as home), and a reply only to its
+/// author, to the owner, or as the list's `replies_policy` allows (`list`: to a member,
+/// `followed`: to an account the owner follows, `none`: nobody else), as Mastodon's
+/// `FeedManager#filter_from_list?`.
+const IN_LIST: &str = "EXISTS (SELECT 1 FROM list_accounts la \
+      WHERE la.list_id = $6 AND la.account_id = s.account_id) \
+    AND (s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = $1 \
+      AND lf.target_account_id = s.account_id AND NOT lf.show_reblogs)) \
+    AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, $1) \
+      OR EXISTS (SELECT 1 FROM lists l WHERE l.id = $6 AND ( \
+        (l.replies_policy = 'list' AND EXISTS (SELECT 1 FROM list_accounts lr \
+          WHERE lr.list_id = $6 AND lr.account_id = s.in_reply_to_account_id)) \
+        OR (l.replies_policy = 'followed' AND EXISTS (SELECT 1 FROM follows lrf \
+          WHERE lrf.account_id = $1 AND lrf.target_account_id = s.in_reply_to_account_id \
+          AND lrf.accepted)))))";
 
 /// The WHERE condition of a timeline, with `$6` (an account id) and `$7` (a tag name)
 /// as its extra parameters.
@@ -113,6 +133,7 @@ pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Opti
             }
             (filter, Some(account_id), tagged)
         }
+        Timeline::List { list_id } => (IN_LIST.to_owned(), Some(list_id), None),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod authorization_server;
 pub mod context;
 pub mod empty;
 pub mod instance;
+pub mod list;
 pub mod media;
 pub mod notification;
 pub mod push;
