@@ -134,7 +134,7 @@ async fn only_followed_accounts_are_members_and_leave_when_the_follow_ends(db: P
         Ok(json!({})),
         "again: no change"
     );
-    assert_eq!(members(&app, &alice, &list).await, [bob.account_id.clone()]);
+    assert_eq!(members(&app, &alice, &list).await, [bob.account_id.as_str()]);
     let containing: Vec<Value> = app
         .as_(&alice)
         .get(&format!("/api/v1/accounts/{}/lists", bob.account_id))
@@ -162,7 +162,7 @@ async fn only_followed_accounts_are_members_and_leave_when_the_follow_ends(db: P
         .await
         .expect("sent");
     assert_eq!(removed.status(), 200);
-    assert_eq!(members(&app, &alice, &list).await, [bob.account_id.clone()]);
+    assert_eq!(members(&app, &alice, &list).await, [bob.account_id.as_str()]);
 
     app.as_(&alice).unfollow(&bob).await.expect("unfollows");
     assert!(members(&app, &alice, &list).await.is_empty());
@@ -193,7 +193,7 @@ async fn a_requested_follow_is_enough_and_its_rejection_removes_the_member(db: P
     );
     assert_eq!(
         members(&app, &alice, &list).await,
-        [dave.account_id.clone()]
+        [dave.account_id.as_str()]
     );
     let _: Value = app
         .as_(&dave)
