@@ -134,7 +134,10 @@ async fn only_followed_accounts_are_members_and_leave_when_the_follow_ends(db: P
         Ok(json!({})),
         "again: no change"
     );
-    assert_eq!(members(&app, &alice, &list).await, [bob.account_id.as_str()]);
+    assert_eq!(
+        members(&app, &alice, &list).await,
+        [bob.account_id.as_str()]
+    );
     let containing: Vec<Value> = app
         .as_(&alice)
         .get(&format!("/api/v1/accounts/{}/lists", bob.account_id))
@@ -162,7 +165,10 @@ async fn only_followed_accounts_are_members_and_leave_when_the_follow_ends(db: P
         .await
         .expect("sent");
     assert_eq!(removed.status(), 200);
-    assert_eq!(members(&app, &alice, &list).await, [bob.account_id.as_str()]);
+    assert_eq!(
+        members(&app, &alice, &list).await,
+        [bob.account_id.as_str()]
+    );
 
     app.as_(&alice).unfollow(&bob).await.expect("unfollows");
     assert!(members(&app, &alice, &list).await.is_empty());

@@ -147,9 +147,10 @@ pub async fn accounts(
     let bounds = (!all).then_some(&page);
     let (rows, ids) = service::members(&state, user.account_id, id.0, bounds).await?;
     let path = format!("/api/v1/lists/{}/accounts", id.0);
-    let headers = match all {
-        true => HeaderMap::new(),
-        false => link_header(&state.config.base_url(), &path, &ids, page.limit),
+    let headers = if all {
+        HeaderMap::new()
+    } else {
+        link_header(&state.config.base_url(), &path, &ids, page.limit)
     };
     let listed = rows.iter().map(|row| Account::from_row(row, &state.config));
     Ok((headers, Json(listed.collect())))
