@@ -131,7 +131,9 @@ pub async fn containing(
     .await
 }
 
-/// Of `accounts`, the ones `owner` follows or asked to follow.
+/// Of `accounts`, the ones `owner` follows or asked to follow. The follows are locked
+/// (shared) until the transaction ends, so one ending meanwhile waits, and its trigger
+/// then finds the member added and removes it.
 pub async fn followed_among(
     db: impl PgExecutor<'_>,
     owner: i64,
@@ -139,7 +141,7 @@ pub async fn followed_among(
 ) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT target_account_id FROM follows WHERE account_id = $1 \
-         AND target_account_id = ANY($2)",
+         AND target_account_id = ANY($2) FOR SHARE",
     )
     .bind(owner)
     .bind(accounts)
