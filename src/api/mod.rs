@@ -244,6 +244,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/timelines/home", get(v1::timelines::home))
         .route("/api/v1/timelines/public", get(v1::timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(v1::timelines::tag))
+        .route("/api/v1/timelines/list/{id}", get(v1::timelines::list))
+        .route(
+            "/api/v1/lists",
+            get(v1::lists::index).post(v1::lists::create),
+        )
+        .route(
+            "/api/v1/lists/{id}",
+            get(v1::lists::show)
+                .put(v1::lists::update)
+                .delete(v1::lists::delete),
+        )
+        .route(
+            "/api/v1/lists/{id}/accounts",
+            get(v1::lists::accounts)
+                .post(v1::lists::add_accounts)
+                .delete(v1::lists::remove_accounts),
+        )
+        .route("/api/v1/accounts/{id}/lists", get(v1::lists::of_account))
         .route("/api/v1/accounts/{id}/follow", post(v1::follows::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",

@@ -69,6 +69,10 @@ scopes! {
     ReadFollows, ["read:follows"];
     /// `write:follows`.
     WriteFollows, ["write:follows"];
+    /// `read:lists`.
+    ReadLists, ["read:lists"];
+    /// `write:lists`.
+    WriteLists, ["write:lists"];
     /// `write:media`.
     WriteMedia, ["write:media"];
     /// `read:mutes`.

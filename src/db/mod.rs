@@ -14,6 +14,7 @@ pub mod hiding;
 pub mod inbox;
 pub mod instance_actor;
 pub mod interactions;
+pub mod lists;
 pub mod maintenance;
 pub mod media;
 pub mod moderation;

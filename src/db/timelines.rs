@@ -1,4 +1,4 @@
-//! Timeline reads: home, public, hashtag and one account's statuses, newest first,
+//! Timeline reads: home, public, hashtag, list and one account's statuses, newest first,
 //! paged by id, with the visibility rule of `statuses` applied to every row.
 //! The home timeline reads the viewer's materialised feed (`home_feed_entries`,
 //! filled on write by triggers, see the `home_feeds` migration) and applies the
@@ -41,6 +41,9 @@ pub enum Timeline<'a> {
         /// Only statuses with media attachments.
         only_media: bool,
     },
+    /// The statuses of a list's members, with the list's replies policy; the viewer is
+    /// the list's owner (`services::lists` checks that).
+    List { list_id: i64 },
 }
 
 fn origin_filter(local: Option<bool>) -> &'static str {
@@ -67,6 +70,23 @@ fn media_filter(only_media: bool) -> &'static str {
 
 const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id \
     WHERE st.status_id = s.id AND lower(t.name) = lower($7))";
+
+/// SQL: status `s` is by a member of list `$6` (owned by viewer `$1`), a boost only when
+/// the owner's follow shows the member's boosts (as home), and a reply only to its
+/// author, to the owner, or as the list's `replies_policy` allows (`list`: to a member,
+/// `followed`: to an account the owner follows, `none`: nobody else), as Mastodon's
+/// `FeedManager#filter_from_list?`.
+const IN_LIST: &str = "EXISTS (SELECT 1 FROM list_accounts la \
+      WHERE la.list_id = $6 AND la.account_id = s.account_id) \
+    AND (s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = $1 \
+      AND lf.target_account_id = s.account_id AND NOT lf.show_reblogs)) \
+    AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, $1) \
+      OR EXISTS (SELECT 1 FROM lists l WHERE l.id = $6 AND ( \
+        (l.replies_policy = 'list' AND EXISTS (SELECT 1 FROM list_accounts lr \
+          WHERE lr.list_id = $6 AND lr.account_id = s.in_reply_to_account_id)) \
+        OR (l.replies_policy = 'followed' AND EXISTS (SELECT 1 FROM follows lrf \
+          WHERE lrf.account_id = $1 AND lrf.target_account_id = s.in_reply_to_account_id \
+          AND lrf.accepted)))))";
 
 /// The WHERE condition of a timeline, with `$6` (an account id) and `$7` (a tag name)
 /// as its extra parameters.
@@ -113,6 +133,7 @@ pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Opti
             }
             (filter, Some(account_id), tagged)
         }
+        Timeline::List { list_id } => (IN_LIST.to_owned(), Some(list_id), None),
     }
 }
 
@@ -194,6 +215,17 @@ fn timeline_sql(which: Timeline<'_>, page: &Page) -> String {
                WHERE {conditions} OFFSET 0) s \
              ORDER BY h.status_id {order} LIMIT $5",
             bounds = bounds("status_id"),
+        ),
+        // Each member's newest statuses first (a walk of `statuses_account_idx` per
+        // member, at most a page each), then the newest of those: the work is bounded
+        // by the members and the page, where a walk of all statuses by id would read
+        // every status newer than the page when the members post rarely.
+        Timeline::List { .. } => format!(
+            "SELECT {PAGE_COLUMNS} FROM list_accounts m CROSS JOIN LATERAL \
+               (SELECT {PAGE_COLUMNS} FROM statuses s WHERE s.account_id = m.account_id \
+                AND {conditions} AND {bounds} ORDER BY s.id {order} LIMIT $5) s \
+             WHERE m.list_id = $6 ORDER BY s.id {order} LIMIT $5",
+            bounds = bounds("s.id"),
         ),
         _ => format!(
             "SELECT {PAGE_COLUMNS} FROM statuses s WHERE {conditions} AND {bounds} \
@@ -304,6 +336,56 @@ mod tests {
             .fetch_one(db)
             .await
             .expect("viewer")
+    }
+
+    #[sqlx::test]
+    async fn a_list_page_reads_its_members_statuses_only(db: PgPool) {
+        let viewer = bulk_load(&db).await;
+        let list: i64 = sqlx::query_scalar(
+            "INSERT INTO lists (account_id, title) VALUES ($1, 'one') RETURNING id",
+        )
+        .bind(viewer)
+        .fetch_one(&db)
+        .await
+        .expect("list");
+        sqlx::query(
+            "INSERT INTO list_accounts (list_id, account_id) \
+             SELECT $1, id FROM accounts WHERE id <> $2 ORDER BY id LIMIT 1",
+        )
+        .bind(list)
+        .bind(viewer)
+        .execute(&db)
+        .await
+        .expect("member");
+        let page = Page {
+            limit: 20,
+            ..Page::default()
+        };
+        let which = Timeline::List { list_id: list };
+        let sql = timeline_sql(which, &page);
+        let plan: Value = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, FORMAT JSON) {sql}"))
+            .bind(Some(viewer))
+            .bind(page.max_id)
+            .bind(page.since_id)
+            .bind(page.min_id)
+            .bind(page.limit)
+            .bind(Some(list))
+            .bind(None::<String>)
+            .bind(None::<i64>)
+            .fetch_one(&db)
+            .await
+            .expect("plan");
+        let read = statuses_read(&plan[0]["Plan"]);
+        assert!(
+            read <= 50.0,
+            "read {read} statuses for a page of 20: {plan:#}"
+        );
+        let rows = timeline(&db, Some(viewer), which, &page)
+            .await
+            .expect("page");
+        assert_eq!(rows.len(), 20);
+        let member = rows[0].account_id;
+        assert!(rows.iter().all(|row| row.account_id == member));
     }
 
     #[sqlx::test]

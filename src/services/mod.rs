@@ -21,6 +21,7 @@ pub mod blocks;
 pub mod domains;
 pub mod follows;
 pub mod interactions;
+pub mod lists;
 pub mod media;
 pub mod moderation;
 pub mod notifications;

@@ -24,6 +24,7 @@ mod instance;
 mod interactions;
 mod interop;
 mod invalid_text;
+mod lists;
 mod media;
 mod media_s3;
 mod moderation;

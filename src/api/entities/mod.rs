@@ -9,6 +9,7 @@ pub mod context;
 pub mod empty;
 pub mod familiar_followers;
 pub mod instance;
+pub mod list;
 pub mod media;
 pub mod notification;
 pub mod preferences;

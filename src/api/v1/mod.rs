@@ -7,6 +7,7 @@ pub mod domain_blocks;
 pub mod follows;
 pub mod instance;
 pub mod interactions;
+pub mod lists;
 pub mod media;
 pub mod notifications;
 pub mod preferences;

@@ -1,4 +1,4 @@
-//! Timelines: home, public, and one account's statuses
+//! Timelines: home, public, hashtag, list and one account's statuses
 //! (<https://docs.joinmastodon.org/methods/timelines/>), newest first, paged by id
 //! with `Link` headers. Fan-out on read over indexed queries.
 
@@ -10,13 +10,14 @@ use serde::Deserialize;
 use crate::api::entities::status::{self, Status};
 use crate::api::paging::{link_header, path_with_filters, PageParams};
 use crate::api::params::{lenient_opt_bool, Params};
-use crate::auth::scoped::ReadStatuses;
+use crate::auth::scoped::{ReadLists, ReadStatuses};
 use crate::auth::{OptionalToken, User};
 use crate::db::accounts;
 use crate::db::timelines::{self, Timeline};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
+use crate::services::lists;
 use crate::state::AppState;
 
 /// Default and largest page sizes (Mastodon's).
@@ -76,6 +77,28 @@ pub async fn home(
         "/api/v1/timelines/home",
     )
     .await
+}
+
+/// The statuses of a list's members (the signed-in user's list), replies as the
+/// list's `replies_policy` says.
+#[utoipa::path(get, path = "/api/v1/timelines/list/{id}", tag = "timelines",
+    params(("id" = String, Path, description = "List id"), PageParams),
+    security(("bearer" = ["read:lists"])),
+    responses((status = 200, body = Vec<Status>), (status = 404)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: User<ReadLists>,
+    Path(id): Path<Id>,
+    Params(params): Params<PageParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+    let bounds = params.page(DEFAULT_LIMIT, MAX_LIMIT);
+    let viewer = Some(user.account_id);
+    let rows = lists::timeline(&state, user.account_id, id.0, &bounds).await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let rendered = status::render(&state, viewer, rows).await?;
+    let path = format!("/api/v1/timelines/list/{}", id.0);
+    let headers = link_header(&state.config.base_url(), &path, &ids, bounds.limit);
+    Ok((headers, Json(rendered)))
 }
 
 /// Filters of the public timeline.
