@@ -9,7 +9,7 @@ CREATE TABLE lists (
     -- list members, or none (replies to oneself and to the owner always show).
     replies_policy text NOT NULL DEFAULT 'list'
                    CHECK (replies_policy IN ('followed', 'list', 'none')),
-    -- Members' posts stay out of the home timeline (not applied yet).
+    -- Members' posts stay out of the home timeline (read in the list only).
     exclusive      boolean NOT NULL DEFAULT false,
     created_at     timestamptz NOT NULL DEFAULT now()
 );

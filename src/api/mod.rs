@@ -150,12 +150,25 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/streaming", get(streaming::socket::websocket))
         .route("/api/v1/streaming/health", get(streaming::health))
         .route("/api/v1/streaming/user", get(streaming::user))
+        .route(
+            "/api/v1/streaming/user/notification",
+            get(streaming::user_notification),
+        )
         .route("/api/v1/streaming/public", get(streaming::public))
         .route(
             "/api/v1/streaming/public/local",
             get(streaming::public_local),
         )
+        .route(
+            "/api/v1/streaming/public/remote",
+            get(streaming::public_remote),
+        )
         .route("/api/v1/streaming/hashtag", get(streaming::hashtag))
+        .route(
+            "/api/v1/streaming/hashtag/local",
+            get(streaming::hashtag_local),
+        )
+        .route("/api/v1/streaming/list", get(streaming::list))
         .route("/api/v2/admin/accounts", get(admin::accounts::list_v2))
         .route("/api/v1/admin/accounts", get(admin::accounts::list_v1))
         .route("/api/v1/admin/accounts/{id}", get(admin::accounts::show))

@@ -54,6 +54,8 @@ use super::{admin, authorize, oauth, v1};
         admin::reports::unassign, admin::reports::resolve, admin::reports::reopen,
         crate::api::streaming::socket::websocket, crate::api::streaming::user, crate::api::streaming::public,
         crate::api::streaming::public_local, crate::api::streaming::hashtag, crate::api::streaming::health,
+        crate::api::streaming::user_notification, crate::api::streaming::public_remote,
+        crate::api::streaming::hashtag_local, crate::api::streaming::list,
         oauth::token, oauth::revoke, oauth::metadata,
         authorize::authorize_form, authorize::authorize_submit,
         crate::api::health::health, serve,

@@ -98,8 +98,9 @@ scopes! {
 }
 
 /// Succeeds when `token` holds one of `S`'s scopes; otherwise 403, as Mastodon answers
-/// a token without the needed scope. The only scope check of the client and admin APIs.
-fn check<S: Scope>(token: &TokenInfo) -> ApiResult<()> {
+/// a token without the needed scope. The only scope check of the client and admin APIs
+/// (the streaming channels call it for WebSocket subscriptions).
+pub fn require<S: Scope>(token: &TokenInfo) -> ApiResult<()> {
     if S::ACCEPTED.iter().any(|scope| token.scopes.grants(scope)) {
         Ok(())
     } else {
@@ -149,7 +150,7 @@ impl<S: Scope> FromRequestParts<AppState> for User<S> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let CurrentUser { token, account_id } =
             CurrentUser::from_request_parts(parts, state).await?;
-        check::<S>(&token)?;
+        require::<S>(&token)?;
         Ok(User {
             token,
             account_id,
@@ -164,7 +165,7 @@ impl<S: Scope> FromRequestParts<AppState> for OptionalToken<S> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let MaybeToken(token) = MaybeToken::from_request_parts(parts, state).await?;
         if let Some(token) = &token {
-            check::<S>(token)?;
+            require::<S>(token)?;
         }
         Ok(OptionalToken {
             token,
@@ -178,7 +179,7 @@ impl<S: Scope> FromRequestParts<AppState> for Bearer<S> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let AnyToken(token) = AnyToken::from_request_parts(parts, state).await?;
-        check::<S>(&token)?;
+        require::<S>(&token)?;
         Ok(Bearer {
             token,
             scope: PhantomData,
@@ -207,11 +208,11 @@ mod tests {
 
     #[test]
     fn a_broad_or_granular_scope_passes_and_another_is_forbidden() {
-        assert!(check::<WriteStatuses>(&token("write")).is_ok());
-        assert!(check::<WriteStatuses>(&token("write:statuses")).is_ok());
-        assert!(check::<WriteFollows>(&token("follow")).is_ok());
-        assert!(check::<ReadAccountsOrProfile>(&token("profile")).is_ok());
-        let refused = check::<WriteStatuses>(&token("read write:media"));
+        assert!(require::<WriteStatuses>(&token("write")).is_ok());
+        assert!(require::<WriteStatuses>(&token("write:statuses")).is_ok());
+        assert!(require::<WriteFollows>(&token("follow")).is_ok());
+        assert!(require::<ReadAccountsOrProfile>(&token("profile")).is_ok());
+        let refused = require::<WriteStatuses>(&token("read write:media"));
         assert!(matches!(refused, Err(ApiError::Forbidden(message))
             if message == "This action is outside the authorized scopes"));
     }

@@ -6,7 +6,8 @@
 //! of the timelines they mirror (the rules are written once, here reused). In
 //! particular a `user` stream's `in_home` is the home timeline's condition, whose
 //! reply rule is the SQL function `home_feed_wants_reply` that fills the materialised
-//! home feeds: a reply the feed leaves out is not streamed either.
+//! home feeds: a reply the feed leaves out is not streamed either; and a `list`
+//! stream's lists are those whose timeline condition the status meets.
 //!
 //! The status may be soft-deleted already (a `delete` event): its row, mentions and
 //! author stay, and none of these conditions looks at `deleted_at`, so a deleted
@@ -42,6 +43,9 @@ pub struct Audience {
     pub anonymous: Verdict,
     /// The verdict for each viewer asked about.
     pub viewers: Vec<(i64, Verdict)>,
+    /// For each viewer asked about with lists whose timelines the status belongs on,
+    /// those lists.
+    pub lists: Vec<(i64, Vec<i64>)>,
 }
 
 /// SQL: a condition written for viewer `$1`, rewritten for the viewer of each row
@@ -56,6 +60,8 @@ fn audience_query() -> String {
         local: None,
         only_media: false,
     });
+    let (in_list, _, _) = timeline_filter(Timeline::List { list_id: 0 });
+    let in_list = for_each_viewer(&in_list.replace("$6", "sl.id"));
     let visible = for_each_viewer(VISIBLE_TO_VIEWER);
     let shown = for_each_viewer(NOT_MUTED);
     let home = for_each_viewer(&format!("{home} AND {NO_HIDDEN_MENTIONS}"));
@@ -65,7 +71,10 @@ fn audience_query() -> String {
            COALESCE({visible}, false) AS visible, COALESCE({shown}, false) AS shown_in_feeds, \
            COALESCE({home}, false) AS in_home, \
            COALESCE(s.account_id = v.viewer OR EXISTS (SELECT 1 FROM mentions im \
-             WHERE im.status_id = s.id AND im.account_id = v.viewer), false) AS involved \
+             WHERE im.status_id = s.id AND im.account_id = v.viewer), false) AS involved, \
+           ARRAY(SELECT sl.id FROM list_accounts sm JOIN lists sl ON sl.id = sm.list_id \
+             WHERE sm.account_id = s.account_id AND sl.account_id = v.viewer \
+             AND {in_list}) AS lists \
          FROM statuses s CROSS JOIN \
            (SELECT NULL::bigint AS viewer UNION ALL SELECT DISTINCT unnest($2::bigint[])) v \
          WHERE s.id = $1"
@@ -78,6 +87,7 @@ struct AudienceRow {
     in_public: bool,
     #[sqlx(flatten)]
     verdict: Verdict,
+    lists: Vec<i64>,
 }
 
 /// The audience of status `status_id` (deleted or not) among the anonymous public and
@@ -97,7 +107,12 @@ pub async fn audience(
         let entry = audience.get_or_insert_with(Audience::default);
         entry.in_public = row.in_public;
         match row.viewer {
-            Some(viewer) => entry.viewers.push((viewer, row.verdict)),
+            Some(viewer) => {
+                entry.viewers.push((viewer, row.verdict));
+                if !row.lists.is_empty() {
+                    entry.lists.push((viewer, row.lists));
+                }
+            }
             None => entry.anonymous = row.verdict,
         }
     }

@@ -7,34 +7,84 @@
 //!
 //! Who receives what:
 //! - `update` and `status.update`: on `user`, statuses of the viewer's home timeline
-//!   (own, or followed under the home rules); on `public`, `public:local` and
-//!   `hashtag`, statuses of those public timelines. Always only statuses the viewer
-//!   may see, never hidden by the viewer's mutes or domain blocks.
+//!   (own, or followed under the home rules); on `list`, statuses of that list's
+//!   timeline; on `public` (`:local`, `:remote`, `:media`) and `hashtag` (`:local`),
+//!   statuses of those public timelines. Always only statuses the viewer may see,
+//!   never hidden by the viewer's mutes or domain blocks.
 //! - `delete`: only to subscribers who could see the status: on `user`, if it was on
-//!   their home timeline or they wrote it or were mentioned; on public and hashtag
-//!   streams, exactly where its `update` went (so anonymous streams never carry the
-//!   ids of followers-only or direct posts).
-//! - `notification`: on `user`, to the notified account.
+//!   their home timeline or they wrote it or were mentioned; on list, public and
+//!   hashtag streams, exactly where its `update` went (so anonymous streams never
+//!   carry the ids of followers-only or direct posts).
+//! - `notification`: on `user` and `user:notification`, to the notified account;
+//!   `user:notification` carries nothing else.
 
 use std::collections::HashMap;
 
 use crate::db::stream_audience::{Audience, Verdict};
 
-/// Which stream a subscriber asked for.
+/// Which statuses of the public timeline a public or hashtag stream wants, by origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Local and remote statuses.
+    Any,
+    /// Statuses posted on this instance (`public:local`, `hashtag:local`).
+    Local,
+    /// Statuses from other servers (`public:remote`).
+    Remote,
+}
+
+impl Origin {
+    fn admits(self, local: bool) -> bool {
+        match self {
+            Origin::Any => true,
+            Origin::Local => local,
+            Origin::Remote => !local,
+        }
+    }
+}
+
+/// Which stream a subscriber asked for (Mastodon's channels, see
+/// `crate::api::streaming::channel` for their names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subscription {
-    /// The signed-in account's home timeline and notifications.
-    User(i64),
-    /// The public timeline, or only its local statuses.
-    Public { local_only: bool },
+    /// The signed-in account's home timeline and notifications (`user`), or only its
+    /// notifications (`user:notification`).
+    User {
+        viewer: i64,
+        notifications_only: bool,
+    },
+    /// The public timeline, by origin, perhaps only statuses with media.
+    Public { origin: Origin, only_media: bool },
     /// Public statuses with a hashtag (kept lowercase, compared without case).
-    Hashtag(String),
+    Hashtag { tag: String, origin: Origin },
+    /// The timeline of one of the viewer's lists (ownership is checked on subscribing).
+    List { viewer: i64, list_id: i64 },
 }
 
 impl Subscription {
+    /// The `user` stream of `viewer`.
+    pub fn user(viewer: i64) -> Subscription {
+        Subscription::User {
+            viewer,
+            notifications_only: false,
+        }
+    }
+
     /// A hashtag subscription; the tag is compared without case.
-    pub fn hashtag(tag: &str) -> Subscription {
-        Subscription::Hashtag(tag.to_lowercase())
+    pub fn hashtag(tag: &str, origin: Origin) -> Subscription {
+        Subscription::Hashtag {
+            tag: tag.to_lowercase(),
+            origin,
+        }
+    }
+
+    /// The viewer whose own timeline this is (`user`, `list`), whose rendering of a
+    /// status (with their marks) the stream carries.
+    fn personal_viewer(&self) -> Option<i64> {
+        match self {
+            Subscription::User { viewer, .. } | Subscription::List { viewer, .. } => Some(*viewer),
+            _ => None,
+        }
     }
 }
 
@@ -69,8 +119,10 @@ pub struct StatusEvent {
     /// streams carry no per-viewer `favourited`, `reblogged`…), or the id for a delete.
     /// `user` streams get [`StatusEvent::home_payloads`] instead.
     pub payload: String,
-    /// Posted on this instance (for `public:local`).
+    /// Posted on this instance (for `public:local` and `public:remote`).
     pub local: bool,
+    /// It has media attachments (for `public:media`).
+    pub has_media: bool,
     /// Its hashtags, lowercase.
     pub tags: Vec<String>,
     /// Whether it belongs on the public timelines at all.
@@ -79,54 +131,58 @@ pub struct StatusEvent {
     pub anonymous: Verdict,
     /// The verdict of each signed-in viewer streaming when the event was prepared.
     pub viewers: HashMap<i64, Verdict>,
-    /// The status rendered for each viewer whose `user` stream gets it, with their own
-    /// favourite, boost, bookmark and pin marks (Mastodon renders home-stream statuses
-    /// for their recipient); see [`StatusEvent::home_recipients`].
-    pub home_payloads: HashMap<i64, String>,
+    /// The lists of those viewers whose timelines the status belongs on.
+    pub lists: HashMap<i64, Vec<i64>>,
+    /// The status rendered for each viewer whose `user` or `list` stream gets it, with
+    /// their own favourite, boost, bookmark and pin marks (Mastodon renders home and
+    /// list statuses for their owner); see [`StatusEvent::personal_recipients`].
+    pub personal_payloads: HashMap<i64, String>,
 }
 
 impl StatusEvent {
     /// A status event from its audience (see [`crate::db::stream_audience::audience`]).
-    pub fn new(
-        change: StatusChange,
-        payload: String,
-        local: bool,
-        tags: Vec<String>,
-        audience: Audience,
-    ) -> StatusEvent {
+    pub fn new(change: StatusChange, facts: StatusFacts, audience: Audience) -> StatusEvent {
         StatusEvent {
             change,
-            payload,
-            local,
-            tags: tags.iter().map(|tag| tag.to_lowercase()).collect(),
+            payload: facts.payload,
+            local: facts.local,
+            has_media: facts.has_media,
+            tags: facts.tags.iter().map(|tag| tag.to_lowercase()).collect(),
             in_public: audience.in_public,
             anonymous: audience.anonymous,
             viewers: audience.viewers.into_iter().collect(),
-            home_payloads: HashMap::new(),
+            lists: audience.lists.into_iter().collect(),
+            personal_payloads: HashMap::new(),
         }
     }
 
-    /// The signed-in viewers whose `user` stream gets this posted or edited status
-    /// (none for a delete, whose payload is the bare id): those the hub renders it for.
-    pub fn home_recipients(&self) -> Vec<i64> {
+    /// The signed-in viewers whose `user` or `list` stream gets this posted or edited
+    /// status (none for a delete, whose payload is the bare id): those the hub renders
+    /// it for.
+    pub fn personal_recipients(&self) -> Vec<i64> {
         if self.change == StatusChange::Deleted {
             return Vec::new();
         }
         self.viewers
             .keys()
             .copied()
-            .filter(|viewer| self.wanted(Some(*viewer), &Subscription::User(*viewer)))
+            .filter(|viewer| {
+                self.wanted(Some(*viewer), &Subscription::user(*viewer))
+                    || self
+                        .lists
+                        .get(viewer)
+                        .is_some_and(|lists| !lists.is_empty())
+            })
             .collect()
     }
 
-    /// The payload for `viewer` on `subscription`: their own rendering on their
-    /// `user` stream when the hub made one, else the shared one.
+    /// The payload for `subscription`: its owner's own rendering on a `user` or `list`
+    /// stream when the hub made one, else the shared one.
     fn payload_for(&self, subscription: &Subscription) -> &str {
-        match subscription {
-            Subscription::User(viewer) => self.home_payloads.get(viewer),
-            _ => None,
-        }
-        .map_or(self.payload.as_str(), String::as_str)
+        subscription
+            .personal_viewer()
+            .and_then(|viewer| self.personal_payloads.get(&viewer))
+            .map_or(self.payload.as_str(), String::as_str)
     }
 
     /// Whether `viewer` (None: no token) gets this event on `subscription`.
@@ -143,18 +199,48 @@ impl StatusEvent {
             return false;
         }
         match subscription {
-            Subscription::User(_) => match self.change {
+            Subscription::User {
+                notifications_only: true,
+                ..
+            } => false,
+            Subscription::User { .. } => match self.change {
                 StatusChange::Deleted => verdict.in_home || verdict.involved,
                 _ => verdict.in_home && verdict.shown_in_feeds,
             },
-            Subscription::Public { local_only } => {
-                self.in_public && (self.local || !local_only) && verdict.shown_in_feeds
+            Subscription::List { viewer, list_id } => {
+                verdict.shown_in_feeds
+                    && self
+                        .lists
+                        .get(viewer)
+                        .is_some_and(|lists| lists.contains(list_id))
             }
-            Subscription::Hashtag(tag) => {
-                self.in_public && self.tags.contains(tag) && verdict.shown_in_feeds
+            Subscription::Public { origin, only_media } => {
+                self.in_public
+                    && origin.admits(self.local)
+                    && (self.has_media || !only_media)
+                    && verdict.shown_in_feeds
+            }
+            Subscription::Hashtag { tag, origin } => {
+                self.in_public
+                    && origin.admits(self.local)
+                    && self.tags.contains(tag)
+                    && verdict.shown_in_feeds
             }
         }
     }
+}
+
+/// What the hub knows of a status when it prepares its event.
+#[derive(Clone, Debug, Default)]
+pub struct StatusFacts {
+    /// The shared rendering (as for a client without a token), or the id for a delete.
+    pub payload: String,
+    /// Posted on this instance.
+    pub local: bool,
+    /// Its hashtags.
+    pub tags: Vec<String>,
+    /// It has media attachments.
+    pub has_media: bool,
 }
 
 /// One change, prepared for every subscriber of the process.
@@ -175,8 +261,8 @@ impl Prepared {
         subscription: &Subscription,
     ) -> Option<(&'static str, &str)> {
         match self {
-            Prepared::Notification { recipient, payload } => (*subscription
-                == Subscription::User(*recipient))
+            Prepared::Notification { recipient, payload } => matches!(subscription,
+                Subscription::User { viewer, .. } if viewer == recipient)
             .then_some(("notification", payload.as_str())),
             Prepared::Status(event) => event
                 .wanted(viewer, subscription)
@@ -192,6 +278,7 @@ mod tests {
     const ALICE: i64 = 1;
     const BOB: i64 = 2;
     const CAROL: i64 = 3;
+    const LIST: i64 = 10;
 
     const EVERYWHERE: Verdict = Verdict {
         visible: true,
@@ -213,9 +300,12 @@ mod tests {
         };
         Prepared::Status(StatusEvent::new(
             change,
-            "payload".into(),
-            true,
-            vec!["Cats".into()],
+            StatusFacts {
+                payload: "payload".into(),
+                local: true,
+                tags: vec!["Cats".into()],
+                has_media: false,
+            },
             Audience {
                 in_public,
                 anonymous: if in_public {
@@ -224,12 +314,16 @@ mod tests {
                     NOWHERE
                 },
                 viewers: viewers.to_vec(),
+                lists: vec![(BOB, vec![LIST])],
             },
         ))
     }
 
     fn public() -> Subscription {
-        Subscription::Public { local_only: false }
+        Subscription::Public {
+            origin: Origin::Any,
+            only_media: false,
+        }
     }
 
     #[test]
@@ -238,17 +332,23 @@ mod tests {
         for viewer in [None, Some(BOB)] {
             assert!(posted.for_subscriber(viewer, &public()).is_some());
             assert!(posted
-                .for_subscriber(viewer, &Subscription::Public { local_only: true })
+                .for_subscriber(
+                    viewer,
+                    &Subscription::Public {
+                        origin: Origin::Local,
+                        only_media: false,
+                    }
+                )
                 .is_some());
             assert!(posted
-                .for_subscriber(viewer, &Subscription::hashtag("CATS"))
+                .for_subscriber(viewer, &Subscription::hashtag("CATS", Origin::Any))
                 .is_some());
             assert!(posted
-                .for_subscriber(viewer, &Subscription::hashtag("dogs"))
+                .for_subscriber(viewer, &Subscription::hashtag("dogs", Origin::Any))
                 .is_none());
         }
         assert_eq!(
-            posted.for_subscriber(Some(BOB), &Subscription::User(BOB)),
+            posted.for_subscriber(Some(BOB), &Subscription::user(BOB)),
             Some(("update", "payload"))
         );
     }
@@ -263,14 +363,14 @@ mod tests {
         assert!(deleted.for_subscriber(None, &public()).is_none());
         assert!(deleted.for_subscriber(Some(CAROL), &public()).is_none());
         assert!(deleted
-            .for_subscriber(Some(CAROL), &Subscription::User(CAROL))
+            .for_subscriber(Some(CAROL), &Subscription::user(CAROL))
             .is_none());
         assert!(
             deleted.for_subscriber(Some(BOB), &public()).is_none(),
             "not a public post: not on the public stream even for a follower"
         );
         assert_eq!(
-            deleted.for_subscriber(Some(BOB), &Subscription::User(BOB)),
+            deleted.for_subscriber(Some(BOB), &Subscription::user(BOB)),
             Some(("delete", "payload"))
         );
     }
@@ -289,13 +389,13 @@ mod tests {
         let viewers = [(BOB, mentioned), (CAROL, muting)];
         let deleted = event(StatusChange::Deleted, true, &viewers);
         assert!(deleted
-            .for_subscriber(Some(BOB), &Subscription::User(BOB))
+            .for_subscriber(Some(BOB), &Subscription::user(BOB))
             .is_some());
         let posted = event(StatusChange::Created, true, &viewers);
         assert!(posted
-            .for_subscriber(Some(BOB), &Subscription::User(BOB))
+            .for_subscriber(Some(BOB), &Subscription::user(BOB))
             .is_none());
-        for subscription in [Subscription::User(CAROL), public()] {
+        for subscription in [Subscription::user(CAROL), public()] {
             assert!(posted.for_subscriber(Some(CAROL), &subscription).is_none());
         }
     }
@@ -313,14 +413,55 @@ mod tests {
             payload: "{}".into(),
         };
         assert_eq!(
-            notification.for_subscriber(Some(ALICE), &Subscription::User(ALICE)),
+            notification.for_subscriber(Some(ALICE), &Subscription::user(ALICE)),
             Some(("notification", "{}"))
         );
         assert!(notification
-            .for_subscriber(Some(BOB), &Subscription::User(BOB))
+            .for_subscriber(Some(BOB), &Subscription::user(BOB))
             .is_none());
         assert!(notification
             .for_subscriber(Some(ALICE), &public())
             .is_none());
+    }
+
+    #[test]
+    fn the_notification_stream_carries_notifications_and_nothing_else() {
+        let only = Subscription::User {
+            viewer: BOB,
+            notifications_only: true,
+        };
+        let posted = event(StatusChange::Created, true, &[(BOB, EVERYWHERE)]);
+        assert!(posted.for_subscriber(Some(BOB), &only).is_none());
+        let notification = Prepared::Notification {
+            recipient: BOB,
+            payload: "{}".into(),
+        };
+        assert!(notification.for_subscriber(Some(BOB), &only).is_some());
+    }
+
+    #[test]
+    fn a_list_stream_gets_what_its_timeline_shows_and_the_origin_streams_split() {
+        let posted = event(StatusChange::Created, true, &[(BOB, EVERYWHERE)]);
+        let list = |list_id| Subscription::List {
+            viewer: BOB,
+            list_id,
+        };
+        assert!(posted.for_subscriber(Some(BOB), &list(LIST)).is_some());
+        assert!(posted.for_subscriber(Some(BOB), &list(LIST + 1)).is_none());
+        let remote = Subscription::Public {
+            origin: Origin::Remote,
+            only_media: false,
+        };
+        assert!(
+            posted.for_subscriber(None, &remote).is_none(),
+            "a local post"
+        );
+        let media = Subscription::Public {
+            origin: Origin::Any,
+            only_media: true,
+        };
+        assert!(posted.for_subscriber(None, &media).is_none(), "no media");
+        let local_tag = Subscription::hashtag("cats", Origin::Local);
+        assert!(posted.for_subscriber(None, &local_tag).is_some());
     }
 }

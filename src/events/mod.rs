@@ -17,5 +17,5 @@ pub mod event;
 pub mod hub;
 pub mod slots;
 
-pub use event::{Prepared, Subscription};
+pub use event::{Origin, Prepared, Subscription};
 pub use hub::{Change, Hub, Prepare, Subscriber, CHANNEL};

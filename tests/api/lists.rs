@@ -465,3 +465,50 @@ async fn a_read_token_reads_lists_but_cannot_change_them(db: PgPool) {
     let anonymous = app.anonymous().get::<Value>("/api/v1/lists").await;
     assert_eq!(anonymous.expect_err("anonymous").status, 401);
 }
+
+/// Makes list `list` exclusive (`on`) or not, as `user`.
+async fn set_exclusive(app: &TestApp, user: &TestUser, list: &str, on: bool) {
+    let flag = if on { "true" } else { "false" };
+    let list: Value = app
+        .as_(user)
+        .put(&format!("/api/v1/lists/{list}"), &[("exclusive", flag)])
+        .await
+        .expect("list updated");
+    assert_eq!(list["exclusive"], on);
+}
+
+#[sqlx::test]
+async fn members_of_an_exclusive_list_are_read_in_the_list_not_at_home(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    for followed in [&bob, &carol] {
+        app.as_(&alice).follow(followed).await.expect("follows");
+    }
+    let list = create(&app, &alice, "Work").await;
+    add(&app, &alice, &list, &bob.account_id)
+        .await
+        .expect("bob added");
+    set_exclusive(&app, &alice, &list, true).await;
+    let bobs = app
+        .as_(&bob)
+        .post_status("from work")
+        .await
+        .expect("posted");
+    let carols = app
+        .as_(&carol)
+        .post_status("from home")
+        .await
+        .expect("posted");
+    let own = app.as_(&alice).post_status("my own").await.expect("posted");
+
+    let home = app.as_(&alice).home().await.expect("home");
+    assert_eq!(ids(&home), [&own.id, &carols.id], "bob only in the list");
+    let in_list = timeline(&app, &alice, &list).await;
+    assert_eq!(ids(&in_list), [&bobs.id]);
+
+    set_exclusive(&app, &alice, &list, false).await;
+    let home = app.as_(&alice).home().await.expect("home");
+    assert_eq!(ids(&home), [&own.id, &carols.id, &bobs.id], "home again");
+}

@@ -40,4 +40,5 @@ mod rate_limits;
 mod signatures;
 mod statuses;
 mod streaming;
+mod streaming_channels;
 mod upload_limits;

@@ -7,96 +7,8 @@ use std::time::Duration;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-
-/// Reads Server-Sent Events from a streaming response.
-struct SseReader {
-    response: reqwest::Response,
-    buffer: String,
-}
-
-impl SseReader {
-    async fn open(app: &TestApp, path: &str, user: &TestUser) -> SseReader {
-        SseReader::open_as(app, path, Some(user)).await
-    }
-
-    /// Opens a stream without a token.
-    async fn open_anonymous(app: &TestApp, path: &str) -> SseReader {
-        SseReader::open_as(app, path, None).await
-    }
-
-    async fn open_as(app: &TestApp, path: &str, user: Option<&TestUser>) -> SseReader {
-        let mut request = app.get(path);
-        if let Some(user) = user {
-            request = request.bearer_auth(&user.access_token);
-        }
-        let response = request.send().await.expect("connects");
-        assert_eq!(response.status(), 200);
-        assert!(response.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .starts_with("text/event-stream"));
-        SseReader {
-            response,
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event other than keep-alive comments, or `None` after 10 seconds.
-    async fn next(&mut self) -> Option<(String, String)> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = None;
-                let mut data = String::new();
-                for line in block.lines() {
-                    if let Some(name) = line.strip_prefix("event:") {
-                        event = Some(name.trim().to_owned());
-                    } else if let Some(part) = line.strip_prefix("data:") {
-                        data.push_str(part.trim_start());
-                    }
-                }
-                if let Some(event) = event {
-                    return Some((event, data));
-                }
-                continue;
-            }
-            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
-                .await
-                .ok()?
-                .ok()??;
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    }
-
-    /// Every event up to and including the first named `event` whose data mentions
-    /// `id`; panics when none arrives in time.
-    async fn until(&mut self, event: &str, id: &str) -> Vec<(String, String)> {
-        let mut seen = Vec::new();
-        while let Some((name, data)) = self.next().await {
-            let last = name == event && data.contains(id);
-            seen.push((name, data));
-            if last {
-                return seen;
-            }
-        }
-        panic!("no `{event}` event about {id} arrived in time; saw {seen:?}");
-    }
-
-    /// Skips events until one named `event` whose data satisfies `matches`.
-    async fn expect(&mut self, event: &str, matches: impl Fn(&Value) -> bool) -> Value {
-        while let Some((name, data)) = self.next().await {
-            if name == event {
-                let value: Value = serde_json::from_str(&data).unwrap_or(Value::String(data));
-                if matches(&value) {
-                    return value;
-                }
-            }
-        }
-        panic!("no `{event}` event arrived in time");
-    }
-}
+use crate::helpers::sse::{warm_up, SseReader};
+use crate::helpers::{expect_error, expect_json, TestApp};
 
 #[sqlx::test]
 async fn a_client_of_one_process_streams_what_happens_through_another(db: PgPool) {
@@ -254,7 +166,7 @@ async fn a_websocket_client_subscribes_and_receives_events_in_mastodons_shape(db
     let event = found.expect("an update arrived over the WebSocket");
     assert!(
         event["stream"] == serde_json::json!(["user"])
-            || event["stream"] == serde_json::json!(["public", "local"]),
+            || event["stream"] == serde_json::json!(["public:local"]),
         "{event}"
     );
     let payload: Value =
@@ -320,21 +232,6 @@ async fn muted_and_blocked_accounts_never_reach_a_stream(db: PgPool) {
     assert_eq!(notification["status"]["id"], visible.as_str());
 }
 
-/// Posts public statuses as `author` until `reader` streams one: the process's
-/// listener connects asynchronously after the first subscriber.
-async fn warm_up(app: &TestApp, author: &TestUser, reader: &mut SseReader) {
-    for _ in 0..20 {
-        let id = app.post_status(author, &[("status", "warming up")]).await;
-        let arrived = tokio::time::timeout(Duration::from_millis(500), reader.next()).await;
-        if let Ok(Some((event, data))) = arrived {
-            if event == "update" && data.contains(&id) {
-                return;
-            }
-        }
-    }
-    panic!("the stream never delivered a post");
-}
-
 #[sqlx::test]
 async fn edits_and_deletes_of_private_posts_reach_only_those_who_could_see_them(db: PgPool) {
     let app = TestApp::spawn_with(db, &["--workers", "false"]).await;
@@ -371,6 +268,11 @@ async fn edits_and_deletes_of_private_posts_reach_only_those_who_could_see_them(
         .send()
         .await;
     expect_json(edited, 200).await;
+    // The follower hears of the edit. Awaited before the delete: an edit whose event
+    // is prepared after the status is gone is (rightly) dropped, as its delete follows.
+    bobs_home
+        .expect("status.update", |s| s["id"] == private.as_str())
+        .await;
     for id in [&private, &direct] {
         let deleted = app
             .delete(&format!("/api/v1/statuses/{id}"))
@@ -401,10 +303,7 @@ async fn edits_and_deletes_of_private_posts_reach_only_those_who_could_see_them(
             );
         }
     }
-    // The follower (and the mentioned account) hears of both.
-    bobs_home
-        .expect("status.update", |s| s["id"] == private.as_str())
-        .await;
+    // The follower (and the mentioned account) hears of both deletes.
     for id in [&private, &direct] {
         bobs_home
             .expect("delete", |data| {

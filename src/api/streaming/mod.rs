@@ -1,13 +1,16 @@
-//! Mastodon's streaming API over Server-Sent Events: `GET /api/v1/streaming/user`,
-//! `/public`, `/public/local`, `/hashtag?tag=` and `/health`; the WebSocket form at
-//! `/api/v1/streaming` is in [`socket`], and the rendering of event payloads in
-//! [`prepare`]. Spec: <https://docs.joinmastodon.org/methods/streaming/>.
+//! Mastodon's streaming API over Server-Sent Events: `GET /api/v1/streaming/user`
+//! (`/notification`), `/public` (`/local`, `/remote`, `?only_media=`), `/hashtag`
+//! (`/local`) `?tag=`, `/list?list=` and `/health`; the WebSocket form at
+//! `/api/v1/streaming` is in [`socket`], the channels both open in [`channel`], and the
+//! rendering of event payloads in [`prepare`].
+//! Spec: <https://docs.joinmastodon.org/methods/streaming/>.
 //!
 //! Not here: the LISTEN hub, the prepared events and their filter, the connection
 //! caps (`crate::events`). Each connection takes a slot (429 over a cap), subscribes
 //! to the hub and sends the prepared events its stream wants; a subscriber that falls
 //! behind is disconnected rather than buffered without bound.
 
+pub mod channel;
 pub mod prepare;
 pub mod socket;
 
@@ -15,18 +18,17 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::response::IntoResponse;
-use serde::Deserialize;
-
+use self::channel::ChannelParams;
 use crate::api::ClientIp;
-use crate::auth::scoped::ReadStatusesOrNotifications;
-use crate::auth::{MaybeToken, User};
+use crate::auth::extractor::TokenInfo;
+use crate::auth::MaybeToken;
 use crate::error::{ApiError, ApiResult};
 use crate::events::slots::{Holder, Slot};
 use crate::events::{Subscriber, Subscription};
 use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::IntoResponse;
 
 /// Takes a connection slot for a viewer (or, without a token, for its address);
 /// 429 when a cap is reached.
@@ -79,87 +81,63 @@ fn sse(
     )
 }
 
-/// `GET /api/v1/streaming/user`: the signed-in user's home updates and notifications.
-#[utoipa::path(get, path = "/api/v1/streaming/user", tag = "streaming",
-    security(("bearer" = ["read:statuses", "read:notifications"])),
-    responses((status = 200, description = "text/event-stream of update, status.update, delete and notification events"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
-pub async fn user(
-    State(state): State<AppState>,
+/// Opens channel `name` and streams it as Server-Sent Events.
+async fn open_sse(
+    state: AppState,
     ip: ClientIp,
-    user: User<ReadStatusesOrNotifications>,
+    token: Option<TokenInfo>,
+    name: &str,
+    params: &ChannelParams,
 ) -> ApiResult<impl IntoResponse> {
-    let slot = reserve(&state, Some(user.account_id), ip)?;
-    Ok(sse(
-        state,
-        Some(user.account_id),
-        Subscription::User(user.account_id),
-        slot,
-    ))
-}
-
-/// `GET /api/v1/streaming/public`.
-#[utoipa::path(get, path = "/api/v1/streaming/public", tag = "streaming",
-    responses((status = 200, description = "text/event-stream of public statuses"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
-pub async fn public(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    MaybeToken(token): MaybeToken,
-) -> ApiResult<impl IntoResponse> {
+    let opened = channel::open(&state, name, params, token.as_ref()).await?;
     let viewer = token.and_then(|t| t.account_id);
     let slot = reserve(&state, viewer, ip)?;
-    Ok(sse(
-        state,
-        viewer,
-        Subscription::Public { local_only: false },
-        slot,
-    ))
+    Ok(sse(state, viewer, opened.subscription, slot))
 }
 
-/// `GET /api/v1/streaming/public/local`.
-#[utoipa::path(get, path = "/api/v1/streaming/public/local", tag = "streaming",
-    responses((status = 200, description = "text/event-stream of local public statuses"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
-pub async fn public_local(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    MaybeToken(token): MaybeToken,
-) -> ApiResult<impl IntoResponse> {
-    let viewer = token.and_then(|t| t.account_id);
-    let slot = reserve(&state, viewer, ip)?;
-    Ok(sse(
-        state,
-        viewer,
-        Subscription::Public { local_only: true },
-        slot,
-    ))
+/// Declares a Server-Sent Events endpoint: its path below `/api/v1/streaming/`, the
+/// channel it opens (`only_media` picks the `:media` form where there is one) and its
+/// documentation.
+macro_rules! sse_endpoint {
+    ($(#[doc = $doc:literal] $name:ident, $path:literal, $description:literal;)+) => {$(
+        #[doc = $doc]
+        #[utoipa::path(get, path = concat!("/api/v1/streaming/", $path), tag = "streaming",
+            params(("tag" = Option<String>, Query, description = "Hashtag without # (hashtag streams)"),
+                   ("list" = Option<String>, Query, description = "List id (list stream)"),
+                   ("only_media" = Option<bool>, Query, description = "Only statuses with media (public streams)")),
+            responses((status = 200, description = $description),
+                (status = 400, description = "Missing tag"), (status = 401), (status = 404, description = "Unknown list"),
+                (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            ip: ClientIp,
+            MaybeToken(token): MaybeToken,
+            Query(params): Query<ChannelParams>,
+        ) -> ApiResult<impl IntoResponse> {
+            let only_media = params.only_media.unwrap_or(false);
+            let name = channel::name_of_path($path, only_media).ok_or(ApiError::NotFound)?;
+            open_sse(state, ip, token, &name, &params).await
+        }
+    )+};
 }
 
-/// `?tag=` of the hashtag stream.
-#[derive(Debug, Deserialize)]
-pub struct TagQuery {
-    tag: Option<String>,
-}
-
-/// `GET /api/v1/streaming/hashtag?tag=…`.
-#[utoipa::path(get, path = "/api/v1/streaming/hashtag", tag = "streaming",
-    params(("tag" = String, Query, description = "Hashtag without #")),
-    responses((status = 200, description = "text/event-stream of public statuses with the tag"), (status = 400), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
-pub async fn hashtag(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    MaybeToken(token): MaybeToken,
-    Query(query): Query<TagQuery>,
-) -> ApiResult<impl IntoResponse> {
-    let viewer = token.and_then(|t| t.account_id);
-    let tag = query
-        .tag
-        .unwrap_or_default()
-        .trim_start_matches('#')
-        .to_owned();
-    if tag.is_empty() || tag.chars().count() > 100 {
-        return Err(crate::error::ApiError::BadRequest("tag is required".into()));
-    }
-    let slot = reserve(&state, viewer, ip)?;
-    Ok(sse(state, viewer, Subscription::hashtag(&tag), slot))
+sse_endpoint! {
+    /// `GET /api/v1/streaming/user`: the signed-in user's home updates and notifications.
+    user, "user", "text/event-stream of update, status.update, delete and notification events";
+    /// `GET /api/v1/streaming/user/notification`: the signed-in user's notifications only.
+    user_notification, "user/notification", "text/event-stream of notification events";
+    /// `GET /api/v1/streaming/public`.
+    public, "public", "text/event-stream of public statuses";
+    /// `GET /api/v1/streaming/public/local`.
+    public_local, "public/local", "text/event-stream of local public statuses";
+    /// `GET /api/v1/streaming/public/remote`.
+    public_remote, "public/remote", "text/event-stream of remote public statuses";
+    /// `GET /api/v1/streaming/hashtag?tag=…`.
+    hashtag, "hashtag", "text/event-stream of public statuses with the tag";
+    /// `GET /api/v1/streaming/hashtag/local?tag=…`.
+    hashtag_local, "hashtag/local", "text/event-stream of local public statuses with the tag";
+    /// `GET /api/v1/streaming/list?list=…`: one of the signed-in user's lists.
+    list, "list", "text/event-stream of the list's statuses";
 }
 
 /// `GET /api/v1/streaming/health`.

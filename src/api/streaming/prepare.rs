@@ -11,7 +11,7 @@ use futures_util::FutureExt;
 
 use crate::api::entities::status::Status;
 use crate::db::{notifications, statuses, stream_audience};
-use crate::events::event::{StatusChange, StatusEvent};
+use crate::events::event::{StatusChange, StatusEvent, StatusFacts};
 use crate::events::{Change, Prepare, Prepared};
 use crate::state::AppState;
 
@@ -78,8 +78,13 @@ impl Renderer {
         };
         let local = row.local;
         let marked = [Some(id), row.reblog_of_id];
-        let (payload, tags, rendered) = if kind == StatusChange::Deleted {
-            (id.to_string(), Vec::new(), None)
+        let (facts, rendered) = if kind == StatusChange::Deleted {
+            let facts = StatusFacts {
+                payload: id.to_string(),
+                local,
+                ..StatusFacts::default()
+            };
+            (facts, None)
         } else {
             if row.deleted_at.is_some() {
                 // Deleted before its event was prepared: its `delete` follows.
@@ -92,13 +97,18 @@ impl Renderer {
             else {
                 return Ok(None);
             };
-            let tags = rendered.tags.iter().map(|tag| tag.name.clone()).collect();
-            (serde_json::to_string(&rendered)?, tags, Some(rendered))
+            let facts = StatusFacts {
+                payload: serde_json::to_string(&rendered)?,
+                local,
+                tags: rendered.tags.iter().map(|tag| tag.name.clone()).collect(),
+                has_media: !rendered.media_attachments.is_empty(),
+            };
+            (facts, Some(rendered))
         };
-        let mut event = StatusEvent::new(kind, payload, local, tags, audience);
+        let mut event = StatusEvent::new(kind, facts, audience);
         if let Some(rendered) = rendered {
             let ids: Vec<i64> = marked.into_iter().flatten().collect();
-            event.home_payloads = home_payloads(state, &rendered, &event, &ids).await?;
+            event.personal_payloads = personal_payloads(state, &rendered, &event, &ids).await?;
         }
         Ok(Some(Prepared::Status(event)))
     }
@@ -114,15 +124,15 @@ impl Prepare for Renderer {
     }
 }
 
-/// The status rendered for each recipient of it on a `user` stream, with their own
-/// marks on it (and on the status it boosts), from one query for all of them.
-async fn home_payloads(
+/// The status rendered for each recipient of it on a `user` or `list` stream, with
+/// their own marks on it (and on the status it boosts), from one query for all of them.
+async fn personal_payloads(
     state: &AppState,
     rendered: &Status,
     event: &StatusEvent,
     ids: &[i64],
 ) -> anyhow::Result<HashMap<i64, String>> {
-    let recipients = event.home_recipients();
+    let recipients = event.personal_recipients();
     if recipients.is_empty() {
         return Ok(HashMap::new());
     }

@@ -1,7 +1,9 @@
 //! Mastodon's streaming API over a WebSocket (`GET /api/v1/streaming`): the token as
 //! `access_token` or in `Sec-WebSocket-Protocol`, streams chosen with `stream=` and
-//! changed with `{"type":"subscribe"|"unsubscribe","stream":…,"tag":…}` messages,
-//! events sent as `{stream, event, payload}`.
+//! changed with `{"type":"subscribe"|"unsubscribe","stream":…,"tag":…,"list":…}`
+//! messages, events sent as `{stream, event, payload}` with the channel's label as
+//! `stream` (see [`super::channel`]); a refused subscription is answered with
+//! `{"error":…,"status":…}`, as Mastodon's streaming server does.
 //! Spec: <https://docs.joinmastodon.org/methods/streaming/#websocket>.
 
 use std::sync::Arc;
@@ -11,50 +13,34 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
+use super::channel::{self, Channel, ChannelParams};
 use super::{reserve, subscribe};
 use crate::api::ClientIp;
+use crate::auth::extractor::TokenInfo;
 use crate::auth::MaybeToken;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::events::slots::Slot;
-use crate::events::{Prepared, Subscription};
+use crate::events::Prepared;
 use crate::state::AppState;
 
-/// Query of the WebSocket endpoint.
+/// Query of the WebSocket endpoint: the first channel and its parameters.
 #[derive(Debug, Deserialize)]
 pub struct SocketQuery {
     stream: Option<String>,
-    tag: Option<String>,
+    #[serde(flatten)]
+    params: ChannelParams,
 }
 
-/// Parses Mastodon's stream names (`user`, `user:notification`, `public`,
-/// `public:local`, `hashtag`, `hashtag:local`) into a subscription.
-fn subscription(
-    name: &str,
-    tag: Option<&str>,
-    viewer: Option<i64>,
-) -> Option<(String, Subscription)> {
-    let sub = match name {
-        "user" | "user:notification" => Subscription::User(viewer?),
-        "public" => Subscription::Public { local_only: false },
-        "public:local" => Subscription::Public { local_only: true },
-        "hashtag" | "hashtag:local" => {
-            let tag = tag?.trim_start_matches('#');
-            if tag.is_empty() || tag.chars().count() > 100 {
-                return None;
-            }
-            Subscription::hashtag(tag)
-        }
-        _ => return None,
-    };
-    Some((name.to_owned(), sub))
-}
+/// Channels one socket may have open at once.
+const MAX_CHANNELS: usize = 16;
 
 /// `GET /api/v1/streaming` upgraded to a WebSocket: the token comes as
 /// `access_token` or in `Sec-WebSocket-Protocol`; streams are chosen with `stream=`
 /// and changed with `{"type":"subscribe"|"unsubscribe","stream":…,"tag":…}` messages.
 #[utoipa::path(get, path = "/api/v1/streaming", tag = "streaming",
-    params(("stream" = Option<String>, Query, description = "user, user:notification, public, public:local, hashtag, hashtag:local"),
-           ("tag" = Option<String>, Query, description = "For hashtag streams")),
+    params(("stream" = Option<String>, Query, description = "user, user:notification, public, public:media, public:local, public:local:media, public:remote, public:remote:media, hashtag, hashtag:local, list"),
+           ("tag" = Option<String>, Query, description = "For hashtag streams"),
+           ("list" = Option<String>, Query, description = "For the list stream")),
     responses((status = 101, description = "WebSocket of {stream, event, payload} messages"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]
 pub async fn websocket(
     State(state): State<AppState>,
@@ -76,43 +62,48 @@ pub async fn websocket(
         }
         (None, None) => None,
     };
-    let viewer = token.and_then(|t| t.account_id);
-    let slot = reserve(&state, viewer, ip)?;
     let mut initial = Vec::new();
     if let Some(name) = query.stream.as_deref() {
-        initial.extend(subscription(name, query.tag.as_deref(), viewer));
+        initial.push(channel::open(&state, name, &query.params, token.as_ref()).await?);
     }
+    let slot = reserve(&state, token.as_ref().and_then(|t| t.account_id), ip)?;
     let upgrade = match protocol {
         Some(protocol) => upgrade.protocols([protocol]),
         None => upgrade,
     };
     Ok(upgrade
-        .on_upgrade(move |socket| serve_socket(socket, state, viewer, initial, slot))
+        .on_upgrade(move |socket| serve_socket(socket, state, token, initial, slot))
         .into_response())
 }
 
 async fn serve_socket(
     mut socket: axum::extract::ws::WebSocket,
     state: AppState,
-    viewer: Option<i64>,
-    mut subscriptions: Vec<(String, Subscription)>,
+    token: Option<TokenInfo>,
+    mut channels: Vec<Channel>,
     slot: Slot,
 ) {
     use axum::extract::ws::Message;
+    let viewer = token.as_ref().and_then(|t| t.account_id);
     let mut subscriber = subscribe(&state, viewer, slot);
     let mut heartbeat = tokio::time::interval(Duration::from_secs(30));
     loop {
         tokio::select! {
             prepared = subscriber.events.recv() => {
                 let Ok(prepared) = prepared else { return };
-                if !send_prepared(&mut socket, &prepared, viewer, &subscriptions).await {
+                if !send_prepared(&mut socket, &prepared, viewer, &channels).await {
                     return;
                 }
             }
             incoming = socket.recv() => {
                 let Some(Ok(message)) = incoming else { return };
                 if let Message::Text(text) = message {
-                    handle_command(&text, viewer, &mut subscriptions);
+                    let refused = handle_command(&state, &text, token.as_ref(), &mut channels).await;
+                    if let Err(error) = refused {
+                        if socket.send(refusal(&error)).await.is_err() {
+                            return;
+                        }
+                    }
                 }
             }
             _ = heartbeat.tick() => {
@@ -124,17 +115,18 @@ async fn serve_socket(
     }
 }
 
-/// Sends `prepared` once per subscribed stream that wants it; false when the socket
-/// is gone.
+/// Sends `prepared` once per open channel that wants it; false when the socket is
+/// gone.
 async fn send_prepared(
     socket: &mut axum::extract::ws::WebSocket,
     prepared: &Arc<Prepared>,
     viewer: Option<i64>,
-    subscriptions: &[(String, Subscription)],
+    channels: &[Channel],
 ) -> bool {
-    for (name, subscription) in subscriptions {
-        if let Some((event, payload)) = prepared.for_subscriber(viewer, subscription) {
-            let message = serde_json::json!({ "stream": name.split(':').collect::<Vec<_>>(), "event": event, "payload": payload });
+    for channel in channels {
+        if let Some((event, payload)) = prepared.for_subscriber(viewer, &channel.subscription) {
+            let message =
+                serde_json::json!({ "stream": channel.label, "event": event, "payload": payload });
             let text = axum::extract::ws::Message::Text(message.to_string().into());
             if socket.send(text).await.is_err() {
                 return false;
@@ -144,27 +136,60 @@ async fn send_prepared(
     true
 }
 
-/// Applies a client's `subscribe` / `unsubscribe` message (others are ignored).
-fn handle_command(
+/// A client's `subscribe` or `unsubscribe` message.
+#[derive(Debug, Deserialize)]
+struct Command {
+    #[serde(rename = "type")]
+    kind: String,
+    stream: String,
+    #[serde(flatten)]
+    params: ChannelParams,
+}
+
+/// Applies a client's `subscribe` / `unsubscribe` message (messages that are neither
+/// are ignored); the error says why a subscription was refused.
+async fn handle_command(
+    state: &AppState,
     text: &str,
-    viewer: Option<i64>,
-    subscriptions: &mut Vec<(String, Subscription)>,
-) {
-    let Ok(command) = serde_json::from_str::<serde_json::Value>(text) else {
-        return;
+    token: Option<&TokenInfo>,
+    channels: &mut Vec<Channel>,
+) -> ApiResult<()> {
+    let Ok(command) = serde_json::from_str::<Command>(text) else {
+        return Ok(());
     };
-    let Some(name) = command["stream"].as_str() else {
-        return;
-    };
-    match command["type"].as_str() {
-        Some("subscribe") if subscriptions.len() < 16 => {
-            if let Some(sub) = subscription(name, command["tag"].as_str(), viewer) {
-                if !subscriptions.iter().any(|(existing, _)| existing == name) {
-                    subscriptions.push(sub);
+    let wanted = || channel::open(state, &command.stream, &command.params, token);
+    match command.kind.as_str() {
+        "subscribe" => {
+            let opened = wanted().await?;
+            if !channels.iter().any(|open| open.label == opened.label) {
+                if channels.len() >= MAX_CHANNELS {
+                    return Err(ApiError::BadRequest("Too many streams".into()));
                 }
+                channels.push(opened);
             }
         }
-        Some("unsubscribe") => subscriptions.retain(|(existing, _)| existing != name),
+        "unsubscribe" => {
+            // An unknown or refused channel is simply not open.
+            if let Ok(closed) = wanted().await {
+                channels.retain(|open| open.label != closed.label);
+            }
+        }
         _ => {}
     }
+    Ok(())
+}
+
+/// The message answering a refused subscription: `{"error": …, "status": …}`.
+fn refusal(error: &ApiError) -> axum::extract::ws::Message {
+    let status = error.status();
+    if status.is_server_error() {
+        tracing::warn!(%error, "stream subscription failed");
+    }
+    let text = if status.is_server_error() {
+        "Internal server error".to_owned()
+    } else {
+        error.to_string()
+    };
+    let message = serde_json::json!({ "error": text, "status": status.as_u16() });
+    axum::extract::ws::Message::Text(message.to_string().into())
 }

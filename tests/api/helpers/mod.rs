@@ -11,6 +11,7 @@
 //! - [`signed_remote`]: a fake remote server and requests signed by another implementation.
 //! - [`media`]: images made in the test and upload helpers.
 //! - [`shell`]: the `roost` binary run as `roost admin …`.
+//! - [`sse`]: a reader of Server-Sent Events streams.
 
 // Each test file uses its own part of these helpers.
 #![allow(dead_code)]
@@ -21,6 +22,7 @@ pub mod peers;
 pub mod requests;
 pub mod shell;
 pub mod signed_remote;
+pub mod sse;
 pub mod staff;
 
 // The typed client's types, at hand for every test file (not every one is named yet).
