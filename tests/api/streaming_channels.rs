@@ -1,8 +1,9 @@
 //! Mastodon's stream channels (<https://docs.joinmastodon.org/methods/streaming/#streams>):
 //! WebSocket messages labelled as Mastodon labels them (`["user:notification"]`,
 //! `["hashtag", tag]`, `["list", id]`), `user:notification` carrying notifications
-//! only, the list stream, the remote and local public streams apart, and refused
-//! subscriptions answered in Mastodon's shape.
+//! only, the list stream, the remote and local public streams apart, refused
+//! subscriptions answered in Mastodon's shape, and masto.js (the client library of
+//! Elk and Phanpy) receiving what it subscribed to.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::signed_remote::Scene;
 use crate::helpers::sse::{warm_up, SseReader};
-use crate::helpers::{expect_error, TestApp, TestUser};
+use crate::helpers::{expect_error, test_node_modules, TestApp, TestUser};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -233,4 +234,59 @@ async fn deliver_note(scene: &Scene, number: u32, text: &str) {
     roost::federation::inbox::worker::run_once(&scene.app.state)
         .await
         .expect("processes");
+}
+
+#[sqlx::test]
+async fn a_masto_js_client_receives_notification_and_hashtag_events(db: PgPool) {
+    use tokio::io::AsyncBufReadExt;
+
+    let app = TestApp::spawn_with(db, &["--workers", "false"]).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/masto_stream.cjs"
+    );
+    let mut client = tokio::process::Command::new("node")
+        .args([
+            script,
+            &format!("ws://{}", app.domain),
+            &bob.access_token,
+            "Rust",
+            "60",
+        ])
+        .env("NODE_PATH", test_node_modules())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs (scripts/test installs Node.js and masto.js)");
+    let stdout = client.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+
+    // The client subscribes asynchronously: post until both events come through.
+    let mut received: HashMap<String, Value> = HashMap::new();
+    for attempt in 0..30 {
+        let text = format!("@bob #Rust from masto.js test {attempt}");
+        let id = app.post_status(&alice, &[("status", &text)]).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(1000);
+        while let Ok(Ok(Some(line))) = tokio::time::timeout_at(deadline, lines.next_line()).await {
+            let event: Value = serde_json::from_str(&line).expect("a JSON line");
+            assert!(event["error"].is_null(), "masto.js failed: {event}");
+            if event["status"] == id.as_str() {
+                let subscription = event["subscription"].as_str().expect("name").to_owned();
+                received.insert(subscription, event);
+            }
+        }
+        if received.len() == 2 {
+            break;
+        }
+    }
+    let notification = &received
+        .get("user:notification")
+        .expect("a notification event");
+    assert_eq!(notification["event"], "notification");
+    assert_eq!(notification["stream"], json!(["user:notification"]));
+    let tagged = &received.get("hashtag").expect("a hashtag event");
+    assert_eq!(tagged["event"], "update");
+    assert_eq!(tagged["stream"], json!(["hashtag", "Rust"]));
 }

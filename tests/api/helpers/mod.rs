@@ -353,6 +353,20 @@ pub async fn scalar(db: &PgPool, sql: &str) -> i64 {
         .expect("query runs")
 }
 
+/// The `node_modules` folder holding masto.js for the Node.js test clients:
+/// `ROOST_TEST_NODE_MODULES`, or the project's `.node/` that `scripts/test` fills.
+pub fn test_node_modules() -> String {
+    if let Ok(modules) = std::env::var("ROOST_TEST_NODE_MODULES") {
+        return modules;
+    }
+    let modules = concat!(env!("CARGO_MANIFEST_DIR"), "/.node/node_modules");
+    assert!(
+        std::path::Path::new(modules).join("masto").exists(),
+        "masto.js is missing: run scripts/test (it fills .node/), or set ROOST_TEST_NODE_MODULES"
+    );
+    modules.to_owned()
+}
+
 /// The Python interpreter of the test clients (Mastodon.py, `cryptography`):
 /// `ROOST_TEST_PYTHON`, or the project venv that `scripts/test` creates.
 pub fn test_python() -> String {
