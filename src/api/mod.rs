@@ -169,6 +169,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(streaming::hashtag_local),
         )
         .route("/api/v1/streaming/list", get(streaming::list))
+        .route("/api/v1/streaming/direct", get(streaming::direct))
         .route("/api/v2/admin/accounts", get(admin::accounts::list_v2))
         .route("/api/v1/admin/accounts", get(admin::accounts::list_v1))
         .route("/api/v1/admin/accounts/{id}", get(admin::accounts::show))
@@ -275,6 +276,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .delete(v1::lists::remove_accounts),
         )
         .route("/api/v1/accounts/{id}/lists", get(v1::lists::of_account))
+        .route("/api/v1/conversations", get(v1::conversations::index))
+        .route(
+            "/api/v1/conversations/{id}",
+            delete(v1::conversations::remove),
+        )
+        .route(
+            "/api/v1/conversations/{id}/read",
+            post(v1::conversations::read),
+        )
         .route("/api/v1/accounts/{id}/follow", post(v1::follows::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",

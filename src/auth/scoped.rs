@@ -57,6 +57,8 @@ scopes! {
     ReadBlocks, ["read:blocks"];
     /// `write:blocks`.
     WriteBlocks, ["write:blocks"];
+    /// `write:conversations`.
+    WriteConversations, ["write:conversations"];
     /// `read:bookmarks`.
     ReadBookmarks, ["read:bookmarks"];
     /// `write:bookmarks`.

@@ -17,6 +17,8 @@
 //!   carry the ids of followers-only or direct posts).
 //! - `notification`: on `user` and `user:notification`, to the notified account;
 //!   `user:notification` carries nothing else.
+//! - `conversation`: on `direct`, to the conversation's owner; and `delete` of a
+//!   direct status to those it involved.
 
 use std::collections::HashMap;
 
@@ -59,6 +61,8 @@ pub enum Subscription {
     Hashtag { tag: String, origin: Origin },
     /// The timeline of one of the viewer's lists (ownership is checked on subscribing).
     List { viewer: i64, list_id: i64 },
+    /// The viewer's direct-message conversations.
+    Direct { viewer: i64 },
 }
 
 impl Subscription {
@@ -123,6 +127,8 @@ pub struct StatusEvent {
     pub local: bool,
     /// It has media attachments (for `public:media`).
     pub has_media: bool,
+    /// A direct message (whose `delete` goes to the `direct` stream too).
+    pub direct: bool,
     /// Its hashtags, lowercase.
     pub tags: Vec<String>,
     /// Whether it belongs on the public timelines at all.
@@ -147,6 +153,7 @@ impl StatusEvent {
             payload: facts.payload,
             local: facts.local,
             has_media: facts.has_media,
+            direct: facts.direct,
             tags: facts.tags.iter().map(|tag| tag.to_lowercase()).collect(),
             in_public: audience.in_public,
             anonymous: audience.anonymous,
@@ -220,6 +227,9 @@ impl StatusEvent {
                     && (self.has_media || !only_media)
                     && verdict.shown_in_feeds
             }
+            Subscription::Direct { .. } => {
+                self.change == StatusChange::Deleted && self.direct && verdict.involved
+            }
             Subscription::Hashtag { tag, origin } => {
                 self.in_public
                     && origin.admits(self.local)
@@ -241,6 +251,8 @@ pub struct StatusFacts {
     pub tags: Vec<String>,
     /// It has media attachments.
     pub has_media: bool,
+    /// A direct message.
+    pub direct: bool,
 }
 
 /// One change, prepared for every subscriber of the process.
@@ -250,6 +262,8 @@ pub enum Prepared {
     Status(StatusEvent),
     /// A notification for `recipient`, rendered for them.
     Notification { recipient: i64, payload: String },
+    /// A new or changed conversation of `owner`, rendered for them.
+    Conversation { owner: i64, payload: String },
 }
 
 impl Prepared {
@@ -264,6 +278,9 @@ impl Prepared {
             Prepared::Notification { recipient, payload } => matches!(subscription,
                 Subscription::User { viewer, .. } if viewer == recipient)
             .then_some(("notification", payload.as_str())),
+            Prepared::Conversation { owner, payload } => matches!(subscription,
+                Subscription::Direct { viewer } if viewer == owner)
+            .then_some(("conversation", payload.as_str())),
             Prepared::Status(event) => event
                 .wanted(viewer, subscription)
                 .then(|| (event.change.event_name(), event.payload_for(subscription))),
@@ -305,6 +322,7 @@ mod tests {
                 local: true,
                 tags: vec!["Cats".into()],
                 has_media: false,
+                direct: false,
             },
             Audience {
                 in_public,

@@ -42,14 +42,16 @@ const PREPARING: usize = 4;
 /// One change, as announced by the database.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Change {
-    /// `update`, `delete`, `status.update` or `notification`.
+    /// `update`, `delete`, `status.update`, `notification` or `conversation`.
     pub k: String,
     /// The status, for status events.
     pub s: Option<i64>,
     /// The notification, for notification events.
     pub n: Option<i64>,
-    /// The notified account, for notification events.
+    /// The notified account, or the conversation's owner.
     pub a: Option<i64>,
+    /// The conversation, for conversation events.
+    pub c: Option<i64>,
 }
 
 /// Turns one database change into the event every subscriber of the process filters:
@@ -192,8 +194,10 @@ impl Hub {
             return None;
         }
         let viewers: Vec<i64> = lock(&self.viewers).keys().copied().collect();
-        // A notification for an account nobody streams here: no need to load it.
-        if change.k == "notification" && !change.a.is_some_and(|a| viewers.contains(&a)) {
+        // A notification or conversation of an account nobody streams here: no need to
+        // load it.
+        let personal = matches!(change.k.as_str(), "notification" | "conversation");
+        if personal && !change.a.is_some_and(|a| viewers.contains(&a)) {
             return None;
         }
         preparer

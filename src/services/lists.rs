@@ -7,8 +7,8 @@
 //!
 //! Not here: a member leaving when the follow ends (the `lists` migration's trigger on
 //! `follows`, so every path that ends a follow applies it), the SQL of the timeline
-//! (`db::timelines`). Not built yet: `exclusive` hiding members from the home
-//! timeline, and list streaming.
+//! (`db::timelines`, whose home condition also leaves out members of exclusive lists),
+//! and the list stream (`api::streaming::channel`, `db::stream_audience`).
 //!
 //! Spec: <https://docs.joinmastodon.org/methods/lists/>,
 //! <https://docs.joinmastodon.org/entities/List/>.

@@ -214,6 +214,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
             new.mentioned_account_ids,
         )
         .await?;
+        super::conversations::record(conn, &row, new.mentioned_account_ids).await?;
     }
     Ok(row)
 }
@@ -375,6 +376,7 @@ pub async fn delete(state: &AppState, author_id: i64, status: &StatusRow) -> Api
         delivery::send_delete(state, &mut transaction, &author, status, &mentioned).await?;
     }
     statuses::delete(&mut transaction, status.id).await?;
+    super::conversations::forget(&mut transaction, status).await?;
     transaction.commit().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod application;
 pub mod authorization_server;
 pub mod context;
+pub mod conversation;
 pub mod empty;
 pub mod familiar_followers;
 pub mod instance;

@@ -61,6 +61,7 @@ pub fn name_of_path(path: &str, only_media: bool) -> Option<String> {
         "hashtag" => "hashtag",
         "hashtag/local" => "hashtag:local",
         "list" => "list",
+        "direct" => "direct",
         _ => return None,
     };
     Some(name.to_owned())
@@ -89,6 +90,9 @@ pub async fn open(
             notifications_only: true,
         },
         "list" => return list(state, params, personal::<ReadStatuses>(token)?).await,
+        "direct" => Subscription::Direct {
+            viewer: personal::<ReadStatuses>(token)?,
+        },
         _ => return Err(ApiError::BadRequest("Unknown stream type".into())),
     };
     Ok(Channel {

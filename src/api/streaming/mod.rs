@@ -1,6 +1,6 @@
 //! Mastodon's streaming API over Server-Sent Events: `GET /api/v1/streaming/user`
 //! (`/notification`), `/public` (`/local`, `/remote`, `?only_media=`), `/hashtag`
-//! (`/local`) `?tag=`, `/list?list=` and `/health`; the WebSocket form at
+//! (`/local`) `?tag=`, `/list?list=`, `/direct` and `/health`; the WebSocket form at
 //! `/api/v1/streaming` is in [`socket`], the channels both open in [`channel`], and the
 //! rendering of event payloads in [`prepare`].
 //! Spec: <https://docs.joinmastodon.org/methods/streaming/>.
@@ -138,6 +138,8 @@ sse_endpoint! {
     hashtag_local, "hashtag/local", "text/event-stream of local public statuses with the tag";
     /// `GET /api/v1/streaming/list?list=…`: one of the signed-in user's lists.
     list, "list", "text/event-stream of the list's statuses";
+    /// `GET /api/v1/streaming/direct`: the signed-in user's conversations.
+    direct, "direct", "text/event-stream of conversation events (and deletes of direct messages)";
 }
 
 /// `GET /api/v1/streaming/health`.

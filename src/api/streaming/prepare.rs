@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 
+use crate::api::entities::conversation;
 use crate::api::entities::status::Status;
-use crate::db::{notifications, statuses, stream_audience};
+use crate::db::{conversations, notifications, statuses, stream_audience};
 use crate::events::event::{StatusChange, StatusEvent, StatusFacts};
 use crate::events::{Change, Prepare, Prepared};
 use crate::state::AppState;
@@ -33,6 +34,7 @@ impl Renderer {
     ) -> anyhow::Result<Option<Prepared>> {
         match change.k.as_str() {
             "notification" => self.notification(change).await,
+            "conversation" => self.conversation(change).await,
             "update" => self.status(change, viewers, StatusChange::Created).await,
             "status.update" => self.status(change, viewers, StatusChange::Edited).await,
             "delete" => self.status(change, viewers, StatusChange::Deleted).await,
@@ -60,6 +62,25 @@ impl Renderer {
             .transpose()
     }
 
+    async fn conversation(&self, change: &Change) -> anyhow::Result<Option<Prepared>> {
+        let (Some(owner), Some(id)) = (change.a, change.c) else {
+            return Ok(None);
+        };
+        let Some(row) = conversations::find_owned(&self.state.db, owner, id).await? else {
+            return Ok(None);
+        };
+        let rendered = conversation::render(&self.state, owner, vec![row]).await?;
+        rendered
+            .first()
+            .map(|conversation| {
+                Ok(Prepared::Conversation {
+                    owner,
+                    payload: serde_json::to_string(conversation)?,
+                })
+            })
+            .transpose()
+    }
+
     async fn status(
         &self,
         change: &Change,
@@ -77,11 +98,13 @@ impl Renderer {
             return Ok(None);
         };
         let local = row.local;
+        let direct = row.visibility == crate::domain::Visibility::Direct;
         let marked = [Some(id), row.reblog_of_id];
         let (facts, rendered) = if kind == StatusChange::Deleted {
             let facts = StatusFacts {
                 payload: id.to_string(),
                 local,
+                direct,
                 ..StatusFacts::default()
             };
             (facts, None)
@@ -102,6 +125,7 @@ impl Renderer {
                 local,
                 tags: rendered.tags.iter().map(|tag| tag.name.clone()).collect(),
                 has_media: !rendered.media_attachments.is_empty(),
+                direct,
             };
             (facts, Some(rendered))
         };

@@ -38,7 +38,7 @@ const MAX_CHANNELS: usize = 16;
 /// `access_token` or in `Sec-WebSocket-Protocol`; streams are chosen with `stream=`
 /// and changed with `{"type":"subscribe"|"unsubscribe","stream":…,"tag":…}` messages.
 #[utoipa::path(get, path = "/api/v1/streaming", tag = "streaming",
-    params(("stream" = Option<String>, Query, description = "user, user:notification, public, public:media, public:local, public:local:media, public:remote, public:remote:media, hashtag, hashtag:local, list"),
+    params(("stream" = Option<String>, Query, description = "user, user:notification, public, public:media, public:local, public:local:media, public:remote, public:remote:media, hashtag, hashtag:local, list, direct"),
            ("tag" = Option<String>, Query, description = "For hashtag streams"),
            ("list" = Option<String>, Query, description = "For the list stream")),
     responses((status = 101, description = "WebSocket of {stream, event, payload} messages"), (status = 429, description = "Too many streaming connections (see ROOST_STREAMING_MAX_*)")))]

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod blocks;
+pub mod conversations;
 pub mod domain_blocks;
 pub mod follows;
 pub mod instance;
