@@ -273,3 +273,44 @@ async fn the_direct_stream_carries_conversation_events(db: PgPool) {
     assert_eq!(event, "conversation");
     assert!(data.contains(&last), "{data}");
 }
+
+#[sqlx::test]
+async fn the_migration_files_earlier_direct_messages_as_the_service_does(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let first = direct(&app, &alice, "@bob @carol one", None).await;
+    direct(&app, &bob, "@alice @carol two", Some(&first)).await;
+    direct(&app, &carol, "@alice aside", Some(&first)).await;
+    direct(&app, &bob, "@bob to myself", None).await;
+    let written = |db: PgPool| async move {
+        let rows: Vec<(i64, String, Vec<i64>, Vec<i64>, i64)> = sqlx::query_as(
+            "SELECT account_id, conversation, participant_ids, status_ids, last_status_id \
+             FROM account_conversations ORDER BY account_id, last_status_id",
+        )
+        .fetch_all(&db)
+        .await
+        .expect("rows");
+        rows
+    };
+    let by_service = written(db.clone()).await;
+    // Alice, bob and carol: the thread of three; alice and carol: the aside; bob: the note.
+    assert_eq!(by_service.len(), 6, "{by_service:?}");
+
+    let migration = include_str!("../../migrations/20261203000400_conversations.sql");
+    let backfill = migration
+        .split("-- backfill:begin")
+        .nth(1)
+        .and_then(|rest| rest.split("-- backfill:end").next())
+        .expect("the backfill between its markers");
+    sqlx::query("DELETE FROM account_conversations")
+        .execute(&db)
+        .await
+        .expect("emptied");
+    sqlx::query(backfill)
+        .execute(&db)
+        .await
+        .expect("backfill runs");
+    assert_eq!(written(db).await, by_service);
+}
