@@ -274,6 +274,9 @@ async fn the_direct_stream_carries_conversation_events(db: PgPool) {
     assert!(data.contains(&last), "{data}");
 }
 
+/// An `account_conversations` row: owner, thread, others, statuses, last status.
+type FiledRow = (i64, String, Vec<i64>, Vec<i64>, i64);
+
 #[sqlx::test]
 async fn the_migration_files_earlier_direct_messages_as_the_service_does(db: PgPool) {
     let app = TestApp::spawn(db.clone()).await;
@@ -285,7 +288,7 @@ async fn the_migration_files_earlier_direct_messages_as_the_service_does(db: PgP
     direct(&app, &carol, "@alice aside", Some(&first)).await;
     direct(&app, &bob, "@bob to myself", None).await;
     let written = |db: PgPool| async move {
-        let rows: Vec<(i64, String, Vec<i64>, Vec<i64>, i64)> = sqlx::query_as(
+        let rows: Vec<FiledRow> = sqlx::query_as(
             "SELECT account_id, conversation, participant_ids, status_ids, last_status_id \
              FROM account_conversations ORDER BY account_id, last_status_id",
         )
