@@ -278,6 +278,33 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/accounts/{id}/lists", get(v1::lists::of_account))
         .route("/api/v1/conversations", get(v1::conversations::index))
         .route(
+            "/api/v1/accounts/{id}/remove_from_followers",
+            post(v1::follows::remove_from_followers),
+        )
+        .route("/api/v1/accounts/{id}/note", post(v1::endorsements::note))
+        .route(
+            "/api/v1/accounts/{id}/endorse",
+            post(v1::endorsements::endorse),
+        )
+        .route("/api/v1/accounts/{id}/pin", post(v1::endorsements::endorse))
+        .route(
+            "/api/v1/accounts/{id}/unendorse",
+            post(v1::endorsements::unendorse),
+        )
+        .route(
+            "/api/v1/accounts/{id}/unpin",
+            post(v1::endorsements::unendorse),
+        )
+        .route(
+            "/api/v1/accounts/{id}/endorsements",
+            get(v1::endorsements::of_account),
+        )
+        .route("/api/v1/endorsements", get(v1::endorsements::mine))
+        .route("/api/v1/tags/{name}", get(v1::tags::show))
+        .route("/api/v1/tags/{name}/follow", post(v1::tags::follow))
+        .route("/api/v1/tags/{name}/unfollow", post(v1::tags::unfollow))
+        .route("/api/v1/followed_tags", get(v1::tags::followed))
+        .route(
             "/api/v1/conversations/{id}",
             delete(v1::conversations::remove),
         )

@@ -211,10 +211,15 @@ pub struct RelationshipRow {
     pub muting: bool,
     pub muting_notifications: bool,
     pub domain_blocking: bool,
+    /// The viewer features the account on their profile.
+    pub endorsed: bool,
+    /// The viewer's private note on the account (empty: none).
+    pub note: String,
 }
 
 /// Relationships of `viewer` with each account in `ids` (order kept, unknown ids kept):
-/// follows both ways, blocks both ways, the viewer's mute and domain block.
+/// follows both ways, blocks both ways, the viewer's mute, domain block, endorsement
+/// and note.
 pub async fn relationships(
     db: impl PgExecutor<'_>,
     viewer: i64,
@@ -233,7 +238,11 @@ pub async fn relationships(
            mu.id IS NOT NULL AS muting, \
            coalesce(mu.notifications, false) AS muting_notifications, \
            EXISTS (SELECT 1 FROM accounts ta JOIN account_domain_blocks d ON d.domain = ta.domain \
-             WHERE ta.id = t.id AND d.account_id = $1) AS domain_blocking \
+             WHERE ta.id = t.id AND d.account_id = $1) AS domain_blocking, \
+           EXISTS (SELECT 1 FROM account_endorsements e WHERE e.account_id = $1 \
+             AND e.target_account_id = t.id) AS endorsed, \
+           coalesce((SELECT n.comment FROM account_notes n WHERE n.account_id = $1 \
+             AND n.target_account_id = t.id), '') AS note \
          FROM unnest($2::bigint[]) WITH ORDINALITY AS t(id, position) \
          LEFT JOIN follows out ON out.account_id = $1 AND out.target_account_id = t.id \
          LEFT JOIN follows inc ON inc.account_id = t.id AND inc.target_account_id = $1 \

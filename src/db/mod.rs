@@ -5,6 +5,7 @@
 //! exercised by a test against a real database.
 
 pub mod account_domain_blocks;
+pub mod account_notes;
 pub mod accounts;
 pub mod blocks;
 pub mod conversations;
@@ -27,6 +28,7 @@ pub mod reports;
 pub mod rules;
 pub mod statuses;
 pub mod stream_audience;
+pub mod tags;
 pub mod timelines;
 pub mod users;
 

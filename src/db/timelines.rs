@@ -93,18 +93,24 @@ const IN_LIST: &str = "EXISTS (SELECT 1 FROM list_accounts la \
 pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
     match which {
         Timeline::Home => (
-            // Members of the viewer's exclusive lists are read in those lists only.
+            // Members of the viewer's exclusive lists are read in those lists only;
+            // public posts with a hashtag the viewer follows come in too (not boosts,
+            // not from silenced authors, replies as from followed accounts).
             // The reply rule is the home feed's own SQL function (the fan-out trigger's,
             // see the `home_feeds` migration), so feeds, this read and the `user`
             // stream agree; called for replies only, as a call costs more than the test.
-            "(s.account_id = $1 OR (EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 \
+            format!("(s.account_id = $1 OR (EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 \
                AND f.target_account_id = s.account_id AND f.accepted \
                AND (s.reblog_of_id IS NULL OR f.show_reblogs)) \
              AND NOT EXISTS (SELECT 1 FROM list_accounts xm JOIN lists xl ON xl.id = xm.list_id \
                WHERE xm.account_id = s.account_id AND xl.account_id = $1 AND xl.exclusive) \
              AND (s.in_reply_to_account_id IS NULL \
-               OR home_feed_wants_reply($1, s.account_id, s.in_reply_to_account_id))))"
-                .to_owned(),
+               OR home_feed_wants_reply($1, s.account_id, s.in_reply_to_account_id))) \
+           OR (s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED} \
+             AND EXISTS (SELECT 1 FROM status_tags ht JOIN tag_follows htf ON htf.tag_id = ht.tag_id \
+               WHERE ht.status_id = s.id AND htf.account_id = $1) \
+             AND (s.in_reply_to_account_id IS NULL \
+               OR home_feed_wants_reply($1, s.account_id, s.in_reply_to_account_id))))"),
             None,
             None,
         ),

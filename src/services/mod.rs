@@ -17,6 +17,7 @@
 //! the committed rows (database triggers and NOTIFY, see `events`), so no path that
 //! writes a status or a notification can forget to announce it.
 
+pub mod account_notes;
 pub mod blocks;
 pub mod conversations;
 pub mod domains;
@@ -29,3 +30,4 @@ pub mod notifications;
 pub mod profile;
 pub mod reports;
 pub mod statuses;
+pub mod tags;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod account_notes;
 mod accounts;
 mod admin;
 mod apps;
@@ -42,4 +43,5 @@ mod signatures;
 mod statuses;
 mod streaming;
 mod streaming_channels;
+mod tags;
 mod upload_limits;

@@ -261,7 +261,7 @@ async fn the_openapi_document_passes_openapi_spec_validator(db: PgPool) {
 }
 
 /// The Server-Sent-Events streams answer with an endless body: not for a fuzzer.
-const ENDLESS_OPERATIONS: &str = "^/api/v1/streaming/(user|public|hashtag)";
+const ENDLESS_OPERATIONS: &str = "^/api/v1/streaming/(user|public|hashtag|list|direct)";
 
 /// schemathesis' settings: `{id}` and `{account_id}` are, half of the time, ids
 /// that exist (so the handlers get past their lookups), the rest generated.

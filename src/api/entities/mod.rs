@@ -21,6 +21,7 @@ pub mod rule;
 pub mod search;
 pub mod status;
 pub mod status_edit;
+pub mod tag;
 pub mod token;
 
 pub use account::{Account, CredentialAccount};

@@ -46,8 +46,8 @@ impl From<RelationshipRow> for Relationship {
             requested: row.requested,
             requested_by: row.requested_by,
             domain_blocking: row.domain_blocking,
-            endorsed: false,
-            note: String::new(),
+            endorsed: row.endorsed,
+            note: row.note,
         }
     }
 }

@@ -108,6 +108,22 @@ pub async fn unfollow(
     relationship(&state, me.id, target.id).await
 }
 
+/// Removes an account from the user's followers (or refuses its request); a remote
+/// follower's server is told with `Reject(Follow)`.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/remove_from_followers", tag = "follows",
+    params(("id" = String, Path, description = "Account id")),
+    security(("bearer" = ["write:follows", "follow"])),
+    responses((status = 200, body = Relationship), (status = 404)))]
+pub async fn remove_from_followers(
+    State(state): State<AppState>,
+    user: User<WriteFollows>,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Relationship>> {
+    let (me, follower) = parties(&state, user.account_id, id).await?;
+    service::remove_follower(&state, &me, &follower).await?;
+    relationship(&state, me.id, follower.id).await
+}
+
 /// Renders a page of follows: the accounts, with the Link header of `path`.
 fn render_page(
     state: &AppState,

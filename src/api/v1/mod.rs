@@ -5,6 +5,7 @@ pub mod apps;
 pub mod blocks;
 pub mod conversations;
 pub mod domain_blocks;
+pub mod endorsements;
 pub mod follows;
 pub mod instance;
 pub mod interactions;
@@ -16,6 +17,7 @@ pub mod push;
 pub mod reports;
 pub mod search;
 pub mod statuses;
+pub mod tags;
 pub mod timelines;
 
 pub(crate) use crate::error::check_length;
