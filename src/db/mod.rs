@@ -7,6 +7,7 @@
 pub mod account_domain_blocks;
 pub mod accounts;
 pub mod blocks;
+pub mod custom_emojis;
 pub mod deliveries;
 pub mod domain_blocks;
 pub mod follows;

@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod authentication;
 pub mod builders;
 pub mod discovery;
+pub mod emojis;
 pub mod domain_policy;
 pub mod fetch;
 pub mod inbound;

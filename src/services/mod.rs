@@ -18,6 +18,7 @@
 //! writes a status or a notification can forget to announce it.
 
 pub mod blocks;
+pub mod custom_emojis;
 pub mod domains;
 pub mod follows;
 pub mod interactions;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod application;
 pub mod authorization_server;
 pub mod context;
+pub mod custom_emoji;
 pub mod empty;
 pub mod familiar_followers;
 pub mod instance;
@@ -24,6 +25,7 @@ pub mod token;
 
 pub use account::{Account, CredentialAccount};
 pub use application::Application;
+pub use custom_emoji::CustomEmoji;
 pub use media::MediaAttachment;
 pub use token::Token;
 

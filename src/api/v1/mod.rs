@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod blocks;
+pub mod custom_emojis;
 pub mod domain_blocks;
 pub mod follows;
 pub mod instance;
