@@ -13,7 +13,8 @@ use crate::state::AppState;
 #[derive(Debug, Subcommand)]
 pub enum EmojiCommand {
     /// Add a custom emoji from a PNG, GIF or WebP file (at most 256 KiB).
-    EmojiAdd {
+    #[command(name = "emoji-add")]
+    Add {
         /// The name used as `:shortcode:` (2 to 64 letters, digits or underscores).
         shortcode: String,
         /// The image file.
@@ -26,15 +27,17 @@ pub enum EmojiCommand {
         hidden: bool,
     },
     /// Remove a custom emoji (texts using it show `:shortcode:` again).
-    EmojiRemove { shortcode: String },
+    #[command(name = "emoji-remove")]
+    Remove { shortcode: String },
     /// List the custom emoji: shortcode, category, picker visibility, image URL.
-    EmojiList,
+    #[command(name = "emoji-list")]
+    List,
 }
 
 /// Runs one custom emoji command, printing what it did.
 pub async fn run(state: &AppState, command: EmojiCommand) -> anyhow::Result<()> {
     match command {
-        EmojiCommand::EmojiAdd {
+        EmojiCommand::Add {
             shortcode,
             file,
             category,
@@ -50,7 +53,7 @@ pub async fn run(state: &AppState, command: EmojiCommand) -> anyhow::Result<()> 
             let added = custom_emojis::add(state, new).await?;
             println!(":{}: added (id {})", added.shortcode, added.id);
         }
-        EmojiCommand::EmojiRemove { shortcode } => {
+        EmojiCommand::Remove { shortcode } => {
             let shortcode = shortcode.trim_matches(':');
             match custom_emojis::remove(state, shortcode).await {
                 Ok(removed) => println!(":{}: removed", removed.shortcode),
@@ -60,10 +63,14 @@ pub async fn run(state: &AppState, command: EmojiCommand) -> anyhow::Result<()> 
                 Err(error) => return Err(error.into()),
             }
         }
-        EmojiCommand::EmojiList => {
+        EmojiCommand::List => {
             for emoji in custom_emojis::all_local(state).await? {
                 let (url, _) = crate::urls::custom_emoji_images(&state.config, &emoji);
-                let shown = if emoji.visible_in_picker { "visible" } else { "hidden" };
+                let shown = if emoji.visible_in_picker {
+                    "visible"
+                } else {
+                    "hidden"
+                };
                 let category = emoji.category.as_deref().unwrap_or("-");
                 println!("{}\t{category}\t{shown}\t{url}", emoji.shortcode);
             }

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::custom_emojis::COLUMNS as EMOJI_COLUMNS;
 use super::hiding::NOT_MUTED;
 use super::media::COLUMNS as MEDIA_COLUMNS;
-use super::custom_emojis::COLUMNS as EMOJI_COLUMNS;
 use crate::domain::Visibility;
 
 /// A `statuses` row (columns mirror the table).

@@ -84,8 +84,14 @@ mod tests {
         );
         assert_eq!(shortcodes_in([":blobcat:"]), ["blobcat"]);
         assert_eq!(shortcodes_in(["(:a1:)\n:b2:"]), ["a1", "b2"]);
-        assert_eq!(shortcodes_in([":x: :blob::cat: 12:30:45 a:bc:d"]), Vec::<String>::new());
-        assert_eq!(shortcodes_in([":blobcat: :blobcat:", "cw :blobcat: :ok:"]), ["blobcat", "ok"]);
+        assert_eq!(
+            shortcodes_in([":x: :blob::cat: 12:30:45 a:bc:d"]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            shortcodes_in([":blobcat: :blobcat:", "cw :blobcat: :ok:"]),
+            ["blobcat", "ok"]
+        );
         assert_eq!(shortcodes_in(["é:blobcat:"]), Vec::<String>::new());
     }
 

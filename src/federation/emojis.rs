@@ -25,8 +25,7 @@ pub fn remote_emojis(tags: &[Tag]) -> Vec<RemoteEmoji> {
             break;
         }
         let image_url = emoji.icon.url.to_string();
-        if image_url.len() > MAX_URL_BYTES || kept.iter().any(|k| k.shortcode == emoji.shortcode)
-        {
+        if image_url.len() > MAX_URL_BYTES || kept.iter().any(|k| k.shortcode == emoji.shortcode) {
             continue;
         }
         let content_type = emoji

@@ -100,11 +100,7 @@ pub async fn add(state: &AppState, new: NewEmoji<'_>) -> ApiResult<CustomEmojiRo
 }
 
 fn taken() -> ApiError {
-    ApiError::validation(
-        "shortcode",
-        "ERR_TAKEN",
-        "Shortcode has already been taken",
-    )
+    ApiError::validation("shortcode", "ERR_TAKEN", "Shortcode has already been taken")
 }
 
 /// Checks and cleans an emoji image; returns it with a still PNG when its format may
@@ -165,7 +161,9 @@ async fn store_files(
         None => image_key.clone(),
         Some(png) => {
             let key = format!("{folder}/static.png");
-            let put = state.media.put_original(&key, Format::Png, Original::Bytes(png));
+            let put = state
+                .media
+                .put_original(&key, Format::Png, Original::Bytes(png));
             if let Err(error) = put.await {
                 upload::remove_files(state, std::slice::from_ref(&image_key)).await;
                 return Err(error.into());

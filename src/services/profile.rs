@@ -14,7 +14,6 @@ use url::Url;
 
 use crate::db::accounts::{self, AccountRow, ProfileImage, ProfileUpdate, StoredField};
 use crate::db::follows;
-use crate::services::custom_emojis;
 use crate::db::users::{self, UserRow};
 use crate::domain::text::{field_value_to_html, plain_to_html};
 use crate::domain::Visibility;
@@ -25,6 +24,7 @@ use crate::federation::{actors, outbound, resolve};
 use crate::media::process::Processed;
 use crate::media::spool::SpooledFile;
 use crate::media::{upload, Kind};
+use crate::services::custom_emojis;
 use crate::state::AppState;
 use crate::urls;
 

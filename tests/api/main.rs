@@ -9,6 +9,7 @@ mod apps;
 mod cli;
 mod clients;
 mod connections;
+mod custom_emoji;
 mod database_outage;
 mod discovery;
 mod durability;

@@ -38,6 +38,8 @@ impl CustomEmoji {
 
     /// The entities of `rows`, in order.
     pub fn all(rows: &[CustomEmojiRow], config: &Config) -> Vec<CustomEmoji> {
-        rows.iter().map(|row| CustomEmoji::from_row(row, config)).collect()
+        rows.iter()
+            .map(|row| CustomEmoji::from_row(row, config))
+            .collect()
     }
 }

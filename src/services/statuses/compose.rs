@@ -77,7 +77,8 @@ pub async fn compose(state: &AppState, text: &str, spoiler_text: &str) -> sqlx::
             }
         }
     }
-    let emojis = crate::services::custom_emojis::local_used_in(&state.db, [text, spoiler_text]).await?;
+    let emojis =
+        crate::services::custom_emojis::local_used_in(&state.db, [text, spoiler_text]).await?;
     Ok(Composed {
         html: parsed.html,
         mentioned,

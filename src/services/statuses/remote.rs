@@ -17,9 +17,9 @@ use crate::domain::text::sanitize_html;
 use crate::domain::{HttpUrl, Visibility};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::attachments;
-use crate::services::custom_emojis;
 use crate::federation::posts::local_status_id;
 use crate::federation::protocol::note::Note;
+use crate::services::custom_emojis;
 use crate::state::AppState;
 use crate::urls;
 
