@@ -98,6 +98,16 @@ pub async fn delete_local(
     .await
 }
 
+/// The local emoji `id`, enabled or not.
+pub async fn find_local(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<CustomEmojiRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM custom_emojis WHERE id = $1 AND domain IS NULL"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
 /// Every local emoji, enabled or not, by category then shortcode.
 pub async fn all_local(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CustomEmojiRow>> {
     sqlx::query_as(&format!(

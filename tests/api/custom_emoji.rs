@@ -288,6 +288,18 @@ async fn a_profile_shows_its_emoji_and_its_actor_and_notes_carry_emoji_tags(db: 
         .as_str()
         .is_some_and(|id| id.starts_with(&format!("{}/emojis/", app.base))));
     assert!(blobcat["updated"].is_string());
+    // Its id serves the same Emoji.
+    let served = app
+        .client
+        .get(blobcat["id"].as_str().expect("id"))
+        .header(ACCEPT, "application/activity+json")
+        .send()
+        .await;
+    let served = expect_json(served, 200).await;
+    assert_eq!(served["name"], ":blobcat:");
+    assert_eq!(served["icon"], blobcat["icon"]);
+    let unknown = app.get("/emojis/12345").send().await.expect("sent");
+    assert_eq!(unknown.status(), 404);
 
     // So does the Note of a status using one.
     let posted: Value = app
