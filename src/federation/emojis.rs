@@ -1,20 +1,37 @@
 //! Custom emoji received from other servers: the `Emoji` tags of a remote post or
 //! actor turned into what Roost keeps of them — a reference (shortcode, image URL, id),
 //! never a copy of the image. Only tags with a valid shortcode and an http(s) image
-//! count, at most [`MAX_PER_OBJECT`] per object, with every string bounded. Storing them
-//! (under the sender's domain) is `db::custom_emojis`'; the outbound tags are
-//! `builders::emojis`'.
+//! count, at most [`MAX_PER_OBJECT`] per object, with every string bounded; none from a
+//! domain blocked with `reject_media` (as its attachments). They are recorded under the
+//! sender's domain ([`store`]); the outbound tags are `builders::emojis`'.
 //!
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#Emoji>.
 
+use sqlx::PgConnection;
+
+use super::domain_policy::{self, Rejection};
 use super::protocol::{Emoji, Tag};
-use crate::db::custom_emojis::RemoteEmoji;
+use crate::db::custom_emojis::{self, CustomEmojiRow, RemoteEmoji};
 use crate::domain::emoji::MAX_PER_OBJECT;
 
 /// Longest image URL or emoji id kept.
 const MAX_URL_BYTES: usize = 2048;
 /// Longest media type kept.
 const MAX_MEDIA_TYPE_BYTES: usize = 100;
+
+/// Records the emoji `emojis` an account of `domain` sent (see [`remote_emojis`]) and
+/// returns the enabled ones, by shortcode; none when the domain's media are rejected.
+/// Runs on the caller's connection (inside its transaction).
+pub async fn store(
+    conn: &mut PgConnection,
+    domain: &str,
+    emojis: &[RemoteEmoji],
+) -> sqlx::Result<Vec<CustomEmojiRow>> {
+    if emojis.is_empty() || domain_policy::rejects(&mut *conn, domain, Rejection::Media).await? {
+        return Ok(Vec::new());
+    }
+    custom_emojis::upsert_remote(conn, &domain.to_lowercase(), emojis).await
+}
 
 /// The usable emoji among `tags`, each shortcode once (the first tag wins), at most
 /// [`MAX_PER_OBJECT`].

@@ -139,8 +139,7 @@ pub async fn store_actor(db: &sqlx::PgPool, actor: &RemoteActor) -> sqlx::Result
     let mut transaction = db.begin().await?;
     let mut account = accounts::upsert_remote(&mut *transaction, actor).await?;
     if !actor.emojis.is_empty() || !account.emojis.is_empty() {
-        let domain = actor.domain.to_lowercase();
-        let emojis = custom_emojis::upsert_remote(&mut transaction, &domain, &actor.emojis).await?;
+        let emojis = super::emojis::store(&mut transaction, &actor.domain, &actor.emojis).await?;
         let ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();
         custom_emojis::set_account_emojis(&mut transaction, account.id, &ids).await?;
         account.emojis = sqlx::types::Json(emojis);

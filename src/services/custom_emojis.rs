@@ -23,7 +23,7 @@ use crate::db::accounts::AccountRow;
 use crate::db::custom_emojis::{self, CustomEmojiRow, NewLocalEmoji};
 use crate::domain::emoji::{is_valid_shortcode, shortcodes_in, MAX_SHORTCODE};
 use crate::error::{check_length, ApiError, ApiResult};
-use crate::federation::emojis::remote_emojis;
+use crate::federation::emojis::{self, remote_emojis};
 use crate::federation::protocol::Tag;
 use crate::media::process::{self, Limits, Original, Processed, Rejected};
 use crate::media::{upload, Format};
@@ -232,7 +232,8 @@ pub async fn link_local_profile(
 }
 
 /// Records the emoji of the `Emoji` tags `tags` that the remote account `author` sent
-/// (under its domain) and returns the enabled ones; nothing for a local author.
+/// (under its domain) and returns the enabled ones; nothing for a local author or a
+/// domain whose media are rejected.
 pub async fn remote_used(
     conn: &mut PgConnection,
     author: &AccountRow,
@@ -241,5 +242,5 @@ pub async fn remote_used(
     let Some(domain) = author.domain.as_deref() else {
         return Ok(Vec::new());
     };
-    custom_emojis::upsert_remote(conn, &domain.to_lowercase(), &remote_emojis(tags)).await
+    emojis::store(conn, domain, &remote_emojis(tags)).await
 }

@@ -16,6 +16,7 @@ use crate::helpers::peers::{follow, instance, relationship, remote_id, second_da
 use crate::helpers::shell::{admin, assert_success};
 use crate::helpers::{expect_json, TestApp, TestUser};
 use roost::services::custom_emojis::{self, NewEmoji};
+use roost::services::domains::BlockChanges;
 
 /// Adds a local emoji straight through the service (what `emoji-add` calls).
 async fn add_emoji(app: &TestApp, shortcode: &str, image: Vec<u8>, visible: bool) {
@@ -410,4 +411,27 @@ async fn a_post_and_a_profile_with_custom_emoji_reach_another_instance_pointing_
     assert_eq!(alice_seen["display_name"], "Alice :blobcat:");
     assert_eq!(shortcodes(&alice_seen), ["blobcat"]);
     assert_eq!(alice_seen["emojis"][0]["url"], me["emojis"][0]["url"]);
+
+    // Once B rejects A's media, A's emoji are not kept either (as its attachments).
+    let changes = BlockChanges {
+        severity: Some("noop".into()),
+        reject_media: Some(true),
+        ..BlockChanges::default()
+    };
+    roost::services::domains::block(&b.state, Some(&a.domain), &changes)
+        .await
+        .expect("blocked");
+    let _: Value = a
+        .as_(&alice)
+        .post("/api/v1/statuses", &[("status", "Again :blobcat:")])
+        .await
+        .expect("posted");
+    settle(&[&a, &b]).await;
+    let home: Value = b
+        .as_(&bob)
+        .get("/api/v1/timelines/home")
+        .await
+        .expect("home");
+    assert_eq!(home[0]["content"], "<p>Again :blobcat:</p>");
+    assert_eq!(shortcodes(&home[0]), Vec::<&str>::new());
 }
