@@ -10,6 +10,7 @@
 
 use crate::config::Config;
 use crate::db::accounts::AccountRow;
+use crate::db::custom_emojis::CustomEmojiRow;
 use crate::federation::protocol::actor::LocalActorUrls;
 
 /// `https://DOMAIN/users/NAME`: a local actor's id.
@@ -200,4 +201,19 @@ pub fn media_file(config: &Config, key: &str) -> String {
     } else {
         format!("{}/system/{key}", config.base_url())
     }
+}
+
+/// The ActivityPub id of a local custom emoji: `https://DOMAIN/emojis/ID` (Mastodon's).
+pub fn custom_emoji(config: &Config, id: i64) -> String {
+    format!("{}/emojis/{id}", config.base_url())
+}
+
+/// Where a custom emoji's image and its still copy are shown: the stored files of a
+/// local one, the remote URL (both) of a remote one.
+pub fn custom_emoji_images(config: &Config, emoji: &CustomEmojiRow) -> (String, String) {
+    let file = |key: &Option<String>| key.as_deref().map(|key| media_file(config, key));
+    let remote = emoji.image_url.clone().unwrap_or_default();
+    let image = file(&emoji.image_key).unwrap_or_else(|| remote.clone());
+    let still = file(&emoji.static_key).unwrap_or(remote);
+    (image, still)
 }

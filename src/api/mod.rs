@@ -374,6 +374,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/.well-known/oauth-authorization-server",
             get(oauth::metadata),
         )
+        .route("/api/v1/custom_emojis", get(v1::custom_emojis::index))
         .route("/api/openapi.json", get(openapi::serve))
         .layer(cors())
         // The sign-in page is for browsers on Roost's own origin: no CORS.

@@ -63,6 +63,7 @@ use super::{admin, authorize, oauth, v1};
         oauth::token, oauth::revoke, oauth::metadata,
         authorize::authorize_form, authorize::authorize_submit,
         crate::api::health::health, serve,
+        v1::custom_emojis::index,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -12,6 +12,7 @@ use crate::domain::{Password, Role};
 use crate::services::moderation::{self as moderation_service, ModerationError, Moderator};
 
 mod domains;
+mod emojis;
 mod moderation;
 
 /// Roost: a federated social server with a Mastodon-compatible API.
@@ -91,6 +92,8 @@ pub enum AdminAction {
     },
     #[command(flatten)]
     Moderation(moderation::ModerationCommand),
+    #[command(flatten)]
+    Emoji(emojis::EmojiCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -198,6 +201,9 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Moderation(command) => {
             moderation::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Emoji(command) => {
+            emojis::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())

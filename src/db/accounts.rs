@@ -63,6 +63,8 @@ pub struct AccountRow {
     pub avatar_remote_url: Option<String>,
     /// A remote account's header URL (`image` of its actor).
     pub header_remote_url: Option<String>,
+    /// The enabled custom emoji its profile uses, by shortcode (see `db::custom_emojis`).
+    pub emojis: sqlx::types::Json<Vec<super::custom_emojis::CustomEmojiRow>>,
 }
 
 impl AccountRow {
@@ -86,13 +88,26 @@ macro_rules! account_columns {
     featured_url, ",
             $key,
             ", last_fetched_at, key_refetched_at, avatar_key, header_key, \
-    avatar_remote_url, header_remote_url"
+    avatar_remote_url, header_remote_url, ",
+            "account_emojis_json(id) AS emojis"
         )
     };
 }
 
 /// Every [`AccountRow`] column.
 pub(crate) const COLUMNS: &str = account_columns!("note_source", "key_id, public_key_pem");
+
+/// The [`AccountRow`] columns of `accounts` aliased as `alias` (for joins).
+pub(crate) fn columns_of(alias: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|column| match column.trim().strip_suffix(" AS emojis") {
+            Some(_) => format!("account_emojis_json({alias}.id) AS emojis"),
+            None => format!("{alias}.{}", column.trim()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The [`AccountRow`] columns an Account entity is rendered from: the bio's source and
 /// the public key (half a kilobyte, never shown to clients) are read as empty.
@@ -232,6 +247,8 @@ pub struct RemoteActor {
     pub avatar_url: Option<String>,
     /// Header URL (`image`), if the actor has one.
     pub header_url: Option<String>,
+    /// The custom emoji of its profile (its `Emoji` tags).
+    pub emojis: Vec<super::custom_emojis::RemoteEmoji>,
 }
 
 /// Inserts or refreshes a remote account, keyed by its actor id. A username change

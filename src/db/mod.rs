@@ -9,6 +9,7 @@ pub mod account_notes;
 pub mod accounts;
 pub mod blocks;
 pub mod conversations;
+pub mod custom_emojis;
 pub mod deliveries;
 pub mod domain_blocks;
 pub mod follows;

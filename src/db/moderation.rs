@@ -170,11 +170,7 @@ pub async fn list(
         conditions.push("u.role IN ('moderator', 'admin')".into());
     }
     let order = bounds.order();
-    let columns = super::accounts::COLUMNS
-        .split(", ")
-        .map(|column| format!("a.{}", column.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = super::accounts::columns_of("a");
     let rows: Vec<AccountRow> = sqlx::query_as(&format!(
         "SELECT {columns} FROM accounts a LEFT JOIN users u ON u.account_id = a.id \
          WHERE {} \

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::custom_emojis::COLUMNS as EMOJI_COLUMNS;
 use super::hiding::NOT_MUTED;
 use super::media::COLUMNS as MEDIA_COLUMNS;
 use crate::domain::Visibility;
@@ -115,6 +116,8 @@ pub struct NewStatus<'a> {
     pub created_at: Option<DateTime<Utc>>,
     pub mentioned_account_ids: &'a [i64],
     pub tags: &'a [String],
+    /// The custom emoji its text and content warning use.
+    pub emoji_ids: &'a [i64],
 }
 
 impl<'a> NewStatus<'a> {
@@ -144,6 +147,7 @@ impl<'a> NewStatus<'a> {
             created_at: None,
             mentioned_account_ids: &[],
             tags: &[],
+            emoji_ids: &[],
         }
     }
 }
@@ -185,6 +189,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
             .await?;
     }
     attach_tags(conn, row.id, new.tags).await?;
+    super::custom_emojis::set_status_emojis(conn, row.id, new.emoji_ids).await?;
     count(conn, &row, 1).await?;
     Ok(row)
 }
@@ -431,6 +436,8 @@ pub struct StatusExtras {
     /// Its media attachments, in position order (as JSON: one round trip for the
     /// page's media instead of one more query).
     pub media: sqlx::types::Json<Vec<super::media::MediaRow>>,
+    /// The enabled custom emoji it uses, by shortcode (as JSON, like the media).
+    pub emojis: sqlx::types::Json<Vec<super::custom_emojis::CustomEmojiRow>>,
     /// The viewer's own marks (all false for an anonymous viewer).
     #[sqlx(flatten)]
     pub marks: ViewerMarks,
@@ -450,6 +457,10 @@ pub async fn extras(
                  WHERE st.status_id = t.id ORDER BY lower(tg.name)) AS tag_names, \
            (SELECT coalesce(json_agg(ma ORDER BY ma.position, ma.id), '[]'::json) \
             FROM (SELECT {MEDIA_COLUMNS} FROM media_attachments WHERE status_id = t.id) ma) AS media, \
+           (SELECT coalesce(json_agg(e ORDER BY e.shortcode), '[]'::json) \
+            FROM (SELECT {EMOJI_COLUMNS} FROM status_emojis se \
+                  JOIN custom_emojis ce ON ce.id = se.custom_emoji_id \
+                  WHERE se.status_id = t.id AND NOT ce.disabled) e) AS emojis, \
            {VIEWER_MARKS}"
     ))
     .bind(viewer)
@@ -541,6 +552,8 @@ pub struct StatusEdit<'a> {
     pub language: Option<&'a str>,
     pub mentioned_account_ids: &'a [i64],
     pub tags: &'a [String],
+    /// The custom emoji the new text and content warning use.
+    pub emoji_ids: &'a [i64],
 }
 
 /// Replaces a status's text, keeping every version in `status_edits` (the original is
@@ -580,6 +593,7 @@ pub async fn edit(
         .execute(&mut *conn)
         .await?;
     attach_tags(conn, row.id, edit.tags).await?;
+    super::custom_emojis::set_status_emojis(conn, row.id, edit.emoji_ids).await?;
     // Mentions are only added: someone who could see a direct status keeps seeing it.
     sqlx::query("INSERT INTO mentions (status_id, account_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING")
         .bind(row.id)

@@ -12,6 +12,7 @@ pub mod authentication;
 pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
+pub mod emojis;
 pub mod fetch;
 pub mod inbound;
 pub mod inbox;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/@{name}", get(actors::actor))
         .route("/users/{name}/inbox", post(inbox::personal))
         .route("/users/{name}/statuses/{id}", get(actors::status))
+        .route("/emojis/{id}", get(actors::emoji))
         .route("/@{name}/{id}", get(actors::status))
         .route("/users/{name}/outbox", get(actors::outbox))
         .route("/users/{name}/followers", get(actors::followers))

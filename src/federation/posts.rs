@@ -36,7 +36,7 @@ pub fn local_status_id(state: &AppState, uri: &str) -> Option<i64> {
 }
 
 /// The Note of a stored local status, as served at its id (and in the outbox): its
-/// mentions, tags, parent and media read, then built by `builders::notes`.
+/// mentions, tags, parent, media and custom emoji read, then built by `builders::notes`.
 pub async fn note_of(
     state: &AppState,
     conn: &mut PgConnection,
@@ -62,6 +62,7 @@ pub async fn note_of(
         None => None,
     };
     let media = crate::db::media::for_statuses(&mut *conn, &[row.id]).await?;
+    let emojis = crate::db::custom_emojis::of_status(&mut *conn, row.id).await?;
     let parts = NoteParts {
         author,
         status: row,
@@ -69,6 +70,7 @@ pub async fn note_of(
         tags: &tags,
         in_reply_to: in_reply_to.as_deref(),
         media: &media,
+        emojis: &emojis,
     };
     notes::note(&state.config, &parts)
 }

@@ -17,6 +17,7 @@ use super::protocol::actor::Actor;
 use super::protocol::webfinger::Jrd;
 use super::signatures::key_owner_from_key_id;
 use crate::db::accounts::{self, AccountRow, RemoteActor, StoredField};
+use crate::db::custom_emojis;
 use crate::domain::text::sanitize_html;
 use crate::state::AppState;
 
@@ -120,15 +121,31 @@ pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, Reso
     }
     let document = fetch::fetch_object(state, url).await?;
     let mut actor = remote_actor(&document, url)?;
-    match accounts::upsert_remote(&state.db, &actor).await {
+    match store_actor(&state.db, &actor).await {
         // Another actor of this domain holds the name (two fallback names alike, or a
         // server that reuses names): this one is stored under a name of its own.
         Err(error) if accounts::is_username_conflict(&error) => {
             actor.username = hashed_username(&actor.ap_id);
-            Ok(accounts::upsert_remote(&state.db, &actor).await?)
+            Ok(store_actor(&state.db, &actor).await?)
         }
         other => Ok(other?),
     }
+}
+
+/// Stores a checked remote actor (inserted or refreshed) with the custom emoji of its
+/// profile, recorded under its domain and linked to it, in one transaction. Fails with
+/// a username conflict as `accounts::upsert_remote` does.
+pub async fn store_actor(db: &sqlx::PgPool, actor: &RemoteActor) -> sqlx::Result<AccountRow> {
+    let mut transaction = db.begin().await?;
+    let mut account = accounts::upsert_remote(&mut *transaction, actor).await?;
+    if !actor.emojis.is_empty() || !account.emojis.is_empty() {
+        let emojis = super::emojis::store(&mut transaction, &actor.domain, &actor.emojis).await?;
+        let ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();
+        custom_emojis::set_account_emojis(&mut transaction, account.id, &ids).await?;
+        account.emojis = sqlx::types::Json(emojis);
+    }
+    transaction.commit().await?;
+    Ok(account)
 }
 
 /// Resolves `username@domain` through WebFinger to a stored account. The actor must
@@ -223,6 +240,7 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         fields,
         avatar_url: actor.icon.as_ref().map(|icon| icon.url.to_string()),
         header_url: actor.image.as_ref().map(|image| image.url.to_string()),
+        emojis: super::emojis::remote_emojis(&actor.tag),
     })
 }
 

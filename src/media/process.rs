@@ -173,6 +173,24 @@ fn process_image(bytes: &[u8], format: Format, limits: Limits) -> Result<Process
     })
 }
 
+/// A still PNG of an image's first frame, at its full size and upright, without
+/// metadata: what shows where an animated GIF or WebP must not move (Mastodon's
+/// `static_url` of a custom emoji). Refuses what [`process`] refuses.
+pub fn still_png(bytes: &[u8], limits: Limits) -> Result<Encoded, Rejected> {
+    let format = Format::detect(bytes).ok_or(Rejected::Unsupported)?;
+    if format.kind() != Kind::Image {
+        return Err(Rejected::Unsupported);
+    }
+    let (mut image, orientation) = decode(bytes, format, limits)?;
+    image.apply_orientation(orientation);
+    Ok(Encoded {
+        format: Format::Png,
+        bytes: encode(&image, Format::Png)?,
+        width: image.width(),
+        height: image.height(),
+    })
+}
+
 /// Whether a JPEG has its end-of-image marker after the first scan. The marker
 /// segments before the scan are skipped by their lengths, so the end marker of an EXIF
 /// thumbnail inside APP1 does not count.

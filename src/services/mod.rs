@@ -20,6 +20,7 @@
 pub mod account_notes;
 pub mod blocks;
 pub mod conversations;
+pub mod custom_emojis;
 pub mod domains;
 pub mod follows;
 pub mod interactions;

@@ -24,6 +24,7 @@ use crate::federation::{actors, outbound, resolve};
 use crate::media::process::Processed;
 use crate::media::spool::SpooledFile;
 use crate::media::{upload, Kind};
+use crate::services::custom_emojis;
 use crate::state::AppState;
 use crate::urls;
 
@@ -114,9 +115,10 @@ pub async fn update_credentials(
     };
     let mut transaction = state.db.begin().await?;
     let replaced = store_images(state, &mut transaction, account_id, images).await?;
-    let account = accounts::update_profile(&mut *transaction, account_id, update)
+    let mut account = accounts::update_profile(&mut *transaction, account_id, update)
         .await?
         .ok_or(ApiError::NotFound)?;
+    custom_emojis::link_local_profile(&mut transaction, &mut account).await?;
     let user = users::update_defaults(
         &mut *transaction,
         account_id,
@@ -277,7 +279,8 @@ async fn queue_actor_update(
 
 /// Applies a remote actor's `Update` of itself: `object` must be the document of
 /// `sender` (same id, same origin); its profile, keys, avatar and header replace the
-/// stored ones, exactly as a refetch of the actor would. Returns the stored account.
+/// stored ones (and the custom emoji of its profile), exactly as a refetch of the actor
+/// would. Returns the stored account.
 /// Errors: `Forbidden` when the object is another actor, `Unprocessable` when it is
 /// not a usable actor document.
 pub async fn receive_actor_update(
@@ -300,8 +303,5 @@ pub async fn receive_actor_update(
     if actor.ap_id != sender_id.as_str() {
         return Err(ApiError::Forbidden("actor id mismatch".into()));
     }
-    let mut transaction = state.db.begin().await?;
-    let account = accounts::upsert_remote(&mut *transaction, &actor).await?;
-    transaction.commit().await?;
-    Ok(account)
+    Ok(resolve::store_actor(&state.db, &actor).await?)
 }

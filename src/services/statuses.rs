@@ -29,6 +29,7 @@ pub use rules::MAX_SPOILER_CHARACTERS;
 use sqlx::PgConnection;
 
 use crate::db::accounts::{self, AccountRow};
+use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::media::MediaRow;
 use crate::db::notifications;
 use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
@@ -75,6 +76,8 @@ pub struct Written {
     pub tags: Vec<String>,
     /// Its media, in position order.
     pub media: Vec<MediaRow>,
+    /// The custom emoji it uses.
+    pub emojis: Vec<CustomEmojiRow>,
 }
 
 /// What [`post`] did.
@@ -110,10 +113,11 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     let media_ids = check_body(state, author_id, None, &body).await?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let visibility = visibility(state, author_id, new.visibility).await?;
-    let composed = compose(state, text).await?;
-    let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
-    let conversation = conversation(state, parent.as_ref());
     let spoiler_text = new.spoiler_text.unwrap_or_default();
+    let composed = compose(state, text, spoiler_text).await?;
+    let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
+    let emoji_ids: Vec<i64> = composed.emojis.iter().map(|e| e.id).collect();
+    let conversation = conversation(state, parent.as_ref());
     let mut transaction = state.db.begin().await?;
     let row = insert(
         &mut transaction,
@@ -135,6 +139,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
             created_at: None,
             mentioned_account_ids: &mentioned,
             tags: &composed.tags,
+            emoji_ids: &emoji_ids,
         },
     )
     .await?;
@@ -197,6 +202,7 @@ async fn finish_local(
         mentioned: composed.mentioned,
         tags: composed.tags,
         media,
+        emojis: composed.emojis,
     })
 }
 
@@ -317,8 +323,9 @@ pub async fn edit(
         media_ids: change.media_ids,
     };
     let media_ids = check_body(state, author_id, Some(&row), &body).await?;
-    let composed = compose(state, text).await?;
+    let composed = compose(state, text, spoiler_text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
+    let emoji_ids: Vec<i64> = composed.emojis.iter().map(|e| e.id).collect();
     let mut transaction = state.db.begin().await?;
     let edited = apply_edit(
         &mut transaction,
@@ -331,6 +338,7 @@ pub async fn edit(
             language: language(change.language),
             mentioned_account_ids: &mentioned,
             tags: &composed.tags,
+            emoji_ids: &emoji_ids,
         },
     )
     .await?;

@@ -11,6 +11,7 @@ mod cli;
 mod clients;
 mod connections;
 mod conversations;
+mod custom_emoji;
 mod database_outage;
 mod discovery;
 mod durability;

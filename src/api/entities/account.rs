@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::timestamp;
+use super::{timestamp, CustomEmoji};
 use crate::config::Config;
 use crate::db::accounts::AccountRow;
 use crate::db::users::UserRow;
@@ -41,8 +41,8 @@ pub struct Account {
     pub header_static: String,
     pub locked: bool,
     pub fields: Vec<Field>,
-    #[schema(value_type = Vec<Object>)]
-    pub emojis: Vec<serde_json::Value>,
+    /// The custom emoji the display name, note and fields use.
+    pub emojis: Vec<CustomEmoji>,
     pub bot: bool,
     pub group: bool,
     pub discoverable: Option<bool>,
@@ -137,7 +137,7 @@ impl Account {
                     verified_at: f.verified_at.map(timestamp),
                 })
                 .collect(),
-            emojis: Vec::new(),
+            emojis: CustomEmoji::all(&row.emojis, config),
             bot: row.bot,
             group: false,
             discoverable: Some(row.discoverable),
@@ -164,6 +164,7 @@ impl Account {
         self.display_name.clear();
         self.note.clear();
         self.fields.clear();
+        self.emojis.clear();
         self.locked = false;
         self.bot = false;
         self.statuses_count = 0;

@@ -7,6 +7,7 @@ pub mod application;
 pub mod authorization_server;
 pub mod context;
 pub mod conversation;
+pub mod custom_emoji;
 pub mod empty;
 pub mod familiar_followers;
 pub mod instance;
@@ -26,6 +27,7 @@ pub mod token;
 
 pub use account::{Account, CredentialAccount};
 pub use application::Application;
+pub use custom_emoji::CustomEmoji;
 pub use media::MediaAttachment;
 pub use token::Token;
 

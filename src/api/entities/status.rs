@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{timestamp, Account, MediaAttachment};
+use super::{timestamp, Account, CustomEmoji, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
+use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
 use crate::domain::{Id, Visibility};
 use crate::state::AppState;
@@ -49,8 +50,8 @@ pub struct Status {
     pub application: Option<serde_json::Value>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<StatusTag>,
-    #[schema(value_type = Vec<Object>)]
-    pub emojis: Vec<serde_json::Value>,
+    /// The custom emoji its text and content warning use.
+    pub emojis: Vec<CustomEmoji>,
     pub reblogs_count: i64,
     pub favourites_count: i64,
     pub replies_count: i64,
@@ -83,13 +84,18 @@ pub struct Status {
     pub filtered: Vec<serde_json::Value>,
 }
 
-/// Everything needed to render a page of statuses, loaded in a few queries.
+/// Everything needed to render a page of statuses, loaded in a few queries. The
+/// custom emoji of the page's statuses come with their mentions and tags
+/// (`statuses::extras`, from the `status_emojis` links written when each status was
+/// posted, edited or received), so a timeline page costs no query per status and no
+/// text is scanned at read time; an account's come with its row.
 struct Loaded {
     statuses: HashMap<i64, StatusRow>,
     accounts: HashMap<i64, AccountRow>,
     mentions: HashMap<i64, Vec<i64>>,
     tags: HashMap<i64, Vec<String>>,
     media: HashMap<i64, Vec<MediaAttachment>>,
+    emojis: HashMap<i64, Vec<CustomEmoji>>,
     marks: HashMap<i64, ViewerMarks>,
 }
 
@@ -127,8 +133,13 @@ pub async fn render(
     let mut mentions = HashMap::new();
     let mut tags = HashMap::new();
     let mut media = HashMap::new();
+    let mut emojis = HashMap::new();
     let mut marks = HashMap::new();
     for extra in extras {
+        emojis.insert(
+            extra.status_id,
+            CustomEmoji::all(&extra.emojis, &state.config),
+        );
         let shown = extra
             .media
             .iter()
@@ -146,6 +157,7 @@ pub async fn render(
         mentions,
         tags,
         media,
+        emojis,
         marks,
     };
     Ok(order
@@ -162,6 +174,7 @@ pub struct Written {
     pub mentioned: Vec<AccountRow>,
     pub tags: Vec<String>,
     pub media: Vec<MediaAttachment>,
+    pub emojis: Vec<CustomEmojiRow>,
 }
 
 /// Renders a status for its author right after it was written, without a query: the
@@ -174,7 +187,9 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         mut mentioned,
         mut tags,
         media,
+        mut emojis,
     } = written;
+    emojis.sort_by(|a, b| a.shortcode.cmp(&b.shortcode));
     mentioned.sort_by_key(|account| account.id);
     mentioned.dedup_by_key(|account| account.id);
     tags.sort();
@@ -184,6 +199,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         mentions: HashMap::from([(id, mentioned.iter().map(|a| a.id).collect())]),
         tags: HashMap::from([(id, tags)]),
         media: HashMap::from([(id, media)]),
+        emojis: HashMap::from([(id, CustomEmoji::all(&emojis, &state.config))]),
         accounts: std::iter::once(author)
             .chain(mentioned)
             .map(|account| (account.id, account))
@@ -276,7 +292,7 @@ impl Loaded {
                         .collect()
                 })
                 .unwrap_or_default(),
-            emojis: Vec::new(),
+            emojis: self.emojis.get(&row.id).cloned().unwrap_or_default(),
             reblogs_count: row.reblogs_count,
             favourites_count: row.favourites_count,
             replies_count: row.replies_count,

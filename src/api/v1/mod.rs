@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod apps;
 pub mod blocks;
 pub mod conversations;
+pub mod custom_emojis;
 pub mod domain_blocks;
 pub mod endorsements;
 pub mod follows;

@@ -69,6 +69,7 @@ pub async fn create(
                 author: written.author,
                 mentioned: written.mentioned,
                 tags: written.tags,
+                emojis: written.emojis,
             };
             status::render_written(&state, written)
                 .map(Json)

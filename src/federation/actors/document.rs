@@ -70,6 +70,7 @@ pub fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor
         .collect();
     actor.icon = profile_image(&state.config, account.avatar_key.as_deref());
     actor.image = profile_image(&state.config, account.header_key.as_deref());
+    actor.tag = crate::federation::builders::emojis::tags(&state.config, &account.emojis)?;
     Ok(actor)
 }
 

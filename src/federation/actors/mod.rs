@@ -6,6 +6,7 @@
 //! - [`document`]: the actor (`/users/:name`, `/@:name`), the instance actor, key pairs.
 //! - [`collections`]: followers, following, outbox, featured.
 //! - [`status`]: one local post as a Note.
+//! - [`emoji`]: one local custom emoji as an `Emoji`.
 //! - [`signed_get`]: who is asking, from a signed GET ("authorized fetch").
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#actor-objects>,
@@ -13,11 +14,13 @@
 
 pub mod collections;
 pub mod document;
+pub mod emoji;
 pub mod signed_get;
 pub mod status;
 
 pub use collections::{featured, followers, following, outbox};
 pub use document::{actor, actor_document, backfill_missing_keys, instance};
+pub use emoji::emoji;
 pub use status::status;
 
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};

@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod blocks;
+pub mod emojis;
 pub mod follows;
 pub mod interactions;
 pub mod notes;

@@ -1,6 +1,6 @@
 //! The Note of a local status and the Create, Update and Delete activities that carry
 //! it to other servers, built from what `services::statuses` wrote (the status row, its
-//! author, mentioned accounts, hashtags, media and the parent's id). Pure: no database,
+//! author, mentioned accounts, hashtags, custom emoji, media and the parent's id). Pure: no database,
 //! no AppState; who receives them (the audience's inboxes) is the service's business.
 //!
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#status> (the Note Mastodon
@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::config::Config;
 use crate::db::accounts::AccountRow;
+use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::media::MediaRow;
 use crate::db::statuses::StatusRow;
 use crate::domain::HttpUrl;
@@ -38,6 +39,8 @@ pub struct NoteParts<'a> {
     pub in_reply_to: Option<&'a str>,
     /// Its media, in position order.
     pub media: &'a [MediaRow],
+    /// The custom emoji its text and content warning use (sent as `Emoji` tags).
+    pub emojis: &'a [CustomEmojiRow],
 }
 
 /// The Note of a local status, as served at its id and sent in Create/Update.
@@ -50,6 +53,7 @@ pub fn note(config: &Config, parts: &NoteParts<'_>) -> anyhow::Result<Note> {
         let href = HttpUrl::parse(&urls::tag(config, name))?;
         tag.push(Tag::hashtag(href, format!("#{name}")));
     }
+    tag.extend(super::emojis::tags(config, parts.emojis)?);
     let mut note = Note::local(LocalNote {
         id: Url::parse(&status_uri(config, &author.username, status.id))?,
         author: actor_urls.id.clone(),

@@ -29,6 +29,7 @@ pub mod activity;
 pub mod actor;
 pub mod actor_update;
 pub mod collection;
+pub mod emoji;
 mod lenient;
 pub mod moderation;
 pub mod nodeinfo;
@@ -48,6 +49,7 @@ use crate::domain::HttpUrl;
 pub use activity::{Accept, Activity, ActivityKind, Follow, Reject, Undo};
 pub use actor::{Actor, ActorKind, Endpoints, LocalActorUrls, PropertyValue, PublicKey};
 pub use collection::{CollectionKind, OrderedCollection, OrderedCollectionPage};
+pub use emoji::Emoji;
 pub use moderation::Flag;
 pub use nodeinfo::{NodeInfo, NodeInfoLinks};
 pub use webfinger::{AcctUri, Jrd, JrdLink};
@@ -90,6 +92,7 @@ pub fn context() -> Value {
             "featured": { "@id": "toot:featured", "@type": "@id" },
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
+            "Emoji": "toot:Emoji",
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value"
@@ -318,6 +321,10 @@ pub struct Tag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub icon: Option<Image>,
+    /// When a custom emoji's image last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A base URL that cannot have a path appended (such as `data:` or `mailto:` URLs), so

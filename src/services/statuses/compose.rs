@@ -1,11 +1,13 @@
 //! Turning what a local author typed into a status body: mentions resolved (local
 //! accounts, known remote accounts, and unknown remote ones through WebFinger, a few at
-//! most), HTML rendered as Mastodon renders it, hashtags collected. Posting and editing
-//! both compose; remote statuses arrive as HTML and are never composed here.
+//! most), HTML rendered as Mastodon renders it, hashtags collected, the custom emoji of
+//! the text and content warning found. Posting and editing both compose; remote
+//! statuses arrive as HTML and are never composed here.
 
 use std::collections::HashMap;
 
 use crate::db::accounts::{self, AccountRow};
+use crate::db::custom_emojis::CustomEmojiRow;
 use crate::domain::status_text::{self, MentionTarget};
 use crate::federation::resolve;
 use crate::state::AppState;
@@ -25,11 +27,14 @@ pub struct Composed {
     pub mentioned: Vec<AccountRow>,
     /// Hashtags, lowercased, each once.
     pub tags: Vec<String>,
+    /// The enabled local custom emoji the text and content warning use.
+    pub emojis: Vec<CustomEmojiRow>,
 }
 
-/// Renders `text` for posting. Network lookups of unknown remote handles are bounded;
-/// a handle that cannot be resolved stays plain text, as in Mastodon.
-pub async fn compose(state: &AppState, text: &str) -> sqlx::Result<Composed> {
+/// Renders `text` (with content warning `spoiler_text`) for posting. Network lookups
+/// of unknown remote handles are bounded; a handle that cannot be resolved stays plain
+/// text, as in Mastodon, and so does an unknown or disabled `:shortcode:`.
+pub async fn compose(state: &AppState, text: &str, spoiler_text: &str) -> sqlx::Result<Composed> {
     let mut found: HashMap<String, AccountRow> = HashMap::new();
     let mut lookups = 0;
     for mention in status_text::extract_mentions(text)
@@ -72,10 +77,13 @@ pub async fn compose(state: &AppState, text: &str) -> sqlx::Result<Composed> {
             }
         }
     }
+    let emojis =
+        crate::services::custom_emojis::local_used_in(&state.db, [text, spoiler_text]).await?;
     Ok(Composed {
         html: parsed.html,
         mentioned,
         tags: parsed.tags,
+        emojis,
     })
 }
 

@@ -67,6 +67,7 @@ pub(super) async fn send(
             tags: &written.tags,
             in_reply_to: in_reply_to.as_deref(),
             media: &written.media,
+            emojis: &written.emojis,
         },
     )?;
     let id = new_activity_id(state)?;

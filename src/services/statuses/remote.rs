@@ -2,7 +2,8 @@
 //! ones: which posts are kept (only those someone here cares about: a local follower of
 //! the author, a local mention, a local parent), how a reply's unknown ancestors are
 //! fetched (a few levels up at most), and what is kept of a Note (content sanitised and
-//! bounded, visibility from its addressing, media as references). Checking that an
+//! bounded, visibility from its addressing, media and custom emoji as references).
+//! Checking that an
 //! activity's actor may speak for the Note is the inbound handler's business.
 //!
 //! Spec: <https://docs.joinmastodon.org/spec/activitypub/#status>.
@@ -18,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::federation::attachments;
 use crate::federation::posts::local_status_id;
 use crate::federation::protocol::note::Note;
+use crate::services::custom_emojis;
 use crate::state::AppState;
 use crate::urls;
 
@@ -91,6 +93,8 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
         .map(|a| a.id)
         .collect();
     let mut transaction = state.db.begin().await?;
+    let emojis = custom_emojis::remote_used(&mut transaction, author, &note.tag).await?;
+    let emoji_ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();
     apply_edit(
         &mut transaction,
         &row,
@@ -102,6 +106,7 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
             language: None,
             mentioned_account_ids: &mentioned,
             tags: &tags,
+            emoji_ids: &emoji_ids,
         },
     )
     .await?;
@@ -191,6 +196,8 @@ async fn store(
         .collect();
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let mut transaction = state.db.begin().await?;
+    let emojis = custom_emojis::remote_used(&mut transaction, author, &note.tag).await?;
+    let emoji_ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();
     let row = insert(
         &mut transaction,
         &NewStatus {
@@ -215,6 +222,7 @@ async fn store(
             created_at: note.published,
             mentioned_account_ids: &mentioned_ids,
             tags: &tags,
+            emoji_ids: &emoji_ids,
         },
     )
     .await?;

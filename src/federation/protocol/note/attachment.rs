@@ -100,6 +100,7 @@ impl Tag {
             href: Some(href),
             id: None,
             icon: None,
+            updated: None,
         }
     }
 }
