@@ -30,10 +30,10 @@ use sqlx::PgConnection;
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::media::MediaRow;
-use crate::db::notifications;
 use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::services::notifications::create as notifications;
 use crate::state::AppState;
 use delivery::Change;
 use rules::{check_body, conversation, language, visibility, Body};
