@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod api_versions;
 mod apps;
 mod cli;
 mod clients;

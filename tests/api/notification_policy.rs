@@ -210,3 +210,37 @@ async fn a_remote_strangers_private_mention_is_filtered_like_a_local_ones(db: Pg
     assert_eq!(list[0]["type"], "mention");
     assert_eq!(list[0]["account"]["acct"], format!("bob@{}", b.domain));
 }
+
+#[sqlx::test]
+async fn filtered_notifications_are_not_announced_to_streams(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let carol = app.sign_up("carol").await;
+    let erin = app.sign_up("erin").await;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&db)
+        .await
+        .expect("listens");
+    listener.listen("roost_stream").await.expect("subscribes");
+    direct(&app, &carol, "psst @alice").await;
+    let public = app.post_status(&erin, &[("status", "hello @alice")]).await;
+    let mut announced = Vec::new();
+    while announced.is_empty() {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(10), listener.recv());
+        let notice = next.await.expect("an event in time").expect("receives");
+        let event: Value = serde_json::from_str(notice.payload()).expect("json");
+        if event["k"] == "notification" {
+            announced.push(event["n"].as_i64().expect("id"));
+        }
+    }
+    let list = read(&app, &alice, "/api/v1/notifications?include_filtered=true").await;
+    let erins = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|n| n["status"]["id"] == public.as_str())
+        .expect("erin's mention");
+    assert_eq!(
+        announced,
+        [erins["id"].as_str().expect("id").parse::<i64>().expect("n")]
+    );
+}
