@@ -84,9 +84,13 @@ pub async fn notify(
         return Ok(0);
     };
     let now = Utc::now();
+    let private = match (cause.kind, cause.status_id) {
+        (Kind::Mention, Some(status)) => db::is_direct(&mut *conn, status).await?,
+        _ => false,
+    };
     let mut rows = Vec::with_capacity(facts.len());
     for recipient in &facts {
-        let action = verdict(&mut *conn, cause, recipient, &sender, now).await?;
+        let action = verdict(&mut *conn, cause, recipient, (&sender, private), now).await?;
         if action != Action::Drop {
             rows.push(NewNotification {
                 account_id: recipient.account_id,
@@ -113,13 +117,14 @@ pub async fn notify(
     Ok(written.len())
 }
 
-/// The recipient's policy's verdict on `cause`. Whether a mention is an unsolicited
-/// private one is looked up only when the verdict may depend on it.
+/// The recipient's policy's verdict on `cause` by `sender`, a private mention or not.
+/// Whether a private mention answers one of the recipient's is looked up only when the
+/// verdict may depend on it.
 async fn verdict(
     conn: &mut PgConnection,
     cause: &Cause,
     recipient: &RecipientFacts,
-    sender: &SenderFacts,
+    (sender, private): (&SenderFacts, bool),
     now: DateTime<Utc>,
 ) -> sqlx::Result<Action> {
     let policy = Policy::from_row(recipient.policy.as_ref().map(|row| &row.0));
@@ -132,11 +137,11 @@ async fn verdict(
         sender_staff: sender.staff,
         unsolicited_private_mention: false,
     };
-    if let (Kind::Mention, Some(status)) = (cause.kind, cause.status_id) {
+    if let (true, Some(status)) = (private, cause.status_id) {
         let may_matter = policy.for_private_mentions != Action::Accept
             && !relation.follows_sender
             && !relation.permitted;
-        if may_matter && db::is_direct(&mut *conn, status).await? {
+        if may_matter {
             relation.unsolicited_private_mention =
                 !db::answers_private_mention(conn, status, recipient.account_id, cause.sender)
                     .await?;
