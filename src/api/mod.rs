@@ -365,6 +365,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
+        .merge(notification_routes())
         .route(
             "/oauth/token",
             post(oauth::token).layer(limited(Bucket::OAuthToken)),
@@ -383,6 +384,58 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(authorize::authorize_form)
                 .post(authorize::authorize_submit)
                 .layer(limited(Bucket::SignIn)),
+        )
+}
+
+/// Grouped notifications, the notification policy and notification requests. Literal
+/// segments (`policy`, `requests`, `unread_count`) win over `{id}` and `{group_key}`.
+fn notification_routes() -> Router<AppState> {
+    use v1::grouped_notifications as grouped;
+    use v1::notification_requests as requests;
+    Router::new()
+        .route("/api/v2/notifications", get(grouped::index))
+        .route(
+            "/api/v2/notifications/unread_count",
+            get(grouped::unread_count),
+        )
+        .route("/api/v2/notifications/{group_key}", get(grouped::show))
+        .route(
+            "/api/v2/notifications/{group_key}/accounts",
+            get(grouped::accounts),
+        )
+        .route(
+            "/api/v2/notifications/{group_key}/dismiss",
+            post(grouped::dismiss),
+        )
+        .route(
+            "/api/v2/notifications/policy",
+            get(requests::show_v2).patch(requests::update_v2),
+        )
+        .route(
+            "/api/v1/notifications/policy",
+            get(requests::show_v1).patch(requests::update_v1),
+        )
+        .route("/api/v1/notifications/requests", get(requests::index))
+        .route(
+            "/api/v1/notifications/requests/merged",
+            get(requests::merged),
+        )
+        .route(
+            "/api/v1/notifications/requests/accept",
+            post(requests::accept_many),
+        )
+        .route(
+            "/api/v1/notifications/requests/dismiss",
+            post(requests::dismiss_many),
+        )
+        .route("/api/v1/notifications/requests/{id}", get(requests::show))
+        .route(
+            "/api/v1/notifications/requests/{id}/accept",
+            post(requests::accept),
+        )
+        .route(
+            "/api/v1/notifications/requests/{id}/dismiss",
+            post(requests::dismiss),
         )
 }
 

@@ -118,9 +118,12 @@ pub async fn sign_up(
                 CreateUserError::Database(error) => SignUpError::Internal(error.into()),
             })?;
     if input.origin == SignUpOrigin::Api {
-        crate::db::notifications::notify_staff_of_sign_up(&mut transaction, created.0.id)
-            .await
-            .map_err(anyhow::Error::from)?;
+        crate::services::notifications::create::notify_staff_of_sign_up(
+            &mut transaction,
+            created.0.id,
+        )
+        .await
+        .map_err(anyhow::Error::from)?;
     }
     transaction.commit().await.map_err(anyhow::Error::from)?;
     Ok(created)

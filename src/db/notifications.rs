@@ -1,7 +1,8 @@
-//! Notifications (one row per cause, deduplicated by a unique index) and read markers.
-//! `notify` is called inside the transaction of the change that causes it. A trigger
-//! queues each new notification's Web Push messages in that same transaction (see
-//! `db::push`).
+//! Notifications (one row per cause, deduplicated by a unique index) and read markers:
+//! reading, dismissing and retracting them. Writing them is `super::new_notifications`'
+//! (called by `services::notifications` inside the transaction of the change that causes
+//! them); grouped reads are `super::notification_groups`'. A trigger queues each new,
+//! unfiltered notification's Web Push messages in that same transaction (see `db::push`).
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
@@ -53,36 +54,6 @@ impl Kind {
     ];
 }
 
-/// Notifies `recipient` of `kind` caused by `from` (about `status_id`, if any). Only
-/// local recipients are notified, never of their own actions nor by accounts they
-/// blocked, muted or domain-blocked (see `super::hiding`), and a cause notifies once
-/// however often it arrives. Returns whether a notification was created.
-pub async fn notify(
-    conn: &mut PgConnection,
-    recipient: i64,
-    from: i64,
-    kind: Kind,
-    status_id: Option<i64>,
-) -> sqlx::Result<bool> {
-    if recipient == from {
-        return Ok(false);
-    }
-    let inserted = sqlx::query(&format!(
-        "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
-         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM users u WHERE u.account_id = $1) \
-           AND {} \
-         ON CONFLICT DO NOTHING",
-        notification_allowed("$1", "$2")
-    ))
-    .bind(recipient)
-    .bind(from)
-    .bind(kind.as_str())
-    .bind(status_id)
-    .execute(conn)
-    .await?;
-    Ok(inserted.rows_affected() == 1)
-}
-
 /// Removes a notification whose cause was undone (an unfollow, an unfavourite…).
 pub async fn retract(
     conn: &mut PgConnection,
@@ -115,10 +86,16 @@ pub struct NotificationRow {
     /// The report of an `admin.report`.
     pub report_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// Its group (`None`: it is a group of its own, `ungrouped-ID`).
+    pub group_key: Option<String>,
+    /// Hidden by the recipient's notification policy.
+    pub filtered: bool,
 }
 
-const COLUMNS: &str =
-    "n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, n.created_at";
+/// The columns of a [`NotificationRow`] of `notifications n`.
+pub const COLUMNS: &str =
+    "n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, \
+     n.created_at, n.group_key, n.filtered";
 
 /// Filters of the notification list.
 #[derive(Debug, Default)]
@@ -129,11 +106,28 @@ pub struct Filter<'a> {
     pub exclude_types: &'a [String],
     /// Only from this account.
     pub from_account_id: Option<i64>,
+    /// Also the notifications the recipient's policy filtered.
+    pub include_filtered: bool,
 }
 
-/// A page of an account's notifications, newest first. Notifications about statuses
-/// that are gone, or from accounts the recipient has since blocked or muted, are left
-/// out.
+/// The SQL condition of [`Filter`] on `notifications n`, with the filter bound as
+/// `$2` (types), `$3` (excluded types), `$4` (sender) and `$5` (include filtered), and
+/// the rule every list shares: the recipient (`n.account_id`) still wants to hear from
+/// the sender, and the status it is about is not deleted.
+pub fn listed() -> String {
+    format!(
+        "(cardinality($2::text[]) = 0 OR n.type = ANY($2)) AND NOT (n.type = ANY($3)) \
+         AND ($4::bigint IS NULL OR n.from_account_id = $4) AND (NOT n.filtered OR $5) \
+         AND (n.status_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses ls \
+              WHERE ls.id = n.status_id AND ls.deleted_at IS NOT NULL)) \
+         AND {}",
+        notification_allowed("n.account_id", "n.from_account_id")
+    )
+}
+
+/// A page of an account's notifications matching `filter`, newest first.
+/// Notifications about statuses that are gone, or from accounts the recipient has
+/// since blocked or muted, are left out.
 pub async fn page(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -143,20 +137,17 @@ pub async fn page(
     let order = page.order();
     let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM notifications n \
-         LEFT JOIN statuses s ON s.id = n.status_id \
-         WHERE n.account_id = $1 AND (n.status_id IS NULL OR s.deleted_at IS NULL) \
-           AND {allowed} \
-           AND (cardinality($2::text[]) = 0 OR n.type = ANY($2)) AND NOT (n.type = ANY($3)) \
-           AND ($4::bigint IS NULL OR n.from_account_id = $4) \
-           AND ($5::bigint IS NULL OR n.id < $5) AND ($6::bigint IS NULL OR n.id > $6) \
-           AND ($7::bigint IS NULL OR n.id > $7) \
-         ORDER BY n.id {order} LIMIT $8",
-        allowed = notification_allowed("n.account_id", "n.from_account_id")
+         WHERE n.account_id = $1 AND {listed} \
+           AND ($6::bigint IS NULL OR n.id < $6) AND ($7::bigint IS NULL OR n.id > $7) \
+           AND ($8::bigint IS NULL OR n.id > $8) \
+         ORDER BY n.id {order} LIMIT $9",
+        listed = listed()
     ))
     .bind(account_id)
     .bind(filter.types)
     .bind(filter.exclude_types)
     .bind(filter.from_account_id)
+    .bind(filter.include_filtered)
     .bind(page.max_id)
     .bind(page.since_id)
     .bind(page.min_id)
@@ -200,21 +191,40 @@ pub async fn clear(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<()>
     Ok(())
 }
 
-/// Notifications newer than the account's `notifications` marker (at most `limit`).
+/// The account's notifications matching `filter` newer than its `notifications`
+/// marker (all of them without a marker), counting at most `limit`.
 pub async fn unread_count(
     db: impl PgExecutor<'_>,
     account_id: i64,
+    filter: &Filter<'_>,
     limit: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(&format!(
         "SELECT count(*) FROM (SELECT 1 FROM notifications n \
              WHERE n.account_id = $1 AND n.id > coalesce((SELECT last_read_id FROM markers \
-               WHERE account_id = $1 AND timeline = 'notifications'), 0) AND {} LIMIT $2) unread",
-        notification_allowed("n.account_id", "n.from_account_id")
+               WHERE account_id = $1 AND timeline = 'notifications'), 0) AND {} LIMIT $6) unread",
+        listed()
     ))
     .bind(account_id)
+    .bind(filter.types)
+    .bind(filter.exclude_types)
+    .bind(filter.from_account_id)
+    .bind(filter.include_filtered)
     .bind(limit)
     .fetch_one(db)
+    .await
+}
+
+/// The id of the account's `notifications` marker, if it has one.
+pub async fn notifications_marker(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT last_read_id FROM markers WHERE account_id = $1 AND timeline = 'notifications'",
+    )
+    .bind(account_id)
+    .fetch_optional(db)
     .await
 }
 
@@ -261,130 +271,6 @@ pub async fn set_marker(
     .bind(last_read_id)
     .fetch_one(db)
     .await
-}
-
-/// Notifies the local author of `status_id` of `kind` by `from` (favourite, reblog).
-pub async fn notify_status_author(
-    conn: &mut PgConnection,
-    status_id: i64,
-    from: i64,
-    kind: Kind,
-) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
-         SELECT s.account_id, $2, $3, s.id FROM statuses s \
-         WHERE s.id = $1 AND s.account_id <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = s.account_id) \
-           AND {} \
-         ON CONFLICT DO NOTHING",
-        notification_allowed("s.account_id", "$2")
-    ))
-    .bind(status_id)
-    .bind(from)
-    .bind(kind.as_str())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Notifications for a new status: `mention` to each mentioned local account, and
-/// `status` to local followers who asked to be notified (`notify` on the follow) and
-/// may see it.
-pub async fn notify_new_status(
-    conn: &mut PgConnection,
-    status_id: i64,
-    author: i64,
-    visibility: crate::domain::Visibility,
-    mentioned: &[i64],
-) -> sqlx::Result<()> {
-    if !mentioned.is_empty() {
-        sqlx::query(&format!(
-            "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
-             SELECT m, $2, 'mention', $1 FROM unnest($3::bigint[]) AS m \
-             WHERE m <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = m) AND {} \
-             ON CONFLICT DO NOTHING",
-            notification_allowed("m", "$2")
-        ))
-        .bind(status_id)
-        .bind(author)
-        .bind(mentioned)
-        .execute(&mut *conn)
-        .await?;
-    }
-    if visibility == crate::domain::Visibility::Direct {
-        return Ok(());
-    }
-    sqlx::query(&format!(
-        "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
-         SELECT f.account_id, $2, 'status', $1 FROM follows f \
-         WHERE f.target_account_id = $2 AND f.accepted AND f.notify \
-           AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = f.account_id) \
-           AND NOT (f.account_id = ANY($3)) AND {} \
-         ON CONFLICT DO NOTHING",
-        notification_allowed("f.account_id", "$2")
-    ))
-    .bind(status_id)
-    .bind(author)
-    .bind(mentioned)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// `update` notifications for an edited status: to local accounts that boosted,
-/// favourited or were mentioned in it (once per account and status).
-pub async fn notify_edit(conn: &mut PgConnection, status_id: i64, author: i64) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO notifications (account_id, from_account_id, type, status_id) \
-         SELECT DISTINCT who, $2, 'update', $1 FROM ( \
-             SELECT account_id AS who FROM statuses WHERE reblog_of_id = $1 AND deleted_at IS NULL \
-             UNION SELECT account_id FROM favourites WHERE status_id = $1 \
-             UNION SELECT account_id FROM mentions WHERE status_id = $1) interested \
-         WHERE who <> $2 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = who) AND {} \
-         ON CONFLICT DO NOTHING",
-        notification_allowed("who", "$2")
-    ))
-    .bind(status_id)
-    .bind(author)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// `admin.sign_up` to every moderator and admin, for a new local account.
-pub async fn notify_staff_of_sign_up(
-    conn: &mut PgConnection,
-    new_account: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO notifications (account_id, from_account_id, type) \
-         SELECT u.account_id, $1, 'admin.sign_up' FROM users u \
-         WHERE u.role IN ('moderator', 'admin') AND u.account_id <> $1 ON CONFLICT DO NOTHING",
-    )
-    .bind(new_account)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// `admin.report` to every moderator and admin (but the reporter), for a new report
-/// filed by `reporter`; the notification names the report.
-pub async fn notify_staff_of_report(
-    conn: &mut PgConnection,
-    report_id: i64,
-    reporter: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO notifications (account_id, from_account_id, type, report_id) \
-         SELECT u.account_id, $2, 'admin.report', $1 FROM users u \
-         WHERE u.role IN ('moderator', 'admin') AND u.account_id <> $2 AND {} \
-         ON CONFLICT DO NOTHING",
-        notification_allowed("u.account_id", "$2")
-    ))
-    .bind(report_id)
-    .bind(reporter)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Deletes the notifications two accounts caused each other (when one blocks the

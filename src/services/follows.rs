@@ -26,6 +26,7 @@ use crate::db::notifications::{self, Kind};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::follows as build;
 use crate::federation::outbound;
+use crate::services::notifications::create::{self as notify, Cause};
 use crate::state::AppState;
 use crate::urls;
 
@@ -158,14 +159,8 @@ async fn notify_follow(conn: &mut PgConnection, follow: &FollowRow) -> sqlx::Res
     } else {
         Kind::FollowRequest
     };
-    notifications::notify(
-        conn,
-        follow.target_account_id,
-        follow.account_id,
-        kind,
-        None,
-    )
-    .await?;
+    let cause = Cause::new(kind, follow.account_id, None);
+    notify::notify(conn, &cause, &[follow.target_account_id]).await?;
     Ok(())
 }
 
@@ -190,7 +185,8 @@ pub async fn accept(
             None,
         )
         .await?;
-        notifications::notify(&mut transaction, recipient, sender, Kind::Follow, None).await?;
+        let cause = Cause::new(Kind::Follow, sender, None);
+        notify::notify(&mut transaction, &cause, &[recipient]).await?;
     }
     let accepted = follows::accept(&mut transaction, request.id)
         .await?

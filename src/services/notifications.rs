@@ -3,10 +3,16 @@
 //! (<https://docs.joinmastodon.org/methods/notifications/>,
 //! <https://docs.joinmastodon.org/methods/markers/>).
 //!
-//! Creating notifications is not here: each action that causes one writes it in its own
-//! transaction (`db::notifications::notify` and its siblings), and a trigger queues its
-//! Web Push messages. Rendering them (with their accounts, statuses and reports) is the
-//! client API's.
+//! Creating notifications is [`create`]'s (each action that causes one calls it in its
+//! own transaction; triggers then stream it and queue its Web Push messages), the
+//! notification policy and its requests are [`policy`]'s and [`requests`]'s, grouped
+//! notifications (`/api/v2/notifications`) [`grouped`]'s. Rendering them (with their
+//! accounts, statuses and reports) is the client API's.
+
+pub mod create;
+pub mod grouped;
+pub mod policy;
+pub mod requests;
 
 use crate::db::notifications::{self, Filter, MarkerRow, NotificationRow};
 use crate::db::Page;
@@ -17,9 +23,32 @@ use crate::state::AppState;
 /// The timelines that have a read marker, in the order they are saved.
 pub const MARKER_TIMELINES: [&str; 2] = ["home", "notifications"];
 
-/// The unread count stops here: clients show "1000+" rather than an exact figure, and
-/// counting further would cost a scan of every old notification.
-const UNREAD_COUNT_LIMIT: i64 = 1000;
+/// The unread count stops at `limit` (default 100), at most here: clients show "1000+"
+/// rather than an exact figure, and counting further would cost a scan of every old
+/// notification.
+pub const UNREAD_COUNT_LIMIT: (i64, i64) = (100, 1000);
+
+/// The filter of a notification list or count from the client's parameters: only
+/// `types` (all when empty), not `exclude_types`, only from `account_id` (an id that
+/// does not parse filters nothing), and the notifications the policy filtered only
+/// with `include_filtered` or when asking for one sender's (as Mastodon, so an app
+/// shows a request's notifications with `account_id`).
+pub fn filter<'a>(
+    types: &'a [String],
+    exclude_types: &'a [String],
+    account_id: Option<&str>,
+    include_filtered: bool,
+) -> Filter<'a> {
+    let from_account_id = account_id
+        .and_then(|id| id.parse::<Id>().ok())
+        .map(|id| id.0);
+    Filter {
+        types,
+        exclude_types,
+        from_account_id,
+        include_filtered: include_filtered || from_account_id.is_some(),
+    }
+}
 
 /// A page of `account_id`'s notifications matching `filter`, newest first (oldest first
 /// after `min_id`, as [`Page`] says).
@@ -55,10 +84,16 @@ pub async fn clear(state: &AppState, account_id: i64) -> ApiResult<()> {
     Ok(notifications::clear(&state.db, account_id).await?)
 }
 
-/// How many of `account_id`'s notifications are newer than their `notifications`
-/// marker, counting up to 1000.
-pub async fn unread_count(state: &AppState, account_id: i64) -> ApiResult<i64> {
-    Ok(notifications::unread_count(&state.db, account_id, UNREAD_COUNT_LIMIT).await?)
+/// How many of `account_id`'s notifications matching `filter` are newer than their
+/// `notifications` marker, counting up to `limit` (clamped to 1..=1000).
+pub async fn unread_count(
+    state: &AppState,
+    account_id: i64,
+    filter: &Filter<'_>,
+    limit: i64,
+) -> ApiResult<i64> {
+    let limit = limit.clamp(1, UNREAD_COUNT_LIMIT.1);
+    Ok(notifications::unread_count(&state.db, account_id, filter, limit).await?)
 }
 
 /// `account_id`'s markers of the asked `timelines`; names other than `home` and

@@ -16,11 +16,12 @@ use url::Url;
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::reports::{self, CitedBy, NewReport, ReportRow};
-use crate::db::{notifications, rules, statuses};
+use crate::db::{rules, statuses};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::domain_policy::{self, Rejection};
 use crate::federation::posts::local_status_id;
 use crate::federation::{builders, outbound};
+use crate::services::notifications::create as notifications;
 use crate::state::AppState;
 use crate::urls;
 

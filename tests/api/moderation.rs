@@ -444,12 +444,15 @@ async fn domain_blocks_hide_the_domain_and_are_listed_with_link_paging(db: PgPoo
     .expect("inserts");
     let favourite = app.post_status(&alice, &[("status", "mine")]).await;
     let mut transaction = db.begin().await.expect("begins");
-    roost::db::notifications::notify(
-        &mut transaction,
-        alice.account_id.parse().expect("id"),
-        spammer.parse().expect("id"),
+    let cause = roost::services::notifications::create::Cause::new(
         roost::db::notifications::Kind::Favourite,
+        spammer.parse().expect("id"),
         Some(favourite.parse().expect("id")),
+    );
+    roost::services::notifications::create::notify(
+        &mut transaction,
+        &cause,
+        &[alice.account_id.parse().expect("id")],
     )
     .await
     .expect("runs");

@@ -14,6 +14,8 @@ pub mod instance;
 pub mod list;
 pub mod media;
 pub mod notification;
+pub mod notification_group;
+pub mod notification_policy;
 pub mod preferences;
 pub mod push;
 pub mod relationship;

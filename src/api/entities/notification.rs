@@ -24,8 +24,12 @@ pub struct Notification {
     #[serde(rename = "type")]
     pub kind: String,
     pub created_at: String,
-    /// Roost does not group notifications: every one is its own group.
+    /// Its group in `/api/v2/notifications` (`ungrouped-ID` when it groups with
+    /// nothing).
     pub group_key: String,
+    /// Present (`true`) only when the user's notification policy filtered it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub filtered: bool,
     /// Who caused it.
     pub account: Account,
     /// The status it is about (mention, reblog, favourite, status, update).
@@ -49,12 +53,20 @@ impl Notification {
             id: Id(row.id),
             kind: row.r#type.clone(),
             created_at: timestamp(row.created_at),
-            group_key: format!("ungrouped-{}", row.id),
+            group_key: listed_group_key(row),
+            filtered: row.filtered,
             account,
             status,
             report,
         }
     }
+}
+
+/// The group key a notification is shown with: its own, or `ungrouped-ID`.
+pub fn listed_group_key(row: &NotificationRow) -> String {
+    row.group_key
+        .clone()
+        .unwrap_or_else(|| format!("ungrouped-{}", row.id))
 }
 
 /// A saved reading position in a timeline.
@@ -103,9 +115,11 @@ impl Markers {
     }
 }
 
-/// The answer of `GET /api/v1/notifications/unread_count`.
+/// The answer of `GET /api/v1/notifications/unread_count` and
+/// `GET /api/v2/notifications/unread_count`.
 #[derive(Clone, Copy, Debug, Serialize, ToSchema)]
 pub struct UnreadCount {
-    /// Notifications newer than the `notifications` marker, at most 1000.
+    /// Notifications (v2: notification groups) newer than the `notifications` marker,
+    /// at most `limit`.
     pub count: i64,
 }

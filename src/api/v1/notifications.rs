@@ -17,7 +17,7 @@ use crate::api::entities::report::Report;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::Account;
 use crate::api::paging::{link_header, PageParams};
-use crate::api::params::{string_list, Params};
+use crate::api::params::{lenient_opt_bool, string_list, Params};
 use crate::auth::scoped::{
     ReadNotifications, ReadStatusesOrNotifications, WriteNotifications, WriteStatuses,
 };
@@ -33,7 +33,7 @@ use crate::services::notifications::{self, MarkerPosition};
 use crate::state::AppState;
 
 /// The reports of `admin.report` notifications with their target accounts, by report id.
-async fn reports_of(
+pub(crate) async fn reports_of(
     state: &AppState,
     rows: &[NotificationRow],
 ) -> ApiResult<HashMap<i64, (ReportRow, AccountRow)>> {
@@ -58,7 +58,7 @@ async fn reports_of(
 }
 
 /// The statuses notifications name, rendered for `viewer`, by id.
-async fn statuses_of(
+pub(crate) async fn statuses_of(
     state: &AppState,
     viewer: i64,
     rows: &[NotificationRow],
@@ -114,25 +114,51 @@ pub(crate) async fn render_one(
     Ok(render(state, viewer, &[row]).await?.pop())
 }
 
-/// Filters of `GET /api/v1/notifications`.
+/// Filters of the notification lists and counts (v1 and v2).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FilterParams {
+    #[serde(default, deserialize_with = "string_list")]
+    #[param(value_type = Option<Vec<String>>)]
+    pub types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "string_list")]
+    #[param(value_type = Option<Vec<String>>)]
+    pub exclude_types: Option<Vec<String>>,
+    /// Only from this account (filtered ones included); an id that does not parse
+    /// filters nothing.
+    pub account_id: Option<String>,
+    /// Also the notifications the user's policy filtered.
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    pub include_filtered: Option<bool>,
+}
+
+impl FilterParams {
+    /// The filter these parameters ask for.
+    pub fn filter(&self) -> Filter<'_> {
+        notifications::filter(
+            self.types.as_deref().unwrap_or_default(),
+            self.exclude_types.as_deref().unwrap_or_default(),
+            self.account_id.as_deref(),
+            self.include_filtered.unwrap_or(false),
+        )
+    }
+}
+
+/// Filters and paging of `GET /api/v1/notifications`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NotificationParams {
-    #[serde(default, deserialize_with = "string_list")]
-    #[param(value_type = Option<Vec<String>>)]
-    types: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "string_list")]
-    #[param(value_type = Option<Vec<String>>)]
-    exclude_types: Option<Vec<String>>,
-    /// Only from this account; an id that does not parse filters nothing.
-    account_id: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    filter: FilterParams,
     #[serde(flatten)]
     #[param(ignore)]
     page: PageParams,
 }
 
 /// The signed-in user's notifications, newest first (Link-header paging).
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(NotificationParams),
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(NotificationParams, FilterParams),
     security(("bearer" = ["read:notifications"])),
     responses((status = 200, description = "Notification entities", body = Vec<Notification>)))]
 pub async fn list(
@@ -141,15 +167,7 @@ pub async fn list(
     Params(params): Params<NotificationParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Notification>>)> {
     let page = params.page.page(40, 80);
-    let filter = Filter {
-        types: params.types.as_deref().unwrap_or_default(),
-        exclude_types: params.exclude_types.as_deref().unwrap_or_default(),
-        from_account_id: params
-            .account_id
-            .as_deref()
-            .and_then(|id| id.parse::<Id>().ok())
-            .map(|id| id.0),
-    };
+    let filter = params.filter.filter();
     let rows = notifications::list(&state, user.account_id, &filter, &page).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let base_url = state.config.base_url();
@@ -196,14 +214,40 @@ pub async fn clear(
     Ok(Json(Empty {}))
 }
 
-/// How many notifications are newer than the `notifications` marker (at most 1000).
+/// Filters and `limit` of the unread counts (v1 and v2).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnreadParams {
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub filter: FilterParams,
+    /// Count at most this many (default 100, at most 1000).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
+}
+
+impl UnreadParams {
+    /// `limit`, or the default when absent or not a number.
+    pub fn limit(&self) -> i64 {
+        self.limit
+            .as_deref()
+            .and_then(|limit| limit.trim().parse().ok())
+            .unwrap_or(notifications::UNREAD_COUNT_LIMIT.0)
+    }
+}
+
+/// How many notifications are newer than the `notifications` marker (at most `limit`).
 #[utoipa::path(get, path = "/api/v1/notifications/unread_count", tag = "notifications",
-    security(("bearer" = ["read:notifications"])), responses((status = 200, body = UnreadCount)))]
+    params(UnreadParams, FilterParams), security(("bearer" = ["read:notifications"])),
+    responses((status = 200, body = UnreadCount)))]
 pub async fn unread_count(
     State(state): State<AppState>,
     user: User<ReadNotifications>,
+    Params(params): Params<UnreadParams>,
 ) -> ApiResult<Json<UnreadCount>> {
-    let count = notifications::unread_count(&state, user.account_id).await?;
+    let filter = params.filter.filter();
+    let count =
+        notifications::unread_count(&state, user.account_id, &filter, params.limit()).await?;
     Ok(Json(UnreadCount { count }))
 }
 

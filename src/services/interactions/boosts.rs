@@ -3,10 +3,11 @@
 
 use super::{account, send_announce, visible, Marked, Sending};
 use crate::db::accounts::AccountRow;
-use crate::db::notifications::{self, Kind};
+use crate::db::notifications::Kind;
 use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::domain::Visibility;
 use crate::error::{ApiError, ApiResult};
+use crate::services::notifications::create as notifications;
 use crate::services::statuses::status_by_uri;
 use crate::state::AppState;
 
