@@ -304,6 +304,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/tags/{name}/follow", post(v1::tags::follow))
         .route("/api/v1/tags/{name}/unfollow", post(v1::tags::unfollow))
         .route("/api/v1/followed_tags", get(v1::tags::followed))
+        .route("/api/v1/annual_reports", get(v1::annual_reports::index))
+        .route(
+            "/api/v1/annual_reports/{year}",
+            get(v1::annual_reports::show),
+        )
+        .route(
+            "/api/v1/annual_reports/{year}/read",
+            post(v1::annual_reports::read),
+        )
         .route(
             "/api/v1/conversations/{id}",
             delete(v1::conversations::remove),
