@@ -306,6 +306,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/followed_tags", get(v1::tags::followed))
         .route("/api/v1/annual_reports", get(v1::annual_reports::index))
         .route(
+            "/api/v1/statuses/{id}/mute",
+            post(v1::interactions::mute_thread),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unmute",
+            post(v1::interactions::unmute_thread),
+        )
+        .route(
             "/api/v1/annual_reports/{year}",
             get(v1::annual_reports::show),
         )

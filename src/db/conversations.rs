@@ -20,24 +20,24 @@ pub struct ConversationRow {
 
 const COLUMNS: &str = "id, account_id, participant_ids, last_status_id, unread";
 
-/// Adds direct status `status_id` (by `author_id`, in thread `conversation`) to the
-/// conversation of each local account among `participants` (the author and the
-/// mentioned accounts) that does not block the author, creating it when new. The
+/// Adds direct status `status_id` (by `author_id`) to the conversation of each local
+/// account among `participants` (the author and the mentioned accounts) that does not
+/// block the author, creating it when new. The thread (SQL `status_thread`) and the
 /// owner's other participants key the row; it is unread for all but the author.
 pub async fn add_status(
     db: impl PgExecutor<'_>,
     status_id: i64,
     author_id: i64,
-    conversation: &str,
     participants: &[i64],
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO account_conversations \
            (account_id, conversation, participant_ids, status_ids, last_status_id, unread) \
-         SELECT a.id, $3, \
-           ARRAY(SELECT DISTINCT p FROM unnest($4::bigint[]) p WHERE p <> a.id ORDER BY p), \
+         SELECT a.id, (SELECT status_thread(s.conversation, s.in_reply_to_id, s.id) \
+             FROM statuses s WHERE s.id = $1), \
+           ARRAY(SELECT DISTINCT p FROM unnest($3::bigint[]) p WHERE p <> a.id ORDER BY p), \
            ARRAY[$1::bigint], $1, a.id <> $2 \
-         FROM accounts a WHERE a.id = ANY($4) AND a.domain IS NULL \
+         FROM accounts a WHERE a.id = ANY($3) AND a.domain IS NULL \
            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id \
              AND b.target_account_id = $2) \
          ON CONFLICT (account_id, conversation, participant_ids) DO UPDATE SET \
@@ -47,7 +47,6 @@ pub async fn add_status(
     )
     .bind(status_id)
     .bind(author_id)
-    .bind(conversation)
     .bind(participants)
     .execute(db)
     .await?;
@@ -136,4 +135,48 @@ pub async fn delete(db: impl PgExecutor<'_>, account_id: i64, id: i64) -> sqlx::
         .execute(db)
         .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// `account_id` mutes the thread of status `status_id` (again: nothing changes).
+pub async fn mute_thread(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    status_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO conversation_mutes (account_id, conversation) \
+         SELECT $1, status_thread(s.conversation, s.in_reply_to_id, s.id) FROM statuses s \
+         WHERE s.id = $2 ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// `account_id` unmutes the thread of status `status_id`.
+pub async fn unmute_thread(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    status_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM conversation_mutes cm USING statuses s WHERE s.id = $2 \
+         AND cm.account_id = $1 AND cm.conversation = status_thread(s.conversation, s.in_reply_to_id, s.id)",
+    )
+    .bind(account_id)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// SQL: account `{account}` muted the thread of status `{status}` (an id expression).
+pub(crate) fn thread_muted(account: &str, status: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM conversation_mutes cm JOIN statuses ms ON ms.id = {status} \
+         WHERE cm.account_id = {account} \
+           AND cm.conversation = status_thread(ms.conversation, ms.in_reply_to_id, ms.id))"
+    )
 }

@@ -75,11 +75,13 @@ pub struct RecipientFacts {
 
 /// The facts of those of `recipients` who may be notified by `sender` at all: local
 /// users other than the sender who still want to hear from them (no block either
-/// way, no mute with notifications, no domain block; see `super::hiding`).
+/// way, no mute with notifications, no domain block; see `super::hiding`), and, for a
+/// cause about status `status`, who did not mute its thread.
 pub async fn recipient_facts(
     conn: &mut PgConnection,
     sender: i64,
     recipients: &[i64],
+    status: Option<i64>,
 ) -> sqlx::Result<Vec<RecipientFacts>> {
     sqlx::query_as(&format!(
         "SELECT r.id AS account_id, \
@@ -91,11 +93,14 @@ pub async fn recipient_facts(
            EXISTS (SELECT 1 FROM notification_permissions np WHERE np.account_id = r.id \
                    AND np.from_account_id = $1) AS permitted \
          FROM (SELECT DISTINCT unnest($2::bigint[]) AS id) r \
-         WHERE r.id <> $1 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = r.id) AND {}",
-        notification_allowed("r.id", "$1")
+         WHERE r.id <> $1 AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = r.id) AND {} \
+           AND ($3::bigint IS NULL OR NOT {})",
+        notification_allowed("r.id", "$1"),
+        super::conversations::thread_muted("r.id", "$3")
     ))
     .bind(sender)
     .bind(recipients)
+    .bind(status)
     .fetch_all(conn)
     .await
 }

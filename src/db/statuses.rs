@@ -374,17 +374,24 @@ pub struct ViewerMarks {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
+    /// The viewer muted the status's thread.
+    pub muted: bool,
 }
 
 /// SQL: the [`ViewerMarks`] columns of status `t.id` for viewer `$1`, and the FROM
 /// clause over the status ids `$2`.
-const VIEWER_MARKS: &str = "\
-    EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
-    EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
-            AND r.deleted_at IS NULL) AS reblogged, \
-    EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = t.id AND b.account_id = $1) AS bookmarked, \
-    EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = t.id AND p.account_id = $1) AS pinned \
-    FROM unnest($2::bigint[]) AS t(id)";
+fn viewer_marks_sql() -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = t.id AND f.account_id = $1) AS favourited, \
+         EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = t.id AND r.account_id = $1 \
+           AND r.deleted_at IS NULL) AS reblogged, \
+         EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = t.id AND b.account_id = $1) AS bookmarked, \
+         EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = t.id AND p.account_id = $1) AS pinned, \
+         {muted} AS muted \
+         FROM unnest($2::bigint[]) AS t(id)",
+        muted = super::conversations::thread_muted("$1", "t.id")
+    )
+}
 
 /// The viewer's marks on each status in `ids`.
 pub async fn viewer_marks(
@@ -392,7 +399,7 @@ pub async fn viewer_marks(
     viewer: i64,
     ids: &[i64],
 ) -> sqlx::Result<Vec<ViewerMarks>> {
-    sqlx::query_as(&format!("SELECT t.id AS status_id, {VIEWER_MARKS}"))
+    sqlx::query_as(&format!("SELECT t.id AS status_id, {}", viewer_marks_sql()))
         .bind(viewer)
         .bind(ids)
         .fetch_all(db)
@@ -414,7 +421,7 @@ pub async fn viewer_marks_of_many(
     viewers: &[i64],
     ids: &[i64],
 ) -> sqlx::Result<Vec<MarksOfViewer>> {
-    let marks = VIEWER_MARKS.replace("$1", "v.viewer");
+    let marks = viewer_marks_sql().replace("$1", "v.viewer");
     sqlx::query_as(&format!(
         "SELECT v.viewer, t.id AS status_id, {marks} CROSS JOIN unnest($1::bigint[]) AS v(viewer)"
     ))
@@ -461,7 +468,8 @@ pub async fn extras(
             FROM (SELECT {EMOJI_COLUMNS} FROM status_emojis se \
                   JOIN custom_emojis ce ON ce.id = se.custom_emoji_id \
                   WHERE se.status_id = t.id AND NOT ce.disabled) e) AS emojis, \
-           {VIEWER_MARKS}"
+           {marks}",
+        marks = viewer_marks_sql()
     ))
     .bind(viewer)
     .bind(ids)

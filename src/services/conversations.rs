@@ -5,6 +5,10 @@
 //! status takes it out again. The owner may list, read and remove conversations; a
 //! removed one comes back with the next message.
 //!
+//! Muting a thread (`POST /api/v1/statuses/:id/mute`) is here too: the thread is the
+//! same (the SQL function `status_thread`), and a muted thread's statuses notify the
+//! user no more (`services::notifications`).
+//!
 //! Not here: the SQL (`db::conversations`), the `direct` stream's event (the
 //! `conversations` migration's trigger, rendered by `api::streaming::prepare`).
 //! Spec: <https://docs.joinmastodon.org/methods/conversations/>.
@@ -30,7 +34,7 @@ pub async fn record(
     }
     let mut participants = mentioned.to_vec();
     participants.push(row.account_id);
-    conversations::add_status(conn, row.id, row.account_id, &thread(row), &participants).await
+    conversations::add_status(conn, row.id, row.account_id, &participants).await
 }
 
 /// Takes deleted direct status `row` out of the conversations holding it.
@@ -39,14 +43,6 @@ pub async fn forget(conn: &mut PgConnection, row: &StatusRow) -> sqlx::Result<()
         return Ok(());
     }
     conversations::remove_status(conn, row.id).await
-}
-
-/// The thread a status belongs to: its `conversation`, or for a status without one
-/// (some servers send none), the status it replies to, else itself.
-fn thread(row: &StatusRow) -> String {
-    row.conversation
-        .clone()
-        .unwrap_or_else(|| format!("roost:status:{}", row.in_reply_to_id.unwrap_or(row.id)))
 }
 
 /// A page of `owner`'s conversations, the one with the newest message first.
@@ -69,4 +65,21 @@ pub async fn remove(state: &AppState, owner: i64, id: i64) -> ApiResult<()> {
     } else {
         Err(ApiError::NotFound)
     }
+}
+
+/// `viewer` mutes (or unmutes) the thread of status `id`, one it may see; the status.
+/// `NotFound` otherwise.
+pub async fn mute_thread(
+    state: &AppState,
+    viewer: i64,
+    id: i64,
+    mute: bool,
+) -> ApiResult<StatusRow> {
+    let status = crate::services::statuses::visible(state, Some(viewer), id).await?;
+    if mute {
+        conversations::mute_thread(&state.db, viewer, status.id).await?;
+    } else {
+        conversations::unmute_thread(&state.db, viewer, status.id).await?;
+    }
+    Ok(status)
 }

@@ -317,3 +317,62 @@ async fn the_migration_files_earlier_direct_messages_as_the_service_does(db: PgP
         .expect("backfill runs");
     assert_eq!(written(db).await, by_service);
 }
+
+#[sqlx::test]
+async fn a_muted_thread_notifies_no_more_until_unmuted(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let root = app
+        .as_(&alice)
+        .post_status("a thread")
+        .await
+        .expect("posted");
+    let muted: Value = app
+        .as_(&alice)
+        .post(&format!("/api/v1/statuses/{}/mute", root.id), &[])
+        .await
+        .expect("muted");
+    assert_eq!(muted["muted"], true);
+    let reply = app
+        .as_(&bob)
+        .reply(&root, "@alice hello")
+        .await
+        .expect("replied");
+    app.as_(&bob).favourite(&root).await.expect("favourited");
+    let seen: Value = app
+        .as_(&alice)
+        .get(&format!("/api/v1/statuses/{}", reply.id))
+        .await
+        .expect("status");
+    assert_eq!(seen["muted"], true, "the whole thread is muted");
+    let notifications = app
+        .as_(&alice)
+        .notifications()
+        .await
+        .expect("notifications");
+    assert!(notifications.is_empty(), "{notifications:?}");
+
+    let unmuted: Value = app
+        .as_(&alice)
+        .post(&format!("/api/v1/statuses/{}/unmute", reply.id), &[])
+        .await
+        .expect("unmuted");
+    assert_eq!(unmuted["muted"], false);
+    app.as_(&bob)
+        .reply(&root, "@alice again")
+        .await
+        .expect("replied");
+    let notifications = app
+        .as_(&alice)
+        .notifications()
+        .await
+        .expect("notifications");
+    assert_eq!(notifications.len(), 1);
+    let unknown = app
+        .as_(&alice)
+        .post::<Value>("/api/v1/statuses/42/mute", &[])
+        .await
+        .expect_err("no such status");
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -230,7 +230,7 @@ impl Status {
         self.favourited = mark(|m| m.favourited);
         self.reblogged = mark(|m| m.reblogged);
         self.bookmarked = mark(|m| m.bookmarked);
-        self.muted = Some(false);
+        self.muted = mark(|m| m.muted);
         self.pinned = mark(|m| m.pinned);
     }
 }
@@ -306,7 +306,7 @@ impl Loaded {
             edited_at: row.edited_at.map(timestamp),
             favourited: mark(|m| m.favourited),
             reblogged: mark(|m| m.reblogged),
-            muted: signed_in.then_some(false),
+            muted: mark(|m| m.muted),
             bookmarked: mark(|m| m.bookmarked),
             pinned: mark(|m| m.pinned).filter(|_| row.local),
             filtered: Vec::new(),

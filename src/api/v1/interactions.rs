@@ -14,7 +14,7 @@ use crate::api::paging::{link_header, PageParams};
 use crate::api::params::Params;
 use crate::auth::scoped::{
     ReadAccounts, ReadBookmarks, ReadFavourites, ReadStatuses, WriteAccounts, WriteBookmarks,
-    WriteFavourites, WriteStatuses,
+    WriteFavourites, WriteMutes, WriteStatuses,
 };
 use crate::auth::{OptionalToken, User};
 use crate::db::accounts;
@@ -283,4 +283,32 @@ pub async fn bookmarks(
         "/api/v1/bookmarks",
     )
     .await
+}
+
+/// Mutes the thread of a status: the user is no longer notified about its statuses.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/mute", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")), security(("bearer" = ["write:mutes"])),
+    responses((status = 200, body = Status), (status = 404)))]
+pub async fn mute_thread(
+    State(state): State<AppState>,
+    user: User<WriteMutes>,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Status>> {
+    let row =
+        crate::services::conversations::mute_thread(&state, user.account_id, id.0, true).await?;
+    render(&state, user.account_id, row.id).await
+}
+
+/// Unmutes the thread of a status.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/unmute", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")), security(("bearer" = ["write:mutes"])),
+    responses((status = 200, body = Status), (status = 404)))]
+pub async fn unmute_thread(
+    State(state): State<AppState>,
+    user: User<WriteMutes>,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Status>> {
+    let row =
+        crate::services::conversations::mute_thread(&state, user.account_id, id.0, false).await?;
+    render(&state, user.account_id, row.id).await
 }

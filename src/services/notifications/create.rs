@@ -1,6 +1,6 @@
 //! Creating notifications: the one path every notification is written by, local and
 //! remote causes alike. For each recipient it applies the hiding rules (blocks, mutes,
-//! domain blocks: `db::hiding`) and the recipient's policy (`super::policy`): a dropped
+//! domain blocks: `db::hiding`; a thread the recipient muted) and the recipient's policy (`super::policy`): a dropped
 //! notification is not written, a filtered one is written with `filtered` (and a
 //! private mention from that sender goes into a notification request), an accepted
 //! one gets its group key ([`group_key`]). Run inside the transaction of the change
@@ -76,7 +76,7 @@ pub async fn notify(
     cause: &Cause,
     recipients: &[i64],
 ) -> sqlx::Result<usize> {
-    let facts = db::recipient_facts(&mut *conn, cause.sender, recipients).await?;
+    let facts = db::recipient_facts(&mut *conn, cause.sender, recipients, cause.status_id).await?;
     if facts.is_empty() {
         return Ok(0);
     }
