@@ -304,6 +304,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/tags/{name}/follow", post(v1::tags::follow))
         .route("/api/v1/tags/{name}/unfollow", post(v1::tags::unfollow))
         .route("/api/v1/followed_tags", get(v1::tags::followed))
+        .route(
+            "/api/v1/profile",
+            get(v1::accounts::profile)
+                .patch(v1::accounts::update_profile)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route("/api/v1/annual_reports", get(v1::annual_reports::index))
         .route(
             "/api/v1/statuses/{id}/mute",

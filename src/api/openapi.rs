@@ -38,6 +38,7 @@ use super::{admin, authorize, oauth, v1};
         v1::tags::show, v1::tags::follow, v1::tags::unfollow, v1::tags::followed,
         v1::annual_reports::index, v1::annual_reports::show, v1::annual_reports::read,
         v1::interactions::mute_thread, v1::interactions::unmute_thread,
+        v1::accounts::profile, v1::accounts::update_profile,
         v1::interactions::favourite, v1::interactions::unfavourite, v1::interactions::reblog,
         v1::interactions::unreblog, v1::interactions::bookmark, v1::interactions::unbookmark,
         v1::interactions::pin, v1::interactions::unpin, v1::interactions::favourited_by,

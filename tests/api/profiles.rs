@@ -342,3 +342,52 @@ async fn preferences_show_the_posting_defaults_in_mastodons_keys(db: PgPool) {
         .await;
     expect_error(preferences(token).await, 403).await;
 }
+
+#[sqlx::test]
+async fn the_profile_api_shows_and_changes_the_source_values(db: sqlx::PgPool) {
+    let app = crate::helpers::TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let profile: serde_json::Value = app
+        .as_(&alice)
+        .get("/api/v1/profile")
+        .await
+        .expect("profile");
+    assert_eq!(profile["id"], alice.account_id.as_str());
+    assert!(
+        profile["avatar"].is_null(),
+        "no avatar set: null, not the placeholder"
+    );
+    let changed: serde_json::Value = app
+        .as_(&alice)
+        .patch(
+            "/api/v1/profile",
+            &[
+                ("note", "I like *cats* & dogs"),
+                ("display_name", "Alice"),
+                ("fields_attributes[0][name]", "site"),
+                ("fields_attributes[0][value]", "https://example.com"),
+                ("locked", "true"),
+            ],
+        )
+        .await
+        .expect("changed");
+    assert_eq!(
+        changed["note"], "I like *cats* & dogs",
+        "the bio as typed, not HTML"
+    );
+    assert_eq!(changed["display_name"], "Alice");
+    assert_eq!(changed["fields"][0]["value"], "https://example.com");
+    assert_eq!(changed["locked"], true);
+    let account: serde_json::Value = app
+        .as_(&alice)
+        .get("/api/v1/accounts/verify_credentials")
+        .await
+        .expect("me");
+    assert_eq!(account["locked"], true);
+    let too_long = "x".repeat(600);
+    let refused = app
+        .as_(&alice)
+        .patch::<serde_json::Value>("/api/v1/profile", &[("note", too_long.as_str())])
+        .await;
+    assert_eq!(refused.expect_err("too long").status, 422);
+}

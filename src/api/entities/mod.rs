@@ -18,6 +18,7 @@ pub mod notification;
 pub mod notification_group;
 pub mod notification_policy;
 pub mod preferences;
+pub mod profile;
 pub mod push;
 pub mod relationship;
 pub mod report;

@@ -6,6 +6,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::check_length;
+use crate::api::entities::profile::Profile;
 use crate::api::entities::{Account, CredentialAccount, Token};
 use crate::api::params::{
     lenient_bool, lenient_opt_bool, record_list, FileFields, IdsQuery, Params, ParamsWithFiles,
@@ -223,6 +224,36 @@ pub async fn update_credentials(
     let changes = form.params.into_changes(images);
     let own = profile::update_credentials(&state, user.account_id, changes).await?;
     Ok(Json(credential_account(&state, &own)))
+}
+
+/// The signed-in user's profile with its source values (Mastodon 4.6).
+#[utoipa::path(get, path = "/api/v1/profile", tag = "accounts",
+    security(("bearer" = ["read:accounts", "profile"])), responses((status = 200, body = Profile)))]
+pub async fn profile(
+    State(state): State<AppState>,
+    user: User<ReadAccountsOrProfile>,
+) -> ApiResult<Json<Profile>> {
+    let own = profile::own(&state, user.account_id).await?;
+    Ok(Json(Profile::from_row(&own.account, &state.config)))
+}
+
+/// Updates the signed-in user's profile (the parameters of `update_credentials`) and
+/// returns it as a Profile (Mastodon 4.6).
+#[utoipa::path(patch, path = "/api/v1/profile", tag = "accounts",
+    security(("bearer" = ["write:accounts"])), request_body = UpdateCredentialsParams,
+    responses((status = 200, body = Profile), (status = 422, description = "Invalid")))]
+pub async fn update_profile(
+    State(state): State<AppState>,
+    user: User<WriteAccounts>,
+    mut form: ParamsWithFiles<UpdateCredentialsParams>,
+) -> ApiResult<Json<Profile>> {
+    let images = [ProfileImage::Avatar, ProfileImage::Header]
+        .into_iter()
+        .filter_map(|which| Some((which, form.take_file(which.as_str())?.file)))
+        .collect();
+    let changes = form.params.into_changes(images);
+    let own = profile::update_credentials(&state, user.account_id, changes).await?;
+    Ok(Json(Profile::from_row(&own.account, &state.config)))
 }
 
 impl UpdateCredentialsParams {
