@@ -10,6 +10,7 @@ pub mod blocks;
 pub mod conversations;
 pub mod deliveries;
 pub mod domain_blocks;
+pub mod filters;
 pub mod follows;
 pub mod hiding;
 pub mod inbox;

@@ -2,6 +2,7 @@
 //! Parsing a value here is the only way to obtain it, so code that holds one can
 //! rely on its invariants.
 
+pub mod filters;
 pub mod http_url;
 pub mod id;
 pub mod nul;

@@ -20,6 +20,7 @@
 pub mod blocks;
 pub mod conversations;
 pub mod domains;
+pub mod filters;
 pub mod follows;
 pub mod interactions;
 pub mod lists;

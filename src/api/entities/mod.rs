@@ -9,6 +9,7 @@ pub mod context;
 pub mod conversation;
 pub mod empty;
 pub mod familiar_followers;
+pub mod filter;
 pub mod instance;
 pub mod list;
 pub mod media;

@@ -5,6 +5,8 @@ pub mod apps;
 pub mod blocks;
 pub mod conversations;
 pub mod domain_blocks;
+pub mod filters;
+pub mod filters_v1;
 pub mod follows;
 pub mod instance;
 pub mod interactions;
