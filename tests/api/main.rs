@@ -19,6 +19,7 @@ mod federated_moderation;
 mod federated_statuses;
 mod federated_threads;
 mod federation;
+mod filters;
 mod follows;
 mod hostile_remotes;
 mod instance;
