@@ -59,7 +59,9 @@ impl FilterContext {
 
     /// The context named `name`, if it is one.
     pub fn parse(name: &str) -> Option<FilterContext> {
-        Self::ALL.into_iter().find(|context| context.as_str() == name)
+        Self::ALL
+            .into_iter()
+            .find(|context| context.as_str() == name)
     }
 }
 
@@ -142,7 +144,12 @@ pub fn keyword_pattern(rule: &KeywordRule) -> String {
 /// `Status#searchable_text`): the content warning, the text without markup, and the
 /// media descriptions, apart by blank lines.
 pub fn searchable_text(spoiler_text: &str, plain_text: &str, media: &[&str]) -> String {
-    [spoiler_text.to_owned(), plain_text.to_owned(), media.join("\n\n")].join("\n\n")
+    [
+        spoiler_text.to_owned(),
+        plain_text.to_owned(),
+        media.join("\n\n"),
+    ]
+    .join("\n\n")
 }
 
 /// A filter ready to match: its keywords compiled into one pattern.
@@ -308,8 +315,14 @@ mod tests {
     fn keywords_are_literal_text_and_unicode_aware() {
         let matcher = Matcher::new(vec![filter(1, &[("a.b", true), ("ÉTÉ", true)], &[])]);
         assert_eq!(matched(&matcher, "axb"), None);
-        assert_eq!(matched(&matcher, "see a.b now"), Some(vec!["a.b".to_owned()]));
-        assert_eq!(matched(&matcher, "un été chaud"), Some(vec!["été".to_owned()]));
+        assert_eq!(
+            matched(&matcher, "see a.b now"),
+            Some(vec!["a.b".to_owned()])
+        );
+        assert_eq!(
+            matched(&matcher, "un été chaud"),
+            Some(vec!["été".to_owned()])
+        );
         assert_eq!(matched(&matcher, "étéx"), None);
     }
 

@@ -314,8 +314,8 @@ pub struct StatusFacts {
 /// One change, prepared for every subscriber of the process.
 #[derive(Clone, Debug)]
 pub enum Prepared {
-    /// A status was posted, edited or deleted.
-    Status(StatusEvent),
+    /// A status was posted, edited or deleted (boxed: the other events are small).
+    Status(Box<StatusEvent>),
     /// A notification for `recipient`, rendered for them.
     Notification { recipient: i64, payload: String },
     /// A new or changed conversation of `owner`, rendered for them.
@@ -379,7 +379,7 @@ mod tests {
             in_home: false,
             ..EVERYWHERE
         };
-        Prepared::Status(StatusEvent::new(
+        Prepared::Status(Box::new(StatusEvent::new(
             change,
             StatusFacts {
                 payload: "payload".into(),
@@ -398,7 +398,7 @@ mod tests {
                 viewers: viewers.to_vec(),
                 lists: vec![(BOB, vec![LIST])],
             },
-        ))
+        )))
     }
 
     fn public() -> Subscription {
@@ -545,5 +545,63 @@ mod tests {
         assert!(posted.for_subscriber(None, &media).is_none(), "no media");
         let local_tag = Subscription::hashtag("cats", Origin::Local);
         assert!(posted.for_subscriber(None, &local_tag).is_some());
+    }
+
+    #[test]
+    fn a_viewers_hide_filters_keep_a_status_off_their_streams_only() {
+        let mut status = StatusEvent::new(
+            StatusChange::Created,
+            StatusFacts {
+                payload: "shared".into(),
+                ..StatusFacts::default()
+            },
+            Audience {
+                in_public: true,
+                anonymous: EVERYWHERE,
+                viewers: vec![(BOB, EVERYWHERE), (CAROL, EVERYWHERE)],
+                lists: vec![(BOB, vec![LIST])],
+            },
+        );
+        status.hidden_from_home.insert(BOB);
+        status.hidden_from_public.insert(CAROL);
+        status.public_payloads.insert(BOB, "bob's".into());
+        let posted = Prepared::Status(Box::new(status));
+        let list = Subscription::List {
+            viewer: BOB,
+            list_id: LIST,
+        };
+        assert!(posted
+            .for_subscriber(Some(BOB), &Subscription::user(BOB))
+            .is_none());
+        assert!(posted.for_subscriber(Some(BOB), &list).is_none());
+        assert_eq!(
+            posted.for_subscriber(Some(BOB), &public()),
+            Some(("update", "bob's"))
+        );
+        assert!(posted.for_subscriber(Some(CAROL), &public()).is_none());
+        assert!(posted
+            .for_subscriber(Some(CAROL), &Subscription::user(CAROL))
+            .is_some());
+        assert_eq!(
+            posted.for_subscriber(None, &public()),
+            Some(("update", "shared"))
+        );
+    }
+
+    #[test]
+    fn filters_changed_goes_to_the_owners_user_stream_only() {
+        let changed = Prepared::FiltersChanged { account: BOB };
+        assert_eq!(
+            changed.for_subscriber(Some(BOB), &Subscription::user(BOB)),
+            Some(("filters_changed", ""))
+        );
+        let only = Subscription::User {
+            viewer: BOB,
+            notifications_only: true,
+        };
+        assert!(changed.for_subscriber(Some(BOB), &only).is_none());
+        assert!(changed
+            .for_subscriber(Some(CAROL), &Subscription::user(CAROL))
+            .is_none());
     }
 }

@@ -100,7 +100,7 @@ pub async fn create(state: &AppState, owner: i64, input: &FilterInput) -> ApiRes
     };
     let filter = filters::insert(&mut *transaction, owner, &fields).await?;
     rules::apply_keyword_changes(&mut transaction, filter.id, &input.keywords).await?;
-    let details = details_of(&mut *transaction, filter).await?;
+    let details = details_of(&mut transaction, filter).await?;
     transaction.commit().await?;
     Ok(details)
 }
@@ -126,7 +126,12 @@ pub async fn update(
         Some(sent) => contexts(sent)?,
         None => filter.context.clone(),
     };
-    let action = action(input.filter_action.as_deref().unwrap_or(&filter.filter_action))?;
+    let action = action(
+        input
+            .filter_action
+            .as_deref()
+            .unwrap_or(&filter.filter_action),
+    )?;
     let expires_at = match input.expires_in.as_deref() {
         Some(sent) => expires_at(sent)?,
         None => filter.expires_at,
@@ -141,7 +146,7 @@ pub async fn update(
         .await?
         .ok_or(ApiError::NotFound)?;
     rules::apply_keyword_changes(&mut transaction, filter.id, &input.keywords).await?;
-    let details = details_of(&mut *transaction, updated).await?;
+    let details = details_of(&mut transaction, updated).await?;
     transaction.commit().await?;
     Ok(details)
 }
@@ -193,10 +198,7 @@ pub async fn all(state: &AppState, owner: i64) -> ApiResult<Vec<FilterDetails>> 
         .collect())
 }
 
-async fn details_of(
-    db: &mut sqlx::PgConnection,
-    filter: FilterRow,
-) -> sqlx::Result<FilterDetails> {
+async fn details_of(db: &mut sqlx::PgConnection, filter: FilterRow) -> sqlx::Result<FilterDetails> {
     let keywords = filters::keywords_of(&mut *db, &[filter.id]).await?;
     let statuses = filters::statuses_of(&mut *db, &[filter.id]).await?;
     Ok(FilterDetails {
@@ -292,15 +294,14 @@ fn title(sent: Option<&str>) -> ApiResult<&str> {
 
 /// The contexts sent, trimmed, blank ones dropped, each once; at least one, all known.
 pub(crate) fn contexts(sent: &[String]) -> ApiResult<Vec<String>> {
-    let invalid = || {
-        ApiError::validation(
-            "context",
-            "ERR_INVALID",
-            "None or invalid context supplied",
-        )
-    };
+    let invalid =
+        || ApiError::validation("context", "ERR_INVALID", "None or invalid context supplied");
     let mut chosen: Vec<String> = Vec::new();
-    for name in sent.iter().map(|name| name.trim()).filter(|n| !n.is_empty()) {
+    for name in sent
+        .iter()
+        .map(|name| name.trim())
+        .filter(|n| !n.is_empty())
+    {
         let context = FilterContext::parse(name).ok_or_else(invalid)?;
         if !chosen.iter().any(|c| c == context.as_str()) {
             chosen.push(context.as_str().to_owned());

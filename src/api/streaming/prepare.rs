@@ -43,9 +43,7 @@ impl Renderer {
             "update" => self.status(change, viewers, StatusChange::Created).await,
             "status.update" => self.status(change, viewers, StatusChange::Edited).await,
             "delete" => self.status(change, viewers, StatusChange::Deleted).await,
-            "filters_changed" => Ok(change
-                .a
-                .map(|account| Prepared::FiltersChanged { account })),
+            "filters_changed" => Ok(change.a.map(|account| Prepared::FiltersChanged { account })),
             _ => Ok(None),
         }
     }
@@ -145,7 +143,7 @@ impl Renderer {
                 personal_payloads(state, &rendered, &mut event, &ids, &filters).await?;
             public_payloads(&rendered, &mut event, &filters)?;
         }
-        Ok(Some(Prepared::Status(event)))
+        Ok(Some(Prepared::Status(Box::new(event))))
     }
 }
 
@@ -191,7 +189,8 @@ fn public_payloads(
                 event.hidden_from_public.insert(viewer);
             }
             Judgement::Shown(results) if !results.is_empty() => {
-                let own = filter::apply_one(active, FilterContext::Public, viewer, rendered.clone());
+                let own =
+                    filter::apply_one(active, FilterContext::Public, viewer, rendered.clone());
                 if let Some(own) = own {
                     event
                         .public_payloads

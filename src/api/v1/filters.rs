@@ -135,7 +135,9 @@ pub async fn show(
     user: User<ReadFilters>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Filter>> {
-    Ok(Json(service::find(&state, user.account_id, id.0).await?.into()))
+    Ok(Json(
+        service::find(&state, user.account_id, id.0).await?.into(),
+    ))
 }
 
 /// Changes a filter's settings (those sent) and keywords.
@@ -287,7 +289,9 @@ pub async fn add_status(
     Params(params): Params<FilterStatusParams>,
 ) -> ApiResult<Json<FilterStatus>> {
     let sent = params.status_id.flatten();
-    let status = sent.and_then(|sent| sent.trim().parse::<Id>().ok()).map(|id| id.0);
+    let status = sent
+        .and_then(|sent| sent.trim().parse::<Id>().ok())
+        .map(|id| id.0);
     let row = rules::add_status(&state, user.account_id, id.0, status).await?;
     Ok(Json(row.into()))
 }

@@ -87,7 +87,9 @@ pub async fn show(
     user: User<ReadFilters>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<V1Filter>> {
-    Ok(Json(service::find(&state, user.account_id, id.0).await?.into()))
+    Ok(Json(
+        service::find(&state, user.account_id, id.0).await?.into(),
+    ))
 }
 
 /// Changes a v1 filter (what was sent).

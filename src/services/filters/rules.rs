@@ -71,7 +71,10 @@ async fn apply_one(
 /// Nothing but perhaps `_destroy` was sent.
 fn all_blank(change: &KeywordInput) -> bool {
     change.id.is_none()
-        && change.keyword.as_deref().is_none_or(|k| k.trim().is_empty())
+        && change
+            .keyword
+            .as_deref()
+            .is_none_or(|k| k.trim().is_empty())
         && change.whole_word.is_none()
 }
 
@@ -155,15 +158,9 @@ pub async fn update_keyword(
         None => current.keyword.as_str(),
     };
     let whole_word = whole_word.unwrap_or(current.whole_word);
-    filters::update_keyword(
-        &state.db,
-        current.custom_filter_id,
-        id,
-        keyword,
-        whole_word,
-    )
-    .await?
-    .ok_or(ApiError::NotFound)
+    filters::update_keyword(&state.db, current.custom_filter_id, id, keyword, whole_word)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// `owner` removes its filter keyword `id`. Errors: `NotFound` for another user's
