@@ -1,7 +1,8 @@
 //! Content filters as values, and the matcher that applies a user's filters to a
 //! status: Mastodon's rules (`CustomFilter.apply_cached_filters`,
 //! `CustomFilterKeyword#to_regex`, `Status#searchable_text`) in pure Rust, free of
-//! HTTP and SQL.
+//! HTTP and SQL, and without compiling patterns (a user's filters cost a scan per
+//! keyword, never a compilation).
 //!
 //! - A keyword matches case-insensitively anywhere in the status's searchable text
 //!   (its content warning, its text without markup, its media descriptions), or, when
@@ -18,8 +19,6 @@
 //! (`services::filters`), rendering the results (`api::entities::filter`).
 //! Spec: <https://docs.joinmastodon.org/entities/Filter/>,
 //! <https://docs.joinmastodon.org/entities/FilterResult/>.
-
-use regex::{Regex, RegexBuilder};
 
 /// Where a filter applies (Mastodon's `VALID_CONTEXTS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,21 +122,87 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// The pattern of one keyword (Mastodon's `to_regex`): the escaped keyword, with a
-/// word boundary on each side that starts or ends with a word character when
-/// `whole_word`.
-pub fn keyword_pattern(rule: &KeywordRule) -> String {
-    let escaped = regex::escape(&rule.keyword);
-    if !rule.whole_word {
-        return escaped;
+/// A keyword ready to look for: lowercase, with whether a word boundary is needed
+/// before and after it (Mastodon's `to_regex`: only beside an end that is a word
+/// character, and only for a whole-word keyword).
+#[derive(Clone, Debug)]
+struct Needle {
+    lowercase: String,
+    boundary_before: bool,
+    boundary_after: bool,
+}
+
+impl Needle {
+    fn of(rule: &KeywordRule) -> Needle {
+        let lowercase = rule.keyword.to_lowercase();
+        let first = lowercase.chars().next();
+        let last = lowercase.chars().last();
+        Needle {
+            boundary_before: rule.whole_word && first.is_some_and(is_word),
+            boundary_after: rule.whole_word && last.is_some_and(is_word),
+            lowercase,
+        }
     }
-    let before = rule.keyword.chars().next().is_some_and(is_word);
-    let after = rule.keyword.chars().last().is_some_and(is_word);
-    format!(
-        "{}{escaped}{}",
-        if before { r"\b" } else { "" },
-        if after { r"\b" } else { "" }
-    )
+
+    /// The byte range of its first occurrence in `text` (lowercase) that has the
+    /// boundaries it needs.
+    fn find_in(&self, text: &str) -> Option<(usize, usize)> {
+        if self.lowercase.is_empty() {
+            return None;
+        }
+        let mut from = 0;
+        while let Some(offset) = text[from..].find(&self.lowercase) {
+            let start = from + offset;
+            let end = start + self.lowercase.len();
+            let before_ok =
+                !self.boundary_before || !text[..start].chars().last().is_some_and(is_word);
+            let after_ok = !self.boundary_after || !text[end..].chars().next().is_some_and(is_word);
+            if before_ok && after_ok {
+                return Some((start, end));
+            }
+            // Next candidate: one character further.
+            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+        }
+        None
+    }
+}
+
+/// A text in lowercase, with where each of its bytes came from in the original, so a
+/// match found without regard to case is reported as the original text.
+struct Lowered<'a> {
+    original: &'a str,
+    text: String,
+    /// For each byte of `text`, the range of the original character it comes from.
+    origin: Vec<(usize, usize)>,
+}
+
+impl<'a> Lowered<'a> {
+    fn of(original: &'a str) -> Lowered<'a> {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len());
+        for (index, c) in original.char_indices() {
+            let span = (index, index + c.len_utf8());
+            for lower in c.to_lowercase() {
+                text.push(lower);
+                origin.extend(std::iter::repeat_n(span, lower.len_utf8()));
+            }
+        }
+        Lowered {
+            original,
+            text,
+            origin,
+        }
+    }
+
+    /// The original text of the lowercase byte range `start..end`.
+    fn original_of(&self, (start, end): (usize, usize)) -> String {
+        let from = self.origin.get(start).map_or(0, |span| span.0);
+        let to = end
+            .checked_sub(1)
+            .and_then(|last| self.origin.get(last))
+            .map_or(from, |span| span.1);
+        self.original.get(from..to).unwrap_or_default().to_owned()
+    }
 }
 
 /// The text a filter's keywords are matched against (Mastodon's
@@ -152,11 +217,11 @@ pub fn searchable_text(spoiler_text: &str, plain_text: &str, media: &[&str]) -> 
     .join("\n\n")
 }
 
-/// A filter ready to match: its keywords compiled into one pattern.
+/// A filter ready to match: its keywords in lowercase.
 #[derive(Debug)]
 struct Compiled {
     rules: FilterRules,
-    keywords: Option<Regex>,
+    needles: Vec<Needle>,
 }
 
 /// The status a matcher looks at.
@@ -190,22 +255,13 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// Compiles `filters` (a user's filters that have not expired). A keyword list too
-    /// large to compile cannot happen within the bounds users are held to; such a
-    /// filter would match by its statuses only.
+    /// Prepares `filters` (a user's filters that have not expired): no compilation,
+    /// so a page of statuses costs a scan of its text per keyword, whatever the
+    /// keywords are.
     pub fn new(filters: Vec<FilterRules>) -> Matcher {
-        let compiled = filters.into_iter().map(|rules| {
-            let patterns: Vec<String> = rules.keywords.iter().map(keyword_pattern).collect();
-            let keywords = (!patterns.is_empty())
-                .then(|| {
-                    RegexBuilder::new(&patterns.join("|"))
-                        .case_insensitive(true)
-                        .size_limit(64 << 20)
-                        .build()
-                        .ok()
-                })
-                .flatten();
-            Compiled { rules, keywords }
+        let compiled = filters.into_iter().map(|rules| Compiled {
+            needles: rules.keywords.iter().map(Needle::of).collect(),
+            rules,
         });
         Matcher {
             filters: compiled.collect(),
@@ -219,21 +275,31 @@ impl Matcher {
 
     /// The filters of `context` that match `status`, in the order they were given.
     pub fn hits(&self, context: FilterContext, status: Candidate<'_>) -> Vec<FilterHit> {
-        self.filters
+        let mut applying = self
+            .filters
             .iter()
             .filter(|filter| filter.rules.contexts.contains(&context))
-            .filter_map(|filter| filter.hit(status))
+            .peekable();
+        if applying.peek().is_none() {
+            return Vec::new();
+        }
+        let text = Lowered::of(status.text);
+        applying
+            .filter_map(|filter| filter.hit(status, &text))
             .collect()
     }
 }
 
 impl Compiled {
-    fn hit(&self, status: Candidate<'_>) -> Option<FilterHit> {
-        let keyword_matches = self
-            .keywords
-            .as_ref()
-            .and_then(|pattern| pattern.find(status.text))
-            .map(|found| vec![found.as_str().to_owned()]);
+    fn hit(&self, status: Candidate<'_>, text: &Lowered<'_>) -> Option<FilterHit> {
+        // The leftmost match of any keyword (the first keyword on a tie), as the union
+        // of Mastodon's keyword patterns finds it.
+        let found = self
+            .needles
+            .iter()
+            .filter_map(|needle| needle.find_in(&text.text))
+            .min_by_key(|(start, _)| *start);
+        let keyword_matches = found.map(|range| vec![text.original_of(range)]);
         let named: Vec<i64> = [Some(status.id), status.reblog_of_id]
             .into_iter()
             .flatten()
