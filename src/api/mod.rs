@@ -335,6 +335,44 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/conversations/{id}/read",
             post(v1::conversations::read),
         )
+        .route(
+            "/api/v2/filters",
+            get(v1::filters::index).post(v1::filters::create),
+        )
+        .route(
+            "/api/v2/filters/{id}",
+            get(v1::filters::show)
+                .put(v1::filters::update)
+                .delete(v1::filters::delete),
+        )
+        .route(
+            "/api/v2/filters/{id}/keywords",
+            get(v1::filters::keywords).post(v1::filters::add_keyword),
+        )
+        .route(
+            "/api/v2/filter_keywords/{id}",
+            get(v1::filters::show_keyword)
+                .put(v1::filters::update_keyword)
+                .delete(v1::filters::delete_keyword),
+        )
+        .route(
+            "/api/v2/filters/{id}/statuses",
+            get(v1::filters::statuses).post(v1::filters::add_status),
+        )
+        .route(
+            "/api/v2/filter_statuses/{id}",
+            get(v1::filters::show_status).delete(v1::filters::delete_status),
+        )
+        .route(
+            "/api/v1/filters",
+            get(v1::filters_v1::index).post(v1::filters_v1::create),
+        )
+        .route(
+            "/api/v1/filters/{id}",
+            get(v1::filters_v1::show)
+                .put(v1::filters_v1::update)
+                .delete(v1::filters_v1::delete),
+        )
         .route("/api/v1/accounts/{id}/follow", post(v1::follows::follow))
         .route(
             "/api/v1/accounts/{id}/unfollow",

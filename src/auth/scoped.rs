@@ -97,6 +97,10 @@ scopes! {
     WriteStatuses, ["write:statuses"];
     /// `push`.
     Push, ["push"];
+    /// `read:filters`.
+    ReadFilters, ["read:filters"];
+    /// `write:filters`.
+    WriteFilters, ["write:filters"];
 }
 
 /// Succeeds when `token` holds one of `S`'s scopes; otherwise 403, as Mastodon answers

@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod custom_emojis;
 pub mod deliveries;
 pub mod domain_blocks;
+pub mod filters;
 pub mod follows;
 pub mod hiding;
 pub mod inbox;

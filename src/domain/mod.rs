@@ -3,6 +3,7 @@
 //! rely on its invariants.
 
 pub mod emoji;
+pub mod filters;
 pub mod http_url;
 pub mod id;
 pub mod nul;

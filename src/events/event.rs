@@ -19,8 +19,13 @@
 //!   `user:notification` carries nothing else.
 //! - `conversation`: on `direct`, to the conversation's owner; and `delete` of a
 //!   direct status to those it involved.
+//! - `filters_changed`: on `user`, to the account whose filters changed (no payload).
+//! - A viewer's content filters: a `hide` filter of the `home` context keeps a posted
+//!   or edited status off the viewer's `user` and `list` streams, one of the `public`
+//!   context off their public and hashtag streams; `warn` and `blur` filters put
+//!   their results in the viewer's own rendering (`filtered`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::db::stream_audience::{Audience, Verdict};
 
@@ -143,6 +148,16 @@ pub struct StatusEvent {
     /// their own favourite, boost, bookmark and pin marks (Mastodon renders home and
     /// list statuses for their owner); see [`StatusEvent::personal_recipients`].
     pub personal_payloads: HashMap<i64, String>,
+    /// The status rendered for each signed-in viewer whose filters of the `public`
+    /// context matched it (with their `filtered`), for their public and hashtag
+    /// streams; others get the shared payload there.
+    pub public_payloads: HashMap<i64, String>,
+    /// The viewers whose `hide` filters of the `home` context keep it off their `user`
+    /// and `list` streams.
+    pub hidden_from_home: HashSet<i64>,
+    /// The viewers whose `hide` filters of the `public` context keep it off their
+    /// public and hashtag streams.
+    pub hidden_from_public: HashSet<i64>,
 }
 
 impl StatusEvent {
@@ -160,7 +175,21 @@ impl StatusEvent {
             viewers: audience.viewers.into_iter().collect(),
             lists: audience.lists.into_iter().collect(),
             personal_payloads: HashMap::new(),
+            public_payloads: HashMap::new(),
+            hidden_from_home: HashSet::new(),
+            hidden_from_public: HashSet::new(),
         }
+    }
+
+    /// The signed-in viewers whose public and hashtag streams may get this posted or
+    /// edited status (those whose `public` filters the hub applies).
+    pub fn public_recipients(&self) -> Vec<i64> {
+        if self.change == StatusChange::Deleted || !self.in_public {
+            return Vec::new();
+        }
+        let shown = self.viewers.iter();
+        let shown = shown.filter(|(_, verdict)| verdict.visible && verdict.shown_in_feeds);
+        shown.map(|(viewer, _)| *viewer).collect()
     }
 
     /// The signed-in viewers whose `user` or `list` stream gets this posted or edited
@@ -183,13 +212,40 @@ impl StatusEvent {
             .collect()
     }
 
-    /// The payload for `subscription`: its owner's own rendering on a `user` or `list`
-    /// stream when the hub made one, else the shared one.
-    fn payload_for(&self, subscription: &Subscription) -> &str {
-        subscription
-            .personal_viewer()
-            .and_then(|viewer| self.personal_payloads.get(&viewer))
-            .map_or(self.payload.as_str(), String::as_str)
+    /// The payload for `viewer` on `subscription`: its owner's own rendering on a
+    /// `user` or `list` stream when the hub made one, the viewer's filtered rendering
+    /// on a public or hashtag stream when their filters matched, else the shared one.
+    fn payload_for(&self, viewer: Option<i64>, subscription: &Subscription) -> &str {
+        let own = match subscription {
+            Subscription::User { .. } | Subscription::List { .. } => subscription
+                .personal_viewer()
+                .and_then(|viewer| self.personal_payloads.get(&viewer)),
+            Subscription::Public { .. } | Subscription::Hashtag { .. } => {
+                viewer.and_then(|viewer| self.public_payloads.get(&viewer))
+            }
+            Subscription::Direct { .. } => None,
+        };
+        own.map_or(self.payload.as_str(), String::as_str)
+    }
+
+    /// Whether `viewer`'s `hide` filters keep this posted or edited status off
+    /// `subscription`.
+    fn hidden_by_filters(&self, viewer: Option<i64>, subscription: &Subscription) -> bool {
+        let Some(viewer) = viewer else {
+            return false;
+        };
+        if self.change == StatusChange::Deleted {
+            return false;
+        }
+        match subscription {
+            Subscription::User { .. } | Subscription::List { .. } => {
+                self.hidden_from_home.contains(&viewer)
+            }
+            Subscription::Public { .. } | Subscription::Hashtag { .. } => {
+                self.hidden_from_public.contains(&viewer)
+            }
+            Subscription::Direct { .. } => false,
+        }
     }
 
     /// Whether `viewer` (None: no token) gets this event on `subscription`.
@@ -202,7 +258,7 @@ impl StatusEvent {
                 None => return false,
             },
         };
-        if !verdict.visible {
+        if !verdict.visible || self.hidden_by_filters(viewer, subscription) {
             return false;
         }
         match subscription {
@@ -258,12 +314,14 @@ pub struct StatusFacts {
 /// One change, prepared for every subscriber of the process.
 #[derive(Clone, Debug)]
 pub enum Prepared {
-    /// A status was posted, edited or deleted.
-    Status(StatusEvent),
+    /// A status was posted, edited or deleted (boxed: the other events are small).
+    Status(Box<StatusEvent>),
     /// A notification for `recipient`, rendered for them.
     Notification { recipient: i64, payload: String },
     /// A new or changed conversation of `owner`, rendered for them.
     Conversation { owner: i64, payload: String },
+    /// `account` changed its filters (Mastodon's `filters_changed`, without payload).
+    FiltersChanged { account: i64 },
 }
 
 impl Prepared {
@@ -281,9 +339,15 @@ impl Prepared {
             Prepared::Conversation { owner, payload } => matches!(subscription,
                 Subscription::Direct { viewer } if viewer == owner)
             .then_some(("conversation", payload.as_str())),
-            Prepared::Status(event) => event
-                .wanted(viewer, subscription)
-                .then(|| (event.change.event_name(), event.payload_for(subscription))),
+            Prepared::FiltersChanged { account } => matches!(subscription,
+                Subscription::User { viewer, notifications_only: false } if viewer == account)
+            .then_some(("filters_changed", "")),
+            Prepared::Status(event) => event.wanted(viewer, subscription).then(|| {
+                (
+                    event.change.event_name(),
+                    event.payload_for(viewer, subscription),
+                )
+            }),
         }
     }
 }
@@ -315,7 +379,7 @@ mod tests {
             in_home: false,
             ..EVERYWHERE
         };
-        Prepared::Status(StatusEvent::new(
+        Prepared::Status(Box::new(StatusEvent::new(
             change,
             StatusFacts {
                 payload: "payload".into(),
@@ -334,7 +398,7 @@ mod tests {
                 viewers: viewers.to_vec(),
                 lists: vec![(BOB, vec![LIST])],
             },
-        ))
+        )))
     }
 
     fn public() -> Subscription {
@@ -481,5 +545,63 @@ mod tests {
         assert!(posted.for_subscriber(None, &media).is_none(), "no media");
         let local_tag = Subscription::hashtag("cats", Origin::Local);
         assert!(posted.for_subscriber(None, &local_tag).is_some());
+    }
+
+    #[test]
+    fn a_viewers_hide_filters_keep_a_status_off_their_streams_only() {
+        let mut status = StatusEvent::new(
+            StatusChange::Created,
+            StatusFacts {
+                payload: "shared".into(),
+                ..StatusFacts::default()
+            },
+            Audience {
+                in_public: true,
+                anonymous: EVERYWHERE,
+                viewers: vec![(BOB, EVERYWHERE), (CAROL, EVERYWHERE)],
+                lists: vec![(BOB, vec![LIST])],
+            },
+        );
+        status.hidden_from_home.insert(BOB);
+        status.hidden_from_public.insert(CAROL);
+        status.public_payloads.insert(BOB, "bob's".into());
+        let posted = Prepared::Status(Box::new(status));
+        let list = Subscription::List {
+            viewer: BOB,
+            list_id: LIST,
+        };
+        assert!(posted
+            .for_subscriber(Some(BOB), &Subscription::user(BOB))
+            .is_none());
+        assert!(posted.for_subscriber(Some(BOB), &list).is_none());
+        assert_eq!(
+            posted.for_subscriber(Some(BOB), &public()),
+            Some(("update", "bob's"))
+        );
+        assert!(posted.for_subscriber(Some(CAROL), &public()).is_none());
+        assert!(posted
+            .for_subscriber(Some(CAROL), &Subscription::user(CAROL))
+            .is_some());
+        assert_eq!(
+            posted.for_subscriber(None, &public()),
+            Some(("update", "shared"))
+        );
+    }
+
+    #[test]
+    fn filters_changed_goes_to_the_owners_user_stream_only() {
+        let changed = Prepared::FiltersChanged { account: BOB };
+        assert_eq!(
+            changed.for_subscriber(Some(BOB), &Subscription::user(BOB)),
+            Some(("filters_changed", ""))
+        );
+        let only = Subscription::User {
+            viewer: BOB,
+            notifications_only: true,
+        };
+        assert!(changed.for_subscriber(Some(BOB), &only).is_none());
+        assert!(changed
+            .for_subscriber(Some(CAROL), &Subscription::user(CAROL))
+            .is_none());
     }
 }

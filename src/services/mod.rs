@@ -23,6 +23,7 @@ pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod domains;
+pub mod filters;
 pub mod follows;
 pub mod interactions;
 pub mod lists;

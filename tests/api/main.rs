@@ -23,6 +23,7 @@ mod federated_moderation;
 mod federated_statuses;
 mod federated_threads;
 mod federation;
+mod filters;
 mod follows;
 mod grouped_notifications;
 mod hostile_remotes;

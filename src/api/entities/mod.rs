@@ -11,6 +11,7 @@ pub mod conversation;
 pub mod custom_emoji;
 pub mod empty;
 pub mod familiar_followers;
+pub mod filter;
 pub mod instance;
 pub mod list;
 pub mod media;

@@ -7,11 +7,14 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::filter::{self, FilterResult};
 use super::{timestamp, Account, CustomEmoji, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
+use crate::domain::filters::FilterContext;
 use crate::domain::{Id, Visibility};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::urls::Address;
 
@@ -80,8 +83,9 @@ pub struct Status {
     pub bookmarked: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
-    #[schema(value_type = Vec<Object>)]
-    pub filtered: Vec<serde_json::Value>,
+    /// The viewer's filters that matched it in the context read (see
+    /// [`super::filter`]).
+    pub filtered: Vec<FilterResult>,
 }
 
 /// Everything needed to render a page of statuses, loaded in a few queries. The
@@ -164,6 +168,23 @@ pub async fn render(
         .iter()
         .filter_map(|id| loaded.status(state, *id, viewer.is_some(), true))
         .collect())
+}
+
+/// Renders `rows` (in order) for `viewer` as read in `context`: as [`render`], then
+/// judged by the viewer's active filters (one query): statuses a `hide` filter matches
+/// are left out, the others carry their `filtered` results.
+pub async fn render_in(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: Vec<StatusRow>,
+    context: FilterContext,
+) -> ApiResult<Vec<Status>> {
+    let rendered = render(state, viewer, rows).await?;
+    let Some(viewer) = viewer else {
+        return Ok(rendered);
+    };
+    let active = crate::services::filters::active(state, Some(viewer)).await?;
+    Ok(filter::apply(&active, context, viewer, rendered))
 }
 
 /// What a status its author has just written is rendered from, all in the posting

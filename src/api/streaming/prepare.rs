@@ -2,7 +2,9 @@
 //! notification, asks [`crate::db::stream_audience`] once for every streaming
 //! viewer's verdict, and renders the Mastodon entities the streams carry. The hub
 //! (`crate::events::Hub`) calls it once per change, whatever the number of
-//! subscribers; who receives what is decided in [`crate::events::event`].
+//! subscribers; who receives what is decided in [`crate::events::event`]. The
+//! content filters of the viewers a status may reach are loaded in one query per
+//! event and applied here (`api::entities::filter`).
 
 use std::collections::HashMap;
 
@@ -10,10 +12,13 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 
 use crate::api::entities::conversation;
+use crate::api::entities::filter::{self, Judgement};
 use crate::api::entities::status::Status;
 use crate::db::{conversations, notifications, statuses, stream_audience};
+use crate::domain::filters::FilterContext;
 use crate::events::event::{StatusChange, StatusEvent, StatusFacts};
 use crate::events::{Change, Prepare, Prepared};
+use crate::services::filters::{self, ActiveFilters};
 use crate::state::AppState;
 
 /// Prepares stream events with the entities of the client API.
@@ -38,6 +43,7 @@ impl Renderer {
             "update" => self.status(change, viewers, StatusChange::Created).await,
             "status.update" => self.status(change, viewers, StatusChange::Edited).await,
             "delete" => self.status(change, viewers, StatusChange::Deleted).await,
+            "filters_changed" => Ok(change.a.map(|account| Prepared::FiltersChanged { account })),
             _ => Ok(None),
         }
     }
@@ -132,9 +138,12 @@ impl Renderer {
         let mut event = StatusEvent::new(kind, facts, audience);
         if let Some(rendered) = rendered {
             let ids: Vec<i64> = marked.into_iter().flatten().collect();
-            event.personal_payloads = personal_payloads(state, &rendered, &event, &ids).await?;
+            let filters = viewers_filters(state, &event).await?;
+            event.personal_payloads =
+                personal_payloads(state, &rendered, &mut event, &ids, &filters).await?;
+            public_payloads(&rendered, &mut event, &filters)?;
         }
-        Ok(Some(Prepared::Status(event)))
+        Ok(Some(Prepared::Status(Box::new(event))))
     }
 }
 
@@ -148,13 +157,62 @@ impl Prepare for Renderer {
     }
 }
 
+/// The active filters of every viewer whose `user`, `list`, public or hashtag stream
+/// may get the event, from one query (viewers without filters are absent).
+async fn viewers_filters(
+    state: &AppState,
+    event: &StatusEvent,
+) -> anyhow::Result<HashMap<i64, ActiveFilters>> {
+    let mut viewers = event.personal_recipients();
+    viewers.extend(event.public_recipients());
+    viewers.sort_unstable();
+    viewers.dedup();
+    filters::active_of_many(state, &viewers)
+        .await
+        .map_err(|error| anyhow::anyhow!("loading filters: {error}"))
+}
+
+/// For each viewer whose filters of the `public` context match the status: hidden
+/// from their public and hashtag streams (`hide`), or their own rendering with
+/// `filtered` there.
+fn public_payloads(
+    rendered: &Status,
+    event: &mut StatusEvent,
+    filters: &HashMap<i64, ActiveFilters>,
+) -> anyhow::Result<()> {
+    for viewer in event.public_recipients() {
+        let Some(active) = filters.get(&viewer) else {
+            continue;
+        };
+        match filter::judge(active, FilterContext::Public, viewer, rendered) {
+            Judgement::Hidden => {
+                event.hidden_from_public.insert(viewer);
+            }
+            Judgement::Shown(results) if !results.is_empty() => {
+                let own =
+                    filter::apply_one(active, FilterContext::Public, viewer, rendered.clone());
+                if let Some(own) = own {
+                    event
+                        .public_payloads
+                        .insert(viewer, serde_json::to_string(&own)?);
+                }
+            }
+            Judgement::Shown(_) => {}
+        }
+    }
+    Ok(())
+}
+
 /// The status rendered for each recipient of it on a `user` or `list` stream, with
-/// their own marks on it (and on the status it boosts), from one query for all of them.
+/// their own marks on it (and on the status it boosts), from one query for all of
+/// them, and the results of their filters of the `home` context; those whose `hide`
+/// filters match are marked hidden instead.
 async fn personal_payloads(
     state: &AppState,
     rendered: &Status,
-    event: &StatusEvent,
+    event: &mut StatusEvent,
     ids: &[i64],
+    filters: &HashMap<i64, ActiveFilters>,
 ) -> anyhow::Result<HashMap<i64, String>> {
     let recipients = event.personal_recipients();
     if recipients.is_empty() {
@@ -168,9 +226,18 @@ async fn personal_payloads(
             .insert(row.marks.status_id, row.marks);
     }
     let mut payloads = HashMap::with_capacity(recipients.len());
+    let none = ActiveFilters::default();
     for viewer in recipients {
         let own = rendered.with_viewer_marks(marks.get(&viewer).unwrap_or(&HashMap::new()));
-        payloads.insert(viewer, serde_json::to_string(&own)?);
+        let active = filters.get(&viewer).unwrap_or(&none);
+        match filter::apply_one(active, FilterContext::Home, viewer, own) {
+            Some(own) => {
+                payloads.insert(viewer, serde_json::to_string(&own)?);
+            }
+            None => {
+                event.hidden_from_home.insert(viewer);
+            }
+        }
     }
     Ok(payloads)
 }

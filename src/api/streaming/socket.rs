@@ -125,8 +125,11 @@ async fn send_prepared(
 ) -> bool {
     for channel in channels {
         if let Some((event, payload)) = prepared.for_subscriber(viewer, &channel.subscription) {
-            let message =
-                serde_json::json!({ "stream": channel.label, "event": event, "payload": payload });
+            let mut message = serde_json::json!({ "stream": channel.label, "event": event });
+            // An event without payload (`filters_changed`) has no `payload`, as Mastodon's.
+            if !payload.is_empty() {
+                message["payload"] = payload.into();
+            }
             let text = axum::extract::ws::Message::Text(message.to_string().into());
             if socket.send(text).await.is_err() {
                 return false;

@@ -20,6 +20,7 @@ use crate::auth::{OptionalToken, User};
 use crate::db::accounts;
 use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, StatusRow};
+use crate::domain::filters::FilterContext;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
@@ -208,7 +209,8 @@ pub async fn reblogged_by(
     actors(state, token.account_id(), id, true, params).await
 }
 
-/// The thread around a status: visible ancestors (oldest first) and descendants.
+/// The thread around a status: visible ancestors (oldest first) and descendants,
+/// judged by the viewer's filters of the `thread` context.
 #[utoipa::path(get, path = "/api/v1/statuses/{id}/context", tag = "statuses",
     params(("id" = String, Path, description = "Status id")),
     responses((status = 200, body = Context), (status = 404)))]
@@ -221,8 +223,13 @@ pub async fn context(
     let target = visible(&state, viewer, id).await?;
     let ancestors = statuses::ancestors(&state.db, viewer, target.id, 40).await?;
     let descendants = statuses::descendants(&state.db, viewer, target.id, 60).await?;
-    let ancestors = status::render(&state, viewer, ancestors).await?;
-    let descendants = status::render(&state, viewer, descendants).await?;
+    // Rendered and filtered together (one load of the viewer's filters), then split.
+    let above: std::collections::HashSet<i64> = ancestors.iter().map(|row| row.id).collect();
+    let thread: Vec<StatusRow> = ancestors.into_iter().chain(descendants).collect();
+    let rendered = status::render_in(&state, viewer, thread, FilterContext::Thread).await?;
+    let (ancestors, descendants) = rendered
+        .into_iter()
+        .partition(|shown| above.contains(&shown.id.0));
     Ok(Json(Context {
         ancestors,
         descendants,

@@ -8,6 +8,8 @@ pub mod conversations;
 pub mod custom_emojis;
 pub mod domain_blocks;
 pub mod endorsements;
+pub mod filters;
+pub mod filters_v1;
 pub mod follows;
 pub mod grouped_notifications;
 pub mod instance;

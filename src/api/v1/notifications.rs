@@ -26,6 +26,7 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::notifications::{Filter, NotificationRow};
 use crate::db::reports::{self, ReportRow};
 use crate::db::statuses;
+use crate::domain::filters::FilterContext;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
@@ -65,7 +66,8 @@ pub(crate) async fn statuses_of(
 ) -> ApiResult<HashMap<i64, Status>> {
     let status_ids: Vec<i64> = rows.iter().filter_map(|row| row.status_id).collect();
     let found = statuses::find_many(&state.db, &status_ids).await?;
-    let rendered = status::render(state, Some(viewer), found).await?;
+    let context = FilterContext::Notifications;
+    let rendered = status::render_in(state, Some(viewer), found, context).await?;
     Ok(rendered
         .into_iter()
         .map(|status| (status.id.0, status))
@@ -73,7 +75,8 @@ pub(crate) async fn statuses_of(
 }
 
 /// Renders notifications with their accounts, statuses and reports (loaded in
-/// batches). A notification whose account, status or report is gone is left out.
+/// batches). A notification whose account, status or report is gone is left out, and
+/// so is one whose status a `hide` filter of the `notifications` context matches.
 async fn render(
     state: &AppState,
     viewer: i64,

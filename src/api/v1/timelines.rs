@@ -14,6 +14,7 @@ use crate::auth::scoped::{ReadLists, ReadStatuses};
 use crate::auth::{OptionalToken, User};
 use crate::db::accounts;
 use crate::db::timelines::{self, Timeline};
+use crate::domain::filters::FilterContext;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
@@ -24,6 +25,15 @@ use crate::state::AppState;
 const DEFAULT_LIMIT: i64 = 20;
 const MAX_LIMIT: i64 = 40;
 
+/// The filter context a timeline is read in.
+fn filter_context(which: &Timeline<'_>) -> FilterContext {
+    match which {
+        Timeline::Home | Timeline::List { .. } => FilterContext::Home,
+        Timeline::Account { .. } => FilterContext::Account,
+        _ => FilterContext::Public,
+    }
+}
+
 async fn page(
     state: &AppState,
     viewer: Option<i64>,
@@ -32,9 +42,11 @@ async fn page(
     path: &str,
 ) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     let bounds = params.page(DEFAULT_LIMIT, MAX_LIMIT);
+    let context = filter_context(&which);
     let rows = timelines::timeline(&state.db, viewer, which, &bounds).await?;
+    // Paged by the rows read, so statuses a filter hides leave no gap in the paging.
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let rendered = status::render(state, viewer, rows).await?;
+    let rendered = status::render_in(state, viewer, rows, context).await?;
     let headers = link_header(&state.config.base_url(), path, &ids, bounds.limit);
     Ok((headers, Json(rendered)))
 }
@@ -95,7 +107,7 @@ pub async fn list(
     let viewer = Some(user.account_id);
     let rows = lists::timeline(&state, user.account_id, id.0, &bounds).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let rendered = status::render(&state, viewer, rows).await?;
+    let rendered = status::render_in(&state, viewer, rows, FilterContext::Home).await?;
     let path = format!("/api/v1/timelines/list/{}", id.0);
     let headers = link_header(&state.config.base_url(), &path, &ids, bounds.limit);
     Ok((headers, Json(rendered)))
