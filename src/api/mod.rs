@@ -363,6 +363,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/instance/translation_languages",
             get(v1::instance::translation_languages),
         )
+        .merge(instance_extra_routes())
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
         .merge(notification_routes())
@@ -384,6 +385,30 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(authorize::authorize_form)
                 .post(authorize::authorize_submit)
                 .layer(limited(Bucket::SignIn)),
+        )
+}
+
+/// The instance's side routes beyond rules and peers.
+fn instance_extra_routes() -> Router<AppState> {
+    use v1::instance_extras as extras;
+    Router::new()
+        .route("/api/v1/instance/activity", get(extras::activity))
+        .route("/api/v1/instance/domain_blocks", get(extras::domain_blocks))
+        .route(
+            "/api/v1/instance/extended_description",
+            get(extras::extended_description),
+        )
+        .route(
+            "/api/v1/instance/privacy_policy",
+            get(extras::privacy_policy),
+        )
+        .route(
+            "/api/v1/instance/terms_of_service",
+            get(extras::terms_of_service),
+        )
+        .route(
+            "/api/v1/instance/terms_of_service/{date}",
+            get(extras::terms_of_service_of),
         )
 }
 

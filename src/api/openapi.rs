@@ -72,6 +72,9 @@ use super::{admin, authorize, oauth, v1};
         authorize::authorize_form, authorize::authorize_submit,
         crate::api::health::health, serve,
         v1::custom_emojis::index,
+        v1::instance_extras::activity, v1::instance_extras::domain_blocks,
+        v1::instance_extras::extended_description, v1::instance_extras::privacy_policy,
+        v1::instance_extras::terms_of_service, v1::instance_extras::terms_of_service_of,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -14,6 +14,7 @@ use crate::services::moderation::{self as moderation_service, ModerationError, M
 mod domains;
 mod emojis;
 mod moderation;
+mod texts;
 
 /// Roost: a federated social server with a Mastodon-compatible API.
 #[derive(Debug, Parser)]
@@ -94,6 +95,8 @@ pub enum AdminAction {
     Moderation(moderation::ModerationCommand),
     #[command(flatten)]
     Emoji(emojis::EmojiCommand),
+    #[command(flatten)]
+    Text(texts::TextCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -204,6 +207,9 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Emoji(command) => {
             emojis::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Text(command) => {
+            texts::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())

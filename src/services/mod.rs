@@ -23,6 +23,7 @@ pub mod conversations;
 pub mod custom_emojis;
 pub mod domains;
 pub mod follows;
+pub mod instance_info;
 pub mod interactions;
 pub mod lists;
 pub mod media;

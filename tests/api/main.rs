@@ -26,6 +26,7 @@ mod follows;
 mod grouped_notifications;
 mod hostile_remotes;
 mod instance;
+mod instance_extras;
 mod interactions;
 mod interop;
 mod invalid_text;

@@ -11,6 +11,7 @@ pub mod custom_emoji;
 pub mod empty;
 pub mod familiar_followers;
 pub mod instance;
+pub mod instance_extras;
 pub mod list;
 pub mod media;
 pub mod notification;

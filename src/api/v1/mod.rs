@@ -10,6 +10,7 @@ pub mod endorsements;
 pub mod follows;
 pub mod grouped_notifications;
 pub mod instance;
+pub mod instance_extras;
 pub mod interactions;
 pub mod lists;
 pub mod media;
