@@ -364,6 +364,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(v1::instance::translation_languages),
         )
         .merge(instance_extra_routes())
+        .route("/api/v1/announcements", get(v1::announcements::index))
+        .route(
+            "/api/v1/announcements/{id}/dismiss",
+            post(v1::announcements::dismiss),
+        )
+        .route(
+            "/api/v1/announcements/{id}/reactions/{name}",
+            axum::routing::put(v1::announcements::react).delete(v1::announcements::unreact),
+        )
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
         .merge(notification_routes())

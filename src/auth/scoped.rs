@@ -47,6 +47,8 @@ macro_rules! scopes {
 }
 
 scopes! {
+    /// `read` (the whole of it, as Mastodon's announcements ask).
+    Read, ["read"];
     /// `read:accounts`.
     ReadAccounts, ["read:accounts"];
     /// `read:accounts` or `profile` (only `verify_credentials` accepts `profile`).

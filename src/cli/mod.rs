@@ -11,6 +11,7 @@ use crate::db::{self, oauth, users};
 use crate::domain::{Password, Role};
 use crate::services::moderation::{self as moderation_service, ModerationError, Moderator};
 
+mod announcements;
 mod domains;
 mod emojis;
 mod moderation;
@@ -97,6 +98,8 @@ pub enum AdminAction {
     Emoji(emojis::EmojiCommand),
     #[command(flatten)]
     Text(texts::TextCommand),
+    #[command(flatten)]
+    Announcement(announcements::AnnouncementCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -210,6 +213,9 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Text(command) => {
             texts::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Announcement(command) => {
+            announcements::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 pub mod account_domain_blocks;
 pub mod account_notes;
 pub mod accounts;
+pub mod announcements;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;

@@ -18,6 +18,7 @@
 //! writes a status or a notification can forget to announce it.
 
 pub mod account_notes;
+pub mod announcements;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;

@@ -6,6 +6,7 @@ mod helpers;
 mod account_notes;
 mod accounts;
 mod admin;
+mod announcements;
 mod api_versions;
 mod apps;
 mod cli;

@@ -1,6 +1,7 @@
 //! Handlers of `/api/v1` (and the v2 endpoints that share their logic).
 
 pub mod accounts;
+pub mod announcements;
 pub mod apps;
 pub mod blocks;
 pub mod conversations;
