@@ -364,6 +364,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(v1::instance::translation_languages),
         )
         .merge(instance_extra_routes())
+        .route("/api/v1/directory", get(v1::directory::index))
         .route("/api/v1/announcements", get(v1::announcements::index))
         .route(
             "/api/v1/announcements/{id}/dismiss",

@@ -22,6 +22,7 @@ pub mod announcements;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
+pub mod directory;
 pub mod domains;
 pub mod follows;
 pub mod instance_info;

@@ -193,3 +193,41 @@ async fn terms_of_service_show_the_version_in_force_and_its_successor(db: PgPool
     assert_eq!(left["effective_date"], next.as_str());
     assert!(!admin(&db, &["terms-remove", &old]).await.status.success());
 }
+
+async fn directory(app: &TestApp, query: &str) -> Vec<String> {
+    let listed = get(app, &format!("/api/v1/directory{query}"), 200).await;
+    listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|account| account["username"].as_str().expect("username").to_owned())
+        .collect()
+}
+
+#[sqlx::test]
+async fn the_directory_lists_discoverable_accounts_by_activity_or_age(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    app.sign_up("bob").await;
+    app.sign_up("carol").await;
+    app.sign_up("dave").await;
+    app.post_status(&alice, &[("status", "hello")]).await;
+    sqlx::query("UPDATE accounts SET discoverable = false WHERE username = 'carol'")
+        .execute(&db)
+        .await
+        .expect("updated");
+    sqlx::query("UPDATE accounts SET suspended_at = now() WHERE username = 'dave'")
+        .execute(&db)
+        .await
+        .expect("updated");
+    assert_eq!(directory(&app, "").await, ["alice", "bob"]);
+    assert_eq!(
+        directory(&app, "?order=new&local=true").await,
+        ["bob", "alice"]
+    );
+    assert_eq!(
+        directory(&app, "?order=new&limit=1&offset=1").await,
+        ["alice"]
+    );
+    assert_eq!(directory(&app, "?limit=1000&offset=-5").await.len(), 2);
+}

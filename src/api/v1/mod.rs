@@ -6,6 +6,7 @@ pub mod apps;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
+pub mod directory;
 pub mod domain_blocks;
 pub mod endorsements;
 pub mod follows;
