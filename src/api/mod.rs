@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod paging;
 pub mod params;
 pub mod streaming;
+pub mod userinfo;
 pub mod v1;
 
 use std::net::{IpAddr, SocketAddr};
@@ -365,6 +366,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .merge(instance_extra_routes())
         .route("/api/v1/directory", get(v1::directory::index))
+        .route(
+            "/oauth/userinfo",
+            get(userinfo::show).post(userinfo::show_post),
+        )
         .route("/api/v1/announcements", get(v1::announcements::index))
         .route(
             "/api/v1/announcements/{id}/dismiss",

@@ -231,3 +231,35 @@ async fn the_directory_lists_discoverable_accounts_by_activity_or_age(db: PgPool
     );
     assert_eq!(directory(&app, "?limit=1000&offset=-5").await.len(), 2);
 }
+
+#[sqlx::test]
+async fn userinfo_describes_the_user_of_a_profile_token(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let oauth_app = app.create_app("read write follow push profile").await;
+    app.sign_up_with(&oauth_app, "alice").await;
+    let profile = app
+        .password_token(&oauth_app, "alice", crate::helpers::PASSWORD, "profile")
+        .await;
+    let read = app
+        .password_token(&oauth_app, "alice", crate::helpers::PASSWORD, "read")
+        .await;
+    for request in [app.get("/oauth/userinfo"), app.post("/oauth/userinfo")] {
+        let info = expect_json(request.bearer_auth(&profile).send().await, 200).await;
+        assert_eq!(info["preferred_username"], "alice");
+        assert_eq!(info["iss"], format!("http://{}/", app.domain).as_str());
+        assert_eq!(
+            info["sub"],
+            format!("http://{}/users/alice", app.domain).as_str()
+        );
+        assert_eq!(
+            info["profile"],
+            format!("http://{}/@alice", app.domain).as_str()
+        );
+        assert!(info["picture"]
+            .as_str()
+            .is_some_and(|url| url.starts_with("http")));
+    }
+    let denied = app.get("/oauth/userinfo").bearer_auth(&read).send().await;
+    expect_json(denied, 403).await;
+    expect_json(app.get("/oauth/userinfo").send().await, 401).await;
+}
