@@ -42,6 +42,28 @@ pub enum MediaStorageKind {
     S3,
 }
 
+/// Who may see a public list (Mastodon's `show_domain_blocks` setting and its kin).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShownTo {
+    /// Nobody: the endpoint answers 404.
+    Disabled,
+    /// Signed-in users of this instance only.
+    Users,
+    /// Everyone, without a token.
+    All,
+}
+
+impl ShownTo {
+    /// Whether a caller, signed in or not, may see it.
+    pub fn allows(self, signed_in: bool) -> bool {
+        match self {
+            ShownTo::Disabled => false,
+            ShownTo::Users => signed_in,
+            ShownTo::All => true,
+        }
+    }
+}
+
 /// Ten years: Mastodon apps never refresh their tokens, so a short default would sign
 /// people out of every existing app. Revocation is checked on every request, so a long
 /// lifetime does not weaken `POST /oauth/revoke`.
@@ -142,6 +164,26 @@ pub struct Config {
         default_value = "A federated social server."
     )]
     pub instance_description: String,
+
+    /// Who sees the list of moderated servers (`GET /api/v1/instance/domain_blocks`):
+    /// disabled, users (signed in) or all.
+    #[arg(
+        long,
+        env = "ROOST_SHOW_DOMAIN_BLOCKS",
+        value_enum,
+        default_value = "users"
+    )]
+    pub show_domain_blocks: ShownTo,
+
+    /// Who sees the public comment (reason) of each listed domain block: disabled,
+    /// users (signed in) or all.
+    #[arg(
+        long,
+        env = "ROOST_SHOW_DOMAIN_BLOCKS_RATIONALE",
+        value_enum,
+        default_value = "users"
+    )]
+    pub show_domain_blocks_rationale: ShownTo,
 
     /// Contact e-mail address of the admins.
     #[arg(long, env = "ROOST_CONTACT_EMAIL", default_value = "")]

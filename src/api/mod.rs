@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod paging;
 pub mod params;
 pub mod streaming;
+pub mod userinfo;
 pub mod v1;
 
 use std::net::{IpAddr, SocketAddr};
@@ -424,6 +425,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/instance/translation_languages",
             get(v1::instance::translation_languages),
         )
+        .merge(instance_extra_routes())
+        .route("/api/v1/directory", get(v1::directory::index))
+        .route(
+            "/oauth/userinfo",
+            get(userinfo::show).post(userinfo::show_post),
+        )
+        .route("/api/v1/announcements", get(v1::announcements::index))
+        .route(
+            "/api/v1/announcements/{id}/dismiss",
+            post(v1::announcements::dismiss),
+        )
+        .route(
+            "/api/v1/announcements/{id}/reactions/{name}",
+            axum::routing::put(v1::announcements::react).delete(v1::announcements::unreact),
+        )
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
         .merge(notification_routes())
@@ -445,6 +461,30 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(authorize::authorize_form)
                 .post(authorize::authorize_submit)
                 .layer(limited(Bucket::SignIn)),
+        )
+}
+
+/// The instance's side routes beyond rules and peers.
+fn instance_extra_routes() -> Router<AppState> {
+    use v1::instance_extras as extras;
+    Router::new()
+        .route("/api/v1/instance/activity", get(extras::activity))
+        .route("/api/v1/instance/domain_blocks", get(extras::domain_blocks))
+        .route(
+            "/api/v1/instance/extended_description",
+            get(extras::extended_description),
+        )
+        .route(
+            "/api/v1/instance/privacy_policy",
+            get(extras::privacy_policy),
+        )
+        .route(
+            "/api/v1/instance/terms_of_service",
+            get(extras::terms_of_service),
+        )
+        .route(
+            "/api/v1/instance/terms_of_service/{date}",
+            get(extras::terms_of_service_of),
         )
 }
 

@@ -81,6 +81,12 @@ use super::{admin, authorize, oauth, v1};
         authorize::authorize_form, authorize::authorize_submit,
         crate::api::health::health, serve,
         v1::custom_emojis::index,
+        v1::instance_extras::activity, v1::instance_extras::domain_blocks,
+        v1::instance_extras::extended_description, v1::instance_extras::privacy_policy,
+        v1::instance_extras::terms_of_service, v1::instance_extras::terms_of_service_of,
+        v1::announcements::index, v1::announcements::dismiss, v1::announcements::react,
+        v1::announcements::unreact, v1::directory::index, crate::api::userinfo::show,
+        crate::api::userinfo::show_post,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

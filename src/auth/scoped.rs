@@ -47,6 +47,10 @@ macro_rules! scopes {
 }
 
 scopes! {
+    /// `read` (the whole of it, as Mastodon's announcements ask).
+    Read, ["read"];
+    /// `profile` alone (`/oauth/userinfo`, as Mastodon: `read` does not cover it).
+    Profile, ["profile"];
     /// `read:accounts`.
     ReadAccounts, ["read:accounts"];
     /// `read:accounts` or `profile` (only `verify_credentials` accepts `profile`).

@@ -11,9 +11,11 @@ use crate::db::{self, oauth, users};
 use crate::domain::{Password, Role};
 use crate::services::moderation::{self as moderation_service, ModerationError, Moderator};
 
+mod announcements;
 mod domains;
 mod emojis;
 mod moderation;
+mod texts;
 
 /// Roost: a federated social server with a Mastodon-compatible API.
 #[derive(Debug, Parser)]
@@ -94,6 +96,10 @@ pub enum AdminAction {
     Moderation(moderation::ModerationCommand),
     #[command(flatten)]
     Emoji(emojis::EmojiCommand),
+    #[command(flatten)]
+    Text(texts::TextCommand),
+    #[command(flatten)]
+    Announcement(announcements::AnnouncementCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -204,6 +210,12 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Emoji(command) => {
             emojis::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Text(command) => {
+            texts::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Announcement(command) => {
+            announcements::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())

@@ -531,3 +531,30 @@ pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec
     .fetch_all(db)
     .await
 }
+
+/// The profile directory: discoverable, visible accounts that are neither suspended nor
+/// silenced, local only when `local_only`; newest first when `newest`, else those
+/// who posted last first (never-posted ones last).
+pub async fn directory(
+    db: impl PgExecutor<'_>,
+    local_only: bool,
+    newest: bool,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<AccountRow>> {
+    let order = if newest {
+        "created_at DESC, id DESC"
+    } else {
+        "last_status_at DESC NULLS LAST, id DESC"
+    };
+    sqlx::query_as(&format!(
+        "SELECT {DISPLAY_COLUMNS} FROM accounts WHERE discoverable AND suspended_at IS NULL \
+           AND silenced_at IS NULL AND {VISIBLE} AND (NOT $1 OR domain IS NULL) \
+         ORDER BY {order} OFFSET $2 LIMIT $3"
+    ))
+    .bind(local_only)
+    .bind(offset)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

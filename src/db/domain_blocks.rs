@@ -275,3 +275,15 @@ where
     .await?;
     Ok(bounds.newest_first(rows))
 }
+
+/// The blocks users are told about (Mastodon's `with_user_facing_limitations`: silence
+/// and suspend, not noop), suspensions first, then by domain; at most `limit`.
+pub async fn user_facing(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<DomainBlockRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM domain_blocks WHERE severity IN ('silence', 'suspend') \
+         ORDER BY severity = 'suspend' DESC, domain LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

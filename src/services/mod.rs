@@ -19,12 +19,15 @@
 
 pub mod account_notes;
 pub mod annual_reports;
+pub mod announcements;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
+pub mod directory;
 pub mod domains;
 pub mod filters;
 pub mod follows;
+pub mod instance_info;
 pub mod interactions;
 pub mod lists;
 pub mod media;

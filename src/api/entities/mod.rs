@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod annual_report;
+pub mod announcement;
 pub mod application;
 pub mod authorization_server;
 pub mod context;
@@ -13,6 +14,7 @@ pub mod empty;
 pub mod familiar_followers;
 pub mod filter;
 pub mod instance;
+pub mod instance_extras;
 pub mod list;
 pub mod media;
 pub mod notification;

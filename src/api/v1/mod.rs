@@ -2,10 +2,12 @@
 
 pub mod accounts;
 pub mod annual_reports;
+pub mod announcements;
 pub mod apps;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
+pub mod directory;
 pub mod domain_blocks;
 pub mod endorsements;
 pub mod filters;
@@ -13,6 +15,7 @@ pub mod filters_v1;
 pub mod follows;
 pub mod grouped_notifications;
 pub mod instance;
+pub mod instance_extras;
 pub mod interactions;
 pub mod lists;
 pub mod media;

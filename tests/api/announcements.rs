@@ -1,0 +1,152 @@
+//! Announcements: published with `roost admin announcement-add`, listed to users with
+//! their read state and reactions, dismissed, reacted to
+//! (<https://docs.joinmastodon.org/methods/announcements/>).
+
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::shell::{admin, assert_success};
+use crate::helpers::{expect_json, TestApp, TestUser};
+
+async fn publish(db: &PgPool, args: &[&str]) -> String {
+    let mut all = vec!["announcement-add"];
+    all.extend_from_slice(args);
+    let out = assert_success(&admin(db, &all).await);
+    out.split_whitespace()
+        .nth(1)
+        .expect("announcement id")
+        .to_owned()
+}
+
+async fn list(app: &TestApp, user: &TestUser) -> Value {
+    let response = app
+        .get("/api/v1/announcements")
+        .bearer_auth(&user.access_token)
+        .send()
+        .await;
+    expect_json(response, 200).await
+}
+
+async fn send(app: &TestApp, user: &TestUser, method: reqwest::Method, path: &str) -> u16 {
+    app.client
+        .request(method, app.url(path))
+        .bearer_auth(&user.access_token)
+        .send()
+        .await
+        .expect("request sent")
+        .status()
+        .as_u16()
+}
+
+#[sqlx::test]
+async fn users_see_current_announcements_and_dismiss_them(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let id = publish(&db, &["Maintenance <tonight>.", "--all-day"]).await;
+    publish(&db, &["Old news.", "--ends-at", "2001-01-01T00:00:00Z"]).await;
+    let listed = list(&app, &alice).await;
+    let listed = listed.as_array().expect("array");
+    assert_eq!(
+        listed.len(),
+        1,
+        "ended announcements are not listed: {listed:?}"
+    );
+    let first = &listed[0];
+    assert_eq!(first["id"], id.as_str());
+    assert_eq!(first["content"], "<p>Maintenance &lt;tonight&gt;.</p>");
+    assert_eq!(first["all_day"], true);
+    assert_eq!(first["read"], false);
+    assert_eq!(first["reactions"], serde_json::json!([]));
+    assert!(first["mentions"].is_array() && first["published_at"].is_string());
+
+    let dismiss = format!("/api/v1/announcements/{id}/dismiss");
+    assert_eq!(
+        send(&app, &alice, reqwest::Method::POST, &dismiss).await,
+        200
+    );
+    assert_eq!(list(&app, &alice).await[0]["read"], true);
+    assert_eq!(list(&app, &bob).await[0]["read"], false);
+    let unknown = "/api/v1/announcements/999/dismiss";
+    assert_eq!(
+        send(&app, &alice, reqwest::Method::POST, unknown).await,
+        404
+    );
+    app.get("/api/v1/announcements")
+        .send()
+        .await
+        .map(|response| assert_eq!(response.status(), 401))
+        .expect("sent");
+
+    let listed = assert_success(&admin(&db, &["announcement-list"]).await);
+    assert!(
+        listed.contains(&id) && listed.contains("Old news."),
+        "{listed}"
+    );
+    assert_success(&admin(&db, &["announcement-remove", &id]).await);
+    assert_eq!(list(&app, &alice).await, serde_json::json!([]));
+}
+
+#[sqlx::test]
+async fn reactions_are_counted_per_emoji_with_the_users_own(db: PgPool) {
+    sqlx::query(
+        "INSERT INTO custom_emojis (shortcode, image_key, static_key) \
+         VALUES ('blobcat', 'emoji/blobcat.png', 'emoji/blobcat.png')",
+    )
+    .execute(&db)
+    .await
+    .expect("emoji");
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let id = publish(&db, &["Hello"]).await;
+    let thumbs = format!("/api/v1/announcements/{id}/reactions/%F0%9F%91%8D");
+    let blobcat = format!("/api/v1/announcements/{id}/reactions/blobcat");
+    assert_eq!(send(&app, &alice, reqwest::Method::PUT, &thumbs).await, 200);
+    assert_eq!(send(&app, &alice, reqwest::Method::PUT, &thumbs).await, 200);
+    assert_eq!(send(&app, &bob, reqwest::Method::PUT, &thumbs).await, 200);
+    assert_eq!(send(&app, &bob, reqwest::Method::PUT, &blobcat).await, 200);
+    let word = format!("/api/v1/announcements/{id}/reactions/hello");
+    assert_eq!(send(&app, &bob, reqwest::Method::PUT, &word).await, 422);
+
+    let reactions = list(&app, &alice).await[0]["reactions"].clone();
+    assert_eq!(reactions[0]["name"], "👍");
+    assert_eq!(reactions[0]["count"], 2);
+    assert_eq!(reactions[0]["me"], true);
+    assert!(reactions[0].get("url").is_none());
+    assert_eq!(reactions[1]["name"], "blobcat");
+    assert_eq!(reactions[1]["me"], false);
+    assert!(reactions[1]["url"]
+        .as_str()
+        .is_some_and(|url| url.contains("blobcat")));
+
+    assert_eq!(
+        send(&app, &alice, reqwest::Method::DELETE, &thumbs).await,
+        200
+    );
+    let reactions = list(&app, &alice).await[0]["reactions"].clone();
+    assert_eq!(reactions[0]["count"], 1);
+    assert_eq!(reactions[0]["me"], false);
+}
+
+#[sqlx::test]
+async fn distinct_reactions_are_bounded(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let id = publish(&db, &["Hello"]).await;
+    let emoji = ["😀", "😁", "😂", "😃", "😄", "😅", "😆", "😇"];
+    for name in emoji {
+        let path = format!("/api/v1/announcements/{id}/reactions/{name}");
+        assert_eq!(send(&app, &alice, reqwest::Method::PUT, &path).await, 200);
+    }
+    let ninth = format!("/api/v1/announcements/{id}/reactions/😈");
+    assert_eq!(send(&app, &alice, reqwest::Method::PUT, &ninth).await, 422);
+    let again = format!("/api/v1/announcements/{id}/reactions/😀");
+    assert_eq!(send(&app, &alice, reqwest::Method::PUT, &again).await, 200);
+    assert_eq!(
+        list(&app, &alice).await[0]["reactions"]
+            .as_array()
+            .map(Vec::len),
+        Some(8)
+    );
+}
