@@ -12,6 +12,7 @@ pub mod conversations;
 pub mod custom_emojis;
 pub mod deliveries;
 pub mod domain_blocks;
+pub mod featured_tags;
 pub mod follows;
 pub mod hiding;
 pub mod inbox;

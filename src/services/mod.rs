@@ -22,6 +22,7 @@ pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod domains;
+pub mod featured_tags;
 pub mod follows;
 pub mod interactions;
 pub mod lists;

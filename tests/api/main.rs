@@ -17,6 +17,7 @@ mod database_outage;
 mod discovery;
 mod durability;
 mod errors;
+mod featured_tags;
 mod federated_media;
 mod federated_moderation;
 mod federated_statuses;

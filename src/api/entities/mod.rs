@@ -10,6 +10,7 @@ pub mod conversation;
 pub mod custom_emoji;
 pub mod empty;
 pub mod familiar_followers;
+pub mod featured_tag;
 pub mod instance;
 pub mod list;
 pub mod media;

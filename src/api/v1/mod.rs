@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod custom_emojis;
 pub mod domain_blocks;
 pub mod endorsements;
+pub mod featured_tags;
 pub mod follows;
 pub mod grouped_notifications;
 pub mod instance;
