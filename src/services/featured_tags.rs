@@ -70,8 +70,9 @@ pub async fn feature(
     let account = accounts::find_by_id(&mut *transaction, account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let tag = tag_rows::find_or_create(&mut *transaction, &name.to_lowercase()).await?;
+    // The account is locked before the hashtag, in the order `services::tags::follow` takes.
     let count = featured_tags::count_locked(&mut *transaction, account_id).await?;
+    let tag = tag_rows::find_or_create(&mut *transaction, &name.to_lowercase()).await?;
     let known = !featured_tags::featured_among(&mut *transaction, account_id, &[tag.id])
         .await?
         .is_empty();
