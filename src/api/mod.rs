@@ -329,6 +329,30 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(v1::annual_reports::read),
         )
         .route(
+            "/api/v1/featured_tags",
+            get(v1::featured_tags::index).post(v1::featured_tags::create),
+        )
+        .route(
+            "/api/v1/featured_tags/suggestions",
+            get(v1::featured_tags::suggestions),
+        )
+        .route(
+            "/api/v1/featured_tags/{id}",
+            delete(v1::featured_tags::delete),
+        )
+        .route(
+            "/api/v1/accounts/{id}/featured_tags",
+            get(v1::featured_tags::of_account),
+        )
+        .route(
+            "/api/v1/tags/{name}/feature",
+            post(v1::featured_tags::feature_tag),
+        )
+        .route(
+            "/api/v1/tags/{name}/unfeature",
+            post(v1::featured_tags::unfeature_tag),
+        )
+        .route(
             "/api/v1/conversations/{id}",
             delete(v1::conversations::remove),
         )

@@ -7,13 +7,14 @@
 pub mod account_domain_blocks;
 pub mod account_notes;
 pub mod accounts;
-pub mod annual_reports;
 pub mod announcements;
+pub mod annual_reports;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod deliveries;
 pub mod domain_blocks;
+pub mod featured_tags;
 pub mod filters;
 pub mod follows;
 pub mod hiding;

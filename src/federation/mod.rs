@@ -13,6 +13,7 @@ pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
 pub mod emojis;
+pub mod featured_tags;
 pub mod fetch;
 pub mod inbound;
 pub mod inbox;
@@ -47,4 +48,5 @@ pub fn router() -> Router<AppState> {
         .route("/users/{name}/followers", get(actors::followers))
         .route("/users/{name}/following", get(actors::following))
         .route("/users/{name}/collections/featured", get(actors::featured))
+        .route("/users/{name}/collections/tags", get(actors::featured_tags))
 }

@@ -121,15 +121,17 @@ pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, Reso
     }
     let document = fetch::fetch_object(state, url).await?;
     let mut actor = remote_actor(&document, url)?;
-    match store_actor(&state.db, &actor).await {
+    let account = match store_actor(&state.db, &actor).await {
         // Another actor of this domain holds the name (two fallback names alike, or a
         // server that reuses names): this one is stored under a name of its own.
         Err(error) if accounts::is_username_conflict(&error) => {
             actor.username = hashed_username(&actor.ap_id);
-            Ok(store_actor(&state.db, &actor).await?)
+            store_actor(&state.db, &actor).await?
         }
-        other => Ok(other?),
-    }
+        other => other?,
+    };
+    super::featured_tags::synchronize(state, &account, &document).await;
+    Ok(account)
 }
 
 /// Stores a checked remote actor (inserted or refreshed) with the custom emoji of its

@@ -18,13 +18,14 @@
 //! writes a status or a notification can forget to announce it.
 
 pub mod account_notes;
-pub mod annual_reports;
 pub mod announcements;
+pub mod annual_reports;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod directory;
 pub mod domains;
+pub mod featured_tags;
 pub mod filters;
 pub mod follows;
 pub mod instance_info;

@@ -303,5 +303,7 @@ pub async fn receive_actor_update(
     if actor.ap_id != sender_id.as_str() {
         return Err(ApiError::Forbidden("actor id mismatch".into()));
     }
-    Ok(resolve::store_actor(&state.db, &actor).await?)
+    let account = resolve::store_actor(&state.db, &actor).await?;
+    crate::federation::featured_tags::synchronize(state, &account, object).await;
+    Ok(account)
 }

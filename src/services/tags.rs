@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use crate::db::featured_tags::featured_among;
 use crate::db::tags::{self, DayOfUse, TagRow};
 use crate::db::Page;
 use crate::error::{ApiError, ApiResult};
@@ -29,6 +30,8 @@ pub struct TagView {
     pub tag: TagRow,
     pub history: Vec<DayOfUse>,
     pub following: Option<bool>,
+    /// Whether the viewer features it on their profile (`None` when not looked up).
+    pub featuring: Option<bool>,
 }
 
 /// `name` without its `#`, if it is a valid hashtag name.
@@ -53,6 +56,7 @@ pub async fn show(state: &AppState, viewer: Option<i64>, name: &str) -> ApiResul
             tag: unused,
             history: histories(state, &[0]).await?.remove(&0).unwrap_or_default(),
             following: viewer.map(|_| false),
+            featuring: viewer.map(|_| false),
         });
     };
     view(state, viewer, tag).await
@@ -72,19 +76,44 @@ async fn view(state: &AppState, viewer: Option<i64>, tag: TagRow) -> ApiResult<T
         .await?
         .remove(&tag.id)
         .unwrap_or_default();
-    let following = match viewer {
-        Some(viewer) => Some(
-            !tags::followed_among(&state.db, viewer, &[tag.id])
-                .await?
-                .is_empty(),
+    let (following, featuring) = match viewer {
+        Some(viewer) => (
+            Some(
+                !tags::followed_among(&state.db, viewer, &[tag.id])
+                    .await?
+                    .is_empty(),
+            ),
+            Some(
+                !featured_among(&state.db, viewer, &[tag.id])
+                    .await?
+                    .is_empty(),
+            ),
         ),
-        None => None,
+        None => (None, None),
     };
     Ok(TagView {
         tag,
         history,
         following,
+        featuring,
     })
+}
+
+/// `tags` as `viewer` sees them, with their histories from one query; `featuring` is
+/// left out.
+pub async fn views(state: &AppState, viewer: i64, tags: Vec<TagRow>) -> ApiResult<Vec<TagView>> {
+    let ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
+    let mut histories = histories(state, &ids).await?;
+    let followed = tags::followed_among(&state.db, viewer, &ids).await?;
+    Ok(tags
+        .into_iter()
+        .map(|tag| TagView {
+            history: histories.remove(&tag.id).unwrap_or_default(),
+            following: Some(followed.contains(&tag.id)),
+            featuring: None,
+            tag,
+        })
+        .collect())
 }
 
 /// `viewer` follows the hashtag `name` (created when new). Errors: `Unprocessable` for
@@ -133,6 +162,7 @@ pub async fn followed(
             history: histories.remove(&tag.id).unwrap_or_default(),
             tag,
             following: Some(true),
+            featuring: None,
         });
     }
     Ok((views, keys))

@@ -3,8 +3,8 @@
 
 pub mod account;
 pub mod admin;
-pub mod annual_report;
 pub mod announcement;
+pub mod annual_report;
 pub mod application;
 pub mod authorization_server;
 pub mod context;
@@ -12,6 +12,7 @@ pub mod conversation;
 pub mod custom_emoji;
 pub mod empty;
 pub mod familiar_followers;
+pub mod featured_tag;
 pub mod filter;
 pub mod instance;
 pub mod instance_extras;

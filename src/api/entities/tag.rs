@@ -31,6 +31,10 @@ pub struct Tag {
     /// Whether the signed-in user follows it; absent without a user token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub following: Option<bool>,
+    /// Whether the signed-in user features it on their profile (Mastodon 4.4); absent
+    /// where not looked up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featuring: Option<bool>,
 }
 
 impl Tag {
@@ -49,6 +53,7 @@ impl Tag {
                 })
                 .collect(),
             following: view.following,
+            featuring: view.featuring,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Handlers of `/api/v1` (and the v2 endpoints that share their logic).
 
 pub mod accounts;
-pub mod annual_reports;
 pub mod announcements;
+pub mod annual_reports;
 pub mod apps;
 pub mod blocks;
 pub mod conversations;
@@ -10,6 +10,7 @@ pub mod custom_emojis;
 pub mod directory;
 pub mod domain_blocks;
 pub mod endorsements;
+pub mod featured_tags;
 pub mod filters;
 pub mod filters_v1;
 pub mod follows;

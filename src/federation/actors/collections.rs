@@ -1,6 +1,6 @@
 //! A local actor's collections: followers and following (paged by number), the outbox
-//! (`Create` activities of public and unlisted posts, paged by `max_id`) and featured
-//! posts. An account that hides its collections shows only their totals.
+//! (`Create` activities of public and unlisted posts, paged by `max_id`), featured
+//! posts and featured hashtags. An account that hides its collections shows only their totals.
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#collections>,
 //! <https://www.w3.org/TR/activitystreams-core/#paging>.
@@ -14,8 +14,9 @@ use crate::db::accounts;
 use crate::db::follows::{self, Direction};
 use crate::db::Page;
 use crate::error::ApiResult;
+use crate::federation::builders::featured_tags::featured_hashtag;
 use crate::federation::protocol::collection::{OrderedCollection, OrderedCollectionPage};
-use crate::federation::protocol::{EmbeddedObject, ObjectRef};
+use crate::federation::protocol::{EmbeddedObject, ObjectRef, Tag};
 use crate::state::AppState;
 use crate::urls;
 
@@ -211,5 +212,23 @@ pub async fn featured(
     let id = urls::local_actor(&state.config, &account.username).featured;
     let collection: OrderedCollection<EmbeddedObject> =
         OrderedCollection::with_items(id, Vec::new());
+    Ok(activity_json(&collection))
+}
+
+/// `GET /users/:name/collections/tags`: the hashtags the account features, as
+/// `Hashtag` objects listed inline (Mastodon's `featuredTags`).
+pub async fn featured_tags(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let id = urls::local_actor(&state.config, &account.username).featured_tags;
+    let rows = crate::db::featured_tags::list(&state.db, account.id).await?;
+    let items = rows
+        .iter()
+        .filter_map(|row| featured_hashtag(&state.config, &row.name))
+        .map(ObjectRef::object)
+        .collect();
+    let collection: OrderedCollection<Tag> = OrderedCollection::with_items(id, items);
     Ok(activity_json(&collection))
 }

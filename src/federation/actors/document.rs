@@ -91,6 +91,7 @@ pub async fn instance(State(state): State<AppState>) -> ApiResult<Response> {
     actor.followers = None;
     actor.following = None;
     actor.featured = None;
+    actor.featured_tags = None;
     Ok(activity_json(&actor))
 }
 

@@ -4,7 +4,7 @@
 //! [`wants_activity_json`]); every such response varies on `Accept`.
 //!
 //! - [`document`]: the actor (`/users/:name`, `/@:name`), the instance actor, key pairs.
-//! - [`collections`]: followers, following, outbox, featured.
+//! - [`collections`]: followers, following, outbox, featured, featured hashtags.
 //! - [`status`]: one local post as a Note.
 //! - [`emoji`]: one local custom emoji as an `Emoji`.
 //! - [`signed_get`]: who is asking, from a signed GET ("authorized fetch").
@@ -18,7 +18,7 @@ pub mod emoji;
 pub mod signed_get;
 pub mod status;
 
-pub use collections::{featured, followers, following, outbox};
+pub use collections::{featured, featured_tags, followers, following, outbox};
 pub use document::{actor, actor_document, backfill_missing_keys, instance};
 pub use emoji::emoji;
 pub use status::status;

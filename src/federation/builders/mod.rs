@@ -4,6 +4,7 @@
 pub mod actors;
 pub mod blocks;
 pub mod emojis;
+pub mod featured_tags;
 pub mod follows;
 pub mod interactions;
 pub mod notes;

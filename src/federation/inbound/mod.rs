@@ -8,7 +8,7 @@
 //!
 //! Handled: Follow, Accept(Follow), Reject(Follow), Undo (of Like, Announce, Block,
 //! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce; Update of
-//! the sender's own actor; Block; Flag. Every other type is kept as stored and marked
+//! the sender's own actor; Block; Flag; Add and Remove of a featured `Hashtag`. Every other type is kept as stored and marked
 //! processed without effect, so later versions can replay it.
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#server-to-server-interactions>.
@@ -18,6 +18,7 @@ pub mod announce;
 pub mod block;
 pub mod create;
 pub mod delete;
+pub mod featured_tags;
 pub mod flag;
 pub mod follow;
 pub mod like;
@@ -57,6 +58,8 @@ pub async fn dispatch(state: &AppState, activity: &ClaimedActivity) -> Handled {
         ActivityKind::Announce => announce::receive(state, actor, activity).await,
         ActivityKind::Block => block::receive(state, actor, activity).await,
         ActivityKind::Flag => flag::receive(state, actor, activity).await,
+        ActivityKind::Add => featured_tags::receive(state, actor, activity, true).await,
+        ActivityKind::Remove => featured_tags::receive(state, actor, activity, false).await,
         other => Err(Skip::Ignored(format!(
             "{} is not handled yet",
             other.as_str()

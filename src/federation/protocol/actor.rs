@@ -69,6 +69,10 @@ pub struct Actor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub featured: Option<Url>,
+    /// Mastodon's featured hashtags collection (`toot:featuredTags`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub featured_tags: Option<Url>,
     /// Server-wide endpoints, chiefly the shared inbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
@@ -144,6 +148,7 @@ impl Actor {
             followers: Some(urls.followers.clone()),
             following: Some(urls.following.clone()),
             featured: Some(urls.featured.clone()),
+            featured_tags: Some(urls.featured_tags.clone()),
             endpoints: Some(Endpoints {
                 shared_inbox: Some(urls.shared_inbox.clone()),
             }),
@@ -315,6 +320,7 @@ pub enum PropertyValueType {
 /// | `followers`    | `https://DOMAIN/users/NAME/followers`     |
 /// | `following`    | `https://DOMAIN/users/NAME/following`     |
 /// | `featured`     | `https://DOMAIN/users/NAME/collections/featured` |
+/// | `featured_tags`| `https://DOMAIN/users/NAME/collections/tags` |
 /// | `key_id`       | `https://DOMAIN/users/NAME#main-key`      |
 /// | `shared_inbox` | `https://DOMAIN/inbox`                    |
 /// | `profile`      | `https://DOMAIN/@NAME`                    |
@@ -334,6 +340,8 @@ pub struct LocalActorUrls {
     pub following: Url,
     /// Pinned posts collection.
     pub featured: Url,
+    /// Featured hashtags collection.
+    pub featured_tags: Url,
     /// The `keyId` of the actor's HTTP signatures.
     pub key_id: Url,
     /// The instance's shared inbox.
@@ -360,6 +368,7 @@ impl LocalActorUrls {
             followers: child(&["followers"])?,
             following: child(&["following"])?,
             featured: child(&["collections", "featured"])?,
+            featured_tags: child(&["collections", "tags"])?,
             key_id,
             shared_inbox: join_segments(base, &["inbox"])?,
             profile: join_segments(base, &[&format!("@{username}")])?,

@@ -30,6 +30,7 @@ pub mod actor;
 pub mod actor_update;
 pub mod collection;
 pub mod emoji;
+pub mod featured_tags;
 mod lenient;
 pub mod moderation;
 pub mod nodeinfo;
@@ -90,6 +91,8 @@ pub fn context() -> Value {
             "movedTo": { "@id": "as:movedTo", "@type": "@id" },
             "toot": "http://joinmastodon.org/ns#",
             "featured": { "@id": "toot:featured", "@type": "@id" },
+            "featuredTags": { "@id": "toot:featuredTags", "@type": "@id" },
+            "Hashtag": "as:Hashtag",
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
             "Emoji": "toot:Emoji",

@@ -267,6 +267,7 @@ fn roosts_actor_serializes_as_camel_case_activity_streams_with_context() {
             "followers",
             "following",
             "featured",
+            "featuredTags",
             "endpoints",
             "publicKey",
             "manuallyApprovesFollowers",
