@@ -375,7 +375,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(v1::filters::keywords).post(v1::filters::add_keyword),
         )
         .route(
-            "/api/v2/filter_keywords/{id}",
+            "/api/v2/filters/keywords/{id}",
             get(v1::filters::show_keyword)
                 .put(v1::filters::update_keyword)
                 .delete(v1::filters::delete_keyword),
@@ -385,7 +385,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(v1::filters::statuses).post(v1::filters::add_status),
         )
         .route(
-            "/api/v2/filter_statuses/{id}",
+            "/api/v2/filters/statuses/{id}",
             get(v1::filters::show_status).delete(v1::filters::delete_status),
         )
         .route(

@@ -168,7 +168,7 @@ async fn a_v2_filter_is_created_with_keywords_changed_and_deleted(db: PgPool) {
     assert_eq!(listed.len(), 3);
     let renamed: Value = as_alice
         .put(
-            &format!("/api/v2/filter_keywords/{senate}"),
+            &format!("/api/v2/filters/keywords/{senate}"),
             &[("keyword", "congress"), ("whole_word", "false")],
         )
         .await
@@ -178,12 +178,12 @@ async fn a_v2_filter_is_created_with_keywords_changed_and_deleted(db: PgPool) {
         json!({ "id": senate, "keyword": "congress", "whole_word": false })
     );
     let shown: Value = as_alice
-        .get(&format!("/api/v2/filter_keywords/{senate}"))
+        .get(&format!("/api/v2/filters/keywords/{senate}"))
         .await
         .expect("keyword shown");
     assert_eq!(shown, renamed);
     let removed: Value = as_alice
-        .delete(&format!("/api/v2/filter_keywords/{senate}"))
+        .delete(&format!("/api/v2/filters/keywords/{senate}"))
         .await
         .expect("keyword removed");
     assert_eq!(removed, json!({}));
@@ -199,7 +199,7 @@ async fn a_v2_filter_is_created_with_keywords_changed_and_deleted(db: PgPool) {
         .expect_err("gone");
     assert_eq!(gone.status, 404);
     let keyword_gone = as_alice
-        .get::<Value>(&format!("/api/v2/filter_keywords/{vote}"))
+        .get::<Value>(&format!("/api/v2/filters/keywords/{vote}"))
         .await
         .expect_err("gone with its filter");
     assert_eq!(keyword_gone.status, 404);
@@ -266,18 +266,18 @@ async fn a_filter_names_statuses_and_marks_them_and_their_boosts(db: PgPool) {
     assert_eq!(listed, vec![named.clone()]);
     let row = named["id"].as_str().expect("id");
     let shown: Value = as_bob
-        .get(&format!("/api/v2/filter_statuses/{row}"))
+        .get(&format!("/api/v2/filters/statuses/{row}"))
         .await
         .expect("shown");
     assert_eq!(shown, named);
     let others = app
         .as_(&alice)
-        .get::<Value>(&format!("/api/v2/filter_statuses/{row}"))
+        .get::<Value>(&format!("/api/v2/filters/statuses/{row}"))
         .await
         .expect_err("not alice's");
     assert_eq!(others.status, 404);
     let removed: Value = as_bob
-        .delete(&format!("/api/v2/filter_statuses/{row}"))
+        .delete(&format!("/api/v2/filters/statuses/{row}"))
         .await
         .expect("removed");
     assert_eq!(removed, json!({}));
@@ -601,7 +601,7 @@ async fn bad_input_is_refused_with_422_and_others_filters_are_absent(db: PgPool)
         format!("/api/v2/filters/{id}"),
         format!("/api/v2/filters/{id}/keywords"),
         format!("/api/v2/filters/{id}/statuses"),
-        format!("/api/v2/filter_keywords/{keyword}"),
+        format!("/api/v2/filters/keywords/{keyword}"),
         format!("/api/v1/filters/{keyword}"),
         "/api/v2/filters/not-an-id".to_owned(),
     ] {

@@ -11,6 +11,7 @@ mod annual_reports;
 mod api_versions;
 mod apps;
 mod cli;
+mod client_startup;
 mod clients;
 mod connections;
 mod conversations;

@@ -211,7 +211,7 @@ pub async fn add_keyword(
 }
 
 /// One keyword of the signed-in user's filters.
-#[utoipa::path(get, path = "/api/v2/filter_keywords/{id}", tag = "filters",
+#[utoipa::path(get, path = "/api/v2/filters/keywords/{id}", tag = "filters",
     params(("id" = String, Path, description = "Keyword id")),
     security(("bearer" = ["read:filters"])),
     responses((status = 200, body = FilterKeyword), (status = 404)))]
@@ -225,7 +225,7 @@ pub async fn show_keyword(
 }
 
 /// Changes a keyword (what was sent).
-#[utoipa::path(put, path = "/api/v2/filter_keywords/{id}", tag = "filters",
+#[utoipa::path(put, path = "/api/v2/filters/keywords/{id}", tag = "filters",
     params(("id" = String, Path, description = "Keyword id")), request_body = KeywordParams,
     security(("bearer" = ["write:filters"])),
     responses((status = 200, body = FilterKeyword), (status = 404), (status = 422)))]
@@ -242,7 +242,7 @@ pub async fn update_keyword(
 }
 
 /// Removes a keyword from its filter.
-#[utoipa::path(delete, path = "/api/v2/filter_keywords/{id}", tag = "filters",
+#[utoipa::path(delete, path = "/api/v2/filters/keywords/{id}", tag = "filters",
     params(("id" = String, Path, description = "Keyword id")),
     security(("bearer" = ["write:filters"])),
     responses((status = 200, body = Empty), (status = 404)))]
@@ -297,7 +297,7 @@ pub async fn add_status(
 }
 
 /// One status of the signed-in user's filters.
-#[utoipa::path(get, path = "/api/v2/filter_statuses/{id}", tag = "filters",
+#[utoipa::path(get, path = "/api/v2/filters/statuses/{id}", tag = "filters",
     params(("id" = String, Path, description = "Filter status id")),
     security(("bearer" = ["read:filters"])),
     responses((status = 200, body = FilterStatus), (status = 404)))]
@@ -311,7 +311,7 @@ pub async fn show_status(
 }
 
 /// Removes a status from its filter.
-#[utoipa::path(delete, path = "/api/v2/filter_statuses/{id}", tag = "filters",
+#[utoipa::path(delete, path = "/api/v2/filters/statuses/{id}", tag = "filters",
     params(("id" = String, Path, description = "Filter status id")),
     security(("bearer" = ["write:filters"])),
     responses((status = 200, body = Empty), (status = 404)))]

@@ -1,7 +1,7 @@
 //! A filter's rules: its keywords (changed with the filter through
 //! `keywords_attributes[]`, or one at a time at `/api/v2/filters/:id/keywords` and
-//! `/api/v2/filter_keywords/:id`) and the statuses it names
-//! (`/api/v2/filters/:id/statuses`, `/api/v2/filter_statuses/:id`), with the bounds of
+//! `/api/v2/filters/keywords/:id`) and the statuses it names
+//! (`/api/v2/filters/:id/statuses`, `/api/v2/filters/statuses/:id`), with the bounds of
 //! [`super`].
 //!
 //! Spec: <https://docs.joinmastodon.org/methods/filters/>.
