@@ -13,6 +13,7 @@ use sqlx::PgConnection;
 use url::Url;
 
 use crate::db::accounts::{self, AccountRow, ProfileImage, ProfileUpdate, StoredField};
+use crate::db::featured_tags::{self, FeaturedTagRow};
 use crate::db::follows;
 use crate::db::users::{self, UserRow};
 use crate::domain::text::{field_value_to_html, plain_to_html};
@@ -81,6 +82,17 @@ pub async fn own(state: &AppState, account_id: i64) -> ApiResult<OwnProfile> {
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(OwnProfile { account, user })
+}
+
+/// The signed-in user's profile with its featured hashtags: what `/api/v1/profile`
+/// shows (Mastodon 4.6). Errors: `NotFound` when `account_id` has no user.
+pub async fn with_featured_tags(
+    state: &AppState,
+    account_id: i64,
+) -> ApiResult<(OwnProfile, Vec<FeaturedTagRow>)> {
+    let own = own(state, account_id).await?;
+    let featured = featured_tags::list(&state.db, account_id).await?;
+    Ok((own, featured))
 }
 
 /// Changes the profile of the local account `account_id` and its posting defaults,

@@ -378,6 +378,19 @@ async fn the_profile_api_shows_and_changes_the_source_values(db: sqlx::PgPool) {
     assert_eq!(changed["display_name"], "Alice");
     assert_eq!(changed["fields"][0]["value"], "https://example.com");
     assert_eq!(changed["locked"], true);
+    app.as_(&alice)
+        .post::<serde_json::Value>("/api/v1/featured_tags", &[("name", "cats")])
+        .await
+        .expect("featured");
+    let shown: serde_json::Value = app
+        .as_(&alice)
+        .get("/api/v1/profile")
+        .await
+        .expect("profile");
+    assert_eq!(
+        shown["featured_tags"][0]["name"], "cats",
+        "the featured hashtags are part of the profile"
+    );
     let account: serde_json::Value = app
         .as_(&alice)
         .get("/api/v1/accounts/verify_credentials")

@@ -6,8 +6,10 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::featured_tag::FeaturedTag;
 use crate::config::Config;
 use crate::db::accounts::AccountRow;
+use crate::db::featured_tags::FeaturedTagRow;
 use crate::domain::Id;
 use crate::urls;
 
@@ -46,14 +48,13 @@ pub struct Profile {
     pub show_media_replies: bool,
     pub show_featured: bool,
     pub attribution_domains: Vec<String>,
-    /// Featured hashtags are shown by `/api/v1/featured_tags`.
-    #[schema(value_type = Vec<Object>)]
-    pub featured_tags: Vec<serde_json::Value>,
+    /// The hashtags featured on the profile, as `/api/v1/featured_tags` lists them.
+    pub featured_tags: Vec<FeaturedTag>,
 }
 
 impl Profile {
-    /// The profile of the local account `row`.
-    pub fn from_row(row: &AccountRow, config: &Config) -> Profile {
+    /// The profile of the local account `row`, which features the hashtags `featured`.
+    pub fn from_row(row: &AccountRow, featured: &[FeaturedTagRow], config: &Config) -> Profile {
         let image = |key: &Option<String>, url: String| key.as_ref().map(|_| url);
         let avatar = image(&row.avatar_key, urls::avatar(config, row));
         let header = image(&row.header_key, urls::header(config, row));
@@ -87,7 +88,10 @@ impl Profile {
             show_media_replies: true,
             show_featured: true,
             attribution_domains: Vec::new(),
-            featured_tags: Vec::new(),
+            featured_tags: featured
+                .iter()
+                .map(|tag| FeaturedTag::from_row(tag, row, config))
+                .collect(),
         }
     }
 }

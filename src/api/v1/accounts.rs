@@ -233,8 +233,12 @@ pub async fn profile(
     State(state): State<AppState>,
     user: User<ReadAccountsOrProfile>,
 ) -> ApiResult<Json<Profile>> {
-    let own = profile::own(&state, user.account_id).await?;
-    Ok(Json(Profile::from_row(&own.account, &state.config)))
+    let (own, featured) = profile::with_featured_tags(&state, user.account_id).await?;
+    Ok(Json(Profile::from_row(
+        &own.account,
+        &featured,
+        &state.config,
+    )))
 }
 
 /// Updates the signed-in user's profile (the parameters of `update_credentials`) and
@@ -252,8 +256,13 @@ pub async fn update_profile(
         .filter_map(|which| Some((which, form.take_file(which.as_str())?.file)))
         .collect();
     let changes = form.params.into_changes(images);
-    let own = profile::update_credentials(&state, user.account_id, changes).await?;
-    Ok(Json(Profile::from_row(&own.account, &state.config)))
+    profile::update_credentials(&state, user.account_id, changes).await?;
+    let (own, featured) = profile::with_featured_tags(&state, user.account_id).await?;
+    Ok(Json(Profile::from_row(
+        &own.account,
+        &featured,
+        &state.config,
+    )))
 }
 
 impl UpdateCredentialsParams {
