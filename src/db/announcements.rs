@@ -96,6 +96,34 @@ pub async fn current(
     .await
 }
 
+/// The announcement `id`, as nobody in particular has read it (for the stream).
+pub async fn find(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AnnouncementRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, false AS read FROM announcements a WHERE a.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// How many accounts reacted to announcement `id` with `name`; `None` when the
+/// announcement is gone (its reactions went with it).
+pub async fn reaction_count(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    name: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM announcement_reactions r \
+                 WHERE r.announcement_id = a.id AND r.name = $2) \
+         FROM announcements a WHERE a.id = $1",
+    )
+    .bind(id)
+    .bind(name)
+    .fetch_optional(db)
+    .await
+}
+
 /// Whether `id` is a current announcement.
 pub async fn is_current(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar(&format!(

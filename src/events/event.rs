@@ -20,6 +20,8 @@
 //! - `conversation`: on `direct`, to the conversation's owner; and `delete` of a
 //!   direct status to those it involved.
 //! - `filters_changed`: on `user`, to the account whose filters changed (no payload).
+//! - `announcement`, `announcement.reaction`, `announcement.delete`: on `user`, to
+//!   every signed-in user (the admins' announcements are for everyone).
 //! - A viewer's content filters: a `hide` filter of the `home` context keeps a posted
 //!   or edited status off the viewer's `user` and `list` streams, one of the `public`
 //!   context off their public and hashtag streams; `warn` and `blur` filters put
@@ -322,6 +324,12 @@ pub enum Prepared {
     Conversation { owner: i64, payload: String },
     /// `account` changed its filters (Mastodon's `filters_changed`, without payload).
     FiltersChanged { account: i64 },
+    /// An announcement was published, reacted to or removed: the same payload for
+    /// every signed-in user.
+    Announcement {
+        event: &'static str,
+        payload: String,
+    },
 }
 
 impl Prepared {
@@ -342,6 +350,14 @@ impl Prepared {
             Prepared::FiltersChanged { account } => matches!(subscription,
                 Subscription::User { viewer, notifications_only: false } if viewer == account)
             .then_some(("filters_changed", "")),
+            Prepared::Announcement { event, payload } => matches!(
+                subscription,
+                Subscription::User {
+                    notifications_only: false,
+                    ..
+                }
+            )
+            .then_some((*event, payload.as_str())),
             Prepared::Status(event) => event.wanted(viewer, subscription).then(|| {
                 (
                     event.change.event_name(),
@@ -586,6 +602,25 @@ mod tests {
             posted.for_subscriber(None, &public()),
             Some(("update", "shared"))
         );
+    }
+
+    #[test]
+    fn announcements_go_to_every_user_stream_but_not_notification_streams() {
+        let event = Prepared::Announcement {
+            event: "announcement.delete",
+            payload: "7".into(),
+        };
+        assert_eq!(
+            event.for_subscriber(Some(ALICE), &Subscription::user(ALICE)),
+            Some(("announcement.delete", "7"))
+        );
+        let notifications = Subscription::User {
+            viewer: BOB,
+            notifications_only: true,
+        };
+        assert_eq!(event.for_subscriber(Some(BOB), &notifications), None);
+        let direct = Subscription::Direct { viewer: BOB };
+        assert_eq!(event.for_subscriber(Some(BOB), &direct), None);
     }
 
     #[test]

@@ -42,7 +42,8 @@ const PREPARING: usize = 4;
 /// One change, as announced by the database.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Change {
-    /// `update`, `delete`, `status.update`, `notification` or `conversation`.
+    /// `update`, `delete`, `status.update`, `notification`, `conversation`,
+    /// `filters_changed` or `announcement`, `announcement.reaction`, `announcement.delete`.
     pub k: String,
     /// The status, for status events.
     pub s: Option<i64>,
@@ -52,6 +53,12 @@ pub struct Change {
     pub a: Option<i64>,
     /// The conversation, for conversation events.
     pub c: Option<i64>,
+    /// The announcement, for announcement events.
+    #[serde(default)]
+    pub an: Option<i64>,
+    /// The reaction's name, for `announcement.reaction`.
+    #[serde(default)]
+    pub r: Option<String>,
 }
 
 /// Turns one database change into the event every subscriber of the process filters:

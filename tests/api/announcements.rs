@@ -6,6 +6,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::helpers::shell::{admin, assert_success};
+use crate::helpers::sse::{warm_up, SseReader};
 use crate::helpers::{expect_json, TestApp, TestUser};
 
 async fn publish(db: &PgPool, args: &[&str]) -> String {
@@ -148,5 +149,56 @@ async fn distinct_reactions_are_bounded(db: PgPool) {
             .as_array()
             .map(Vec::len),
         Some(8)
+    );
+}
+
+#[sqlx::test]
+async fn announcements_their_reactions_and_removal_reach_every_users_stream(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let mut stream = SseReader::open(&app, "/api/v1/streaming/user", &bob).await;
+    let mut notifications_only =
+        SseReader::open(&app, "/api/v1/streaming/user/notification", &bob).await;
+    warm_up(&app, &bob, &mut stream).await;
+
+    let id = publish(&db, &["Maintenance tonight"]).await;
+    let published = stream
+        .expect("announcement", |event| event["id"] == id.as_str())
+        .await;
+    assert!(
+        published["content"]
+            .as_str()
+            .is_some_and(|html| html.contains("Maintenance tonight")),
+        "the Announcement entity: {published}"
+    );
+    assert_eq!(published["read"], false);
+
+    let thumbs = format!("/api/v1/announcements/{id}/reactions/%F0%9F%91%8D");
+    assert_eq!(send(&app, &alice, reqwest::Method::PUT, &thumbs).await, 200);
+    let reaction = stream
+        .expect("announcement.reaction", |event| {
+            event["announcement_id"] == id.as_str()
+        })
+        .await;
+    assert_eq!(
+        reaction,
+        serde_json::json!({ "name": "👍", "count": 1, "announcement_id": id })
+    );
+
+    assert_success(&admin(&db, &["announcement-remove", &id]).await);
+    // The payload is the bare id, as for a status's `delete`.
+    stream
+        .expect("announcement.delete", |event| event.to_string() == id)
+        .await;
+
+    let quiet = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        notifications_only.next(),
+    )
+    .await;
+    assert!(
+        !matches!(quiet, Ok(Some((ref event, _))) if event.starts_with("announcement")),
+        "user:notification carries notifications only: {quiet:?}"
     );
 }

@@ -11,13 +11,15 @@ use std::collections::HashMap;
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 
+use crate::api::entities::announcement::Announcement;
 use crate::api::entities::conversation;
 use crate::api::entities::filter::{self, Judgement};
 use crate::api::entities::status::Status;
-use crate::db::{conversations, notifications, statuses, stream_audience};
+use crate::db::{announcements, conversations, notifications, statuses, stream_audience};
 use crate::domain::filters::FilterContext;
 use crate::events::event::{StatusChange, StatusEvent, StatusFacts};
 use crate::events::{Change, Prepare, Prepared};
+use crate::services::announcements::Listing;
 use crate::services::filters::{self, ActiveFilters};
 use crate::state::AppState;
 
@@ -44,8 +46,55 @@ impl Renderer {
             "status.update" => self.status(change, viewers, StatusChange::Edited).await,
             "delete" => self.status(change, viewers, StatusChange::Deleted).await,
             "filters_changed" => Ok(change.a.map(|account| Prepared::FiltersChanged { account })),
+            "announcement" => self.announcement(change).await,
+            "announcement.reaction" => self.announcement_reaction(change).await,
+            "announcement.delete" => Ok(change.an.map(|id| Prepared::Announcement {
+                event: "announcement.delete",
+                payload: id.to_string(),
+            })),
             _ => Ok(None),
         }
+    }
+
+    /// A published announcement, as a user who has not read it sees it.
+    async fn announcement(&self, change: &Change) -> anyhow::Result<Option<Prepared>> {
+        let Some(id) = change.an else {
+            return Ok(None);
+        };
+        let Some(row) = announcements::find(&self.state.db, id).await? else {
+            return Ok(None);
+        };
+        let listing = Listing {
+            announcements: vec![row],
+            reactions: Vec::new(),
+            emojis: Vec::new(),
+        };
+        let Some(rendered) = Announcement::all(&listing, &self.state.config).pop() else {
+            return Ok(None);
+        };
+        Ok(Some(Prepared::Announcement {
+            event: "announcement",
+            payload: serde_json::to_string(&rendered)?,
+        }))
+    }
+
+    /// A reaction's new count: Mastodon's `{name, count, announcement_id}`.
+    async fn announcement_reaction(&self, change: &Change) -> anyhow::Result<Option<Prepared>> {
+        let (Some(id), Some(name)) = (change.an, change.r.as_deref()) else {
+            return Ok(None);
+        };
+        let Some(count) = announcements::reaction_count(&self.state.db, id, name).await? else {
+            return Ok(None);
+        };
+        let payload = serde_json::json!({
+            "name": name,
+            "count": count,
+            "announcement_id": id.to_string(),
+        });
+        Ok(Some(Prepared::Announcement {
+            event: "announcement.reaction",
+            payload: payload.to_string(),
+        }))
     }
 
     async fn notification(&self, change: &Change) -> anyhow::Result<Option<Prepared>> {
