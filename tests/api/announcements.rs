@@ -189,7 +189,9 @@ async fn announcements_their_reactions_and_removal_reach_every_users_stream(db: 
     assert_success(&admin(&db, &["announcement-remove", &id]).await);
     // The payload is the bare id, as for a status's `delete`.
     stream
-        .expect("announcement.delete", |event| event.to_string() == id)
+        .expect("announcement.delete", |event| {
+            event.as_u64() == id.parse::<u64>().ok()
+        })
         .await;
 
     let quiet = tokio::time::timeout(
