@@ -287,15 +287,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/accounts/{id}/endorse",
             post(v1::endorsements::endorse),
         )
-        .route("/api/v1/accounts/{id}/pin", post(v1::endorsements::endorse))
+        .route("/api/v1/accounts/{id}/pin", post(v1::endorsements::pin))
         .route(
             "/api/v1/accounts/{id}/unendorse",
             post(v1::endorsements::unendorse),
         )
-        .route(
-            "/api/v1/accounts/{id}/unpin",
-            post(v1::endorsements::unendorse),
-        )
+        .route("/api/v1/accounts/{id}/unpin", post(v1::endorsements::unpin))
         .route(
             "/api/v1/accounts/{id}/endorsements",
             get(v1::endorsements::of_account),

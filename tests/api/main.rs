@@ -36,6 +36,7 @@ mod interactions;
 mod interop;
 mod invalid_text;
 mod lists;
+mod mastodon_coverage;
 mod media;
 mod media_s3;
 mod moderation;

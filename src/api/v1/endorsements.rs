@@ -88,6 +88,32 @@ pub async fn mine(
     endorsed_page(&state, user.account_id, "/api/v1/endorsements", &params).await
 }
 
+/// The name of `endorse` before Mastodon 4.4, which apps still call.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/pin", tag = "accounts",
+    params(("id" = String, Path, description = "Account id")),
+    security(("bearer" = ["write:accounts"])),
+    responses((status = 200, body = Relationship), (status = 404), (status = 422)))]
+pub async fn pin(
+    state: State<AppState>,
+    user: User<WriteAccounts>,
+    id: Path<Id>,
+) -> ApiResult<Json<Relationship>> {
+    endorse(state, user, id).await
+}
+
+/// The name of `unendorse` before Mastodon 4.4, which apps still call.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/unpin", tag = "accounts",
+    params(("id" = String, Path, description = "Account id")),
+    security(("bearer" = ["write:accounts"])),
+    responses((status = 200, body = Relationship), (status = 404)))]
+pub async fn unpin(
+    state: State<AppState>,
+    user: User<WriteAccounts>,
+    id: Path<Id>,
+) -> ApiResult<Json<Relationship>> {
+    unendorse(state, user, id).await
+}
+
 /// The accounts an account features on its profile.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/endorsements", tag = "accounts",
     params(("id" = String, Path, description = "Account id"), PageParams),
