@@ -238,6 +238,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/admin/reports/{id}/reopen",
             post(admin::reports::reopen),
         )
+        .route(
+            "/api/v1/admin/announcements",
+            get(admin::announcements::list).post(admin::announcements::create),
+        )
+        .route(
+            "/api/v1/admin/announcements/{id}",
+            axum::routing::put(admin::announcements::update).delete(admin::announcements::delete),
+        )
         .route("/api/v1/admin/deliveries", get(admin::deliveries::show))
         .route(
             "/api/v1/admin/deliveries/replay",

@@ -55,6 +55,26 @@ pub async fn insert(
     .await
 }
 
+/// Changes announcement `id` (its `updated_at` too); `None` when there is none.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    changed: &NewAnnouncement<'_>,
+) -> sqlx::Result<Option<AnnouncementRow>> {
+    sqlx::query_as(&format!(
+        "UPDATE announcements AS a SET text = $2, starts_at = $3, ends_at = $4, all_day = $5, \
+             updated_at = now() \
+         WHERE a.id = $1 RETURNING {COLUMNS}, false AS read"
+    ))
+    .bind(id)
+    .bind(changed.text)
+    .bind(changed.starts_at)
+    .bind(changed.ends_at)
+    .bind(changed.all_day)
+    .fetch_optional(db)
+    .await
+}
+
 /// Removes an announcement; false when there was none.
 pub async fn delete(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
     let result = sqlx::query("DELETE FROM announcements WHERE id = $1")

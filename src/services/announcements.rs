@@ -1,4 +1,5 @@
-//! Announcements: the admins publish them (`roost admin announcement-*`), users list
+//! Announcements: the admins publish them (`roost admin announcement-*` or the admin
+//! API `/api/v1/admin/announcements`), users list
 //! them, mark them read and react to them with emoji.
 //!
 //! <https://docs.joinmastodon.org/methods/announcements/>
@@ -35,6 +36,12 @@ pub struct Listing {
 /// The current (not ended) announcements, read or not, for `reader`.
 pub async fn current(state: &AppState, reader: i64) -> ApiResult<Listing> {
     let rows = announcements::current(&state.db, reader, MAX_LISTED).await?;
+    listing(state, rows, reader).await
+}
+
+/// `rows` with their reactions as `reader` sees them and the local custom emoji
+/// those name.
+async fn listing(state: &AppState, rows: Vec<AnnouncementRow>, reader: i64) -> ApiResult<Listing> {
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let reactions = announcements::reactions(&state.db, &ids, reader).await?;
     let mut names: Vec<String> = reactions
@@ -130,6 +137,24 @@ pub struct AnnouncementInput<'a> {
 
 /// Publishes an announcement.
 pub async fn add(state: &AppState, input: &AnnouncementInput<'_>) -> ApiResult<AnnouncementRow> {
+    let new = checked(input)?;
+    Ok(announcements::insert(&state.db, &new).await?)
+}
+
+/// Changes announcement `id` (users see it again as changed); 404 when there is none.
+pub async fn change(
+    state: &AppState,
+    id: i64,
+    input: &AnnouncementInput<'_>,
+) -> ApiResult<AnnouncementRow> {
+    let changed = checked(input)?;
+    announcements::update(&state.db, id, &changed)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The announcement as stored, once its text and times are checked.
+fn checked<'a>(input: &AnnouncementInput<'a>) -> ApiResult<NewAnnouncement<'a>> {
     let text = input.text.trim();
     check_length("text", Some(text), MAX_TEXT_CHARS)?;
     if text.is_empty() {
@@ -148,13 +173,12 @@ pub async fn add(state: &AppState, input: &AnnouncementInput<'_>) -> ApiResult<A
             ));
         }
     }
-    let new = NewAnnouncement {
+    Ok(NewAnnouncement {
         text,
         starts_at: input.starts_at,
         ends_at: input.ends_at,
         all_day: input.all_day,
-    };
-    Ok(announcements::insert(&state.db, &new).await?)
+    })
 }
 
 /// Removes an announcement; 404 when there is none.
@@ -169,6 +193,13 @@ pub async fn remove(state: &AppState, id: i64) -> ApiResult<()> {
 /// Every announcement, newest first, for the admins (at most 1,000).
 pub async fn all(state: &AppState) -> ApiResult<Vec<AnnouncementRow>> {
     Ok(announcements::all(&state.db, 1_000).await?)
+}
+
+/// Every announcement, newest first, with its reactions, as the admin `reader` sees
+/// them (the admin API's list).
+pub async fn all_with_reactions(state: &AppState, reader: i64) -> ApiResult<Listing> {
+    let rows = all(state).await?;
+    listing(state, rows, reader).await
 }
 
 #[cfg(test)]

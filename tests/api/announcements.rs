@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use crate::helpers::shell::{admin, assert_success};
 use crate::helpers::sse::{warm_up, SseReader};
+use crate::helpers::staff::staff;
 use crate::helpers::{expect_json, TestApp, TestUser};
 
 async fn publish(db: &PgPool, args: &[&str]) -> String {
@@ -203,4 +204,129 @@ async fn announcements_their_reactions_and_removal_reach_every_users_stream(db: 
         !matches!(quiet, Ok(Some((ref event, _))) if event.starts_with("announcement")),
         "user:notification carries notifications only: {quiet:?}"
     );
+}
+
+/// An admin API call with `token`: the status and the JSON body.
+async fn admin_call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let response = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .form(form)
+        .send()
+        .await
+        .expect("request sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[sqlx::test]
+async fn admins_publish_change_and_remove_announcements_through_the_admin_api(db: PgPool) {
+    use reqwest::Method;
+    let app = TestApp::spawn(db.clone()).await;
+    let (_, admin_token) = staff(&app, "boss", "admin").await;
+    let (_, moderator_token) = staff(&app, "mira", "moderator").await;
+    let alice = app.sign_up("alice").await;
+    let mut stream = SseReader::open(&app, "/api/v1/streaming/user", &alice).await;
+    warm_up(&app, &alice, &mut stream).await;
+
+    let path = "/api/v1/admin/announcements";
+    let (status, created) = admin_call(
+        &app,
+        &admin_token,
+        Method::POST,
+        path,
+        &[("text", "Welcome!"), ("all_day", "true")],
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(created["all_day"], true);
+    assert_eq!(list(&app, &alice).await[0]["id"], id.as_str());
+
+    let item = format!("{path}/{id}");
+    let (status, changed) = admin_call(
+        &app,
+        &admin_token,
+        Method::PUT,
+        &item,
+        &[("text", "Welcome, everyone!")],
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert!(changed["content"]
+        .as_str()
+        .is_some_and(|html| html.contains("everyone")));
+    let resent = stream
+        .expect("announcement", |event| {
+            event["id"] == id.as_str()
+                && event["content"]
+                    .as_str()
+                    .is_some_and(|html| html.contains("everyone"))
+        })
+        .await;
+    assert_eq!(resent["all_day"], false, "every parameter is set anew");
+
+    let (status, listed) = admin_call(&app, &admin_token, Method::GET, path, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed[0]["id"], id.as_str());
+
+    let refusals = [
+        (
+            &admin_token,
+            Method::POST,
+            path.to_owned(),
+            vec![("text", "  ")],
+            422,
+        ),
+        (
+            &admin_token,
+            Method::POST,
+            path.to_owned(),
+            vec![
+                ("text", "Backwards"),
+                ("starts_at", "2030-01-02T00:00:00Z"),
+                ("ends_at", "2030-01-01T00:00:00Z"),
+            ],
+            422,
+        ),
+        (
+            &admin_token,
+            Method::PUT,
+            format!("{path}/1"),
+            vec![("text", "x")],
+            404,
+        ),
+        (
+            &moderator_token,
+            Method::POST,
+            path.to_owned(),
+            vec![("text", "x")],
+            403,
+        ),
+        (
+            &alice.access_token,
+            Method::GET,
+            path.to_owned(),
+            vec![],
+            403,
+        ),
+    ];
+    for (token, method, at, form, expected) in refusals {
+        let (status, body) = admin_call(&app, token, method.clone(), &at, &form).await;
+        assert_eq!(status, expected, "{method} {at} {form:?}: {body}");
+        assert!(body["error"].is_string(), "Mastodon's error shape: {body}");
+    }
+
+    let (status, _) = admin_call(&app, &admin_token, Method::DELETE, &item, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(list(&app, &alice).await, serde_json::json!([]));
+    let (status, _) = admin_call(&app, &admin_token, Method::DELETE, &item, &[]).await;
+    assert_eq!(status, 404);
 }

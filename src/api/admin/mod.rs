@@ -5,6 +5,7 @@
 //! `Staff<WriteReports>`. Spec: <https://docs.joinmastodon.org/methods/admin/>.
 
 pub mod accounts;
+pub mod announcements;
 pub mod deliveries;
 pub mod domains;
 pub mod reports;
@@ -73,6 +74,10 @@ permissions! {
     ReadDeliveries, ["admin:read"], Admin;
     /// Replaying deliveries: admins.
     WriteDeliveries, ["admin:write"], Admin;
+    /// Reading every announcement: admins.
+    ReadAnnouncements, ["admin:read"], Admin;
+    /// Publishing, changing and removing announcements: admins.
+    WriteAnnouncements, ["admin:write"], Admin;
 }
 
 /// A staff member whose token passed the permission `P`: the extractor of every admin
