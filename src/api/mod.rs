@@ -266,6 +266,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/bookmarks", get(v1::interactions::bookmarks))
         .route("/api/v1/timelines/home", get(v1::timelines::home))
         .route("/api/v1/timelines/public", get(v1::timelines::public))
+        .route("/api/v1/timelines/link", get(v1::timelines::link))
         .route("/api/v1/timelines/tag/{hashtag}", get(v1::timelines::tag))
         .route("/api/v1/timelines/list/{id}", get(v1::timelines::list))
         .route(

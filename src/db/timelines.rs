@@ -1,4 +1,4 @@
-//! Timeline reads: home, public, hashtag, list and one account's statuses, newest first,
+//! Timeline reads: home, public, hashtag, list, link and one account's statuses, newest first,
 //! paged by id, with the visibility rule of `statuses` applied to every row.
 //! The home timeline reads the viewer's materialised feed (`home_feed_entries`,
 //! filled on write by triggers, see the `home_feeds` migration) and applies the
@@ -44,6 +44,9 @@ pub enum Timeline<'a> {
     /// The statuses of a list's members, with the list's replies policy; the viewer is
     /// the list's owner (`services::lists` checks that).
     List { list_id: i64 },
+    /// Public statuses of discoverable accounts that link to `url` (as stored in
+    /// `status_links`: without a trailing slash).
+    Link { url: &'a str },
 }
 
 fn origin_filter(local: Option<bool>) -> &'static str {
@@ -71,6 +74,11 @@ fn media_filter(only_media: bool) -> &'static str {
 const HAS_TAG: &str = "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id \
     WHERE st.status_id = s.id AND lower(t.name) = lower($7))";
 
+/// SQL: status `s` links to `$7` and its author opted in to discovery (Mastodon's link
+/// timeline lists only those).
+const LINKS_TO: &str = "s.id IN (SELECT sl.status_id FROM status_links sl WHERE sl.url = $7) \
+    AND EXISTS (SELECT 1 FROM accounts la WHERE la.id = s.account_id AND la.discoverable)";
+
 /// SQL: status `s` is by a member of list `$6` (owned by viewer `$1`), a boost only when
 /// the owner's follow shows the member's boosts (as home), and a reply only to its
 /// author, to the owner, or as the list's `replies_policy` allows (`list`: to a member,
@@ -88,8 +96,8 @@ const IN_LIST: &str = "EXISTS (SELECT 1 FROM list_accounts la \
           WHERE lrf.account_id = $1 AND lrf.target_account_id = s.in_reply_to_account_id \
           AND lrf.accepted)))))";
 
-/// The WHERE condition of a timeline, with `$6` (an account id) and `$7` (a tag name)
-/// as its extra parameters.
+/// The WHERE condition of a timeline, with `$6` (an account id) and `$7` (a tag name or
+/// a link) as its extra parameters.
 pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Option<&str>) {
     match which {
         Timeline::Home => (
@@ -143,6 +151,11 @@ pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Opti
             (filter, Some(account_id), tagged)
         }
         Timeline::List { list_id } => (IN_LIST.to_owned(), Some(list_id), None),
+        Timeline::Link { url } => (
+            format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED} AND {LINKS_TO}"),
+            None,
+            Some(url),
+        ),
     }
 }
 
@@ -289,6 +302,15 @@ async fn past_feed_chunk<'c>(
         }),
         _ => None,
     })
+}
+
+/// Whether any status ever linked to `url` (the link timeline of an unknown link is
+/// `404`, as Mastodon's).
+pub async fn link_known(db: impl PgExecutor<'_>, url: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM status_links WHERE url = $1)")
+        .bind(url)
+        .fetch_one(db)
+        .await
 }
 
 #[cfg(test)]

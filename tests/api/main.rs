@@ -35,6 +35,7 @@ mod instance_extras;
 mod interactions;
 mod interop;
 mod invalid_text;
+mod link_timeline;
 mod lists;
 mod mastodon_coverage;
 mod media;

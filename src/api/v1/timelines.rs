@@ -1,4 +1,4 @@
-//! Timelines: home, public, hashtag, list and one account's statuses
+//! Timelines: home, public, hashtag, list, link and one account's statuses
 //! (<https://docs.joinmastodon.org/methods/timelines/>), newest first, paged by id
 //! with `Link` headers. Fan-out on read over indexed queries.
 
@@ -288,6 +288,51 @@ pub async fn tag(
             local,
             only_media,
         },
+        &params.page,
+        &path,
+    )
+    .await
+}
+
+/// The link timeline's parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinkParams {
+    /// The linked page's URL.
+    url: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    page: PageParams,
+}
+
+/// The longest link URL looked up (longer ones are never stored).
+const MAX_LINK_CHARS: usize = 2048;
+
+/// Public statuses linking to a page, from accounts that opted in to discovery.
+/// Mastodon lists only links that are trending; Roost has no trends yet (issue 17) and
+/// lists any link a public status carries; an unknown link is `404`, as Mastodon's.
+#[utoipa::path(get, path = "/api/v1/timelines/link", tag = "timelines", params(LinkParams),
+    responses((status = 200, body = Vec<Status>), (status = 400), (status = 404)))]
+pub async fn link(
+    State(state): State<AppState>,
+    token: OptionalToken<ReadStatuses>,
+    Params(params): Params<LinkParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+    let sent = params.url.as_deref().map(str::trim).unwrap_or_default();
+    if sent.is_empty() {
+        return Err(ApiError::BadRequest(
+            "param is missing or the value is empty: url".into(),
+        ));
+    }
+    let url = sent.trim_end_matches('/');
+    if url.chars().count() > MAX_LINK_CHARS || !timelines::link_known(&state.db, url).await? {
+        return Err(ApiError::NotFound);
+    }
+    let path = path_with_filters("/api/v1/timelines/link", &[("url", Some(sent.to_owned()))]);
+    page(
+        &state,
+        token.account_id(),
+        Timeline::Link { url },
         &params.page,
         &path,
     )
