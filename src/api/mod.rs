@@ -650,7 +650,11 @@ fn client_ip(parts: &Parts, trust_proxy: bool) -> IpAddr {
 /// Middleware of the whole app: refuses every request from an address under an
 /// unexpired `no_access` IP block with 403, as Mastodon does (checked against the
 /// process's in-memory list, see `services::ip_blocks::NoAccessList`).
-pub async fn refuse_no_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn refuse_no_access(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts, state.config.trust_proxy);
     if state.no_access.refuses(&state.db, ip).await {

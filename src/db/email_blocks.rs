@@ -133,7 +133,16 @@ pub async fn attempt_days(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, day, uses, accounts)| (id, AttemptDay { day, uses, accounts }))
+        .map(|(id, day, uses, accounts)| {
+            (
+                id,
+                AttemptDay {
+                    day,
+                    uses,
+                    accounts,
+                },
+            )
+        })
         .collect())
 }
 

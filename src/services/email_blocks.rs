@@ -259,8 +259,14 @@ mod tests {
 
     #[test]
     fn canonical_form_drops_dots_and_plus_suffix_from_the_local_part_only() {
-        assert_eq!(canonical_email("J.Doe+news@Mail.Example"), "jdoe@mail.example");
-        assert_eq!(canonical_email("a.b@sub.mail.example"), "ab@sub.mail.example");
+        assert_eq!(
+            canonical_email("J.Doe+news@Mail.Example"),
+            "jdoe@mail.example"
+        );
+        assert_eq!(
+            canonical_email("a.b@sub.mail.example"),
+            "ab@sub.mail.example"
+        );
         // sha256("jdoe@mail.example"), as Mastodon stores it.
         assert_eq!(
             canonical_email_hash("J.Doe+x@mail.example"),

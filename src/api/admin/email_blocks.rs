@@ -177,7 +177,9 @@ pub async fn test_canonical(
     let params = params.checked()?;
     let rows =
         service::canonical_blocks_of(&state, params.email.as_deref().unwrap_or_default()).await?;
-    Ok(Json(rows.iter().map(CanonicalEmailBlock::from_row).collect()))
+    Ok(Json(
+        rows.iter().map(CanonicalEmailBlock::from_row).collect(),
+    ))
 }
 
 /// Blocks an address by its canonical form.
