@@ -1,12 +1,13 @@
 //! IP blocks through the admin API, and what they enforce: `sign_up_block` refuses
 //! sign-up, `sign_up_requires_approval` makes the account wait, `no_access` refuses
-//! every request, and an expired block does nothing.
+//! every request, and an expired block does nothing; `roost admin ip-block-*` too.
 
 use reqwest::Method;
 use serde_json::Value;
 use sqlx::PgPool;
 
 use super::{approved, call, ok, sign_up_from};
+use crate::helpers::shell::{admin as shell, assert_success};
 use crate::helpers::staff::staff;
 use crate::helpers::{expect_error, expect_json, TestApp};
 
@@ -251,5 +252,36 @@ async fn no_access_refuses_every_request_from_the_network_until_lifted_or_expire
         status_from(&app, "198.51.100.1", "/api/v1/instance").await,
         200
     );
+    app.stop().await;
+}
+
+#[sqlx::test]
+async fn the_shell_adds_lists_and_removes_ip_blocks(db: PgPool) {
+    let app = TestApp::spawn_with(db, &["--trust-proxy", "true"]).await;
+    let (_, admin) = staff(&app, "boss", "admin").await;
+    let args = ["ip-block-add", "203.0.113.9/24", "--comment", "bots"];
+    let added = assert_success(&shell(&app.db, &args).await);
+    assert!(
+        added.contains("203.0.113.0/24 is blocked (sign_up_block"),
+        "{added}"
+    );
+    let invalid = shell(&app.db, &["ip-block-add", "203.0.113.9/40"]).await;
+    assert!(!invalid.status.success(), "a malformed network is refused");
+
+    let listed = ok(&app, &admin, Method::GET, "/api/v1/admin/ip_blocks", &[]).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["comment"], "bots");
+    let id = listed[0]["id"].as_str().expect("id").to_owned();
+    let refused = sign_up_from(&app, "203.0.113.5", "bot", "bot@mail.example").await;
+    expect_error(refused, 403).await;
+
+    let shown = assert_success(&shell(&app.db, &["ip-blocks"]).await);
+    assert!(
+        shown.contains(&format!("{id}\t203.0.113.0/24\tsign_up_block\tnever")),
+        "{shown}"
+    );
+    assert_success(&shell(&app.db, &["ip-block-remove", &id]).await);
+    let listed = ok(&app, &admin, Method::GET, "/api/v1/admin/ip_blocks", &[]).await;
+    assert_eq!(listed, serde_json::json!([]));
     app.stop().await;
 }
