@@ -138,9 +138,15 @@ pub enum SignUpFromIp {
 }
 
 /// What the unexpired blocks containing `ip` allow a sign-up from it (the strictest
-/// one wins; `no_access` requests never get this far, but count as blocked).
+/// one wins; `no_access` requests never get this far, but count as blocked). Text
+/// that is no IP address meets no block.
 pub async fn sign_up_from(db: &PgPool, ip: &str) -> sqlx::Result<SignUpFromIp> {
-    let severities = ip_blocks::severities_containing(db, ip).await?;
+    // `::ffff:192.0.2.7` must meet the blocks of `192.0.2.7`.
+    let ip = match ip.parse::<IpAddr>() {
+        Ok(address) => address.to_canonical().to_string(),
+        Err(_) => return Ok(SignUpFromIp::Allowed),
+    };
+    let severities = ip_blocks::severities_containing(db, &ip).await?;
     let has = |severity: &str| severities.iter().any(|s| s == severity);
     Ok(if has("sign_up_block") || has("no_access") {
         SignUpFromIp::Blocked
