@@ -169,6 +169,11 @@ fn routes(state: AppState) -> Router {
         .method_not_allowed_fallback(not_found)
         // Malformed URIs refused, and every refusal in Mastodon's JSON shape.
         .layer(axum::middleware::from_fn(crate::input::uniform_input))
+        // Addresses under a `no_access` IP block get nothing, on every path.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::api::refuse_no_access,
+        ))
         .layer(DefaultBodyLimit::max(crate::api::params::MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

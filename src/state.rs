@@ -39,6 +39,8 @@ pub struct AppState {
     pub inbox_writer: crate::federation::inbox::writer::InboxWriter,
     /// Hashes and verifies passwords, a bounded number at a time.
     pub passwords: crate::auth::password::PasswordPool,
+    /// This process's copy of the `no_access` IP blocks (see `services::ip_blocks`).
+    pub no_access: crate::services::ip_blocks::NoAccessList,
     /// The background workers' pool (see [`crate::db::worker_pool`]).
     work_db: PgPool,
 }
@@ -83,6 +85,7 @@ impl AppState {
             passwords: crate::auth::password::PasswordPool::from_config(&config),
             work_db: crate::db::worker_pool(&db),
             inbox_writer: Default::default(),
+            no_access: Default::default(),
             db,
             config: Arc::new(config),
             tokens,

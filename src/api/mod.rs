@@ -473,6 +473,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
         .merge(notification_routes())
+        .merge(admin_block_routes())
         .route(
             "/oauth/token",
             post(oauth::token).layer(limited(Bucket::OAuthToken)),
@@ -515,6 +516,39 @@ fn instance_extra_routes() -> Router<AppState> {
         .route(
             "/api/v1/instance/terms_of_service/{date}",
             get(extras::terms_of_service_of),
+        )
+}
+
+/// IP blocks, e-mail domain blocks and canonical e-mail blocks (admins). The literal
+/// `test` wins over `{id}`.
+fn admin_block_routes() -> Router<AppState> {
+    use admin::email_blocks as email;
+    use admin::ip_blocks as ip;
+    Router::new()
+        .route("/api/v1/admin/ip_blocks", get(ip::list).post(ip::create))
+        .route(
+            "/api/v1/admin/ip_blocks/{id}",
+            get(ip::show).put(ip::update).delete(ip::delete),
+        )
+        .route(
+            "/api/v1/admin/email_domain_blocks",
+            get(email::list_domains).post(email::create_domain),
+        )
+        .route(
+            "/api/v1/admin/email_domain_blocks/{id}",
+            get(email::show_domain).delete(email::delete_domain),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks",
+            get(email::list_canonical).post(email::create_canonical),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks/test",
+            post(email::test_canonical),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks/{id}",
+            get(email::show_canonical).delete(email::delete_canonical),
         )
 }
 
@@ -617,6 +651,22 @@ fn client_ip(parts: &Parts, trust_proxy: bool) -> IpAddr {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
         .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// Middleware of the whole app: refuses every request from an address under an
+/// unexpired `no_access` IP block with 403, as Mastodon does (checked against the
+/// process's in-memory list, see `services::ip_blocks::NoAccessList`).
+pub async fn refuse_no_access(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let ip = client_ip(&parts, state.config.trust_proxy);
+    if state.no_access.refuses(&state.db, ip).await {
+        return ApiError::Forbidden("This action is not allowed".into()).into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Middleware: counts the request against `bucket` for the client's IP; refuses with

@@ -92,6 +92,13 @@ use super::{admin, authorize, oauth, v1};
         v1::announcements::unreact, admin::announcements::list, admin::announcements::create,
         admin::announcements::update, admin::announcements::delete, v1::directory::index, crate::api::userinfo::show,
         crate::api::userinfo::show_post,
+        admin::ip_blocks::list, admin::ip_blocks::show, admin::ip_blocks::create,
+        admin::ip_blocks::update, admin::ip_blocks::delete,
+        admin::email_blocks::list_domains, admin::email_blocks::show_domain,
+        admin::email_blocks::create_domain, admin::email_blocks::delete_domain,
+        admin::email_blocks::list_canonical, admin::email_blocks::show_canonical,
+        admin::email_blocks::test_canonical, admin::email_blocks::create_canonical,
+        admin::email_blocks::delete_canonical,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

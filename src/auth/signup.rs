@@ -38,6 +38,9 @@ pub enum SignUpError {
     /// One or more fields are invalid, taken or reserved: (field name, why).
     #[error("{}", .0.iter().map(|(field, why)| format!("{field}: {why}")).collect::<Vec<_>>().join(", "))]
     Invalid(Vec<(&'static str, Invalid)>),
+    /// An IP block refuses sign-ups from the client's address (403, Mastodon's answer).
+    #[error("This action is not allowed")]
+    IpBlocked,
     /// Every password hasher is busy: the client should retry later (503).
     #[error(transparent)]
     Busy(#[from] Busy),
@@ -81,6 +84,10 @@ pub async fn sign_up(
     let (Some(username), Some(email), Some(password)) = (username, email, password) else {
         return Err(SignUpError::Invalid(problems));
     };
+    let approved = match input.origin {
+        SignUpOrigin::Api => screen(db, input, email.as_str(), &mut problems).await?,
+        SignUpOrigin::Admin => input.approved,
+    };
     if !problems.is_empty() {
         return Err(SignUpError::Invalid(problems));
     }
@@ -95,7 +102,7 @@ pub async fn sign_up(
         email: email.as_str(),
         password_hash: &password_hash,
         role: input.role,
-        approved: input.approved,
+        approved,
         locale: &locale,
         sign_up_reason: input.reason,
         sign_up_ip: input.ip,
@@ -127,6 +134,41 @@ pub async fn sign_up(
     }
     transaction.commit().await.map_err(anyhow::Error::from)?;
     Ok(created)
+}
+
+/// Applies the admins' IP and e-mail blocks to a sign-up through the API: refuses an
+/// address from a blocked network (`IpBlocked`), adds a blocked e-mail address to
+/// `problems`, and returns whether the account starts approved (false when a block
+/// asks for approval, whatever the registration mode).
+async fn screen(
+    db: &PgPool,
+    input: &SignUp<'_>,
+    email: &str,
+    problems: &mut Vec<(&'static str, Invalid)>,
+) -> Result<bool, SignUpError> {
+    use crate::services::email_blocks::{self, SignUpWithEmail};
+    use crate::services::ip_blocks::{self, SignUpFromIp};
+    let from_ip = match input.ip {
+        Some(ip) => ip_blocks::sign_up_from(db, ip)
+            .await
+            .map_err(anyhow::Error::from)?,
+        None => SignUpFromIp::Allowed,
+    };
+    if from_ip == SignUpFromIp::Blocked {
+        return Err(SignUpError::IpBlocked);
+    }
+    let with_email = email_blocks::sign_up_with(db, email, input.ip)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let needs_approval = match with_email {
+        SignUpWithEmail::Refused(why) => {
+            problems.push(("email", why));
+            false
+        }
+        SignUpWithEmail::RequiresApproval => true,
+        SignUpWithEmail::Allowed => false,
+    };
+    Ok(input.approved && !needs_approval && from_ip == SignUpFromIp::Allowed)
 }
 
 fn taken_or_reserved(code: &'static str, reason: &str) -> Invalid {

@@ -14,6 +14,7 @@ use crate::services::moderation::{self as moderation_service, ModerationError, M
 mod announcements;
 mod domains;
 mod emojis;
+mod ip_blocks;
 mod moderation;
 mod texts;
 

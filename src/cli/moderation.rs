@@ -1,11 +1,12 @@
 //! `roost admin` moderation commands: the admin API's actions from the shell, for
 //! when no admin app is at hand (or no admin account exists yet). Each calls the same
 //! service function as the admin API (`services::moderation`, `services::domains`,
-//! `services::reports`), as the operator, whom the role rule does not bind.
+//! `services::reports`, `services::ip_blocks`), as the operator, whom the role rule
+//! does not bind.
 
 use clap::{Subcommand, ValueEnum};
 
-use super::domains;
+use super::{domains, ip_blocks};
 use crate::db::{accounts, reports, rules, users};
 use crate::error::ApiError;
 use crate::services::moderation::{self, AccountAction, ModerationError, Moderator, Reversal};
@@ -61,6 +62,12 @@ pub enum ModerationCommand {
     Reports,
     /// Mark a report resolved.
     ResolveReport { id: i64 },
+    /// Block an IP address or network (sign-up or all access).
+    IpBlockAdd(ip_blocks::IpBlockAddArgs),
+    /// Remove an IP block by id.
+    IpBlockRemove { id: i64 },
+    /// List the IP blocks.
+    IpBlocks,
 }
 
 /// An action or its undoing, as the shell names it.
@@ -108,6 +115,9 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
         }
         ModerationCommand::Reports => list_reports(state).await,
         ModerationCommand::ResolveReport { id } => resolve_report(state, id).await,
+        ModerationCommand::IpBlockAdd(args) => ip_blocks::add(state, args).await,
+        ModerationCommand::IpBlockRemove { id } => ip_blocks::remove(state, id).await,
+        ModerationCommand::IpBlocks => ip_blocks::list(state).await,
     }
 }
 

@@ -253,8 +253,9 @@ pub async fn allows_page(
     .await
 }
 
-/// Runs `select` (without WHERE) with Mastodon's id paging, newest first.
-async fn paged<T>(
+/// Runs `select` (one table, without WHERE) with Mastodon's id paging, newest first;
+/// the admin lists of blocks share it.
+pub async fn paged<T>(
     db: impl PgExecutor<'_>,
     select: &str,
     bounds: &super::Page,

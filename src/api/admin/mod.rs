@@ -1,6 +1,7 @@
 //! Mastodon's admin API (`/api/v1/admin`, `/api/v2/admin`) and Roost's own delivery
 //! admin. Every endpoint needs a staff role **and** an admin scope: moderators may
-//! moderate accounts and reports; domain blocks, allows and deliveries are for admins.
+//! moderate accounts and reports; domain blocks, allows, IP and e-mail blocks and
+//! deliveries are for admins.
 //! Each handler declares both at once by the [`Staff`] it extracts, e.g.
 //! `Staff<WriteReports>`. Spec: <https://docs.joinmastodon.org/methods/admin/>.
 
@@ -8,6 +9,8 @@ pub mod accounts;
 pub mod announcements;
 pub mod deliveries;
 pub mod domains;
+pub mod email_blocks;
+pub mod ip_blocks;
 pub mod reports;
 
 use std::marker::PhantomData;
@@ -78,6 +81,18 @@ permissions! {
     ReadAnnouncements, ["admin:read"], Admin;
     /// Publishing, changing and removing announcements: admins.
     WriteAnnouncements, ["admin:write"], Admin;
+    /// Reading IP blocks: admins (Mastodon's manage_blocks).
+    ReadIpBlocks, ["admin:read:ip_blocks"], Admin;
+    /// Changing IP blocks: admins.
+    WriteIpBlocks, ["admin:write:ip_blocks"], Admin;
+    /// Reading e-mail domain blocks: admins (manage_blocks).
+    ReadEmailDomainBlocks, ["admin:read:email_domain_blocks"], Admin;
+    /// Changing e-mail domain blocks: admins.
+    WriteEmailDomainBlocks, ["admin:write:email_domain_blocks"], Admin;
+    /// Reading canonical e-mail blocks: admins (manage_blocks).
+    ReadCanonicalEmailBlocks, ["admin:read:canonical_email_blocks"], Admin;
+    /// Changing canonical e-mail blocks: admins.
+    WriteCanonicalEmailBlocks, ["admin:write:canonical_email_blocks"], Admin;
 }
 
 /// A staff member whose token passed the permission `P`: the extractor of every admin

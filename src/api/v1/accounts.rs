@@ -120,6 +120,7 @@ fn sign_up_error(error: SignUpError) -> ApiError {
                 })
                 .collect(),
         ),
+        SignUpError::IpBlocked => ApiError::Forbidden(error.to_string()),
         SignUpError::Busy(busy) => busy.into(),
         SignUpError::Internal(error) => ApiError::from(error),
     }

@@ -42,6 +42,26 @@ fn admin_routes(account: &str) -> Vec<(Method, String)> {
         (Method::POST, "/api/v1/admin/reports/1/reopen".into()),
         (Method::GET, "/api/v1/admin/deliveries".into()),
         (Method::POST, "/api/v1/admin/deliveries/replay".into()),
+        (Method::GET, "/api/v1/admin/ip_blocks".into()),
+        (Method::POST, "/api/v1/admin/ip_blocks".into()),
+        (Method::GET, "/api/v1/admin/ip_blocks/1".into()),
+        (Method::PUT, "/api/v1/admin/ip_blocks/1".into()),
+        (Method::DELETE, "/api/v1/admin/ip_blocks/1".into()),
+        (Method::GET, "/api/v1/admin/email_domain_blocks".into()),
+        (Method::POST, "/api/v1/admin/email_domain_blocks".into()),
+        (Method::GET, "/api/v1/admin/email_domain_blocks/1".into()),
+        (Method::DELETE, "/api/v1/admin/email_domain_blocks/1".into()),
+        (Method::GET, "/api/v1/admin/canonical_email_blocks".into()),
+        (Method::POST, "/api/v1/admin/canonical_email_blocks".into()),
+        (
+            Method::POST,
+            "/api/v1/admin/canonical_email_blocks/test".into(),
+        ),
+        (Method::GET, "/api/v1/admin/canonical_email_blocks/1".into()),
+        (
+            Method::DELETE,
+            "/api/v1/admin/canonical_email_blocks/1".into(),
+        ),
     ]
 }
 
@@ -80,6 +100,9 @@ async fn moderators_moderate_accounts_but_only_admins_manage_domains(db: PgPool)
         (Method::GET, "/api/v1/admin/domain_blocks"),
         (Method::POST, "/api/v1/admin/domain_allows"),
         (Method::GET, "/api/v1/admin/deliveries"),
+        (Method::GET, "/api/v1/admin/ip_blocks"),
+        (Method::POST, "/api/v1/admin/email_domain_blocks"),
+        (Method::GET, "/api/v1/admin/canonical_email_blocks"),
     ] {
         let error = expect_error(call(&app, &moderator, method, path, &[]).await, 403).await;
         assert_eq!(error["error"], "This action is not allowed");

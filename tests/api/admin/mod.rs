@@ -1,12 +1,15 @@
 //! The admin API: who may use it (role and scope), account moderation, domain blocks
-//! and allows, reports, deliveries, and instance rules; enforcement of a domain
-//! suspension between two real instances. One file per resource; this module holds
+//! and allows, IP and e-mail blocks (with what they enforce at sign-up), reports,
+//! deliveries, and instance rules; enforcement of a domain suspension between two real
+//! instances. One file per resource; this module holds
 //! only the request shortcuts they share.
 
 mod access;
 mod accounts;
 mod deliveries;
 mod domains;
+mod email_blocks;
+mod ip_blocks;
 mod reports;
 mod rules;
 mod shell;
@@ -41,4 +44,40 @@ pub async fn ok(
     form: &[(&str, &str)],
 ) -> Value {
     expect_json(call(app, token, method, path, form).await, 200).await
+}
+
+/// `POST /api/v1/accounts` for `username` with `email`, sent through a trusted proxy
+/// as from `ip` (the app must run with `--trust-proxy true`).
+pub async fn sign_up_from(
+    app: &TestApp,
+    ip: &str,
+    username: &str,
+    email: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let token = app
+        .app_token(&app.create_app("read write").await, "read write")
+        .await;
+    app.post("/api/v1/accounts")
+        .bearer_auth(token)
+        .header("x-forwarded-for", ip)
+        .form(&[
+            ("username", username),
+            ("email", email),
+            ("password", crate::helpers::PASSWORD),
+            ("agreement", "true"),
+        ])
+        .send()
+        .await
+}
+
+/// Whether the local user `username` is approved.
+pub async fn approved(app: &TestApp, username: &str) -> bool {
+    sqlx::query_scalar(
+        "SELECT u.approved FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE a.username = $1",
+    )
+    .bind(username)
+    .fetch_one(&app.db)
+    .await
+    .expect("the user exists")
 }

@@ -1,14 +1,17 @@
 //! The entities of the admin API (`/api/v1/admin`, `/api/v2/admin`): Mastodon's
-//! Admin::Account, Admin::Report, Admin::DomainBlock and Admin::DomainAllow, and Roost's
+//! Admin::Account, Admin::Report, Admin::DomainBlock, Admin::DomainAllow, Admin::IpBlock,
+//! Admin::EmailDomainBlock and Admin::CanonicalEmailBlock, and Roost's
 //! own delivery view. Spec: <https://docs.joinmastodon.org/entities/Admin_Account/> and
 //! the pages next to it.
 
 pub mod account;
+pub mod blocks;
 pub mod deliveries;
 pub mod domains;
 pub mod report;
 
 pub use account::AdminAccount;
+pub use blocks::{CanonicalEmailBlock, EmailDomainBlock, EmailDomainBlockHistory, IpBlock};
 pub use deliveries::{Deliveries, Replayed};
 pub use domains::{DomainAllow, DomainBlock, DomainBlockConflict};
 pub use report::AdminReport;
