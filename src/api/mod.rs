@@ -467,6 +467,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/instance", get(v1::instance::v1))
         .route("/api/v2/instance", get(v1::instance::v2))
         .merge(notification_routes())
+        .merge(explore_routes())
         .route(
             "/oauth/token",
             post(oauth::token).layer(limited(Bucket::OAuthToken)),
@@ -633,4 +634,18 @@ async fn rate_limit(
     let mut response = next.run(Request::from_parts(parts, body)).await;
     response.headers_mut().extend(decision.headers);
     response
+}
+
+/// The Explore tab: trends (empty until issue 17, see `services::trends`) and follow
+/// suggestions.
+fn explore_routes() -> Router<AppState> {
+    use v1::trends;
+    Router::new()
+        .route("/api/v1/trends", get(trends::tags_deprecated))
+        .route("/api/v1/trends/tags", get(trends::tags))
+        .route("/api/v1/trends/statuses", get(trends::statuses))
+        .route("/api/v1/trends/links", get(trends::links))
+        .route("/api/v2/suggestions", get(v1::suggestions::index_v2))
+        .route("/api/v1/suggestions", get(v1::suggestions::index_v1))
+        .route("/api/v1/suggestions/{id}", delete(v1::suggestions::dismiss))
 }

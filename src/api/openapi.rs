@@ -90,6 +90,8 @@ use super::{admin, authorize, oauth, v1};
         v1::announcements::index, v1::announcements::dismiss, v1::announcements::react,
         v1::announcements::unreact, v1::directory::index, crate::api::userinfo::show,
         crate::api::userinfo::show_post,
+        v1::trends::tags, v1::trends::tags_deprecated, v1::trends::statuses, v1::trends::links,
+        v1::suggestions::index_v2, v1::suggestions::index_v1, v1::suggestions::dismiss,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -38,6 +38,7 @@ pub mod reports;
 pub mod rules;
 pub mod statuses;
 pub mod stream_audience;
+pub mod suggestions;
 pub mod tags;
 pub mod timelines;
 pub mod users;

@@ -37,4 +37,6 @@ pub mod notifications;
 pub mod profile;
 pub mod reports;
 pub mod statuses;
+pub mod suggestions;
 pub mod tags;
+pub mod trends;
