@@ -92,6 +92,8 @@ use super::{admin, authorize, oauth, v1};
         crate::api::userinfo::show_post,
         v1::trends::tags, v1::trends::tags_deprecated, v1::trends::statuses, v1::trends::links,
         v1::suggestions::index_v2, v1::suggestions::index_v1, v1::suggestions::dismiss,
+        admin::tags::list, admin::tags::show, admin::tags::update,
+        admin::accounts::delete, admin::reports::update,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -4,6 +4,7 @@
 //! Queries are plain `sqlx::query_as` strings (checked at run time), and every query is
 //! exercised by a test against a real database.
 
+pub mod account_deletion;
 pub mod account_domain_blocks;
 pub mod account_notes;
 pub mod accounts;
@@ -39,6 +40,7 @@ pub mod rules;
 pub mod statuses;
 pub mod stream_audience;
 pub mod suggestions;
+pub mod tag_reviews;
 pub mod tags;
 pub mod timelines;
 pub mod users;

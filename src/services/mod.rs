@@ -17,7 +17,9 @@
 //! the committed rows (database triggers and NOTIFY, see `events`), so no path that
 //! writes a status or a notification can forget to announce it.
 
+pub mod account_deletion;
 pub mod account_notes;
+pub mod admin_tags;
 pub mod announcements;
 pub mod annual_reports;
 pub mod blocks;

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod deliveries;
 pub mod domains;
 pub mod reports;
+pub mod tags;
 
 use std::marker::PhantomData;
 
@@ -73,6 +74,13 @@ permissions! {
     ReadDeliveries, ["admin:read"], Admin;
     /// Replaying deliveries: admins.
     WriteDeliveries, ["admin:write"], Admin;
+    /// Reading hashtags and the dashboard (measures, dimensions, retention): moderators
+    /// (Mastodon's `manage_taxonomies` and `view_dashboard`).
+    ReadTags, ["admin:read"], Moderator;
+    /// Reviewing hashtags: moderators.
+    WriteTags, ["admin:write"], Moderator;
+    /// Deleting a suspended account's data: admins (Mastodon's `delete_user_data`).
+    DeleteAccounts, ["admin:write:accounts"], Admin;
 }
 
 /// A staff member whose token passed the permission `P`: the extractor of every admin

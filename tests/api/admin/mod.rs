@@ -1,15 +1,17 @@
-//! The admin API: who may use it (role and scope), account moderation, domain blocks
-//! and allows, reports, deliveries, and instance rules; enforcement of a domain
+//! The admin API: who may use it (role and scope), account moderation and deletion,
+//! domain blocks and allows, reports, deliveries, hashtag review, and instance rules; enforcement of a domain
 //! suspension between two real instances. One file per resource; this module holds
 //! only the request shortcuts they share.
 
 mod access;
 mod accounts;
+mod deletion;
 mod deliveries;
 mod domains;
 mod reports;
 mod rules;
 mod shell;
+mod tags;
 
 use reqwest::Method;
 use serde_json::Value;

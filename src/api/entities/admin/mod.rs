@@ -7,11 +7,13 @@ pub mod account;
 pub mod deliveries;
 pub mod domains;
 pub mod report;
+pub mod tag;
 
 pub use account::AdminAccount;
 pub use deliveries::{Deliveries, Replayed};
 pub use domains::{DomainAllow, DomainBlock, DomainBlockConflict};
 pub use report::AdminReport;
+pub use tag::AdminTag;
 
 use serde::Serialize;
 use utoipa::ToSchema;
