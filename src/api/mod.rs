@@ -665,4 +665,10 @@ fn admin_dashboard_routes() -> Router<AppState> {
             "/api/v1/admin/tags/{id}",
             get(admin::tags::show).put(admin::tags::update),
         )
+        .route("/api/v1/admin/measures", post(admin::dashboard::measures))
+        .route(
+            "/api/v1/admin/dimensions",
+            post(admin::dashboard::dimensions),
+        )
+        .route("/api/v1/admin/retention", post(admin::dashboard::retention))
 }

@@ -94,6 +94,7 @@ use super::{admin, authorize, oauth, v1};
         v1::suggestions::index_v2, v1::suggestions::index_v1, v1::suggestions::dismiss,
         admin::tags::list, admin::tags::show, admin::tags::update,
         admin::accounts::delete, admin::reports::update,
+        admin::dashboard::measures, admin::dashboard::dimensions, admin::dashboard::retention,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

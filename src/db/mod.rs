@@ -8,6 +8,7 @@ pub mod account_deletion;
 pub mod account_domain_blocks;
 pub mod account_notes;
 pub mod accounts;
+pub mod admin_metrics;
 pub mod announcements;
 pub mod annual_reports;
 pub mod blocks;

@@ -19,6 +19,7 @@
 
 pub mod account_deletion;
 pub mod account_notes;
+pub mod admin_dashboard;
 pub mod admin_tags;
 pub mod announcements;
 pub mod annual_reports;

@@ -5,6 +5,7 @@
 //! `Staff<WriteReports>`. Spec: <https://docs.joinmastodon.org/methods/admin/>.
 
 pub mod accounts;
+pub mod dashboard;
 pub mod deliveries;
 pub mod domains;
 pub mod reports;

@@ -5,6 +5,7 @@
 
 mod access;
 mod accounts;
+mod dashboard;
 mod deletion;
 mod deliveries;
 mod domains;

@@ -4,6 +4,7 @@
 //! the pages next to it.
 
 pub mod account;
+pub mod dashboard;
 pub mod deliveries;
 pub mod domains;
 pub mod report;
