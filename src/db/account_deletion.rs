@@ -78,6 +78,15 @@ pub async fn file_keys(conn: &mut PgConnection, account_id: i64) -> sqlx::Result
 /// keeping other accounts' and statuses' counters true.
 pub async fn purge(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> {
     fix_counters(&mut *conn, account_id).await?;
+    // Others' boosts of its statuses go by cascade; their feed entries (no foreign key,
+    // see the `home_feeds` migration) go here.
+    sqlx::query(
+        "DELETE FROM home_feed_entries WHERE status_id IN (SELECT b.id FROM statuses b \
+           JOIN statuses s ON s.id = b.reblog_of_id WHERE s.account_id = $1)",
+    )
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
     for (table, column) in OWNED {
         sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1"))
             .bind(account_id)
