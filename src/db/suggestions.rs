@@ -7,6 +7,7 @@ use sqlx::PgExecutor;
 /// One suggested account: its id and whether each source proposed it.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SuggestionRow {
+    /// The suggested account.
     pub account_id: i64,
     /// Followed by accounts the viewer follows (`friends_of_friends`).
     pub friends_of_friends: bool,

@@ -70,8 +70,11 @@ fn date(field: &'static str, value: Option<&str>) -> ApiResult<NaiveDate> {
 /// A measure as computed: its key and unit, and its numbers.
 #[derive(Clone, Debug)]
 pub struct Measure {
+    /// The measure's key (`new_users`, …).
     pub key: String,
+    /// The unit of its values (none of Roost's measures has one yet).
     pub unit: Option<&'static str>,
+    /// Its numbers.
     pub row: MeasureRow,
 }
 
@@ -142,7 +145,9 @@ pub struct DimensionEntry {
 /// A dimension as computed.
 #[derive(Clone, Debug)]
 pub struct Dimension {
+    /// The dimension's key (`languages`, …).
     pub key: String,
+    /// Its entries, largest first.
     pub data: Vec<DimensionEntry>,
 }
 

@@ -23,7 +23,9 @@ use crate::state::AppState;
 /// A hashtag with its review and recent use, as the admin API shows it.
 #[derive(Clone, Debug)]
 pub struct AdminTagView {
+    /// The hashtag and its review.
     pub tag: ReviewedTagRow,
+    /// Its use over the last week, today first.
     pub history: Vec<DayOfUse>,
 }
 

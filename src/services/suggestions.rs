@@ -38,7 +38,9 @@ pub enum SuggestionSource {
 /// A suggested account and every source that proposed it, the strongest first.
 #[derive(Clone, Debug)]
 pub struct Suggestion {
+    /// The suggested account.
     pub account: AccountRow,
+    /// Why, the strongest reason first.
     pub sources: Vec<SuggestionSource>,
 }
 
