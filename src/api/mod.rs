@@ -173,7 +173,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/streaming/direct", get(streaming::direct))
         .route("/api/v2/admin/accounts", get(admin::accounts::list_v2))
         .route("/api/v1/admin/accounts", get(admin::accounts::list_v1))
-        .route("/api/v1/admin/accounts/{id}", get(admin::accounts::show))
+        .route(
+            "/api/v1/admin/accounts/{id}",
+            get(admin::accounts::show).delete(admin::accounts::delete),
+        )
         .route(
             "/api/v1/admin/accounts/{id}/action",
             post(admin::accounts::action),
@@ -221,7 +224,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(admin::domains::show_allow).delete(admin::domains::delete_allow),
         )
         .route("/api/v1/admin/reports", get(admin::reports::list))
-        .route("/api/v1/admin/reports/{id}", get(admin::reports::show))
+        .route(
+            "/api/v1/admin/reports/{id}",
+            get(admin::reports::show).put(admin::reports::update),
+        )
         .route(
             "/api/v1/admin/reports/{id}/assign_to_self",
             post(admin::reports::assign_to_self),
@@ -474,6 +480,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v2/instance", get(v1::instance::v2))
         .merge(notification_routes())
         .merge(admin_block_routes())
+        .merge(explore_routes())
+        .merge(admin_dashboard_routes())
         .route(
             "/oauth/token",
             post(oauth::token).layer(limited(Bucket::OAuthToken)),
@@ -689,4 +697,34 @@ async fn rate_limit(
     let mut response = next.run(Request::from_parts(parts, body)).await;
     response.headers_mut().extend(decision.headers);
     response
+}
+
+/// The Explore tab: trends (empty until issue 17, see `services::trends`) and follow
+/// suggestions.
+fn explore_routes() -> Router<AppState> {
+    use v1::trends;
+    Router::new()
+        .route("/api/v1/trends", get(trends::tags_deprecated))
+        .route("/api/v1/trends/tags", get(trends::tags))
+        .route("/api/v1/trends/statuses", get(trends::statuses))
+        .route("/api/v1/trends/links", get(trends::links))
+        .route("/api/v2/suggestions", get(v1::suggestions::index_v2))
+        .route("/api/v1/suggestions", get(v1::suggestions::index_v1))
+        .route("/api/v1/suggestions/{id}", delete(v1::suggestions::dismiss))
+}
+
+/// The admin dashboard's routes: hashtag review, measures, dimensions and retention.
+fn admin_dashboard_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/tags", get(admin::tags::list))
+        .route(
+            "/api/v1/admin/tags/{id}",
+            get(admin::tags::show).put(admin::tags::update),
+        )
+        .route("/api/v1/admin/measures", post(admin::dashboard::measures))
+        .route(
+            "/api/v1/admin/dimensions",
+            post(admin::dashboard::dimensions),
+        )
+        .route("/api/v1/admin/retention", post(admin::dashboard::retention))
 }

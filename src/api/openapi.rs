@@ -99,6 +99,11 @@ use super::{admin, authorize, oauth, v1};
         admin::email_blocks::list_canonical, admin::email_blocks::show_canonical,
         admin::email_blocks::test_canonical, admin::email_blocks::create_canonical,
         admin::email_blocks::delete_canonical,
+        v1::trends::tags, v1::trends::tags_deprecated, v1::trends::statuses, v1::trends::links,
+        v1::suggestions::index_v2, v1::suggestions::index_v1, v1::suggestions::dismiss,
+        admin::tags::list, admin::tags::show, admin::tags::update,
+        admin::accounts::delete, admin::reports::update,
+        admin::dashboard::measures, admin::dashboard::dimensions, admin::dashboard::retention,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -4,9 +4,11 @@
 //! Queries are plain `sqlx::query_as` strings (checked at run time), and every query is
 //! exercised by a test against a real database.
 
+pub mod account_deletion;
 pub mod account_domain_blocks;
 pub mod account_notes;
 pub mod accounts;
+pub mod admin_metrics;
 pub mod announcements;
 pub mod annual_reports;
 pub mod blocks;
@@ -40,6 +42,8 @@ pub mod reports;
 pub mod rules;
 pub mod statuses;
 pub mod stream_audience;
+pub mod suggestions;
+pub mod tag_reviews;
 pub mod tags;
 pub mod timelines;
 pub mod users;

@@ -205,3 +205,21 @@ pub async fn reopen(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()> {
     .await?;
     Ok(())
 }
+
+/// Sets a report's category and cited rules.
+pub async fn recategorize(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    category: &str,
+    rule_ids: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE reports SET category = $2, rule_ids = $3, updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(category)
+    .bind(rule_ids)
+    .execute(db)
+    .await?;
+    Ok(())
+}

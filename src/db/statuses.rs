@@ -194,7 +194,8 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     Ok(row)
 }
 
-/// Files the status under `tags` (created when new), in one statement. The tags are
+/// Files the status under `tags` (created when new), in one statement, except those an
+/// admin made unusable (`services::admin_tags`). The tags are
 /// taken in one order (by lowercased name) whatever order the text gave: the upsert
 /// locks each existing tag's row until the commit, and concurrent posts that took the
 /// same tags in different orders deadlocked.
@@ -207,8 +208,9 @@ async fn attach_tags(conn: &mut PgConnection, status_id: i64, tags: &[String]) -
         "WITH tag AS (INSERT INTO tags (name) \
            SELECT DISTINCT ON (lower(name)) name FROM unnest($2::text[]) AS wanted (name) \
            ORDER BY lower(name) \
-           ON CONFLICT ((lower(name))) DO UPDATE SET name = tags.name RETURNING id) \
-         INSERT INTO status_tags (status_id, tag_id) SELECT $1, id FROM tag ON CONFLICT DO NOTHING",
+           ON CONFLICT ((lower(name))) DO UPDATE SET name = tags.name RETURNING id, usable) \
+         INSERT INTO status_tags (status_id, tag_id) SELECT $1, id FROM tag WHERE usable \
+         ON CONFLICT DO NOTHING",
     )
     .bind(status_id)
     .bind(tags)

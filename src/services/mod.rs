@@ -17,7 +17,10 @@
 //! the committed rows (database triggers and NOTIFY, see `events`), so no path that
 //! writes a status or a notification can forget to announce it.
 
+pub mod account_deletion;
 pub mod account_notes;
+pub mod admin_dashboard;
+pub mod admin_tags;
 pub mod announcements;
 pub mod annual_reports;
 pub mod blocks;
@@ -39,4 +42,6 @@ pub mod notifications;
 pub mod profile;
 pub mod reports;
 pub mod statuses;
+pub mod suggestions;
 pub mod tags;
+pub mod trends;

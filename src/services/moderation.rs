@@ -107,6 +107,9 @@ pub enum ModerationError {
     /// The report an action was to resolve is not a report about its account.
     #[error("report_id is not a report about this account")]
     ReportMismatch,
+    /// Deleting the data of an account that is not suspended.
+    #[error("The account must be suspended first")]
+    NotSuspended,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -114,15 +117,16 @@ pub enum ModerationError {
 }
 
 /// The admin API's answers, Mastodon's: 404, 422 for a remote account or a report of
-/// another account, 403 for the role rule and for a sign-up not pending.
+/// another account, 403 for the role rule, a sign-up not pending and deleting the data
+/// of an account not suspended.
 impl From<ModerationError> for ApiError {
     fn from(error: ModerationError) -> Self {
         match error {
             ModerationError::NotFound => ApiError::NotFound,
             ModerationError::NotLocal => ApiError::Unprocessable(error.to_string()),
-            ModerationError::NotPermitted | ModerationError::NotPending => {
-                ApiError::Forbidden(error.to_string())
-            }
+            ModerationError::NotPermitted
+            | ModerationError::NotPending
+            | ModerationError::NotSuspended => ApiError::Forbidden(error.to_string()),
             ModerationError::ReportMismatch => {
                 ApiError::validation("report_id", "ERR_INVALID", error.to_string())
             }
@@ -135,7 +139,7 @@ impl From<ModerationError> for ApiError {
 /// Applies the role rule to the account `account_id` within the action's transaction.
 /// The target's role stays locked until the transaction ends, so a role change cannot
 /// slip in between this check and the action.
-async fn check_authority(
+pub(crate) async fn check_authority(
     conn: &mut PgConnection,
     moderator: Moderator,
     account_id: i64,

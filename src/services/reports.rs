@@ -289,3 +289,33 @@ pub async fn reopen(state: &AppState, id: i64) -> ApiResult<ReportRow> {
     reports::reopen(&state.db, report.id).await?;
     find(state, id).await
 }
+
+/// A moderator's change to a report's classification: `None` keeps what it is.
+#[derive(Debug, Default)]
+pub struct Reclassification<'a> {
+    pub category: Option<&'a str>,
+    pub rule_ids: Option<&'a [i64]>,
+}
+
+/// Changes a report's category and cited rules, as Mastodon does: citing rules makes
+/// it a `violation`, and a report that is not a violation cites no rules. Returns it as
+/// it is now. Errors: NotFound; Validation for an unknown category or rule.
+pub async fn reclassify(
+    state: &AppState,
+    id: i64,
+    change: &Reclassification<'_>,
+) -> ApiResult<ReportRow> {
+    let report = find(state, id).await?;
+    let given_rules = change.rule_ids.unwrap_or(&[]);
+    let category = match change.category {
+        None if given_rules.is_empty() => report.category.as_str(),
+        given => category(given, given_rules)?,
+    };
+    let rule_ids: &[i64] = match category {
+        "violation" => change.rule_ids.unwrap_or(&report.rule_ids),
+        _ => &[],
+    };
+    check_rules(state, rule_ids).await?;
+    reports::recategorize(&state.db, report.id, category, rule_ids).await?;
+    find(state, id).await
+}

@@ -63,7 +63,7 @@ pub async fn show(state: &AppState, viewer: Option<i64>, name: &str) -> ApiResul
 }
 
 /// The recent use of each of `tags`, from one query.
-async fn histories(state: &AppState, tags: &[i64]) -> ApiResult<HashMap<i64, Vec<DayOfUse>>> {
+pub async fn histories(state: &AppState, tags: &[i64]) -> ApiResult<HashMap<i64, Vec<DayOfUse>>> {
     let mut by_tag: HashMap<i64, Vec<DayOfUse>> = HashMap::new();
     for (tag, day) in tags::history(&state.db, tags, HISTORY_DAYS).await? {
         by_tag.entry(tag).or_default().push(day);

@@ -55,5 +55,6 @@ mod signatures;
 mod statuses;
 mod streaming;
 mod streaming_channels;
+mod suggestions;
 mod tags;
 mod upload_limits;

@@ -1,13 +1,14 @@
 //! Moderating accounts: list and inspect them, act on them, approve or reject
 //! sign-ups, and undo actions. Moderators and admins; the actions are
-//! `services::moderation`'s. Spec: <https://docs.joinmastodon.org/methods/admin/accounts/>.
+//! `services::moderation`'s. Admins also delete a suspended account's data
+//! (`services::account_deletion`). Spec: <https://docs.joinmastodon.org/methods/admin/accounts/>.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 
-use super::{ReadAccounts, Staff, WriteAccounts};
+use super::{DeleteAccounts, ReadAccounts, Staff, WriteAccounts};
 use crate::api::entities::admin::account::{render, render_one};
 use crate::api::entities::admin::{AdminAccount, Empty};
 use crate::api::paging::{link_header, PageParams};
@@ -16,6 +17,7 @@ use crate::db::moderation::{self, AccountFilter};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
+use crate::services::account_deletion;
 use crate::services::moderation::{self as service, AccountAction, ModerationError, Reversal};
 use crate::state::AppState;
 
@@ -255,5 +257,22 @@ pub async fn reject(
     let row = service::find_account(&state, id.0).await?;
     let rendered = render_one(&state, &row).await?;
     service::reject(&state, staff.moderator(), row.id).await?;
+    Ok(Json(rendered))
+}
+
+/// Deletes the data of a suspended account for good (its username stays reserved);
+/// answers with the account as it was.
+#[utoipa::path(delete, path = "/api/v1/admin/accounts/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Account id")),
+    security(("bearer" = ["admin:write:accounts"])), responses((status = 200, body = AdminAccount), (status = 403), (status = 404)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    staff: Staff<DeleteAccounts>,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<AdminAccount>> {
+    // Rendered first: the deletion removes the user whose e-mail and role it shows.
+    let row = service::find_account(&state, id.0).await?;
+    let rendered = render_one(&state, &row).await?;
+    account_deletion::delete_data(&state, staff.moderator(), row.id).await?;
     Ok(Json(rendered))
 }

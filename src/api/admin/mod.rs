@@ -7,11 +7,13 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod dashboard;
 pub mod deliveries;
 pub mod domains;
 pub mod email_blocks;
 pub mod ip_blocks;
 pub mod reports;
+pub mod tags;
 
 use std::marker::PhantomData;
 
@@ -93,6 +95,13 @@ permissions! {
     ReadCanonicalEmailBlocks, ["admin:read:canonical_email_blocks"], Admin;
     /// Changing canonical e-mail blocks: admins.
     WriteCanonicalEmailBlocks, ["admin:write:canonical_email_blocks"], Admin;
+    /// Reading hashtags and the dashboard (measures, dimensions, retention): moderators
+    /// (Mastodon's `manage_taxonomies` and `view_dashboard`).
+    ReadTags, ["admin:read"], Moderator;
+    /// Reviewing hashtags: moderators.
+    WriteTags, ["admin:write"], Moderator;
+    /// Deleting a suspended account's data: admins (Mastodon's `delete_user_data`).
+    DeleteAccounts, ["admin:write:accounts"], Admin;
 }
 
 /// A staff member whose token passed the permission `P`: the extractor of every admin

@@ -1,4 +1,5 @@
-//! Handling reports: list and inspect them, assign them, resolve and reopen them.
+//! Handling reports: list and inspect them, assign them, reclassify (category and
+//! rules), resolve and reopen them.
 //! Moderators and admins; the actions are `services::reports`'.
 //! Spec: <https://docs.joinmastodon.org/methods/admin/reports/>.
 
@@ -11,12 +12,13 @@ use super::{ReadReports, Staff, WriteReports};
 use crate::api::entities::admin::report::{render, render_one};
 use crate::api::entities::admin::AdminReport;
 use crate::api::paging::{link_header, PageParams};
-use crate::api::params::{lenient_opt_bool, Params};
+use crate::api::params::{lenient_opt_bool, string_list, Params};
+use crate::api::v1::reports::id_list;
 use crate::db::reports::{self, Filter, ReportRow};
 use crate::domain::Id;
 use crate::error::ApiResult;
 use crate::extract::Path;
-use crate::services::reports as service;
+use crate::services::reports::{self as service, Reclassification};
 use crate::state::AppState;
 
 /// Filters of `GET /api/v1/admin/reports`.
@@ -140,5 +142,39 @@ pub async fn reopen(
     Path(id): Path<Id>,
 ) -> ApiResult<Json<AdminReport>> {
     let row = service::reopen(&state, id.0).await?;
+    rendered(&state, &staff, &row).await
+}
+
+/// Body of `PUT /api/v1/admin/reports/:id`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct UpdateParams {
+    /// `spam`, `legal`, `violation` or `other`.
+    category: Option<String>,
+    /// Rules of this instance the account broke (makes the report a `violation`).
+    #[serde(default, deserialize_with = "string_list")]
+    rule_ids: Option<Vec<String>>,
+}
+
+/// Changes a report's category and cited rules.
+#[utoipa::path(put, path = "/api/v1/admin/reports/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Report id")), request_body = UpdateParams,
+    security(("bearer" = ["admin:write:reports"])),
+    responses((status = 200, body = AdminReport), (status = 404), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    staff: Staff<WriteReports>,
+    Path(id): Path<Id>,
+    Params(params): Params<UpdateParams>,
+) -> ApiResult<Json<AdminReport>> {
+    let rule_ids = params
+        .rule_ids
+        .as_deref()
+        .map(|ids| id_list("rule_ids", Some(ids)))
+        .transpose()?;
+    let change = Reclassification {
+        category: params.category.as_deref(),
+        rule_ids: rule_ids.as_deref(),
+    };
+    let row = service::reclassify(&state, id.0, &change).await?;
     rendered(&state, &staff, &row).await
 }

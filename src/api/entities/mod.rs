@@ -30,6 +30,7 @@ pub mod rule;
 pub mod search;
 pub mod status;
 pub mod status_edit;
+pub mod suggestion;
 pub mod tag;
 pub mod token;
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::config::Config;
+use crate::db::tags::DayOfUse;
 use crate::services::tags::TagView;
 use crate::urls;
 
@@ -17,6 +18,17 @@ pub struct TagHistory {
     pub uses: String,
     /// Accounts using it that day.
     pub accounts: String,
+}
+
+impl TagHistory {
+    /// The entry of one day of use.
+    pub fn from_day(day: &DayOfUse) -> TagHistory {
+        TagHistory {
+            day: day.day.to_string(),
+            uses: day.uses.to_string(),
+            accounts: day.accounts.to_string(),
+        }
+    }
 }
 
 /// A hashtag.
@@ -43,15 +55,7 @@ impl Tag {
         Tag {
             name: view.tag.name.clone(),
             url: urls::tag(config, &view.tag.name),
-            history: view
-                .history
-                .iter()
-                .map(|day| TagHistory {
-                    day: day.day.to_string(),
-                    uses: day.uses.to_string(),
-                    accounts: day.accounts.to_string(),
-                })
-                .collect(),
+            history: view.history.iter().map(TagHistory::from_day).collect(),
             following: view.following,
             featuring: view.featuring,
         }

@@ -27,7 +27,9 @@ pub mod push;
 pub mod reports;
 pub mod search;
 pub mod statuses;
+pub mod suggestions;
 pub mod tags;
 pub mod timelines;
+pub mod trends;
 
 pub(crate) use crate::error::check_length;

@@ -53,7 +53,7 @@ impl ReportParams {
 }
 
 /// Parses a list of ids (at most [`MAX_CITED`]); 422 naming `field` otherwise.
-fn id_list(field: &'static str, ids: Option<&[String]>) -> ApiResult<Vec<i64>> {
+pub(crate) fn id_list(field: &'static str, ids: Option<&[String]>) -> ApiResult<Vec<i64>> {
     let ids = ids.unwrap_or_default();
     if ids.len() > MAX_CITED {
         return Err(ApiError::validation(

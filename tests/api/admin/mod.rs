@@ -1,11 +1,13 @@
-//! The admin API: who may use it (role and scope), account moderation, domain blocks
-//! and allows, IP and e-mail blocks (with what they enforce at sign-up), reports,
-//! deliveries, and instance rules; enforcement of a domain suspension between two real
-//! instances. One file per resource; this module holds
+//! The admin API: who may use it (role and scope), account moderation and deletion,
+//! domain blocks and allows, IP and e-mail blocks (with what they enforce at sign-up),
+//! reports, deliveries, hashtag review, the dashboard, and instance rules; enforcement of
+//! a domain suspension between two real instances. One file per resource; this module holds
 //! only the request shortcuts they share.
 
 mod access;
 mod accounts;
+mod dashboard;
+mod deletion;
 mod deliveries;
 mod domains;
 mod email_blocks;
@@ -13,6 +15,7 @@ mod ip_blocks;
 mod reports;
 mod rules;
 mod shell;
+mod tags;
 
 use reqwest::Method;
 use serde_json::Value;

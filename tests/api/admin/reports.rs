@@ -343,3 +343,59 @@ async fn a_reporter_who_blocked_the_account_keeps_its_statuses_but_not_when_bloc
     assert_eq!(report["status_ids"], json!([]), "{report}");
     app.stop().await;
 }
+
+#[sqlx::test]
+async fn moderators_reclassify_a_report_by_category_and_rules(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (_, moderator) = staff(&app, "moddy", "moderator").await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    crate::helpers::shell::admin(&db, &["rule-add", "Be kind"]).await;
+    let rules = expect_json(app.get("/api/v1/instance/rules").send().await, 200).await;
+    let rule = rules[0]["id"].as_str().expect("rule id").to_owned();
+    let form = [
+        ("account_id", bob.account_id.as_str()),
+        ("category", "spam"),
+    ];
+    let request = app.post("/api/v1/reports").bearer_auth(&alice.access_token);
+    let report = expect_json(request.form(&form).send().await, 200).await;
+    let path = format!(
+        "/api/v1/admin/reports/{}",
+        report["id"].as_str().expect("id")
+    );
+
+    let cited = ok(
+        &app,
+        &moderator,
+        Method::PUT,
+        &path,
+        &[("rule_ids[]", rule.as_str())],
+    )
+    .await;
+    assert_eq!(cited["category"], "violation");
+    assert_eq!(cited["rules"][0]["id"], rule.as_str());
+    let legal = ok(
+        &app,
+        &moderator,
+        Method::PUT,
+        &path,
+        &[("category", "legal")],
+    )
+    .await;
+    assert_eq!(legal["category"], "legal");
+    assert_eq!(legal["rules"], json!([]));
+    let unchanged = ok(&app, &moderator, Method::PUT, &path, &[]).await;
+    assert_eq!(unchanged["category"], "legal");
+    for bad in [[("category", "nonsense")], [("rule_ids[]", "123")]] {
+        expect_error(call(&app, &moderator, Method::PUT, &path, &bad).await, 422).await;
+    }
+    let missing = call(
+        &app,
+        &moderator,
+        Method::PUT,
+        "/api/v1/admin/reports/5",
+        &[],
+    )
+    .await;
+    expect_error(missing, 404).await;
+}

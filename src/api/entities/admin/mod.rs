@@ -6,15 +6,18 @@
 
 pub mod account;
 pub mod blocks;
+pub mod dashboard;
 pub mod deliveries;
 pub mod domains;
 pub mod report;
+pub mod tag;
 
 pub use account::AdminAccount;
 pub use blocks::{CanonicalEmailBlock, EmailDomainBlock, EmailDomainBlockHistory, IpBlock};
 pub use deliveries::{Deliveries, Replayed};
 pub use domains::{DomainAllow, DomainBlock, DomainBlockConflict};
 pub use report::AdminReport;
+pub use tag::AdminTag;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -1,0 +1,199 @@
+//! Follow suggestions (<https://docs.joinmastodon.org/methods/suggestions/>) and the
+//! trends routes (<https://docs.joinmastodon.org/methods/trends/>): friends of friends
+//! ranked by how many of the user's follows follow them, popular local accounts for
+//! users who follow few, every account that must never be suggested, dismissals, the
+//! v1 form, and trends answering empty lists with their paging accepted.
+
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, TestUser};
+
+/// The usernames of `user`'s v2 suggestions, with `query`.
+async fn suggested(app: &TestApp, user: &TestUser, query: &str) -> Vec<Value> {
+    app.as_(user)
+        .get(&format!("/api/v2/suggestions{query}"))
+        .await
+        .expect("suggestions")
+}
+
+fn usernames(suggestions: &[Value]) -> Vec<&str> {
+    suggestions
+        .iter()
+        .map(|s| s["account"]["username"].as_str().expect("username"))
+        .collect()
+}
+
+async fn sql(db: &PgPool, statement: &str) {
+    sqlx::query(statement).execute(db).await.expect("updated");
+}
+
+#[sqlx::test]
+async fn friends_of_friends_are_suggested_by_how_many_follows_follow_them(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let dave = app.sign_up("dave").await;
+    let carol = app.sign_up("carol").await;
+    let mia = app.sign_up("mia").await;
+    for (follower, followed) in [
+        (&alice, &bob),
+        (&alice, &dave),
+        (&bob, &carol),
+        (&bob, &mia),
+        (&dave, &mia),
+        (&bob, &alice),
+    ] {
+        app.as_(follower).follow(followed).await.expect("follows");
+    }
+    let suggestions = suggested(&app, &alice, "").await;
+    assert_eq!(usernames(&suggestions), ["mia", "carol"]);
+    assert_eq!(suggestions[0]["source"], "past_interactions");
+    assert_eq!(
+        suggestions[0]["sources"],
+        serde_json::json!(["friends_of_friends", "most_followed"])
+    );
+    assert_eq!(suggestions[0]["account"]["id"], mia.account_id.as_str());
+    assert_eq!(
+        usernames(&suggested(&app, &alice, "?limit=1").await),
+        ["mia"]
+    );
+    let v1: Vec<Value> = app
+        .as_(&alice)
+        .get("/api/v1/suggestions")
+        .await
+        .expect("v1");
+    let v1: Vec<&str> = v1
+        .iter()
+        .map(|a| a["username"].as_str().expect("name"))
+        .collect();
+    assert_eq!(v1, ["mia", "carol"]);
+}
+
+#[sqlx::test]
+async fn a_newcomer_is_offered_the_most_followed_local_accounts(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let dave = app.sign_up("dave").await;
+    app.as_(&bob).follow(&carol).await.expect("follows");
+    app.as_(&dave).follow(&carol).await.expect("follows");
+    app.as_(&carol).follow(&bob).await.expect("follows");
+    let newcomer = app.sign_up("newcomer").await;
+    let suggestions = suggested(&app, &newcomer, "").await;
+    assert_eq!(usernames(&suggestions), ["carol", "bob"]);
+    assert_eq!(suggestions[0]["source"], "global");
+    assert_eq!(
+        suggestions[0]["sources"],
+        serde_json::json!(["most_followed"])
+    );
+    let refused = app
+        .anonymous()
+        .get::<Value>("/api/v2/suggestions")
+        .await
+        .expect_err("needs a user");
+    assert_eq!(refused.status, 401);
+}
+
+#[sqlx::test]
+async fn nobody_excluded_is_ever_suggested(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let names = [
+        "carol", "erin", "frank", "gina", "hank", "ivan", "jack", "kate", "liam",
+    ];
+    let mut others = Vec::new();
+    for name in names {
+        others.push(app.sign_up(name).await);
+    }
+    app.as_(&alice).follow(&bob).await.expect("follows");
+    for other in others.iter().chain([&alice]) {
+        app.as_(&bob).follow(other).await.expect("bob follows");
+    }
+    let by_name = |name: &str| &others[names.iter().position(|n| *n == name).expect("named")];
+    sql(
+        &db,
+        "UPDATE accounts SET locked = true WHERE username = 'erin'",
+    )
+    .await;
+    app.as_(&alice)
+        .follow(by_name("erin"))
+        .await
+        .expect("requests");
+    app.as_(&alice)
+        .block(by_name("frank"))
+        .await
+        .expect("blocks");
+    app.as_(&alice).mute(by_name("gina")).await.expect("mutes");
+    app.as_(by_name("hank"))
+        .block(&alice)
+        .await
+        .expect("blocks alice");
+    sql(
+        &db,
+        "UPDATE accounts SET suspended_at = now() WHERE username = 'ivan'",
+    )
+    .await;
+    sql(
+        &db,
+        "UPDATE accounts SET silenced_at = now() WHERE username = 'jack'",
+    )
+    .await;
+    sql(
+        &db,
+        "UPDATE accounts SET discoverable = false WHERE username = 'kate'",
+    )
+    .await;
+    let dismissed: Value = app
+        .as_(&alice)
+        .delete(&format!(
+            "/api/v1/suggestions/{}",
+            by_name("liam").account_id
+        ))
+        .await
+        .expect("dismissed");
+    assert_eq!(dismissed, serde_json::json!({}));
+    assert_eq!(
+        usernames(&suggested(&app, &alice, "?limit=80").await),
+        ["carol"]
+    );
+    let unknown = app
+        .as_(&alice)
+        .delete::<Value>("/api/v1/suggestions/12345")
+        .await
+        .expect_err("no such account");
+    assert_eq!(unknown.status, 404);
+}
+
+#[sqlx::test]
+async fn trends_answer_empty_lists_until_trends_are_computed(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    app.as_(&alice)
+        .post_status("#rust is trending")
+        .await
+        .expect("posts");
+    for path in [
+        "/api/v1/trends",
+        "/api/v1/trends/tags",
+        "/api/v1/trends/statuses",
+        "/api/v1/trends/links",
+    ] {
+        for query in [
+            "",
+            "?limit=5&offset=10",
+            "?limit=1000&offset=-3",
+            "?limit=x",
+        ] {
+            let listed: Vec<Value> = app
+                .anonymous()
+                .get(&format!("{path}{query}"))
+                .await
+                .expect("a list");
+            assert!(listed.is_empty(), "{path}{query}");
+        }
+        let signed_in: Vec<Value> = app.as_(&alice).get(path).await.expect("a list");
+        assert!(signed_in.is_empty());
+    }
+}
