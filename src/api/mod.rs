@@ -450,6 +450,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(v1::instance::translation_languages),
         )
         .merge(instance_extra_routes())
+        .merge(extras_routes())
         .route("/api/v1/directory", get(v1::directory::index))
         .route(
             "/oauth/userinfo",
@@ -510,6 +511,25 @@ fn instance_extra_routes() -> Router<AppState> {
             "/api/v1/instance/terms_of_service/{date}",
             get(extras::terms_of_service_of),
         )
+}
+
+/// Issue 15's extras: annual report state and generation, identity proofs, translation.
+fn extras_routes() -> Router<AppState> {
+    use v1::absent_features as absent;
+    Router::new()
+        .route(
+            "/api/v1/annual_reports/{year}/state",
+            get(v1::annual_reports::state),
+        )
+        .route(
+            "/api/v1/annual_reports/{year}/generate",
+            post(v1::annual_reports::generate),
+        )
+        .route(
+            "/api/v1/accounts/{id}/identity_proofs",
+            get(absent::identity_proofs),
+        )
+        .route("/api/v1/statuses/{id}/translate", post(absent::translate))
 }
 
 /// Grouped notifications, the notification policy and notification requests. Literal

@@ -90,6 +90,8 @@ use super::{admin, authorize, oauth, v1};
         v1::announcements::index, v1::announcements::dismiss, v1::announcements::react,
         v1::announcements::unreact, v1::directory::index, crate::api::userinfo::show,
         crate::api::userinfo::show_post,
+        v1::annual_reports::state, v1::annual_reports::generate,
+        v1::absent_features::identity_proofs, v1::absent_features::translate,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -38,3 +38,4 @@ pub mod profile;
 pub mod reports;
 pub mod statuses;
 pub mod tags;
+pub mod translations;

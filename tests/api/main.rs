@@ -19,6 +19,7 @@ mod database_outage;
 mod discovery;
 mod durability;
 mod errors;
+mod extras;
 mod featured_tags;
 mod federated_media;
 mod federated_moderation;

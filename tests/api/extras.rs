@@ -1,0 +1,120 @@
+//! Issue 15's extras: annual report state and generation, identity proofs (always
+//! empty), translation (no translator: 404), `source.language` as the default language
+//! of new posts, the `application` a status was posted with, and oEmbed.
+
+use chrono::Datelike;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use crate::helpers::TestApp;
+
+#[sqlx::test]
+async fn an_annual_report_is_eligible_until_generated_then_available(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    app.as_(&alice).post_status("one").await.expect("posted");
+    let year = chrono::Utc::now().year();
+    let state = |year: String| {
+        let path = format!("/api/v1/annual_reports/{year}/state");
+        let client = app.as_(&alice);
+        async move { client.get::<Value>(&path).await.expect("state") }
+    };
+    assert_eq!(state(year.to_string()).await, json!({"state": "eligible"}));
+    assert_eq!(state("1999".into()).await, json!({"state": "ineligible"}));
+    assert_eq!(state("soon".into()).await, json!({"state": "ineligible"}));
+
+    let generated: Value = app
+        .as_(&alice)
+        .post(&format!("/api/v1/annual_reports/{year}/generate"), &[])
+        .await
+        .expect("generated");
+    assert_eq!(generated, json!({}));
+    assert_eq!(state(year.to_string()).await, json!({"state": "available"}));
+    let listed: Value = app
+        .as_(&alice)
+        .get("/api/v1/annual_reports")
+        .await
+        .expect("list");
+    assert_eq!(listed["annual_reports"][0]["year"], year);
+
+    // The generated report is kept: a later post no longer moves it.
+    app.as_(&alice).post_status("two").await.expect("posted");
+    let report: Value = app
+        .as_(&alice)
+        .get(&format!("/api/v1/annual_reports/{year}"))
+        .await
+        .expect("report");
+    assert_eq!(
+        report["annual_reports"][0]["data"]["type_distribution"]["total"],
+        1
+    );
+    let ineligible: Value = app
+        .as_(&alice)
+        .post("/api/v1/annual_reports/1999/generate", &[])
+        .await
+        .expect("nothing to do");
+    assert_eq!(ineligible, json!({}));
+    assert_eq!(state("1999".into()).await, json!({"state": "ineligible"}));
+    let anonymous = app
+        .anonymous()
+        .get::<Value>(&format!("/api/v1/annual_reports/{year}/state"))
+        .await;
+    assert_eq!(anonymous.expect_err("needs a user").status, 401);
+}
+
+#[sqlx::test]
+async fn identity_proofs_are_always_empty_for_a_known_account(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let proofs: Value = app
+        .as_(&alice)
+        .get(&format!(
+            "/api/v1/accounts/{}/identity_proofs",
+            bob.account_id
+        ))
+        .await
+        .expect("proofs");
+    assert_eq!(proofs, json!([]));
+    let unknown = app
+        .as_(&alice)
+        .get::<Value>("/api/v1/accounts/123456789/identity_proofs")
+        .await;
+    assert_eq!(unknown.expect_err("unknown").status, 404);
+    let anonymous = app
+        .anonymous()
+        .get::<Value>(&format!(
+            "/api/v1/accounts/{}/identity_proofs",
+            bob.account_id
+        ))
+        .await;
+    assert_eq!(anonymous.expect_err("needs a user").status, 401);
+}
+
+#[sqlx::test]
+async fn translation_answers_not_found_as_mastodon_without_a_translator(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let public = app.as_(&alice).post_status("bonjour").await.expect("posted");
+    let private = app
+        .as_(&alice)
+        .post_status_with(&[("status", "secret"), ("visibility", "private")])
+        .await
+        .expect("posted");
+    for status in [&public, &private] {
+        let refused = app
+            .as_(&bob)
+            .post::<Value>(&format!("/api/v1/statuses/{}/translate", status.id), &[])
+            .await
+            .expect_err("no translator");
+        assert_eq!(refused.status, 404);
+        assert_eq!(refused.error, "Record not found");
+    }
+    let languages: Value = app
+        .anonymous()
+        .get("/api/v1/instance/translation_languages")
+        .await
+        .expect("languages");
+    assert_eq!(languages, json!({}));
+}
