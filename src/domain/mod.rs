@@ -6,6 +6,7 @@ pub mod emoji;
 pub mod filters;
 pub mod http_url;
 pub mod id;
+pub mod language;
 pub mod nul;
 pub mod status_text;
 pub mod text;
@@ -14,5 +15,6 @@ pub mod visibility;
 
 pub use http_url::{HttpUrl, InvalidHttpUrl};
 pub use id::Id;
+pub use language::LanguageCode;
 pub use user::{Email, Invalid, Password, Role, Username};
 pub use visibility::Visibility;

@@ -80,7 +80,10 @@ pub enum ReportState {
 
 /// The [`ReportState`] of `account`'s report of `year`.
 pub async fn state_of(state: &AppState, account: i64, year: i32) -> ApiResult<ReportState> {
-    if annual_reports::find(&state.db, account, year).await?.is_some() {
+    if annual_reports::find(&state.db, account, year)
+        .await?
+        .is_some()
+    {
         return Ok(ReportState::Available);
     }
     let current = chrono::Utc::now().year();

@@ -37,7 +37,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::notifications::create as notifications;
 use crate::state::AppState;
 use delivery::Change;
-use rules::{check_body, conversation, language, visibility, Body};
+use rules::{check_body, conversation, defaults, language, visibility, Body};
 
 /// Longest `Idempotency-Key` remembered (longer ones are ignored, as absent).
 const MAX_IDEMPOTENCY_KEY: usize = 128;
@@ -55,7 +55,8 @@ pub struct NewPost<'a> {
     pub spoiler_text: Option<&'a str>,
     /// Whether media is hidden by default (always, with a content warning).
     pub sensitive: Option<bool>,
-    /// ISO 639 language code (ignored unless 2 to 8 characters).
+    /// ISO 639 language code (ignored unless 2 to 8 characters); the author's
+    /// `source[language]` when absent.
     pub language: Option<&'a str>,
     /// The author's uploads to attach.
     pub media_ids: Option<&'a [String]>,
@@ -112,7 +113,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     };
     let media_ids = check_body(state, author_id, None, &body).await?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
-    let visibility = visibility(state, author_id, new.visibility).await?;
+    let defaults = defaults(state, author_id).await?;
+    let visibility = visibility(new.visibility, defaults.visibility)?;
     let spoiler_text = new.spoiler_text.unwrap_or_default();
     let composed = compose(state, text, spoiler_text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
@@ -131,7 +133,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
             spoiler_text,
             sensitive: new.sensitive.unwrap_or(false) || !spoiler_text.is_empty(),
             visibility,
-            language: language(new.language),
+            language: language(new.language).or(defaults.language.as_deref()),
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,

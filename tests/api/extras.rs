@@ -96,7 +96,11 @@ async fn translation_answers_not_found_as_mastodon_without_a_translator(db: PgPo
     let app = TestApp::spawn(db).await;
     let alice = app.sign_up("alice").await;
     let bob = app.sign_up("bob").await;
-    let public = app.as_(&alice).post_status("bonjour").await.expect("posted");
+    let public = app
+        .as_(&alice)
+        .post_status("bonjour")
+        .await
+        .expect("posted");
     let private = app
         .as_(&alice)
         .post_status_with(&[("status", "secret"), ("visibility", "private")])
@@ -117,4 +121,56 @@ async fn translation_answers_not_found_as_mastodon_without_a_translator(db: PgPo
         .await
         .expect("languages");
     assert_eq!(languages, json!({}));
+}
+
+#[sqlx::test]
+async fn the_default_language_is_an_iso_code_that_new_posts_take(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let set = |language: &'static str| {
+        let client = app.as_(&alice);
+        async move {
+            client
+                .patch::<Value>(
+                    "/api/v1/accounts/update_credentials",
+                    &[("source[language]", language)],
+                )
+                .await
+        }
+    };
+    for invalid in ["xx", "english", "en-GB"] {
+        let refused = set(invalid).await.expect_err("not ISO 639-1");
+        assert_eq!(refused.status, 422, "{invalid}");
+    }
+    let me = set("DE").await.expect("set");
+    assert_eq!(me["source"]["language"], "de");
+    let verified: Value = app
+        .as_(&alice)
+        .get("/api/v1/accounts/verify_credentials")
+        .await
+        .expect("me");
+    assert_eq!(verified["source"]["language"], "de");
+    let preferences: Value = app
+        .as_(&alice)
+        .get("/api/v1/preferences")
+        .await
+        .expect("preferences");
+    assert_eq!(preferences["posting:default:language"], "de");
+
+    let post = |form: &'static [(&'static str, &'static str)]| {
+        let client = app.as_(&alice);
+        async move {
+            client
+                .post::<Value>("/api/v1/statuses", form)
+                .await
+                .expect("posted")
+        }
+    };
+    assert_eq!(post(&[("status", "hallo")]).await["language"], "de");
+    let chosen = post(&[("status", "hello"), ("language", "en")]).await;
+    assert_eq!(chosen["language"], "en");
+
+    let cleared = set("").await.expect("cleared");
+    assert!(cleared["source"]["language"].is_null());
+    assert!(post(&[("status", "hm")]).await["language"].is_null());
 }
