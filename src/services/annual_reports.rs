@@ -28,6 +28,8 @@ const AVERAGE_PER_YEAR: i64 = 113;
 /// How many hashtags and accounts a report names.
 const TOP_HASHTAGS: i64 = 40;
 const TOP_ACCOUNTS: i64 = 3;
+/// How many apps a report names (Mastodon's `most_used_apps`).
+const TOP_APPS: i64 = 3;
 
 /// `account`'s report of `year`. `NotFound` for a year before [`FIRST_YEAR`] or after
 /// the current one.
@@ -122,6 +124,7 @@ async fn compute(state: &AppState, account: i64, year: i32) -> ApiResult<Value> 
         annual_reports::top_statuses(db, account, year).await?;
     let replied = annual_reports::replied_to(db, account, year, TOP_ACCOUNTS).await?;
     let boosted = annual_reports::boosted(db, account, year, TOP_ACCOUNTS).await?;
+    let apps = annual_reports::apps(db, account, year, TOP_APPS).await?;
     let accounts = |pairs: Vec<(i64, i64)>| -> Vec<Value> {
         pairs
             .into_iter()
@@ -150,8 +153,9 @@ async fn compute(state: &AppState, account: i64, year: i32) -> ApiResult<Value> 
         "type_distribution": {
             "total": total, "reblogs": reblogs, "replies": replies, "standalone": standalone,
         },
-        // Roost does not record which app posted a status.
-        "most_used_apps": [],
+        "most_used_apps": apps.into_iter()
+            .map(|(name, count)| json!({ "name": name, "count": count }))
+            .collect::<Vec<_>>(),
         "commonly_interacted_with_accounts": accounts(replied),
         "most_reblogged_accounts": accounts(boosted),
     }))

@@ -31,6 +31,7 @@ use sqlx::PgConnection;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::media::MediaRow;
+use crate::db::oauth::AppRow;
 use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
@@ -62,6 +63,8 @@ pub struct NewPost<'a> {
     pub media_ids: Option<&'a [String]>,
     /// The `Idempotency-Key` header: a repeat within a day returns the first status.
     pub idempotency_key: Option<&'a str>,
+    /// The OAuth app of the token it is posted with (shown as `application`).
+    pub application_id: Option<i64>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -79,6 +82,8 @@ pub struct Written {
     pub media: Vec<MediaRow>,
     /// The custom emoji it uses.
     pub emojis: Vec<CustomEmojiRow>,
+    /// The OAuth app it was posted with, if known.
+    pub application: Option<AppRow>,
 }
 
 /// What [`post`] did.
@@ -134,6 +139,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
             sensitive: new.sensitive.unwrap_or(false) || !spoiler_text.is_empty(),
             visibility,
             language: language(new.language).or(defaults.language.as_deref()),
+            application_id: new.application_id,
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
@@ -198,6 +204,10 @@ async fn finish_local(
     } else {
         Vec::new()
     };
+    let application = match row.application_id {
+        Some(id) => crate::db::oauth::find_app(&mut *conn, id).await?,
+        None => None,
+    };
     Ok(Written {
         row,
         author,
@@ -205,6 +215,7 @@ async fn finish_local(
         tags: composed.tags,
         media,
         emojis: composed.emojis,
+        application,
     })
 }
 

@@ -44,9 +44,11 @@ async fn an_annual_report_is_eligible_until_generated_then_available(db: PgPool)
         .get(&format!("/api/v1/annual_reports/{year}"))
         .await
         .expect("report");
+    let data = &report["annual_reports"][0]["data"];
+    assert_eq!(data["type_distribution"]["total"], 1);
     assert_eq!(
-        report["annual_reports"][0]["data"]["type_distribution"]["total"],
-        1
+        data["most_used_apps"],
+        json!([{"name": "Test app", "count": 1}])
     );
     let ineligible: Value = app
         .as_(&alice)
@@ -173,4 +175,39 @@ async fn the_default_language_is_an_iso_code_that_new_posts_take(db: PgPool) {
     let cleared = set("").await.expect("cleared");
     assert!(cleared["source"]["language"].is_null());
     assert!(post(&[("status", "hm")]).await["language"].is_null());
+}
+
+#[sqlx::test]
+async fn a_status_shows_the_app_it_was_posted_with(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let posted: Value = app
+        .as_(&alice)
+        .post("/api/v1/statuses", &[("status", "from my app")])
+        .await
+        .expect("posted");
+    let expected = json!({"name": "Test app", "website": "https://app.example"});
+    assert_eq!(posted["application"], expected);
+    let id = posted["id"].as_str().expect("an id");
+    let seen: Value = app
+        .as_(&bob)
+        .get(&format!("/api/v1/statuses/{id}"))
+        .await
+        .expect("seen");
+    assert_eq!(seen["application"], expected);
+    let anonymous: Vec<Value> = app
+        .anonymous()
+        .get("/api/v1/timelines/public")
+        .await
+        .expect("timeline");
+    assert_eq!(anonymous[0]["application"], expected);
+
+    let boost: Value = app
+        .as_(&bob)
+        .post(&format!("/api/v1/statuses/{id}/reblog"), &[])
+        .await
+        .expect("boosted");
+    assert!(boost["application"].is_null(), "a boost is no post");
+    assert_eq!(boost["reblog"]["application"], expected);
 }
