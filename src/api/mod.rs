@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod entities;
 pub mod health;
 pub mod oauth;
+pub mod oembed;
 pub mod openapi;
 pub mod paging;
 pub mod params;
@@ -513,7 +514,8 @@ fn instance_extra_routes() -> Router<AppState> {
         )
 }
 
-/// Issue 15's extras: annual report state and generation, identity proofs, translation.
+/// Issue 15's extras: annual report state and generation, identity proofs, translation,
+/// oEmbed.
 fn extras_routes() -> Router<AppState> {
     use v1::absent_features as absent;
     Router::new()
@@ -530,6 +532,7 @@ fn extras_routes() -> Router<AppState> {
             get(absent::identity_proofs),
         )
         .route("/api/v1/statuses/{id}/translate", post(absent::translate))
+        .route("/api/oembed", get(oembed::show))
 }
 
 /// Grouped notifications, the notification policy and notification requests. Literal

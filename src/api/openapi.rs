@@ -92,6 +92,7 @@ use super::{admin, authorize, oauth, v1};
         crate::api::userinfo::show_post,
         v1::annual_reports::state, v1::annual_reports::generate,
         v1::absent_features::identity_proofs, v1::absent_features::translate,
+        crate::api::oembed::show,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

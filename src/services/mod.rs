@@ -34,6 +34,7 @@ pub mod lists;
 pub mod media;
 pub mod moderation;
 pub mod notifications;
+pub mod oembed;
 pub mod profile;
 pub mod reports;
 pub mod statuses;

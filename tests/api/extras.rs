@@ -211,3 +211,83 @@ async fn a_status_shows_the_app_it_was_posted_with(db: PgPool) {
     assert!(boost["application"].is_null(), "a boost is no post");
     assert_eq!(boost["reblog"]["application"], expected);
 }
+
+#[sqlx::test]
+async fn oembed_describes_public_local_statuses_only(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let posted = app
+        .as_(&alice)
+        .post_status("<b>hi</b> & bye")
+        .await
+        .expect("posted");
+    let page = posted.url.clone().expect("a page");
+    let oembed = |url: String, extra: &'static str| {
+        let client = app.anonymous();
+        async move {
+            let query = format!("/api/oembed?url={}{extra}", urlencode(&url));
+            client.get::<Value>(&query).await
+        }
+    };
+    let embed = oembed(page.clone(), "").await.expect("embed");
+    assert_eq!(embed["type"], "rich");
+    assert_eq!(embed["version"], "1.0");
+    assert_eq!(embed["author_name"], "alice");
+    assert_eq!(embed["author_url"], posted.account.url);
+    assert_eq!(embed["cache_age"], 86400);
+    assert_eq!(embed["width"], 400);
+    assert!(embed["height"].is_null());
+    let html = embed["html"].as_str().expect("html");
+    assert!(
+        html.starts_with("<blockquote class=\"mastodon-embed\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;b&gt;hi&lt;/b&gt; &amp; bye"),
+        "escaped: {html}"
+    );
+    assert!(html.contains(&format!("href=\"{page}\"")), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    let provider = embed["provider_url"].as_str().expect("provider");
+    assert!(page.starts_with(provider), "{provider} {page}");
+
+    let sized = oembed(posted.uri.clone(), "&maxwidth=300&maxheight=200")
+        .await
+        .expect("by its ActivityPub id");
+    assert_eq!(
+        (sized["width"].clone(), sized["height"].clone()),
+        (json!(300), json!(200))
+    );
+
+    let private = app
+        .as_(&alice)
+        .post_status_with(&[("status", "secret"), ("visibility", "private")])
+        .await
+        .expect("posted");
+    let deleted = app.as_(&alice).post_status("gone").await.expect("posted");
+    app.as_(&alice)
+        .delete_status(&deleted)
+        .await
+        .expect("deleted");
+    let bob = app.sign_up("bob").await;
+    let wrong_author = page.replace("/@alice/", &format!("/@{}/", bob.username));
+    let refused = [
+        private.url.clone().expect("a page"),
+        deleted.url.clone().expect("a page"),
+        wrong_author,
+        "https://elsewhere.example/@alice/1".to_owned(),
+        "not a url".to_owned(),
+    ];
+    for url in refused {
+        let error = oembed(url.clone(), "").await.expect_err("not embeddable");
+        assert_eq!(error.status, 404, "{url}");
+        assert_eq!(error.error, "Record not found");
+    }
+    let missing = app.anonymous().get::<Value>("/api/oembed").await;
+    assert_eq!(missing.expect_err("no url").status, 404);
+}
+
+/// Percent-encodes a query value.
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
