@@ -257,7 +257,7 @@ fn stored_language(language: &str) -> &'static str {
 /// Queues an `Update` carrying the actor document of `account` as it now is to its
 /// followers' inboxes, in the caller's transaction; nothing when it has no followers
 /// elsewhere.
-async fn queue_actor_update(
+pub(crate) async fn queue_actor_update(
     state: &AppState,
     conn: &mut PgConnection,
     account: &AccountRow,
@@ -306,6 +306,6 @@ pub async fn receive_actor_update(
         return Err(ApiError::Forbidden("actor id mismatch".into()));
     }
     let account = resolve::store_actor(&state.db, &actor).await?;
-    crate::federation::featured_tags::synchronize(state, &account, object).await;
+    resolve::read_collections(state, &account, object).await;
     Ok(account)
 }

@@ -21,6 +21,7 @@ mod durability;
 mod errors;
 mod extras;
 mod featured_tags;
+mod federated_endorsements;
 mod federated_media;
 mod federated_moderation;
 mod federated_statuses;
