@@ -26,14 +26,13 @@ async fn the_actor_serves_the_accounts_it_endorses(db: PgPool) {
     };
     let actor = expect_json(as_json("/users/alice").await, 200).await;
     let url = actor["endorsements"].as_str().expect("endorsements");
-    assert!(url.ends_with("/users/alice/collections/endorsements"), "{url}");
+    assert!(
+        url.ends_with("/users/alice/collections/endorsements"),
+        "{url}"
+    );
     let context = actor["@context"].to_string();
     assert!(context.contains("toot:endorsements"), "{context}");
-    let collection = expect_json(
-        as_json("/users/alice/collections/endorsements").await,
-        200,
-    )
-    .await;
+    let collection = expect_json(as_json("/users/alice/collections/endorsements").await, 200).await;
     assert_eq!(collection["id"], url);
     assert_eq!(collection["type"], "OrderedCollection");
     assert_eq!(collection["totalItems"], 1);
@@ -52,7 +51,10 @@ async fn endorsements_federate_between_servers(db: PgPool) {
     let carol_on_a = remote_id(&a, &alice, &format!("carol@{}", b.domain)).await;
     a.as_(&alice).follow(&bob_on_a).await.expect("follows bob");
     let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    b.as_(&bob).follow(&alice_on_b).await.expect("follows alice");
+    b.as_(&bob)
+        .follow(&alice_on_b)
+        .await
+        .expect("follows alice");
     b.as_(&bob).follow(&carol).await.expect("follows carol");
     settle(&[&a, &b]).await;
 
