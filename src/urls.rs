@@ -108,6 +108,24 @@ pub fn local_status_id(config: &Config, uri: &str) -> Option<i64> {
     id.parse().ok()
 }
 
+/// The author's username and the id of the local status a URL of this instance names,
+/// in either form: its page (`https://DOMAIN/@NAME/ID`) or its ActivityPub id
+/// (`https://DOMAIN/users/NAME/statuses/ID`). A query or fragment is ignored.
+pub fn local_status_reference(config: &Config, url: &str) -> Option<(String, i64)> {
+    let parsed = url::Url::parse(url).ok()?;
+    if parsed.origin() != base(config).origin() {
+        return None;
+    }
+    let segments: Vec<&str> = parsed.path_segments()?.collect();
+    let (name, id) = match segments.as_slice() {
+        [profile, id] => (profile.strip_prefix('@')?, *id),
+        ["users", name, "statuses", id] => (*name, *id),
+        _ => return None,
+    };
+    (!name.is_empty()).then_some(())?;
+    Some((name.to_owned(), id.parse().ok()?))
+}
+
 /// The instance's base URL, parsed (`https://DOMAIN/`).
 pub fn base(config: &Config) -> url::Url {
     url::Url::parse(&format!("{}/", config.base_url()))

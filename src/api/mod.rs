@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod entities;
 pub mod health;
 pub mod oauth;
+pub mod oembed;
 pub mod openapi;
 pub mod paging;
 pub mod params;
@@ -462,6 +463,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(v1::instance::translation_languages),
         )
         .merge(instance_extra_routes())
+        .merge(extras_routes())
         .route("/api/v1/directory", get(v1::directory::index))
         .route(
             "/oauth/userinfo",
@@ -558,6 +560,27 @@ fn admin_block_routes() -> Router<AppState> {
             "/api/v1/admin/canonical_email_blocks/{id}",
             get(email::show_canonical).delete(email::delete_canonical),
         )
+}
+
+/// Issue 15's extras: annual report state and generation, identity proofs, translation,
+/// oEmbed.
+fn extras_routes() -> Router<AppState> {
+    use v1::absent_features as absent;
+    Router::new()
+        .route(
+            "/api/v1/annual_reports/{year}/state",
+            get(v1::annual_reports::state),
+        )
+        .route(
+            "/api/v1/annual_reports/{year}/generate",
+            post(v1::annual_reports::generate),
+        )
+        .route(
+            "/api/v1/accounts/{id}/identity_proofs",
+            get(absent::identity_proofs),
+        )
+        .route("/api/v1/statuses/{id}/translate", post(absent::translate))
+        .route("/api/oembed", get(oembed::show))
 }
 
 /// Grouped notifications, the notification policy and notification requests. Literal

@@ -104,6 +104,9 @@ use super::{admin, authorize, oauth, v1};
         admin::tags::list, admin::tags::show, admin::tags::update,
         admin::accounts::delete, admin::reports::update,
         admin::dashboard::measures, admin::dashboard::dimensions, admin::dashboard::retention,
+        v1::annual_reports::state, v1::annual_reports::generate,
+        v1::absent_features::identity_proofs, v1::absent_features::translate,
+        crate::api::oembed::show,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -87,3 +87,48 @@ pub async fn count_endorsed_locked(db: impl PgExecutor<'_>, account_id: i64) -> 
     .fetch_one(db)
     .await
 }
+
+/// The ids of the known accounts a list names, in its order. Position `i` names a
+/// remote account by actor id (`ap_ids[i]`) or a local one by username
+/// (`usernames[i]`); the other entry is `None`. Unknown accounts are left out.
+pub async fn known_accounts(
+    db: impl PgExecutor<'_>,
+    ap_ids: &[Option<String>],
+    usernames: &[Option<String>],
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(ap_id, username, n)) \
+         SELECT id FROM ( \
+           SELECT a.id, u.n FROM u JOIN accounts a ON a.ap_id = u.ap_id \
+           UNION ALL \
+           SELECT a.id, u.n FROM u JOIN accounts a ON a.domain IS NULL AND a.username = u.username \
+         ) found ORDER BY n",
+    )
+    .bind(ap_ids)
+    .bind(usernames)
+    .fetch_all(db)
+    .await
+}
+
+/// Replaces every endorsement of `account_id` by `targets`, the first newest (so they
+/// list in the order given). Run it in a transaction.
+pub async fn replace_endorsed(
+    conn: &mut sqlx::PgConnection,
+    account_id: i64,
+    targets: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM account_endorsements WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO account_endorsements (account_id, target_account_id) \
+         SELECT $1, u.target FROM unnest($2::bigint[]) WITH ORDINALITY AS u(target, n) \
+         ORDER BY u.n DESC ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(targets)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

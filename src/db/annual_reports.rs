@@ -194,6 +194,26 @@ pub async fn replied_to(
     .await
 }
 
+/// The apps `account` posted with most in `year` (by app name), most first.
+pub async fn apps(
+    db: impl PgExecutor<'_>,
+    account: i64,
+    year: i32,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(&format!(
+        "SELECT a.name, count(*) AS uses FROM statuses s JOIN oauth_apps a ON a.id = s.application_id \
+         WHERE s.account_id = $1 AND s.deleted_at IS NULL AND {} \
+         GROUP BY a.name ORDER BY uses DESC, a.name LIMIT $3",
+        in_year("s")
+    ))
+    .bind(account)
+    .bind(year)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// The accounts whose statuses `account` boosted most in `year`, most first.
 pub async fn boosted(
     db: impl PgExecutor<'_>,

@@ -71,6 +71,16 @@ pub async fn find_app(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<A
     .await
 }
 
+/// The apps of `ids` (unknown ids are left out), for rendering statuses.
+pub async fn find_apps(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<AppRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {APP_COLUMNS} FROM oauth_apps WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 /// An authorization code as stored (the code itself only as a hash).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AuthorizationCodeRow {

@@ -35,6 +35,8 @@ pub struct StatusRow {
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The OAuth app a local status was posted with.
+    pub application_id: Option<i64>,
 }
 
 /// The [`StatusRow`] columns of status `s`, with `$text` as the source text's column.
@@ -46,7 +48,7 @@ macro_rules! status_columns {
             ", s.content, s.spoiler_text, \
     s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, \
     s.conversation, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
-    s.deleted_at"
+    s.deleted_at, s.application_id"
         )
     };
 }
@@ -118,6 +120,8 @@ pub struct NewStatus<'a> {
     pub tags: &'a [String],
     /// The custom emoji its text and content warning use.
     pub emoji_ids: &'a [i64],
+    /// The OAuth app a local author posted it with.
+    pub application_id: Option<i64>,
 }
 
 impl<'a> NewStatus<'a> {
@@ -148,6 +152,7 @@ impl<'a> NewStatus<'a> {
             mentioned_account_ids: &[],
             tags: &[],
             emoji_ids: &[],
+            application_id: None,
         }
     }
 }
@@ -160,8 +165,9 @@ impl<'a> NewStatus<'a> {
 pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Result<StatusRow> {
     let row: StatusRow = sqlx::query_as(&format!(
         "INSERT INTO statuses AS s (account_id, local, ap_id, url, text, content, spoiler_text, sensitive, \
-           visibility, language, in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15, now())) \
+           visibility, language, in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation, created_at, \
+           application_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15, now()), $16) \
          RETURNING {COLUMNS}"
     ))
     .bind(new.account_id)
@@ -179,6 +185,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     .bind(new.reblog_of_id)
     .bind(new.conversation)
     .bind(new.created_at)
+    .bind(new.application_id)
     .fetch_one(&mut *conn)
     .await?;
     if !new.mentioned_account_ids.is_empty() {

@@ -175,8 +175,9 @@ pub async fn set_password_hash(
     Ok(result.rows_affected() == 1)
 }
 
-/// Changes the posting defaults of a local account's user (`None` keeps a value) and
-/// returns the user as it now is; `None` when the account has no user.
+/// Changes the posting defaults of a local account's user (`None` keeps a value; a
+/// `language` of `""` clears it) and returns the user as it now is; `None` when the
+/// account has no user.
 pub async fn update_defaults(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -187,7 +188,7 @@ pub async fn update_defaults(
     sqlx::query_as(&format!(
         "UPDATE users SET default_privacy = coalesce($2, default_privacy), \
            default_sensitive = coalesce($3, default_sensitive), \
-           default_language = coalesce($4, default_language) \
+           default_language = CASE WHEN $4::text IS NULL THEN default_language ELSE nullif($4, '') END \
          WHERE account_id = $1 RETURNING {COLUMNS}"
     ))
     .bind(account_id)

@@ -13,6 +13,7 @@ pub mod builders;
 pub mod discovery;
 pub mod domain_policy;
 pub mod emojis;
+pub mod endorsements;
 pub mod featured_tags;
 pub mod fetch;
 pub mod inbound;
@@ -49,4 +50,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{name}/following", get(actors::following))
         .route("/users/{name}/collections/featured", get(actors::featured))
         .route("/users/{name}/collections/tags", get(actors::featured_tags))
+        .route(
+            "/users/{name}/collections/endorsements",
+            get(actors::endorsements),
+        )
 }

@@ -130,8 +130,16 @@ pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, Reso
         }
         other => other?,
     };
-    super::featured_tags::synchronize(state, &account, &document).await;
+    read_collections(state, &account, &document).await;
     Ok(account)
+}
+
+/// Reads the collections a remote actor's `document` names that Roost keeps a copy of
+/// (featured hashtags, endorsed accounts), whenever the actor is fetched or sends an
+/// `Update` of itself. Best effort, bounded, never failing the actor's fetch.
+pub async fn read_collections(state: &AppState, account: &AccountRow, document: &Value) {
+    super::featured_tags::synchronize(state, account, document).await;
+    super::endorsements::synchronize(state, account, document).await;
 }
 
 /// Stores a checked remote actor (inserted or refreshed) with the custom emoji of its

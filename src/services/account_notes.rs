@@ -3,6 +3,11 @@
 //! show in the Relationship; endorsements are listed by `/api/v1/endorsements` and on
 //! the profile (`/api/v1/accounts/:id/endorsements`).
 //!
+//! Endorsements federate: a local actor publishes them as its `endorsements`
+//! collection (`federation::actors::endorsements`) and sends its followers an `Update`
+//! of itself when they change; a remote actor's are read from its collection
+//! (`federation::endorsements`) and stored here with [`store_remote_endorsements`].
+//!
 //! Not here: the SQL (`db::account_notes`), the relationship query (`db::follows`).
 //! Spec: <https://docs.joinmastodon.org/methods/accounts/#note>,
 //! <https://docs.joinmastodon.org/methods/endorsements/>.
@@ -10,12 +15,17 @@
 use crate::db::accounts::{self, AccountRow};
 use crate::db::{account_notes, follows, Page};
 use crate::error::{check_length, ApiError, ApiResult};
+use crate::services::profile::queue_actor_update;
 use crate::state::AppState;
+use crate::urls;
+use url::Url;
 
 /// Longest note, in characters (Mastodon's `AccountNote` limit).
 pub const MAX_NOTE: usize = 2000;
 /// Most accounts one account may feature.
 pub const MAX_ENDORSEMENTS: i64 = 100;
+/// Most endorsements kept of a remote account (the first of its collection).
+pub const MAX_REMOTE_ENDORSEMENTS: usize = 40;
 
 /// Sets `owner`'s private note on `target`; an empty (or blank) note removes it.
 /// Errors: `Validation` for a note over [`MAX_NOTE`] characters.
@@ -59,13 +69,48 @@ pub async fn endorse(state: &AppState, owner: &AccountRow, target: &AccountRow) 
         )));
     }
     account_notes::endorse(&mut *transaction, owner.id, target.id).await?;
+    queue_actor_update(state, &mut transaction, owner).await?;
     transaction.commit().await?;
     Ok(())
 }
 
-/// `owner` stops featuring `target` (nothing happens if they did not).
-pub async fn unendorse(state: &AppState, owner: i64, target: &AccountRow) -> ApiResult<()> {
-    account_notes::unendorse(&state.db, owner, target.id).await?;
+/// `owner` stops featuring `target` (nothing happens if they did not); followers on
+/// other servers are sent the actor again, as for [`endorse`].
+pub async fn unendorse(state: &AppState, owner: &AccountRow, target: &AccountRow) -> ApiResult<()> {
+    let mut transaction = state.db.begin().await?;
+    account_notes::unendorse(&mut *transaction, owner.id, target.id).await?;
+    queue_actor_update(state, &mut transaction, owner).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Replaces the stored endorsements of remote account `owner` by the accounts of
+/// `actor_ids` (its collection's items, in order) that Roost knows, at most
+/// [`MAX_REMOTE_ENDORSEMENTS`]; unknown ones, repeats and `owner` itself are left out.
+pub async fn store_remote_endorsements(
+    state: &AppState,
+    owner: &AccountRow,
+    actor_ids: &[Url],
+) -> ApiResult<()> {
+    let listed = actor_ids.iter().take(MAX_REMOTE_ENDORSEMENTS);
+    let (remote, local): (Vec<_>, Vec<_>) = listed
+        .map(
+            |id| match urls::local_username(&state.config, id.as_str()) {
+                Some(username) => (None, Some(username.to_owned())),
+                None => (Some(id.to_string()), None),
+            },
+        )
+        .unzip();
+    let known = account_notes::known_accounts(&state.db, &remote, &local).await?;
+    let mut targets: Vec<i64> = Vec::with_capacity(known.len());
+    for id in known {
+        if id != owner.id && !targets.contains(&id) {
+            targets.push(id);
+        }
+    }
+    let mut transaction = state.db.begin().await?;
+    account_notes::replace_endorsed(&mut transaction, owner.id, &targets).await?;
+    transaction.commit().await?;
     Ok(())
 }
 

@@ -5,7 +5,9 @@
 //!
 //! Unlike Mastodon, which generates a report once in a campaign and answers 404
 //! before, a report is computed when asked for: a past year's is kept from then on
-//! (its numbers no longer move), the current year's is computed afresh each time.
+//! (its numbers no longer move), the current year's is computed afresh each time
+//! until it is generated (`POST …/generate`) or marked read, which keeps it.
+//! Generating is immediate, so a report's [`ReportState`] is never `generating`.
 //!
 //! Not here: the SQL (`db::annual_reports`), rendering (`api::entities::annual_report`).
 //! Spec: <https://docs.joinmastodon.org/methods/annual_reports/>.
@@ -26,6 +28,8 @@ const AVERAGE_PER_YEAR: i64 = 113;
 /// How many hashtags and accounts a report names.
 const TOP_HASHTAGS: i64 = 40;
 const TOP_ACCOUNTS: i64 = 3;
+/// How many apps a report names (Mastodon's `most_used_apps`).
+const TOP_APPS: i64 = 3;
 
 /// `account`'s report of `year`. `NotFound` for a year before [`FIRST_YEAR`] or after
 /// the current one.
@@ -61,6 +65,51 @@ pub async fn mark_read(state: &AppState, account: i64, year: i32) -> ApiResult<(
     Ok(())
 }
 
+/// Where a year's report stands for an account (Mastodon 4.6's
+/// `GET /api/v1/annual_reports/:year/state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportState {
+    /// A report is kept (generated, marked read, or a past year's already shown).
+    Available,
+    /// Being generated; never in Roost, which generates while the request waits.
+    Generating,
+    /// None kept yet, and one may be generated: a year from [`FIRST_YEAR`] to this one.
+    Eligible,
+    /// No report can exist for the year.
+    Ineligible,
+}
+
+/// The [`ReportState`] of `account`'s report of `year`.
+pub async fn state_of(state: &AppState, account: i64, year: i32) -> ApiResult<ReportState> {
+    if annual_reports::find(&state.db, account, year)
+        .await?
+        .is_some()
+    {
+        return Ok(ReportState::Available);
+    }
+    let current = chrono::Utc::now().year();
+    Ok(if (FIRST_YEAR..=current).contains(&year) {
+        ReportState::Eligible
+    } else {
+        ReportState::Ineligible
+    })
+}
+
+/// Generates and keeps `account`'s report of `year` (this year's too: it stops moving),
+/// returning its state. A kept report stays as it is; an ineligible year does
+/// nothing, as Mastodon's `generate` (both answer success).
+pub async fn generate(state: &AppState, account: i64, year: i32) -> ApiResult<ReportState> {
+    match state_of(state, account, year).await? {
+        ReportState::Eligible => {
+            let report = report(state, account, year).await?;
+            annual_reports::store(&state.db, account, &report).await?;
+            Ok(ReportState::Available)
+        }
+        other => Ok(other),
+    }
+}
+
 /// The report's data, Mastodon's keys.
 async fn compute(state: &AppState, account: i64, year: i32) -> ApiResult<Value> {
     let db = &state.db;
@@ -75,6 +124,7 @@ async fn compute(state: &AppState, account: i64, year: i32) -> ApiResult<Value> 
         annual_reports::top_statuses(db, account, year).await?;
     let replied = annual_reports::replied_to(db, account, year, TOP_ACCOUNTS).await?;
     let boosted = annual_reports::boosted(db, account, year, TOP_ACCOUNTS).await?;
+    let apps = annual_reports::apps(db, account, year, TOP_APPS).await?;
     let accounts = |pairs: Vec<(i64, i64)>| -> Vec<Value> {
         pairs
             .into_iter()
@@ -103,8 +153,9 @@ async fn compute(state: &AppState, account: i64, year: i32) -> ApiResult<Value> 
         "type_distribution": {
             "total": total, "reblogs": reblogs, "replies": replies, "standalone": standalone,
         },
-        // Roost does not record which app posted a status.
-        "most_used_apps": [],
+        "most_used_apps": apps.into_iter()
+            .map(|(name, count)| json!({ "name": name, "count": count }))
+            .collect::<Vec<_>>(),
         "commonly_interacted_with_accounts": accounts(replied),
         "most_reblogged_accounts": accounts(boosted),
     }))

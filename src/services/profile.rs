@@ -17,7 +17,7 @@ use crate::db::featured_tags::{self, FeaturedTagRow};
 use crate::db::follows;
 use crate::db::users::{self, UserRow};
 use crate::domain::text::{field_value_to_html, plain_to_html};
-use crate::domain::Visibility;
+use crate::domain::{LanguageCode, Visibility};
 use crate::error::check_length;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::profile::actor_update;
@@ -136,7 +136,7 @@ pub async fn update_credentials(
         account_id,
         changes.privacy.as_deref().and_then(Visibility::parse),
         changes.sensitive,
-        changes.language.as_deref(),
+        changes.language.as_deref().map(stored_language),
     )
     .await?
     .ok_or(ApiError::NotFound)?;
@@ -237,7 +237,8 @@ fn validate_fields(fields: Vec<FieldInput>) -> ApiResult<Vec<StoredField>> {
         .collect()
 }
 
-/// The posting defaults: a visibility a default may have, a plausible language code.
+/// The posting defaults: a visibility a default may have, an ISO 639-1 language code
+/// (or empty, which clears it).
 fn validate_source(privacy: Option<&str>, language: Option<&str>) -> ApiResult<()> {
     if let Some(privacy) = privacy {
         if !Visibility::parse(privacy).is_some_and(|v| v != Visibility::Direct) {
@@ -248,26 +249,27 @@ fn validate_source(privacy: Option<&str>, language: Option<&str>) -> ApiResult<(
             ));
         }
     }
-    if let Some(language) = language {
-        let valid = (2..=8).contains(&language.len())
-            && language
-                .chars()
-                .all(|c| c.is_ascii_alphabetic() || c == '-');
-        if !valid {
+    if let Some(language) = language.filter(|l| !l.trim().is_empty()) {
+        if LanguageCode::parse(language).is_none() {
             return Err(ApiError::validation(
                 "source[language]",
                 "ERR_INVALID",
-                "Language is invalid",
+                "Language is not an ISO 639-1 code",
             ));
         }
     }
     Ok(())
 }
 
+/// A checked `source[language]` as stored: the code in lowercase, or `""` (cleared).
+fn stored_language(language: &str) -> &'static str {
+    LanguageCode::parse(language).map_or("", |code| code.as_str())
+}
+
 /// Queues an `Update` carrying the actor document of `account` as it now is to its
 /// followers' inboxes, in the caller's transaction; nothing when it has no followers
 /// elsewhere.
-async fn queue_actor_update(
+pub(crate) async fn queue_actor_update(
     state: &AppState,
     conn: &mut PgConnection,
     account: &AccountRow,
@@ -316,6 +318,6 @@ pub async fn receive_actor_update(
         return Err(ApiError::Forbidden("actor id mismatch".into()));
     }
     let account = resolve::store_actor(&state.db, &actor).await?;
-    crate::federation::featured_tags::synchronize(state, &account, object).await;
+    resolve::read_collections(state, &account, object).await;
     Ok(account)
 }

@@ -31,13 +31,14 @@ use sqlx::PgConnection;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::media::MediaRow;
+use crate::db::oauth::AppRow;
 use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::services::notifications::create as notifications;
 use crate::state::AppState;
 use delivery::Change;
-use rules::{check_body, conversation, language, visibility, Body};
+use rules::{check_body, conversation, defaults, language, visibility, Body};
 
 /// Longest `Idempotency-Key` remembered (longer ones are ignored, as absent).
 const MAX_IDEMPOTENCY_KEY: usize = 128;
@@ -55,12 +56,15 @@ pub struct NewPost<'a> {
     pub spoiler_text: Option<&'a str>,
     /// Whether media is hidden by default (always, with a content warning).
     pub sensitive: Option<bool>,
-    /// ISO 639 language code (ignored unless 2 to 8 characters).
+    /// ISO 639 language code (ignored unless 2 to 8 characters); the author's
+    /// `source[language]` when absent.
     pub language: Option<&'a str>,
     /// The author's uploads to attach.
     pub media_ids: Option<&'a [String]>,
     /// The `Idempotency-Key` header: a repeat within a day returns the first status.
     pub idempotency_key: Option<&'a str>,
+    /// The OAuth app of the token it is posted with (shown as `application`).
+    pub application_id: Option<i64>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -78,6 +82,8 @@ pub struct Written {
     pub media: Vec<MediaRow>,
     /// The custom emoji it uses.
     pub emojis: Vec<CustomEmojiRow>,
+    /// The OAuth app it was posted with, if known.
+    pub application: Option<AppRow>,
 }
 
 /// What [`post`] did.
@@ -112,7 +118,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     };
     let media_ids = check_body(state, author_id, None, &body).await?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
-    let visibility = visibility(state, author_id, new.visibility).await?;
+    let defaults = defaults(state, author_id).await?;
+    let visibility = visibility(new.visibility, defaults.visibility)?;
     let spoiler_text = new.spoiler_text.unwrap_or_default();
     let composed = compose(state, text, spoiler_text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
@@ -131,7 +138,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
             spoiler_text,
             sensitive: new.sensitive.unwrap_or(false) || !spoiler_text.is_empty(),
             visibility,
-            language: language(new.language),
+            language: language(new.language).or(defaults.language.as_deref()),
+            application_id: new.application_id,
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
@@ -196,6 +204,10 @@ async fn finish_local(
     } else {
         Vec::new()
     };
+    let application = match row.application_id {
+        Some(id) => crate::db::oauth::find_app(&mut *conn, id).await?,
+        None => None,
+    };
     Ok(Written {
         row,
         author,
@@ -203,6 +215,7 @@ async fn finish_local(
         tags: composed.tags,
         media,
         emojis: composed.emojis,
+        application,
     })
 }
 

@@ -21,6 +21,7 @@ pub mod media;
 pub mod notification;
 pub mod notification_group;
 pub mod notification_policy;
+pub mod oembed;
 pub mod preferences;
 pub mod profile;
 pub mod push;

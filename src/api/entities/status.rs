@@ -11,6 +11,7 @@ use super::filter::{self, FilterResult};
 use super::{timestamp, Account, CustomEmoji, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
+use crate::db::oauth::AppRow;
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
 use crate::domain::filters::FilterContext;
 use crate::domain::{Id, Visibility};
@@ -49,8 +50,8 @@ pub struct Status {
     pub sensitive: bool,
     pub spoiler_text: String,
     pub media_attachments: Vec<MediaAttachment>,
-    #[schema(value_type = Option<Object>)]
-    pub application: Option<serde_json::Value>,
+    /// The app it was posted with (local statuses posted through the API).
+    pub application: Option<StatusApplication>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<StatusTag>,
     /// The custom emoji its text and content warning use.
@@ -88,6 +89,22 @@ pub struct Status {
     pub filtered: Vec<FilterResult>,
 }
 
+/// The app a status was posted with, as Mastodon shows it on a Status.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StatusApplication {
+    pub name: String,
+    pub website: Option<String>,
+}
+
+impl StatusApplication {
+    fn from_row(row: &AppRow) -> StatusApplication {
+        StatusApplication {
+            name: row.name.clone(),
+            website: row.website.clone(),
+        }
+    }
+}
+
 /// Everything needed to render a page of statuses, loaded in a few queries. The
 /// custom emoji of the page's statuses come with their mentions and tags
 /// (`statuses::extras`, from the `status_emojis` links written when each status was
@@ -101,6 +118,7 @@ struct Loaded {
     media: HashMap<i64, Vec<MediaAttachment>>,
     emojis: HashMap<i64, Vec<CustomEmoji>>,
     marks: HashMap<i64, ViewerMarks>,
+    applications: HashMap<i64, StatusApplication>,
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
@@ -155,6 +173,7 @@ pub async fn render(
             marks.insert(extra.status_id, extra.marks);
         }
     }
+    let applications = applications(&mut conn, &statuses).await?;
     let loaded = Loaded {
         statuses,
         accounts,
@@ -163,10 +182,29 @@ pub async fn render(
         media,
         emojis,
         marks,
+        applications,
     };
     Ok(order
         .iter()
         .filter_map(|id| loaded.status(state, *id, viewer.is_some(), true))
+        .collect())
+}
+
+/// The apps the local statuses among `statuses` were posted with, by app id.
+async fn applications(
+    conn: &mut sqlx::PgConnection,
+    statuses: &HashMap<i64, StatusRow>,
+) -> sqlx::Result<HashMap<i64, StatusApplication>> {
+    let mut ids: Vec<i64> = statuses.values().filter_map(|s| s.application_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let apps = crate::db::oauth::find_apps(conn, &ids).await?;
+    Ok(apps
+        .iter()
+        .map(|app| (app.id, StatusApplication::from_row(app)))
         .collect())
 }
 
@@ -196,6 +234,7 @@ pub struct Written {
     pub tags: Vec<String>,
     pub media: Vec<MediaAttachment>,
     pub emojis: Vec<CustomEmojiRow>,
+    pub application: Option<AppRow>,
 }
 
 /// Renders a status for its author right after it was written, without a query: the
@@ -209,6 +248,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         mut tags,
         media,
         mut emojis,
+        application,
     } = written;
     emojis.sort_by(|a, b| a.shortcode.cmp(&b.shortcode));
     mentioned.sort_by_key(|account| account.id);
@@ -224,6 +264,10 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         accounts: std::iter::once(author)
             .chain(mentioned)
             .map(|account| (account.id, account))
+            .collect(),
+        applications: application
+            .iter()
+            .map(|app| (app.id, StatusApplication::from_row(app)))
             .collect(),
         statuses: HashMap::from([(id, row)]),
         marks: HashMap::new(),
@@ -298,7 +342,10 @@ impl Loaded {
             sensitive: row.sensitive,
             spoiler_text: row.spoiler_text.clone(),
             media_attachments: self.media.get(&row.id).cloned().unwrap_or_default(),
-            application: None,
+            application: row
+                .application_id
+                .and_then(|app| self.applications.get(&app))
+                .cloned(),
             mentions: self.mentions_of(state, row.id),
             tags: self
                 .tags

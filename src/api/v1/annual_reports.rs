@@ -10,7 +10,7 @@ use crate::api::entities::empty::Empty;
 use crate::auth::scoped::{ReadAccounts, WriteAccounts};
 use crate::auth::User;
 use crate::error::{ApiError, ApiResult};
-use crate::services::annual_reports as service;
+use crate::services::annual_reports::{self as service, ReportState};
 use crate::state::AppState;
 
 /// The year in the path; not a year: 404.
@@ -58,5 +58,48 @@ pub async fn read(
     Path(text): Path<String>,
 ) -> ApiResult<Json<Empty>> {
     service::mark_read(&state, user.account_id, year(&text)?).await?;
+    Ok(Json(Empty {}))
+}
+
+/// The body of `GET /api/v1/annual_reports/:year/state`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReportStateBody {
+    /// `available`, `generating`, `eligible` or `ineligible`.
+    pub state: ReportState,
+}
+
+/// Where the user's report of a year stands (Mastodon 4.6).
+#[utoipa::path(get, path = "/api/v1/annual_reports/{year}/state", tag = "accounts",
+    params(("year" = String, Path, description = "The year")),
+    security(("bearer" = ["read:accounts"])),
+    responses((status = 200, body = ReportStateBody)))]
+pub async fn state(
+    State(state): State<AppState>,
+    user: User<ReadAccounts>,
+    Path(text): Path<String>,
+) -> ApiResult<Json<ReportStateBody>> {
+    let report_state = match text.parse() {
+        Ok(year) => service::state_of(&state, user.account_id, year).await?,
+        Err(_) => ReportState::Ineligible,
+    };
+    Ok(Json(ReportStateBody {
+        state: report_state,
+    }))
+}
+
+/// Generates (and keeps) the user's report of a year (Mastodon 4.6). Immediate in
+/// Roost, so always `200` `{}`: the report is then `available` (or the year ineligible).
+#[utoipa::path(post, path = "/api/v1/annual_reports/{year}/generate", tag = "accounts",
+    params(("year" = String, Path, description = "The year")),
+    security(("bearer" = ["write:accounts"])),
+    responses((status = 200, body = Empty)))]
+pub async fn generate(
+    State(state): State<AppState>,
+    user: User<WriteAccounts>,
+    Path(text): Path<String>,
+) -> ApiResult<Json<Empty>> {
+    if let Ok(year) = text.parse() {
+        service::generate(&state, user.account_id, year).await?;
+    }
     Ok(Json(Empty {}))
 }

@@ -72,9 +72,9 @@ pub async fn unendorse(
     user: User<WriteAccounts>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relationship>> {
-    let target = find_account(&state, id).await?;
-    service::unendorse(&state, user.account_id, &target).await?;
-    relationship(&state, user.account_id, target.id).await
+    let (me, target) = parties(&state, user.account_id, id).await?;
+    service::unendorse(&state, &me, &target).await?;
+    relationship(&state, me.id, target.id).await
 }
 
 /// The accounts the user features (newest first; `limit` default 40, at most 80).

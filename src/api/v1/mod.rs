@@ -1,5 +1,6 @@
 //! Handlers of `/api/v1` (and the v2 endpoints that share their logic).
 
+pub mod absent_features;
 pub mod accounts;
 pub mod announcements;
 pub mod annual_reports;

@@ -54,6 +54,7 @@ pub async fn create(
         language: params.language.as_deref(),
         media_ids: params.media_ids.as_deref(),
         idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
+        application_id: Some(user.token.app_id),
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
@@ -70,6 +71,7 @@ pub async fn create(
                 mentioned: written.mentioned,
                 tags: written.tags,
                 emojis: written.emojis,
+                application: written.application,
             };
             status::render_written(&state, written)
                 .map(Json)

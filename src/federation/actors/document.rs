@@ -92,6 +92,7 @@ pub async fn instance(State(state): State<AppState>) -> ApiResult<Response> {
     actor.following = None;
     actor.featured = None;
     actor.featured_tags = None;
+    actor.endorsements = None;
     Ok(activity_json(&actor))
 }
 

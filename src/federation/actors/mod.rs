@@ -5,6 +5,7 @@
 //!
 //! - [`document`]: the actor (`/users/:name`, `/@:name`), the instance actor, key pairs.
 //! - [`collections`]: followers, following, outbox, featured, featured hashtags.
+//! - [`endorsements`]: the accounts an actor endorses.
 //! - [`status`]: one local post as a Note.
 //! - [`emoji`]: one local custom emoji as an `Emoji`.
 //! - [`signed_get`]: who is asking, from a signed GET ("authorized fetch").
@@ -15,12 +16,14 @@
 pub mod collections;
 pub mod document;
 pub mod emoji;
+pub mod endorsements;
 pub mod signed_get;
 pub mod status;
 
 pub use collections::{featured, featured_tags, followers, following, outbox};
 pub use document::{actor, actor_document, backfill_missing_keys, instance};
 pub use emoji::emoji;
+pub use endorsements::endorsements;
 pub use status::status;
 
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};

@@ -130,6 +130,7 @@ mod tests {
             created_at: at,
             edited_at: None,
             deleted_at: None,
+            application_id: None,
         }
     }
 

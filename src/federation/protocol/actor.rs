@@ -73,6 +73,11 @@ pub struct Actor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub featured_tags: Option<Url>,
+    /// The accounts the actor endorses (features on its profile), Roost's
+    /// `toot:endorsements` collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub endorsements: Option<Url>,
     /// Server-wide endpoints, chiefly the shared inbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
@@ -149,6 +154,7 @@ impl Actor {
             following: Some(urls.following.clone()),
             featured: Some(urls.featured.clone()),
             featured_tags: Some(urls.featured_tags.clone()),
+            endorsements: Some(urls.endorsements.clone()),
             endpoints: Some(Endpoints {
                 shared_inbox: Some(urls.shared_inbox.clone()),
             }),
@@ -321,6 +327,7 @@ pub enum PropertyValueType {
 /// | `following`    | `https://DOMAIN/users/NAME/following`     |
 /// | `featured`     | `https://DOMAIN/users/NAME/collections/featured` |
 /// | `featured_tags`| `https://DOMAIN/users/NAME/collections/tags` |
+/// | `endorsements` | `https://DOMAIN/users/NAME/collections/endorsements` |
 /// | `key_id`       | `https://DOMAIN/users/NAME#main-key`      |
 /// | `shared_inbox` | `https://DOMAIN/inbox`                    |
 /// | `profile`      | `https://DOMAIN/@NAME`                    |
@@ -342,6 +349,8 @@ pub struct LocalActorUrls {
     pub featured: Url,
     /// Featured hashtags collection.
     pub featured_tags: Url,
+    /// Endorsed accounts collection.
+    pub endorsements: Url,
     /// The `keyId` of the actor's HTTP signatures.
     pub key_id: Url,
     /// The instance's shared inbox.
@@ -369,6 +378,7 @@ impl LocalActorUrls {
             following: child(&["following"])?,
             featured: child(&["collections", "featured"])?,
             featured_tags: child(&["collections", "tags"])?,
+            endorsements: child(&["collections", "endorsements"])?,
             key_id,
             shared_inbox: join_segments(base, &["inbox"])?,
             profile: join_segments(base, &[&format!("@{username}")])?,

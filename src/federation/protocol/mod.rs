@@ -92,6 +92,7 @@ pub fn context() -> Value {
             "toot": "http://joinmastodon.org/ns#",
             "featured": { "@id": "toot:featured", "@type": "@id" },
             "featuredTags": { "@id": "toot:featuredTags", "@type": "@id" },
+            "endorsements": { "@id": "toot:endorsements", "@type": "@id" },
             "Hashtag": "as:Hashtag",
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",

@@ -211,6 +211,7 @@ async fn store(
             sensitive: note.sensitive.unwrap_or(false),
             visibility,
             language: None,
+            application_id: None,
             in_reply_to_id: parent.map(|p| p.id),
             in_reply_to_account_id: parent.map(|p| p.account_id),
             reblog_of_id: None,

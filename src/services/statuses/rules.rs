@@ -64,12 +64,34 @@ pub(super) fn conversation(state: &AppState, parent: Option<&StatusRow>) -> Stri
         })
 }
 
-/// The requested visibility, or the author's default (public without a user row).
-pub(super) async fn visibility(
-    state: &AppState,
-    author_id: i64,
-    requested: Option<&str>,
-) -> ApiResult<Visibility> {
+/// A local author's posting defaults, from their user settings.
+#[derive(Debug)]
+pub(super) struct Defaults {
+    /// `source[privacy]` (public when the account has no user).
+    pub visibility: Visibility,
+    /// `source[language]`, an ISO 639-1 code, if set.
+    pub language: Option<String>,
+}
+
+/// The posting defaults of local account `author_id`.
+pub(super) async fn defaults(state: &AppState, author_id: i64) -> ApiResult<Defaults> {
+    Ok(users::find_by_account_id(&state.db, author_id)
+        .await?
+        .map_or(
+            Defaults {
+                visibility: Visibility::Public,
+                language: None,
+            },
+            |user| Defaults {
+                visibility: user.default_privacy,
+                language: user.default_language,
+            },
+        ))
+}
+
+/// The visibility asked for, else the author's `default`. Errors: `Validation` for
+/// an unknown name.
+pub(super) fn visibility(requested: Option<&str>, default: Visibility) -> ApiResult<Visibility> {
     match requested {
         Some(name) => Visibility::parse(name).ok_or_else(|| {
             ApiError::validation(
@@ -78,9 +100,7 @@ pub(super) async fn visibility(
                 "Visibility is not included in the list",
             )
         }),
-        None => Ok(users::find_by_account_id(&state.db, author_id)
-            .await?
-            .map_or(Visibility::Public, |user| user.default_privacy)),
+        None => Ok(default),
     }
 }
 

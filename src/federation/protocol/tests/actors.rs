@@ -268,6 +268,7 @@ fn roosts_actor_serializes_as_camel_case_activity_streams_with_context() {
             "following",
             "featured",
             "featuredTags",
+            "endorsements",
             "endpoints",
             "publicKey",
             "manuallyApprovesFollowers",
