@@ -12,7 +12,7 @@
 use serde_json::Value;
 use url::Url;
 
-use super::fetch;
+use super::actor_collections::{collection_url, fetch_collection, inline_items};
 use crate::db::accounts::AccountRow;
 use crate::services::account_notes::{store_remote_endorsements, MAX_REMOTE_ENDORSEMENTS};
 use crate::state::AppState;
@@ -31,38 +31,19 @@ async fn try_synchronize(
     account: &AccountRow,
     document: &Value,
 ) -> anyhow::Result<()> {
-    let Some(url) = collection_url(document) else {
+    let Some(url) = collection_url(document, "endorsements") else {
         store_remote_endorsements(state, account, &[]).await?;
         return Ok(());
     };
-    let collection = fetch::fetch_object(state, &url).await?;
-    if collection["id"].as_str() != Some(url.as_str()) {
-        anyhow::bail!("the collection at {url} has another id");
-    }
+    let collection = fetch_collection(state, &url).await?;
     store_remote_endorsements(state, account, &actor_ids(&collection)).await?;
     Ok(())
 }
 
-/// The actor's `endorsements` URL when it is on the actor's own origin.
-fn collection_url(document: &Value) -> Option<Url> {
-    let actor = Url::parse(document["id"].as_str()?).ok()?;
-    let url = Url::parse(document["endorsements"].as_str()?).ok()?;
-    (url.origin() == actor.origin()).then_some(url)
-}
-
-/// The ids of the first [`MAX_REMOTE_ENDORSEMENTS`] items of a collection (bare ids or
-/// objects with an `id`): its inline items or those of its embedded first page.
+/// The ids of the first [`MAX_REMOTE_ENDORSEMENTS`] inline items of a collection (bare
+/// ids or objects with an `id`).
 fn actor_ids(collection: &Value) -> Vec<Url> {
-    let items = |object: &Value| {
-        object["orderedItems"]
-            .as_array()
-            .or_else(|| object["items"].as_array())
-            .cloned()
-    };
-    let listed = items(collection)
-        .or_else(|| items(&collection["first"]))
-        .unwrap_or_default();
-    listed
+    inline_items(collection)
         .iter()
         .filter_map(|item| item.as_str().or_else(|| item["id"].as_str()))
         .filter_map(|id| Url::parse(id).ok())
@@ -98,14 +79,5 @@ mod tests {
             actor_ids(&json!({ "orderedItems": many })).len(),
             MAX_REMOTE_ENDORSEMENTS
         );
-    }
-
-    #[test]
-    fn a_collection_on_another_origin_is_ignored() {
-        let actor = |url: &str| json!({"id": "https://a.example/users/x", "endorsements": url});
-        assert!(
-            collection_url(&actor("https://a.example/users/x/collections/endorsements")).is_some()
-        );
-        assert!(collection_url(&actor("https://b.example/endorsements")).is_none());
     }
 }

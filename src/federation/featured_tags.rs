@@ -10,7 +10,7 @@
 use serde_json::Value;
 use url::Url;
 
-use super::fetch;
+use super::actor_collections::{collection_url, fetch_collection, inline_items};
 use super::protocol::featured_tags::hashtag_name;
 use crate::db::accounts::AccountRow;
 use crate::db::featured_tags as rows;
@@ -31,39 +31,19 @@ async fn try_synchronize(
     account: &AccountRow,
     document: &Value,
 ) -> anyhow::Result<()> {
-    let url = collection_url(document);
+    let url = collection_url(document, "featuredTags");
     rows::set_collection_url(&state.db, account.id, url.as_ref().map(Url::as_str)).await?;
     let Some(url) = url else {
         return Ok(());
     };
-    let collection = fetch::fetch_object(state, &url).await?;
-    if collection["id"].as_str() != Some(url.as_str()) {
-        anyhow::bail!("the collection at {url} has another id");
-    }
+    let collection = fetch_collection(state, &url).await?;
     store_remote(state, account, &hashtag_names(&collection)).await?;
     Ok(())
 }
 
-/// The actor's `featuredTags` URL when it is on the actor's own origin.
-fn collection_url(document: &Value) -> Option<Url> {
-    let actor = Url::parse(document["id"].as_str()?).ok()?;
-    let url = Url::parse(document["featuredTags"].as_str()?).ok()?;
-    (url.origin() == actor.origin()).then_some(url)
-}
-
-/// The names of the first [`MAX_FEATURED`] `Hashtag` items of a collection: its inline
-/// items (`orderedItems` or `items`) or those of its embedded first page.
+/// The names of the first [`MAX_FEATURED`] `Hashtag` inline items of a collection.
 fn hashtag_names(collection: &Value) -> Vec<String> {
-    let items = |object: &Value| {
-        object["orderedItems"]
-            .as_array()
-            .or_else(|| object["items"].as_array())
-            .cloned()
-    };
-    let listed = items(collection)
-        .or_else(|| items(&collection["first"]))
-        .unwrap_or_default();
-    listed
+    inline_items(collection)
         .iter()
         .filter_map(hashtag_name)
         .take(MAX_FEATURED)
@@ -91,12 +71,5 @@ mod tests {
             .map(|n| json!({"type": "Hashtag", "name": format!("#t{n}")}))
             .collect();
         assert_eq!(hashtag_names(&json!({ "items": many })).len(), MAX_FEATURED);
-    }
-
-    #[test]
-    fn a_collection_on_another_origin_is_ignored() {
-        let actor = |tags: &str| json!({"id": "https://a.example/users/x", "featuredTags": tags});
-        assert!(collection_url(&actor("https://a.example/users/x/collections/tags")).is_some());
-        assert!(collection_url(&actor("https://b.example/tags")).is_none());
     }
 }

@@ -6,6 +6,7 @@
 //! draft-cavage HTTP signatures as Mastodon uses them
 //! (<https://docs.joinmastodon.org/spec/security/>).
 
+pub mod actor_collections;
 pub mod actors;
 pub mod attachments;
 pub mod authentication;
