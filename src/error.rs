@@ -87,6 +87,27 @@ pub fn check_length(field: &'static str, value: Option<&str>, max: usize) -> Res
     }
 }
 
+/// A required title (of a list, of a filter): `ERR_BLANK` when it is missing or blank,
+/// `ERR_TOO_LONG` past `max` characters, with Mastodon's messages; the title as sent.
+pub fn required_title(sent: Option<&str>, max: usize) -> Result<&str, ApiError> {
+    let title = sent.unwrap_or_default();
+    if title.trim().is_empty() {
+        return Err(ApiError::validation(
+            "title",
+            "ERR_BLANK",
+            "Title can't be blank",
+        ));
+    }
+    if title.chars().count() > max {
+        return Err(ApiError::validation(
+            "title",
+            "ERR_TOO_LONG",
+            format!("Title is too long (maximum is {max} characters)"),
+        ));
+    }
+    Ok(title)
+}
+
 /// Seconds a client is asked to wait (`Retry-After`) while the database is away.
 const RETRY_AFTER_SECS: u64 = 5;
 

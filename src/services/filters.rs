@@ -26,7 +26,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::db::filters::{self, FilterFields, FilterRow, FilterStatusRow, KeywordRow};
 use crate::domain::filters::{FilterAction, FilterContext, FilterRules, KeywordRule, Matcher};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{required_title, ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Filters one account may have.
@@ -274,22 +274,7 @@ pub async fn active_of_many(
 
 /// The title if it has 1 to [`MAX_TITLE`] characters (not blank).
 fn title(sent: Option<&str>) -> ApiResult<&str> {
-    let title = sent.unwrap_or_default();
-    if title.trim().is_empty() {
-        return Err(ApiError::validation(
-            "title",
-            "ERR_BLANK",
-            "Title can't be blank",
-        ));
-    }
-    if title.chars().count() > MAX_TITLE {
-        return Err(ApiError::validation(
-            "title",
-            "ERR_TOO_LONG",
-            format!("Title is too long (maximum is {MAX_TITLE} characters)"),
-        ));
-    }
-    Ok(title)
+    required_title(sent, MAX_TITLE)
 }
 
 /// The contexts sent, trimmed, blank ones dropped, each once; at least one, all known.

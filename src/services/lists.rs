@@ -18,7 +18,7 @@ use crate::db::lists::{self, ListFields, ListRow};
 use crate::db::statuses::StatusRow;
 use crate::db::timelines::{self, Timeline};
 use crate::db::Page;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{required_title, ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Lists one account may have (Mastodon's `ListLimitValidator::LIMIT`).
@@ -184,22 +184,7 @@ pub async fn timeline(
 
 /// The title, trimmed, if it has 1 to [`MAX_TITLE`] characters.
 fn title(sent: Option<&str>) -> ApiResult<&str> {
-    let title = sent.map(str::trim).unwrap_or_default();
-    if title.is_empty() {
-        return Err(ApiError::validation(
-            "title",
-            "ERR_BLANK",
-            "Title can't be blank",
-        ));
-    }
-    if title.chars().count() > MAX_TITLE {
-        return Err(ApiError::validation(
-            "title",
-            "ERR_TOO_LONG",
-            format!("Title is too long (maximum is {MAX_TITLE} characters)"),
-        ));
-    }
-    Ok(title)
+    required_title(sent.map(str::trim), MAX_TITLE)
 }
 
 /// The replies policy if it is one of [`REPLIES_POLICIES`].
