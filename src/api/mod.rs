@@ -90,6 +90,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(v1::statuses::create).get(v1::statuses::index),
         )
         .route(
+            "/api/v1/scheduled_statuses",
+            get(v1::scheduled_statuses::index),
+        )
+        .route(
+            "/api/v1/scheduled_statuses/{id}",
+            get(v1::scheduled_statuses::show)
+                .put(v1::scheduled_statuses::update)
+                .delete(v1::scheduled_statuses::delete),
+        )
+        .route(
             "/api/v1/statuses/{id}",
             get(v1::statuses::show)
                 .delete(v1::statuses::delete)

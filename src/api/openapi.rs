@@ -26,6 +26,8 @@ use super::{admin, authorize, oauth, v1};
         v1::domain_blocks::create, v1::domain_blocks::delete, v1::reports::create,
         v1::statuses::index, v1::statuses::create, v1::statuses::show, v1::statuses::delete, v1::statuses::edit,
         v1::statuses::history, v1::statuses::source,
+        v1::scheduled_statuses::index, v1::scheduled_statuses::show,
+        v1::scheduled_statuses::update, v1::scheduled_statuses::delete,
         v1::media::create_v2, v1::media::create_v1, v1::media::show, v1::media::update,
         v1::media::delete,
         v1::timelines::home, v1::timelines::public, v1::timelines::account, v1::timelines::tag, v1::timelines::link,

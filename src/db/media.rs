@@ -1,5 +1,6 @@
 //! The `media_attachments` table: local uploads (storage keys) and remote files
-//! (URLs), attached to at most one status, in order.
+//! (URLs), attached to at most one status, in order. An upload waiting for a scheduled
+//! status is reserved for it (`scheduled_status_id`) until it is published.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
@@ -160,7 +161,7 @@ pub async fn attach(
         "UPDATE media_attachments m SET status_id = $2, position = wanted.position \
          FROM unnest($3::bigint[]) WITH ORDINALITY AS wanted (id, position) \
          WHERE m.id = wanted.id AND m.account_id = $1 AND m.remote_url IS NULL \
-           AND (m.status_id IS NULL OR m.status_id = $2)",
+           AND m.scheduled_status_id IS NULL AND (m.status_id IS NULL OR m.status_id = $2)",
     )
     .bind(account_id)
     .bind(status_id)
@@ -172,23 +173,73 @@ pub async fn attach(
 }
 
 /// Whether each id is a media row of `account_id` that is unattached or attached to
-/// `status_id` (checked before a status is created or edited).
+/// `status_id`, and not reserved by a scheduled status other than `scheduled_id`
+/// (checked before a status is created, scheduled or edited).
 pub async fn all_usable(
     db: impl PgExecutor<'_>,
     account_id: i64,
     status_id: Option<i64>,
+    scheduled_id: Option<i64>,
     media_ids: &[i64],
 ) -> sqlx::Result<bool> {
     let usable: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM media_attachments WHERE id = ANY($1) AND account_id = $2 \
-           AND remote_url IS NULL AND (status_id IS NULL OR status_id = $3)",
+           AND remote_url IS NULL AND (status_id IS NULL OR status_id = $3) \
+           AND (scheduled_status_id IS NULL OR scheduled_status_id = $4)",
     )
     .bind(media_ids)
     .bind(account_id)
     .bind(status_id)
+    .bind(scheduled_id)
     .fetch_one(db)
     .await?;
     Ok(usable == media_ids.len() as i64)
+}
+
+/// Reserves `media_ids` (in that order) for scheduled status `scheduled_id` of
+/// `account_id`. Each must be the account's, unattached and not reserved; returns
+/// `false`, changing nothing visible once the caller rolls back, when one is not.
+pub async fn reserve_for_scheduled(
+    conn: &mut PgConnection,
+    account_id: i64,
+    scheduled_id: i64,
+    media_ids: &[i64],
+) -> sqlx::Result<bool> {
+    let reserved = sqlx::query(
+        "UPDATE media_attachments m SET scheduled_status_id = $2, position = wanted.position \
+         FROM unnest($3::bigint[]) WITH ORDINALITY AS wanted (id, position) \
+         WHERE m.id = wanted.id AND m.account_id = $1 AND m.remote_url IS NULL \
+           AND m.status_id IS NULL AND m.scheduled_status_id IS NULL",
+    )
+    .bind(account_id)
+    .bind(scheduled_id)
+    .bind(media_ids)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(reserved == media_ids.len() as u64)
+}
+
+/// A media row reserved by a scheduled status.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ScheduledMedia {
+    pub scheduled_status_id: i64,
+    #[sqlx(flatten)]
+    pub media: MediaRow,
+}
+
+/// The media reserved by each scheduled status in `scheduled_ids`, in position order.
+pub async fn for_scheduled(
+    db: impl PgExecutor<'_>,
+    scheduled_ids: &[i64],
+) -> sqlx::Result<Vec<ScheduledMedia>> {
+    sqlx::query_as(&format!(
+        "SELECT scheduled_status_id, {COLUMNS} FROM media_attachments \
+         WHERE scheduled_status_id = ANY($1) ORDER BY scheduled_status_id, position, id"
+    ))
+    .bind(scheduled_ids)
+    .fetch_all(db)
+    .await
 }
 
 /// Replaces the remote attachments of a remote status.
@@ -208,7 +259,7 @@ pub async fn delete_unattached(
 ) -> sqlx::Result<Option<MediaRow>> {
     sqlx::query_as(&format!(
         "DELETE FROM media_attachments WHERE id = $1 AND account_id = $2 AND status_id IS NULL \
-         RETURNING {COLUMNS}"
+           AND scheduled_status_id IS NULL RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(account_id)
@@ -225,7 +276,8 @@ pub async fn delete_orphans(
 ) -> sqlx::Result<Vec<MediaRow>> {
     sqlx::query_as(&format!(
         "DELETE FROM media_attachments WHERE id IN (SELECT id FROM media_attachments \
-           WHERE status_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2 \
+           WHERE status_id IS NULL AND scheduled_status_id IS NULL AND created_at < $1 \
+           ORDER BY created_at LIMIT $2 \
            FOR UPDATE SKIP LOCKED) \
          RETURNING {COLUMNS}"
     ))

@@ -40,6 +40,7 @@ pub mod oauth;
 pub mod push;
 pub mod reports;
 pub mod rules;
+pub mod scheduled_statuses;
 pub mod statuses;
 pub mod stream_audience;
 pub mod suggestions;

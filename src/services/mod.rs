@@ -42,6 +42,7 @@ pub mod notifications;
 pub mod oembed;
 pub mod profile;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod statuses;
 pub mod suggestions;
 pub mod tags;

@@ -36,6 +36,7 @@ use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::services::notifications::create as notifications;
+use crate::services::scheduled_statuses::{self, Scheduled};
 use crate::state::AppState;
 use delivery::Change;
 use rules::{check_body, conversation, defaults, language, visibility, Body};
@@ -65,6 +66,12 @@ pub struct NewPost<'a> {
     pub idempotency_key: Option<&'a str>,
     /// The OAuth app of the token it is posted with (shown as `application`).
     pub application_id: Option<i64>,
+    /// When to publish it (ISO 8601, five minutes ahead at least): it is then kept as a
+    /// scheduled status (`services::scheduled_statuses`) instead.
+    pub scheduled_at: Option<&'a str>,
+    /// The scheduled status this post publishes (set by its worker only): the row is
+    /// taken in the post's transaction, so it is published once, with its media.
+    pub from_schedule: Option<i64>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -93,6 +100,9 @@ pub enum Posted {
     New(Box<Written>),
     /// The status an earlier request with the same `Idempotency-Key` created.
     Again(Box<StatusRow>),
+    /// Kept for later (`scheduled_at`), or kept by an earlier request with the same
+    /// `Idempotency-Key`.
+    Scheduled(Box<Scheduled>),
 }
 
 /// Posts a status (or a reply) by local account `author_id`: validates, writes the
@@ -104,10 +114,12 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         .idempotency_key
         .map(str::trim)
         .filter(|key| !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY);
+    let scheduled_at = (new.scheduled_at.filter(|at| !at.trim().is_empty()))
+        .map(scheduled_statuses::publish_time)
+        .transpose()?;
     if let Some(key) = idempotency_key {
-        if let Some(existing) = statuses::idempotent_status(&state.db, author_id, key).await? {
-            let row = visible(state, Some(author_id), existing).await?;
-            return Ok(Posted::Again(Box::new(row)));
+        if let Some(again) = repeated(state, author_id, key, scheduled_at.is_some()).await? {
+            return Ok(again);
         }
     }
     let text = new.text.unwrap_or_default();
@@ -115,17 +127,35 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         text,
         spoiler_text: new.spoiler_text,
         media_ids: new.media_ids,
+        scheduled_id: new.from_schedule,
     };
     let media_ids = check_body(state, author_id, None, &body).await?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
+    let language = language(new.language).or(defaults.language.as_deref());
+    if let Some(at) = scheduled_at {
+        let checked = scheduled_statuses::Checked {
+            media_ids: media_ids.as_deref(),
+            visibility,
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            language,
+            idempotency_key,
+        };
+        let kept = scheduled_statuses::schedule(state, author_id, new, &checked, at).await?;
+        return Ok(Posted::Scheduled(Box::new(kept)));
+    }
     let spoiler_text = new.spoiler_text.unwrap_or_default();
     let composed = compose(state, text, spoiler_text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let emoji_ids: Vec<i64> = composed.emojis.iter().map(|e| e.id).collect();
     let conversation = conversation(state, parent.as_ref());
     let mut transaction = state.db.begin().await?;
+    if let Some(id) = new.from_schedule {
+        if !crate::db::scheduled_statuses::take(&mut transaction, id).await? {
+            return Err(ApiError::NotFound);
+        }
+    }
     let row = insert(
         &mut transaction,
         &NewStatus {
@@ -138,7 +168,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
             spoiler_text,
             sensitive: new.sensitive.unwrap_or(false) || !spoiler_text.is_empty(),
             visibility,
-            language: language(new.language).or(defaults.language.as_deref()),
+            language,
             application_id: new.application_id,
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
@@ -166,6 +196,27 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     .await?;
     transaction.commit().await?;
     Ok(Posted::New(Box::new(written)))
+}
+
+/// What an earlier request of `author_id` with this `Idempotency-Key` made: a scheduled
+/// status when this one is `scheduling`, else a status the author may still see.
+async fn repeated(
+    state: &AppState,
+    author_id: i64,
+    key: &str,
+    scheduling: bool,
+) -> ApiResult<Option<Posted>> {
+    if scheduling {
+        let kept = scheduled_statuses::repeated(state, author_id, key).await?;
+        return Ok(kept.map(|kept| Posted::Scheduled(Box::new(kept))));
+    }
+    match statuses::idempotent_status(&state.db, author_id, key).await? {
+        Some(existing) => {
+            let row = visible(state, Some(author_id), existing).await?;
+            Ok(Some(Posted::Again(Box::new(row))))
+        }
+        None => Ok(None),
+    }
 }
 
 /// The status a new post replies to: one its author may see (`NotFound` otherwise).
@@ -334,6 +385,7 @@ pub async fn edit(
         text,
         spoiler_text: Some(spoiler_text),
         media_ids: change.media_ids,
+        scheduled_id: None,
     };
     let media_ids = check_body(state, author_id, Some(&row), &body).await?;
     let composed = compose(state, text, spoiler_text).await?;

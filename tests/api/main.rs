@@ -53,6 +53,7 @@ mod paths;
 mod profiles;
 mod push;
 mod rate_limits;
+mod scheduled_statuses;
 mod signatures;
 mod statuses;
 mod streaming;

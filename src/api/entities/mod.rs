@@ -28,6 +28,7 @@ pub mod push;
 pub mod relationship;
 pub mod report;
 pub mod rule;
+pub mod scheduled_status;
 pub mod search;
 pub mod status;
 pub mod status_edit;

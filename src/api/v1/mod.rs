@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod preferences;
 pub mod push;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod search;
 pub mod statuses;
 pub mod suggestions;

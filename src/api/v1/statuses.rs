@@ -4,9 +4,11 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
+use crate::api::entities::scheduled_status::ScheduledStatus;
 use crate::api::entities::status::{self, Status};
 use crate::api::entities::status_edit::{StatusEdit, StatusSource};
 use crate::api::entities::MediaAttachment;
@@ -32,19 +34,25 @@ pub struct CreateStatusParams {
     language: Option<String>,
     #[serde(default, deserialize_with = "string_list")]
     media_ids: Option<Vec<String>>,
+    /// When to publish it (ISO 8601, five minutes ahead at least): a ScheduledStatus is
+    /// returned instead of a Status.
+    scheduled_at: Option<String>,
 }
 
-/// Posts a status (or a reply) and returns it. A repeated `Idempotency-Key` returns
-/// the status the first request created.
+/// Posts a status (or a reply) and returns it, or schedules it (`scheduled_at`) and
+/// returns the ScheduledStatus. A repeated `Idempotency-Key` returns what the first
+/// request made.
 #[utoipa::path(post, path = "/api/v1/statuses", tag = "statuses", request_body = CreateStatusParams,
     security(("bearer" = ["write:statuses"])),
-    responses((status = 200, body = Status), (status = 404, description = "Unknown parent"), (status = 422)))]
+    responses((status = 200, description = "The status, or the scheduled status with `scheduled_at`",
+        content((Status), (ScheduledStatus))),
+        (status = 404, description = "Unknown parent"), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     user: User<WriteStatuses>,
     headers: HeaderMap,
     Params(params): Params<CreateStatusParams>,
-) -> ApiResult<Json<Status>> {
+) -> ApiResult<Response> {
     let new = NewPost {
         text: params.status.as_deref(),
         in_reply_to_id: params.in_reply_to_id.as_deref(),
@@ -55,11 +63,17 @@ pub async fn create(
         media_ids: params.media_ids.as_deref(),
         idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
         application_id: Some(user.token.app_id),
+        scheduled_at: params.scheduled_at.as_deref(),
+        from_schedule: None,
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
             .await
-            .map(Json),
+            .map(|status| Json(status).into_response()),
+        Posted::Scheduled(kept) => {
+            let entity = ScheduledStatus::from_scheduled(&kept, &state.config);
+            Ok(Json(entity).into_response())
+        }
         Posted::New(written) => {
             let written = *written;
             let written = status::Written {
@@ -74,7 +88,7 @@ pub async fn create(
                 application: written.application,
             };
             status::render_written(&state, written)
-                .map(Json)
+                .map(|status| Json(status).into_response())
                 .ok_or(ApiError::NotFound)
         }
     }

@@ -30,17 +30,18 @@ pub(super) fn media_ids(state: &AppState, ids: Option<&[String]>) -> ApiResult<O
     Ok(Some(parsed))
 }
 
-/// Every media id must be the caller's own upload, unattached or already on `status_id`.
+/// Every media id must be the caller's own upload, unattached or already on `status_id`,
+/// and not reserved by a scheduled status (other than the one `scheduled_id` publishes).
 pub(super) async fn check_media(
     state: &AppState,
     account_id: i64,
-    status_id: Option<i64>,
+    (status_id, scheduled_id): (Option<i64>, Option<i64>),
     ids: Option<&[i64]>,
 ) -> ApiResult<()> {
     let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
         return Ok(());
     };
-    if media::all_usable(&state.db, account_id, status_id, ids).await? {
+    if media::all_usable(&state.db, account_id, status_id, scheduled_id, ids).await? {
         return Ok(());
     }
     Err(ApiError::validation(

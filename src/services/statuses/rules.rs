@@ -22,6 +22,8 @@ pub(super) struct Body<'a> {
     pub spoiler_text: Option<&'a str>,
     /// The `media_ids` parameter.
     pub media_ids: Option<&'a [String]>,
+    /// The scheduled status being published, whose reserved uploads it may use.
+    pub scheduled_id: Option<i64>,
 }
 
 /// The rules posting and editing share, in the order their errors are reported: valid
@@ -45,7 +47,13 @@ pub(super) async fn check_body(
     };
     check_text(state, body.text, has_media)?;
     let status_id = editing.map(|row| row.id);
-    media::check_media(state, author_id, status_id, media_ids.as_deref()).await?;
+    media::check_media(
+        state,
+        author_id,
+        (status_id, body.scheduled_id),
+        media_ids.as_deref(),
+    )
+    .await?;
     check_length("spoiler_text", body.spoiler_text, MAX_SPOILER_CHARACTERS)?;
     Ok(media_ids)
 }
