@@ -69,8 +69,14 @@ async fn rejects_media_of(conn: &mut PgConnection, author_id: i64) -> sqlx::Resu
     }
 }
 
-/// Stores the first `ROOST_MAX_MEDIA_ATTACHMENTS` usable attachments of a remote post
-/// as remote references of `status_id`, replacing any stored before (an edit).
+/// Remote posts keep at least this many attachments whatever the local posting limit:
+/// albums (Pixelfed's, or a Roost instance's that allows 20) arrive whole on an
+/// instance that keeps Mastodon's 4 for its own posts.
+const REMOTE_ALBUM_MAX: usize = 20;
+
+/// Stores the first usable attachments of a remote post (the larger of
+/// `ROOST_MAX_MEDIA_ATTACHMENTS` and [`REMOTE_ALBUM_MAX`]) as remote references of
+/// `status_id`, replacing any stored before (an edit).
 pub async fn store_remote(
     state: &AppState,
     conn: &mut PgConnection,
@@ -82,7 +88,7 @@ pub async fn store_remote(
     if rejects_media_of(&mut *conn, author_id).await? {
         return Ok(());
     }
-    let max = state.config.max_media_attachments as usize;
+    let max = (state.config.max_media_attachments as usize).max(REMOTE_ALBUM_MAX);
     let usable = attachments.iter().filter_map(inbound).take(max);
     for (position, remote) in usable.enumerate() {
         media::insert(

@@ -196,3 +196,76 @@ async fn an_actor_update_about_someone_else_is_ignored(db: PgPool) {
     .await;
     assert_eq!(stored, 0);
 }
+
+#[sqlx::test]
+async fn an_album_of_twenty_images_travels_as_one_note_to_an_instance_that_keeps_four(db: PgPool) {
+    let a = TestApp::spawn_with(
+        db.clone(),
+        &["--workers", "false", "--max-media-attachments", "20"],
+    )
+    .await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    follow(&b, &bob, &alice_on_b).await;
+    settle(&[&a, &b]).await;
+    let instance_info: Value = a
+        .as_(&alice)
+        .get("/api/v2/instance")
+        .await
+        .expect("instance");
+    assert_eq!(
+        instance_info["configuration"]["statuses"]["max_media_attachments"],
+        20
+    );
+    let mut ids = Vec::new();
+    for n in 0..21 {
+        let description = format!("picture {n}");
+        let media = upload_ok(&a, &alice, png(4, 4), &[("description", &description)]).await;
+        ids.push(media["id"].as_str().expect("id").to_owned());
+    }
+    let form_with = |count: usize| {
+        let mut form = vec![("status", "An album")];
+        form.extend(
+            ids.iter()
+                .take(count)
+                .map(|id| ("media_ids[]", id.as_str())),
+        );
+        form
+    };
+    let too_many = a.as_(&alice).post_status_with(&form_with(21)).await;
+    assert_eq!(too_many.expect_err("21 is over").status.as_u16(), 422);
+    let posted = a
+        .as_(&alice)
+        .post_status_with(&form_with(20))
+        .await
+        .expect("posted");
+    assert_eq!(posted.media_attachments.len(), 20);
+    settle(&[&a, &b]).await;
+
+    let home = home_of(&b, &bob).await;
+    let album = &home[0];
+    assert_eq!(
+        album["content"].as_str().map(|c| c.contains("An album")),
+        Some(true)
+    );
+    let received = album["media_attachments"].as_array().expect("media");
+    assert_eq!(received.len(), 20, "the whole album, though B posts only 4");
+    let descriptions: Vec<&str> = received
+        .iter()
+        .map(|m| m["description"].as_str().expect("alt text"))
+        .collect();
+    let wanted: Vec<String> = (0..20).map(|n| format!("picture {n}")).collect();
+    assert_eq!(descriptions, wanted, "in the order posted");
+    assert_eq!(
+        scalar(
+            &a.db,
+            "SELECT count(*) FROM deliveries WHERE payload::jsonb ->> 'type' = 'Create' \
+             AND jsonb_array_length(payload::jsonb -> 'object' -> 'attachment') = 20"
+        )
+        .await,
+        1,
+        "one Create carrying the whole album"
+    );
+}
