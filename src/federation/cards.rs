@@ -18,7 +18,7 @@
 use crate::config::Config;
 use crate::db::cards::{CardRow, NewCard};
 use crate::domain::HttpUrl;
-use crate::federation::protocol::note::Attachment;
+use crate::federation::protocol::note::{Attachment, Note};
 use crate::federation::protocol::UrlOrLink;
 
 /// Longest title kept from a peer.
@@ -49,6 +49,23 @@ pub fn attachment(config: &Config, card: &CardRow) -> anyhow::Result<Attachment>
         image,
         ..empty("Link")
     })
+}
+
+/// Adds the card of local status `status_id`, if it has one yet, to its `note` (the
+/// Note served at the status's id; the `Create` gets it from `services::cards`).
+pub async fn add_to(
+    config: &Config,
+    conn: &mut sqlx::PgConnection,
+    status_id: i64,
+    note: &mut Note,
+) -> anyhow::Result<()> {
+    if let Some((_, card)) = crate::db::cards::for_statuses(conn, &[status_id])
+        .await?
+        .pop()
+    {
+        note.attachment.push(attachment(config, &card)?);
+    }
+    Ok(())
 }
 
 /// The card a peer's Note carries in `attachment`, kept under `origin` (the author's

@@ -73,7 +73,7 @@ async fn a_post_with_a_link_reaches_50_followers_on_10_instances_and_the_page_is
     );
 
     let text = format!("Worth reading: {}", site.url("/og"));
-    let _: Value = origin
+    let posted: Value = origin
         .as_(&alice)
         .post("/api/v1/statuses", &[("status", text.as_str())])
         .await
@@ -104,6 +104,22 @@ async fn a_post_with_a_link_reaches_50_followers_on_10_instances_and_the_page_is
             peer.domain
         );
     }
+    // The Note served at the status's id carries the card as a `Link` attachment too.
+    let note = origin
+        .client
+        .get(posted["uri"].as_str().expect("uri"))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await;
+    let note = expect_json(note, 200).await;
+    let link = note["attachment"]
+        .as_array()
+        .and_then(|items| items.iter().find(|item| item["type"] == "Link"))
+        .expect("a Link attachment")
+        .clone();
+    assert_eq!(link["name"], OG_TITLE);
+    assert_eq!(link["href"], site.url("/og"));
+    assert_eq!(link["image"]["type"], "Image");
     assert_eq!(
         site.hits("/og"),
         1,
