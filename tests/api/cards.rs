@@ -9,6 +9,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::helpers::pages::{Site, OEMBED_TITLE, OG_TITLE};
+use crate::helpers::sse::{warm_up, SseReader};
 use crate::helpers::{expect_json, TestApp, TestUser};
 use roost::services::cards::worker;
 
@@ -217,4 +218,20 @@ async fn the_link_timeline_still_lists_statuses_with_cards(db: PgPool) {
     let listed = expect_json(listed, 200).await;
     assert_eq!(listed[0]["id"], status["id"]);
     assert_eq!(listed[0]["card"]["title"], OG_TITLE);
+}
+
+#[sqlx::test]
+async fn the_arrival_of_a_card_is_streamed_as_a_status_update(db: PgPool) {
+    let site = Site::start().await;
+    let app = app_with_cards(db).await;
+    let alice = app.sign_up("alice").await;
+    let mut home = SseReader::open(&app, "/api/v1/streaming/user", &alice).await;
+    warm_up(&app, &alice, &mut home).await;
+    let status = post(&app, &alice, &format!("Streamed {}", site.url("/og"))).await;
+    drain(&app).await;
+    let id = status["id"].as_str().expect("id").to_owned();
+    let updated = home
+        .expect("status.update", |s| s["id"] == id.as_str())
+        .await;
+    assert_eq!(updated["card"]["title"], OG_TITLE);
 }
