@@ -85,8 +85,8 @@ pub struct Waiting {
 
 /// The first web link of a status eligible for a card, in the order its text gives
 /// them (`status_links` holds the links of public statuses; mentions and hashtags are
-/// not among them). `skip` are patterns (SQL `SIMILAR TO`-free: a regex) of URLs that
-/// never get a card.
+/// not among them). `skip` is a POSIX regex (matched case-insensitively) of the URLs
+/// that never get a card.
 pub async fn first_link(
     db: impl PgExecutor<'_>,
     status_id: i64,
