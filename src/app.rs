@@ -114,6 +114,10 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::services::cards::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         let maintenance_state = state.clone();
         let mut maintenance_stopped = stopped;
         tasks.spawn(async move {

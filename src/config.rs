@@ -195,6 +195,19 @@ pub struct Config {
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub workers: bool,
 
+    /// Fetch link preview cards for posts with links (one fetch per URL for the whole
+    /// instance, through a durable queue with a per-host rate limit). Off: no page is
+    /// fetched; cards that arrive inside remote posts are still shown.
+    #[arg(long, env = "ROOST_PREVIEW_CARDS", default_value = "true",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub preview_cards: bool,
+
+    /// How long, in seconds, the `Create` of a new local post with a link waits for its
+    /// preview card before it is sent without one (0: never wait).
+    #[arg(long, env = "ROOST_PREVIEW_CARD_WAIT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=120))]
+    pub preview_card_wait_secs: u32,
+
     /// Longest status accepted, counted as Mastodon counts (links as 23 characters).
     #[arg(long, env = "ROOST_MAX_STATUS_CHARACTERS", default_value_t = 500,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]

@@ -12,6 +12,7 @@ pub mod admin_metrics;
 pub mod announcements;
 pub mod annual_reports;
 pub mod blocks;
+pub mod cards;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod deliveries;

@@ -11,6 +11,7 @@ pub mod actors;
 pub mod attachments;
 pub mod authentication;
 pub mod builders;
+pub mod cards;
 pub mod discovery;
 pub mod domain_policy;
 pub mod emojis;

@@ -72,5 +72,7 @@ pub async fn note_of(
         media: &media,
         emojis: &emojis,
     };
-    notes::note(&state.config, &parts)
+    let mut note = notes::note(&state.config, &parts)?;
+    super::cards::add_to(&state.config, &mut *conn, row.id, &mut note).await?;
+    Ok(note)
 }

@@ -24,6 +24,7 @@ pub mod admin_tags;
 pub mod announcements;
 pub mod annual_reports;
 pub mod blocks;
+pub mod cards;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod directory;

@@ -194,6 +194,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         Change::Created,
     )
     .await?;
+    crate::services::cards::on_posted(state, &mut transaction, &written.row, &written.author)
+        .await?;
     transaction.commit().await?;
     Ok(Posted::New(Box::new(written)))
 }

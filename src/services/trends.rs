@@ -32,7 +32,7 @@ pub async fn statuses(_state: &AppState, _page: TrendsPage) -> ApiResult<Vec<Sta
 }
 
 /// Trending links (preview cards): none, as on a Mastodon whose admins approved none.
-/// Roost stores no preview cards yet, so there is nothing a link could be built from.
+/// Preview cards are stored (`services::cards`), but how links trend is not computed yet.
 pub async fn links(_state: &AppState, _page: TrendsPage) -> ApiResult<Vec<serde_json::Value>> {
     Ok(Vec::new())
 }

@@ -23,6 +23,7 @@ pub mod notification_group;
 pub mod notification_policy;
 pub mod oembed;
 pub mod preferences;
+pub mod preview_card;
 pub mod profile;
 pub mod push;
 pub mod relationship;

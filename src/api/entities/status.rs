@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::filter::{self, FilterResult};
+use super::preview_card::PreviewCard;
 use super::{timestamp, Account, CustomEmoji, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
@@ -67,8 +68,8 @@ pub struct Status {
     pub reblog: Option<Box<Status>>,
     #[schema(value_type = Option<Object>)]
     pub poll: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
-    pub card: Option<serde_json::Value>,
+    /// The preview of its first link, once fetched.
+    pub card: Option<PreviewCard>,
     pub language: Option<String>,
     /// Only in the answer to a delete (for "delete and redraft").
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,6 +120,7 @@ struct Loaded {
     emojis: HashMap<i64, Vec<CustomEmoji>>,
     marks: HashMap<i64, ViewerMarks>,
     applications: HashMap<i64, StatusApplication>,
+    cards: HashMap<i64, PreviewCard>,
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
@@ -174,6 +176,11 @@ pub async fn render(
         }
     }
     let applications = applications(&mut conn, &statuses).await?;
+    let cards = crate::db::cards::for_statuses(&mut *conn, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, card)| (id, PreviewCard::from_row(&card, &state.config)))
+        .collect();
     let loaded = Loaded {
         statuses,
         accounts,
@@ -183,6 +190,7 @@ pub async fn render(
         emojis,
         marks,
         applications,
+        cards,
     };
     Ok(order
         .iter()
@@ -271,6 +279,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
             .collect(),
         statuses: HashMap::from([(id, row)]),
         marks: HashMap::new(),
+        cards: HashMap::new(),
     };
     loaded.status(state, id, true, true)
 }
@@ -368,7 +377,7 @@ impl Loaded {
             in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
             reblog,
             poll: None,
-            card: None,
+            card: self.cards.get(&row.id).cloned(),
             language: row.language.clone(),
             text: None,
             edited_at: row.edited_at.map(timestamp),

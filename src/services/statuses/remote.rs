@@ -228,6 +228,8 @@ async fn store(
     )
     .await?;
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    crate::services::cards::on_received(state, &mut transaction, &row, author, &note.attachment)
+        .await?;
     transaction.commit().await?;
     Ok(row)
 }

@@ -10,6 +10,7 @@
 //! - [`peers`]: two or more federating instances and their queues.
 //! - [`signed_remote`]: a fake remote server and requests signed by another implementation.
 //! - [`media`]: images made in the test and upload helpers.
+//! - [`pages`]: a small web site for link preview tests, counting its requests.
 //! - [`shell`]: the `roost` binary run as `roost admin …`.
 //! - [`sse`]: a reader of Server-Sent Events streams.
 
@@ -18,6 +19,7 @@
 
 pub mod client;
 pub mod media;
+pub mod pages;
 pub mod peers;
 pub mod requests;
 pub mod shell;
@@ -84,6 +86,7 @@ pub fn test_config(domain: &str, extra: &[&str]) -> Config {
         ("--insecure-http", "true"),
         ("--rate-limits", "off"),
         ("--registration", "open"),
+        ("--preview-cards", "false"),
     ];
     let mut args: Vec<String> = vec![
         "roost".into(),

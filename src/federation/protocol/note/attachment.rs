@@ -54,6 +54,10 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "focal_point")]
     pub focal_point: Option<[f64; 2]>,
+    /// The picture of a link preview card (`Link` attachment, see `federation::cards`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub image: Option<Box<Attachment>>,
 }
 
 /// Reads a focal point, dropping anything that is not two numbers. The lenient

@@ -1,0 +1,82 @@
+//! The PreviewCard entity: the preview of the first link of a status
+//! (<https://docs.joinmastodon.org/entities/PreviewCard/>). `html` and `embed_url`
+//! are always empty: Roost keeps no third-party embed markup (see
+//! `services::cards::preview`).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::timestamp;
+use crate::config::Config;
+use crate::db::cards::CardRow;
+
+/// A link preview.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PreviewCard {
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    /// `link`, `photo`, `video` or `rich`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub author_name: String,
+    pub author_url: String,
+    pub provider_name: String,
+    pub provider_url: String,
+    pub html: String,
+    pub width: i32,
+    pub height: i32,
+    pub image: Option<String>,
+    pub image_description: String,
+    pub embed_url: String,
+    pub blurhash: Option<String>,
+    pub language: Option<String>,
+    pub published_at: Option<String>,
+    /// The page's authors (Mastodon 4.3); Roost names the one `author_name` gives.
+    pub authors: Vec<PreviewCardAuthor>,
+}
+
+/// An author of a linked page.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PreviewCardAuthor {
+    pub name: String,
+    pub url: String,
+    /// The author's fediverse account (never known to Roost yet).
+    #[schema(value_type = Option<Object>)]
+    pub account: Option<serde_json::Value>,
+}
+
+impl PreviewCard {
+    /// The card of `row`.
+    pub fn from_row(row: &CardRow, config: &Config) -> PreviewCard {
+        let image = row.image_url(config);
+        let authors = (!row.author_name.is_empty())
+            .then(|| PreviewCardAuthor {
+                name: row.author_name.clone(),
+                url: row.author_url.clone(),
+                account: None,
+            })
+            .into_iter()
+            .collect();
+        PreviewCard {
+            url: row.url.clone(),
+            title: row.title.clone(),
+            description: row.description.clone(),
+            kind: row.card_type.clone(),
+            author_name: row.author_name.clone(),
+            author_url: row.author_url.clone(),
+            provider_name: row.provider_name.clone(),
+            provider_url: row.provider_url.clone(),
+            html: String::new(),
+            width: row.width,
+            height: row.height,
+            image,
+            image_description: row.image_description.clone(),
+            embed_url: String::new(),
+            blurhash: row.blurhash.clone(),
+            language: row.language.clone(),
+            published_at: row.published_at.map(timestamp),
+            authors,
+        }
+    }
+}
