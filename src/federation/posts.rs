@@ -72,5 +72,9 @@ pub async fn note_of(
         media: &media,
         emojis: &emojis,
     };
-    notes::note(&state.config, &parts)
+    let note = notes::note(&state.config, &parts)?;
+    Ok(match crate::db::polls::for_statuses(&mut *conn, &[row.id]).await?.pop() {
+        Some(poll) => super::builders::polls::question(note, &poll),
+        None => note,
+    })
 }

@@ -65,6 +65,8 @@ pub struct NewPost<'a> {
     pub idempotency_key: Option<&'a str>,
     /// The OAuth app of the token it is posted with (shown as `application`).
     pub application_id: Option<i64>,
+    /// The poll to attach (`poll[...]`), as sent.
+    pub poll: Option<crate::domain::polls::PollRequest<'a>>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -84,6 +86,8 @@ pub struct Written {
     pub emojis: Vec<CustomEmojiRow>,
     /// The OAuth app it was posted with, if known.
     pub application: Option<AppRow>,
+    /// Its poll, if it has one.
+    pub poll: Option<crate::db::polls::PollRow>,
 }
 
 /// What [`post`] did.
@@ -117,6 +121,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         media_ids: new.media_ids,
     };
     let media_ids = check_body(state, author_id, None, &body).await?;
+    let poll = super::polls::check(new.poll.as_ref(), media_ids.as_ref().is_some_and(|m| !m.is_empty()))?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
@@ -154,8 +159,10 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, author_id, key, row.id).await?;
     }
-    let written =
+    let poll = super::polls::create(&mut transaction, &row, poll.as_ref()).await?;
+    let mut written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
+    written.poll = poll;
     delivery::send(
         state,
         &mut transaction,
@@ -216,6 +223,7 @@ async fn finish_local(
         media,
         emojis: composed.emojis,
         application,
+        poll: None,
     })
 }
 
@@ -315,6 +323,8 @@ pub struct PostEdit<'a> {
     pub language: Option<&'a str>,
     /// The media the status keeps or gains (absent: unchanged).
     pub media_ids: Option<&'a [String]>,
+    /// The poll it has after the edit (absent: none, as Mastodon).
+    pub poll: Option<crate::domain::polls::PollRequest<'a>>,
 }
 
 /// Edits status `id` of local account `author_id` (the same rules as posting), keeps the
@@ -336,6 +346,8 @@ pub async fn edit(
         media_ids: change.media_ids,
     };
     let media_ids = check_body(state, author_id, Some(&row), &body).await?;
+    let has_media = media::has_media(state, &row, media_ids.as_deref()).await?;
+    let poll = super::polls::check(change.poll.as_ref(), has_media)?;
     let composed = compose(state, text, spoiler_text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let emoji_ids: Vec<i64> = composed.emojis.iter().map(|e| e.id).collect();
@@ -363,6 +375,7 @@ pub async fn edit(
         true,
     )
     .await?;
+    written.poll = super::polls::edit(&mut transaction, &written.row, poll.as_ref()).await?;
     // Mentions are only ever added: the audience is everyone the status ever named.
     written.mentioned = mentioned_in(&mut transaction, written.row.id).await?;
     let parent = parent_of(&mut transaction, &written.row).await?;

@@ -32,6 +32,7 @@ pub struct CreateStatusParams {
     language: Option<String>,
     #[serde(default, deserialize_with = "string_list")]
     media_ids: Option<Vec<String>>,
+    poll: Option<crate::api::v1::polls::PollParams>,
 }
 
 /// Posts a status (or a reply) and returns it. A repeated `Idempotency-Key` returns
@@ -55,6 +56,7 @@ pub async fn create(
         media_ids: params.media_ids.as_deref(),
         idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
         application_id: Some(user.token.app_id),
+        poll: params.poll.as_ref().map(|poll| poll.request()),
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
@@ -72,6 +74,7 @@ pub async fn create(
                 tags: written.tags,
                 emojis: written.emojis,
                 application: written.application,
+                poll: written.poll,
             };
             status::render_written(&state, written)
                 .map(Json)
@@ -145,6 +148,7 @@ pub struct EditStatusParams {
     language: Option<String>,
     #[serde(default, deserialize_with = "string_list")]
     media_ids: Option<Vec<String>>,
+    poll: Option<crate::api::v1::polls::PollParams>,
 }
 
 /// Edits one of the caller's statuses; earlier versions stay in `/history`.
@@ -164,6 +168,7 @@ pub async fn edit(
         sensitive: params.sensitive,
         language: params.language.as_deref(),
         media_ids: params.media_ids.as_deref(),
+        poll: params.poll.as_ref().map(|poll| poll.request()),
     };
     let edited = statuses::edit(&state, user.account_id, id.0, &change).await?;
     rendered(&state, Some(user.account_id), edited)

@@ -28,6 +28,10 @@ pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedAct
     if actor_origin != Some(note.id.origin()) {
         return Err(Skip::ignored("the note's id is not on the actor's server"));
     }
+    if services::polls::remote::is_vote(state, &note) {
+        services::polls::remote::receive_vote(state, actor, &note).await?;
+        return Ok(());
+    }
     services::statuses::receive_note(state, actor, &note).await?;
     Ok(())
 }

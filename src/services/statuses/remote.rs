@@ -228,6 +228,7 @@ async fn store(
     )
     .await?;
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    crate::services::polls::remote::store(&mut transaction, &row, note).await?;
     transaction.commit().await?;
     Ok(row)
 }
