@@ -41,3 +41,7 @@ CREATE TABLE poll_votes (
     UNIQUE (poll_id, account_id, choice)
 );
 CREATE INDEX poll_votes_account_idx ON poll_votes (account_id, poll_id);
+
+-- The poll options each version of an edited local status had (null: no poll), for
+-- its history (StatusEdit.poll).
+ALTER TABLE status_edits ADD COLUMN poll_options text[];

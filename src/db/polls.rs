@@ -186,7 +186,11 @@ pub async fn count_votes(
 }
 
 /// Whether `account_id` has voted in poll `poll_id` (any choice).
-pub async fn has_voted(conn: &mut PgConnection, poll_id: i64, account_id: i64) -> sqlx::Result<bool> {
+pub async fn has_voted(
+    conn: &mut PgConnection,
+    poll_id: i64,
+    account_id: i64,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM poll_votes WHERE poll_id = $1 AND account_id = $2)",
     )
@@ -228,11 +232,7 @@ pub async fn refresh(
 
 /// Replaces the options of poll `id` (an edit that changed them): every vote goes and
 /// the counts start again, as Mastodon does.
-pub async fn reset(
-    conn: &mut PgConnection,
-    id: i64,
-    poll: &NewPoll<'_>,
-) -> sqlx::Result<PollRow> {
+pub async fn reset(conn: &mut PgConnection, id: i64, poll: &NewPoll<'_>) -> sqlx::Result<PollRow> {
     sqlx::query("DELETE FROM poll_votes WHERE poll_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -341,4 +341,27 @@ pub async fn update_settings(
     .bind(expires_at)
     .fetch_one(conn)
     .await
+}
+
+/// Notes the poll options of the version an edit of status `status_id` just wrote
+/// (`after`) and, on its first edit, of the original version (`before`).
+pub async fn record_version_options(
+    conn: &mut PgConnection,
+    status_id: i64,
+    before: Option<&[String]>,
+    after: Option<&[String]>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "WITH versions AS (SELECT id, row_number() OVER (ORDER BY id) AS n, \
+                                  count(*) OVER () AS total \
+                           FROM status_edits WHERE status_id = $1) \
+         UPDATE status_edits e SET poll_options = CASE WHEN v.n = v.total THEN $3 ELSE $2 END \
+         FROM versions v WHERE e.id = v.id AND (v.n = v.total OR (v.total = 2 AND v.n = 1))",
+    )
+    .bind(status_id)
+    .bind(before)
+    .bind(after)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

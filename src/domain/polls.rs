@@ -158,9 +158,17 @@ mod tests {
         let cases = [
             (options(&["only"]), 300, PollRuleError::TooFewOptions),
             (options(&["a", " "]), 300, PollRuleError::TooFewOptions),
-            (options(&["a", "b", "c", "d", "e"]), 300, PollRuleError::TooManyOptions),
+            (
+                options(&["a", "b", "c", "d", "e"]),
+                300,
+                PollRuleError::TooManyOptions,
+            ),
             (options(&["a", "a "]), 300, PollRuleError::DuplicateOptions),
-            (vec!["x".repeat(51), "b".into()], 300, PollRuleError::OptionTooLong),
+            (
+                vec!["x".repeat(51), "b".into()],
+                300,
+                PollRuleError::OptionTooLong,
+            ),
             (good.clone(), 299, PollRuleError::TooShort),
             (good.clone(), MAX_EXPIRATION + 1, PollRuleError::TooLong),
         ];
@@ -174,8 +182,14 @@ mod tests {
         let two = options(&["1", "0", "1"]);
         assert_eq!(choices(&two, 2, true), Ok(vec![0, 1]));
         assert_eq!(choices(&two, 2, false), Err(PollRuleError::SingleChoice));
-        assert_eq!(choices(&options(&["2"]), 2, false), Err(PollRuleError::InvalidChoice));
-        assert_eq!(choices(&options(&["-1"]), 2, false), Err(PollRuleError::InvalidChoice));
+        assert_eq!(
+            choices(&options(&["2"]), 2, false),
+            Err(PollRuleError::InvalidChoice)
+        );
+        assert_eq!(
+            choices(&options(&["-1"]), 2, false),
+            Err(PollRuleError::InvalidChoice)
+        );
         assert_eq!(choices(&[], 2, false), Err(PollRuleError::InvalidChoice));
     }
 }

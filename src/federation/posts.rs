@@ -73,8 +73,13 @@ pub async fn note_of(
         emojis: &emojis,
     };
     let note = notes::note(&state.config, &parts)?;
-    Ok(match crate::db::polls::for_statuses(&mut *conn, &[row.id]).await?.pop() {
-        Some(poll) => super::builders::polls::question(note, &poll),
-        None => note,
-    })
+    Ok(
+        match crate::db::polls::for_statuses(&mut *conn, &[row.id])
+            .await?
+            .pop()
+        {
+            Some(poll) => super::builders::polls::question(note, &poll),
+            None => note,
+        },
+    )
 }

@@ -76,7 +76,13 @@ pub async fn create(
         return Ok(None);
     };
     let expires_at = status.created_at + Duration::seconds(poll.expires_in);
-    let row = polls::insert(conn, status.id, status.account_id, &new_poll(poll, expires_at)).await?;
+    let row = polls::insert(
+        conn,
+        status.id,
+        status.account_id,
+        &new_poll(poll, expires_at),
+    )
+    .await?;
     Ok(Some(row))
 }
 
@@ -92,8 +98,8 @@ fn new_poll(poll: &ValidPoll, expires_at: chrono::DateTime<Utc>) -> NewPoll<'_> 
     }
 }
 
-/// The poll of local status `status` after an edit asking for `poll`, as Mastodon
-/// edits one: none asked removes it; other options (or another `multiple`) reset
+/// The poll of local status `status` after an edit asking for `poll` (its versions
+/// keep the options each had), as Mastodon edits one: none asked removes it; other options (or another `multiple`) reset
 /// every vote; otherwise the votes stay and the settings and end change.
 pub async fn edit(
     conn: &mut PgConnection,
@@ -101,6 +107,9 @@ pub async fn edit(
     poll: Option<&ValidPoll>,
 ) -> sqlx::Result<Option<PollRow>> {
     let existing = polls::for_statuses(&mut *conn, &[status.id]).await?.pop();
+    let before = existing.as_ref().map(|poll| poll.options.as_slice());
+    let after = poll.map(|poll| poll.options.as_slice());
+    polls::record_version_options(conn, status.id, before, after).await?;
     let (Some(asked), Some(existing)) = (poll, existing.as_ref()) else {
         if poll.is_none() {
             polls::delete_for_status(conn, status.id).await?;
@@ -127,13 +136,21 @@ async fn create_at_now(
         return Ok(None);
     };
     let expires_at = Utc::now() + Duration::seconds(poll.expires_in);
-    let row = polls::insert(conn, status.id, status.account_id, &new_poll(poll, expires_at)).await?;
+    let row = polls::insert(
+        conn,
+        status.id,
+        status.account_id,
+        &new_poll(poll, expires_at),
+    )
+    .await?;
     Ok(Some(row))
 }
 
 /// Poll `id` as `viewer` sees it; `NotFound` unless its status is visible to them.
 pub async fn show(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<Viewed> {
-    let poll = polls::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let poll = polls::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     crate::services::statuses::visible(state, viewer, poll.status_id).await?;
     let own_votes = match viewer {
         Some(viewer) => Some(own_choices(&state.db, viewer, poll.id).await?),
@@ -165,10 +182,14 @@ pub async fn vote(
     id: i64,
     raw_choices: &[String],
 ) -> ApiResult<Viewed> {
-    let found = polls::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let found = polls::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let status = crate::services::statuses::visible(state, Some(voter_id), found.status_id).await?;
     let mut transaction = state.db.begin().await?;
-    let poll = polls::lock(&mut transaction, id).await?.ok_or(ApiError::NotFound)?;
+    let poll = polls::lock(&mut transaction, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if poll.expired_at(Utc::now()) {
         return Err(refused("The poll has already ended"));
     }
@@ -187,7 +208,15 @@ pub async fn vote(
     let delay = status.local.then_some(UPDATE_DELAY_SECONDS);
     let poll = polls::count_votes(&mut transaction, poll.id, &chosen, true, delay).await?;
     if !status.local {
-        send_votes(state, &mut transaction, voter_id, &status, &poll, (&chosen, &vote_ids)).await?;
+        send_votes(
+            state,
+            &mut transaction,
+            voter_id,
+            &status,
+            &poll,
+            (&chosen, &vote_ids),
+        )
+        .await?;
     }
     transaction.commit().await?;
     Ok(Viewed {
@@ -270,5 +299,7 @@ pub async fn for_statuses(
 
 /// The status a poll belongs to (deleted or not), for the workers.
 async fn status_of(conn: &mut PgConnection, poll: &PollRow) -> sqlx::Result<Option<StatusRow>> {
-    Ok(statuses::find_many(&mut *conn, &[poll.status_id]).await?.pop())
+    Ok(statuses::find_many(&mut *conn, &[poll.status_id])
+        .await?
+        .pop())
 }

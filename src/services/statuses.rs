@@ -121,7 +121,10 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         media_ids: new.media_ids,
     };
     let media_ids = check_body(state, author_id, None, &body).await?;
-    let poll = super::polls::check(new.poll.as_ref(), media_ids.as_ref().is_some_and(|m| !m.is_empty()))?;
+    let poll = super::polls::check(
+        new.poll.as_ref(),
+        media_ids.as_ref().is_some_and(|m| !m.is_empty()),
+    )?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
@@ -304,6 +307,10 @@ pub async fn history(
             spoiler_text: row.spoiler_text.clone(),
             sensitive: row.sensitive,
             created_at: row.created_at,
+            poll_options: crate::db::polls::for_statuses(&state.db, &[row.id])
+                .await?
+                .pop()
+                .map(|poll| poll.options),
         });
     }
     Ok((row, versions))

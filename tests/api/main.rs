@@ -50,6 +50,7 @@ mod oauth;
 mod openapi;
 mod password_hashing;
 mod paths;
+mod polls;
 mod profiles;
 mod push;
 mod rate_limits;

@@ -295,7 +295,12 @@ pub async fn notify_poll_ended(
     voters: &[i64],
     author_is_local: bool,
 ) -> sqlx::Result<()> {
-    notify(&mut *conn, &Cause::new(Kind::Poll, author, Some(status_id)), voters).await?;
+    notify(
+        &mut *conn,
+        &Cause::new(Kind::Poll, author, Some(status_id)),
+        voters,
+    )
+    .await?;
     if author_is_local {
         let own = NewNotification {
             account_id: author,

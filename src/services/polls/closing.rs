@@ -87,7 +87,10 @@ async fn send_update(
     conn: &mut PgConnection,
     poll: &PollRow,
 ) -> anyhow::Result<()> {
-    let Some(status) = status_of(conn, poll).await?.filter(|s| s.deleted_at.is_none()) else {
+    let Some(status) = status_of(conn, poll)
+        .await?
+        .filter(|s| s.deleted_at.is_none())
+    else {
         return Ok(());
     };
     let Some(author) = accounts::find_by_id(&mut *conn, status.account_id).await? else {

@@ -24,7 +24,9 @@ use crate::urls;
 /// a status of this server (only local polls receive votes).
 pub fn is_vote(state: &AppState, note: &Note) -> bool {
     note.name.is_some()
-        && note.html_content().is_none_or(|html| html.trim().is_empty())
+        && note
+            .html_content()
+            .is_none_or(|html| html.trim().is_empty())
         && !note.question.is_poll()
         && note
             .in_reply_to_id()
@@ -140,7 +142,9 @@ pub async fn receive_update(state: &AppState, author: &AccountRow, note: &Note) 
         ));
     }
     let mut transaction = state.db.begin().await?;
-    let existing = polls::for_statuses(&mut *transaction, &[status.id]).await?.pop();
+    let existing = polls::for_statuses(&mut *transaction, &[status.id])
+        .await?
+        .pop();
     match existing {
         Some(poll) if same_options(&poll, &note.question) => {
             refresh(&mut transaction, &poll, &note.question).await?;
