@@ -209,7 +209,9 @@ pub struct RemoteCounts<'a> {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
-/// Replaces the counts of remote poll `id` with its server's.
+/// Replaces the counts of remote poll `id` with its server's. A poll its server
+/// closed ends here then too (its end moves up), and the closing worker closes it and
+/// notifies the local voters.
 pub async fn refresh(
     db: impl PgExecutor<'_>,
     poll: &PollRow,
@@ -217,8 +219,7 @@ pub async fn refresh(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE polls SET votes_counts = $2, voters_count = $3, \
-           expires_at = coalesce($4, expires_at), closed_at = coalesce(closed_at, $5) \
-         WHERE id = $1",
+           expires_at = least(coalesce($4, expires_at), $5) WHERE id = $1",
     )
     .bind(poll.id)
     .bind(counts_for(&poll.options, counts.votes_counts))
