@@ -44,6 +44,8 @@ pub struct QuestionFields {
 pub enum Closed {
     /// Closed at this time.
     At(DateTime<Utc>),
+    /// Closed at this time without a zone (Pleroma), read as UTC.
+    Naive(chrono::NaiveDateTime),
     /// Closed (or not), time unknown.
     Flag(bool),
 }
@@ -132,6 +134,7 @@ impl QuestionFields {
     pub fn closed_at(&self) -> Option<DateTime<Utc>> {
         match self.closed? {
             Closed::At(at) => Some(at),
+            Closed::Naive(at) => Some(at.and_utc()),
             Closed::Flag(true) => Some(self.end_time.unwrap_or_else(Utc::now)),
             Closed::Flag(false) => None,
         }
