@@ -69,7 +69,11 @@ pub async fn run_forever(state: AppState) {
 /// Announces that `poll` ended: `poll` notifications, and a local poll's
 /// `Update(Question)` with `closed`.
 async fn close(state: &AppState, conn: &mut PgConnection, poll: &PollRow) -> anyhow::Result<()> {
-    let Some(status) = status_of(conn, poll).await? else {
+    // A deleted status's poll closes without a word.
+    let Some(status) = status_of(conn, poll)
+        .await?
+        .filter(|s| s.deleted_at.is_none())
+    else {
         return Ok(());
     };
     let voters = polls::voters(conn, poll.id).await?;
