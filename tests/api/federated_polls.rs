@@ -2,13 +2,18 @@
 //! B's users vote through B's API, their votes travel to A as `Create(Note)` (never
 //! shown as statuses), A counts them and sends one coalesced `Update(Question)` with
 //! the counts back, and both sides match; when the poll ends, A's author and B's
-//! voters are notified.
+//! voters are notified. Votes from a signed fake remote: counted once each (also
+//! GoToSocial's several-in-one Create), never stored as statuses; duplicates, unknown
+//! options and votes after the end are ignored.
 
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+use reqwest::StatusCode;
+
 use crate::helpers::peers::{follow, instance, remote_id, second_database, settle};
+use crate::helpers::signed_remote::Scene;
 use crate::helpers::{scalar, TestApp, TestUser};
 use roost::services::polls::closing;
 
@@ -115,4 +120,79 @@ async fn votes_on_b_are_counted_on_a_and_both_sides_match_until_the_poll_ends(db
     assert_eq!(notified(&a, &alice).await, 1);
     assert_eq!(notified(&b, &bob).await, 1);
     assert_eq!(notified(&b, &carol).await, 1);
+}
+
+/// A vote Note by `actor` (id `actor/votes/N`) for `name` in the Question `question`.
+fn vote_note(actor: &str, n: u32, question: &str, name: &str) -> Value {
+    json!({ "id": format!("{actor}/votes/{n}"), "type": "Note", "attributedTo": actor,
+            "name": name, "inReplyTo": question, "to": question.split("/statuses/").next() })
+}
+
+/// Delivers `activity` to the scene's inbox and processes it.
+async fn deliver(scene: &Scene, activity: &str) {
+    let post = scene.signed("/inbox", activity).await;
+    post.expect(&scene.app, StatusCode::ACCEPTED).await;
+    roost::federation::inbox::worker::run_once(&scene.app.state)
+        .await
+        .expect("processes");
+}
+
+#[sqlx::test]
+async fn remote_votes_count_once_each_and_bad_ones_are_ignored(db: PgPool) {
+    let scene = Scene::new(db).await;
+    let body = json!({ "status": "Pick any",
+                       "poll": { "options": ["a", "b", "c"], "expires_in": 3600, "multiple": true } });
+    let status = json_post(&scene.app, &scene.alice, "/api/v1/statuses", &body).await;
+    let question = status["uri"].as_str().expect("uri");
+    let poll = format!(
+        "/api/v1/polls/{}",
+        status["poll"]["id"].as_str().expect("id")
+    );
+    let actor = scene.remote.actor();
+
+    deliver(
+        &scene,
+        &scene.activity("Create", vote_note(&actor, 1, question, "a")),
+    )
+    .await;
+    // The same vote again (another activity, the same Note id), and an unknown option.
+    deliver(
+        &scene,
+        &scene.activity("Create", vote_note(&actor, 1, question, "a")),
+    )
+    .await;
+    deliver(
+        &scene,
+        &scene.activity("Create", vote_note(&actor, 2, question, "zzz")),
+    )
+    .await;
+    // GoToSocial's form: one Create of several votes.
+    let both = json!([
+        vote_note(&actor, 3, question, "b"),
+        vote_note(&actor, 4, question, "c")
+    ]);
+    deliver(&scene, &scene.activity("Create", both)).await;
+    let seen: Value = scene.app.as_(&scene.alice).get(&poll).await.expect("poll");
+    assert_eq!(counts(&seen), [1, 1, 1], "{seen}");
+    assert_eq!(seen["voters_count"], 1);
+    assert_eq!(
+        scalar(&scene.app.db, "SELECT count(*) FROM statuses").await,
+        1
+    );
+
+    sqlx::query("UPDATE polls SET expires_at = now() - interval '1 second'")
+        .execute(&scene.app.db)
+        .await
+        .expect("ended");
+    deliver(
+        &scene,
+        &scene.activity("Create", vote_note(&actor, 5, question, "a")),
+    )
+    .await;
+    let ended: Value = scene.app.as_(&scene.alice).get(&poll).await.expect("poll");
+    assert_eq!(counts(&ended), [1, 1, 1]);
+    assert_eq!(
+        scalar(&scene.app.db, "SELECT count(*) FROM poll_votes").await,
+        3
+    );
 }
