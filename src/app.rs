@@ -118,6 +118,14 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        let polls_state = state.clone();
+        let mut polls_stopped = stopped.clone();
+        tasks.spawn(async move {
+            tokio::select! {
+                _ = crate::services::polls::closing::run_forever(polls_state) => {}
+                _ = polls_stopped.changed() => {}
+            }
+        });
         let maintenance_state = state.clone();
         let mut maintenance_stopped = stopped;
         tasks.spawn(async move {

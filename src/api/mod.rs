@@ -494,6 +494,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin_block_routes())
         .merge(explore_routes())
         .merge(admin_dashboard_routes())
+        .merge(poll_routes())
         .route(
             "/oauth/token",
             post(oauth::token).layer(limited(Bucket::OAuthToken)),
@@ -760,4 +761,11 @@ fn admin_dashboard_routes() -> Router<AppState> {
             post(admin::dashboard::dimensions),
         )
         .route("/api/v1/admin/retention", post(admin::dashboard::retention))
+}
+
+/// Polls: reading one and voting.
+fn poll_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/polls/{id}", get(v1::polls::show))
+        .route("/api/v1/polls/{id}/votes", post(v1::polls::vote))
 }

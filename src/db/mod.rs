@@ -38,6 +38,7 @@ pub mod notification_groups;
 pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod push;
 pub mod reports;
 pub mod rules;

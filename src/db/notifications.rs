@@ -22,6 +22,7 @@ pub enum Kind {
     Update,
     AdminSignUp,
     AdminReport,
+    Poll,
 }
 
 impl Kind {
@@ -37,11 +38,12 @@ impl Kind {
             Kind::Update => "update",
             Kind::AdminSignUp => "admin.sign_up",
             Kind::AdminReport => "admin.report",
+            Kind::Poll => "poll",
         }
     }
 
     /// Every kind, for validating `types[]` filters.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Follow,
         Kind::FollowRequest,
         Kind::Mention,
@@ -51,6 +53,7 @@ impl Kind {
         Kind::Update,
         Kind::AdminSignUp,
         Kind::AdminReport,
+        Kind::Poll,
     ];
 }
 

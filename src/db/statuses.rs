@@ -557,6 +557,8 @@ pub struct EditRow {
     pub spoiler_text: String,
     pub sensitive: bool,
     pub created_at: DateTime<Utc>,
+    /// The poll's options in this version (null: no poll).
+    pub poll_options: Option<Vec<String>>,
 }
 
 /// The new text of an edited status.
@@ -658,7 +660,7 @@ async fn record_version(
 /// Every version of a status, oldest first (empty when never edited).
 pub async fn versions(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Result<Vec<EditRow>> {
     sqlx::query_as(
-        "SELECT text, content, spoiler_text, sensitive, created_at FROM status_edits \
+        "SELECT text, content, spoiler_text, sensitive, created_at, poll_options FROM status_edits \
          WHERE status_id = $1 ORDER BY id",
     )
     .bind(status_id)

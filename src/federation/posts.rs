@@ -74,5 +74,13 @@ pub async fn note_of(
     };
     let mut note = notes::note(&state.config, &parts)?;
     super::cards::add_to(&state.config, &mut *conn, row.id, &mut note).await?;
-    Ok(note)
+    Ok(
+        match crate::db::polls::for_statuses(&mut *conn, &[row.id])
+            .await?
+            .pop()
+        {
+            Some(poll) => super::builders::polls::question(note, &poll),
+            None => note,
+        },
+    )
 }

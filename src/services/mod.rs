@@ -41,6 +41,7 @@ pub mod media;
 pub mod moderation;
 pub mod notifications;
 pub mod oembed;
+pub mod polls;
 pub mod profile;
 pub mod reports;
 pub mod scheduled_statuses;

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::media::{self, MediaRow};
 use crate::db::scheduled_statuses::{self as db, ScheduledRow};
 use crate::db::Page;
+use crate::domain::polls::{PollRequest, ValidPoll};
 use crate::domain::{Id, Visibility};
 use crate::error::{ApiError, ApiResult};
 use crate::services::statuses::NewPost;
@@ -33,7 +34,7 @@ const DAILY_LIMIT: i64 = 25;
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Params {
     pub text: Option<String>,
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<ScheduledPoll>,
     pub media_ids: Option<Vec<String>>,
     pub sensitive: Option<bool>,
     pub spoiler_text: Option<String>,
@@ -45,6 +46,16 @@ pub struct Params {
     pub application_id: Option<i64>,
     pub idempotency: Option<String>,
     pub with_rate_limit: bool,
+}
+
+/// The poll of a scheduled status, as validated when it was scheduled (its duration
+/// counts from publication).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct ScheduledPoll {
+    pub options: Vec<String>,
+    pub expires_in: i64,
+    pub multiple: bool,
+    pub hide_totals: bool,
 }
 
 impl Params {
@@ -62,6 +73,12 @@ impl Params {
             application_id: self.application_id,
             scheduled_at: None,
             from_schedule: Some(id),
+            poll: self.poll.as_ref().map(|poll| PollRequest {
+                options: &poll.options,
+                expires_in: Some(poll.expires_in),
+                multiple: poll.multiple,
+                hide_totals: poll.hide_totals,
+            }),
         }
     }
 }
@@ -86,6 +103,8 @@ pub struct Checked<'a> {
     pub language: Option<&'a str>,
     /// The `Idempotency-Key` of the request, trimmed.
     pub idempotency_key: Option<&'a str>,
+    /// The poll, validated.
+    pub poll: Option<&'a ValidPoll>,
 }
 
 /// `scheduled_at` as sent (ISO 8601), when it is far enough ahead. Errors:
@@ -137,6 +156,12 @@ pub async fn schedule(
         language: checked.language.map(str::to_owned),
         application_id: new.application_id,
         idempotency: checked.idempotency_key.map(str::to_owned),
+        poll: checked.poll.map(|poll| ScheduledPoll {
+            options: poll.options.clone(),
+            expires_in: poll.expires_in,
+            multiple: poll.multiple,
+            hide_totals: poll.hide_totals,
+        }),
         ..Params::default()
     };
     let params = serde_json::to_value(&params).map_err(|e| ApiError::Internal(e.into()))?;

@@ -72,6 +72,8 @@ pub struct NewPost<'a> {
     /// The scheduled status this post publishes (set by its worker only): the row is
     /// taken in the post's transaction, so it is published once, with its media.
     pub from_schedule: Option<i64>,
+    /// The poll to attach (`poll[...]`), as sent.
+    pub poll: Option<crate::domain::polls::PollRequest<'a>>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -91,6 +93,8 @@ pub struct Written {
     pub emojis: Vec<CustomEmojiRow>,
     /// The OAuth app it was posted with, if known.
     pub application: Option<AppRow>,
+    /// Its poll, if it has one.
+    pub poll: Option<crate::db::polls::PollRow>,
 }
 
 /// What [`post`] did.
@@ -130,6 +134,10 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         scheduled_id: new.from_schedule,
     };
     let media_ids = check_body(state, author_id, None, &body).await?;
+    let poll = super::polls::check(
+        new.poll.as_ref(),
+        media_ids.as_ref().is_some_and(|m| !m.is_empty()),
+    )?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
@@ -141,6 +149,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             language,
             idempotency_key,
+            poll: poll.as_ref(),
         };
         let kept = scheduled_statuses::schedule(state, author_id, new, &checked, at).await?;
         return Ok(Posted::Scheduled(Box::new(kept)));
@@ -184,8 +193,10 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, author_id, key, row.id).await?;
     }
-    let written =
+    let poll = super::polls::create(&mut transaction, &row, poll.as_ref()).await?;
+    let mut written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
+    written.poll = poll;
     delivery::send(
         state,
         &mut transaction,
@@ -269,6 +280,7 @@ async fn finish_local(
         media,
         emojis: composed.emojis,
         application,
+        poll: None,
     })
 }
 
@@ -349,6 +361,10 @@ pub async fn history(
             spoiler_text: row.spoiler_text.clone(),
             sensitive: row.sensitive,
             created_at: row.created_at,
+            poll_options: crate::db::polls::for_statuses(&state.db, &[row.id])
+                .await?
+                .pop()
+                .map(|poll| poll.options),
         });
     }
     Ok((row, versions))
@@ -368,6 +384,8 @@ pub struct PostEdit<'a> {
     pub language: Option<&'a str>,
     /// The media the status keeps or gains (absent: unchanged).
     pub media_ids: Option<&'a [String]>,
+    /// The poll it has after the edit (absent: none, as Mastodon).
+    pub poll: Option<crate::domain::polls::PollRequest<'a>>,
 }
 
 /// Edits status `id` of local account `author_id` (the same rules as posting), keeps the
@@ -390,6 +408,8 @@ pub async fn edit(
         scheduled_id: None,
     };
     let media_ids = check_body(state, author_id, Some(&row), &body).await?;
+    let has_media = media::has_media(state, &row, media_ids.as_deref()).await?;
+    let poll = super::polls::check(change.poll.as_ref(), has_media)?;
     let composed = compose(state, text, spoiler_text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let emoji_ids: Vec<i64> = composed.emojis.iter().map(|e| e.id).collect();
@@ -417,6 +437,7 @@ pub async fn edit(
         true,
     )
     .await?;
+    written.poll = super::polls::edit(&mut transaction, &written.row, poll.as_ref()).await?;
     // Mentions are only ever added: the audience is everyone the status ever named.
     written.mentioned = mentioned_in(&mut transaction, written.row.id).await?;
     let parent = parent_of(&mut transaction, &written.row).await?;

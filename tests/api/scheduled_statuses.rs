@@ -398,3 +398,46 @@ async fn a_scheduled_reply_whose_parent_is_gone_is_dropped(db: PgPool) {
         0
     );
 }
+
+#[sqlx::test]
+async fn a_scheduled_poll_is_checked_at_once_and_runs_from_publication(db: PgPool) {
+    let app = quiet_app(db).await;
+    let alice = app.sign_up("alice").await;
+    let at = in_minutes(30);
+    let one_option = [("poll[options][]", "only"), ("poll[expires_in]", "3600")];
+    let (status, _) = schedule(&app, &alice, "a question", &at, &one_option)
+        .await
+        .expect_err("a poll needs two options");
+    assert_eq!(status, 422);
+    let poll = [
+        ("poll[options][]", "tea"),
+        ("poll[options][]", "coffee"),
+        ("poll[expires_in]", "3600"),
+        ("poll[multiple]", "true"),
+    ];
+    let kept = schedule(&app, &alice, "tea or coffee?", &at, &poll)
+        .await
+        .expect("scheduled");
+    assert_eq!(
+        kept["params"]["poll"]["options"],
+        serde_json::json!(["tea", "coffee"])
+    );
+    assert_eq!(kept["params"]["poll"]["expires_in"], 3600);
+    make_due(&app.db).await;
+    assert_eq!(run_once(&app.state).await.expect("drained"), 1);
+    let published: Vec<Value> = app
+        .as_(&alice)
+        .get(&format!("/api/v1/accounts/{}/statuses", alice.account_id))
+        .await
+        .expect("statuses");
+    let poll = &published[0]["poll"];
+    assert_eq!(poll["multiple"], true);
+    assert_eq!(poll["options"][1]["title"], "coffee");
+    let expires = chrono::DateTime::parse_from_rfc3339(poll["expires_at"].as_str().expect("end"))
+        .expect("a time");
+    let from_now = expires.with_timezone(&Utc) - Utc::now();
+    assert!(
+        from_now > Duration::minutes(55),
+        "an hour from publication: {from_now}"
+    );
+}

@@ -191,10 +191,10 @@ fn configuration(config: &Config) -> Configuration {
             video_matrix_limit: 8_294_400,
         },
         polls: PollLimits {
-            max_options: 4,
-            max_characters_per_option: 50,
-            min_expiration: 300,
-            max_expiration: 2_629_746,
+            max_options: crate::domain::polls::MAX_OPTIONS as u32,
+            max_characters_per_option: crate::domain::polls::MAX_CHARACTERS_PER_OPTION as u32,
+            min_expiration: crate::domain::polls::MIN_EXPIRATION as u32,
+            max_expiration: crate::domain::polls::MAX_EXPIRATION as u32,
         },
         translation: Translation { enabled: false },
     }

@@ -66,8 +66,7 @@ pub struct Status {
     pub in_reply_to_account_id: Option<Id>,
     #[schema(no_recursion, value_type = Option<Object>)]
     pub reblog: Option<Box<Status>>,
-    #[schema(value_type = Option<Object>)]
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<super::poll::Poll>,
     /// The preview of its first link, once fetched.
     pub card: Option<PreviewCard>,
     pub language: Option<String>,
@@ -121,6 +120,8 @@ struct Loaded {
     marks: HashMap<i64, ViewerMarks>,
     applications: HashMap<i64, StatusApplication>,
     cards: HashMap<i64, PreviewCard>,
+    /// Polls by status id.
+    polls: HashMap<i64, super::poll::Poll>,
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
@@ -181,7 +182,9 @@ pub async fn render(
         .into_iter()
         .map(|(id, card)| (id, PreviewCard::from_row(&card, &state.config)))
         .collect();
+    let polls = crate::services::polls::for_statuses(&mut conn, viewer, &ids).await?;
     let loaded = Loaded {
+        polls: super::poll::Poll::by_status(&polls),
         statuses,
         accounts,
         mentions,
@@ -243,6 +246,7 @@ pub struct Written {
     pub media: Vec<MediaAttachment>,
     pub emojis: Vec<CustomEmojiRow>,
     pub application: Option<AppRow>,
+    pub poll: Option<crate::db::polls::PollRow>,
 }
 
 /// Renders a status for its author right after it was written, without a query: the
@@ -257,6 +261,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         media,
         mut emojis,
         application,
+        poll,
     } = written;
     emojis.sort_by(|a, b| a.shortcode.cmp(&b.shortcode));
     mentioned.sort_by_key(|account| account.id);
@@ -280,6 +285,15 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         statuses: HashMap::from([(id, row)]),
         marks: HashMap::new(),
         cards: HashMap::new(),
+        polls: (poll.into_iter())
+            .map(|poll| {
+                let viewed = crate::services::polls::Viewed {
+                    poll,
+                    own_votes: Some(Vec::new()),
+                };
+                (id, super::poll::Poll::from_viewed(&viewed))
+            })
+            .collect(),
     };
     loaded.status(state, id, true, true)
 }
@@ -376,7 +390,7 @@ impl Loaded {
             in_reply_to_id: row.in_reply_to_id.map(Id),
             in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
             reblog,
-            poll: None,
+            poll: self.polls.get(&row.id).cloned(),
             card: self.cards.get(&row.id).cloned(),
             language: row.language.clone(),
             text: None,

@@ -17,9 +17,8 @@ pub struct StatusEdit {
     pub sensitive: bool,
     pub created_at: String,
     pub account: Account,
-    /// Always null: Roost has no polls yet.
-    #[schema(value_type = Option<Object>)]
-    pub poll: Option<serde_json::Value>,
+    /// The poll's options in this version.
+    pub poll: Option<EditPoll>,
     pub media_attachments: Vec<MediaAttachment>,
     #[schema(value_type = Vec<Object>)]
     pub emojis: Vec<serde_json::Value>,
@@ -39,11 +38,27 @@ impl StatusEdit {
             sensitive: version.sensitive,
             created_at: timestamp(version.created_at),
             account: account.clone(),
-            poll: None,
+            poll: version.poll_options.map(|options| EditPoll {
+                options: (options.into_iter())
+                    .map(|title| EditPollOption { title })
+                    .collect(),
+            }),
             media_attachments: media_attachments.to_vec(),
             emojis: Vec::new(),
         }
     }
+}
+
+/// The poll of one version: its options' titles.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EditPoll {
+    pub options: Vec<EditPollOption>,
+}
+
+/// One option of a version's poll.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EditPollOption {
+    pub title: String,
 }
 
 /// The text of a status as its author typed it.

@@ -23,6 +23,7 @@ pub mod lists;
 pub mod media;
 pub mod notification_requests;
 pub mod notifications;
+pub mod polls;
 pub mod preferences;
 pub mod push;
 pub mod reports;

@@ -37,6 +37,7 @@ pub struct CreateStatusParams {
     /// When to publish it (ISO 8601, five minutes ahead at least): a ScheduledStatus is
     /// returned instead of a Status.
     scheduled_at: Option<String>,
+    poll: Option<crate::api::v1::polls::PollParams>,
 }
 
 /// Posts a status (or a reply) and returns it, or schedules it (`scheduled_at`) and
@@ -65,6 +66,7 @@ pub async fn create(
         application_id: Some(user.token.app_id),
         scheduled_at: params.scheduled_at.as_deref(),
         from_schedule: None,
+        poll: params.poll.as_ref().map(|poll| poll.request()),
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
@@ -86,6 +88,7 @@ pub async fn create(
                 tags: written.tags,
                 emojis: written.emojis,
                 application: written.application,
+                poll: written.poll,
             };
             status::render_written(&state, written)
                 .map(|status| Json(status).into_response())
@@ -159,6 +162,7 @@ pub struct EditStatusParams {
     language: Option<String>,
     #[serde(default, deserialize_with = "string_list")]
     media_ids: Option<Vec<String>>,
+    poll: Option<crate::api::v1::polls::PollParams>,
 }
 
 /// Edits one of the caller's statuses; earlier versions stay in `/history`.
@@ -178,6 +182,7 @@ pub async fn edit(
         sensitive: params.sensitive,
         language: params.language.as_deref(),
         media_ids: params.media_ids.as_deref(),
+        poll: params.poll.as_ref().map(|poll| poll.request()),
     };
     let edited = statuses::edit(&state, user.account_id, id.0, &change).await?;
     rendered(&state, Some(user.account_id), edited)

@@ -8,5 +8,6 @@ pub mod featured_tags;
 pub mod follows;
 pub mod interactions;
 pub mod notes;
+pub mod polls;
 pub mod profile;
 pub mod reports;

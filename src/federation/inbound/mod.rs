@@ -22,6 +22,7 @@ pub mod featured_tags;
 pub mod flag;
 pub mod follow;
 pub mod like;
+pub mod poll_votes;
 pub mod reject;
 pub mod undo;
 pub mod update;

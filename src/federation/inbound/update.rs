@@ -14,6 +14,12 @@ use crate::state::AppState;
 /// Applies the edit to the stored post; only its author may edit it.
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
     let note = parse_note(&activity.payload["object"])?;
+    // A poll's refresh (new counts) is no edit unless `updated` moved (Mastodon's rule).
+    if note.question.is_poll()
+        && !services::polls::remote::receive_update(state, actor, &note).await?
+    {
+        return Ok(());
+    }
     services::statuses::receive_edit(state, actor, &note).await?;
     Ok(())
 }

@@ -32,12 +32,14 @@ mod activities;
 mod attachment;
 mod interactions;
 mod local;
+mod question;
 mod visibility;
 
 pub use activities::{Create, CreateType, Delete, DeleteType, Tombstone, Update, UpdateType};
 pub use attachment::Attachment;
 pub use interactions::{Announce, AnnounceType, Like, LikeKind};
 pub use local::{post_context, LocalNote};
+pub use question::{Closed, QuestionFields, QuestionOption};
 pub use visibility::{Audience, Visibility};
 
 /// A post. Unknown properties (`replies`, `likes`, `atomUri`, …) are ignored.
@@ -158,6 +160,9 @@ pub struct Note {
     )]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub misskey_quote: Option<HttpUrl>,
+    /// The poll of a `Question` (`oneOf`/`anyOf`, `endTime`, `closed`, `votersCount`).
+    #[serde(flatten)]
+    pub question: QuestionFields,
 }
 
 impl Note {

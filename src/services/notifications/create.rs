@@ -256,6 +256,33 @@ pub async fn notify_staff_of_report(
     Ok(())
 }
 
+/// `poll` when a poll ended: to each local voter (from the poll's author) and, when
+/// the author is local, to the author (a notification of their own, which the usual
+/// rules would drop as self-caused).
+pub async fn notify_poll_ended(
+    conn: &mut PgConnection,
+    status_id: i64,
+    author: i64,
+    voters: &[i64],
+    author_is_local: bool,
+) -> sqlx::Result<()> {
+    notify(
+        &mut *conn,
+        &Cause::new(Kind::Poll, author, Some(status_id)),
+        voters,
+    )
+    .await?;
+    if author_is_local {
+        let own = NewNotification {
+            account_id: author,
+            group_key: None,
+            filtered: false,
+        };
+        db::insert(conn, author, Kind::Poll, (Some(status_id), None), &[own]).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,10 @@ pub(super) async fn send(
             emojis: &written.emojis,
         },
     )?;
+    let note = match &written.poll {
+        Some(poll) => crate::federation::builders::polls::question(note, poll),
+        None => note,
+    };
     let id = new_activity_id(state)?;
     match change {
         Change::Created => {

@@ -71,3 +71,16 @@ pub(super) async fn attach_media(
         "Media attachments must be your own unattached uploads",
     ))
 }
+
+/// Whether status `row` has media after an edit sending `ids` (absent: it keeps the
+/// ones it has).
+pub(super) async fn has_media(
+    state: &AppState,
+    row: &crate::db::statuses::StatusRow,
+    ids: Option<&[i64]>,
+) -> ApiResult<bool> {
+    match ids {
+        Some(ids) => Ok(!ids.is_empty()),
+        None => Ok(!media::for_statuses(&state.db, &[row.id]).await?.is_empty()),
+    }
+}

@@ -230,6 +230,7 @@ async fn store(
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
     crate::services::cards::on_received(state, &mut transaction, &row, author, &note.attachment)
         .await?;
+    crate::services::polls::remote::store(&mut transaction, &row, note).await?;
     transaction.commit().await?;
     Ok(row)
 }

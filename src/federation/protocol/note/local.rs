@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use url::Url;
 
-use super::{mentions_in, Audience, Note, NoteKind, Visibility};
+use super::{mentions_in, Audience, Note, NoteKind, QuestionFields, Visibility};
 use crate::domain::HttpUrl;
 use crate::federation::protocol::{context, ObjectRef, OneOrMany, Tag, UrlOrLink};
 
@@ -78,6 +78,7 @@ impl Note {
             quote_url: None,
             quote_uri: None,
             misskey_quote: None,
+            question: QuestionFields::default(),
         }
     }
 }
@@ -98,7 +99,8 @@ pub fn post_context() -> Value {
         "quote": { "@id": "https://w3id.org/fep/044f#quote", "@type": "@id" },
         "quoteUrl": "as:quoteUrl",
         "misskey": "https://misskey-hub.net/ns#",
-        "_misskey_quote": "misskey:_misskey_quote"
+        "_misskey_quote": "misskey:_misskey_quote",
+        "votersCount": "toot:votersCount"
     });
     if let (Some(Value::Object(existing)), Value::Object(terms)) = (context.get_mut(2), terms) {
         existing.extend(terms);
