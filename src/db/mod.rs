@@ -38,6 +38,7 @@ pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
 pub mod push;
+pub mod quotes;
 pub mod reports;
 pub mod rules;
 pub mod statuses;

@@ -22,6 +22,10 @@ pub enum Kind {
     Update,
     AdminSignUp,
     AdminReport,
+    /// Someone quoted one of the recipient's posts (Mastodon 4.5).
+    Quote,
+    /// A post the recipient quoted was edited (Mastodon 4.5).
+    QuotedUpdate,
 }
 
 impl Kind {
@@ -37,11 +41,13 @@ impl Kind {
             Kind::Update => "update",
             Kind::AdminSignUp => "admin.sign_up",
             Kind::AdminReport => "admin.report",
+            Kind::Quote => "quote",
+            Kind::QuotedUpdate => "quoted_update",
         }
     }
 
     /// Every kind, for validating `types[]` filters.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Follow,
         Kind::FollowRequest,
         Kind::Mention,
@@ -51,6 +57,8 @@ impl Kind {
         Kind::Update,
         Kind::AdminSignUp,
         Kind::AdminReport,
+        Kind::Quote,
+        Kind::QuotedUpdate,
     ];
 }
 

@@ -9,6 +9,7 @@ pub mod id;
 pub mod ip_range;
 pub mod language;
 pub mod nul;
+pub mod quotes;
 pub mod status_text;
 pub mod text;
 pub mod user;

@@ -41,6 +41,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod oembed;
 pub mod profile;
+pub mod quotes;
 pub mod reports;
 pub mod statuses;
 pub mod suggestions;

@@ -32,10 +32,13 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::media::MediaRow;
 use crate::db::oauth::AppRow;
+use crate::db::quotes::QuoteRow;
 use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::services::notifications::create as notifications;
+use crate::services::quotes;
 use crate::state::AppState;
 use delivery::Change;
 use rules::{check_body, conversation, defaults, language, visibility, Body};
@@ -65,6 +68,10 @@ pub struct NewPost<'a> {
     pub idempotency_key: Option<&'a str>,
     /// The OAuth app of the token it is posted with (shown as `application`).
     pub application_id: Option<i64>,
+    /// The id of the status it quotes (Mastodon 4.5).
+    pub quoted_status_id: Option<&'a str>,
+    /// Who may quote it: `public`, `followers` or `nobody`; the author's default when absent.
+    pub quote_approval_policy: Option<&'a str>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -84,6 +91,10 @@ pub struct Written {
     pub emojis: Vec<CustomEmojiRow>,
     /// The OAuth app it was posted with, if known.
     pub application: Option<AppRow>,
+    /// The quote it makes, if any.
+    pub quote: Option<QuoteRow>,
+    /// Who may quote it.
+    pub quote_policy: QuotePolicy,
 }
 
 /// What [`post`] did.
@@ -120,6 +131,9 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
+    let quote = quotes::plan(state, author_id, new.quoted_status_id).await?;
+    let quote_policy =
+        quotes::policy_for_post(state, author_id, new.quote_approval_policy, visibility).await?;
     let spoiler_text = new.spoiler_text.unwrap_or_default();
     let composed = compose(state, text, spoiler_text).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
@@ -154,6 +168,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, author_id, key, row.id).await?;
     }
+    quotes::record(&mut transaction, &row, quote_policy, quote.as_ref()).await?;
     let written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
     delivery::send(
@@ -208,6 +223,7 @@ async fn finish_local(
         Some(id) => crate::db::oauth::find_app(&mut *conn, id).await?,
         None => None,
     };
+    let (quote, quote_policy) = quotes::of_written(&mut *conn, row.id).await?;
     Ok(Written {
         row,
         author,
@@ -216,6 +232,8 @@ async fn finish_local(
         media,
         emojis: composed.emojis,
         application,
+        quote,
+        quote_policy,
     })
 }
 
@@ -248,6 +266,7 @@ pub async fn apply_edit(
 ) -> sqlx::Result<StatusRow> {
     let edited = statuses::edit(&mut *conn, row, edit).await?;
     notifications::notify_edit(conn, row.id, row.account_id).await?;
+    quotes::notify_quoters(conn, row.id, row.account_id).await?;
     Ok(edited)
 }
 
@@ -397,6 +416,7 @@ pub async fn delete(state: &AppState, author_id: i64, status: &StatusRow) -> Api
         delivery::send_delete(state, &mut transaction, &author, status, &mentioned).await?;
     }
     statuses::delete(&mut transaction, status.id).await?;
+    crate::db::quotes::quoted_deleted(&mut *transaction, status.id).await?;
     super::conversations::forget(&mut transaction, status).await?;
     transaction.commit().await?;
     Ok(())

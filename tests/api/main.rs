@@ -52,6 +52,7 @@ mod password_hashing;
 mod paths;
 mod profiles;
 mod push;
+mod quotes;
 mod rate_limits;
 mod signatures;
 mod statuses;

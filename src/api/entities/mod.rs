@@ -25,6 +25,7 @@ pub mod oembed;
 pub mod preferences;
 pub mod profile;
 pub mod push;
+pub mod quote;
 pub mod relationship;
 pub mod report;
 pub mod rule;

@@ -25,6 +25,7 @@ pub mod notification_requests;
 pub mod notifications;
 pub mod preferences;
 pub mod push;
+pub mod quotes;
 pub mod reports;
 pub mod search;
 pub mod statuses;

@@ -32,6 +32,8 @@ pub struct CreateStatusParams {
     language: Option<String>,
     #[serde(default, deserialize_with = "string_list")]
     media_ids: Option<Vec<String>>,
+    quoted_status_id: Option<String>,
+    quote_approval_policy: Option<String>,
 }
 
 /// Posts a status (or a reply) and returns it. A repeated `Idempotency-Key` returns
@@ -55,11 +57,19 @@ pub async fn create(
         media_ids: params.media_ids.as_deref(),
         idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
         application_id: Some(user.token.app_id),
+        quoted_status_id: params.quoted_status_id.as_deref(),
+        quote_approval_policy: params.quote_approval_policy.as_deref(),
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
             .await
             .map(Json),
+        // A quote shows the quoted status, which only a full read renders.
+        Posted::New(written) if written.quote.is_some() => {
+            rendered(&state, Some(user.account_id), written.row)
+                .await
+                .map(Json)
+        }
         Posted::New(written) => {
             let written = *written;
             let written = status::Written {
@@ -72,6 +82,7 @@ pub async fn create(
                 tags: written.tags,
                 emojis: written.emojis,
                 application: written.application,
+                quote_policy: written.quote_policy,
             };
             status::render_written(&state, written)
                 .map(Json)
@@ -81,7 +92,11 @@ pub async fn create(
 }
 
 /// One status rendered for `viewer`.
-async fn rendered(state: &AppState, viewer: Option<i64>, row: StatusRow) -> ApiResult<Status> {
+pub(super) async fn rendered(
+    state: &AppState,
+    viewer: Option<i64>,
+    row: StatusRow,
+) -> ApiResult<Status> {
     status::render(state, viewer, vec![row])
         .await?
         .pop()
