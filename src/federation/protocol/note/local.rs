@@ -78,6 +78,8 @@ impl Note {
             quote_url: None,
             quote_uri: None,
             misskey_quote: None,
+            quote_authorization: None,
+            interaction_policy: None,
         }
     }
 }
@@ -98,7 +100,14 @@ pub fn post_context() -> Value {
         "quote": { "@id": "https://w3id.org/fep/044f#quote", "@type": "@id" },
         "quoteUrl": "as:quoteUrl",
         "misskey": "https://misskey-hub.net/ns#",
-        "_misskey_quote": "misskey:_misskey_quote"
+        "_misskey_quote": "misskey:_misskey_quote",
+        "quoteUri": "http://fedibird.com/ns#quoteUri",
+        "quoteAuthorization": { "@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id" },
+        "gts": "https://gotosocial.org/ns#",
+        "interactionPolicy": { "@id": "gts:interactionPolicy", "@type": "@id" },
+        "canQuote": { "@id": "gts:canQuote", "@type": "@id" },
+        "automaticApproval": { "@id": "gts:automaticApproval", "@type": "@id" },
+        "manualApproval": { "@id": "gts:manualApproval", "@type": "@id" }
     });
     if let (Some(Value::Object(existing)), Value::Object(terms)) = (context.get_mut(2), terms) {
         existing.extend(terms);

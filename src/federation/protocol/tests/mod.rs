@@ -9,6 +9,7 @@ mod common;
 mod discovery;
 mod hostile;
 mod notes;
+mod quotes;
 
 use url::Url;
 
