@@ -32,3 +32,4 @@ CREATE TABLE quotes (
 );
 CREATE INDEX quotes_quoted_idx ON quotes (quoted_status_id, status_id DESC);
 CREATE UNIQUE INDEX quotes_authorization_idx ON quotes (authorization_uri);
+CREATE INDEX quotes_request_idx ON quotes (request_uri);

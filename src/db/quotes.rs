@@ -8,6 +8,7 @@ use sqlx::PgExecutor;
 
 use super::statuses::{StatusRow, COLUMNS as STATUS_COLUMNS, VISIBLE_TO_VIEWER};
 use super::Page;
+use crate::domain::quotes::QuotePolicy;
 
 /// A `quotes` row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -248,4 +249,45 @@ pub async fn quoted_deleted(db: impl PgExecutor<'_>, quoted_status_id: i64) -> s
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// The quote local status `status_id` makes, if any, and who may quote it (public for a
+/// local status posted before Roost knew quotes), for rendering and sending it.
+pub async fn of_local_status(
+    conn: &mut sqlx::PgConnection,
+    status_id: i64,
+) -> sqlx::Result<(Option<QuoteRow>, QuotePolicy)> {
+    let quote = find(&mut *conn, status_id).await?;
+    let policy = policies(&mut *conn, &[status_id]).await?;
+    let policy = (policy.first())
+        .and_then(|(_, name)| QuotePolicy::parse(name))
+        .unwrap_or(QuotePolicy::Public);
+    Ok((quote, policy))
+}
+
+/// Remembers the id of the `QuoteRequest` sent for the quote status `status_id` makes.
+pub async fn set_request(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    request_uri: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE quotes SET request_uri = $2 WHERE status_id = $1")
+        .bind(status_id)
+        .bind(request_uri)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The quote whose `QuoteRequest` had id `request_uri`.
+pub async fn find_by_request(
+    db: impl PgExecutor<'_>,
+    request_uri: &str,
+) -> sqlx::Result<Option<QuoteRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM quotes WHERE request_uri = $1"
+    ))
+    .bind(request_uri)
+    .fetch_optional(db)
+    .await
 }

@@ -72,5 +72,8 @@ pub async fn note_of(
         media: &media,
         emojis: &emojis,
     };
-    notes::note(&state.config, &parts)
+    let mut note = notes::note(&state.config, &parts)?;
+    let (quote, policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
+    super::builders::quotes::decorate(&state.config, &mut note, author, policy, quote.as_ref())?;
+    Ok(note)
 }

@@ -6,10 +6,19 @@
 //! <https://docs.joinmastodon.org/methods/statuses/#revoke_quote>,
 //! <https://docs.joinmastodon.org/methods/statuses/#interaction_policy>.
 
+mod federation;
+
+pub use federation::{
+    receive_accept, receive_request, receive_revocation, received, send_request, stamp,
+};
+
 use sqlx::PgConnection;
 
+use crate::config::Config;
+use crate::db::accounts::AccountRow;
+
 use crate::db::notifications::Kind;
-use crate::db::quotes::{self, NewQuote, QuoteRow};
+use crate::db::quotes::{self, NewQuote};
 use crate::db::statuses::StatusRow;
 use crate::db::{follows, Page};
 use crate::domain::quotes::{QuotePolicy, QuoteState};
@@ -23,6 +32,8 @@ use crate::state::AppState;
 pub struct Planned {
     /// The quoted status.
     pub quoted: StatusRow,
+    /// Its author.
+    pub author: AccountRow,
     /// Its URI (what the Note's `quote` names).
     pub uri: String,
     /// Accepted at once, or pending (manual approval, or a remote author's answer).
@@ -49,10 +60,14 @@ pub async fn plan(
     {
         return Err(refused());
     }
-    let uri = status_uri(state, &quoted).await?;
+    let author = crate::db::accounts::find_by_id(&state.db, quoted.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let uri = status_uri(state, &quoted, &author);
     if quoted.account_id == author_id {
         return Ok(Some(Planned {
             quoted,
+            author,
             uri,
             state: QuoteState::Accepted,
         }));
@@ -70,22 +85,18 @@ pub async fn plan(
     } else {
         QuoteState::Pending
     };
-    Ok(Some(Planned { quoted, uri, state }))
+    Ok(Some(Planned {
+        quoted,
+        author,
+        uri,
+        state,
+    }))
 }
 
-/// The URI of `status`: its `ap_id`, or the local one from its author's name.
-async fn status_uri(state: &AppState, status: &StatusRow) -> ApiResult<String> {
-    if let Some(uri) = &status.ap_id {
-        return Ok(uri.clone());
-    }
-    let author = crate::db::accounts::find_by_id(&state.db, status.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(crate::urls::status(
-        &state.config,
-        &author.username,
-        status.id,
-    ))
+/// The URI of `status` by `author`: its `ap_id`, or the local one.
+fn status_uri(state: &AppState, status: &StatusRow, author: &AccountRow) -> String {
+    (status.ap_id.clone())
+        .unwrap_or_else(|| crate::urls::status(&state.config, &author.username, status.id))
 }
 
 fn refused() -> ApiError {
@@ -153,15 +164,30 @@ fn parse_policy(name: &str) -> ApiResult<QuotePolicy> {
 /// Writes, in the posting transaction, the policy of the new status `quoting` and the
 /// quote it makes (if `planned`), and tells a local quoted author (`quote`).
 pub async fn record(
+    config: &Config,
     conn: &mut PgConnection,
     quoting: &StatusRow,
     policy: QuotePolicy,
     planned: Option<&Planned>,
 ) -> sqlx::Result<()> {
     quotes::set_policy(&mut *conn, quoting.id, policy.as_str()).await?;
+    record_quote(config, conn, quoting, planned).await
+}
+
+/// Writes the quote `quoting` (local or remote) makes, if `planned`, in the caller's
+/// transaction, with Roost's stamp when it accepts a quote of a local post, and tells
+/// a local quoted author (`quote`).
+pub async fn record_quote(
+    config: &Config,
+    conn: &mut PgConnection,
+    quoting: &StatusRow,
+    planned: Option<&Planned>,
+) -> sqlx::Result<()> {
     let Some(planned) = planned else {
         return Ok(());
     };
+    let stamp = (planned.quoted.local && planned.state == QuoteState::Accepted)
+        .then(|| crate::urls::quote_authorization(config, &planned.author.username, quoting.id));
     let quoted = &planned.quoted;
     quotes::insert(
         &mut *conn,
@@ -172,7 +198,7 @@ pub async fn record(
             quoted_account_id: Some(quoted.account_id),
             quoted_uri: &planned.uri,
             state: planned.state.as_str(),
-            authorization_uri: None,
+            authorization_uri: stamp.as_deref(),
             request_uri: None,
         },
     )
@@ -220,8 +246,12 @@ pub async fn revoke(
         .await?
         .pop()
         .ok_or(ApiError::NotFound)?;
+    let author = crate::db::accounts::find_by_id(&state.db, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let mut transaction = state.db.begin().await?;
     quotes::set_state(&mut *transaction, quote.status_id, "revoked", None).await?;
+    federation::send_revocation(state, &mut transaction, &author, &quote).await?;
     transaction.commit().await?;
     Ok(quoting)
 }
@@ -262,18 +292,4 @@ pub async fn notify_quoters(
         notify(conn, &cause, &[quote.account_id]).await?;
     }
     Ok(())
-}
-
-/// The quote local status `status_id` makes, if any, and who may quote it, for
-/// rendering and sending it.
-pub async fn of_written(
-    conn: &mut PgConnection,
-    status_id: i64,
-) -> sqlx::Result<(Option<QuoteRow>, QuotePolicy)> {
-    let quote = quotes::find(&mut *conn, status_id).await?;
-    let policy = quotes::policies(&mut *conn, &[status_id]).await?;
-    let policy = (policy.first())
-        .and_then(|(_, name)| QuotePolicy::parse(name))
-        .unwrap_or(QuotePolicy::Public);
-    Ok((quote, policy))
 }

@@ -23,7 +23,7 @@ mod remote;
 mod rules;
 
 pub use compose::{compose, Composed};
-pub use remote::{receive_edit, receive_note, status_by_uri};
+pub use remote::{fetch_known_or_remote, receive_edit, receive_note, status_by_uri};
 pub use rules::MAX_SPOILER_CHARACTERS;
 
 use sqlx::PgConnection;
@@ -168,7 +168,14 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, author_id, key, row.id).await?;
     }
-    quotes::record(&mut transaction, &row, quote_policy, quote.as_ref()).await?;
+    quotes::record(
+        &state.config,
+        &mut transaction,
+        &row,
+        quote_policy,
+        quote.as_ref(),
+    )
+    .await?;
     let written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
     delivery::send(
@@ -179,6 +186,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         Change::Created,
     )
     .await?;
+    let (author, quote) = (&written.author, written.quote.as_ref());
+    quotes::send_request(state, &mut transaction, author, &written.row, quote).await?;
     transaction.commit().await?;
     Ok(Posted::New(Box::new(written)))
 }
@@ -223,7 +232,7 @@ async fn finish_local(
         Some(id) => crate::db::oauth::find_app(&mut *conn, id).await?,
         None => None,
     };
-    let (quote, quote_policy) = quotes::of_written(&mut *conn, row.id).await?;
+    let (quote, quote_policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
     Ok(Written {
         row,
         author,

@@ -25,6 +25,7 @@ mod featured_tags;
 mod federated_endorsements;
 mod federated_media;
 mod federated_moderation;
+mod federated_quotes;
 mod federated_statuses;
 mod federated_threads;
 mod federation;

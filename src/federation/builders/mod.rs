@@ -9,4 +9,5 @@ pub mod follows;
 pub mod interactions;
 pub mod notes;
 pub mod profile;
+pub mod quotes;
 pub mod reports;
