@@ -151,6 +151,23 @@ pub async fn default_policy(state: &AppState, account_id: i64) -> ApiResult<Quot
         .unwrap_or(QuotePolicy::Public))
 }
 
+/// The default policy `source[quote_policy]` asks for, if any. Errors: `Validation`
+/// for an unknown name.
+pub fn default_policy_change(requested: Option<&str>) -> ApiResult<Option<QuotePolicy>> {
+    requested
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            QuotePolicy::parse(name).ok_or_else(|| {
+                ApiError::validation(
+                    "source[quote_policy]",
+                    "ERR_INCLUSION",
+                    "Quote policy is not included in the list",
+                )
+            })
+        })
+        .transpose()
+}
+
 fn parse_policy(name: &str) -> ApiResult<QuotePolicy> {
     QuotePolicy::parse(name).ok_or_else(|| {
         ApiError::validation(

@@ -339,3 +339,48 @@ async fn a_deleted_quoted_post_shows_as_deleted(db: PgPool) {
         json!({ "state": "deleted", "quoted_status": null })
     );
 }
+
+#[sqlx::test]
+async fn the_default_policy_is_a_preference_new_posts_follow(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bad = app
+        .as_(&alice)
+        .patch::<Value>(
+            "/api/v1/accounts/update_credentials",
+            &[("source[quote_policy]", "friends")],
+        )
+        .await
+        .expect_err("unknown policy");
+    assert_eq!(bad.status.as_u16(), 422);
+    let _: Value = app
+        .as_(&alice)
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            &[("source[quote_policy]", "followers")],
+        )
+        .await
+        .expect("changed");
+    let preferences: Value = app
+        .as_(&alice)
+        .get("/api/v1/preferences")
+        .await
+        .expect("preferences");
+    assert_eq!(preferences["posting:default:quote_policy"], "followers");
+    let status = post(&app, &alice, &[("status", "mine")])
+        .await
+        .expect("posted");
+    assert_eq!(status["quote_approval"]["automatic"], json!(["followers"]));
+    let private = post(
+        &app,
+        &alice,
+        &[("status", "hush"), ("visibility", "private")],
+    )
+    .await
+    .expect("posted");
+    assert_eq!(
+        private["quote_approval"]["automatic"],
+        json!([]),
+        "private posts: nobody"
+    );
+}
