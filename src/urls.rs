@@ -28,6 +28,15 @@ pub fn status(config: &Config, username: &str, id: i64) -> String {
     format!("{}/statuses/{id}", actor(config, username))
 }
 
+/// `https://DOMAIN/users/NAME/quote_authorizations/ID`: the FEP-044f stamp by local
+/// account NAME approving their status being quoted by status ID.
+pub fn quote_authorization(config: &Config, username: &str, quoting_status_id: i64) -> String {
+    format!(
+        "{}/quote_authorizations/{quoting_status_id}",
+        actor(config, username)
+    )
+}
+
 /// `https://DOMAIN/users/NAME/statuses/ID/activity`: the id of the activity that
 /// published a local status (its Create, or a boost's Announce).
 pub fn status_activity(config: &Config, username: &str, id: i64) -> String {

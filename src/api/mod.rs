@@ -592,6 +592,15 @@ fn extras_routes() -> Router<AppState> {
         )
         .route("/api/v1/statuses/{id}/translate", post(absent::translate))
         .route("/api/oembed", get(oembed::show))
+        .route("/api/v1/statuses/{id}/quotes", get(v1::quotes::index))
+        .route(
+            "/api/v1/statuses/{id}/quotes/{quoting_status_id}/revoke",
+            post(v1::quotes::revoke),
+        )
+        .route(
+            "/api/v1/statuses/{id}/interaction_policy",
+            axum::routing::put(v1::quotes::interaction_policy),
+        )
 }
 
 /// Grouped notifications, the notification policy and notification requests. Literal

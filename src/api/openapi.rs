@@ -110,6 +110,7 @@ use super::{admin, authorize, oauth, v1};
         v1::absent_features::identity_proofs, v1::absent_features::translate,
         crate::api::oembed::show,
         v1::polls::show, v1::polls::vote,
+        v1::quotes::index, v1::quotes::revoke, v1::quotes::interaction_policy,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

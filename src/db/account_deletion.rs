@@ -57,6 +57,9 @@ const OWNED: &[(&str, &str)] = &[
     ("suggestion_dismissals", "target_account_id"),
     ("home_feed_entries", "account_id"),
     ("home_feed_entries", "author_id"),
+    ("quotes", "account_id"),
+    ("quotes", "quoted_account_id"),
+    ("quote_policy_defaults", "account_id"),
 ];
 
 /// The storage keys of the account's files: its uploads, avatar and header. Read

@@ -40,6 +40,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod push;
+pub mod quotes;
 pub mod reports;
 pub mod rules;
 pub mod scheduled_statuses;

@@ -23,6 +23,10 @@ pub enum Kind {
     AdminSignUp,
     AdminReport,
     Poll,
+    /// Someone quoted one of the recipient's posts (Mastodon 4.5).
+    Quote,
+    /// A post the recipient quoted was edited (Mastodon 4.5).
+    QuotedUpdate,
 }
 
 impl Kind {
@@ -39,11 +43,13 @@ impl Kind {
             Kind::AdminSignUp => "admin.sign_up",
             Kind::AdminReport => "admin.report",
             Kind::Poll => "poll",
+            Kind::Quote => "quote",
+            Kind::QuotedUpdate => "quoted_update",
         }
     }
 
     /// Every kind, for validating `types[]` filters.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Follow,
         Kind::FollowRequest,
         Kind::Mention,
@@ -54,6 +60,8 @@ impl Kind {
         Kind::AdminSignUp,
         Kind::AdminReport,
         Kind::Poll,
+        Kind::Quote,
+        Kind::QuotedUpdate,
     ];
 }
 

@@ -10,6 +10,7 @@ pub mod ip_range;
 pub mod language;
 pub mod nul;
 pub mod polls;
+pub mod quotes;
 pub mod status_text;
 pub mod text;
 pub mod user;

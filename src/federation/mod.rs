@@ -45,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .route("/@{name}", get(actors::actor))
         .route("/users/{name}/inbox", post(inbox::personal))
         .route("/users/{name}/statuses/{id}", get(actors::status))
+        .route(
+            "/users/{name}/quote_authorizations/{id}",
+            get(actors::quote_authorization),
+        )
         .route("/emojis/{id}", get(actors::emoji))
         .route("/@{name}/{id}", get(actors::status))
         .route("/users/{name}/outbox", get(actors::outbox))

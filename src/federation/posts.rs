@@ -74,6 +74,8 @@ pub async fn note_of(
     };
     let mut note = notes::note(&state.config, &parts)?;
     super::cards::add_to(&state.config, &mut *conn, row.id, &mut note).await?;
+    let (quote, policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
+    super::builders::quotes::decorate(&state.config, &mut note, author, policy, quote.as_ref())?;
     Ok(
         match crate::db::polls::for_statuses(&mut *conn, &[row.id])
             .await?

@@ -43,6 +43,7 @@ pub mod notifications;
 pub mod oembed;
 pub mod polls;
 pub mod profile;
+pub mod quotes;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod statuses;

@@ -69,6 +69,8 @@ pub struct ProfileChanges {
     pub sensitive: Option<bool>,
     /// Default language of new posts (an ISO 639 code).
     pub language: Option<String>,
+    /// Who may quote new posts by default: `public`, `followers` or `nobody`.
+    pub quote_policy: Option<String>,
     /// New avatar and/or header, as uploaded.
     pub images: Vec<(ProfileImage, SpooledFile)>,
 }
@@ -114,6 +116,7 @@ pub async fn update_credentials(
     check_length("note", changes.note.as_deref(), MAX_NOTE)?;
     let fields = changes.fields.map(validate_fields).transpose()?;
     validate_source(changes.privacy.as_deref(), changes.language.as_deref())?;
+    let quote_policy = super::quotes::default_policy_change(changes.quote_policy.as_deref())?;
     let update = ProfileUpdate {
         note_html: changes.note.as_deref().map(plain_to_html),
         note_source: changes.note,
@@ -140,6 +143,10 @@ pub async fn update_credentials(
     )
     .await?
     .ok_or(ApiError::NotFound)?;
+    if let Some(policy) = quote_policy {
+        crate::db::quotes::set_default_policy(&mut *transaction, account_id, policy.as_str())
+            .await?;
+    }
     queue_actor_update(state, &mut transaction, &account).await?;
     transaction.commit().await?;
     upload::remove_files(state, &replaced).await;

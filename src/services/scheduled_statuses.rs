@@ -46,6 +46,10 @@ pub struct Params {
     pub application_id: Option<i64>,
     pub idempotency: Option<String>,
     pub with_rate_limit: bool,
+    /// The status it quotes (Mastodon 4.5).
+    pub quoted_status_id: Option<String>,
+    /// Who may quote it.
+    pub quote_approval_policy: Option<String>,
 }
 
 /// The poll of a scheduled status, as validated when it was scheduled (its duration
@@ -73,6 +77,8 @@ impl Params {
             application_id: self.application_id,
             scheduled_at: None,
             from_schedule: Some(id),
+            quoted_status_id: self.quoted_status_id.as_deref(),
+            quote_approval_policy: self.quote_approval_policy.as_deref(),
             poll: self.poll.as_ref().map(|poll| PollRequest {
                 options: &poll.options,
                 expires_in: Some(poll.expires_in),
@@ -156,6 +162,8 @@ pub async fn schedule(
         language: checked.language.map(str::to_owned),
         application_id: new.application_id,
         idempotency: checked.idempotency_key.map(str::to_owned),
+        quoted_status_id: new.quoted_status_id.map(str::to_owned),
+        quote_approval_policy: new.quote_approval_policy.map(str::to_owned),
         poll: checked.poll.map(|poll| ScheduledPoll {
             options: poll.options.clone(),
             expires_in: poll.expires_in,

@@ -23,7 +23,7 @@ mod remote;
 mod rules;
 
 pub use compose::{compose, Composed};
-pub use remote::{receive_edit, receive_note, status_by_uri};
+pub use remote::{fetch_known_or_remote, receive_edit, receive_note, status_by_uri};
 pub use rules::MAX_SPOILER_CHARACTERS;
 
 use sqlx::PgConnection;
@@ -32,11 +32,14 @@ use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::media::MediaRow;
 use crate::db::oauth::AppRow;
+use crate::db::quotes::QuoteRow;
 use crate::db::statuses::{self, EditRow, NewStatus, StatusEdit, StatusRow};
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::services::notifications::create as notifications;
 use crate::services::scheduled_statuses::{self, Scheduled};
+use crate::services::quotes;
 use crate::state::AppState;
 use delivery::Change;
 use rules::{check_body, conversation, defaults, language, visibility, Body};
@@ -74,6 +77,10 @@ pub struct NewPost<'a> {
     pub from_schedule: Option<i64>,
     /// The poll to attach (`poll[...]`), as sent.
     pub poll: Option<crate::domain::polls::PollRequest<'a>>,
+    /// The id of the status it quotes (Mastodon 4.5).
+    pub quoted_status_id: Option<&'a str>,
+    /// Who may quote it: `public`, `followers` or `nobody`; the author's default when absent.
+    pub quote_approval_policy: Option<&'a str>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -95,6 +102,10 @@ pub struct Written {
     pub application: Option<AppRow>,
     /// Its poll, if it has one.
     pub poll: Option<crate::db::polls::PollRow>,
+    /// The quote it makes, if any.
+    pub quote: Option<QuoteRow>,
+    /// Who may quote it.
+    pub quote_policy: QuotePolicy,
 }
 
 /// What [`post`] did.
@@ -142,6 +153,9 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
     let language = language(new.language).or(defaults.language.as_deref());
+    let quote = quotes::plan(state, author_id, new.quoted_status_id).await?;
+    let quote_policy =
+        quotes::policy_for_post(state, author_id, new.quote_approval_policy, visibility).await?;
     if let Some(at) = scheduled_at {
         let checked = scheduled_statuses::Checked {
             media_ids: media_ids.as_deref(),
@@ -194,6 +208,14 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         statuses::remember_idempotency_key(&mut transaction, author_id, key, row.id).await?;
     }
     let poll = super::polls::create(&mut transaction, &row, poll.as_ref()).await?;
+    quotes::record(
+        &state.config,
+        &mut transaction,
+        &row,
+        quote_policy,
+        quote.as_ref(),
+    )
+    .await?;
     let mut written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
     written.poll = poll;
@@ -207,6 +229,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     .await?;
     crate::services::cards::on_posted(state, &mut transaction, &written.row, &written.author)
         .await?;
+    let (author, quote) = (&written.author, written.quote.as_ref());
+    quotes::send_request(state, &mut transaction, author, &written.row, quote).await?;
     transaction.commit().await?;
     Ok(Posted::New(Box::new(written)))
 }
@@ -272,6 +296,7 @@ async fn finish_local(
         Some(id) => crate::db::oauth::find_app(&mut *conn, id).await?,
         None => None,
     };
+    let (quote, quote_policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
     Ok(Written {
         row,
         author,
@@ -281,6 +306,8 @@ async fn finish_local(
         emojis: composed.emojis,
         application,
         poll: None,
+        quote,
+        quote_policy,
     })
 }
 
@@ -313,6 +340,7 @@ pub async fn apply_edit(
 ) -> sqlx::Result<StatusRow> {
     let edited = statuses::edit(&mut *conn, row, edit).await?;
     notifications::notify_edit(conn, row.id, row.account_id).await?;
+    quotes::notify_quoters(conn, row.id, row.account_id).await?;
     Ok(edited)
 }
 
@@ -472,6 +500,7 @@ pub async fn delete(state: &AppState, author_id: i64, status: &StatusRow) -> Api
         delivery::send_delete(state, &mut transaction, &author, status, &mentioned).await?;
     }
     statuses::delete(&mut transaction, status.id).await?;
+    crate::db::quotes::quoted_deleted(&mut *transaction, status.id).await?;
     super::conversations::forget(&mut transaction, status).await?;
     transaction.commit().await?;
     Ok(())

@@ -318,6 +318,7 @@ async fn preferences_show_the_posting_defaults_in_mastodons_keys(db: PgPool) {
             "posting:default:visibility": "public",
             "posting:default:sensitive": false,
             "posting:default:language": null,
+            "posting:default:quote_policy": "public",
             "reading:expand:media": "default",
             "reading:expand:spoilers": false,
             "reading:autoplay:gifs": false,

@@ -27,6 +27,7 @@ pub mod preferences;
 pub mod preview_card;
 pub mod profile;
 pub mod push;
+pub mod quote;
 pub mod relationship;
 pub mod report;
 pub mod rule;

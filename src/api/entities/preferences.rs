@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::users::UserRow;
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::Visibility;
 
 /// A user's preferences, keyed as Mastodon keys them (`posting:default:visibility` …).
@@ -20,6 +21,9 @@ pub struct Preferences {
     /// Default language of new statuses (ISO 639-1), `null` when not set.
     #[serde(rename = "posting:default:language")]
     pub language: Option<String>,
+    /// Who may quote new statuses by default (`source[quote_policy]`).
+    #[serde(rename = "posting:default:quote_policy")]
+    pub quote_policy: QuotePolicy,
     /// How sensitive media are shown: `default` (hidden behind a warning when
     /// sensitive), `show_all` or `hide_all`.
     #[serde(rename = "reading:expand:media")]
@@ -36,11 +40,12 @@ impl Preferences {
     /// The preferences of `user`. Roost has no reading settings of its own yet (Mastodon
     /// changes them only in its web settings, which Roost's web app will offer), so the
     /// `reading:*` keys show Mastodon's defaults, which is what every Roost user has.
-    pub fn of(user: &UserRow) -> Preferences {
+    pub fn of(user: &UserRow, quote_policy: QuotePolicy) -> Preferences {
         Preferences {
             visibility: user.default_privacy,
             sensitive: user.default_sensitive,
             language: user.default_language.clone(),
+            quote_policy,
             expand_media: "default",
             expand_spoilers: false,
             autoplay_gifs: false,

@@ -9,12 +9,14 @@ use utoipa::ToSchema;
 
 use super::filter::{self, FilterResult};
 use super::preview_card::PreviewCard;
+use super::quote::{Quote, QuoteApproval, QuoteFacts};
 use super::{timestamp, Account, CustomEmoji, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
 use crate::db::oauth::AppRow;
 use crate::db::statuses::{self, StatusRow, ViewerMarks};
 use crate::domain::filters::FilterContext;
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::{Id, Visibility};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -87,6 +89,12 @@ pub struct Status {
     /// The viewer's filters that matched it in the context read (see
     /// [`super::filter`]).
     pub filtered: Vec<FilterResult>,
+    /// The status it quotes (Mastodon 4.5), if any.
+    pub quote: Option<Quote>,
+    /// How many accepted quotes it has.
+    pub quotes_count: i64,
+    /// Who may quote it, and whether the viewer may.
+    pub quote_approval: QuoteApproval,
 }
 
 /// The app a status was posted with, as Mastodon shows it on a Status.
@@ -122,6 +130,7 @@ struct Loaded {
     cards: HashMap<i64, PreviewCard>,
     /// Polls by status id.
     polls: HashMap<i64, super::poll::Poll>,
+    quotes: QuoteFacts,
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
@@ -141,10 +150,11 @@ pub async fn render(
             statuses.insert(row.id, row);
         }
     }
-    let ids: Vec<i64> = statuses.keys().copied().collect();
-    if ids.is_empty() {
+    if statuses.is_empty() {
         return Ok(Vec::new());
     }
+    let quotes = QuoteFacts::load(&mut conn, viewer, &mut statuses).await?;
+    let ids: Vec<i64> = statuses.keys().copied().collect();
     let extras = statuses::extras(&mut *conn, viewer, &ids).await?;
     let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
     account_ids.extend(extras.iter().flat_map(|extra| extra.mention_ids.iter()));
@@ -194,6 +204,7 @@ pub async fn render(
         marks,
         applications,
         cards,
+        quotes,
     };
     Ok(order
         .iter()
@@ -247,6 +258,7 @@ pub struct Written {
     pub emojis: Vec<CustomEmojiRow>,
     pub application: Option<AppRow>,
     pub poll: Option<crate::db::polls::PollRow>,
+    pub quote_policy: QuotePolicy,
 }
 
 /// Renders a status for its author right after it was written, without a query: the
@@ -262,6 +274,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         mut emojis,
         application,
         poll,
+        quote_policy,
     } = written;
     emojis.sort_by(|a, b| a.shortcode.cmp(&b.shortcode));
     mentioned.sort_by_key(|account| account.id);
@@ -282,6 +295,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
             .iter()
             .map(|app| (app.id, StatusApplication::from_row(app)))
             .collect(),
+        quotes: QuoteFacts::written(row.account_id, id, quote_policy),
         statuses: HashMap::from([(id, row)]),
         marks: HashMap::new(),
         cards: HashMap::new(),
@@ -330,6 +344,19 @@ impl Loaded {
         id: i64,
         signed_in: bool,
         with_reblog: bool,
+    ) -> Option<Status> {
+        self.status_at(state, id, signed_in, with_reblog, false)
+    }
+
+    /// [`Loaded::status`]; `quoted`: whether it is shown as the status another quotes
+    /// (its own quote is then shallow).
+    fn status_at(
+        &self,
+        state: &AppState,
+        id: i64,
+        signed_in: bool,
+        with_reblog: bool,
+        quoted: bool,
     ) -> Option<Status> {
         let row = self.statuses.get(&id)?;
         let author = self.accounts.get(&row.account_id)?;
@@ -401,6 +428,36 @@ impl Loaded {
             bookmarked: mark(|m| m.bookmarked),
             pinned: mark(|m| m.pinned).filter(|_| row.local),
             filtered: Vec::new(),
+            quote: self.quote(state, row, signed_in, quoted),
+            quotes_count: self.quotes.count(row.id),
+            quote_approval: self.quotes.approval(row),
+        })
+    }
+
+    /// The quote `row` makes, as the viewer is shown it (shallow inside a quoted status).
+    fn quote(
+        &self,
+        state: &AppState,
+        row: &StatusRow,
+        signed_in: bool,
+        quoted: bool,
+    ) -> Option<Quote> {
+        let quote = self.quotes.quote_of(row.id)?;
+        let target = quote.quoted_status_id;
+        let visible = target.is_some_and(|id| self.statuses.contains_key(&id));
+        let shown = super::quote::shown_state(quote, visible || quoted);
+        if quoted {
+            return Some(Quote::Shallow {
+                state: shown,
+                quoted_status_id: target.map(Id),
+            });
+        }
+        let quoted_status = (target.filter(|_| shown == "accepted"))
+            .and_then(|id| self.status_at(state, id, signed_in, false, true))
+            .map(Box::new);
+        Some(Quote::Full {
+            state: shown,
+            quoted_status,
         })
     }
 

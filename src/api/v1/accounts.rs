@@ -182,6 +182,7 @@ pub struct SourceParams {
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     sensitive: Option<bool>,
     language: Option<String>,
+    quote_policy: Option<String>,
 }
 
 /// Parameters of `PATCH /api/v1/accounts/update_credentials`; absent ones are kept.
@@ -291,6 +292,7 @@ impl UpdateCredentialsParams {
             privacy: source.privacy,
             sensitive: source.sensitive,
             language: source.language,
+            quote_policy: source.quote_policy,
             images,
         }
     }

@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod polls;
 pub mod preferences;
 pub mod push;
+pub mod quotes;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod search;

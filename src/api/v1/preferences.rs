@@ -21,5 +21,6 @@ pub async fn show(
     user: User<ReadAccounts>,
 ) -> ApiResult<Json<Preferences>> {
     let own = profile::own(&state, user.account_id).await?;
-    Ok(Json(Preferences::of(&own.user)))
+    let quote_policy = crate::services::quotes::default_policy(&state, user.account_id).await?;
+    Ok(Json(Preferences::of(&own.user, quote_policy)))
 }

@@ -38,6 +38,8 @@ pub struct CreateStatusParams {
     /// returned instead of a Status.
     scheduled_at: Option<String>,
     poll: Option<crate::api::v1::polls::PollParams>,
+    quoted_status_id: Option<String>,
+    quote_approval_policy: Option<String>,
 }
 
 /// Posts a status (or a reply) and returns it, or schedules it (`scheduled_at`) and
@@ -67,6 +69,8 @@ pub async fn create(
         scheduled_at: params.scheduled_at.as_deref(),
         from_schedule: None,
         poll: params.poll.as_ref().map(|poll| poll.request()),
+        quoted_status_id: params.quoted_status_id.as_deref(),
+        quote_approval_policy: params.quote_approval_policy.as_deref(),
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
@@ -75,6 +79,12 @@ pub async fn create(
         Posted::Scheduled(kept) => {
             let entity = ScheduledStatus::from_scheduled(&kept, &state.config);
             Ok(Json(entity).into_response())
+        }
+        // A quote shows the quoted status, which only a full read renders.
+        Posted::New(written) if written.quote.is_some() => {
+            rendered(&state, Some(user.account_id), written.row)
+                .await
+                .map(|status| Json(status).into_response())
         }
         Posted::New(written) => {
             let written = *written;
@@ -89,6 +99,7 @@ pub async fn create(
                 emojis: written.emojis,
                 application: written.application,
                 poll: written.poll,
+                quote_policy: written.quote_policy,
             };
             status::render_written(&state, written)
                 .map(|status| Json(status).into_response())
@@ -98,7 +109,11 @@ pub async fn create(
 }
 
 /// One status rendered for `viewer`.
-async fn rendered(state: &AppState, viewer: Option<i64>, row: StatusRow) -> ApiResult<Status> {
+pub(super) async fn rendered(
+    state: &AppState,
+    viewer: Option<i64>,
+    row: StatusRow,
+) -> ApiResult<Status> {
     status::render(state, viewer, vec![row])
         .await?
         .pop()

@@ -40,3 +40,14 @@ pub async fn status(
     let note = crate::federation::posts::note_of(&state, &mut connection, &account, &row).await?;
     Ok(activity_json(&note))
 }
+
+/// `GET /users/:name/quote_authorizations/:id`: the FEP-044f `QuoteAuthorization` stamp
+/// by which local account NAME approved status ID quoting theirs, while the quote
+/// stands (404 once revoked), so other servers can verify a quote.
+pub async fn quote_authorization(
+    State(state): State<AppState>,
+    Path((name, Id(id))): Path<(String, Id)>,
+) -> ApiResult<Response> {
+    let stamp = crate::services::quotes::stamp(&state, &name, id).await?;
+    Ok(activity_json(&stamp))
+}

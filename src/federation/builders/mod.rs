@@ -10,4 +10,5 @@ pub mod interactions;
 pub mod notes;
 pub mod polls;
 pub mod profile;
+pub mod quotes;
 pub mod reports;

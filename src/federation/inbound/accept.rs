@@ -5,12 +5,20 @@
 use super::{follow, Handled};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
-use crate::services::follows;
+use crate::federation::protocol::raw::object_id;
+use crate::services::{follows, quotes};
 use crate::state::AppState;
 
 /// Accepts the follow the activity's object refers to; only the followed account may
 /// accept it. An `Accept` of a follow accepted already (a resent one) changes nothing.
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
+    // An Accept of a QuoteRequest (FEP-044f) carries its stamp as `result`.
+    if let Some(request) = object_id(&activity.payload["object"]) {
+        let result = object_id(&activity.payload["result"]);
+        if quotes::receive_accept(state, actor, request, result).await? {
+            return Ok(());
+        }
+    }
     let (follow, follower) = follow::answered(state, actor, &activity.payload["object"]).await?;
     if follow.accepted {
         return Ok(());

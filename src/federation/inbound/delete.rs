@@ -21,6 +21,10 @@ pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedAct
         suspensions::receive_actor_delete(state, actor).await?;
         return Ok(());
     }
+    // A Delete of a QuoteAuthorization stamp revokes the quote it approved (FEP-044f).
+    if services::quotes::receive_revocation(state, actor, id).await? {
+        return Ok(());
+    }
     let Some(status) = statuses::find_by_ap_id(&state.db, id).await? else {
         return Err(Skip::ignored("delete of an unknown post"));
     };

@@ -23,6 +23,7 @@ pub mod flag;
 pub mod follow;
 pub mod like;
 pub mod poll_votes;
+pub mod quote_request;
 pub mod reject;
 pub mod undo;
 pub mod update;
@@ -61,6 +62,9 @@ pub async fn dispatch(state: &AppState, activity: &ClaimedActivity) -> Handled {
         ActivityKind::Flag => flag::receive(state, actor, activity).await,
         ActivityKind::Add => featured_tags::receive(state, actor, activity, true).await,
         ActivityKind::Remove => featured_tags::receive(state, actor, activity, false).await,
+        ActivityKind::Unknown(kind) if kind == "QuoteRequest" => {
+            quote_request::receive(state, actor, activity).await
+        }
         other => Err(Skip::Ignored(format!(
             "{} is not handled yet",
             other.as_str()

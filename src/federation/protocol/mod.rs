@@ -31,6 +31,7 @@ pub mod actor_update;
 pub mod collection;
 pub mod emoji;
 pub mod featured_tags;
+pub mod interaction_policy;
 mod lenient;
 pub mod moderation;
 pub mod nodeinfo;

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
+use super::interaction_policy::InteractionPolicy;
 use super::{lenient, HasId, ObjectRef, OneOrMany, Tag, UrlOrLink};
 use crate::domain::HttpUrl;
 
@@ -163,6 +164,14 @@ pub struct Note {
     /// The poll of a `Question` (`oneOf`/`anyOf`, `endTime`, `closed`, `votersCount`).
     #[serde(flatten)]
     pub question: QuestionFields,
+    /// The FEP-044f stamp approving `quote` (a `QuoteAuthorization` URI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub quote_authorization: Option<HttpUrl>,
+    /// Who may interact with the post (GoToSocial, Mastodon 4.5's `canQuote`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub interaction_policy: Option<InteractionPolicy>,
 }
 
 impl Note {
@@ -244,6 +253,13 @@ impl Note {
             .filter(|tag| tag.kind == "Hashtag")
             .filter_map(|tag| tag.name.as_deref())
             .map(|name| name.trim_start_matches('#'))
+    }
+
+    /// Whether the quote is named only by the older properties (`quoteUrl`, `quoteUri`,
+    /// `_misskey_quote`): servers that know no approval, whose quotes Mastodon shows as
+    /// accepted.
+    pub fn is_legacy_quote(&self) -> bool {
+        self.quote.is_none() && self.quote_url().is_some()
     }
 
     /// The quoted post: `quote`, `_misskey_quote`, `quoteUrl` or `quoteUri`, in Mastodon's

@@ -17,6 +17,7 @@ use crate::db::statuses::StatusRow;
 use crate::domain::Visibility;
 use crate::error::ApiResult;
 use crate::federation::builders::notes::{self, NoteParts};
+use crate::federation::builders::quotes;
 use crate::federation::outbound;
 use crate::state::AppState;
 use crate::urls;
@@ -58,7 +59,7 @@ pub(super) async fn send(
             .clone()
             .unwrap_or_else(|| notes::status_uri(&state.config, &author.username, parent.id))
     });
-    let note = notes::note(
+    let mut note = notes::note(
         &state.config,
         &NoteParts {
             author: &written.author,
@@ -70,6 +71,8 @@ pub(super) async fn send(
             emojis: &written.emojis,
         },
     )?;
+    let (policy, quote) = (written.quote_policy, written.quote.as_ref());
+    quotes::decorate(&state.config, &mut note, &written.author, policy, quote)?;
     let note = match &written.poll {
         Some(poll) => crate::federation::builders::polls::question(note, poll),
         None => note,

@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::federation::attachments;
 use crate::federation::posts::local_status_id;
 use crate::federation::protocol::note::Note;
-use crate::services::custom_emojis;
+use crate::services::{custom_emojis, quotes};
 use crate::state::AppState;
 use crate::urls;
 
@@ -60,7 +60,8 @@ pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) ->
     // Decided before any fetch, so unwanted posts cannot make Roost fetch others.
     let wanted = statuses::has_local_followers(&state.db, author.id).await?
         || mentioned.iter().any(AccountRow::is_local)
-        || known_parent.as_ref().is_some_and(|p| p.local);
+        || known_parent.as_ref().is_some_and(|p| p.local)
+        || (note.quote_url()).is_some_and(|q| local_status_id(state, q.as_str()).is_some());
     if !wanted {
         return Err(ApiError::Unprocessable(
             "nobody here follows the author or is addressed".into(),
@@ -70,8 +71,29 @@ pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) ->
         Some(parent) => Some(parent),
         None => parent_of(state, note, PARENT_FETCH_DEPTH).await?,
     };
-    store(state, author, note, &mentioned, parent.as_ref()).await?;
+    let quote = quotes::received(state, note, true).await?;
+    store(
+        state,
+        author,
+        note,
+        &mentioned,
+        parent.as_ref(),
+        quote.as_ref(),
+    )
+    .await?;
     Ok(())
+}
+
+/// A post named by `uri`: known here, or fetched from its server and stored (without
+/// its unknown ancestors). `None` when it cannot be had.
+pub async fn fetch_known_or_remote(state: &AppState, uri: &Url) -> ApiResult<Option<StatusRow>> {
+    if let Some(known) = status_by_uri(state, uri.as_str()).await? {
+        return Ok(Some(known));
+    }
+    if local_status_id(state, uri.as_str()).is_some() {
+        return Ok(None);
+    }
+    Box::pin(fetch_status(state, uri, 0)).await
 }
 
 /// Applies an edit (an Update of a Note) by `author`. Errors: `Unprocessable` for an
@@ -168,9 +190,17 @@ async fn fetch_status(state: &AppState, uri: &Url, depth: u8) -> ApiResult<Optio
     };
     let parent = parent_of(state, &note, depth).await?;
     let mentioned = mentioned_accounts(state, &note).await?;
-    store(state, &author, &note, &mentioned, parent.as_ref())
-        .await
-        .map(Some)
+    let quote = Box::pin(quotes::received(state, &note, depth > 0)).await?;
+    store(
+        state,
+        &author,
+        &note,
+        &mentioned,
+        parent.as_ref(),
+        quote.as_ref(),
+    )
+    .await
+    .map(Some)
 }
 
 /// Inserts a remote note as a status (content sanitised, visibility from its audience)
@@ -181,6 +211,7 @@ async fn store(
     note: &Note,
     mentioned: &[AccountRow],
     parent: Option<&StatusRow>,
+    quote: Option<&quotes::Planned>,
 ) -> ApiResult<StatusRow> {
     let followers = author
         .followers_url
@@ -231,6 +262,15 @@ async fn store(
     crate::services::cards::on_received(state, &mut transaction, &row, author, &note.attachment)
         .await?;
     crate::services::polls::remote::store(&mut transaction, &row, note).await?;
+    quotes::record_quote(&state.config, &mut transaction, &row, quote).await?;
+    if let Some(rule) = note
+        .interaction_policy
+        .as_ref()
+        .and_then(|p| p.can_quote.as_ref())
+    {
+        let policy = rule.quote_policy(followers.as_ref());
+        crate::db::quotes::set_policy(&mut *transaction, row.id, policy.as_str()).await?;
+    }
     transaction.commit().await?;
     Ok(row)
 }

@@ -79,6 +79,8 @@ impl Note {
             quote_uri: None,
             misskey_quote: None,
             question: QuestionFields::default(),
+            quote_authorization: None,
+            interaction_policy: None,
         }
     }
 }
@@ -100,7 +102,14 @@ pub fn post_context() -> Value {
         "quoteUrl": "as:quoteUrl",
         "misskey": "https://misskey-hub.net/ns#",
         "_misskey_quote": "misskey:_misskey_quote",
-        "votersCount": "toot:votersCount"
+        "votersCount": "toot:votersCount",
+        "quoteUri": "http://fedibird.com/ns#quoteUri",
+        "quoteAuthorization": { "@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id" },
+        "gts": "https://gotosocial.org/ns#",
+        "interactionPolicy": { "@id": "gts:interactionPolicy", "@type": "@id" },
+        "canQuote": { "@id": "gts:canQuote", "@type": "@id" },
+        "automaticApproval": { "@id": "gts:automaticApproval", "@type": "@id" },
+        "manualApproval": { "@id": "gts:manualApproval", "@type": "@id" }
     });
     if let (Some(Value::Object(existing)), Value::Object(terms)) = (context.get_mut(2), terms) {
         existing.extend(terms);

@@ -10,6 +10,7 @@ mod discovery;
 mod hostile;
 mod notes;
 mod polls;
+mod quotes;
 
 use url::Url;
 
