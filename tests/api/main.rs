@@ -59,6 +59,7 @@ mod profiles;
 mod push;
 mod quotes;
 mod rate_limits;
+mod reply_controls;
 mod scheduled_statuses;
 mod signatures;
 mod statuses;

@@ -133,6 +133,9 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
     )
     .await?;
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    let followers = (author.followers_url.as_deref()).and_then(|u| Url::parse(u).ok());
+    crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
+        .await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -271,6 +274,8 @@ async fn store(
         let policy = rule.quote_policy(followers.as_ref());
         crate::db::quotes::set_policy(&mut *transaction, row.id, policy.as_str()).await?;
     }
+    crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
+        .await?;
     transaction.commit().await?;
     Ok(row)
 }

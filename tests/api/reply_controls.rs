@@ -1,0 +1,210 @@
+//! Reply controls (Roost, issue 16 item 4): `reply_policy` on posting (everyone,
+//! followers, mentioned, nobody; the author always may reply), enforcement on local
+//! replies (422, nothing written), changing the policy later through
+//! `PUT /api/v1/statuses/:id/interaction_policy`, and bad inputs.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, TestUser};
+
+/// Posts `form` as `user`; the status as JSON, or the error status and body.
+async fn post(
+    app: &TestApp,
+    user: &TestUser,
+    form: &[(&str, &str)],
+) -> Result<Value, (u16, Value)> {
+    app.as_(user)
+        .post("/api/v1/statuses", form)
+        .await
+        .map_err(|error| (error.status.as_u16(), error.body))
+}
+
+/// The id of the status `user` posts with `text` (and the extra `form` fields).
+async fn posted(app: &TestApp, user: &TestUser, text: &str, form: &[(&str, &str)]) -> String {
+    let mut all = vec![("status", text)];
+    all.extend_from_slice(form);
+    let status = post(app, user, &all).await.expect("posted");
+    status["id"].as_str().expect("id").to_owned()
+}
+
+/// `user`'s reply to `parent`: Ok, or the error status and body.
+async fn reply(app: &TestApp, user: &TestUser, parent: &str) -> Result<Value, (u16, Value)> {
+    post(
+        app,
+        user,
+        &[("status", "a reply"), ("in_reply_to_id", parent)],
+    )
+    .await
+}
+
+/// How many replies to `parent` are stored.
+async fn replies_stored(db: &PgPool, parent: &str) -> i64 {
+    let parent: i64 = parent.parse().expect("numeric id");
+    sqlx::query_scalar("SELECT count(*) FROM statuses WHERE in_reply_to_id = $1")
+        .bind(parent)
+        .fetch_one(db)
+        .await
+        .expect("count")
+}
+
+/// `PUT …/interaction_policy` with `body` as `user`: the HTTP status and JSON.
+async fn change_policy(app: &TestApp, user: &TestUser, id: &str, body: Value) -> (u16, Value) {
+    let response = app
+        .as_(user)
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}/interaction_policy"),
+        )
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[sqlx::test]
+async fn everyone_may_reply_by_default(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let original = posted(&app, &alice, "open to all", &[]).await;
+    reply(&app, &bob, &original).await.expect("replied");
+}
+
+#[sqlx::test]
+async fn nobody_lets_only_the_author_reply(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let original = posted(&app, &alice, "no replies", &[("reply_policy", "nobody")]).await;
+
+    let (status, body) = reply(&app, &bob, &original).await.expect_err("refused");
+    assert_eq!(status, 422);
+    assert!(
+        body["error"].as_str().expect("error").contains("reply"),
+        "{body}"
+    );
+    assert_eq!(replies_stored(&db, &original).await, 0);
+    reply(&app, &alice, &original)
+        .await
+        .expect("the author may");
+    assert_eq!(replies_stored(&db, &original).await, 1);
+}
+
+#[sqlx::test]
+async fn followers_lets_followers_and_mentioned_reply(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let dave = app.sign_up("dave").await;
+    app.as_(&bob)
+        .follow(&alice.account_id)
+        .await
+        .expect("follow");
+    let original = posted(
+        &app,
+        &alice,
+        "followers and @carol",
+        &[("reply_policy", "followers")],
+    )
+    .await;
+
+    reply(&app, &bob, &original).await.expect("a follower");
+    reply(&app, &carol, &original).await.expect("mentioned");
+    let (status, _) = reply(&app, &dave, &original).await.expect_err("a stranger");
+    assert_eq!(status, 422);
+    assert_eq!(replies_stored(&db, &original).await, 2);
+}
+
+#[sqlx::test]
+async fn mentioned_lets_only_the_mentioned_reply(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    app.as_(&bob)
+        .follow(&alice.account_id)
+        .await
+        .expect("follow");
+    let original = posted(
+        &app,
+        &alice,
+        "just @carol",
+        &[("reply_policy", "mentioned")],
+    )
+    .await;
+
+    reply(&app, &carol, &original).await.expect("mentioned");
+    let (status, _) = reply(&app, &bob, &original).await.expect_err("a follower");
+    assert_eq!(status, 422);
+}
+
+#[sqlx::test]
+async fn the_policy_can_change_after_posting(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let original = posted(&app, &alice, "open at first", &[]).await;
+    reply(&app, &bob, &original).await.expect("open");
+
+    let (status, _) =
+        change_policy(&app, &alice, &original, json!({ "reply_policy": "nobody" })).await;
+    assert_eq!(status, 200);
+    let (status, _) = reply(&app, &bob, &original).await.expect_err("closed");
+    assert_eq!(status, 422);
+
+    let (status, _) = change_policy(
+        &app,
+        &alice,
+        &original,
+        json!({ "reply_policy": "everyone" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    reply(&app, &bob, &original).await.expect("open again");
+}
+
+#[sqlx::test]
+async fn bad_inputs_are_refused_and_change_nothing(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let (status, body) = post(
+        &app,
+        &alice,
+        &[("status", "hi"), ("reply_policy", "friends")],
+    )
+    .await
+    .expect_err("unknown policy");
+    assert_eq!(status, 422);
+    assert!(body["error"]
+        .as_str()
+        .expect("error")
+        .contains("Reply policy"));
+
+    let original = posted(&app, &alice, "mine", &[]).await;
+    let (status, _) = change_policy(
+        &app,
+        &alice,
+        &original,
+        json!({ "reply_policy": "friends" }),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) =
+        change_policy(&app, &bob, &original, json!({ "reply_policy": "nobody" })).await;
+    assert_eq!(status, 404);
+    let (status, _) = change_policy(
+        &app,
+        &alice,
+        "999999999",
+        json!({ "reply_policy": "nobody" }),
+    )
+    .await;
+    assert_eq!(status, 404);
+    reply(&app, &bob, &original).await.expect("still open");
+}
