@@ -208,3 +208,42 @@ async fn bad_inputs_are_refused_and_change_nothing(db: PgPool) {
     assert_eq!(status, 404);
     reply(&app, &bob, &original).await.expect("still open");
 }
+
+#[sqlx::test]
+async fn the_status_shows_who_may_reply_and_whether_the_viewer_may(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let created = post(
+        &app,
+        &alice,
+        &[("status", "for @bob only"), ("reply_policy", "mentioned")],
+    )
+    .await
+    .expect("posted");
+    assert_eq!(
+        created["interaction_policy"]["can_reply"],
+        json!({ "automatic_approval": ["mentioned", "me"], "manual_approval": [],
+                "current_user": "automatic" })
+    );
+    let id = created["id"].as_str().expect("id");
+    let closed = posted(&app, &alice, "closed", &[("reply_policy", "nobody")]).await;
+    let open = posted(&app, &alice, "open", &[]).await;
+    let shown = |id: String| {
+        let client = app.as_(&bob);
+        async move {
+            let status: Value = client
+                .get(&format!("/api/v1/statuses/{id}"))
+                .await
+                .expect("status");
+            status["interaction_policy"]["can_reply"].clone()
+        }
+    };
+    assert_eq!(shown(id.to_owned()).await["current_user"], "automatic");
+    let closed = shown(closed).await;
+    assert_eq!(closed["current_user"], "denied");
+    assert_eq!(closed["automatic_approval"], json!(["me"]));
+    let open = shown(open.clone()).await;
+    assert_eq!(open["automatic_approval"], json!(["public", "me"]));
+    assert_eq!(open["current_user"], "automatic");
+}

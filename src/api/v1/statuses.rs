@@ -103,6 +103,7 @@ pub async fn create(
                 application: written.application,
                 poll: written.poll,
                 quote_policy: written.quote_policy,
+                reply_policy: written.reply_policy,
             };
             status::render_written(&state, written)
                 .map(|status| Json(status).into_response())
