@@ -3,6 +3,14 @@
 
 use sqlx::PgExecutor;
 
+/// SQL condition: the status `s` shows in a thread read by viewer `$1`: not a reply its
+/// parent's author hid (unless the viewer wrote it), not by an account its parent's
+/// author blocks.
+pub const SHOWN_IN_THREAD: &str = "NOT EXISTS (SELECT 1 FROM hidden_replies h \
+       WHERE h.status_id = s.id AND s.account_id IS DISTINCT FROM $1) \
+     AND NOT EXISTS (SELECT 1 FROM blocks b \
+       WHERE b.account_id = s.in_reply_to_account_id AND b.target_account_id = s.account_id)";
+
 /// Sets who may reply to status `status_id`.
 pub async fn set_policy(db: impl PgExecutor<'_>, status_id: i64, policy: &str) -> sqlx::Result<()> {
     sqlx::query(
@@ -40,4 +48,15 @@ pub async fn mentions(
     .bind(account_id)
     .fetch_one(db)
     .await
+}
+
+/// Hides (`hidden`) or shows again reply `status_id` in its thread.
+pub async fn set_hidden(db: impl PgExecutor<'_>, status_id: i64, hidden: bool) -> sqlx::Result<()> {
+    let sql = if hidden {
+        "INSERT INTO hidden_replies (status_id) VALUES ($1) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM hidden_replies WHERE status_id = $1"
+    };
+    sqlx::query(sql).bind(status_id).execute(db).await?;
+    Ok(())
 }

@@ -147,3 +147,23 @@ pub async fn store_remote(
     let policy = remote_policy(rule, note.author_id(), followers);
     record(conn, row.id, policy).await
 }
+
+/// Hides (`hidden`) or shows again reply `id` in its thread, on behalf of `account_id`,
+/// who must be the author of the status it answers. A hidden reply leaves `/context`
+/// for everyone but its own author. Returns the reply. Errors: `NotFound` (a status the
+/// caller may not see), `Forbidden` (not a reply to the caller).
+pub async fn set_hidden(
+    state: &AppState,
+    account_id: i64,
+    id: i64,
+    hidden: bool,
+) -> ApiResult<StatusRow> {
+    let reply = super::statuses::visible(state, Some(account_id), id).await?;
+    if reply.in_reply_to_account_id != Some(account_id) || reply.account_id == account_id {
+        return Err(ApiError::Forbidden(
+            "only the author of the status it replies to may hide a reply".into(),
+        ));
+    }
+    reply_controls::set_hidden(&state.db, reply.id, hidden).await?;
+    Ok(reply)
+}

@@ -247,3 +247,85 @@ async fn the_status_shows_who_may_reply_and_whether_the_viewer_may(db: PgPool) {
     assert_eq!(open["automatic_approval"], json!(["public", "me"]));
     assert_eq!(open["current_user"], "automatic");
 }
+
+/// The ids of the descendants of `id` in its context, as `viewer` (or nobody) reads it.
+async fn descendants(app: &TestApp, viewer: Option<&TestUser>, id: &str) -> Vec<String> {
+    let path = format!("/api/v1/statuses/{id}/context");
+    let context: Value = match viewer {
+        Some(user) => app.as_(user).get(&path).await.expect("context"),
+        None => app.anonymous().get(&path).await.expect("context"),
+    };
+    (context["descendants"]
+        .as_array()
+        .expect("descendants")
+        .iter())
+    .map(|status| status["id"].as_str().expect("id").to_owned())
+    .collect()
+}
+
+/// `POST /api/v1/statuses/:id/<action>` as `user`: the HTTP status.
+async fn act(app: &TestApp, user: &TestUser, id: &str, action: &str) -> u16 {
+    app.as_(user)
+        .request(Method::POST, &format!("/api/v1/statuses/{id}/{action}"))
+        .send()
+        .await
+        .expect("sent")
+        .status()
+        .as_u16()
+}
+
+#[sqlx::test]
+async fn the_author_hides_a_reply_for_everyone_but_its_author(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let original = posted(&app, &alice, "a thread", &[]).await;
+    let rude = reply(&app, &bob, &original).await.expect("replied");
+    let rude = rude["id"].as_str().expect("id").to_owned();
+    let answer = posted(&app, &carol, "@bob no", &[("in_reply_to_id", &rude)]).await;
+    let kind = reply(&app, &carol, &original).await.expect("replied");
+    let kind = kind["id"].as_str().expect("id").to_owned();
+
+    assert_eq!(act(&app, &carol, &rude, "hide_reply").await, 403);
+    assert_eq!(act(&app, &bob, &rude, "hide_reply").await, 403);
+    assert_eq!(act(&app, &alice, "999999999", "hide_reply").await, 404);
+    assert_eq!(act(&app, &alice, &rude, "hide_reply").await, 200);
+
+    let without = vec![kind.clone()];
+    assert_eq!(descendants(&app, Some(&alice), &original).await, without);
+    assert_eq!(descendants(&app, Some(&carol), &original).await, without);
+    assert_eq!(descendants(&app, None, &original).await, without);
+    assert_eq!(
+        descendants(&app, Some(&bob), &original).await,
+        vec![rude.clone(), answer.clone(), kind.clone()]
+    );
+
+    assert_eq!(act(&app, &alice, &rude, "unhide_reply").await, 200);
+    assert_eq!(
+        descendants(&app, None, &original).await,
+        vec![rude, answer, kind]
+    );
+}
+
+#[sqlx::test]
+async fn replies_by_accounts_the_author_blocked_never_show(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let original = posted(&app, &alice, "a thread", &[]).await;
+    let by_bob = reply(&app, &bob, &original).await.expect("replied");
+    let by_carol = reply(&app, &carol, &original).await.expect("replied");
+    let by_carol = by_carol["id"].as_str().expect("id").to_owned();
+    assert!(descendants(&app, None, &original)
+        .await
+        .contains(&by_bob["id"].as_str().expect("id").to_owned()));
+
+    app.as_(&alice).block(&bob.account_id).await.expect("block");
+    assert_eq!(
+        descendants(&app, Some(&carol), &original).await,
+        vec![by_carol.clone()]
+    );
+    assert_eq!(descendants(&app, None, &original).await, vec![by_carol]);
+}
