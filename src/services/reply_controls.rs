@@ -9,6 +9,7 @@
 use sqlx::PgConnection;
 use url::Url;
 
+use crate::db::accounts::AccountRow;
 use crate::db::statuses::StatusRow;
 use crate::db::{follows, reply_controls};
 use crate::domain::replies::ReplyPolicy;
@@ -166,4 +167,23 @@ pub async fn set_hidden(
     }
     reply_controls::set_hidden(&state.db, reply.id, hidden).await?;
     Ok(reply)
+}
+
+/// Refuses a remote reply by `author` to a local `parent` that its policy does not
+/// allow: it is not stored, so it joins no thread, counts nowhere and notifies nobody.
+/// Errors: `Unprocessable`.
+pub async fn check_remote(
+    state: &AppState,
+    author: &AccountRow,
+    parent: Option<&StatusRow>,
+) -> ApiResult<()> {
+    let Some(parent) = parent.filter(|parent| parent.local) else {
+        return Ok(());
+    };
+    if may_reply(state, author.id, parent).await? {
+        return Ok(());
+    }
+    Err(ApiError::Unprocessable(
+        "the author of the post replied to does not allow this reply".into(),
+    ))
 }

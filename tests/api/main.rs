@@ -29,6 +29,7 @@ mod federated_media;
 mod federated_moderation;
 mod federated_polls;
 mod federated_quotes;
+mod federated_reply_controls;
 mod federated_statuses;
 mod federated_threads;
 mod federation;
