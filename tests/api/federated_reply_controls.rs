@@ -83,6 +83,11 @@ async fn the_reply_policy_travels_and_is_enforced_on_both_sides(db: PgPool) {
         shown["interaction_policy"]["can_reply"]["current_user"], "automatic",
         "{shown}"
     );
+    assert_eq!(
+        shown["edited_at"],
+        Value::Null,
+        "a policy change is no edit"
+    );
     let allowed = post(&b, &bob, &[("status", "thanks"), ("in_reply_to_id", &on_b)])
         .await
         .expect("allowed now");

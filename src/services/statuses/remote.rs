@@ -118,21 +118,28 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
     let mut transaction = state.db.begin().await?;
     let emojis = custom_emojis::remote_used(&mut transaction, author, &note.tag).await?;
     let emoji_ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();
-    apply_edit(
-        &mut transaction,
-        &row,
-        &StatusEdit {
-            text: "",
-            content: &content,
-            spoiler_text: &summary_of(note),
-            sensitive: note.sensitive.unwrap_or(row.sensitive),
-            language: None,
-            mentioned_account_ids: &mentioned,
-            tags: &tags,
-            emoji_ids: &emoji_ids,
-        },
-    )
-    .await?;
+    let summary = summary_of(note);
+    let sensitive = note.sensitive.unwrap_or(row.sensitive);
+    // An Update that changes no text (a new interaction policy) is no edit.
+    let unchanged =
+        content == row.content && summary == row.spoiler_text && sensitive == row.sensitive;
+    if !unchanged {
+        apply_edit(
+            &mut transaction,
+            &row,
+            &StatusEdit {
+                text: "",
+                content: &content,
+                spoiler_text: &summary,
+                sensitive,
+                language: None,
+                mentioned_account_ids: &mentioned,
+                tags: &tags,
+                emoji_ids: &emoji_ids,
+            },
+        )
+        .await?;
+    }
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
     let followers = (author.followers_url.as_deref()).and_then(|u| Url::parse(u).ok());
     crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
