@@ -601,6 +601,14 @@ fn extras_routes() -> Router<AppState> {
             "/api/v1/statuses/{id}/interaction_policy",
             axum::routing::put(v1::quotes::interaction_policy),
         )
+        .route(
+            "/api/v1/statuses/{id}/hide_reply",
+            post(v1::reply_controls::hide),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unhide_reply",
+            post(v1::reply_controls::unhide),
+        )
 }
 
 /// Grouped notifications, the notification policy and notification requests. Literal

@@ -111,6 +111,7 @@ use super::{admin, authorize, oauth, v1};
         crate::api::oembed::show,
         v1::polls::show, v1::polls::vote,
         v1::quotes::index, v1::quotes::revoke, v1::quotes::interaction_policy,
+        v1::reply_controls::hide, v1::reply_controls::unhide,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -41,6 +41,7 @@ pub mod oauth;
 pub mod polls;
 pub mod push;
 pub mod quotes;
+pub mod reply_controls;
 pub mod reports;
 pub mod rules;
 pub mod scheduled_statuses;

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgExecutor};
 use super::custom_emojis::COLUMNS as EMOJI_COLUMNS;
 use super::hiding::NOT_MUTED;
 use super::media::COLUMNS as MEDIA_COLUMNS;
+use super::reply_controls::SHOWN_IN_THREAD;
 use crate::domain::Visibility;
 
 /// A `statuses` row (columns mirror the table).
@@ -527,7 +528,8 @@ pub async fn ancestors(
 }
 
 /// Descendants of a status that `viewer` may see and has not muted, in thread order by id (at most
-/// `limit`, at most 60 levels deep).
+/// `limit`, at most 60 levels deep), without the replies hidden or blocked by the author
+/// of the status they answer (nor what answers them).
 pub async fn descendants(
     db: impl PgExecutor<'_>,
     viewer: Option<i64>,
@@ -536,9 +538,9 @@ pub async fn descendants(
 ) -> sqlx::Result<Vec<StatusRow>> {
     sqlx::query_as(&format!(
         "WITH RECURSIVE down(id, depth) AS ( \
-           SELECT id, 1 FROM statuses WHERE in_reply_to_id = $2 \
+           SELECT s.id, 1 FROM statuses s WHERE s.in_reply_to_id = $2 AND {SHOWN_IN_THREAD} \
            UNION ALL SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id \
-           WHERE down.depth < 60) \
+           WHERE down.depth < 60 AND {SHOWN_IN_THREAD}) \
          SELECT {COLUMNS} FROM statuses s JOIN down ON s.id = down.id \
          WHERE s.deleted_at IS NULL AND {VISIBLE_TO_VIEWER} AND {NOT_MUTED} ORDER BY s.id LIMIT $3"
     ))

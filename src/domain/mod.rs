@@ -11,6 +11,7 @@ pub mod language;
 pub mod nul;
 pub mod polls;
 pub mod quotes;
+pub mod replies;
 pub mod status_text;
 pub mod text;
 pub mod user;

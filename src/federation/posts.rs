@@ -76,6 +76,8 @@ pub async fn note_of(
     super::cards::add_to(&state.config, &mut *conn, row.id, &mut note).await?;
     let (quote, policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
     super::builders::quotes::decorate(&state.config, &mut note, author, policy, quote.as_ref())?;
+    let reply_policy = crate::services::reply_controls::policy_of(&mut *conn, row.id).await?;
+    super::builders::replies::decorate(&state.config, &mut note, author, reply_policy, &mentioned);
     Ok(
         match crate::db::polls::for_statuses(&mut *conn, &[row.id])
             .await?

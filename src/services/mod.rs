@@ -44,6 +44,7 @@ pub mod oembed;
 pub mod polls;
 pub mod profile;
 pub mod quotes;
+pub mod reply_controls;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod statuses;

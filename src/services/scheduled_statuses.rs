@@ -50,6 +50,9 @@ pub struct Params {
     pub quoted_status_id: Option<String>,
     /// Who may quote it.
     pub quote_approval_policy: Option<String>,
+    /// Who may reply to it (Roost's reply controls).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_policy: Option<String>,
 }
 
 /// The poll of a scheduled status, as validated when it was scheduled (its duration
@@ -79,6 +82,7 @@ impl Params {
             from_schedule: Some(id),
             quoted_status_id: self.quoted_status_id.as_deref(),
             quote_approval_policy: self.quote_approval_policy.as_deref(),
+            reply_policy: self.reply_policy.as_deref(),
             poll: self.poll.as_ref().map(|poll| PollRequest {
                 options: &poll.options,
                 expires_in: Some(poll.expires_in),
@@ -164,6 +168,7 @@ pub async fn schedule(
         idempotency: checked.idempotency_key.map(str::to_owned),
         quoted_status_id: new.quoted_status_id.map(str::to_owned),
         quote_approval_policy: new.quote_approval_policy.map(str::to_owned),
+        reply_policy: new.reply_policy.map(str::to_owned),
         poll: checked.poll.map(|poll| ScheduledPoll {
             options: poll.options.clone(),
             expires_in: poll.expires_in,

@@ -81,6 +81,8 @@ pub struct NewPost<'a> {
     pub quoted_status_id: Option<&'a str>,
     /// Who may quote it: `public`, `followers` or `nobody`; the author's default when absent.
     pub quote_approval_policy: Option<&'a str>,
+    /// Who may reply: `everyone` (default), `followers`, `mentioned` or `nobody`.
+    pub reply_policy: Option<&'a str>,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -106,6 +108,8 @@ pub struct Written {
     pub quote: Option<QuoteRow>,
     /// Who may quote it.
     pub quote_policy: QuotePolicy,
+    /// Who may reply to it.
+    pub reply_policy: crate::domain::replies::ReplyPolicy,
 }
 
 /// What [`post`] did.
@@ -150,6 +154,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         media_ids.as_ref().is_some_and(|m| !m.is_empty()),
     )?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
+    super::reply_controls::check(state, author_id, parent.as_ref()).await?;
+    let reply_policy = super::reply_controls::policy_for_post(new.reply_policy)?;
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
     let language = language(new.language).or(defaults.language.as_deref());
@@ -216,6 +222,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         quote.as_ref(),
     )
     .await?;
+    super::reply_controls::record(&mut transaction, row.id, reply_policy).await?;
     let mut written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
     written.poll = poll;
@@ -297,6 +304,7 @@ async fn finish_local(
         None => None,
     };
     let (quote, quote_policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
+    let reply_policy = super::reply_controls::policy_of(&mut *conn, row.id).await?;
     Ok(Written {
         row,
         author,
@@ -308,6 +316,7 @@ async fn finish_local(
         poll: None,
         quote,
         quote_policy,
+        reply_policy,
     })
 }
 
@@ -371,6 +380,18 @@ pub async fn own(state: &AppState, account_id: i64, id: i64) -> ApiResult<Status
         return Err(ApiError::NotFound);
     }
     Ok(row)
+}
+
+/// Sends the `Update` of local status `row` whose interaction policy (not its text)
+/// changed, to its audience.
+pub async fn send_policy_update(state: &AppState, row: &StatusRow) -> ApiResult<()> {
+    let author = accounts::find_by_id(&state.db, row.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut transaction = state.db.begin().await?;
+    delivery::send_unchanged(state, &mut transaction, &author, row).await?;
+    transaction.commit().await?;
+    Ok(())
 }
 
 /// Status `id` as `viewer` may see it, with every version of it, oldest first (a

@@ -29,6 +29,7 @@ pub mod profile;
 pub mod push;
 pub mod quote;
 pub mod relationship;
+pub mod reply_policy;
 pub mod report;
 pub mod rule;
 pub mod scheduled_status;

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::filter::{self, FilterResult};
 use super::preview_card::PreviewCard;
 use super::quote::{Quote, QuoteApproval, QuoteFacts};
+use super::reply_policy::{InteractionPolicy, ReplyFacts};
 use super::{timestamp, Account, CustomEmoji, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
@@ -95,6 +96,8 @@ pub struct Status {
     pub quotes_count: i64,
     /// Who may quote it, and whether the viewer may.
     pub quote_approval: QuoteApproval,
+    /// Who may reply to it, and whether the viewer may (GoToSocial's shape; Roost).
+    pub interaction_policy: InteractionPolicy,
 }
 
 /// The app a status was posted with, as Mastodon shows it on a Status.
@@ -131,6 +134,7 @@ struct Loaded {
     /// Polls by status id.
     polls: HashMap<i64, super::poll::Poll>,
     quotes: QuoteFacts,
+    replies: ReplyFacts,
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
@@ -154,6 +158,7 @@ pub async fn render(
         return Ok(Vec::new());
     }
     let quotes = QuoteFacts::load(&mut conn, viewer, &mut statuses).await?;
+    let replies = ReplyFacts::load(&mut conn, viewer, &statuses).await?;
     let ids: Vec<i64> = statuses.keys().copied().collect();
     let extras = statuses::extras(&mut *conn, viewer, &ids).await?;
     let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
@@ -205,6 +210,7 @@ pub async fn render(
         applications,
         cards,
         quotes,
+        replies,
     };
     Ok(order
         .iter()
@@ -259,6 +265,7 @@ pub struct Written {
     pub application: Option<AppRow>,
     pub poll: Option<crate::db::polls::PollRow>,
     pub quote_policy: QuotePolicy,
+    pub reply_policy: crate::domain::replies::ReplyPolicy,
 }
 
 /// Renders a status for its author right after it was written, without a query: the
@@ -275,6 +282,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         application,
         poll,
         quote_policy,
+        reply_policy,
     } = written;
     emojis.sort_by(|a, b| a.shortcode.cmp(&b.shortcode));
     mentioned.sort_by_key(|account| account.id);
@@ -296,6 +304,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
             .map(|app| (app.id, StatusApplication::from_row(app)))
             .collect(),
         quotes: QuoteFacts::written(row.account_id, id, quote_policy),
+        replies: ReplyFacts::written(row.account_id, id, reply_policy),
         statuses: HashMap::from([(id, row)]),
         marks: HashMap::new(),
         cards: HashMap::new(),
@@ -431,6 +440,8 @@ impl Loaded {
             quote: self.quote(state, row, signed_in, quoted),
             quotes_count: self.quotes.count(row.id),
             quote_approval: self.quotes.approval(row),
+            interaction_policy: (self.replies)
+                .policy(row, self.mentions.get(&row.id).map_or(&[], Vec::as_slice)),
         })
     }
 

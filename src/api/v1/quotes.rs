@@ -16,7 +16,7 @@ use crate::auth::User;
 use crate::domain::Id;
 use crate::error::ApiResult;
 use crate::extract::Path;
-use crate::services::quotes;
+use crate::services::{quotes, reply_controls};
 use crate::state::AppState;
 
 /// The statuses that quote a status (accepted quotes the caller may see), newest first.
@@ -63,9 +63,12 @@ pub async fn revoke(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct InteractionPolicyParams {
     quote_approval_policy: Option<String>,
+    /// Who may reply: `everyone`, `followers`, `mentioned` or `nobody` (Roost).
+    reply_policy: Option<String>,
 }
 
-/// Changes who may quote one of the caller's statuses; returns the status.
+/// Changes who may quote and who may reply to one of the caller's statuses; returns
+/// the status.
 #[utoipa::path(put, path = "/api/v1/statuses/{id}/interaction_policy", tag = "statuses",
     params(("id" = String, Path, description = "Status id")),
     request_body = InteractionPolicyParams, security(("bearer" = ["write:statuses"])),
@@ -76,7 +79,10 @@ pub async fn interaction_policy(
     Path(id): Path<Id>,
     Params(params): Params<InteractionPolicyParams>,
 ) -> ApiResult<Json<Status>> {
-    let policy = params.quote_approval_policy.as_deref();
-    let row = quotes::set_policy(&state, user.account_id, id.0, policy).await?;
+    let (quote, reply) = (
+        params.quote_approval_policy.as_deref(),
+        params.reply_policy.as_deref(),
+    );
+    let row = reply_controls::set_policies(&state, user.account_id, id.0, quote, reply).await?;
     rendered(&state, Some(user.account_id), row).await.map(Json)
 }

@@ -40,6 +40,8 @@ pub struct CreateStatusParams {
     poll: Option<crate::api::v1::polls::PollParams>,
     quoted_status_id: Option<String>,
     quote_approval_policy: Option<String>,
+    /// Who may reply: `everyone` (default), `followers`, `mentioned` or `nobody`.
+    reply_policy: Option<String>,
 }
 
 /// Posts a status (or a reply) and returns it, or schedules it (`scheduled_at`) and
@@ -71,6 +73,7 @@ pub async fn create(
         poll: params.poll.as_ref().map(|poll| poll.request()),
         quoted_status_id: params.quoted_status_id.as_deref(),
         quote_approval_policy: params.quote_approval_policy.as_deref(),
+        reply_policy: params.reply_policy.as_deref(),
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
@@ -100,6 +103,7 @@ pub async fn create(
                 application: written.application,
                 poll: written.poll,
                 quote_policy: written.quote_policy,
+                reply_policy: written.reply_policy,
             };
             status::render_written(&state, written)
                 .map(|status| Json(status).into_response())

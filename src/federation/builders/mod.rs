@@ -11,4 +11,5 @@ pub mod notes;
 pub mod polls;
 pub mod profile;
 pub mod quotes;
+pub mod replies;
 pub mod reports;

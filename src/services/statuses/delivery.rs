@@ -17,7 +17,7 @@ use crate::db::statuses::StatusRow;
 use crate::domain::Visibility;
 use crate::error::ApiResult;
 use crate::federation::builders::notes::{self, NoteParts};
-use crate::federation::builders::quotes;
+use crate::federation::builders::{quotes, replies};
 use crate::federation::outbound;
 use crate::state::AppState;
 use crate::urls;
@@ -73,6 +73,14 @@ pub(super) async fn send(
     )?;
     let (policy, quote) = (written.quote_policy, written.quote.as_ref());
     quotes::decorate(&state.config, &mut note, &written.author, policy, quote)?;
+    let (author, mentioned) = (&written.author, &written.mentioned);
+    replies::decorate(
+        &state.config,
+        &mut note,
+        author,
+        written.reply_policy,
+        mentioned,
+    );
     let note = match &written.poll {
         Some(poll) => crate::federation::builders::polls::question(note, poll),
         None => note,
@@ -88,6 +96,25 @@ pub(super) async fn send(
             queue(conn, &update, &written.author, &inboxes).await
         }
     }
+}
+
+/// Queues an `Update` of local status `row` by `author` whose text did not change (a
+/// new interaction policy) to its audience, its Note built as it is served.
+pub(super) async fn send_unchanged(
+    state: &AppState,
+    conn: &mut PgConnection,
+    author: &AccountRow,
+    row: &StatusRow,
+) -> ApiResult<()> {
+    let mentioned = super::mentioned_in(conn, row.id).await?;
+    let parent_author = reply_target_author(conn, row, &mentioned).await?;
+    let inboxes = audience_inboxes(conn, author, row, &mentioned, parent_author.as_ref()).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let note = crate::federation::posts::note_of(state, conn, author, row).await?;
+    let update = notes::update(&state.config, new_activity_id(state)?, author, note);
+    queue(conn, &update, author, &inboxes).await
 }
 
 /// Queues the `Delete` of local status `status` by `author` to its audience.

@@ -71,6 +71,7 @@ pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) ->
         Some(parent) => Some(parent),
         None => parent_of(state, note, PARENT_FETCH_DEPTH).await?,
     };
+    crate::services::reply_controls::check_remote(state, author, parent.as_ref()).await?;
     let quote = quotes::received(state, note, true).await?;
     store(
         state,
@@ -117,22 +118,32 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
     let mut transaction = state.db.begin().await?;
     let emojis = custom_emojis::remote_used(&mut transaction, author, &note.tag).await?;
     let emoji_ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();
-    apply_edit(
-        &mut transaction,
-        &row,
-        &StatusEdit {
-            text: "",
-            content: &content,
-            spoiler_text: &summary_of(note),
-            sensitive: note.sensitive.unwrap_or(row.sensitive),
-            language: None,
-            mentioned_account_ids: &mentioned,
-            tags: &tags,
-            emoji_ids: &emoji_ids,
-        },
-    )
-    .await?;
+    let summary = summary_of(note);
+    let sensitive = note.sensitive.unwrap_or(row.sensitive);
+    // An Update that changes no text (a new interaction policy) is no edit.
+    let unchanged =
+        content == row.content && summary == row.spoiler_text && sensitive == row.sensitive;
+    if !unchanged {
+        apply_edit(
+            &mut transaction,
+            &row,
+            &StatusEdit {
+                text: "",
+                content: &content,
+                spoiler_text: &summary,
+                sensitive,
+                language: None,
+                mentioned_account_ids: &mentioned,
+                tags: &tags,
+                emoji_ids: &emoji_ids,
+            },
+        )
+        .await?;
+    }
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    let followers = (author.followers_url.as_deref()).and_then(|u| Url::parse(u).ok());
+    crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
+        .await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -271,6 +282,8 @@ async fn store(
         let policy = rule.quote_policy(followers.as_ref());
         crate::db::quotes::set_policy(&mut *transaction, row.id, policy.as_str()).await?;
     }
+    crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
+        .await?;
     transaction.commit().await?;
     Ok(row)
 }

@@ -11,6 +11,7 @@ mod hostile;
 mod notes;
 mod polls;
 mod quotes;
+mod replies;
 
 use url::Url;
 

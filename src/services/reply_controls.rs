@@ -1,0 +1,189 @@
+//! Reply controls (issue 16, item 4): who may reply to a status (everyone, followers,
+//! mentioned, nobody; its author always may), set when posting (`reply_policy`) and
+//! changed later (`PUT /api/v1/statuses/:id/interaction_policy`), and enforced on local
+//! replies. Posting calls [`policy_for_post`] and [`check`] before its transaction and
+//! [`record`] inside it. Remote statuses carry the policy of their Note's
+//! `interactionPolicy.canReply` ([`remote_policy`]).
+//! Spec: <https://docs.gotosocial.org/en/latest/federation/interaction_policy/>.
+
+use sqlx::PgConnection;
+use url::Url;
+
+use crate::db::accounts::AccountRow;
+use crate::db::statuses::StatusRow;
+use crate::db::{follows, reply_controls};
+use crate::domain::replies::ReplyPolicy;
+use crate::error::{ApiError, ApiResult};
+use crate::federation::protocol::interaction_policy::Rule;
+use crate::federation::protocol::note::Note;
+use crate::federation::protocol::public_url;
+use crate::state::AppState;
+
+/// The policy named by `requested` (the `reply_policy` parameter), if any.
+/// Errors: `Validation` for an unknown name.
+pub fn parse(requested: Option<&str>) -> ApiResult<Option<ReplyPolicy>> {
+    requested
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            ReplyPolicy::parse(name).ok_or_else(|| {
+                ApiError::validation(
+                    "reply_policy",
+                    "ERR_INCLUSION",
+                    "Reply policy is not included in the list",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// The policy a new local post gets: the one asked for, else everyone.
+/// Errors: `Validation` for an unknown name.
+pub fn policy_for_post(requested: Option<&str>) -> ApiResult<ReplyPolicy> {
+    Ok(parse(requested)?.unwrap_or_default())
+}
+
+/// The policy of status `status_id`: its own, else everyone.
+pub async fn policy_of(db: impl sqlx::PgExecutor<'_>, status_id: i64) -> sqlx::Result<ReplyPolicy> {
+    let stored = reply_controls::policies(db, &[status_id]).await?;
+    Ok((stored.first())
+        .and_then(|(_, name)| ReplyPolicy::parse(name))
+        .unwrap_or_default())
+}
+
+/// Whether account `replier` may reply to `parent` under its policy: its author always
+/// may, the others as the policy says.
+pub async fn may_reply(state: &AppState, replier: i64, parent: &StatusRow) -> sqlx::Result<bool> {
+    if replier == parent.account_id {
+        return Ok(true);
+    }
+    let policy = policy_of(&state.db, parent.id).await?;
+    if matches!(policy, ReplyPolicy::Everyone | ReplyPolicy::Nobody) {
+        return Ok(policy.allows(false, false));
+    }
+    let mentioned = reply_controls::mentions(&state.db, parent.id, replier).await?;
+    let follows = follows::find_pair(&state.db, replier, parent.account_id)
+        .await?
+        .is_some_and(|follow| follow.accepted);
+    Ok(policy.allows(follows, mentioned))
+}
+
+/// Refuses a reply by local account `replier` to `parent` that its policy does not
+/// allow. Errors: `Validation` (422, nothing written).
+pub async fn check(state: &AppState, replier: i64, parent: Option<&StatusRow>) -> ApiResult<()> {
+    let Some(parent) = parent else {
+        return Ok(());
+    };
+    if may_reply(state, replier, parent).await? {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "in_reply_to_id",
+        "ERR_REPLY_NOT_ALLOWED",
+        "The author of this status does not allow you to reply to it",
+    ))
+}
+
+/// Writes, in the posting transaction, who may reply to the new status `status_id`.
+pub async fn record(
+    conn: &mut PgConnection,
+    status_id: i64,
+    policy: ReplyPolicy,
+) -> sqlx::Result<()> {
+    reply_controls::set_policy(&mut *conn, status_id, policy.as_str()).await
+}
+
+/// Sets who may quote and who may reply to status `id` of `account_id` (`PUT
+/// …/interaction_policy`; an absent policy stays) and sends its `Update`. Returns the
+/// status. Errors: `NotFound` (not their own), `Validation` (nothing changed then).
+pub async fn set_policies(
+    state: &AppState,
+    account_id: i64,
+    id: i64,
+    quote_policy: Option<&str>,
+    reply_policy: Option<&str>,
+) -> ApiResult<StatusRow> {
+    let reply_policy = parse(reply_policy)?;
+    let status = super::quotes::set_policy(state, account_id, id, quote_policy).await?;
+    if let Some(policy) = reply_policy {
+        reply_controls::set_policy(&state.db, status.id, policy.as_str()).await?;
+    }
+    super::statuses::send_policy_update(state, &status).await?;
+    Ok(status)
+}
+
+/// The policy a remote Note's `canReply` rule says, for a post by `author` whose followers
+/// collection is `followers` (if known): everyone when the public collection is approved
+/// automatically, followers when that collection is, mentioned when other actors are,
+/// nobody when only the author is.
+pub fn remote_policy(rule: &Rule, author: Option<&Url>, followers: Option<&Url>) -> ReplyPolicy {
+    let approves = |url: &Url| rule.automatic_approval.contains(url);
+    if approves(&public_url()) {
+        ReplyPolicy::Everyone
+    } else if followers.is_some_and(approves) {
+        ReplyPolicy::Followers
+    } else if rule
+        .automatic_approval
+        .iter()
+        .any(|url| Some(url) != author)
+    {
+        ReplyPolicy::Mentioned
+    } else {
+        ReplyPolicy::Nobody
+    }
+}
+
+/// Stores, in the caller's transaction, the reply policy remote status `row` states in
+/// its `note` (`interactionPolicy.canReply`), for a post whose author's followers
+/// collection is `followers`. A Note without `canReply` leaves what is known (GoToSocial
+/// then lets everyone reply).
+pub async fn store_remote(
+    conn: &mut PgConnection,
+    row: &StatusRow,
+    note: &Note,
+    followers: Option<&Url>,
+) -> sqlx::Result<()> {
+    let Some(rule) = (note.interaction_policy.as_ref()).and_then(|p| p.can_reply.as_ref()) else {
+        return Ok(());
+    };
+    let policy = remote_policy(rule, note.author_id(), followers);
+    record(conn, row.id, policy).await
+}
+
+/// Hides (`hidden`) or shows again reply `id` in its thread, on behalf of `account_id`,
+/// who must be the author of the status it answers. A hidden reply leaves `/context`
+/// for everyone but its own author. Returns the reply. Errors: `NotFound` (a status the
+/// caller may not see), `Forbidden` (not a reply to the caller).
+pub async fn set_hidden(
+    state: &AppState,
+    account_id: i64,
+    id: i64,
+    hidden: bool,
+) -> ApiResult<StatusRow> {
+    let reply = super::statuses::visible(state, Some(account_id), id).await?;
+    if reply.in_reply_to_account_id != Some(account_id) || reply.account_id == account_id {
+        return Err(ApiError::Forbidden(
+            "only the author of the status it replies to may hide a reply".into(),
+        ));
+    }
+    reply_controls::set_hidden(&state.db, reply.id, hidden).await?;
+    Ok(reply)
+}
+
+/// Refuses a remote reply by `author` to a local `parent` that its policy does not
+/// allow: it is not stored, so it joins no thread, counts nowhere and notifies nobody.
+/// Errors: `Unprocessable`.
+pub async fn check_remote(
+    state: &AppState,
+    author: &AccountRow,
+    parent: Option<&StatusRow>,
+) -> ApiResult<()> {
+    let Some(parent) = parent.filter(|parent| parent.local) else {
+        return Ok(());
+    };
+    if may_reply(state, author.id, parent).await? {
+        return Ok(());
+    }
+    Err(ApiError::Unprocessable(
+        "the author of the post replied to does not allow this reply".into(),
+    ))
+}

@@ -1,0 +1,126 @@
+//! Reply controls between two Roost instances: alice's reply policy on A travels to B
+//! as `interactionPolicy.canReply` (on the Create, and on the Update a change sends), B
+//! enforces it on bob's replies, and A refuses a reply that breaks it even when B did
+//! not know the policy (it is not stored, so not threaded nor counted).
+
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use crate::helpers::peers::{follow, instance, remote_id, second_database, settle};
+use crate::helpers::{TestApp, TestUser};
+
+/// Posts `form` as `user`: the status, or the error's HTTP status.
+async fn post(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> Result<Value, u16> {
+    app.as_(user)
+        .post("/api/v1/statuses", form)
+        .await
+        .map_err(|error| error.status.as_u16())
+}
+
+/// The id on `app` of the status with ActivityPub id `uri`.
+async fn local_id_of(app: &TestApp, uri: &str) -> String {
+    sqlx::query_scalar::<_, i64>("SELECT id FROM statuses WHERE ap_id = $1")
+        .bind(uri)
+        .fetch_one(&app.db)
+        .await
+        .expect("stored")
+        .to_string()
+}
+
+/// Status `id` on `app` as `user` sees it.
+async fn show(app: &TestApp, user: &TestUser, id: &str) -> Value {
+    app.as_(user)
+        .get(&format!("/api/v1/statuses/{id}"))
+        .await
+        .expect("status")
+}
+
+#[sqlx::test]
+async fn the_reply_policy_travels_and_is_enforced_on_both_sides(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    follow(&b, &bob, &alice_on_b).await;
+    settle(&[&a, &b]).await;
+
+    let original = post(
+        &a,
+        &alice,
+        &[("status", "no replies"), ("reply_policy", "nobody")],
+    )
+    .await
+    .expect("posted");
+    let (id, uri) = (
+        original["id"].as_str().expect("id"),
+        original["uri"].as_str().expect("uri"),
+    );
+    settle(&[&a, &b]).await;
+    let on_b = local_id_of(&b, uri).await;
+    let shown = show(&b, &bob, &on_b).await;
+    assert_eq!(
+        shown["interaction_policy"]["can_reply"]["current_user"], "denied",
+        "{shown}"
+    );
+    let refused = post(&b, &bob, &[("status", "but"), ("in_reply_to_id", &on_b)]).await;
+    assert_eq!(refused.err(), Some(422));
+
+    let changed = a
+        .as_(&alice)
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/statuses/{id}/interaction_policy"),
+        )
+        .json(&json!({ "reply_policy": "everyone" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(changed.status().as_u16(), 200);
+    settle(&[&a, &b]).await;
+    let shown = show(&b, &bob, &on_b).await;
+    assert_eq!(
+        shown["interaction_policy"]["can_reply"]["current_user"], "automatic",
+        "{shown}"
+    );
+    assert_eq!(
+        shown["edited_at"],
+        Value::Null,
+        "a policy change is no edit"
+    );
+    let allowed = post(&b, &bob, &[("status", "thanks"), ("in_reply_to_id", &on_b)])
+        .await
+        .expect("allowed now");
+    settle(&[&a, &b]).await;
+    let allowed_on_a = local_id_of(&a, allowed["uri"].as_str().expect("uri")).await;
+
+    // B forgets the policy (as a server that ignores canReply would), A closes the post.
+    sqlx::query("DELETE FROM status_reply_policies")
+        .execute(&b.db)
+        .await
+        .expect("forgotten");
+    sqlx::query("UPDATE status_reply_policies SET policy = 'nobody'")
+        .execute(&a.db)
+        .await
+        .expect("closed");
+    let rude = post(&b, &bob, &[("status", "anyway"), ("in_reply_to_id", &on_b)])
+        .await
+        .expect("B does not know");
+    settle(&[&a, &b]).await;
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM statuses WHERE ap_id = $1")
+        .bind(rude["uri"].as_str().expect("uri"))
+        .fetch_one(&a.db)
+        .await
+        .expect("count");
+    assert_eq!(stored, 0, "a reply against the policy is not kept on A");
+    let context: Value = a
+        .as_(&alice)
+        .get(&format!("/api/v1/statuses/{id}/context"))
+        .await
+        .expect("context");
+    let ids: Vec<&str> = (context["descendants"].as_array().expect("list").iter())
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![allowed_on_a.as_str()]);
+    assert_eq!(show(&a, &alice, id).await["replies_count"], 1);
+}
