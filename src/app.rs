@@ -118,6 +118,10 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::services::trends::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         let polls_state = state.clone();
         let mut polls_stopped = stopped.clone();
         tasks.spawn(async move {

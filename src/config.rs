@@ -208,6 +208,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(0..=120))]
     pub preview_card_wait_secs: u32,
 
+    /// Show as trends only the hashtags, statuses and links staff approved (Mastodon's
+    /// default). Off: everything trends unless staff rejected it.
+    #[arg(long, env = "ROOST_TRENDS_REVIEW", default_value = "true",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub trends_review: bool,
+
     /// Longest status accepted, counted as Mastodon counts (links as 23 characters).
     #[arg(long, env = "ROOST_MAX_STATUS_CHARACTERS", default_value_t = 500,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]

@@ -750,8 +750,7 @@ async fn rate_limit(
     response
 }
 
-/// The Explore tab: trends (empty until issue 17, see `services::trends`) and follow
-/// suggestions.
+/// The Explore tab: trends (see `services::trends`) and follow suggestions.
 fn explore_routes() -> Router<AppState> {
     use v1::trends;
     Router::new()
@@ -764,13 +763,44 @@ fn explore_routes() -> Router<AppState> {
         .route("/api/v1/suggestions/{id}", delete(v1::suggestions::dismiss))
 }
 
-/// The admin dashboard's routes: hashtag review, measures, dimensions and retention.
+/// The admin dashboard's routes: hashtag and trends review, measures, dimensions and
+/// retention.
 fn admin_dashboard_routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/tags", get(admin::tags::list))
         .route(
             "/api/v1/admin/tags/{id}",
             get(admin::tags::show).put(admin::tags::update),
+        )
+        .route("/api/v1/admin/trends/tags", get(admin::trends::tags))
+        .route(
+            "/api/v1/admin/trends/statuses",
+            get(admin::trends::statuses),
+        )
+        .route("/api/v1/admin/trends/links", get(admin::trends::links))
+        .route(
+            "/api/v1/admin/trends/tags/{id}/approve",
+            post(admin::trends::approve_tag),
+        )
+        .route(
+            "/api/v1/admin/trends/tags/{id}/reject",
+            post(admin::trends::reject_tag),
+        )
+        .route(
+            "/api/v1/admin/trends/statuses/{id}/approve",
+            post(admin::trends::approve_status),
+        )
+        .route(
+            "/api/v1/admin/trends/statuses/{id}/reject",
+            post(admin::trends::reject_status),
+        )
+        .route(
+            "/api/v1/admin/trends/links/{id}/approve",
+            post(admin::trends::approve_link),
+        )
+        .route(
+            "/api/v1/admin/trends/links/{id}/reject",
+            post(admin::trends::reject_link),
         )
         .route("/api/v1/admin/measures", post(admin::dashboard::measures))
         .route(

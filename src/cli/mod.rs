@@ -16,7 +16,9 @@ mod domains;
 mod emojis;
 mod ip_blocks;
 mod moderation;
+mod suggestions;
 mod texts;
+mod trends;
 
 /// Roost: a federated social server with a Mastodon-compatible API.
 #[derive(Debug, Parser)]
@@ -101,6 +103,10 @@ pub enum AdminAction {
     Text(texts::TextCommand),
     #[command(flatten)]
     Announcement(announcements::AnnouncementCommand),
+    #[command(flatten)]
+    Trends(trends::TrendsCommand),
+    #[command(flatten)]
+    Suggestion(suggestions::SuggestionCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -217,6 +223,12 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Announcement(command) => {
             announcements::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Trends(command) => {
+            trends::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Suggestion(command) => {
+            suggestions::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())

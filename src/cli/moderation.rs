@@ -180,7 +180,7 @@ async fn account_action(state: &AppState, acct: &str, action: ShellAction) -> an
 
 /// A local account by username or e-mail (approved or not), or a remote one by
 /// `name@domain`.
-async fn find_account(state: &AppState, acct: &str) -> anyhow::Result<i64> {
+pub(super) async fn find_account(state: &AppState, acct: &str) -> anyhow::Result<i64> {
     let acct = acct.trim_start_matches('@');
     if let Some((name, domain)) = acct.split_once('@') {
         let account = accounts::find_visible_by_acct(&state.db, name, Some(domain))

@@ -361,3 +361,13 @@ pub async fn for_statuses(
         .map(|row| (row.status_id, row.card))
         .collect())
 }
+
+/// The cards of `ids`, in any order.
+pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<CardRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM preview_cards c WHERE c.id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}

@@ -71,6 +71,21 @@ pub async fn shown_in_feeds(
     .map(|shown| shown.unwrap_or(false))
 }
 
+/// Those of `status_ids` that belong in `viewer`'s feeds ([`shown_in_feeds`] for many).
+pub async fn shown_in_feeds_among(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    status_ids: &[i64],
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(&format!(
+        "SELECT s.id FROM statuses s WHERE s.id = ANY($2) AND {NOT_MUTED}"
+    ))
+    .bind(viewer)
+    .bind(status_ids)
+    .fetch_all(db)
+    .await
+}
+
 /// Whether a block exists between two accounts, either way.
 pub async fn blocked_between(
     db: impl PgExecutor<'_>,

@@ -51,6 +51,7 @@ pub mod suggestions;
 pub mod tag_reviews;
 pub mod tags;
 pub mod timelines;
+pub mod trends;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -45,6 +45,14 @@ pub async fn find(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Revie
         .await
 }
 
+/// The hashtags of `ids` with their reviews, in any order.
+pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<ReviewedTagRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tags WHERE id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(db)
+        .await
+}
+
 /// An admin's review: the flags to set (`None`: unchanged) and a new spelling of the
 /// name (same letters, other case).
 #[derive(Clone, Debug, Default)]

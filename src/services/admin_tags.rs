@@ -4,10 +4,10 @@
 //! - `usable` (default on): off, new and edited posts, local or received, are no longer
 //!   filed under the hashtag (no hashtag timeline entry, not in the post's `tags`), as
 //!   Mastodon stops linking a hashtag that is not usable. Posts filed before stay.
-//! - `listable` (default on) and `trendable` (default off, Mastodon's default of
-//!   reviewing trends first): stored and shown; they take effect where hashtags are
-//!   searched and trends computed (issue 17: until then Roost lists no hashtags in
-//!   search results and has no trends).
+//! - `trendable` (default off, Mastodon's default of reviewing trends first): whether
+//!   the hashtag may be listed in the trends (`services::trends`).
+//! - `listable` (default on): stored and shown; it takes effect where hashtags are
+//!   searched.
 //! - `requires_review`: true until an admin reviews the hashtag (any update does).
 //!
 //! Not here: the SQL (`db::tag_reviews`); the `usable` condition itself lives where
@@ -94,7 +94,8 @@ async fn one(state: &AppState, row: ReviewedTagRow) -> ApiResult<AdminTagView> {
     views.pop().ok_or(ApiError::NotFound)
 }
 
-async fn with_histories(
+/// `rows` with their recent use, from one query.
+pub(crate) async fn with_histories(
     state: &AppState,
     rows: Vec<ReviewedTagRow>,
 ) -> ApiResult<Vec<AdminTagView>> {

@@ -1,9 +1,14 @@
 //! Follow suggestions (<https://docs.joinmastodon.org/methods/suggestions/>): accounts a
 //! user might want to follow, and dismissing one for good.
 //!
-//! Two sources, both computed in SQL (`db::suggestions`) when asked:
+//! Four sources, computed in SQL (`db::suggestions`) when asked, ranked in this order:
+//! - `featured`: accounts staff feature (`roost admin suggestion-feature`; the
+//!   deprecated `source` calls it `staff`);
 //! - `friends_of_friends`: accounts followed by the user's follows, ranked by how many
-//!   of them follow it (Mastodon's deprecated `source` calls it `past_interactions`);
+//!   of them follow it (deprecated `source`: `past_interactions`);
+//! - `similar_to_recently_followed`: accounts followed by the people who follow the
+//!   accounts the user followed last, ranked by how many of them do (deprecated
+//!   `source`: `past_interactions`) — "those who follow X also follow Y";
 //! - `most_followed`: discoverable local accounts with followers, by followers count,
 //!   offered only to users who follow fewer than [`FEW_FOLLOWS`] accounts (the
 //!   deprecated `source` calls it `global`).
@@ -11,8 +16,8 @@
 //! Never suggested: the user, accounts they follow or asked to follow, accounts in a
 //! block with them either way, accounts they mute or whose domain they block,
 //! suspended or silenced accounts, accounts that are not discoverable, and accounts
-//! they dismissed. Mastodon's `featured` (staff picks) and interaction-based sources
-//! are not offered: Roost stores neither.
+//! they dismissed — featured or not. Mastodon's `most_interactions` source is not
+//! offered.
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::suggestions::{self, SuggestionRow};
@@ -29,8 +34,12 @@ pub const FEW_FOLLOWS: i64 = 20;
 /// Why an account is suggested (Mastodon's `sources` values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuggestionSource {
+    /// Featured by staff.
+    Featured,
     /// Followed by accounts the user follows.
     FriendsOfFriends,
+    /// Followed by those who follow the accounts the user followed last.
+    SimilarToRecentlyFollowed,
     /// Among the most followed local accounts.
     MostFollowed,
 }
@@ -66,14 +75,15 @@ pub async fn list(state: &AppState, viewer: i64, limit: i64) -> ApiResult<Vec<Su
 }
 
 fn sources(row: &SuggestionRow) -> Vec<SuggestionSource> {
-    let mut sources = Vec::new();
-    if row.friends_of_friends {
-        sources.push(SuggestionSource::FriendsOfFriends);
-    }
-    if row.most_followed {
-        sources.push(SuggestionSource::MostFollowed);
-    }
-    sources
+    [
+        (row.featured, SuggestionSource::Featured),
+        (row.friends_of_friends, SuggestionSource::FriendsOfFriends),
+        (row.similar, SuggestionSource::SimilarToRecentlyFollowed),
+        (row.most_followed, SuggestionSource::MostFollowed),
+    ]
+    .into_iter()
+    .filter_map(|(proposed, source)| proposed.then_some(source))
+    .collect()
 }
 
 /// Stops suggesting `target` to `viewer`, for good. Idempotent. Errors: `NotFound`
@@ -84,4 +94,27 @@ pub async fn dismiss(state: &AppState, viewer: i64, target: i64) -> ApiResult<()
         .ok_or(ApiError::NotFound)?;
     suggestions::dismiss(&state.db, viewer, target).await?;
     Ok(())
+}
+
+/// Staff feature `account_id` as a suggestion for everyone (or stop, when `featured`
+/// is false). Errors: `NotFound` when there is no such account, or when un-featuring
+/// one that was not featured.
+pub async fn set_featured(state: &AppState, account_id: i64, featured: bool) -> ApiResult<()> {
+    accounts::find_by_id(&state.db, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if featured {
+        suggestions::feature(&state.db, account_id).await?;
+    } else if !suggestions::unfeature(&state.db, account_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(())
+}
+
+/// The accounts staff feature, oldest pick first.
+pub async fn featured(state: &AppState) -> ApiResult<Vec<AccountRow>> {
+    let ids = suggestions::featured(&state.db).await?;
+    let mut found = accounts::find_many(&state.db, &ids).await?;
+    found.sort_by_key(|account| ids.iter().position(|id| *id == account.id));
+    Ok(found)
 }

@@ -68,4 +68,5 @@ mod streaming;
 mod streaming_channels;
 mod suggestions;
 mod tags;
+mod trends;
 mod upload_limits;

@@ -2,11 +2,13 @@
 //! trends routes (<https://docs.joinmastodon.org/methods/trends/>): friends of friends
 //! ranked by how many of the user's follows follow them, popular local accounts for
 //! users who follow few, every account that must never be suggested, dismissals, the
-//! v1 form, and trends answering empty lists with their paging accepted.
+//! v1 form, accounts co-followed with the latest follows, staff picks, and trends
+//! answering empty lists (nothing approved) with their paging accepted.
 
 use serde_json::Value;
 use sqlx::PgPool;
 
+use crate::helpers::shell;
 use crate::helpers::{TestApp, TestUser};
 
 /// The usernames of `user`'s v2 suggestions, with `query`.
@@ -196,4 +198,88 @@ async fn trends_answer_empty_lists_until_trends_are_computed(db: PgPool) {
         let signed_in: Vec<Value> = app.as_(&alice).get(path).await.expect("a list");
         assert!(signed_in.is_empty());
     }
+}
+
+#[sqlx::test]
+async fn those_who_follow_whom_the_user_just_followed_suggest_what_they_follow(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let star = app.sign_up("star").await;
+    let fans = [app.sign_up("fan1").await, app.sign_up("fan2").await];
+    let (both, one) = (app.sign_up("both").await, app.sign_up("one").await);
+    for fan in &fans {
+        app.as_(fan).follow(&star).await.expect("follows");
+        app.as_(fan).follow(&both).await.expect("follows");
+    }
+    app.as_(&fans[0]).follow(&one).await.expect("follows");
+    let before = suggested(&app, &alice, "").await;
+    assert!(
+        before
+            .iter()
+            .all(|s| s["sources"] == serde_json::json!(["most_followed"])),
+        "nothing but popularity to go by before alice follows anyone: {before:?}"
+    );
+    app.as_(&alice).follow(&star).await.expect("follows");
+    let suggestions = suggested(&app, &alice, "").await;
+    let names = usernames(&suggestions);
+    let at = |name: &str| names.iter().position(|n| *n == name).expect(name);
+    assert!(
+        at("both") < at("one"),
+        "followed by more fans first: {names:?}"
+    );
+    let both_entry = &suggestions[at("both")];
+    assert_eq!(
+        both_entry["sources"][0], "similar_to_recently_followed",
+        "{both_entry}"
+    );
+    assert_eq!(both_entry["source"], "past_interactions");
+    assert!(!names.contains(&"star"), "already followed");
+}
+
+#[sqlx::test]
+async fn staff_picks_come_first_for_everyone_until_dismissed(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let (carol, pick) = (app.sign_up("carol").await, app.sign_up("pick").await);
+    app.as_(&alice).follow(&bob).await.expect("follows");
+    app.as_(&bob).follow(&carol).await.expect("follows");
+    let output = shell::admin(&db, &["suggestion-feature", "pick"]).await;
+    shell::assert_success(&output);
+    let listed = shell::assert_success(&shell::admin(&db, &["suggestion-featured"]).await);
+    assert_eq!(listed.trim(), format!("{}\tpick", pick.account_id));
+
+    let suggestions = suggested(&app, &alice, "").await;
+    assert_eq!(usernames(&suggestions)[..2], ["pick", "carol"]);
+    assert_eq!(suggestions[0]["source"], "staff");
+    assert_eq!(suggestions[0]["sources"][0], "featured");
+    let v1: Vec<Value> = app
+        .as_(&carol)
+        .get("/api/v1/suggestions")
+        .await
+        .expect("v1");
+    assert_eq!(v1[0]["username"], "pick", "for everyone");
+
+    app.as_(&carol).block(&pick).await.expect("blocks");
+    let blocked: Vec<Value> = app
+        .as_(&carol)
+        .get("/api/v1/suggestions")
+        .await
+        .expect("v1");
+    assert!(
+        blocked.iter().all(|a| a["username"] != "pick"),
+        "never a blocked pick"
+    );
+    let _: Value = app
+        .as_(&alice)
+        .delete(&format!("/api/v1/suggestions/{}", pick.account_id))
+        .await
+        .expect("dismisses");
+    assert_eq!(usernames(&suggested(&app, &alice, "").await), ["carol"]);
+
+    shell::assert_success(&shell::admin(&db, &["suggestion-unfeature", "pick"]).await);
+    let again = shell::admin(&db, &["suggestion-unfeature", "pick"]).await;
+    assert!(!again.status.success(), "not featured any more");
+    let unknown = shell::admin(&db, &["suggestion-feature", "nobody"]).await;
+    assert!(!unknown.status.success(), "no such user");
 }

@@ -14,6 +14,7 @@ pub mod email_blocks;
 pub mod ip_blocks;
 pub mod reports;
 pub mod tags;
+pub mod trends;
 
 use std::marker::PhantomData;
 

@@ -6,9 +6,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::tag::TagHistory;
 use super::timestamp;
 use crate::config::Config;
 use crate::db::cards::CardRow;
+use crate::services::trends::{Reviewed, TrendingLink};
 
 /// A link preview.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -77,6 +79,46 @@ impl PreviewCard {
             language: row.language.clone(),
             published_at: row.published_at.map(timestamp),
             authors,
+        }
+    }
+}
+
+/// A trending link (Mastodon's Trends::Link): the card and the use of its URL over the
+/// last week, today first.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TrendsLink {
+    #[serde(flatten)]
+    pub card: PreviewCard,
+    pub history: Vec<TagHistory>,
+}
+
+impl TrendsLink {
+    /// The entity of `link`.
+    pub fn from_link(link: &TrendingLink, config: &Config) -> TrendsLink {
+        TrendsLink {
+            card: PreviewCard::from_row(&link.card, config),
+            history: link.history.iter().map(TagHistory::from_day).collect(),
+        }
+    }
+}
+
+/// A trending link as staff see it (`GET /api/v1/admin/trends/links`): with the id to
+/// approve or reject it by, and whether it awaits review.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AdminTrendsLink {
+    pub id: String,
+    #[serde(flatten)]
+    pub link: TrendsLink,
+    pub requires_review: bool,
+}
+
+impl AdminTrendsLink {
+    /// The entity of `reviewed`.
+    pub fn from_reviewed(reviewed: &Reviewed<TrendingLink>, config: &Config) -> AdminTrendsLink {
+        AdminTrendsLink {
+            id: reviewed.trend.card.id.to_string(),
+            link: TrendsLink::from_link(&reviewed.trend, config),
+            requires_review: reviewed.requires_review(),
         }
     }
 }

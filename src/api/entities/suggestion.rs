@@ -25,7 +25,9 @@ impl Suggestion {
     /// The entity of `view`.
     pub fn from_view(view: &SuggestionView, config: &Config) -> Suggestion {
         let source = match view.sources.first() {
-            Some(SuggestionSource::FriendsOfFriends) => "past_interactions",
+            Some(SuggestionSource::Featured) => "staff",
+            Some(SuggestionSource::FriendsOfFriends)
+            | Some(SuggestionSource::SimilarToRecentlyFollowed) => "past_interactions",
             _ => "global",
         };
         Suggestion {
@@ -38,7 +40,9 @@ impl Suggestion {
 
 fn name(source: SuggestionSource) -> &'static str {
     match source {
+        SuggestionSource::Featured => "featured",
         SuggestionSource::FriendsOfFriends => "friends_of_friends",
+        SuggestionSource::SimilarToRecentlyFollowed => "similar_to_recently_followed",
         SuggestionSource::MostFollowed => "most_followed",
     }
 }

@@ -1,12 +1,14 @@
 //! `GET /api/v1/trends/tags`, `/trends/statuses`, `/trends/links` and the deprecated
 //! `GET /api/v1/trends` (hashtags): the Explore tab
-//! (<https://docs.joinmastodon.org/methods/trends/>). No token needed. What they
-//! answer, and why, is `services::trends`'.
+//! (<https://docs.joinmastodon.org/methods/trends/>). No token needed (with one,
+//! hashtags say whether the user follows them and statuses are shown as the user may
+//! see them). What trends, and why, is `services::trends`'.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
+use crate::api::entities::preview_card::TrendsLink;
 use crate::api::entities::status::{render, Status};
 use crate::api::entities::tag::Tag;
 use crate::api::params::Params;
@@ -32,7 +34,7 @@ pub struct TrendsParams {
 
 impl TrendsParams {
     /// The bounded page: values that do not parse take the defaults.
-    fn page(&self, default: i64, max: i64) -> TrendsPage {
+    pub(crate) fn page(&self, default: i64, max: i64) -> TrendsPage {
         let number = |value: &Option<String>| value.as_deref().and_then(|v| v.trim().parse().ok());
         TrendsPage {
             offset: number(&self.offset).unwrap_or(0).clamp(0, MAX_OFFSET),
@@ -41,8 +43,12 @@ impl TrendsParams {
     }
 }
 
-async fn trending_tags(state: &AppState, params: &TrendsParams) -> ApiResult<Json<Vec<Tag>>> {
-    let views = service::tags(state, params.page(10, 20)).await?;
+async fn trending_tags(
+    state: &AppState,
+    viewer: Option<i64>,
+    params: &TrendsParams,
+) -> ApiResult<Json<Vec<Tag>>> {
+    let views = service::tags(state, viewer, params.page(10, 20)).await?;
     let config = &state.config;
     Ok(Json(
         views
@@ -57,9 +63,10 @@ async fn trending_tags(state: &AppState, params: &TrendsParams) -> ApiResult<Jso
     responses((status = 200, description = "Tag entities", body = Vec<Tag>)))]
 pub async fn tags(
     State(state): State<AppState>,
+    token: OptionalToken<ReadStatuses>,
     Params(params): Params<TrendsParams>,
 ) -> ApiResult<Json<Vec<Tag>>> {
-    trending_tags(&state, &params).await
+    trending_tags(&state, token.account_id(), &params).await
 }
 
 /// The deprecated name of [`tags`] (Mastodon 3.0–3.4), still called by older apps.
@@ -67,9 +74,10 @@ pub async fn tags(
     responses((status = 200, description = "Tag entities", body = Vec<Tag>)))]
 pub async fn tags_deprecated(
     State(state): State<AppState>,
+    token: OptionalToken<ReadStatuses>,
     Params(params): Params<TrendsParams>,
 ) -> ApiResult<Json<Vec<Tag>>> {
-    trending_tags(&state, &params).await
+    trending_tags(&state, token.account_id(), &params).await
 }
 
 /// Statuses trending now, as the viewer (if any) may see them.
@@ -80,17 +88,24 @@ pub async fn statuses(
     token: OptionalToken<ReadStatuses>,
     Params(params): Params<TrendsParams>,
 ) -> ApiResult<Json<Vec<Status>>> {
-    let rows = service::statuses(&state, params.page(20, 40)).await?;
     let viewer = token.account_id();
+    let rows = service::statuses(&state, viewer, params.page(20, 40)).await?;
     Ok(Json(render(&state, viewer, rows).await?))
 }
 
 /// Links trending now (PreviewCard entities with their history).
 #[utoipa::path(get, path = "/api/v1/trends/links", tag = "trends", params(TrendsParams),
-    responses((status = 200, description = "PreviewCard entities (Trends::Link)", body = Vec<Object>)))]
+    responses((status = 200, description = "Trends::Link entities", body = Vec<TrendsLink>)))]
 pub async fn links(
     State(state): State<AppState>,
     Params(params): Params<TrendsParams>,
-) -> ApiResult<Json<Vec<serde_json::Value>>> {
-    Ok(Json(service::links(&state, params.page(10, 20)).await?))
+) -> ApiResult<Json<Vec<TrendsLink>>> {
+    let links = service::links(&state, params.page(10, 20)).await?;
+    let config = &state.config;
+    Ok(Json(
+        links
+            .iter()
+            .map(|link| TrendsLink::from_link(link, config))
+            .collect(),
+    ))
 }
