@@ -44,7 +44,8 @@ pub const THRESHOLD: i64 = 3;
 /// How often trends are recomputed.
 pub const INTERVAL: Duration = Duration::from_secs(300);
 
-const SCORING: Scoring = Scoring {
+/// The knobs every refresh uses (the constants above).
+pub const SCORING: Scoring = Scoring {
     window_hours: WINDOW_HOURS,
     half_life_hours: HALF_LIFE_HOURS,
     threshold: THRESHOLD,

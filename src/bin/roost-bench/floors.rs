@@ -63,7 +63,7 @@ pub async fn trivial_json_http(port: u16, run: Run) -> anyhow::Result<Figure> {
 
 /// Runs `work(pool, users, n)` on `SQL_CLIENTS` tasks for `duration` (n counts the
 /// operations); returns operations per second.
-async fn sql_rate<F, Fut>(
+pub(crate) async fn sql_rate<F, Fut>(
     pool: &PgPool,
     users: &[i64],
     duration: Duration,

@@ -5,6 +5,7 @@
 //! in time and count; only 127.0.0.1 is contacted.
 
 mod dataset;
+mod discovery;
 mod farm;
 mod federation;
 mod floors;
@@ -59,7 +60,7 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,floors);
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,floors);
     /// all by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
     /// need no dataset, so none is loaded then).
     #[arg(long, value_delimiter = ',')]
@@ -234,6 +235,10 @@ async fn suite(args: Args) -> anyhow::Result<()> {
             run,
         };
         realistic::b11(&bench, &server, &tokens, &mut report).await?;
+    }
+    if wanted("B12") {
+        eprintln!("roost-bench: B12 follow suggestions and trends refresh");
+        discovery::b12(&server, &pool, &users, &tokens, run, &mut report).await?;
     }
     if wanted("floors") {
         eprintln!("roost-bench: HTTP floor");

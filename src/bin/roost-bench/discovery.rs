@@ -1,0 +1,132 @@
+//! B12: discovery on the plain dataset. Follow suggestions for users who follow 200
+//! accounts each in the 10,000-user graph, next to the same SQL without HTTP; and the
+//! time a trends refresh takes once the last 48 hours of statuses carry hashtags and
+//! favourites (seeded here: 1,000 hashtags, one per status; a favourite by each of
+//! five other users on one status in ten).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use roost::db::trends::{self, Kind};
+use roost::services::trends::SCORING;
+use sqlx::PgPool;
+
+use crate::floors::sql_rate;
+use crate::load::{MakeRequest, Run};
+use crate::process::Server;
+use crate::report::{Figure, Report};
+
+/// Refreshes timed (the median is reported).
+const REFRESHES: usize = 3;
+
+/// Runs B12 and adds its figures to `report`.
+pub async fn b12(
+    server: &Server,
+    pool: &PgPool,
+    users: &[i64],
+    tokens: &Arc<Vec<String>>,
+    run: Run,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    suggestions(server, pool, users, tokens, run, report).await?;
+    trends_refresh(pool, report).await
+}
+
+async fn suggestions(
+    server: &Server,
+    pool: &PgPool,
+    users: &[i64],
+    tokens: &Arc<Vec<String>>,
+    run: Run,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let base = server.base.clone();
+    let tokens = tokens.clone();
+    let make: MakeRequest = Arc::new(move |client, n| {
+        let token = &tokens[(n as usize * 7919) % tokens.len()];
+        client
+            .get(format!("{base}/api/v2/suggestions?limit=40"))
+            .bearer_auth(token)
+    });
+    let measured = crate::measure(server.pid, run, make).await;
+    let floor = sql_rate(pool, users, run.duration, |pool, users, n| async move {
+        let viewer = users[(n as usize * 7919) % users.len()];
+        roost::db::suggestions::suggestions(&pool, viewer, false, 40).await?;
+        Ok(())
+    })
+    .await?;
+    report.add(Figure::load(
+        "B12",
+        "GET /api/v2/suggestions?limit=40 (users following 200)",
+        measured,
+        Some(("the same SQL, 8 conns", floor)),
+    ));
+    Ok(())
+}
+
+async fn trends_refresh(pool: &PgPool, report: &mut Report) -> anyhow::Result<()> {
+    seed_recent_use(pool).await?;
+    let mut timings = Vec::new();
+    let mut counts = [0u64; 3];
+    for _ in 0..REFRESHES {
+        let started = Instant::now();
+        let mut transaction = pool.begin().await?;
+        anyhow::ensure!(
+            trends::try_lock_refresh(&mut transaction).await?,
+            "nothing else refreshes trends during the benchmark"
+        );
+        for (count, kind) in counts.iter_mut().zip([Kind::Tag, Kind::Status, Kind::Link]) {
+            *count = trends::replace(&mut transaction, kind, &SCORING).await?;
+        }
+        transaction.commit().await?;
+        timings.push(started.elapsed());
+    }
+    timings.sort();
+    let median = timings[timings.len() / 2];
+    report.note(format!(
+        "B12: trends refresh {:.0} ms (median of {REFRESHES}; range {:.0}–{:.0} ms; target ≤ 2000 ms); \
+         trending: {} hashtags, {} statuses, {} links",
+        ms(median),
+        ms(timings[0]),
+        ms(timings[timings.len() - 1]),
+        counts[0],
+        counts[1],
+        counts[2],
+    ));
+    Ok(())
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// Gives the statuses of the last 48 hours hashtags and favourites, as a busy instance
+/// would have them.
+async fn seed_recent_use(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO tags (name) SELECT 'benchtag' || g FROM generate_series(1, 1000) g \
+         ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO status_tags (status_id, tag_id) \
+         SELECT s.id, t.id FROM statuses s \
+         JOIN tags t ON t.name = 'benchtag' || (1 + s.id % 1000) \
+         WHERE s.created_at > now() - interval '48 hours' ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO favourites (account_id, status_id) \
+         SELECT f.account_id, s.id FROM statuses s \
+         CROSS JOIN LATERAL (SELECT account_id FROM follows WHERE target_account_id = s.account_id \
+                             LIMIT 5) f \
+         WHERE s.created_at > now() - interval '48 hours' AND s.id % 10 = 0 \
+         ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query("ANALYZE").execute(pool).await?;
+    Ok(())
+}
