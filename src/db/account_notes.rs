@@ -4,7 +4,7 @@
 
 use sqlx::PgExecutor;
 
-use super::Page;
+use super::{BindPage, Page};
 
 /// Sets `account_id`'s note on `target` (an empty note removes it).
 pub async fn set_note(
@@ -61,16 +61,11 @@ pub async fn endorsed(
 ) -> sqlx::Result<Vec<(i64, i64)>> {
     let rows = sqlx::query_as(&format!(
         "SELECT id, target_account_id FROM account_endorsements WHERE account_id = $1 \
-           AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) \
-           AND ($4::bigint IS NULL OR id > $4) \
-         ORDER BY id {order} LIMIT $5",
-        order = page.order()
+           AND {cut}",
+        cut = page.cut("id", 2)
     ))
     .bind(account_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

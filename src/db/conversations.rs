@@ -5,7 +5,7 @@
 
 use sqlx::PgExecutor;
 
-use super::Page;
+use super::{BindPage, Page};
 
 /// An `account_conversations` row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -80,17 +80,11 @@ pub async fn page(
 ) -> sqlx::Result<Vec<ConversationRow>> {
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM account_conversations WHERE account_id = $1 \
-           AND ($2::bigint IS NULL OR last_status_id < $2) \
-           AND ($3::bigint IS NULL OR last_status_id > $3) \
-           AND ($4::bigint IS NULL OR last_status_id > $4) \
-         ORDER BY last_status_id {order} LIMIT $5",
-        order = page.order()
+           AND {cut}",
+        cut = page.cut("last_status_id", 2)
     ))
     .bind(account_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::BindPage;
+
 /// SQL: the row `b` covers one of the lower-case names in `$1` (the domain itself or
 /// a subdomain of it).
 const COVERS_ANY: &str =
@@ -263,17 +265,11 @@ pub async fn paged<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
-    let order = bounds.order();
-    let rows: Vec<T> = sqlx::query_as(&format!(
-        "{select} WHERE ($1::bigint IS NULL OR id < $1) AND ($2::bigint IS NULL OR id > $2) \
-           AND ($3::bigint IS NULL OR id > $3) ORDER BY id {order} LIMIT $4"
-    ))
-    .bind(bounds.max_id)
-    .bind(bounds.since_id)
-    .bind(bounds.min_id)
-    .bind(bounds.limit)
-    .fetch_all(db)
-    .await?;
+    let cut = bounds.cut("id", 1);
+    let rows: Vec<T> = sqlx::query_as(&format!("{select} WHERE {cut}"))
+        .bind_page(bounds)
+        .fetch_all(db)
+        .await?;
     Ok(bounds.newest_first(rows))
 }
 

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::BindPage;
+
 /// A `follows` row (columns mirror the table).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct FollowRow {
@@ -161,19 +163,14 @@ pub async fn page(
         Direction::Followers => "target_account_id",
         Direction::Following => "account_id",
     };
-    let order = bounds.order();
+    let cut = bounds.cut("id", 3);
     let rows: Vec<FollowRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM follows WHERE {own} = $1 AND accepted = $2 \
-           AND ($3::bigint IS NULL OR id < $3) AND ($4::bigint IS NULL OR id > $4) \
-           AND ($5::bigint IS NULL OR id > $5) \
-         ORDER BY id {order} LIMIT $6"
+           AND {cut}"
     ))
     .bind(account_id)
     .bind(accepted)
-    .bind(bounds.max_id)
-    .bind(bounds.since_id)
-    .bind(bounds.min_id)
-    .bind(bounds.limit)
+    .bind_page(bounds)
     .fetch_all(db)
     .await?;
     Ok(bounds.newest_first(rows))

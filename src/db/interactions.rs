@@ -5,7 +5,7 @@
 
 use sqlx::{PgConnection, PgExecutor};
 
-use super::Page;
+use super::{BindPage, Page};
 
 /// Which per-account mark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,18 +126,14 @@ pub async fn page_of_marks(
     account_id: i64,
     page: &Page,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    let order = page.order();
+    let cut = page.cut("m.id", 2);
     let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT m.id, m.status_id FROM {} m JOIN statuses s ON s.id = m.status_id AND s.deleted_at IS NULL \
-         WHERE m.account_id = $1 AND ($2::bigint IS NULL OR m.id < $2) AND ($3::bigint IS NULL OR m.id > $3) \
-           AND ($4::bigint IS NULL OR m.id > $4) ORDER BY m.id {order} LIMIT $5",
+         WHERE m.account_id = $1 AND {cut}",
         mark.table()
     ))
     .bind(account_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

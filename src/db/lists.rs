@@ -185,11 +185,9 @@ pub async fn members(
 ) -> sqlx::Result<Vec<i64>> {
     let all = Page::default();
     let bounds = page.unwrap_or(&all);
-    let order = bounds.order();
+    let cut = bounds.cut("account_id", 2);
     let rows = sqlx::query_scalar(&format!(
-        "SELECT account_id FROM list_accounts WHERE list_id = $1 \
-         AND ($2::bigint IS NULL OR account_id < $2) AND ($3::bigint IS NULL OR account_id > $3) \
-         AND ($4::bigint IS NULL OR account_id > $4) ORDER BY account_id {order} LIMIT $5"
+        "SELECT account_id FROM list_accounts WHERE list_id = $1 AND {cut}"
     ))
     .bind(id)
     .bind(bounds.max_id)

@@ -192,6 +192,22 @@ impl Page {
         rows
     }
 
+    /// SQL that cuts this page out of rows keyed by `column`: the bounds, the order and
+    /// the limit (`(… < $first) AND (… > $first+1) AND (… > $first+2) ORDER BY column
+    /// … LIMIT $first+3`), to follow a WHERE clause's `AND`. Bind the four values with
+    /// [`BindPage::bind_page`] right after the query's own `$1…$first-1`. Mastodon's
+    /// paging rule, written once for every list endpoint.
+    pub fn cut(&self, column: &str, first: usize) -> String {
+        let (max, since, min, limit) = (first, first + 1, first + 2, first + 3);
+        format!(
+            "(${max}::bigint IS NULL OR {column} < ${max}) \
+             AND (${since}::bigint IS NULL OR {column} > ${since}) \
+             AND (${min}::bigint IS NULL OR {column} > ${min}) \
+             ORDER BY {column} {order} LIMIT ${limit}",
+            order = self.order()
+        )
+    }
+
     /// Runs `select` (a query on one table, with a WHERE clause that binds the owner as
     /// `$1`) with this page's bounds on its `id` as `$2`–`$5`: newest first, or with
     /// `min_id` the oldest after it, still returned newest first. The list endpoints of
@@ -205,19 +221,27 @@ impl Page {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     {
-        let order = self.order();
-        let rows: Vec<T> = sqlx::query_as(&format!(
-            "{select} AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) \
-               AND ($4::bigint IS NULL OR id > $4) ORDER BY id {order} LIMIT $5"
-        ))
-        .bind(owner)
-        .bind(self.max_id)
-        .bind(self.since_id)
-        .bind(self.min_id)
-        .bind(self.limit)
-        .fetch_all(db)
-        .await?;
+        let rows: Vec<T> = sqlx::query_as(&format!("{select} AND {}", self.cut("id", 2)))
+            .bind(owner)
+            .bind_page(self)
+            .fetch_all(db)
+            .await?;
         Ok(self.newest_first(rows))
+    }
+}
+
+/// Binds a [`Page`]'s values in the order [`Page::cut`] numbers them.
+pub trait BindPage {
+    /// The query with `max_id`, `since_id`, `min_id` and `limit` bound next.
+    fn bind_page(self, page: &Page) -> Self;
+}
+
+impl<'q, O> BindPage for sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    fn bind_page(self, page: &Page) -> Self {
+        self.bind(page.max_id)
+            .bind(page.since_id)
+            .bind(page.min_id)
+            .bind(page.limit)
     }
 }
 

@@ -4,7 +4,7 @@
 use sqlx::{PgConnection, PgExecutor};
 
 use super::accounts::AccountRow;
-use super::Page;
+use super::{BindPage, Page};
 use crate::domain::Role;
 
 /// A per-account moderation state that can be set and lifted.
@@ -169,7 +169,7 @@ pub async fn list(
     if filter.staff {
         conditions.push("u.role IN ('moderator', 'admin')".into());
     }
-    let order = bounds.order();
+    let cut = bounds.cut("a.id", 5);
     let columns = super::accounts::columns_of("a");
     let rows: Vec<AccountRow> = sqlx::query_as(&format!(
         "SELECT {columns} FROM accounts a LEFT JOIN users u ON u.account_id = a.id \
@@ -178,19 +178,14 @@ pub async fn list(
            AND ($2::text IS NULL OR lower(a.display_name) LIKE '%' || lower($2) || '%') \
            AND ($3::text IS NULL OR lower(a.domain) = lower($3)) \
            AND ($4::text IS NULL OR lower(u.email) LIKE '%' || lower($4) || '%') \
-           AND ($5::bigint IS NULL OR a.id < $5) AND ($6::bigint IS NULL OR a.id > $6) \
-           AND ($7::bigint IS NULL OR a.id > $7) \
-         ORDER BY a.id {order} LIMIT $8",
+           AND {cut}",
         conditions.join(" AND ")
     ))
     .bind(filter.username)
     .bind(filter.display_name)
     .bind(filter.domain)
     .bind(filter.email)
-    .bind(bounds.max_id)
-    .bind(bounds.since_id)
-    .bind(bounds.min_id)
-    .bind(bounds.limit)
+    .bind_page(bounds)
     .fetch_all(db)
     .await?;
     Ok(bounds.newest_first(rows))

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 use super::notifications::{listed, Filter, NotificationRow, COLUMNS};
-use super::Page;
+use super::{BindPage, Page};
 
 /// How many of a group's newest senders are named (`sample_account_ids`).
 pub const SAMPLE_ACCOUNTS: i64 = 8;
@@ -69,10 +69,7 @@ pub async fn page(
     .bind(filter.from_account_id)
     .bind(filter.include_filtered)
     .bind(grouped_kinds)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))
@@ -178,19 +175,14 @@ pub async fn members(
     key: &str,
     page: &Page,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    let order = page.order();
+    let cut = page.cut("n.id", 3);
     let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT n.id, n.from_account_id FROM notifications n WHERE {MEMBERS} \
-           AND ($3::bigint IS NULL OR n.id < $3) AND ($4::bigint IS NULL OR n.id > $4) \
-           AND ($5::bigint IS NULL OR n.id > $5) \
-         ORDER BY n.id {order} LIMIT $6"
+           AND {cut}"
     ))
     .bind(account_id)
     .bind(key)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

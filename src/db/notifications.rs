@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
 use super::hiding::notification_allowed;
-use super::Page;
+use super::{BindPage, Page};
 
 /// The kinds of notification Mastodon clients know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,13 +145,11 @@ pub async fn page(
     filter: &Filter<'_>,
     page: &Page,
 ) -> sqlx::Result<Vec<NotificationRow>> {
-    let order = page.order();
+    let cut = page.cut("n.id", 6);
     let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM notifications n \
          WHERE n.account_id = $1 AND {listed} \
-           AND ($6::bigint IS NULL OR n.id < $6) AND ($7::bigint IS NULL OR n.id > $7) \
-           AND ($8::bigint IS NULL OR n.id > $8) \
-         ORDER BY n.id {order} LIMIT $9",
+           AND {cut}",
         listed = listed()
     ))
     .bind(account_id)
@@ -159,10 +157,7 @@ pub async fn page(
     .bind(filter.exclude_types)
     .bind(filter.from_account_id)
     .bind(filter.include_filtered)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 use super::statuses::{StatusRow, COLUMNS as STATUS_COLUMNS, VISIBLE_TO_VIEWER};
-use super::Page;
+use super::{BindPage, Page};
 use crate::domain::quotes::QuotePolicy;
 
 /// A `quotes` row.
@@ -142,20 +142,16 @@ pub async fn quoting_page(
     quoted_status_id: i64,
     page: &Page,
 ) -> sqlx::Result<Vec<StatusRow>> {
-    let order = page.order();
+    let cut = page.cut("s.id", 3);
     let rows = sqlx::query_as(&format!(
         "SELECT {STATUS_COLUMNS} FROM quotes q JOIN statuses s ON s.id = q.status_id \
          WHERE q.quoted_status_id = $2 AND q.state = 'accepted' AND s.deleted_at IS NULL \
            AND {VISIBLE_TO_VIEWER} \
-           AND ($3::bigint IS NULL OR s.id < $3) AND ($4::bigint IS NULL OR s.id > $4) \
-           AND ($5::bigint IS NULL OR s.id > $5) ORDER BY s.id {order} LIMIT $6"
+           AND {cut}"
     ))
     .bind(viewer)
     .bind(quoted_status_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
 use super::statuses::AUDIENCE_INCLUDES_VIEWER;
-use super::Page;
+use super::{BindPage, Page};
 
 /// A `reports` row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -103,22 +103,17 @@ pub async fn list(
     filter: &Filter,
     page: &Page,
 ) -> sqlx::Result<Vec<ReportRow>> {
-    let order = page.order();
+    let cut = page.cut("id", 4);
     let rows: Vec<ReportRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM reports \
          WHERE ($1::boolean IS NULL OR (action_taken_at IS NOT NULL) = $1) \
            AND ($2::bigint IS NULL OR account_id = $2) AND ($3::bigint IS NULL OR target_account_id = $3) \
-           AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) \
-           AND ($6::bigint IS NULL OR id > $6) \
-         ORDER BY id {order} LIMIT $7"
+           AND {cut}"
     ))
     .bind(filter.resolved)
     .bind(filter.account_id)
     .bind(filter.target_account_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

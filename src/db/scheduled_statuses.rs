@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use super::Page;
+use super::{BindPage, Page};
 
 /// A `scheduled_statuses` row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -80,16 +80,11 @@ pub async fn page(
 ) -> sqlx::Result<Vec<ScheduledRow>> {
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM scheduled_statuses WHERE account_id = $1 \
-           AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3) \
-           AND ($4::bigint IS NULL OR id > $4) \
-         ORDER BY id {order} LIMIT $5",
-        order = page.order()
+           AND {cut}",
+        cut = page.cut("id", 2)
     ))
     .bind(account_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

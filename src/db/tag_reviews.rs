@@ -4,7 +4,7 @@
 
 use sqlx::PgExecutor;
 
-use super::Page;
+use super::{BindPage, Page};
 
 /// A `tags` row with its review.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -22,16 +22,12 @@ const COLUMNS: &str = "id, name, usable, listable, trendable, reviewed_at";
 
 /// A page of every hashtag, newest first, paged by id.
 pub async fn list(db: impl PgExecutor<'_>, page: &Page) -> sqlx::Result<Vec<ReviewedTagRow>> {
-    let order = page.order();
+    let cut = page.cut("id", 1);
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM tags \
-         WHERE ($1::bigint IS NULL OR id < $1) AND ($2::bigint IS NULL OR id > $2) \
-           AND ($3::bigint IS NULL OR id > $3) ORDER BY id {order} LIMIT $4"
+         WHERE {cut}"
     ))
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))

@@ -5,7 +5,7 @@
 
 use sqlx::PgExecutor;
 
-use super::Page;
+use super::{BindPage, Page};
 
 /// A `tags` row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -134,16 +134,11 @@ pub async fn followed(
 ) -> sqlx::Result<Vec<(i64, TagRow)>> {
     let rows: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
         "SELECT f.id, t.id, t.name FROM tag_follows f JOIN tags t ON t.id = f.tag_id \
-         WHERE f.account_id = $1 AND ($2::bigint IS NULL OR f.id < $2) \
-           AND ($3::bigint IS NULL OR f.id > $3) AND ($4::bigint IS NULL OR f.id > $4) \
-         ORDER BY f.id {order} LIMIT $5",
-        order = page.order()
+         WHERE f.account_id = $1 AND {cut}",
+        cut = page.cut("f.id", 2)
     ))
     .bind(account_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     let pairs = rows
