@@ -39,6 +39,7 @@ mod grouped_notifications;
 mod hostile_remotes;
 mod instance;
 mod instance_extras;
+mod interaction_requests;
 mod interactions;
 mod interop;
 mod invalid_text;
