@@ -28,6 +28,7 @@ mod federated_endorsements;
 mod federated_media;
 mod federated_moderation;
 mod federated_polls;
+mod federated_quote_reviews;
 mod federated_quotes;
 mod federated_reply_controls;
 mod federated_statuses;

@@ -153,6 +153,8 @@ async fn write_received(
         stamp.as_deref(),
     )
     .await?;
+    // Remembered for answering it later (the author's review).
+    quotes::set_request(&mut *conn, quoting.id, request.id.as_str()).await?;
     let cause = Cause::new(Kind::Quote, quoting.account_id, Some(quoting.id));
     notify(conn, &cause, &[planned.author.id]).await?;
     Ok(stamp
