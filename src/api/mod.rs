@@ -609,6 +609,22 @@ fn extras_routes() -> Router<AppState> {
             "/api/v1/statuses/{id}/unhide_reply",
             post(v1::reply_controls::unhide),
         )
+        .route(
+            "/api/v1/interaction_requests",
+            get(v1::interaction_requests::index),
+        )
+        .route(
+            "/api/v1/interaction_requests/{id}",
+            get(v1::interaction_requests::show),
+        )
+        .route(
+            "/api/v1/interaction_requests/{id}/authorize",
+            post(v1::interaction_requests::authorize),
+        )
+        .route(
+            "/api/v1/interaction_requests/{id}/reject",
+            post(v1::interaction_requests::reject),
+        )
 }
 
 /// Grouped notifications, the notification policy and notification requests. Literal

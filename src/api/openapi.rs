@@ -115,6 +115,8 @@ use super::{admin, authorize, oauth, v1};
         v1::polls::show, v1::polls::vote,
         v1::quotes::index, v1::quotes::revoke, v1::quotes::interaction_policy,
         v1::reply_controls::hide, v1::reply_controls::unhide,
+        v1::interaction_requests::index, v1::interaction_requests::show,
+        v1::interaction_requests::authorize, v1::interaction_requests::reject,
     ),
     modifiers(&BearerAuth, &OperationIds),
 )]

@@ -26,6 +26,7 @@ pub mod inbox;
 pub mod instance_activity;
 pub mod instance_actor;
 pub mod instance_texts;
+pub mod interaction_requests;
 pub mod interactions;
 pub mod ip_blocks;
 pub mod lists;

@@ -34,6 +34,7 @@ pub mod featured_tags;
 pub mod filters;
 pub mod follows;
 pub mod instance_info;
+pub mod interaction_requests;
 pub mod interactions;
 pub mod ip_blocks;
 pub mod lists;

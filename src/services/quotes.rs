@@ -6,8 +6,10 @@
 //! <https://docs.joinmastodon.org/methods/statuses/#revoke_quote>,
 //! <https://docs.joinmastodon.org/methods/statuses/#interaction_policy>.
 
+mod answers;
 mod federation;
 
+pub use answers::{receive_reject, receive_update, send_stamped_update};
 pub use federation::{
     receive_accept, receive_request, receive_revocation, received, send_request, stamp,
 };

@@ -214,7 +214,7 @@ async fn a_followers_policy_accepts_followers_and_leaves_others_pending(db: PgPo
         .get(&format!("/api/v1/statuses/{original}"))
         .await
         .expect("shown");
-    assert_eq!(seen_by_carol["quote_approval"]["current_user"], "denied");
+    assert_eq!(seen_by_carol["quote_approval"]["current_user"], "manual");
     assert_eq!(seen_by_carol["quotes_count"], 1);
 }
 

@@ -16,6 +16,7 @@ pub mod featured_tag;
 pub mod filter;
 pub mod instance;
 pub mod instance_extras;
+pub mod interaction_request;
 pub mod list;
 pub mod media;
 pub mod notification;

@@ -138,11 +138,17 @@ impl QuoteFacts {
             (Some(_), Some(policy)) if policy.approves(self.followed.contains(&row.account_id)) => {
                 "automatic"
             }
+            // A local followers-only post: anyone else's quote waits for the author.
+            (Some(_), Some(QuotePolicy::Followers)) if row.local => "manual",
             (Some(_), Some(_)) => "denied",
+        };
+        let manual = match policy {
+            Some(QuotePolicy::Followers) if row.local => vec!["public"],
+            _ => Vec::new(),
         };
         QuoteApproval {
             automatic,
-            manual: Vec::new(),
+            manual,
             current_user,
         }
     }

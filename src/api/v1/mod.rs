@@ -18,6 +18,7 @@ pub mod follows;
 pub mod grouped_notifications;
 pub mod instance;
 pub mod instance_extras;
+pub mod interaction_requests;
 pub mod interactions;
 pub mod lists;
 pub mod media;

@@ -88,16 +88,22 @@ impl<'de> Deserialize<'de> for Rule {
 impl Rule {
     /// The rule of Roost's quote `policy` for a post by `author` with `followers`:
     /// the public collection, the followers collection, or the author alone (Mastodon's
-    /// and GoToSocial's way of saying "nobody").
+    /// and GoToSocial's way of saying "nobody"); for followers, anyone else with manual
+    /// approval (the author reviews the quote, `services::interaction_requests`).
     pub fn for_quotes(policy: QuotePolicy, author: &Url, followers: &Url) -> Rule {
         let automatic = match policy {
             QuotePolicy::Public => public_url(),
             QuotePolicy::Followers => followers.clone(),
             QuotePolicy::Nobody => author.clone(),
         };
+        // Anyone else may ask for a followers-only quote: the author reviews it.
+        let manual_approval = match policy {
+            QuotePolicy::Followers => vec![public_url()],
+            _ => Vec::new(),
+        };
         Rule {
             automatic_approval: vec![automatic],
-            manual_approval: Vec::new(),
+            manual_approval,
         }
     }
 

@@ -153,6 +153,8 @@ async fn write_received(
         stamp.as_deref(),
     )
     .await?;
+    // Remembered for answering it later (the author's review).
+    quotes::set_request(&mut *conn, quoting.id, request.id.as_str()).await?;
     let cause = Cause::new(Kind::Quote, quoting.account_id, Some(quoting.id));
     notify(conn, &cause, &[planned.author.id]).await?;
     Ok(stamp
@@ -181,6 +183,7 @@ pub async fn receive_accept(
         return Err(ApiError::Unprocessable("the stamp does not verify".into()));
     }
     quotes::set_state(&state.db, quote.status_id, "accepted", Some(stamp)).await?;
+    super::answers::send_stamped_update(state, &quote).await?;
     Ok(true)
 }
 
@@ -331,7 +334,7 @@ pub async fn received(state: &AppState, note: &Note, fetch: bool) -> ApiResult<O
 
 /// Whether `note`'s `quoteAuthorization` approves it quoting `quoted` by `author`: a
 /// stamp Roost issued (its quote row says so), or one that dereferences and matches.
-async fn stamped(
+pub(super) async fn stamped(
     state: &AppState,
     note: &Note,
     quoted: &StatusRow,

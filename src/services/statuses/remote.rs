@@ -145,6 +145,7 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
     crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
         .await?;
     transaction.commit().await?;
+    crate::services::quotes::receive_update(state, &row, note).await?;
     Ok(())
 }
 

@@ -145,3 +145,16 @@ fn roost_quote_rules_requests_and_stamps_round_trip() {
     assert!(back.approves(&author, &quoting, &quoted));
     assert!(!back.approves(&author, &quoted, &quoting));
 }
+
+#[test]
+fn a_followers_rule_lets_anyone_else_ask_for_review() {
+    let author = url("https://r.example/users/alice");
+    let followers = url("https://r.example/users/alice/followers");
+    let rule = Rule::for_quotes(QuotePolicy::Followers, &author, &followers);
+    assert_eq!(rule.automatic_approval, vec![followers.clone()]);
+    assert_eq!(rule.manual_approval, vec![public_url()]);
+    for policy in [QuotePolicy::Public, QuotePolicy::Nobody] {
+        let rule = Rule::for_quotes(policy, &author, &followers);
+        assert!(rule.manual_approval.is_empty(), "{policy:?}");
+    }
+}
