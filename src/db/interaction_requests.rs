@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 use super::quotes::QuoteRow;
-use super::Page;
+use super::{BindPage, Page};
 
 /// A quote seen as an interaction request.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -37,21 +37,15 @@ pub async fn pending_page(
     status_id: Option<i64>,
     page: &Page,
 ) -> sqlx::Result<Vec<RequestRow>> {
-    let order = page.order();
+    let cut = page.cut("q.status_id", 3);
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} {OF_AUTHOR} AND q.state = 'pending' \
            AND ($2::bigint IS NULL OR q.quoted_status_id = $2) \
-           AND ($3::bigint IS NULL OR q.status_id < $3) \
-           AND ($4::bigint IS NULL OR q.status_id > $4) \
-           AND ($5::bigint IS NULL OR q.status_id > $5) \
-         ORDER BY q.status_id {order} LIMIT $6"
+           AND {cut}"
     ))
     .bind(author)
     .bind(status_id)
-    .bind(page.max_id)
-    .bind(page.since_id)
-    .bind(page.min_id)
-    .bind(page.limit)
+    .bind_page(page)
     .fetch_all(db)
     .await?;
     Ok(page.newest_first(rows))
