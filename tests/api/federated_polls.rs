@@ -196,3 +196,53 @@ async fn remote_votes_count_once_each_and_bad_ones_are_ignored(db: PgPool) {
         3
     );
 }
+
+#[sqlx::test]
+async fn remote_votes_on_a_poll_the_voter_may_not_see_are_ignored(db: PgPool) {
+    let scene = Scene::new(db).await;
+    let actor = scene.remote.actor();
+    let private = json!({ "status": "Followers pick", "visibility": "private",
+                          "poll": { "options": ["a", "b"], "expires_in": 3600 } });
+    let private = json_post(&scene.app, &scene.alice, "/api/v1/statuses", &private).await;
+    let public =
+        json!({ "status": "Anyone pick", "poll": { "options": ["a", "b"], "expires_in": 3600 } });
+    let public = json_post(&scene.app, &scene.alice, "/api/v1/statuses", &public).await;
+    let uri = |status: &Value| status["uri"].as_str().expect("uri").to_owned();
+
+    let note = vote_note(&actor, 1, &uri(&private), "a");
+    deliver(&scene, &scene.activity("Create", note)).await;
+    assert_eq!(
+        scalar(&scene.app.db, "SELECT count(*) FROM poll_votes").await,
+        0,
+        "a stranger's vote on a followers-only poll"
+    );
+
+    let remote_id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE domain IS NOT NULL")
+        .fetch_one(&scene.app.db)
+        .await
+        .expect("the voter is known");
+    let _: Value = scene
+        .app
+        .as_(&scene.alice)
+        .post(&format!("/api/v1/accounts/{remote_id}/block"), &[])
+        .await
+        .expect("blocks");
+    let note = vote_note(&actor, 2, &uri(&public), "b");
+    deliver(&scene, &scene.activity("Create", note)).await;
+    assert_eq!(
+        scalar(&scene.app.db, "SELECT count(*) FROM poll_votes").await,
+        0,
+        "a blocked account's vote"
+    );
+    sqlx::query("DELETE FROM blocks")
+        .execute(&scene.app.db)
+        .await
+        .expect("unblocked");
+    let note = vote_note(&actor, 3, &uri(&public), "b");
+    deliver(&scene, &scene.activity("Create", note)).await;
+    assert_eq!(
+        scalar(&scene.app.db, "SELECT count(*) FROM poll_votes").await,
+        1,
+        "counted once nothing stands in the way"
+    );
+}

@@ -34,14 +34,19 @@ pub fn is_vote(state: &AppState, note: &Note) -> bool {
 }
 
 /// Counts remote `voter`'s vote (`note`, see [`is_vote`]) in the local poll it answers.
-/// Errors (`Unprocessable`: the activity is ignored): no such poll, ended, unknown
-/// option, already voted in a single-choice poll, already counted.
+/// Errors (`Unprocessable`: the activity is ignored): no such poll, one the voter may
+/// not see (a followers-only poll of someone they do not follow, or a block either
+/// way: the rule local voters meet), ended, unknown option, already voted in a
+/// single-choice poll, already counted.
 pub async fn receive_vote(state: &AppState, voter: &AccountRow, note: &Note) -> ApiResult<()> {
     let ignored = |reason: &str| ApiError::Unprocessable(reason.to_owned());
     let status_id = note
         .in_reply_to_id()
         .and_then(|parent| urls::local_status_id(&state.config, parent.as_str()))
         .ok_or_else(|| ignored("not a vote on a local poll"))?;
+    crate::db::statuses::find_visible(&state.db, Some(voter.id), status_id)
+        .await?
+        .ok_or_else(|| ignored("the voter may not see the poll"))?;
     let found = polls::for_statuses(&state.db, &[status_id])
         .await?
         .pop()
