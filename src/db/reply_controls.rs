@@ -60,3 +60,47 @@ pub async fn set_hidden(db: impl PgExecutor<'_>, status_id: i64, hidden: bool) -
     sqlx::query(sql).bind(status_id).execute(db).await?;
     Ok(())
 }
+
+/// A `ReplyAuthorization` stamp issued for a remote reply to a local status.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReplyAuthorizationRow {
+    /// The reply approved.
+    pub status_id: i64,
+    /// The local status it answers.
+    pub parent_id: i64,
+    /// The `ReplyRequest` answered, if the reply came as one.
+    pub request_uri: Option<String>,
+}
+
+/// Records the stamp approving reply `status_id` to `parent_id` (idempotent: a reply
+/// approved again keeps its first stamp).
+pub async fn insert_authorization(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    parent_id: i64,
+    request_uri: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reply_authorizations (status_id, parent_id, request_uri) \
+         VALUES ($1, $2, $3) ON CONFLICT (status_id) DO NOTHING",
+    )
+    .bind(status_id)
+    .bind(parent_id)
+    .bind(request_uri)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The stamp approving reply `status_id`, if one was issued.
+pub async fn find_authorization(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> sqlx::Result<Option<ReplyAuthorizationRow>> {
+    sqlx::query_as(
+        "SELECT status_id, parent_id, request_uri FROM reply_authorizations WHERE status_id = $1",
+    )
+    .bind(status_id)
+    .fetch_optional(db)
+    .await
+}

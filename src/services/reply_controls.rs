@@ -3,8 +3,13 @@
 //! changed later (`PUT /api/v1/statuses/:id/interaction_policy`), and enforced on local
 //! replies. Posting calls [`policy_for_post`] and [`check`] before its transaction and
 //! [`record`] inside it. Remote statuses carry the policy of their Note's
-//! `interactionPolicy.canReply` ([`remote_policy`]).
+//! `interactionPolicy.canReply` ([`remote_policy`]). Answering remote replies
+//! (`ReplyRequest`, `Accept`/`Reject`, `ReplyAuthorization` stamps) is [`federation`]'s.
 //! Spec: <https://docs.gotosocial.org/en/latest/federation/interaction_policy/>.
+
+mod federation;
+
+pub use federation::{answer_create, receive_request, refuse_reply, stamp};
 
 use sqlx::PgConnection;
 use url::Url;
@@ -169,13 +174,14 @@ pub async fn set_hidden(
     Ok(reply)
 }
 
-/// Refuses a remote reply by `author` to a local `parent` that its policy does not
-/// allow: it is not stored, so it joins no thread, counts nowhere and notifies nobody.
-/// Errors: `Unprocessable`.
+/// Refuses a remote reply `reply` (its URI) by `author` to a local `parent` that its
+/// policy does not allow: it is not stored, so it joins no thread, counts nowhere and
+/// notifies nobody, and its author's server gets a `Reject`. Errors: `Unprocessable`.
 pub async fn check_remote(
     state: &AppState,
     author: &AccountRow,
     parent: Option<&StatusRow>,
+    reply: &Url,
 ) -> ApiResult<()> {
     let Some(parent) = parent.filter(|parent| parent.local) else {
         return Ok(());
@@ -183,6 +189,7 @@ pub async fn check_remote(
     if may_reply(state, author.id, parent).await? {
         return Ok(());
     }
+    refuse_reply(state, author, parent, reply).await?;
     Err(ApiError::Unprocessable(
         "the author of the post replied to does not allow this reply".into(),
     ))
