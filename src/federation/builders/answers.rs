@@ -39,10 +39,13 @@ pub fn accept(answer: Answer<'_>) -> Value {
 
 /// The `Reject` saying `answer` (its `result`, if any, is left out).
 pub fn reject(answer: Answer<'_>) -> Value {
-    build("Reject", Answer {
-        result: None,
-        ..answer
-    })
+    build(
+        "Reject",
+        Answer {
+            result: None,
+            ..answer
+        },
+    )
 }
 
 /// `request` as an answer's `object`: its id, type, actor, object and the instrument's

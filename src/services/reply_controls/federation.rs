@@ -125,7 +125,11 @@ pub async fn stamp(
     let reply_uri = reply.ap_id.as_deref().ok_or(ApiError::NotFound)?;
     Ok(build::authorization(
         &state.config,
-        parse(&urls::reply_authorization(&state.config, username, reply.id))?,
+        parse(&urls::reply_authorization(
+            &state.config,
+            username,
+            reply.id,
+        ))?,
         &author,
         parse(reply_uri)?,
         parse(&urls::status(&state.config, username, parent.id))?,
@@ -144,7 +148,11 @@ async fn approve(
     request: Option<&InteractionRequest>,
 ) -> ApiResult<()> {
     let config = &state.config;
-    let stamp = parse(&urls::reply_authorization(config, &author.username, reply.id))?;
+    let stamp = parse(&urls::reply_authorization(
+        config,
+        &author.username,
+        reply.id,
+    ))?;
     let reply_uri = parse(reply.ap_id.as_deref().ok_or(ApiError::NotFound)?)?;
     let parent_uri = parse(&urls::status(config, &author.username, parent.id))?;
     let answered = match request {
