@@ -158,3 +158,31 @@ pub async fn find_authorization(
     .fetch_optional(db)
     .await
 }
+
+/// Local account `account_id`'s default reply policy, if set.
+pub async fn default_policy(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT policy FROM reply_policy_defaults WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Sets local account `account_id`'s default reply policy.
+pub async fn set_default_policy(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    policy: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reply_policy_defaults (account_id, policy) VALUES ($1, $2) \
+         ON CONFLICT (account_id) DO UPDATE SET policy = EXCLUDED.policy",
+    )
+    .bind(account_id)
+    .bind(policy)
+    .execute(db)
+    .await?;
+    Ok(())
+}

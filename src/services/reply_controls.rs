@@ -41,10 +41,40 @@ pub fn parse(requested: Option<&str>) -> ApiResult<Option<ReplyPolicy>> {
         .transpose()
 }
 
-/// The policy a new local post gets: the one asked for, else everyone.
+/// The policy a new local post by `author_id` gets: the one asked for, else the
+/// author's default (`posting:default:reply_policy`). Errors: `Validation` for an
+/// unknown name.
+pub async fn policy_for_post(
+    state: &AppState,
+    author_id: i64,
+    requested: Option<&str>,
+) -> ApiResult<ReplyPolicy> {
+    match parse(requested)? {
+        Some(policy) => Ok(policy),
+        None => default_policy(state, author_id).await,
+    }
+}
+
+/// Local account `account_id`'s default reply policy: the one set with
+/// `source[reply_policy]`, else everyone.
+pub async fn default_policy(state: &AppState, account_id: i64) -> ApiResult<ReplyPolicy> {
+    let stored = reply_controls::default_policy(&state.db, account_id).await?;
+    Ok(stored
+        .as_deref()
+        .and_then(ReplyPolicy::parse)
+        .unwrap_or_default())
+}
+
+/// The default reply policy `source[reply_policy]` asks for, if any.
 /// Errors: `Validation` for an unknown name.
-pub fn policy_for_post(requested: Option<&str>) -> ApiResult<ReplyPolicy> {
-    Ok(parse(requested)?.unwrap_or_default())
+pub fn default_policy_change(requested: Option<&str>) -> ApiResult<Option<ReplyPolicy>> {
+    parse(requested).map_err(|_| {
+        ApiError::validation(
+            "source[reply_policy]",
+            "ERR_INCLUSION",
+            "Reply policy is not included in the list",
+        )
+    })
 }
 
 /// The policy of status `status_id`: its own, else everyone.

@@ -384,3 +384,34 @@ async fn replies_count_leaves_out_hidden_replies_and_blocked_accounts(db: PgPool
         .expect("deleted");
     assert_eq!(replies_count(&app, &carol, &original).await, 1);
 }
+
+#[sqlx::test]
+async fn new_posts_take_the_authors_default_reply_policy(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let path = "/api/v1/accounts/update_credentials";
+    let bad = (app
+        .as_(&alice)
+        .patch::<Value>(path, &[("source[reply_policy]", "friends")]))
+    .await
+    .expect_err("unknown policy");
+    assert_eq!(bad.status.as_u16(), 422);
+    let _: Value = (app
+        .as_(&alice)
+        .patch(path, &[("source[reply_policy]", "nobody")]))
+    .await
+    .expect("changed");
+    let preferences: Value = (app.as_(&alice).get("/api/v1/preferences"))
+        .await
+        .expect("preferences");
+    assert_eq!(preferences["posting:default:reply_policy"], "nobody");
+
+    let closed = posted(&app, &alice, "by default", &[]).await;
+    assert_eq!(
+        reply(&app, &bob, &closed).await.err().map(|e| e.0),
+        Some(422)
+    );
+    let open = posted(&app, &alice, "this one", &[("reply_policy", "everyone")]).await;
+    reply(&app, &bob, &open).await.expect("asked for");
+}
