@@ -37,6 +37,15 @@ pub fn quote_authorization(config: &Config, username: &str, quoting_status_id: i
     )
 }
 
+/// `https://DOMAIN/users/NAME/reply_authorizations/ID`: the GoToSocial
+/// `ReplyAuthorization` stamp by local account NAME approving reply ID to their post.
+pub fn reply_authorization(config: &Config, username: &str, reply_status_id: i64) -> String {
+    format!(
+        "{}/reply_authorizations/{reply_status_id}",
+        actor(config, username)
+    )
+}
+
 /// `https://DOMAIN/users/NAME/statuses/ID/activity`: the id of the activity that
 /// published a local status (its Create, or a boost's Announce).
 pub fn status_activity(config: &Config, username: &str, id: i64) -> String {

@@ -60,6 +60,7 @@ const OWNED: &[(&str, &str)] = &[
     ("quotes", "account_id"),
     ("quotes", "quoted_account_id"),
     ("quote_policy_defaults", "account_id"),
+    ("reply_policy_defaults", "account_id"),
 ];
 
 /// The storage keys of the account's files: its uploads, avatar and header. Read

@@ -50,13 +50,139 @@ pub async fn mentions(
     .await
 }
 
-/// Hides (`hidden`) or shows again reply `status_id` in its thread.
+/// SQL condition: reply `r` is not by an account its parent `p`'s author blocks.
+const NOT_BLOCKED: &str = "NOT EXISTS (SELECT 1 FROM blocks b \
+       WHERE b.account_id = p.account_id AND b.target_account_id = r.account_id)";
+
+/// SQL condition: reply `r` counts in its parent `p`'s `replies_count` (while live): not
+/// hidden and not by an account `p`'s author blocks (the rule of [`SHOWN_IN_THREAD`]).
+pub const COUNTED: &str = "NOT EXISTS (SELECT 1 FROM hidden_replies h WHERE h.status_id = r.id) \
+     AND NOT EXISTS (SELECT 1 FROM blocks b \
+       WHERE b.account_id = p.account_id AND b.target_account_id = r.account_id)";
+
+/// Hides (`hidden`) or shows again reply `status_id` in its thread; its parent's
+/// `replies_count` follows when the reply's state changed (and it is not by an account
+/// the parent's author blocks, which never counts).
 pub async fn set_hidden(db: impl PgExecutor<'_>, status_id: i64, hidden: bool) -> sqlx::Result<()> {
-    let sql = if hidden {
-        "INSERT INTO hidden_replies (status_id) VALUES ($1) ON CONFLICT DO NOTHING"
+    let (change, delta) = if hidden {
+        (
+            "INSERT INTO hidden_replies (status_id) VALUES ($1) \
+             ON CONFLICT DO NOTHING RETURNING status_id",
+            -1,
+        )
     } else {
-        "DELETE FROM hidden_replies WHERE status_id = $1"
+        (
+            "DELETE FROM hidden_replies WHERE status_id = $1 RETURNING status_id",
+            1,
+        )
     };
-    sqlx::query(sql).bind(status_id).execute(db).await?;
+    sqlx::query(&format!(
+        "WITH changed AS ({change}) \
+         UPDATE statuses p SET replies_count = greatest(p.replies_count + $2, 0) \
+         FROM changed JOIN statuses r ON r.id = changed.status_id \
+         WHERE p.id = r.in_reply_to_id AND r.deleted_at IS NULL AND {NOT_BLOCKED}"
+    ))
+    .bind(status_id)
+    .bind(delta)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Moves the `replies_count` of `blocker`'s statuses by `delta` (-1 on a block, +1 on
+/// its end) for each counted reply `blocked` wrote to them. Run it in the transaction
+/// that creates or deletes the block, after the block is gone (unblock) or before it
+/// exists (block): [`COUNTED`] then judges the replies without it.
+pub async fn count_blocked_replies(
+    conn: &mut sqlx::PgConnection,
+    blocker: i64,
+    blocked: i64,
+    delta: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE statuses p SET replies_count = greatest(p.replies_count + $3 * n.replies, 0) \
+         FROM (SELECT r.in_reply_to_id AS id, count(*) AS replies FROM statuses r \
+               JOIN statuses p ON p.id = r.in_reply_to_id \
+               WHERE r.account_id = $2 AND r.in_reply_to_account_id = $1 AND p.account_id = $1 \
+                 AND r.deleted_at IS NULL AND {COUNTED} GROUP BY r.in_reply_to_id) n \
+         WHERE p.id = n.id"
+    ))
+    .bind(blocker)
+    .bind(blocked)
+    .bind(delta)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A `ReplyAuthorization` stamp issued for a remote reply to a local status.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReplyAuthorizationRow {
+    /// The reply approved.
+    pub status_id: i64,
+    /// The local status it answers.
+    pub parent_id: i64,
+    /// The `ReplyRequest` answered, if the reply came as one.
+    pub request_uri: Option<String>,
+}
+
+/// Records the stamp approving reply `status_id` to `parent_id` (idempotent: a reply
+/// approved again keeps its first stamp).
+pub async fn insert_authorization(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    parent_id: i64,
+    request_uri: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reply_authorizations (status_id, parent_id, request_uri) \
+         VALUES ($1, $2, $3) ON CONFLICT (status_id) DO NOTHING",
+    )
+    .bind(status_id)
+    .bind(parent_id)
+    .bind(request_uri)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The stamp approving reply `status_id`, if one was issued.
+pub async fn find_authorization(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> sqlx::Result<Option<ReplyAuthorizationRow>> {
+    sqlx::query_as(
+        "SELECT status_id, parent_id, request_uri FROM reply_authorizations WHERE status_id = $1",
+    )
+    .bind(status_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Local account `account_id`'s default reply policy, if set.
+pub async fn default_policy(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT policy FROM reply_policy_defaults WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Sets local account `account_id`'s default reply policy.
+pub async fn set_default_policy(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    policy: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reply_policy_defaults (account_id, policy) VALUES ($1, $2) \
+         ON CONFLICT (account_id) DO UPDATE SET policy = EXCLUDED.policy",
+    )
+    .bind(account_id)
+    .bind(policy)
+    .execute(db)
+    .await?;
     Ok(())
 }

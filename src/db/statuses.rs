@@ -250,11 +250,15 @@ async fn count(conn: &mut PgConnection, row: &StatusRow, delta: i64) -> sqlx::Re
     .execute(&mut *conn)
     .await?;
     if let Some(parent) = row.in_reply_to_id {
-        sqlx::query(
-            "UPDATE statuses SET replies_count = greatest(replies_count + $2, 0) WHERE id = $1",
-        )
+        // Hidden replies and those by accounts the parent's author blocks never count.
+        sqlx::query(&format!(
+            "UPDATE statuses p SET replies_count = greatest(p.replies_count + $2, 0) \
+             FROM statuses r WHERE p.id = $1 AND r.id = $3 AND {}",
+            super::reply_controls::COUNTED
+        ))
         .bind(parent)
         .bind(delta)
+        .bind(row.id)
         .execute(&mut *conn)
         .await?;
     }

@@ -49,6 +49,10 @@ pub fn router() -> Router<AppState> {
             "/users/{name}/quote_authorizations/{id}",
             get(actors::quote_authorization),
         )
+        .route(
+            "/users/{name}/reply_authorizations/{id}",
+            get(actors::reply_authorization),
+        )
         .route("/emojis/{id}", get(actors::emoji))
         .route("/@{name}/{id}", get(actors::status))
         .route("/users/{name}/outbox", get(actors::outbox))

@@ -56,6 +56,16 @@ pub async fn block(
         Some(id) => id.to_owned(),
         None => urls::new_activity(&state.config),
     };
+    if existing.is_none() {
+        // Before the block exists: its target's replies counted until now.
+        crate::db::reply_controls::count_blocked_replies(
+            &mut transaction,
+            blocker.id,
+            target.id,
+            -1,
+        )
+        .await?;
+    }
     let row = blocks::upsert(&mut transaction, blocker.id, target.id, &ap_id).await?;
     notifications::forget_between(&mut transaction, blocker.id, target.id).await?;
     if blocker.is_local() && !target.is_local() {
@@ -80,6 +90,8 @@ pub async fn unblock(
         return Ok(false);
     };
     blocks::delete(&mut transaction, existing.id).await?;
+    crate::db::reply_controls::count_blocked_replies(&mut transaction, blocker.id, target.id, 1)
+        .await?;
     if blocker.is_local() && !target.is_local() {
         let (actor, object) = parties(&state.config, blocker, target)?;
         let undo = build::undo(new_activity_id(&state.config)?, &existing, &actor, &object);

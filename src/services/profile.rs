@@ -71,6 +71,9 @@ pub struct ProfileChanges {
     pub language: Option<String>,
     /// Who may quote new posts by default: `public`, `followers` or `nobody`.
     pub quote_policy: Option<String>,
+    /// Who may reply to new posts by default: `everyone`, `followers`, `mentioned` or
+    /// `nobody`.
+    pub reply_policy: Option<String>,
     /// New avatar and/or header, as uploaded.
     pub images: Vec<(ProfileImage, SpooledFile)>,
 }
@@ -117,6 +120,8 @@ pub async fn update_credentials(
     let fields = changes.fields.map(validate_fields).transpose()?;
     validate_source(changes.privacy.as_deref(), changes.language.as_deref())?;
     let quote_policy = super::quotes::default_policy_change(changes.quote_policy.as_deref())?;
+    let reply_policy =
+        super::reply_controls::default_policy_change(changes.reply_policy.as_deref())?;
     let update = ProfileUpdate {
         note_html: changes.note.as_deref().map(plain_to_html),
         note_source: changes.note,
@@ -146,6 +151,14 @@ pub async fn update_credentials(
     if let Some(policy) = quote_policy {
         crate::db::quotes::set_default_policy(&mut *transaction, account_id, policy.as_str())
             .await?;
+    }
+    if let Some(policy) = reply_policy {
+        crate::db::reply_controls::set_default_policy(
+            &mut *transaction,
+            account_id,
+            policy.as_str(),
+        )
+        .await?;
     }
     queue_actor_update(state, &mut transaction, &account).await?;
     transaction.commit().await?;

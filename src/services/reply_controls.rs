@@ -3,8 +3,13 @@
 //! changed later (`PUT /api/v1/statuses/:id/interaction_policy`), and enforced on local
 //! replies. Posting calls [`policy_for_post`] and [`check`] before its transaction and
 //! [`record`] inside it. Remote statuses carry the policy of their Note's
-//! `interactionPolicy.canReply` ([`remote_policy`]).
+//! `interactionPolicy.canReply` ([`remote_policy`]). Answering remote replies
+//! (`ReplyRequest`, `Accept`/`Reject`, `ReplyAuthorization` stamps) is [`federation`]'s.
 //! Spec: <https://docs.gotosocial.org/en/latest/federation/interaction_policy/>.
+
+mod federation;
+
+pub use federation::{answer_create, receive_request, refuse_reply, stamp};
 
 use sqlx::PgConnection;
 use url::Url;
@@ -36,10 +41,40 @@ pub fn parse(requested: Option<&str>) -> ApiResult<Option<ReplyPolicy>> {
         .transpose()
 }
 
-/// The policy a new local post gets: the one asked for, else everyone.
+/// The policy a new local post by `author_id` gets: the one asked for, else the
+/// author's default (`posting:default:reply_policy`). Errors: `Validation` for an
+/// unknown name.
+pub async fn policy_for_post(
+    state: &AppState,
+    author_id: i64,
+    requested: Option<&str>,
+) -> ApiResult<ReplyPolicy> {
+    match parse(requested)? {
+        Some(policy) => Ok(policy),
+        None => default_policy(state, author_id).await,
+    }
+}
+
+/// Local account `account_id`'s default reply policy: the one set with
+/// `source[reply_policy]`, else everyone.
+pub async fn default_policy(state: &AppState, account_id: i64) -> ApiResult<ReplyPolicy> {
+    let stored = reply_controls::default_policy(&state.db, account_id).await?;
+    Ok(stored
+        .as_deref()
+        .and_then(ReplyPolicy::parse)
+        .unwrap_or_default())
+}
+
+/// The default reply policy `source[reply_policy]` asks for, if any.
 /// Errors: `Validation` for an unknown name.
-pub fn policy_for_post(requested: Option<&str>) -> ApiResult<ReplyPolicy> {
-    Ok(parse(requested)?.unwrap_or_default())
+pub fn default_policy_change(requested: Option<&str>) -> ApiResult<Option<ReplyPolicy>> {
+    parse(requested).map_err(|_| {
+        ApiError::validation(
+            "source[reply_policy]",
+            "ERR_INCLUSION",
+            "Reply policy is not included in the list",
+        )
+    })
 }
 
 /// The policy of status `status_id`: its own, else everyone.
@@ -169,13 +204,14 @@ pub async fn set_hidden(
     Ok(reply)
 }
 
-/// Refuses a remote reply by `author` to a local `parent` that its policy does not
-/// allow: it is not stored, so it joins no thread, counts nowhere and notifies nobody.
-/// Errors: `Unprocessable`.
+/// Refuses a remote reply `reply` (its URI) by `author` to a local `parent` that its
+/// policy does not allow: it is not stored, so it joins no thread, counts nowhere and
+/// notifies nobody, and its author's server gets a `Reject`. Errors: `Unprocessable`.
 pub async fn check_remote(
     state: &AppState,
     author: &AccountRow,
     parent: Option<&StatusRow>,
+    reply: &Url,
 ) -> ApiResult<()> {
     let Some(parent) = parent.filter(|parent| parent.local) else {
         return Ok(());
@@ -183,6 +219,7 @@ pub async fn check_remote(
     if may_reply(state, author.id, parent).await? {
         return Ok(());
     }
+    refuse_reply(state, author, parent, reply).await?;
     Err(ApiError::Unprocessable(
         "the author of the post replied to does not allow this reply".into(),
     ))

@@ -155,7 +155,8 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     )?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     super::reply_controls::check(state, author_id, parent.as_ref()).await?;
-    let reply_policy = super::reply_controls::policy_for_post(new.reply_policy)?;
+    let reply_policy =
+        super::reply_controls::policy_for_post(state, author_id, new.reply_policy).await?;
     let defaults = defaults(state, author_id).await?;
     let visibility = visibility(new.visibility, defaults.visibility)?;
     let language = language(new.language).or(defaults.language.as_deref());

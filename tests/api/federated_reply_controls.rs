@@ -1,7 +1,9 @@
 //! Reply controls between two Roost instances: alice's reply policy on A travels to B
 //! as `interactionPolicy.canReply` (on the Create, and on the Update a change sends), B
 //! enforces it on bob's replies, and A refuses a reply that breaks it even when B did
-//! not know the policy (it is not stored, so not threaded nor counted).
+//! not know the policy (it is not stored, so not threaded nor counted, and B gets a
+//! `Reject`). A reply to a post not open to everyone is answered with an `Accept`
+//! carrying a dereferenceable `ReplyAuthorization`; one to an open post is not answered.
 
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -25,6 +27,20 @@ async fn local_id_of(app: &TestApp, uri: &str) -> String {
         .await
         .expect("stored")
         .to_string()
+}
+
+/// The activities of type `kind` `app` queued for delivery.
+async fn queued(app: &TestApp, kind: &str) -> Vec<Value> {
+    let payloads: Vec<String> = sqlx::query_scalar(
+        "SELECT payload FROM deliveries WHERE payload::jsonb ->> 'type' = $1 ORDER BY id",
+    )
+    .bind(kind)
+    .fetch_all(&app.db)
+    .await
+    .expect("deliveries");
+    (payloads.iter())
+        .map(|p| serde_json::from_str(p).expect("JSON"))
+        .collect()
 }
 
 /// Status `id` on `app` as `user` sees it.
@@ -113,6 +129,17 @@ async fn the_reply_policy_travels_and_is_enforced_on_both_sides(db: PgPool) {
         .await
         .expect("count");
     assert_eq!(stored, 0, "a reply against the policy is not kept on A");
+    let accepts = queued(&a, "Accept").await;
+    assert!(
+        !accepts
+            .iter()
+            .any(|accept| accept["object"] == allowed["uri"]),
+        "replies to open posts get no Accepts: {accepts:?}"
+    );
+    let rejects = queued(&a, "Reject").await;
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0]["object"], rude["uri"]);
+    assert_eq!(rejects[0]["target"], uri);
     let context: Value = a
         .as_(&alice)
         .get(&format!("/api/v1/statuses/{id}/context"))
@@ -123,4 +150,50 @@ async fn the_reply_policy_travels_and_is_enforced_on_both_sides(db: PgPool) {
         .collect();
     assert_eq!(ids, vec![allowed_on_a.as_str()]);
     assert_eq!(show(&a, &alice, id).await["replies_count"], 1);
+}
+
+#[sqlx::test]
+async fn a_reply_to_a_post_for_followers_is_accepted_with_a_stamp(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    follow(&b, &bob, &alice_on_b).await;
+    settle(&[&a, &b]).await;
+    let original = post(
+        &a,
+        &alice,
+        &[
+            ("status", "followers may reply"),
+            ("reply_policy", "followers"),
+        ],
+    )
+    .await
+    .expect("posted");
+    let uri = original["uri"].as_str().expect("uri");
+    settle(&[&a, &b]).await;
+    let on_b = local_id_of(&b, uri).await;
+    let answer = post(&b, &bob, &[("status", "hi"), ("in_reply_to_id", &on_b)])
+        .await
+        .expect("a follower may");
+    settle(&[&a, &b]).await;
+
+    let accepts = queued(&a, "Accept").await;
+    let accept = (accepts.iter())
+        .find(|accept| accept["object"] == answer["uri"])
+        .expect("the reply is accepted");
+    assert_eq!(accept["target"], uri);
+    let stamp = accept["result"].as_str().expect("a stamp");
+    let response = (a.client.get(stamp))
+        .header(reqwest::header::ACCEPT, "application/activity+json")
+        .send()
+        .await
+        .expect("fetched");
+    assert_eq!(response.status().as_u16(), 200);
+    let authorization: Value = response.json().await.expect("JSON");
+    assert_eq!(authorization["type"], "ReplyAuthorization");
+    assert_eq!(authorization["interactingObject"], answer["uri"]);
+    assert_eq!(authorization["interactionTarget"], uri);
+    assert_eq!(authorization["attributedTo"], a.url("/users/alice"));
 }

@@ -63,6 +63,7 @@ mod push;
 mod quotes;
 mod rate_limits;
 mod reply_controls;
+mod reply_requests;
 mod scheduled_statuses;
 mod signatures;
 mod statuses;

@@ -319,6 +319,7 @@ async fn preferences_show_the_posting_defaults_in_mastodons_keys(db: PgPool) {
             "posting:default:sensitive": false,
             "posting:default:language": null,
             "posting:default:quote_policy": "public",
+            "posting:default:reply_policy": "everyone",
             "reading:expand:media": "default",
             "reading:expand:spoilers": false,
             "reading:autoplay:gifs": false,

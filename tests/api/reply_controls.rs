@@ -329,3 +329,89 @@ async fn replies_by_accounts_the_author_blocked_never_show(db: PgPool) {
     );
     assert_eq!(descendants(&app, None, &original).await, vec![by_carol]);
 }
+
+/// `replies_count` of status `id` as `viewer` reads it.
+async fn replies_count(app: &TestApp, viewer: &TestUser, id: &str) -> Value {
+    let status: Value = (app.as_(viewer).get(&format!("/api/v1/statuses/{id}")))
+        .await
+        .expect("status");
+    status["replies_count"].clone()
+}
+
+#[sqlx::test]
+async fn replies_count_leaves_out_hidden_replies_and_blocked_accounts(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let carol = app.sign_up("carol").await;
+    let original = posted(&app, &alice, "a thread", &[]).await;
+    let by_bob = reply(&app, &bob, &original).await.expect("replied");
+    let by_bob = by_bob["id"].as_str().expect("id").to_owned();
+    reply(&app, &carol, &original).await.expect("replied");
+    assert_eq!(replies_count(&app, &alice, &original).await, 2);
+
+    assert_eq!(act(&app, &alice, &by_bob, "hide_reply").await, 200);
+    assert_eq!(act(&app, &alice, &by_bob, "hide_reply").await, 200);
+    assert_eq!(replies_count(&app, &carol, &original).await, 1, "hidden");
+    assert_eq!(act(&app, &alice, &by_bob, "unhide_reply").await, 200);
+    assert_eq!(act(&app, &alice, &by_bob, "unhide_reply").await, 200);
+    assert_eq!(
+        replies_count(&app, &carol, &original).await,
+        2,
+        "shown again"
+    );
+
+    app.as_(&alice)
+        .block(&carol.account_id)
+        .await
+        .expect("block");
+    app.as_(&alice)
+        .block(&carol.account_id)
+        .await
+        .expect("again");
+    assert_eq!(replies_count(&app, &bob, &original).await, 1, "blocked");
+    app.as_(&alice)
+        .unblock(&carol.account_id)
+        .await
+        .expect("unblock");
+    assert_eq!(replies_count(&app, &bob, &original).await, 2, "unblocked");
+
+    // A hidden reply that is deleted was not counted: the count stays.
+    assert_eq!(act(&app, &alice, &by_bob, "hide_reply").await, 200);
+    app.as_(&bob)
+        .delete_status(by_bob.as_str())
+        .await
+        .expect("deleted");
+    assert_eq!(replies_count(&app, &carol, &original).await, 1);
+}
+
+#[sqlx::test]
+async fn new_posts_take_the_authors_default_reply_policy(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let path = "/api/v1/accounts/update_credentials";
+    let bad = (app
+        .as_(&alice)
+        .patch::<Value>(path, &[("source[reply_policy]", "friends")]))
+    .await
+    .expect_err("unknown policy");
+    assert_eq!(bad.status.as_u16(), 422);
+    let _: Value = (app
+        .as_(&alice)
+        .patch(path, &[("source[reply_policy]", "nobody")]))
+    .await
+    .expect("changed");
+    let preferences: Value = (app.as_(&alice).get("/api/v1/preferences"))
+        .await
+        .expect("preferences");
+    assert_eq!(preferences["posting:default:reply_policy"], "nobody");
+
+    let closed = posted(&app, &alice, "by default", &[]).await;
+    assert_eq!(
+        reply(&app, &bob, &closed).await.err().map(|e| e.0),
+        Some(422)
+    );
+    let open = posted(&app, &alice, "this one", &[("reply_policy", "everyone")]).await;
+    reply(&app, &bob, &open).await.expect("asked for");
+}

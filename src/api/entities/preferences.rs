@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::db::users::UserRow;
 use crate::domain::quotes::QuotePolicy;
+use crate::domain::replies::ReplyPolicy;
 use crate::domain::Visibility;
 
 /// A user's preferences, keyed as Mastodon keys them (`posting:default:visibility` …).
@@ -24,6 +25,9 @@ pub struct Preferences {
     /// Who may quote new statuses by default (`source[quote_policy]`).
     #[serde(rename = "posting:default:quote_policy")]
     pub quote_policy: QuotePolicy,
+    /// Who may reply to new statuses by default (Roost; `source[reply_policy]`).
+    #[serde(rename = "posting:default:reply_policy")]
+    pub reply_policy: ReplyPolicy,
     /// How sensitive media are shown: `default` (hidden behind a warning when
     /// sensitive), `show_all` or `hide_all`.
     #[serde(rename = "reading:expand:media")]
@@ -40,12 +44,13 @@ impl Preferences {
     /// The preferences of `user`. Roost has no reading settings of its own yet (Mastodon
     /// changes them only in its web settings, which Roost's web app will offer), so the
     /// `reading:*` keys show Mastodon's defaults, which is what every Roost user has.
-    pub fn of(user: &UserRow, quote_policy: QuotePolicy) -> Preferences {
+    pub fn of(user: &UserRow, quote_policy: QuotePolicy, reply_policy: ReplyPolicy) -> Preferences {
         Preferences {
             visibility: user.default_privacy,
             sensitive: user.default_sensitive,
             language: user.default_language.clone(),
             quote_policy,
+            reply_policy,
             expand_media: "default",
             expand_spoilers: false,
             autoplay_gifs: false,

@@ -183,6 +183,7 @@ pub struct SourceParams {
     sensitive: Option<bool>,
     language: Option<String>,
     quote_policy: Option<String>,
+    reply_policy: Option<String>,
 }
 
 /// Parameters of `PATCH /api/v1/accounts/update_credentials`; absent ones are kept.
@@ -293,6 +294,7 @@ impl UpdateCredentialsParams {
             sensitive: source.sensitive,
             language: source.language,
             quote_policy: source.quote_policy,
+            reply_policy: source.reply_policy,
             images,
         }
     }

@@ -22,5 +22,7 @@ pub async fn show(
 ) -> ApiResult<Json<Preferences>> {
     let own = profile::own(&state, user.account_id).await?;
     let quote_policy = crate::services::quotes::default_policy(&state, user.account_id).await?;
-    Ok(Json(Preferences::of(&own.user, quote_policy)))
+    let reply_policy =
+        crate::services::reply_controls::default_policy(&state, user.account_id).await?;
+    Ok(Json(Preferences::of(&own.user, quote_policy, reply_policy)))
 }

@@ -24,7 +24,7 @@ pub use collections::{featured, featured_tags, followers, following, outbox};
 pub use document::{actor, actor_document, backfill_missing_keys, instance};
 pub use emoji::emoji;
 pub use endorsements::endorsements;
-pub use status::{quote_authorization, status};
+pub use status::{quote_authorization, reply_authorization, status};
 
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
 use axum::http::HeaderMap;

@@ -51,3 +51,14 @@ pub async fn quote_authorization(
     let stamp = crate::services::quotes::stamp(&state, &name, id).await?;
     Ok(activity_json(&stamp))
 }
+
+/// `GET /users/:name/reply_authorizations/:id`: the GoToSocial `ReplyAuthorization`
+/// stamp by which local account NAME approved reply ID to one of their posts, while
+/// the reply stands (404 otherwise), so other servers can verify the reply.
+pub async fn reply_authorization(
+    State(state): State<AppState>,
+    Path((name, Id(id))): Path<(String, Id)>,
+) -> ApiResult<Response> {
+    let stamp = crate::services::reply_controls::stamp(&state, &name, id).await?;
+    Ok(activity_json(&stamp))
+}

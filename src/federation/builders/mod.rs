@@ -2,6 +2,7 @@
 //! out; no database, no AppState.
 
 pub mod actors;
+pub mod answers;
 pub mod blocks;
 pub mod emojis;
 pub mod featured_tags;

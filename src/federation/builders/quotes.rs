@@ -14,6 +14,7 @@
 use serde_json::{json, Value};
 use url::Url;
 
+use super::answers::{self, Answer};
 use crate::config::Config;
 use crate::db::accounts::AccountRow;
 use crate::db::quotes::QuoteRow;
@@ -87,21 +88,14 @@ pub fn accept(
     request: &QuoteRequest,
     stamp: &Url,
 ) -> Value {
-    let actor = urls::local_actor(config, &author.username).id;
-    json!({
-        "@context": quote_context(),
-        "id": id,
-        "type": "Accept",
-        "actor": actor,
-        "to": [request.actor],
-        "object": {
-            "id": request.id,
-            "type": "QuoteRequest",
-            "actor": request.actor,
-            "object": request.object,
-            "instrument": request.instrument.as_ref().map(|i| i.id().clone()),
-        },
-        "result": stamp,
+    answers::accept(Answer {
+        context: quote_context(),
+        id,
+        actor: urls::local_actor(config, &author.username).id,
+        to: &request.actor,
+        object: answers::embedded(request),
+        target: None,
+        result: Some(stamp),
     })
 }
 
@@ -122,13 +116,13 @@ pub fn revocation(config: &Config, id: Url, author: &AccountRow, stamp: &Url, to
 /// The `Reject` (fresh `id`) by local `author` of `request` (a `QuoteRequest` of a post
 /// nobody may quote), addressed to the requester.
 pub fn reject(config: &Config, id: Url, author: &AccountRow, request: &QuoteRequest) -> Value {
-    let actor = urls::local_actor(config, &author.username).id;
-    json!({
-        "@context": quote_context(),
-        "id": id,
-        "type": "Reject",
-        "actor": actor,
-        "to": [request.actor],
-        "object": request.id,
+    answers::reject(Answer {
+        context: quote_context(),
+        id,
+        actor: urls::local_actor(config, &author.username).id,
+        to: &request.actor,
+        object: json!(request.id),
+        target: None,
+        result: None,
     })
 }

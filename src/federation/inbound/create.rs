@@ -28,6 +28,7 @@ pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedAct
         return Ok(());
     }
     services::statuses::receive_note(state, actor, &note).await?;
+    services::reply_controls::answer_create(state, actor, &note).await?;
     Ok(())
 }
 

@@ -8,7 +8,8 @@
 //!
 //! Handled: Follow, Accept(Follow), Reject(Follow), Undo (of Like, Announce, Block,
 //! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce; Update of
-//! the sender's own actor; Block; Flag; Add and Remove of a featured `Hashtag`. Every other type is kept as stored and marked
+//! the sender's own actor; Block; Flag; Add and Remove of a featured `Hashtag`;
+//! FEP-044f `QuoteRequest`; GoToSocial's `ReplyRequest`. Every other type is kept as stored and marked
 //! processed without effect, so later versions can replay it.
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#server-to-server-interactions>.
@@ -25,6 +26,7 @@ pub mod like;
 pub mod poll_votes;
 pub mod quote_request;
 pub mod reject;
+pub mod reply_request;
 pub mod undo;
 pub mod update;
 pub mod update_actor;
@@ -64,6 +66,9 @@ pub async fn dispatch(state: &AppState, activity: &ClaimedActivity) -> Handled {
         ActivityKind::Remove => featured_tags::receive(state, actor, activity, false).await,
         ActivityKind::Unknown(kind) if kind == "QuoteRequest" => {
             quote_request::receive(state, actor, activity).await
+        }
+        ActivityKind::Unknown(kind) if kind == "ReplyRequest" => {
+            reply_request::receive(state, actor, activity).await
         }
         other => Err(Skip::Ignored(format!(
             "{} is not handled yet",

@@ -195,11 +195,37 @@ impl QuoteAuthorization {
 
     /// Whether this stamp approves `quoting` quoting `quoted`, issued by `author`.
     pub fn approves(&self, author: &Url, quoting: &Url, quoted: &Url) -> bool {
-        self.kind == "QuoteAuthorization"
-            && &self.attributed_to == author
-            && &self.interacting_object == quoting
-            && &self.interaction_target == quoted
+        self.authorizes("QuoteAuthorization", author, quoting, quoted)
     }
+
+    /// Whether this stamp is a `kind` (`QuoteAuthorization`, `ReplyAuthorization`) by
+    /// `author` approving `interacting` (the quote, the reply) with `target`.
+    pub fn authorizes(&self, kind: &str, author: &Url, interacting: &Url, target: &Url) -> bool {
+        self.kind == kind
+            && &self.attributed_to == author
+            && &self.interacting_object == interacting
+            && &self.interaction_target == target
+    }
+}
+
+/// An interaction request of GoToSocial's (`ReplyRequest`; `LikeRequest` and
+/// `AnnounceRequest` have the same shape): `actor` asks the author of `object` to
+/// approve `instrument`, the interaction (a reply Note, embedded or by URI). The same
+/// shape as FEP-044f's `QuoteRequest`, whose type it shares.
+pub type InteractionRequest = QuoteRequest;
+
+/// An interaction authorization stamp of GoToSocial's (`ReplyAuthorization`): the
+/// same shape as FEP-044f's `QuoteAuthorization`, whose type it shares.
+pub type InteractionAuthorization = QuoteAuthorization;
+
+/// The JSON-LD context of GoToSocial's reply requests and stamps (its `gotosocial.org/ns`
+/// document defines `ReplyRequest`, `ReplyAuthorization`, `interactingObject`,
+/// `interactionTarget` and `replyAuthorization`).
+pub fn reply_context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://gotosocial.org/ns"
+    ])
 }
 
 /// The JSON-LD context of the quote activities and stamps (Mastodon's terms).

@@ -71,7 +71,7 @@ pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) ->
         Some(parent) => Some(parent),
         None => parent_of(state, note, PARENT_FETCH_DEPTH).await?,
     };
-    crate::services::reply_controls::check_remote(state, author, parent.as_ref()).await?;
+    crate::services::reply_controls::check_remote(state, author, parent.as_ref(), &note.id).await?;
     let quote = quotes::received(state, note, true).await?;
     store(
         state,

@@ -12,6 +12,7 @@ mod notes;
 mod polls;
 mod quotes;
 mod replies;
+mod reply_requests;
 
 use url::Url;
 
