@@ -84,7 +84,7 @@ pub struct Waiting {
 }
 
 /// The first web link of a status eligible for a card, in the order its text gives
-/// them (`status_links` holds the links of public statuses; mentions and hashtags are
+/// them (`status_links` holds the links of public and unlisted statuses; mentions and hashtags are
 /// not among them). `skip` is a POSIX regex (matched case-insensitively) of the URLs
 /// that never get a card.
 pub async fn first_link(

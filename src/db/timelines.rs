@@ -304,13 +304,16 @@ async fn past_feed_chunk<'c>(
     })
 }
 
-/// Whether any status ever linked to `url` (the link timeline of an unknown link is
-/// `404`, as Mastodon's).
+/// Whether any public status ever linked to `url` (the link timeline of an unknown
+/// link is `404`, as Mastodon's; `status_links` also holds unlisted statuses' links).
 pub async fn link_known(db: impl PgExecutor<'_>, url: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM status_links WHERE url = $1)")
-        .bind(url)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM status_links l JOIN statuses s ON s.id = l.status_id \
+         WHERE l.url = $1 AND s.visibility = 'public')",
+    )
+    .bind(url)
+    .fetch_one(db)
+    .await
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Link preview cards (Mastodon's PreviewCard) without preview storms: what a status
 //! shows below its text for the first eligible link in it.
 //!
-//! - A new public local post: its first link (from `status_links`; links to media
+//! - A new public or unlisted local post: its first link (from `status_links`; links to media
 //!   files and to this instance get none) is linked to the card Roost already has for
 //!   that URL, or a fetch is queued (never in the posting request) and the post's
 //!   `Create` is held for at most `ROOST_PREVIEW_CARD_WAIT` seconds, so the card
@@ -106,13 +106,16 @@ pub async fn on_received(
     Ok(())
 }
 
-/// The first link of a public status that may get a card.
+/// The first link of a public or unlisted status that may get a card (Mastodon
+/// previews what it distributes; private and direct posts get none, so no page learns
+/// of them).
 async fn eligible_link(
     state: &AppState,
     conn: &mut PgConnection,
     status: &StatusRow,
 ) -> sqlx::Result<Option<String>> {
-    if status.visibility != Visibility::Public || status.reblog_of_id.is_some() {
+    let distributed = matches!(status.visibility, Visibility::Public | Visibility::Unlisted);
+    if !distributed || status.reblog_of_id.is_some() {
         return Ok(None);
     }
     let own = regex_escape(&state.config.domain);

@@ -235,3 +235,47 @@ async fn the_arrival_of_a_card_is_streamed_as_a_status_update(db: PgPool) {
         .await;
     assert_eq!(updated["card"]["title"], OG_TITLE);
 }
+
+#[sqlx::test]
+async fn an_unlisted_post_gets_a_card_but_stays_out_of_the_link_timeline(db: PgPool) {
+    let site = Site::start().await;
+    let app = app_with_cards(db).await;
+    let alice = app.sign_up("alice").await;
+    let unlisted: Value = app
+        .as_(&alice)
+        .post(
+            "/api/v1/statuses",
+            &[
+                ("status", format!("Quietly {}", site.url("/og")).as_str()),
+                ("visibility", "unlisted"),
+            ],
+        )
+        .await
+        .expect("posted");
+    drain(&app).await;
+    assert_eq!(card_of(&app, &alice, &unlisted).await["title"], OG_TITLE);
+    let listed = app
+        .get("/api/v1/timelines/link")
+        .query(&[("url", site.url("/og"))])
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(listed, 404).await;
+
+    let public = post(&app, &alice, &format!("Loudly {}", site.url("/og"))).await;
+    let listed = app
+        .get("/api/v1/timelines/link")
+        .query(&[("url", site.url("/og"))])
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    let listed = expect_json(listed, 200).await;
+    let ids: Vec<&Value> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| &s["id"])
+        .collect();
+    assert_eq!(ids, [&public["id"]], "only the public post is listed");
+    assert_eq!(site.hits("/og"), 1, "one fetch for both");
+}
