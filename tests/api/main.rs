@@ -62,6 +62,7 @@ mod quotes;
 mod rate_limits;
 mod reply_controls;
 mod scheduled_statuses;
+mod search;
 mod signatures;
 mod statuses;
 mod streaming;
