@@ -531,3 +531,131 @@ async fn bad_queries_get_mastodon_errors_or_nothing_never_a_server_error(db: PgP
         serde_json::json!({ "accounts": [], "statuses": [], "hashtags": [] })
     );
 }
+
+#[sqlx::test]
+async fn hashtags_are_found_by_prefix_exact_name_first_then_by_use(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    post(&app, &alice, "#birdwatching today", &[]).await;
+    post(&app, &alice, "#birdwatching again", &[]).await;
+    post(&app, &alice, "#birds", &[]).await;
+    post(&app, &alice, "#bird and #Éclair", &[]).await;
+    let response = app
+        .post("/api/v1/tags/bird/follow")
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(response, 200).await;
+
+    let names = |body: &Value| -> Vec<String> {
+        let tags = body["hashtags"].as_array().expect("hashtags");
+        tags.iter()
+            .map(|t| t["name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    let body = expect_json(
+        search_as(&app, Some(&alice), "#BIRD", &[("type", "hashtags")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(names(&body), ["bird", "birdwatching", "birds"]);
+    assert_eq!(body["hashtags"][0]["following"], true);
+    assert_eq!(body["hashtags"][1]["following"], false);
+    assert_eq!(
+        body["hashtags"][1]["history"]
+            .as_array()
+            .expect("history")
+            .len(),
+        7
+    );
+    assert_eq!(body["hashtags"][1]["history"][0]["uses"], "2");
+    let body = expect_json(
+        search_as(&app, Some(&alice), "birdw", &[("type", "hashtags")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(names(&body), ["birdwatching"]);
+    let body = expect_json(
+        search_as(&app, None, "eclai", &[("type", "hashtags")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(names(&body).len(), 1, "{body}");
+    assert!(body["hashtags"][0].get("following").is_none());
+    let body = expect_json(
+        search_as(
+            &app,
+            Some(&alice),
+            "bird",
+            &[("type", "hashtags"), ("limit", "1")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(names(&body), ["bird"]);
+    let body = expect_json(
+        search_as(&app, Some(&alice), "no such thing", &[("type", "hashtags")]).await,
+        200,
+    )
+    .await;
+    assert!(names(&body).is_empty());
+}
+
+#[sqlx::test]
+async fn accounts_are_ranked_followed_then_exact_then_username_then_display_name(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.sign_up("viewer").await;
+    let sam = app.sign_up("sam").await;
+    let samantha = app.sign_up("samantha").await;
+    let samuel = app.sign_up("samuel").await;
+    let other = app.sign_up("other").await;
+    let response = app
+        .patch("/api/v1/accounts/update_credentials")
+        .bearer_auth(&other.access_token)
+        .form(&[("display_name", "Sámi Fan")])
+        .send()
+        .await;
+    expect_json(response, 200).await;
+    act_on_account(&app, &viewer, &samuel.account_id, "follow").await;
+
+    let accounts = |body: Value| ids(&body["accounts"]);
+    let body = expect_json(
+        search_as(&app, Some(&viewer), "sam", &[("type", "accounts")]).await,
+        200,
+    )
+    .await;
+    let expected = [&samuel, &sam, &samantha, &other].map(|u| u.account_id.clone());
+    assert_eq!(accounts(body), expected);
+    let body = expect_json(
+        search_as(
+            &app,
+            Some(&viewer),
+            "sam",
+            &[("type", "accounts"), ("following", "true")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(accounts(body), [samuel.account_id.clone()]);
+    let body = expect_json(
+        search_as(
+            &app,
+            Some(&viewer),
+            "@sam",
+            &[("type", "accounts"), ("limit", "2")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(accounts(body), expected[..2]);
+    let handle = format!("sam@{}", app.domain);
+    let body = expect_json(
+        search_as(&app, Some(&viewer), &handle, &[("type", "accounts")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(accounts(body), [sam.account_id.clone()]);
+}
