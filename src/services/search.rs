@@ -13,6 +13,7 @@
 //! `resolve=true` names (`federation`).
 
 pub mod query;
+mod resolve;
 
 use chrono::{Days, NaiveDate};
 
@@ -22,7 +23,6 @@ use crate::db::search::{self, Property, Reach, StatusSearch};
 use crate::db::statuses::StatusRow;
 use crate::db::{hiding, Page};
 use crate::error::{ApiError, ApiResult};
-use crate::federation::resolve;
 use crate::services::tags::{self, TagView};
 use crate::state::AppState;
 
@@ -97,6 +97,11 @@ pub async fn search(
             "Search queries pagination is not supported without authentication".into(),
         ));
     }
+    if let (true, Some(viewer)) = (request.resolve, viewer) {
+        if resolve::is_url(request.query) {
+            return resolve::url(state, viewer, request.query).await;
+        }
+    }
     let wants = |kind| request.kind.is_none_or(|k| k == kind);
     let mut found = Found::default();
     if wants(Kind::Accounts) {
@@ -154,7 +159,7 @@ async fn by_handle(
     let found = match (known, domain) {
         (Some(account), _) => Some(account),
         (None, Some(domain)) if resolve && viewer.is_some() => {
-            match resolve::resolve_acct(state, user, domain).await {
+            match crate::federation::resolve::resolve_acct(state, user, domain).await {
                 Ok(account) => Some(account),
                 Err(error) => {
                     tracing::info!(%error, user, domain, "remote account not resolved");

@@ -638,7 +638,7 @@ async fn accounts_are_ranked_followed_then_exact_then_username_then_display_name
         200,
     )
     .await;
-    assert_eq!(accounts(body), [samuel.account_id.clone()]);
+    assert_eq!(accounts(body), vec![samuel.account_id.clone()]);
     let body = expect_json(
         search_as(
             &app,
@@ -657,5 +657,74 @@ async fn accounts_are_ranked_followed_then_exact_then_username_then_display_name
         200,
     )
     .await;
-    assert_eq!(accounts(body), [sam.account_id.clone()]);
+    assert_eq!(accounts(body), vec![sam.account_id.clone()]);
+}
+
+#[sqlx::test]
+async fn resolve_with_a_url_fetches_a_status_or_an_account_from_another_instance(db: PgPool) {
+    use crate::helpers::peers::{instance, second_database};
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let response = a
+        .post("/api/v1/statuses")
+        .bearer_auth(&alice.access_token)
+        .form(&[("status", "Shearwater migration notes")])
+        .send()
+        .await;
+    let status = expect_json(response, 200).await;
+    let page = status["url"].as_str().expect("url").to_owned();
+    let uri = status["uri"].as_str().expect("uri").to_owned();
+
+    // Without resolve, B knows nothing of it.
+    let body = expect_json(search_as(&b, Some(&bob), &page, &[]).await, 200).await;
+    assert_eq!(body["statuses"], serde_json::json!([]));
+    // By its page's URL, then by its ActivityPub id: fetched once, the same status.
+    let body = expect_json(
+        search_as(&b, Some(&bob), &page, &[("resolve", "true")]).await,
+        200,
+    )
+    .await;
+    let statuses = body["statuses"].as_array().expect("statuses");
+    assert_eq!(statuses.len(), 1, "{body}");
+    assert_eq!(statuses[0]["uri"], uri.as_str());
+    assert!(statuses[0]["content"]
+        .as_str()
+        .expect("content")
+        .contains("Shearwater"));
+    assert_eq!(
+        statuses[0]["account"]["acct"],
+        format!("alice@{}", a.domain)
+    );
+    let local_id = statuses[0]["id"].clone();
+    let body = expect_json(
+        search_as(&b, Some(&bob), &uri, &[("resolve", "true")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(body["statuses"][0]["id"], local_id);
+    // An actor's URL gives the account.
+    let actor = format!("{}/users/alice", a.base);
+    let body = expect_json(
+        search_as(&b, Some(&bob), &actor, &[("resolve", "true")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        body["accounts"][0]["acct"],
+        format!("alice@{}", a.domain),
+        "{body}"
+    );
+    // A URL that names nothing finds nothing, without an error.
+    let missing = format!("{}/users/alice/statuses/1", a.base);
+    let body = expect_json(
+        search_as(&b, Some(&bob), &missing, &[("resolve", "true")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        body,
+        serde_json::json!({ "accounts": [], "statuses": [], "hashtags": [] })
+    );
 }
