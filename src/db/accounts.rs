@@ -117,7 +117,7 @@ const DISPLAY_COLUMNS: &str = account_columns!(
 );
 
 /// Accounts that the API shows: remote ones, and local ones whose user was approved.
-const VISIBLE: &str = "(domain IS NOT NULL OR EXISTS \
+pub(crate) const VISIBLE: &str = "(domain IS NOT NULL OR EXISTS \
     (SELECT 1 FROM users u WHERE u.account_id = accounts.id AND u.approved))";
 
 /// Finds an account by id, local or remote, suspended or not.
@@ -242,6 +242,8 @@ pub struct RemoteActor {
     pub locked: bool,
     pub bot: bool,
     pub discoverable: bool,
+    /// Whether the actor lets its public posts be found by full-text search.
+    pub indexable: bool,
     pub fields: Vec<StoredField>,
     /// Avatar URL (`icon`), if the actor has one.
     pub avatar_url: Option<String>,
@@ -261,9 +263,9 @@ pub async fn upsert_remote(
         "INSERT INTO accounts (ap_id, username, domain, actor_type, display_name, note, url, inbox_url, \
            shared_inbox_url, outbox_url, followers_url, following_url, featured_url, key_id, \
            public_key_pem, locked, bot, discoverable, fields, avatar_remote_url, header_remote_url, \
-           last_fetched_at) \
+           last_fetched_at, indexable) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-           $20, $21, now()) \
+           $20, $21, now(), $22) \
          ON CONFLICT (ap_id) WHERE ap_id IS NOT NULL DO UPDATE SET \
            actor_type = EXCLUDED.actor_type, display_name = EXCLUDED.display_name, note = EXCLUDED.note, \
            url = EXCLUDED.url, inbox_url = EXCLUDED.inbox_url, shared_inbox_url = EXCLUDED.shared_inbox_url, \
@@ -273,7 +275,7 @@ pub async fn upsert_remote(
            bot = EXCLUDED.bot, discoverable = EXCLUDED.discoverable, fields = EXCLUDED.fields, \
            avatar_remote_url = EXCLUDED.avatar_remote_url, \
            header_remote_url = EXCLUDED.header_remote_url, \
-           last_fetched_at = now(), updated_at = now() \
+           last_fetched_at = now(), updated_at = now(), indexable = EXCLUDED.indexable \
          RETURNING {COLUMNS}"
     ))
     .bind(&actor.ap_id)
@@ -297,6 +299,7 @@ pub async fn upsert_remote(
     .bind(sqlx::types::Json(&actor.fields))
     .bind(&actor.avatar_url)
     .bind(&actor.header_url)
+    .bind(actor.indexable)
     .fetch_one(db)
     .await
 }
@@ -445,39 +448,6 @@ pub async fn count_active_local(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
          WHERE greatest(last_sign_in_at, created_at) > now() - interval '30 days'",
     )
     .fetch_one(db)
-    .await
-}
-
-/// Visible, unsuspended accounts whose username or display name starts with `query`
-/// (case-insensitive), local ones first; `following_of` restricts to accounts that
-/// account follows.
-pub async fn search(
-    db: impl PgExecutor<'_>,
-    query: &str,
-    following_of: Option<i64>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<AccountRow>> {
-    let pattern = format!(
-        "{}%",
-        query
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM accounts \
-         WHERE (lower(username) LIKE lower($1) OR lower(display_name) LIKE lower($1)) \
-           AND suspended_at IS NULL AND {VISIBLE} \
-           AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM follows f \
-                WHERE f.account_id = $2 AND f.target_account_id = accounts.id AND f.accepted)) \
-         ORDER BY domain IS NOT NULL, followers_count DESC, id LIMIT $3 OFFSET $4"
-    ))
-    .bind(pattern)
-    .bind(following_of)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
     .await
 }
 

@@ -46,6 +46,7 @@ pub mod reply_controls;
 pub mod reports;
 pub mod rules;
 pub mod scheduled_statuses;
+pub mod search;
 pub mod statuses;
 pub mod stream_audience;
 pub mod suggestions;

@@ -247,6 +247,8 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         locked: actor.manually_approves_followers,
         bot: actor.is_bot(),
         discoverable: actor.discoverable.unwrap_or(false),
+        // Mastodon reads a missing `indexable` as an opt-out.
+        indexable: actor.indexable.unwrap_or(false),
         fields,
         avatar_url: actor.icon.as_ref().map(|icon| icon.url.to_string()),
         header_url: actor.image.as_ref().map(|image| image.url.to_string()),

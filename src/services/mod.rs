@@ -48,6 +48,7 @@ pub mod quotes;
 pub mod reply_controls;
 pub mod reports;
 pub mod scheduled_statuses;
+pub mod search;
 pub mod statuses;
 pub mod suggestions;
 pub mod tags;

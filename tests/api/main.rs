@@ -65,6 +65,7 @@ mod rate_limits;
 mod reply_controls;
 mod reply_requests;
 mod scheduled_statuses;
+mod search;
 mod signatures;
 mod statuses;
 mod streaming;

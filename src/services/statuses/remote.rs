@@ -197,6 +197,10 @@ async fn fetch_status(state: &AppState, uri: &Url, depth: u8) -> ApiResult<Optio
     if note.id.origin() != uri.origin() {
         return Ok(None);
     }
+    // Fetched by its page's URL, a post may turn out to be known by its id.
+    if let Some(known) = statuses::find_by_ap_id(&state.db, note.id.as_str()).await? {
+        return Ok(Some(known));
+    }
     let Ok(author) = crate::federation::resolve::account_by_ap_id(state, author_id).await else {
         return Ok(None);
     };

@@ -1,0 +1,249 @@
+//! Search reads: statuses by full-text search (the `search_vector` column and its GIN
+//! index, see the `status_search` migration), hashtags by prefix and accounts by name.
+//! The rules (who may find what, how a query is parsed) are `services::search`'s; this
+//! module holds their SQL. Spec: <https://docs.joinmastodon.org/methods/search/>.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+
+use super::accounts::{AccountRow, COLUMNS as ACCOUNT_COLUMNS, VISIBLE as ACCOUNT_VISIBLE};
+use super::hiding::NOT_MUTED;
+use super::statuses::{StatusRow, PAGE_COLUMNS, VISIBLE_TO_VIEWER};
+use super::tags::TagRow;
+use super::Page;
+
+/// SQL: viewer `$1` wrote status `s` or interacted with it (favourited, boosted,
+/// bookmarked, replied to, voted in its poll, or was mentioned in it): Mastodon's
+/// `searchable_by`.
+const IN_LIBRARY: &str = "(s.account_id = $1 \
+    OR EXISTS (SELECT 1 FROM favourites lf WHERE lf.account_id = $1 AND lf.status_id = s.id) \
+    OR EXISTS (SELECT 1 FROM bookmarks lb WHERE lb.account_id = $1 AND lb.status_id = s.id) \
+    OR EXISTS (SELECT 1 FROM mentions lm WHERE lm.status_id = s.id AND lm.account_id = $1) \
+    OR EXISTS (SELECT 1 FROM statuses lr WHERE lr.account_id = $1 AND lr.deleted_at IS NULL \
+        AND (lr.reblog_of_id = s.id OR lr.in_reply_to_id = s.id)) \
+    OR EXISTS (SELECT 1 FROM polls lp JOIN poll_votes lv ON lv.poll_id = lp.id \
+        WHERE lp.status_id = s.id AND lv.account_id = $1))";
+
+/// SQL: status `s` is public and its author (local, or remote by their actor's
+/// `indexable`) opted in to full-text search.
+const INDEXED_PUBLIC: &str = "(s.visibility = 'public' AND EXISTS (SELECT 1 FROM accounts ia \
+    WHERE ia.id = s.account_id AND ia.indexable))";
+
+/// SQL: the author of `s` is not silenced, unless it is viewer `$1` or followed by them
+/// (Mastodon's `StatusFilter`).
+const NOT_SILENCED_FOR_VIEWER: &str =
+    "(s.account_id = $1 OR NOT EXISTS (SELECT 1 FROM accounts sl \
+    WHERE sl.id = s.account_id AND sl.silenced_at IS NOT NULL) \
+    OR EXISTS (SELECT 1 FROM follows sf WHERE sf.account_id = $1 \
+        AND sf.target_account_id = s.account_id AND sf.accepted))";
+
+/// Which statuses a search may find, besides the visibility rule (`in:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Interacted with, or public and indexable.
+    All,
+    /// Only interacted with (`in:library`).
+    Library,
+    /// Only public and indexable (`in:public`).
+    Public,
+}
+
+/// A property `has:` or `is:` names, as SQL on status `s`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Property {
+    Media,
+    Image,
+    Video,
+    Audio,
+    Poll,
+    Link,
+    Reply,
+    Sensitive,
+    /// A value Roost does not know: matches no status.
+    Unknown,
+}
+
+impl Property {
+    fn sql(self) -> &'static str {
+        match self {
+            Property::Media => {
+                "EXISTS (SELECT 1 FROM media_attachments pm WHERE pm.status_id = s.id)"
+            }
+            Property::Image => {
+                "EXISTS (SELECT 1 FROM media_attachments pm WHERE pm.status_id = s.id \
+                AND pm.content_type LIKE 'image/%')"
+            }
+            Property::Video => {
+                "EXISTS (SELECT 1 FROM media_attachments pm WHERE pm.status_id = s.id \
+                AND pm.content_type LIKE 'video/%')"
+            }
+            Property::Audio => {
+                "EXISTS (SELECT 1 FROM media_attachments pm WHERE pm.status_id = s.id \
+                AND pm.content_type LIKE 'audio/%')"
+            }
+            Property::Poll => "EXISTS (SELECT 1 FROM polls pp WHERE pp.status_id = s.id)",
+            Property::Link => "EXISTS (SELECT 1 FROM status_links pl WHERE pl.status_id = s.id)",
+            Property::Reply => "(s.in_reply_to_id IS NOT NULL OR s.in_reply_to_ap_id IS NOT NULL)",
+            Property::Sensitive => "s.sensitive",
+            Property::Unknown => "false",
+        }
+    }
+}
+
+/// What to search statuses for; every value is bound, never written into the SQL.
+#[derive(Clone, Debug)]
+pub struct StatusSearch {
+    /// A `to_tsquery` text made of quoted lexemes only (`services::search::query`).
+    pub tsquery: Option<String>,
+    /// A language whose stemming configuration also reads `tsquery` (`language:`).
+    pub language_config: Option<String>,
+    /// Only statuses of this account (`account_id`).
+    pub account_id: Option<i64>,
+    pub from: Vec<i64>,
+    pub not_from: Vec<i64>,
+    pub languages: Vec<String>,
+    pub not_languages: Vec<String>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub created_from: Option<DateTime<Utc>>,
+    /// (property, negated).
+    pub properties: Vec<(Property, bool)>,
+    pub reach: Reach,
+}
+
+/// The statuses `viewer` may find for `search`, newest first, within `page` and after
+/// skipping `offset`.
+pub async fn statuses(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    search: &StatusSearch,
+    page: &Page,
+    offset: i64,
+) -> sqlx::Result<Vec<StatusRow>> {
+    let rows = sqlx::query_as::<_, StatusRow>(&statuses_sql(search, page))
+        .bind(viewer)
+        .bind(&search.tsquery)
+        .bind(&search.language_config)
+        .bind(page.max_id)
+        .bind(page.min_id)
+        .bind(page.limit)
+        .bind(offset)
+        .bind(search.account_id)
+        .bind(&search.from)
+        .bind(&search.not_from)
+        .bind(&search.languages)
+        .bind(&search.not_languages)
+        .bind(search.created_before)
+        .bind(search.created_from)
+        .fetch_all(db)
+        .await?;
+    Ok(page.newest_first(rows))
+}
+
+/// The statement of [`statuses`]. Only fixed fragments are written in; the text match
+/// is left out when there is no text, so that the GIN index is used when there is.
+fn statuses_sql(search: &StatusSearch, page: &Page) -> String {
+    let text = match search.tsquery {
+        Some(_) => {
+            "s.search_vector @@ (to_tsquery('roost_simple', $2) \
+            || to_tsquery(roost_search_config($3::text), $2))"
+        }
+        None => "($2::text IS NULL AND $3::text IS NULL)",
+    };
+    let reach = match search.reach {
+        Reach::All => format!("({IN_LIBRARY} OR {INDEXED_PUBLIC})"),
+        Reach::Library => IN_LIBRARY.to_owned(),
+        Reach::Public => INDEXED_PUBLIC.to_owned(),
+    };
+    let properties: String = search
+        .properties
+        .iter()
+        .map(|(property, negated)| match negated {
+            true => format!(" AND NOT {}", property.sql()),
+            false => format!(" AND {}", property.sql()),
+        })
+        .collect();
+    format!(
+        "SELECT {PAGE_COLUMNS} FROM statuses s \
+         WHERE s.deleted_at IS NULL AND s.reblog_of_id IS NULL AND {text} \
+           AND ($4::bigint IS NULL OR s.id < $4) AND ($5::bigint IS NULL OR s.id > $5) \
+           AND ($8::bigint IS NULL OR s.account_id = $8) \
+           AND s.account_id = ALL($9::bigint[]) AND s.account_id <> ALL($10::bigint[]) \
+           AND lower(coalesce(s.language, '')) = ALL($11::text[]) \
+           AND lower(coalesce(s.language, '')) <> ALL($12::text[]) \
+           AND ($13::timestamptz IS NULL OR s.created_at < $13) \
+           AND ($14::timestamptz IS NULL OR s.created_at >= $14){properties} \
+           AND {reach} AND {VISIBLE_TO_VIEWER} AND {NOT_MUTED} AND {NOT_SILENCED_FOR_VIEWER} \
+         ORDER BY s.id {order} LIMIT $6 OFFSET $7",
+        order = page.order(),
+    )
+}
+
+/// `text` as a LIKE pattern matching what starts with it.
+fn prefix_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("{escaped}%")
+}
+
+/// Listable hashtags whose name starts with `prefix` (without case or accents): the
+/// exact name first, then by use over the last week, then shortest.
+pub async fn hashtags(
+    db: impl PgExecutor<'_>,
+    prefix: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<TagRow>> {
+    sqlx::query_as(
+        "SELECT t.id, t.name FROM tags t \
+         WHERE unaccent(lower(t.name)) LIKE unaccent(lower($1)) AND t.listable \
+         ORDER BY unaccent(lower(t.name)) = unaccent(lower($2)) DESC, \
+           (SELECT count(*) FROM (SELECT 1 FROM status_tags st JOIN statuses s ON s.id = st.status_id \
+              WHERE st.tag_id = t.id AND s.deleted_at IS NULL \
+                AND s.created_at > now() - interval '7 days' LIMIT 10000) u) DESC, \
+           length(t.name), lower(t.name) \
+         LIMIT $3 OFFSET $4",
+    )
+    .bind(prefix_pattern(prefix))
+    .bind(prefix)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+/// Visible, unsuspended accounts whose username or display name starts with `query`
+/// (without case; the display name also without accents): accounts `viewer` follows
+/// first, then the exact username, then usernames starting so, then display names,
+/// local before remote, then by followers. `following_of` keeps only accounts that
+/// account follows.
+pub async fn accounts(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    query: &str,
+    following_of: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts \
+         WHERE (lower(username) LIKE lower($1) \
+             OR unaccent(lower(display_name)) LIKE unaccent(lower($1))) \
+           AND suspended_at IS NULL AND {ACCOUNT_VISIBLE} \
+           AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM follows f \
+                WHERE f.account_id = $2 AND f.target_account_id = accounts.id AND f.accepted)) \
+         ORDER BY EXISTS (SELECT 1 FROM follows vf WHERE vf.account_id = $5 \
+             AND vf.target_account_id = accounts.id AND vf.accepted) DESC, \
+           lower(username) = lower($6) DESC, lower(username) LIKE lower($1) DESC, \
+           domain IS NOT NULL, followers_count DESC, id LIMIT $3 OFFSET $4"
+    ))
+    .bind(prefix_pattern(query))
+    .bind(following_of)
+    .bind(limit)
+    .bind(offset)
+    .bind(viewer)
+    .bind(query)
+    .fetch_all(db)
+    .await
+}
