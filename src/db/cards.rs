@@ -166,6 +166,23 @@ pub async fn link_status(
     .map(drop)
 }
 
+/// The URL whose card status `status_id` shows (or waits for), if any.
+pub async fn linked_url(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT url FROM status_cards WHERE status_id = $1")
+        .bind(status_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Status `status_id` shows no card any more.
+pub async fn unlink_status(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM status_cards WHERE status_id = $1")
+        .bind(status_id)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
 /// Queues a fetch of `url` after `delay_secs`, unless one is queued already (a burst
 /// of posts linking one page is one fetch).
 pub async fn enqueue_fetch(

@@ -73,6 +73,31 @@ pub async fn on_posted(
     Ok(())
 }
 
+/// After an edit of local status `status`: when its first eligible link changed, its
+/// card follows — the card Roost has for the new link, or a fetch of it (queued, not
+/// waited for: the edit's `Update` leaves at once), or none when the link is gone.
+/// An unchanged link keeps its card.
+pub async fn on_edited(
+    state: &AppState,
+    conn: &mut PgConnection,
+    status: &StatusRow,
+) -> anyhow::Result<()> {
+    let link = eligible_link(state, conn, status).await?;
+    if link == cards::linked_url(&mut *conn, status.id).await? {
+        return Ok(());
+    }
+    let Some(url) = link else {
+        cards::unlink_status(&mut *conn, status.id).await?;
+        return Ok(());
+    };
+    match cards::fetched(&mut *conn, &url).await? {
+        Some(card) => cards::link_status(&mut *conn, status.id, &url, Some(card.id)).await?,
+        None if state.config.preview_cards => queue(conn, status.id, &url, 0).await?,
+        None => cards::unlink_status(&mut *conn, status.id).await?,
+    }
+    Ok(())
+}
+
 /// Finds the card of a remote status just stored: the one its Note carries (kept for
 /// this status only, under the author's domain), else a fetch queued at a random
 /// moment within [`REMOTE_SPREAD_SECS`].

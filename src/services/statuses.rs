@@ -488,6 +488,7 @@ pub async fn edit(
     )
     .await?;
     written.poll = super::polls::edit(&mut transaction, &written.row, poll.as_ref()).await?;
+    crate::services::cards::on_edited(state, &mut transaction, &written.row).await?;
     // Mentions are only ever added: the audience is everyone the status ever named.
     written.mentioned = mentioned_in(&mut transaction, written.row.id).await?;
     let parent = parent_of(&mut transaction, &written.row).await?;

@@ -279,3 +279,52 @@ async fn an_unlisted_post_gets_a_card_but_stays_out_of_the_link_timeline(db: PgP
     assert_eq!(ids, [&public["id"]], "only the public post is listed");
     assert_eq!(site.hits("/og"), 1, "one fetch for both");
 }
+
+#[sqlx::test]
+async fn an_edit_that_changes_the_link_changes_the_card(db: PgPool) {
+    let site = Site::start().await;
+    let app = app_with_cards(db).await;
+    let alice = app.sign_up("alice").await;
+    let status = post(&app, &alice, &format!("First {}", site.url("/og"))).await;
+    drain(&app).await;
+    assert_eq!(card_of(&app, &alice, &status).await["title"], OG_TITLE);
+    let id = status["id"].as_str().expect("id");
+    let path = format!("/api/v1/statuses/{id}");
+    let _: Value = app
+        .as_(&alice)
+        .put(
+            &path,
+            &[(
+                "status",
+                format!("Same link, new words {}", site.url("/og")).as_str(),
+            )],
+        )
+        .await
+        .expect("edited");
+    assert_eq!(
+        card_of(&app, &alice, &status).await["title"],
+        OG_TITLE,
+        "kept"
+    );
+    let _: Value = app
+        .as_(&alice)
+        .put(
+            &path,
+            &[("status", format!("Better {}", site.url("/oembed")).as_str())],
+        )
+        .await
+        .expect("edited");
+    drain(&app).await;
+    assert_eq!(
+        card_of(&app, &alice, &status).await["title"],
+        OEMBED_TITLE,
+        "the new link's card"
+    );
+    let _: Value = app
+        .as_(&alice)
+        .put(&path, &[("status", "No link any more")])
+        .await
+        .expect("edited");
+    assert_eq!(card_of(&app, &alice, &status).await, Value::Null);
+    assert_eq!(site.hits("/og"), 1, "the first page is not fetched again");
+}

@@ -1,13 +1,17 @@
-//! B12: discovery on the plain dataset. Follow suggestions for users who follow 200
-//! accounts each in the 10,000-user graph, next to the same SQL without HTTP; and the
-//! time a trends refresh takes once the last 48 hours of statuses carry hashtags and
-//! favourites (seeded here: 1,000 hashtags, one per status; a favourite by each of
-//! five other users on one status in ten).
+//! B12: discovery on the plain dataset. Status search for a common word (in every
+//! status) and a rare one (in one status), every author `indexable`; follow
+//! suggestions for users who follow 200 accounts each in the 10,000-user graph; each
+//! next to the same SQL without HTTP. And the time a trends refresh takes once the
+//! last 48 hours of statuses carry hashtags and favourites (seeded here: 1,000
+//! hashtags, one per status; a favourite by each of five other users on one status in
+//! ten).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use roost::db::search::{Reach, StatusSearch};
 use roost::db::trends::{self, Kind};
+use roost::db::Page;
 use roost::services::trends::SCORING;
 use sqlx::PgPool;
 
@@ -28,8 +32,98 @@ pub async fn b12(
     run: Run,
     report: &mut Report,
 ) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET indexable = true")
+        .execute(pool)
+        .await?;
+    for word in [Word::Common, Word::Rare] {
+        search(server, pool, users, tokens, run, word, report).await?;
+    }
     suggestions(server, pool, users, tokens, run, report).await?;
     trends_refresh(pool, report).await
+}
+
+/// What B12's status search looks for: `bench`, in every status of the dataset
+/// ("bench status N"), or the number of one status.
+#[derive(Clone, Copy, Debug)]
+enum Word {
+    Common,
+    Rare,
+}
+
+impl Word {
+    /// The query of request `n`.
+    fn query(self, n: u64) -> String {
+        match self {
+            Word::Common => "bench".to_owned(),
+            Word::Rare => (1 + n * 7919 % 100_000).to_string(),
+        }
+    }
+}
+
+async fn search(
+    server: &Server,
+    pool: &PgPool,
+    users: &[i64],
+    tokens: &Arc<Vec<String>>,
+    run: Run,
+    word: Word,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let base = server.base.clone();
+    let tokens = tokens.clone();
+    let make: MakeRequest = Arc::new(move |client, n| {
+        let token = &tokens[(n as usize * 7919) % tokens.len()];
+        client
+            .get(format!("{base}/api/v2/search"))
+            .query(&[
+                ("q", word.query(n).as_str()),
+                ("type", "statuses"),
+                ("limit", "20"),
+            ])
+            .bearer_auth(token)
+    });
+    let measured = crate::measure(server.pid, run, make).await;
+    let floor = sql_rate(
+        pool,
+        users,
+        run.duration,
+        move |pool, users, n| async move {
+            let viewer = users[(n as usize * 7919) % users.len()];
+            let parsed = roost::services::search::query::parse(&word.query(n))
+                .map_err(|error| sqlx::Error::Protocol(format!("{error:?}")))?;
+            let search = StatusSearch {
+                tsquery: parsed.tsquery(),
+                language_config: None,
+                account_id: None,
+                from: Vec::new(),
+                not_from: Vec::new(),
+                languages: Vec::new(),
+                not_languages: Vec::new(),
+                created_before: None,
+                created_from: None,
+                properties: Vec::new(),
+                reach: Reach::All,
+            };
+            let page = Page {
+                limit: 20,
+                ..Page::default()
+            };
+            roost::db::search::statuses(&pool, viewer, &search, &page, 0).await?;
+            Ok(())
+        },
+    )
+    .await?;
+    let what = match word {
+        Word::Common => "GET /api/v2/search?type=statuses, a word in every status",
+        Word::Rare => "GET /api/v2/search?type=statuses, a word in one status",
+    };
+    report.add(Figure::load(
+        "B12",
+        what,
+        measured,
+        Some(("the same SQL, 8 conns", floor)),
+    ));
+    Ok(())
 }
 
 async fn suggestions(

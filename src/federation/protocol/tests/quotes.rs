@@ -10,6 +10,7 @@ use crate::federation::protocol::interaction_policy::{
 };
 use crate::federation::protocol::note::{Create, Note};
 use crate::federation::protocol::public_url;
+use crate::federation::protocol::ObjectRef;
 
 fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> T {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("{what} parses: {error}"))
@@ -157,4 +158,25 @@ fn a_followers_rule_lets_anyone_else_ask_for_review() {
         let rule = Rule::for_quotes(policy, &author, &followers);
         assert!(rule.manual_approval.is_empty(), "{policy:?}");
     }
+}
+
+#[test]
+fn mastodons_quote_request_carries_the_quoting_note_inline() {
+    let text = fixture!("mastodon/quote_request.json");
+    let request: QuoteRequest = parse("mastodon quote request", text);
+    assert_eq!(request.kind, "QuoteRequest");
+    let quoted = "https://cb6e6126.ngrok.io/users/recipient/statuses/110000000000000001";
+    assert_eq!(request.object, url(quoted));
+    assert_eq!(request.actor, url("https://example.com/users/sender"));
+    let Some(ObjectRef::Object(instrument)) = &request.instrument else {
+        panic!("the quoting post is inlined: {:?}", request.instrument);
+    };
+    assert_eq!(instrument.id.as_str(), "https://example.com/unknown-status");
+    let raw: serde_json::Value = parse("JSON", text);
+    let note: Note = serde_json::from_value(raw["instrument"].clone()).expect("a Note");
+    assert_eq!(note.quote, Some(http(quoted)), "FEP-044f's quote");
+    assert!(
+        !note.is_legacy_quote(),
+        "an FEP-044f quote waits for its stamp"
+    );
 }
