@@ -74,12 +74,11 @@ async fn search(
     let make: MakeRequest = Arc::new(move |client, n| {
         let token = &tokens[(n as usize * 7919) % tokens.len()];
         client
-            .get(format!("{base}/api/v2/search"))
-            .query(&[
-                ("q", word.query(n).as_str()),
-                ("type", "statuses"),
-                ("limit", "20"),
-            ])
+            // Both kinds of query are URL-safe as they are (a word, digits).
+            .get(format!(
+                "{base}/api/v2/search?q={}&type=statuses&limit=20",
+                word.query(n)
+            ))
             .bearer_auth(token)
     });
     let measured = crate::measure(server.pid, run, make).await;
