@@ -69,17 +69,9 @@ async fn search(
     word: Word,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    let base = server.base.clone();
-    let tokens = tokens.clone();
-    let make: MakeRequest = Arc::new(move |client, n| {
-        let token = &tokens[(n as usize * 7919) % tokens.len()];
-        client
-            // Both kinds of query are URL-safe as they are (a word, digits).
-            .get(format!(
-                "{base}/api/v2/search?q={}&type=statuses&limit=20",
-                word.query(n)
-            ))
-            .bearer_auth(token)
+    // Both kinds of query are URL-safe as they are (a word, digits).
+    let make = authorized_gets(server, tokens, move |n| {
+        format!("/api/v2/search?q={}&type=statuses&limit=20", word.query(n))
     });
     let measured = crate::measure(server.pid, run, make).await;
     let floor = sql_rate(
@@ -133,13 +125,8 @@ async fn suggestions(
     run: Run,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    let base = server.base.clone();
-    let tokens = tokens.clone();
-    let make: MakeRequest = Arc::new(move |client, n| {
-        let token = &tokens[(n as usize * 7919) % tokens.len()];
-        client
-            .get(format!("{base}/api/v2/suggestions?limit=40"))
-            .bearer_auth(token)
+    let make = authorized_gets(server, tokens, |_| {
+        "/api/v2/suggestions?limit=40".to_owned()
     });
     let measured = crate::measure(server.pid, run, make).await;
     let floor = sql_rate(pool, users, run.duration, |pool, users, n| async move {
@@ -187,6 +174,20 @@ async fn trends_refresh(pool: &PgPool, report: &mut Report) -> anyhow::Result<()
         counts[2],
     ));
     Ok(())
+}
+
+/// GETs of `path(n)` on `server`, each as one of the users (spread over `tokens`).
+fn authorized_gets(
+    server: &Server,
+    tokens: &Arc<Vec<String>>,
+    path: impl Fn(u64) -> String + Send + Sync + 'static,
+) -> MakeRequest {
+    let base = server.base.clone();
+    let tokens = tokens.clone();
+    Arc::new(move |client, n| {
+        let token = &tokens[(n as usize * 7919) % tokens.len()];
+        client.get(format!("{base}{}", path(n))).bearer_auth(token)
+    })
 }
 
 fn ms(duration: Duration) -> f64 {
