@@ -28,6 +28,12 @@ pub fn status(config: &Config, username: &str, id: i64) -> String {
     format!("{}/statuses/{id}", actor(config, username))
 }
 
+/// `https://DOMAIN/users/NAME/statuses/ID/replies`: the replies collection of a local
+/// status.
+pub fn replies_collection(config: &Config, username: &str, id: i64) -> String {
+    format!("{}/replies", status(config, username, id))
+}
+
 /// `https://DOMAIN/users/NAME/quote_authorizations/ID`: the FEP-044f stamp by local
 /// account NAME approving their status being quoted by status ID.
 pub fn quote_authorization(config: &Config, username: &str, quoting_status_id: i64) -> String {

@@ -4,7 +4,7 @@
 //! module holds their SQL. Spec: <https://docs.joinmastodon.org/methods/search/>.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, PgPool};
 
 use super::accounts::{AccountRow, COLUMNS as ACCOUNT_COLUMNS, VISIBLE as ACCOUNT_VISIBLE};
 use super::hiding::NOT_MUTED;
@@ -25,9 +25,10 @@ const IN_LIBRARY: &str = "(s.account_id = $1 \
         WHERE lp.status_id = s.id AND lv.account_id = $1))";
 
 /// SQL: status `s` is public and its author (local, or remote by their actor's
-/// `indexable`) opted in to full-text search.
-const INDEXED_PUBLIC: &str = "(s.visibility = 'public' AND EXISTS (SELECT 1 FROM accounts ia \
-    WHERE ia.id = s.account_id AND ia.indexable))";
+/// `indexable`) opted in to full-text search. A scalar subquery, so that it is looked
+/// up for the few statuses read, never hashed over every account.
+const INDEXED_PUBLIC: &str = "(s.visibility = 'public' AND coalesce((SELECT ia.indexable \
+    FROM accounts ia WHERE ia.id = s.account_id), false))";
 
 /// SQL: the author of `s` is not silenced, unless it is viewer `$1` or followed by them
 /// (Mastodon's `StatusFilter`).
@@ -110,16 +111,58 @@ pub struct StatusSearch {
     pub reach: Reach,
 }
 
+/// How many of the newest statuses (within the paging bounds) a text search reads
+/// through, newest first, before it turns to the text index: a word in many statuses
+/// fills a page within a few of them, a rare word is found through the index.
+const RECENT_WINDOW: i64 = 2000;
+
+/// Where a search reads its candidate statuses from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// Every status, newest first (no text to match).
+    Table,
+    /// The [`RECENT_WINDOW`] newest statuses, newest first.
+    Recent,
+    /// The statuses the text index matches (every match read, then ordered).
+    TextIndex,
+}
+
 /// The statuses `viewer` may find for `search`, newest first, within `page` and after
 /// skipping `offset`.
+///
+/// A text search reads the newest statuses first and stops at a full page; only when
+/// they do not fill it does it ask the GIN index for every match. One plan for every
+/// word would be wrong for some: walking the table newest first reads all of it for a
+/// word in one status, and the index hands over every match of a word in all of them.
+/// The planner's row estimates cannot choose between the two reliably (a word absent
+/// from the column statistics is assumed to be in 0.5% of the statuses).
 pub async fn statuses(
-    db: impl PgExecutor<'_>,
+    db: &PgPool,
     viewer: i64,
     search: &StatusSearch,
     page: &Page,
     offset: i64,
 ) -> sqlx::Result<Vec<StatusRow>> {
-    let rows = sqlx::query_as::<_, StatusRow>(&statuses_sql(search, page))
+    if search.tsquery.is_none() {
+        return statuses_from(db, Source::Table, viewer, search, page, offset).await;
+    }
+    let recent = statuses_from(db, Source::Recent, viewer, search, page, offset).await?;
+    if recent.len() as i64 >= page.limit {
+        // The window is a prefix of the order, so a page filled inside it is the page.
+        return Ok(recent);
+    }
+    statuses_from(db, Source::TextIndex, viewer, search, page, offset).await
+}
+
+async fn statuses_from(
+    db: &PgPool,
+    source: Source,
+    viewer: i64,
+    search: &StatusSearch,
+    page: &Page,
+    offset: i64,
+) -> sqlx::Result<Vec<StatusRow>> {
+    let rows = sqlx::query_as::<_, StatusRow>(&statuses_sql(source, search, page))
         .bind(viewer)
         .bind(&search.tsquery)
         .bind(&search.language_config)
@@ -139,18 +182,50 @@ pub async fn statuses(
     Ok(page.newest_first(rows))
 }
 
-/// The statement of [`statuses`]. Only fixed fragments are written in; the text match
-/// is left out when there is no text, so that the GIN index is used when there is.
-fn statuses_sql(search: &StatusSearch, page: &Page) -> String {
-    let text = match search.tsquery {
-        Some(_) => {
-            "s.search_vector @@ (to_tsquery('roost_simple', $2) \
-            || to_tsquery(roost_search_config($3::text), $2))"
-        }
-        None => "($2::text IS NULL AND $3::text IS NULL)",
+/// The statement of [`statuses_from`]. Only fixed fragments are written in. The
+/// conditions on the status row alone (paging, account, language, dates) narrow the
+/// candidates where they are read; the text, the reach and the privacy rules are
+/// checked on each candidate.
+fn statuses_sql(source: Source, search: &StatusSearch, page: &Page) -> String {
+    let order = page.order();
+    let row_conditions = "s.deleted_at IS NULL AND s.reblog_of_id IS NULL \
+           AND ($4::bigint IS NULL OR s.id < $4) AND ($5::bigint IS NULL OR s.id > $5) \
+           AND ($8::bigint IS NULL OR s.account_id = $8) \
+           AND s.account_id = ALL($9::bigint[]) AND s.account_id <> ALL($10::bigint[]) \
+           AND lower(coalesce(s.language, '')) = ALL($11::text[]) \
+           AND lower(coalesce(s.language, '')) <> ALL($12::text[]) \
+           AND ($13::timestamptz IS NULL OR s.created_at < $13) \
+           AND ($14::timestamptz IS NULL OR s.created_at >= $14)";
+    let tsquery =
+        "(to_tsquery('roost_simple', $2) || to_tsquery(roost_search_config($3::text), $2))";
+    let (from, text) = match source {
+        Source::Table => (
+            format!("statuses s WHERE {row_conditions}"),
+            "($2::text IS NULL AND $3::text IS NULL)".to_owned(),
+        ),
+        Source::Recent => (
+            format!(
+                "(SELECT * FROM statuses s WHERE {row_conditions} \
+                  ORDER BY s.id {order} LIMIT {RECENT_WINDOW}) s WHERE true"
+            ),
+            format!("s.search_vector @@ {tsquery}"),
+        ),
+        Source::TextIndex => (
+            format!("statuses s WHERE s.id IN (SELECT m.id FROM matches m) AND {row_conditions}"),
+            "true".to_owned(),
+        ),
+    };
+    // The index's own condition (`deleted_at IS NULL`) is repeated so that it applies.
+    let matches = match source {
+        Source::TextIndex => format!(
+            "WITH matches AS MATERIALIZED (SELECT s.id FROM statuses s \
+               WHERE s.deleted_at IS NULL AND s.search_vector @@ {tsquery}) "
+        ),
+        _ => String::new(),
     };
     let reach = match search.reach {
-        Reach::All => format!("({IN_LIBRARY} OR {INDEXED_PUBLIC})"),
+        // The cheap test first: most statuses a search finds are public ones.
+        Reach::All => format!("({INDEXED_PUBLIC} OR {IN_LIBRARY})"),
         Reach::Library => IN_LIBRARY.to_owned(),
         Reach::Public => INDEXED_PUBLIC.to_owned(),
     };
@@ -163,18 +238,9 @@ fn statuses_sql(search: &StatusSearch, page: &Page) -> String {
         })
         .collect();
     format!(
-        "SELECT {PAGE_COLUMNS} FROM statuses s \
-         WHERE s.deleted_at IS NULL AND s.reblog_of_id IS NULL AND {text} \
-           AND ($4::bigint IS NULL OR s.id < $4) AND ($5::bigint IS NULL OR s.id > $5) \
-           AND ($8::bigint IS NULL OR s.account_id = $8) \
-           AND s.account_id = ALL($9::bigint[]) AND s.account_id <> ALL($10::bigint[]) \
-           AND lower(coalesce(s.language, '')) = ALL($11::text[]) \
-           AND lower(coalesce(s.language, '')) <> ALL($12::text[]) \
-           AND ($13::timestamptz IS NULL OR s.created_at < $13) \
-           AND ($14::timestamptz IS NULL OR s.created_at >= $14){properties} \
+        "{matches}SELECT {PAGE_COLUMNS} FROM {from} AND {text}{properties} \
            AND {reach} AND {VISIBLE_TO_VIEWER} AND {NOT_MUTED} AND {NOT_SILENCED_FOR_VIEWER} \
-         ORDER BY s.id {order} LIMIT $6 OFFSET $7",
-        order = page.order(),
+         ORDER BY s.id {order} LIMIT $6 OFFSET $7"
     )
 }
 
@@ -187,17 +253,20 @@ fn prefix_pattern(text: &str) -> String {
     format!("{escaped}%")
 }
 
-/// Listable hashtags whose name starts with `prefix` (without case or accents): the
-/// exact name first, then by use over the last week, then shortest.
+/// Listable hashtags whose name starts with `prefix` (without case or accents), only
+/// those an admin reviewed when `reviewed_only`: the exact name first, then by use over
+/// the last week, then shortest.
 pub async fn hashtags(
     db: impl PgExecutor<'_>,
     prefix: &str,
+    reviewed_only: bool,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<TagRow>> {
     sqlx::query_as(
         "SELECT t.id, t.name FROM tags t \
          WHERE unaccent(lower(t.name)) LIKE unaccent(lower($1)) AND t.listable \
+           AND (NOT $5 OR t.reviewed_at IS NOT NULL) \
          ORDER BY unaccent(lower(t.name)) = unaccent(lower($2)) DESC, \
            (SELECT count(*) FROM (SELECT 1 FROM status_tags st JOIN statuses s ON s.id = st.status_id \
               WHERE st.tag_id = t.id AND s.deleted_at IS NULL \
@@ -209,6 +278,7 @@ pub async fn hashtags(
     .bind(prefix)
     .bind(limit)
     .bind(offset)
+    .bind(reviewed_only)
     .fetch_all(db)
     .await
 }

@@ -555,6 +555,41 @@ pub async fn descendants(
     .await
 }
 
+/// A reply in a replies collection: enough to name it by its ActivityPub id.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ReplyRef {
+    pub id: i64,
+    /// The stored id of a remote reply (`None` for a local one, whose id is derived).
+    pub ap_id: Option<String>,
+    /// Its author's username (a local reply's id is derived from it).
+    pub username: String,
+}
+
+/// A page of the direct replies to status `id`, oldest first, as its replies collection
+/// lists them for `viewer` (NULL: anonymous): public and unlisted replies (as Mastodon's
+/// collection) that `viewer` may see and that the thread shows (not hidden, not by an
+/// account the parent's author blocks).
+pub async fn replies_page(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    id: i64,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ReplyRef>> {
+    sqlx::query_as(&format!(
+        "SELECT s.id, s.ap_id, a.username FROM statuses s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.in_reply_to_id = $2 AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL \
+           AND s.visibility IN ('public', 'unlisted') AND {SHOWN_IN_THREAD} AND {VISIBLE_TO_VIEWER} \
+         ORDER BY s.id LIMIT $3 OFFSET $4"
+    ))
+    .bind(viewer)
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
 /// One stored version of a status.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct EditRow {

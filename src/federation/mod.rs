@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/@{name}", get(actors::actor))
         .route("/users/{name}/inbox", post(inbox::personal))
         .route("/users/{name}/statuses/{id}", get(actors::status))
+        .route("/users/{name}/statuses/{id}/replies", get(actors::replies))
         .route(
             "/users/{name}/quote_authorizations/{id}",
             get(actors::quote_authorization),

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::db::accounts::AccountRow;
 use crate::db::follows::{self, FollowRow, NewFollow};
 use crate::db::notifications::{self, Kind};
+use crate::db::suggestions;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::follows as build;
 use crate::federation::outbound;
@@ -104,6 +105,10 @@ pub async fn request(
         &follow_id,
     );
     let row = follows::upsert(&mut transaction, &new).await?;
+    if existing.is_none() && follower.is_local() {
+        // Who follows the newly followed account now shapes the follower's suggestions.
+        suggestions::forget(&mut *transaction, follower.id).await?;
+    }
     if existing.is_none() && target.is_local() {
         notify_follow(&mut transaction, &row).await?;
     }

@@ -16,6 +16,7 @@ use sqlx::PgConnection;
 use url::Url;
 
 use crate::db::accounts::{self, AccountRow};
+use crate::db::custom_emojis::{self, CustomEmojiRow};
 use crate::db::polls::{self, NewPoll, PollRow};
 use crate::db::statuses::{self, StatusRow};
 use crate::domain::polls::{choices, PollRequest, PollRuleError, ValidPoll};
@@ -36,6 +37,9 @@ pub struct Viewed {
     pub poll: PollRow,
     /// The viewer's choices (empty when they did not vote); `None` without a viewer.
     pub own_votes: Option<Vec<i32>>,
+    /// The custom emoji of its status (read by [`show`] and [`vote`], which render the
+    /// poll alone; left empty where the status is rendered with its emoji).
+    pub emojis: Vec<CustomEmojiRow>,
 }
 
 fn rule_error(error: PollRuleError) -> ApiError {
@@ -156,7 +160,12 @@ pub async fn show(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<V
         Some(viewer) => Some(own_choices(&state.db, viewer, poll.id).await?),
         None => None,
     };
-    Ok(Viewed { poll, own_votes })
+    let emojis = custom_emojis::of_status(&state.db, poll.status_id).await?;
+    Ok(Viewed {
+        poll,
+        own_votes,
+        emojis,
+    })
 }
 
 async fn own_choices(
@@ -219,9 +228,11 @@ pub async fn vote(
         .await?;
     }
     transaction.commit().await?;
+    let emojis = custom_emojis::of_status(&state.db, poll.status_id).await?;
     Ok(Viewed {
         poll,
         own_votes: Some(chosen),
+        emojis,
     })
 }
 
@@ -277,6 +288,7 @@ pub async fn for_statuses(
             .map(|poll| Viewed {
                 poll,
                 own_votes: None,
+                emojis: Vec::new(),
             })
             .collect());
     };
@@ -292,6 +304,7 @@ pub async fn for_statuses(
             Viewed {
                 poll,
                 own_votes: Some(own),
+                emojis: Vec::new(),
             }
         })
         .collect())

@@ -63,6 +63,8 @@ pub struct SearchRequest<'a> {
     pub resolve: bool,
     /// Only accounts the viewer follows.
     pub following: bool,
+    /// Only hashtags an admin reviewed (`exclude_unreviewed`).
+    pub exclude_unreviewed: bool,
     /// Only statuses of this account.
     pub account_id: Option<i64>,
     /// Paging bounds (`max_id`, `min_id`, `limit`) of statuses; `limit` for each kind.
@@ -193,7 +195,8 @@ pub fn split_handle<'a>(query: &'a str, local_domain: &str) -> Option<(&'a str, 
     })
 }
 
-/// Listable hashtags starting with the query (a valid hashtag name, `#` optional).
+/// Listable hashtags starting with the query (a valid hashtag name, `#` optional); only
+/// reviewed ones when the request excludes the unreviewed.
 async fn hashtags(
     state: &AppState,
     viewer: Option<i64>,
@@ -202,7 +205,14 @@ async fn hashtags(
     let Some(name) = tags::valid_name(request.query.trim()) else {
         return Ok(Vec::new());
     };
-    let rows = search::hashtags(&state.db, name, request.page.limit, request.offset).await?;
+    let rows = search::hashtags(
+        &state.db,
+        name,
+        request.exclude_unreviewed,
+        request.page.limit,
+        request.offset,
+    )
+    .await?;
     match viewer {
         Some(viewer) => tags::views(state, viewer, rows).await,
         None => {

@@ -176,7 +176,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         return Ok(Posted::Scheduled(Box::new(kept)));
     }
     let spoiler_text = new.spoiler_text.unwrap_or_default();
-    let composed = compose(state, text, spoiler_text).await?;
+    let composed = compose(state, text, spoiler_text, poll.as_ref()).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let emoji_ids: Vec<i64> = composed.emojis.iter().map(|e| e.id).collect();
     let conversation = conversation(state, parent.as_ref());
@@ -460,7 +460,7 @@ pub async fn edit(
     let media_ids = check_body(state, author_id, Some(&row), &body).await?;
     let has_media = media::has_media(state, &row, media_ids.as_deref()).await?;
     let poll = super::polls::check(change.poll.as_ref(), has_media)?;
-    let composed = compose(state, text, spoiler_text).await?;
+    let composed = compose(state, text, spoiler_text, poll.as_ref()).await?;
     let mentioned: Vec<i64> = composed.mentioned.iter().map(|a| a.id).collect();
     let emoji_ids: Vec<i64> = composed.emojis.iter().map(|e| e.id).collect();
     let mut transaction = state.db.begin().await?;

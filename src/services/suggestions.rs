@@ -1,7 +1,9 @@
 //! Follow suggestions (<https://docs.joinmastodon.org/methods/suggestions/>): accounts a
 //! user might want to follow, and dismissing one for good.
 //!
-//! Four sources, computed in SQL (`db::suggestions`) when asked, ranked in this order:
+//! Four sources, computed in SQL (`db::suggestions`) when asked and kept for
+//! [`KEPT_FOR_SECONDS`] (as Mastodon keeps them; a new follow of the user, or staff
+//! changing their picks, drops what was kept), ranked in this order:
 //! - `featured`: accounts staff feature (`roost admin suggestion-feature`; the
 //!   deprecated `source` calls it `staff`);
 //! - `friends_of_friends`: accounts followed by the user's follows, ranked by how many
@@ -16,8 +18,8 @@
 //! Never suggested: the user, accounts they follow or asked to follow, accounts in a
 //! block with them either way, accounts they mute or whose domain they block,
 //! suspended or silenced accounts, accounts that are not discoverable, and accounts
-//! they dismissed — featured or not. Mastodon's `most_interactions` source is not
-//! offered.
+//! they dismissed — featured or not. These rules apply at once, also to what was kept.
+//! Mastodon's `most_interactions` source is not offered.
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::suggestions::{self, SuggestionRow};
@@ -30,6 +32,8 @@ pub const DEFAULT_LIMIT: i64 = 40;
 pub const MAX_LIMIT: i64 = 80;
 /// Below this many follows, popular local accounts are suggested too.
 pub const FEW_FOLLOWS: i64 = 20;
+/// How long computed suggestions are kept (Mastodon: 15 minutes).
+pub const KEPT_FOR_SECONDS: i64 = 15 * 60;
 
 /// Why an account is suggested (Mastodon's `sources` values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,8 +60,11 @@ pub struct Suggestion {
 /// Up to `limit` (bounded to 1..=[`MAX_LIMIT`]) suggestions for `viewer`, best first.
 pub async fn list(state: &AppState, viewer: i64, limit: i64) -> ApiResult<Vec<Suggestion>> {
     let limit = limit.clamp(1, MAX_LIMIT);
-    let few = suggestions::follows_count(&state.db, viewer).await? < FEW_FOLLOWS;
-    let rows = suggestions::suggestions(&state.db, viewer, few, limit).await?;
+    if !suggestions::is_fresh(&state.db, viewer, KEPT_FOR_SECONDS).await? {
+        let few = suggestions::follows_count(&state.db, viewer).await? < FEW_FOLLOWS;
+        suggestions::compute(&state.db, viewer, few).await?;
+    }
+    let rows = suggestions::kept(&state.db, viewer, limit).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.account_id).collect();
     let mut found = accounts::find_many_visible(&state.db, &ids).await?;
     Ok(rows
@@ -108,6 +115,7 @@ pub async fn set_featured(state: &AppState, account_id: i64, featured: bool) -> 
     } else if !suggestions::unfeature(&state.db, account_id).await? {
         return Err(ApiError::NotFound);
     }
+    suggestions::forget_all(&state.db).await?;
     Ok(())
 }
 

@@ -237,6 +237,46 @@ async fn a_status_shows_the_known_emoji_of_its_text_and_content_warning(db: PgPo
 }
 
 #[sqlx::test]
+async fn the_emoji_of_poll_options_are_the_status_s_and_the_poll_s(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    add_emoji(&app, "blobcat", png(32, 32), true).await;
+    add_emoji(&app, "party", png(32, 32), true).await;
+    let alice = app.sign_up("alice").await;
+    let form = [
+        ("status", "Which one? :party:"),
+        ("poll[options][]", ":blobcat: this"),
+        ("poll[options][]", "that"),
+        ("poll[expires_in]", "3600"),
+    ];
+    let posted: Value = app
+        .as_(&alice)
+        .post("/api/v1/statuses", &form)
+        .await
+        .expect("posted");
+    assert_eq!(shortcodes(&posted), ["blobcat", "party"]);
+    assert_eq!(shortcodes(&posted["poll"]), ["blobcat"], "{posted}");
+    let poll_id = posted["poll"]["id"].as_str().expect("poll id");
+    let poll: Value = app
+        .as_(&alice)
+        .get(&format!("/api/v1/polls/{poll_id}"))
+        .await
+        .expect("poll");
+    assert_eq!(shortcodes(&poll), ["blobcat"]);
+    let id = posted["id"].as_str().expect("id");
+    let note = app
+        .get(&format!("/users/alice/statuses/{id}"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await;
+    let note = expect_json(note, 200).await;
+    let emoji_tags: Vec<&str> = (note["tag"].as_array().expect("tags").iter())
+        .filter(|tag| tag["type"] == "Emoji")
+        .map(|tag| tag["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(emoji_tags, [":blobcat:", ":party:"], "{note}");
+}
+
+#[sqlx::test]
 async fn a_profile_shows_its_emoji_and_its_actor_and_notes_carry_emoji_tags(db: PgPool) {
     let app = TestApp::spawn(db).await;
     add_emoji(&app, "blobcat", png(32, 32), true).await;

@@ -128,12 +128,18 @@ fn media_type(response: &Response) -> String {
 #[sqlx::test]
 async fn a_post_reaches_a_remote_follower_and_likes_boosts_and_replies_come_back(db: PgPool) {
     let (a, b, alice, bob) = alice_followed_by_bob(db).await;
-    let status = post(&a, &alice, &[("status", "Hello from A")]).await;
+    let status = post(
+        &a,
+        &alice,
+        &[("status", "Hello from A"), ("language", "en")],
+    )
+    .await;
     let a_id = id_of(&status);
     settle(&[&a, &b]).await;
 
     let copy = in_home(&b, &bob, &status["uri"]).await;
     assert_eq!(copy["content"], status["content"], "{copy}");
+    assert_eq!(copy["language"], "en", "carried in contentMap: {copy}");
     assert_eq!(copy["account"]["acct"], format!("alice@{}", a.domain));
     assert_eq!(copy["visibility"], "public");
     let b_id = id_of(&copy);

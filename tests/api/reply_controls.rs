@@ -263,6 +263,40 @@ async fn descendants(app: &TestApp, viewer: Option<&TestUser>, id: &str) -> Vec<
     .collect()
 }
 
+/// The ids (the last path segment of each item) on the first page of the replies
+/// collection of `author`'s status `id`, fetched anonymously, after checking that its
+/// Note links to it.
+async fn replies_collection(app: &TestApp, author: &str, id: &str) -> Vec<String> {
+    let fetch = |path: String| async move {
+        let response = app
+            .get(&path)
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "{path}");
+        response.json::<Value>().await.expect("json")
+    };
+    let note = fetch(format!("/users/{author}/statuses/{id}")).await;
+    let collection_url = note["replies"].as_str().expect("a replies collection");
+    assert!(collection_url.ends_with(&format!("/users/{author}/statuses/{id}/replies")));
+    let collection = fetch(format!("/users/{author}/statuses/{id}/replies")).await;
+    assert_eq!(collection["id"], collection_url);
+    assert_eq!(collection["type"], "OrderedCollection");
+    let first = collection["first"].as_str().expect("first page");
+    let path = first
+        .split_once("/users/")
+        .map(|(_, rest)| format!("/users/{rest}"));
+    let page = fetch(path.expect("a local page")).await;
+    assert_eq!(page["partOf"], collection_url);
+    (page["orderedItems"].as_array().expect("items").iter())
+        .map(|item| {
+            let uri = item.as_str().expect("a URI");
+            uri.rsplit('/').next().expect("an id").to_owned()
+        })
+        .collect()
+}
+
 /// `POST /api/v1/statuses/:id/<action>` as `user`: the HTTP status.
 async fn act(app: &TestApp, user: &TestUser, id: &str, action: &str) -> u16 {
     app.as_(user)
@@ -293,6 +327,7 @@ async fn the_author_hides_a_reply_for_everyone_but_its_author(db: PgPool) {
     assert_eq!(act(&app, &alice, &rude, "hide_reply").await, 200);
 
     let without = vec![kind.clone()];
+    assert_eq!(replies_collection(&app, "alice", &original).await, without);
     assert_eq!(descendants(&app, Some(&alice), &original).await, without);
     assert_eq!(descendants(&app, Some(&carol), &original).await, without);
     assert_eq!(descendants(&app, None, &original).await, without);
@@ -302,6 +337,11 @@ async fn the_author_hides_a_reply_for_everyone_but_its_author(db: PgPool) {
     );
 
     assert_eq!(act(&app, &alice, &rude, "unhide_reply").await, 200);
+    assert_eq!(
+        replies_collection(&app, "alice", &original).await,
+        vec![rude.clone(), kind.clone()],
+        "direct replies only, oldest first"
+    );
     assert_eq!(
         descendants(&app, None, &original).await,
         vec![rude, answer, kind]
@@ -325,6 +365,10 @@ async fn replies_by_accounts_the_author_blocked_never_show(db: PgPool) {
     app.as_(&alice).block(&bob.account_id).await.expect("block");
     assert_eq!(
         descendants(&app, Some(&carol), &original).await,
+        vec![by_carol.clone()]
+    );
+    assert_eq!(
+        replies_collection(&app, "alice", &original).await,
         vec![by_carol.clone()]
     );
     assert_eq!(descendants(&app, None, &original).await, vec![by_carol]);

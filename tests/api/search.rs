@@ -534,7 +534,7 @@ async fn bad_queries_get_mastodon_errors_or_nothing_never_a_server_error(db: PgP
 
 #[sqlx::test]
 async fn hashtags_are_found_by_prefix_exact_name_first_then_by_use(db: PgPool) {
-    let app = TestApp::spawn(db).await;
+    let app = TestApp::spawn(db.clone()).await;
     let alice = app.sign_up("alice").await;
     post(&app, &alice, "#birdwatching today", &[]).await;
     post(&app, &alice, "#birdwatching again", &[]).await;
@@ -600,6 +600,22 @@ async fn hashtags_are_found_by_prefix_exact_name_first_then_by_use(db: PgPool) {
     )
     .await;
     assert!(names(&body).is_empty());
+    sqlx::query("UPDATE tags SET reviewed_at = now() WHERE name = 'birds'")
+        .execute(&db)
+        .await
+        .expect("reviewed");
+    let body = expect_json(
+        search_as(
+            &app,
+            Some(&alice),
+            "bird",
+            &[("type", "hashtags"), ("exclude_unreviewed", "true")],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(names(&body), ["birds"], "only the reviewed hashtag");
 }
 
 #[sqlx::test]

@@ -283,3 +283,48 @@ async fn staff_picks_come_first_for_everyone_until_dismissed(db: PgPool) {
     let unknown = shell::admin(&db, &["suggestion-feature", "nobody"]).await;
     assert!(!unknown.status.success(), "no such user");
 }
+
+#[sqlx::test]
+async fn kept_suggestions_obey_exclusions_at_once_and_are_computed_again_after_a_follow(
+    db: PgPool,
+) {
+    let app = TestApp::spawn(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let (carol, erin) = (app.sign_up("carol").await, app.sign_up("erin").await);
+    let frank = app.sign_up("frank").await;
+    app.as_(&alice).follow(&bob).await.expect("follows");
+    for followed in [&carol, &erin, &frank] {
+        app.as_(&bob).follow(followed).await.expect("bob follows");
+    }
+    assert_eq!(
+        usernames(&suggested(&app, &alice, "").await),
+        ["carol", "erin", "frank"]
+    );
+
+    app.as_(&alice).block(&erin).await.expect("blocks");
+    sql(
+        &db,
+        "UPDATE accounts SET suspended_at = now() WHERE username = 'frank'",
+    )
+    .await;
+    let dana = app.sign_up("dana").await;
+    app.as_(&bob).follow(&dana).await.expect("bob follows");
+    assert_eq!(
+        usernames(&suggested(&app, &alice, "").await),
+        ["carol"],
+        "the block and the suspension count at once; dana waits for the next computation"
+    );
+
+    shell::assert_success(&shell::admin(&db, &["suggestion-feature", "dana"]).await);
+    assert_eq!(
+        usernames(&suggested(&app, &alice, "").await),
+        ["dana", "carol"],
+        "a new staff pick is offered at once"
+    );
+    shell::assert_success(&shell::admin(&db, &["suggestion-unfeature", "dana"]).await);
+    app.as_(&alice).follow(&carol).await.expect("follows");
+    let after_follow = suggested(&app, &alice, "").await;
+    assert_eq!(usernames(&after_follow), ["dana"]);
+    assert_eq!(after_follow[0]["sources"][0], "friends_of_friends");
+}

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{timestamp, CustomEmoji};
+use crate::config::Config;
 use crate::domain::Id;
 use crate::services::polls::Viewed;
 
@@ -67,6 +68,27 @@ impl Poll {
             voted: viewed.own_votes.as_ref().map(|own| !own.is_empty()),
             own_votes: viewed.own_votes.clone(),
         }
+    }
+
+    /// The entity of `viewed` rendered without its status: with the status's emoji
+    /// that its options use.
+    pub fn alone(viewed: &Viewed, config: &Config) -> Poll {
+        Poll::from_viewed(viewed).with_emojis(&CustomEmoji::all(&viewed.emojis, config))
+    }
+
+    /// The poll with those of its status's custom emoji (`status_emojis`) that its
+    /// options use, as Mastodon lists them in `Poll.emojis`.
+    pub fn with_emojis(mut self, status_emojis: &[CustomEmoji]) -> Poll {
+        self.emojis = (status_emojis.iter())
+            .filter(|emoji| {
+                let code = format!(":{}:", emoji.shortcode);
+                self.options
+                    .iter()
+                    .any(|option| option.title.contains(&code))
+            })
+            .cloned()
+            .collect();
+        self
     }
 
     /// The entities of a page's polls, by status id.

@@ -313,6 +313,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
                 let viewed = crate::services::polls::Viewed {
                     poll,
                     own_votes: Some(Vec::new()),
+                    emojis: Vec::new(),
                 };
                 (id, super::poll::Poll::from_viewed(&viewed))
             })
@@ -426,7 +427,8 @@ impl Loaded {
             in_reply_to_id: row.in_reply_to_id.map(Id),
             in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
             reblog,
-            poll: self.polls.get(&row.id).cloned(),
+            poll: (self.polls.get(&row.id).cloned())
+                .map(|poll| poll.with_emojis(self.emojis.get(&row.id).map_or(&[], Vec::as_slice))),
             card: self.cards.get(&row.id).cloned(),
             language: row.language.clone(),
             text: None,

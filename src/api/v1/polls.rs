@@ -87,7 +87,7 @@ pub async fn show(
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Poll>> {
     let viewed = polls::show(&state, token.account_id(), id.0).await?;
-    Ok(Json(Poll::from_viewed(&viewed)))
+    Ok(Json(Poll::alone(&viewed, &state.config)))
 }
 
 /// `choices[]` of a vote.
@@ -113,5 +113,5 @@ pub async fn vote(
     let mut choices = params.choices.unwrap_or_default();
     choices.truncate(MAX_CHOICES);
     let viewed = polls::vote(&state, user.account_id, id.0, &choices).await?;
-    Ok(Json(Poll::from_viewed(&viewed)))
+    Ok(Json(Poll::alone(&viewed, &state.config)))
 }

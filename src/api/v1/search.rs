@@ -36,6 +36,10 @@ pub struct SearchParams {
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     #[param(value_type = Option<bool>)]
     following: Option<bool>,
+    /// Only hashtags an admin reviewed (apps set it when looking for trending ones).
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    #[param(value_type = Option<bool>)]
+    exclude_unreviewed: Option<bool>,
     /// `accounts`, `hashtags` or `statuses`.
     #[serde(rename = "type")]
     kind: Option<String>,
@@ -57,6 +61,7 @@ impl SearchParams {
             kind: Kind::parse(self.kind.as_deref()),
             resolve: self.resolve == Some(true),
             following: self.following == Some(true),
+            exclude_unreviewed: self.exclude_unreviewed == Some(true),
             // An id that does not parse names no account: nothing is found.
             account_id: self
                 .account_id

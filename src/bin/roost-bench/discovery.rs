@@ -1,10 +1,11 @@
-//! B12: discovery on the plain dataset. Status search for a common word (in every
-//! status) and a rare one (in one status), every author `indexable`; follow
-//! suggestions for users who follow 200 accounts each in the 10,000-user graph; each
-//! next to the same SQL without HTTP. And the time a trends refresh takes once the
-//! last 48 hours of statuses carry hashtags and favourites (seeded here: 1,000
-//! hashtags, one per status; a favourite by each of five other users on one status in
-//! ten).
+//! B12 and B13: discovery on the plain dataset. B12: status search for a common word
+//! (in every status) and a rare one (in one status), every author `indexable`, next
+//! to the same SQL without HTTP; and the time a trends refresh takes once the last 48
+//! hours of statuses carry hashtags and favourites (seeded here: 1,000 hashtags, one
+//! per status; a favourite by each of five other users on one status in ten). B13:
+//! follow suggestions for users who follow 200 accounts each in the 10,000-user graph,
+//! the first request of each user (computed from the graph) one at a time, then
+//! requests answered from what was kept, under load.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +23,8 @@ use crate::report::{Figure, Report};
 
 /// Refreshes timed (the median is reported).
 const REFRESHES: usize = 3;
+/// Users whose suggestions B13 asks for: each first request computes them.
+const SUGGESTED_USERS: usize = 200;
 
 /// Runs B12 and adds its figures to `report`.
 pub async fn b12(
@@ -38,7 +41,6 @@ pub async fn b12(
     for word in [Word::Common, Word::Rare] {
         search(server, pool, users, tokens, run, word, report).await?;
     }
-    suggestions(server, pool, users, tokens, run, report).await?;
     trends_refresh(pool, report).await
 }
 
@@ -117,7 +119,10 @@ async fn search(
     Ok(())
 }
 
-async fn suggestions(
+/// Runs B13 and adds its figures to `report`: the first request of each of
+/// [`SUGGESTED_USERS`] users one at a time (nothing kept yet, so each computes), next to
+/// the same SQL; then the same users' requests under load, answered from what was kept.
+pub async fn b13(
     server: &Server,
     pool: &PgPool,
     users: &[i64],
@@ -125,20 +130,50 @@ async fn suggestions(
     run: Run,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    let make = authorized_gets(server, tokens, |_| {
-        "/api/v2/suggestions?limit=40".to_owned()
-    });
-    let measured = crate::measure(server.pid, run, make).await;
-    let floor = sql_rate(pool, users, run.duration, |pool, users, n| async move {
+    let count = SUGGESTED_USERS.min(tokens.len());
+    // `tokens[i]` is `users[i]`'s; 7919 is prime, so requests 0..count go to
+    // `count` different users.
+    let suggested = Arc::new(tokens[..count].to_vec());
+    let path = |_| "/api/v2/suggestions?limit=40".to_owned();
+    let one_at_a_time = Run {
+        connections: 1,
+        max_requests: count as u64,
+        ..run
+    };
+    let first = crate::measure(
+        server.pid,
+        one_at_a_time,
+        authorized_gets(server, &suggested, path),
+    )
+    .await;
+    let computed = users[..count].to_vec();
+    sqlx::query("DELETE FROM suggestion_caches")
+        .execute(pool)
+        .await?;
+    let floor = sql_rate(pool, &computed, run.duration, |pool, users, n| async move {
         let viewer = users[(n as usize * 7919) % users.len()];
-        roost::db::suggestions::suggestions(&pool, viewer, false, 40).await?;
+        roost::db::suggestions::compute(&pool, viewer, false).await?;
+        roost::db::suggestions::kept(&pool, viewer, 40).await?;
         Ok(())
     })
     .await?;
     report.add(Figure::load(
-        "B12",
-        "GET /api/v2/suggestions?limit=40 (users following 200)",
-        measured,
+        "B13",
+        "GET /api/v2/suggestions?limit=40, users following 200, first request (computed), 1 conn",
+        first,
+        Some(("the same SQL, 8 conns", floor)),
+    ));
+    let kept = crate::measure(server.pid, run, authorized_gets(server, &suggested, path)).await;
+    let floor = sql_rate(pool, &computed, run.duration, |pool, users, n| async move {
+        let viewer = users[(n as usize * 7919) % users.len()];
+        roost::db::suggestions::kept(&pool, viewer, 40).await?;
+        Ok(())
+    })
+    .await?;
+    report.add(Figure::load(
+        "B13",
+        "GET /api/v2/suggestions?limit=40, users following 200, kept",
+        kept,
         Some(("the same SQL, 8 conns", floor)),
     ));
     Ok(())

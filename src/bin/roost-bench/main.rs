@@ -60,7 +60,7 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,floors);
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,B13,floors);
     /// all by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
     /// need no dataset, so none is loaded then).
     #[arg(long, value_delimiter = ',')]
@@ -237,8 +237,12 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         realistic::b11(&bench, &server, &tokens, &mut report).await?;
     }
     if wanted("B12") {
-        eprintln!("roost-bench: B12 follow suggestions and trends refresh");
+        eprintln!("roost-bench: B12 status search and trends refresh");
         discovery::b12(&server, &pool, &users, &tokens, run, &mut report).await?;
+    }
+    if wanted("B13") {
+        eprintln!("roost-bench: B13 follow suggestions");
+        discovery::b13(&server, &pool, &users, &tokens, run, &mut report).await?;
     }
     if wanted("floors") {
         eprintln!("roost-bench: HTTP floor");

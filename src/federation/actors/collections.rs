@@ -1,11 +1,13 @@
 //! A local actor's collections: followers and following (paged by number), the outbox
 //! (`Create` activities of public and unlisted posts, paged by `max_id`), featured
-//! posts and featured hashtags. An account that hides its collections shows only their totals.
+//! posts and featured hashtags, and the replies collection of each of its posts (paged
+//! by number). An account that hides its collections shows only their totals.
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#collections>,
 //! <https://www.w3.org/TR/activitystreams-core/#paging>.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -13,7 +15,8 @@ use super::{activity_json, local_account};
 use crate::db::accounts;
 use crate::db::follows::{self, Direction};
 use crate::db::Page;
-use crate::error::ApiResult;
+use crate::domain::Id;
+use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::featured_tags::featured_hashtag;
 use crate::federation::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use crate::federation::protocol::{EmbeddedObject, ObjectRef, Tag};
@@ -27,6 +30,62 @@ const COLLECTION_PAGE_SIZE: i64 = 40;
 #[derive(Debug, Deserialize)]
 pub struct CollectionQuery {
     page: Option<String>,
+}
+
+/// The page number `?page=N` asks for, if it is one (1 to 10,000).
+fn page_number(query: &CollectionQuery) -> Option<i64> {
+    (query.page.as_deref())
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=10_000).contains(p))
+}
+
+/// `GET /users/:name/statuses/:id/replies`: the replies collection of a local post
+/// (linked from its Note's `replies`, as Mastodon's; FEP-7458): the ids of its direct
+/// public and unlisted replies that the signed viewer (or anyone) may see, oldest first,
+/// in pages of [`COLLECTION_PAGE_SIZE`]. A reply its author hid, or one by an account
+/// they block, is never listed. `404` when the viewer may not see the post.
+pub async fn replies(
+    State(state): State<AppState>,
+    Path((name, Id(id))): Path<(String, Id)>,
+    Query(query): Query<CollectionQuery>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let viewer = super::signed_get::signed_viewer(&state, &method, &uri, &headers).await;
+    crate::db::statuses::find_visible(&state.db, viewer, id)
+        .await?
+        .filter(|row| row.account_id == account.id && row.reblog_of_id.is_none())
+        .ok_or(ApiError::NotFound)?;
+    let collection = urls::replies_collection(&state.config, &account.username, id);
+    let collection = url::Url::parse(&collection).map_err(anyhow::Error::from)?;
+    let Some(number) = page_number(&query) else {
+        let mut root: OrderedCollection<EmbeddedObject> =
+            OrderedCollection::new(collection.clone(), 0, Some(page_url(&collection, 1)));
+        // Counting what each viewer may see would cost a query per fetch; peers page.
+        root.total_items = None;
+        return Ok(activity_json(&root));
+    };
+    let offset = (number - 1) * COLLECTION_PAGE_SIZE;
+    let rows =
+        crate::db::statuses::replies_page(&state.db, viewer, id, COLLECTION_PAGE_SIZE, offset)
+            .await?;
+    let items = (rows.iter())
+        .filter_map(|reply| {
+            let uri = match &reply.ap_id {
+                Some(ap_id) => ap_id.clone(),
+                None => urls::status(&state.config, &reply.username, reply.id),
+            };
+            url::Url::parse(&uri).ok().map(ObjectRef::Uri)
+        })
+        .collect();
+    let next =
+        (rows.len() as i64 == COLLECTION_PAGE_SIZE).then(|| page_url(&collection, number + 1));
+    let prev = (number > 1).then(|| page_url(&collection, number - 1));
+    let page: OrderedCollectionPage<EmbeddedObject> =
+        OrderedCollectionPage::new(page_url(&collection, number), collection, items, next, prev);
+    Ok(activity_json(&page))
 }
 
 /// `GET /users/:name/followers`.
@@ -61,12 +120,7 @@ async fn follow_collection(
         Direction::Followers => (urls.followers, account.followers_count),
         Direction::Following => (urls.following, account.following_count),
     };
-    let page_number = query
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=10_000).contains(p));
-    let Some(page_number) = page_number.filter(|_| !account.hide_collections) else {
+    let Some(page_number) = page_number(&query).filter(|_| !account.hide_collections) else {
         let first = (!account.hide_collections).then(|| page_url(&id, 1));
         let collection: OrderedCollection<EmbeddedObject> =
             OrderedCollection::new(id, u64::try_from(total).unwrap_or(0), first);

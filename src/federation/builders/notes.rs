@@ -73,7 +73,13 @@ pub fn note(config: &Config, parts: &NoteParts<'_>) -> anyhow::Result<Note> {
         conversation: status.conversation.clone(),
     });
     note.updated = status.edited_at;
+    // As Mastodon: the body once more under its language, which peers store.
+    note.content_map = status
+        .language
+        .as_ref()
+        .map(|language| [(language.clone(), status.content.clone())].into());
     note.attachment = attachments::outbound_all(config, parts.media)?;
+    note.replies = Some(urls::replies_collection(config, &author.username, status.id).into());
     Ok(note)
 }
 

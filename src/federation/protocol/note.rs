@@ -43,7 +43,7 @@ pub use local::{post_context, LocalNote};
 pub use question::{Closed, QuestionFields, QuestionOption};
 pub use visibility::{Audience, Visibility};
 
-/// A post. Unknown properties (`replies`, `likes`, `atomUri`, …) are ignored.
+/// A post. Unknown properties (`likes`, `atomUri`, …) are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
@@ -172,6 +172,10 @@ pub struct Note {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub interaction_policy: Option<InteractionPolicy>,
+    /// The replies collection: its URI on Roost's posts; read as given (a URI or the
+    /// collection embedded) from others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Value>,
 }
 
 impl Note {
@@ -198,6 +202,22 @@ impl Note {
             .find(|url| url.media_type() == Some("text/html"))
             .or_else(|| urls.first())
             .map(UrlOrLink::href)
+    }
+
+    /// The language of the body: the `contentMap` key whose text is `content`, else its
+    /// first key (Mastodon sends one), as a lowercase ISO 639 code (`pt-BR` → `pt`);
+    /// `None` without a map or when the key is no language tag.
+    pub fn language(&self) -> Option<String> {
+        let map = self.content_map.as_ref()?;
+        let key = map
+            .iter()
+            .find(|(_, text)| Some(text.as_str()) == self.content.as_deref())
+            .or_else(|| map.iter().next())
+            .map(|(key, _)| key)?;
+        let primary = key.split(['-', '_']).next()?;
+        let is_code =
+            (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+        is_code.then(|| primary.to_ascii_lowercase())
     }
 
     /// The content warning, if it is not blank.

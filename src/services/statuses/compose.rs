@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
+use crate::domain::polls::ValidPoll;
 use crate::domain::status_text::{self, MentionTarget};
 use crate::federation::resolve;
 use crate::state::AppState;
@@ -27,14 +28,19 @@ pub struct Composed {
     pub mentioned: Vec<AccountRow>,
     /// Hashtags, lowercased, each once.
     pub tags: Vec<String>,
-    /// The enabled local custom emoji the text and content warning use.
+    /// The enabled local custom emoji the text, content warning and poll options use.
     pub emojis: Vec<CustomEmojiRow>,
 }
 
-/// Renders `text` (with content warning `spoiler_text`) for posting. Network lookups
+/// Renders `text` (with content warning `spoiler_text` and `poll`) for posting. Network lookups
 /// of unknown remote handles are bounded; a handle that cannot be resolved stays plain
 /// text, as in Mastodon, and so does an unknown or disabled `:shortcode:`.
-pub async fn compose(state: &AppState, text: &str, spoiler_text: &str) -> sqlx::Result<Composed> {
+pub async fn compose(
+    state: &AppState,
+    text: &str,
+    spoiler_text: &str,
+    poll: Option<&ValidPoll>,
+) -> sqlx::Result<Composed> {
     let mut found: HashMap<String, AccountRow> = HashMap::new();
     let mut lookups = 0;
     for mention in status_text::extract_mentions(text)
@@ -77,8 +83,12 @@ pub async fn compose(state: &AppState, text: &str, spoiler_text: &str) -> sqlx::
             }
         }
     }
-    let emojis =
-        crate::services::custom_emojis::local_used_in(&state.db, [text, spoiler_text]).await?;
+    // As Mastodon: the emoji of the poll's options are the status's too.
+    let options = poll.map_or(&[][..], |poll| poll.options.as_slice());
+    let texts = [text, spoiler_text]
+        .into_iter()
+        .chain(options.iter().map(String::as_str));
+    let emojis = crate::services::custom_emojis::local_used_in(&state.db, texts).await?;
     Ok(Composed {
         html: parsed.html,
         mentioned,

@@ -73,6 +73,7 @@ impl Note {
             tag: post.tag,
             attachment: Vec::new(),
             conversation: post.conversation,
+            replies: None,
             thread: None,
             quote: None,
             quote_url: None,

@@ -80,6 +80,7 @@ fn a_mastodon_public_reply_with_public_only_in_cc_is_unlisted() {
         .content_map
         .as_ref()
         .is_some_and(|map| map.contains_key("en")));
+    assert_eq!(note.language().as_deref(), Some("en"));
     let followers = url("https://mastodon.madrid/users/felix/followers");
     let visibility = note.visibility(Some(&followers), &mentions(note));
     assert_eq!(visibility, Visibility::Unlisted);
@@ -719,4 +720,28 @@ fn roosts_delete_sends_a_tombstone_to_the_posts_audience() {
         json!({"id": "https://roost.example/users/alice/statuses/1", "type": "Tombstone"})
     );
     assert_eq!(parse::<Delete>("roost delete", &value.to_string()), delete);
+}
+
+#[test]
+fn the_language_is_the_content_map_key_of_the_content_as_an_iso_639_code() {
+    let language = |map: Value| {
+        let note: Note = serde_json::from_value(json!({
+            "id": "https://remote.example/notes/1", "type": "Note",
+            "content": "<p>Olá</p>", "contentMap": map
+        }))
+        .expect("a note");
+        note.language()
+    };
+    assert_eq!(
+        language(json!({"pt-BR": "<p>Olá</p>"})).as_deref(),
+        Some("pt")
+    );
+    assert_eq!(
+        language(json!({"de": "<p>Hallo</p>", "PT": "<p>Olá</p>"})).as_deref(),
+        Some("pt"),
+        "the key whose text is the content"
+    );
+    assert_eq!(language(json!({"e1": "<p>Olá</p>"})), None);
+    assert_eq!(language(json!({"<script>": "<p>Olá</p>"})), None);
+    assert_eq!(language(Value::Null), None);
 }
