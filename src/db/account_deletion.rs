@@ -8,6 +8,8 @@
 
 use sqlx::PgConnection;
 
+use super::reply_controls::COUNTED;
+
 /// The tables and columns naming an account whose rows go with its data (its statuses
 /// take their mentions, favourites, boosts, tags and edits with them by cascade).
 const OWNED: &[(&str, &str)] = &[
@@ -61,6 +63,8 @@ const OWNED: &[(&str, &str)] = &[
     ("quotes", "quoted_account_id"),
     ("quote_policy_defaults", "account_id"),
     ("reply_policy_defaults", "account_id"),
+    ("featured_suggestions", "account_id"),
+    ("suggestion_caches", "account_id"),
 ];
 
 /// The storage keys of the account's files: its uploads, avatar and header. Read
@@ -112,17 +116,23 @@ pub async fn purge(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()>
 /// Takes back what the account added to others' counters: its favourites and boosts
 /// of their statuses, its replies, and its follows either way.
 async fn fix_counters(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> {
+    // Only replies that counted are taken back (not hidden ones, nor those by an
+    // account the parent's author blocks).
+    let replies = format!(
+        "UPDATE statuses p SET replies_count = greatest(p.replies_count - n.replies, 0) \
+         FROM (SELECT r.in_reply_to_id, count(*) AS replies FROM statuses r \
+               JOIN statuses p ON p.id = r.in_reply_to_id \
+               WHERE r.account_id = $1 AND r.deleted_at IS NULL AND {COUNTED} \
+               GROUP BY r.in_reply_to_id) n \
+         WHERE p.id = n.in_reply_to_id AND p.account_id <> $1"
+    );
     let statements = [
         "UPDATE statuses s SET favourites_count = greatest(s.favourites_count - 1, 0) \
          FROM favourites f WHERE f.account_id = $1 AND f.status_id = s.id AND s.account_id <> $1",
         "UPDATE statuses s SET reblogs_count = greatest(s.reblogs_count - 1, 0) \
          FROM statuses b WHERE b.account_id = $1 AND b.reblog_of_id = s.id \
            AND b.deleted_at IS NULL AND s.account_id <> $1",
-        "UPDATE statuses s SET replies_count = greatest(s.replies_count - r.replies, 0) \
-         FROM (SELECT in_reply_to_id, count(*) AS replies FROM statuses \
-               WHERE account_id = $1 AND deleted_at IS NULL AND in_reply_to_id IS NOT NULL \
-               GROUP BY in_reply_to_id) r \
-         WHERE s.id = r.in_reply_to_id AND s.account_id <> $1",
+        replies.as_str(),
         "UPDATE accounts a SET followers_count = greatest(a.followers_count - 1, 0) \
          FROM follows f WHERE f.account_id = $1 AND f.target_account_id = a.id AND f.accepted",
         "UPDATE accounts a SET following_count = greatest(a.following_count - 1, 0) \

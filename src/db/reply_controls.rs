@@ -11,7 +11,7 @@ pub const SHOWN_IN_THREAD: &str = "NOT EXISTS (SELECT 1 FROM hidden_replies h \
      AND NOT EXISTS (SELECT 1 FROM blocks b \
        WHERE b.account_id = s.in_reply_to_account_id AND b.target_account_id = s.account_id)";
 
-/// Sets who may reply to status `status_id`.
+/// Sets who may reply to status `status_id` (leaving who may ask as it was).
 pub async fn set_policy(db: impl PgExecutor<'_>, status_id: i64, policy: &str) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO status_reply_policies (status_id, policy) VALUES ($1, $2) \
@@ -22,6 +22,40 @@ pub async fn set_policy(db: impl PgExecutor<'_>, status_id: i64, policy: &str) -
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Sets who may reply to remote status `status_id` and who may ask its author to
+/// approve a reply (`manual`).
+pub async fn set_remote_policy(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    policy: &str,
+    manual: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO status_reply_policies (status_id, policy, manual_policy) VALUES ($1, $2, $3) \
+         ON CONFLICT (status_id) DO UPDATE \
+         SET policy = EXCLUDED.policy, manual_policy = EXCLUDED.manual_policy",
+    )
+    .bind(status_id)
+    .bind(policy)
+    .bind(manual)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Who may ask the author of status `status_id` to approve a reply, if anyone.
+pub async fn manual_policy(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> sqlx::Result<Option<String>> {
+    let found: Option<Option<String>> =
+        sqlx::query_scalar("SELECT manual_policy FROM status_reply_policies WHERE status_id = $1")
+            .bind(status_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.flatten())
 }
 
 /// The reply policies of the statuses of `status_ids` that have one.
@@ -59,6 +93,42 @@ const NOT_BLOCKED: &str = "NOT EXISTS (SELECT 1 FROM blocks b \
 pub const COUNTED: &str = "NOT EXISTS (SELECT 1 FROM hidden_replies h WHERE h.status_id = r.id) \
      AND NOT EXISTS (SELECT 1 FROM blocks b \
        WHERE b.account_id = p.account_id AND b.target_account_id = r.account_id)";
+
+/// Keeps the stamp another server issued for local reply `status_id`.
+pub async fn set_received_stamp(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    authorization_uri: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reply_stamps (status_id, authorization_uri) VALUES ($1, $2) \
+         ON CONFLICT (status_id) DO UPDATE SET authorization_uri = EXCLUDED.authorization_uri",
+    )
+    .bind(status_id)
+    .bind(authorization_uri)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The stamp another server issued for local reply `status_id`, if any.
+pub async fn received_stamp(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT authorization_uri FROM reply_stamps WHERE status_id = $1")
+        .bind(status_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Whether reply `status_id` is hidden from its thread.
+pub async fn is_hidden(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM hidden_replies WHERE status_id = $1)")
+        .bind(status_id)
+        .fetch_one(db)
+        .await
+}
 
 /// Hides (`hidden`) or shows again reply `status_id` in its thread; its parent's
 /// `replies_count` follows when the reply's state changed (and it is not by an account

@@ -162,7 +162,8 @@ async fn statuses_from(
     page: &Page,
     offset: i64,
 ) -> sqlx::Result<Vec<StatusRow>> {
-    let rows = sqlx::query_as::<_, StatusRow>(&statuses_sql(source, search, page))
+    let sql = statuses_sql(source, search, page);
+    let query = sqlx::query_as::<_, StatusRow>(&sql)
         .bind(viewer)
         .bind(&search.tsquery)
         .bind(&search.language_config)
@@ -176,32 +177,74 @@ async fn statuses_from(
         .bind(&search.languages)
         .bind(&search.not_languages)
         .bind(search.created_before)
-        .bind(search.created_from)
-        .fetch_all(db)
+        .bind(search.created_from);
+    if source != Source::TextIndex {
+        return Ok(page.newest_first(query.fetch_all(db).await?));
+    }
+    // Read by this process alone: the plan cannot know how many statuses the word is
+    // in, assumes thousands, and would start parallel workers (tens of milliseconds)
+    // to read what is mostly a handful of matches.
+    let mut transaction = db.begin().await?;
+    sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
+        .execute(&mut *transaction)
         .await?;
+    let rows = query.fetch_all(&mut *transaction).await?;
+    transaction.commit().await?;
     Ok(page.newest_first(rows))
 }
 
+/// Most matches the text index hands over for one search: a word in more statuses
+/// than that, none of them among the [`RECENT_WINDOW`] newest, is searched among the
+/// first this many matches the index yields (reading every match of a word in a
+/// million statuses would take seconds).
+const MAX_INDEX_MATCHES: i64 = 20_000;
+
+/// The conditions on the status row alone: the paging bounds, account, language and
+/// dates. Only the filters the search has are written, so that a statement kept
+/// prepared gets a generic plan fit for its filters: a condition written for every
+/// search but void for most (`$9 = '{}' OR …`) makes PostgreSQL guess its selectivity
+/// and, for the window, sort the whole table rather than walk its newest rows.
+fn row_conditions(search: &StatusSearch, page: &Page) -> String {
+    let present = [
+        (true, "s.deleted_at IS NULL AND s.reblog_of_id IS NULL"),
+        (page.max_id.is_some(), "s.id < $4"),
+        (page.min_id.is_some(), "s.id > $5"),
+        (search.account_id.is_some(), "s.account_id = $8"),
+        (!search.from.is_empty(), "s.account_id = ALL($9::bigint[])"),
+        (
+            !search.not_from.is_empty(),
+            "s.account_id <> ALL($10::bigint[])",
+        ),
+        (
+            !search.languages.is_empty(),
+            "lower(coalesce(s.language, '')) = ALL($11::text[])",
+        ),
+        (
+            !search.not_languages.is_empty(),
+            "lower(coalesce(s.language, '')) <> ALL($12::text[])",
+        ),
+        (search.created_before.is_some(), "s.created_at < $13"),
+        (search.created_from.is_some(), "s.created_at >= $14"),
+    ];
+    let written: Vec<&str> = (present.iter())
+        .filter(|(applies, _)| *applies)
+        .map(|(_, condition)| *condition)
+        .collect();
+    written.join(" AND ")
+}
+
 /// The statement of [`statuses_from`]. Only fixed fragments are written in. The
-/// conditions on the status row alone (paging, account, language, dates) narrow the
-/// candidates where they are read; the text, the reach and the privacy rules are
-/// checked on each candidate.
+/// conditions on the status row alone narrow the candidates where they are read; the
+/// text, the reach and the privacy rules are checked on each candidate.
 fn statuses_sql(source: Source, search: &StatusSearch, page: &Page) -> String {
     let order = page.order();
-    let row_conditions = "s.deleted_at IS NULL AND s.reblog_of_id IS NULL \
-           AND ($4::bigint IS NULL OR s.id < $4) AND ($5::bigint IS NULL OR s.id > $5) \
-           AND ($8::bigint IS NULL OR s.account_id = $8) \
-           AND s.account_id = ALL($9::bigint[]) AND s.account_id <> ALL($10::bigint[]) \
-           AND lower(coalesce(s.language, '')) = ALL($11::text[]) \
-           AND lower(coalesce(s.language, '')) <> ALL($12::text[]) \
-           AND ($13::timestamptz IS NULL OR s.created_at < $13) \
-           AND ($14::timestamptz IS NULL OR s.created_at >= $14)";
+    let row_conditions = row_conditions(search, page);
     let tsquery =
         "(to_tsquery('roost_simple', $2) || to_tsquery(roost_search_config($3::text), $2))";
     let (from, text) = match source {
         Source::Table => (
             format!("statuses s WHERE {row_conditions}"),
-            "($2::text IS NULL AND $3::text IS NULL)".to_owned(),
+            "true".to_owned(),
         ),
         Source::Recent => (
             format!(
@@ -219,7 +262,8 @@ fn statuses_sql(source: Source, search: &StatusSearch, page: &Page) -> String {
     let matches = match source {
         Source::TextIndex => format!(
             "WITH matches AS MATERIALIZED (SELECT s.id FROM statuses s \
-               WHERE s.deleted_at IS NULL AND s.search_vector @@ {tsquery}) "
+               WHERE s.deleted_at IS NULL AND s.search_vector @@ {tsquery} \
+               LIMIT {MAX_INDEX_MATCHES}) "
         ),
         _ => String::new(),
     };

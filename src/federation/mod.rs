@@ -25,6 +25,7 @@ pub mod posts;
 pub mod protocol;
 pub mod resolve;
 pub mod signatures;
+pub mod stamps;
 pub mod suspensions;
 
 use axum::routing::{get, post};

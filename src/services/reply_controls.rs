@@ -9,7 +9,9 @@
 
 mod federation;
 
-pub use federation::{answer_create, receive_request, refuse_reply, stamp};
+pub use federation::{
+    answer_create, receive_accept, receive_reject, receive_request, refuse_reply, stamp,
+};
 
 use sqlx::PgConnection;
 use url::Url;
@@ -22,6 +24,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::federation::protocol::interaction_policy::Rule;
 use crate::federation::protocol::note::Note;
 use crate::federation::protocol::public_url;
+use crate::federation::stamps::{self, Claim};
 use crate::state::AppState;
 
 /// The policy named by `requested` (the `reply_policy` parameter), if any.
@@ -92,6 +95,16 @@ pub async fn may_reply(state: &AppState, replier: i64, parent: &StatusRow) -> sq
         return Ok(true);
     }
     let policy = policy_of(&state.db, parent.id).await?;
+    allowed_by(state, policy, replier, parent).await
+}
+
+/// Whether `policy` (of `parent`) lets `replier`, who is not its author, in.
+async fn allowed_by(
+    state: &AppState,
+    policy: ReplyPolicy,
+    replier: i64,
+    parent: &StatusRow,
+) -> sqlx::Result<bool> {
     if matches!(policy, ReplyPolicy::Everyone | ReplyPolicy::Nobody) {
         return Ok(policy.allows(false, false));
     }
@@ -102,14 +115,39 @@ pub async fn may_reply(state: &AppState, replier: i64, parent: &StatusRow) -> sq
     Ok(policy.allows(follows, mentioned))
 }
 
-/// Refuses a reply by local account `replier` to `parent` that its policy does not
-/// allow. Errors: `Validation` (422, nothing written).
-pub async fn check(state: &AppState, replier: i64, parent: Option<&StatusRow>) -> ApiResult<()> {
+/// How a local reply stands with the policy of the post it answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Approval {
+    /// Not a reply, or one the policy lets in.
+    Approved,
+    /// A reply to a remote post whose author may approve it (`manualApproval`): sent,
+    /// and out of the thread until their server approves it.
+    Pending,
+}
+
+/// How a reply by local account `replier` to `parent` stands with its policy.
+/// Errors: `Validation` (422, nothing written) when the policy neither lets the replier
+/// in nor lets them ask.
+pub async fn check(
+    state: &AppState,
+    replier: i64,
+    parent: Option<&StatusRow>,
+) -> ApiResult<Approval> {
     let Some(parent) = parent else {
-        return Ok(());
+        return Ok(Approval::Approved);
     };
     if may_reply(state, replier, parent).await? {
-        return Ok(());
+        return Ok(Approval::Approved);
+    }
+    let manual = match parent.local {
+        true => None,
+        false => reply_controls::manual_policy(&state.db, parent.id).await?,
+    };
+    let manual = manual.as_deref().and_then(ReplyPolicy::parse);
+    if let Some(manual) = manual {
+        if allowed_by(state, manual, replier, parent).await? {
+            return Ok(Approval::Pending);
+        }
     }
     Err(ApiError::validation(
         "in_reply_to_id",
@@ -118,13 +156,20 @@ pub async fn check(state: &AppState, replier: i64, parent: Option<&StatusRow>) -
     ))
 }
 
-/// Writes, in the posting transaction, who may reply to the new status `status_id`.
+/// Writes, in the posting transaction, who may reply to the new status `status_id`, and
+/// keeps it out of its parent's thread while the parent's author has yet to approve it
+/// (`approval` pending).
 pub async fn record(
     conn: &mut PgConnection,
     status_id: i64,
     policy: ReplyPolicy,
+    approval: Approval,
 ) -> sqlx::Result<()> {
-    reply_controls::set_policy(&mut *conn, status_id, policy.as_str()).await
+    reply_controls::set_policy(&mut *conn, status_id, policy.as_str()).await?;
+    if approval == Approval::Pending {
+        reply_controls::set_hidden(&mut *conn, status_id, true).await?;
+    }
+    Ok(())
 }
 
 /// Sets who may quote and who may reply to status `id` of `account_id` (`PUT
@@ -151,16 +196,25 @@ pub async fn set_policies(
 /// automatically, followers when that collection is, mentioned when other actors are,
 /// nobody when only the author is.
 pub fn remote_policy(rule: &Rule, author: Option<&Url>, followers: Option<&Url>) -> ReplyPolicy {
-    let approves = |url: &Url| rule.automatic_approval.contains(url);
-    if approves(&public_url()) {
+    policy_of_list(&rule.automatic_approval, author, followers)
+}
+
+/// Who may ask for approval under a remote Note's `canReply` rule: its `manualApproval`,
+/// read as [`remote_policy`] reads `automaticApproval`.
+pub fn remote_manual_policy(
+    rule: &Rule,
+    author: Option<&Url>,
+    followers: Option<&Url>,
+) -> ReplyPolicy {
+    policy_of_list(&rule.manual_approval, author, followers)
+}
+
+fn policy_of_list(listed: &[Url], author: Option<&Url>, followers: Option<&Url>) -> ReplyPolicy {
+    if listed.contains(&public_url()) {
         ReplyPolicy::Everyone
-    } else if followers.is_some_and(approves) {
+    } else if followers.is_some_and(|followers| listed.contains(followers)) {
         ReplyPolicy::Followers
-    } else if rule
-        .automatic_approval
-        .iter()
-        .any(|url| Some(url) != author)
-    {
+    } else if listed.iter().any(|url| Some(url) != author) {
         ReplyPolicy::Mentioned
     } else {
         ReplyPolicy::Nobody
@@ -168,9 +222,9 @@ pub fn remote_policy(rule: &Rule, author: Option<&Url>, followers: Option<&Url>)
 }
 
 /// Stores, in the caller's transaction, the reply policy remote status `row` states in
-/// its `note` (`interactionPolicy.canReply`), for a post whose author's followers
-/// collection is `followers`. A Note without `canReply` leaves what is known (GoToSocial
-/// then lets everyone reply).
+/// its `note` (`interactionPolicy.canReply`: who may reply, who may ask), for a post
+/// whose author's followers collection is `followers`. A Note without `canReply` leaves
+/// what is known (GoToSocial then lets everyone reply).
 pub async fn store_remote(
     conn: &mut PgConnection,
     row: &StatusRow,
@@ -181,7 +235,8 @@ pub async fn store_remote(
         return Ok(());
     };
     let policy = remote_policy(rule, note.author_id(), followers);
-    record(conn, row.id, policy).await
+    let manual = remote_manual_policy(rule, note.author_id(), followers);
+    reply_controls::set_remote_policy(conn, row.id, policy.as_str(), manual.as_str()).await
 }
 
 /// Hides (`hidden`) or shows again reply `id` in its thread, on behalf of `account_id`,
@@ -202,6 +257,74 @@ pub async fn set_hidden(
     }
     reply_controls::set_hidden(&state.db, reply.id, hidden).await?;
     Ok(reply)
+}
+
+/// Whether a received reply `note` by remote `author` joins the thread of `parent`
+/// (when it answers a post of another server; a local parent's rule is
+/// [`check_remote`]'s). The parent's policy, as its `canReply` stated, lets in its
+/// author, everyone under `everyone`, and the accounts it mentions; anyone else
+/// (followers included: Roost does not see follows between two other servers) needs
+/// the parent author's stamp, named by the reply's `replyAuthorization`, which must
+/// dereference and match. A reply that does not join is stored hidden, as if the
+/// parent's author had hidden it: it stays visible on its own, not in the thread.
+pub async fn joins_thread(
+    state: &AppState,
+    author: &AccountRow,
+    parent: Option<&StatusRow>,
+    note: &Note,
+) -> ApiResult<bool> {
+    let Some(parent) = parent.filter(|parent| !parent.local) else {
+        return Ok(true);
+    };
+    if may_reply(state, author.id, parent).await? {
+        return Ok(true);
+    }
+    let Some(stamp) = note.reply_authorization.as_ref() else {
+        return Ok(false);
+    };
+    let parent_author = crate::db::accounts::find_by_id(&state.db, parent.account_id).await?;
+    let (Some(parent_author), Some(parent_uri)) = (
+        parent_author
+            .and_then(|a| a.ap_id)
+            .and_then(|a| Url::parse(&a).ok()),
+        parent.ap_id.as_deref().and_then(|p| Url::parse(p).ok()),
+    ) else {
+        return Ok(false);
+    };
+    let claim = Claim {
+        kind: "ReplyAuthorization",
+        author: &parent_author,
+        interacting: &note.id,
+        target: &parent_uri,
+    };
+    Ok(stamps::verifies(state, stamp.as_url(), claim).await)
+}
+
+/// Shows in its thread a hidden remote reply to a post of another server once an
+/// `Update` of it brings a stamp that verifies (the replier's server adds it when the
+/// parent's author approves). Nothing for a reply that was not hidden.
+pub async fn receive_stamp(
+    state: &AppState,
+    author: &AccountRow,
+    reply: &StatusRow,
+    note: &Note,
+) -> ApiResult<()> {
+    if note.reply_authorization.is_none() || !reply_controls::is_hidden(&state.db, reply.id).await?
+    {
+        return Ok(());
+    }
+    let parent = match reply.in_reply_to_id {
+        Some(parent) => crate::db::statuses::find_many(&state.db, &[parent])
+            .await?
+            .pop(),
+        None => None,
+    };
+    if parent.as_ref().is_some_and(|p| !p.local)
+        && joins_thread(state, author, parent.as_ref(), note).await?
+    {
+        reply_controls::set_hidden(&state.db, reply.id, false).await?;
+    }
+    Ok(())
 }
 
 /// Refuses a remote reply `reply` (its URI) by `author` to a local `parent` that its

@@ -154,7 +154,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         media_ids.as_ref().is_some_and(|m| !m.is_empty()),
     )?;
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
-    super::reply_controls::check(state, author_id, parent.as_ref()).await?;
+    let approval = super::reply_controls::check(state, author_id, parent.as_ref()).await?;
     let reply_policy =
         super::reply_controls::policy_for_post(state, author_id, new.reply_policy).await?;
     let defaults = defaults(state, author_id).await?;
@@ -223,7 +223,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         quote.as_ref(),
     )
     .await?;
-    super::reply_controls::record(&mut transaction, row.id, reply_policy).await?;
+    super::reply_controls::record(&mut transaction, row.id, reply_policy, approval).await?;
     let mut written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
     written.poll = poll;

@@ -10,6 +10,8 @@ use sqlx::PgPool;
 
 use crate::helpers::peers::{follow, instance, remote_id, second_database, settle};
 use crate::helpers::{TestApp, TestUser};
+use roost::delivery::worker as delivery_worker;
+use roost::federation::inbox;
 
 /// Posts `form` as `user`: the status, or the error's HTTP status.
 async fn post(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> Result<Value, u16> {
@@ -196,4 +198,153 @@ async fn a_reply_to_a_post_for_followers_is_accepted_with_a_stamp(db: PgPool) {
     assert_eq!(authorization["interactingObject"], answer["uri"]);
     assert_eq!(authorization["interactionTarget"], uri);
     assert_eq!(authorization["attributedTo"], a.url("/users/alice"));
+}
+
+/// The descendants of the status with ActivityPub id `uri`, as `user` on `app` reads them.
+async fn descendant_uris(app: &TestApp, user: &TestUser, uri: &str) -> Vec<String> {
+    let id = local_id_of(app, uri).await;
+    let context: Value = (app.as_(user))
+        .get(&format!("/api/v1/statuses/{id}/context"))
+        .await
+        .expect("context");
+    (context["descendants"]
+        .as_array()
+        .expect("descendants")
+        .iter())
+    .map(|status| status["uri"].as_str().expect("uri").to_owned())
+    .collect()
+}
+
+#[sqlx::test]
+async fn a_third_server_threads_a_reply_once_its_stamp_verifies(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let c = instance(second_database(&db, "c").await).await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let carol = c.sign_up("carol").await;
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    follow(&b, &bob, &alice_on_b).await;
+    let bob_on_c = remote_id(&c, &carol, &format!("bob@{}", b.domain)).await;
+    follow(&c, &carol, &bob_on_c).await;
+    settle(&[&a, &b, &c]).await;
+    let original = post(
+        &a,
+        &alice,
+        &[
+            ("status", "followers may reply"),
+            ("reply_policy", "followers"),
+        ],
+    )
+    .await
+    .expect("posted");
+    let uri = original["uri"].as_str().expect("uri");
+    settle(&[&a, &b, &c]).await;
+    let on_b = local_id_of(&b, uri).await;
+    let answer = post(&b, &bob, &[("status", "hi"), ("in_reply_to_id", &on_b)])
+        .await
+        .expect("a follower may");
+    let answer_uri = answer["uri"].as_str().expect("uri").to_owned();
+
+    // The reply reaches C before alice's server approved it: C cannot see that bob
+    // follows alice, so the reply stays out of the thread there.
+    delivery_worker::run_once(&b.state).await.expect("delivers");
+    inbox::worker::run_once(&c.state).await.expect("processes");
+    assert!(
+        descendant_uris(&c, &carol, uri).await.is_empty(),
+        "no stamp yet: not in the thread"
+    );
+
+    // A approves with a stamp, B names it in an Update, and C verifies it on A.
+    settle(&[&a, &b, &c]).await;
+    assert_eq!(descendant_uris(&c, &carol, uri).await, [answer_uri.as_str()]);
+    let note = (b.client.get(&answer_uri))
+        .header(reqwest::header::ACCEPT, "application/activity+json")
+        .send()
+        .await
+        .expect("fetched");
+    let note: Value = note.json().await.expect("JSON");
+    let stamp = note["replyAuthorization"]
+        .as_str()
+        .expect("the stamp is named");
+    assert!(
+        stamp.starts_with(&a.url("/users/alice/reply_authorizations/")),
+        "{stamp}"
+    );
+}
+
+#[sqlx::test]
+async fn a_reply_its_author_may_approve_waits_out_of_the_thread_until_approved(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let (bob, carol, dave) = (
+        b.sign_up("bob").await,
+        b.sign_up("carol").await,
+        b.sign_up("dave").await,
+    );
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    follow(&b, &bob, &alice_on_b).await;
+    settle(&[&a, &b]).await;
+    let original = post(
+        &a,
+        &alice,
+        &[
+            ("status", "followers may reply"),
+            ("reply_policy", "followers"),
+        ],
+    )
+    .await
+    .expect("posted");
+    let uri = original["uri"].as_str().expect("uri");
+    settle(&[&a, &b]).await;
+    let on_b = local_id_of(&b, uri).await;
+    // As B would read a GoToSocial post whose canReply lets nobody in automatically
+    // and everyone ask (`manualApproval`: the public collection).
+    sqlx::query(
+        "UPDATE status_reply_policies SET policy = 'nobody', manual_policy = 'everyone' \
+         WHERE status_id = $1",
+    )
+    .bind(on_b.parse::<i64>().expect("id"))
+    .execute(&b.db)
+    .await
+    .expect("policy set");
+
+    let asked = post(&b, &bob, &[("status", "may I?"), ("in_reply_to_id", &on_b)])
+        .await
+        .expect("sent for approval");
+    let asked_uri = asked["uri"].as_str().expect("uri").to_owned();
+    assert!(
+        descendant_uris(&b, &carol, uri).await.is_empty(),
+        "pending: out of the thread"
+    );
+    assert_eq!(
+        descendant_uris(&b, &bob, uri).await,
+        [asked_uri.as_str()],
+        "its author sees it"
+    );
+    settle(&[&a, &b]).await;
+    assert_eq!(
+        descendant_uris(&b, &carol, uri).await,
+        [asked_uri],
+        "approved by alice's server (bob follows her): in the thread"
+    );
+
+    // Dave does not follow alice: her server refuses, and the reply stays out.
+    post(
+        &b,
+        &dave,
+        &[("status", "me too?"), ("in_reply_to_id", &on_b)],
+    )
+    .await
+    .expect("sent for approval");
+    settle(&[&a, &b]).await;
+    assert!(queued(&a, "Reject").await.iter().any(|r| r["object"]
+        .as_str()
+        .is_some_and(|o| o.contains("/users/dave/"))));
+    assert_eq!(
+        descendant_uris(&b, &carol, uri).await.len(),
+        1,
+        "still only bob's"
+    );
 }

@@ -1,12 +1,13 @@
 //! Inbound `Accept(Follow)`: the followed remote account accepted a local account's
-//! follow request, through `services::follows::accept`.
+//! follow request, through `services::follows::accept`; and the `Accept`s that approve
+//! a local quote (`services::quotes`) or a local reply (`services::reply_controls`).
 //! Spec: <https://www.w3.org/TR/activitypub/#accept-activity-inbox>.
 
 use super::{follow, Handled};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::protocol::raw::object_id;
-use crate::services::{follows, quotes};
+use crate::services::{follows, quotes, reply_controls};
 use crate::state::AppState;
 
 /// Accepts the follow the activity's object refers to; only the followed account may
@@ -16,6 +17,10 @@ pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedAct
     if let Some(request) = object_id(&activity.payload["object"]) {
         let result = object_id(&activity.payload["result"]);
         if quotes::receive_accept(state, actor, request, result).await? {
+            return Ok(());
+        }
+        // GoToSocial approving a local reply: `object` is the reply, `result` the stamp.
+        if reply_controls::receive_accept(state, actor, request, result).await? {
             return Ok(());
         }
     }

@@ -172,6 +172,11 @@ pub struct Note {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub interaction_policy: Option<InteractionPolicy>,
+    /// GoToSocial's stamp approving this reply (a `ReplyAuthorization` URI on the
+    /// server of the author of the post it answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub reply_authorization: Option<HttpUrl>,
     /// The replies collection: its URI on Roost's posts; read as given (a URI or the
     /// collection embedded) from others.
     #[serde(default, skip_serializing_if = "Option::is_none")]

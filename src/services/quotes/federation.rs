@@ -28,6 +28,7 @@ use crate::federation::builders::quotes as build;
 use crate::federation::outbound;
 use crate::federation::protocol::interaction_policy::{QuoteAuthorization, QuoteRequest};
 use crate::federation::protocol::note::Note;
+use crate::federation::stamps::{self, Claim};
 use crate::services::notifications::create::{notify, Cause};
 use crate::state::AppState;
 use crate::urls;
@@ -199,18 +200,9 @@ async fn stamp_verifies(
         return Ok(false);
     };
     let author = Url::parse(author).map_err(anyhow::Error::from)?;
-    if author.origin() != stamp.origin() {
-        return Ok(false);
-    }
-    let Ok(document) = crate::federation::fetch::fetch_object(state, &stamp).await else {
-        return Ok(false);
-    };
-    let Ok(found) = serde_json::from_value::<QuoteAuthorization>(document) else {
-        return Ok(false);
-    };
     let quoting = quoting_uri(state, quote).await?;
     let quoted = Url::parse(&quote.quoted_uri).map_err(anyhow::Error::from)?;
-    Ok(found.id == stamp && found.approves(&author, &quoting, &quoted))
+    Ok(quote_stamp_verifies(state, &stamp, &author, &quoting, &quoted).await)
 }
 
 /// The URI of the status that makes `quote`.
@@ -349,19 +341,29 @@ pub(super) async fn stamped(
             ours.is_some_and(|q| q.state == "accepted" && q.quoted_status_id == Some(quoted.id))
         );
     }
-    let Some(quoted_uri) = note.quote_url() else {
-        return Ok(false);
-    };
-    let Ok(document) = crate::federation::fetch::fetch_object(state, stamp.as_url()).await else {
-        return Ok(false);
-    };
-    let (Ok(found), Some(author_uri)) = (
-        serde_json::from_value::<QuoteAuthorization>(document),
+    let (Some(quoted_uri), Some(author_uri)) = (
+        note.quote_url(),
         author.ap_id.as_deref().and_then(|a| Url::parse(a).ok()),
     ) else {
         return Ok(false);
     };
-    Ok(found.id == *stamp.as_url()
-        && stamp.as_url().origin() == author_uri.origin()
-        && found.approves(&author_uri, &note.id, quoted_uri.as_url()))
+    let (stamp, quoted) = (stamp.as_url(), quoted_uri.as_url());
+    Ok(quote_stamp_verifies(state, stamp, &author_uri, &note.id, quoted).await)
+}
+
+/// Whether `stamp` is `author`'s `QuoteAuthorization` of `quoting` quoting `quoted`.
+async fn quote_stamp_verifies(
+    state: &AppState,
+    stamp: &Url,
+    author: &Url,
+    quoting: &Url,
+    quoted: &Url,
+) -> bool {
+    let claim = Claim {
+        kind: "QuoteAuthorization",
+        author,
+        interacting: quoting,
+        target: quoted,
+    };
+    stamps::verifies(state, stamp, claim).await
 }

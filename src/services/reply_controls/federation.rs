@@ -12,6 +12,10 @@
 //!   while an `Accept` for every reply to an open post would only multiply traffic.
 //! - The stamp ([`stamp`]) is served at `https://DOMAIN/users/NAME/reply_authorizations/ID`
 //!   (ID: the reply's id here) while the reply stands.
+//! - The other way, a remote author's server answers a local reply: an `Accept` with a
+//!   stamp ([`receive_accept`]) is kept once it verifies and named in the reply's Note
+//!   as `replyAuthorization` (an `Update` tells the audience); a `Reject`
+//!   ([`receive_reject`]) hides the reply from the thread here too.
 //!
 //! Spec: <https://docs.gotosocial.org/en/latest/federation/interaction_controls/>.
 
@@ -29,9 +33,84 @@ use crate::federation::protocol::interaction_policy::{
     InteractionAuthorization, InteractionRequest,
 };
 use crate::federation::protocol::note::Note;
+use crate::federation::stamps::{self, Claim};
 use crate::services::statuses::{fetch_known_or_remote, receive_note, status_by_uri};
 use crate::state::AppState;
 use crate::urls;
+
+/// Applies an `Accept` from `actor` of `object`, if that is a local reply to a post of
+/// theirs: the stamp (`result`), once it verifies, is kept, shows in the reply's Note as
+/// `replyAuthorization`, and an `Update` of the Note tells its audience; the reply shows
+/// in the thread again if a `Reject` had hidden it. Returns whether `object` was such a
+/// reply. Errors: `Unprocessable` for a stamp that does not verify.
+pub async fn receive_accept(
+    state: &AppState,
+    actor: &AccountRow,
+    object: &str,
+    result: Option<&str>,
+) -> ApiResult<bool> {
+    let Some((reply, parent)) = local_reply_to(state, actor, object).await? else {
+        return Ok(false);
+    };
+    let Some(stamp) = result.and_then(|result| Url::parse(result).ok()) else {
+        // Approved without a stamp to show: nothing to keep.
+        return Ok(true);
+    };
+    let (Some(author), Some(target)) = (
+        actor.ap_id.as_deref().and_then(|a| Url::parse(a).ok()),
+        parent.ap_id.as_deref().and_then(|p| Url::parse(p).ok()),
+    ) else {
+        return Ok(true);
+    };
+    let reply_uri = Url::parse(object).map_err(anyhow::Error::from)?;
+    let claim = Claim {
+        kind: "ReplyAuthorization",
+        author: &author,
+        interacting: &reply_uri,
+        target: &target,
+    };
+    if !stamps::verifies(state, &stamp, claim).await {
+        return Err(ApiError::Unprocessable("the stamp does not verify".into()));
+    }
+    reply_controls::set_received_stamp(&state.db, reply.id, stamp.as_str()).await?;
+    reply_controls::set_hidden(&state.db, reply.id, false).await?;
+    crate::services::statuses::send_policy_update(state, &reply).await?;
+    Ok(true)
+}
+
+/// Applies a `Reject` from `actor` of `object`, if that is a local reply to a post of
+/// theirs: the reply leaves the thread here too (it stays on its author's profile, as
+/// a reply its parent's author hid). Returns whether `object` was such a reply.
+pub async fn receive_reject(state: &AppState, actor: &AccountRow, object: &str) -> ApiResult<bool> {
+    let Some((reply, _)) = local_reply_to(state, actor, object).await? else {
+        return Ok(false);
+    };
+    reply_controls::set_hidden(&state.db, reply.id, true).await?;
+    Ok(true)
+}
+
+/// The local reply `uri` names and the post it answers, when that post is `actor`'s.
+async fn local_reply_to(
+    state: &AppState,
+    actor: &AccountRow,
+    uri: &str,
+) -> ApiResult<Option<(StatusRow, StatusRow)>> {
+    let Some(id) = urls::local_status_id(&state.config, uri) else {
+        return Ok(None);
+    };
+    let Some(reply) = (statuses::find_many(&state.db, &[id]).await?.pop())
+        .filter(|reply| reply.local && reply.deleted_at.is_none())
+    else {
+        return Ok(None);
+    };
+    let Some(parent) = reply.in_reply_to_id else {
+        return Ok(None);
+    };
+    let parent = statuses::find_many(&state.db, &[parent]).await?.pop();
+    Ok(parent
+        .filter(|parent| parent.account_id == actor.id)
+        .map(|parent| (reply, parent)))
+}
 
 /// Answers a `ReplyRequest` from `actor` for a local post: its `instrument` is the reply
 /// (`note` when embedded, checked by the caller to be the actor's; else fetched by URI).

@@ -146,6 +146,7 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
         .await?;
     transaction.commit().await?;
     crate::services::quotes::receive_update(state, &row, note).await?;
+    crate::services::reply_controls::receive_stamp(state, author, &row, note).await?;
     Ok(())
 }
 
@@ -242,6 +243,9 @@ async fn store(
         .filter(|t| !t.is_empty() && t.len() <= 100)
         .collect();
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    // Judged before the transaction: it may fetch the stamp the reply names.
+    let joins_thread =
+        crate::services::reply_controls::joins_thread(state, author, parent, note).await?;
     let mut transaction = state.db.begin().await?;
     let emojis = custom_emojis::remote_used(&mut transaction, author, &note.tag).await?;
     let emoji_ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();
@@ -289,6 +293,9 @@ async fn store(
     }
     crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
         .await?;
+    if !joins_thread {
+        crate::db::reply_controls::set_hidden(&mut *transaction, row.id, true).await?;
+    }
     transaction.commit().await?;
     Ok(row)
 }

@@ -47,10 +47,20 @@ async fn an_admin_deletes_a_suspended_accounts_data_and_keeps_its_name(db: PgPoo
         .await;
     let theirs = app.as_(&bob).post_status("hi").await.expect("posts");
     app.as_(&alice).favourite(&theirs).await.expect("likes");
-    app.as_(&alice)
+    let alices_reply = app
+        .as_(&alice)
         .reply(&theirs, "replying")
         .await
         .expect("replies");
+    // A reply bob hid never counted, so deleting it leaves carol's in the count.
+    let carol = app.sign_up("carol").await;
+    app.as_(&carol)
+        .reply(&theirs, "me too")
+        .await
+        .expect("replies");
+    let hide = format!("/api/v1/statuses/{}/hide_reply", alices_reply.id);
+    let hidden = (app.post(&hide).bearer_auth(&bob.access_token).send()).await;
+    assert_eq!(hidden.expect("sent").status(), 200);
     app.as_(&bob).favourite(&mine).await.expect("likes");
     app.as_(&bob).follow(&alice).await.expect("follows");
     let path = format!("/api/v1/admin/accounts/{}", alice.account_id);
@@ -79,7 +89,7 @@ async fn an_admin_deletes_a_suspended_accounts_data_and_keeps_its_name(db: PgPoo
     assert_eq!(file.status(), 404, "the upload's file is gone");
     let bobs = app.as_(&bob).status(&theirs).await.expect("bob's status");
     assert_eq!(bobs.favourites_count, 0);
-    assert_eq!(bobs.replies_count, 0);
+    assert_eq!(bobs.replies_count, 1, "carol's reply still counts");
     let kept = scalar(
         &db,
         "SELECT count(*) FROM accounts WHERE username = 'alice'",

@@ -74,6 +74,7 @@ impl Note {
             attachment: Vec::new(),
             conversation: post.conversation,
             replies: None,
+            reply_authorization: None,
             thread: None,
             quote: None,
             quote_url: None,

@@ -6,7 +6,7 @@ use crate::domain::replies::ReplyPolicy;
 use crate::federation::builders::replies::rule;
 use crate::federation::protocol::interaction_policy::InteractionPolicy;
 use crate::federation::protocol::note::{Create, Note};
-use crate::services::reply_controls::remote_policy;
+use crate::services::reply_controls::{remote_manual_policy, remote_policy};
 
 #[test]
 fn a_gotosocial_note_open_to_the_public_lets_everyone_reply() {
@@ -38,7 +38,7 @@ fn the_old_names_read_as_the_new_ones() {
 }
 
 #[test]
-fn named_actors_only_read_as_mentioned_and_manual_approval_does_not_open_it() {
+fn named_actors_only_read_as_mentioned_and_manual_approval_lets_anyone_ask() {
     let policy: InteractionPolicy =
         serde_json::from_str(fixture!("gotosocial/interaction_policy_limited.json"))
             .expect("parses");
@@ -48,6 +48,11 @@ fn named_actors_only_read_as_mentioned_and_manual_approval_does_not_open_it() {
     assert_eq!(
         remote_policy(&rule, Some(&zork), Some(&followers)),
         ReplyPolicy::Mentioned
+    );
+    assert_eq!(
+        remote_manual_policy(&rule, Some(&zork), Some(&followers)),
+        ReplyPolicy::Everyone,
+        "anyone may ask for approval"
     );
 }
 
