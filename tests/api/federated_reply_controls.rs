@@ -257,7 +257,10 @@ async fn a_third_server_threads_a_reply_once_its_stamp_verifies(db: PgPool) {
 
     // A approves with a stamp, B names it in an Update, and C verifies it on A.
     settle(&[&a, &b, &c]).await;
-    assert_eq!(descendant_uris(&c, &carol, uri).await, [answer_uri.as_str()]);
+    assert_eq!(
+        descendant_uris(&c, &carol, uri).await,
+        [answer_uri.as_str()]
+    );
     let note = (b.client.get(&answer_uri))
         .header(reqwest::header::ACCEPT, "application/activity+json")
         .send()
