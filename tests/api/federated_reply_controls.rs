@@ -31,6 +31,24 @@ async fn local_id_of(app: &TestApp, uri: &str) -> String {
         .to_string()
 }
 
+/// `user` on `from` follows `name` of instance `to` (to be settled).
+async fn follows(from: &TestApp, user: &TestUser, to: &TestApp, name: &str) {
+    let id = remote_id(from, user, &format!("{name}@{}", to.domain)).await;
+    follow(from, user, &id).await;
+}
+
+/// `author` on `app` posts for followers to reply to, delivered among `instances`:
+/// the post's URI.
+async fn post_for_followers(app: &TestApp, author: &TestUser, instances: &[&TestApp]) -> String {
+    let form = [
+        ("status", "followers may reply"),
+        ("reply_policy", "followers"),
+    ];
+    let original = post(app, author, &form).await.expect("posted");
+    settle(instances).await;
+    original["uri"].as_str().expect("uri").to_owned()
+}
+
 /// The activities of type `kind` `app` queued for delivery.
 async fn queued(app: &TestApp, kind: &str) -> Vec<Value> {
     let payloads: Vec<String> = sqlx::query_scalar(
@@ -160,21 +178,9 @@ async fn a_reply_to_a_post_for_followers_is_accepted_with_a_stamp(db: PgPool) {
     let b = instance(second_database(&db, "b").await).await;
     let alice = a.sign_up("alice").await;
     let bob = b.sign_up("bob").await;
-    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    follow(&b, &bob, &alice_on_b).await;
+    follows(&b, &bob, &a, "alice").await;
     settle(&[&a, &b]).await;
-    let original = post(
-        &a,
-        &alice,
-        &[
-            ("status", "followers may reply"),
-            ("reply_policy", "followers"),
-        ],
-    )
-    .await
-    .expect("posted");
-    let uri = original["uri"].as_str().expect("uri");
-    settle(&[&a, &b]).await;
+    let uri: &str = &post_for_followers(&a, &alice, &[&a, &b]).await;
     let on_b = local_id_of(&b, uri).await;
     let answer = post(&b, &bob, &[("status", "hi"), ("in_reply_to_id", &on_b)])
         .await
@@ -223,23 +229,10 @@ async fn a_third_server_threads_a_reply_once_its_stamp_verifies(db: PgPool) {
     let alice = a.sign_up("alice").await;
     let bob = b.sign_up("bob").await;
     let carol = c.sign_up("carol").await;
-    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    follow(&b, &bob, &alice_on_b).await;
-    let bob_on_c = remote_id(&c, &carol, &format!("bob@{}", b.domain)).await;
-    follow(&c, &carol, &bob_on_c).await;
+    follows(&b, &bob, &a, "alice").await;
+    follows(&c, &carol, &b, "bob").await;
     settle(&[&a, &b, &c]).await;
-    let original = post(
-        &a,
-        &alice,
-        &[
-            ("status", "followers may reply"),
-            ("reply_policy", "followers"),
-        ],
-    )
-    .await
-    .expect("posted");
-    let uri = original["uri"].as_str().expect("uri");
-    settle(&[&a, &b, &c]).await;
+    let uri: &str = &post_for_followers(&a, &alice, &[&a, &b, &c]).await;
     let on_b = local_id_of(&b, uri).await;
     let answer = post(&b, &bob, &[("status", "hi"), ("in_reply_to_id", &on_b)])
         .await
@@ -286,21 +279,9 @@ async fn a_reply_its_author_may_approve_waits_out_of_the_thread_until_approved(d
         b.sign_up("carol").await,
         b.sign_up("dave").await,
     );
-    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
-    follow(&b, &bob, &alice_on_b).await;
+    follows(&b, &bob, &a, "alice").await;
     settle(&[&a, &b]).await;
-    let original = post(
-        &a,
-        &alice,
-        &[
-            ("status", "followers may reply"),
-            ("reply_policy", "followers"),
-        ],
-    )
-    .await
-    .expect("posted");
-    let uri = original["uri"].as_str().expect("uri");
-    settle(&[&a, &b]).await;
+    let uri: &str = &post_for_followers(&a, &alice, &[&a, &b]).await;
     let on_b = local_id_of(&b, uri).await;
     // As B would read a GoToSocial post whose canReply lets nobody in automatically
     // and everyone ask (`manualApproval`: the public collection).
