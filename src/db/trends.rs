@@ -42,13 +42,27 @@ pub struct Scoring {
 const AUTHOR_MAY_TREND: &str = "a.suspended_at IS NULL AND a.silenced_at IS NULL \
     AND a.sensitized_at IS NULL AND a.discoverable";
 
+/// SQL: the smallest status id of the window (`$1` hours): ids are creation-time
+/// based (milliseconds, shifted), so the primary key narrows a scan to the window.
+macro_rules! window_start_id {
+    () => {
+        "(floor(extract(epoch FROM now() - make_interval(hours => $1)) * 1000)::bigint << 16)"
+    };
+}
+
+/// See [`window_start_id`].
+const WINDOW_START_ID: &str = window_start_id!();
+
 /// SQL: status `s` may count towards trends: public, kept, not a boost, not sensitive,
 /// no content warning, created within the window (`$1` hours; the id bound lets the
 /// primary key narrow the scan, ids being creation-time based).
-const STATUS_MAY_COUNT: &str = "s.deleted_at IS NULL AND s.visibility = 'public' \
+const STATUS_MAY_COUNT: &str = concat!(
+    "s.deleted_at IS NULL AND s.visibility = 'public' \
     AND s.reblog_of_id IS NULL AND NOT s.sensitive AND s.spoiler_text = '' \
-    AND s.id >= (floor(extract(epoch FROM now() - make_interval(hours => $1)) * 1000)::bigint << 16) \
-    AND s.created_at > now() - make_interval(hours => $1)";
+    AND s.id >= ",
+    window_start_id!(),
+    " AND s.created_at > now() - make_interval(hours => $1)"
+);
 
 /// SQL: the weight of one account's use at `last` (`$2`: half-life in hours). Written
 /// in floating point whatever the type bound: `extract` answers `numeric`, and a
@@ -120,21 +134,23 @@ fn tag_scores() -> String {
 }
 
 /// Statuses: distinct accounts (not the author) that favourited or boosted a recent
-/// status, decayed by the status's age.
+/// status, decayed by the status's age. Read from the favourites and boosts of the
+/// window's statuses (ids are creation-time based), not by looking up each status's:
+/// most recent statuses have none (the benchmark: 1.0–1.3 s became 0.6–1.0 s).
 fn status_scores() -> String {
     format!(
         "WITH candidates AS ( \
            SELECT s.id, s.account_id, s.created_at AS last FROM statuses s \
              JOIN accounts a ON a.id = s.account_id \
            WHERE {STATUS_MAY_COUNT} AND {AUTHOR_MAY_TREND} AND s.in_reply_to_id IS NULL), \
+         engaged AS ( \
+           SELECT f.status_id, f.account_id FROM favourites f WHERE f.status_id >= {WINDOW_START_ID} \
+           UNION SELECT b.reblog_of_id, b.account_id FROM statuses b \
+             WHERE b.reblog_of_id >= {WINDOW_START_ID} AND b.deleted_at IS NULL), \
          interactions AS ( \
-           SELECT c.id, c.last, count(DISTINCT who.account_id) AS accounts FROM candidates c \
-           JOIN LATERAL ( \
-             SELECT f.account_id FROM favourites f WHERE f.status_id = c.id \
-             UNION SELECT b.account_id FROM statuses b \
-               WHERE b.reblog_of_id = c.id AND b.deleted_at IS NULL) who \
-             ON who.account_id <> c.account_id \
-           GROUP BY c.id, c.last HAVING count(DISTINCT who.account_id) >= $3) \
+           SELECT c.id, c.last, count(*) AS accounts FROM engaged e \
+           JOIN candidates c ON c.id = e.status_id AND e.account_id <> c.account_id \
+           GROUP BY c.id, c.last HAVING count(*) >= $3) \
          SELECT id AS target_id, accounts * {DECAYED} AS score, accounts::integer AS accounts \
          FROM interactions"
     )

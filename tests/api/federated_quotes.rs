@@ -2,13 +2,15 @@
 //! A; B asks with a `QuoteRequest`, A accepts with an `Accept` carrying a
 //! `QuoteAuthorization` stamp that B dereferences before showing the quote as accepted
 //! (and serves as `quoteAuthorization` on the quoting Note); alice's revocation (a
-//! `Delete` of the stamp) reaches B, and the stamp is gone.
+//! `Delete` of the stamp) reaches B, and the stamp is gone. And a remote post's `Update`
+//! that adds a quote (from a signed fake remote) records it.
 
 use reqwest::header::ACCEPT;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use crate::helpers::peers::{follow, instance, relationship, remote_id, second_database, settle};
+use crate::helpers::signed_remote::Scene;
 use crate::helpers::{expect_json, TestApp, TestUser};
 
 const ACTIVITY_JSON: &str = "application/activity+json";
@@ -154,4 +156,50 @@ async fn a_quote_is_requested_authorized_dereferenced_and_revoked_across_instanc
     );
     let (status, _) = fetch(&a, &stamp_uri).await;
     assert_eq!(status, 404, "a revoked stamp is gone");
+}
+
+/// Delivers `activity` signed by the scene's remote (mallory) and processes it.
+async fn deliver(scene: &Scene, activity: &str) {
+    let post = scene.signed("/inbox", activity).await;
+    post.expect(&scene.app, reqwest::StatusCode::ACCEPTED).await;
+    roost::federation::inbox::worker::run_once(&scene.app.state)
+        .await
+        .expect("processes");
+}
+
+#[sqlx::test]
+async fn an_update_that_adds_a_quote_records_it(db: PgPool) {
+    let scene = Scene::new(db).await;
+    let posted = post(&scene.app, &scene.alice, &[("status", "quote me")]).await;
+    let quoted_uri = posted["uri"].as_str().expect("uri");
+    let (actor, alice) = (scene.remote.actor(), scene.app.url("/users/alice"));
+    let note_id = format!("{actor}/statuses/1");
+    let note = |quote: Option<&str>| {
+        let mut note = json!({ "type": "Note", "id": note_id, "attributedTo": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public", alice],
+            "content": "<p>look at this</p>",
+            "tag": [{ "type": "Mention", "href": alice, "name": "@alice" }] });
+        if let Some(quote) = quote {
+            // Misskey's and Akkoma's form: shown as a quote without a stamp.
+            note["quoteUrl"] = json!(quote);
+        }
+        note
+    };
+    deliver(&scene, &scene.activity("Create", note(None))).await;
+    let id = local_id_of(&scene.app, &note_id).await;
+    assert!(show(&scene.app, &scene.alice, &id).await["quote"].is_null());
+
+    deliver(&scene, &scene.activity("Update", note(Some(quoted_uri)))).await;
+    let shown = show(&scene.app, &scene.alice, &id).await;
+    assert_eq!(shown["quote"]["state"], "accepted", "{shown}");
+    assert_eq!(shown["quote"]["quoted_status"]["id"], posted["id"]);
+    let notifications: Value = (scene.app.as_(&scene.alice))
+        .get("/api/v1/notifications?types[]=quote")
+        .await
+        .expect("notifications");
+    assert_eq!(
+        notifications[0]["status"]["id"],
+        id.as_str(),
+        "{notifications}"
+    );
 }

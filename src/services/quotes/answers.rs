@@ -6,7 +6,8 @@
 //!   author's review), the quoting post's audience is sent an `Update` of its Note,
 //!   now carrying `quoteAuthorization` ([`send_stamped_update`]);
 //! - a remote quoting post's `Update` that brings a `quoteAuthorization` for a pending
-//!   quote ([`receive_update`]) accepts it once the stamp verifies.
+//!   quote ([`receive_update`]) accepts it once the stamp verifies; an `Update` that
+//!   adds a quote to a post that had none records it, as its `Create` would have.
 //!
 //! Spec: <https://codeberg.org/fediverse/fep/src/branch/main/fep/044f/fep-044f.md>,
 //! <https://docs.joinmastodon.org/spec/activitypub/#quote-posts>.
@@ -51,12 +52,13 @@ pub async fn send_stamped_update(state: &AppState, quote: &QuoteRow) -> ApiResul
 }
 
 /// Accepts the pending quote the remote status `row` (just updated to `note`) makes
-/// when the Note now carries a `quoteAuthorization` that verifies.
+/// when the Note now carries a `quoteAuthorization` that verifies; records the quote
+/// the Note now makes when `row` made none.
 pub async fn receive_update(state: &AppState, row: &StatusRow, note: &Note) -> ApiResult<()> {
-    let Some(stamp) = note.quote_authorization.as_ref() else {
-        return Ok(());
-    };
     let Some(quote) = quotes::find(&state.db, row.id).await? else {
+        return record_added(state, row, note).await;
+    };
+    let Some(stamp) = note.quote_authorization.as_ref() else {
         return Ok(());
     };
     let (Some(quoted_id), Some(author_id)) = (quote.quoted_status_id, quote.quoted_account_id)
@@ -76,5 +78,21 @@ pub async fn receive_update(state: &AppState, row: &StatusRow, note: &Note) -> A
     if stamped(state, note, &quoted, &author).await? {
         quotes::set_state(&state.db, row.id, "accepted", Some(stamp.as_str())).await?;
     }
+    Ok(())
+}
+
+/// Records the quote an edit added to remote status `row` (now `note`), judged as a
+/// received post's quote is (`super::received`: accepted with a stamp that verifies or
+/// in the older forms, pending otherwise).
+async fn record_added(state: &AppState, row: &StatusRow, note: &Note) -> ApiResult<()> {
+    if note.quote_url().is_none() {
+        return Ok(());
+    }
+    let Some(planned) = super::received(state, note, true).await? else {
+        return Ok(());
+    };
+    let mut transaction = state.db.begin().await?;
+    super::record_quote(&state.config, &mut transaction, row, Some(&planned)).await?;
+    transaction.commit().await?;
     Ok(())
 }
