@@ -78,9 +78,12 @@ pub async fn note_of(
     super::builders::quotes::decorate(&state.config, &mut note, author, policy, quote.as_ref())?;
     let reply_policy = crate::services::reply_controls::policy_of(&mut *conn, row.id).await?;
     super::builders::replies::decorate(&state.config, &mut note, author, reply_policy, &mentioned);
-    note.reply_authorization = crate::db::reply_controls::received_stamp(&mut *conn, row.id)
-        .await?
-        .and_then(|stamp| crate::domain::HttpUrl::parse(&stamp).ok());
+    if row.in_reply_to_id.is_some() {
+        // Only a reply can carry the stamp of the author it answers.
+        note.reply_authorization = crate::db::reply_controls::received_stamp(&mut *conn, row.id)
+            .await?
+            .and_then(|stamp| crate::domain::HttpUrl::parse(&stamp).ok());
+    }
     Ok(
         match crate::db::polls::for_statuses(&mut *conn, &[row.id])
             .await?
