@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use sqlx::PgPool;
@@ -167,6 +167,7 @@ fn routes(state: AppState) -> Router {
     Router::new()
         .merge(crate::api::router(&state))
         .merge(crate::federation::router())
+        .merge(crate::web::router())
         .route("/health", get(crate::api::health::health))
         .route("/avatars/original/missing.png", get(crate::web::missing_png))
         .route("/headers/original/missing.png", get(crate::web::missing_png))
@@ -187,6 +188,16 @@ fn routes(state: AppState) -> Router {
         .fallback(not_found)
         // Mastodon answers a wrong method on a known path like an unknown path.
         .method_not_allowed_fallback(not_found)
+        // Browsers get the signed-out CSRF cookie when a page needs one, and every
+        // HTML response its security headers (CSP and kin).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::session::csrf_cookie_layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::security::headers_layer,
+        ))
         // Malformed URIs refused, and every refusal in Mastodon's JSON shape.
         .layer(axum::middleware::from_fn(crate::input::uniform_input))
         // Addresses under a `no_access` IP block get nothing, on every path.
@@ -204,8 +215,17 @@ fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound
+/// Unknown paths: an HTML page for a browser navigating outside the APIs, Mastodon's
+/// JSON error for everyone else.
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let api = ["/api/", "/oauth/", "/.well-known/", "/nodeinfo/"]
+        .iter()
+        .any(|prefix| uri.path().starts_with(prefix));
+    if !api && crate::web::wants_html(&headers) {
+        crate::web::PageError::NotFound.into_response()
+    } else {
+        ApiError::NotFound.into_response()
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -154,6 +154,17 @@ pub struct Config {
     pub streaming_max_per_account: u32,
 
     /// Instance name shown to apps.
+    /// Whether signed-out visitors of the landing page see a preview of the instance's
+    /// recent public posts (Mastodon's "timeline preview").
+    #[arg(
+        long,
+        env = "ROOST_TIMELINE_PREVIEW",
+        default_value = "true",
+        value_parser = BoolishValueParser::new(),
+        action = clap::ArgAction::Set
+    )]
+    pub timeline_preview: bool,
+
     #[arg(long, env = "ROOST_INSTANCE_TITLE", default_value = "Roost")]
     pub instance_title: String,
 

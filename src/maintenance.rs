@@ -1,5 +1,5 @@
 //! Background housekeeping that every `roost serve` process runs: deleting expired
-//! authorization codes and long-dead tokens so the OAuth tables stay small, media
+//! authorization codes, long-dead tokens and expired web sessions so the OAuth tables stay small, media
 //! uploads never attached to a status (with their files) after a day, and mutes whose
 //! duration has passed (reads ignore them already), and home feed entries beyond each
 //! feed's newest [`HOME_FEED_DEPTH`]. Each pass is a few idempotent
@@ -28,7 +28,8 @@ const INTERVAL: Duration = Duration::from_secs(3600);
 /// recognised as reuse), expired mutes, and home feed entries past each feed's
 /// newest [`HOME_FEED_DEPTH`]. Returns the number of rows removed.
 pub async fn run_once(db: &PgPool) -> sqlx::Result<u64> {
-    let removed = crate::db::maintenance::remove_expired(db).await?;
+    let removed = crate::db::maintenance::remove_expired(db).await?
+        + crate::db::web_sessions::purge_expired(db).await?;
     Ok(removed + trim_home_feeds(db).await?)
 }
 

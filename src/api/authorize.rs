@@ -1,9 +1,12 @@
 //! `GET/POST /oauth/authorize`: the small HTML page where a person signs in and lets an
 //! app act for them (authorization code flow, RFC 6749 §4.1, with PKCE S256).
 //!
-//! The form carries the credentials itself, so there is no session cookie to forge a
-//! request against. Errors before the redirect URI is known to be registered are shown
-//! on the page and never redirected (RFC 6749 §4.1.2.1).
+//! A visitor signed in to the web pages (see `web::session`) only approves or denies,
+//! with the session's CSRF token. Anyone else signs in on the page itself: that form
+//! carries the credentials, so there is no session to forge a request against; a user
+//! with two-factor sign-in is sent to the web sign-in (which asks for the code) and
+//! back. Errors before the redirect URI is known to be registered are shown on the page
+//! and never redirected (RFC 6749 §4.1.2.1).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,6 +20,7 @@ use crate::db::oauth::{self, AppRow};
 use crate::domain::text::escape_html;
 use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::web::session::Visitor;
 
 /// The authorization request, from the query (GET) or the form (POST).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -35,6 +39,8 @@ pub struct AuthorizeParams {
     password: Option<String>,
     /// `approve` or `deny`; POST only.
     decision: Option<String>,
+    /// The web session's CSRF token, when approving as a signed-in visitor; POST only.
+    authenticity_token: Option<String>,
 }
 
 /// A request that passed validation.
@@ -49,9 +55,14 @@ struct ValidRequest {
     responses((status = 200, description = "HTML sign-in and consent page"), (status = 400, description = "Invalid request")))]
 pub async fn authorize_form(
     State(state): State<AppState>,
+    visitor: Visitor,
     Params(params): Params<AuthorizeParams>,
 ) -> ApiResult<Response> {
     match validate(&state, &params).await? {
+        Ok(request) if visitor.session.is_some() => Ok(page(
+            StatusCode::OK,
+            &consent(&request, &params, &visitor.csrf),
+        )),
         Ok(request) => Ok(page(StatusCode::OK, &form(&request, &params, None))),
         Err(message) => Ok(page(StatusCode::BAD_REQUEST, &error_box(&message))),
     }
@@ -65,6 +76,7 @@ pub async fn authorize_form(
               (status = 429)))]
 pub async fn authorize_submit(
     State(state): State<AppState>,
+    visitor: Visitor,
     Params(params): Params<AuthorizeParams>,
 ) -> ApiResult<Response> {
     let request = match validate(&state, &params).await? {
@@ -77,6 +89,17 @@ pub async fn authorize_submit(
             &[("error", "access_denied")],
             params.state.as_deref(),
         ));
+    }
+    if let Some(session) = &visitor.session {
+        if params.login.is_none() {
+            if !visitor.csrf_matches(params.authenticity_token.as_deref().unwrap_or_default()) {
+                return Ok(page(
+                    StatusCode::FORBIDDEN,
+                    &error_box("This form expired. Please try again."),
+                ));
+            }
+            return issue_code(&state, &request, &params, session.account_id).await;
+        }
     }
     let login = params.login.as_deref().unwrap_or_default();
     let password = params.password.as_deref().unwrap_or_default();
@@ -91,6 +114,9 @@ pub async fn authorize_submit(
         );
         return Ok(page(StatusCode::UNAUTHORIZED, &html));
     };
+    if crate::services::web_sessions::two_factor_required(&state, user.id).await? {
+        return Ok(page(StatusCode::FORBIDDEN, &two_factor_box(&params)));
+    }
     if let Some(problem) = unusable_reason(&state, &user).await? {
         return Ok(page(
             StatusCode::FORBIDDEN,
@@ -216,6 +242,59 @@ fn redirect_back(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>
     Redirect::to(url.as_str()).into_response()
 }
 
+/// Sends a user with two-factor sign-in through the web sign-in, which asks for the
+/// code, and back to this request.
+fn two_factor_box(params: &AuthorizeParams) -> String {
+    let query: Vec<(&str, &str)> = [
+        ("response_type", params.response_type.as_deref()),
+        ("client_id", params.client_id.as_deref()),
+        ("redirect_uri", params.redirect_uri.as_deref()),
+        ("scope", params.scope.as_deref()),
+        ("state", params.state.as_deref()),
+        ("code_challenge", params.code_challenge.as_deref()),
+        (
+            "code_challenge_method",
+            params.code_challenge_method.as_deref(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.map(|value| (key, value)))
+    .collect();
+    let back = format!(
+        "/oauth/authorize?{}",
+        serde_urlencoded::to_string(query).unwrap_or_default()
+    );
+    let sign_in = format!(
+        "/auth/sign_in?{}",
+        serde_urlencoded::to_string([("return_to", back.as_str())]).unwrap_or_default()
+    );
+    format!(
+        "<h1>Two-factor sign-in</h1><p>Your account asks for a two-factor code. \
+         <a href=\"{}\">Sign in here</a>, then come back to authorize the app.</p>",
+        escape_html(&sign_in)
+    )
+}
+
+/// The consent form of a visitor signed in to the web pages: approve or deny only.
+fn consent(request: &ValidRequest, params: &AuthorizeParams, csrf: &str) -> String {
+    let scopes: String = request
+        .scopes
+        .as_slice()
+        .iter()
+        .map(|s| format!("<li><code>{}</code></li>", escape_html(s)))
+        .collect();
+    format!(
+        "<h1>Authorize {name}</h1>\
+         <p><strong>{name}</strong> wants to use your account with these permissions:</p><ul>{scopes}</ul>\
+         <form method=\"post\" action=\"/oauth/authorize\">{hidden_fields}{token}\
+         <button class=\"primary\" name=\"decision\" value=\"approve\" type=\"submit\">Authorize</button>\
+         <button name=\"decision\" value=\"deny\" type=\"submit\">Deny</button></form>",
+        name = escape_html(&request.app.name),
+        hidden_fields = hidden_request_fields(request, params),
+        token = hidden("authenticity_token", Some(csrf)),
+    )
+}
+
 fn error_box(message: &str) -> String {
     format!(
         "<h1>Authorization failed</h1><p class=\"error\">{}</p>",
@@ -239,7 +318,26 @@ fn form(request: &ValidRequest, params: &AuthorizeParams, error: Option<&str>) -
         .iter()
         .map(|s| format!("<li><code>{}</code></li>", escape_html(s)))
         .collect();
-    let hidden_fields = [
+    let hidden_fields = hidden_request_fields(request, params);
+    let error = error.map_or_else(String::new, |e| {
+        format!("<p class=\"error\" role=\"alert\">{}</p>", escape_html(e))
+    });
+    format!(
+        "<h1>Authorize {name}</h1>{error}\
+         <p><strong>{name}</strong> wants to use your account with these permissions:</p><ul>{scopes}</ul>\
+         <form method=\"post\" action=\"/oauth/authorize\">{hidden_fields}\
+         <label>E-mail address or username <input name=\"login\" autocomplete=\"username\" required value=\"{login}\"></label>\
+         <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button class=\"primary\" name=\"decision\" value=\"approve\" type=\"submit\">Authorize</button>\
+         <button name=\"decision\" value=\"deny\" type=\"submit\" formnovalidate>Deny</button></form>",
+        name = escape_html(&request.app.name),
+        login = escape_html(params.login.as_deref().unwrap_or_default()),
+    )
+}
+
+/// The request's own fields, carried through the form.
+fn hidden_request_fields(request: &ValidRequest, params: &AuthorizeParams) -> String {
+    [
         hidden("response_type", Some("code")),
         hidden("client_id", Some(&request.app.client_id)),
         hidden("redirect_uri", Some(&request.redirect_uri)),
@@ -251,46 +349,22 @@ fn form(request: &ValidRequest, params: &AuthorizeParams, error: Option<&str>) -
             params.code_challenge_method.as_deref(),
         ),
     ]
-    .concat();
-    let error = error.map_or_else(String::new, |e| {
-        format!("<p class=\"error\" role=\"alert\">{}</p>", escape_html(e))
-    });
-    format!(
-        "<h1>Authorize {name}</h1>{error}\
-         <p><strong>{name}</strong> wants to use your account with these permissions:</p><ul>{scopes}</ul>\
-         <form method=\"post\" action=\"/oauth/authorize\">{hidden_fields}\
-         <label>E-mail address or username <input name=\"login\" autocomplete=\"username\" required value=\"{login}\"></label>\
-         <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <button name=\"decision\" value=\"approve\" type=\"submit\">Authorize</button>\
-         <button name=\"decision\" value=\"deny\" type=\"submit\" formnovalidate>Deny</button></form>",
-        name = escape_html(&request.app.name),
-        login = escape_html(params.login.as_deref().unwrap_or_default()),
-    )
+    .concat()
 }
 
 fn page(status: StatusCode, body: &str) -> Response {
+    // Styled by the site's stylesheet; the Content-Security-Policy and framing headers
+    // come from `web::security` like every HTML page's.
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"referrer\" content=\"no-referrer\"><title>Roost: sign in</title>\
-         <style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}\
-         label{{display:block;margin:.75rem 0}}input{{display:block;width:100%;padding:.4rem}}\
-         button{{margin:.5rem .5rem 0 0;padding:.5rem 1rem}}.error{{color:#b00}}</style></head>\
-         <body>{body}</body></html>"
+         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
+         <body><main class=\"narrow\"><section class=\"card stack\">{body}</section></main></body></html>",
+        stylesheet = crate::web::stylesheet_path(),
     );
     let mut response = (status, Html(html)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        "x-frame-options",
-        axum::http::HeaderValue::from_static("DENY"),
-    );
-    headers.insert(
-        "content-security-policy",
-        axum::http::HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-        ),
-    );
-    headers.insert(
+    response.headers_mut().insert(
         "cache-control",
         axum::http::HeaderValue::from_static("no-store"),
     );

@@ -84,6 +84,15 @@ pub enum HashError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<HashError> for ApiError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy(busy) => busy.into(),
+            HashError::Internal(error) => ApiError::Internal(error),
+        }
+    }
+}
+
 /// The bounded pool every password hash and verification of a process runs on.
 /// Cheap to clone (one shared pool).
 #[derive(Clone, Debug)]

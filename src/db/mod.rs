@@ -55,6 +55,7 @@ pub mod tags;
 pub mod timelines;
 pub mod trends;
 pub mod users;
+pub mod web_sessions;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;

@@ -412,3 +412,61 @@ pub async fn refresh_token_family(
     .fetch_optional(db)
     .await
 }
+
+/// An app that can act for an account (it holds a live access or refresh token).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuthorizedApp {
+    pub app_id: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: Vec<String>,
+    pub authorized_at: DateTime<Utc>,
+}
+
+/// The apps that can act for `account_id`, most recently authorized first (at most 100).
+pub async fn authorized_apps(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Vec<AuthorizedApp>> {
+    sqlx::query_as(
+        "SELECT a.id AS app_id, a.name, a.website, \
+                array_agg(DISTINCT live.scope ORDER BY live.scope) AS scopes, \
+                min(live.created_at) AS authorized_at \
+         FROM (SELECT app_id, unnest(scopes) AS scope, created_at FROM oauth_access_tokens \
+                WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > now() \
+               UNION ALL \
+               SELECT app_id, unnest(scopes), created_at FROM oauth_refresh_tokens \
+                WHERE account_id = $1 AND revoked_at IS NULL AND used_at IS NULL \
+                  AND expires_at > now()) live \
+         JOIN oauth_apps a ON a.id = live.app_id \
+         GROUP BY a.id, a.name, a.website ORDER BY authorized_at DESC LIMIT 100",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Revokes every token `app_id` holds for `account_id`. Returns false when it held none.
+pub async fn revoke_app_for_account(
+    db: &mut sqlx::PgConnection,
+    account_id: i64,
+    app_id: i64,
+) -> sqlx::Result<bool> {
+    let access = sqlx::query(
+        "UPDATE oauth_access_tokens SET revoked_at = now() \
+         WHERE account_id = $1 AND app_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(app_id)
+    .execute(&mut *db)
+    .await?;
+    let refresh = sqlx::query(
+        "UPDATE oauth_refresh_tokens SET revoked_at = now() \
+         WHERE account_id = $1 AND app_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(app_id)
+    .execute(&mut *db)
+    .await?;
+    Ok(access.rows_affected() + refresh.rows_affected() > 0)
+}

@@ -112,8 +112,11 @@ macro_rules! sse_endpoint {
             State(state): State<AppState>,
             ip: ClientIp,
             MaybeToken(token): MaybeToken,
+            crate::web::session::StreamSession(session): crate::web::session::StreamSession,
             Query(params): Query<ChannelParams>,
         ) -> ApiResult<impl IntoResponse> {
+            // A browser signed in to the web pages streams with its session cookie.
+            let token = token.or(session);
             let only_media = params.only_media.unwrap_or(false);
             let name = channel::name_of_path($path, only_media).ok_or(ApiError::NotFound)?;
             open_sse(state, ip, token, &name, &params).await

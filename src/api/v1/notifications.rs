@@ -77,7 +77,7 @@ pub(crate) async fn statuses_of(
 /// Renders notifications with their accounts, statuses and reports (loaded in
 /// batches). A notification whose account, status or report is gone is left out, and
 /// so is one whose status a `hide` filter of the `notifications` context matches.
-async fn render(
+pub(crate) async fn render(
     state: &AppState,
     viewer: i64,
     rows: &[NotificationRow],

@@ -23,14 +23,15 @@ pub async fn actor(
     State(state): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
+    mut parts: axum::http::request::Parts,
 ) -> ApiResult<Response> {
     let name = name.trim_start_matches('@');
+    if !wants_activity_json(&headers) {
+        return Ok(crate::web::profile_request(&state, &mut parts, name).await);
+    }
     let account = local_account(&state, name).await?;
     if account.suspended_at.is_some() {
         return gone(&urls::actor(&state.config, &account.username));
-    }
-    if !wants_activity_json(&headers) {
-        return Ok(crate::web::pages::profile(&state.config, &account));
     }
     Ok(activity_json(&actor_document(&state, &account)?))
 }

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::state::AppState;
 
-/// `GET /users/:name/statuses/:id`: a local status as a Note (or a small HTML page for
+/// `GET /users/:name/statuses/:id`: a local status as a Note (or its page, for
 /// browsers). Public and unlisted statuses are served to anyone; followers-only and
 /// direct ones only to a signed GET whose signer may see them (a follower, or someone
 /// mentioned). Everyone else gets 404, as if the status did not exist.
@@ -26,16 +26,17 @@ pub async fn status(
     // The signature covers the target as sent, before the router normalised its path.
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
+    mut parts: axum::http::request::Parts,
 ) -> ApiResult<Response> {
+    if !wants_activity_json(&headers) {
+        return Ok(crate::web::status_request(&state, &mut parts, &name, id).await);
+    }
     let account = local_account(&state, &name).await?;
     let viewer = signed_get::signed_viewer(&state, &method, &uri, &headers).await;
     let row = crate::db::statuses::find_visible(&state.db, viewer, id)
         .await?
         .filter(|row| row.account_id == account.id && row.reblog_of_id.is_none())
         .ok_or(ApiError::NotFound)?;
-    if !wants_activity_json(&headers) {
-        return Ok(crate::web::pages::status(&account, &row));
-    }
     let mut connection = state.db.acquire().await?;
     let note = crate::federation::posts::note_of(&state, &mut connection, &account, &row).await?;
     Ok(activity_json(&note))

@@ -1,0 +1,372 @@
+//! Signing in and out of the web pages, the two-factor step, and creating an account.
+//! Sign-in also serves `/oauth/authorize`: a visitor who is not signed in is sent here
+//! with `return_to` and comes back signed in. Rate limits (per IP, the API's budgets)
+//! are applied by the router.
+
+use askama::Template;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
+use crate::config::RegistrationMode;
+use crate::db::rules::RuleRow;
+use crate::domain::Role;
+use crate::services::web_sessions::{self, SignInError};
+use crate::state::AppState;
+use crate::web::frame::Frame;
+use crate::web::render::{self, html, see_other, see_other_with_cookie, PageError, PageResult};
+use crate::web::session::{clear_session_cookie, session_cookie, Visitor};
+use crate::web::texts::EN;
+
+/// Where to go after signing in (a local path; anything else means home).
+#[derive(Debug, Default, Deserialize)]
+pub struct ReturnTo {
+    pub return_to: Option<String>,
+}
+
+/// The sign-in form.
+#[derive(Debug, Default, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    return_to: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    page: Frame,
+    login: String,
+    return_to: String,
+    error: Option<String>,
+}
+
+/// A local path to return to, or `/home`.
+fn safe_return(path: Option<&str>) -> String {
+    match path {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/home".to_owned(),
+    }
+}
+
+/// `GET /auth/sign_in`.
+pub async fn sign_in_form(state: &AppState, visitor: &Visitor, query: &ReturnTo) -> PageResult {
+    let return_to = safe_return(query.return_to.as_deref());
+    if visitor.session.is_some() {
+        return Ok(see_other(&return_to));
+    }
+    if visitor.pending.is_some() {
+        return Ok(see_other(&format!(
+            "/auth/two_factor?return_to={}",
+            encode(&return_to)
+        )));
+    }
+    let page = Frame::new(state, visitor, EN.sign_in).await?.at("sign_in");
+    render::ok(&SignInPage {
+        page,
+        login: String::new(),
+        return_to,
+        error: None,
+    })
+}
+
+/// `POST /auth/sign_in`: opens a session (awaiting the code when two-factor sign-in is
+/// on) and sets its cookie.
+pub async fn sign_in(state: &AppState, visitor: &Visitor, form: SignInForm) -> PageResult {
+    let return_to = safe_return(form.return_to.as_deref());
+    match web_sessions::sign_in(state, &form.login, &form.password, &visitor.client).await {
+        Ok(opened) => {
+            let cookie = session_cookie(&state.config, &opened.token);
+            let next = if opened.awaiting_second_factor {
+                format!("/auth/two_factor?return_to={}", encode(&return_to))
+            } else {
+                return_to
+            };
+            Ok(see_other_with_cookie(&next, cookie))
+        }
+        Err(SignInError::Api(error)) => Err(error.into()),
+        Err(error) => {
+            let page = Frame::new(state, visitor, EN.sign_in).await?.at("sign_in");
+            let status = match error {
+                SignInError::Unusable(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            Ok(html(
+                status,
+                &SignInPage {
+                    page,
+                    login: form.login.chars().take(320).collect(),
+                    return_to,
+                    error: Some(error.to_string()),
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "two_factor.html")]
+struct TwoFactorPage {
+    page: Frame,
+    return_to: String,
+    error: Option<String>,
+}
+
+/// The two-factor form.
+#[derive(Debug, Default, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    return_to: Option<String>,
+}
+
+/// `GET /auth/two_factor`: asks a half-signed-in visitor for their code.
+pub async fn two_factor_form(state: &AppState, visitor: &Visitor, query: &ReturnTo) -> PageResult {
+    let return_to = safe_return(query.return_to.as_deref());
+    if visitor.pending.is_none() {
+        return Ok(see_other("/auth/sign_in"));
+    }
+    let page = Frame::new(state, visitor, EN.two_factor)
+        .await?
+        .at("sign_in");
+    render::ok(&TwoFactorPage {
+        page,
+        return_to,
+        error: None,
+    })
+}
+
+/// `POST /auth/two_factor`: a right code finishes signing in.
+pub async fn two_factor(state: &AppState, visitor: &Visitor, form: CodeForm) -> PageResult {
+    let return_to = safe_return(form.return_to.as_deref());
+    let Some(pending) = &visitor.pending else {
+        return Ok(see_other("/auth/sign_in"));
+    };
+    let code: String = form
+        .code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(64)
+        .collect();
+    match web_sessions::complete_second_factor(state, pending, &code).await {
+        Ok(()) => Ok(see_other(&return_to)),
+        Err(SignInError::Api(error)) => Err(error.into()),
+        Err(error) => {
+            let page = Frame::new(state, visitor, EN.two_factor)
+                .await?
+                .at("sign_in");
+            Ok(html(
+                StatusCode::UNAUTHORIZED,
+                &TwoFactorPage {
+                    page,
+                    return_to,
+                    error: Some(error.to_string()),
+                },
+            ))
+        }
+    }
+}
+
+/// `POST /auth/sign_out`: ends the session (a pending one too) and clears the cookie.
+pub async fn sign_out(state: &AppState, visitor: &Visitor) -> PageResult {
+    if let Some(session) = visitor.session.as_ref().or(visitor.pending.as_ref()) {
+        web_sessions::sign_out(state, session).await?;
+    }
+    Ok(see_other_with_cookie(
+        "/",
+        clear_session_cookie(&state.config),
+    ))
+}
+
+/// The sign-up form.
+#[derive(Debug, Default, Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    reason: String,
+    agreement: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sign_up.html")]
+struct SignUpPage {
+    page: Frame,
+    rules: Vec<RuleRow>,
+    approval: bool,
+    username: String,
+    email: String,
+    reason: String,
+    errors: Vec<(String, String)>,
+}
+
+impl SignUpPage {
+    /// The problem with `field`, if any (for `aria-describedby` and the message).
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, why)| why.as_str())
+    }
+}
+
+/// `GET /auth/sign_up`.
+pub async fn sign_up_form(state: &AppState, visitor: &Visitor) -> PageResult {
+    if visitor.session.is_some() {
+        return Ok(see_other("/home"));
+    }
+    if state.config.registration == RegistrationMode::Closed {
+        return closed(state, visitor).await;
+    }
+    sign_up_page(
+        state,
+        visitor,
+        SignUpForm::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn closed(state: &AppState, visitor: &Visitor) -> PageResult {
+    let page = Frame::new(state, visitor, EN.sign_up)
+        .await?
+        .with_flash(EN.registrations_closed, true);
+    Ok(html(
+        StatusCode::FORBIDDEN,
+        &SignUpPage {
+            page,
+            rules: Vec::new(),
+            approval: false,
+            username: String::new(),
+            email: String::new(),
+            reason: String::new(),
+            errors: Vec::new(),
+        },
+    ))
+}
+
+async fn sign_up_page(
+    state: &AppState,
+    visitor: &Visitor,
+    form: SignUpForm,
+    errors: Vec<(String, String)>,
+    status: StatusCode,
+) -> PageResult {
+    let page = Frame::new(state, visitor, EN.sign_up).await?;
+    Ok(html(
+        status,
+        &SignUpPage {
+            page,
+            rules: crate::db::rules::all(&state.db).await?,
+            approval: state.config.registration == RegistrationMode::Approval,
+            username: form.username.chars().take(64).collect(),
+            email: form.email.chars().take(320).collect(),
+            reason: form.reason.chars().take(1000).collect(),
+            errors,
+        },
+    ))
+}
+
+/// `POST /auth/sign_up`: creates the account through the same path as the API (same
+/// rules, blocks and staff notices); on an open instance the new user is signed in.
+pub async fn sign_up(state: &AppState, visitor: &Visitor, form: SignUpForm) -> PageResult {
+    let mode = state.config.registration;
+    if mode == RegistrationMode::Closed {
+        return closed(state, visitor).await;
+    }
+    let mut errors = Vec::new();
+    if form.agreement.is_none() {
+        errors.push((
+            "agreement".to_owned(),
+            "Agreement must be accepted".to_owned(),
+        ));
+    }
+    if form.reason.chars().count() > 1000 {
+        errors.push((
+            "reason".to_owned(),
+            "Reason is too long (maximum is 1000 characters)".to_owned(),
+        ));
+    }
+    if !errors.is_empty() {
+        return sign_up_page(
+            state,
+            visitor,
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let ip = visitor.ip.to_string();
+    let input = SignUp {
+        username: &form.username,
+        email: &form.email,
+        password: &form.password,
+        role: Role::User,
+        approved: mode == RegistrationMode::Open,
+        locale: "en",
+        reason: Some(form.reason.as_str()).filter(|r| !r.trim().is_empty()),
+        ip: Some(&ip),
+        origin: SignUpOrigin::Api,
+    };
+    let created = signup::sign_up(&state.db, &state.passwords, &input).await;
+    let (_, user) = match created {
+        Ok(created) => created,
+        Err(SignUpError::Invalid(problems)) => {
+            let errors = problems
+                .into_iter()
+                .map(|(field, why)| (field.to_owned(), why.reason))
+                .collect();
+            return sign_up_page(
+                state,
+                visitor,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(SignUpError::IpBlocked) => return Err(PageError::Forbidden),
+        Err(SignUpError::Busy(busy)) => return Err(crate::error::ApiError::from(busy).into()),
+        Err(SignUpError::Internal(error)) => return Err(PageError::Internal(error)),
+    };
+    if !user.approved {
+        return Ok(see_other("/auth/pending"));
+    }
+    let opened = web_sessions::open(state, &user, false, &visitor.client).await?;
+    Ok(see_other_with_cookie(
+        "/home",
+        session_cookie(&state.config, &opened.token),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    page: Frame,
+    heading: &'static str,
+    text: &'static str,
+}
+
+/// `GET /auth/pending`: what a new account waiting for a moderator sees.
+pub async fn pending(state: &AppState, visitor: &Visitor) -> PageResult {
+    let page = Frame::new(state, visitor, EN.sign_up).await?;
+    render::ok(&MessagePage {
+        page,
+        heading: EN.welcome,
+        text: EN.registrations_approval,
+    })
+}
+
+fn encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

@@ -1,0 +1,119 @@
+//! A post's page (`/@user/:id`): the post with its author, date, media with their
+//! descriptions, content warning, poll and counts, the thread around it (the posts it
+//! answers above, the replies below), and, for a signed-in visitor, the reply form.
+//! A post the visitor may not see (followers-only to a stranger, direct to anyone not
+//! mentioned) is "not found", exactly as a post that does not exist.
+
+use askama::Template;
+
+use crate::api::entities::status;
+use crate::db::accounts::AccountRow;
+use crate::db::statuses::{self, StatusRow};
+use crate::domain::filters::FilterContext;
+use crate::state::AppState;
+use crate::urls;
+use crate::web::frame::Frame;
+use crate::web::render::{self, PageError, PageResult};
+use crate::web::session::Visitor;
+use crate::web::view::PostView;
+
+/// Thread sizes shown around a post (the API's).
+const ANCESTORS: i64 = 40;
+const DESCENDANTS: i64 = 60;
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    page: Frame,
+    ancestors: Vec<PostView>,
+    post: PostView,
+    descendants: Vec<PostView>,
+    /// `@user ` of the author, to start a reply with.
+    reply_prefix: String,
+}
+
+/// Renders status `id` of `author` for `visitor`.
+pub async fn page(state: &AppState, visitor: &Visitor, author: &AccountRow, id: i64) -> PageResult {
+    let viewer = visitor.account_id();
+    let row = crate::services::statuses::visible(state, viewer, id).await?;
+    if row.account_id != author.id || row.reblog_of_id.is_some() {
+        return Err(PageError::NotFound);
+    }
+    let ancestors = statuses::ancestors(&state.db, viewer, row.id, ANCESTORS).await?;
+    let descendants = statuses::descendants(&state.db, viewer, row.id, DESCENDANTS).await?;
+    let above: std::collections::HashSet<i64> = ancestors.iter().map(|row| row.id).collect();
+    let thread: Vec<StatusRow> = std::iter::once(row.clone())
+        .chain(ancestors)
+        .chain(descendants)
+        .collect();
+    let rendered = status::render_in(state, viewer, thread, FilterContext::Thread).await?;
+    let mut post = None;
+    let mut ancestors = Vec::new();
+    let mut descendants = Vec::new();
+    for shown in &rendered {
+        let view = PostView::from_entity(shown, viewer);
+        if shown.id.0 == row.id {
+            post = Some(view);
+        } else if above.contains(&shown.id.0) {
+            ancestors.push(view);
+        } else {
+            descendants.push(view);
+        }
+    }
+    // A post a filter of the viewer hides is still shown on its own page.
+    let post = match post {
+        Some(post) => post,
+        None => {
+            let alone = status::render(state, viewer, vec![row.clone()]).await?;
+            let shown = alone.first().ok_or(PageError::NotFound)?;
+            PostView::from_entity(shown, viewer)
+        }
+    };
+    let frame = frame(state, visitor, author, &row, &post).await?;
+    let reply_prefix = match &visitor.session {
+        Some(session) if session.account_id != author.id => format!("@{} ", author.username),
+        _ => String::new(),
+    };
+    render::ok(&StatusPage {
+        page: frame,
+        ancestors,
+        post,
+        descendants,
+        reply_prefix,
+    })
+}
+
+async fn frame(
+    state: &AppState,
+    visitor: &Visitor,
+    author: &AccountRow,
+    row: &StatusRow,
+    post: &PostView,
+) -> Result<Frame, PageError> {
+    let summary = post.summary();
+    let title: String = format!(
+        "{}: \"{}\"",
+        post.author.name,
+        summary.chars().take(60).collect::<String>()
+    );
+    let mut frame = Frame::new(state, visitor, title).await?;
+    let page_url = urls::status_page(&state.config, &author.username, row.id);
+    frame.meta.kind = "article";
+    frame.meta.description = summary;
+    frame.meta.noindex = !author.indexable;
+    frame.meta.activity_json = Some(urls::status(&state.config, &author.username, row.id));
+    frame.meta.oembed = Some(format!(
+        "{}/api/oembed?url={}",
+        state.config.base_url(),
+        percent_encoding::utf8_percent_encode(&page_url, percent_encoding::NON_ALPHANUMERIC)
+    ));
+    frame.meta.canonical = Some(page_url);
+    match post.first_image() {
+        Some(image) if post.spoiler.is_empty() && !post.sensitive => {
+            frame.meta.image = Some(image.preview.clone());
+            frame.meta.image_alt = Some(image.alt.clone()).filter(|alt| !alt.is_empty());
+        }
+        _ => frame.meta.image = Some(post.author.avatar.clone()),
+    }
+    Ok(frame)
+}
