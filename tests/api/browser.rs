@@ -79,6 +79,29 @@ async fn the_console_check_sees_a_script_blocked_by_the_content_security_policy_
     assert!(failure.is_err(), "assert_no_console_errors fails on them");
 }
 
+#[tokio::test]
+async fn the_browser_fills_a_field_clicks_a_button_and_waits_for_what_the_page_writes() {
+    let browser = Browser::open(PHONE).await;
+    let page = "data:text/html,<meta name='viewport' content='width=device-width'>\
+                <label>Name <input id='name' value='old'></label>\
+                <button id='greet' onclick=\"setTimeout(() => document.getElementById('out')\
+                .textContent = 'Hello, ' + document.getElementById('name').value, 300)\">Greet</button>\
+                <p id='out'></p>";
+    browser.goto(page).await;
+    browser.fill("#name", "Ada").await;
+    browser.click("#greet").await;
+    browser.wait_for_text("Hello, Ada").await;
+    assert_eq!(
+        browser.text("#out").await,
+        "Hello, Ada",
+        "the old value was replaced"
+    );
+    assert!(browser.current_url().await.starts_with("data:text/html"));
+    assert_eq!(browser.evaluate("return window.innerWidth").await, 390);
+    browser.screenshot("browser-helpers-phone").await;
+    browser.assert_no_console_errors().await;
+}
+
 #[test]
 fn a_flat_or_wrongly_sized_screenshot_is_not_a_rendering() {
     let png = |image: image::RgbImage| {

@@ -230,6 +230,15 @@ impl Browser {
         }
     }
 
+    /// Runs `script` (a function body; `return` gives the value) in the page and
+    /// returns its value, e.g. `return window.innerWidth`.
+    pub async fn evaluate(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|error| panic!("the page cannot run `{script}`: {error}"))
+    }
+
     /// The cookies the browser holds for the current page's site.
     pub async fn cookies(&self) -> Vec<Cookie<'static>> {
         self.client
