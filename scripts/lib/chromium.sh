@@ -68,8 +68,12 @@ roost_ensure_chromium() {
         browser=${browser:-$(_roost_chromium_first chromium chromium-browser)} || true
         driver=${driver:-$(_roost_chromium_first chromedriver)} || true
     fi
-    if [ -z "$browser" ] || [ ! -x "$browser" ] || [ -z "$driver" ] || [ ! -x "$driver" ]; then
-        _roost_chromium_log "chromium or chromedriver still not found after installing"
+    if [ -z "$browser" ] || [ ! -x "$browser" ]; then
+        _roost_chromium_log "no chromium executable (ROOST_TEST_CHROMIUM or /usr/bin/chromium): '${browser}'"
+        return 1
+    fi
+    if [ -z "$driver" ] || [ ! -x "$driver" ]; then
+        _roost_chromium_log "no chromedriver executable (ROOST_TEST_CHROMEDRIVER or /usr/bin/chromedriver): '${driver}'"
         return 1
     fi
     export ROOST_TEST_CHROMIUM=$browser ROOST_TEST_CHROMEDRIVER=$driver
