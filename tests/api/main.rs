@@ -10,6 +10,7 @@ mod announcements;
 mod annual_reports;
 mod api_versions;
 mod apps;
+mod browser;
 mod cards;
 mod cli;
 mod client_startup;

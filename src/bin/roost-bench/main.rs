@@ -11,6 +11,7 @@ mod federation;
 mod floors;
 mod load;
 mod memory;
+mod pages;
 mod process;
 mod realistic;
 mod realistic_dataset;
@@ -60,7 +61,7 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,B13,floors);
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,B13,B14,floors);
     /// all by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
     /// need no dataset, so none is loaded then).
     #[arg(long, value_delimiter = ',')]
@@ -243,6 +244,10 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     if wanted("B13") {
         eprintln!("roost-bench: B13 follow suggestions");
         discovery::b13(&server, &pool, &users, &tokens, run, &mut report).await?;
+    }
+    if wanted("B14") {
+        eprintln!("roost-bench: B14 public profile and status pages");
+        pages::b14(&server, &pool, run, &mut report).await?;
     }
     if wanted("floors") {
         eprintln!("roost-bench: HTTP floor");

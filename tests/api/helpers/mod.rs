@@ -13,10 +13,12 @@
 //! - [`pages`]: a small web site for link preview tests, counting its requests.
 //! - [`shell`]: the `roost` binary run as `roost admin …`.
 //! - [`sse`]: a reader of Server-Sent Events streams.
+//! - [`browser`]: a real headless Chromium (WebDriver) at phone and desktop sizes.
 
 // Each test file uses its own part of these helpers.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod client;
 pub mod media;
 pub mod pages;
