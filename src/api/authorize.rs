@@ -33,6 +33,8 @@ pub struct AuthorizeParams {
     login: Option<String>,
     /// POST only.
     password: Option<String>,
+    /// A two-factor code or recovery code, for users with two-factor sign-in; POST only.
+    otp_attempt: Option<String>,
     /// `approve` or `deny`; POST only.
     decision: Option<String>,
 }
@@ -97,7 +99,44 @@ pub async fn authorize_submit(
             &form(&request, &params, Some(problem)),
         ));
     }
+    if let Some(problem) = second_factor_problem(&state, &user, &params).await? {
+        return Ok(page(
+            StatusCode::UNAUTHORIZED,
+            &form(&request, &params, Some(problem)),
+        ));
+    }
     issue_code(&state, &request, &params, user.account_id).await
+}
+
+/// For a user with two-factor sign-in, why `otp_attempt` does not do (see
+/// `services::two_factor::verify`); `None` when it does, or is not needed.
+async fn second_factor_problem(
+    state: &AppState,
+    user: &crate::db::users::UserRow,
+    params: &AuthorizeParams,
+) -> ApiResult<Option<&'static str>> {
+    use crate::services::two_factor::{self, TwoFactorError};
+    if !two_factor::is_enabled(&state.db, user.id).await? {
+        return Ok(None);
+    }
+    let code = params
+        .otp_attempt
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default();
+    if code.is_empty() {
+        return Ok(Some("Enter the code from your authenticator app."));
+    }
+    match two_factor::verify(state, user, code).await {
+        Ok(()) => Ok(None),
+        Err(TwoFactorError::LockedOut { .. }) => {
+            Ok(Some("Too many invalid codes. Try again in a few minutes."))
+        }
+        Err(TwoFactorError::InvalidCode | TwoFactorError::NotEnabled) => {
+            Ok(Some("Invalid two-factor authentication code."))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Issues the authorization code for an approved request and hands it back: by
@@ -261,6 +300,7 @@ fn form(request: &ValidRequest, params: &AuthorizeParams, error: Option<&str>) -
          <form method=\"post\" action=\"/oauth/authorize\">{hidden_fields}\
          <label>E-mail address or username <input name=\"login\" autocomplete=\"username\" required value=\"{login}\"></label>\
          <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <label>Two-factor code (if you turned it on) <input name=\"otp_attempt\" autocomplete=\"one-time-code\" inputmode=\"numeric\"></label>\
          <button name=\"decision\" value=\"approve\" type=\"submit\">Authorize</button>\
          <button name=\"decision\" value=\"deny\" type=\"submit\" formnovalidate>Deny</button></form>",
         name = escape_html(&request.app.name),

@@ -54,3 +54,4 @@ pub mod suggestions;
 pub mod tags;
 pub mod translations;
 pub mod trends;
+pub mod two_factor;

@@ -7,5 +7,6 @@
 
 mod assets;
 pub mod pages;
+pub mod qr;
 
 pub use assets::missing_png;
