@@ -41,6 +41,8 @@ pub struct AppState {
     pub passwords: crate::auth::password::PasswordPool,
     /// This process's copy of the `no_access` IP blocks (see `services::ip_blocks`).
     pub no_access: crate::services::ip_blocks::NoAccessList,
+    /// Seal TOTP secrets and digest recovery codes (see `services::two_factor`).
+    pub two_factor_keys: crate::auth::two_factor_keys::TwoFactorKeys,
     /// The background workers' pool (see [`crate::db::worker_pool`]).
     work_db: PgPool,
 }
@@ -86,6 +88,7 @@ impl AppState {
             work_db: crate::db::worker_pool(&db),
             inbox_writer: Default::default(),
             no_access: Default::default(),
+            two_factor_keys: crate::auth::two_factor_keys::TwoFactorKeys::derive(secret),
             db,
             config: Arc::new(config),
             tokens,

@@ -3,9 +3,8 @@
 //!
 //! A visitor signed in to the web pages (see `web::session`) only approves or denies,
 //! with the session's CSRF token. Anyone else signs in on the page itself: that form
-//! carries the credentials, so there is no session to forge a request against; a user
-//! with two-factor sign-in is sent to the web sign-in (which asks for the code) and
-//! back. Errors before the redirect URI is known to be registered are shown on the page
+//! carries the credentials (and, for users with two-factor sign-in, the code), so there
+//! is no session to forge a request against. Errors before the redirect URI is known to be registered are shown on the page
 //! and never redirected (RFC 6749 §4.1.2.1).
 
 use axum::extract::State;
@@ -37,6 +36,8 @@ pub struct AuthorizeParams {
     login: Option<String>,
     /// POST only.
     password: Option<String>,
+    /// A two-factor code or recovery code, for users with two-factor sign-in; POST only.
+    otp_attempt: Option<String>,
     /// `approve` or `deny`; POST only.
     decision: Option<String>,
     /// The web session's CSRF token, when approving as a signed-in visitor; POST only.
@@ -114,16 +115,50 @@ pub async fn authorize_submit(
         );
         return Ok(page(StatusCode::UNAUTHORIZED, &html));
     };
-    if crate::services::web_sessions::two_factor_required(&state, user.id).await? {
-        return Ok(page(StatusCode::FORBIDDEN, &two_factor_box(&params)));
-    }
     if let Some(problem) = unusable_reason(&state, &user).await? {
         return Ok(page(
             StatusCode::FORBIDDEN,
             &form(&request, &params, Some(problem)),
         ));
     }
+    if let Some(problem) = second_factor_problem(&state, &user, &params).await? {
+        return Ok(page(
+            StatusCode::UNAUTHORIZED,
+            &form(&request, &params, Some(problem)),
+        ));
+    }
     issue_code(&state, &request, &params, user.account_id).await
+}
+
+/// For a user with two-factor sign-in, why `otp_attempt` does not do (see
+/// `services::two_factor::verify`); `None` when it does, or is not needed.
+async fn second_factor_problem(
+    state: &AppState,
+    user: &crate::db::users::UserRow,
+    params: &AuthorizeParams,
+) -> ApiResult<Option<&'static str>> {
+    use crate::services::two_factor::{self, TwoFactorError};
+    if !two_factor::is_enabled(&state.db, user.id).await? {
+        return Ok(None);
+    }
+    let code = params
+        .otp_attempt
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default();
+    if code.is_empty() {
+        return Ok(Some("Enter the code from your authenticator app."));
+    }
+    match two_factor::verify(state, user, code).await {
+        Ok(()) => Ok(None),
+        Err(TwoFactorError::LockedOut { .. }) => {
+            Ok(Some("Too many invalid codes. Try again in a few minutes."))
+        }
+        Err(TwoFactorError::InvalidCode | TwoFactorError::NotEnabled) => {
+            Ok(Some("Invalid two-factor authentication code."))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Issues the authorization code for an approved request and hands it back: by
@@ -242,39 +277,6 @@ fn redirect_back(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>
     Redirect::to(url.as_str()).into_response()
 }
 
-/// Sends a user with two-factor sign-in through the web sign-in, which asks for the
-/// code, and back to this request.
-fn two_factor_box(params: &AuthorizeParams) -> String {
-    let query: Vec<(&str, &str)> = [
-        ("response_type", params.response_type.as_deref()),
-        ("client_id", params.client_id.as_deref()),
-        ("redirect_uri", params.redirect_uri.as_deref()),
-        ("scope", params.scope.as_deref()),
-        ("state", params.state.as_deref()),
-        ("code_challenge", params.code_challenge.as_deref()),
-        (
-            "code_challenge_method",
-            params.code_challenge_method.as_deref(),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(key, value)| value.map(|value| (key, value)))
-    .collect();
-    let back = format!(
-        "/oauth/authorize?{}",
-        serde_urlencoded::to_string(query).unwrap_or_default()
-    );
-    let sign_in = format!(
-        "/auth/sign_in?{}",
-        serde_urlencoded::to_string([("return_to", back.as_str())]).unwrap_or_default()
-    );
-    format!(
-        "<h1>Two-factor sign-in</h1><p>Your account asks for a two-factor code. \
-         <a href=\"{}\">Sign in here</a>, then come back to authorize the app.</p>",
-        escape_html(&sign_in)
-    )
-}
-
 /// The consent form of a visitor signed in to the web pages: approve or deny only.
 fn consent(request: &ValidRequest, params: &AuthorizeParams, csrf: &str) -> String {
     let scopes: String = request
@@ -328,6 +330,7 @@ fn form(request: &ValidRequest, params: &AuthorizeParams, error: Option<&str>) -
          <form method=\"post\" action=\"/oauth/authorize\">{hidden_fields}\
          <label>E-mail address or username <input name=\"login\" autocomplete=\"username\" required value=\"{login}\"></label>\
          <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <label>Two-factor code (if you turned it on) <input name=\"otp_attempt\" autocomplete=\"one-time-code\" inputmode=\"numeric\"></label>\
          <button class=\"primary\" name=\"decision\" value=\"approve\" type=\"submit\">Authorize</button>\
          <button name=\"decision\" value=\"deny\" type=\"submit\" formnovalidate>Deny</button></form>",
         name = escape_html(&request.app.name),

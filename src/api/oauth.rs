@@ -30,6 +30,11 @@ pub(crate) fn grant_error(error: GrantError) -> ApiError {
         GrantError::InvalidGrant(description) => ApiError::oauth("invalid_grant", description),
         GrantError::InvalidScope(description) => ApiError::oauth("invalid_scope", description),
         GrantError::InvalidRequest(description) => ApiError::oauth("invalid_request", description),
+        GrantError::TwoFactorLockedOut { until } => ApiError::OAuth {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "invalid_grant",
+            description: GrantError::TwoFactorLockedOut { until }.to_string(),
+        },
         GrantError::Busy(busy) => busy.into(),
         GrantError::Internal(cause) => ApiError::from(cause),
     }
@@ -47,6 +52,8 @@ pub struct TokenParams {
     scope: Option<String>,
     username: Option<String>,
     password: Option<String>,
+    /// A two-factor code or recovery code, for users with two-factor sign-in.
+    otp_attempt: Option<String>,
     refresh_token: Option<String>,
 }
 
@@ -145,7 +152,8 @@ async fn run_grant(
                 grants::requested_scopes(app, params.scope.as_deref()).map_err(grant_error)?;
             let login = required(&params.username, "username")?;
             let password = required(&params.password, "password")?;
-            grants::password(state, app, &login, &password, &scopes)
+            let otp_attempt = params.otp_attempt.as_deref();
+            grants::password(state, app, &login, &password, otp_attempt, &scopes)
                 .await
                 .map(|(t, _)| (t, scopes))
         }

@@ -35,6 +35,9 @@ pub enum GrantError {
     InvalidScope(String),
     #[error("{0}")]
     InvalidRequest(String),
+    /// Too many wrong two-factor codes for this user: refused until `until` (429).
+    #[error("Too many invalid two-factor authentication codes; try again later")]
+    TwoFactorLockedOut { until: chrono::DateTime<Utc> },
     /// Every password hasher is busy: the client should retry later (503).
     #[error(transparent)]
     Busy(#[from] Busy),
@@ -151,20 +154,53 @@ pub async fn client_credentials(
     issue(state, app, None, scopes, Uuid::new_v4()).await
 }
 
-/// `grant_type=password`: signs a user in with e-mail (or username) and password.
+/// `grant_type=password`: signs a user in with e-mail (or username) and password, and
+/// for a user with two-factor sign-in also a current code or a recovery code
+/// (`otp_attempt`). Mastodon refuses this grant outright for such users; Roost accepts
+/// it with a code, so command-line clients keep working. The code is only looked at
+/// once the password is right, so it reveals nothing to someone without it.
 pub async fn password(
     state: &AppState,
     app: &AppRow,
     login: &str,
     password: &str,
+    otp_attempt: Option<&str>,
     scopes: &Scopes,
 ) -> Result<(IssuedTokens, UserRow), GrantError> {
     let user = check_credentials(state, login, password)
         .await?
         .ok_or_else(|| GrantError::InvalidGrant("Invalid email or password".into()))?;
+    check_second_factor(state, &user, otp_attempt).await?;
     let issued = issue(state, app, Some(user.account_id), scopes, Uuid::new_v4()).await?;
     users::touch_sign_in(&state.db, user.id).await?;
     Ok((issued, user))
+}
+
+/// For a user with two-factor sign-in, checks `otp_attempt` (see
+/// `services::two_factor::verify`); nothing for other users.
+async fn check_second_factor(
+    state: &AppState,
+    user: &UserRow,
+    otp_attempt: Option<&str>,
+) -> Result<(), GrantError> {
+    use crate::services::two_factor::{self, TwoFactorError};
+    if !two_factor::is_enabled(&state.db, user.id).await? {
+        return Ok(());
+    }
+    let Some(code) = otp_attempt.map(str::trim).filter(|code| !code.is_empty()) else {
+        return Err(GrantError::InvalidGrant(
+            "A two-factor authentication code is required: send it as otp_attempt".into(),
+        ));
+    };
+    match two_factor::verify(state, user, code).await {
+        Ok(()) => Ok(()),
+        Err(TwoFactorError::LockedOut { until }) => Err(GrantError::TwoFactorLockedOut { until }),
+        Err(TwoFactorError::Internal(error)) => Err(GrantError::Internal(error)),
+        Err(TwoFactorError::Busy(busy)) => Err(GrantError::Busy(busy)),
+        Err(_) => Err(GrantError::InvalidGrant(
+            "Invalid two-factor authentication code".into(),
+        )),
+    }
 }
 
 /// Checks a login and password; `None` when either is wrong (indistinguishable, and in

@@ -14,6 +14,7 @@ pub mod scopes;
 pub mod secrets;
 pub mod signup;
 pub mod tokens;
+pub mod two_factor_keys;
 
 pub use extractor::{AnyToken, CurrentUser, MaybeToken, TokenInfo};
 pub use scoped::{Bearer, OptionalToken, Scope, User};

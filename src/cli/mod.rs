@@ -95,6 +95,13 @@ pub enum AdminAction {
         #[arg(long, env = "ROOST_ADMIN_PASSWORD")]
         password: String,
     },
+    /// Turn off a local user's two-factor sign-in (a lost phone without recovery
+    /// codes); they sign in with their password alone until they set it up again.
+    DisableTwoFactor {
+        /// Username or e-mail address.
+        #[arg(long)]
+        username: String,
+    },
     #[command(flatten)]
     Moderation(moderation::ModerationCommand),
     #[command(flatten)]
@@ -211,6 +218,17 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
             oauth::revoke_all_for_account(&mut transaction, user.account_id).await?;
             transaction.commit().await?;
             println!("password of {username} changed; all of their tokens were revoked");
+        }
+        AdminAction::DisableTwoFactor { username } => {
+            let user = find_local_user(pool, &username).await?;
+            let state = admin_state(pool, config)?;
+            match crate::services::two_factor::disable_by_operator(&state, &user).await {
+                Ok(()) => println!("two-factor sign-in of {username} is off"),
+                Err(crate::services::two_factor::TwoFactorError::NotEnabled) => {
+                    println!("{username} has no two-factor sign-in")
+                }
+                Err(error) => anyhow::bail!("{username}: {error}"),
+            }
         }
         AdminAction::Moderation(command) => {
             moderation::run(&admin_state(pool, config)?, command).await?;

@@ -54,6 +54,7 @@ pub mod tag_reviews;
 pub mod tags;
 pub mod timelines;
 pub mod trends;
+pub mod two_factor;
 pub mod users;
 pub mod web_sessions;
 

@@ -14,6 +14,7 @@ pub mod quotes;
 pub mod replies;
 pub mod status_text;
 pub mod text;
+pub mod totp;
 pub mod user;
 pub mod visibility;
 

@@ -54,4 +54,5 @@ pub mod suggestions;
 pub mod tags;
 pub mod translations;
 pub mod trends;
+pub mod two_factor;
 pub mod web_sessions;

@@ -47,6 +47,8 @@ pub enum SignInError {
     Unusable(&'static str),
     #[error("Invalid two-factor code.")]
     WrongCode,
+    #[error("Too many invalid codes. Try again in a few minutes.")]
+    LockedOut,
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -72,7 +74,7 @@ pub async fn sign_in(
     if let Some(reason) = unusable_reason(state, &user).await? {
         return Err(SignInError::Unusable(reason));
     }
-    let awaiting = second_factor::is_enabled(state, user.id).await?;
+    let awaiting = crate::services::two_factor::is_enabled(&state.db, user.id).await.map_err(ApiError::from)?;
     let opened = open(state, &user, awaiting, client).await?;
     if !awaiting {
         users::touch_sign_in(&state.db, user.id)
@@ -80,12 +82,6 @@ pub async fn sign_in(
             .map_err(ApiError::from)?;
     }
     Ok(opened)
-}
-
-/// Whether signing `user_id` in needs a two-factor code too (the OAuth consent page
-/// sends such users through the web sign-in).
-pub async fn two_factor_required(state: &AppState, user_id: i64) -> ApiResult<bool> {
-    second_factor::is_enabled(state, user_id).await
 }
 
 /// Why a user with the right password may still not sign in (Mastodon's words).
@@ -157,8 +153,18 @@ pub async fn complete_second_factor(
     session: &LiveSession,
     code: &str,
 ) -> Result<(), SignInError> {
-    if !second_factor::verify(state, session.user_id, code).await? {
-        return Err(SignInError::WrongCode);
+    use crate::services::two_factor::{self, TwoFactorError};
+    let user = users::find_by_account_id(&state.db, session.account_id)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or(SignInError::WrongCredentials)?;
+    match two_factor::verify(state, &user, code).await {
+        Ok(()) => {}
+        Err(TwoFactorError::InvalidCode | TwoFactorError::NotEnabled) => {
+            return Err(SignInError::WrongCode)
+        }
+        Err(TwoFactorError::LockedOut { .. }) => return Err(SignInError::LockedOut),
+        Err(other) => return Err(SignInError::Api(other.into())),
     }
     let expires = Utc::now() + Duration::days(IDLE_LIFETIME_DAYS);
     web_sessions::complete_second_factor(&state.db, session.id)
@@ -241,18 +247,4 @@ pub async fn revoke_app(state: &AppState, account_id: i64, app_id: i64) -> ApiRe
 /// The user's signed-in browsers.
 pub async fn list(state: &AppState, user_id: i64) -> ApiResult<Vec<web_sessions::SessionSummary>> {
     Ok(web_sessions::list(&state.db, user_id).await?)
-}
-
-/// The two-factor check, until `services::two_factor` lands on this branch.
-mod second_factor {
-    use crate::error::ApiResult;
-    use crate::state::AppState;
-
-    pub async fn is_enabled(_state: &AppState, _user_id: i64) -> ApiResult<bool> {
-        Ok(false)
-    }
-
-    pub async fn verify(_state: &AppState, _user_id: i64, _code: &str) -> ApiResult<bool> {
-        Ok(false)
-    }
 }

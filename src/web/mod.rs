@@ -16,6 +16,7 @@ mod feeds;
 mod forms;
 mod frame;
 mod pages;
+pub mod qr;
 mod render;
 pub mod security;
 pub mod session;

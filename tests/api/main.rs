@@ -74,4 +74,5 @@ mod streaming_channels;
 mod suggestions;
 mod tags;
 mod trends;
+mod two_factor;
 mod upload_limits;
