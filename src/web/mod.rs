@@ -38,7 +38,7 @@ use crate::rate_limit::Bucket;
 use crate::state::AppState;
 pub use assets::{missing_png, stylesheet_path};
 use forms::WebForm;
-use pages::{actions, app, auth, discover, profile, public, settings, status};
+use pages::{actions, app, auth, discover, profile, public, settings, status, two_factor};
 pub use render::PageError;
 use render::PageResult;
 use session::Visitor;
@@ -69,6 +69,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/settings/security", get(security_settings))
         .route("/settings/password", post(change_password))
+        .route("/settings/two_factor", get(two_factor_settings))
+        .route("/settings/two_factor/{step}", post(two_factor_step))
         .route("/settings/sessions/{id}/revoke", post(revoke_session))
         .route("/settings/apps/{id}/revoke", post(revoke_app))
 }
@@ -171,6 +173,25 @@ async fn change_password(
 ) -> PageResult {
     let form = form.checked(&visitor)?;
     settings::change_password(&state, &visitor, form).await
+}
+
+async fn two_factor_settings(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    two_factor::page(&state, &visitor).await
+}
+
+async fn two_factor_step(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(step): Path<String>,
+    form: WebForm<two_factor::TwoFactorForm>,
+) -> PageResult {
+    let form = form.checked(&visitor)?;
+    match step.as_str() {
+        "setup" => two_factor::setup(&state, &visitor).await,
+        "confirm" => two_factor::confirm(&state, &visitor, form).await,
+        "disable" => two_factor::disable(&state, &visitor, form).await,
+        _ => Err(PageError::NotFound),
+    }
 }
 
 async fn revoke_session(

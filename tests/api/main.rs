@@ -75,4 +75,7 @@ mod suggestions;
 mod tags;
 mod trends;
 mod two_factor;
+mod web_app;
+mod web_browser;
+mod web_pages;
 mod upload_limits;

@@ -12,7 +12,7 @@ use crate::db::Page;
 use crate::domain::Id;
 use crate::error::ApiError;
 use crate::services::reports::{self, LocalReport};
-use crate::services::search::{self, Kind, SearchRequest};
+use crate::services::search::{self, SearchRequest};
 use crate::services::trends::{self, TrendsPage};
 use crate::state::AppState;
 use crate::web::frame::Frame;

@@ -9,3 +9,4 @@ pub mod profile;
 pub mod public;
 pub mod settings;
 pub mod status;
+pub mod two_factor;

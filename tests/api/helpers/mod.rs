@@ -28,6 +28,7 @@ pub mod shell;
 pub mod signed_remote;
 pub mod sse;
 pub mod staff;
+pub mod web;
 
 // The typed client's types, at hand for every test file (not every one is named yet).
 #[allow(unused_imports)]
