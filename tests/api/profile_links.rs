@@ -210,3 +210,41 @@ async fn a_page_that_hangs_or_is_huge_verifies_nothing_and_holds_nothing_up(db: 
             .expect("reads");
     assert_eq!(waiting, [(hang, 1)], "the slow page is tried again later");
 }
+
+#[sqlx::test]
+async fn a_remote_accounts_links_are_checked_here_against_its_own_profile_url(db: PgPool) {
+    use crate::helpers::peers::{instance, second_database};
+    let pages = start_pages().await;
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    let alice = a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    let back = format!("{pages}/back?to={}", b.url("/@bob"));
+    let back_to_a = format!("{pages}/back?to={}", a.url("/@bob"));
+    set_fields(&b, &bob, &[("Site", &back), ("Wrong", &back_to_a)]).await;
+
+    let handle = format!("bob@{}", b.domain);
+    let resolved: Value = a
+        .as_(&alice)
+        .get(&format!(
+            "/api/v1/accounts/lookup?acct={handle}&resolve=true"
+        ))
+        .await
+        .expect("resolves");
+    let id = resolved["id"].as_str().expect("id").to_owned();
+    assert!(resolved["fields"][0]["verified_at"].is_null());
+    // Remote links wait a random moment of up to ten minutes: make them due now.
+    let queued = sqlx::query("UPDATE profile_link_checks SET next_attempt_at = now()")
+        .execute(&a.db)
+        .await
+        .expect("updates");
+    assert_eq!(queued.rows_affected(), 2, "both links are queued");
+    drain(&a).await;
+    let seen: Value = a
+        .as_(&alice)
+        .get(&format!("/api/v1/accounts/{id}"))
+        .await
+        .expect("reads");
+    assert!(!seen["fields"][0]["verified_at"].is_null(), "{seen}");
+    assert!(seen["fields"][1]["verified_at"].is_null(), "{seen}");
+}
