@@ -118,6 +118,10 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::services::profile_links::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         tasks.spawn(crate::services::trends::run_forever(
             state.clone(),
             stopped.clone(),

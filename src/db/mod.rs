@@ -40,6 +40,7 @@ pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
 pub mod polls;
+pub mod profile_links;
 pub mod push;
 pub mod quotes;
 pub mod reply_controls;

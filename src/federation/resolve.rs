@@ -147,7 +147,10 @@ pub async fn read_collections(state: &AppState, account: &AccountRow, document: 
 /// a username conflict as `accounts::upsert_remote` does.
 pub async fn store_actor(db: &sqlx::PgPool, actor: &RemoteActor) -> sqlx::Result<AccountRow> {
     let mut transaction = db.begin().await?;
+    let before = accounts::find_by_ap_id(&mut *transaction, &actor.ap_id).await?;
     let mut account = accounts::upsert_remote(&mut *transaction, actor).await?;
+    let before = before.map(|account| account.fields.0).unwrap_or_default();
+    crate::services::profile_links::settle_fields(&mut transaction, &before, &mut account).await?;
     if !actor.emojis.is_empty() || !account.emojis.is_empty() {
         let emojis = super::emojis::store(&mut transaction, &actor.domain, &actor.emojis).await?;
         let ids: Vec<i64> = emojis.iter().map(|emoji| emoji.id).collect();

@@ -18,7 +18,7 @@
 //! A card is fetched once and then reused (no refresh yet). Spec:
 //! <https://docs.joinmastodon.org/entities/PreviewCard/>.
 
-mod fetch;
+pub(crate) mod fetch;
 mod page;
 mod preview;
 pub mod worker;

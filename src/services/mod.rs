@@ -44,6 +44,7 @@ pub mod notifications;
 pub mod oembed;
 pub mod polls;
 pub mod profile;
+pub mod profile_links;
 pub mod quotes;
 pub mod reply_controls;
 pub mod reports;

@@ -118,6 +118,7 @@ pub async fn update_credentials(
     )?;
     check_length("note", changes.note.as_deref(), MAX_NOTE)?;
     let fields = changes.fields.map(validate_fields).transpose()?;
+    let fields_changed = fields.is_some();
     validate_source(changes.privacy.as_deref(), changes.language.as_deref())?;
     let quote_policy = super::quotes::default_policy_change(changes.quote_policy.as_deref())?;
     let reply_policy =
@@ -135,9 +136,17 @@ pub async fn update_credentials(
     };
     let mut transaction = state.db.begin().await?;
     let replaced = store_images(state, &mut transaction, account_id, images).await?;
+    let fields_before = match fields_changed {
+        true => accounts::find_by_id(&mut *transaction, account_id).await?,
+        false => None,
+    };
     let mut account = accounts::update_profile(&mut *transaction, account_id, update)
         .await?
         .ok_or(ApiError::NotFound)?;
+    if let Some(before) = fields_before {
+        super::profile_links::settle_fields(&mut transaction, &before.fields.0, &mut account)
+            .await?;
+    }
     custom_emojis::link_local_profile(&mut transaction, &mut account).await?;
     let user = users::update_defaults(
         &mut *transaction,

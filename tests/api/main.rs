@@ -59,6 +59,7 @@ mod openapi;
 mod password_hashing;
 mod paths;
 mod polls;
+mod profile_links;
 mod profiles;
 mod push;
 mod quotes;
