@@ -110,6 +110,10 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::mail::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         tasks.spawn(crate::services::scheduled_statuses::run_forever(
             state.clone(),
             stopped.clone(),
@@ -167,6 +171,7 @@ fn routes(state: AppState) -> Router {
     Router::new()
         .merge(crate::api::router(&state))
         .merge(crate::federation::router())
+        .merge(crate::web::email_links::router())
         .route("/health", get(crate::api::health::health))
         .route("/avatars/original/missing.png", get(crate::web::missing_png))
         .route("/headers/original/missing.png", get(crate::web::missing_png))

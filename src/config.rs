@@ -326,6 +326,10 @@ pub struct Config {
     #[arg(long, env = "ROOST_PASSWORD_HASH_QUEUE_LENGTH", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub password_hash_queue_length: u32,
+
+    /// Outgoing mail (`ROOST_SMTP_*`, see `mail::settings`).
+    #[command(flatten)]
+    pub smtp: crate::mail::settings::SmtpSettings,
 }
 
 /// [`crate::federation::signatures::DEFAULT_MAX_AGE`] in seconds (65 minutes).

@@ -6,6 +6,7 @@
 //! (`federation/`).
 
 mod assets;
+pub mod email_links;
 pub mod pages;
 
 pub use assets::missing_png;

@@ -20,6 +20,7 @@ mod custom_emoji;
 mod database_outage;
 mod discovery;
 mod durability;
+mod email;
 mod errors;
 mod extras;
 mod featured_tags;

@@ -13,6 +13,7 @@
 //! - [`pages`]: a small web site for link preview tests, counting its requests.
 //! - [`shell`]: the `roost` binary run as `roost admin …`.
 //! - [`sse`]: a reader of Server-Sent Events streams.
+//! - [`smtp`]: an SMTP server on loopback that keeps the mail Roost sends.
 
 // Each test file uses its own part of these helpers.
 #![allow(dead_code)]
@@ -24,6 +25,7 @@ pub mod peers;
 pub mod requests;
 pub mod shell;
 pub mod signed_remote;
+pub mod smtp;
 pub mod sse;
 pub mod staff;
 
