@@ -13,12 +13,14 @@
 //! - [`pages`]: a small web site for link preview tests, counting its requests.
 //! - [`shell`]: the `roost` binary run as `roost admin …`.
 //! - [`sse`]: a reader of Server-Sent Events streams.
-//! - [`smtp`]: an SMTP server on loopback that keeps the mail Roost sends.
+//! - [`smtp`]: an SMTP server on loopback that keeps the mail Roost sends; [`mail`]:
+//!   the steps of the account e-mail stories.
 
 // Each test file uses its own part of these helpers.
 #![allow(dead_code)]
 
 pub mod client;
+pub mod mail;
 pub mod media;
 pub mod pages;
 pub mod peers;
