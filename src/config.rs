@@ -394,6 +394,7 @@ impl fmt::Debug for Config {
             .field("media_dir", &self.media_dir)
             .field("s3_endpoint", &self.s3_endpoint)
             .field("s3_bucket", &self.s3_bucket)
+            .field("smtp", &self.smtp)
             .finish_non_exhaustive()
     }
 }

@@ -72,6 +72,12 @@ impl Mailer {
         let host = instance_host(&config.domain);
         let from = sender(config, &host)?;
         let server = settings.smtp_host.trim();
+        if settings.smtp_security == SmtpSecurity::None && !is_loopback(server) {
+            tracing::warn!(
+                server,
+                "ROOST_SMTP_SECURITY=none sends mail (and the SMTP password) unencrypted to a server that is not on this machine"
+            );
+        }
         let builder = match settings.smtp_security {
             SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(server)?,
             SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(server)?,
@@ -129,6 +135,14 @@ impl Mailer {
     }
 }
 
+/// Whether the SMTP server is this machine (where `none` security is sensible).
+fn is_loopback(server: &str) -> bool {
+    server == "localhost"
+        || server
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
 /// `ROOST_DOMAIN` without its port.
 fn instance_host(domain: &str) -> String {
     match domain.rsplit_once(':') {
@@ -170,5 +184,7 @@ mod tests {
         assert_eq!(instance_host("127.0.0.1:8080"), "127.0.0.1");
         assert!(matches!(client_id("127.0.0.1"), ClientId::Ipv4(_)));
         assert!(matches!(client_id("social.example"), ClientId::Domain(_)));
+        assert!(is_loopback("127.0.0.1") && is_loopback("::1") && is_loopback("localhost"));
+        assert!(!is_loopback("smtp.example"));
     }
 }

@@ -81,3 +81,38 @@ impl fmt::Debug for SmtpSettings {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &[&str]) -> SmtpSettings {
+        let mut args = vec!["roost", "--database-url", "postgres://unused"];
+        args.extend_from_slice(extra);
+        crate::config::parse_from(args).expect("parses").smtp
+    }
+
+    #[test]
+    fn mail_is_off_by_default_and_starttls_on_587_once_a_host_is_set() {
+        assert!(!parse(&[]).enabled());
+        let on = parse(&["--smtp-host", "smtp.example", "--smtp-password", "hunter2"]);
+        assert!(on.enabled());
+        assert_eq!(
+            (on.smtp_port, on.smtp_security),
+            (587, SmtpSecurity::Starttls)
+        );
+        assert!(
+            !format!("{on:?}").contains("hunter2"),
+            "the password is never printed"
+        );
+        let tls = parse(&[
+            "--smtp-host",
+            "h",
+            "--smtp-security",
+            "tls",
+            "--smtp-port",
+            "465",
+        ]);
+        assert_eq!((tls.smtp_port, tls.smtp_security), (465, SmtpSecurity::Tls));
+    }
+}
