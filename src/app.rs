@@ -110,6 +110,10 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::mail::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         tasks.spawn(crate::services::scheduled_statuses::run_forever(
             state.clone(),
             stopped.clone(),
@@ -172,6 +176,7 @@ fn routes(state: AppState) -> Router {
         .merge(crate::api::router(&state))
         .merge(crate::federation::router())
         .merge(crate::web::router())
+        .merge(crate::web::email_links::router())
         .route("/health", get(crate::api::health::health))
         .route("/avatars/original/missing.png", get(crate::web::missing_png))
         .route("/headers/original/missing.png", get(crate::web::missing_png))

@@ -337,6 +337,10 @@ pub struct Config {
     #[arg(long, env = "ROOST_PASSWORD_HASH_QUEUE_LENGTH", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub password_hash_queue_length: u32,
+
+    /// Outgoing mail (`ROOST_SMTP_*`, see `mail::settings`).
+    #[command(flatten)]
+    pub smtp: crate::mail::settings::SmtpSettings,
 }
 
 /// [`crate::federation::signatures::DEFAULT_MAX_AGE`] in seconds (65 minutes).
@@ -401,6 +405,7 @@ impl fmt::Debug for Config {
             .field("media_dir", &self.media_dir)
             .field("s3_endpoint", &self.s3_endpoint)
             .field("s3_bucket", &self.s3_bucket)
+            .field("smtp", &self.smtp)
             .finish_non_exhaustive()
     }
 }

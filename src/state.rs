@@ -43,6 +43,8 @@ pub struct AppState {
     pub no_access: crate::services::ip_blocks::NoAccessList,
     /// Seal TOTP secrets and digest recovery codes (see `services::two_factor`).
     pub two_factor_keys: crate::auth::two_factor_keys::TwoFactorKeys,
+    /// The SMTP transport of account e-mail (disabled without `ROOST_SMTP_HOST`).
+    pub mail: crate::mail::Mailer,
     /// The background workers' pool (see [`crate::db::worker_pool`]).
     work_db: PgPool,
 }
@@ -82,7 +84,9 @@ impl AppState {
         let media = crate::media::storage::MediaStore::from_config(&config)?;
         let stream =
             crate::events::Hub::new(crate::events::slots::StreamLimits::from_config(&config));
+        let mail = crate::mail::Mailer::from_config(&config)?;
         Ok(AppState {
+            mail,
             media,
             passwords: crate::auth::password::PasswordPool::from_config(&config),
             work_db: crate::db::worker_pool(&db),

@@ -202,6 +202,8 @@ async fn unusable_reason(
     let suspended = account.is_none_or(|a| a.suspended_at.is_some());
     Ok(if user.disabled || suspended {
         Some("Your login is currently disabled.")
+    } else if user.confirmed_at.is_none() {
+        Some("You have to confirm your e-mail address before continuing.")
     } else if !user.approved {
         Some("Your login is currently pending approval.")
     } else {

@@ -458,6 +458,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/reports", post(v1::reports::create))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/preferences", get(v1::preferences::show))
+        .route("/api/v1/emails/confirmations", post(v1::emails::resend))
+        .route(
+            "/api/v1/emails/check_confirmation",
+            get(v1::emails::check_confirmation),
+        )
         .route(
             "/api/v1/profile/avatar",
             delete(v1::accounts::delete_avatar),

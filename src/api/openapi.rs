@@ -16,6 +16,7 @@ use super::{admin, authorize, oauth, v1};
         v1::apps::create, v1::apps::verify_credentials,
         v1::accounts::register, v1::accounts::index, v1::accounts::verify_credentials, v1::accounts::update_credentials, v1::accounts::delete_avatar, v1::accounts::delete_header,
         v1::preferences::show,
+        v1::emails::resend, v1::emails::check_confirmation,
         v1::accounts::show, v1::accounts::lookup,
         v1::instance::v1, v1::instance::v2,
         v1::follows::follow, v1::follows::unfollow, v1::follows::followers, v1::follows::following,

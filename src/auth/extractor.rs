@@ -3,6 +3,8 @@
 //! - [`MaybeToken`]: public endpoints; a token is optional but, when sent, must be valid.
 //! - [`AnyToken`]: a valid token of an app or a user.
 //! - [`CurrentUser`]: a valid token that belongs to a usable local account.
+//! - [`UnconfirmedUser`]: the same, but the user may not have confirmed their e-mail
+//!   address yet (only for `/api/v1/emails/*`, where such a user asks for the link).
 //!
 //! Client-API handlers do not take these directly but their scope-typed forms in
 //! [`super::scoped`] (`User<WriteStatuses>`, `OptionalToken<ReadStatuses>`,
@@ -53,6 +55,40 @@ pub struct CurrentUser {
     pub token: TokenInfo,
     /// The signed-in account.
     pub account_id: i64,
+}
+
+/// A required user token whose user may still await e-mail confirmation (every other
+/// check of [`CurrentUser`] applies).
+#[derive(Debug)]
+pub struct UnconfirmedUser {
+    /// The token used.
+    pub token: TokenInfo,
+    /// The signed-in account.
+    pub account_id: i64,
+}
+
+/// Whether a token of a user who has not confirmed their e-mail address is accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unconfirmed {
+    /// 403 "Your login is missing a confirmed e-mail address" (Mastodon's
+    /// `require_user!`), everywhere but [`UnconfirmedUser`].
+    Refused,
+    /// Accepted: the user is asking for the confirmation link.
+    Accepted,
+}
+
+impl FromRequestParts<AppState> for UnconfirmedUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let token = bearer_token(parts)?
+            .ok_or_else(|| ApiError::Unauthorized("The access token is invalid".into()))?;
+        let token = authenticate_with(state, &token, Unconfirmed::Accepted).await?;
+        let account_id = token.account_id.ok_or_else(|| {
+            ApiError::Unprocessable("This method requires an authenticated user".into())
+        })?;
+        Ok(UnconfirmedUser { token, account_id })
+    }
 }
 
 impl FromRequestParts<AppState> for MaybeToken {
@@ -121,14 +157,23 @@ pub async fn authenticate_token(state: &AppState, token: &str) -> ApiResult<Toke
 }
 
 /// Verifies the JWT, then loads its row: revoked, expired or unknown tokens are 401;
-/// tokens of disabled, suspended or unapproved users are 403 (Mastodon's answers).
+/// tokens of disabled, suspended, unconfirmed or unapproved users are 403 (Mastodon's
+/// answers).
 async fn authenticate(state: &AppState, token: &str) -> ApiResult<TokenInfo> {
+    authenticate_with(state, token, Unconfirmed::Refused).await
+}
+
+async fn authenticate_with(
+    state: &AppState,
+    token: &str,
+    unconfirmed: Unconfirmed,
+) -> ApiResult<TokenInfo> {
     let invalid = || ApiError::Unauthorized("The access token is invalid".into());
     let claims = state.tokens.verify(token).ok_or_else(invalid)?;
     let live = oauth::find_live_access_token(&state.db, claims.jti)
         .await?
         .ok_or_else(invalid)?;
-    check_user_state(&live)?;
+    check_user_state(&live, unconfirmed)?;
     Ok(TokenInfo {
         id: live.id,
         family_id: live.family_id,
@@ -143,13 +188,18 @@ async fn authenticate(state: &AppState, token: &str) -> ApiResult<TokenInfo> {
     })
 }
 
-fn check_user_state(live: &LiveToken) -> ApiResult<()> {
+fn check_user_state(live: &LiveToken, unconfirmed: Unconfirmed) -> ApiResult<()> {
     if live.account_id.is_none() {
         return Ok(());
     }
     if live.disabled == Some(true) || live.suspended == Some(true) {
         return Err(ApiError::Forbidden(
             "Your login is currently disabled".into(),
+        ));
+    }
+    if live.confirmed == Some(false) && unconfirmed == Unconfirmed::Refused {
+        return Err(ApiError::Forbidden(
+            "Your login is missing a confirmed e-mail address".into(),
         ));
     }
     if live.approved == Some(false) {

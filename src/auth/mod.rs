@@ -16,7 +16,7 @@ pub mod signup;
 pub mod tokens;
 pub mod two_factor_keys;
 
-pub use extractor::{AnyToken, CurrentUser, MaybeToken, TokenInfo};
+pub use extractor::{AnyToken, CurrentUser, MaybeToken, TokenInfo, UnconfirmedUser};
 pub use scoped::{Bearer, OptionalToken, Scope, User};
 pub use scopes::Scopes;
 pub use secrets::{random_token, sha256_hex};

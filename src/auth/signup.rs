@@ -1,9 +1,15 @@
 //! Creating local users: the one path used by `POST /api/v1/accounts` and by
 //! `roost admin create-user`, so both apply the same rules.
+//!
+//! With SMTP on (`ROOST_SMTP_HOST`), a user who signs up through the API starts with
+//! an unconfirmed address and is mailed a confirmation link in the creating
+//! transaction (`services::email_confirmation`). Users created by an admin, and every
+//! user when SMTP is off, are confirmed at once.
 
 use sqlx::PgPool;
 
 use super::password::{Busy, HashError, PasswordPool};
+use crate::config::Config;
 use crate::db::accounts::AccountRow;
 use crate::db::users::{self, CreateUserError, NewUser, UserRow};
 use crate::domain::{Email, Invalid, Password, Role, Username};
@@ -30,6 +36,9 @@ pub struct SignUp<'a> {
     pub reason: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub origin: SignUpOrigin,
+    /// The app that registers the user (`POST /api/v1/accounts`): the only one that may
+    /// ask for the confirmation mail again.
+    pub app_id: Option<i64>,
 }
 
 /// Why sign-up failed.
@@ -59,10 +68,12 @@ impl From<HashError> for SignUpError {
 
 /// Validates every field (reporting all problems at once), hashes the password
 /// (argon2id, on `passwords`) and creates the account and user rows in one
-/// transaction. Usernames and e-mail addresses are unique case-insensitively.
+/// transaction, with the confirmation mail when one is due (see the module doc).
+/// Usernames and e-mail addresses are unique case-insensitively.
 pub async fn sign_up(
     db: &PgPool,
     passwords: &PasswordPool,
+    config: &Config,
     input: &SignUp<'_>,
 ) -> Result<(AccountRow, UserRow), SignUpError> {
     let mut problems = Vec::new();
@@ -124,6 +135,9 @@ pub async fn sign_up(
                 )]),
                 CreateUserError::Database(error) => SignUpError::Internal(error.into()),
             })?;
+    let created = settle_confirmation(&mut transaction, config, input, created)
+        .await
+        .map_err(anyhow::Error::from)?;
     if input.origin == SignUpOrigin::Api {
         crate::services::notifications::create::notify_staff_of_sign_up(
             &mut transaction,
@@ -134,6 +148,35 @@ pub async fn sign_up(
     }
     transaction.commit().await.map_err(anyhow::Error::from)?;
     Ok(created)
+}
+
+/// Leaves an API sign-up unconfirmed and mails it the confirmation link when SMTP is
+/// on; records the registering app. Returns the rows as they now are.
+async fn settle_confirmation(
+    conn: &mut sqlx::PgConnection,
+    config: &Config,
+    input: &SignUp<'_>,
+    (account, mut user): (AccountRow, UserRow),
+) -> sqlx::Result<(AccountRow, UserRow)> {
+    use crate::db::email_tokens::{self, MailUser};
+    if input.origin == SignUpOrigin::Api && config.smtp.enabled() {
+        email_tokens::await_confirmation(&mut *conn, user.id, input.app_id).await?;
+        let mail_user = MailUser {
+            user_id: user.id,
+            account_id: account.id,
+            username: account.username.clone(),
+            email: user.email.clone(),
+            confirmed_at: None,
+            approved: user.approved,
+            sign_up_reason: input.reason.map(str::to_owned),
+            created_by_app_id: input.app_id,
+        };
+        crate::services::email_confirmation::send_instructions(conn, config, &mail_user).await?;
+        user.confirmed_at = None;
+    } else if let Some(app_id) = input.app_id {
+        email_tokens::set_created_by_app(&mut *conn, user.id, app_id).await?;
+    }
+    Ok((account, user))
 }
 
 /// Applies the admins' IP and e-mail blocks to a sign-up through the API: refuses an

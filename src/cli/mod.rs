@@ -185,8 +185,9 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
                 reason: None,
                 ip: None,
                 origin: SignUpOrigin::Admin,
+                app_id: None,
             };
-            let (account, _) = signup::sign_up(pool, &passwords, &input).await?;
+            let (account, _) = signup::sign_up(pool, &passwords, &config, &input).await?;
             println!(
                 "created {} (account id {}, role {})",
                 account.username,

@@ -18,6 +18,8 @@ pub mod custom_emojis;
 pub mod deliveries;
 pub mod domain_blocks;
 pub mod email_blocks;
+pub mod email_tokens;
+pub mod emails;
 pub mod featured_tags;
 pub mod filters;
 pub mod follows;

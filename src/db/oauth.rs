@@ -221,6 +221,8 @@ pub struct LiveToken {
     pub scopes: Vec<String>,
     pub role: Option<String>,
     pub approved: Option<bool>,
+    /// Whether the user confirmed their e-mail address (see `services::email_confirmation`).
+    pub confirmed: Option<bool>,
     pub disabled: Option<bool>,
     pub suspended: Option<bool>,
 }
@@ -232,7 +234,8 @@ pub async fn find_live_access_token(
 ) -> sqlx::Result<Option<LiveToken>> {
     sqlx::query_as(
         "SELECT t.id, t.family_id, t.app_id, t.account_id, t.scopes, \
-                u.role, u.approved, u.disabled, (a.suspended_at IS NOT NULL) AS suspended \
+                u.role, u.approved, (u.confirmed_at IS NOT NULL) AS confirmed, u.disabled, \
+                (a.suspended_at IS NOT NULL) AS suspended \
          FROM oauth_access_tokens t \
          LEFT JOIN accounts a ON a.id = t.account_id \
          LEFT JOIN users u ON u.account_id = t.account_id \

@@ -22,6 +22,9 @@ pub struct UserRow {
     pub default_language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// When the user confirmed their e-mail address; `None` while it awaits
+    /// confirmation (see `services::email_confirmation`).
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 impl UserRow {
@@ -33,7 +36,7 @@ impl UserRow {
 
 pub(crate) const COLUMNS: &str =
     "id, account_id, email, password_hash, role, approved, disabled, locale, \
-    default_privacy, default_sensitive, default_language, created_at, last_sign_in_at";
+    default_privacy, default_sensitive, default_language, created_at, last_sign_in_at, confirmed_at";
 
 /// What sign-up (API or `roost admin create-user`) needs to create a local user.
 #[derive(Debug)]

@@ -28,7 +28,7 @@ pub struct LiveSession {
     pub awaiting_second_factor: bool,
     pub last_seen_at: DateTime<Utc>,
     /// False when the user may not use the account now (disabled, suspended, not
-    /// approved): the session is then treated as signed out.
+    /// approved, address not confirmed): the session is then treated as signed out.
     pub usable: bool,
 }
 
@@ -68,7 +68,8 @@ pub async fn find_live(
     sqlx::query_as(
         "SELECT s.id, s.user_id, u.account_id, a.username, u.role, s.csrf_token, \
                 s.awaiting_second_factor, s.last_seen_at, \
-                (u.approved AND NOT u.disabled AND a.suspended_at IS NULL) AS usable \
+                (u.approved AND NOT u.disabled AND u.confirmed_at IS NOT NULL \
+                 AND a.suspended_at IS NULL) AS usable \
          FROM web_sessions s \
          JOIN users u ON u.id = s.user_id \
          JOIN accounts a ON a.id = u.account_id \

@@ -90,7 +90,7 @@ impl Username {
 }
 
 /// An e-mail address with one `@`, a non-empty local part and a dotted-or-local domain.
-/// Deliverability is not checked: Roost sends no mail yet.
+/// Deliverability is not checked here; with SMTP on, the confirmation mail checks it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 

@@ -2,8 +2,8 @@
 //! do with them: filing one as a local user (optionally forwarded to the reported
 //! account's server as a `Flag` from the instance actor, so the reporter stays anonymous
 //! there), receiving one as a `Flag` from another server, and assigning, resolving and
-//! reopening one. Every new report notifies the moderators (`admin.report`) in the
-//! transaction that writes it.
+//! reopening one. Every new report notifies the moderators (`admin.report`, and by
+//! mail when SMTP is on) in the transaction that writes it.
 //!
 //! Resolving a report by acting on its account is `services::moderation::act`.
 //! Spec: <https://docs.joinmastodon.org/methods/reports/>,
@@ -21,6 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::federation::domain_policy::{self, Rejection};
 use crate::federation::posts::local_status_id;
 use crate::federation::{builders, outbound};
+use crate::mail::outbox as mail;
 use crate::services::notifications::create as notifications;
 use crate::state::AppState;
 use crate::urls;
@@ -98,6 +99,16 @@ pub async fn file(
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a fresh report id collided")))?;
     notifications::notify_staff_of_report(&mut transaction, row.id, reporter_id).await?;
+    let config = &state.config;
+    mail::notify_staff_of_report(
+        &mut transaction,
+        config,
+        row.id,
+        reporter_id,
+        target.id,
+        &row.comment,
+    )
+    .await?;
     if let (Some(inbox), Some(flag_id)) = (inbox, flag_id) {
         forward(state, &mut transaction, &row, &target, &flag_id, inbox).await?;
     }
@@ -221,6 +232,16 @@ pub async fn receive_flag(
     let row = reports::create(&mut transaction, &new).await?;
     if let Some(row) = &row {
         notifications::notify_staff_of_report(&mut transaction, row.id, sender.id).await?;
+        let config = &state.config;
+        mail::notify_staff_of_report(
+            &mut transaction,
+            config,
+            row.id,
+            sender.id,
+            target.id,
+            &comment,
+        )
+        .await?;
     }
     transaction.commit().await?;
     Ok(row)

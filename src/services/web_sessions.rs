@@ -74,7 +74,9 @@ pub async fn sign_in(
     if let Some(reason) = unusable_reason(state, &user).await? {
         return Err(SignInError::Unusable(reason));
     }
-    let awaiting = crate::services::two_factor::is_enabled(&state.db, user.id).await.map_err(ApiError::from)?;
+    let awaiting = crate::services::two_factor::is_enabled(&state.db, user.id)
+        .await
+        .map_err(ApiError::from)?;
     let opened = open(state, &user, awaiting, client).await?;
     if !awaiting {
         users::touch_sign_in(&state.db, user.id)
@@ -90,6 +92,8 @@ pub async fn unusable_reason(state: &AppState, user: &UserRow) -> ApiResult<Opti
     let suspended = account.is_none_or(|a| a.suspended_at.is_some());
     Ok(if user.disabled || suspended {
         Some("Your login is currently disabled.")
+    } else if user.confirmed_at.is_none() {
+        Some("You have to confirm your e-mail address before continuing.")
     } else if !user.approved {
         Some("Your login is currently pending approval.")
     } else {

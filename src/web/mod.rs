@@ -12,6 +12,7 @@
 //! (`api::entities`) as views, so a page shows what an app would.
 
 mod assets;
+pub mod email_links;
 mod feeds;
 mod forms;
 mod frame;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sign_out", post(sign_out))
         .route("/auth/sign_up", get(sign_up_form).post(sign_up))
         .route("/auth/pending", get(pending))
+        .route("/auth/confirm_email", get(confirm_email))
         .route("/explore", get(explore))
         .route("/search", get(search))
         .route("/report", get(report_form).post(report))
@@ -79,15 +81,27 @@ async fn explore(State(state): State<AppState>, visitor: Visitor) -> PageResult 
     discover::explore(&state, &visitor).await
 }
 
-async fn search(State(state): State<AppState>, visitor: Visitor, Query(query): Query<discover::SearchQuery>) -> PageResult {
+async fn search(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<discover::SearchQuery>,
+) -> PageResult {
     discover::search_page(&state, &visitor, &query).await
 }
 
-async fn report_form(State(state): State<AppState>, visitor: Visitor, Query(query): Query<discover::ReportQuery>) -> PageResult {
+async fn report_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<discover::ReportQuery>,
+) -> PageResult {
     discover::report_form(&state, &visitor, &query).await
 }
 
-async fn report(State(state): State<AppState>, visitor: Visitor, form: WebForm<discover::ReportForm>) -> PageResult {
+async fn report(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    form: WebForm<discover::ReportForm>,
+) -> PageResult {
     let form = form.checked(&visitor)?;
     discover::report(&state, &visitor, form).await
 }
@@ -303,6 +317,10 @@ async fn sign_up(
     let form = form.checked(&visitor)?;
     limit(&state, Bucket::SignUp, &visitor)?;
     auth::sign_up(&state, &visitor, form).await
+}
+
+async fn confirm_email(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    auth::confirm_email(&state, &visitor).await
 }
 
 async fn pending(State(state): State<AppState>, visitor: Visitor) -> PageResult {

@@ -62,7 +62,10 @@ pub async fn headers_layer(
         }
         headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+        // A page whose URL holds a secret (a reset link) chose a stricter policy.
+        headers
+            .entry(REFERRER_POLICY)
+            .or_insert(HeaderValue::from_static("same-origin"));
     }
     response
 }

@@ -78,8 +78,9 @@ pub async fn register(
         reason: params.reason.as_deref(),
         ip: Some(&ip),
         origin: SignUpOrigin::Api,
+        app_id: Some(app_token.app_id),
     };
-    let (account, _user) = signup::sign_up(&state.db, &state.passwords, &input)
+    let (account, _user) = signup::sign_up(&state.db, &state.passwords, &state.config, &input)
         .await
         .map_err(sign_up_error)?;
     user_token(&state, app_token.app_id, account.id)

@@ -317,8 +317,9 @@ pub async fn sign_up(state: &AppState, visitor: &Visitor, form: SignUpForm) -> P
         reason: Some(form.reason.as_str()).filter(|r| !r.trim().is_empty()),
         ip: Some(&ip),
         origin: SignUpOrigin::Api,
+        app_id: None,
     };
-    let created = signup::sign_up(&state.db, &state.passwords, &input).await;
+    let created = signup::sign_up(&state.db, &state.passwords, &state.config, &input).await;
     let (_, user) = match created {
         Ok(created) => created,
         Err(SignUpError::Invalid(problems)) => {
@@ -339,6 +340,9 @@ pub async fn sign_up(state: &AppState, visitor: &Visitor, form: SignUpForm) -> P
         Err(SignUpError::Busy(busy)) => return Err(crate::error::ApiError::from(busy).into()),
         Err(SignUpError::Internal(error)) => return Err(PageError::Internal(error)),
     };
+    if user.confirmed_at.is_none() {
+        return Ok(see_other("/auth/confirm_email"));
+    }
     if !user.approved {
         return Ok(see_other("/auth/pending"));
     }
@@ -355,6 +359,16 @@ struct MessagePage {
     page: Frame,
     heading: &'static str,
     text: &'static str,
+}
+
+/// `GET /auth/confirm_email`: what a new account sees until its address is confirmed.
+pub async fn confirm_email(state: &AppState, visitor: &Visitor) -> PageResult {
+    let page = Frame::new(state, visitor, EN.sign_up).await?;
+    render::ok(&MessagePage {
+        page,
+        heading: EN.welcome,
+        text: EN.confirm_email,
+    })
 }
 
 /// `GET /auth/pending`: what a new account waiting for a moderator sees.

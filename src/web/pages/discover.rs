@@ -35,7 +35,10 @@ struct ExplorePage {
 /// `GET /explore`: what is trending on this server.
 pub async fn explore(state: &AppState, visitor: &Visitor) -> PageResult {
     let viewer = visitor.account_id();
-    let page = TrendsPage { offset: 0, limit: RESULTS };
+    let page = TrendsPage {
+        offset: 0,
+        limit: RESULTS,
+    };
     let tags = trends::tags(state, viewer, page).await?;
     let rows = trends::statuses(state, viewer, page).await?;
     let rendered = status::render(state, viewer, rows).await?;
@@ -43,7 +46,10 @@ pub async fn explore(state: &AppState, visitor: &Visitor) -> PageResult {
     render::ok(&ExplorePage {
         page: frame,
         tags: tags.into_iter().map(|tag| tag.tag.name).collect(),
-        posts: rendered.iter().map(|s| PostView::from_entity(s, viewer)).collect(),
+        posts: rendered
+            .iter()
+            .map(|s| PostView::from_entity(s, viewer))
+            .collect(),
     })
 }
 
@@ -67,7 +73,14 @@ struct SearchPage {
 /// `GET /search?q=…`.
 pub async fn search_page(state: &AppState, visitor: &Visitor, query: &SearchQuery) -> PageResult {
     let viewer = visitor.account_id();
-    let text: String = query.q.clone().unwrap_or_default().trim().chars().take(200).collect();
+    let text: String = query
+        .q
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(200)
+        .collect();
     let mut found = search::Found::default();
     let mut error = None;
     if !text.is_empty() {
@@ -78,7 +91,12 @@ pub async fn search_page(state: &AppState, visitor: &Visitor, query: &SearchQuer
             following: false,
             exclude_unreviewed: false,
             account_id: None,
-            page: Page { max_id: None, since_id: None, min_id: None, limit: RESULTS },
+            page: Page {
+                max_id: None,
+                since_id: None,
+                min_id: None,
+                limit: RESULTS,
+            },
             offset: 0,
         };
         match search::search(state, viewer, &request).await {
@@ -99,7 +117,10 @@ pub async fn search_page(state: &AppState, visitor: &Visitor, query: &SearchQuer
             .map(|row| AccountView::from_entity(&Account::from_row(row, &state.config)))
             .collect(),
         tags: found.hashtags.into_iter().map(|tag| tag.tag.name).collect(),
-        posts: rendered.iter().map(|s| PostView::from_entity(s, viewer)).collect(),
+        posts: rendered
+            .iter()
+            .map(|s| PostView::from_entity(s, viewer))
+            .collect(),
         error,
     })
 }
@@ -121,15 +142,27 @@ struct ReportPage {
 
 /// `GET /report?account_id=…`.
 pub async fn report_form(state: &AppState, visitor: &Visitor, query: &ReportQuery) -> PageResult {
-    let id = query.account_id.as_deref().and_then(|id| id.parse::<Id>().ok()).ok_or(PageError::NotFound)?;
+    let id = query
+        .account_id
+        .as_deref()
+        .and_then(|id| id.parse::<Id>().ok())
+        .ok_or(PageError::NotFound)?;
     report_page(state, visitor, id.0, false, StatusCode::OK).await
 }
 
-async fn report_page(state: &AppState, visitor: &Visitor, id: i64, sent: bool, status: StatusCode) -> PageResult {
+async fn report_page(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    sent: bool,
+    status: StatusCode,
+) -> PageResult {
     if visitor.session.is_none() {
         return Err(PageError::Forbidden);
     }
-    let row = crate::db::accounts::find_visible_by_id(&state.db, id).await?.ok_or(PageError::NotFound)?;
+    let row = crate::db::accounts::find_visible_by_id(&state.db, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let mut frame = Frame::new(state, visitor, EN.report).await?;
     if sent {
         frame = frame.with_flash(EN.report_sent, false);
@@ -160,7 +193,10 @@ pub struct ReportForm {
 /// `POST /report`: files the report as `POST /api/v1/reports` does.
 pub async fn report(state: &AppState, visitor: &Visitor, form: ReportForm) -> PageResult {
     let session = visitor.session.as_ref().ok_or(PageError::Forbidden)?;
-    let id = form.account_id.parse::<Id>().map_err(|_| PageError::NotFound)?;
+    let id = form
+        .account_id
+        .parse::<Id>()
+        .map_err(|_| PageError::NotFound)?;
     let comment: String = form.comment.chars().take(1000).collect();
     let category = Some(form.category.as_str()).filter(|c| !c.is_empty());
     let report = LocalReport {
@@ -173,7 +209,16 @@ pub async fn report(state: &AppState, visitor: &Visitor, form: ReportForm) -> Pa
     };
     match reports::file(state, session.account_id, &report).await {
         Ok(_) => report_page(state, visitor, id.0, true, StatusCode::OK).await,
-        Err(ApiError::Validation(_)) => report_page(state, visitor, id.0, false, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(ApiError::Validation(_)) => {
+            report_page(
+                state,
+                visitor,
+                id.0,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(error) => Err(error.into()),
     }
 }

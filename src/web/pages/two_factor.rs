@@ -43,8 +43,15 @@ async fn user(state: &AppState, visitor: &Visitor) -> Result<UserRow, PageError>
         .ok_or(PageError::Forbidden)
 }
 
-async fn show(state: &AppState, visitor: &Visitor, step: Step, error: Option<String>) -> PageResult {
-    let frame = Frame::new(state, visitor, EN.two_factor).await?.at("settings");
+async fn show(
+    state: &AppState,
+    visitor: &Visitor,
+    step: Step,
+    error: Option<String>,
+) -> PageResult {
+    let frame = Frame::new(state, visitor, EN.two_factor)
+        .await?
+        .at("settings");
     let mut page = TwoFactorSettings {
         page: frame,
         enabled: false,
@@ -54,7 +61,9 @@ async fn show(state: &AppState, visitor: &Visitor, step: Step, error: Option<Str
         error,
     };
     match step {
-        Step::Status(TwoFactorStatus::Enabled { recovery_codes_left }) => {
+        Step::Status(TwoFactorStatus::Enabled {
+            recovery_codes_left,
+        }) => {
             page.enabled = true;
             page.codes_left = recovery_codes_left;
         }
@@ -66,14 +75,20 @@ async fn show(state: &AppState, visitor: &Visitor, step: Step, error: Option<Str
             page.codes = codes;
         }
     }
-    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(html(status, &page))
 }
 
 /// `GET /settings/two_factor`.
 pub async fn page(state: &AppState, visitor: &Visitor) -> PageResult {
     if visitor.session.is_none() {
-        return Ok(see_other("/auth/sign_in?return_to=%2Fsettings%2Ftwo_factor"));
+        return Ok(see_other(
+            "/auth/sign_in?return_to=%2Fsettings%2Ftwo_factor",
+        ));
     }
     let user = user(state, visitor).await?;
     let status = two_factor::status(state, &user).await.map_err(api)?;
@@ -84,7 +99,10 @@ pub async fn page(state: &AppState, visitor: &Visitor) -> PageResult {
 pub async fn setup(state: &AppState, visitor: &Visitor) -> PageResult {
     let user = user(state, visitor).await?;
     let setup = two_factor::begin_setup(state, &user).await.map_err(api)?;
-    let step = Step::Setup { qr: crate::web::qr::qr_svg(&setup.otpauth_uri), secret: setup.secret_base32 };
+    let step = Step::Setup {
+        qr: crate::web::qr::qr_svg(&setup.otpauth_uri),
+        secret: setup.secret_base32,
+    };
     show(state, visitor, step, None).await
 }
 
@@ -100,13 +118,24 @@ pub struct TwoFactorForm {
 /// `POST /settings/two_factor/confirm`: the first code turns it on.
 pub async fn confirm(state: &AppState, visitor: &Visitor, form: TwoFactorForm) -> PageResult {
     let user = user(state, visitor).await?;
-    let code: String = form.code.chars().filter(|c| !c.is_whitespace()).take(64).collect();
+    let code: String = form
+        .code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(64)
+        .collect();
     match two_factor::confirm_setup(state, &user, &code).await {
         Ok(codes) => show(state, visitor, Step::Codes(codes.0), None).await,
         Err(error @ (TwoFactorError::InvalidCode | TwoFactorError::NoPendingSetup)) => {
             // The secret is not shown again (it may have been seen); start over.
             let status = two_factor::status(state, &user).await.map_err(api)?;
-            show(state, visitor, Step::Status(status), Some(error.to_string())).await
+            show(
+                state,
+                visitor,
+                Step::Status(status),
+                Some(error.to_string()),
+            )
+            .await
         }
         Err(error) => Err(api(error)),
     }
@@ -119,7 +148,13 @@ pub async fn disable(state: &AppState, visitor: &Visitor, form: TwoFactorForm) -
         Ok(()) => Ok(see_other("/settings/two_factor")),
         Err(TwoFactorError::WrongPassword) => {
             let status = two_factor::status(state, &user).await.map_err(api)?;
-            show(state, visitor, Step::Status(status), Some(TwoFactorError::WrongPassword.to_string())).await
+            show(
+                state,
+                visitor,
+                Step::Status(status),
+                Some(TwoFactorError::WrongPassword.to_string()),
+            )
+            .await
         }
         Err(error) => Err(api(error)),
     }

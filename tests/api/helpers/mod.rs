@@ -14,18 +14,22 @@
 //! - [`shell`]: the `roost` binary run as `roost admin …`.
 //! - [`sse`]: a reader of Server-Sent Events streams.
 //! - [`browser`]: a real headless Chromium (WebDriver) at phone and desktop sizes.
+//! - [`smtp`]: an SMTP server on loopback that keeps the mail Roost sends; [`mail`]:
+//!   the steps of the account e-mail stories.
 
 // Each test file uses its own part of these helpers.
 #![allow(dead_code)]
 
 pub mod browser;
 pub mod client;
+pub mod mail;
 pub mod media;
 pub mod pages;
 pub mod peers;
 pub mod requests;
 pub mod shell;
 pub mod signed_remote;
+pub mod smtp;
 pub mod sse;
 pub mod staff;
 pub mod web;

@@ -27,7 +27,10 @@ impl Page {
 
     /// The value of a response header.
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -45,11 +48,20 @@ impl<'a> WebClient<'a> {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        WebClient { app, client, cookies: BTreeMap::new(), token: String::new() }
+        WebClient {
+            app,
+            client,
+            cookies: BTreeMap::new(),
+            token: String::new(),
+        }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     async fn keep(&mut self, response: reqwest::Response) -> Page {
@@ -70,7 +82,11 @@ impl<'a> WebClient<'a> {
         if let Some(token) = csrf_token(&body) {
             self.token = token;
         }
-        Page { status, headers, body }
+        Page {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET path` as a browser navigating.
@@ -127,7 +143,8 @@ impl<'a> WebClient<'a> {
     /// Signs in through the form; returns the answer to the form post.
     pub async fn sign_in(&mut self, login: &str, password: &str) -> Page {
         self.get("/auth/sign_in").await;
-        self.submit("/auth/sign_in", &[("login", login), ("password", password)]).await
+        self.submit("/auth/sign_in", &[("login", login), ("password", password)])
+            .await
     }
 
     /// Whether a session cookie is held.

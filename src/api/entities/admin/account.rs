@@ -70,7 +70,7 @@ impl AdminAccount {
             locale: user.map(|u| u.locale.clone()),
             invite_request: None,
             role: user.map(|u| RoleEntity::for_role(u.role())),
-            confirmed: user.is_some(),
+            confirmed: user.is_some_and(|u| u.confirmed_at.is_some()),
             approved: user.is_none_or(|u| u.approved),
             disabled: user.is_some_and(|u| u.disabled),
             silenced: row.silenced_at.is_some(),
