@@ -115,7 +115,7 @@ pub async fn authorize_submit(
         );
         return Ok(page(StatusCode::UNAUTHORIZED, &html));
     };
-    if let Some(problem) = unusable_reason(&state, &user).await? {
+    if let Some(problem) = crate::services::web_sessions::unusable_reason(&state, &user).await? {
         return Ok(page(
             StatusCode::FORBIDDEN,
             &form(&request, &params, Some(problem)),
@@ -192,23 +192,6 @@ async fn issue_code(
         &[("code", &code)],
         params.state.as_deref(),
     ))
-}
-
-async fn unusable_reason(
-    state: &AppState,
-    user: &crate::db::users::UserRow,
-) -> ApiResult<Option<&'static str>> {
-    let account = crate::db::accounts::find_by_id(&state.db, user.account_id).await?;
-    let suspended = account.is_none_or(|a| a.suspended_at.is_some());
-    Ok(if user.disabled || suspended {
-        Some("Your login is currently disabled.")
-    } else if user.confirmed_at.is_none() {
-        Some("You have to confirm your e-mail address before continuing.")
-    } else if !user.approved {
-        Some("Your login is currently pending approval.")
-    } else {
-        None
-    })
 }
 
 /// Checks client, redirect URI, response type, scopes and PKCE method.

@@ -101,11 +101,20 @@ async fn webfinger_and_the_actor_answer_with_a_trailing_slash(db: PgPool) {
 }
 
 #[sqlx::test]
-async fn the_root_and_unknown_paths_with_a_slash_are_still_json_not_found(db: PgPool) {
+async fn the_root_is_the_landing_page_and_unknown_api_paths_with_a_slash_are_json_not_found(
+    db: PgPool,
+) {
     let app = TestApp::spawn(db).await;
-    for path in ["/", "//", "/api/v1/no_such_thing/"] {
-        expect_error(app.get(path).send().await, 404).await;
+    for path in ["/", "//"] {
+        let response = app.get(path).send().await.expect("sent");
+        assert_eq!(response.status(), 200, "{path}");
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
     }
+    expect_error(app.get("/api/v1/no_such_thing/").send().await, 404).await;
     app.stop().await;
 }
 

@@ -8,10 +8,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::api::entities::relationship::Relationship;
-use crate::api::entities::{status, Account};
+use crate::api::entities::Account;
 use crate::db::accounts::AccountRow;
-use crate::db::timelines::{self, Timeline};
-use crate::db::Page;
+use crate::db::timelines::Timeline;
 use crate::domain::Id;
 use crate::state::AppState;
 use crate::urls;
@@ -154,18 +153,7 @@ pub async fn posts(
         tagged: None,
         only_media,
     };
-    let bounds = Page {
-        max_id,
-        since_id: None,
-        min_id: None,
-        limit,
-    };
-    let rows = timelines::timeline(&state.db, viewer, which, &bounds).await?;
-    let rendered = status::render(state, viewer, rows).await?;
-    Ok(rendered
-        .iter()
-        .map(|s| PostView::from_entity(s, viewer))
-        .collect())
+    crate::web::pages::public::posts(state, viewer, which, max_id, limit).await
 }
 
 async fn posts_with_photos(
