@@ -170,6 +170,7 @@ async fn settle_confirmation(
             approved: user.approved,
             sign_up_reason: input.reason.map(str::to_owned),
             created_by_app_id: input.app_id,
+            unconfirmed_email: None,
         };
         crate::services::email_confirmation::send_instructions(conn, config, &mail_user).await?;
         user.confirmed_at = None;

@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+pub use super::Failure;
+
 /// Channel notified when new deliveries are queued, so idle workers wake at once.
 pub const NOTIFY_CHANNEL: &str = "roost_deliveries";
 
@@ -147,15 +149,6 @@ pub async fn mark_delivered(
     Ok(())
 }
 
-/// How a failed attempt ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Failure {
-    /// Try again at `next_attempt_at`.
-    Retry { next_attempt_at: DateTime<Utc> },
-    /// Give up: kept as a dead letter an admin can list and replay.
-    Dead,
-}
-
 /// Records a failed attempt: schedules the retry or marks the row dead.
 pub async fn mark_failed(
     conn: &mut PgConnection,
@@ -165,10 +158,7 @@ pub async fn mark_failed(
     outcome: Failure,
 ) -> sqlx::Result<()> {
     let error: String = error.chars().take(500).collect();
-    let (state, next) = match outcome {
-        Failure::Retry { next_attempt_at } => ("pending", Some(next_attempt_at)),
-        Failure::Dead => ("dead", None),
-    };
+    let (state, next) = outcome.stored();
     sqlx::query(
         "UPDATE deliveries SET state = $2, next_attempt_at = coalesce($3, next_attempt_at), \
          locked_until = NULL, last_status = $4, last_error = $5, \
@@ -275,10 +265,7 @@ pub async fn count_failed_attempts(
     let ids: Vec<i64> = failures.iter().map(|(id, _)| *id).collect();
     let next: Vec<Option<DateTime<Utc>>> = failures
         .iter()
-        .map(|(_, failure)| match failure {
-            Failure::Retry { next_attempt_at } => Some(*next_attempt_at),
-            Failure::Dead => None,
-        })
+        .map(|(_, failure)| failure.stored().1)
         .collect();
     let error: String = error.chars().take(500).collect();
     sqlx::query(

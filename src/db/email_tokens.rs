@@ -139,11 +139,13 @@ pub struct MailUser {
     pub sign_up_reason: Option<String>,
     /// The app that registered the user through the API, if any.
     pub created_by_app_id: Option<i64>,
+    /// A new address that awaits confirmation (the user keeps `email` until then).
+    pub unconfirmed_email: Option<String>,
 }
 
 const MAIL_USER: &str =
     "SELECT u.id AS user_id, u.account_id, a.username, u.email, u.confirmed_at, \
-       u.approved, u.sign_up_reason, u.created_by_app_id \
+       u.approved, u.sign_up_reason, u.created_by_app_id, u.unconfirmed_email \
      FROM users u JOIN accounts a ON a.id = u.account_id";
 
 /// The user with this id.
@@ -234,4 +236,60 @@ pub async fn change_unconfirmed_email(
         .execute(db)
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Whether another user than `user_id` has `email` (any case) as their address.
+pub async fn email_taken(db: impl PgExecutor<'_>, email: &str, user_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2)",
+    )
+    .bind(email)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Sets (or with `None` clears) the address a confirmed user is changing to.
+pub async fn set_unconfirmed_email(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    email: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET unconfirmed_email = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(email)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Makes the pending new address the user's own when it is still `email` (the
+/// token's address): confirmed, as its link was followed. False when the user changed
+/// their mind since. Errors with the `users_email_key` violation when another user
+/// took the address meanwhile.
+pub async fn adopt_unconfirmed_email(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    email: &str,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE users SET email = unconfirmed_email, unconfirmed_email = NULL, confirmed_at = now() \
+         WHERE id = $1 AND lower(unconfirmed_email) = lower($2)",
+    )
+    .bind(user_id)
+    .bind(email)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Replaces the user's address at once (no mail to confirm it with: SMTP is off).
+/// Errors with the `users_email_key` violation when another user has it.
+pub async fn replace_email(db: impl PgExecutor<'_>, user_id: i64, email: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET email = $2, unconfirmed_email = NULL WHERE id = $1")
+        .bind(user_id)
+        .bind(email)
+        .execute(db)
+        .await?;
+    Ok(())
 }

@@ -6,8 +6,9 @@
 //! never deleted silently. A sent row keeps its envelope but loses its bodies, which
 //! may hold a live one-time link.
 
-use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
+
+pub use super::Failure;
 
 use crate::mail::compose::Email;
 
@@ -90,15 +91,6 @@ pub async fn mark_sent(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// What became of a failed attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Failure {
-    /// Try again at this time.
-    Retry { next_attempt_at: DateTime<Utc> },
-    /// Given up: kept as a dead letter.
-    Dead,
-}
-
 /// Records a failed attempt and its error.
 pub async fn mark_failed(
     db: impl PgExecutor<'_>,
@@ -106,10 +98,7 @@ pub async fn mark_failed(
     error: &str,
     failure: Failure,
 ) -> sqlx::Result<()> {
-    let (state, next) = match failure {
-        Failure::Retry { next_attempt_at } => ("pending", Some(next_attempt_at)),
-        Failure::Dead => ("dead", None),
-    };
+    let (state, next) = failure.stored();
     sqlx::query(
         "UPDATE email_deliveries SET state = $2, next_attempt_at = coalesce($3, next_attempt_at), \
            locked_until = NULL, last_error = $4, \

@@ -174,6 +174,29 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
     }
 }
 
+/// How a failed attempt of a queued row ends, in the queues that keep dead letters
+/// (federation deliveries, mail).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Try again at `next_attempt_at`.
+    Retry {
+        next_attempt_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Give up: kept as a dead letter an admin can read (and, for deliveries, replay).
+    Dead,
+}
+
+impl Failure {
+    /// The row's `state` after the attempt and its new `next_attempt_at` (`None`:
+    /// unchanged), as the queues store them.
+    pub fn stored(self) -> (&'static str, Option<chrono::DateTime<chrono::Utc>>) {
+        match self {
+            Failure::Retry { next_attempt_at } => ("pending", Some(next_attempt_at)),
+            Failure::Dead => ("dead", None),
+        }
+    }
+}
+
 /// Paging bounds of Mastodon list endpoints (ids are exclusive bounds).
 #[derive(Clone, Debug, Default)]
 pub struct Page {

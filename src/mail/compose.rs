@@ -12,6 +12,8 @@ pub enum MailKind {
     Confirmation,
     /// A link to choose a new password.
     PasswordReset,
+    /// To the old address: the account's address is being changed.
+    EmailChangeNotice,
     /// To staff: a new account awaits approval.
     PendingAccount,
     /// To staff: a new report was filed.
@@ -24,6 +26,7 @@ impl MailKind {
         match self {
             MailKind::Confirmation => "confirmation",
             MailKind::PasswordReset => "password_reset",
+            MailKind::EmailChangeNotice => "email_change_notice",
             MailKind::PendingAccount => "pending_account",
             MailKind::NewReport => "new_report",
         }

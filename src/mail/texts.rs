@@ -46,6 +46,40 @@ pub fn confirmation(instance: &Instance, to: &str, username: &str, link: &str) -
         .finish(MailKind::Confirmation, to)
 }
 
+/// To the new address a user is changing to: the link that makes it theirs.
+pub fn email_change(instance: &Instance, to: &str, username: &str, link: &str) -> Email {
+    Compose::new(format!("Confirm your new e-mail address for {}", instance.title))
+        .paragraph(&format!("Hello {username},"))
+        .paragraph(&format!(
+            "You asked to use this address for your account on {} ({}). Open the link below to confirm it; until then your old address stays in use.",
+            instance.title, instance.base_url
+        ))
+        .link("Confirm my new e-mail address", link)
+        .paragraph(&format!(
+            "The link works once, for {CONFIRMATION_HOURS} hours. If you did not ask, ignore this message."
+        ))
+        .finish(MailKind::Confirmation, to)
+}
+
+/// To the old address of a user who is changing it: so a stolen session cannot take
+/// the account's mail away unnoticed.
+pub fn email_change_notice(
+    instance: &Instance,
+    to: &str,
+    username: &str,
+    new_email: &str,
+) -> Email {
+    Compose::new(format!("Your e-mail address on {} is being changed", instance.title))
+        .paragraph(&format!("Hello {username},"))
+        .paragraph(&format!(
+            "Someone signed in to your account on {} asked to change its e-mail address to {new_email}. The change takes effect when the link sent there is opened.",
+            instance.title
+        ))
+        .paragraph("If this was not you, change your password now and revoke the sessions you do not know in your security settings.")
+        .link("Security settings", &format!("{}/settings/security", instance.base_url))
+        .finish(MailKind::EmailChangeNotice, to)
+}
+
 /// To a user who asked for a new password: the link to choose one.
 pub fn password_reset(instance: &Instance, to: &str, username: &str, link: &str) -> Email {
     Compose::new(format!("Reset your password on {}", instance.title))

@@ -8,6 +8,10 @@
 //! replaces the older ones. Confirming a user who awaits approval tells staff by mail,
 //! as Mastodon does: only then is the sign-up worth a moderator's time.
 //!
+//! A confirmed user may change their address ([`request_change`], the web settings):
+//! the new one waits in `unconfirmed_email` until its link is followed, the old one
+//! keeps working and is told of the change.
+//!
 //! With SMTP off nobody is ever unconfirmed (sign-ups are confirmed at once) and
 //! nothing is mailed. Spec: <https://docs.joinmastodon.org/methods/emails/>.
 
@@ -40,6 +44,9 @@ pub enum ConfirmError {
     /// The link was used already, or a newer one replaced it.
     #[error("This confirmation link was already used")]
     Used,
+    /// The new address it confirms became another account's meanwhile.
+    #[error("This e-mail address is now used by another account")]
+    Taken,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -60,26 +67,36 @@ pub async fn send_instructions(
     if !config.smtp.enabled() {
         return Ok(());
     }
-    email_tokens::spend_all(&mut *conn, user.user_id, Purpose::Confirmation).await?;
-    let token = random_token(32);
-    let expires_at = Utc::now() + TOKEN_LIFETIME;
-    let hash = sha256_hex(&token);
-    email_tokens::insert(
-        &mut *conn,
-        &hash,
-        user.user_id,
-        Purpose::Confirmation,
-        &user.email,
-        expires_at,
-    )
-    .await?;
-    let link = format!(
-        "{}/auth/confirmation?confirmation_token={token}",
-        config.base_url()
-    );
+    let link = issue_link(&mut *conn, config, user.user_id, &user.email).await?;
     let instance = texts::Instance::from_config(config);
     let mail = texts::confirmation(&instance, &user.email, &user.username, &link);
     outbox::queue(conn, config, &[mail]).await
+}
+
+/// Stores a new confirmation token proving `address` for the user (spending their
+/// older ones: only the newest link works) and returns the link that carries it.
+async fn issue_link(
+    conn: &mut PgConnection,
+    config: &Config,
+    user_id: i64,
+    address: &str,
+) -> sqlx::Result<String> {
+    email_tokens::spend_all(&mut *conn, user_id, Purpose::Confirmation).await?;
+    let token = random_token(32);
+    let expires_at = Utc::now() + TOKEN_LIFETIME;
+    email_tokens::insert(
+        &mut *conn,
+        &sha256_hex(&token),
+        user_id,
+        Purpose::Confirmation,
+        address,
+        expires_at,
+    )
+    .await?;
+    Ok(format!(
+        "{}/auth/confirmation?confirmation_token={token}",
+        config.base_url()
+    ))
 }
 
 /// Confirms the address the link `token` was sent to and returns the user's account.
@@ -104,6 +121,15 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<AccountRow, Confir
         .await?
         .ok_or(ConfirmError::Unknown)?;
     let confirmed = email_tokens::confirm(&mut *transaction, user_id, &email).await?;
+    if !confirmed && user.unconfirmed_email.is_some() {
+        match email_tokens::adopt_unconfirmed_email(&mut *transaction, user_id, &email).await {
+            Ok(_) => {}
+            Err(error) if crate::db::violated_constraint(&error) == Some("users_email_key") => {
+                return Err(ConfirmError::Taken)
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
     if confirmed && !user.approved {
         outbox::notify_staff_of_pending_account(&mut transaction, &state.config, &user).await?;
     }
@@ -155,13 +181,97 @@ pub async fn resend(
     Ok(())
 }
 
-/// Validates and screens a new address and gives it to the unconfirmed user.
-async fn change_email(
+/// What asking for a new address did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmailChange {
+    /// A link went to the new address; the old one stays until it is followed.
+    AwaitingConfirmation(String),
+    /// The address is the new one already (SMTP off: no mail to prove it with), or
+    /// it was the current one and a pending change is cancelled.
+    Changed,
+}
+
+/// Changes the signed-in user's address after checking their password: with SMTP on
+/// the new address gets a confirmation link (and the old one a notice), with SMTP off
+/// it takes effect at once. A user whose address awaits confirmation simply gets the
+/// new one instead. Wrong password, invalid, blocked or taken addresses are 422s on
+/// the field at fault; more than five links an hour a 429.
+pub async fn request_change(
     state: &AppState,
-    conn: &mut PgConnection,
-    user_id: i64,
-    text: &str,
-) -> ApiResult<String> {
+    account_id: i64,
+    current_password: &str,
+    new_email: &str,
+) -> ApiResult<EmailChange> {
+    let user = email_tokens::find_by_account(&state.db, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let credentials = crate::db::users::find_by_account_id(&state.db, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !state
+        .passwords
+        .verify(current_password, &credentials.password_hash)
+        .await?
+    {
+        return Err(ApiError::validation(
+            "current_password",
+            "ERR_INVALID",
+            "is invalid",
+        ));
+    }
+    let email = screened_email(state, new_email).await?;
+    if email.eq_ignore_ascii_case(&user.email) {
+        email_tokens::set_unconfirmed_email(&state.db, user.user_id, None).await?;
+        return Ok(EmailChange::Changed);
+    }
+    if email_tokens::email_taken(&state.db, &email, user.user_id).await? {
+        return Err(taken());
+    }
+    let since = Utc::now() - Duration::hours(1);
+    let recent =
+        email_tokens::issued_since(&state.db, user.user_id, Purpose::Confirmation, since).await?;
+    if recent >= MAX_RESENDS_PER_HOUR {
+        return Err(ApiError::RateLimited(Default::default()));
+    }
+    let mut transaction = state.db.begin().await?;
+    let outcome = if user.confirmed_at.is_none() {
+        let mut user = user;
+        user.email = change_email(state, &mut transaction, user.user_id, &email).await?;
+        send_instructions(&mut transaction, &state.config, &user).await?;
+        if state.config.smtp.enabled() {
+            EmailChange::AwaitingConfirmation(email)
+        } else {
+            EmailChange::Changed
+        }
+    } else if state.config.smtp.enabled() {
+        email_tokens::set_unconfirmed_email(&mut *transaction, user.user_id, Some(&email)).await?;
+        let link = issue_link(&mut transaction, &state.config, user.user_id, &email).await?;
+        let instance = texts::Instance::from_config(&state.config);
+        let mails = [
+            texts::email_change(&instance, &email, &user.username, &link),
+            texts::email_change_notice(&instance, &user.email, &user.username, &email),
+        ];
+        outbox::queue(&mut transaction, &state.config, &mails).await?;
+        EmailChange::AwaitingConfirmation(email)
+    } else {
+        match email_tokens::replace_email(&mut *transaction, user.user_id, &email).await {
+            Ok(()) => EmailChange::Changed,
+            Err(error) if crate::db::violated_constraint(&error) == Some("users_email_key") => {
+                return Err(taken())
+            }
+            Err(error) => return Err(error.into()),
+        }
+    };
+    transaction.commit().await?;
+    Ok(outcome)
+}
+
+fn taken() -> ApiError {
+    ApiError::validation("email", "ERR_TAKEN", "Email has already been taken")
+}
+
+/// A well-formed address that the admins' e-mail blocks let in, normalised.
+async fn screened_email(state: &AppState, text: &str) -> ApiResult<String> {
     use crate::services::email_blocks::{self, SignUpWithEmail};
     let invalid = |code: &'static str, reason: String| ApiError::validation("email", code, reason);
     let email = Email::parse(text).map_err(|why| invalid(why.code, why.reason))?;
@@ -170,13 +280,31 @@ async fn change_email(
     {
         return Err(invalid(why.code, why.reason));
     }
-    match email_tokens::change_unconfirmed_email(&mut *conn, user_id, email.as_str()).await {
-        Ok(_) => Ok(email.as_str().to_owned()),
-        Err(error) if crate::db::violated_constraint(&error) == Some("users_email_key") => Err(
-            invalid("ERR_TAKEN", "Email has already been taken".to_owned()),
-        ),
+    Ok(email.as_str().to_owned())
+}
+
+/// Validates and screens a new address and gives it to the unconfirmed user.
+async fn change_email(
+    state: &AppState,
+    conn: &mut PgConnection,
+    user_id: i64,
+    text: &str,
+) -> ApiResult<String> {
+    let email = screened_email(state, text).await?;
+    match email_tokens::change_unconfirmed_email(&mut *conn, user_id, &email).await {
+        Ok(_) => Ok(email),
+        Err(error) if crate::db::violated_constraint(&error) == Some("users_email_key") => {
+            Err(taken())
+        }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The user's address and the new one awaiting confirmation, for their settings.
+pub async fn address(state: &AppState, account_id: i64) -> ApiResult<MailUser> {
+    email_tokens::find_by_account(&state.db, account_id)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// `GET /api/v1/emails/check_confirmation`: whether the user's address is confirmed.

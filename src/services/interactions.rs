@@ -54,6 +54,45 @@ pub struct Marked {
     pub changed: bool,
 }
 
+/// Who liked or boosted a status: one page, newest first.
+#[derive(Clone, Debug)]
+pub struct Actors {
+    /// The accounts, suspended ones left out.
+    pub accounts: Vec<AccountRow>,
+    /// The ids of the page's rows (likes or boosts), for the next page's cursor.
+    pub row_ids: Vec<i64>,
+}
+
+/// The accounts that liked (with `boosts`: boosted) the status `status_id`, which
+/// the viewer must be allowed to see (`NotFound` otherwise).
+pub async fn actors(
+    state: &AppState,
+    viewer: Option<i64>,
+    status_id: i64,
+    boosts: bool,
+    page: &crate::db::Page,
+) -> ApiResult<Actors> {
+    let target = statuses::find_visible(&state.db, viewer, status_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let rows = interactions::page_of_actors(&state.db, boosts, target.id, page).await?;
+    let account_ids: Vec<i64> = rows.iter().map(|(_, account)| *account).collect();
+    let found = accounts::find_many(&state.db, &account_ids).await?;
+    let accounts = account_ids
+        .iter()
+        .filter_map(|id| {
+            found
+                .iter()
+                .find(|a| a.id == *id && a.suspended_at.is_none())
+                .cloned()
+        })
+        .collect();
+    Ok(Actors {
+        accounts,
+        row_ids: rows.iter().map(|(row, _)| *row).collect(),
+    })
+}
+
 /// Favourites the status `status_id` as the local account `account_id`. Idempotent.
 /// Errors: `NotFound` when the account may not see the status.
 pub async fn favourite(state: &AppState, account_id: i64, status_id: i64) -> ApiResult<Marked> {

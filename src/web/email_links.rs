@@ -70,6 +70,7 @@ pub async fn confirmation(
 fn link_refused_status(error: &ConfirmError) -> StatusCode {
     match error {
         ConfirmError::Unknown => StatusCode::NOT_FOUND,
+        ConfirmError::Taken => StatusCode::CONFLICT,
         _ => StatusCode::GONE,
     }
 }

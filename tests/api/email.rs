@@ -224,3 +224,118 @@ async fn with_mail_off_nothing_is_queued_and_sign_ups_are_confirmed_at_once(db: 
         .await;
     expect_json(response, 403).await;
 }
+
+/// The address and pending new address of `username`.
+async fn addresses(app: &TestApp, username: &str) -> (String, Option<String>) {
+    sqlx::query_as(
+        "SELECT u.email, u.unconfirmed_email FROM users u \
+         JOIN accounts a ON a.id = u.account_id WHERE a.username = $1",
+    )
+    .bind(username)
+    .fetch_one(&app.state.db)
+    .await
+    .expect("the user")
+}
+
+#[sqlx::test]
+async fn a_new_address_from_the_settings_counts_once_its_link_is_opened_and_the_old_is_told(
+    db: PgPool,
+) {
+    use crate::helpers::web::WebClient;
+    let sink = SmtpSink::start().await;
+    let app = sink.spawn_app(db, &[]).await;
+    crate::helpers::mail::confirmed_user(&app, &sink, "alice").await;
+    let taken = app.create_app("read write follow push").await;
+    register(&app, &taken, "bob", None).await;
+    let mut browser = WebClient::new(&app);
+    browser.sign_in("alice", PASSWORD).await;
+
+    for (email, password) in [
+        ("new@mail.example", "not my password"),
+        ("not an address", PASSWORD),
+        ("Bob@Mail.example", PASSWORD),
+    ] {
+        browser.get("/settings/security").await;
+        let refused = browser
+            .submit(
+                "/settings/email",
+                &[("email", email), ("current_password", password)],
+            )
+            .await;
+        assert_eq!(refused.status.as_u16(), 422, "{email}: {}", refused.body);
+    }
+    browser.get("/settings/security").await;
+    let asked = browser
+        .submit(
+            "/settings/email",
+            &[
+                ("email", "new@mail.example"),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(asked.location(), Some("/settings/security?saved=email"));
+    let page = browser.get("/settings/security?saved=email").await.body;
+    assert!(page.contains("new@mail.example"), "{page}");
+    assert_eq!(
+        addresses(&app, "alice").await,
+        (
+            "alice@mail.example".to_owned(),
+            Some("new@mail.example".to_owned())
+        ),
+        "the old address stays until the new one is confirmed"
+    );
+
+    let link = sink.next_mail_to(&app, "new@mail.example").await;
+    let notice = sink
+        .mails_to("alice@mail.example")
+        .pop()
+        .expect("the old address is told");
+    let subject = notice.header("Subject").expect("a subject");
+    assert!(subject.contains("being changed"), "{subject}");
+    assert!(notice.data.contains("new@mail.example"));
+    let (status, body) = open(&app, &link.link(CONFIRMATION)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        addresses(&app, "alice").await,
+        ("new@mail.example".to_owned(), None)
+    );
+    assert_eq!(ask_for_reset(&app, "new@mail.example").await.0, 200);
+    sink.next_mail_to(&app, "new@mail.example").await;
+    assert_eq!(
+        browser.get("/home").await.status.as_u16(),
+        200,
+        "still confirmed and signed in"
+    );
+}
+
+#[sqlx::test]
+async fn with_mail_off_a_new_address_counts_at_once(db: PgPool) {
+    use crate::helpers::web::WebClient;
+    let app = TestApp::spawn(db).await;
+    app.sign_up("carol").await;
+    let mut browser = WebClient::new(&app);
+    browser.sign_in("carol", PASSWORD).await;
+    browser.get("/settings/security").await;
+    let changed = browser
+        .submit(
+            "/settings/email",
+            &[
+                ("email", "carol.new@mail.example"),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(changed.location(), Some("/settings/security?saved=1"));
+    assert_eq!(
+        addresses(&app, "carol").await,
+        ("carol.new@mail.example".to_owned(), None)
+    );
+    let form_without_token = browser
+        .post_raw(
+            "/settings/email",
+            &[("email", "x@mail.example"), ("current_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(form_without_token.status.as_u16(), 403);
+}

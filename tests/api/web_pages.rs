@@ -258,3 +258,29 @@ async fn the_assets_are_fingerprinted_and_cached_and_unknown_ones_are_not_found(
         .expect("sent");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test]
+async fn a_post_page_lists_who_liked_it_newest_first(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let post = app
+        .as_(&alice)
+        .post_status("Tea at six")
+        .await
+        .expect("posted");
+    let mut visitor = WebClient::new(&app);
+    let path = format!("/@alice/{}", post.id);
+    let before = visitor.get(&path).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(!before.body.contains("Liked by"), "no likes, no list");
+
+    for name in ["hatter", "hare"] {
+        let liker = app.sign_up(name).await;
+        app.as_(&liker).favourite(&post).await.expect("liked");
+    }
+    let page = visitor.get(&path).await.body;
+    let listed = page.find("Liked by").expect("the likers are listed");
+    let hare = page[listed..].find("/@hare").expect("hare is listed");
+    let hatter = page[listed..].find("/@hatter").expect("hatter is listed");
+    assert!(hare < hatter, "newest like first");
+}

@@ -17,7 +17,6 @@ use crate::auth::scoped::{
     WriteFavourites, WriteMutes, WriteStatuses,
 };
 use crate::auth::{OptionalToken, User};
-use crate::db::accounts;
 use crate::db::interactions::{self, Mark};
 use crate::db::statuses::{self, StatusRow};
 use crate::domain::filters::FilterContext;
@@ -154,18 +153,11 @@ async fn actors(
     boosts: bool,
     params: PageParams,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    let target = visible(&state, viewer, id).await?;
     let page = params.page(40, 80);
-    let rows = interactions::page_of_actors(&state.db, boosts, target.id, &page).await?;
-    let account_ids: Vec<i64> = rows.iter().map(|(_, account)| *account).collect();
-    let found = accounts::find_many(&state.db, &account_ids).await?;
-    let listed = account_ids
+    let found = service::actors(&state, viewer, id.0, boosts, &page).await?;
+    let listed = found
+        .accounts
         .iter()
-        .filter_map(|id| {
-            found
-                .iter()
-                .find(|a| a.id == *id && a.suspended_at.is_none())
-        })
         .map(|a| Account::from_row(a, &state.config))
         .collect();
     let which = if boosts {
@@ -173,11 +165,10 @@ async fn actors(
     } else {
         "favourited_by"
     };
-    let ids: Vec<i64> = rows.iter().map(|(row, _)| *row).collect();
     let headers = link_header(
         &state.config.base_url(),
-        &format!("/api/v1/statuses/{}/{which}", target.id),
-        &ids,
+        &format!("/api/v1/statuses/{}/{which}", id.0),
+        &found.row_ids,
         page.limit,
     );
     Ok((headers, Json(listed)))

@@ -3,12 +3,20 @@
 //! service as the client API and goes back to the page it came from (`Referer`, when it
 //! is one of ours), so they work without JavaScript.
 
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::Router;
+
 use crate::db::accounts::{self, AccountRow};
+use crate::domain::Id;
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::services::blocks::{self, MuteOptions};
 use crate::services::follows::{self, FollowRequest};
 use crate::services::{interactions, statuses};
 use crate::state::AppState;
+use crate::web::forms::WebForm;
 use crate::web::render::{see_other, PageError, PageResult};
 use crate::web::session::Visitor;
 
@@ -78,4 +86,48 @@ pub async fn on_account(
     };
     result?;
     Ok(see_other(back))
+}
+
+/// The buttons on posts and profiles: `/actions/statuses/:id/like`,
+/// `/actions/accounts/:id/follow` and so on; each goes back to the page it was on.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/actions/statuses/{id}/{action}",
+            post(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 Path((id, action)): Path<(Id, String)>,
+                 headers: HeaderMap,
+                 form: WebForm<serde::de::IgnoredAny>| async move {
+                    form.checked(&visitor)?;
+                    on_status(&state, &visitor, id.0, &action, &back(&state, &headers)).await
+                },
+            ),
+        )
+        .route(
+            "/actions/accounts/{id}/{action}",
+            post(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 Path((id, action)): Path<(Id, String)>,
+                 headers: HeaderMap,
+                 form: WebForm<serde::de::IgnoredAny>| async move {
+                    form.checked(&visitor)?;
+                    on_account(&state, &visitor, id.0, &action, &back(&state, &headers)).await
+                },
+            ),
+        )
+}
+
+/// The local page a button was pressed on (from `Referer`), to go back to.
+fn back(state: &AppState, headers: &HeaderMap) -> String {
+    let base = state.config.base_url();
+    headers
+        .get(axum::http::header::REFERER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|referer| referer.strip_prefix(&base))
+        .filter(|path| path.starts_with('/'))
+        .map(|path| path.split('#').next().unwrap_or("/").to_owned())
+        .unwrap_or_else(|| "/home".to_owned())
 }

@@ -21,6 +21,9 @@ use crate::web::render::{self, html, see_other, PageError, PageResult};
 use crate::web::session::Visitor;
 use crate::web::texts::EN;
 use crate::web::view::{AccountView, PostView};
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::Router;
 
 /// Posts per home page, notifications per page, photos per post in the composer.
 const HOME_POSTS: i64 = 20;
@@ -297,4 +300,44 @@ pub async fn notifications_page(
         notifications: views,
         older,
     })
+}
+
+/// The signed-in web app's own pages: home, compose, notifications.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/home",
+            get(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 Query(query): Query<OlderQuery>| async move {
+                    home(&state, &visitor, &query).await
+                },
+            ),
+        )
+        .route(
+            "/compose",
+            get(
+                |State(state): State<AppState>, visitor: Visitor| async move {
+                    compose_form(&state, &visitor).await
+                },
+            )
+            .post(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 form: Result<ParamsWithFiles<ComposeFields>, ApiError>| async move {
+                    compose(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/notifications",
+            get(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 Query(query): Query<OlderQuery>| async move {
+                    notifications_page(&state, &visitor, &query).await
+                },
+            ),
+        )
 }

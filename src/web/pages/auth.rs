@@ -7,12 +7,18 @@ use askama::Template;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::Router;
+
 use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::config::RegistrationMode;
 use crate::db::rules::RuleRow;
 use crate::domain::Role;
+use crate::rate_limit::Bucket;
 use crate::services::web_sessions::{self, SignInError};
 use crate::state::AppState;
+use crate::web::forms::WebForm;
 use crate::web::frame::Frame;
 use crate::web::render::{self, html, see_other, see_other_with_cookie, PageError, PageResult};
 use crate::web::session::{clear_session_cookie, session_cookie, Visitor};
@@ -383,4 +389,83 @@ pub async fn pending(state: &AppState, visitor: &Visitor) -> PageResult {
 
 fn encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Signing up, in and out, and the pages a new account waits on.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/auth/sign_in",
+            get(
+                |State(state): State<AppState>, visitor: Visitor, Query(query): Query<ReturnTo>| async move {
+                    sign_in_form(&state, &visitor, &query).await
+                },
+            )
+            .post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<SignInForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    limit(&state, Bucket::SignIn, &visitor)?;
+                    sign_in(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/auth/two_factor",
+            get(
+                |State(state): State<AppState>, visitor: Visitor, Query(query): Query<ReturnTo>| async move {
+                    two_factor_form(&state, &visitor, &query).await
+                },
+            )
+            .post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<CodeForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    limit(&state, Bucket::SignIn, &visitor)?;
+                    two_factor(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/auth/sign_out",
+            post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<serde::de::IgnoredAny>| async move {
+                    form.checked(&visitor)?;
+                    sign_out(&state, &visitor).await
+                },
+            ),
+        )
+        .route(
+            "/auth/sign_up",
+            get(|State(state): State<AppState>, visitor: Visitor| async move {
+                sign_up_form(&state, &visitor).await
+            })
+            .post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<SignUpForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    limit(&state, Bucket::SignUp, &visitor)?;
+                    sign_up(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/auth/pending",
+            get(|State(state): State<AppState>, visitor: Visitor| async move {
+                pending(&state, &visitor).await
+            }),
+        )
+        .route(
+            "/auth/confirm_email",
+            get(|State(state): State<AppState>, visitor: Visitor| async move {
+                confirm_email(&state, &visitor).await
+            }),
+        )
+}
+
+/// Counts a form post against the visitor's per-IP budget (the API's buckets, so
+/// the sign-in form and the token endpoint share one budget per kind).
+fn limit(state: &AppState, bucket: Bucket, visitor: &Visitor) -> Result<(), PageError> {
+    if state.rate_limiter.check(bucket, visitor.ip).allowed {
+        Ok(())
+    } else {
+        Err(PageError::RateLimited)
+    }
 }

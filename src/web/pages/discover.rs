@@ -7,6 +7,10 @@ use askama::Template;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::Router;
+
 use crate::api::entities::{status, Account};
 use crate::db::Page;
 use crate::domain::Id;
@@ -15,6 +19,7 @@ use crate::services::reports::{self, LocalReport};
 use crate::services::search::{self, SearchRequest};
 use crate::services::trends::{self, TrendsPage};
 use crate::state::AppState;
+use crate::web::forms::WebForm;
 use crate::web::frame::Frame;
 use crate::web::render::{self, html, PageError, PageResult};
 use crate::web::session::Visitor;
@@ -221,4 +226,37 @@ pub async fn report(state: &AppState, visitor: &Visitor, form: ReportForm) -> Pa
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Explore, search and reporting.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/explore",
+            get(|State(state): State<AppState>, visitor: Visitor| async move {
+                explore(&state, &visitor).await
+            }),
+        )
+        .route(
+            "/search",
+            get(
+                |State(state): State<AppState>, visitor: Visitor, Query(query): Query<SearchQuery>| async move {
+                    search_page(&state, &visitor, &query).await
+                },
+            ),
+        )
+        .route(
+            "/report",
+            get(
+                |State(state): State<AppState>, visitor: Visitor, Query(query): Query<ReportQuery>| async move {
+                    report_form(&state, &visitor, &query).await
+                },
+            )
+            .post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<ReportForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    report(&state, &visitor, form).await
+                },
+            ),
+        )
 }

@@ -11,11 +11,15 @@ use crate::db::rules::RuleRow;
 use crate::db::timelines::{self, Timeline};
 use crate::db::Page;
 use crate::domain::Id;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::web::frame::Frame;
 use crate::web::render::{self, see_other, PageError, PageResult};
 use crate::web::session::Visitor;
 use crate::web::view::PostView;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::Router;
 
 /// Posts on the landing preview and per tag page.
 const PREVIEW_POSTS: i64 = 10;
@@ -178,4 +182,39 @@ pub async fn posts(
         .iter()
         .map(|s| PostView::from_entity(s, viewer))
         .collect())
+}
+
+/// The public pages that are not at federation URLs: landing, about, tags (and their
+/// feeds, `/tags/name.rss`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/",
+            get(
+                |State(state): State<AppState>, visitor: Visitor| async move {
+                    landing(&state, &visitor).await
+                },
+            ),
+        )
+        .route(
+            "/about",
+            get(
+                |State(state): State<AppState>, visitor: Visitor| async move {
+                    about(&state, &visitor).await
+                },
+            ),
+        )
+        .route("/tags/{name}", get(tag_or_feed))
+}
+
+async fn tag_or_feed(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(name): Path<String>,
+    Query(query): Query<OlderQuery>,
+) -> PageResult {
+    if let Some(name) = name.strip_suffix(".rss") {
+        return crate::web::feeds::tag(&state, name).await;
+    }
+    tag(&state, &visitor, &name, &query).await
 }

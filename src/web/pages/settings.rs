@@ -7,14 +7,22 @@ use askama::Template;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::Router;
+
 use crate::api::params::{FileFields, ParamsWithFiles};
 use crate::db::accounts::ProfileImage;
 use crate::db::oauth::AuthorizedApp;
 use crate::db::web_sessions::{LiveSession, SessionSummary};
+use crate::domain::Id;
 use crate::error::ApiError;
+use crate::extract::Path;
+use crate::services::email_confirmation::{self, EmailChange};
 use crate::services::profile::{self, FieldInput, ProfileChanges};
 use crate::services::web_sessions;
 use crate::state::AppState;
+use crate::web::forms::WebForm;
 use crate::web::frame::Frame;
 use crate::web::render::{html, see_other, PageError, PageResult};
 use crate::web::session::Visitor;
@@ -27,10 +35,34 @@ fn signed_in(visitor: &Visitor) -> Result<&LiveSession, PageError> {
     visitor.session.as_ref().ok_or(PageError::Forbidden)
 }
 
-/// A `?saved=1` after a successful form.
+/// The frame of a settings page, with the message of the form that led here.
+async fn settings_frame(
+    state: &AppState,
+    visitor: &Visitor,
+    title: &str,
+    flash: Option<&'static str>,
+) -> Result<Frame, PageError> {
+    let frame = Frame::new(state, visitor, title).await?.at("settings");
+    Ok(match flash {
+        Some(message) => frame.with_flash(message, false),
+        None => frame,
+    })
+}
+
+/// A `?saved=1` after a successful form (`?saved=email` after asking for a new
+/// address that awaits confirmation).
 #[derive(Debug, Default, Deserialize)]
 pub struct Saved {
     pub saved: Option<String>,
+}
+
+impl Saved {
+    fn flash(&self) -> Option<&'static str> {
+        match self.saved.as_deref()? {
+            "email" => Some(EN.email_sent_to),
+            _ => Some(EN.saved),
+        }
+    }
 }
 
 /// One row of the fields table, as typed.
@@ -101,12 +133,7 @@ async fn profile_page(
             verified: false,
         });
     }
-    let mut frame = Frame::new(state, visitor, EN.edit_profile)
-        .await?
-        .at("settings");
-    if saved {
-        frame = frame.with_flash(EN.saved, false);
-    }
+    let frame = settings_frame(state, visitor, EN.edit_profile, saved.then_some(EN.saved)).await?;
     let entity = crate::api::entities::Account::from_row(account, &state.config);
     Ok(html(
         status,
@@ -241,6 +268,8 @@ struct SecuritySettings {
     sessions: Vec<SessionSummary>,
     current_session: i64,
     apps: Vec<AuthorizedApp>,
+    email: String,
+    pending_email: Option<String>,
     errors: Vec<String>,
 }
 
@@ -253,7 +282,7 @@ pub async fn security(state: &AppState, visitor: &Visitor, saved: &Saved) -> Pag
         state,
         visitor,
         session,
-        saved.saved.is_some(),
+        saved.flash(),
         Vec::new(),
         StatusCode::OK,
     )
@@ -264,16 +293,12 @@ async fn security_page(
     state: &AppState,
     visitor: &Visitor,
     session: &LiveSession,
-    saved: bool,
+    flash: Option<&'static str>,
     errors: Vec<String>,
     status: StatusCode,
 ) -> PageResult {
-    let mut frame = Frame::new(state, visitor, EN.settings)
-        .await?
-        .at("settings");
-    if saved {
-        frame = frame.with_flash(EN.saved, false);
-    }
+    let frame = settings_frame(state, visitor, EN.settings, flash).await?;
+    let address = email_confirmation::address(state, session.account_id).await?;
     Ok(html(
         status,
         &SecuritySettings {
@@ -281,6 +306,8 @@ async fn security_page(
             sessions: web_sessions::list(state, session.user_id).await?,
             current_session: session.id,
             apps: web_sessions::authorized_apps(state, session.account_id).await?,
+            email: address.email,
+            pending_email: address.unconfirmed_email,
             errors,
         },
     ))
@@ -306,22 +333,58 @@ pub async fn change_password(
         .await
     {
         Ok(()) => Ok(see_other("/settings/security?saved=1")),
-        Err(ApiError::Validation(problems)) => {
-            let errors = problems
-                .into_iter()
-                .map(|p| format!("{}: {}", p.field, p.reason))
-                .collect();
-            security_page(
-                state,
-                visitor,
-                session,
-                false,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(error) => Err(error.into()),
+        Err(error) => security_refused(state, visitor, session, error).await,
+    }
+}
+
+/// Shows the security page again with what was wrong in a form (422), or fails.
+async fn security_refused(
+    state: &AppState,
+    visitor: &Visitor,
+    session: &LiveSession,
+    error: ApiError,
+) -> PageResult {
+    let errors = match error {
+        ApiError::Validation(problems) => problems
+            .into_iter()
+            .map(|p| format!("{}: {}", p.field, p.reason))
+            .collect(),
+        other => return Err(other.into()),
+    };
+    security_page(
+        state,
+        visitor,
+        session,
+        None,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// The e-mail form.
+#[derive(Debug, Default, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+/// `POST /settings/email`: with mail on, the new address gets a confirmation link.
+pub async fn change_email(state: &AppState, visitor: &Visitor, form: EmailForm) -> PageResult {
+    let session = signed_in(visitor)?;
+    match email_confirmation::request_change(
+        state,
+        session.account_id,
+        &form.current_password,
+        &form.email,
+    )
+    .await
+    {
+        Ok(EmailChange::AwaitingConfirmation(_)) => Ok(see_other("/settings/security?saved=email")),
+        Ok(EmailChange::Changed) => Ok(see_other("/settings/security?saved=1")),
+        Err(error) => security_refused(state, visitor, session, error).await,
     }
 }
 
@@ -340,4 +403,74 @@ pub async fn revoke_app(state: &AppState, visitor: &Visitor, app_id: i64) -> Pag
     let session = signed_in(visitor)?;
     web_sessions::revoke_app(state, session.account_id, app_id).await?;
     Ok(see_other("/settings/security?saved=1"))
+}
+
+/// The settings pages and their forms (two-factor sign-in is `two_factor`'s).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/settings/profile",
+            get(
+                |State(state): State<AppState>, visitor: Visitor, Query(saved): Query<Saved>| async move {
+                    profile_form(&state, &visitor, &saved).await
+                },
+            )
+            .post(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 form: Result<ParamsWithFiles<ProfileFields>, ApiError>| async move {
+                    update_profile(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/settings/security",
+            get(
+                |State(state): State<AppState>, visitor: Visitor, Query(saved): Query<Saved>| async move {
+                    security(&state, &visitor, &saved).await
+                },
+            ),
+        )
+        .route(
+            "/settings/password",
+            post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<PasswordForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    change_password(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/settings/email",
+            post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<EmailForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    change_email(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/settings/sessions/{id}/revoke",
+            post(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 Path(id): Path<Id>,
+                 form: WebForm<serde::de::IgnoredAny>| async move {
+                    form.checked(&visitor)?;
+                    revoke_session(&state, &visitor, id.0).await
+                },
+            ),
+        )
+        .route(
+            "/settings/apps/{id}/revoke",
+            post(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 Path(id): Path<Id>,
+                 form: WebForm<serde::de::IgnoredAny>| async move {
+                    form.checked(&visitor)?;
+                    revoke_app(&state, &visitor, id.0).await
+                },
+            ),
+        )
 }

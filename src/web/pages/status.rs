@@ -1,25 +1,30 @@
 //! A post's page (`/@user/:id`): the post with its author, date, media with their
 //! descriptions, content warning, poll and counts, the thread around it (the posts it
-//! answers above, the replies below), and, for a signed-in visitor, the reply form.
+//! answers above, the replies below), who liked it, and, for a signed-in visitor, the
+//! reply form.
 //! A post the visitor may not see (followers-only to a stranger, direct to anyone not
 //! mentioned) is "not found", exactly as a post that does not exist.
 
 use askama::Template;
 
-use crate::api::entities::status;
+use crate::api::entities::{status, Account};
 use crate::db::accounts::AccountRow;
 use crate::db::statuses::{self, StatusRow};
+use crate::db::Page;
 use crate::domain::filters::FilterContext;
+use crate::services::interactions;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::frame::Frame;
 use crate::web::render::{self, PageError, PageResult};
 use crate::web::session::Visitor;
-use crate::web::view::PostView;
+use crate::web::view::{AccountView, PostView};
 
 /// Thread sizes shown around a post (the API's).
 const ANCESTORS: i64 = 40;
 const DESCENDANTS: i64 = 60;
+/// Most recent likers shown under a post.
+const LIKERS: i64 = 40;
 
 #[derive(Template)]
 #[template(path = "status.html")]
@@ -28,6 +33,8 @@ struct StatusPage {
     ancestors: Vec<PostView>,
     post: PostView,
     descendants: Vec<PostView>,
+    /// Who liked the post, newest first (at most [`LIKERS`]).
+    likers: Vec<AccountView>,
     /// `@user ` of the author, to start a reply with.
     reply_prefix: String,
 }
@@ -70,6 +77,7 @@ pub async fn page(state: &AppState, visitor: &Visitor, author: &AccountRow, id: 
         }
     };
     let frame = frame(state, visitor, author, &row, &post).await?;
+    let likers = likers(state, viewer, row.id).await?;
     let reply_prefix = match &visitor.session {
         Some(session) if session.account_id != author.id => format!("@{} ", author.username),
         _ => String::new(),
@@ -79,8 +87,27 @@ pub async fn page(state: &AppState, visitor: &Visitor, author: &AccountRow, id: 
         ancestors,
         post,
         descendants,
+        likers,
         reply_prefix,
     })
+}
+
+/// The accounts that liked the post most recently, as the API lists them.
+async fn likers(
+    state: &AppState,
+    viewer: Option<i64>,
+    id: i64,
+) -> Result<Vec<AccountView>, PageError> {
+    let newest = Page {
+        limit: LIKERS,
+        ..Page::default()
+    };
+    let found = interactions::actors(state, viewer, id, false, &newest).await?;
+    Ok(found
+        .accounts
+        .iter()
+        .map(|row| AccountView::from_entity(&Account::from_row(row, &state.config)))
+        .collect())
 }
 
 async fn frame(

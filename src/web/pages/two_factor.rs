@@ -7,9 +7,15 @@ use askama::Template;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::Router;
+
 use crate::db::users::{self, UserRow};
+use crate::extract::Path;
 use crate::services::two_factor::{self, TwoFactorError, TwoFactorStatus};
 use crate::state::AppState;
+use crate::web::forms::WebForm;
 use crate::web::frame::Frame;
 use crate::web::render::{html, see_other, PageError, PageResult};
 use crate::web::session::Visitor;
@@ -162,4 +168,33 @@ pub async fn disable(state: &AppState, visitor: &Visitor, form: TwoFactorForm) -
 
 fn api(error: TwoFactorError) -> PageError {
     crate::error::ApiError::from(error).into()
+}
+
+/// The two-factor settings page and its three steps (setup, confirm, disable).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/settings/two_factor",
+            get(
+                |State(state): State<AppState>, visitor: Visitor| async move {
+                    page(&state, &visitor).await
+                },
+            ),
+        )
+        .route("/settings/two_factor/{step}", post(step))
+}
+
+async fn step(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(step): Path<String>,
+    form: WebForm<TwoFactorForm>,
+) -> PageResult {
+    let form = form.checked(&visitor)?;
+    match step.as_str() {
+        "setup" => setup(&state, &visitor).await,
+        "confirm" => confirm(&state, &visitor, form).await,
+        "disable" => disable(&state, &visitor, form).await,
+        _ => Err(PageError::NotFound),
+    }
 }
