@@ -361,6 +361,34 @@ pub async fn visible(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResul
         .ok_or(ApiError::NotFound)
 }
 
+/// Posts shown above a status in its thread (the API's 40).
+const THREAD_ANCESTORS: i64 = 40;
+/// Posts shown below a status in its thread (the API's 60).
+const THREAD_DESCENDANTS: i64 = 60;
+
+/// The thread around `row` as `viewer` may see it: the posts it answers (oldest
+/// first) and the replies below it. Skips the walk up for a post that answers nothing,
+/// and for a signed-out viewer the walk down for a post nobody answered
+/// (`replies_count`, which most posts are): a signed-in one may also see their own
+/// replies that await the author's approval, which are not counted.
+pub async fn thread(
+    state: &AppState,
+    viewer: Option<i64>,
+    row: &StatusRow,
+) -> ApiResult<(Vec<StatusRow>, Vec<StatusRow>)> {
+    let ancestors = if row.in_reply_to_id.is_some() {
+        statuses::ancestors(&state.db, viewer, row.id, THREAD_ANCESTORS).await?
+    } else {
+        Vec::new()
+    };
+    let descendants = if row.replies_count > 0 || viewer.is_some() {
+        statuses::descendants(&state.db, viewer, row.id, THREAD_DESCENDANTS).await?
+    } else {
+        Vec::new()
+    };
+    Ok((ancestors, descendants))
+}
+
 /// The statuses of `ids` that `viewer` may see, in the order asked; the others are
 /// left out (as Mastodon's `GET /api/v1/statuses?id[]=`).
 pub async fn visible_many(

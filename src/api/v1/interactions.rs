@@ -212,8 +212,8 @@ pub async fn context(
 ) -> ApiResult<Json<Context>> {
     let viewer = token.account_id();
     let target = visible(&state, viewer, id).await?;
-    let ancestors = statuses::ancestors(&state.db, viewer, target.id, 40).await?;
-    let descendants = statuses::descendants(&state.db, viewer, target.id, 60).await?;
+    let (ancestors, descendants) =
+        crate::services::statuses::thread(&state, viewer, &target).await?;
     // Rendered and filtered together (one load of the viewer's filters), then split.
     let above: std::collections::HashSet<i64> = ancestors.iter().map(|row| row.id).collect();
     let thread: Vec<StatusRow> = ancestors.into_iter().chain(descendants).collect();

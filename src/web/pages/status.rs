@@ -9,7 +9,7 @@ use askama::Template;
 
 use crate::api::entities::{status, Account};
 use crate::db::accounts::AccountRow;
-use crate::db::statuses::{self, StatusRow};
+use crate::db::statuses::StatusRow;
 use crate::db::Page;
 use crate::domain::filters::FilterContext;
 use crate::services::interactions;
@@ -20,9 +20,6 @@ use crate::web::render::{self, PageError, PageResult};
 use crate::web::session::Visitor;
 use crate::web::view::{AccountView, PostView};
 
-/// Thread sizes shown around a post (the API's).
-const ANCESTORS: i64 = 40;
-const DESCENDANTS: i64 = 60;
 /// Most recent likers shown under a post.
 const LIKERS: i64 = 40;
 
@@ -46,8 +43,7 @@ pub async fn page(state: &AppState, visitor: &Visitor, author: &AccountRow, id: 
     if row.account_id != author.id || row.reblog_of_id.is_some() {
         return Err(PageError::NotFound);
     }
-    let ancestors = statuses::ancestors(&state.db, viewer, row.id, ANCESTORS).await?;
-    let descendants = statuses::descendants(&state.db, viewer, row.id, DESCENDANTS).await?;
+    let (ancestors, descendants) = crate::services::statuses::thread(state, viewer, &row).await?;
     let above: std::collections::HashSet<i64> = ancestors.iter().map(|row| row.id).collect();
     let thread: Vec<StatusRow> = std::iter::once(row.clone())
         .chain(ancestors)
@@ -77,7 +73,11 @@ pub async fn page(state: &AppState, visitor: &Visitor, author: &AccountRow, id: 
         }
     };
     let frame = frame(state, visitor, author, &row, &post).await?;
-    let likers = likers(state, viewer, row.id).await?;
+    let likers = if row.favourites_count > 0 {
+        likers(state, viewer, row.id).await?
+    } else {
+        Vec::new()
+    };
     let reply_prefix = match &visitor.session {
         Some(session) if session.account_id != author.id => format!("@{} ", author.username),
         _ => String::new(),
