@@ -153,7 +153,6 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub streaming_max_per_account: u32,
 
-    /// Instance name shown to apps.
     /// Whether signed-out visitors of the landing page see a preview of the instance's
     /// recent public posts (Mastodon's "timeline preview").
     #[arg(
@@ -165,6 +164,14 @@ pub struct Config {
     )]
     pub timeline_preview: bool,
 
+    /// Days between a user deleting their own account and its data being purged
+    /// (the account is suspended and gone for everyone at once; within the grace
+    /// period an admin can still restore it). 0: purged at the next maintenance pass.
+    #[arg(long, env = "ROOST_ACCOUNT_DELETION_GRACE_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub account_deletion_grace_days: u32,
+
+    /// Instance name shown to apps.
     #[arg(long, env = "ROOST_INSTANCE_TITLE", default_value = "Roost")]
     pub instance_title: String,
 

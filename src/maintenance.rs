@@ -1,8 +1,9 @@
 //! Background housekeeping that every `roost serve` process runs: deleting expired
 //! authorization codes, long-dead tokens and expired web sessions so the OAuth tables stay small, media
 //! uploads never attached to a status (with their files) after a day, and mutes whose
-//! duration has passed (reads ignore them already), and home feed entries beyond each
-//! feed's newest [`HOME_FEED_DEPTH`]. Each pass is a few idempotent
+//! duration has passed (reads ignore them already), home feed entries beyond each
+//! feed's newest [`HOME_FEED_DEPTH`], and the data of accounts their owners deleted
+//! once the grace period is over (`services::account_deletion::purge_due`). Each pass is a few idempotent
 //! DELETEs (rows claimed with SKIP LOCKED), so several processes may run it at once.
 
 use std::time::Duration;
@@ -80,6 +81,13 @@ pub async fn run_forever(state: AppState) {
             Ok(removed) if removed > 0 => tracing::info!(removed, "removed orphaned uploads"),
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %format!("{error:#}"), "media cleanup failed"),
+        }
+        match crate::services::account_deletion::purge_due(&state).await {
+            Ok(purged) if purged > 0 => {
+                tracing::info!(purged, "purged accounts deleted by their owners")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %format!("{error:#}"), "account purge failed"),
         }
     }
 }

@@ -9,6 +9,7 @@ use clap::{Subcommand, ValueEnum};
 use super::{domains, ip_blocks};
 use crate::db::{accounts, reports, rules, users};
 use crate::error::ApiError;
+use crate::services::account_deletion;
 use crate::services::moderation::{self, AccountAction, ModerationError, Moderator, Reversal};
 use crate::state::AppState;
 
@@ -21,6 +22,14 @@ pub enum ModerationCommand {
         account: String,
         #[arg(long, value_enum)]
         action: ShellAction,
+    },
+    /// Delete the data of a suspended account for good (its statuses, media, follows
+    /// and credentials; the username stays reserved). A user who deleted their own
+    /// account is purged this way without waiting for the grace period.
+    PurgeAccount {
+        /// Local `name` or remote `name@domain`.
+        #[arg(long)]
+        account: String,
     },
     /// Reject (delete) a sign-up waiting for approval.
     Reject {
@@ -89,6 +98,7 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
         ModerationCommand::AccountAction { account, action } => {
             account_action(state, &account, action).await
         }
+        ModerationCommand::PurgeAccount { account } => purge(state, &account).await,
         ModerationCommand::Reject { username } => reject(state, &username).await,
         ModerationCommand::DomainBlock(block) => domains::block(state, block).await,
         ModerationCommand::DomainUnblock { domain } => domains::unblock(state, &domain).await,
@@ -119,6 +129,19 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
         ModerationCommand::IpBlockRemove { id } => ip_blocks::remove(state, id).await,
         ModerationCommand::IpBlocks => ip_blocks::list(state).await,
     }
+}
+
+/// Purges a suspended account's data, as the operator.
+async fn purge(state: &AppState, acct: &str) -> anyhow::Result<()> {
+    let account_id = find_account(state, acct).await?;
+    match account_deletion::delete_data(state, Moderator::Operator, account_id).await {
+        Ok(_) => println!("{acct}: data deleted; the username stays reserved"),
+        Err(ModerationError::NotSuspended) => {
+            anyhow::bail!("{acct} is not suspended: suspend it first")
+        }
+        Err(error) => anyhow::bail!("{acct}: {error}"),
+    }
+    Ok(())
 }
 
 /// Rejects (deletes) a sign-up waiting for approval, as the operator.

@@ -146,3 +146,39 @@ async fn fix_counters(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<
     }
     Ok(())
 }
+
+/// Records that the user of `account_id` deleted their own account now.
+pub async fn request(db: impl sqlx::PgExecutor<'_>, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET deletion_requested_at = now() WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets a self-deletion (staff restored the account).
+pub async fn cancel_request(db: impl sqlx::PgExecutor<'_>, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET deletion_requested_at = NULL WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Up to `limit` accounts their owners deleted before `cutoff` and that are still
+/// suspended: due for purging. The purge removes the `users` row, so each comes once.
+pub async fn due(
+    db: impl sqlx::PgExecutor<'_>,
+    cutoff: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT u.account_id FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE u.deletion_requested_at <= $1 AND a.suspended_at IS NOT NULL \
+         ORDER BY u.deletion_requested_at LIMIT $2",
+    )
+    .bind(cutoff)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

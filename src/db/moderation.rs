@@ -43,6 +43,21 @@ pub async fn follow_inboxes(conn: &mut PgConnection, account_id: i64) -> sqlx::R
     .await
 }
 
+/// The inbox of every remote server this one knows an account of (its shared inbox
+/// where it has one), suspended accounts and blocked servers aside: where a local
+/// account's self-deletion is announced.
+pub async fn known_inboxes(conn: &mut PgConnection) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT coalesce(a.shared_inbox_url, a.inbox_url) FROM accounts a \
+         WHERE a.domain IS NOT NULL AND a.suspended_at IS NULL \
+           AND coalesce(a.shared_inbox_url, a.inbox_url) IS NOT NULL \
+           AND NOT EXISTS (SELECT 1 FROM domain_blocks b \
+                           WHERE b.severity = 'suspend' AND (a.domain = b.domain OR a.domain LIKE '%.' || b.domain))",
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Sets (`on`) or lifts a restriction. Setting keeps the original time when already set.
 pub async fn set_restriction(
     db: impl PgExecutor<'_>,

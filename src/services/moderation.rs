@@ -224,10 +224,33 @@ async fn apply(
     Ok(())
 }
 
+/// Who hears of a local account's suspension by `Delete(actor)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteAudience {
+    /// The servers of its followers and of those it follows (a moderator's suspension,
+    /// which may be reversed).
+    Follows,
+    /// Every server this one knows (its owner deleted it, as Mastodon's
+    /// `DeleteAccountService` does): anyone may have its posts.
+    Everyone,
+}
+
 async fn suspend(
     state: &AppState,
     conn: &mut PgConnection,
     account: &AccountRow,
+) -> Result<(), ModerationError> {
+    suspend_with(state, conn, account, DeleteAudience::Follows).await
+}
+
+/// Suspends `account` in the caller's transaction: hidden everywhere, follows ended,
+/// and for a local account every token revoked and `Delete(actor)` queued to
+/// `audience`. Nothing more happens to an account suspended already.
+pub async fn suspend_with(
+    state: &AppState,
+    conn: &mut PgConnection,
+    account: &AccountRow,
+    audience: DeleteAudience,
 ) -> Result<(), ModerationError> {
     let already = account.suspended_at.is_some();
     moderation::set_restriction(&mut *conn, account.id, Restriction::Suspended, true).await?;
@@ -235,7 +258,7 @@ async fn suspend(
         return Ok(());
     }
     if account.is_local() {
-        send_actor_delete(state, conn, account).await?;
+        send_actor_delete(state, conn, account, audience).await?;
         oauth::revoke_all_for_account(conn, account.id).await?;
     }
     moderation::sever_follows(conn, account.id).await?;
@@ -243,14 +266,21 @@ async fn suspend(
 }
 
 /// Queues `Delete(actor)` of a local account to the inboxes of every remote account
-/// that follows it or that it follows. Called before the follows are severed.
+/// that follows it or that it follows, and with [`DeleteAudience::Everyone`] to every
+/// other known server's inbox too. Called before the follows are severed.
 async fn send_actor_delete(
     state: &AppState,
     conn: &mut PgConnection,
     account: &AccountRow,
+    audience: DeleteAudience,
 ) -> Result<(), ModerationError> {
-    let inboxes: Vec<url::Url> = moderation::follow_inboxes(conn, account.id)
-        .await?
+    let mut inboxes = moderation::follow_inboxes(conn, account.id).await?;
+    if audience == DeleteAudience::Everyone {
+        inboxes.extend(moderation::known_inboxes(conn).await?);
+        inboxes.sort_unstable();
+        inboxes.dedup();
+    }
+    let inboxes: Vec<url::Url> = inboxes
         .iter()
         .filter_map(|inbox| url::Url::parse(inbox).ok())
         .collect();
@@ -298,6 +328,10 @@ pub async fn reverse(
     };
     if let Some(restriction) = restriction {
         moderation::set_restriction(&mut *transaction, account.id, restriction, false).await?;
+    }
+    if reversal == Reversal::Unsuspend {
+        // An account its owner deleted and staff restored is no longer due for purging.
+        crate::db::account_deletion::cancel_request(&mut *transaction, account.id).await?;
     }
     transaction.commit().await?;
     find_account(state, account.id).await

@@ -2,28 +2,13 @@
 //! own database, checked through the HTTP API of a `TestApp` on the same database, and
 //! `roost serve --help` as the documentation of the settings.
 
-use std::process::Output;
-
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::shell::{admin, assert_success};
+use crate::helpers::shell::{admin, assert_failure, assert_success};
 use crate::helpers::{expect_json, TestApp};
 
 const ADMIN_PASSWORD: &str = "first-pass-123";
-
-/// Asserts a failure whose stderr says `expected`.
-fn assert_failure(output: &Output, expected: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !output.status.success(),
-        "roost should have failed; stderr: {stderr}"
-    );
-    assert!(
-        stderr.contains(expected),
-        "stderr lacks {expected:?}: {stderr}"
-    );
-}
 
 async fn create_admin1(db: &PgPool) -> String {
     let output = admin(

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 
 use crate::helpers::media::{download, gif, jpeg, png};
 use crate::helpers::peers::{follow, instance, relationship, remote_id, second_database, settle};
-use crate::helpers::shell::{admin, assert_success};
+use crate::helpers::shell::{admin, assert_failure, assert_success};
 use crate::helpers::{expect_json, TestApp, TestUser};
 use roost::services::custom_emojis::{self, NewEmoji};
 use roost::services::domains::BlockChanges;
@@ -46,15 +46,6 @@ async fn admin_in(db: &PgPool, media_dir: &str, args: &[&str]) -> Output {
     let mut all = vec!["--media-dir", media_dir];
     all.extend_from_slice(args);
     admin(db, &all).await
-}
-
-fn assert_failure(output: &Output, expected: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "should fail; stderr: {stderr}");
-    assert!(
-        stderr.contains(expected),
-        "stderr lacks {expected:?}: {stderr}"
-    );
 }
 
 fn write_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {

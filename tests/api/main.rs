@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account_notes;
+mod account_self_deletion;
 mod accounts;
 mod admin;
 mod announcements;

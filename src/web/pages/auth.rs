@@ -377,6 +377,16 @@ pub async fn confirm_email(state: &AppState, visitor: &Visitor) -> PageResult {
     })
 }
 
+/// `GET /auth/deleted`: where a user who deleted their account lands, signed out.
+pub async fn deleted(state: &AppState, visitor: &Visitor) -> PageResult {
+    let page = Frame::new(state, visitor, EN.account_deleted).await?;
+    render::ok(&MessagePage {
+        page,
+        heading: EN.account_deleted,
+        text: EN.account_deleted_text,
+    })
+}
+
 /// `GET /auth/pending`: what a new account waiting for a moderator sees.
 pub async fn pending(state: &AppState, visitor: &Visitor) -> PageResult {
     let page = Frame::new(state, visitor, EN.sign_up).await?;
@@ -450,6 +460,12 @@ pub fn routes() -> Router<AppState> {
             "/auth/pending",
             get(|State(state): State<AppState>, visitor: Visitor| async move {
                 pending(&state, &visitor).await
+            }),
+        )
+        .route(
+            "/auth/deleted",
+            get(|State(state): State<AppState>, visitor: Visitor| async move {
+                deleted(&state, &visitor).await
             }),
         )
         .route(

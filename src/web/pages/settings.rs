@@ -1,6 +1,6 @@
 //! The signed-in user's settings: the profile (avatar, header, name, bio, fields, who
-//! may follow and find them) and the account's security (password, signed-in
-//! browsers, authorized apps, two-factor sign-in). Each form posts to the same
+//! may follow and find them), the account's security (e-mail, password, signed-in
+//! browsers, authorized apps, two-factor sign-in) and deleting the account. Each form posts to the same
 //! services as the client API and comes back here with a message.
 
 use askama::Template;
@@ -18,14 +18,15 @@ use crate::db::web_sessions::{LiveSession, SessionSummary};
 use crate::domain::Id;
 use crate::error::ApiError;
 use crate::extract::Path;
+use crate::services::account_deletion;
 use crate::services::email_confirmation::{self, EmailChange};
 use crate::services::profile::{self, FieldInput, ProfileChanges};
 use crate::services::web_sessions;
 use crate::state::AppState;
 use crate::web::forms::WebForm;
 use crate::web::frame::Frame;
-use crate::web::render::{html, see_other, PageError, PageResult};
-use crate::web::session::Visitor;
+use crate::web::render::{html, see_other, see_other_with_cookie, PageError, PageResult};
+use crate::web::session::{clear_session_cookie, Visitor};
 use crate::web::texts::EN;
 
 /// Profile fields shown in the form.
@@ -388,6 +389,64 @@ pub async fn change_email(state: &AppState, visitor: &Visitor, form: EmailForm) 
     }
 }
 
+#[derive(Template)]
+#[template(path = "settings_delete.html")]
+struct DeleteSettings {
+    page: Frame,
+    errors: Vec<String>,
+}
+
+/// `GET /settings/delete`: the warning and the password to delete the account with.
+pub async fn delete_form(state: &AppState, visitor: &Visitor) -> PageResult {
+    if visitor.session.is_none() {
+        return Ok(see_other("/auth/sign_in?return_to=%2Fsettings%2Fdelete"));
+    }
+    delete_page(state, visitor, Vec::new(), StatusCode::OK).await
+}
+
+async fn delete_page(
+    state: &AppState,
+    visitor: &Visitor,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> PageResult {
+    let frame = settings_frame(state, visitor, EN.delete_account, None).await?;
+    Ok(html(
+        status,
+        &DeleteSettings {
+            page: frame,
+            errors,
+        },
+    ))
+}
+
+/// The account deletion form.
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    current_password: String,
+}
+
+/// `POST /settings/delete`: deletes the account (`services::account_deletion`) and
+/// signs this browser out with the others.
+pub async fn delete_account(state: &AppState, visitor: &Visitor, form: DeleteForm) -> PageResult {
+    let session = signed_in(visitor)?;
+    match account_deletion::delete_own(state, session.account_id, &form.current_password).await {
+        Ok(()) => Ok(see_other_with_cookie(
+            "/auth/deleted",
+            clear_session_cookie(&state.config),
+        )),
+        Err(ApiError::Validation(problems)) => {
+            let errors = problems
+                .into_iter()
+                .map(|p| format!("{}: {}", p.field, p.reason))
+                .collect();
+            delete_page(state, visitor, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// `POST /settings/sessions/:id/revoke`.
 pub async fn revoke_session(state: &AppState, visitor: &Visitor, id: i64) -> PageResult {
     let session = signed_in(visitor)?;
@@ -446,6 +505,18 @@ pub fn routes() -> Router<AppState> {
                 |State(state): State<AppState>, visitor: Visitor, form: WebForm<EmailForm>| async move {
                     let form = form.checked(&visitor)?;
                     change_email(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/settings/delete",
+            get(|State(state): State<AppState>, visitor: Visitor| async move {
+                delete_form(&state, &visitor).await
+            })
+            .post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<DeleteForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    delete_account(&state, &visitor, form).await
                 },
             ),
         )

@@ -43,3 +43,16 @@ pub fn assert_success(output: &Output) -> String {
     );
     stdout
 }
+
+/// Asserts that `roost` failed and said `expected` on stderr.
+pub fn assert_failure(output: &Output, expected: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "roost should have failed; stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "stderr lacks {expected:?}: {stderr}"
+    );
+}
