@@ -1,13 +1,17 @@
-//! HTTP signatures for server-to-server requests, as Mastodon sends and accepts them.
+//! HTTP signatures for server-to-server requests, in both schemes the fediverse uses:
+//! draft-cavage (what Mastodon has always sent) and RFC 9421 HTTP Message Signatures
+//! (what Fedify sends first, Mastodon verifies since 4.5 and sends from 4.7).
 //!
-//! Owns: RSA key pairs for actors (generation, PEM in and out), signing
-//! outbound requests, parsing and verifying the `Signature` header of inbound requests,
-//! and deriving a key's probable owner from its `keyId`. Everything here is a pure
-//! function: no database, no network, no clock (callers pass `now`).
+//! Owns: actor key pairs, RSA and Ed25519 (generation, PEM in and out, FEP-521a
+//! Multikey); signing outbound requests and parsing and verifying the signatures of
+//! inbound requests in either scheme; RFC 9530 `Content-Digest`; deriving a key's
+//! probable owner from its key id. Everything here is a pure function: no database,
+//! no network, no clock (callers pass `now`).
 //!
-//! Does not: fetch or cache keys, decide which actor a request speaks for, or implement
-//! RFC 9421 HTTP Message Signatures (a request carrying `Signature-Input` is refused
-//! with [`SignatureError::UnsupportedScheme`], so RFC 9421-first senders fall back).
+//! Does not: fetch or cache keys, decide which actor a request speaks for, choose the
+//! scheme for a peer (double-knocking is the caller's: send RFC 9421 first and, on
+//! 400/401/403, send again with draft-cavage, remembering per host what worked), or
+//! keep a replay cache.
 //!
 //! Specs:
 //! - draft-cavage-http-signatures-12:
@@ -15,26 +19,68 @@
 //! - Mastodon's profile of it: <https://docs.joinmastodon.org/spec/security/>
 //! - `Digest` header: RFC 3230 <https://www.rfc-editor.org/rfc/rfc3230>
 //! - `Date` header (IMF-fixdate): RFC 9110 §5.6.7
+//! - RFC 9421 HTTP Message Signatures: <https://www.rfc-editor.org/rfc/rfc9421>
+//! - RFC 9530 Digest Fields (`Content-Digest`): <https://www.rfc-editor.org/rfc/rfc9530>
+//! - RFC 8941 Structured Field Values: <https://www.rfc-editor.org/rfc/rfc8941>
+//! - FEP-521a (Multikey in `assertionMethod`): <https://codeberg.org/fediverse/fep>
 //!
-//! For the inbox: call [`parse_signature_header`], fetch the key named by `keyId` (its
-//! document must name the actor as `owner`; [`key_owner_from_key_id`] is only a hint),
-//! then [`verify`] with the raw body, the request target as received (the original URI
-//! when routes are nested) and headers that include `Host` (HTTP/2 requests carry
-//! `:authority` instead: copy it into `Host` first; behind a proxy, pass the public host
-//! through). Answer 401 to every [`SignatureError`]; on `BadSignature`, refetch the key
-//! once (rate-limited) and retry, as the sender may have rotated it.
+//! Which scheme a request uses: a `Signature-Input` header means RFC 9421 (then
+//! [`parse_signature_header`] answers [`SignatureError::UnsupportedScheme`], so the
+//! inbox can dispatch on it); otherwise `Signature` (or `Authorization: Signature`)
+//! is draft-cavage.
 //!
-//! For delivery: call [`sign`] at send time (the `Date` must be fresh), send every
-//! returned header unchanged, and send exactly the signed body bytes.
+//! For the inbox, draft-cavage: call [`parse_signature_header`], fetch the key named by
+//! `keyId` (its document must name the actor as `owner`; [`key_owner_from_key_id`] is
+//! only a hint), then [`verify`] with the raw body, the request target as received (the
+//! original URI when routes are nested) and headers that include `Host` (HTTP/2
+//! requests carry `:authority` instead: copy it into `Host` first; behind a proxy,
+//! pass the public host through).
+//!
+//! For the inbox, RFC 9421: call [`parse_message_signatures`], fetch the key of each
+//! signature's `keyid` (an RSA `publicKeyPem` or an Ed25519 `publicKeyMultibase`, read
+//! with [`VerifyingKey::from_pem`] or [`VerifyingKey::from_multibase`]; the owner check
+//! is the same), build the [`RequestTarget`] from the public scheme, the `Host` (or
+//! `:authority`) and the request target as received, then call
+//! [`verify_message_signatures`] (or [`verify_message`] for one signature) with the
+//! raw body: it checks `Content-Digest` itself when the signature covers it.
+//!
+//! Either way: answer 401 to every [`SignatureError`] (RFC 9421-first senders fall
+//! back to draft-cavage only after a 4xx); on `BadSignature`, refetch the key once
+//! (rate-limited) and retry, as the sender may have rotated it.
+//!
+//! For delivery: call [`sign_message`] (RFC 9421, RSA or Ed25519) or [`sign`]
+//! (draft-cavage, RSA only) at send time (`Date` and `created` must be fresh), send
+//! every returned header unchanged, and send exactly the signed body bytes.
 
+mod digest;
 mod keys;
+mod multikey;
 mod params;
+mod rfc9421;
+mod rfc9421_sign;
+mod rfc9421_verify;
+mod structured;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_keys;
+#[cfg(test)]
+mod tests_message;
+#[cfg(test)]
+mod tests_rfc9421;
 mod verify;
 
-pub use keys::{generate_rsa_keypair, KeyError, KeyPair, SigningKey, VerifyingKey};
+pub use digest::{content_digest, verify_content_digest};
+pub use keys::{
+    generate_ed25519_keypair, generate_rsa_keypair, KeyError, KeyPair, KeyType, SigningKey,
+    VerifyingKey,
+};
 pub use params::{parse_signature_header, SignatureParams};
+pub use rfc9421::{
+    parse_message_signatures, MessageRequest, MessageSignature, RequestTarget, MAX_SIGNATURES,
+};
+pub use rfc9421_sign::{sign_message, MessageSignatureHeaders};
+pub use rfc9421_verify::{verify_message, verify_message_signatures, VerifiedSignature};
 pub use verify::{verify, Policy, DEFAULT_MAX_AGE};
 
 use std::time::SystemTime;
@@ -86,7 +132,7 @@ impl SignedHeaders {
     }
 }
 
-/// Why [`sign`] could not sign a request.
+/// Why [`sign`] (draft-cavage) or [`sign_message`] (RFC 9421) could not sign a request.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SigningError {
     /// The URL has no host (e.g. `mailto:`), so there is no `Host` to sign.
@@ -95,8 +141,15 @@ pub enum SigningError {
     /// The keyId is empty or has characters other than visible ASCII, or `"` or `\`.
     #[error("keyId contains characters that cannot appear in a Signature header")]
     InvalidKeyId,
-    /// The RSA operation itself failed (not expected with a key that parsed).
-    #[error("RSA signing failed")]
+    /// draft-cavage signing needs an RSA key (peers verify `rsa-sha256` only).
+    #[error("draft-cavage signatures are made with RSA keys only")]
+    KeyNotRsa,
+    /// A header to cover is not a field name, its value cannot be sent, or it is listed
+    /// twice or reserved (`content-digest`, `signature`, `signature-input`).
+    #[error("cannot cover the header {0:?}")]
+    InvalidHeader(String),
+    /// The signing operation itself failed (not expected with a key that parsed).
+    #[error("signing failed")]
     Crypto,
 }
 
@@ -109,7 +162,8 @@ pub enum SigningError {
 /// body. Deterministic for a given key and inputs; no I/O.
 ///
 /// # Errors
-/// [`SigningError`] when the URL has no host, the keyId cannot be quoted, or RSA fails.
+/// [`SigningError`] when the key is not RSA, the URL has no host, the keyId cannot be
+/// quoted, or RSA fails.
 pub fn sign(
     method: &Method,
     url: &Url,
@@ -123,11 +177,10 @@ pub fn sign(
         (Some(host), None) => host.to_owned(),
         (Some(host), Some(port)) => format!("{host}:{port}"),
     };
-    if key_id.is_empty()
-        || key_id
-            .chars()
-            .any(|c| !c.is_ascii_graphic() || c == '"' || c == '\\')
-    {
+    if key.key_type() != KeyType::Rsa {
+        return Err(SigningError::KeyNotRsa);
+    }
+    if !is_valid_key_id(key_id) {
         return Err(SigningError::InvalidKeyId);
     }
     let target = match url.query() {
@@ -164,6 +217,15 @@ pub fn sign(
     })
 }
 
+/// Whether `key_id` can be written as a quoted header parameter as is: visible ASCII
+/// without `"` or `\`, and not empty.
+fn is_valid_key_id(key_id: &str) -> bool {
+    !key_id.is_empty()
+        && key_id
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+}
+
 /// Why an inbound request's signature was refused. Every variant means "answer 401";
 /// the variant (and its `Display`) says why, for the log.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -171,19 +233,23 @@ pub enum SignatureError {
     /// Neither a `Signature` header nor `Authorization: Signature …` is present.
     #[error("request is not signed")]
     NotSigned,
-    /// The request carries an RFC 9421 signature (`Signature-Input`); only draft-cavage is accepted.
-    #[error("RFC 9421 message signatures are not supported; sign with draft-cavage")]
+    /// [`parse_signature_header`] (draft-cavage) was given a request with an RFC 9421
+    /// signature (`Signature-Input`): verify it with [`parse_message_signatures`] instead.
+    #[error("the request carries an RFC 9421 signature, not a draft-cavage one")]
     UnsupportedScheme,
     /// A header that must appear once (`Signature`) appears several times.
     #[error("the {0} header appears more than once")]
     DuplicateHeader(&'static str),
-    /// The `Signature` header is not a comma-separated list of `name="value"` parameters.
+    /// The `Signature` header is not a comma-separated list of `name="value"` parameters
+    /// (draft-cavage), or `Signature-Input` / `Signature` are not the RFC 8941
+    /// dictionaries RFC 9421 defines (or are over their size limits).
     #[error("malformed Signature header: {0}")]
     MalformedHeader(&'static str),
     /// A signature parameter appears twice.
     #[error("signature parameter {0:?} appears more than once")]
     DuplicateParameter(String),
-    /// `keyId` or `signature` (or `created`/`expires` when signed) is absent or empty.
+    /// `keyId` or `signature` (or `created`/`expires` when signed) is absent or empty;
+    /// RFC 9421: `keyid` or `created`.
     #[error("signature parameter {0} is missing")]
     MissingParameter(&'static str),
     /// `created` or `expires` is not an integer Unix timestamp.
@@ -195,7 +261,8 @@ pub enum SignatureError {
     /// `algorithm` is neither `rsa-sha256` nor `hs2019`.
     #[error("unsupported signature algorithm {0:?} (only rsa-sha256 and hs2019)")]
     UnsupportedAlgorithm(String),
-    /// Policy requires this header (or pseudo-header) to be covered by the signature, and it is not.
+    /// Policy requires this header (or pseudo-header, or RFC 9421 component) to be
+    /// covered by the signature, and it is not.
     #[error("{0} must be signed")]
     RequiredHeaderNotSigned(&'static str),
     /// A pseudo-header that is unknown, or `(created)`/`(expires)` with `rsa-sha256`.
@@ -219,18 +286,33 @@ pub enum SignatureError {
         /// When the request says it was signed.
         signed_at: DateTime<Utc>,
     },
-    /// The `Digest` header offers no SHA-256 value; carries the offered algorithm names.
-    #[error("the Digest header has no SHA-256 value (offered: {0})")]
+    /// The `Digest` header offers no SHA-256 value, or `Content-Digest` neither SHA-256
+    /// nor SHA-512; carries the offered algorithm names.
+    #[error("the digest header has no supported algorithm (offered: {0})")]
     UnsupportedDigest(String),
-    /// The `Digest` header is not `algorithm=base64` entries separated by commas.
-    #[error("malformed Digest header")]
+    /// The `Digest` header is not `algorithm=base64` entries separated by commas, or
+    /// `Content-Digest` not a dictionary of byte sequences.
+    #[error("malformed digest header")]
     MalformedDigest,
-    /// The SHA-256 in `Digest` is not the SHA-256 of the body received.
+    /// The SHA-256 in `Digest` (or a value in `Content-Digest`) is not the digest of the
+    /// body received.
     #[error("the Digest does not match the body")]
     DigestMismatch,
     /// The signature does not verify against the given public key.
     #[error("the signature does not verify with the sender's key")]
     BadSignature,
+    /// The named algorithm does not fit the sender's key (`rsa-sha256` or
+    /// `rsa-v1_5-sha256` with an Ed25519 key, `ed25519` with an RSA key).
+    #[error("algorithm {0:?} does not match the sender's key type")]
+    KeyAlgorithmMismatch(String),
+    /// RFC 9421: a covered component this server cannot derive (an unknown `@`
+    /// component, component parameters such as `;sf` or `;req`, `@signature-params`,
+    /// or a field name that is not lowercase).
+    #[error("covered component {0} is not supported")]
+    UnsupportedComponent(String),
+    /// RFC 9421: no signature of the request names a key the caller could find.
+    #[error("no signature names a known key")]
+    NoKnownKey,
 }
 
 /// The actor that probably owns the key `key_id`: the keyId without its fragment

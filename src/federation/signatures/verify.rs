@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest as _, Sha256};
 
 use super::{
-    parse_signature_header, SignatureError, SignatureParams, VerifyingKey, LENIENT_BASE64,
+    parse_signature_header, KeyType, SignatureError, SignatureParams, VerifyingKey, LENIENT_BASE64,
     REQUEST_TARGET,
 };
 
@@ -59,7 +59,7 @@ impl Policy {
 /// `headers` the request headers (they must include `Host`; see the module docs) and
 /// `body` the raw body. Checks, in order:
 /// 1. the `Signature` header parses ([`parse_signature_header`]);
-/// 2. the algorithm is `rsa-sha256`, `hs2019` or absent;
+/// 2. the algorithm is `rsa-sha256` (with an RSA key), `hs2019` or absent;
 /// 3. the signature covers `(request-target)`, `date` or `(created)`, `host` (if
 ///    `policy.require_host`) and `digest` (for POST or a non-empty body);
 /// 4. every signed header is present, and `(created)`/`(expires)` appear only with
@@ -71,7 +71,8 @@ impl Policy {
 ///    made fresh again by adding one;
 /// 6. a `Digest` header, if present, carries a SHA-256 (name in any case, among any
 ///    others) equal to the body's;
-/// 7. the RSASSA-PKCS1-v1_5 SHA-256 signature verifies. As Mastodon does, a signature
+/// 7. the signature verifies: RSASSA-PKCS1-v1_5 SHA-256 for an RSA key, Ed25519 (with
+///    `hs2019` or no algorithm only) for an Ed25519 key. As Mastodon does, a signature
 ///    over the path without its query is also accepted (older Mastodon signed so).
 ///
 /// Pure: no I/O, and no replay cache (deduplicate activity ids yourself).
@@ -91,6 +92,10 @@ pub fn verify(
     if let Some(algorithm) = params.algorithm.as_deref() {
         if algorithm != "rsa-sha256" && algorithm != "hs2019" {
             return Err(SignatureError::UnsupportedAlgorithm(algorithm.to_owned()));
+        }
+        // `hs2019` takes its algorithm from the key; `rsa-sha256` names RSA.
+        if algorithm == "rsa-sha256" && public_key.key_type() != KeyType::Rsa {
+            return Err(SignatureError::KeyAlgorithmMismatch(algorithm.to_owned()));
         }
     }
     check_required_headers(&params, method, body, policy)?;
@@ -156,7 +161,11 @@ fn check_time_window(
         let expires = params
             .expires
             .ok_or(SignatureError::MissingParameter("expires"))?;
-        if now > unix_time(expires, "expires")? + policy.max_future_skew {
+        // Checked: `expires` comes from the sender and may sit at the end of time.
+        let deadline = unix_time(expires, "expires")?
+            .checked_add_signed(policy.max_future_skew)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        if now > deadline {
             return Err(SignatureError::Expired { signed_at });
         }
     }
