@@ -87,6 +87,11 @@ pub fn key_id(config: &Config, username: &str) -> String {
     format!("{}#main-key", actor(config, username))
 }
 
+/// The id of a local actor's Ed25519 key (`…#ed25519-key`), its FEP-521a Multikey.
+pub fn ed25519_key_id(config: &Config, username: &str) -> String {
+    format!("{}#ed25519-key", actor(config, username))
+}
+
 /// The instance actor (an `Application` that signs server-level fetches).
 pub fn instance_actor(config: &Config) -> String {
     format!("{}/actor", config.base_url())

@@ -14,6 +14,7 @@ use super::reply_controls::COUNTED;
 /// take their mentions, favourites, boosts, tags and edits with them by cascade).
 const OWNED: &[(&str, &str)] = &[
     ("users", "account_id"),
+    ("account_ed25519_keys", "account_id"),
     ("oauth_authorization_codes", "account_id"),
     ("oauth_access_tokens", "account_id"),
     ("oauth_refresh_tokens", "account_id"),

@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod custom_emojis;
 pub mod deliveries;
 pub mod domain_blocks;
+pub mod ed25519_keys;
 pub mod email_blocks;
 pub mod email_tokens;
 pub mod emails;

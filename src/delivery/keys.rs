@@ -1,15 +1,19 @@
 //! The signing keys of this process's deliveries, parsed once: a post to a thousand
 //! followers is signed a hundred times with the same key. Keys of Roost's actors never
 //! change, so entries never go stale; the cache is bounded all the same. Also the
-//! instance actor's key pair, made on first use ([`instance_keys`]).
+//! instance actor's key pair, made on first use ([`instance_keys`]), and each local
+//! actor's Ed25519 key pair, also made on first use ([`ed25519_key`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use sqlx::PgPool;
 
+use crate::db::ed25519_keys::{self, Ed25519Key};
 use crate::db::instance_actor::{self, InstanceKeys};
-use crate::federation::signatures::{generate_rsa_keypair, SigningKey};
+use crate::federation::signatures::{
+    generate_ed25519_keypair, generate_rsa_keypair, SigningKey, VerifyingKey,
+};
 
 /// Most keys kept; past it, the cache starts over.
 const CAPACITY: usize = 1024;
@@ -62,6 +66,25 @@ pub async fn instance_keys(db: &PgPool) -> anyhow::Result<InstanceKeys> {
         private_key_pem: generated.private_pem,
     };
     instance_actor::store_if_absent(db, &generated).await
+}
+
+/// The Ed25519 key pair of the local account `account_id`, generated and stored on
+/// first use (Ed25519 keys are cheap to make); of processes racing to make it, the
+/// first stored pair wins.
+pub async fn ed25519_key(db: &PgPool, account_id: i64) -> anyhow::Result<Ed25519Key> {
+    if let Some(key) = ed25519_keys::find(db, account_id).await? {
+        return Ok(key);
+    }
+    let pair = generate_ed25519_keypair()?;
+    let public = VerifyingKey::from_pem(&pair.public_pem)?;
+    let public_key_multibase = public
+        .public_key_multibase()
+        .ok_or_else(|| anyhow::anyhow!("an Ed25519 key has a Multikey"))?;
+    let key = Ed25519Key {
+        private_key_pem: pair.private_pem,
+        public_key_multibase,
+    };
+    Ok(ed25519_keys::insert_if_missing(db, account_id, &key).await?)
 }
 
 #[cfg(test)]

@@ -311,7 +311,7 @@ pub(crate) async fn queue_actor_update(
     if inboxes.is_empty() {
         return Ok(());
     }
-    let document = actors::actor_document(state, account)?;
+    let document = actors::actor_document(state, account).await?;
     let activity_id =
         Url::parse(&urls::new_activity(&state.config)).map_err(anyhow::Error::from)?;
     let activity = actor_update(activity_id, document);

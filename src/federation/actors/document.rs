@@ -13,7 +13,7 @@ use super::{activity_json, local_account, wants_activity_json};
 use crate::db::accounts::{self, AccountRow};
 use crate::error::ApiResult;
 use crate::federation::builders::profile::profile_image;
-use crate::federation::protocol::actor::{Actor, ActorKind, PropertyValue};
+use crate::federation::protocol::actor::{Actor, ActorKind, Multikey, MultikeyType, PropertyValue};
 use crate::federation::protocol::note::Tombstone;
 use crate::state::AppState;
 use crate::urls;
@@ -33,7 +33,7 @@ pub async fn actor(
     if account.suspended_at.is_some() {
         return gone(&urls::actor(&state.config, &account.username));
     }
-    Ok(activity_json(&actor_document(&state, &account)?))
+    Ok(activity_json(&actor_document(&state, &account).await?))
 }
 
 /// 410 Gone with a `Tombstone`: what a suspended local actor's URL answers, so other
@@ -45,8 +45,9 @@ fn gone(id: &str) -> ApiResult<Response> {
     Ok(response)
 }
 
-/// The ActivityStreams actor of a local account.
-pub fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor> {
+/// The ActivityStreams actor of a local account, with its RSA key (`publicKey`) and
+/// its Ed25519 key as a FEP-521a Multikey (`assertionMethod`, made on first use).
+pub async fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor> {
     let urls = urls::local_actor(&state.config, &account.username);
     let pem = account
         .public_key_pem
@@ -72,6 +73,14 @@ pub fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult<Actor
     actor.icon = profile_image(&state.config, account.avatar_key.as_deref());
     actor.image = profile_image(&state.config, account.header_key.as_deref());
     actor.tag = crate::federation::builders::emojis::tags(&state.config, &account.emojis)?;
+    let key = crate::delivery::keys::ed25519_key(&state.db, account.id).await?;
+    actor.assertion_method = vec![Multikey {
+        id: url::Url::parse(&urls::ed25519_key_id(&state.config, &account.username))
+            .map_err(anyhow::Error::from)?,
+        kind: MultikeyType::Multikey,
+        controller: actor.id.clone(),
+        public_key_multibase: key.public_key_multibase,
+    }];
     Ok(actor)
 }
 

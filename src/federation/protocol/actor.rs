@@ -123,6 +123,11 @@ pub struct Actor {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "lenient::valid_items")]
     pub tag: Vec<Tag>,
+    /// FEP-521a: the Multikeys the actor asserts with (Roost publishes an Ed25519 key
+    /// for RFC 9421 signatures). Entries that are not Multikeys are skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::valid_items")]
+    pub assertion_method: Vec<Multikey>,
     /// Other actors this account claims to also be (needed to verify a `Move`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "lenient::valid_items")]
@@ -172,6 +177,7 @@ impl Actor {
             image: None,
             attachment: Vec::new(),
             tag: Vec::new(),
+            assertion_method: Vec::new(),
             also_known_as: Vec::new(),
             moved_to: None,
         }
@@ -282,6 +288,27 @@ pub struct PublicKey {
     pub owner: Url,
     /// The key as a PEM-encoded SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`).
     pub public_key_pem: String,
+}
+
+/// A FEP-521a `Multikey`: a public key in multibase form and the actor it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Multikey {
+    /// The key's id (`…#ed25519-key` for Roost's), named as `keyid` by signatures.
+    pub id: Url,
+    /// Always `Multikey`; other entries do not parse as this.
+    #[serde(rename = "type")]
+    pub kind: MultikeyType,
+    /// The actor the key belongs to; must equal the actor's `id` for the key to count.
+    pub controller: Url,
+    /// `z` + base58btc of the multicodec-prefixed key (`z6Mk…` for Ed25519).
+    pub public_key_multibase: String,
+}
+
+/// The one type a [`Multikey`] has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MultikeyType {
+    Multikey,
 }
 
 /// A profile field (`schema:PropertyValue`): a label and an HTML value.
