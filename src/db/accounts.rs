@@ -72,6 +72,12 @@ impl AccountRow {
     pub fn is_local(&self) -> bool {
         self.domain.is_none()
     }
+
+    /// Whether this account is a group (a `Group` actor: a Lemmy community, an Mbin
+    /// magazine, a Friendica forum), which shares what its members post (FEP-1b12).
+    pub fn is_group(&self) -> bool {
+        self.actor_type == "Group"
+    }
 }
 
 /// The [`AccountRow`] columns, with `$source` for the bio's source and `$key` for the

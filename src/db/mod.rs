@@ -51,6 +51,7 @@ pub mod reports;
 pub mod rules;
 pub mod scheduled_statuses;
 pub mod search;
+pub mod status_groups;
 pub mod statuses;
 pub mod stream_audience;
 pub mod suggestions;

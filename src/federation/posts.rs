@@ -9,6 +9,7 @@ use super::builders::notes::{self, NoteParts};
 use super::protocol::note::Note;
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, StatusRow};
+use crate::domain::Visibility;
 use crate::state::AppState;
 use crate::urls;
 
@@ -63,6 +64,12 @@ pub async fn note_of(
     };
     let media = crate::db::media::for_statuses(&mut *conn, &[row.id]).await?;
     let emojis = crate::db::custom_emojis::of_status(&mut *conn, row.id).await?;
+    let group = match row.visibility {
+        Visibility::Public | Visibility::Unlisted => {
+            crate::db::status_groups::group_of(&mut *conn, row.id).await?
+        }
+        _ => None,
+    };
     let parts = NoteParts {
         author,
         status: row,
@@ -71,6 +78,7 @@ pub async fn note_of(
         in_reply_to: in_reply_to.as_deref(),
         media: &media,
         emojis: &emojis,
+        group: group.as_ref().and_then(|group| group.ap_id.as_deref()),
     };
     let mut note = notes::note(&state.config, &parts)?;
     super::cards::add_to(&state.config, &mut *conn, row.id, &mut note).await?;

@@ -13,7 +13,8 @@
 //! boost stands for the status it boosts; a remote account's favourite is kept only for
 //! this server's posts; others' followers-only and direct posts cannot be boosted (see
 //! `boosts::check_boostable`); one boost per account and status, boosting again answers the
-//! existing one; only one's own, non-direct statuses can be pinned, at most
+//! existing one; a remote boost of a status Roost lacks fetches it when the booster has
+//! followers here (who will see the boost); only one's own, non-direct statuses can be pinned, at most
 //! [`MAX_PINS`]. Bookmarks and pins are the client API's alone.
 //!
 //! Spec: <https://docs.joinmastodon.org/methods/statuses/>,
@@ -40,7 +41,10 @@ use crate::urls;
 
 mod boosts;
 
-pub use boosts::{reblog, receive_announce, receive_undo_announce, unreblog};
+pub use boosts::{
+    announced_status, reblog, receive_announce, receive_announce_of, receive_undo_announce,
+    unreblog,
+};
 
 /// Statuses an account may pin at most (Mastodon's default).
 pub const MAX_PINS: i64 = 5;

@@ -34,6 +34,7 @@ pub mod email_confirmation;
 pub mod featured_tags;
 pub mod filters;
 pub mod follows;
+pub mod groups;
 pub mod instance_info;
 pub mod interaction_requests;
 pub mod interactions;

@@ -23,7 +23,9 @@ mod remote;
 mod rules;
 
 pub use compose::{compose, Composed};
-pub use remote::{fetch_known_or_remote, receive_edit, receive_note, status_by_uri};
+pub use remote::{
+    fetch_known_or_remote, receive_edit, receive_note, receive_shared_note, status_by_uri,
+};
 pub use rules::MAX_SPOILER_CHARACTERS;
 
 use sqlx::PgConnection;
@@ -214,6 +216,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     if let Some(key) = idempotency_key {
         statuses::remember_idempotency_key(&mut transaction, author_id, key, row.id).await?;
     }
+    super::groups::record_reply(&mut transaction, &row, parent.as_ref()).await?;
     let poll = super::polls::create(&mut transaction, &row, poll.as_ref()).await?;
     quotes::record(
         &state.config,

@@ -29,6 +29,7 @@ mod extras;
 mod featured_tags;
 mod federated_cards;
 mod federated_endorsements;
+mod federated_groups;
 mod federated_media;
 mod federated_moderation;
 mod federated_polls;

@@ -139,7 +139,7 @@ impl Account {
                 .collect(),
             emojis: CustomEmoji::all(&row.emojis, config),
             bot: row.bot,
-            group: false,
+            group: row.is_group(),
             discoverable: Some(row.discoverable),
             indexable: row.indexable,
             hide_collections: Some(row.hide_collections),

@@ -41,6 +41,9 @@ pub struct NoteParts<'a> {
     pub media: &'a [MediaRow],
     /// The custom emoji its text and content warning use (sent as `Emoji` tags).
     pub emojis: &'a [CustomEmojiRow],
+    /// The id of the group (FEP-1b12) it is posted in, if it is sent to one: named in
+    /// `cc` and as `audience`, as Lemmy and Mbin expect of a comment.
+    pub group: Option<&'a str>,
 }
 
 /// The Note of a local status, as served at its id and sent in Create/Update.
@@ -80,6 +83,12 @@ pub fn note(config: &Config, parts: &NoteParts<'_>) -> anyhow::Result<Note> {
         .map(|language| [(language.clone(), status.content.clone())].into());
     note.attachment = attachments::outbound_all(config, parts.media)?;
     note.replies = Some(urls::replies_collection(config, &author.username, status.id).into());
+    if let Some(group) = parts.group.map(Url::parse).transpose()? {
+        if !note.to.contains(&group) && !note.cc.contains(&group) {
+            note.cc.push(group.clone());
+        }
+        note.audience = Some(group);
+    }
     Ok(note)
 }
 

@@ -1,28 +1,43 @@
-//! Inbound `Announce` (a boost of a post known here) and its `Undo`: the activity is
-//! read here, the boost is `services::interactions`' business.
+//! Inbound `Announce` and its `Undo`. An `Announce` shares either a post (a boost: the
+//! post embedded or named by its id) or, from a group (FEP-1b12: Lemmy, Mbin, PieFed),
+//! an activity of one of its members, which [`super::shared_activity`] authenticates
+//! and applies. The boost itself is `services::interactions`' business, a group's
+//! sharing of a post `services::groups`'.
 //!
-//! Spec: <https://www.w3.org/TR/activitypub/#announce-activity-inbox>.
+//! Spec: <https://www.w3.org/TR/activitypub/#announce-activity-inbox>,
+//! <https://codeberg.org/fediverse/fep/src/branch/main/fep/1b12/fep-1b12.md>.
 
 use serde_json::Value;
 
-use super::{Handled, Skip};
+use super::{shared_activity, Handled, Skip};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
-use crate::federation::protocol::raw::object_id;
-use crate::services::interactions;
+use crate::federation::protocol::raw::{is_activity, object_id};
+use crate::services::{groups, interactions};
 use crate::state::AppState;
 
-/// Stores `actor`'s boost of the post the `Announce` names (ignored for unknown posts
-/// and those that may not be boosted; a redelivered `Announce` changes nothing).
+/// Applies what the `Announce` shares: an activity (unwrapped, see
+/// [`shared_activity::receive`]), or a post, stored as `actor`'s boost of it. A post
+/// Roost lacks is fetched from its server when the booster has followers here;
+/// otherwise, and for posts that may not be boosted, the `Announce` is ignored. A
+/// redelivered `Announce` changes nothing.
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
     let announce_id = activity.payload["id"]
         .as_str()
         .ok_or_else(|| Skip::ignored("Announce without an id"))?;
-    let object = object_id(&activity.payload["object"])
-        .ok_or_else(|| Skip::ignored("Announce without an object"))?;
-    match interactions::receive_announce(state, actor, announce_id, object).await {
-        Ok(_) => Ok(()),
+    let shared = &activity.payload["object"];
+    if is_activity(shared) {
+        return shared_activity::receive(state, actor, activity, shared).await;
+    }
+    let object = object_id(shared).ok_or_else(|| Skip::ignored("Announce without an object"))?;
+    let boosted = if actor.is_group() {
+        groups::receive_shared_post_by_id(state, actor, announce_id, object).await
+    } else {
+        (interactions::receive_announce(state, actor, announce_id, object).await).map(drop)
+    };
+    match boosted {
+        Ok(()) => Ok(()),
         Err(ApiError::NotFound) => Err(Skip::ignored("boost of an unknown post")),
         Err(ApiError::Validation(_)) => Err(Skip::ignored("only public posts can be boosted")),
         Err(refused) => Err(refused.into()),

@@ -7,7 +7,8 @@
 //! stored row; claiming, ordering and retrying rows stay with the worker.
 //!
 //! Handled: Follow, Accept(Follow), Reject(Follow), Undo (of Like, Announce, Block,
-//! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce; Update of
+//! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce (of a post,
+//! or of an activity a group shares: see [`shared_activity`]); Update of
 //! the sender's own actor; Block; Flag; Add and Remove of a featured `Hashtag`;
 //! FEP-044f `QuoteRequest`; GoToSocial's `ReplyRequest`. Every other type is kept as stored and marked
 //! processed without effect, so later versions can replay it.
@@ -27,6 +28,7 @@ pub mod poll_votes;
 pub mod quote_request;
 pub mod reject;
 pub mod reply_request;
+pub mod shared_activity;
 pub mod undo;
 pub mod update;
 pub mod update_actor;
@@ -46,7 +48,13 @@ pub async fn dispatch(state: &AppState, activity: &ClaimedActivity) -> Handled {
     let actor = accounts::find_by_ap_id(&state.db, &activity.actor_ap_id)
         .await?
         .ok_or_else(|| Skip::ignored("actor unknown"))?;
-    let actor = &actor;
+    apply(state, &actor, activity).await
+}
+
+/// Applies `activity` as `actor`'s: the handler of its type. `actor` must be the
+/// activity's authenticated author: the signer of a stored row, or the actor of an
+/// activity a group shared once [`shared_activity`] established it.
+pub async fn apply(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
     match ActivityKind::from(activity.activity_type.clone()) {
         ActivityKind::Follow => follow::receive(state, actor, activity).await,
         ActivityKind::Accept => accept::receive(state, actor, activity).await,

@@ -225,8 +225,14 @@ impl Note {
         is_code.then(|| primary.to_ascii_lowercase())
     }
 
-    /// The content warning, if it is not blank.
+    /// The content warning, if it is not blank. Articles, pages, videos and events have
+    /// none: their `summary` is a subtitle or an excerpt (WordPress, Mbin), which
+    /// Mastodon shows in the text, as [`Note::text_for_display`] does when there is no
+    /// body.
     pub fn content_warning(&self) -> Option<&str> {
+        if self.kind.is_article_like() {
+            return None;
+        }
         self.summary
             .as_deref()
             .filter(|text| !text.trim().is_empty())
@@ -246,20 +252,32 @@ impl Note {
 
     /// The HTML to show (still unsanitized). Articles, pages, videos and events get the
     /// bold title and trailing link to the web page (or the `id`) that Mastodon shows;
-    /// unlike Mastodon, the body is kept between them. Other posts show their body, or
-    /// their `name` if they have no body.
+    /// unlike Mastodon, the body (or, without one, the `summary`) is kept between them.
+    /// Other posts show their body, or their `name` if they have no body; a titled
+    /// `Note` (a thread's first post from NodeBB, Friendica or PieFed) gets its bold
+    /// title above the body, unless the body already starts with it.
     pub fn text_for_display(&self) -> String {
         let body = self.html_content().unwrap_or_default();
         let title = self.name.as_deref().filter(|name| !name.trim().is_empty());
         if !self.kind.is_article_like() {
             return match title {
                 Some(title) if body.is_empty() => format!("<p>{}</p>", escape_html(title)),
+                Some(title) if !self.question.is_poll() && !starts_with_text(body, title) => {
+                    format!("<p><strong>{}</strong></p>{body}", escape_html(title))
+                }
                 _ => body.to_owned(),
             };
         }
         let page = self.web_url().map(HttpUrl::as_url);
         let link = escape_html(page.unwrap_or(&self.id).as_str());
         let title = title.map(|title| format!("<p><strong>{}</strong></p>", escape_html(title)));
+        let body = match self.summary.as_deref().filter(|_| body.trim().is_empty()) {
+            Some(summary) if summary.trim_start().starts_with('<') => summary.to_owned(),
+            Some(summary) if !summary.trim().is_empty() => {
+                format!("<p>{}</p>", escape_html(summary))
+            }
+            _ => body.to_owned(),
+        };
         format!(
             "{}{body}<p><a href=\"{link}\">{link}</a></p>",
             title.unwrap_or_default()
@@ -315,6 +333,30 @@ fn mentions_in(tags: &[Tag]) -> impl Iterator<Item = &Url> {
         .filter(|tag| tag.kind == "Mention")
         .filter_map(|tag| tag.href.as_ref())
         .map(HttpUrl::as_url)
+}
+
+/// Whether the visible text of `html` (tags left out) begins with `text`, spaces
+/// ignored: a body that repeats its title needs no second copy of it.
+fn starts_with_text(html: &str, text: &str) -> bool {
+    let mut visible = String::new();
+    let mut in_tag = false;
+    for character in html.chars() {
+        match character {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            other if !in_tag && !other.is_whitespace() => visible.push(other),
+            _ => {}
+        }
+        if visible.len() > text.len() * 6 + 16 {
+            break;
+        }
+    }
+    let wanted: String = escape_html(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let plain: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    visible.starts_with(&wanted) || visible.starts_with(&plain)
 }
 
 fn escape_html(text: &str) -> String {

@@ -49,6 +49,50 @@ pub fn is_actor(object: &Value) -> bool {
         .is_some_and(|kind| !matches!(ActorKind::from(kind.to_owned()), ActorKind::Other(_)))
 }
 
+/// The activity types of ActivityStreams and the extensions peers send (`EmojiReact`,
+/// Lemmy's `Lock`): an `Announce` whose object has one of these shares an activity
+/// (FEP-1b12), not a post. `Question` is left out: it is posted as a poll.
+const ACTIVITY_TYPES: &[&str] = &[
+    "Accept",
+    "Add",
+    "Announce",
+    "Arrive",
+    "Block",
+    "Create",
+    "Delete",
+    "Dislike",
+    "EmojiReact",
+    "Flag",
+    "Follow",
+    "Ignore",
+    "Invite",
+    "Join",
+    "Leave",
+    "Like",
+    "Listen",
+    "Lock",
+    "Move",
+    "Offer",
+    "Read",
+    "Reject",
+    "Remove",
+    "TentativeAccept",
+    "TentativeReject",
+    "Travel",
+    "Undo",
+    "Update",
+    "View",
+];
+
+/// Whether an embedded object's `type` (the first, if several) is an activity type.
+pub fn is_activity(object: &Value) -> bool {
+    let kind = match &object["type"] {
+        Value::Array(kinds) => kinds.first().and_then(Value::as_str),
+        other => other.as_str(),
+    };
+    kind.is_some_and(|kind| ACTIVITY_TYPES.contains(&kind))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -93,6 +137,18 @@ mod tests {
             "https://a.example:8443/1"
         ));
         assert!(!same_origin("not a url", "not a url"));
+    }
+
+    #[test]
+    fn shared_activities_are_told_from_shared_posts() {
+        for kind in ["Create", "Update", "Delete", "Like", "Dislike", "Undo"] {
+            assert!(is_activity(&json!({ "type": kind })), "{kind}");
+        }
+        assert!(is_activity(&json!({ "type": ["Create", "Extra"] })));
+        for kind in ["Page", "Note", "Article", "Question"] {
+            assert!(!is_activity(&json!({ "type": kind })), "{kind}");
+        }
+        assert!(!is_activity(&json!("https://a.example/activities/1")));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::db::statuses::{self, NewStatus, StatusRow};
 use crate::domain::Visibility;
 use crate::error::{ApiError, ApiResult};
 use crate::services::notifications::create as notifications;
-use crate::services::statuses::status_by_uri;
+use crate::services::statuses::{fetch_known_or_remote, status_by_uri};
 use crate::state::AppState;
 
 /// Boosts the status `status_id` (a boost: the status it boosts) as the local account
@@ -32,18 +32,50 @@ pub async fn reblog(
 }
 
 /// Stores a remote account's boost (`Announce` `announce_id`) of the status `object`
-/// names. An `Announce` seen before changes nothing. Errors: `NotFound` for an unknown
-/// status, `Validation` for one that cannot be boosted.
+/// names (see [`announced_status`]). An `Announce` seen before changes nothing.
+/// Errors: `NotFound` for a status that cannot be had, `Validation` for one that
+/// cannot be boosted.
 pub async fn receive_announce(
     state: &AppState,
     booster: &AccountRow,
     announce_id: &str,
     object: &str,
 ) -> ApiResult<StatusRow> {
-    let original = status_by_uri(state, object)
+    let original = announced_status(state, booster, object).await?;
+    receive_announce_of(state, booster, announce_id, &original).await
+}
+
+/// Stores a remote account's boost (`Announce` `announce_id`) of the stored status
+/// `original`. Idempotent like [`receive_announce`].
+pub async fn receive_announce_of(
+    state: &AppState,
+    booster: &AccountRow,
+    announce_id: &str,
+    original: &StatusRow,
+) -> ApiResult<StatusRow> {
+    boost(state, booster, original, None, Some(announce_id)).await
+}
+
+/// The status a remote `booster`'s `Announce` names by `object`: known here, or, when
+/// the booster has followers here (who will see the boost, as in Mastodon), fetched
+/// from its server and stored. Errors: `NotFound` otherwise.
+pub async fn announced_status(
+    state: &AppState,
+    booster: &AccountRow,
+    object: &str,
+) -> ApiResult<StatusRow> {
+    if let Some(known) = status_by_uri(state, object).await? {
+        return Ok(known);
+    }
+    let Ok(uri) = url::Url::parse(object) else {
+        return Err(ApiError::NotFound);
+    };
+    if !statuses::has_local_followers(&state.db, booster.id).await? {
+        return Err(ApiError::NotFound);
+    }
+    fetch_known_or_remote(state, &uri)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    boost(state, booster, &original, None, Some(announce_id)).await
+        .ok_or(ApiError::NotFound)
 }
 
 /// The boost itself: the rule, the existing boost if any, else the new status (with the

@@ -1,7 +1,9 @@
 //! Sending a local status's changes to other servers: who its audience is (followers'
 //! inboxes unless direct, mentioned remote accounts, the remote author it replies to,
-//! each server's shared inbox once) and the delivery rows of the activity the pure
-//! builders of `federation::builders::notes` make, queued in the service's transaction.
+//! the group it was posted in unless followers-only or direct (FEP-1b12: a reply to a
+//! Lemmy post goes to the community, which shares it), each server's shared inbox
+//! once) and the delivery rows of the activity the pure builders of
+//! `federation::builders::notes` make, queued in the service's transaction.
 //! Signing and sending are the delivery worker's business.
 
 use std::collections::BTreeSet;
@@ -42,12 +44,13 @@ pub(super) async fn send(
     change: Change,
 ) -> ApiResult<()> {
     let parent_author = reply_target_author(conn, &written.row, &written.mentioned).await?;
+    let group = shared_with_group(conn, &written.row).await?;
     let inboxes = audience_inboxes(
         conn,
         &written.author,
         &written.row,
         &written.mentioned,
-        parent_author.as_ref(),
+        [parent_author.as_ref(), group.as_ref()],
     )
     .await?;
     if inboxes.is_empty() {
@@ -69,6 +72,7 @@ pub(super) async fn send(
             in_reply_to: in_reply_to.as_deref(),
             media: &written.media,
             emojis: &written.emojis,
+            group: group.as_ref().and_then(|group| group.ap_id.as_deref()),
         },
     )?;
     let (policy, quote) = (written.quote_policy, written.quote.as_ref());
@@ -108,7 +112,9 @@ pub(super) async fn send_unchanged(
 ) -> ApiResult<()> {
     let mentioned = super::mentioned_in(conn, row.id).await?;
     let parent_author = reply_target_author(conn, row, &mentioned).await?;
-    let inboxes = audience_inboxes(conn, author, row, &mentioned, parent_author.as_ref()).await?;
+    let group = shared_with_group(conn, row).await?;
+    let also = [parent_author.as_ref(), group.as_ref()];
+    let inboxes = audience_inboxes(conn, author, row, &mentioned, also).await?;
     if inboxes.is_empty() {
         return Ok(());
     }
@@ -126,7 +132,9 @@ pub(super) async fn send_delete(
     mentioned: &[AccountRow],
 ) -> ApiResult<()> {
     let parent_author = reply_target_author(conn, status, mentioned).await?;
-    let inboxes = audience_inboxes(conn, author, status, mentioned, parent_author.as_ref()).await?;
+    let group = shared_with_group(conn, status).await?;
+    let also = [parent_author.as_ref(), group.as_ref()];
+    let inboxes = audience_inboxes(conn, author, status, mentioned, also).await?;
     if inboxes.is_empty() {
         return Ok(());
     }
@@ -151,23 +159,36 @@ async fn reply_target_author(
     accounts::find_by_id(&mut *conn, id).await
 }
 
+/// The group a status is sent to as well (FEP-1b12): the one it belongs to
+/// (`services::groups`), unless the status is followers-only or direct, which a group
+/// would share with all its members.
+async fn shared_with_group(
+    conn: &mut PgConnection,
+    status: &StatusRow,
+) -> sqlx::Result<Option<AccountRow>> {
+    if !matches!(status.visibility, Visibility::Public | Visibility::Unlisted) {
+        return Ok(None);
+    }
+    crate::services::groups::group_of(conn, status.id).await
+}
+
 /// Where a status of `author` goes: followers' inboxes (unless direct), mentioned
-/// remote accounts, and the remote author of the status it replies to (unless direct),
-/// each once.
+/// remote accounts, and, unless direct, the remote accounts in `also` (the author of
+/// the status it replies to, the group it is shared with), each once.
 async fn audience_inboxes(
     conn: &mut PgConnection,
     author: &AccountRow,
     status: &StatusRow,
     mentioned: &[AccountRow],
-    parent_author: Option<&AccountRow>,
+    also: [Option<&AccountRow>; 2],
 ) -> sqlx::Result<Vec<Url>> {
     let direct = status.visibility == Visibility::Direct;
     let mut inboxes: BTreeSet<String> = BTreeSet::new();
     if !direct {
         inboxes.extend(follows::follower_inboxes(&mut *conn, author.id).await?);
     }
-    let replied_to = parent_author.filter(|_| !direct);
-    for account in mentioned.iter().chain(replied_to) {
+    let also = also.into_iter().flatten().filter(|_| !direct);
+    for account in mentioned.iter().chain(also) {
         if let Some(inbox) = outbound::delivery_inbox(account).filter(|_| !account.is_local()) {
             inboxes.insert(inbox.to_string());
         }

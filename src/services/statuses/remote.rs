@@ -1,6 +1,7 @@
 //! Statuses other servers post, stored through the same insert and edit paths as local
 //! ones: which posts are kept (only those someone here cares about: a local follower of
-//! the author, a local mention, a local parent), how a reply's unknown ancestors are
+//! the author or of a group sharing the post, a local mention, a local parent), which
+//! group a post belongs to (`services::groups`), how a reply's unknown ancestors are
 //! fetched (a few levels up at most), and what is kept of a Note (content sanitised and
 //! bounded, visibility from its addressing, media and custom emoji as references).
 //! Checking that an
@@ -46,11 +47,30 @@ pub async fn status_by_uri(state: &AppState, uri: &str) -> sqlx::Result<Option<S
 /// thread. Errors: `Unprocessable` when nobody here follows the author, is mentioned or
 /// wrote the parent (the post is not kept).
 pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) -> ApiResult<()> {
-    if statuses::find_by_ap_id(&state.db, note.id.as_str())
-        .await?
-        .is_some()
-    {
-        return Ok(());
+    receive(state, author, note, None).await.map(drop)
+}
+
+/// Stores a remote post by `author` that `sharer` shared (a group's `Announce` of its
+/// member's `Create`, FEP-1b12) and returns it, or the stored copy when it is known.
+/// Kept when someone here follows the sharer, or for [`receive_note`]'s reasons.
+/// Errors: as [`receive_note`].
+pub async fn receive_shared_note(
+    state: &AppState,
+    author: &AccountRow,
+    note: &Note,
+    sharer: &AccountRow,
+) -> ApiResult<StatusRow> {
+    receive(state, author, note, Some(sharer)).await
+}
+
+async fn receive(
+    state: &AppState,
+    author: &AccountRow,
+    note: &Note,
+    sharer: Option<&AccountRow>,
+) -> ApiResult<StatusRow> {
+    if let Some(known) = statuses::find_by_ap_id(&state.db, note.id.as_str()).await? {
+        return Ok(known);
     }
     let mentioned = mentioned_accounts(state, note).await?;
     let known_parent = match note.in_reply_to_id() {
@@ -61,7 +81,11 @@ pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) ->
     let wanted = statuses::has_local_followers(&state.db, author.id).await?
         || mentioned.iter().any(AccountRow::is_local)
         || known_parent.as_ref().is_some_and(|p| p.local)
-        || (note.quote_url()).is_some_and(|q| local_status_id(state, q.as_str()).is_some());
+        || (note.quote_url()).is_some_and(|q| local_status_id(state, q.as_str()).is_some())
+        || match sharer {
+            Some(sharer) => statuses::has_local_followers(&state.db, sharer.id).await?,
+            None => false,
+        };
     if !wanted {
         return Err(ApiError::Unprocessable(
             "nobody here follows the author or is addressed".into(),
@@ -81,8 +105,7 @@ pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) ->
         parent.as_ref(),
         quote.as_ref(),
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A post named by `uri`: known here, or fetched from its server and stored (without
@@ -282,6 +305,7 @@ async fn store(
     crate::services::cards::on_received(state, &mut transaction, &row, author, &note.attachment)
         .await?;
     crate::services::polls::remote::store(&mut transaction, &row, note).await?;
+    crate::services::groups::record_received(&mut transaction, &row, note, parent).await?;
     quotes::record_quote(&state.config, &mut transaction, &row, quote).await?;
     if let Some(rule) = note
         .interaction_policy

@@ -22,6 +22,7 @@
 
 pub mod browser;
 pub mod client;
+pub mod fake_lemmy;
 pub mod mail;
 pub mod media;
 pub mod pages;

@@ -7,6 +7,7 @@ mod actors;
 mod collections;
 mod common;
 mod discovery;
+mod groups;
 mod hostile;
 mod notes;
 mod polls;
