@@ -368,16 +368,21 @@ async fn the_actor_publishes_one_stable_ed25519_multikey_beside_its_rsa_key(db: 
     app.sign_up("alice").await;
     let id = app.url("/users/alice");
     let first = activity_json(&app, "/users/alice", ACTIVITY_JSON).await;
-    let keys = first["assertionMethod"].as_array().expect("assertionMethod");
+    let keys = first["assertionMethod"]
+        .as_array()
+        .expect("assertionMethod");
     assert_eq!(keys.len(), 1, "{first}");
     let key = &keys[0];
     assert_eq!(key["type"], "Multikey");
     assert_eq!(key["id"], format!("{id}#ed25519-key"));
     assert_eq!(key["controller"], id);
     let multibase = key["publicKeyMultibase"].as_str().expect("multibase");
-    assert!(multibase.starts_with("z6Mk"), "an Ed25519 Multikey: {multibase}");
-    let parsed = roost::federation::signatures::VerifyingKey::from_multibase(multibase)
-        .expect("decodes");
+    assert!(
+        multibase.starts_with("z6Mk"),
+        "an Ed25519 Multikey: {multibase}"
+    );
+    let parsed =
+        roost::federation::signatures::VerifyingKey::from_multibase(multibase).expect("decodes");
     assert_eq!(
         parsed.key_type(),
         roost::federation::signatures::KeyType::Ed25519
@@ -385,6 +390,9 @@ async fn the_actor_publishes_one_stable_ed25519_multikey_beside_its_rsa_key(db: 
     let context = first["@context"].to_string();
     assert!(context.contains("publicKeyMultibase"), "{context}");
     let again = activity_json(&app, "/users/alice", ACTIVITY_JSON).await;
-    assert_eq!(again["assertionMethod"], first["assertionMethod"], "made once");
+    assert_eq!(
+        again["assertionMethod"], first["assertionMethod"],
+        "made once"
+    );
     assert!(first["publicKey"]["publicKeyPem"].is_string(), "RSA stays");
 }
