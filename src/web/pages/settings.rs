@@ -16,7 +16,7 @@ use crate::db::accounts::ProfileImage;
 use crate::db::oauth::AuthorizedApp;
 use crate::db::web_sessions::{LiveSession, SessionSummary};
 use crate::domain::Id;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::extract::Path;
 use crate::services::account_deletion;
 use crate::services::email_confirmation::{self, EmailChange};
@@ -48,6 +48,14 @@ async fn settings_frame(
         Some(message) => frame.with_flash(message, false),
         None => frame,
     })
+}
+
+/// A refused form's problems as the page lists them: "field: reason".
+fn field_messages(problems: Vec<FieldError>) -> Vec<String> {
+    problems
+        .into_iter()
+        .map(|problem| format!("{}: {}", problem.field, problem.reason))
+        .collect()
 }
 
 /// A `?saved=1` after a successful form (`?saved=email` after asking for a new
@@ -243,10 +251,7 @@ async fn profile_refused(
     error: ApiError,
 ) -> PageResult {
     let errors = match error {
-        ApiError::Validation(problems) => problems
-            .into_iter()
-            .map(|p| format!("{}: {}", p.field, p.reason))
-            .collect(),
+        ApiError::Validation(problems) => field_messages(problems),
         ApiError::PayloadTooLarge => vec!["The images are too large.".to_owned()],
         ApiError::Unprocessable(reason) | ApiError::BadRequest(reason) => vec![reason],
         other => return Err(other.into()),
@@ -346,10 +351,7 @@ async fn security_refused(
     error: ApiError,
 ) -> PageResult {
     let errors = match error {
-        ApiError::Validation(problems) => problems
-            .into_iter()
-            .map(|p| format!("{}: {}", p.field, p.reason))
-            .collect(),
+        ApiError::Validation(problems) => field_messages(problems),
         other => return Err(other.into()),
     };
     security_page(
@@ -437,10 +439,7 @@ pub async fn delete_account(state: &AppState, visitor: &Visitor, form: DeleteFor
             clear_session_cookie(&state.config),
         )),
         Err(ApiError::Validation(problems)) => {
-            let errors = problems
-                .into_iter()
-                .map(|p| format!("{}: {}", p.field, p.reason))
-                .collect();
+            let errors = field_messages(problems);
             delete_page(state, visitor, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(error) => Err(error.into()),
