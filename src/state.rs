@@ -33,6 +33,10 @@ pub struct AppState {
     pub vapid: Arc<tokio::sync::OnceCell<Arc<crate::push::vapid::VapidKey>>>,
     /// Parsed signing keys of this process's deliveries.
     pub signing_keys: crate::delivery::keys::SigningKeys,
+    /// Local actors' parsed Ed25519 signing keys (RFC 9421), as `signing_keys`.
+    pub ed25519_signing_keys: crate::delivery::keys::SigningKeys,
+    /// The signature scheme each domain accepted last (double-knocking).
+    pub signature_schemes: crate::delivery::schemes::SchemeMemory,
     /// Where media files are stored (local directory or S3 bucket).
     pub media: crate::media::storage::MediaStore,
     /// Stores inbound activities of concurrent requests together (group commit).
@@ -101,6 +105,8 @@ impl AppState {
             http,
             vapid: Arc::default(),
             signing_keys: crate::delivery::keys::SigningKeys::default(),
+            ed25519_signing_keys: crate::delivery::keys::SigningKeys::default(),
+            signature_schemes: crate::delivery::schemes::SchemeMemory::default(),
         })
     }
 }

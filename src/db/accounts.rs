@@ -257,6 +257,8 @@ pub struct RemoteActor {
     pub header_url: Option<String>,
     /// The custom emoji of its profile (its `Emoji` tags).
     pub emojis: Vec<super::custom_emojis::RemoteEmoji>,
+    /// Its keys besides `key_id` (stored in `remote_actor_keys`, not in `accounts`).
+    pub further_keys: Vec<super::actor_keys::ActorKey>,
 }
 
 /// Inserts or refreshes a remote account, keyed by its actor id. A username change

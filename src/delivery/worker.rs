@@ -1,5 +1,6 @@
 //! The delivery loop. Each claimed row is signed at send time with its actor's key
-//! (draft-cavage, see `federation::signatures`), POSTed, and judged by `policy`.
+//! (RFC 9421 first, draft-cavage when the server refuses it: see `schemes` and
+//! `federation::signatures`), POSTed, and judged by `policy`.
 //! Many deliveries run at once, so one slow server does not hold up the others.
 
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use chrono::Utc;
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 
 use super::policy::{self, Breaker, BreakerChange, DomainFailures, Verdict};
+use super::schemes::{self, Scheme};
 use crate::config::Config;
 use crate::db::accounts;
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
@@ -98,14 +100,56 @@ async fn send(state: &AppState, delivery: &ClaimedDelivery) -> Outcome {
             )
         }
     }
-    let (key_id, key) = match signing_key(state, delivery.actor_account_id).await {
-        Ok(key) => key,
-        Err(error) => return failed(Cause::Local, format!("{error:#}")),
+    knock(state, delivery, &inbox).await
+}
+
+/// Sends the delivery with each scheme [`schemes::knocks`] gives for the inbox's domain
+/// until one is not refused as a possible signature problem (400/401/403); remembers
+/// the scheme that was accepted. The outcome is that of the last request.
+async fn knock(state: &AppState, delivery: &ClaimedDelivery, inbox: &url::Url) -> Outcome {
+    let domain = crate::domain::http_url::authority(inbox);
+    let remembered = match state.signature_schemes.remembered(&state.db, &domain).await {
+        Ok(remembered) => remembered,
+        Err(error) => {
+            return failed(
+                Cause::Local,
+                format!("reading the signature scheme: {error}"),
+            )
+        }
     };
-    match try_send(state, delivery, &inbox, &key_id, &key).await {
-        Ok(outcome) => outcome,
-        Err(error) => failed(Cause::Peer, format!("{error:#}")),
+    let mut knocks = schemes::knocks(remembered, Utc::now());
+    if delivery.actor_account_id.is_none() {
+        // The instance actor has no Ed25519 key: it signs RFC 9421 with RSA.
+        knocks.retain(|scheme| *scheme != Scheme::Rfc9421Ed25519);
     }
+    let mut last = None;
+    for scheme in knocks {
+        let (key_id, key) = match signing_key(state, delivery.actor_account_id, scheme).await {
+            Ok(key) => key,
+            Err(error) => return failed(Cause::Local, format!("{error:#}")),
+        };
+        let outcome = match try_send(state, delivery, inbox, scheme, &key_id, &key).await {
+            Ok(outcome) => outcome,
+            Err(error) => return failed(Cause::Peer, format!("{error:#}")),
+        };
+        let status = outcome.status.unwrap_or_default();
+        if (200..300).contains(&status) {
+            if let Err(error) = state
+                .signature_schemes
+                .record(&state.db, &domain, scheme)
+                .await
+            {
+                tracing::warn!(%domain, %error, "could not remember the signature scheme");
+            }
+            return outcome;
+        }
+        if !schemes::worth_another_knock(status) {
+            return outcome;
+        }
+        tracing::debug!(%domain, status, scheme = scheme.as_str(), "signature scheme refused; knocking again");
+        last = Some(outcome);
+    }
+    last.unwrap_or_else(|| failed(Cause::Local, "no signature scheme to try".into()))
 }
 
 fn refused(error: String) -> Outcome {
@@ -125,26 +169,36 @@ async fn try_send(
     state: &AppState,
     delivery: &ClaimedDelivery,
     inbox: &url::Url,
+    scheme: Scheme,
     key_id: &str,
     key: &SigningKey,
 ) -> anyhow::Result<Outcome> {
     let body = delivery.payload.as_bytes();
-    let signed = signatures::sign(
-        &reqwest::Method::POST,
-        inbox,
-        Some(body),
-        key_id,
-        key,
-        Utc::now(),
-    )?;
     let mut request = state
         .http
         .post(inbox.clone())
         .header(CONTENT_TYPE, "application/activity+json")
         .header(ACCEPT, "application/activity+json, application/ld+json")
         .body(delivery.payload.clone());
-    for (name, value) in signed.iter() {
-        request = request.header(HeaderName::from_static(name), HeaderValue::from_str(value)?);
+    let method = reqwest::Method::POST;
+    let now = Utc::now();
+    let headers: Vec<(&'static str, String)> = match scheme {
+        Scheme::Cavage => signatures::sign(&method, inbox, Some(body), key_id, key, now)?
+            .iter()
+            .map(|(name, value)| (name, value.to_owned()))
+            .collect(),
+        Scheme::Rfc9421Ed25519 | Scheme::Rfc9421Rsa => {
+            signatures::sign_message(&method, inbox, &[], Some(body), key_id, key, now)?
+                .iter()
+                .map(|(name, value)| (name, value.to_owned()))
+                .collect()
+        }
+    };
+    for (name, value) in headers {
+        request = request.header(
+            HeaderName::from_static(name),
+            HeaderValue::from_str(&value)?,
+        );
     }
     let response = request.send().await?;
     let status = response.status().as_u16();
@@ -162,17 +216,44 @@ async fn try_send(
     })
 }
 
-/// The key id and parsed private key of the signer (a local account or the instance
-/// actor), from the process's cache when it was used before: keys never change, and a
-/// post to many servers would otherwise load and parse the same key for every inbox.
+/// The key id and parsed private key the signer uses for `scheme` (a local account or
+/// the instance actor), from the process's cache when it was used before: keys never
+/// change, and a post to many servers would otherwise load and parse the same key for
+/// every inbox.
 async fn signing_key(
     state: &AppState,
     account_id: Option<i64>,
+    scheme: Scheme,
 ) -> anyhow::Result<(String, Arc<SigningKey>)> {
-    state
-        .signing_keys
-        .get_or_load(account_id, || load_signing_key(state, account_id))
-        .await
+    match (scheme, account_id) {
+        (Scheme::Rfc9421Ed25519, Some(account_id)) => {
+            state
+                .ed25519_signing_keys
+                .get_or_load(Some(account_id), || load_ed25519_key(state, account_id))
+                .await
+        }
+        _ => {
+            state
+                .signing_keys
+                .get_or_load(account_id, || load_signing_key(state, account_id))
+                .await
+        }
+    }
+}
+
+async fn load_ed25519_key(
+    state: &AppState,
+    account_id: i64,
+) -> anyhow::Result<(String, Arc<SigningKey>)> {
+    let account = accounts::find_by_id(&state.db, account_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("signing account {account_id} is gone"))?;
+    let key = crate::delivery::keys::ed25519_key(&state.db, account_id).await?;
+    let key_id = urls::ed25519_key_id(&state.config, &account.username);
+    Ok((
+        key_id,
+        Arc::new(SigningKey::from_pem(&key.private_key_pem)?),
+    ))
 }
 
 async fn load_signing_key(

@@ -7,6 +7,7 @@
 //! (<https://docs.joinmastodon.org/spec/security/>).
 
 pub mod actor_collections;
+pub mod actor_keys;
 pub mod actors;
 pub mod attachments;
 pub mod authentication;

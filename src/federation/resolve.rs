@@ -17,7 +17,7 @@ use super::protocol::actor::Actor;
 use super::protocol::webfinger::Jrd;
 use super::signatures::key_owner_from_key_id;
 use crate::db::accounts::{self, AccountRow, RemoteActor, StoredField};
-use crate::db::custom_emojis;
+use crate::db::{actor_keys, custom_emojis};
 use crate::domain::text::sanitize_html;
 use crate::state::AppState;
 
@@ -45,22 +45,32 @@ pub enum ResolveError {
     Database(#[from] sqlx::Error),
 }
 
-/// Returns the (stored) account owning `key_id`, fetching the actor when unknown.
+/// Returns the (stored) account owning `key_id`, fetching the actor when unknown or
+/// when its stored document does not list that key. The key may be its main
+/// `publicKey` or one of its further keys ([`super::actor_keys`]).
 pub async fn account_for_key(state: &AppState, key_id: &str) -> Result<AccountRow, ResolveError> {
     let owner = key_owner_from_key_id(key_id)
         .ok_or_else(|| ResolveError::Invalid(format!("keyId {key_id}")))?;
     if let Some(account) = accounts::find_by_ap_id(&state.db, owner.as_str()).await? {
-        if account.key_id.as_deref() == Some(key_id) {
+        if publishes(&state.db, &account, key_id).await? {
             return refreshed_if_stale(state, account).await;
         }
     }
     let account = fetch_actor(state, &owner).await?;
-    if account.key_id.as_deref() != Some(key_id) {
+    if !publishes(&state.db, &account, key_id).await? {
         return Err(ResolveError::Invalid(format!(
             "{owner} does not publish key {key_id}"
         )));
     }
     Ok(account)
+}
+
+/// Whether the stored document of `account` lists the key `key_id`.
+async fn publishes(db: &sqlx::PgPool, account: &AccountRow, key_id: &str) -> sqlx::Result<bool> {
+    if account.key_id.as_deref() == Some(key_id) {
+        return Ok(true);
+    }
+    Ok(actor_keys::find(db, account.id, key_id).await?.is_some())
 }
 
 /// Refetches the actor of `account` if its key was not refetched in the last ten
@@ -157,6 +167,7 @@ pub async fn store_actor(db: &sqlx::PgPool, actor: &RemoteActor) -> sqlx::Result
         custom_emojis::set_account_emojis(&mut transaction, account.id, &ids).await?;
         account.emojis = sqlx::types::Json(emojis);
     }
+    actor_keys::replace(&mut transaction, account.id, &actor.further_keys).await?;
     transaction.commit().await?;
     Ok(account)
 }
@@ -256,6 +267,7 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         avatar_url: actor.icon.as_ref().map(|icon| icon.url.to_string()),
         header_url: actor.image.as_ref().map(|image| image.url.to_string()),
         emojis: super::emojis::remote_emojis(&actor.tag),
+        further_keys: super::actor_keys::further_keys(document, &actor),
     })
 }
 

@@ -71,6 +71,7 @@ mod quotes;
 mod rate_limits;
 mod reply_controls;
 mod reply_requests;
+mod rfc9421;
 mod scheduled_statuses;
 mod search;
 mod signatures;

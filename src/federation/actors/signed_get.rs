@@ -1,5 +1,5 @@
 //! Who is asking, from a signed GET (Mastodon's "authorized fetch"): the same
-//! authentication as the inbox (`federation::authentication`), on an empty body. A GET
+//! authentication as the inbox (`federation::authentication`, either scheme), on an empty body. A GET
 //! that is unsigned, or whose signature fails for any reason, is simply anonymous.
 //!
 //! Spec: <https://docs.joinmastodon.org/spec/security/#http-sign>.
@@ -7,8 +7,7 @@
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, Method, Uri};
 
-use crate::federation::authentication::{authenticate, SignedRequest};
-use crate::federation::signatures;
+use crate::federation::authentication::{authenticate, SignatureClaim, SignedRequest};
 use crate::state::AppState;
 
 /// The id of the account behind a valid signed GET, if any; `None` for an unsigned
@@ -22,21 +21,22 @@ pub async fn signed_viewer(
     if !is_signed(headers) {
         return None;
     }
-    let params = signatures::parse_signature_header(headers).ok()?;
+    let claim = SignatureClaim::read(headers).ok()?;
     let request = SignedRequest {
         method,
         path: uri.path_and_query().map_or("/", |p| p.as_str()),
         headers,
         body: b"",
     };
-    let signer = authenticate(state, &params, &request).await.ok()?;
+    let signer = authenticate(state, &claim, &request).await.ok()?;
     Some(signer.id)
 }
 
-/// Whether the request carries a signature at all (`Signature`, or `Authorization:
-/// Signature …`), so unsigned GETs cost nothing.
+/// Whether the request carries a signature at all (`Signature`, `Signature-Input`, or
+/// `Authorization: Signature …`), so unsigned GETs cost nothing.
 fn is_signed(headers: &HeaderMap) -> bool {
     headers.contains_key("signature")
+        || headers.contains_key("signature-input")
         || headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())

@@ -6,10 +6,12 @@
 //! 202. Processing happens later, in [`worker`], so a crash after the 202 loses
 //! nothing and a slow activity never holds a peer's connection.
 //!
-//! Any authentication failure is 401, never 202 (peers that try RFC 9421 first fall
-//! back to draft-cavage only after a 4xx) and never 500. A request without a readable
-//! `Signature` is refused with 401 before its body is read or judged, as Mastodon
-//! answers (`{"error": "Request not signed"}`).
+//! Either signature scheme is accepted: RFC 9421 (`Signature-Input`, what Fedify and
+//! Roost send first) or draft-cavage (`Signature`). Any authentication failure is 401,
+//! never 202 (peers that try RFC 9421 first fall back to draft-cavage only after a
+//! 4xx) and never 500. A request without a readable signature is refused with 401
+//! before its body is read or judged, as Mastodon answers
+//! (`{"error": "Request not signed"}`).
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#inbox>,
 //! <https://docs.joinmastodon.org/spec/security/>.
@@ -22,10 +24,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::authentication::{authenticate, AuthenticationError, SignedRequest};
+use super::authentication::{authenticate, AuthenticationError, SignatureClaim, SignedRequest};
 use super::domain_policy;
 use super::protocol::raw::{attributed_to, object_id, same_origin};
-use super::signatures::{self, SignatureError};
+use super::signatures::SignatureError;
 use crate::db::{accounts, inbox};
 use crate::state::AppState;
 
@@ -77,6 +79,7 @@ impl From<AuthenticationError> for InboxError {
             AuthenticationError::Signature(error) => error.into(),
             AuthenticationError::UnknownSigner(reason) => InboxError::UnknownSigner(reason),
             AuthenticationError::SignerGone => InboxError::SignerGone,
+            AuthenticationError::Database(error) => InboxError::Internal(error.into()),
         }
     }
 }
@@ -127,7 +130,7 @@ pub async fn personal(
 async fn receive(state: &AppState, request: Request) -> Result<StatusCode, InboxError> {
     let (parts, body) = request.into_parts();
     // Who claims to speak comes first: an unsigned request is refused whatever it carries.
-    let params = signatures::parse_signature_header(&parts.headers)?;
+    let claim = SignatureClaim::read(&parts.headers)?;
     let body = axum::body::to_bytes(body, MAX_ACTIVITY_BYTES)
         .await
         .map_err(|_| InboxError::TooLarge)?;
@@ -156,7 +159,7 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         headers: &parts.headers,
         body: &body,
     };
-    let signer = match authenticate(state, &params, &request).await {
+    let signer = match authenticate(state, &claim, &request).await {
         // A deleted account's server announces the deletion to everyone it knew of;
         // nothing is left to verify or to delete here, so acknowledge and drop it.
         Err(AuthenticationError::SignerGone) if envelope.kind == "Delete" => {

@@ -136,6 +136,48 @@ pub struct Actor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub moved_to: Option<Url>,
+    /// FEP-844e: the software behind the actor and what it implements (Roost
+    /// advertises RFC 9421). Read but not acted on: double-knocking finds out anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub generator: Option<Generator>,
+}
+
+/// FEP-844e: an anonymous `Application` listing the specifications it implements.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generator {
+    /// Always `Application`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// One `Link` per implemented specification.
+    #[serde(default, deserialize_with = "lenient::valid_items")]
+    pub implements: Vec<Implemented>,
+}
+
+/// A specification an application implements (FEP-844e `implements` entry).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Implemented {
+    /// The specification's URI, its identifier.
+    pub href: Url,
+    /// A short description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Generator {
+    /// What Roost advertises: RFC 9421 HTTP Message Signatures (verified on receipt and
+    /// sent first on delivery).
+    pub fn roost() -> Generator {
+        let rfc9421 =
+            Url::parse("https://datatracker.ietf.org/doc/html/rfc9421").expect("a valid URL");
+        Generator {
+            kind: "Application".to_owned(),
+            implements: vec![Implemented {
+                href: rfc9421,
+                name: Some("RFC-9421: HTTP Message Signatures".to_owned()),
+            }],
+        }
+    }
 }
 
 impl Actor {
@@ -180,6 +222,7 @@ impl Actor {
             assertion_method: Vec::new(),
             also_known_as: Vec::new(),
             moved_to: None,
+            generator: Some(Generator::roost()),
         }
     }
 

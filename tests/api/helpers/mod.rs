@@ -23,6 +23,7 @@
 pub mod browser;
 pub mod client;
 pub mod fake_lemmy;
+pub mod fedify;
 pub mod mail;
 pub mod media;
 pub mod pages;

@@ -52,6 +52,16 @@ pub struct PythonKey {
 }
 
 impl PythonKey {
+    /// The public key (PEM SubjectPublicKeyInfo), for actor documents.
+    pub fn public_key_pem(&self) -> &str {
+        &self.public_pem
+    }
+
+    /// The private key's PEM file (PKCS#8), for signers other than `sign_request.py`.
+    pub fn private_pem_path(&self) -> &std::path::Path {
+        self.private_pem.path()
+    }
+
     pub async fn generate() -> PythonKey {
         let pair = python(&["-c", GENERATE_KEY]).await;
         let private_pem = NamedTempFile::new().expect("temporary file");

@@ -276,8 +276,16 @@ fn roosts_actor_serializes_as_camel_case_activity_streams_with_context() {
             "indexable",
             "published",
             "icon",
-            "attachment"
+            "attachment",
+            "generator"
         ]
+    );
+    assert_eq!(
+        value["generator"],
+        json!({"type": "Application", "implements": [{
+            "href": "https://datatracker.ietf.org/doc/html/rfc9421",
+            "name": "RFC-9421: HTTP Message Signatures"
+        }]})
     );
     assert_eq!(value["id"], "https://roost.example/users/alice");
     assert_eq!(value["type"], "Person");
