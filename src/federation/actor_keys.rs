@@ -128,6 +128,22 @@ mod tests {
     }
 
     #[test]
+    fn a_fedify_actor_gives_its_ed25519_multikey_and_not_its_main_key_again() {
+        let document: Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/fedify/person.json"))
+                .expect("JSON");
+        let actor: Actor = serde_json::from_value(document.clone()).expect("parses");
+        let keys = further_keys(&document, &actor);
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert_eq!(keys[0].key_id, "https://fedify.example/users/alice#key-2");
+        let key = verifying_key(&keys[0]).expect("an Ed25519 Multikey");
+        assert_eq!(
+            key.key_type(),
+            crate::federation::signatures::KeyType::Ed25519
+        );
+    }
+
+    #[test]
     fn at_most_max_keys_are_kept() {
         let ed = multibase();
         let actor_id = "https://many.example/u/a";
