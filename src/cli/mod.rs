@@ -16,6 +16,7 @@ mod domains;
 mod emojis;
 mod ip_blocks;
 mod moderation;
+mod moves;
 mod suggestions;
 mod texts;
 mod trends;
@@ -114,6 +115,8 @@ pub enum AdminAction {
     Trends(trends::TrendsCommand),
     #[command(flatten)]
     Suggestion(suggestions::SuggestionCommand),
+    #[command(flatten)]
+    Moves(moves::MoveCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -248,6 +251,9 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Suggestion(command) => {
             suggestions::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Moves(command) => {
+            moves::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())

@@ -66,6 +66,9 @@ const OWNED: &[(&str, &str)] = &[
     ("reply_policy_defaults", "account_id"),
     ("featured_suggestions", "account_id"),
     ("suggestion_caches", "account_id"),
+    ("account_aliases", "account_id"),
+    ("account_migrations", "account_id"),
+    ("account_migrations", "target_account_id"),
 ];
 
 /// The storage keys of the account's files: its uploads, avatar and header. Read

@@ -19,8 +19,9 @@ pub struct StoredField {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
-/// An `accounts` row.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// An `accounts` row. It also deserializes from the JSON of `account_moved_json` (the
+/// `moved_to` of another row), which names the same columns.
+#[derive(Clone, Debug, sqlx::FromRow, Deserialize)]
 pub struct AccountRow {
     pub id: i64,
     pub username: String,
@@ -65,6 +66,14 @@ pub struct AccountRow {
     pub header_remote_url: Option<String>,
     /// The enabled custom emoji its profile uses, by shortcode (see `db::custom_emojis`).
     pub emojis: sqlx::types::Json<Vec<super::custom_emojis::CustomEmojiRow>>,
+    /// The account this one moved to (see `services::account_moves`).
+    pub moved_to_account_id: Option<i64>,
+    /// The actor ids this account says it also is (`alsoKnownAs`).
+    pub also_known_as: Vec<String>,
+    /// The account of `moved_to_account_id`, read with this one (`account_moved_json`);
+    /// always `None` inside it, as Mastodon does not nest `moved`.
+    #[serde(default)]
+    pub moved_to: Option<sqlx::types::Json<Box<AccountRow>>>,
 }
 
 impl AccountRow {
@@ -94,8 +103,8 @@ macro_rules! account_columns {
     featured_url, ",
             $key,
             ", last_fetched_at, key_refetched_at, avatar_key, header_key, \
-    avatar_remote_url, header_remote_url, ",
-            "account_emojis_json(id) AS emojis"
+    avatar_remote_url, header_remote_url, moved_to_account_id, also_known_as, ",
+            "account_emojis_json(id) AS emojis, account_moved_json(moved_to_account_id) AS moved_to"
         )
     };
 }
@@ -107,9 +116,14 @@ pub(crate) const COLUMNS: &str = account_columns!("note_source", "key_id, public
 pub(crate) fn columns_of(alias: &str) -> String {
     COLUMNS
         .split(", ")
-        .map(|column| match column.trim().strip_suffix(" AS emojis") {
-            Some(_) => format!("account_emojis_json({alias}.id) AS emojis"),
-            None => format!("{alias}.{}", column.trim()),
+        .map(|column| match column.trim() {
+            column if column.ends_with(" AS emojis") => {
+                format!("account_emojis_json({alias}.id) AS emojis")
+            }
+            column if column.ends_with(" AS moved_to") => {
+                format!("account_moved_json({alias}.moved_to_account_id) AS moved_to")
+            }
+            column => format!("{alias}.{column}"),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -259,6 +273,11 @@ pub struct RemoteActor {
     pub emojis: Vec<super::custom_emojis::RemoteEmoji>,
     /// Its keys besides `key_id` (stored in `remote_actor_keys`, not in `accounts`).
     pub further_keys: Vec<super::actor_keys::ActorKey>,
+    /// The actor ids it says it also is (`alsoKnownAs`).
+    pub also_known_as: Vec<String>,
+    /// Where it says it moved (`movedTo`); linked to an account by
+    /// `federation::resolve::link_moved_to`, not by [`upsert_remote`].
+    pub moved_to: Option<String>,
 }
 
 /// Inserts or refreshes a remote account, keyed by its actor id. A username change
@@ -271,9 +290,9 @@ pub async fn upsert_remote(
         "INSERT INTO accounts (ap_id, username, domain, actor_type, display_name, note, url, inbox_url, \
            shared_inbox_url, outbox_url, followers_url, following_url, featured_url, key_id, \
            public_key_pem, locked, bot, discoverable, fields, avatar_remote_url, header_remote_url, \
-           last_fetched_at, indexable) \
+           last_fetched_at, indexable, also_known_as) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-           $20, $21, now(), $22) \
+           $20, $21, now(), $22, $23) \
          ON CONFLICT (ap_id) WHERE ap_id IS NOT NULL DO UPDATE SET \
            actor_type = EXCLUDED.actor_type, display_name = EXCLUDED.display_name, note = EXCLUDED.note, \
            url = EXCLUDED.url, inbox_url = EXCLUDED.inbox_url, shared_inbox_url = EXCLUDED.shared_inbox_url, \
@@ -283,7 +302,8 @@ pub async fn upsert_remote(
            bot = EXCLUDED.bot, discoverable = EXCLUDED.discoverable, fields = EXCLUDED.fields, \
            avatar_remote_url = EXCLUDED.avatar_remote_url, \
            header_remote_url = EXCLUDED.header_remote_url, \
-           last_fetched_at = now(), updated_at = now(), indexable = EXCLUDED.indexable \
+           last_fetched_at = now(), updated_at = now(), indexable = EXCLUDED.indexable, \
+           also_known_as = EXCLUDED.also_known_as \
          RETURNING {COLUMNS}"
     ))
     .bind(&actor.ap_id)
@@ -308,6 +328,7 @@ pub async fn upsert_remote(
     .bind(&actor.avatar_url)
     .bind(&actor.header_url)
     .bind(actor.indexable)
+    .bind(&actor.also_known_as)
     .fetch_one(db)
     .await
 }

@@ -6,6 +6,7 @@
 
 pub mod account_deletion;
 pub mod account_domain_blocks;
+pub mod account_moves;
 pub mod account_notes;
 pub mod accounts;
 pub mod actor_keys;

@@ -27,6 +27,9 @@ pub enum Kind {
     Quote,
     /// A post the recipient quoted was edited (Mastodon 4.5).
     QuotedUpdate,
+    /// An account the recipient followed moved; they now follow its new account
+    /// (Pleroma's and Akkoma's `move`, with the new account as `target`).
+    Move,
 }
 
 impl Kind {
@@ -45,11 +48,12 @@ impl Kind {
             Kind::Poll => "poll",
             Kind::Quote => "quote",
             Kind::QuotedUpdate => "quoted_update",
+            Kind::Move => "move",
         }
     }
 
     /// Every kind, for validating `types[]` filters.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Follow,
         Kind::FollowRequest,
         Kind::Mention,
@@ -62,6 +66,7 @@ impl Kind {
         Kind::Poll,
         Kind::Quote,
         Kind::QuotedUpdate,
+        Kind::Move,
     ];
 }
 

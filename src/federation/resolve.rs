@@ -29,6 +29,8 @@ const KEY_REFETCH_MINUTES: i64 = 10;
 const MAX_NAME_CHARS: usize = 200;
 const MAX_NOTE_CHARS: usize = 10_000;
 const MAX_FIELDS: usize = 16;
+/// Most `alsoKnownAs` entries kept of a remote actor.
+const MAX_ALIASES: usize = 20;
 /// Longest username taken from an actor's `preferredUsername`.
 const MAX_USERNAME_CHARS: usize = 100;
 /// Longest fallback username taken from an actor id (Mastodon's limit for local names).
@@ -123,8 +125,20 @@ pub async fn account_by_ap_id(state: &AppState, ap_id: &Url) -> Result<AccountRo
     fetch_actor(state, ap_id).await
 }
 
-/// Fetches an actor document, checks it, and stores it.
+/// Fetches an actor document, checks it, and stores it, with the collections Roost
+/// keeps a copy of and the account it moved to (fetched too when unknown).
 pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, ResolveError> {
+    let (account, actor, document) = fetch_and_store(state, url).await?;
+    read_collections(state, &account, &document).await;
+    Ok(link_moved_to(state, account, actor.moved_to.as_deref()).await)
+}
+
+/// Fetches, checks and stores an actor document, nothing more (the account it moved
+/// to is not followed, so a chain of moves costs one fetch per step asked for).
+async fn fetch_and_store(
+    state: &AppState,
+    url: &Url,
+) -> Result<(AccountRow, RemoteActor, Value), ResolveError> {
     // Local actors live in `accounts` already; a remote copy of one must never exist.
     if crate::domain::http_url::authority(url).eq_ignore_ascii_case(&state.config.domain) {
         return Err(ResolveError::Invalid(format!("{url} is a local URL")));
@@ -140,8 +154,59 @@ pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, Reso
         }
         other => other?,
     };
-    read_collections(state, &account, &document).await;
-    Ok(account)
+    Ok((account, actor, document))
+}
+
+/// Records where the stored remote `account` moved to: the account its `movedTo` names
+/// (a local one, a stored one, or one fetched now), or none when it names none. Best
+/// effort: when the target cannot be found the account is returned as it was, and a
+/// later refresh tries again. Mastodon keeps `moved_to_account` the same way.
+pub async fn link_moved_to(
+    state: &AppState,
+    account: AccountRow,
+    moved_to: Option<&str>,
+) -> AccountRow {
+    let target = match moved_to {
+        None => None,
+        Some(url) => match moved_to_target(state, url).await {
+            Ok(Some(target)) if target != account.id => Some(target),
+            Ok(_) => return account,
+            Err(error) => {
+                tracing::info!(%error, url, "movedTo not resolved");
+                return account;
+            }
+        },
+    };
+    if account.moved_to_account_id == target {
+        return account;
+    }
+    let updated = async {
+        crate::db::account_moves::set_moved_to(&state.db, account.id, target).await?;
+        accounts::find_by_id(&state.db, account.id).await
+    };
+    match updated.await {
+        Ok(Some(updated)) => updated,
+        Ok(None) => account,
+        Err(error) => {
+            tracing::warn!(%error, "movedTo not recorded");
+            account
+        }
+    }
+}
+
+/// The account a `movedTo` URL names: a local account, a stored remote one, or a
+/// remote one fetched now (its own `movedTo` is not followed).
+async fn moved_to_target(state: &AppState, url: &str) -> Result<Option<i64>, ResolveError> {
+    if let Some(username) = crate::urls::local_username(&state.config, url) {
+        let local = accounts::find_visible_by_acct(&state.db, username, None).await?;
+        return Ok(local.map(|account| account.id));
+    }
+    if let Some(known) = accounts::find_by_ap_id(&state.db, url).await? {
+        return Ok(Some(known.id));
+    }
+    let url = Url::parse(url).map_err(|error| ResolveError::Invalid(error.to_string()))?;
+    let (target, _, _) = fetch_and_store(state, &url).await?;
+    Ok(Some(target.id))
 }
 
 /// Reads the collections a remote actor's `document` names that Roost keeps a copy of
@@ -268,6 +333,13 @@ pub fn remote_actor(document: &Value, fetched_from: &Url) -> Result<RemoteActor,
         header_url: actor.image.as_ref().map(|image| image.url.to_string()),
         emojis: super::emojis::remote_emojis(&actor.tag),
         further_keys: super::actor_keys::further_keys(document, &actor),
+        also_known_as: actor
+            .also_known_as
+            .iter()
+            .take(MAX_ALIASES)
+            .map(Url::to_string)
+            .collect(),
+        moved_to: actor.moved_to.as_ref().map(Url::to_string),
     })
 }
 

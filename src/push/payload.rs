@@ -66,6 +66,7 @@ fn title(kind: &str, name: &str) -> String {
         "follow_request" => format!("Pending follower: {name}"),
         "favourite" => format!("{name} favorited your post"),
         "update" => format!("{name} edited a post"),
+        "move" => format!("{name} moved to a new account"),
         "admin.sign_up" => format!("{name} signed up"),
         "admin.report" => format!("{name} filed a report"),
         _ => format!("New notification from {name}"),

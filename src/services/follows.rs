@@ -66,8 +66,9 @@ pub struct FollowRequest<'a> {
 /// follows again is accepted again: its server may have lost the earlier `Accept`).
 ///
 /// Errors: `Forbidden` when [`refusal`] refuses. A remote follower refused because of a
-/// block is also answered with `Reject` (committed before the error returns), as
-/// Mastodon does; other refusals of remote follows are not answered, as before.
+/// block or because the target moved is also answered with `Reject` (committed before
+/// the error returns), as Mastodon does; other refusals of remote follows are not
+/// answered, as before.
 pub async fn request(
     state: &AppState,
     follower: &AccountRow,
@@ -76,7 +77,9 @@ pub async fn request(
 ) -> ApiResult<FollowRow> {
     let mut transaction = state.db.begin().await?;
     if let Some(refusal) = refusal(&mut transaction, follower, target).await? {
-        if refusal == Refusal::Blocked && !follower.is_local() {
+        // Mastodon rejects a remote follow of a moved account too.
+        let answered = matches!(refusal, Refusal::Blocked | Refusal::Moved);
+        if answered && !follower.is_local() {
             let follow_id = request.activity_id.unwrap_or_default();
             send_answer(
                 &state.config,

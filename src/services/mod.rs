@@ -18,6 +18,7 @@
 //! writes a status or a notification can forget to announce it.
 
 pub mod account_deletion;
+pub mod account_moves;
 pub mod account_notes;
 pub mod admin_dashboard;
 pub mod admin_tags;

@@ -348,5 +348,5 @@ pub async fn receive_actor_update(
     }
     let account = resolve::store_actor(&state.db, &actor).await?;
     resolve::read_collections(state, &account, object).await;
-    Ok(account)
+    Ok(resolve::link_moved_to(state, account, actor.moved_to.as_deref()).await)
 }

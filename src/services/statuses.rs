@@ -129,8 +129,10 @@ pub enum Posted {
 /// Posts a status (or a reply) by local account `author_id`: validates, writes the
 /// status with its mentions, tags, notifications and media, and queues its `Create`
 /// to the audience, all in one transaction. Errors: `Validation` (text, media, content
-/// warning, visibility), `NotFound` (a parent the author may not see).
+/// warning, visibility), `NotFound` (a parent the author may not see),
+/// `Unprocessable` (an account that moved: `services::account_moves`).
 pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiResult<Posted> {
+    super::account_moves::refuse_if_moved(state, author_id).await?;
     let idempotency_key = new
         .idempotency_key
         .map(str::trim)

@@ -136,6 +136,19 @@ pub struct Texts {
     pub empty_home: &'static str,
     pub verified_link: &'static str,
     pub powered_by: &'static str,
+    // Moving accounts (`web::pages::settings_migration`).
+    pub moved_notice: &'static str,
+    pub aliases: &'static str,
+    pub aliases_hint: &'static str,
+    pub alias_label: &'static str,
+    pub add_alias: &'static str,
+    pub remove_alias: &'static str,
+    pub no_aliases: &'static str,
+    pub migration: &'static str,
+    pub migration_hint: &'static str,
+    pub migration_target_label: &'static str,
+    pub move_account: &'static str,
+    pub migration_cooldown: &'static str,
 }
 
 /// English, the default and, for now, the only language.
@@ -272,4 +285,16 @@ pub static EN: Texts = Texts {
     empty_home: "Your home feed is empty. Follow people to see their posts here.",
     verified_link: "Verified link",
     powered_by: "Powered by Roost, a federated social server",
+    moved_notice: "This account has moved to",
+    aliases: "Account aliases",
+    aliases_hint: "To move an account from elsewhere to this one, add the old account here first: this account then says it is also that one, which the move needs.",
+    alias_label: "Handle of the old account (user@domain)",
+    add_alias: "Add alias",
+    remove_alias: "Remove",
+    no_aliases: "No aliases yet.",
+    migration: "Move to another account",
+    migration_hint: "Your followers will follow the new account, this profile will point to it, and this account can no longer post. The new account must list this one as an alias first. You can move once every 30 days.",
+    migration_target_label: "Handle of the new account (user@domain)",
+    move_account: "Move followers",
+    migration_cooldown: "You can move again after",
 };

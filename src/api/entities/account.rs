@@ -62,6 +62,11 @@ pub struct Account {
     pub suspended: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limited: Option<bool>,
+    /// The account this one moved to; absent when it did not move (Mastodon's
+    /// serializer leaves it out then), and never nested in a `moved` account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub moved: Option<Box<Account>>,
 }
 
 /// The signed-in user's own account, with `source` and `role`.
@@ -152,6 +157,10 @@ impl Account {
             roles: Vec::new(),
             suspended: suspended.then_some(true),
             limited: row.silenced_at.is_some().then_some(true),
+            moved: row
+                .moved_to
+                .as_ref()
+                .map(|target| Box::new(Account::from_row(&target.0, config))),
         };
         if suspended {
             account.blank_profile();

@@ -20,7 +20,8 @@ pub struct Notification {
     #[schema(value_type = String)]
     pub id: Id,
     /// `follow`, `follow_request`, `mention`, `reblog`, `favourite`, `status`,
-    /// `update`, `admin.sign_up` or `admin.report`.
+    /// `update`, `admin.sign_up`, `admin.report`, `poll`, `quote`, `quoted_update` or
+    /// `move`.
     #[serde(rename = "type")]
     pub kind: String,
     pub created_at: String,
@@ -38,6 +39,10 @@ pub struct Notification {
     /// The report of an `admin.report`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Report>,
+    /// The account `account` moved to, on a `move` (Pleroma's and Akkoma's field, which
+    /// Mastodon apps built on megalodon read; Mastodon has no `move` notification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Account>,
 }
 
 impl Notification {
@@ -49,6 +54,10 @@ impl Notification {
         status: Option<Status>,
         report: Option<Report>,
     ) -> Notification {
+        let target = match row.r#type.as_str() {
+            "move" => account.moved.as_deref().cloned(),
+            _ => None,
+        };
         Notification {
             id: Id(row.id),
             kind: row.r#type.clone(),
@@ -58,6 +67,7 @@ impl Notification {
             account,
             status,
             report,
+            target,
         }
     }
 }

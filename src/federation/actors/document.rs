@@ -73,6 +73,15 @@ pub async fn actor_document(state: &AppState, account: &AccountRow) -> ApiResult
     actor.icon = profile_image(&state.config, account.avatar_key.as_deref());
     actor.image = profile_image(&state.config, account.header_key.as_deref());
     actor.tag = crate::federation::builders::emojis::tags(&state.config, &account.emojis)?;
+    actor.also_known_as = account
+        .also_known_as
+        .iter()
+        .filter_map(|uri| url::Url::parse(uri).ok())
+        .collect();
+    actor.moved_to = account
+        .moved_to
+        .as_ref()
+        .and_then(|target| url::Url::parse(&urls::account_ap_id(&state.config, target)).ok());
     let key = crate::delivery::keys::ed25519_key(&state.db, account.id).await?;
     actor.assertion_method = vec![Multikey {
         id: url::Url::parse(&urls::ed25519_key_id(&state.config, &account.username))

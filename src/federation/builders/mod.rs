@@ -8,6 +8,7 @@ pub mod emojis;
 pub mod featured_tags;
 pub mod follows;
 pub mod interactions;
+pub mod moves;
 pub mod notes;
 pub mod polls;
 pub mod profile;

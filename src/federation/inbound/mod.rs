@@ -9,7 +9,7 @@
 //! Handled: Follow, Accept(Follow), Reject(Follow), Undo (of Like, Announce, Block,
 //! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce (of a post,
 //! or of an activity a group shares: see [`shared_activity`]); Update of
-//! the sender's own actor; Block; Flag; Add and Remove of a featured `Hashtag`;
+//! the sender's own actor; Move of the sender (see [`move_`]); Block; Flag; Add and Remove of a featured `Hashtag`;
 //! FEP-044f `QuoteRequest`; GoToSocial's `ReplyRequest`. Every other type is kept as stored and marked
 //! processed without effect, so later versions can replay it.
 //!
@@ -24,6 +24,7 @@ pub mod featured_tags;
 pub mod flag;
 pub mod follow;
 pub mod like;
+pub mod move_;
 pub mod poll_votes;
 pub mod quote_request;
 pub mod reject;
@@ -70,6 +71,7 @@ pub async fn apply(state: &AppState, actor: &AccountRow, activity: &ClaimedActiv
         ActivityKind::Announce => announce::receive(state, actor, activity).await,
         ActivityKind::Block => block::receive(state, actor, activity).await,
         ActivityKind::Flag => flag::receive(state, actor, activity).await,
+        ActivityKind::Move => move_::receive(state, actor, activity).await,
         ActivityKind::Add => featured_tags::receive(state, actor, activity, true).await,
         ActivityKind::Remove => featured_tags::receive(state, actor, activity, false).await,
         ActivityKind::Unknown(kind) if kind == "QuoteRequest" => {

@@ -34,6 +34,7 @@ pub mod featured_tags;
 pub mod interaction_policy;
 mod lenient;
 pub mod moderation;
+pub mod moves;
 pub mod nodeinfo;
 pub mod note;
 pub mod raw;

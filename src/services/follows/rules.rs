@@ -21,6 +21,8 @@ pub(super) enum Refusal {
     Blocked,
     /// A user who blocked a domain cannot start following an account there.
     DomainBlocked,
+    /// An account that moved cannot be followed (its followers follow the new one).
+    Moved,
 }
 
 impl Refusal {
@@ -29,7 +31,9 @@ impl Refusal {
         let reason = match self {
             Refusal::OwnAccount => "You cannot follow yourself",
             Refusal::Suspended => "This account is suspended",
-            Refusal::Blocked | Refusal::DomainBlocked => "This action is not allowed",
+            Refusal::Blocked | Refusal::DomainBlocked | Refusal::Moved => {
+                "This action is not allowed"
+            }
         };
         ApiError::Forbidden(reason.into())
     }
@@ -48,6 +52,9 @@ pub(super) async fn refusal(
     }
     if target.suspended_at.is_some() {
         return Ok(Some(Refusal::Suspended));
+    }
+    if target.moved_to_account_id.is_some() {
+        return Ok(Some(Refusal::Moved));
     }
     if hiding::blocked_between(&mut *conn, follower.id, target.id).await? {
         return Ok(Some(Refusal::Blocked));

@@ -228,6 +228,7 @@ impl NotificationView {
             "status" => "posted",
             "update" => "edited a post",
             "quote" => "quoted your post",
+            "move" => "moved to a new account, which you now follow",
             "admin.sign_up" => "signed up",
             "admin.report" => "filed a report",
             _ => "did something",

@@ -9,6 +9,7 @@ mod common;
 mod discovery;
 mod groups;
 mod hostile;
+mod moves;
 mod notes;
 mod polls;
 mod quotes;
