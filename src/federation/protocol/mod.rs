@@ -37,6 +37,7 @@ pub mod moderation;
 pub mod nodeinfo;
 pub mod note;
 pub mod raw;
+pub mod thread_collection;
 pub mod webfinger;
 
 #[cfg(test)]
