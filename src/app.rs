@@ -122,6 +122,10 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::services::thread_backfill::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         tasks.spawn(crate::services::profile_links::worker::run_forever(
             state.clone(),
             stopped.clone(),

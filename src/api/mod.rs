@@ -145,6 +145,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/statuses/{id}/context",
             get(v1::interactions::context),
         )
+        .route(
+            "/api/v1_alpha/async_refreshes/{id}",
+            get(v1::async_refreshes::show),
+        )
         .route("/api/v1/notifications", get(v1::notifications::list))
         .route(
             "/api/v1/notifications/clear",

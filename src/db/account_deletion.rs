@@ -36,6 +36,7 @@ const OWNED: &[(&str, &str)] = &[
     ("mutes", "account_id"),
     ("mutes", "target_account_id"),
     ("account_domain_blocks", "account_id"),
+    ("async_refreshes", "account_id"),
     ("lists", "account_id"),
     ("list_accounts", "account_id"),
     ("account_conversations", "account_id"),

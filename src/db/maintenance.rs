@@ -13,6 +13,8 @@ pub async fn remove_expired(db: &PgPool) -> sqlx::Result<u64> {
         "DELETE FROM oauth_access_tokens \
          WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'",
         "DELETE FROM mutes WHERE expires_at <= now()",
+        // Thread backfills (and the async refreshes naming them) a day after they ended.
+        "DELETE FROM thread_backfills WHERE finished_at < now() - interval '1 day'",
     ];
     let mut removed = 0;
     for statement in statements {

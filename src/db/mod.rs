@@ -60,6 +60,7 @@ pub mod stream_audience;
 pub mod suggestions;
 pub mod tag_reviews;
 pub mod tags;
+pub mod thread_backfills;
 pub mod timelines;
 pub mod trends;
 pub mod two_factor;

@@ -57,6 +57,7 @@ pub mod search;
 pub mod statuses;
 pub mod suggestions;
 pub mod tags;
+pub mod thread_backfill;
 pub mod translations;
 pub mod trends;
 pub mod two_factor;

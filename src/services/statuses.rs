@@ -24,7 +24,8 @@ mod rules;
 
 pub use compose::{compose, Composed};
 pub use remote::{
-    fetch_known_or_remote, receive_edit, receive_note, receive_shared_note, status_by_uri,
+    adopt_orphans, fetch_known_or_remote, receive_edit, receive_note, receive_shared_note,
+    status_by_uri,
 };
 pub use rules::MAX_SPOILER_CHARACTERS;
 

@@ -12,6 +12,7 @@ use crate::helpers::peers::{follow, instance, remote_id, second_database, settle
 use crate::helpers::{TestApp, TestUser};
 use roost::delivery::worker as delivery_worker;
 use roost::federation::inbox;
+use roost::services::thread_backfill;
 
 /// Posts `form` as `user`: the status, or the error's HTTP status.
 async fn post(app: &TestApp, user: &TestUser, form: &[(&str, &str)]) -> Result<Value, u16> {
@@ -239,10 +240,14 @@ async fn a_third_server_threads_a_reply_once_its_stamp_verifies(db: PgPool) {
         .expect("a follower may");
     let answer_uri = answer["uri"].as_str().expect("uri").to_owned();
 
-    // The reply reaches C before alice's server approved it: C cannot see that bob
-    // follows alice, so the reply stays out of the thread there.
+    // The reply reaches C before alice's server approved it (C fetches alice's post,
+    // its parent, in the background): C cannot see that bob follows alice, so the
+    // reply stays out of the thread there.
     delivery_worker::run_once(&b.state).await.expect("delivers");
     inbox::worker::run_once(&c.state).await.expect("processes");
+    thread_backfill::worker::run_once(&c.state)
+        .await
+        .expect("fetches the parent");
     assert!(
         descendant_uris(&c, &carol, uri).await.is_empty(),
         "no stamp yet: not in the thread"

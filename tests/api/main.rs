@@ -81,6 +81,7 @@ mod streaming;
 mod streaming_channels;
 mod suggestions;
 mod tags;
+mod thread_backfill;
 mod trends;
 mod two_factor;
 mod upload_limits;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod announcement;
 pub mod annual_report;
 pub mod application;
+pub mod async_refresh;
 pub mod authorization_server;
 pub mod context;
 pub mod conversation;

@@ -3,7 +3,7 @@
 //! (<https://docs.joinmastodon.org/methods/statuses/>).
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::Json;
 use serde::Deserialize;
 
@@ -209,22 +209,33 @@ pub async fn context(
     State(state): State<AppState>,
     token: OptionalToken<ReadStatuses>,
     Path(id): Path<Id>,
-) -> ApiResult<Json<Context>> {
+) -> ApiResult<(HeaderMap, Json<Context>)> {
     let viewer = token.account_id();
     let target = visible(&state, viewer, id).await?;
-    let (ancestors, descendants) =
-        crate::services::statuses::thread(&state, viewer, &target).await?;
+    let thread = crate::services::thread_backfill::thread(&state, viewer, &target).await?;
     // Rendered and filtered together (one load of the viewer's filters), then split.
-    let above: std::collections::HashSet<i64> = ancestors.iter().map(|row| row.id).collect();
-    let thread: Vec<StatusRow> = ancestors.into_iter().chain(descendants).collect();
-    let rendered = status::render_in(&state, viewer, thread, FilterContext::Thread).await?;
+    let above: std::collections::HashSet<i64> = thread.ancestors.iter().map(|row| row.id).collect();
+    let rows: Vec<StatusRow> = thread
+        .ancestors
+        .into_iter()
+        .chain(thread.descendants)
+        .collect();
+    let rendered = status::render_in(&state, viewer, rows, FilterContext::Thread).await?;
     let (ancestors, descendants) = rendered
         .into_iter()
         .partition(|shown| above.contains(&shown.id.0));
-    Ok(Json(Context {
-        ancestors,
-        descendants,
-    }))
+    let mut headers = HeaderMap::new();
+    let refresh = thread.refresh.as_ref().and_then(|r| r.header_value());
+    if let Some(value) = refresh.and_then(|value| HeaderValue::from_str(&value).ok()) {
+        headers.insert("mastodon-async-refresh", value);
+    }
+    Ok((
+        headers,
+        Json(Context {
+            ancestors,
+            descendants,
+        }),
+    ))
 }
 
 async fn marked(

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod annual_reports;
 pub mod apps;
+pub mod async_refreshes;
 pub mod blocks;
 pub mod conversations;
 pub mod custom_emojis;

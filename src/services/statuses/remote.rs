@@ -1,8 +1,10 @@
 //! Statuses other servers post, stored through the same insert and edit paths as local
 //! ones: which posts are kept (only those someone here cares about: a local follower of
 //! the author or of a group sharing the post, a local mention, a local parent), which
-//! group a post belongs to (`services::groups`), how a reply's unknown ancestors are
-//! fetched (a few levels up at most), and what is kept of a Note (content sanitised and
+//! group a post belongs to (`services::groups`), what happens to a reply whose parent
+//! Roost lacks (stored with the parent's id in `in_reply_to_ap_id`, linked when the
+//! parent arrives; a received one queues `services::thread_backfill`, which fetches
+//! the parents in the background), and what is kept of a Note (content sanitised and
 //! bounded, visibility from its addressing, media and custom emoji as references).
 //! Checking that an
 //! activity's actor may speak for the Note is the inbound handler's business.
@@ -14,6 +16,7 @@ use url::Url;
 use super::{apply_edit, insert};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::statuses::{self, NewStatus, StatusEdit, StatusRow};
+use crate::db::thread_backfills::{self, Scope};
 use crate::domain::text::sanitize_html;
 use crate::domain::{HttpUrl, Visibility};
 use crate::error::{ApiError, ApiResult};
@@ -28,8 +31,6 @@ use crate::urls;
 const MAX_CONTENT_BYTES: usize = 100_000;
 /// Longest remote content warning stored, in bytes.
 const MAX_SUMMARY_BYTES: usize = 1000;
-/// How many unknown ancestors of a reply are fetched at most.
-const PARENT_FETCH_DEPTH: u8 = 3;
 
 /// The status an AS2 id names: a local one, or a known remote one (live ones only).
 pub async fn status_by_uri(state: &AppState, uri: &str) -> sqlx::Result<Option<StatusRow>> {
@@ -43,8 +44,8 @@ pub async fn status_by_uri(state: &AppState, uri: &str) -> sqlx::Result<Option<S
 }
 
 /// Stores a remote post by `author` (a Create). A post already stored is left as it is;
-/// an unknown parent is fetched (a few levels up at most) so the reply hangs in its
-/// thread. Errors: `Unprocessable` when nobody here follows the author, is mentioned or
+/// a reply to a post Roost lacks is stored at once and its parents are fetched in the
+/// background (a `Parents` thread backfill), so the inbox never waits on them. Errors: `Unprocessable` when nobody here follows the author, is mentioned or
 /// wrote the parent (the post is not kept).
 pub async fn receive_note(state: &AppState, author: &AccountRow, note: &Note) -> ApiResult<()> {
     receive(state, author, note, None).await.map(drop)
@@ -91,13 +92,10 @@ async fn receive(
             "nobody here follows the author or is addressed".into(),
         ));
     }
-    let parent = match known_parent {
-        Some(parent) => Some(parent),
-        None => parent_of(state, note, PARENT_FETCH_DEPTH).await?,
-    };
+    let parent = known_parent;
     crate::services::reply_controls::check_remote(state, author, parent.as_ref(), &note.id).await?;
     let quote = quotes::received(state, note, true).await?;
-    store(
+    let row = store(
         state,
         author,
         note,
@@ -105,7 +103,11 @@ async fn receive(
         parent.as_ref(),
         quote.as_ref(),
     )
-    .await
+    .await?;
+    if parent.is_none() && note.in_reply_to_id().is_some() {
+        thread_backfills::enqueue(&state.db, row.id, Scope::Parents).await?;
+    }
+    Ok(row)
 }
 
 /// A post named by `uri`: known here, or fetched from its server and stored (without
@@ -189,22 +191,18 @@ async fn mentioned_accounts(state: &AppState, note: &Note) -> sqlx::Result<Vec<A
     Ok(found)
 }
 
-/// The parent of `note`: known here, or fetched from its server (within `depth`).
-async fn parent_of(state: &AppState, note: &Note, depth: u8) -> ApiResult<Option<StatusRow>> {
-    let Some(parent) = note.in_reply_to_id() else {
-        return Ok(None);
-    };
-    if let Some(known) = status_by_uri(state, parent.as_str()).await? {
-        return Ok(Some(known));
+/// The parent of `note` when Roost has it (an unknown one is fetched by
+/// `services::thread_backfill`, never here).
+async fn known_parent(state: &AppState, note: &Note) -> ApiResult<Option<StatusRow>> {
+    match note.in_reply_to_id() {
+        Some(parent) => Ok(status_by_uri(state, parent.as_str()).await?),
+        None => Ok(None),
     }
-    if depth == 0 || local_status_id(state, parent.as_str()).is_some() {
-        return Ok(None);
-    }
-    Box::pin(fetch_status(state, parent, depth - 1)).await
 }
 
-/// Fetches and stores a remote post Roost lacks. The post and its author must be on the
-/// server it came from; failures only mean "not found".
+/// Fetches and stores a remote post Roost lacks (not its unknown parents). The post
+/// and its author must be on the server it came from, and the author not suspended
+/// here; failures only mean "not found". `depth` > 0 lets a quoted post be fetched too.
 async fn fetch_status(state: &AppState, uri: &Url, depth: u8) -> ApiResult<Option<StatusRow>> {
     let Ok(document) = crate::federation::fetch::fetch_object(state, uri).await else {
         return Ok(None);
@@ -228,7 +226,10 @@ async fn fetch_status(state: &AppState, uri: &Url, depth: u8) -> ApiResult<Optio
     let Ok(author) = crate::federation::resolve::account_by_ap_id(state, author_id).await else {
         return Ok(None);
     };
-    let parent = parent_of(state, &note, depth).await?;
+    if author.suspended_at.is_some() {
+        return Ok(None);
+    }
+    let parent = known_parent(state, &note).await?;
     let mentioned = mentioned_accounts(state, &note).await?;
     let quote = Box::pin(quotes::received(state, &note, depth > 0)).await?;
     store(
@@ -320,8 +321,38 @@ async fn store(
     if !joins_thread {
         crate::db::reply_controls::set_hidden(&mut *transaction, row.id, true).await?;
     }
+    if let Some(parent_uri) = note.in_reply_to_id().filter(|_| parent.is_none()) {
+        thread_backfills::record_orphan(&mut transaction, row.id, parent_uri.as_str()).await?;
+    }
     transaction.commit().await?;
+    adopt_orphans(state, &row).await?;
     Ok(row)
+}
+
+/// Links the stored replies that waited for `parent` (received before it, their
+/// `in_reply_to_ap_id` naming it) to it, counting them on it. A reply its policy does
+/// not let in (the parent's `canReply`, without the stamp check a received reply gets)
+/// is hidden, as `reply_controls::joins_thread` hides one received after its parent.
+pub async fn adopt_orphans(state: &AppState, parent: &StatusRow) -> ApiResult<()> {
+    let Some(parent_uri) = parent.ap_id.as_deref() else {
+        return Ok(());
+    };
+    let mut transaction = state.db.begin().await?;
+    let adopted =
+        thread_backfills::adopt(&mut transaction, parent.id, parent.account_id, parent_uri).await?;
+    if adopted.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = adopted.iter().map(|reply| reply.id).collect();
+    thread_backfills::count_adopted(&mut transaction, parent.id, &ids).await?;
+    // Hidden after counting: hiding takes a reply off its parent's count.
+    for reply in &adopted {
+        if !crate::services::reply_controls::may_reply(state, reply.account_id, parent).await? {
+            crate::db::reply_controls::set_hidden(&mut *transaction, reply.id, true).await?;
+        }
+    }
+    transaction.commit().await?;
+    Ok(())
 }
 
 /// The HTML kept of a remote note: bounded, then sanitised.

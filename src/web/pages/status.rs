@@ -43,11 +43,12 @@ pub async fn page(state: &AppState, visitor: &Visitor, author: &AccountRow, id: 
     if row.account_id != author.id || row.reblog_of_id.is_some() {
         return Err(PageError::NotFound);
     }
-    let (ancestors, descendants) = crate::services::statuses::thread(state, viewer, &row).await?;
-    let above: std::collections::HashSet<i64> = ancestors.iter().map(|row| row.id).collect();
+    // The page shows the thread as Roost has it; what is missing arrives for the next view.
+    let around = crate::services::thread_backfill::thread(state, viewer, &row).await?;
+    let above: std::collections::HashSet<i64> = around.ancestors.iter().map(|row| row.id).collect();
     let thread: Vec<StatusRow> = std::iter::once(row.clone())
-        .chain(ancestors)
-        .chain(descendants)
+        .chain(around.ancestors)
+        .chain(around.descendants)
         .collect();
     let rendered = status::render_in(state, viewer, thread, FilterContext::Thread).await?;
     let mut post = None;

@@ -1,6 +1,7 @@
 //! A fake Lemmy-like server on loopback for group (FEP-1b12) tests: it serves
 //! WebFinger, actors (a `Group` community, `Person` members) and any document a test
-//! hands it, records every POST it receives (to read what Roost delivered), and signs
+//! hands it, records every POST it receives (to read what Roost delivered) and the
+//! path of every GET (to see what Roost fetched), and signs
 //! activities with its one key, as a real server would deliver them.
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ pub struct FakeLemmy {
     public_pem: String,
     documents: Arc<RwLock<HashMap<String, Value>>>,
     received: Arc<Mutex<Vec<(String, Value)>>>,
+    fetched: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeLemmy {
@@ -32,10 +34,16 @@ impl FakeLemmy {
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let documents = Arc::new(RwLock::new(HashMap::<String, Value>::new()));
         let received = Arc::new(Mutex::new(Vec::new()));
+        let fetched = Arc::new(Mutex::new(Vec::new()));
         let handler = {
             let (documents, received) = (documents.clone(), received.clone());
+            let fetched = fetched.clone();
             move |query: Query<HashMap<String, String>>, request: Request| {
                 let (documents, received) = (documents.clone(), received.clone());
+                if request.method() == Method::GET {
+                    let path = request.uri().path().to_owned();
+                    fetched.lock().expect("fetched lock").push(path);
+                }
                 async move { answer(&documents, &received, &query, request).await }
             }
         };
@@ -48,7 +56,13 @@ impl FakeLemmy {
             public_pem: pair.public_pem,
             documents,
             received,
+            fetched,
         }
+    }
+
+    /// The paths of the GETs received so far, oldest first.
+    pub fn fetched_paths(&self) -> Vec<String> {
+        self.fetched.lock().expect("fetched lock").clone()
     }
 
     /// The `user@host` handle of an actor served at `/c/NAME` or `/u/NAME`.

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use super::{expect_json, TestApp, TestUser};
 use roost::delivery::worker as delivery_worker;
 use roost::federation::inbox;
+use roost::services::thread_backfill;
 
 /// A second, migrated database beside the test's own (dropped first if a previous run
 /// left it behind).
@@ -47,7 +48,8 @@ pub async fn instance(db: PgPool) -> TestApp {
     TestApp::spawn_with(db, &["--workers", "false"]).await
 }
 
-/// Drains the outbound and inbound queues of every instance until nothing moves.
+/// Drains the outbound and inbound queues and the thread backfills (a reply's missing
+/// parents are fetched in the background) of every instance until nothing moves.
 pub async fn settle(instances: &[&TestApp]) {
     for _round in 0..10 {
         let mut moved = 0;
@@ -58,6 +60,9 @@ pub async fn settle(instances: &[&TestApp]) {
             moved += inbox::worker::run_once(&app.state)
                 .await
                 .expect("processes");
+            moved += thread_backfill::worker::run_once(&app.state)
+                .await
+                .expect("backfills");
         }
         if moved == 0 {
             return;
