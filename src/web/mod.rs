@@ -34,7 +34,9 @@ use axum::Router;
 use crate::db::accounts::AccountRow;
 use crate::state::AppState;
 pub use assets::{missing_png, stylesheet_path};
-use pages::{actions, app, auth, discover, profile, public, settings, status, two_factor};
+use pages::{
+    actions, app, auth, discover, profile, public, settings, settings_import, status, two_factor,
+};
 pub use render::PageError;
 use session::Visitor;
 
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(app::routes())
         .merge(actions::routes())
         .merge(settings::routes())
+        .merge(settings_import::routes())
         .merge(two_factor::routes())
 }
 

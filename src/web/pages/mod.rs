@@ -8,5 +8,6 @@ pub mod discover;
 pub mod profile;
 pub mod public;
 pub mod settings;
+pub mod settings_import;
 pub mod status;
 pub mod two_factor;
