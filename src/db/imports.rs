@@ -62,7 +62,11 @@ pub async fn insert(
 }
 
 /// Adds the file's rows (`add`), in their order; returns how many.
-pub async fn add_rows(conn: &mut PgConnection, import_id: i64, rows: &[Value]) -> sqlx::Result<u64> {
+pub async fn add_rows(
+    conn: &mut PgConnection,
+    import_id: i64,
+    rows: &[Value],
+) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "INSERT INTO bulk_import_rows (import_id, action, data) \
          SELECT $1, 'add', r.item FROM jsonb_array_elements($2) WITH ORDINALITY AS r(item, n) \
@@ -197,11 +201,7 @@ pub async fn claim(
 
 /// Settles a claimed row (imported, or failed with `error`) and counts it on its
 /// import, which is finished with its last row. Settling twice counts once.
-pub async fn settle(
-    conn: &mut PgConnection,
-    row_id: i64,
-    error: Option<&str>,
-) -> sqlx::Result<()> {
+pub async fn settle(conn: &mut PgConnection, row_id: i64, error: Option<&str>) -> sqlx::Result<()> {
     let import_id: Option<i64> = sqlx::query_scalar(
         "UPDATE bulk_import_rows SET state = CASE WHEN $2::text IS NULL THEN 'imported' \
            ELSE 'failed' END, error = $2, locked_until = NULL \
@@ -320,7 +320,11 @@ pub async fn resolve_slot_free_at(
 
 /// For an overwriting lists import: deletes `owner`'s lists whose title is not in
 /// `keep` and empties the others (Mastodon clears them rather than diffing members).
-pub async fn replace_lists(db: impl PgExecutor<'_>, owner: i64, keep: &[String]) -> sqlx::Result<()> {
+pub async fn replace_lists(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    keep: &[String],
+) -> sqlx::Result<()> {
     sqlx::query(
         "WITH gone AS (DELETE FROM lists WHERE account_id = $1 AND NOT (title = ANY($2)) \
            RETURNING id) \

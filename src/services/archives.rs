@@ -155,7 +155,11 @@ async fn build(state: &AppState, archive: &ArchiveRow) -> anyhow::Result<(String
     Ok((key, size))
 }
 
-async fn write_entries(state: &AppState, sink: &ZipSink, account: &AccountRow) -> anyhow::Result<()> {
+async fn write_entries(
+    state: &AppState,
+    sink: &ZipSink,
+    account: &AccountRow,
+) -> anyhow::Result<()> {
     write_outbox(state, sink, account).await?;
     write_marked(state, sink, account.id, "likes.json").await?;
     write_marked(state, sink, account.id, "bookmarks.json").await?;
@@ -190,7 +194,11 @@ async fn write_actor(state: &AppState, sink: &ZipSink, account: &AccountRow) -> 
 }
 
 /// `outbox.json`: the `Create` of every own post, oldest first, written as read.
-async fn write_outbox(state: &AppState, sink: &ZipSink, account: &AccountRow) -> anyhow::Result<()> {
+async fn write_outbox(
+    state: &AppState,
+    sink: &ZipSink,
+    account: &AccountRow,
+) -> anyhow::Result<()> {
     sink.start("outbox.json", Compression::Deflated).await?;
     sink.write(collection_head("outbox.json")).await?;
     let actor_id = url::Url::parse(&urls::actor(&state.config, &account.username))?;
@@ -200,7 +208,8 @@ async fn write_outbox(state: &AppState, sink: &ZipSink, account: &AccountRow) ->
     loop {
         let page = export_rows::own_statuses(&mut *connection, account.id, after, PAGE).await?;
         for row in &page {
-            let note = crate::federation::posts::note_of(state, &mut connection, account, row).await?;
+            let note =
+                crate::federation::posts::note_of(state, &mut connection, account, row).await?;
             let id = url::Url::parse(&urls::activity_of(note.id.as_str()))?;
             let mut item = serde_json::to_value(Create::new(id, actor_id.clone(), note))?;
             if let Some(object) = item.as_object_mut() {
@@ -255,7 +264,8 @@ async fn write_marked(
         for row in &page {
             let uri = crate::services::exports::status_uri(&state.config, row);
             let separator = if total == 0 { "" } else { "," };
-            sink.write(format!("{separator}{}", json!(uri)).into_bytes()).await?;
+            sink.write(format!("{separator}{}", json!(uri)).into_bytes())
+                .await?;
             total += 1;
         }
         match page.last() {
@@ -297,7 +307,12 @@ async fn write_media(state: &AppState, sink: &ZipSink, account_id: i64) -> anyho
 
 /// Streams the stored file `key` into the archive as `path`; false when the store has
 /// no such file (skipped, as Mastodon skips missing files).
-async fn copy_file(state: &AppState, sink: &ZipSink, key: &str, path: &str) -> anyhow::Result<bool> {
+async fn copy_file(
+    state: &AppState,
+    sink: &ZipSink,
+    key: &str,
+    path: &str,
+) -> anyhow::Result<bool> {
     let Some(mut stream) = state.media.get(key).await? else {
         tracing::warn!(key, "archive: a file is missing from the store");
         return Ok(false);

@@ -98,7 +98,9 @@ pub fn stream(
         ExportFile::Lists => Cursor::After(0, 0),
         _ => Cursor::Before(FIRST),
     };
-    let header = file.header().map(|line| Bytes::from_static(line.as_bytes()));
+    let header = file
+        .header()
+        .map(|line| Bytes::from_static(line.as_bytes()));
     let pages = futures_util::stream::try_unfold(
         (state.clone(), Some(start)),
         move |(state, cursor)| async move {
@@ -111,10 +113,7 @@ pub fn stream(
             Ok(Some((Bytes::from(csv), (state, next))))
         },
     );
-    futures_util::StreamExt::chain(
-        futures_util::stream::iter(header.map(Ok)),
-        pages,
-    )
+    futures_util::StreamExt::chain(futures_util::stream::iter(header.map(Ok)), pages)
 }
 
 /// One page of the export as CSV lines, and where the next page starts (`None`
@@ -187,9 +186,7 @@ async fn page(
         }
         ExportFile::Lists => return lists_page(state, account_id, cursor, out).await,
     };
-    let next = last
-        .filter(|_| count as i64 == PAGE)
-        .map(Cursor::Before);
+    let next = last.filter(|_| count as i64 == PAGE).map(Cursor::Before);
     Ok((out, next))
 }
 
@@ -207,7 +204,10 @@ async fn lists_page(
     let found = rows::list_members(&state.db, account_id, after, PAGE).await?;
     for row in &found {
         let address = acct(&state.config, &row.username, row.domain.as_deref());
-        write_record(&mut out, &[Some(row.title.as_str()), Some(address.as_str())]);
+        write_record(
+            &mut out,
+            &[Some(row.title.as_str()), Some(address.as_str())],
+        );
     }
     let next = found
         .last()
@@ -270,7 +270,10 @@ mod tests {
 
     #[test]
     fn fields_are_quoted_as_ruby_csv_quotes_them() {
-        assert_eq!(line(&[Some("a@b.example"), Some("true")]), "a@b.example,true\n");
+        assert_eq!(
+            line(&[Some("a@b.example"), Some("true")]),
+            "a@b.example,true\n"
+        );
         assert_eq!(line(&[Some("x"), None]), "x,\n");
         assert_eq!(line(&[Some("x"), Some("")]), "x,\"\"\n");
         assert_eq!(line(&[Some("en, fr")]), "\"en, fr\"\n");

@@ -74,7 +74,9 @@ impl ImportKind {
 
     /// The kind Mastodon's name names.
     pub fn parse(name: &str) -> Option<ImportKind> {
-        ImportKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+        ImportKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
     }
 }
 
@@ -194,9 +196,13 @@ async fn prepare_lists(
         };
         if let Err(error) = lists::create(state, owner, &input).await {
             return Err(match error {
-                ApiError::Validation(problems) => {
-                    refused(problems.into_iter().map(|p| p.reason).collect::<Vec<_>>().join("; "))
-                }
+                ApiError::Validation(problems) => refused(
+                    problems
+                        .into_iter()
+                        .map(|p| p.reason)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
                 other => other,
             });
         }
@@ -222,7 +228,9 @@ async fn remove_unlisted(
             rows::remove_domains_not_listed(conn, import_id, account_id).await?;
             return Ok(());
         }
-        ImportKind::Bookmarks => return remove_bookmarks(state, conn, account_id, import_id, data).await,
+        ImportKind::Bookmarks => {
+            return remove_bookmarks(state, conn, account_id, import_id, data).await
+        }
         ImportKind::Lists => return Ok(()),
     };
     rows::remove_accounts_not_listed(conn, import_id, account_id, relation, domain).await?;

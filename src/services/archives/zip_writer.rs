@@ -60,7 +60,10 @@ impl ZipSink {
 }
 
 /// The writing thread: entries as they come, then the central directory.
-fn write_all(mut receiver: mpsc::Receiver<Piece>, file: std::fs::File) -> anyhow::Result<std::fs::File> {
+fn write_all(
+    mut receiver: mpsc::Receiver<Piece>,
+    file: std::fs::File,
+) -> anyhow::Result<std::fs::File> {
     let mut zip = ZipWriter::new(file);
     while let Some(piece) = receiver.blocking_recv() {
         match piece {

@@ -80,7 +80,10 @@ pub fn rows(
     let headers: Vec<String> = if has_header {
         first.clone()
     } else {
-        default_headers(kind).iter().map(|h| (*h).to_owned()).collect()
+        default_headers(kind)
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect()
     };
     if !default_headers(kind)
         .iter()
@@ -124,12 +127,18 @@ fn row(kind: ImportKind, headers: &[String], cells: &[String], local_domain: &st
 /// A cell under `header` as its attribute name and value (Mastodon's converters).
 fn convert(header: &str, cell: Option<&str>, local_domain: &str) -> (&'static str, Value) {
     match header {
-        "Account address" => ("acct", json!(address(cell.unwrap_or_default(), local_domain))),
+        "Account address" => (
+            "acct",
+            json!(address(cell.unwrap_or_default(), local_domain)),
+        ),
         "Show boosts" => ("show_reblogs", boolean(cell)),
         "Notify on new posts" => ("notify", boolean(cell)),
         "Hide notifications" => ("hide_notifications", boolean(cell)),
         "Languages" => ("languages", languages(cell)),
-        "#domain" => ("domain", json!(cell.unwrap_or_default().trim().to_lowercase())),
+        "#domain" => (
+            "domain",
+            json!(cell.unwrap_or_default().trim().to_lowercase()),
+        ),
         "#uri" => ("uri", json!(cell.unwrap_or_default().trim())),
         _ => ("list_name", json!(cell.unwrap_or_default().trim())),
     }
@@ -195,8 +204,11 @@ mod tests {
 
     #[test]
     fn a_file_without_header_uses_the_first_column() {
-        let found = parse(ImportKind::Blocking, "ann@there.example\n\nbob@Else.Example\n")
-            .expect("parses");
+        let found = parse(
+            ImportKind::Blocking,
+            "ann@there.example\n\nbob@Else.Example\n",
+        )
+        .expect("parses");
         assert_eq!(
             found,
             vec![

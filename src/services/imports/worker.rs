@@ -110,7 +110,9 @@ async fn attempt(state: &AppState, claimed: &ClaimedRow) -> anyhow::Result<()> {
     let failure = match outcome {
         Ok(()) => None,
         Err(RowError::Failed(reason)) => Some(reason),
-        Err(RowError::Busy(at)) => return Ok(rows::postpone(&state.db, claimed.id, at, false).await?),
+        Err(RowError::Busy(at)) => {
+            return Ok(rows::postpone(&state.db, claimed.id, at, false).await?)
+        }
         Err(RowError::Temporary(reason)) => {
             match RETRY.next_attempt(claimed.attempts + 1, Utc::now()) {
                 Some(at) => return Ok(rows::postpone(&state.db, claimed.id, at, true).await?),
@@ -140,7 +142,11 @@ async fn apply(state: &AppState, row: &ClaimedRow) -> Result<(), RowError> {
         ImportKind::Following => {
             let target = account(state, data).await?;
             let languages: Option<Vec<String>> = data["languages"].as_array().map(|codes| {
-                codes.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+                codes
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
             });
             let request = FollowRequest {
                 options: FollowOptions {

@@ -123,7 +123,12 @@ pub async fn csv_file(state: &AppState, visitor: &Visitor, name: &str) -> PageRe
         return Ok(see_other("/auth/sign_in?return_to=%2Fsettings%2Fexport"));
     };
     let body = Body::from_stream(exports::stream(state, session.account_id, file));
-    Ok(download(body, "text/csv; charset=utf-8", file.download_name(), None))
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        file.download_name(),
+        None,
+    ))
 }
 
 /// `GET /backups/:id/download`: a ready archive of the signed-in account.
@@ -304,7 +309,14 @@ async fn refused(state: &AppState, visitor: &Visitor, error: ApiError) -> PageRe
         ApiError::Unprocessable(reason) | ApiError::BadRequest(reason) => vec![reason],
         other => return Err(other.into()),
     };
-    render_imports(state, visitor, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+    render_imports(
+        state,
+        visitor,
+        None,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 /// `GET /settings/imports/:id/failures.csv`: the rows that could not be imported.
@@ -314,7 +326,12 @@ pub async fn failures(state: &AppState, visitor: &Visitor, id: i64, name: &str) 
     }
     let session = signed_in(visitor)?;
     let csv = imports::failures_csv(state, session.account_id, id).await?;
-    Ok(download(Body::from(csv), "text/csv; charset=utf-8", "failures.csv", None))
+    Ok(download(
+        Body::from(csv),
+        "text/csv; charset=utf-8",
+        "failures.csv",
+        None,
+    ))
 }
 
 /// Bytes as Rails' `number_to_human_size` writes them (`0 Bytes`, `1.5 KB`, `12 MB`).
@@ -340,7 +357,10 @@ fn human_size(bytes: i64) -> String {
         format!("{value:.2}")
     };
     let trimmed = if significant.contains('.') {
-        significant.trim_end_matches('0').trim_end_matches('.').to_owned()
+        significant
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
     } else {
         significant
     };
