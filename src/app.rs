@@ -130,6 +130,14 @@ impl Workers {
             state.clone(),
             stopped.clone(),
         ));
+        tasks.spawn(crate::services::imports::worker::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
+        tasks.spawn(crate::services::archives::run_forever(
+            state.clone(),
+            stopped.clone(),
+        ));
         tasks.spawn(crate::services::trends::run_forever(
             state.clone(),
             stopped.clone(),

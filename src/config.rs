@@ -226,6 +226,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(0..=120))]
     pub preview_card_wait_secs: u32,
 
+    /// The least time, in milliseconds, between two WebFinger resolutions of unknown
+    /// accounts of one domain by CSV imports, across all processes (100: ten a second).
+    #[arg(long, env = "ROOST_IMPORT_RESOLVE_INTERVAL_MS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(0..=60_000))]
+    pub import_resolve_interval_ms: u32,
+
     /// Show as trends only the hashtags, statuses and links staff approved (Mastodon's
     /// default). Off: everything trends unless staff rejected it.
     #[arg(long, env = "ROOST_TRENDS_REVIEW", default_value = "true",

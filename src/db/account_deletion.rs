@@ -70,16 +70,20 @@ const OWNED: &[(&str, &str)] = &[
     ("account_aliases", "account_id"),
     ("account_migrations", "account_id"),
     ("account_migrations", "target_account_id"),
+    ("bulk_imports", "account_id"),
+    ("bulk_import_rows", "target_account_id"),
+    ("account_archives", "account_id"),
 ];
 
-/// The storage keys of the account's files: its uploads, avatar and header. Read
+/// The storage keys of the account's files: its uploads, avatar, header and archives. Read
 /// before [`purge`], removed after the commit.
 pub async fn file_keys(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT key FROM (\
            SELECT unnest(ARRAY[file_key, preview_key]) AS key FROM media_attachments \
              WHERE account_id = $1 \
-           UNION ALL SELECT unnest(ARRAY[avatar_key, header_key]) FROM accounts WHERE id = $1) k \
+           UNION ALL SELECT unnest(ARRAY[avatar_key, header_key]) FROM accounts WHERE id = $1 \
+           UNION ALL SELECT file_key FROM account_archives WHERE account_id = $1) k \
          WHERE key IS NOT NULL",
     )
     .bind(account_id)

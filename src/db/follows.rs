@@ -31,6 +31,9 @@ pub struct NewFollow<'a> {
     pub accepted: bool,
     pub show_reblogs: bool,
     pub notify: bool,
+    /// The languages whose posts the follower wants (Mastodon's `languages`); `None`
+    /// keeps those of an existing follow (none for a new one).
+    pub languages: Option<&'a [String]>,
     pub ap_id: &'a str,
 }
 
@@ -45,11 +48,12 @@ pub async fn upsert(conn: &mut PgConnection, follow: &NewFollow<'_>) -> sqlx::Re
     .fetch_optional(&mut *conn)
     .await?;
     let row: FollowRow = sqlx::query_as(&format!(
-        "INSERT INTO follows (account_id, target_account_id, accepted, show_reblogs, notify, ap_id) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO follows (account_id, target_account_id, accepted, show_reblogs, notify, ap_id, \
+           languages) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (account_id, target_account_id) DO UPDATE SET \
            accepted = follows.accepted OR EXCLUDED.accepted, show_reblogs = EXCLUDED.show_reblogs, \
-           notify = EXCLUDED.notify, updated_at = now() \
+           notify = EXCLUDED.notify, languages = COALESCE($7, follows.languages), \
+           updated_at = now() \
          RETURNING {COLUMNS}"
     ))
     .bind(follow.account_id)
@@ -58,6 +62,7 @@ pub async fn upsert(conn: &mut PgConnection, follow: &NewFollow<'_>) -> sqlx::Re
     .bind(follow.show_reblogs)
     .bind(follow.notify)
     .bind(follow.ap_id)
+    .bind(follow.languages)
     .fetch_one(&mut *conn)
     .await?;
     if row.accepted && before != Some(true) {

@@ -22,7 +22,7 @@ use crate::domain::text::sanitize_html;
 use crate::state::AppState;
 
 /// Cached actors older than this are refetched when used.
-const REFRESH_AFTER_HOURS: i64 = 24;
+pub const REFRESH_AFTER_HOURS: i64 = 24;
 /// A key is refetched at most this often per account.
 const KEY_REFETCH_MINUTES: i64 = 10;
 /// Longest text fields accepted from remote actors (others are cut).

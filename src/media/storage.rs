@@ -77,7 +77,7 @@ impl MediaStore {
 
     /// Stores `bytes` under `key` (replacing any object there).
     pub async fn put(&self, key: &str, format: Format, bytes: Vec<u8>) -> anyhow::Result<()> {
-        let options = PutOptions::from(self.attributes(format));
+        let options = PutOptions::from(self.attributes(format.content_type()));
         self.store
             .put_opts(&Path::from(key), Bytes::from(bytes).into(), options)
             .await?;
@@ -104,10 +104,33 @@ impl MediaStore {
         format: Format,
         file: SpooledFile,
     ) -> anyhow::Result<()> {
-        let mut reader = tokio::fs::File::from_std(file.into_reader()?);
+        let attributes = self.attributes(format.content_type());
+        self.copy_in(key, attributes, file.into_reader()?).await
+    }
+
+    /// Stores a finished file that is no media (an account archive) under `key` with
+    /// `content_type`, copied in parts from its start as [`MediaStore::put_original`]
+    /// copies a spooled upload.
+    pub async fn put_file(
+        &self,
+        key: &str,
+        content_type: &'static str,
+        mut file: std::fs::File,
+    ) -> anyhow::Result<()> {
+        std::io::Seek::rewind(&mut file)?;
+        self.copy_in(key, self.attributes(content_type), file).await
+    }
+
+    async fn copy_in(
+        &self,
+        key: &str,
+        attributes: Attributes,
+        file: std::fs::File,
+    ) -> anyhow::Result<()> {
+        let mut reader = tokio::fs::File::from_std(file);
         let mut writer = BufWriter::with_capacity(self.store.clone(), Path::from(key), PART_BYTES)
             .with_max_concurrency(PARTS_IN_FLIGHT)
-            .with_attributes(self.attributes(format));
+            .with_attributes(attributes);
         let copied = async {
             tokio::io::copy(&mut reader, &mut writer).await?;
             writer.shutdown().await
@@ -122,10 +145,10 @@ impl MediaStore {
     }
 
     /// What S3 objects carry: the Content-Type and Cache-Control served to browsers.
-    fn attributes(&self, format: Format) -> Attributes {
+    fn attributes(&self, content_type: &'static str) -> Attributes {
         let mut attributes = Attributes::new();
         if self.with_attributes {
-            attributes.insert(Attribute::ContentType, format.content_type().into());
+            attributes.insert(Attribute::ContentType, content_type.into());
             attributes.insert(Attribute::CacheControl, CACHE_CONTROL.into());
         }
         attributes

@@ -56,6 +56,10 @@ pub struct FollowRequest<'a> {
     /// The id of a remote follower's `Follow` activity; `None` for a local follower,
     /// whose follow gets an id minted here (or keeps the one it has).
     pub activity_id: Option<&'a str>,
+    /// The languages the follower wants the target's posts in (Mastodon's follow
+    /// `languages`, as a CSV import of follows carries them); `None` keeps those of an
+    /// existing follow.
+    pub languages: Option<&'a [String]>,
 }
 
 /// `follower` follows `target`, or asks to. Local unlocked targets accept at once,
@@ -100,13 +104,14 @@ pub async fn request(
         (None, Some(existing)) => existing.ap_id.clone(),
         (None, None) => urls::new_activity(&state.config),
     };
-    let new = new_follow(
+    let mut new = new_follow(
         follower,
         target,
         existing.as_ref(),
         request.options,
         &follow_id,
     );
+    new.languages = request.languages;
     let row = follows::upsert(&mut transaction, &new).await?;
     if existing.is_none() && follower.is_local() {
         // Who follows the newly followed account now shapes the follower's suggestions.
@@ -156,6 +161,7 @@ fn new_follow<'a>(
             .notify
             .or(existing.map(|f| f.notify))
             .unwrap_or(false),
+        languages: None,
         ap_id: follow_id,
     }
 }

@@ -35,7 +35,8 @@ use crate::db::accounts::AccountRow;
 use crate::state::AppState;
 pub use assets::{missing_png, stylesheet_path};
 use pages::{
-    actions, app, auth, discover, profile, public, settings, settings_migration, status, two_factor,
+    actions, app, auth, discover, profile, public, settings, settings_import, settings_migration,
+    status, two_factor,
 };
 pub use render::PageError;
 use session::Visitor;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(actions::routes())
         .merge(settings::routes())
         .merge(settings_migration::routes())
+        .merge(settings_import::routes())
         .merge(two_factor::routes())
 }
 

@@ -44,6 +44,7 @@ mod filters;
 mod follows;
 mod grouped_notifications;
 mod hostile_remotes;
+mod imports;
 mod instance;
 mod instance_extras;
 mod interaction_requests;

@@ -88,6 +88,7 @@ pub async fn follow(
     let request = FollowRequest {
         options,
         activity_id: None,
+        languages: None,
     };
     service::request(&state, &me, &target, request).await?;
     relationship(&state, me.id, target.id).await

@@ -34,6 +34,7 @@ pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedAct
     let request = FollowRequest {
         options: REMOTE_OPTIONS,
         activity_id: Some(&activity.activity_id),
+        languages: None,
     };
     service::request(state, actor, &target, request).await?;
     Ok(())

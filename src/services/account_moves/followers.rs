@@ -69,6 +69,9 @@ async fn carry_one(
     let request = FollowRequest {
         options,
         activity_id: None,
+        // Not read back from the old follow (no row type carries it yet): the new
+        // follow starts without a language choice.
+        languages: None,
     };
     let follow = match follow_service::request(state, &follower, target, request).await {
         Ok(follow) => follow,

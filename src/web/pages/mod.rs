@@ -8,6 +8,7 @@ pub mod discover;
 pub mod profile;
 pub mod public;
 pub mod settings;
+pub mod settings_import;
 pub mod settings_migration;
 pub mod status;
 pub mod two_factor;
