@@ -16,7 +16,7 @@
 //! then; the pending deliveries of that `Delete` are kept.
 
 use crate::db::accounts::{self, AccountRow};
-use crate::db::{account_deletion, users, web_sessions};
+use crate::db::{account_deletion, web_sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::media::upload::remove_files;
 use crate::services::moderation::{
@@ -53,20 +53,7 @@ pub async fn delete_data(
 /// suspended now (see the module doc) and purged after the grace period. A wrong
 /// password is a 422 on `current_password`.
 pub async fn delete_own(state: &AppState, account_id: i64, password: &str) -> ApiResult<()> {
-    let user = users::find_by_account_id(&state.db, account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !state
-        .passwords
-        .verify(password, &user.password_hash)
-        .await?
-    {
-        return Err(ApiError::validation(
-            "current_password",
-            "ERR_INVALID",
-            "is invalid",
-        ));
-    }
+    let user = super::reauthentication::confirm_password(state, account_id, password).await?;
     let account = accounts::find_by_id(&state.db, account_id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -93,20 +93,7 @@ pub async fn move_out_with_password(
     password: &str,
     target_handle: &str,
 ) -> ApiResult<Moved> {
-    let user = crate::db::users::find_by_account_id(&state.db, account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !state
-        .passwords
-        .verify(password, &user.password_hash)
-        .await?
-    {
-        return Err(ApiError::validation(
-            "current_password",
-            "ERR_INVALID",
-            "is invalid",
-        ));
-    }
+    super::reauthentication::confirm_password(state, account_id, password).await?;
     move_out(state, account_id, target_handle).await
 }
 

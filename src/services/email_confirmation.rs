@@ -205,20 +205,7 @@ pub async fn request_change(
     let user = email_tokens::find_by_account(&state.db, account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let credentials = crate::db::users::find_by_account_id(&state.db, account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !state
-        .passwords
-        .verify(current_password, &credentials.password_hash)
-        .await?
-    {
-        return Err(ApiError::validation(
-            "current_password",
-            "ERR_INVALID",
-            "is invalid",
-        ));
-    }
+    super::reauthentication::confirm_password(state, account_id, current_password).await?;
     let email = screened_email(state, new_email).await?;
     if email.eq_ignore_ascii_case(&user.email) {
         email_tokens::set_unconfirmed_email(&state.db, user.user_id, None).await?;

@@ -53,6 +53,7 @@ pub mod polls;
 pub mod profile;
 pub mod profile_links;
 pub mod quotes;
+pub mod reauthentication;
 pub mod reply_controls;
 pub mod reports;
 pub mod scheduled_statuses;

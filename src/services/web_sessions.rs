@@ -207,17 +207,8 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> ApiResult<()> {
-    let user = users::find_by_account_id(&state.db, session.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let right = state.passwords.verify(current, &user.password_hash).await?;
-    if !right {
-        return Err(ApiError::validation(
-            "current_password",
-            "ERR_INVALID",
-            "is invalid",
-        ));
-    }
+    let user =
+        super::reauthentication::confirm_password(state, session.account_id, current).await?;
     let password = crate::domain::Password::parse(new)
         .map_err(|why| ApiError::validation("password", why.code, why.reason))?;
     let hash = state.passwords.hash(password.expose()).await?;
