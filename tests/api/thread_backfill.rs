@@ -8,33 +8,13 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use crate::helpers::fake_lemmy::FakeLemmy;
-use crate::helpers::peers::{follow, instance, remote_id, second_database, settle};
+use crate::helpers::peers::{
+    follow, instance, remote_id, second_database, settle, settle_without_backfills,
+};
 use crate::helpers::{expect_error, expect_json, TestApp, TestUser};
-use roost::delivery::worker as delivery_worker;
-use roost::federation::inbox;
 use roost::services::thread_backfill;
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
-
-/// Delivers and processes inboxes until nothing moves, leaving the thread backfills
-/// queued (so a test sees the thread before they run).
-async fn deliver_only(instances: &[&TestApp]) {
-    for _round in 0..10 {
-        let mut moved = 0;
-        for app in instances {
-            moved += delivery_worker::run_once(&app.state)
-                .await
-                .expect("delivers");
-            moved += inbox::worker::run_once(&app.state)
-                .await
-                .expect("processes");
-        }
-        if moved == 0 {
-            return;
-        }
-    }
-    panic!("queues did not settle in 10 rounds");
-}
 
 /// Runs every queued thread backfill of `app`.
 async fn backfill(app: &TestApp) {
@@ -131,7 +111,7 @@ async fn a_missing_middle_reply_is_fetched_once_the_thread_is_opened(db: PgPool)
     let on_a = get_json(&a, &carol, &format!("/api/v1/statuses/{a1}/context")).await;
     let b1_on_a = first_id(&on_a["descendants"]);
     reply(&a, &carol, &b1_on_a, &format!("@bob@{} C1 leaf", b.domain)).await;
-    deliver_only(&[&a, &b, &v]).await;
+    settle_without_backfills(&[&a, &b, &v]).await;
 
     // V has A1 and C1, not B1: C1 waits for its parent.
     let carol_on_v = remote_id(&v, &dave, &format!("carol@{}", a.domain)).await;

@@ -51,6 +51,16 @@ pub async fn instance(db: PgPool) -> TestApp {
 /// Drains the outbound and inbound queues and the thread backfills (a reply's missing
 /// parents are fetched in the background) of every instance until nothing moves.
 pub async fn settle(instances: &[&TestApp]) {
+    drain(instances, true).await
+}
+
+/// Drains the outbound and inbound queues only, leaving thread backfills queued (so a
+/// test sees a thread before they run).
+pub async fn settle_without_backfills(instances: &[&TestApp]) {
+    drain(instances, false).await
+}
+
+async fn drain(instances: &[&TestApp], backfills: bool) {
     for _round in 0..10 {
         let mut moved = 0;
         for app in instances {
@@ -60,9 +70,11 @@ pub async fn settle(instances: &[&TestApp]) {
             moved += inbox::worker::run_once(&app.state)
                 .await
                 .expect("processes");
-            moved += thread_backfill::worker::run_once(&app.state)
-                .await
-                .expect("backfills");
+            if backfills {
+                moved += thread_backfill::worker::run_once(&app.state)
+                    .await
+                    .expect("backfills");
+            }
         }
         if moved == 0 {
             return;
