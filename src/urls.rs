@@ -108,6 +108,12 @@ pub fn instance_key_id(config: &Config) -> String {
     format!("{}#main-key", instance_actor(config))
 }
 
+/// `https://DOMAIN/users/NAME/followers_synchronization`: the partial followers
+/// collection of FEP-8fcf (a signed GET; the followers on the signer's server).
+pub fn followers_synchronization(config: &Config, username: &str) -> String {
+    format!("{}/followers_synchronization", actor(config, username))
+}
+
 /// A fresh, unique id for an outbound activity.
 pub fn new_activity(config: &Config) -> String {
     format!("{}/activities/{}", config.base_url(), uuid::Uuid::new_v4())

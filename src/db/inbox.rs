@@ -14,6 +14,8 @@ pub struct NewActivity {
     pub activity_type: String,
     pub actor_ap_id: String,
     pub payload: serde_json::Value,
+    /// The FEP-8fcf `Collection-Synchronization` header, when the signature covered it.
+    pub collection_synchronization: Option<String>,
 }
 
 /// Stores several verified activities in one statement (one commit for many inbound
@@ -30,10 +32,14 @@ pub async fn store_many(
         .collect();
     let actors: Vec<&str> = activities.iter().map(|a| a.actor_ap_id.as_str()).collect();
     let payloads: Vec<&serde_json::Value> = activities.iter().map(|a| &a.payload).collect();
+    let syncs: Vec<Option<&str>> = activities
+        .iter()
+        .map(|a| a.collection_synchronization.as_deref())
+        .collect();
     sqlx::query_scalar(
         "WITH inserted AS ( \
-           INSERT INTO inbox_activities (activity_id, activity_type, actor_ap_id, payload) \
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) \
+           INSERT INTO inbox_activities (activity_id, activity_type, actor_ap_id, payload, collection_synchronization) \
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $6::text[]) \
            ON CONFLICT (activity_id) DO NOTHING RETURNING activity_id) \
          SELECT activity_id FROM inserted, pg_notify($5, '') AS notified",
     )
@@ -42,6 +48,7 @@ pub async fn store_many(
     .bind(&actors)
     .bind(&payloads)
     .bind(NOTIFY_CHANNEL)
+    .bind(&syncs)
     .fetch_all(db)
     .await
 }
@@ -55,6 +62,8 @@ pub struct ClaimedActivity {
     pub actor_ap_id: String,
     pub payload: serde_json::Value,
     pub attempts: i32,
+    /// See [`NewActivity::collection_synchronization`].
+    pub collection_synchronization: Option<String>,
 }
 
 /// Claims up to `limit` unprocessed activities, oldest first, for `lease_secs`.
@@ -69,7 +78,7 @@ pub async fn claim(
            SELECT id FROM inbox_activities \
            WHERE processed_at IS NULL AND (locked_until IS NULL OR locked_until < now()) \
            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-         RETURNING a.id, a.activity_id, a.activity_type, a.actor_ap_id, a.payload, a.attempts",
+         RETURNING a.id, a.activity_id, a.activity_type, a.actor_ap_id, a.payload, a.attempts, a.collection_synchronization",
     )
     .bind(limit)
     .bind(lease_secs as f64)

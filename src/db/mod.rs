@@ -27,6 +27,7 @@ pub mod emails;
 pub mod exports;
 pub mod featured_tags;
 pub mod filters;
+pub mod follower_sync;
 pub mod follows;
 pub mod hiding;
 pub mod imports;

@@ -6,6 +6,7 @@
 //! keys are cached in `keys`; which signature scheme each domain gets first
 //! (double-knocking) is in `schemes`.
 
+pub mod collection_sync;
 pub mod keys;
 pub mod policy;
 pub mod schemes;

@@ -13,6 +13,7 @@ use super::schemes::{self, Scheme};
 use crate::config::Config;
 use crate::db::accounts;
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
+use crate::federation::collection_sync::HEADER as COLLECTION_SYNC;
 use crate::federation::signatures::{self, SigningKey};
 use crate::queue::Queue;
 use crate::state::AppState;
@@ -117,6 +118,15 @@ async fn knock(state: &AppState, delivery: &ClaimedDelivery, inbox: &url::Url) -
             )
         }
     };
+    let sync = match super::collection_sync::header_for(state, delivery, inbox).await {
+        Ok(sync) => sync,
+        Err(error) => {
+            return failed(
+                Cause::Local,
+                format!("computing the follower digest: {error}"),
+            )
+        }
+    };
     let mut knocks = schemes::knocks(remembered, Utc::now());
     if delivery.actor_account_id.is_none() {
         // The instance actor has no Ed25519 key: it signs RFC 9421 with RSA.
@@ -128,7 +138,12 @@ async fn knock(state: &AppState, delivery: &ClaimedDelivery, inbox: &url::Url) -
             Ok(key) => key,
             Err(error) => return failed(Cause::Local, format!("{error:#}")),
         };
-        let outcome = match try_send(state, delivery, inbox, scheme, &key_id, &key).await {
+        let signer = Signer {
+            scheme,
+            key_id: &key_id,
+            key: &key,
+        };
+        let outcome = match try_send(state, delivery, inbox, &signer, sync.as_deref()).await {
             Ok(outcome) => outcome,
             Err(error) => return failed(Cause::Peer, format!("{error:#}")),
         };
@@ -165,13 +180,21 @@ fn failed(cause: Cause, error: String) -> Outcome {
     }
 }
 
+/// Who signs one knock, and how.
+struct Signer<'a> {
+    scheme: Scheme,
+    key_id: &'a str,
+    key: &'a SigningKey,
+}
+
+/// One POST of the delivery signed as `signer` says; `sync` is the
+/// `Collection-Synchronization` header to send (and sign) with it, if any.
 async fn try_send(
     state: &AppState,
     delivery: &ClaimedDelivery,
     inbox: &url::Url,
-    scheme: Scheme,
-    key_id: &str,
-    key: &SigningKey,
+    signer: &Signer<'_>,
+    sync: Option<&str>,
 ) -> anyhow::Result<Outcome> {
     let body = delivery.payload.as_bytes();
     let mut request = state
@@ -182,18 +205,28 @@ async fn try_send(
         .body(delivery.payload.clone());
     let method = reqwest::Method::POST;
     let now = Utc::now();
-    let headers: Vec<(&'static str, String)> = match scheme {
-        Scheme::Cavage => signatures::sign(&method, inbox, Some(body), key_id, key, now)?
-            .iter()
-            .map(|(name, value)| (name, value.to_owned()))
-            .collect(),
+    let covered: Vec<(&str, &str)> = sync
+        .map(|value| (COLLECTION_SYNC, value))
+        .into_iter()
+        .collect();
+    let (key_id, key) = (signer.key_id, signer.key);
+    let mut headers: Vec<(&'static str, String)> = match signer.scheme {
+        Scheme::Cavage => {
+            signatures::sign_with_headers(&method, inbox, &covered, Some(body), key_id, key, now)?
+                .iter()
+                .map(|(name, value)| (name, value.to_owned()))
+                .collect()
+        }
         Scheme::Rfc9421Ed25519 | Scheme::Rfc9421Rsa => {
-            signatures::sign_message(&method, inbox, &[], Some(body), key_id, key, now)?
+            signatures::sign_message(&method, inbox, &covered, Some(body), key_id, key, now)?
                 .iter()
                 .map(|(name, value)| (name, value.to_owned()))
                 .collect()
         }
     };
+    if let Some(sync) = sync {
+        headers.push((COLLECTION_SYNC, sync.to_owned()));
+    }
     for (name, value) in headers {
         request = request.header(
             HeaderName::from_static(name),

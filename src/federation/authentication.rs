@@ -65,6 +65,18 @@ impl SignatureClaim {
         signatures::parse_signature_header(headers).map(SignatureClaim::Cavage)
     }
 
+    /// Whether the signature covers the header `name` (lowercase): a header the
+    /// receiver acts on must be covered, or anyone on the path could have added it.
+    /// With several RFC 9421 signatures, every one must cover it (whichever verifies).
+    pub fn covers(&self, name: &str) -> bool {
+        match self {
+            SignatureClaim::Cavage(params) => params.signs(name),
+            SignatureClaim::Message(signatures) => {
+                !signatures.is_empty() && signatures.iter().all(|s| s.covers(name))
+            }
+        }
+    }
+
     /// The scheme's name, for logs.
     pub fn scheme(&self) -> &'static str {
         match self {

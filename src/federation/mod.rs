@@ -13,6 +13,7 @@ pub mod attachments;
 pub mod authentication;
 pub mod builders;
 pub mod cards;
+pub mod collection_sync;
 pub mod discovery;
 pub mod domain_policy;
 pub mod emojis;
@@ -60,6 +61,10 @@ pub fn router() -> Router<AppState> {
         .route("/@{name}/{id}", get(actors::status))
         .route("/users/{name}/outbox", get(actors::outbox))
         .route("/users/{name}/followers", get(actors::followers))
+        .route(
+            "/users/{name}/followers_synchronization",
+            get(actors::followers_synchronization),
+        )
         .route("/users/{name}/following", get(actors::following))
         .route("/users/{name}/collections/featured", get(actors::featured))
         .route("/users/{name}/collections/tags", get(actors::featured_tags))

@@ -75,6 +75,7 @@ pub use keys::{
     generate_ed25519_keypair, generate_rsa_keypair, KeyError, KeyPair, KeyType, SigningKey,
     VerifyingKey,
 };
+pub(crate) use params::parse_parameters;
 pub use params::{parse_signature_header, SignatureParams};
 pub use rfc9421::{
     parse_message_signatures, MessageRequest, MessageSignature, RequestTarget, MAX_SIGNATURES,
@@ -82,6 +83,8 @@ pub use rfc9421::{
 pub use rfc9421_sign::{sign_message, MessageSignatureHeaders};
 pub use rfc9421_verify::{verify_message, verify_message_signatures, VerifiedSignature};
 pub use verify::{verify, Policy, DEFAULT_MAX_AGE};
+
+use params::is_token_char;
 
 use std::time::SystemTime;
 
@@ -172,6 +175,26 @@ pub fn sign(
     key: &SigningKey,
     now: DateTime<Utc>,
 ) -> Result<SignedHeaders, SigningError> {
+    sign_with_headers(method, url, &[], body, key_id, key, now)
+}
+
+/// [`sign`], also covering each of `headers` (name, value) after the others, for a
+/// header the receiver must be able to trust (FEP-8fcf's `Collection-Synchronization`).
+/// The caller sends those headers itself, with exactly these values.
+///
+/// # Errors
+/// As [`sign`], and [`SigningError::InvalidHeader`] for a name that is not a field
+/// name or is signed anyway (`host`, `date`, `digest`, `signature`), or a value with
+/// a line break.
+pub fn sign_with_headers(
+    method: &Method,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+    key_id: &str,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+) -> Result<SignedHeaders, SigningError> {
     let host = match (url.host_str(), url.port()) {
         (None, _) => return Err(SigningError::UrlWithoutHost),
         (Some(host), None) => host.to_owned(),
@@ -191,6 +214,7 @@ pub fn sign(
     let digest = body.map(|body| format!("SHA-256={}", STANDARD.encode(Sha256::digest(body))));
 
     let mut names = vec![REQUEST_TARGET, "host", "date"];
+    let mut extra_names: Vec<String> = Vec::new();
     let method = method.as_str().to_ascii_lowercase();
     let mut lines = vec![
         format!("{REQUEST_TARGET}: {method} {target}"),
@@ -201,6 +225,23 @@ pub fn sign(
         names.push("digest");
         lines.push(format!("digest: {digest}"));
     }
+    for (name, value) in headers {
+        let name = name.to_ascii_lowercase();
+        let reserved = [REQUEST_TARGET, "host", "date", "digest", "signature"];
+        let is_field_name = !name.is_empty() && name.chars().all(is_token_char);
+        if !is_field_name || reserved.contains(&name.as_str()) || extra_names.contains(&name) {
+            return Err(SigningError::InvalidHeader(name));
+        }
+        if value.contains(['\r', '\n']) {
+            return Err(SigningError::InvalidHeader(name));
+        }
+        lines.push(format!("{name}: {}", value.trim()));
+        extra_names.push(name);
+    }
+    let names: Vec<&str> = names
+        .into_iter()
+        .chain(extra_names.iter().map(String::as_str))
+        .collect();
     let signature = key
         .sign_bytes(lines.join("\n").as_bytes())
         .map_err(|_| SigningError::Crypto)?;

@@ -276,6 +276,37 @@ pub async fn remove_follower(
     end_follow(state, follower, followed, Side::Followed).await
 }
 
+/// Tells the remote `followed`'s server that the local `follower` does not follow it,
+/// although that server lists the follow (FEP-8fcf follower synchronisation found it):
+/// an `Undo(Follow)` of a follow Roost has no row of, so its embedded `Follow` gets a
+/// fresh id (receivers match it by actor and object, as Mastodon does). Nothing
+/// changes here. Errors: `NotFound` when a row exists after all (nothing to disown),
+/// `Unprocessable` unless `follower` is local and `followed` remote.
+pub async fn disown(
+    state: &AppState,
+    follower: &AccountRow,
+    followed: &AccountRow,
+) -> ApiResult<()> {
+    if !follower.is_local() || followed.is_local() {
+        return Err(ApiError::Unprocessable(
+            "only a local follower disowns a follow of a remote account".into(),
+        ));
+    }
+    let mut transaction = state.db.begin().await?;
+    if follows::find_pair(&mut *transaction, follower.id, followed.id)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::NotFound);
+    }
+    let (actor, object) = parties(&state.config, follower, followed)?;
+    let follow_id = urls::new_activity(&state.config);
+    let undo = build::undo_follow_id(new_activity_id(&state.config)?, &follow_id, &actor, &object);
+    send(&mut transaction, undo, follower, followed).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
 /// [`end_in`] in a transaction of its own.
 async fn end_follow(
     state: &AppState,

@@ -36,6 +36,7 @@ pub mod email_confirmation;
 pub mod exports;
 pub mod featured_tags;
 pub mod filters;
+pub mod follower_sync;
 pub mod follows;
 pub mod groups;
 pub mod imports;

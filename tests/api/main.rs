@@ -41,6 +41,7 @@ mod federated_statuses;
 mod federated_threads;
 mod federation;
 mod filters;
+mod follower_sync;
 mod follows;
 mod grouped_notifications;
 mod hostile_remotes;

@@ -12,12 +12,13 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{activity_json, local_account};
-use crate::db::accounts;
 use crate::db::follows::{self, Direction};
 use crate::db::Page;
+use crate::db::{accounts, follower_sync};
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::builders::featured_tags::featured_hashtag;
+use crate::federation::collection_sync::origin_prefix;
 use crate::federation::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use crate::federation::protocol::{EmbeddedObject, ObjectRef, Tag};
 use crate::state::AppState;
@@ -104,6 +105,51 @@ pub async fn following(
     query: Query<CollectionQuery>,
 ) -> ApiResult<Response> {
     follow_collection(state, name, query, Direction::Following).await
+}
+
+/// Followers listed in one partial followers collection at most.
+const MAX_SYNCHRONIZED_FOLLOWERS: i64 = 50_000;
+
+/// `GET /users/:name/followers_synchronization`: the partial followers collection of
+/// FEP-8fcf (the `url` of the `Collection-Synchronization` header deliveries carry):
+/// the account's followers on the signer's server, all in one `OrderedCollection`, as
+/// Mastodon serves it. Only for a signed GET (401 otherwise): a server learns the
+/// follows of its own users, nobody else's, also when the account hides its
+/// collections.
+pub async fn followers_synchronization(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let account = local_account(&state, &name).await?;
+    let signer = super::signed_get::signer(&state, &method, &uri, &headers)
+        .await
+        .ok_or_else(|| ApiError::Unauthorized("Request not signed".into()))?;
+    let server = (signer.ap_id.as_deref())
+        .and_then(|id| url::Url::parse(id).ok())
+        .and_then(|id| Some((origin_prefix(&id)?, crate::domain::http_url::authority(&id))));
+    let items = match (&signer.domain, server) {
+        (Some(_), Some((prefix, domain))) => {
+            let ids = follower_sync::follower_ids_on(
+                &state.db,
+                account.id,
+                &domain,
+                &prefix,
+                MAX_SYNCHRONIZED_FOLLOWERS,
+            )
+            .await?;
+            ids.iter()
+                .filter_map(|id| url::Url::parse(id).ok().map(ObjectRef::Uri))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let id = urls::followers_synchronization(&state.config, &account.username);
+    let id = url::Url::parse(&id).map_err(anyhow::Error::from)?;
+    let collection: OrderedCollection<EmbeddedObject> = OrderedCollection::with_items(id, items);
+    Ok(activity_json(&collection))
 }
 
 /// A paged `OrderedCollection` of actor ids, newest follow first; `totalItems` only

@@ -20,7 +20,9 @@ pub mod endorsements;
 pub mod signed_get;
 pub mod status;
 
-pub use collections::{featured, featured_tags, followers, following, outbox, replies};
+pub use collections::{
+    featured, featured_tags, followers, followers_synchronization, following, outbox, replies,
+};
 pub use document::{actor, actor_document, backfill_missing_keys, instance};
 pub use emoji::emoji;
 pub use endorsements::endorsements;

@@ -7,6 +7,7 @@
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, Method, Uri};
 
+use crate::db::accounts::AccountRow;
 use crate::federation::authentication::{authenticate, SignatureClaim, SignedRequest};
 use crate::state::AppState;
 
@@ -18,6 +19,17 @@ pub async fn signed_viewer(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Option<i64> {
+    Some(signer(state, method, uri, headers).await?.id)
+}
+
+/// The account behind a valid signed GET, as [`signed_viewer`] finds it, for a
+/// document that depends on who asks (FEP-8fcf's partial followers collection).
+pub async fn signer(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Option<AccountRow> {
     if !is_signed(headers) {
         return None;
     }
@@ -28,8 +40,7 @@ pub async fn signed_viewer(
         headers,
         body: b"",
     };
-    let signer = authenticate(state, &claim, &request).await.ok()?;
-    Some(signer.id)
+    authenticate(state, &claim, &request).await.ok()
 }
 
 /// Whether the request carries a signature at all (`Signature`, `Signature-Input`, or

@@ -72,7 +72,19 @@ pub fn undo(
     follower: &Url,
     followed: &Url,
 ) -> Result<Undo, url::ParseError> {
-    let follow = embedded(&follow.ap_id, follower, followed)?;
+    undo_follow_id(id, &follow.ap_id, follower, followed)
+}
+
+/// [`undo`] of the follow whose `Follow` had the id `follow_id`, also for a follow
+/// Roost has no row of (follower synchronisation found the other server listing one):
+/// receivers match an unknown id by the embedded actor and object.
+pub fn undo_follow_id(
+    id: Url,
+    follow_id: &str,
+    follower: &Url,
+    followed: &Url,
+) -> Result<Undo, url::ParseError> {
+    let follow = embedded(follow_id, follower, followed)?;
     Ok(Undo::new(id, follower.clone(), follow))
 }
 

@@ -72,6 +72,7 @@ pub async fn receive(
         actor_ap_id: actor_id.to_string(),
         payload: shared,
         attempts: announce.attempts,
+        collection_synchronization: None,
     };
     Box::pin(super::apply(state, &actor, &unwrapped)).await
 }

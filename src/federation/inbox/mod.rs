@@ -193,6 +193,7 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         activity_type,
         actor_ap_id,
         payload: activity,
+        collection_synchronization: covered_sync_header(&claim, &parts.headers),
     };
     let stored = state
         .inbox_writer
@@ -203,6 +204,18 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         tracing::debug!(id = activity_id, "duplicate activity dropped");
     }
     Ok(StatusCode::ACCEPTED)
+}
+
+/// The FEP-8fcf `Collection-Synchronization` header, kept for the inbox worker only
+/// when the request's signature covers it (an unsigned one could be anyone's) and it
+/// is of a sane length; it is read when the activity is settled.
+fn covered_sync_header(claim: &SignatureClaim, headers: &axum::http::HeaderMap) -> Option<String> {
+    use crate::federation::collection_sync::HEADER;
+    if !claim.covers(HEADER) {
+        return None;
+    }
+    let value = headers.get(HEADER)?.to_str().ok()?;
+    (value.len() <= 2048).then(|| value.to_owned())
 }
 
 /// The fields every stored activity must have.
@@ -225,5 +238,47 @@ impl<'a> Envelope<'a> {
             kind: kind.ok_or(InboxError::Malformed("missing or invalid type"))?,
             actor: object_id(&activity["actor"]).ok_or(InboxError::Malformed("missing actor"))?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
+
+    use super::*;
+    use crate::federation::signatures::{generate_rsa_keypair, sign_with_headers, SigningKey};
+
+    const SYNC: &str = "collectionId=\"https://a.example/users/x/followers\"";
+
+    /// Headers of a POST signed with draft-cavage, covering the sync header or not.
+    fn signed(cover_sync: bool) -> HeaderMap {
+        let pair = generate_rsa_keypair().expect("key");
+        let key = SigningKey::from_pem(&pair.private_pem).expect("parses");
+        let url = url::Url::parse("https://roost.example/inbox").expect("url");
+        let covered: &[(&str, &str)] = if cover_sync {
+            &[("collection-synchronization", SYNC)]
+        } else {
+            &[]
+        };
+        let now = chrono::Utc::now();
+        let signed = sign_with_headers(&Method::POST, &url, covered, Some(b"{}"), "k", &key, now)
+            .expect("signs");
+        let mut headers = HeaderMap::new();
+        for (name, value) in signed.iter() {
+            let value = HeaderValue::from_str(value).expect("value");
+            headers.insert(HeaderName::from_static(name), value);
+        }
+        headers.insert("collection-synchronization", HeaderValue::from_static(SYNC));
+        headers
+    }
+
+    #[test]
+    fn a_sync_header_is_kept_only_when_the_signature_covers_it() {
+        let covered = signed(true);
+        let claim = SignatureClaim::read(&covered).expect("signed");
+        assert_eq!(covered_sync_header(&claim, &covered).as_deref(), Some(SYNC));
+        let added_later = signed(false);
+        let claim = SignatureClaim::read(&added_later).expect("signed");
+        assert_eq!(covered_sync_header(&claim, &added_later), None);
     }
 }

@@ -21,6 +21,8 @@ use chrono::Utc;
 use crate::db::inbox::{self, ClaimedActivity};
 use crate::federation::inbound::{self, Skip};
 use crate::queue::RetryPolicy;
+use crate::services;
+use crate::services::follower_sync::Synchronized;
 use crate::state::AppState;
 
 /// Activities processed per claim.
@@ -115,7 +117,32 @@ pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver
 /// Applies one activity and records the result on its row.
 #[tracing::instrument(skip_all, fields(id = %activity.activity_id, kind = %activity.activity_type))]
 async fn settle(state: &AppState, activity: &ClaimedActivity) -> sqlx::Result<()> {
-    match inbound::dispatch(state, activity).await {
+    let settled = record(state, activity, inbound::dispatch(state, activity).await).await;
+    if let Some(header) = &activity.collection_synchronization {
+        synchronize_followers(state, activity, header).await;
+    }
+    settled
+}
+
+/// Compares the follower digest the activity's sender sent (FEP-8fcf) with this
+/// server's and reconciles on a mismatch; whatever happens, the activity stays settled.
+async fn synchronize_followers(state: &AppState, activity: &ClaimedActivity, header: &str) {
+    match services::follower_sync::synchronize(state, &activity.actor_ap_id, header).await {
+        Ok(Synchronized::Ignored(reason)) => {
+            tracing::debug!(reason, "Collection-Synchronization not acted on")
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "follower synchronisation failed"),
+    }
+}
+
+/// Records what applying the activity gave on its row.
+async fn record(
+    state: &AppState,
+    activity: &ClaimedActivity,
+    outcome: Result<(), Skip>,
+) -> sqlx::Result<()> {
+    match outcome {
         Ok(()) => inbox::mark_processed(&state.db, activity.id, None).await,
         Err(Skip::Ignored(reason)) => {
             tracing::info!(%reason, "activity ignored");

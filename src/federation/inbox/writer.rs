@@ -133,6 +133,7 @@ mod tests {
             activity_type: "Create".into(),
             actor_ap_id: "https://remote.example/users/a".into(),
             payload: serde_json::json!({ "id": format!("https://remote.example/activities/{n}") }),
+            collection_synchronization: None,
         }
     }
 

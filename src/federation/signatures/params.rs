@@ -31,7 +31,8 @@ impl SignatureParams {
         self.algorithm.as_deref().is_none_or(|a| a == "hs2019")
     }
 
-    pub(super) fn signs(&self, name: &str) -> bool {
+    /// Whether the signature covers the header `name` (lowercase).
+    pub fn signs(&self, name: &str) -> bool {
         self.headers.iter().any(|signed| signed == name)
     }
 }
@@ -108,12 +109,12 @@ fn authorization_signature(headers: &HeaderMap) -> Result<Option<&str>, Signatur
     })
 }
 
-fn is_token_char(c: char) -> bool {
+pub(super) fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
 /// Splits `name="value", name=token, …` into a map; values keep their case.
-fn parse_parameters(raw: &str) -> Result<HashMap<String, String>, SignatureError> {
+pub(crate) fn parse_parameters(raw: &str) -> Result<HashMap<String, String>, SignatureError> {
     let malformed = SignatureError::MalformedHeader;
     let mut rest = raw.trim_start();
     // Old node-http-signature versions put the auth scheme into the Signature header.

@@ -116,6 +116,56 @@ fn a_signed_post_with_a_body_verifies() {
 }
 
 #[test]
+fn an_extra_covered_header_verifies_and_a_changed_one_does_not() {
+    let url = Url::parse("https://roost.example/inbox").expect("url");
+    let sync = (
+        "Collection-Synchronization",
+        "collectionId=\"https://origin.example/f\"",
+    );
+    let signed = sign_with_headers(
+        &Method::POST,
+        &url,
+        &[sync],
+        Some(BODY),
+        KEY_ID,
+        &keys().1,
+        now(),
+    )
+    .expect("signs");
+    assert!(signed
+        .signature
+        .contains(r#"headers="(request-target) host date digest collection-synchronization""#));
+    let mut headers = header_map(signed.iter().chain([sync]));
+    assert_eq!(check(&Method::POST, "/inbox", &headers, BODY), Ok(()));
+    headers.insert(
+        "collection-synchronization",
+        HeaderValue::from_static("collectionId=\"https://origin.example/other\""),
+    );
+    assert_eq!(
+        check(&Method::POST, "/inbox", &headers, BODY),
+        Err(SignatureError::BadSignature)
+    );
+    for reserved in ["Date", "digest", "bad name", "x-a\r"] {
+        let result = sign_with_headers(
+            &Method::POST,
+            &url,
+            &[(reserved, "v")],
+            None,
+            KEY_ID,
+            &keys().1,
+            now(),
+        );
+        assert!(
+            matches!(result, Err(SigningError::InvalidHeader(_))),
+            "{reserved}"
+        );
+    }
+    let twice = [("x-a", "1"), ("X-A", "2")];
+    let result = sign_with_headers(&Method::POST, &url, &twice, None, KEY_ID, &keys().1, now());
+    assert!(matches!(result, Err(SigningError::InvalidHeader(_))));
+}
+
+#[test]
 fn a_signed_get_with_a_query_and_port_verifies() {
     let headers = signed(
         &Method::GET,
