@@ -37,6 +37,17 @@ pub struct NewFollow<'a> {
     pub ap_id: &'a str,
 }
 
+/// The languages the follow `id` asks for (Mastodon's follow `languages`); `None`
+/// for all languages or no such follow.
+pub async fn languages(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Vec<String>>> {
+    let languages: Option<Option<Vec<String>>> =
+        sqlx::query_scalar("SELECT languages FROM follows WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(languages.flatten())
+}
+
 /// Creates a follow, or updates the options of an existing one between the same pair
 /// (accepting it if `accepted`). Counters move only when a follow becomes accepted.
 pub async fn upsert(conn: &mut PgConnection, follow: &NewFollow<'_>) -> sqlx::Result<FollowRow> {

@@ -204,6 +204,13 @@ async fn a_remote_account_moving_here_brings_its_followers_on_every_server_along
     let frank_on_c = remote_id(&c, &ivy, &format!("frank@{}", b.domain)).await;
     follow(&c, &ivy, &frank_on_c).await;
     settle(&[&a, &b, &c]).await;
+    // hal reads frank in German only; the choice moves with the follow.
+    let hal_id: i64 = hal.account_id.parse().expect("numeric id");
+    sqlx::query("UPDATE follows SET languages = '{de}' WHERE account_id = $1")
+        .bind(hal_id)
+        .execute(&a.db)
+        .await
+        .expect("updates");
 
     add_alias(&a, "gina", &format!("frank@{}", b.domain)).await;
     let done = move_to(&b, "frank", &format!("gina@{}", a.domain)).await;
@@ -220,6 +227,15 @@ async fn a_remote_account_moving_here_brings_its_followers_on_every_server_along
         follows(&a, &hal, &gina.account_id).await,
         "hal follows gina"
     );
+    let languages: Option<Vec<String>> = sqlx::query_scalar(
+        "SELECT languages FROM follows WHERE account_id = $1 AND target_account_id = $2",
+    )
+    .bind(hal_id)
+    .bind(gina.account_id.parse::<i64>().expect("numeric id"))
+    .fetch_one(&a.db)
+    .await
+    .expect("the carried follow");
+    assert_eq!(languages, Some(vec!["de".to_owned()]));
     assert!(!follows(&a, &hal, &frank_on_a).await);
     assert_eq!(
         account(&a, &hal, &frank_on_a).await["moved"]["acct"],

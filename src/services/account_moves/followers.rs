@@ -66,12 +66,15 @@ async fn carry_one(
         show_reblogs: old.as_ref().map(|follow| follow.show_reblogs),
         notify: old.as_ref().map(|follow| follow.notify),
     };
+    let languages = match &old {
+        Some(follow) => follows::languages(&state.db, follow.id).await?,
+        None => None,
+    };
     let request = FollowRequest {
         options,
         activity_id: None,
-        // Not read back from the old follow (no row type carries it yet): the new
-        // follow starts without a language choice.
-        languages: None,
+        // The follower's language choice moves with them, as Mastodon's does.
+        languages: languages.as_deref(),
     };
     let follow = match follow_service::request(state, &follower, target, request).await {
         Ok(follow) => follow,
