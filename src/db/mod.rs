@@ -52,6 +52,7 @@ pub mod profile_links;
 pub mod push;
 pub mod quotes;
 pub mod reply_controls;
+pub mod relays;
 pub mod reports;
 pub mod rules;
 pub mod scheduled_statuses;

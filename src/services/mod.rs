@@ -55,6 +55,7 @@ pub mod profile_links;
 pub mod quotes;
 pub mod reauthentication;
 pub mod reply_controls;
+pub mod relays;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod search;

@@ -14,4 +14,5 @@ pub mod polls;
 pub mod profile;
 pub mod quotes;
 pub mod replies;
+pub mod relays;
 pub mod reports;

@@ -167,7 +167,10 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         }
         other => other?,
     };
-    if signer.ap_id.as_deref() != Some(envelope.actor) {
+    // Only an accepted relay may pass on another actor's activity; it is stored under
+    // the relay and confirmed at its origin later (`federation::inbound::relayed`).
+    let relayed = signer.ap_id.as_deref() != Some(envelope.actor);
+    if relayed && !relays_for(state, &signer, envelope.kind).await? {
         return Err(InboxError::ActorMismatch);
     }
     // An activity's id must be on its actor's server, or a signed peer could claim
@@ -183,10 +186,14 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
             return Err(InboxError::AttributionMismatch);
         }
     }
+    let stored_actor = match signer.ap_id.as_deref() {
+        Some(relay) if relayed => relay,
+        _ => envelope.actor,
+    };
     let (activity_id, activity_type, actor_ap_id) = (
         envelope.id.to_owned(),
         envelope.kind.to_owned(),
-        envelope.actor.to_owned(),
+        stored_actor.to_owned(),
     );
     let new = inbox::NewActivity {
         activity_id: activity_id.clone(),
@@ -203,6 +210,21 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         tracing::debug!(id = activity_id, "duplicate activity dropped");
     }
     Ok(StatusCode::ACCEPTED)
+}
+
+/// Whether `signer` may pass on another actor's activity of type `kind`: an accepted
+/// relay forwarding a post's `Create`, `Update` or `Delete`, or a boost's `Announce`.
+async fn relays_for(
+    state: &AppState,
+    signer: &accounts::AccountRow,
+    kind: &str,
+) -> Result<bool, InboxError> {
+    if !matches!(kind, "Create" | "Update" | "Delete" | "Announce") {
+        return Ok(false);
+    }
+    crate::services::relays::is_accepted_relay(state, signer)
+        .await
+        .map_err(|error| InboxError::Internal(error.into()))
 }
 
 /// The fields every stored activity must have.
