@@ -52,7 +52,10 @@ pub async fn run(state: &AppState, command: RelayCommand) -> anyhow::Result<()> 
             let relay = service::add(state, &url)
                 .await
                 .map_err(|error| refused(&url, error))?;
-            println!("relay {} added ({}): subscription sent", relay.id, relay.inbox_url);
+            println!(
+                "relay {} added ({}): subscription sent",
+                relay.id, relay.inbox_url
+            );
         }
         RelayCommand::RelayList => {
             for relay in service::list(state).await? {

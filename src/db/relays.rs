@@ -72,10 +72,12 @@ pub async fn find_by_inbox(
     db: impl PgExecutor<'_>,
     inbox_url: &str,
 ) -> sqlx::Result<Option<RelayRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM relays WHERE inbox_url = $1"))
-        .bind(inbox_url)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM relays WHERE inbox_url = $1"
+    ))
+    .bind(inbox_url)
+    .fetch_optional(db)
+    .await
 }
 
 /// The relay whose last `Follow` had the id `follow_activity_id`.

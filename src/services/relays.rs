@@ -170,7 +170,11 @@ fn inbox_of(relay: &RelayRow) -> ApiResult<Url> {
 pub async fn enable(state: &AppState, id: i64) -> ApiResult<RelayRow> {
     let relay = find(state, id).await?;
     let follow_id = Url::parse(&urls::new_activity(&state.config)).map_err(anyhow::Error::from)?;
-    let follow = builders::follow(follow_id.clone(), &instance_actor(state)?, &followed(&relay)?);
+    let follow = builders::follow(
+        follow_id.clone(),
+        &instance_actor(state)?,
+        &followed(&relay)?,
+    );
     let mut transaction = state.db.begin().await?;
     let relay = relays::set_pending(&mut *transaction, id, follow_id.as_str())
         .await?
@@ -204,7 +208,8 @@ async fn unsubscribe(state: &AppState, conn: &mut PgConnection, id: i64) -> ApiR
         .ok_or(ApiError::NotFound)?;
     let sent = relay.follow_activity_id.as_deref();
     if let Some(follow_id) = sent.and_then(|id| Url::parse(id).ok()) {
-        let undo_id = Url::parse(&urls::new_activity(&state.config)).map_err(anyhow::Error::from)?;
+        let undo_id =
+            Url::parse(&urls::new_activity(&state.config)).map_err(anyhow::Error::from)?;
         let actor = instance_actor(state)?;
         let undo = builders::undo(undo_id, follow_id, &actor, &followed(&relay)?);
         outbound::deliver_as_instance(&mut *conn, &undo, &[inbox_of(&relay)?]).await?;
@@ -251,7 +256,11 @@ pub async fn receive_answer(
         Answer::Rejected => "rejected",
     };
     relays::answer(&state.db, relay.id, state_name, actor_id).await?;
-    tracing::info!(relay = relay.inbox_url, state = state_name, "relay answered");
+    tracing::info!(
+        relay = relay.inbox_url,
+        state = state_name,
+        "relay answered"
+    );
     Ok(true)
 }
 

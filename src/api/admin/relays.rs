@@ -67,7 +67,9 @@ pub async fn disable(
     _staff: Staff<WriteRelays>,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<Relay>> {
-    Ok(Json(Relay::from_row(&service::disable(&state, id.0).await?)))
+    Ok(Json(Relay::from_row(
+        &service::disable(&state, id.0).await?,
+    )))
 }
 
 /// Ends the subscription to a relay and removes it.

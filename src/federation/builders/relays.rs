@@ -36,7 +36,11 @@ pub fn follow(id: Url, instance_actor: &Url, followed: &Followed) -> Follow {
 
 /// The `Undo` (id `id`) of the earlier `Follow` `follow_id` of `followed`.
 pub fn undo(id: Url, follow_id: Url, instance_actor: &Url, followed: &Followed) -> Undo {
-    Undo::new(id, instance_actor.clone(), follow(follow_id, instance_actor, followed))
+    Undo::new(
+        id,
+        instance_actor.clone(),
+        follow(follow_id, instance_actor, followed),
+    )
 }
 
 #[cfg(test)]
@@ -50,7 +54,11 @@ mod tests {
     #[test]
     fn a_mastodon_style_subscription_follows_the_public_collection() {
         let actor = url("https://roost.example/actor");
-        let follow = follow(url("https://roost.example/activities/1"), &actor, &Followed::Public);
+        let follow = follow(
+            url("https://roost.example/activities/1"),
+            &actor,
+            &Followed::Public,
+        );
         let json = serde_json::to_value(&follow).expect("serialises");
         assert_eq!(json["type"], "Follow");
         assert_eq!(json["actor"], "https://roost.example/actor");

@@ -49,12 +49,18 @@ pub async fn receive(state: &AppState, relay: &AccountRow, activity: &ClaimedAct
 /// Takes in the post a relay's own `Announce` names (its id, the post embedded, or a
 /// `Create` of it embedded); the relay makes no boost. Ignored unless `relay` is an
 /// accepted relay (the caller checked).
-pub async fn announced(state: &AppState, relay: &AccountRow, activity: &ClaimedActivity) -> Handled {
+pub async fn announced(
+    state: &AppState,
+    relay: &AccountRow,
+    activity: &ClaimedActivity,
+) -> Handled {
     let object = &activity.payload["object"];
     let post = match object["type"].as_str() {
         Some("Create") => object_id(&object["object"]),
         Some(_) if is_activity(object) => {
-            return Err(Skip::ignored("a relay's Announce of an activity other than Create"))
+            return Err(Skip::ignored(
+                "a relay's Announce of an activity other than Create",
+            ))
         }
         _ => object_id(object),
     };

@@ -153,7 +153,11 @@ async fn fetched_activity(
 
 /// The embedded `Delete`, when the object it deletes (on the actor's server) answers
 /// 404 or 410 there (the only proof [`super::relayed`] takes for a forwarded one).
-pub(super) async fn deletion_confirmed(state: &AppState, shared: &Value, actor: &Url) -> Result<Value, Skip> {
+pub(super) async fn deletion_confirmed(
+    state: &AppState,
+    shared: &Value,
+    actor: &Url,
+) -> Result<Value, Skip> {
     let object = object_id(&shared["object"])
         .and_then(|id| Url::parse(id).ok())
         .filter(|id| id.origin() == actor.origin())
