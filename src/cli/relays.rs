@@ -17,28 +17,28 @@ pub enum RelayCommand {
     /// (https://relay.example/inbox) or a LitePub relay's actor
     /// (https://relay.example/actor).
     #[command(name = "relay-add")]
-    RelayAdd {
+    Add {
         /// The relay's inbox or actor URL.
         url: String,
     },
     /// List the relays: id, state, kind, inbox.
     #[command(name = "relay-list")]
-    RelayList,
+    List,
     /// Subscribe to a relay again (a new Follow).
     #[command(name = "relay-enable")]
-    RelayEnable {
+    Enable {
         /// The relay's id or URL.
         relay: String,
     },
     /// End the subscription to a relay (an Undo of its Follow); it stays listed.
     #[command(name = "relay-disable")]
-    RelayDisable {
+    Disable {
         /// The relay's id or URL.
         relay: String,
     },
     /// End the subscription to a relay and remove it.
     #[command(name = "relay-remove")]
-    RelayRemove {
+    Remove {
         /// The relay's id or URL.
         relay: String,
     },
@@ -48,7 +48,7 @@ pub enum RelayCommand {
 /// server's workers send them.
 pub async fn run(state: &AppState, command: RelayCommand) -> anyhow::Result<()> {
     match command {
-        RelayCommand::RelayAdd { url } => {
+        RelayCommand::Add { url } => {
             let relay = service::add(state, &url)
                 .await
                 .map_err(|error| refused(&url, error))?;
@@ -57,22 +57,22 @@ pub async fn run(state: &AppState, command: RelayCommand) -> anyhow::Result<()> 
                 relay.id, relay.inbox_url
             );
         }
-        RelayCommand::RelayList => {
+        RelayCommand::List => {
             for relay in service::list(state).await? {
                 print_relay(&relay);
             }
         }
-        RelayCommand::RelayEnable { relay } => {
+        RelayCommand::Enable { relay } => {
             let found = found(state, &relay).await?;
             let relay = service::enable(state, found.id).await?;
             println!("relay {} is {}: subscription sent", relay.id, relay.state);
         }
-        RelayCommand::RelayDisable { relay } => {
+        RelayCommand::Disable { relay } => {
             let found = found(state, &relay).await?;
             let relay = service::disable(state, found.id).await?;
             println!("relay {} is {}: subscription ended", relay.id, relay.state);
         }
-        RelayCommand::RelayRemove { relay } => {
+        RelayCommand::Remove { relay } => {
             let found = found(state, &relay).await?;
             service::remove(state, found.id).await?;
             println!("relay {} removed", found.id);

@@ -214,9 +214,9 @@ async fn unsubscribe(state: &AppState, conn: &mut PgConnection, id: i64) -> ApiR
         let undo = builders::undo(undo_id, follow_id, &actor, &followed(&relay)?);
         outbound::deliver_as_instance(&mut *conn, &undo, &[inbox_of(&relay)?]).await?;
     }
-    Ok(relays::set_idle(&mut *conn, id)
+    relays::set_idle(&mut *conn, id)
         .await?
-        .ok_or(ApiError::NotFound)?)
+        .ok_or(ApiError::NotFound)
 }
 
 /// The relay's answer to its subscription.
