@@ -53,7 +53,7 @@ pub async fn run(state: &AppState, command: RelayCommand) -> anyhow::Result<()> 
                 .await
                 .map_err(|error| refused(&url, error))?;
             println!(
-                "relay {} added ({}): subscription sent",
+                "relay {} added ({}): Follow queued",
                 relay.id, relay.inbox_url
             );
         }
@@ -65,12 +65,12 @@ pub async fn run(state: &AppState, command: RelayCommand) -> anyhow::Result<()> 
         RelayCommand::Enable { relay } => {
             let found = found(state, &relay).await?;
             let relay = service::enable(state, found.id).await?;
-            println!("relay {} is {}: subscription sent", relay.id, relay.state);
+            println!("relay {} is {}: Follow queued", relay.id, relay.state);
         }
         RelayCommand::Disable { relay } => {
             let found = found(state, &relay).await?;
             let relay = service::disable(state, found.id).await?;
-            println!("relay {} is {}: subscription ended", relay.id, relay.state);
+            println!("relay {} is {}: Undo queued", relay.id, relay.state);
         }
         RelayCommand::Remove { relay } => {
             let found = found(state, &relay).await?;

@@ -145,9 +145,27 @@ async fn a_public_post_reaches_the_other_server_through_a_mastodon_style_relay(d
         .unwrap_or_default()
         .contains("through the relay"));
 
+    // Alice edits it: the relay forwards the Update and b applies the text its
+    // origin serves.
+    let path = format!("/api/v1/statuses/{}", status["id"].as_str().expect("id"));
+    let edited = net
+        .a
+        .put(&path)
+        .bearer_auth(&net.alice.access_token)
+        .form(&[("status", "edited through the relay")])
+        .send()
+        .await;
+    expect_json(edited, 200).await;
+    settle(&[&net.a, &net.b]).await;
+    assert_eq!(net.relay.received("Update").len(), 1);
+    let copy = federated(&net.b, &status["uri"])
+        .await
+        .expect("still there");
+    let content = copy["content"].as_str().unwrap_or_default();
+    assert!(content.contains("edited through the relay"), "{copy}");
+
     // Alice deletes it: the relay forwards the Delete and b, seeing the post gone at
     // its origin, deletes its copy.
-    let path = format!("/api/v1/statuses/{}", status["id"].as_str().expect("id"));
     let deleted = net
         .a
         .delete(&path)
@@ -180,6 +198,27 @@ async fn a_public_post_reaches_the_other_server_through_a_litepub_relay(db: PgPo
             .await
             .expect("counts");
     assert_eq!(boosts, 0);
+}
+
+#[sqlx::test]
+async fn a_relay_that_rejects_the_subscription_gets_no_posts(db: PgPool) {
+    let net = Network::subscribed(db, Style::Mastodon).await;
+    let follows = net.relay.received("Follow");
+    let a_actor = net.a.url("/actor");
+    let follow = follows
+        .iter()
+        .find(|f| f["actor"] == a_actor)
+        .expect("a's Follow");
+    let follow_id = follow["id"].as_str().expect("id");
+    let inbox = net.a.url("/inbox");
+    assert_eq!(net.relay.reject_to(&inbox, follow_id).await.as_u16(), 202);
+    settle(&[&net.a, &net.b]).await;
+    let listed = list(&net.a, &net.admin_a).await;
+    assert_eq!(listed[0]["state"], "rejected", "{listed}");
+    assert_eq!(listed[0]["enabled"], false);
+
+    let status = net.post("nobody relays this", "public").await;
+    assert_eq!(creates_of(&net.relay, &status["uri"]), 0);
 }
 
 #[sqlx::test]

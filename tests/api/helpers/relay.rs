@@ -114,6 +114,16 @@ impl TestRelay {
         deliver(&self.shared, inbox, &announce.to_string()).await
     }
 
+    /// Sends the relay's `Reject` of the `Follow` `follow_id` to `inbox`.
+    pub async fn reject_to(&self, inbox: &str, follow_id: &str) -> StatusCode {
+        let reject = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/reject/{}", self.base, uuid::Uuid::new_v4()),
+            "type": "Reject", "actor": self.actor_id(), "object": follow_id,
+        });
+        deliver(&self.shared, inbox, &reject.to_string()).await
+    }
+
     /// POSTs `activity` as it is to `inbox`, signed by the relay (a forward).
     pub async fn forward_to(&self, inbox: &str, activity: &Value) -> StatusCode {
         deliver(&self.shared, inbox, &activity.to_string()).await
