@@ -4,7 +4,10 @@
 //! `POST /inbox` (shared) and `POST /users/:name/inbox`: authenticate the sender by its
 //! HTTP signature, check that the activity is really theirs, **store it** and answer
 //! 202. Processing happens later, in [`worker`], so a crash after the 202 loses
-//! nothing and a slow activity never holds a peer's connection.
+//! nothing and a slow activity never holds a peer's connection. The one sender that
+//! may pass on someone else's activity is an accepted relay (`services::relays`): the
+//! activity is stored under the relay and confirmed at its origin when processed
+//! (`federation::inbound::relayed`).
 //!
 //! Either signature scheme is accepted: RFC 9421 (`Signature-Input`, what Fedify and
 //! Roost send first) or draft-cavage (`Signature`). Any authentication failure is 401,

@@ -1,9 +1,10 @@
 //! Sending a local status's changes to other servers: who its audience is (followers'
-//! inboxes unless direct, the accepted relays' when public, mentioned remote accounts, the remote author it replies to,
-//! the group it was posted in unless followers-only or direct (FEP-1b12: a reply to a
-//! Lemmy post goes to the community, which shares it), each server's shared inbox
-//! once) and the delivery rows of the activity the pure builders of
-//! `federation::builders::notes` make, queued in the service's transaction.
+//! inboxes unless direct, the accepted relays' when public, mentioned remote accounts,
+//! the remote author it replies to, the group it was posted in unless followers-only
+//! or direct (FEP-1b12: a reply to a Lemmy post goes to the community, which shares
+//! it), each server's shared inbox once) and the delivery rows of the activity the
+//! pure builders of `federation::builders::notes` make, queued in the service's
+//! transaction.
 //! Signing and sending are the delivery worker's business.
 
 use std::collections::BTreeSet;
@@ -173,8 +174,9 @@ async fn shared_with_group(
 }
 
 /// Where a status of `author` goes: followers' inboxes (unless direct), the accepted
-/// relays' inboxes (when public), mentioned remote accounts, and, unless direct, the remote accounts in `also` (the author of
-/// the status it replies to, the group it is shared with), each once.
+/// relays' inboxes (when public), mentioned remote accounts, and, unless direct, the
+/// remote accounts in `also` (the author of the status it replies to, the group it is
+/// shared with), each once.
 async fn audience_inboxes(
     conn: &mut PgConnection,
     author: &AccountRow,
