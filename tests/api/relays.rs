@@ -222,6 +222,47 @@ async fn a_relay_that_rejects_the_subscription_gets_no_posts(db: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_public_boost_is_sent_to_the_relay_and_an_unlisted_one_is_not(db: PgPool) {
+    let net = Network::subscribed(db, Style::Mastodon).await;
+    let status = net.post("worth a boost", "public").await;
+    let path = format!(
+        "/api/v1/statuses/{}/reblog",
+        status["id"].as_str().expect("id")
+    );
+    let boost = |visibility: &'static str| {
+        let request = net.a.post(&path).bearer_auth(&net.alice.access_token);
+        request.form(&[("visibility", visibility)]).send()
+    };
+    expect_json(boost("unlisted").await, 200).await;
+    settle(&[&net.a, &net.b]).await;
+    assert!(net.relay.received("Announce").is_empty());
+
+    let unboost = format!(
+        "/api/v1/statuses/{}/unreblog",
+        status["id"].as_str().expect("id")
+    );
+    let undone = net
+        .a
+        .post(&unboost)
+        .bearer_auth(&net.alice.access_token)
+        .send()
+        .await;
+    expect_json(undone, 200).await;
+    expect_json(boost("public").await, 200).await;
+    settle(&[&net.a, &net.b]).await;
+    let announces = net.relay.received("Announce");
+    assert_eq!(announces.len(), 1);
+    assert_eq!(announces[0]["object"], status["uri"]);
+    // Forwarded to b, the boost brings in nothing new and is no boost by the relay.
+    let boosts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM statuses WHERE reblog_of_id IS NOT NULL")
+            .fetch_one(&net.b.db)
+            .await
+            .expect("counts");
+    assert_eq!(boosts, 0);
+}
+
+#[sqlx::test]
 async fn unlisted_and_followers_only_posts_are_not_sent_to_the_relay(db: PgPool) {
     let net = Network::subscribed(db, Style::Mastodon).await;
     for visibility in ["unlisted", "private", "direct"] {
