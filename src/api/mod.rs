@@ -549,8 +549,8 @@ fn instance_extra_routes() -> Router<AppState> {
         )
 }
 
-/// IP blocks, e-mail domain blocks and canonical e-mail blocks (admins). The literal
-/// `test` wins over `{id}`.
+/// IP blocks, e-mail domain blocks, canonical e-mail blocks and relays (admins). The
+/// literal `test` wins over `{id}`.
 fn admin_block_routes() -> Router<AppState> {
     use admin::email_blocks as email;
     use admin::ip_blocks as ip;
@@ -563,6 +563,22 @@ fn admin_block_routes() -> Router<AppState> {
         .route(
             "/api/v1/admin/email_domain_blocks",
             get(email::list_domains).post(email::create_domain),
+        )
+        .route(
+            "/api/v1/admin/relays",
+            get(admin::relays::list).post(admin::relays::create),
+        )
+        .route(
+            "/api/v1/admin/relays/{id}",
+            axum::routing::delete(admin::relays::delete),
+        )
+        .route(
+            "/api/v1/admin/relays/{id}/enable",
+            post(admin::relays::enable),
+        )
+        .route(
+            "/api/v1/admin/relays/{id}/disable",
+            post(admin::relays::disable),
         )
         .route(
             "/api/v1/admin/email_domain_blocks/{id}",

@@ -97,6 +97,8 @@ use super::{admin, authorize, oauth, v1};
         crate::api::userinfo::show_post,
         admin::ip_blocks::list, admin::ip_blocks::show, admin::ip_blocks::create,
         admin::ip_blocks::update, admin::ip_blocks::delete,
+        admin::relays::list, admin::relays::create, admin::relays::enable,
+        admin::relays::disable, admin::relays::delete,
         admin::email_blocks::list_domains, admin::email_blocks::show_domain,
         admin::email_blocks::create_domain, admin::email_blocks::delete_domain,
         admin::email_blocks::list_canonical, admin::email_blocks::show_canonical,

@@ -17,6 +17,7 @@ mod emojis;
 mod ip_blocks;
 mod moderation;
 mod moves;
+mod relays;
 mod suggestions;
 mod texts;
 mod trends;
@@ -117,6 +118,8 @@ pub enum AdminAction {
     Suggestion(suggestions::SuggestionCommand),
     #[command(flatten)]
     Moves(moves::MoveCommand),
+    #[command(flatten)]
+    Relays(relays::RelayCommand),
 }
 
 /// Runs one CLI command to completion.
@@ -254,6 +257,9 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
         }
         AdminAction::Moves(command) => {
             moves::run(&admin_state(pool, config)?, command).await?;
+        }
+        AdminAction::Relays(command) => {
+            relays::run(&admin_state(pool, config)?, command).await?;
         }
     }
     Ok(())

@@ -52,6 +52,7 @@ pub mod polls;
 pub mod profile_links;
 pub mod push;
 pub mod quotes;
+pub mod relays;
 pub mod reply_controls;
 pub mod reports;
 pub mod rules;

@@ -364,7 +364,7 @@ async fn send_announce(
     sending: Sending,
 ) -> ApiResult<()> {
     let original_author = accounts::find_by_id(&mut *conn, original.account_id).await?;
-    let inboxes = boost_inboxes(conn, booster, original_author.as_ref()).await?;
+    let inboxes = boost_inboxes(conn, booster, boost, original_author.as_ref()).await?;
     let Some(original_uri) = posts::ap_id_of(state, conn, original).await? else {
         return Ok(());
     };
@@ -394,17 +394,23 @@ async fn send_announce(
     Ok(())
 }
 
-/// Where a boost goes: the booster's followers' inboxes and the original's remote
-/// author's, each once.
+/// Where a boost goes: the booster's followers' inboxes, the original's remote
+/// author's and, for a public boost, the accepted relays' (Mastodon's
+/// StatusReachFinder), each once.
 async fn boost_inboxes(
     conn: &mut PgConnection,
     booster: &AccountRow,
+    boost: &StatusRow,
     original_author: Option<&AccountRow>,
 ) -> sqlx::Result<Vec<Url>> {
     let mut inboxes: BTreeSet<String> = follows::follower_inboxes(&mut *conn, booster.id)
         .await?
         .into_iter()
         .collect();
+    if boost.visibility == crate::domain::Visibility::Public {
+        let relays = crate::services::relays::accepted_inboxes(&mut *conn).await?;
+        inboxes.extend(relays.iter().map(Url::to_string));
+    }
     inboxes.extend(
         original_author
             .filter(|author| !author.is_local())

@@ -55,6 +55,7 @@ pub mod profile;
 pub mod profile_links;
 pub mod quotes;
 pub mod reauthentication;
+pub mod relays;
 pub mod reply_controls;
 pub mod reports;
 pub mod scheduled_statuses;

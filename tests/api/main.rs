@@ -72,6 +72,7 @@ mod profiles;
 mod push;
 mod quotes;
 mod rate_limits;
+mod relays;
 mod reply_controls;
 mod reply_requests;
 mod rfc9421;

@@ -1,7 +1,7 @@
 //! Mastodon's admin API (`/api/v1/admin`, `/api/v2/admin`) and Roost's own delivery
 //! admin. Every endpoint needs a staff role **and** an admin scope: moderators may
-//! moderate accounts and reports; domain blocks, allows, IP and e-mail blocks and
-//! deliveries are for admins.
+//! moderate accounts and reports; domain blocks, allows, IP and e-mail blocks,
+//! deliveries and relays are for admins.
 //! Each handler declares both at once by the [`Staff`] it extracts, e.g.
 //! `Staff<WriteReports>`. Spec: <https://docs.joinmastodon.org/methods/admin/>.
 
@@ -12,6 +12,7 @@ pub mod deliveries;
 pub mod domains;
 pub mod email_blocks;
 pub mod ip_blocks;
+pub mod relays;
 pub mod reports;
 pub mod tags;
 pub mod trends;
@@ -101,6 +102,10 @@ permissions! {
     ReadTags, ["admin:read"], Moderator;
     /// Reviewing hashtags: moderators.
     WriteTags, ["admin:write"], Moderator;
+    /// Reading relays: admins (Mastodon's `manage_federation`).
+    ReadRelays, ["admin:read"], Admin;
+    /// Adding, enabling, disabling and removing relays: admins.
+    WriteRelays, ["admin:write"], Admin;
     /// Deleting a suspended account's data: admins (Mastodon's `delete_user_data`).
     DeleteAccounts, ["admin:write:accounts"], Admin;
 }

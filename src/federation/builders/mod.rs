@@ -13,5 +13,6 @@ pub mod notes;
 pub mod polls;
 pub mod profile;
 pub mod quotes;
+pub mod relays;
 pub mod replies;
 pub mod reports;

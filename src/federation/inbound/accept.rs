@@ -1,12 +1,14 @@
 //! Inbound `Accept(Follow)`: the followed remote account accepted a local account's
 //! follow request, through `services::follows::accept`; and the `Accept`s that approve
-//! a local quote (`services::quotes`) or a local reply (`services::reply_controls`).
+//! a local quote (`services::quotes`) or a local reply (`services::reply_controls`); and a
+//! relay's acceptance of the instance actor's subscription (`services::relays`).
 //! Spec: <https://www.w3.org/TR/activitypub/#accept-activity-inbox>.
 
 use super::{follow, Handled};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::protocol::raw::object_id;
+use crate::services::relays::{self, Answer};
 use crate::services::{follows, quotes, reply_controls};
 use crate::state::AppState;
 
@@ -15,6 +17,10 @@ use crate::state::AppState;
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
     // An Accept of a QuoteRequest (FEP-044f) carries its stamp as `result`.
     if let Some(request) = object_id(&activity.payload["object"]) {
+        // The relay answering the instance actor's subscription (`services::relays`).
+        if relays::receive_answer(state, actor, request, Answer::Accepted).await? {
+            return Ok(());
+        }
         let result = object_id(&activity.payload["result"]);
         if quotes::receive_accept(state, actor, request, result).await? {
             return Ok(());

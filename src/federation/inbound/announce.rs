@@ -2,7 +2,8 @@
 //! post embedded or named by its id) or, from a group (FEP-1b12: Lemmy, Mbin, PieFed),
 //! an activity of one of its members, which [`super::shared_activity`] authenticates
 //! and applies. The boost itself is `services::interactions`' business, a group's
-//! sharing of a post `services::groups`'.
+//! sharing of a post `services::groups`'. An accepted relay's `Announce` (a LitePub
+//! relay passing a post on) only brings the post in: see [`super::relayed`].
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#announce-activity-inbox>,
 //! <https://codeberg.org/fediverse/fep/src/branch/main/fep/1b12/fep-1b12.md>.
@@ -14,7 +15,7 @@ use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
 use crate::federation::protocol::raw::{is_activity, object_id};
-use crate::services::{groups, interactions};
+use crate::services::{groups, interactions, relays};
 use crate::state::AppState;
 
 /// Applies what the `Announce` shares: an activity (unwrapped, see
@@ -26,6 +27,10 @@ pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedAct
     let announce_id = activity.payload["id"]
         .as_str()
         .ok_or_else(|| Skip::ignored("Announce without an id"))?;
+    // A relay's Announce shares a post with the server, not a boost by the relay.
+    if relays::is_accepted_relay(state, actor).await? {
+        return super::relayed::announced(state, actor, activity).await;
+    }
     let shared = &activity.payload["object"];
     if is_activity(shared) {
         return shared_activity::receive(state, actor, activity, shared).await;

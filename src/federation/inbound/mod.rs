@@ -10,7 +10,8 @@
 //! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce (of a post,
 //! or of an activity a group shares: see [`shared_activity`]); Update of
 //! the sender's own actor; Move of the sender (see [`move_`]); Block; Flag; Add and Remove of a featured `Hashtag`;
-//! FEP-044f `QuoteRequest`; GoToSocial's `ReplyRequest`. Every other type is kept as stored and marked
+//! FEP-044f `QuoteRequest`; GoToSocial's `ReplyRequest`; what an accepted relay forwards
+//! or announces (see [`relayed`]). Every other type is kept as stored and marked
 //! processed without effect, so later versions can replay it.
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#server-to-server-interactions>.
@@ -28,6 +29,7 @@ pub mod move_;
 pub mod poll_votes;
 pub mod quote_request;
 pub mod reject;
+pub mod relayed;
 pub mod reply_request;
 pub mod shared_activity;
 pub mod undo;
@@ -49,6 +51,11 @@ pub async fn dispatch(state: &AppState, activity: &ClaimedActivity) -> Handled {
     let actor = accounts::find_by_ap_id(&state.db, &activity.actor_ap_id)
         .await?
         .ok_or_else(|| Skip::ignored("actor unknown"))?;
+    // The inbox stores an activity a relay passed on under the relay (its signer), not
+    // under the activity's actor: it is confirmed at its origin before it counts.
+    if raw::object_id(&activity.payload["actor"]) != Some(activity.actor_ap_id.as_str()) {
+        return relayed::receive(state, &actor, activity).await;
+    }
     apply(state, &actor, activity).await
 }
 

@@ -8,6 +8,7 @@ use super::{follow, Handled};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::protocol::raw::object_id;
+use crate::services::relays::{self, Answer};
 use crate::services::{follows, quotes, reply_controls};
 use crate::state::AppState;
 
@@ -15,6 +16,10 @@ use crate::state::AppState;
 /// followed account may reject it.
 pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedActivity) -> Handled {
     if let Some(request) = object_id(&activity.payload["object"]) {
+        // The relay refusing the instance actor's subscription (`services::relays`).
+        if relays::receive_answer(state, actor, request, Answer::Rejected).await? {
+            return Ok(());
+        }
         if quotes::receive_reject(state, actor, request).await? {
             return Ok(());
         }

@@ -78,8 +78,9 @@ pub async fn receive(
 }
 
 /// The shared activity as its actor made it: as embedded when the signer's server
-/// speaks for it, else as its origin confirms it (see the module documentation).
-async fn authentic(
+/// speaks for it, else as its origin confirms it (see the module documentation). Also
+/// what [`super::relayed`] checks an `Update` a relay forwards with.
+pub(super) async fn authentic(
     state: &AppState,
     sharer: &AccountRow,
     kind: &str,
@@ -152,8 +153,12 @@ async fn fetched_activity(
 }
 
 /// The embedded `Delete`, when the object it deletes (on the actor's server) answers
-/// 404 or 410 there.
-async fn deletion_confirmed(state: &AppState, shared: &Value, actor: &Url) -> Result<Value, Skip> {
+/// 404 or 410 there (the only proof [`super::relayed`] takes for a forwarded one).
+pub(super) async fn deletion_confirmed(
+    state: &AppState,
+    shared: &Value,
+    actor: &Url,
+) -> Result<Value, Skip> {
     let object = object_id(&shared["object"])
         .and_then(|id| Url::parse(id).ok())
         .filter(|id| id.origin() == actor.origin())
@@ -179,7 +184,7 @@ fn unverified(error: FetchError) -> Skip {
 }
 
 /// The shared activity's actor could not be had: tried again on a passing failure.
-fn unresolved(error: ResolveError) -> Skip {
+pub(super) fn unresolved(error: ResolveError) -> Skip {
     match error {
         ResolveError::Database(error) => Skip::Retry(error.into()),
         ResolveError::Fetch(error) => unverified(error),

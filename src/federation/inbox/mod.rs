@@ -4,7 +4,10 @@
 //! `POST /inbox` (shared) and `POST /users/:name/inbox`: authenticate the sender by its
 //! HTTP signature, check that the activity is really theirs, **store it** and answer
 //! 202. Processing happens later, in [`worker`], so a crash after the 202 loses
-//! nothing and a slow activity never holds a peer's connection.
+//! nothing and a slow activity never holds a peer's connection. The one sender that
+//! may pass on someone else's activity is an accepted relay (`services::relays`): the
+//! activity is stored under the relay and confirmed at its origin when processed
+//! (`federation::inbound::relayed`).
 //!
 //! Either signature scheme is accepted: RFC 9421 (`Signature-Input`, what Fedify and
 //! Roost send first) or draft-cavage (`Signature`). Any authentication failure is 401,
@@ -167,7 +170,10 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
         }
         other => other?,
     };
-    if signer.ap_id.as_deref() != Some(envelope.actor) {
+    // Only an accepted relay may pass on another actor's activity; it is stored under
+    // the relay and confirmed at its origin later (`federation::inbound::relayed`).
+    let relayed = signer.ap_id.as_deref() != Some(envelope.actor);
+    if relayed && !relays_for(state, &signer, envelope.kind).await? {
         return Err(InboxError::ActorMismatch);
     }
     // An activity's id must be on its actor's server, or a signed peer could claim
@@ -183,10 +189,14 @@ async fn receive(state: &AppState, request: Request) -> Result<StatusCode, Inbox
             return Err(InboxError::AttributionMismatch);
         }
     }
+    let stored_actor = match signer.ap_id.as_deref() {
+        Some(relay) if relayed => relay,
+        _ => envelope.actor,
+    };
     let (activity_id, activity_type, actor_ap_id) = (
         envelope.id.to_owned(),
         envelope.kind.to_owned(),
-        envelope.actor.to_owned(),
+        stored_actor.to_owned(),
     );
     let new = inbox::NewActivity {
         activity_id: activity_id.clone(),
@@ -216,6 +226,21 @@ fn covered_sync_header(claim: &SignatureClaim, headers: &axum::http::HeaderMap) 
     }
     let value = headers.get(HEADER)?.to_str().ok()?;
     (value.len() <= 2048).then(|| value.to_owned())
+}
+
+/// Whether `signer` may pass on another actor's activity of type `kind`: an accepted
+/// relay forwarding a post's `Create`, `Update` or `Delete`, or a boost's `Announce`.
+async fn relays_for(
+    state: &AppState,
+    signer: &accounts::AccountRow,
+    kind: &str,
+) -> Result<bool, InboxError> {
+    if !matches!(kind, "Create" | "Update" | "Delete" | "Announce") {
+        return Ok(false);
+    }
+    crate::services::relays::is_accepted_relay(state, signer)
+        .await
+        .map_err(|error| InboxError::Internal(error.into()))
 }
 
 /// The fields every stored activity must have.

@@ -1,9 +1,10 @@
 //! Sending a local status's changes to other servers: who its audience is (followers'
-//! inboxes unless direct, mentioned remote accounts, the remote author it replies to,
-//! the group it was posted in unless followers-only or direct (FEP-1b12: a reply to a
-//! Lemmy post goes to the community, which shares it), each server's shared inbox
-//! once) and the delivery rows of the activity the pure builders of
-//! `federation::builders::notes` make, queued in the service's transaction.
+//! inboxes unless direct, the accepted relays' when public, mentioned remote accounts,
+//! the remote author it replies to, the group it was posted in unless followers-only
+//! or direct (FEP-1b12: a reply to a Lemmy post goes to the community, which shares
+//! it), each server's shared inbox once) and the delivery rows of the activity the
+//! pure builders of `federation::builders::notes` make, queued in the service's
+//! transaction.
 //! Signing and sending are the delivery worker's business.
 
 use std::collections::BTreeSet;
@@ -172,9 +173,10 @@ async fn shared_with_group(
     crate::services::groups::group_of(conn, status.id).await
 }
 
-/// Where a status of `author` goes: followers' inboxes (unless direct), mentioned
-/// remote accounts, and, unless direct, the remote accounts in `also` (the author of
-/// the status it replies to, the group it is shared with), each once.
+/// Where a status of `author` goes: followers' inboxes (unless direct), the accepted
+/// relays' inboxes (when public), mentioned remote accounts, and, unless direct, the
+/// remote accounts in `also` (the author of the status it replies to, the group it is
+/// shared with), each once.
 async fn audience_inboxes(
     conn: &mut PgConnection,
     author: &AccountRow,
@@ -186,6 +188,12 @@ async fn audience_inboxes(
     let mut inboxes: BTreeSet<String> = BTreeSet::new();
     if !direct {
         inboxes.extend(follows::follower_inboxes(&mut *conn, author.id).await?);
+    }
+    // Mastodon's StatusReachFinder: public statuses (not unlisted) go to every
+    // accepted relay too.
+    if status.visibility == Visibility::Public {
+        let relays = crate::services::relays::accepted_inboxes(&mut *conn).await?;
+        inboxes.extend(relays.iter().map(Url::to_string));
     }
     let also = also.into_iter().flatten().filter(|_| !direct);
     for account in mentioned.iter().chain(also) {

@@ -28,6 +28,7 @@ pub mod mail;
 pub mod media;
 pub mod pages;
 pub mod peers;
+pub mod relay;
 pub mod requests;
 pub mod shell;
 pub mod signed_remote;
