@@ -42,6 +42,15 @@ pub enum MediaStorageKind {
     S3,
 }
 
+/// Whether ffmpeg and ffprobe process uploaded videos (`ROOST_FFMPEG`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FfmpegMode {
+    /// Used when both are found on PATH.
+    Auto,
+    /// Never used: videos are stored as sent.
+    Off,
+}
+
 /// Who may see a public list (Mastodon's `show_domain_blocks` setting and its kin).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ShownTo {
@@ -325,6 +334,24 @@ pub struct Config {
     #[arg(long, env = "ROOST_MAX_MEDIA_ATTACHMENTS", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub max_media_attachments: u32,
+
+    /// Whether uploaded videos are probed (duration, frame rate, codecs), given a
+    /// poster frame and turned into a web-playable MP4 with ffprobe and ffmpeg: `auto`
+    /// (when both are on PATH) or `off` (stored as sent, described from the MP4
+    /// header only).
+    #[arg(long, env = "ROOST_FFMPEG", value_enum, default_value = "auto")]
+    pub ffmpeg: FfmpegMode,
+
+    /// Longest time, in seconds, one ffprobe or ffmpeg run on an upload may take; it is
+    /// killed past it and the file is stored as sent.
+    #[arg(long = "ffmpeg-timeout", env = "ROOST_FFMPEG_TIMEOUT", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub ffmpeg_timeout_secs: u64,
+
+    /// Longest reel, in seconds (a reel's one video must not be longer).
+    #[arg(long, env = "ROOST_REEL_MAX_SECONDS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub reel_max_seconds: u32,
 
     /// How old an inbound HTTP signature may be, in seconds, counted from the signed
     /// `Date` or `(created)` (default 3900: Mastodon's 5 minutes plus 1 hour of clock

@@ -290,6 +290,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/timelines/link", get(v1::timelines::link))
         .route("/api/v1/timelines/tag/{hashtag}", get(v1::timelines::tag))
         .route("/api/v1/timelines/list/{id}", get(v1::timelines::list))
+        .route("/api/v1/roost/reels", get(v1::reels::feed))
+        .route("/api/v1/roost/accounts/{id}/reels", get(v1::reels::account))
         .route(
             "/api/v1/lists",
             get(v1::lists::index).post(v1::lists::create),

@@ -32,6 +32,7 @@ use super::{admin, authorize, oauth, v1};
         v1::media::create_v2, v1::media::create_v1, v1::media::show, v1::media::update,
         v1::media::delete,
         v1::timelines::home, v1::timelines::public, v1::timelines::account, v1::timelines::tag, v1::timelines::link,
+        v1::reels::feed, v1::reels::account,
         v1::timelines::list, v1::lists::index, v1::lists::create, v1::lists::show,
         v1::lists::update, v1::lists::delete, v1::lists::accounts, v1::lists::add_accounts,
         v1::lists::remove_accounts, v1::lists::of_account,

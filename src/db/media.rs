@@ -27,12 +27,16 @@ pub struct MediaRow {
     pub focus_x: f32,
     pub focus_y: f32,
     pub created_at: DateTime<Utc>,
+    /// What is known of a video or audio file's playback (`media::video::Playback` as
+    /// JSON: duration, frame rate, bitrate, codecs); `{}` when nothing is.
+    #[serde(default)]
+    pub meta: serde_json::Value,
 }
 
 pub(crate) const COLUMNS: &str =
     "id, account_id, status_id, position, kind, content_type, file_key, \
     preview_key, file_size, remote_url, description, blurhash, width, height, preview_width, \
-    preview_height, focus_x, focus_y, created_at";
+    preview_height, focus_x, focus_y, created_at, meta";
 
 /// A media row to insert (local upload or remote reference).
 #[derive(Debug, Default)]
@@ -52,6 +56,8 @@ pub struct NewMedia<'a> {
     pub dimensions: Option<(i32, i32)>,
     pub preview_dimensions: Option<(i32, i32)>,
     pub focus: (f32, f32),
+    /// Playback facts (`None`: none known).
+    pub meta: Option<&'a serde_json::Value>,
 }
 
 /// A fresh id for a media row, taken before its files are stored under it.
@@ -66,9 +72,9 @@ pub async fn insert(db: impl PgExecutor<'_>, media: &NewMedia<'_>) -> sqlx::Resu
     sqlx::query_as(&format!(
         "INSERT INTO media_attachments (id, account_id, status_id, position, kind, content_type, \
            file_key, preview_key, file_size, remote_url, description, blurhash, width, height, \
-           preview_width, preview_height, focus_x, focus_y) \
+           preview_width, preview_height, focus_x, focus_y, meta) \
          VALUES (coalesce($1, timestamp_id()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-           $13, $14, $15, $16, $17, $18) \
+           $13, $14, $15, $16, $17, $18, coalesce($19, '{{}}'::jsonb)) \
          RETURNING {COLUMNS}"
     ))
     .bind(media.id)
@@ -89,6 +95,7 @@ pub async fn insert(db: impl PgExecutor<'_>, media: &NewMedia<'_>) -> sqlx::Resu
     .bind(media.preview_dimensions.map(|d| d.1))
     .bind(media.focus.0)
     .bind(media.focus.1)
+    .bind(media.meta)
     .fetch_one(db)
     .await
 }
@@ -268,7 +275,8 @@ pub async fn delete_unattached(
 }
 
 /// Deletes up to `limit` uploads that were never attached (or were detached) before
-/// `older_than`, returning them so their files can be removed.
+/// `older_than`, and that no music track uses, returning them so their files can be
+/// removed.
 pub async fn delete_orphans(
     db: impl PgExecutor<'_>,
     older_than: DateTime<Utc>,
@@ -277,6 +285,9 @@ pub async fn delete_orphans(
     sqlx::query_as(&format!(
         "DELETE FROM media_attachments WHERE id IN (SELECT id FROM media_attachments \
            WHERE status_id IS NULL AND scheduled_status_id IS NULL AND created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM music_tracks mt \
+               WHERE mt.artwork_media_id = media_attachments.id \
+                 OR mt.clip_media_id = media_attachments.id) \
            ORDER BY created_at LIMIT $2 \
            FOR UPDATE SKIP LOCKED) \
          RETURNING {COLUMNS}"

@@ -47,6 +47,10 @@ pub enum Timeline<'a> {
     /// Public statuses of discoverable accounts that link to `url` (as stored in
     /// `status_links`: without a trailing slash).
     Link { url: &'a str },
+    /// Reels (`reels`): with an account, that account's reels as the viewer may see
+    /// them; without, the reels feed: public reels (not of silenced authors) and the
+    /// reels of the viewer and of the accounts they follow, never direct ones.
+    Reels { account_id: Option<i64> },
 }
 
 fn origin_filter(local: Option<bool>) -> &'static str {
@@ -151,6 +155,19 @@ pub(super) fn timeline_filter(which: Timeline<'_>) -> (String, Option<i64>, Opti
             (filter, Some(account_id), tagged)
         }
         Timeline::List { list_id } => (IN_LIST.to_owned(), Some(list_id), None),
+        Timeline::Reels { account_id: Some(account_id) } => (
+            "s.account_id = $6 AND s.reblog_of_id IS NULL".to_owned(),
+            Some(account_id),
+            None,
+        ),
+        Timeline::Reels { account_id: None } => (
+            format!("s.reblog_of_id IS NULL AND s.visibility <> 'direct' \
+               AND (s.account_id = $1 OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = $1 \
+                 AND rf.target_account_id = s.account_id AND rf.accepted) \
+               OR (s.visibility = 'public' AND {AUTHOR_NOT_SILENCED}))"),
+            None,
+            None,
+        ),
         Timeline::Link { url } => (
             format!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND {AUTHOR_NOT_SILENCED} AND {LINKS_TO}"),
             None,
@@ -213,7 +230,14 @@ pub async fn timeline<'c>(
 fn timeline_sql(which: Timeline<'_>, page: &Page) -> String {
     let (mut filter, _, _) = timeline_filter(which);
     // Mutes and domain blocks hide from feeds, not from an account's own page.
-    if !matches!(which, Timeline::Account { .. }) {
+    let own_page = matches!(
+        which,
+        Timeline::Account { .. }
+            | Timeline::Reels {
+                account_id: Some(_)
+            }
+    );
+    if !own_page {
         filter = format!("{filter} AND {NOT_MUTED}");
     }
     if matches!(which, Timeline::Home) {
@@ -237,6 +261,15 @@ fn timeline_sql(which: Timeline<'_>, page: &Page) -> String {
                WHERE {conditions} OFFSET 0) s \
              ORDER BY h.status_id {order} LIMIT $5",
             bounds = bounds("status_id"),
+        ),
+        // The newest reels first (a backward walk of the primary key of `reels`), then
+        // each reel's status by its primary key, as the home feed's entries.
+        Timeline::Reels { .. } => format!(
+            "SELECT {PAGE_COLUMNS} FROM reels r CROSS JOIN LATERAL (SELECT {PAGE_COLUMNS} FROM \
+               (SELECT * FROM statuses WHERE id = r.status_id OFFSET 0) s \
+               WHERE {conditions} OFFSET 0) s \
+             WHERE {bounds} ORDER BY r.status_id {order} LIMIT $5",
+            bounds = bounds("r.status_id"),
         ),
         // Each member's newest statuses first (a walk of `statuses_account_idx` per
         // member, at most a page each), then the newest of those: the work is bounded

@@ -53,7 +53,7 @@ fn outbound(config: &Config, row: &MediaRow) -> anyhow::Result<Option<Attachment
         height: row.height.and_then(|h| u32::try_from(h).ok()),
         focal_point: (row.kind == "image")
             .then_some([f64::from(row.focus_x), f64::from(row.focus_y)]),
-        image: None,
+        ..Attachment::empty("Document")
     }))
 }
 

@@ -122,19 +122,7 @@ fn image_type(url: &str) -> Option<&'static str> {
 }
 
 fn empty(kind: &str) -> Attachment {
-    Attachment {
-        kind: kind.to_owned(),
-        media_type: None,
-        url: None,
-        href: None,
-        name: None,
-        summary: None,
-        blurhash: None,
-        width: None,
-        height: None,
-        focal_point: None,
-        image: None,
-    }
+    Attachment::empty(kind)
 }
 
 #[cfg(test)]

@@ -82,6 +82,13 @@ pub async fn note_of(
     };
     let mut note = notes::note(&state.config, &parts)?;
     super::cards::add_to(&state.config, &mut *conn, row.id, &mut note).await?;
+    if crate::db::reels::is_reel(&mut *conn, row.id).await? {
+        note.reel = Some(true);
+    }
+    for track in crate::db::music_tracks::for_statuses(&mut *conn, &[row.id]).await? {
+        let music = super::builders::music::attachments(&state.config, &track)?;
+        note.attachment.extend(music);
+    }
     let (quote, policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
     super::builders::quotes::decorate(&state.config, &mut note, author, policy, quote.as_ref())?;
     let reply_policy = crate::services::reply_controls::policy_of(&mut *conn, row.id).await?;

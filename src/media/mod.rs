@@ -1,6 +1,7 @@
 //! Media: receiving uploads without holding them in memory ([`spool`]), checking and
-//! processing them ([`process`]), recognising file types ([`detect`]), storing files
-//! ([`storage`]) and serving them (`GET /system/*key`).
+//! processing them ([`process`]), describing and converting videos with ffmpeg or from
+//! their MP4 header ([`video`], [`mp4`]), recognising file types ([`detect`]), storing
+//! files ([`storage`]) and serving them (`GET /system/*key`).
 //! The `media_attachments` rows are in `db::media`; the API is `api::v1::media`.
 //!
 //! Reference: <https://docs.joinmastodon.org/methods/media/>,
@@ -8,10 +9,12 @@
 
 pub mod detect;
 mod gif;
+pub mod mp4;
 pub mod process;
 pub mod spool;
 pub mod storage;
 pub mod upload;
+pub mod video;
 mod webp;
 
 use axum::body::Body;

@@ -3,9 +3,10 @@
 //! before any large allocation), turned upright, re-encoded without metadata (EXIF, GPS,
 //! XMP), and given a preview of at most [`PREVIEW_SIZE`] px on the long side and a
 //! BlurHash. GIFs and WebP files keep their frames but lose their metadata blocks
-//! (see [`super::gif`] and [`super::webp`]). Video and audio are stored as sent once their type is
-//! known, straight from the spooled upload (never read whole into memory); images are
-//! read into memory to be decoded, bounded by the upload limit.
+//! (see [`super::gif`] and [`super::webp`]). Video and audio leave here as sent once their
+//! type is known, straight from the spooled upload (never read whole into memory), for
+//! [`super::video`] to describe and convert; images are read into memory to be
+//! decoded, bounded by the upload limit.
 //!
 //! CPU-heavy and doing blocking I/O: call it from `tokio::task::spawn_blocking`.
 
@@ -18,6 +19,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
 use super::detect::{Format, Kind, HEAD_BYTES};
 use super::spool::SpooledFile;
+use super::video::Playback;
 
 /// Longest side of a preview, in pixels.
 pub const PREVIEW_SIZE: u32 = 640;
@@ -92,6 +94,8 @@ pub struct Processed {
     pub dimensions: Option<(u32, u32)>,
     pub preview: Option<Encoded>,
     pub blurhash: Option<String>,
+    /// What is known of a video or audio file's playback (see [`super::video`]).
+    pub playback: Playback,
 }
 
 /// Checks and processes one uploaded file held in memory.
@@ -133,6 +137,7 @@ fn stored_as_sent(format: Format, original: Original) -> Processed {
         dimensions: None,
         preview: None,
         blurhash: None,
+        playback: Playback::default(),
     }
 }
 
@@ -170,7 +175,19 @@ fn process_image(bytes: &[u8], format: Format, limits: Limits) -> Result<Process
         dimensions: Some((upright.width(), upright.height())),
         preview: Some(preview),
         blurhash,
+        playback: Playback::default(),
     })
+}
+
+/// The preview and BlurHash of a video's poster frame (a still image ffmpeg wrote),
+/// made as an uploaded image's are. Refuses what [`process`] refuses.
+pub fn poster(bytes: &[u8], limits: Limits) -> Result<(Encoded, Option<String>), Rejected> {
+    let format = Format::detect(bytes).ok_or(Rejected::Unsupported)?;
+    if format.kind() != Kind::Image {
+        return Err(Rejected::Unsupported);
+    }
+    let (image, _) = decode(bytes, format, limits)?;
+    Ok((preview_of(&image)?, blurhash_of(&image)))
 }
 
 /// A still PNG of an image's first frame, at its full size and upright, without

@@ -117,6 +117,17 @@ impl SpooledFile {
         })
     }
 
+    /// A file already on disk (a converted video), of `len` bytes.
+    pub fn from_file(file: std::fs::File, len: u64) -> SpooledFile {
+        SpooledFile { file, len }
+    }
+
+    /// A second handle on the same file, for a child process to read it (through
+    /// `/dev/stdin`, which opens it anew: the two do not share a position).
+    pub fn try_clone_file(&self) -> std::io::Result<std::fs::File> {
+        self.file.try_clone()
+    }
+
     /// Its size in bytes.
     pub fn len(&self) -> u64 {
         self.len

@@ -4,6 +4,7 @@
 
 use super::process::{self, Limits, Original, Processed, Rejected};
 use super::spool::SpooledFile;
+use super::video::{self, Playback, VideoSettings};
 use super::Format;
 use crate::db::media::{self, MediaRow, NewMedia};
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +26,14 @@ pub async fn process_upload(
         .map_err(|error| anyhow::anyhow!("media processing stopped: {error}"))?
         .map_err(|error| anyhow::anyhow!("reading a spooled upload: {error}"))?;
     processed.map_err(|rejected| refusal(field, rejected))
+}
+
+/// Describes a video or audio upload and, for a video, makes its web-playable
+/// rendition and poster frame ([`video::describe`]); anything else comes back as it
+/// was. Never fails: what the tools cannot read is stored as sent.
+pub async fn describe_playable(state: &AppState, processed: Processed) -> Processed {
+    let settings = VideoSettings::from_config(&state.config);
+    video::describe(&settings, processed).await
 }
 
 /// The 422 answer to a refused file sent as `field`, as Mastodon words it
@@ -66,6 +75,10 @@ pub async fn store_attachment(
         (key, preview)
     });
     let file_size = i64::try_from(processed.original.len()).unwrap_or(i64::MAX);
+    let meta = (processed.playback != Playback::default())
+        .then(|| serde_json::to_value(&processed.playback))
+        .transpose()
+        .map_err(anyhow::Error::from)?;
     let dimensions = processed.dimensions.map(to_i32_pair);
     let mut files = vec![(file_key.clone(), processed.format, processed.original)];
     if let Some((key, preview)) = &preview {
@@ -93,6 +106,7 @@ pub async fn store_attachment(
                 .as_ref()
                 .map(|(_, p)| to_i32_pair((p.width, p.height))),
             focus: details.focus,
+            meta: meta.as_ref(),
             ..NewMedia::default()
         },
     )

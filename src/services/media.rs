@@ -26,7 +26,8 @@ pub struct Description<'a> {
 }
 
 /// Uploads `file` (sent as the form field `file`) for `account_id`: checks the alt
-/// text and focal point, processes the file, stores it and records it unattached.
+/// text and focal point, processes the file (a video is described, converted and
+/// given a poster frame, see `media::video`), stores it and records it unattached.
 /// Errors: `Validation` for a bad description, focus or file (too large, unsupported,
 /// invalid).
 pub async fn upload(
@@ -39,6 +40,7 @@ pub async fn upload(
     check_length("description", Some(description), MAX_DESCRIPTION)?;
     let focus = parse_focus(given.focus)?.unwrap_or((0.0, 0.0));
     let processed = upload::process_upload(state, "file", file).await?;
+    let processed = upload::describe_playable(state, processed).await;
     upload::store_attachment(state, account_id, processed, Details { description, focus }).await
 }
 

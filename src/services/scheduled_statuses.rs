@@ -83,6 +83,8 @@ impl Params {
             quoted_status_id: self.quoted_status_id.as_deref(),
             quote_approval_policy: self.quote_approval_policy.as_deref(),
             reply_policy: self.reply_policy.as_deref(),
+            kind: crate::services::statuses::PostKind::Post,
+            music: Default::default(),
             poll: self.poll.as_ref().map(|poll| PollRequest {
                 options: &poll.options,
                 expires_in: Some(poll.expires_in),

@@ -86,6 +86,20 @@ pub struct NewPost<'a> {
     pub quote_approval_policy: Option<&'a str>,
     /// Who may reply: `everyone` (default), `followers`, `mentioned` or `nobody`.
     pub reply_policy: Option<&'a str>,
+    /// An ordinary post or a reel (`services::reels` checks a reel's video).
+    pub kind: PostKind,
+    /// The music track it carries (`music[…]`; empty: none), see `services::music`.
+    pub music: super::music::TrackInput<'a>,
+}
+
+/// What kind of post a status is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PostKind {
+    /// An ordinary status.
+    #[default]
+    Post,
+    /// A reel: one short vertical video, also listed in the reels feeds.
+    Reel,
 }
 
 /// A status its author has just written, with everything it was made of.
@@ -113,6 +127,10 @@ pub struct Written {
     pub quote_policy: QuotePolicy,
     /// Who may reply to it.
     pub reply_policy: crate::domain::replies::ReplyPolicy,
+    /// Whether it is a reel.
+    pub kind: PostKind,
+    /// The id of its music track, if it carries one.
+    pub music: Option<i64>,
 }
 
 /// What [`post`] did.
@@ -154,6 +172,18 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         scheduled_id: new.from_schedule,
     };
     let media_ids = check_body(state, author_id, None, &body).await?;
+    if new.kind == PostKind::Reel {
+        if scheduled_at.is_some() || new.from_schedule.is_some() {
+            let reason = "A reel cannot be scheduled";
+            return Err(ApiError::validation("scheduled_at", "ERR_INVALID", reason));
+        }
+        super::reels::check(state, author_id, media_ids.as_deref()).await?;
+    }
+    let music = super::music::check(state, author_id, &new.music).await?;
+    if music.is_some() && (scheduled_at.is_some() || new.from_schedule.is_some()) {
+        let reason = "A post with music cannot be scheduled";
+        return Err(ApiError::validation("scheduled_at", "ERR_INVALID", reason));
+    }
     let poll = super::polls::check(
         new.poll.as_ref(),
         media_ids.as_ref().is_some_and(|m| !m.is_empty()),
@@ -230,9 +260,17 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     )
     .await?;
     super::reply_controls::record(&mut transaction, row.id, reply_policy, approval).await?;
+    if new.kind == PostKind::Reel {
+        super::reels::record(&mut transaction, row.id).await?;
+    }
+    let track = match &music {
+        Some(track) => Some(super::music::attach(&mut transaction, row.id, track).await?),
+        None => None,
+    };
     let mut written =
         finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
     written.poll = poll;
+    written.music = track;
     delivery::send(
         state,
         &mut transaction,
@@ -312,6 +350,10 @@ async fn finish_local(
     };
     let (quote, quote_policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
     let reply_policy = super::reply_controls::policy_of(&mut *conn, row.id).await?;
+    let kind = match crate::db::reels::is_reel(&mut *conn, row.id).await? {
+        true => PostKind::Reel,
+        false => PostKind::Post,
+    };
     Ok(Written {
         row,
         author,
@@ -324,6 +366,8 @@ async fn finish_local(
         quote,
         quote_policy,
         reply_policy,
+        kind,
+        music: None,
     })
 }
 

@@ -78,6 +78,33 @@ impl MediaView {
     }
 }
 
+/// A post's music track as a page shows it: artwork, "Artist – Title", the link to the
+/// track and a player of its clip.
+pub struct MusicView {
+    pub title: String,
+    pub artist: String,
+    /// The track on a music service; empty without one.
+    pub link: String,
+    /// The artwork's URL; empty without one.
+    pub artwork: String,
+    /// The clip's URL; empty without one.
+    pub clip: String,
+}
+
+impl MusicView {
+    fn from_entity(track: &crate::api::entities::music::MusicTrack) -> MusicView {
+        MusicView {
+            title: track.title.clone(),
+            artist: track.artist.clone(),
+            link: track.url.clone().unwrap_or_default(),
+            artwork: track.artwork_url.clone().unwrap_or_default(),
+            clip: (track.clip.as_ref())
+                .map(|clip| clip.url.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// One choice of a poll with its share of the votes.
 pub struct PollChoice {
     pub title: String,
@@ -106,6 +133,8 @@ pub struct PostView {
     pub visibility: &'static str,
     pub media: Vec<MediaView>,
     pub poll: Option<PollView>,
+    /// The music track it carries: shown as a small player.
+    pub music: Option<MusicView>,
     pub replies: i64,
     pub boosts: i64,
     pub likes: i64,
@@ -150,6 +179,7 @@ impl PostView {
                 .map(MediaView::from_entity)
                 .collect(),
             poll: shown.poll.as_ref().map(poll_view),
+            music: shown.music.as_ref().map(MusicView::from_entity),
             replies: shown.replies_count,
             boosts: shown.reblogs_count,
             likes: shown.favourites_count,

@@ -23,7 +23,9 @@ pub struct MediaAttachment {
     pub remote_url: Option<String>,
     pub preview_remote_url: Option<String>,
     pub text_url: Option<String>,
-    /// `original` and `small` sizes (width, height, size, aspect) and `focus`.
+    /// `original` and `small` sizes (width, height, size, aspect), `focus` (images), and
+    /// for video and audio `original.duration`, `frame_rate`, `bitrate` (and Roost's
+    /// `video_codec`, `audio_codec`).
     #[schema(value_type = Object)]
     pub meta: Value,
     /// Alt text, or null.
@@ -45,7 +47,7 @@ impl MediaAttachment {
             .map(|key| crate::urls::media_file(config, key))
             .or_else(|| (row.kind == "image").then(|| url.clone()).flatten());
         let mut meta = serde_json::Map::new();
-        if let Some(original) = size_meta(row.width, row.height) {
+        if let Some(original) = original_meta(row) {
             meta.insert("original".into(), original);
         }
         if let Some(small) = size_meta(row.preview_width, row.preview_height) {
@@ -70,6 +72,29 @@ impl MediaAttachment {
             blurhash: row.blurhash.clone(),
         }
     }
+}
+
+/// `meta.original`: the size, and for video and audio what is known of their playback
+/// (`duration`, `frame_rate`, `bitrate`, as Mastodon's; Roost also names the codecs).
+fn original_meta(row: &MediaRow) -> Option<Value> {
+    let mut original = match size_meta(row.width, row.height) {
+        Some(Value::Object(size)) => size,
+        _ => serde_json::Map::new(),
+    };
+    if let Value::Object(playback) = &row.meta {
+        for key in [
+            "duration",
+            "frame_rate",
+            "bitrate",
+            "video_codec",
+            "audio_codec",
+        ] {
+            if let Some(value) = playback.get(key) {
+                original.insert(key.into(), value.clone());
+            }
+        }
+    }
+    (!original.is_empty()).then_some(Value::Object(original))
 }
 
 fn size_meta(width: Option<i32>, height: Option<i32>) -> Option<Value> {

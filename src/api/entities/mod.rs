@@ -20,6 +20,7 @@ pub mod instance_extras;
 pub mod interaction_request;
 pub mod list;
 pub mod media;
+pub mod music;
 pub mod notification;
 pub mod notification_group;
 pub mod notification_policy;

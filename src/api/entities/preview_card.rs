@@ -83,6 +83,32 @@ impl PreviewCard {
     }
 }
 
+impl PreviewCard {
+    /// A card Roost makes itself (not fetched): a `link` with a title and an image.
+    pub fn link(url: String, title: String, image: Option<String>) -> PreviewCard {
+        PreviewCard {
+            url,
+            title,
+            description: String::new(),
+            kind: "link".to_owned(),
+            author_name: String::new(),
+            author_url: String::new(),
+            provider_name: String::new(),
+            provider_url: String::new(),
+            html: String::new(),
+            width: 0,
+            height: 0,
+            image,
+            image_description: String::new(),
+            embed_url: String::new(),
+            blurhash: None,
+            language: None,
+            published_at: None,
+            authors: Vec::new(),
+        }
+    }
+}
+
 /// A trending link (Mastodon's Trends::Link): the card and the use of its URL over the
 /// last week, today first.
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::filter::{self, FilterResult};
+use super::music::MusicTrack;
 use super::preview_card::PreviewCard;
 use super::quote::{Quote, QuoteApproval, QuoteFacts};
 use super::reply_policy::{InteractionPolicy, ReplyFacts};
@@ -98,6 +99,9 @@ pub struct Status {
     pub quote_approval: QuoteApproval,
     /// Who may reply to it, and whether the viewer may (GoToSocial's shape; Roost).
     pub interaction_policy: InteractionPolicy,
+    /// The music track it carries (Roost; absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub music: Option<MusicTrack>,
 }
 
 /// The app a status was posted with, as Mastodon shows it on a Status.
@@ -135,6 +139,8 @@ struct Loaded {
     polls: HashMap<i64, super::poll::Poll>,
     quotes: QuoteFacts,
     replies: ReplyFacts,
+    /// Music tracks by status id.
+    music: HashMap<i64, MusicTrack>,
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
@@ -198,7 +204,9 @@ pub async fn render(
         .map(|(id, card)| (id, PreviewCard::from_row(&card, &state.config)))
         .collect();
     let polls = crate::services::polls::for_statuses(&mut conn, viewer, &ids).await?;
+    let tracks = crate::db::music_tracks::for_statuses(&mut *conn, &ids).await?;
     let loaded = Loaded {
+        music: MusicTrack::by_status(&tracks, &state.config),
         polls: super::poll::Poll::by_status(&polls),
         statuses,
         accounts,
@@ -308,6 +316,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         statuses: HashMap::from([(id, row)]),
         marks: HashMap::new(),
         cards: HashMap::new(),
+        music: HashMap::new(),
         polls: (poll.into_iter())
             .map(|poll| {
                 let viewed = crate::services::polls::Viewed {
@@ -429,7 +438,8 @@ impl Loaded {
             reblog,
             poll: (self.polls.get(&row.id).cloned())
                 .map(|poll| poll.with_emojis(self.emojis.get(&row.id).map_or(&[], Vec::as_slice))),
-            card: self.cards.get(&row.id).cloned(),
+            card: (self.cards.get(&row.id).cloned())
+                .or_else(|| self.music.get(&row.id).and_then(MusicTrack::card)),
             language: row.language.clone(),
             text: None,
             edited_at: row.edited_at.map(timestamp),
@@ -444,6 +454,7 @@ impl Loaded {
             quote_approval: self.quotes.approval(row),
             interaction_policy: (self.replies)
                 .policy(row, self.mentions.get(&row.id).map_or(&[], Vec::as_slice)),
+            music: self.music.get(&row.id).cloned(),
         })
     }
 

@@ -30,6 +30,7 @@ pub mod polls;
 pub mod preferences;
 pub mod push;
 pub mod quotes;
+pub mod reels;
 pub mod reply_controls;
 pub mod reports;
 pub mod scheduled_statuses;

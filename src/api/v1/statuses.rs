@@ -19,7 +19,8 @@ use crate::db::statuses::StatusRow;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
-use crate::services::statuses::{self, NewPost, PostEdit, Posted};
+use crate::services::music::TrackInput;
+use crate::services::statuses::{self, NewPost, PostEdit, PostKind, Posted};
 use crate::state::AppState;
 
 /// Parameters of `POST /api/v1/statuses`.
@@ -42,6 +43,37 @@ pub struct CreateStatusParams {
     quote_approval_policy: Option<String>,
     /// Who may reply: `everyone` (default), `followers`, `mentioned` or `nobody`.
     reply_policy: Option<String>,
+    /// Roost: post it as a reel (one vertical video, see `GET /api/v1/roost/reels`).
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    reel: Option<bool>,
+    /// Roost: a music track (`music[title]`, `music[artist]`, `music[url]`,
+    /// `music[artwork_id]`, `music[clip_id]`).
+    music: Option<MusicParams>,
+}
+
+/// `music[...]` of `POST /api/v1/statuses` (Roost).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct MusicParams {
+    title: Option<String>,
+    artist: Option<String>,
+    /// The track on a music service (https).
+    url: Option<String>,
+    /// An uploaded image.
+    artwork_id: Option<String>,
+    /// An uploaded audio clip of at most 60 seconds.
+    clip_id: Option<String>,
+}
+
+impl MusicParams {
+    fn input(&self) -> TrackInput<'_> {
+        TrackInput {
+            title: self.title.as_deref(),
+            artist: self.artist.as_deref(),
+            url: self.url.as_deref(),
+            artwork_id: self.artwork_id.as_deref(),
+            clip_id: self.clip_id.as_deref(),
+        }
+    }
 }
 
 /// Posts a status (or a reply) and returns it, or schedules it (`scheduled_at`) and
@@ -74,6 +106,15 @@ pub async fn create(
         quoted_status_id: params.quoted_status_id.as_deref(),
         quote_approval_policy: params.quote_approval_policy.as_deref(),
         reply_policy: params.reply_policy.as_deref(),
+        kind: match params.reel {
+            Some(true) => PostKind::Reel,
+            _ => PostKind::Post,
+        },
+        music: params
+            .music
+            .as_ref()
+            .map(MusicParams::input)
+            .unwrap_or_default(),
     };
     match statuses::post(&state, user.account_id, &new).await? {
         Posted::Again(row) => rendered(&state, Some(user.account_id), *row)
@@ -83,8 +124,9 @@ pub async fn create(
             let entity = ScheduledStatus::from_scheduled(&kept, &state.config);
             Ok(Json(entity).into_response())
         }
-        // A quote shows the quoted status, which only a full read renders.
-        Posted::New(written) if written.quote.is_some() => {
+        // A quote shows the quoted status, and music its track, which only a full read
+        // renders.
+        Posted::New(written) if written.quote.is_some() || written.music.is_some() => {
             rendered(&state, Some(user.account_id), written.row)
                 .await
                 .map(|status| Json(status).into_response())

@@ -9,6 +9,7 @@ pub mod featured_tags;
 pub mod follows;
 pub mod interactions;
 pub mod moves;
+pub mod music;
 pub mod notes;
 pub mod polls;
 pub mod profile;

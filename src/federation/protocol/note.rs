@@ -181,6 +181,11 @@ pub struct Note {
     /// collection embedded) from others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replies: Option<Value>,
+    /// Roost's mark of a reel (`roost:reel`): a short vertical video shown in the reels
+    /// feed. Other servers see an ordinary post with a video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub reel: Option<bool>,
 }
 
 impl Note {

@@ -86,6 +86,13 @@ pub(super) async fn send(
         written.reply_policy,
         mentioned,
     );
+    if written.kind == super::PostKind::Reel {
+        note.reel = Some(true);
+    }
+    for track in crate::db::music_tracks::for_statuses(&mut *conn, &[written.row.id]).await? {
+        let music = crate::federation::builders::music::attachments(&state.config, &track)?;
+        note.attachment.extend(music);
+    }
     let note = match &written.poll {
         Some(poll) => crate::federation::builders::polls::question(note, poll),
         None => note,

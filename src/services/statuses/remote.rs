@@ -305,6 +305,11 @@ async fn store(
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
     crate::services::cards::on_received(state, &mut transaction, &row, author, &note.attachment)
         .await?;
+    if note.reel == Some(true) {
+        let media = crate::db::media::for_statuses(&mut *transaction, &[row.id]).await?;
+        crate::services::reels::receive(&mut transaction, note, row.id, &media).await?;
+    }
+    crate::services::music::receive(&mut transaction, note, row.id).await?;
     crate::services::polls::remote::store(&mut transaction, &row, note).await?;
     crate::services::groups::record_received(&mut transaction, &row, note, parent).await?;
     quotes::record_quote(&state.config, &mut transaction, &row, quote).await?;

@@ -198,3 +198,99 @@ pub fn dimensions(bytes: &[u8]) -> (u32, u32) {
     let image = image::load_from_memory(bytes).expect("decodes");
     (image.width(), image.height())
 }
+
+/// A vertical 90×160 MP4 (H.264 and AAC, 2 s), made once with ffmpeg and kept in
+/// tests/fixtures/media: the video of tests that run without ffmpeg.
+pub fn fixture_reel() -> Vec<u8> {
+    include_bytes!("../../fixtures/media/reel-90x160.mp4").to_vec()
+}
+
+/// Whether ffmpeg and ffprobe are on PATH (scripts/test installs them).
+pub fn ffmpeg_available() -> bool {
+    roost::media::video::find_tools().is_some()
+}
+
+/// Runs ffmpeg with `arguments` writing to a temporary `extension` file; returns it.
+fn ffmpeg_output(arguments: &[&str], extension: &str) -> Vec<u8> {
+    assert!(
+        ffmpeg_available(),
+        "these tests need ffmpeg and ffprobe on PATH (scripts/test installs them: apt-get install ffmpeg)"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join(format!("out.{extension}"));
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin"])
+        .args(arguments)
+        .arg("-y")
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg failed: {arguments:?}");
+    std::fs::read(&out).expect("reads ffmpeg's output")
+}
+
+/// A `width`×`height` test-pattern video of `seconds` with a tone, as a phone might
+/// send it: H.264 and AAC in MP4, with a title in its metadata.
+pub fn video(width: u32, height: u32, seconds: u32) -> Vec<u8> {
+    let pattern = format!("testsrc=size={width}x{height}:rate=10:duration={seconds}");
+    let tone = format!("sine=frequency=440:duration={seconds}");
+    ffmpeg_output(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            &pattern,
+            "-f",
+            "lavfi",
+            "-i",
+            &tone,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            "-metadata",
+            "title=ROOSTSECRETTITLE",
+        ],
+        "mp4",
+    )
+}
+
+/// A video stored as `width`×`height` with a quarter turn in its track header, as
+/// phones record portrait video: shown `height`×`width`.
+pub fn turned_video(width: u32, height: u32, seconds: u32) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("plain.mp4");
+    std::fs::write(&plain, video(width, height, seconds)).expect("writes");
+    let plain = plain.display().to_string();
+    ffmpeg_output(
+        &["-i", &plain, "-c", "copy", "-metadata:s:v:0", "rotate=90"],
+        "mp4",
+    )
+}
+
+/// A `width`×`height` test-pattern WebM (VP8, no sound) of `seconds`.
+pub fn webm_video(width: u32, height: u32, seconds: u32) -> Vec<u8> {
+    let pattern = format!("testsrc=size={width}x{height}:rate=10:duration={seconds}");
+    ffmpeg_output(
+        &[
+            "-f", "lavfi", "-i", &pattern, "-c:v", "libvpx", "-b:v", "200k",
+        ],
+        "webm",
+    )
+}
+
+/// A tone of `seconds` as an M4A (AAC) file.
+pub fn audio_clip(seconds: u32) -> Vec<u8> {
+    let tone = format!("sine=frequency=440:duration={seconds}");
+    ffmpeg_output(
+        &[
+            "-f", "lavfi", "-i", &tone, "-c:a", "aac", "-b:a", "32k", "-f", "ipod",
+        ],
+        "m4a",
+    )
+}

@@ -58,6 +58,14 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub image: Option<Box<Attachment>>,
+    /// The title of a music track (Roost's `Link` of a post's music, `roost:musicTitle`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub music_title: Option<String>,
+    /// The artist of a music track (`roost:musicArtist`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::first_valid")]
+    pub music_artist: Option<String>,
 }
 
 /// Reads a focal point, dropping anything that is not two numbers. The lenient
@@ -67,6 +75,25 @@ fn focal_point<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<[f64
 }
 
 impl Attachment {
+    /// An attachment of type `kind` with nothing else set.
+    pub fn empty(kind: &str) -> Attachment {
+        Attachment {
+            kind: kind.to_owned(),
+            media_type: None,
+            url: None,
+            href: None,
+            name: None,
+            summary: None,
+            blurhash: None,
+            width: None,
+            height: None,
+            focal_point: None,
+            image: None,
+            music_title: None,
+            music_artist: None,
+        }
+    }
+
     /// Where the attachment points: its `url`, else its `href`.
     pub fn target(&self) -> Option<&HttpUrl> {
         self.url

@@ -83,9 +83,14 @@ impl Note {
             question: QuestionFields::default(),
             quote_authorization: None,
             interaction_policy: None,
+            reel: None,
         }
     }
 }
+
+/// The JSON-LD namespace of Roost's own terms (`roost:reel`), under the repository's
+/// address.
+pub const ROOST_NAMESPACE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/ns#");
 
 /// The JSON-LD `@context` of Roost's posts and post activities: [`context`] plus the
 /// terms those documents use (`sensitive`, `Hashtag`, `Emoji`, `conversation`,
@@ -111,7 +116,11 @@ pub fn post_context() -> Value {
         "interactionPolicy": { "@id": "gts:interactionPolicy", "@type": "@id" },
         "canQuote": { "@id": "gts:canQuote", "@type": "@id" },
         "automaticApproval": { "@id": "gts:automaticApproval", "@type": "@id" },
-        "manualApproval": { "@id": "gts:manualApproval", "@type": "@id" }
+        "manualApproval": { "@id": "gts:manualApproval", "@type": "@id" },
+        "roost": ROOST_NAMESPACE,
+        "reel": "roost:reel",
+        "musicTitle": "roost:musicTitle",
+        "musicArtist": "roost:musicArtist"
     });
     if let (Some(Value::Object(existing)), Value::Object(terms)) = (context.get_mut(2), terms) {
         existing.extend(terms);
