@@ -1,6 +1,6 @@
 //! Media: receiving uploads without holding them in memory ([`spool`]), checking and
 //! processing them ([`process`]), describing and converting videos with ffmpeg or from
-//! their MP4 header ([`video`], [`mp4`]), recognising file types ([`detect`]), storing
+//! their MP4 header ([`video`], [`ffmpeg`], [`mp4`]), recognising file types ([`detect`]), storing
 //! files ([`storage`]) and serving them (`GET /system/*key`).
 //! The `media_attachments` rows are in `db::media`; the API is `api::v1::media`.
 //!
@@ -8,6 +8,7 @@
 //! <https://docs.joinmastodon.org/entities/MediaAttachment/>.
 
 pub mod detect;
+pub mod ffmpeg;
 mod gif;
 pub mod mp4;
 pub mod process;

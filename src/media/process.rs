@@ -17,9 +17,10 @@ use image::codecs::png::PngEncoder;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
+use serde::{Deserialize, Serialize};
+
 use super::detect::{Format, Kind, HEAD_BYTES};
 use super::spool::SpooledFile;
-use super::video::Playback;
 
 /// Longest side of a preview, in pixels.
 pub const PREVIEW_SIZE: u32 = 640;
@@ -81,6 +82,25 @@ impl Original {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// What is known of how a video or audio file plays, stored in
+/// `media_attachments.meta` and shown in the MediaAttachment's `meta.original`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Playback {
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// Frames per second as a fraction, e.g. `30/1` or `30000/1001`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_rate: Option<String>,
+    /// Bits per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bitrate: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_codec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_codec: Option<String>,
 }
 
 /// The result of processing: the file to store and, for images, what describes it.

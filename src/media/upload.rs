@@ -2,9 +2,9 @@
 //! and recording the row. Shared by `POST /api/v{1,2}/media` and profile images.
 //! The file arrives spooled to disk (see [`super::spool`]).
 
-use super::process::{self, Limits, Original, Processed, Rejected};
+use super::process::{self, Limits, Original, Playback, Processed, Rejected};
 use super::spool::SpooledFile;
-use super::video::{self, Playback, VideoSettings};
+use super::video::{self, VideoSettings};
 use super::Format;
 use crate::db::media::{self, MediaRow, NewMedia};
 use crate::error::{ApiError, ApiResult};

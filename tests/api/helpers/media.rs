@@ -207,7 +207,7 @@ pub fn fixture_reel() -> Vec<u8> {
 
 /// Whether ffmpeg and ffprobe are on PATH (scripts/test installs them).
 pub fn ffmpeg_available() -> bool {
-    roost::media::video::find_tools().is_some()
+    roost::media::ffmpeg::on_path().is_some()
 }
 
 /// Runs ffmpeg with `arguments` writing to a temporary `extension` file; returns it.
