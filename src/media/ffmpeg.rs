@@ -382,6 +382,46 @@ async fn run(
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_run_past_its_time_or_with_too_much_output_is_stopped() {
+        let started = std::time::Instant::now();
+        let slow = run(
+            Path::new("/bin/sleep"),
+            &["30".to_owned()],
+            Stdio::null(),
+            Duration::from_millis(200),
+            0,
+        )
+        .await;
+        assert!(slow.is_none());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not killed in time"
+        );
+        let endless = run(
+            Path::new("/usr/bin/yes"),
+            &[],
+            Stdio::null(),
+            Duration::from_secs(10),
+            4096,
+        )
+        .await;
+        assert!(endless.is_none());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not stopped at its bound"
+        );
+        let fine = run(
+            Path::new("/bin/echo"),
+            &["hi".to_owned()],
+            Stdio::null(),
+            Duration::from_secs(10),
+            16,
+        )
+        .await;
+        assert_eq!(fine.as_deref(), Some(&b"hi\n"[..]));
+    }
+
     #[test]
     fn a_probe_report_gives_the_displayed_size_rate_and_codecs() {
         let report = br#"{"streams": [

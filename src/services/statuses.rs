@@ -536,6 +536,10 @@ pub async fn edit(
         scheduled_id: None,
     };
     let media_ids = check_body(state, author_id, Some(&row), &body).await?;
+    // A reel stays one vertical video whatever an edit sends.
+    if media_ids.is_some() && crate::db::reels::is_reel(&state.db, row.id).await? {
+        super::reels::check(state, author_id, media_ids.as_deref()).await?;
+    }
     let has_media = media::has_media(state, &row, media_ids.as_deref()).await?;
     let poll = super::polls::check(change.poll.as_ref(), has_media)?;
     let composed = compose(state, text, spoiler_text, poll.as_ref()).await?;

@@ -376,6 +376,46 @@ async fn a_reel_must_be_one_vertical_video_of_known_size_within_the_duration_lim
 }
 
 #[sqlx::test]
+async fn an_edit_keeps_a_reel_one_vertical_video(db: PgPool) {
+    let app = without_ffmpeg(db).await;
+    let ann = app.sign_up("ann").await;
+    let reel = reel_of(&app, &ann, fixture_reel(), "public").await;
+    let video_id = reel["media_attachments"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let picture = id_of(&upload_ok(&app, &ann, png(90, 160), &[]).await);
+    let path = format!("/api/v1/statuses/{}", id_of(&reel));
+    let edit = |form: Vec<(&'static str, String)>| {
+        app.put(&path)
+            .bearer_auth(&ann.access_token)
+            .form(&form)
+            .send()
+    };
+    let to_picture = edit(vec![
+        ("status", "now a photo".into()),
+        ("media_ids[]", picture),
+    ]);
+    expect_error(to_picture.await, 422).await;
+    let to_nothing = edit(vec![
+        ("status", "no video".into()),
+        ("media_ids[]", String::new()),
+    ]);
+    expect_error(to_nothing.await, 422).await;
+    let text_only = expect_json(edit(vec![("status", "new words".into())]).await, 200).await;
+    assert_eq!(text_only["media_attachments"][0]["id"], video_id.as_str());
+    let same = edit(vec![
+        ("status", "again".into()),
+        ("media_ids[]", video_id.clone()),
+    ]);
+    expect_json(same.await, 200).await;
+    assert_eq!(
+        ids_at(&app, None, "/api/v1/roost/reels").await,
+        [id_of(&reel)]
+    );
+}
+
+#[sqlx::test]
 async fn followers_only_reels_are_shown_to_followers_only(db: PgPool) {
     let app = without_ffmpeg(db).await;
     let ann = app.sign_up("ann").await;
