@@ -55,6 +55,15 @@ pub async fn link_status(
     Ok(())
 }
 
+/// Takes its track from status `status_id` (the track row stays).
+pub async fn unlink_status(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM status_music_tracks WHERE status_id = $1")
+        .bind(status_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// The track of a status, with where its files are.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StatusTrack {

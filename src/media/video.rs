@@ -89,7 +89,9 @@ async fn with_tools(
     format: Format,
     file: &SpooledFile,
 ) -> Option<Processed> {
-    let _slot = RUNS.acquire().await.ok()?;
+    // Waiting for a slot counts as a run: past the limit the file is stored as sent.
+    let slot = tokio::time::timeout(tools.timeout, RUNS.acquire()).await;
+    let _slot = slot.ok()?.ok()?;
     let input = Input::Spooled(file, format);
     let probed = ffmpeg::probe(tools, &input).await?;
     if kind == Kind::Audio || !probed.has_video {

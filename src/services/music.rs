@@ -196,6 +196,13 @@ pub async fn attach(
     Ok(id)
 }
 
+/// Replaces the track of remote status `status_id` with the one an edited Note
+/// carries (none: the status loses its track).
+pub async fn receive_edit(conn: &mut PgConnection, note: &Note, status_id: i64) -> ApiResult<()> {
+    music_tracks::unlink_status(&mut *conn, status_id).await?;
+    receive(conn, note, status_id).await
+}
+
 /// Stores the track a received Note carries (a `Link` attachment with Roost's
 /// `musicTitle` and `musicArtist`, see `federation::builders::music`) as the track of
 /// the remote status `status_id`. Bounded like a local track; anything unusable is

@@ -294,4 +294,28 @@ async fn music_reaches_another_roost_as_music_and_others_as_a_link_and_an_audio(
     );
     assert_eq!(shown["music"]["clip"]["url"], clip["url"]);
     assert_eq!(shown["card"]["title"], "New Order – Blue Monday", "{shown}");
+
+    // An edit sends the track again; the copy keeps it (once).
+    let edited = a
+        .put(&format!("/api/v1/statuses/{}", id_of(&posted)))
+        .bearer_auth(&alice.access_token)
+        .form(&[("status", "Still listening")])
+        .send()
+        .await;
+    assert_eq!(
+        expect_json(edited, 200).await["music"]["title"],
+        "Blue Monday"
+    );
+    settle(&[&a, &b]).await;
+    let again = b.get(&format!("/api/v1/statuses/{}", id_of(&shown)));
+    let again = expect_json(again.bearer_auth(&bob.access_token).send().await, 200).await;
+    assert!(again["content"]
+        .as_str()
+        .expect("content")
+        .contains("Still listening"));
+    assert_eq!(again["music"]["title"], "Blue Monday", "{again}");
+    assert_eq!(
+        scalar(&b.db, "SELECT count(*) FROM status_music_tracks").await,
+        1
+    );
 }

@@ -166,6 +166,7 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
         .await?;
     }
     attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    crate::services::music::receive_edit(&mut transaction, note, row.id).await?;
     let followers = (author.followers_url.as_deref()).and_then(|u| Url::parse(u).ok());
     crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
         .await?;
