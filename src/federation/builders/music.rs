@@ -115,3 +115,52 @@ pub fn inbound(note: &Note) -> Option<WireTrack> {
         clip_url: clip.and_then(Attachment::target).and_then(bounded),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn note(attachments: serde_json::Value) -> Note {
+        serde_json::from_value(json!({
+            "id": "https://peer.example/notes/1", "type": "Note",
+            "attributedTo": "https://peer.example/users/ann",
+            "content": "<p>Listening</p>", "attachment": attachments
+        }))
+        .expect("parses")
+    }
+
+    #[test]
+    fn a_peer_s_music_link_and_its_audio_make_a_track() {
+        let read = inbound(&note(json!([
+            {"type": "Link", "mediaType": "text/html", "href": "https://music.example/t/1",
+             "name": "New Order – Blue Monday", "musicTitle": "Blue Monday",
+             "musicArtist": "New Order",
+             "image": {"type": "Image", "url": "https://peer.example/art.png"}},
+            {"type": "Audio", "mediaType": "audio/mp4", "url": "https://peer.example/clip.m4a"}
+        ])))
+        .expect("a track");
+        assert_eq!(
+            read,
+            WireTrack {
+                title: "Blue Monday".into(),
+                artist: "New Order".into(),
+                url: Some("https://music.example/t/1".into()),
+                artwork_url: Some("https://peer.example/art.png".into()),
+                clip_url: Some("https://peer.example/clip.m4a".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn cards_blank_names_and_plain_http_links_are_not_music() {
+        let card = json!([{"type": "Link", "href": "https://site.example/a", "name": "A page"}]);
+        assert_eq!(inbound(&note(card)), None);
+        let blank = json!([{"type": "Link", "musicTitle": " ", "musicArtist": "A"}]);
+        assert_eq!(inbound(&note(blank)), None);
+        let http = json!([{"type": "Link", "href": "http://music.example/t/1",
+                           "musicTitle": "T", "musicArtist": "A"}]);
+        let read = inbound(&note(http)).expect("a track");
+        assert_eq!((read.url, read.clip_url), (None, None));
+    }
+}
