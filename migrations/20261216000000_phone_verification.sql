@@ -4,11 +4,12 @@
 -- messages to and show its owner. See src/services/phone_verification.rs.
 
 -- One code sent to one number. `purpose` says what the verification is for: a
--- sign-up (`app_id`: the app that may use it), or a signed-in user's new number
--- (`user_id`). A code lives 10 minutes, allows 5 tries, and a verified one is used once.
+-- sign-up (`app_id`: the app that may use it; none for the web page), a signed-in
+-- user's new number (`user_id`), or the second factor of a sign-in (`user_id`). A code
+-- lives 10 minutes, allows 5 tries, and a verified one is used once.
 CREATE TABLE phone_verifications (
     id           bigint PRIMARY KEY DEFAULT timestamp_id(),
-    purpose      text NOT NULL CHECK (purpose IN ('sign_up', 'user_phone')),
+    purpose      text NOT NULL CHECK (purpose IN ('sign_up', 'user_phone', 'sign_in')),
     phone_digest text NOT NULL,
     phone_e164   text NOT NULL,
     code_digest  text NOT NULL,
@@ -27,5 +28,7 @@ CREATE INDEX phone_verifications_ip_idx ON phone_verifications (ip, created_at);
 ALTER TABLE users
     ADD COLUMN phone_digest      text,
     ADD COLUMN phone_e164        text,
-    ADD COLUMN phone_verified_at timestamptz;
+    ADD COLUMN phone_verified_at timestamptz,
+    -- Two-factor sign-in by a code texted to the verified number.
+    ADD COLUMN sms_two_factor    boolean NOT NULL DEFAULT false;
 CREATE UNIQUE INDEX users_phone_digest_key ON users (phone_digest) WHERE phone_digest IS NOT NULL;

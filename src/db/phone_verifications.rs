@@ -191,10 +191,12 @@ pub async fn set_user_phone(
     Ok(())
 }
 
-/// Removes the number of user `user_id`; false when it had none.
+/// Removes the number of user `user_id` (and with it two-factor sign-in by SMS);
+/// false when it had none.
 pub async fn clear_user_phone(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<bool> {
     let cleared = sqlx::query(
-        "UPDATE users SET phone_digest = NULL, phone_e164 = NULL, phone_verified_at = NULL \
+        "UPDATE users SET phone_digest = NULL, phone_e164 = NULL, phone_verified_at = NULL, \
+           sms_two_factor = false \
          WHERE id = $1 AND phone_digest IS NOT NULL",
     )
     .bind(user_id)
@@ -203,15 +205,72 @@ pub async fn clear_user_phone(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Re
     Ok(cleared.rows_affected() > 0)
 }
 
-/// The E.164 number of user `user_id` and when it was verified, if any.
-pub async fn user_phone(
+/// A user's verified number.
+#[derive(Clone, Debug)]
+pub struct UserPhone {
+    pub e164: String,
+    pub verified_at: DateTime<Utc>,
+    /// Whether sign-in asks for a code texted to it.
+    pub two_factor: bool,
+}
+
+/// The verified number of user `user_id`, if any.
+pub async fn user_phone(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<Option<UserPhone>> {
+    let row: Option<(Option<String>, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
+        "SELECT phone_e164, phone_verified_at, sms_two_factor FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|(number, at, two_factor)| {
+        Some(UserPhone {
+            e164: number?,
+            verified_at: at?,
+            two_factor,
+        })
+    }))
+}
+
+/// Turns two-factor sign-in by SMS on or off for user `user_id`; turning it on needs
+/// a verified number (false when there is none).
+pub async fn set_sms_two_factor(
     db: impl PgExecutor<'_>,
     user_id: i64,
-) -> sqlx::Result<Option<(String, DateTime<Utc>)>> {
-    let row: Option<(Option<String>, Option<DateTime<Utc>>)> =
-        sqlx::query_as("SELECT phone_e164, phone_verified_at FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.and_then(|(number, at)| Some((number?, at?))))
+    on: bool,
+) -> sqlx::Result<bool> {
+    let changed = sqlx::query(
+        "UPDATE users SET sms_two_factor = $2 \
+         WHERE id = $1 AND (NOT $2 OR phone_digest IS NOT NULL)",
+    )
+    .bind(user_id)
+    .bind(on)
+    .execute(db)
+    .await?;
+    Ok(changed.rows_affected() > 0)
+}
+
+/// The newest sign-in code of user `user_id` that can still be tried (not expired,
+/// verified or used).
+pub async fn pending_sign_in(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM phone_verifications \
+         WHERE user_id = $1 AND purpose = 'sign_in' AND verified_at IS NULL AND used_at IS NULL \
+           AND expires_at > now() \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks the sign-in code `id` verified and used: it signs in once.
+pub async fn spend_sign_in(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
+    let spent = sqlx::query(
+        "UPDATE phone_verifications SET verified_at = now(), used_at = now() \
+         WHERE id = $1 AND used_at IS NULL",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(spent.rows_affected() > 0)
 }

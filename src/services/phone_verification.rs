@@ -47,6 +47,8 @@ pub enum Purpose {
     WebSignUp,
     /// The signed-in user `user_id`'s own number.
     UserPhone { user_id: i64 },
+    /// The second factor of user `user_id`'s sign-in, texted to their number.
+    SignIn { user_id: i64 },
 }
 
 impl Purpose {
@@ -54,13 +56,14 @@ impl Purpose {
         match self {
             Purpose::SignUp { .. } | Purpose::WebSignUp => "sign_up",
             Purpose::UserPhone { .. } => "user_phone",
+            Purpose::SignIn { .. } => "sign_in",
         }
     }
 
     fn owner(self) -> Option<i64> {
         match self {
             Purpose::SignUp { app_id } => Some(app_id),
-            Purpose::UserPhone { user_id } => Some(user_id),
+            Purpose::UserPhone { user_id } | Purpose::SignIn { user_id } => Some(user_id),
             Purpose::WebSignUp => None,
         }
     }
@@ -103,7 +106,7 @@ pub async fn start(
         .map_err(|why| ApiError::validation("phone_number", why.code, why.reason))?;
     let digest = state.two_factor_keys.phone_digest(number.as_str());
     let except = match purpose {
-        Purpose::UserPhone { user_id } => Some(user_id),
+        Purpose::UserPhone { user_id } | Purpose::SignIn { user_id } => Some(user_id),
         Purpose::SignUp { .. } | Purpose::WebSignUp => None,
     };
     if rows::number_taken(&state.db, &digest, except).await? {
@@ -113,8 +116,20 @@ pub async fn start(
             "Phone number is already in use",
         ));
     }
+    send_code(state, purpose, &number, &digest, ip).await
+}
+
+/// Texts a new code for `purpose` to `number` (whose digest is `digest`), within the
+/// send limits; the verification is forgotten when the gateway fails.
+async fn send_code(
+    state: &AppState,
+    purpose: Purpose,
+    number: &PhoneNumber,
+    digest: &str,
+    ip: &str,
+) -> ApiResult<Started> {
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-    let (id, expires_at) = record(state, purpose, &number, &digest, ip, &code).await?;
+    let (id, expires_at) = record(state, purpose, number, digest, ip, &code).await?;
     let text = format!(
         "{} code: {code}. It expires in 10 minutes.",
         state.config.instance_title
@@ -128,6 +143,73 @@ pub async fn start(
         masked: number.masked(),
         expires_at,
     })
+}
+
+/// Texts a sign-in code to user `user_id`, who turned on two-factor sign-in by SMS,
+/// asked from `ip` (the web sign-in's "Text me a code"). Same limits as other codes.
+///
+/// # Errors
+/// `Unprocessable` when the user has no number or SMS sign-in is off (or SMS is off on
+/// the server); `RateLimited`; `Unavailable`.
+pub async fn send_sign_in_code(state: &AppState, user_id: i64, ip: &str) -> ApiResult<Started> {
+    let phone = rows::user_phone(&state.db, user_id)
+        .await?
+        .filter(|phone| phone.two_factor && state.sms.enabled())
+        .ok_or_else(|| {
+            ApiError::Unprocessable("Sign-in codes by text message are not enabled".into())
+        })?;
+    let number = PhoneNumber::parse(&phone.e164)
+        .map_err(|why| ApiError::Internal(anyhow::anyhow!("a stored number: {}", why.reason)))?;
+    let digest = state.two_factor_keys.phone_digest(number.as_str());
+    send_code(state, Purpose::SignIn { user_id }, &number, &digest, ip).await
+}
+
+/// Whether `code` is the newest texted sign-in code of user `user_id` (within its
+/// lifetime and [`MAX_TRIES`]); a right code is spent. Wrong codes also count towards
+/// the two-factor lockout of `services::two_factor`, which calls this.
+pub async fn accept_sign_in_code(state: &AppState, user_id: i64, code: &str) -> ApiResult<bool> {
+    let Some(id) = rows::pending_sign_in(&state.db, user_id).await? else {
+        return Ok(false);
+    };
+    let Some(row) = rows::count_try(&state.db, id).await? else {
+        return Ok(false);
+    };
+    if row.attempts > MAX_TRIES {
+        return Ok(false);
+    }
+    let expected = state.two_factor_keys.phone_code_digest(id, code.trim());
+    if !bool::from(expected.as_bytes().ct_eq(row.code_digest.as_bytes())) {
+        return Ok(false);
+    }
+    Ok(rows::spend_sign_in(&state.db, id).await?)
+}
+
+/// Turns two-factor sign-in by SMS on or off for the user of `account_id`, who proves
+/// it is them with `password`.
+///
+/// # Errors
+/// `Validation` (`current_password`) for a wrong password; `Unprocessable` to turn
+/// it on without a verified number or with SMS off on the server.
+pub async fn set_sms_two_factor(
+    state: &AppState,
+    account_id: i64,
+    password: &str,
+    on: bool,
+) -> ApiResult<()> {
+    let user =
+        crate::services::reauthentication::confirm_password(state, account_id, password).await?;
+    if on && !state.sms.enabled() {
+        return Err(ApiError::Unprocessable(
+            "Phone verification is not enabled on this server".into(),
+        ));
+    }
+    if !rows::set_sms_two_factor(&state.db, user.id, on).await? {
+        return Err(ApiError::Unprocessable(
+            "Add a verified phone number first".into(),
+        ));
+    }
+    tracing::info!(user_id = user.id, on, "two-factor sign-in by SMS changed");
+    Ok(())
 }
 
 /// Stores the verification after checking the send limits, both under a lock on the
@@ -150,7 +232,7 @@ async fn record(
     let id = rows::next_id(&mut *transaction).await?;
     let (app_id, user_id) = match purpose {
         Purpose::SignUp { app_id } => (Some(app_id), None),
-        Purpose::UserPhone { user_id } => (None, Some(user_id)),
+        Purpose::UserPhone { user_id } | Purpose::SignIn { user_id } => (None, Some(user_id)),
         Purpose::WebSignUp => (None, None),
     };
     let new = NewVerification {
@@ -255,16 +337,18 @@ pub async fn give_number(
     Ok(())
 }
 
-/// The signed-in user's number, mostly hidden, and when it was verified.
-pub async fn own_phone(
-    state: &AppState,
-    user_id: i64,
-) -> ApiResult<Option<(String, DateTime<Utc>)>> {
+/// The signed-in user's number (its `e164` mostly hidden), when it was verified, and
+/// whether sign-in asks for a texted code.
+pub async fn own_phone(state: &AppState, user_id: i64) -> ApiResult<Option<rows::UserPhone>> {
     let phone = rows::user_phone(&state.db, user_id).await?;
-    Ok(phone.map(|(number, at)| (phone::mask(&number), at)))
+    Ok(phone.map(|phone| rows::UserPhone {
+        e164: phone::mask(&phone.e164),
+        ..phone
+    }))
 }
 
-/// Removes the signed-in user's number. Errors: `NotFound` when they have none.
+/// Removes the signed-in user's number (two-factor sign-in by SMS goes with it).
+/// Errors: `NotFound` when they have none.
 pub async fn remove_phone(state: &AppState, user_id: i64) -> ApiResult<()> {
     if rows::clear_user_phone(&state.db, user_id).await? {
         Ok(())

@@ -107,3 +107,50 @@ impl fmt::Debug for SmsSettings {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(url: &str, token: &str, at_sign_up: PhoneAtSignUp) -> SmsSettings {
+        SmsSettings {
+            gateway_url: url.into(),
+            account: "AC1".into(),
+            token: token.into(),
+            from: "+15005550006".into(),
+            at_sign_up,
+        }
+    }
+
+    #[test]
+    fn settings_that_do_not_go_together_name_the_variable() {
+        let off = settings("", "", PhoneAtSignUp::Off);
+        assert!(off.check().is_ok());
+        let required = settings("", "", PhoneAtSignUp::Required);
+        assert!(required
+            .check()
+            .expect_err("refused")
+            .contains("ROOST_SMS_GATEWAY_URL"));
+        let no_token = settings("https://api.twilio.com", "", PhoneAtSignUp::Optional);
+        assert!(no_token
+            .check()
+            .expect_err("refused")
+            .contains("ROOST_SMS_TOKEN"));
+        let ftp = settings("ftp://x.example", "t", PhoneAtSignUp::Off);
+        assert!(ftp.check().is_err());
+        assert!(
+            settings("https://api.twilio.com", "t", PhoneAtSignUp::Required)
+                .check()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let shown = format!(
+            "{:?}",
+            settings("https://g.example", "s3cr3t", PhoneAtSignUp::Off)
+        );
+        assert!(!shown.contains("s3cr3t"));
+    }
+}

@@ -351,3 +351,82 @@ async fn the_web_sign_up_page_texts_a_code_and_checks_it_with_the_sign_up(db: Pg
             .expect("eve");
     assert_eq!(number.as_deref(), Some("+14155550142"));
 }
+
+#[sqlx::test]
+async fn sign_in_can_ask_for_a_code_texted_to_the_verified_number(db: PgPool) {
+    use crate::helpers::web::WebClient;
+    use axum::http::StatusCode;
+    let (app, gateway) = app_with_gateway(db, "off").await;
+    let user = app.sign_up("fay").await;
+    let token = user.access_token.as_str();
+    let two_factor = |password: &'static str| {
+        app.post("/api/v1/roost/phone/two_factor")
+            .bearer_auth(token)
+            .form(&[("current_password", password)])
+            .send()
+    };
+    // Without a number there is nothing to text codes to.
+    let no_number = expect_error(two_factor(PASSWORD).await, 422).await;
+    assert!(no_number["error"]
+        .as_str()
+        .expect("error")
+        .contains("phone number"));
+    let started = expect_json(start(&app, token, "+14155550177").await, 200).await;
+    let code = gateway.last_to("+14155550177").code();
+    expect_json(confirm(&app, token, &id_of(&started), &code).await, 200).await;
+    expect_error(two_factor("not my password").await, 422).await;
+    let on = two_factor(PASSWORD).await.expect("sent");
+    assert_eq!(on.status().as_u16(), 204);
+    let phone = expect_json(
+        app.get("/api/v1/roost/phone")
+            .bearer_auth(token)
+            .send()
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(phone["two_factor"], true);
+
+    let mut browser = WebClient::new(&app);
+    let half = browser.sign_in("fay", PASSWORD).await;
+    assert!(half
+        .location()
+        .unwrap_or_default()
+        .starts_with("/auth/two_factor"));
+    let asked = browser.get("/auth/two_factor").await;
+    assert!(asked.body.contains("Text me a code"), "{}", asked.body);
+    let texted = browser.submit("/auth/two_factor/sms", &[]).await;
+    assert_eq!(texted.status, StatusCode::OK, "{}", texted.body);
+    assert!(texted.body.contains("A code was sent to +14•••••••77"));
+    let sign_in_code = gateway.last_to("+14155550177").code();
+    let refused = browser
+        .submit("/auth/two_factor", &[("code", &wrong(&sign_in_code))])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let done = browser
+        .submit("/auth/two_factor", &[("code", &sign_in_code)])
+        .await;
+    assert_eq!(done.location(), Some("/home"));
+    assert_eq!(browser.get("/home").await.status, StatusCode::OK);
+
+    // A texted code signs in once.
+    let mut again = WebClient::new(&app);
+    again.sign_in("fay", PASSWORD).await;
+    again.get("/auth/two_factor").await;
+    let replayed = again
+        .submit("/auth/two_factor", &[("code", &sign_in_code)])
+        .await;
+    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED);
+
+    // Removing the number turns SMS sign-in off with it.
+    let removed = app
+        .delete("/api/v1/roost/phone")
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(removed.status().as_u16(), 204);
+    let mut plain = WebClient::new(&app);
+    let signed_in = plain.sign_in("fay", PASSWORD).await;
+    assert_eq!(signed_in.location(), Some("/home"));
+}

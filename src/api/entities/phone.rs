@@ -47,4 +47,6 @@ pub struct Phone {
     /// Mostly hidden.
     pub phone_number: String,
     pub verified_at: String,
+    /// Whether sign-in asks for a code texted to this number.
+    pub two_factor: bool,
 }

@@ -83,13 +83,49 @@ pub async fn show(
     user: User<ReadAccounts>,
 ) -> ApiResult<Json<Phone>> {
     let user_id = user_id(&state, user.account_id).await?;
-    let (phone_number, verified_at) = service::own_phone(&state, user_id)
+    let phone = service::own_phone(&state, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(Phone {
-        phone_number,
-        verified_at: crate::api::entities::timestamp(verified_at),
+        phone_number: phone.e164,
+        verified_at: crate::api::entities::timestamp(phone.verified_at),
+        two_factor: phone.two_factor,
     }))
+}
+
+/// Parameters of `POST` and `DELETE /api/v1/roost/phone/two_factor`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TwoFactorParams {
+    /// The account's password, to prove it is its owner.
+    current_password: Option<String>,
+}
+
+/// Turns on two-factor sign-in by a code texted to the verified number.
+#[utoipa::path(post, path = "/api/v1/roost/phone/two_factor", tag = "accounts",
+    security(("bearer" = ["write:accounts"])), request_body = TwoFactorParams,
+    responses((status = 204), (status = 422, description = "Wrong password or no verified number")))]
+pub async fn enable_two_factor(
+    State(state): State<AppState>,
+    user: User<WriteAccounts>,
+    Params(params): Params<TwoFactorParams>,
+) -> ApiResult<StatusCode> {
+    let password = params.current_password.unwrap_or_default();
+    service::set_sms_two_factor(&state, user.account_id, &password, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turns two-factor sign-in by SMS off.
+#[utoipa::path(delete, path = "/api/v1/roost/phone/two_factor", tag = "accounts",
+    security(("bearer" = ["write:accounts"])), request_body = TwoFactorParams,
+    responses((status = 204), (status = 422, description = "Wrong password")))]
+pub async fn disable_two_factor(
+    State(state): State<AppState>,
+    user: User<WriteAccounts>,
+    Params(params): Params<TwoFactorParams>,
+) -> ApiResult<StatusCode> {
+    let password = params.current_password.unwrap_or_default();
+    service::set_sms_two_factor(&state, user.account_id, &password, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Removes the signed-in user's number.

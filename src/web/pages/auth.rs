@@ -14,6 +14,7 @@ use axum::Router;
 use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::config::RegistrationMode;
 use crate::db::rules::RuleRow;
+use crate::db::web_sessions::LiveSession;
 use crate::domain::Role;
 use crate::rate_limit::Bucket;
 use crate::services::phone_verification;
@@ -122,6 +123,16 @@ struct TwoFactorPage {
     page: Frame,
     return_to: String,
     error: Option<String>,
+    /// Whether the user can have a code texted (two-factor sign-in by SMS is on).
+    sms: bool,
+    /// Where a code was just texted (mostly hidden).
+    notice: Option<String>,
+}
+
+/// Whether the half-signed-in `session`'s user can have a sign-in code texted.
+async fn sms_sign_in(state: &AppState, session: &LiveSession) -> Result<bool, PageError> {
+    let phone = crate::db::phone_verifications::user_phone(&state.db, session.user_id).await?;
+    Ok(state.sms.enabled() && phone.is_some_and(|phone| phone.two_factor))
 }
 
 /// The two-factor form.
@@ -135,9 +146,9 @@ pub struct CodeForm {
 /// `GET /auth/two_factor`: asks a half-signed-in visitor for their code.
 pub async fn two_factor_form(state: &AppState, visitor: &Visitor, query: &ReturnTo) -> PageResult {
     let return_to = safe_return(query.return_to.as_deref());
-    if visitor.pending.is_none() {
+    let Some(pending) = &visitor.pending else {
         return Ok(see_other("/auth/sign_in"));
-    }
+    };
     let page = Frame::new(state, visitor, EN.two_factor)
         .await?
         .at("sign_in");
@@ -145,7 +156,41 @@ pub async fn two_factor_form(state: &AppState, visitor: &Visitor, query: &Return
         page,
         return_to,
         error: None,
+        sms: sms_sign_in(state, pending).await?,
+        notice: None,
     })
+}
+
+/// `POST /auth/two_factor/sms`: texts a sign-in code to the half-signed-in user's
+/// number (two-factor sign-in by SMS), then asks for it as for any code.
+pub async fn text_sign_in_code(state: &AppState, visitor: &Visitor, form: CodeForm) -> PageResult {
+    let return_to = safe_return(form.return_to.as_deref());
+    let Some(pending) = &visitor.pending else {
+        return Ok(see_other("/auth/sign_in"));
+    };
+    let ip = visitor.ip.to_string();
+    let sent = phone_verification::send_sign_in_code(state, pending.user_id, &ip).await;
+    let (status, notice, error) = match sent {
+        Ok(started) => (StatusCode::OK, Some(started.masked), None),
+        Err(error) => {
+            let (status, errors) = field_errors(error, "code")?;
+            let why = errors.into_iter().map(|(_, why)| why).next();
+            (status, None, why)
+        }
+    };
+    let page = Frame::new(state, visitor, EN.two_factor)
+        .await?
+        .at("sign_in");
+    Ok(html(
+        status,
+        &TwoFactorPage {
+            page,
+            return_to,
+            error,
+            sms: sms_sign_in(state, pending).await?,
+            notice,
+        },
+    ))
 }
 
 /// `POST /auth/two_factor`: a right code finishes signing in.
@@ -173,6 +218,8 @@ pub async fn two_factor(state: &AppState, visitor: &Visitor, form: CodeForm) -> 
                     page,
                     return_to,
                     error: Some(error.to_string()),
+                    sms: sms_sign_in(state, pending).await?,
+                    notice: None,
                 },
             ))
         }
@@ -561,6 +608,16 @@ pub fn routes() -> Router<AppState> {
                     let form = form.checked(&visitor)?;
                     limit(&state, Bucket::SignIn, &visitor)?;
                     two_factor(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/auth/two_factor/sms",
+            post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<CodeForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    limit(&state, Bucket::SignIn, &visitor)?;
+                    text_sign_in_code(&state, &visitor, form).await
                 },
             ),
         )
