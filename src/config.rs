@@ -354,6 +354,11 @@ pub struct Config {
     /// Outgoing mail (`ROOST_SMTP_*`, see `mail::settings`).
     #[command(flatten)]
     pub smtp: crate::mail::settings::SmtpSettings,
+
+    /// Text messages and phone verification (`ROOST_SMS_*`, `ROOST_PHONE_VERIFICATION`,
+    /// see `sms::settings`).
+    #[command(flatten)]
+    pub sms: crate::sms::settings::SmsSettings,
 }
 
 /// [`crate::federation::signatures::DEFAULT_MAX_AGE`] in seconds (65 minutes).
@@ -419,6 +424,7 @@ impl fmt::Debug for Config {
             .field("s3_endpoint", &self.s3_endpoint)
             .field("s3_bucket", &self.s3_bucket)
             .field("smtp", &self.smtp)
+            .field("sms", &self.sms)
             .finish_non_exhaustive()
     }
 }

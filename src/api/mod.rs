@@ -149,6 +149,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1_alpha/async_refreshes/{id}",
             get(v1::async_refreshes::show),
         )
+        .route("/api/v1/roost/phone_verifications", post(v1::phone::start))
+        .route(
+            "/api/v1/roost/phone_verifications/{id}/confirm",
+            post(v1::phone::confirm),
+        )
+        .route(
+            "/api/v1/roost/phone",
+            get(v1::phone::show).delete(v1::phone::remove),
+        )
+        .route(
+            "/api/v1/roost/phone/two_factor",
+            post(v1::phone::enable_two_factor).delete(v1::phone::disable_two_factor),
+        )
         .route("/api/v1/notifications", get(v1::notifications::list))
         .route(
             "/api/v1/notifications/clear",

@@ -57,6 +57,8 @@ use super::{admin, authorize, oauth, v1};
         v1::interactions::pin, v1::interactions::unpin, v1::interactions::favourited_by,
         v1::interactions::reblogged_by, v1::interactions::context, v1::interactions::favourites,
         v1::interactions::bookmarks, v1::async_refreshes::show,
+        v1::phone::start, v1::phone::confirm, v1::phone::show, v1::phone::remove,
+        v1::phone::enable_two_factor, v1::phone::disable_two_factor,
         v1::notifications::list, v1::notifications::show, v1::notifications::dismiss,
         v1::notifications::clear, v1::notifications::unread_count, v1::notifications::markers,
         v1::notifications::set_markers,

@@ -48,6 +48,7 @@ pub mod notification_groups;
 pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
+pub mod phone_verifications;
 pub mod polls;
 pub mod profile_links;
 pub mod push;

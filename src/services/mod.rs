@@ -50,6 +50,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod oembed;
 pub mod password_reset;
+pub mod phone_verification;
 pub mod polls;
 pub mod profile;
 pub mod profile_links;

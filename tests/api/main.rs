@@ -66,6 +66,7 @@ mod openapi;
 mod password_hashing;
 mod password_reset;
 mod paths;
+mod phone_verification;
 mod polls;
 mod profile_links;
 mod profiles;

@@ -24,6 +24,7 @@ pub mod notification;
 pub mod notification_group;
 pub mod notification_policy;
 pub mod oembed;
+pub mod phone;
 pub mod poll;
 pub mod preferences;
 pub mod preview_card;

@@ -26,6 +26,7 @@ pub mod lists;
 pub mod media;
 pub mod notification_requests;
 pub mod notifications;
+pub mod phone;
 pub mod polls;
 pub mod preferences;
 pub mod push;
