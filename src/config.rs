@@ -326,6 +326,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub max_media_attachments: u32,
 
+    /// How long a story lives, in hours (default 24): past it, it disappears here and
+    /// its deletion is sent wherever it went.
+    #[arg(long, env = "ROOST_STORY_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub story_hours: u32,
+
     /// How old an inbound HTTP signature may be, in seconds, counted from the signed
     /// `Date` or `(created)` (default 3900: Mastodon's 5 minutes plus 1 hour of clock
     /// skew). Applies to inbox POSTs and signed GETs alike.

@@ -304,6 +304,30 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/timelines/tag/{hashtag}", get(v1::timelines::tag))
         .route("/api/v1/timelines/list/{id}", get(v1::timelines::list))
         .route(
+            "/api/v1/roost/stories",
+            get(v1::stories::tray).post(v1::stories::create),
+        )
+        .route(
+            "/api/v1/roost/stories/{id}",
+            get(v1::stories::show).delete(v1::stories::delete),
+        )
+        .route("/api/v1/roost/stories/{id}/seen", post(v1::stories::seen))
+        .route(
+            "/api/v1/roost/stories/{id}/viewers",
+            get(v1::stories::viewers),
+        )
+        .route("/api/v1/roost/stories/{id}/reply", post(v1::stories::reply))
+        .route(
+            "/api/v1/roost/accounts/{id}/stories",
+            get(v1::stories::of_account),
+        )
+        .route(
+            "/api/v1/roost/close_friends",
+            get(v1::stories::close_friends)
+                .post(v1::stories::add_close_friends)
+                .delete(v1::stories::remove_close_friends),
+        )
+        .route(
             "/api/v1/lists",
             get(v1::lists::index).post(v1::lists::create),
         )

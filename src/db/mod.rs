@@ -62,6 +62,7 @@ pub mod search;
 pub mod signature_schemes;
 pub mod status_groups;
 pub mod statuses;
+pub mod stories;
 pub mod stream_audience;
 pub mod suggestions;
 pub mod tag_reviews;

@@ -157,6 +157,23 @@ pub struct Texts {
     pub migration_cooldown: &'static str,
     /// The import and export pages.
     pub portability: PortabilityTexts,
+    pub stories: &'static str,
+    pub story_new: &'static str,
+    pub story_media_label: &'static str,
+    pub story_audience_label: &'static str,
+    pub story_audience_followers: &'static str,
+    pub story_audience_public: &'static str,
+    pub story_audience_close_friends: &'static str,
+    pub story_share: &'static str,
+    pub story_reply_label: &'static str,
+    pub story_send: &'static str,
+    pub story_replied: &'static str,
+    pub story_viewers: &'static str,
+    pub story_no_viewers: &'static str,
+    pub story_delete: &'static str,
+    pub story_next: &'static str,
+    pub story_previous: &'static str,
+    pub story_expires: &'static str,
 }
 
 /// English, the default and, for now, the only language.
@@ -312,6 +329,23 @@ pub static EN: Texts = Texts {
     move_account: "Move followers",
     migration_cooldown: "You can move again after",
     portability: PORTABILITY_EN,
+    stories: "Stories",
+    story_new: "New story",
+    story_media_label: "Photo or video",
+    story_audience_label: "Who sees it",
+    story_audience_followers: "Your followers",
+    story_audience_public: "Everyone signed in",
+    story_audience_close_friends: "Your close friends",
+    story_share: "Share to your story",
+    story_reply_label: "Reply to the story",
+    story_send: "Send",
+    story_replied: "Your reply was sent as a direct message.",
+    story_viewers: "Seen by",
+    story_no_viewers: "Nobody has seen it yet.",
+    story_delete: "Delete story",
+    story_next: "Next",
+    story_previous: "Previous",
+    story_expires: "Disappears",
 };
 
 /// The words of the import and export pages (`web::pages::settings_import`).

@@ -39,6 +39,7 @@ pub mod scheduled_status;
 pub mod search;
 pub mod status;
 pub mod status_edit;
+pub mod story;
 pub mod suggestion;
 pub mod tag;
 pub mod token;

@@ -36,6 +36,7 @@ pub mod reports;
 pub mod scheduled_statuses;
 pub mod search;
 pub mod statuses;
+pub mod stories;
 pub mod suggestions;
 pub mod tags;
 pub mod timelines;

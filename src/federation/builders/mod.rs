@@ -16,3 +16,4 @@ pub mod quotes;
 pub mod relays;
 pub mod replies;
 pub mod reports;
+pub mod stories;
