@@ -150,6 +150,14 @@ impl Workers {
                 _ = polls_stopped.changed() => {}
             }
         });
+        let stories_state = state.clone();
+        let mut stories_stopped = stopped.clone();
+        tasks.spawn(async move {
+            tokio::select! {
+                _ = crate::services::stories::expiry::run_forever(stories_state) => {}
+                _ = stories_stopped.changed() => {}
+            }
+        });
         let maintenance_state = state.clone();
         let mut maintenance_stopped = stopped;
         tasks.spawn(async move {

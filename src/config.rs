@@ -353,6 +353,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub reel_max_seconds: u32,
 
+    /// How long a story lives, in hours (default 24): past it, it disappears here and
+    /// its deletion is sent wherever it went.
+    #[arg(long, env = "ROOST_STORY_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub story_hours: u32,
+
     /// How old an inbound HTTP signature may be, in seconds, counted from the signed
     /// `Date` or `(created)` (default 3900: Mastodon's 5 minutes plus 1 hour of clock
     /// skew). Applies to inbox POSTs and signed GETs alike.
@@ -381,6 +387,11 @@ pub struct Config {
     /// Outgoing mail (`ROOST_SMTP_*`, see `mail::settings`).
     #[command(flatten)]
     pub smtp: crate::mail::settings::SmtpSettings,
+
+    /// Text messages and phone verification (`ROOST_SMS_*`, `ROOST_PHONE_VERIFICATION`,
+    /// see `sms::settings`).
+    #[command(flatten)]
+    pub sms: crate::sms::settings::SmsSettings,
 }
 
 /// [`crate::federation::signatures::DEFAULT_MAX_AGE`] in seconds (65 minutes).
@@ -446,6 +457,7 @@ impl fmt::Debug for Config {
             .field("s3_endpoint", &self.s3_endpoint)
             .field("s3_bucket", &self.s3_bucket)
             .field("smtp", &self.smtp)
+            .field("sms", &self.sms)
             .finish_non_exhaustive()
     }
 }

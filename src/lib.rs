@@ -22,6 +22,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod serve;
 pub mod services;
+pub mod sms;
 pub mod state;
 pub mod urls;
 pub mod web;

@@ -49,6 +49,8 @@ pub struct AppState {
     pub two_factor_keys: crate::auth::two_factor_keys::TwoFactorKeys,
     /// The SMTP transport of account e-mail (disabled without `ROOST_SMTP_HOST`).
     pub mail: crate::mail::Mailer,
+    /// The SMS gateway of phone verification (disabled without `ROOST_SMS_GATEWAY_URL`).
+    pub sms: crate::sms::SmsGateway,
     /// The background workers' pool (see [`crate::db::worker_pool`]).
     work_db: PgPool,
 }
@@ -89,8 +91,10 @@ impl AppState {
         let stream =
             crate::events::Hub::new(crate::events::slots::StreamLimits::from_config(&config));
         let mail = crate::mail::Mailer::from_config(&config)?;
+        let sms = crate::sms::SmsGateway::from_config(&config)?;
         Ok(AppState {
             mail,
+            sms,
             media,
             passwords: crate::auth::password::PasswordPool::from_config(&config),
             work_db: crate::db::worker_pool(&db),

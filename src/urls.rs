@@ -28,6 +28,21 @@ pub fn status(config: &Config, username: &str, id: i64) -> String {
     format!("{}/statuses/{id}", actor(config, username))
 }
 
+/// `https://DOMAIN/users/NAME/stories/ID`: a local story's ActivityPub id, served (to
+/// a holder of its bearer token) by `federation::stories`.
+pub fn story(config: &Config, username: &str, id: i64) -> String {
+    format!("{}/stories/{id}", actor(config, username))
+}
+
+/// The bearcap URI of a local story (`bear:?t=TOKEN&u=URL`), the form Pixelfed sends
+/// and fetches stories by: whoever holds it may read the story while it lives.
+pub fn story_bearcap(story_url: &str, token: &str) -> String {
+    let encode = |text: &str| {
+        percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    format!("bear:?t={}&u={}", encode(token), encode(story_url))
+}
+
 /// `https://DOMAIN/users/NAME/statuses/ID/replies`: the replies collection of a local
 /// status.
 pub fn replies_collection(config: &Config, username: &str, id: i64) -> String {

@@ -149,6 +149,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1_alpha/async_refreshes/{id}",
             get(v1::async_refreshes::show),
         )
+        .route("/api/v1/roost/phone_verifications", post(v1::phone::start))
+        .route(
+            "/api/v1/roost/phone_verifications/{id}/confirm",
+            post(v1::phone::confirm),
+        )
+        .route(
+            "/api/v1/roost/phone",
+            get(v1::phone::show).delete(v1::phone::remove),
+        )
+        .route(
+            "/api/v1/roost/phone/two_factor",
+            post(v1::phone::enable_two_factor).delete(v1::phone::disable_two_factor),
+        )
         .route("/api/v1/notifications", get(v1::notifications::list))
         .route(
             "/api/v1/notifications/clear",
@@ -292,6 +305,30 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/timelines/list/{id}", get(v1::timelines::list))
         .route("/api/v1/roost/reels", get(v1::reels::feed))
         .route("/api/v1/roost/accounts/{id}/reels", get(v1::reels::account))
+        .route(
+            "/api/v1/roost/stories",
+            get(v1::stories::tray).post(v1::stories::create),
+        )
+        .route(
+            "/api/v1/roost/stories/{id}",
+            get(v1::stories::show).delete(v1::stories::delete),
+        )
+        .route("/api/v1/roost/stories/{id}/seen", post(v1::stories::seen))
+        .route(
+            "/api/v1/roost/stories/{id}/viewers",
+            get(v1::stories::viewers),
+        )
+        .route("/api/v1/roost/stories/{id}/reply", post(v1::stories::reply))
+        .route(
+            "/api/v1/roost/accounts/{id}/stories",
+            get(v1::stories::of_account),
+        )
+        .route(
+            "/api/v1/roost/close_friends",
+            get(v1::stories::close_friends)
+                .post(v1::stories::add_close_friends)
+                .delete(v1::stories::remove_close_friends),
+        )
         .route(
             "/api/v1/lists",
             get(v1::lists::index).post(v1::lists::create),

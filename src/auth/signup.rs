@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::db::accounts::AccountRow;
 use crate::db::users::{self, CreateUserError, NewUser, UserRow};
 use crate::domain::{Email, Invalid, Password, Role, Username};
+use crate::sms::settings::PhoneAtSignUp;
 
 /// Who is creating the account: reserved usernames are refused only to the public.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,10 @@ pub struct SignUp<'a> {
     /// The app that registers the user (`POST /api/v1/accounts`): the only one that may
     /// ask for the confirmation mail again.
     pub app_id: Option<i64>,
+    /// A phone verification this app completed (`services::phone_verification`):
+    /// the user gets its number. Required of API sign-ups when
+    /// `ROOST_PHONE_VERIFICATION=required`.
+    pub phone_verification: Option<i64>,
 }
 
 /// Why sign-up failed.
@@ -99,6 +104,13 @@ pub async fn sign_up(
         SignUpOrigin::Api => screen(db, input, email.as_str(), &mut problems).await?,
         SignUpOrigin::Admin => input.approved,
     };
+    let phone_required = config.sms.at_sign_up == PhoneAtSignUp::Required;
+    if input.origin == SignUpOrigin::Api && phone_required && input.phone_verification.is_none() {
+        problems.push((
+            "phone_verification",
+            taken_or_reserved("ERR_BLANK", "A verified phone number is required"),
+        ));
+    }
     if !problems.is_empty() {
         return Err(SignUpError::Invalid(problems));
     }
@@ -135,6 +147,9 @@ pub async fn sign_up(
                 )]),
                 CreateUserError::Database(error) => SignUpError::Internal(error.into()),
             })?;
+    if let Some(verification) = input.phone_verification {
+        attach_phone(&mut transaction, input, verification, created.1.id).await?;
+    }
     let created = settle_confirmation(&mut transaction, config, input, created)
         .await
         .map_err(anyhow::Error::from)?;
@@ -178,6 +193,35 @@ async fn settle_confirmation(
         email_tokens::set_created_by_app(&mut *conn, user.id, app_id).await?;
     }
     Ok((account, user))
+}
+
+/// Gives the new user `user_id` the number of the verified phone verification
+/// `verification` of the registering app, using it up, in the sign-up's transaction.
+async fn attach_phone(
+    conn: &mut sqlx::PgConnection,
+    input: &SignUp<'_>,
+    verification: i64,
+    user_id: i64,
+) -> Result<(), SignUpError> {
+    use crate::services::phone_verification;
+    let invalid = || {
+        SignUpError::Invalid(vec![(
+            "phone_verification",
+            taken_or_reserved("ERR_INVALID", "Phone verification is invalid or expired"),
+        )])
+    };
+    let number = phone_verification::take_for_sign_up(&mut *conn, verification, input.app_id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(invalid)?;
+    match phone_verification::give_number(conn, user_id, &number).await {
+        Ok(()) => Ok(()),
+        Err(crate::error::ApiError::Validation(_)) => Err(SignUpError::Invalid(vec![(
+            "phone_number",
+            taken_or_reserved("ERR_TAKEN", "Phone number is already in use"),
+        )])),
+        Err(error) => Err(SignUpError::Internal(anyhow::anyhow!("{error}"))),
+    }
 }
 
 /// Applies the admins' IP and e-mail blocks to a sign-up through the API: refuses an

@@ -4,7 +4,10 @@
 //!   as associated data, so a database dump alone yields no secret and a sealed secret
 //!   copied onto another user's row does not open;
 //! - recovery codes are stored as HMAC-SHA256 digests under a second key (a "pepper"),
-//!   so their modest entropy cannot be brute-forced from a dump without the secret key.
+//!   so their modest entropy cannot be brute-forced from a dump without the secret key;
+//! - phone numbers (for lookups and limits) and phone verification codes are stored
+//!   as HMAC-SHA256 digests under a third key, for the same reason: a phone number
+//!   has little entropy, a 6-digit code less.
 //!
 //! Rotating the secret key makes every stored TOTP secret unreadable: users then set up
 //! two-factor sign-in again (an admin can disable it with `roost admin disable-two-factor`).
@@ -22,6 +25,7 @@ use crate::config::SecretKey;
 const SALT: &[u8] = b"roost two-factor keys v1";
 const SEAL_INFO: &[u8] = b"totp secret sealing";
 const PEPPER_INFO: &[u8] = b"recovery code digests";
+const PHONE_INFO: &[u8] = b"phone number and verification code digests";
 
 /// Why a sealed secret could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +37,7 @@ pub struct Unsealable;
 pub struct TwoFactorKeys {
     seal: Arc<RandomizedNonceKey>,
     pepper: hmac::Key,
+    phone: hmac::Key,
 }
 
 impl std::fmt::Debug for TwoFactorKeys {
@@ -67,6 +72,7 @@ impl TwoFactorKeys {
         TwoFactorKeys {
             seal: Arc::new(seal),
             pepper: hmac::Key::new(hmac::HMAC_SHA256, &derive(secret, PEPPER_INFO)),
+            phone: hmac::Key::new(hmac::HMAC_SHA256, &derive(secret, PHONE_INFO)),
         }
     }
 
@@ -100,6 +106,22 @@ impl TwoFactorKeys {
     /// The stored form of a recovery code (already normalised): hex HMAC-SHA256.
     pub fn recovery_digest(&self, code: &str) -> String {
         let tag = hmac::sign(&self.pepper, code.as_bytes());
+        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The stored, searchable form of an E.164 phone number: hex HMAC-SHA256.
+    pub fn phone_digest(&self, e164: &str) -> String {
+        self.phone_tag(&["number", e164])
+    }
+
+    /// The stored form of the code of phone verification `id`: hex HMAC-SHA256 bound
+    /// to the verification, so a code digest copied onto another row does not match.
+    pub fn phone_code_digest(&self, id: i64, code: &str) -> String {
+        self.phone_tag(&["code", &id.to_string(), code])
+    }
+
+    fn phone_tag(&self, parts: &[&str]) -> String {
+        let tag = hmac::sign(&self.phone, parts.join("\n").as_bytes());
         tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 }

@@ -192,6 +192,7 @@ async fn admin(pool: &PgPool, config: Config, action: AdminAction) -> anyhow::Re
                 ip: None,
                 origin: SignUpOrigin::Admin,
                 app_id: None,
+                phone_verification: None,
             };
             let (account, _) = signup::sign_up(pool, &passwords, &config, &input).await?;
             println!(

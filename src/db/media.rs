@@ -168,7 +168,8 @@ pub async fn attach(
         "UPDATE media_attachments m SET status_id = $2, position = wanted.position \
          FROM unnest($3::bigint[]) WITH ORDINALITY AS wanted (id, position) \
          WHERE m.id = wanted.id AND m.account_id = $1 AND m.remote_url IS NULL \
-           AND m.scheduled_status_id IS NULL AND (m.status_id IS NULL OR m.status_id = $2)",
+           AND m.scheduled_status_id IS NULL AND m.story_id IS NULL \
+           AND (m.status_id IS NULL OR m.status_id = $2)",
     )
     .bind(account_id)
     .bind(status_id)
@@ -191,7 +192,7 @@ pub async fn all_usable(
 ) -> sqlx::Result<bool> {
     let usable: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM media_attachments WHERE id = ANY($1) AND account_id = $2 \
-           AND remote_url IS NULL AND (status_id IS NULL OR status_id = $3) \
+           AND remote_url IS NULL AND story_id IS NULL AND (status_id IS NULL OR status_id = $3) \
            AND (scheduled_status_id IS NULL OR scheduled_status_id = $4)",
     )
     .bind(media_ids)
@@ -216,7 +217,7 @@ pub async fn reserve_for_scheduled(
         "UPDATE media_attachments m SET scheduled_status_id = $2, position = wanted.position \
          FROM unnest($3::bigint[]) WITH ORDINALITY AS wanted (id, position) \
          WHERE m.id = wanted.id AND m.account_id = $1 AND m.remote_url IS NULL \
-           AND m.status_id IS NULL AND m.scheduled_status_id IS NULL",
+           AND m.status_id IS NULL AND m.scheduled_status_id IS NULL AND m.story_id IS NULL",
     )
     .bind(account_id)
     .bind(scheduled_id)
@@ -266,7 +267,7 @@ pub async fn delete_unattached(
 ) -> sqlx::Result<Option<MediaRow>> {
     sqlx::query_as(&format!(
         "DELETE FROM media_attachments WHERE id = $1 AND account_id = $2 AND status_id IS NULL \
-           AND scheduled_status_id IS NULL RETURNING {COLUMNS}"
+           AND scheduled_status_id IS NULL AND story_id IS NULL RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(account_id)
@@ -284,7 +285,8 @@ pub async fn delete_orphans(
 ) -> sqlx::Result<Vec<MediaRow>> {
     sqlx::query_as(&format!(
         "DELETE FROM media_attachments WHERE id IN (SELECT id FROM media_attachments \
-           WHERE status_id IS NULL AND scheduled_status_id IS NULL AND created_at < $1 \
+           WHERE status_id IS NULL AND scheduled_status_id IS NULL AND story_id IS NULL \
+             AND created_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM music_tracks mt \
                WHERE mt.artwork_media_id = media_attachments.id \
                  OR mt.clip_media_id = media_attachments.id) \

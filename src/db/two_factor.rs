@@ -36,7 +36,9 @@ pub async fn find(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<Option<
 pub async fn is_enabled(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM user_two_factor \
-         WHERE user_id = $1 AND enabled_at IS NOT NULL)",
+         WHERE user_id = $1 AND enabled_at IS NOT NULL) \
+         OR EXISTS (SELECT 1 FROM users WHERE id = $1 AND sms_two_factor \
+           AND phone_digest IS NOT NULL)",
     )
     .bind(user_id)
     .fetch_one(db)

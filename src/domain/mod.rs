@@ -9,6 +9,7 @@ pub mod id;
 pub mod ip_range;
 pub mod language;
 pub mod nul;
+pub mod phone;
 pub mod polls;
 pub mod quotes;
 pub mod replies;

@@ -92,25 +92,55 @@ pub async fn store_remote(
     let max = (state.config.max_media_attachments as usize).max(REMOTE_ALBUM_MAX);
     let usable = attachments.iter().filter_map(inbound).take(max);
     for (position, remote) in usable.enumerate() {
-        media::insert(
-            &mut *conn,
-            &NewMedia {
-                account_id: author_id,
-                status_id: Some(status_id),
-                position: i16::try_from(position).unwrap_or(i16::MAX),
-                kind: remote.kind,
-                content_type: &remote.content_type,
-                remote_url: Some(&remote.url),
-                description: &remote.description,
-                blurhash: remote.blurhash.as_deref(),
-                dimensions: remote.dimensions,
-                focus: remote.focus,
-                ..NewMedia::default()
-            },
-        )
-        .await?;
+        let position = i16::try_from(position).unwrap_or(i16::MAX);
+        insert_remote(&mut *conn, author_id, Some(status_id), position, &remote).await?;
     }
     Ok(())
+}
+
+/// Stores the picture or video of a remote story (`attachment`) as a remote reference
+/// of `author_id`, attached to nothing yet; returns the row, or `None` when it is no
+/// usable image or video or the author's domain is blocked with `reject_media`.
+pub async fn store_remote_story(
+    conn: &mut PgConnection,
+    author_id: i64,
+    attachment: &Attachment,
+) -> sqlx::Result<Option<MediaRow>> {
+    let Some(remote) = inbound(attachment).filter(|r| matches!(r.kind, "image" | "video")) else {
+        return Ok(None);
+    };
+    if rejects_media_of(&mut *conn, author_id).await? {
+        return Ok(None);
+    }
+    insert_remote(conn, author_id, None, 0, &remote)
+        .await
+        .map(Some)
+}
+
+async fn insert_remote(
+    conn: &mut PgConnection,
+    author_id: i64,
+    status_id: Option<i64>,
+    position: i16,
+    remote: &RemoteMedia,
+) -> sqlx::Result<MediaRow> {
+    media::insert(
+        conn,
+        &NewMedia {
+            account_id: author_id,
+            status_id,
+            position,
+            kind: remote.kind,
+            content_type: &remote.content_type,
+            remote_url: Some(&remote.url),
+            description: &remote.description,
+            blurhash: remote.blurhash.as_deref(),
+            dimensions: remote.dimensions,
+            focus: remote.focus,
+            ..NewMedia::default()
+        },
+    )
+    .await
 }
 
 /// What is kept of one remote attachment.

@@ -130,13 +130,30 @@ async fn get_json(
     read_json(response).await
 }
 
-/// One GET to a checked destination, signed by the instance actor when `signed`.
-async fn send_get(
+/// GETs an ActivityStreams document with `Authorization: Bearer token` (a bearcap's,
+/// see `federation::protocol::story`). A redirect is not followed: the token is for
+/// `url`'s server only.
+pub async fn fetch_with_bearer(
     state: &AppState,
     url: &url::Url,
-    accept: &str,
-    signed: bool,
-) -> Result<reqwest::Response, FetchError> {
+    token: &str,
+) -> Result<Value, FetchError> {
+    check_allowed(state, url).await?;
+    let response = state
+        .http
+        .get(url.clone())
+        .header(ACCEPT, ACTIVITY_ACCEPT)
+        .bearer_auth(token)
+        .send()
+        .await?;
+    if response.status().is_redirection() {
+        return Err(FetchError::Status(response.status().as_u16()));
+    }
+    read_json(response).await
+}
+
+/// Refuses a destination that is not public or whose domain the instance blocks.
+async fn check_allowed(state: &AppState, url: &url::Url) -> Result<(), FetchError> {
     check_destination(&state.config, url).await?;
     let refused = super::domain_policy::refuses(state, url)
         .await
@@ -144,6 +161,17 @@ async fn send_get(
     if refused {
         return Err(FetchError::Forbidden(url.to_string()));
     }
+    Ok(())
+}
+
+/// One GET to a checked destination, signed by the instance actor when `signed`.
+async fn send_get(
+    state: &AppState,
+    url: &url::Url,
+    accept: &str,
+    signed: bool,
+) -> Result<reqwest::Response, FetchError> {
+    check_allowed(state, url).await?;
     let mut request = state.http.get(url.clone()).header(ACCEPT, accept);
     if signed {
         let keys = crate::delivery::keys::instance_keys(&state.db).await?;

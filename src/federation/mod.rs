@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
             "/users/{name}/followers_synchronization",
             get(actors::followers_synchronization),
         )
+        .route("/users/{name}/stories/{id}", get(actors::story))
         .route("/users/{name}/following", get(actors::following))
         .route("/users/{name}/collections/featured", get(actors::featured))
         .route("/users/{name}/collections/tags", get(actors::featured_tags))

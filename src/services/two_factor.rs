@@ -1,6 +1,8 @@
-//! Two-factor sign-in with TOTP (RFC 6238) for local users: setting it up (a secret the
-//! user's app reads from a QR code, confirmed by a first code, which hands out ten
-//! single-use recovery codes), checking a code at sign-in, new recovery codes, and
+//! Two-factor sign-in with TOTP (RFC 6238) — or a code texted to the user's verified
+//! number (`services::phone_verification`), accepted here too — for local users:
+//! setting it up (a secret the user's app reads from a QR code, confirmed by a first
+//! code, which hands out ten single-use recovery codes), checking a code at sign-in,
+//! new recovery codes, and
 //! turning it off (by the user with their password, or by the operator for a lost
 //! phone). The web settings pages, the web sign-in's second step and the OAuth
 //! password grant (`auth::grants`) call these functions; nothing here renders.
@@ -224,14 +226,27 @@ pub async fn confirm_setup(
 /// locked-out user's right code is refused too).
 pub async fn verify(state: &AppState, user: &UserRow, code: &str) -> Result<(), TwoFactorError> {
     refuse_if_locked_out(state, user.id).await?;
-    let row = rows::find(&state.db, user.id)
+    let totp = rows::find(&state.db, user.id)
         .await?
-        .filter(|row| row.enabled_at.is_some())
-        .ok_or(TwoFactorError::NotEnabled)?;
-    let accepted = match matching_step(state, &row, code)? {
-        Some(step) => rows::accept_step(&state.db, user.id, step).await?,
-        None => spend_recovery_code(state, user.id, code).await?,
+        .filter(|row| row.enabled_at.is_some());
+    let sms = crate::db::phone_verifications::user_phone(&state.db, user.id)
+        .await?
+        .is_some_and(|phone| phone.two_factor);
+    if totp.is_none() && !sms {
+        return Err(TwoFactorError::NotEnabled);
+    }
+    let mut accepted = match &totp {
+        Some(row) => match matching_step(state, row, code)? {
+            Some(step) => rows::accept_step(&state.db, user.id, step).await?,
+            None => spend_recovery_code(state, user.id, code).await?,
+        },
+        None => false,
     };
+    if !accepted && sms {
+        accepted = crate::services::phone_verification::accept_sign_in_code(state, user.id, code)
+            .await
+            .map_err(|error| TwoFactorError::Internal(anyhow::anyhow!("{error}")))?;
+    }
     if accepted {
         Ok(())
     } else {

@@ -36,7 +36,7 @@ use crate::state::AppState;
 pub use assets::{missing_png, stylesheet_path};
 use pages::{
     actions, app, auth, discover, profile, public, settings, settings_import, settings_migration,
-    status, two_factor,
+    status, stories, two_factor,
 };
 pub use render::PageError;
 use session::Visitor;
@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::routes())
         .merge(discover::routes())
         .merge(app::routes())
+        .merge(stories::routes())
         .merge(actions::routes())
         .merge(settings::routes())
         .merge(settings_migration::routes())

@@ -19,7 +19,7 @@ use roost::domain::totp;
 use roost::services::two_factor;
 
 /// Signs the browser in through the form.
-async fn sign_in(browser: &Browser, app: &TestApp, login: &str) {
+pub async fn sign_in(browser: &Browser, app: &TestApp, login: &str) {
     browser.goto(&app.url("/auth/sign_in")).await;
     browser.fill("#login", login).await;
     browser.fill("#password", PASSWORD).await;
@@ -29,7 +29,7 @@ async fn sign_in(browser: &Browser, app: &TestApp, login: &str) {
 }
 
 /// Waits (bounded) until `script` evaluates to `true` in the page.
-async fn wait_until(browser: &Browser, script: &str, what: &str) {
+pub async fn wait_until(browser: &Browser, script: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if browser.evaluate(&format!("return ({script});")).await == Value::Bool(true) {

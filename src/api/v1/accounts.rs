@@ -38,6 +38,10 @@ pub struct RegisterParams {
     locale: Option<String>,
     /// Why the user wants to join (shown to moderators under approval mode).
     reason: Option<String>,
+    /// Roost extension: the id of a phone verification this app completed
+    /// (`POST /api/v1/roost/phone_verifications`); required when the server asks for a
+    /// verified phone number at sign-up.
+    phone_verification: Option<String>,
 }
 
 /// Registers a local account with an app token and returns a user token.
@@ -67,6 +71,16 @@ pub async fn register(
         ));
     }
     check_length("reason", params.reason.as_deref(), 1000)?;
+    let phone_verification = match params.phone_verification.as_deref() {
+        None | Some("") => None,
+        Some(id) => Some(id.parse::<Id>().map_err(|_| {
+            ApiError::validation(
+                "phone_verification",
+                "ERR_INVALID",
+                "Phone verification is invalid or expired",
+            )
+        })?),
+    };
     let ip = ip.to_string();
     let input = SignUp {
         username: params.username.as_deref().unwrap_or_default(),
@@ -79,6 +93,7 @@ pub async fn register(
         ip: Some(&ip),
         origin: SignUpOrigin::Api,
         app_id: Some(app_token.app_id),
+        phone_verification: phone_verification.map(|Id(id)| id),
     };
     let (account, _user) = signup::sign_up(&state.db, &state.passwords, &state.config, &input)
         .await

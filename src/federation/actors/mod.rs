@@ -7,6 +7,7 @@
 //! - [`collections`]: followers, following, outbox, featured, featured hashtags.
 //! - [`endorsements`]: the accounts an actor endorses.
 //! - [`status`]: one local post as a Note.
+//! - [`story`]: one local story, for the holder of its bearcap.
 //! - [`emoji`]: one local custom emoji as an `Emoji`.
 //! - [`signed_get`]: who is asking, from a signed GET ("authorized fetch").
 //!
@@ -19,6 +20,7 @@ pub mod emoji;
 pub mod endorsements;
 pub mod signed_get;
 pub mod status;
+pub mod story;
 
 pub use collections::{
     featured, featured_tags, followers, followers_synchronization, following, outbox, replies,
@@ -27,6 +29,7 @@ pub use document::{actor, actor_document, backfill_missing_keys, instance};
 pub use emoji::emoji;
 pub use endorsements::endorsements;
 pub use status::{quote_authorization, reply_authorization, status};
+pub use story::story;
 
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
 use axum::http::HeaderMap;

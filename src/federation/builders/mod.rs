@@ -17,3 +17,4 @@ pub mod quotes;
 pub mod relays;
 pub mod replies;
 pub mod reports;
+pub mod stories;

@@ -1,6 +1,7 @@
 //! Inbound `Delete`: of a post (a bare id, a Tombstone or the object embedded), which
-//! `services::statuses::delete` applies when the actor wrote it, or of the actor itself,
-//! which suspends the account here (`federation::suspensions`).
+//! `services::statuses::delete` applies when the actor wrote it, of a story
+//! (`services::stories::remote`), or of the actor itself, which suspends the account
+//! here (`federation::suspensions`).
 //!
 //! Spec: <https://www.w3.org/TR/activitypub/#delete-activity-inbox>.
 
@@ -23,6 +24,9 @@ pub async fn receive(state: &AppState, actor: &AccountRow, activity: &ClaimedAct
     }
     // A Delete of a QuoteAuthorization stamp revokes the quote it approved (FEP-044f).
     if services::quotes::receive_revocation(state, actor, id).await? {
+        return Ok(());
+    }
+    if services::stories::remote::receive_delete(state, actor, id).await? {
         return Ok(());
     }
     let Some(status) = statuses::find_by_ap_id(&state.db, id).await? else {

@@ -10,7 +10,8 @@
 //! Follow: see [`undo`]); Create, Update and Delete of posts; Like, Announce (of a post,
 //! or of an activity a group shares: see [`shared_activity`]); Update of
 //! the sender's own actor; Move of the sender (see [`move_`]); Block; Flag; Add and Remove of a featured `Hashtag`;
-//! FEP-044f `QuoteRequest`; GoToSocial's `ReplyRequest`; what an accepted relay forwards
+//! FEP-044f `QuoteRequest`; GoToSocial's `ReplyRequest`; stories (`Add`, `Delete` and
+//! `View` of a `Story`, see [`stories`]); what an accepted relay forwards
 //! or announces (see [`relayed`]). Every other type is kept as stored and marked
 //! processed without effect, so later versions can replay it.
 //!
@@ -32,6 +33,7 @@ pub mod reject;
 pub mod relayed;
 pub mod reply_request;
 pub mod shared_activity;
+pub mod stories;
 pub mod undo;
 pub mod update;
 pub mod update_actor;
@@ -79,6 +81,9 @@ pub async fn apply(state: &AppState, actor: &AccountRow, activity: &ClaimedActiv
         ActivityKind::Block => block::receive(state, actor, activity).await,
         ActivityKind::Flag => flag::receive(state, actor, activity).await,
         ActivityKind::Move => move_::receive(state, actor, activity).await,
+        ActivityKind::Add if stories::is_story(activity) => {
+            stories::receive_add(state, actor, activity).await
+        }
         ActivityKind::Add => featured_tags::receive(state, actor, activity, true).await,
         ActivityKind::Remove => featured_tags::receive(state, actor, activity, false).await,
         ActivityKind::Unknown(kind) if kind == "QuoteRequest" => {
@@ -86,6 +91,9 @@ pub async fn apply(state: &AppState, actor: &AccountRow, activity: &ClaimedActiv
         }
         ActivityKind::Unknown(kind) if kind == "ReplyRequest" => {
             reply_request::receive(state, actor, activity).await
+        }
+        ActivityKind::Unknown(kind) if kind == "View" => {
+            stories::receive_view(state, actor, activity).await
         }
         other => Err(Skip::Ignored(format!(
             "{} is not handled yet",

@@ -38,6 +38,7 @@ pub mod moves;
 pub mod nodeinfo;
 pub mod note;
 pub mod raw;
+pub mod story;
 pub mod thread_collection;
 pub mod webfinger;
 

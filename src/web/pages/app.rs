@@ -38,6 +38,7 @@ fn signed_in(visitor: &Visitor) -> Result<&crate::db::web_sessions::LiveSession,
 #[template(path = "home.html")]
 struct HomePage {
     page: Frame,
+    stories: Vec<super::stories::RingView>,
     posts: Vec<PostView>,
     older: Option<String>,
 }
@@ -64,8 +65,10 @@ pub async fn home(state: &AppState, visitor: &Visitor, query: &OlderQuery) -> Pa
         .then(|| posts.last().map(|p| p.id.clone()))
         .flatten();
     let frame = Frame::new(state, visitor, EN.home).await?.at("home");
+    let stories = super::stories::row(state, session.account_id).await?;
     render::ok(&HomePage {
         page: frame,
+        stories,
         posts,
         older,
     })

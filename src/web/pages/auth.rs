@@ -14,9 +14,12 @@ use axum::Router;
 use crate::auth::signup::{self, SignUp, SignUpError, SignUpOrigin};
 use crate::config::RegistrationMode;
 use crate::db::rules::RuleRow;
+use crate::db::web_sessions::LiveSession;
 use crate::domain::Role;
 use crate::rate_limit::Bucket;
+use crate::services::phone_verification;
 use crate::services::web_sessions::{self, SignInError};
+use crate::sms::settings::PhoneAtSignUp;
 use crate::state::AppState;
 use crate::web::forms::WebForm;
 use crate::web::frame::Frame;
@@ -120,6 +123,16 @@ struct TwoFactorPage {
     page: Frame,
     return_to: String,
     error: Option<String>,
+    /// Whether the user can have a code texted (two-factor sign-in by SMS is on).
+    sms: bool,
+    /// Where a code was just texted (mostly hidden).
+    notice: Option<String>,
+}
+
+/// Whether the half-signed-in `session`'s user can have a sign-in code texted.
+async fn sms_sign_in(state: &AppState, session: &LiveSession) -> Result<bool, PageError> {
+    let phone = crate::db::phone_verifications::user_phone(&state.db, session.user_id).await?;
+    Ok(state.sms.enabled() && phone.is_some_and(|phone| phone.two_factor))
 }
 
 /// The two-factor form.
@@ -133,9 +146,9 @@ pub struct CodeForm {
 /// `GET /auth/two_factor`: asks a half-signed-in visitor for their code.
 pub async fn two_factor_form(state: &AppState, visitor: &Visitor, query: &ReturnTo) -> PageResult {
     let return_to = safe_return(query.return_to.as_deref());
-    if visitor.pending.is_none() {
+    let Some(pending) = &visitor.pending else {
         return Ok(see_other("/auth/sign_in"));
-    }
+    };
     let page = Frame::new(state, visitor, EN.two_factor)
         .await?
         .at("sign_in");
@@ -143,7 +156,41 @@ pub async fn two_factor_form(state: &AppState, visitor: &Visitor, query: &Return
         page,
         return_to,
         error: None,
+        sms: sms_sign_in(state, pending).await?,
+        notice: None,
     })
+}
+
+/// `POST /auth/two_factor/sms`: texts a sign-in code to the half-signed-in user's
+/// number (two-factor sign-in by SMS), then asks for it as for any code.
+pub async fn text_sign_in_code(state: &AppState, visitor: &Visitor, form: CodeForm) -> PageResult {
+    let return_to = safe_return(form.return_to.as_deref());
+    let Some(pending) = &visitor.pending else {
+        return Ok(see_other("/auth/sign_in"));
+    };
+    let ip = visitor.ip.to_string();
+    let sent = phone_verification::send_sign_in_code(state, pending.user_id, &ip).await;
+    let (status, notice, error) = match sent {
+        Ok(started) => (StatusCode::OK, Some(started.masked), None),
+        Err(error) => {
+            let (status, errors) = field_errors(error, "code")?;
+            let why = errors.into_iter().map(|(_, why)| why).next();
+            (status, None, why)
+        }
+    };
+    let page = Frame::new(state, visitor, EN.two_factor)
+        .await?
+        .at("sign_in");
+    Ok(html(
+        status,
+        &TwoFactorPage {
+            page,
+            return_to,
+            error,
+            sms: sms_sign_in(state, pending).await?,
+            notice,
+        },
+    ))
 }
 
 /// `POST /auth/two_factor`: a right code finishes signing in.
@@ -171,6 +218,8 @@ pub async fn two_factor(state: &AppState, visitor: &Visitor, form: CodeForm) -> 
                     page,
                     return_to,
                     error: Some(error.to_string()),
+                    sms: sms_sign_in(state, pending).await?,
+                    notice: None,
                 },
             ))
         }
@@ -200,6 +249,19 @@ pub struct SignUpForm {
     #[serde(default)]
     reason: String,
     agreement: Option<String>,
+    /// The phone verification the page's "Send code" started (when SMS is on).
+    #[serde(default)]
+    phone_verification: String,
+    /// The code the user received, checked with the sign-up itself.
+    #[serde(default)]
+    phone_code: String,
+}
+
+/// The "Send code" form of the sign-up page (`POST /auth/sign_up/phone`).
+#[derive(Debug, Default, Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    phone_number: String,
 }
 
 #[derive(Template)]
@@ -212,6 +274,10 @@ struct SignUpPage {
     email: String,
     reason: String,
     errors: Vec<(String, String)>,
+    /// Whether the page asks for a phone number (SMS on and sign-up asks for one).
+    phone: bool,
+    /// The verification a code was sent for, and where it went (mostly hidden).
+    phone_verification: Option<(String, String)>,
 }
 
 impl SignUpPage {
@@ -256,6 +322,8 @@ async fn closed(state: &AppState, visitor: &Visitor) -> PageResult {
             email: String::new(),
             reason: String::new(),
             errors: Vec::new(),
+            phone: false,
+            phone_verification: None,
         },
     ))
 }
@@ -267,7 +335,20 @@ async fn sign_up_page(
     errors: Vec<(String, String)>,
     status: StatusCode,
 ) -> PageResult {
+    sign_up_page_with(state, visitor, form, errors, status, None).await
+}
+
+/// The sign-up page; `sent` is the verification a code was just sent for and where.
+async fn sign_up_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    form: SignUpForm,
+    errors: Vec<(String, String)>,
+    status: StatusCode,
+    sent: Option<(String, String)>,
+) -> PageResult {
     let page = Frame::new(state, visitor, EN.sign_up).await?;
+    let phone = state.sms.enabled() && state.config.sms.at_sign_up != PhoneAtSignUp::Off;
     Ok(html(
         status,
         &SignUpPage {
@@ -278,7 +359,64 @@ async fn sign_up_page(
             email: form.email.chars().take(320).collect(),
             reason: form.reason.chars().take(1000).collect(),
             errors,
+            phone,
+            phone_verification: sent,
         },
+    ))
+}
+
+/// `POST /auth/sign_up/phone`: texts a code to the number (the web page's first step
+/// when the server asks for a phone number) and shows the form again with the code
+/// field; the code is checked with the sign-up.
+pub async fn send_sign_up_code(state: &AppState, visitor: &Visitor, form: PhoneForm) -> PageResult {
+    if state.config.registration == RegistrationMode::Closed {
+        return closed(state, visitor).await;
+    }
+    let ip = visitor.ip.to_string();
+    let purpose = phone_verification::Purpose::WebSignUp;
+    let started = phone_verification::start(state, purpose, &form.phone_number, &ip).await;
+    match started {
+        Ok(started) => {
+            let sent = Some((started.id.to_string(), started.masked));
+            let form = SignUpForm::default();
+            sign_up_page_with(state, visitor, form, Vec::new(), StatusCode::OK, sent).await
+        }
+        Err(error) => {
+            let (status, errors) = field_errors(error, "phone_number")?;
+            sign_up_page(state, visitor, SignUpForm::default(), errors, status).await
+        }
+    }
+}
+
+/// A refusal of the phone service as the page's list of errors, with its status; a
+/// failure that is not about the input stays an error page.
+fn field_errors(
+    error: crate::error::ApiError,
+    field: &str,
+) -> Result<(StatusCode, Vec<(String, String)>), PageError> {
+    use crate::error::ApiError;
+    let status = match &error {
+        ApiError::Validation(_) | ApiError::Unprocessable(_) | ApiError::NotFound => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => return Err(error.into()),
+    };
+    let reasons = match error {
+        ApiError::Validation(problems) => problems.into_iter().map(|p| p.reason).collect(),
+        ApiError::NotFound => vec!["Phone verification is invalid or expired".to_owned()],
+        ApiError::Unavailable(_) => {
+            vec!["The text message could not be sent; try again later".to_owned()]
+        }
+        other => vec![other.to_string()],
+    };
+    Ok((
+        status,
+        reasons
+            .into_iter()
+            .map(|why| (field.to_owned(), why))
+            .collect(),
     ))
 }
 
@@ -312,6 +450,13 @@ pub async fn sign_up(state: &AppState, visitor: &Visitor, form: SignUpForm) -> P
         )
         .await;
     }
+    let phone_verification = match confirm_phone(state, &form).await? {
+        Ok(verification) => verification,
+        Err((status, errors)) => {
+            let sent = sent_verification(&form);
+            return sign_up_page_with(state, visitor, form, errors, status, sent).await;
+        }
+    };
     let ip = visitor.ip.to_string();
     let input = SignUp {
         username: &form.username,
@@ -324,6 +469,7 @@ pub async fn sign_up(state: &AppState, visitor: &Visitor, form: SignUpForm) -> P
         ip: Some(&ip),
         origin: SignUpOrigin::Api,
         app_id: None,
+        phone_verification,
     };
     let created = signup::sign_up(&state.db, &state.passwords, &state.config, &input).await;
     let (_, user) = match created {
@@ -357,6 +503,37 @@ pub async fn sign_up(state: &AppState, visitor: &Visitor, form: SignUpForm) -> P
         "/home",
         session_cookie(&state.config, &opened.token),
     ))
+}
+
+/// Checks the code entered with the sign-up form against the page's verification:
+/// `Ok(Ok(Some(id)))` when it is right, `Ok(Ok(None))` when the form has no
+/// verification (sign-up then says whether one is required), `Ok(Err(..))` with the
+/// page's errors when the code is wrong.
+async fn confirm_phone(
+    state: &AppState,
+    form: &SignUpForm,
+) -> Result<Result<Option<i64>, (StatusCode, Vec<(String, String)>)>, PageError> {
+    let Some((id, _)) = sent_verification(form) else {
+        return Ok(Ok(None));
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(Err(field_errors(
+            crate::error::ApiError::NotFound,
+            "phone_code",
+        )?));
+    };
+    let purpose = phone_verification::Purpose::WebSignUp;
+    match phone_verification::confirm(state, purpose, id, &form.phone_code).await {
+        Ok(_) => Ok(Ok(Some(id))),
+        Err(error) => Ok(Err(field_errors(error, "phone_code")?)),
+    }
+}
+
+/// The verification the form carries (id, and no masked number: the page only
+/// needs the id to ask for the code again).
+fn sent_verification(form: &SignUpForm) -> Option<(String, String)> {
+    let id = form.phone_verification.trim();
+    (!id.is_empty() && id.len() <= 20).then(|| (id.to_owned(), String::new()))
 }
 
 #[derive(Template)]
@@ -435,6 +612,16 @@ pub fn routes() -> Router<AppState> {
             ),
         )
         .route(
+            "/auth/two_factor/sms",
+            post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<CodeForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    limit(&state, Bucket::SignIn, &visitor)?;
+                    text_sign_in_code(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
             "/auth/sign_out",
             post(
                 |State(state): State<AppState>, visitor: Visitor, form: WebForm<serde::de::IgnoredAny>| async move {
@@ -453,6 +640,16 @@ pub fn routes() -> Router<AppState> {
                     let form = form.checked(&visitor)?;
                     limit(&state, Bucket::SignUp, &visitor)?;
                     sign_up(&state, &visitor, form).await
+                },
+            ),
+        )
+        .route(
+            "/auth/sign_up/phone",
+            post(
+                |State(state): State<AppState>, visitor: Visitor, form: WebForm<PhoneForm>| async move {
+                    let form = form.checked(&visitor)?;
+                    limit(&state, Bucket::SignUp, &visitor)?;
+                    send_sign_up_code(&state, &visitor, form).await
                 },
             ),
         )

@@ -11,4 +11,5 @@ pub mod settings;
 pub mod settings_import;
 pub mod settings_migration;
 pub mod status;
+pub mod stories;
 pub mod two_factor;

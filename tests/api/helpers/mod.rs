@@ -32,6 +32,7 @@ pub mod relay;
 pub mod requests;
 pub mod shell;
 pub mod signed_remote;
+pub mod sms_gateway;
 pub mod smtp;
 pub mod sse;
 pub mod staff;
