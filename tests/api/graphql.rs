@@ -625,6 +625,18 @@ async fn deep_and_expensive_queries_are_refused_with_graphql_errors(db: PgPool) 
         "{response}"
     );
 
+    // Many changes in one request cost as much as an expensive read.
+    let many: String = (0..25)
+        .map(|n| format!("l{n}: like(postId: \"1\") {{ id }} "))
+        .collect();
+    let response = graphql(&app, token, &format!("mutation {{ {many} }}"), json!({})).await;
+    assert!(
+        first_error(&response)["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("too complex")),
+        "{response}"
+    );
+
     // Bad input: never a 5xx.
     let syntax = graphql(&app, token, "{ viewer { ", json!({})).await;
     first_error(&syntax);
@@ -729,4 +741,38 @@ fn the_committed_schema_is_the_one_served() {
         "docs/graphql.graphql differs from the schema; regenerate it with \
          ROOST_UPDATE_GRAPHQL_SCHEMA=1 cargo test --test api graphql::the_committed"
     );
+}
+
+#[sqlx::test]
+async fn websocket_connections_are_capped_like_streaming_ones(db: PgPool) {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let app = TestApp::spawn_with(db, &["--streaming-max-anonymous-per-ip", "1"]).await;
+    let request = || {
+        let mut request = format!("ws://{}/api/graphql/ws", app.domain)
+            .into_client_request()
+            .expect("request");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().expect("header"),
+        );
+        request
+    };
+    let (_first, _) = tokio_tungstenite::connect_async(request())
+        .await
+        .expect("the first connection upgrades");
+    match tokio_tungstenite::connect_async(request()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429)
+        }
+        other => panic!("expected 429, got {:?}", other.map(|(_, r)| r.status())),
+    }
+    // Without the subprotocol: a Mastodon-shaped 400, not an empty answer.
+    let plain = format!("ws://{}/api/graphql/ws", app.domain);
+    match tokio_tungstenite::connect_async(plain).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 400)
+        }
+        other => panic!("expected 400, got {:?}", other.map(|(_, r)| r.status())),
+    }
 }

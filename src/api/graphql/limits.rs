@@ -21,6 +21,9 @@ pub const MAX_DEPTH: usize = 15;
 /// Highest complexity (the schema's `limit_complexity`): each field counts 1, a list
 /// field counts its children once per item it may return (`first`).
 pub const MAX_COMPLEXITY: usize = 2_000;
+/// What one mutation field counts towards [`MAX_COMPLEXITY`] (plus its selection), so
+/// that one request makes at most about 20 changes.
+pub const MUTATION_COST: usize = 100;
 /// Persisted queries kept per process (least recently used ones go first).
 pub const PERSISTED_QUERIES: usize = 1_000;
 /// Items one connection page may hold (`first`), as the REST lists' `limit`.

@@ -10,6 +10,7 @@
 use async_graphql::{Context, InputObject, Object, ID};
 
 use super::context::{failure, signed_in, state, GraphResult, OrFailure};
+use super::limits::MUTATION_COST;
 use super::query::parse_id;
 use super::types::{Account, Post, Relationship, Report, Visibility};
 use crate::api::entities;
@@ -99,11 +100,13 @@ pub struct MutationRoot;
 #[Object]
 impl MutationRoot {
     /// Posts (scope `write:statuses`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn create_post(&self, ctx: &Context<'_>, input: PostInput) -> GraphResult<Post> {
         post(ctx, &input, None).await
     }
 
     /// Comments on a post the viewer may see (scope `write:statuses`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn create_comment(
         &self,
         ctx: &Context<'_>,
@@ -115,6 +118,7 @@ impl MutationRoot {
 
     /// Likes (favourites) a post; liking again changes nothing (scope
     /// `write:favourites`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn like(&self, ctx: &Context<'_>, post_id: ID) -> GraphResult<Post> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteFavourites>(ctx)?;
@@ -125,6 +129,7 @@ impl MutationRoot {
     }
 
     /// Takes a like back (scope `write:favourites`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn unlike(&self, ctx: &Context<'_>, post_id: ID) -> GraphResult<Post> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteFavourites>(ctx)?;
@@ -136,6 +141,7 @@ impl MutationRoot {
 
     /// Follows an account, or asks to when it approves followers by hand or is
     /// remote (scope `write:follows`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn follow(&self, ctx: &Context<'_>, account_id: ID) -> GraphResult<Relationship> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteFollows>(ctx)?;
@@ -154,6 +160,7 @@ impl MutationRoot {
     }
 
     /// Stops following an account, or withdraws the request (scope `write:follows`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn unfollow(&self, ctx: &Context<'_>, account_id: ID) -> GraphResult<Relationship> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteFollows>(ctx)?;
@@ -165,6 +172,7 @@ impl MutationRoot {
     }
 
     /// Blocks an account (scope `write:blocks`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn block(&self, ctx: &Context<'_>, account_id: ID) -> GraphResult<Relationship> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteBlocks>(ctx)?;
@@ -178,6 +186,7 @@ impl MutationRoot {
     }
 
     /// Unblocks an account (scope `write:blocks`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn unblock(&self, ctx: &Context<'_>, account_id: ID) -> GraphResult<Relationship> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteBlocks>(ctx)?;
@@ -190,6 +199,7 @@ impl MutationRoot {
 
     /// Reports an account, and some of its posts, to the moderators (scope
     /// `write:reports`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn report(&self, ctx: &Context<'_>, input: ReportInput) -> GraphResult<Report> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteReports>(ctx)?;
@@ -214,6 +224,7 @@ impl MutationRoot {
     }
 
     /// Changes the signed-in user's profile (scope `write:accounts`).
+    #[graphql(complexity = "MUTATION_COST + child_complexity")]
     async fn update_profile(&self, ctx: &Context<'_>, input: ProfileInput) -> GraphResult<Account> {
         let state = state(ctx)?;
         let viewer = signed_in::<WriteAccounts>(ctx)?;

@@ -2,8 +2,8 @@
 //! the graphql-transport-ws protocol, or the older graphql-ws one): the signed-in
 //! user's new notifications and the new posts of their home feed, fed by the
 //! streaming API's hub (`events::Hub`), so both APIs share one LISTEN connection and
-//! one set of connection caps (each subscription takes a slot, 429-style
-//! `RATE_LIMITED` error over a cap).
+//! one set of connection caps: the connection takes a slot (429 over a cap), and so
+//! does each subscription (a `RATE_LIMITED` error over a cap).
 //!
 //! The token comes in the `Authorization` header of the upgrade request or in the
 //! `connection_init` payload (`{"Authorization": "Bearer …"}`, or `{"token": "…"}`).
@@ -197,6 +197,9 @@ pub async fn websocket(
     let protocol = protocol.map_err(|_| {
         ApiError::BadRequest("Ask for the graphql-transport-ws (or graphql-ws) subprotocol".into())
     })?;
+    // The connection itself holds a slot (the account's when the upgrade request
+    // carries a token, its address's otherwise), as a streaming connection does.
+    let slot = reserve(&state, token.as_ref().and_then(|t| t.account_id), ip)?;
     let mut data = Data::default();
     data.insert(state.clone());
     data.insert(ip);
@@ -204,11 +207,13 @@ pub async fn websocket(
     Ok(upgrade
         .max_message_size(MAX_BODY_BYTES)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |socket| async move {
             GraphQLWebSocket::new(socket, schema, protocol)
                 .with_data(data)
                 .on_connection_init(move |payload| connection_init(state, payload))
                 .serve()
+                .await;
+            drop(slot);
         }))
 }
 
