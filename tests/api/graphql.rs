@@ -776,3 +776,30 @@ async fn websocket_connections_are_capped_like_streaming_ones(db: PgPool) {
         other => panic!("expected 400, got {:?}", other.map(|(_, r)| r.status())),
     }
 }
+
+/// The introspection query of GraphiQL and code generators (graphql-js's
+/// `getIntrospectionQuery`, with its seven levels of `ofType`).
+const INTROSPECTION: &str = "query IntrospectionQuery { __schema { \
+    queryType { name } mutationType { name } subscriptionType { name } \
+    types { ...FullType } directives { name description locations args { ...InputValue } } } } \
+    fragment FullType on __Type { kind name description \
+    fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } \
+    isDeprecated deprecationReason } inputFields { ...InputValue } interfaces { ...TypeRef } \
+    enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } \
+    possibleTypes { ...TypeRef } } \
+    fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue } \
+    fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name \
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+#[sqlx::test]
+async fn the_usual_introspection_query_fits_in_the_limits(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let response = graphql(&app, None, INTROSPECTION, json!({})).await;
+    let types = data(&response)["__schema"]["types"]
+        .as_array()
+        .expect("types");
+    assert!(
+        types.iter().any(|t| t["name"] == "PostConnection"),
+        "{types:?}"
+    );
+}
