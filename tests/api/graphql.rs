@@ -597,7 +597,7 @@ async fn deep_and_expensive_queries_are_refused_with_graphql_errors(db: PgPool) 
     let response = graphql(&app, token, &fifty, json!({})).await;
     assert_eq!(
         first_error(&response)["message"],
-        "The query is nested deeper than 30 levels"
+        "The query is nested deeper than 20 levels"
     );
     assert_eq!(response["data"], Value::Null);
 
@@ -801,5 +801,30 @@ async fn the_usual_introspection_query_fits_in_the_limits(db: PgPool) {
     assert!(
         types.iter().any(|t| t["name"] == "PostConnection"),
         "{types:?}"
+    );
+}
+
+#[sqlx::test]
+async fn fragments_that_double_at_every_level_are_refused_at_once(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let mut query = String::from("{ ...F0 }");
+    // Ten spreads of the next fragment at each of 15 levels: 10^15 fields.
+    for level in 0..15 {
+        let next = level + 1;
+        let spreads = format!("...F{next} ").repeat(10);
+        query.push_str(&format!(" fragment F{level} on Query {{ {spreads}}}"));
+    }
+    query.push_str(" fragment F15 on Query { __typename }");
+    let started = std::time::Instant::now();
+    let response = graphql(&app, None, &query, json!({})).await;
+    assert!(
+        first_error(&response)["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("fragments written out")),
+        "{response}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "refused at once"
     );
 }

@@ -1,7 +1,8 @@
 //! The bounds one GraphQL request must stay within, so that no request can take the
-//! server down: its size, its nesting (checked on the text, before it is parsed), its
-//! depth and complexity (checked by async-graphql's validation on the parsed document),
-//! and the persisted queries kept in memory.
+//! server down: its size, its nesting (checked on the text, before it is parsed), the
+//! size of its selection with fragments written out (checked on the parsed document,
+//! before validation), its depth and complexity (checked by async-graphql's
+//! validation), and the persisted queries kept in memory.
 //!
 //! Not here: the checks themselves of depth and complexity (the schema's
 //! `limit_depth`/`limit_complexity`, set in [`super::schema`]) and how each field counts
@@ -9,13 +10,20 @@
 //! Spec: <https://spec.graphql.org/October2021/#sec-Language> (the lexical grammar that
 //! [`nesting`] skims).
 
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::Positioned;
+
 /// Largest request body `/api/graphql` reads, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Longest query text, in bytes.
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
-/// Deepest bracket nesting (`{`, `(`, `[` together) the text of a query may have. Checked
-/// before parsing, so a query nested thousands deep costs a scan, not a parse.
-pub const MAX_NESTING: usize = 30;
+/// Deepest bracket nesting (`{`, `(`, `[` together) the text of a query may have,
+/// checked before parsing (a query nested thousands deep costs a scan, not a parse),
+/// and deepest nesting of selections and fragment spreads (the schema's
+/// `limit_recursive_depth`).
+pub const MAX_NESTING: usize = 20;
 /// Deepest selection of fields (the schema's `limit_depth`).
 pub const MAX_DEPTH: usize = 15;
 /// Highest complexity (the schema's `limit_complexity`): each field counts 1, a list
@@ -30,6 +38,11 @@ pub const PERSISTED_QUERIES: usize = 1_000;
 pub const MAX_PAGE: i32 = 40;
 /// Items a connection page holds when `first` is not given.
 pub const DEFAULT_PAGE: i32 = 20;
+
+/// Most fields a query may select once its fragments are written out. Fragments that
+/// each spread the next one twice would otherwise double the work of validation at
+/// every level.
+pub const MAX_EXPANDED_FIELDS: usize = 5_000;
 
 /// Why a query's text is refused before parsing.
 #[derive(Debug, PartialEq, Eq)]
@@ -124,6 +137,63 @@ fn end_of_block_string(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// How many fields `document`'s largest operation selects with every fragment spread
+/// written out (a fragment's size is counted once and reused, so this costs one pass
+/// over the document; a fragment cycle counts as `usize::MAX`).
+pub fn expanded_fields(document: &ExecutableDocument) -> usize {
+    let mut sizes: HashMap<&str, Option<usize>> = HashMap::new();
+    document
+        .operations
+        .iter()
+        .map(|(_, operation)| selection_size(document, &operation.node.selection_set, &mut sizes))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The written-out size of `set`; `sizes` holds each fragment's (`None` while it is
+/// being measured).
+fn selection_size<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a Positioned<SelectionSet>,
+    sizes: &mut HashMap<&'a str, Option<usize>>,
+) -> usize {
+    set.node.items.iter().fold(0usize, |total, selection| {
+        let size = match &selection.node {
+            Selection::Field(field) => {
+                1usize.saturating_add(selection_size(document, &field.node.selection_set, sizes))
+            }
+            Selection::InlineFragment(inline) => {
+                selection_size(document, &inline.node.selection_set, sizes)
+            }
+            Selection::FragmentSpread(spread) => {
+                fragment_size(document, spread.node.fragment_name.node.as_str(), sizes)
+            }
+        };
+        total.saturating_add(size)
+    })
+}
+
+fn fragment_size<'a>(
+    document: &'a ExecutableDocument,
+    name: &'a str,
+    sizes: &mut HashMap<&'a str, Option<usize>>,
+) -> usize {
+    match sizes.get(name) {
+        Some(Some(size)) => return *size,
+        // A cycle writes out without end (validation would refuse it, but the walks
+        // before validation follow it).
+        Some(None) => return usize::MAX,
+        None => {}
+    }
+    let Some(fragment) = document.fragments.get(name) else {
+        return 0;
+    };
+    sizes.insert(name, None);
+    let size = selection_size(document, &fragment.node.selection_set, sizes);
+    sizes.insert(name, Some(size));
+    size
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +225,26 @@ mod tests {
     fn a_long_query_is_refused() {
         let long = format!("{{ a }}{}", " ".repeat(MAX_QUERY_BYTES));
         assert_eq!(check_text(&long), Err(Refusal::TooLong));
+    }
+
+    #[test]
+    fn fragments_that_double_are_counted_written_out_in_one_pass() {
+        let mut query = String::from("{ ...F0 }");
+        for level in 0..40 {
+            let next = level + 1;
+            query.push_str(&format!(
+                " fragment F{level} on Query {{ ...F{next} ...F{next} }}"
+            ));
+        }
+        query.push_str(" fragment F40 on Query { a }");
+        let document = async_graphql::parser::parse_query(&query).expect("parses");
+        assert_eq!(expanded_fields(&document), 1 << 40);
+        let small = async_graphql::parser::parse_query("{ a { b c } ...G } fragment G on Q { d }")
+            .expect("parses");
+        assert_eq!(expanded_fields(&small), 4);
+        let cycle = async_graphql::parser::parse_query("{ ...A } fragment A on Q { x ...A }")
+            .expect("parses");
+        assert_eq!(expanded_fields(&cycle), usize::MAX);
     }
 
     #[test]

@@ -16,7 +16,9 @@ use async_graphql::extensions::{
 };
 use async_graphql::{Request, Schema, ServerError, ServerResult};
 
-use super::limits::{self, MAX_COMPLEXITY, MAX_DEPTH, MAX_NESTING, PERSISTED_QUERIES};
+use super::limits::{
+    self, MAX_COMPLEXITY, MAX_DEPTH, MAX_EXPANDED_FIELDS, MAX_NESTING, PERSISTED_QUERIES,
+};
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
 use super::subscription::SubscriptionRoot;
@@ -32,7 +34,7 @@ const MAX_DIRECTIVES: usize = 8;
 /// schema's.
 pub fn build() -> RoostSchema {
     Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
-        // First: the text is measured before the persisted-query step parses it.
+        // First: the query is measured before the persisted-query step keeps it.
         .extension(TextLimits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,
@@ -50,7 +52,9 @@ pub fn sdl() -> String {
 }
 
 /// Refuses a query whose text is too long or nested too deep, before anything parses
-/// it (over HTTP and WebSocket alike).
+/// it, and one whose fragments write out to too many fields (or without end), before
+/// any walk of the document follows them (over HTTP and WebSocket alike; a persisted
+/// query is checked when it is registered).
 struct TextLimits;
 
 impl ExtensionFactory for TextLimits {
@@ -67,8 +71,20 @@ impl Extension for TextLimits {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        limits::check_text(&request.query)
-            .map_err(|refusal| ServerError::new(refusal.message(), None))?;
+        let mut request = request;
+        if !request.query.is_empty() {
+            limits::check_text(&request.query)
+                .map_err(|refusal| ServerError::new(refusal.message(), None))?;
+            // Parsed here (and kept for the execution) so that the size is known before
+            // any walk of the document follows its fragments.
+            let document = request.parsed_query()?;
+            if limits::expanded_fields(document) > MAX_EXPANDED_FIELDS {
+                return Err(ServerError::new(
+                    format!("The query selects more than {MAX_EXPANDED_FIELDS} fields with its fragments written out"),
+                    None,
+                ));
+            }
+        }
         next.run(ctx, request).await
     }
 }
