@@ -173,6 +173,17 @@ pub struct Config {
     )]
     pub timeline_preview: bool,
 
+    /// Whether `GET /api/graphql` serves the GraphiQL page (an in-browser editor of
+    /// GraphQL queries): for development, off in production.
+    #[arg(
+        long,
+        env = "ROOST_GRAPHIQL",
+        default_value = "false",
+        value_parser = BoolishValueParser::new(),
+        action = clap::ArgAction::Set
+    )]
+    pub graphiql: bool,
+
     /// Days between a user deleting their own account and its data being purged
     /// (the account is suspended and gone for everyone at once; within the grace
     /// period an admin can still restore it). 0: purged at the next maintenance pass.

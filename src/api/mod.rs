@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod authorize;
 pub mod entities;
+pub mod graphql;
 pub mod health;
 pub mod oauth;
 pub mod oembed;
@@ -554,6 +555,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/custom_emojis", get(v1::custom_emojis::index))
         .route("/api/openapi.json", get(openapi::serve))
+        .merge(graphql::router())
         .layer(cors())
         // The sign-in page is for browsers on Roost's own origin: no CORS.
         .route(

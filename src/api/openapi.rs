@@ -86,6 +86,7 @@ use super::{admin, authorize, oauth, v1};
         admin::deliveries::show, admin::deliveries::replay,
         admin::reports::list, admin::reports::show, admin::reports::assign_to_self,
         admin::reports::unassign, admin::reports::resolve, admin::reports::reopen,
+        crate::api::graphql::execute, crate::api::graphql::graphiql, crate::api::graphql::subscription::websocket,
         crate::api::streaming::socket::websocket, crate::api::streaming::user, crate::api::streaming::public,
         crate::api::streaming::public_local, crate::api::streaming::hashtag, crate::api::streaming::health,
         crate::api::streaming::user_notification, crate::api::streaming::public_remote,

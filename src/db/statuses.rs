@@ -555,6 +555,31 @@ pub async fn descendants(
     .await
 }
 
+/// A page of the direct replies to status `id` that `viewer` (NULL: anonymous) may see
+/// and has not muted, newest first (`page`'s bounds on their ids), without the replies
+/// the thread hides (hidden by the parent's author, or by an account it blocks): the
+/// comments of a post in the GraphQL API.
+pub async fn replies(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    id: i64,
+    page: &super::Page,
+) -> sqlx::Result<Vec<StatusRow>> {
+    use super::BindPage;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM statuses s \
+         WHERE s.in_reply_to_id = $2 AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL \
+           AND {SHOWN_IN_THREAD} AND {VISIBLE_TO_VIEWER} AND {NOT_MUTED} AND {cut}",
+        cut = page.cut("s.id", 3)
+    ))
+    .bind(viewer)
+    .bind(id)
+    .bind_page(page)
+    .fetch_all(db)
+    .await?;
+    Ok(page.newest_first(rows))
+}
+
 /// A reply in a replies collection: enough to name it by its ActivityPub id.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ReplyRef {

@@ -411,6 +411,17 @@ pub async fn visible(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResul
         .ok_or(ApiError::NotFound)
 }
 
+/// A page of the direct replies to `row` that `viewer` may see, newest first, as the
+/// thread shows them (`db::statuses::replies`): the comments of a post.
+pub async fn replies(
+    state: &AppState,
+    viewer: Option<i64>,
+    row: &StatusRow,
+    page: &crate::db::Page,
+) -> ApiResult<Vec<StatusRow>> {
+    Ok(statuses::replies(&state.db, viewer, row.id, page).await?)
+}
+
 /// Posts shown above a status in its thread (the API's 40).
 const THREAD_ANCESTORS: i64 = 40;
 /// Posts shown below a status in its thread (the API's 60).

@@ -57,8 +57,9 @@ pub async fn headers_layer(
             policy.to_owned()
         };
         let headers = response.headers_mut();
+        // A page that set its own policy keeps it (the development-only GraphiQL page).
         if let Ok(value) = HeaderValue::from_str(&policy) {
-            headers.insert(CONTENT_SECURITY_POLICY, value);
+            headers.entry(CONTENT_SECURITY_POLICY).or_insert(value);
         }
         headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -44,6 +44,7 @@ mod federation;
 mod filters;
 mod follower_sync;
 mod follows;
+mod graphql;
 mod grouped_notifications;
 mod hostile_remotes;
 mod imports;

@@ -31,8 +31,8 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::IntoResponse;
 
 /// Takes a connection slot for a viewer (or, without a token, for its address);
-/// 429 when a cap is reached.
-fn reserve(state: &AppState, viewer: Option<i64>, ip: ClientIp) -> ApiResult<Slot> {
+/// 429 when a cap is reached. GraphQL subscriptions take theirs here too.
+pub(crate) fn reserve(state: &AppState, viewer: Option<i64>, ip: ClientIp) -> ApiResult<Slot> {
     let holder = match viewer {
         Some(account) => Holder::Account(account),
         None => Holder::Anonymous(ip.0),
@@ -44,8 +44,9 @@ fn reserve(state: &AppState, viewer: Option<i64>, ip: ClientIp) -> ApiResult<Slo
 }
 
 /// Subscribes `viewer` to the hub of `state`, which starts listening with the first
-/// subscriber, preparing events with [`prepare::Renderer`].
-fn subscribe(state: &AppState, viewer: Option<i64>, slot: Slot) -> Subscriber {
+/// subscriber, preparing events with [`prepare::Renderer`]. GraphQL subscriptions
+/// subscribe here too, so both APIs share one hub and its caps.
+pub(crate) fn subscribe(state: &AppState, viewer: Option<i64>, slot: Slot) -> Subscriber {
     let preparer = || Arc::new(prepare::Renderer::new(state.clone())) as Arc<_>;
     state.stream.subscribe(&state.db, preparer, viewer, slot)
 }

@@ -9,6 +9,7 @@ mod discovery;
 mod farm;
 mod federation;
 mod floors;
+mod graphql;
 mod load;
 mod memory;
 mod pages;
@@ -61,7 +62,7 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,B13,B14,floors);
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,B13,B14,B15,floors);
     /// all by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
     /// need no dataset, so none is loaded then).
     #[arg(long, value_delimiter = ',')]
@@ -152,17 +153,12 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     report.add(Figure::startup(server.cold_start, idle_rss));
     let tokens = Arc::new(dataset::tokens(&pool, &secret, &server.base, &users).await?);
 
+    let mut b2_throughput = None;
     if wanted("B2") {
         eprintln!("roost-bench: B2 home timeline");
-        let base = server.base.clone();
-        let home_tokens = tokens.clone();
-        let home: MakeRequest = Arc::new(move |client, n| {
-            let token = &home_tokens[(n as usize * 7919) % home_tokens.len()];
-            client
-                .get(format!("{base}/api/v1/timelines/home?limit=20"))
-                .bearer_auth(token)
-        });
+        let home = home_timeline(&server.base, tokens.clone());
         let b2 = measure(server.pid, run, home).await;
+        b2_throughput = Some(b2.measured.throughput);
         let sql_floor =
             floors::home_timeline_sql(&pool, &users, Duration::from_secs(seconds)).await?;
         report.add(Figure::load(
@@ -171,6 +167,10 @@ async fn suite(args: Args) -> anyhow::Result<()> {
             b2,
             Some(("the same SQL (feed read), 8 conns", sql_floor)),
         ));
+    }
+    if wanted("B15") {
+        eprintln!("roost-bench: B15 GraphQL home feed next to REST");
+        report.add(graphql::b15(&server, &tokens, run, b2_throughput).await?);
     }
     if wanted("B1") {
         eprintln!("roost-bench: B1 post a status");
@@ -264,6 +264,15 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     report.write_json(&args.json)?;
     eprintln!("roost-bench: figures written to {}", args.json.display());
     Ok(())
+}
+
+/// B2's request: `GET /api/v1/timelines/home?limit=20` as each user in turn.
+fn home_timeline(base: &str, tokens: Arc<Vec<String>>) -> MakeRequest {
+    let url = format!("{base}/api/v1/timelines/home?limit=20");
+    Arc::new(move |client, n| {
+        let token = &tokens[(n as usize * 7919) % tokens.len()];
+        client.get(&url).bearer_auth(token)
+    })
 }
 
 /// Runs a load against the server and adds its CPU time per operation and peak RSS.
