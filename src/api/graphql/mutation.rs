@@ -286,6 +286,7 @@ async fn post(ctx: &Context<'_>, input: &PostInput, parent: Option<&ID>) -> Grap
         quoted_status_id: None,
         quote_approval_policy: None,
         reply_policy: None,
+        ..NewPost::default()
     };
     let row = match statuses::post(state, viewer, &new).await.or_failure()? {
         Posted::New(written) => written.row,
