@@ -1,6 +1,8 @@
 //! The `music_tracks` table (a track: title, artist, link, artwork, clip) and
-//! `status_music_tracks` (which status carries which track). Local tracks name their
-//! author's uploads; remote ones keep the peer's URLs.
+//! `status_music_tracks` (which status carries which track; a story names its track in
+//! `stories.music_track_id`). Local tracks name their author's uploads; remote ones keep
+//! the peer's URLs. A track nothing carries any more is deleted by a trigger (migration
+//! `20261220000000_story_music`).
 
 use sqlx::PgExecutor;
 
@@ -64,10 +66,11 @@ pub async fn unlink_status(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Res
     Ok(())
 }
 
-/// The track of a status, with where its files are.
+/// The track of a status or a story, with where its files are.
 #[derive(Clone, Debug, sqlx::FromRow)]
-pub struct StatusTrack {
-    pub status_id: i64,
+pub struct TrackRow {
+    /// The status or story that carries it.
+    pub owner_id: i64,
     pub title: String,
     pub artist: String,
     pub url: Option<String>,
@@ -85,24 +88,55 @@ pub struct StatusTrack {
     pub clip_duration: Option<f64>,
 }
 
+/// The columns of a [`TrackRow`] from `music_tracks t` and its uploads, after the
+/// owner's id.
+const TRACK_COLUMNS: &str = "t.title, t.artist, t.url, \
+    coalesce(a.preview_key, a.file_key) AS artwork_key, \
+    coalesce(t.artwork_url, a.remote_url) AS artwork_url, \
+    c.file_key AS clip_key, coalesce(t.clip_url, c.remote_url) AS clip_url, \
+    c.content_type AS clip_content_type, \
+    (c.meta ->> 'duration')::double precision AS clip_duration";
+
+/// The uploads of `music_tracks t`.
+const TRACK_UPLOADS: &str = "LEFT JOIN media_attachments a ON a.id = t.artwork_media_id \
+    LEFT JOIN media_attachments c ON c.id = t.clip_media_id";
+
 /// The tracks of the statuses among `status_ids`.
 pub async fn for_statuses(
     db: impl PgExecutor<'_>,
     status_ids: &[i64],
-) -> sqlx::Result<Vec<StatusTrack>> {
-    sqlx::query_as(
-        "SELECT smt.status_id, t.title, t.artist, t.url, \
-           coalesce(a.preview_key, a.file_key) AS artwork_key, \
-           coalesce(t.artwork_url, a.remote_url) AS artwork_url, \
-           c.file_key AS clip_key, coalesce(t.clip_url, c.remote_url) AS clip_url, \
-           c.content_type AS clip_content_type, \
-           (c.meta ->> 'duration')::double precision AS clip_duration \
+) -> sqlx::Result<Vec<TrackRow>> {
+    sqlx::query_as(&format!(
+        "SELECT smt.status_id AS owner_id, {TRACK_COLUMNS} \
          FROM status_music_tracks smt JOIN music_tracks t ON t.id = smt.music_track_id \
-         LEFT JOIN media_attachments a ON a.id = t.artwork_media_id \
-         LEFT JOIN media_attachments c ON c.id = t.clip_media_id \
-         WHERE smt.status_id = ANY($1)",
-    )
+         {TRACK_UPLOADS} WHERE smt.status_id = ANY($1)"
+    ))
     .bind(status_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Makes `track_id` the track of story `story_id`.
+pub async fn link_story(db: impl PgExecutor<'_>, story_id: i64, track_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE stories SET music_track_id = $2 WHERE id = $1")
+        .bind(story_id)
+        .bind(track_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The tracks of the stories among `story_ids`.
+pub async fn for_stories(
+    db: impl PgExecutor<'_>,
+    story_ids: &[i64],
+) -> sqlx::Result<Vec<TrackRow>> {
+    sqlx::query_as(&format!(
+        "SELECT s.id AS owner_id, {TRACK_COLUMNS} \
+         FROM stories s JOIN music_tracks t ON t.id = s.music_track_id \
+         {TRACK_UPLOADS} WHERE s.id = ANY($1)"
+    ))
+    .bind(story_ids)
     .fetch_all(db)
     .await
 }

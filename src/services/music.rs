@@ -1,15 +1,16 @@
-//! Music on posts: a track (title, artist, a link to the track on a music service,
-//! artwork, an optional short audio clip) that a status carries. The rules of a track
-//! are here, for every kind of post that may carry one: [`check`] validates what a
-//! local author sent (bounded lengths, an `https` link, the artwork an image and the
-//! clip an audio file of at most [`MAX_CLIP_SECONDS`], both the author's own unposted
-//! uploads), [`store`] writes the checked track in the caller's transaction and returns
-//! its id, and [`attach`] writes it and links it to a status. Tracks another Roost sent
-//! are read from its Note by [`receive`].
+//! Music on posts, reels and stories: a track (title, artist, a link to the track on a
+//! music service, artwork, an optional short audio clip) that a status or a story
+//! carries. The rules of a track are here, for everything that may carry one:
+//! [`check`] validates what a local author sent (bounded lengths, an `https` link, the
+//! artwork an image and the clip an audio file of at most [`MAX_CLIP_SECONDS`], both the
+//! author's own unposted uploads), [`store`] writes the checked track in the caller's
+//! transaction and returns its id, [`attach`] and [`attach_to_story`] write it and link
+//! it to a status or a story. Tracks another Roost sent are read from its Note by
+//! [`receive`] and from its story by [`receive_for_story`].
 //!
-//! Mastodon apps see the track as the status's link card; Roost's own clients and web
-//! app read the `music` field of the Status. On the wire a track is a `Link` attachment
-//! (see `federation::builders::music`).
+//! Mastodon apps see a status's track as its link card; Roost's own clients and web
+//! app read the `music` field of the Status or Story. On the wire a track is a `Link`
+//! attachment (see `federation::builders::music`).
 
 use sqlx::PgConnection;
 
@@ -17,7 +18,8 @@ use crate::db::media::MediaRow;
 use crate::db::music_tracks::{self, NewTrack};
 use crate::domain::{HttpUrl, Id};
 use crate::error::{ApiError, ApiResult};
-use crate::federation::protocol::note::Note;
+use crate::federation::builders::music::WireTrack;
+use crate::federation::protocol::note::{Attachment, Note};
 use crate::state::AppState;
 
 /// Longest title or artist name, in characters.
@@ -184,6 +186,18 @@ pub async fn store(conn: &mut PgConnection, track: &CheckedTrack) -> ApiResult<i
     Ok(id)
 }
 
+/// Writes a checked track and makes it the track of story `story_id`, in the story's
+/// transaction.
+pub async fn attach_to_story(
+    conn: &mut PgConnection,
+    story_id: i64,
+    track: &CheckedTrack,
+) -> ApiResult<()> {
+    let id = store(&mut *conn, track).await?;
+    music_tracks::link_story(conn, story_id, id).await?;
+    Ok(())
+}
+
 /// Writes a checked track and makes it the track of status `status_id`, in the
 /// status's transaction; returns the track's id.
 pub async fn attach(
@@ -211,6 +225,28 @@ pub async fn receive(conn: &mut PgConnection, note: &Note, status_id: i64) -> Ap
     let Some(wire) = crate::federation::builders::music::inbound(note) else {
         return Ok(());
     };
+    let id = store_wire(&mut *conn, &wire).await?;
+    music_tracks::link_status(conn, status_id, id).await?;
+    Ok(())
+}
+
+/// Stores the track among a received story's `music` attachments (as a Note carries
+/// one) as the track of the remote story `story_id`; nothing when there is none.
+pub async fn receive_for_story(
+    conn: &mut PgConnection,
+    attachments: &[Attachment],
+    story_id: i64,
+) -> ApiResult<()> {
+    let Some(wire) = crate::federation::builders::music::inbound_attachments(attachments) else {
+        return Ok(());
+    };
+    let id = store_wire(&mut *conn, &wire).await?;
+    music_tracks::link_story(conn, story_id, id).await?;
+    Ok(())
+}
+
+/// Writes a track a peer sent, bounded like a local one; returns its id.
+async fn store_wire(conn: &mut PgConnection, wire: &WireTrack) -> ApiResult<i64> {
     let bounded = |text: &str| text.trim().chars().take(MAX_NAME_CHARS).collect::<String>();
     let id = music_tracks::insert(
         &mut *conn,
@@ -224,6 +260,5 @@ pub async fn receive(conn: &mut PgConnection, note: &Note, status_id: i64) -> Ap
         },
     )
     .await?;
-    music_tracks::link_status(conn, status_id, id).await?;
-    Ok(())
+    Ok(id)
 }

@@ -3,7 +3,7 @@
 //! seen by the author's followers, by everyone signed in, or by their close friends;
 //! never in a timeline. This module owns every rule about them for local and remote
 //! authors alike: posting (one of the author's uploads, at most [`MAX_LIVE`] live
-//! stories), who sees what (`db::stories`'s one SQL rule), the row of stories with
+//! stories, with a music track checked by `services::music`), who sees what (`db::stories`'s one SQL rule), the row of stories with
 //! unseen ones first, views and the author's viewers list, replies (a direct message
 //! to the author), deletion, and the close friends list. Expiry is
 //! [`expiry`]'s; stories from other servers are [`remote`]'s.
@@ -20,12 +20,14 @@ use sqlx::PgConnection;
 
 use crate::db::accounts::{self, AccountRow};
 use crate::db::media::MediaRow;
+use crate::db::music_tracks::{self, TrackRow};
 use crate::db::stories::{self as db, NewStory, StoryRow, TrayRow};
 use crate::db::Page;
 use crate::domain::Id;
 use crate::error::{check_length, ApiError, ApiResult};
 use crate::federation::builders::stories::{self as builders, Addressing};
 use crate::federation::outbound;
+use crate::services::music::{self, CheckedTrack, TrackInput};
 use crate::services::statuses::{self, NewPost, Posted};
 use crate::state::AppState;
 use crate::urls;
@@ -43,7 +45,7 @@ const TRAY_LIMIT: i64 = 100;
 /// Most viewers listed at once.
 pub const MAX_VIEWERS: i64 = 500;
 /// Longest reply to a story, in characters (a status's limit).
-const MAX_REPLY: usize = 500;
+pub(crate) const MAX_REPLY: usize = 500;
 
 /// Who may see a story.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,8 @@ pub struct NewStoryRequest<'a> {
     pub duration: Option<&'a str>,
     /// Whether replies are taken (default yes).
     pub can_reply: Option<bool>,
+    /// A music track to play with it (`music[…]`, as on a post).
+    pub music: TrackInput<'a>,
 }
 
 /// A story as a viewer sees it.
@@ -96,6 +100,8 @@ pub struct StoryView {
     pub row: StoryRow,
     pub author: AccountRow,
     pub media: Option<MediaRow>,
+    /// The music track it carries.
+    pub music: Option<TrackRow>,
     /// The viewer has seen it.
     pub seen: bool,
 }
@@ -111,8 +117,9 @@ pub struct TrayEntry {
 /// audience's servers.
 ///
 /// # Errors
-/// `Validation` for a missing or unusable `media_id`, an unknown audience or a bad
-/// duration; `Unprocessable` past [`MAX_LIVE`] live stories or for an audio upload.
+/// `Validation` for a missing or unusable `media_id`, an unknown audience, a bad
+/// duration or music track; `Unprocessable` past [`MAX_LIVE`] live stories or for an
+/// audio upload.
 pub async fn post(
     state: &AppState,
     author: &AccountRow,
@@ -129,6 +136,10 @@ pub async fn post(
         .await
         .map_err(|_| unusable_media())?;
     let duration = duration_for(&media, request.duration)?;
+    let track = music::check(state, author.id, &request.music).await?;
+    if let Some(track) = &track {
+        refuse_story_media_in_track(track, media.id)?;
+    }
     if db::live_count(&state.db, author.id).await? >= MAX_LIVE {
         return Err(ApiError::Unprocessable(format!(
             "At most {MAX_LIVE} stories can be live at once"
@@ -158,18 +169,47 @@ pub async fn post(
     if !db::attach_upload(&mut *transaction, author.id, id, media.id).await? {
         return Err(unusable_media());
     }
+    if let Some(track) = &track {
+        music::attach_to_story(&mut transaction, id, track).await?;
+    }
     if audience == Audience::CloseFriends {
         let friends = db::close_friends(&mut *transaction, author.id).await?;
         db::add_recipients(&mut *transaction, id, &friends).await?;
     }
-    send_add(state, &mut transaction, author, &row, &media, &token).await?;
+    let music = music_tracks::for_stories(&mut *transaction, &[id])
+        .await?
+        .pop();
+    send_add(
+        state,
+        &mut transaction,
+        author,
+        &row,
+        &media,
+        music.as_ref(),
+        &token,
+    )
+    .await?;
     transaction.commit().await?;
     Ok(StoryView {
         row,
         author: author.clone(),
         media: Some(media),
+        music,
         seen: false,
     })
+}
+
+/// The story's own picture or video cannot also be its track's artwork or clip.
+fn refuse_story_media_in_track(track: &CheckedTrack, media_id: i64) -> ApiResult<()> {
+    let uses = |upload: &Option<MediaRow>| upload.as_ref().is_some_and(|m| m.id == media_id);
+    if uses(&track.artwork) || uses(&track.clip) {
+        return Err(ApiError::validation(
+            "music[artwork_id]",
+            "ERR_INVALID",
+            "The story's own picture cannot be its music's artwork or clip",
+        ));
+    }
+    Ok(())
 }
 
 /// The id of the upload to show; `Validation` when absent or malformed.
@@ -269,13 +309,21 @@ async fn send_add(
     author: &AccountRow,
     story: &StoryRow,
     media: &MediaRow,
+    music: Option<&TrackRow>,
     token: &str,
 ) -> ApiResult<()> {
     let (addressing, inboxes) = audience_of(&mut *conn, author, story).await?;
     if inboxes.is_empty() {
         return Ok(());
     }
-    let document = builders::story(&state.config, &author.username, story, media, &addressing)?;
+    let document = builders::story(
+        &state.config,
+        &author.username,
+        story,
+        media,
+        music,
+        &addressing,
+    )?;
     let add = builders::add(&state.config, &author.username, &document, token);
     outbound::deliver(&mut *conn, &add, author, &inboxes).await?;
     Ok(())
@@ -349,6 +397,7 @@ async fn views(
 ) -> ApiResult<Vec<StoryView>> {
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let media = db::media_of(&state.db, &ids).await?;
+    let tracks = music_tracks::for_stories(&state.db, &ids).await?;
     let seen = db::seen(&state.db, viewer, &ids).await?;
     Ok(rows
         .into_iter()
@@ -357,6 +406,7 @@ async fn views(
                 .iter()
                 .find(|(story, _)| *story == row.id)
                 .map(|(_, media)| media.clone()),
+            music: tracks.iter().find(|t| t.owner_id == row.id).cloned(),
             seen: seen.contains(&row.id),
             author: author.clone(),
             row,

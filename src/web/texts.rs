@@ -174,6 +174,14 @@ pub struct Texts {
     pub story_next: &'static str,
     pub story_previous: &'static str,
     pub story_expires: &'static str,
+    pub music_add: &'static str,
+    pub music_title_label: &'static str,
+    pub music_artist_label: &'static str,
+    pub music_link_label: &'static str,
+    pub reel_label: &'static str,
+    pub reel_hint: &'static str,
+    pub reels: &'static str,
+    pub empty_reels: &'static str,
 }
 
 /// English, the default and, for now, the only language.
@@ -346,6 +354,14 @@ pub static EN: Texts = Texts {
     story_next: "Next",
     story_previous: "Previous",
     story_expires: "Disappears",
+    music_add: "Add music",
+    music_title_label: "Song title",
+    music_artist_label: "Artist",
+    music_link_label: "Link to the song (optional, https)",
+    reel_label: "Post as a reel",
+    reel_hint: "A reel is one vertical video, shown in the reels feed.",
+    reels: "Reels",
+    empty_reels: "No reels yet.",
 };
 
 /// The words of the import and export pages (`web::pages::settings_import`).

@@ -92,7 +92,7 @@ pub struct MusicView {
 }
 
 impl MusicView {
-    fn from_entity(track: &crate::api::entities::music::MusicTrack) -> MusicView {
+    pub fn from_entity(track: &crate::api::entities::music::MusicTrack) -> MusicView {
         MusicView {
             title: track.title.clone(),
             artist: track.artist.clone(),
@@ -101,6 +101,27 @@ impl MusicView {
             clip: (track.clip.as_ref())
                 .map(|clip| clip.url.clone())
                 .unwrap_or_default(),
+        }
+    }
+}
+
+/// What was typed in a form's music fields (`music_fields.html`), shown again when the
+/// form is refused.
+#[derive(Default)]
+pub struct MusicFormView {
+    pub title: String,
+    pub artist: String,
+    pub url: String,
+}
+
+impl MusicFormView {
+    /// The fields as sent (empty when none were).
+    pub fn from_params(params: Option<&crate::api::v1::statuses::MusicParams>) -> MusicFormView {
+        let text = |value: Option<&Option<String>>| value.cloned().flatten().unwrap_or_default();
+        MusicFormView {
+            title: text(params.map(|p| &p.title)),
+            artist: text(params.map(|p| &p.artist)),
+            url: text(params.map(|p| &p.url)),
         }
     }
 }

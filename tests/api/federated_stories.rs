@@ -300,3 +300,157 @@ async fn mastodon_py_sees_ordinary_posts_only(
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
 }
+
+#[sqlx::test]
+async fn a_story_s_music_reaches_another_roost_and_goes_when_the_story_expires(db: PgPool) {
+    let Pair {
+        a, b, alice, bob, ..
+    } = pair(db).await;
+    let (artwork_id, clip_id) = crate::stories::artwork_and_clip(&a, &alice).await;
+    let story = post_story(
+        &a,
+        &alice,
+        &crate::stories::song_fields(&artwork_id, &clip_id),
+    )
+    .await;
+    settle(&[&a, &b]).await;
+
+    // The Add carries the track beside the picture, in Roost's `music`.
+    let add: Value =
+        sqlx::query_scalar("SELECT payload FROM inbox_activities WHERE activity_type = 'Add'")
+            .fetch_one(&b.db)
+            .await
+            .expect("the Add on B");
+    let object = &add["object"];
+    assert_eq!(object["attachment"]["type"], "Image", "{add}");
+    let music = object["music"].as_array().expect("music attachments");
+    let link = music.iter().find(|m| m["type"] == "Link").expect("a Link");
+    assert_eq!(link["musicTitle"], "Blue Monday");
+    assert_eq!(link["href"], "https://music.example/track/42");
+
+    let tray = get_ok(&b, &bob, "/api/v1/roost/stories").await;
+    let alice_on_b = tray[0]["account"]["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/roost/accounts/{alice_on_b}/stories");
+    let seen_on_b = get_ok(&b, &bob, &path).await;
+    let track = &seen_on_b[0]["music"];
+    assert_eq!(track["title"], "Blue Monday", "{seen_on_b}");
+    assert_eq!(track["artist"], "New Order");
+    assert_eq!(track["url"], "https://music.example/track/42");
+    assert_eq!(track["artwork_url"], story["music"]["artwork_url"]);
+    assert_eq!(track["clip"]["url"], story["music"]["clip"]["url"]);
+
+    // It expires on A: the story and its track are gone on both sides.
+    sqlx::query(
+        "UPDATE stories SET created_at = now() - interval '2 days', \
+         expires_at = now() - interval '1 minute' WHERE id = $1::bigint",
+    )
+    .bind(story["id"].as_str().expect("id"))
+    .execute(&a.db)
+    .await
+    .expect("ages the story");
+    roost::services::stories::expiry::run_once(&a.state)
+        .await
+        .expect("expires");
+    settle(&[&a, &b]).await;
+    for side in [&a, &b] {
+        assert_eq!(scalar(&side.db, "SELECT count(*) FROM stories").await, 0);
+        assert_eq!(
+            scalar(&side.db, "SELECT count(*) FROM music_tracks").await,
+            0
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_pixelfed_reply_and_reaction_to_a_story_arrive_as_direct_messages(db: PgPool) {
+    let scene = Scene::new(db).await;
+    let story = post_story(&scene.app, &scene.alice, &[("audience", "public")]).await;
+    let silent = post_story(
+        &scene.app,
+        &scene.alice,
+        &[("audience", "public"), ("can_reply", "false")],
+    )
+    .await;
+    let alice_actor = scene.app.url("/users/alice");
+    // Pixelfed's shape: the answer at the top of the activity, no object.
+    let answer = |kind: &str, story: &Value, content: &str, id: Option<String>| {
+        let mut activity: Value =
+            serde_json::from_str(&scene.activity(kind, Value::Null)).expect("json");
+        let object = activity.as_object_mut().expect("object");
+        object.remove("object");
+        if let Some(id) = id {
+            object.insert("id".into(), json!(id));
+        }
+        object.insert("to".into(), json!(alice_actor));
+        object.insert("inReplyTo".into(), story["uri"].clone());
+        object.insert("content".into(), json!(content));
+        activity.to_string()
+    };
+    let reply_id = format!("{}/stories/reply/1/activity", scene.remote.base);
+    let sent = [
+        answer(
+            "Story:Reply",
+            &story,
+            "What a view!",
+            Some(reply_id.clone()),
+        ),
+        // The same reply again (a redelivery) is stored once.
+        answer("Story:Reply", &story, "What a view!", Some(reply_id)),
+        answer("Story:Reaction", &story, "🔥", None),
+        // Ignored: a story that takes no replies, an empty text.
+        answer("Story:Reply", &silent, "Hello?", None),
+        answer("Story:Reply", &story, "<p> </p>", None),
+    ];
+    for body in &sent {
+        scene
+            .signed("/inbox", body)
+            .await
+            .expect(&scene.app, reqwest::StatusCode::ACCEPTED)
+            .await;
+    }
+    // An answer whose id is on another server is refused at the door.
+    let spoofed = answer(
+        "Story:Reply",
+        &story,
+        "Spoofed",
+        Some("https://elsewhere.example/r/1".into()),
+    );
+    scene
+        .signed("/inbox", &spoofed)
+        .await
+        .expect(&scene.app, reqwest::StatusCode::UNAUTHORIZED)
+        .await;
+    roost::federation::inbox::worker::run_once(&scene.app.state)
+        .await
+        .expect("processes");
+
+    let direct = scalar(
+        &scene.app.db,
+        "SELECT count(*) FROM statuses WHERE visibility = 'direct' AND NOT local",
+    )
+    .await;
+    assert_eq!(direct, 2, "the reply and the reaction, once each");
+    let conversations = get_ok(&scene.app, &scene.alice, "/api/v1/conversations").await;
+    let texts: Vec<String> = conversations
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| {
+            c["last_status"]["content"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    // Each answer opens a conversation, as separate direct messages do.
+    assert_eq!(texts.len(), 2, "{conversations}");
+    assert!(texts[0].contains("🔥"), "{texts:?}");
+    assert!(texts[1].contains("What a view!"), "{texts:?}");
+    // Nothing of the ignored ones was stored.
+    let ignored = scalar(
+        &scene.app.db,
+        "SELECT count(*) FROM statuses WHERE content LIKE '%Hello?%'",
+    )
+    .await;
+    assert_eq!(ignored, 0);
+}

@@ -97,4 +97,5 @@ mod upload_limits;
 mod web_app;
 mod web_browser;
 mod web_pages;
+mod web_reels_music;
 mod web_stories;

@@ -318,4 +318,6 @@ async fn music_reaches_another_roost_as_music_and_others_as_a_link_and_an_audio(
         scalar(&b.db, "SELECT count(*) FROM status_music_tracks").await,
         1
     );
+    // The track the edit replaced is gone, not left behind.
+    assert_eq!(scalar(&b.db, "SELECT count(*) FROM music_tracks").await, 1);
 }

@@ -6,8 +6,9 @@
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::media::{jpeg, upload_ok};
-use crate::helpers::{expect_error, expect_json, scalar, TestApp, TestUser};
+use crate::helpers::media::{audio_clip, jpeg, png, upload_ok};
+use crate::helpers::web::WebClient;
+use crate::helpers::{expect_error, expect_json, scalar, TestApp, TestUser, PASSWORD};
 
 /// `user` uploads a picture; returns its media id.
 pub async fn picture(app: &TestApp, user: &TestUser) -> String {
@@ -406,4 +407,118 @@ async fn bad_story_input_gets_clear_errors(db: PgPool) {
         .send()
         .await;
     expect_error(nobody, 404).await;
+}
+
+/// `user` uploads an artwork and a 5-second clip; returns their ids.
+pub async fn artwork_and_clip(app: &TestApp, user: &TestUser) -> (String, String) {
+    let artwork = upload_ok(app, user, png(64, 64), &[]).await;
+    let clip = upload_ok(app, user, audio_clip(5), &[]).await;
+    let id = |media: &Value| media["id"].as_str().expect("media id").to_owned();
+    (id(&artwork), id(&clip))
+}
+
+/// The `music[…]` fields of a story with a song, its artwork and its clip.
+pub fn song_fields<'a>(artwork_id: &'a str, clip_id: &'a str) -> [(&'static str, &'a str); 5] {
+    [
+        ("music[title]", "Blue Monday"),
+        ("music[artist]", "New Order"),
+        ("music[url]", "https://music.example/track/42"),
+        ("music[artwork_id]", artwork_id),
+        ("music[clip_id]", clip_id),
+    ]
+}
+
+#[sqlx::test]
+async fn a_story_plays_music_checked_as_a_post_s_and_its_track_goes_with_it(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    follow_locally(&app, &bob, &alice).await;
+    let (artwork_id, clip_id) = artwork_and_clip(&app, &alice).await;
+
+    // Refused tracks leave neither a story nor a track behind.
+    let picture_id = picture(&app, &alice).await;
+    let own_picture = [
+        ("media_id", picture_id.as_str()),
+        ("music[title]", "T"),
+        ("music[artist]", "A"),
+        ("music[artwork_id]", picture_id.as_str()),
+    ];
+    let refused = app
+        .post("/api/v1/roost/stories")
+        .bearer_auth(&alice.access_token)
+        .form(&own_picture)
+        .send()
+        .await;
+    let refused = expect_error(refused, 422).await;
+    assert!(
+        refused["details"]["music[artwork_id]"].is_array(),
+        "{refused}"
+    );
+    let plain_http = [
+        ("music[title]", "T"),
+        ("music[artist]", "A"),
+        ("music[url]", "http://music.example/1"),
+    ];
+    let mut form = vec![("media_id", picture_id.as_str())];
+    form.extend_from_slice(&plain_http);
+    let refused = app
+        .post("/api/v1/roost/stories")
+        .bearer_auth(&alice.access_token)
+        .form(&form)
+        .send()
+        .await;
+    let refused = expect_error(refused, 422).await;
+    assert!(refused["details"]["music[url]"].is_array(), "{refused}");
+    assert_eq!(scalar(&app.db, "SELECT count(*) FROM stories").await, 0);
+    assert_eq!(
+        scalar(&app.db, "SELECT count(*) FROM music_tracks").await,
+        0
+    );
+
+    let story = post_story(&app, &alice, &song_fields(&artwork_id, &clip_id)).await;
+    let track = &story["music"];
+    assert_eq!(track["title"], "Blue Monday", "{story}");
+    assert_eq!(track["artist"], "New Order");
+    assert_eq!(track["url"], "https://music.example/track/42");
+    assert!(track["artwork_url"]
+        .as_str()
+        .is_some_and(|u| u.contains("/system/")));
+    assert!((track["clip"]["duration"].as_f64().expect("duration") - 5.0).abs() < 0.5);
+    // A follower sees the track with the story; a story without one has no `music`.
+    let path = format!("/api/v1/roost/accounts/{}/stories", alice.account_id);
+    let seen = get_ok(&app, &bob, &path).await;
+    assert_eq!(seen[0]["music"], story["music"], "{seen}");
+    let silent = post_story(&app, &alice, &[]).await;
+    assert!(silent.get("music").is_none(), "{silent}");
+
+    // The story's page plays the clip.
+    let mut web = WebClient::new(&app);
+    web.sign_in("bob", PASSWORD).await;
+    let story_id = story["id"].as_str().expect("id");
+    let page = web
+        .get(&format!("/stories/{}?story={story_id}", alice.account_id))
+        .await
+        .body;
+    assert!(page.contains("New Order – Blue Monday"), "{page}");
+    let clip_url = track["clip"]["url"].as_str().expect("clip url");
+    assert!(
+        page.contains(&format!("<audio src=\"{clip_url}\"")),
+        "{page}"
+    );
+
+    // Deleted, the story takes its track along; its uploads become orphans.
+    let deleted = app
+        .delete(&format!(
+            "/api/v1/roost/stories/{}",
+            story["id"].as_str().expect("id")
+        ))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await;
+    expect_json(deleted, 200).await;
+    assert_eq!(
+        scalar(&app.db, "SELECT count(*) FROM music_tracks").await,
+        0
+    );
 }

@@ -1,5 +1,6 @@
-//! The music track of a status, as Roost shows it: the Status's `music` field (a Roost
-//! extension) and, for Mastodon apps, the status's link `card` when it has no other.
+//! The music track of a status or a story, as Roost shows it: the Status's and the
+//! Story's `music` field (a Roost extension) and, for Mastodon apps, the status's link
+//! `card` when it has no other.
 
 use std::collections::HashMap;
 
@@ -8,9 +9,9 @@ use utoipa::ToSchema;
 
 use super::preview_card::PreviewCard;
 use crate::config::Config;
-use crate::db::music_tracks::StatusTrack;
+use crate::db::music_tracks::TrackRow;
 
-/// A track a status carries.
+/// A track a status or a story carries.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct MusicTrack {
     pub title: String,
@@ -35,7 +36,7 @@ pub struct MusicClip {
 
 impl MusicTrack {
     /// The track of a row (`config` for the storage URLs).
-    pub fn from_row(row: &StatusTrack, config: &Config) -> MusicTrack {
+    pub fn from_row(row: &TrackRow, config: &Config) -> MusicTrack {
         let file = |key: &Option<String>, remote: &Option<String>| {
             key.as_deref()
                 .map(|key| crate::urls::media_file(config, key))
@@ -54,10 +55,10 @@ impl MusicTrack {
         }
     }
 
-    /// The tracks of `rows`, by status id.
-    pub fn by_status(rows: &[StatusTrack], config: &Config) -> HashMap<i64, MusicTrack> {
+    /// The tracks of `rows`, by the id of the status or story carrying each.
+    pub fn by_owner(rows: &[TrackRow], config: &Config) -> HashMap<i64, MusicTrack> {
         rows.iter()
-            .map(|row| (row.status_id, MusicTrack::from_row(row, config)))
+            .map(|row| (row.owner_id, MusicTrack::from_row(row, config)))
             .collect()
     }
 

@@ -206,7 +206,7 @@ pub async fn render(
     let polls = crate::services::polls::for_statuses(&mut conn, viewer, &ids).await?;
     let tracks = crate::db::music_tracks::for_statuses(&mut *conn, &ids).await?;
     let loaded = Loaded {
-        music: MusicTrack::by_status(&tracks, &state.config),
+        music: MusicTrack::by_owner(&tracks, &state.config),
         polls: super::poll::Poll::by_status(&polls),
         statuses,
         accounts,

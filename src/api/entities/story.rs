@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::music::MusicTrack;
 use super::{timestamp, Account, MediaAttachment};
 use crate::config::Config;
 use crate::domain::Id;
@@ -22,6 +23,9 @@ pub struct Story {
     pub audience: String,
     /// The picture or video (null for a remote file that could not be kept).
     pub media_attachment: Option<MediaAttachment>,
+    /// The music track played with it (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub music: Option<MusicTrack>,
     /// Seconds an app shows it.
     pub duration: i32,
     /// Whether its author takes replies (`POST /api/v1/roost/stories/:id/reply`).
@@ -44,6 +48,7 @@ impl Story {
                 .media
                 .as_ref()
                 .map(|media| MediaAttachment::from_row(media, config)),
+            music: (view.music.as_ref()).map(|track| MusicTrack::from_row(track, config)),
             duration: view.row.duration,
             can_reply: view.row.can_reply,
             seen: view.seen,

@@ -51,21 +51,22 @@ pub struct CreateStatusParams {
     music: Option<MusicParams>,
 }
 
-/// `music[...]` of `POST /api/v1/statuses` (Roost).
+/// `music[...]` of `POST /api/v1/statuses` and `POST /api/v1/roost/stories` (Roost).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct MusicParams {
-    title: Option<String>,
-    artist: Option<String>,
+    pub title: Option<String>,
+    pub artist: Option<String>,
     /// The track on a music service (https).
-    url: Option<String>,
+    pub url: Option<String>,
     /// An uploaded image.
-    artwork_id: Option<String>,
+    pub artwork_id: Option<String>,
     /// An uploaded audio clip of at most 60 seconds.
-    clip_id: Option<String>,
+    pub clip_id: Option<String>,
 }
 
 impl MusicParams {
-    fn input(&self) -> TrackInput<'_> {
+    /// The track as the music service takes it.
+    pub fn input(&self) -> TrackInput<'_> {
         TrackInput {
             title: self.title.as_deref(),
             artist: self.artist.as_deref(),

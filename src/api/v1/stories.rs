@@ -18,6 +18,7 @@ use crate::api::entities::story::{Story, StoryTray, StoryViewer};
 use crate::api::entities::Account;
 use crate::api::paging::{link_header, PageParams};
 use crate::api::params::{lenient_opt_bool, string_list, Params};
+use crate::api::v1::statuses::MusicParams;
 use crate::auth::scoped::{ReadLists, ReadStatuses, WriteLists, WriteStatuses};
 use crate::auth::User;
 use crate::db::accounts::{self, AccountRow};
@@ -41,6 +42,9 @@ pub struct CreateStoryParams {
     /// Whether replies are taken (default true).
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     can_reply: Option<bool>,
+    /// A music track (`music[title]`, `music[artist]`, `music[url]`,
+    /// `music[artwork_id]`, `music[clip_id]`), as on a status.
+    music: Option<MusicParams>,
 }
 
 /// The signed-in account (a token's account is always there).
@@ -65,6 +69,9 @@ pub async fn create(
         audience: params.audience.as_deref(),
         duration: params.duration.as_deref(),
         can_reply: params.can_reply,
+        music: (params.music.as_ref())
+            .map(MusicParams::input)
+            .unwrap_or_default(),
     };
     let posted = service::post(&state, &author, &request).await?;
     Ok(Json(Story::from_view(&posted, &state.config)))

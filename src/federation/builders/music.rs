@@ -15,7 +15,7 @@
 //! ([`inbound`]). Pure: no database.
 
 use crate::config::Config;
-use crate::db::music_tracks::StatusTrack;
+use crate::db::music_tracks::TrackRow;
 use crate::domain::HttpUrl;
 use crate::federation::protocol::note::{Attachment, Note};
 use crate::federation::protocol::UrlOrLink;
@@ -30,7 +30,7 @@ pub fn display_name(artist: &str, title: &str) -> String {
 
 /// The Note attachments of a local status's track: the `Link` and, with a clip, the
 /// `Audio`.
-pub fn attachments(config: &Config, track: &StatusTrack) -> anyhow::Result<Vec<Attachment>> {
+pub fn attachments(config: &Config, track: &TrackRow) -> anyhow::Result<Vec<Attachment>> {
     let name = display_name(&track.artist, &track.title);
     let file_url =
         |key: &Option<String>, remote: &Option<String>| -> anyhow::Result<Option<HttpUrl>> {
@@ -78,11 +78,16 @@ pub struct WireTrack {
     pub clip_url: Option<String>,
 }
 
-/// The track of a received Note: its first `Link` attachment with a non-blank
-/// `musicTitle` and `musicArtist`; the link only when `https`, the clip the Note's first
-/// audio attachment.
+/// The track of a received Note: see [`inbound_attachments`].
 pub fn inbound(note: &Note) -> Option<WireTrack> {
-    let link = note.attachment.iter().find(|a| {
+    inbound_attachments(&note.attachment)
+}
+
+/// The track among `attachments` (a Note's, or a Roost story's `music`): the first
+/// `Link` with a non-blank `musicTitle` and `musicArtist`; the link only when `https`,
+/// the clip the first audio attachment.
+pub fn inbound_attachments(attachments: &[Attachment]) -> Option<WireTrack> {
+    let link = attachments.iter().find(|a| {
         a.kind == "Link"
             && a.music_title
                 .as_deref()
@@ -95,7 +100,7 @@ pub fn inbound(note: &Note) -> Option<WireTrack> {
         let text = url.as_str();
         (text.len() <= MAX_URL_CHARS).then(|| text.to_owned())
     };
-    let clip = note.attachment.iter().find(|a| {
+    let clip = attachments.iter().find(|a| {
         a.kind == "Audio"
             || a.media_type
                 .as_deref()

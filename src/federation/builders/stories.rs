@@ -8,8 +8,10 @@ use url::Url;
 
 use crate::config::Config;
 use crate::db::media::MediaRow;
+use crate::db::music_tracks::TrackRow;
 use crate::db::stories::StoryRow;
 use crate::federation::attachments::outbound_all;
+use crate::federation::protocol::note::ROOST_NAMESPACE;
 use crate::federation::protocol::story::{Story, StoryActivity, StoryRef};
 use crate::federation::protocol::{context, public_url};
 use crate::urls;
@@ -39,12 +41,13 @@ impl Addressing {
 }
 
 /// The `Story` document of local story `story` by `username`, with its picture or video
-/// `media` (an `Image` or `Video` attachment, as Pixelfed sends).
+/// `media` (an `Image` or `Video` attachment, as Pixelfed sends) and its `music` track.
 pub fn story(
     config: &Config,
     username: &str,
     story: &StoryRow,
     media: &MediaRow,
+    music: Option<&TrackRow>,
     addressing: &Addressing,
 ) -> anyhow::Result<Story> {
     let (to, cc) = addressing.to_and_cc(config, username);
@@ -58,7 +61,7 @@ pub fn story(
         "Image".to_owned()
     };
     Ok(Story {
-        context: Some(context()),
+        context: Some(story_context()),
         id: Url::parse(&story.uri)?,
         kind: "Story".to_owned(),
         object: None,
@@ -69,9 +72,31 @@ pub fn story(
         expires_at: Some(story.expires_at),
         duration: u32::try_from(story.duration).ok(),
         can_reply: Some(story.can_reply),
-        can_react: Some(false),
+        can_react: Some(story.can_reply),
         attachment: Some(attachment),
+        music: match music {
+            Some(track) => super::music::attachments(config, track)?,
+            None => Vec::new(),
+        },
     })
+}
+
+/// The JSON-LD context of a story document: the common one with Roost's terms for its
+/// music track.
+fn story_context() -> serde_json::Value {
+    let mut context = context();
+    let terms = serde_json::json!({
+        "roost": ROOST_NAMESPACE,
+        "music": "roost:music",
+        "musicTitle": "roost:musicTitle",
+        "musicArtist": "roost:musicArtist"
+    });
+    if let (Some(serde_json::Value::Object(existing)), serde_json::Value::Object(terms)) =
+        (context.get_mut(2), terms)
+    {
+        existing.extend(terms);
+    }
+    context
 }
 
 /// The `Add` that sends `document` (a story of `username`): the story embedded, with the

@@ -43,6 +43,7 @@ use crate::db::inbox::ClaimedActivity;
 use crate::error::ApiError;
 use crate::federation::protocol::activity::ActivityKind;
 use crate::federation::protocol::raw;
+use crate::services::stories::remote::Answer;
 use crate::state::AppState;
 use crate::urls;
 
@@ -94,6 +95,12 @@ pub async fn apply(state: &AppState, actor: &AccountRow, activity: &ClaimedActiv
         }
         ActivityKind::Unknown(kind) if kind == "View" => {
             stories::receive_view(state, actor, activity).await
+        }
+        ActivityKind::Unknown(kind) if kind == "Story:Reply" => {
+            stories::receive_answer(state, actor, activity, Answer::Reply).await
+        }
+        ActivityKind::Unknown(kind) if kind == "Story:Reaction" => {
+            stories::receive_answer(state, actor, activity, Answer::Reaction).await
         }
         other => Err(Skip::Ignored(format!(
             "{} is not handled yet",

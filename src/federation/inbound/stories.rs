@@ -2,14 +2,15 @@
 //! Inbound stories (Pixelfed's vocabulary, see `federation::protocol::story`): an `Add`
 //! whose object is a `Story` becomes a story here through
 //! `services::stories::remote::receive_add`, and a `View` of a local story counts the
-//! remote viewer. A story's `Delete` is found by `inbound::delete`.
+//! remote viewer; Pixelfed's `Story:Reply` and `Story:Reaction` to a local story become
+//! direct messages to its author. A story's `Delete` is found by `inbound::delete`.
 
 use super::{Handled, Skip};
 use crate::db::accounts::AccountRow;
 use crate::db::inbox::ClaimedActivity;
 use crate::federation::protocol::activity::Activity;
 use crate::federation::protocol::raw::object_id;
-use crate::services::stories::remote;
+use crate::services::stories::remote::{self, Answer};
 use crate::state::AppState;
 
 /// Whether an `Add` carries a story (not a featured hashtag or post).
@@ -46,5 +47,26 @@ pub async fn receive_view(
         .or_else(|| object_id(object))
         .ok_or_else(|| Skip::ignored("View without a story"))?;
     remote::receive_view(state, actor, uri).await?;
+    Ok(())
+}
+
+/// Takes a Pixelfed user's answer to a local story: `inReplyTo` the story, `content`
+/// the text or the reaction's emoji, at the top of the activity (Pixelfed's shape).
+pub async fn receive_answer(
+    state: &AppState,
+    actor: &AccountRow,
+    activity: &ClaimedActivity,
+    answer: Answer,
+) -> Handled {
+    let payload = &activity.payload;
+    let text = |key: &str| payload[key].as_str().map(str::to_owned);
+    let (Some(id), Some(story), Some(content)) = (
+        text("id"),
+        object_id(&payload["inReplyTo"]),
+        text("content"),
+    ) else {
+        return Err(Skip::ignored("an answer without id, story or content"));
+    };
+    remote::receive_answer(state, actor, &id, story, &content, answer).await?;
     Ok(())
 }

@@ -39,7 +39,7 @@ mod visibility;
 pub use activities::{Create, CreateType, Delete, DeleteType, Tombstone, Update, UpdateType};
 pub use attachment::Attachment;
 pub use interactions::{Announce, AnnounceType, Like, LikeKind};
-pub use local::{post_context, LocalNote};
+pub use local::{post_context, LocalNote, ROOST_NAMESPACE};
 pub use question::{Closed, QuestionFields, QuestionOption};
 pub use visibility::{Audience, Visibility};
 

@@ -11,8 +11,12 @@
 //! - The fetched (or embedded) `Story`: `attributedTo`, `published`, `expiresAt`,
 //!   `duration` (seconds), `can_reply`, `can_react`, one `attachment` (`Image` or
 //!   `Video`, with `url` and `mediaType`), addressed like a post.
+//!   Roost adds `music` (its own term): a music track as a post carries one.
 //! - `Delete` of `{"type": "Story", "id": …}` when it is deleted or expires.
 //! - `View` of `{"type": "Story", "id": …, "object": …}` when someone saw it.
+//! - Pixelfed's `Story:Reply` and `Story:Reaction` (received only): `{"id", "actor",
+//!   "to": AUTHOR, "inReplyTo": STORY, "content": TEXT or EMOJI}`, an answer to a story
+//!   that becomes a direct message to its author.
 //!
 //! Spec: Pixelfed's `CreateStory`, `DeleteStory`, `StoryFetch` and `StoryViewDeliver`
 //! (<https://github.com/pixelfed/pixelfed>); bearcaps:
@@ -70,7 +74,8 @@ pub struct Story {
     #[serde(rename = "can_reply", default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub can_reply: Option<bool>,
-    /// Whether its author takes reactions (Pixelfed's name; Roost takes none).
+    /// Whether its author takes reactions (Pixelfed's name; Roost takes them when it
+    /// takes replies, as direct messages).
     #[serde(rename = "can_react", default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub can_react: Option<bool>,
@@ -78,6 +83,12 @@ pub struct Story {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::first_valid")]
     pub attachment: Option<Attachment>,
+    /// Roost's music track of the story (`roost:music`): the `Link` and `Audio`
+    /// attachments a post's track is sent as (`federation::builders::music`). Kept apart
+    /// from `attachment`, which Pixelfed reads as the story's one picture or video.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::valid_items")]
+    pub music: Vec<Attachment>,
 }
 
 impl Story {

@@ -3,8 +3,10 @@
 //! here when someone here may see it — a follower of its author for a public or
 //! followers story, or an account it names — with its picture or video kept as a
 //! reference to the origin's file. A story that only carries a bearcap (Pixelfed's) is
-//! fetched with its token from the author's own server. Its `Delete` removes it, and a
-//! `View` of a local story by a remote account is counted. The `Story` document a
+//! fetched with its token from the author's own server. A music track another Roost
+//! sent with it is kept as a post's is (`services::music`). Its `Delete` removes it, and a
+//! `View` of a local story by a remote account is counted, and a Pixelfed user's
+//! `Story:Reply` or `Story:Reaction` arrives as a direct message. The `Story` document a
 //! server fetches by a local story's bearcap is served from here too ([`document`]).
 
 use chrono::{Duration, Utc};
@@ -111,6 +113,7 @@ pub async fn receive_add(
         return Ok(false);
     }
     db::set_media(&mut *transaction, id, media.id).await?;
+    crate::services::music::receive_for_story(&mut transaction, &story.music, id).await?;
     db::add_recipients(&mut *transaction, id, &recipients).await?;
     transaction.commit().await?;
     Ok(true)
@@ -200,6 +203,110 @@ pub async fn receive_view(state: &AppState, actor: &AccountRow, uri: &str) -> Ap
     Ok(())
 }
 
+/// How a Pixelfed user answered a story: `Story:Reply` (text) or `Story:Reaction` (an
+/// emoji).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Reply,
+    Reaction,
+}
+
+impl Answer {
+    /// The longest answer of this kind taken, in characters.
+    fn max_chars(self) -> usize {
+        match self {
+            Answer::Reply => super::MAX_REPLY,
+            Answer::Reaction => 32,
+        }
+    }
+}
+
+/// Receives remote `actor`'s answer (`id`, Pixelfed's `Story:Reply` or
+/// `Story:Reaction`) to local story `story_uri`: `content`, as plain text, becomes a
+/// direct message from the actor to the story's author mentioning them, the way a
+/// reply from this server arrives (a conversation and a mention notification). A
+/// redelivery is stored once.
+///
+/// # Errors
+/// `NotFound` for no such live local story or one the actor may not see; `Forbidden`
+/// when it takes no replies; `Unprocessable` for an id on another server than the
+/// actor's or an empty or too long answer.
+pub async fn receive_answer(
+    state: &AppState,
+    actor: &AccountRow,
+    id: &str,
+    story_uri: &str,
+    content: &str,
+    answer: Answer,
+) -> ApiResult<()> {
+    let actor_id = actor.ap_id.as_deref().unwrap_or_default();
+    if !same_origin(id, actor_id) {
+        return Err(ApiError::Unprocessable(
+            "the answer's id is not on the actor's server".into(),
+        ));
+    }
+    let story = db::find_by_uri(&state.db, story_uri)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let story = db::find_visible(&state.db, actor.id, story.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let author = accounts::find_by_id(&state.db, story.account_id)
+        .await?
+        .filter(AccountRow::is_local)
+        .ok_or(ApiError::NotFound)?;
+    if !story.can_reply {
+        return Err(ApiError::Forbidden("This story takes no replies".into()));
+    }
+    let text = crate::domain::text::html_to_plain(content);
+    let text = text.trim();
+    if text.is_empty() || content.chars().count() > answer.max_chars() * 8 {
+        return Err(ApiError::Unprocessable(
+            "an empty or oversized answer".into(),
+        ));
+    }
+    if text.chars().count() > answer.max_chars() {
+        return Err(ApiError::Unprocessable("the answer is too long".into()));
+    }
+    let note = answer_note(state, actor_id, id, &author, text)?;
+    crate::services::statuses::receive_note(state, actor, &note).await
+}
+
+/// The direct Note an answer to `author`'s story becomes: Pixelfed's id without its
+/// `/activity` suffix (as Pixelfed stores it), addressed to the author and mentioning
+/// them before the text.
+fn answer_note(
+    state: &AppState,
+    actor_id: &str,
+    id: &str,
+    author: &AccountRow,
+    text: &str,
+) -> ApiResult<crate::federation::protocol::note::Note> {
+    let author_url = urls::local_actor(&state.config, &author.username).id;
+    let escape = crate::domain::text::escape_html;
+    let content = format!(
+        "<p><span class=\"h-card\"><a href=\"{url}\" class=\"u-url mention\">@<span>{name}</span></a></span> {text}</p>",
+        url = escape(author_url.as_str()),
+        name = escape(&author.username),
+        text = escape(text),
+    );
+    let document = serde_json::json!({
+        "id": id.strip_suffix("/activity").unwrap_or(id),
+        "type": "Note",
+        "attributedTo": actor_id,
+        "to": [author_url],
+        "content": content,
+        "published": Utc::now(),
+        "tag": [{
+            "type": "Mention",
+            "href": author_url,
+            "name": format!("@{}@{}", author.username, state.config.domain),
+        }],
+    });
+    serde_json::from_value(document)
+        .map_err(|_| ApiError::Unprocessable("the answer makes no post".into()))
+}
+
 /// The `Story` document of local story `id` by `username` for a holder of its bearer
 /// `token` (a Pixelfed server fetching its bearcap). Errors: `NotFound` for no such live
 /// story or a wrong token (the same answer, so tokens cannot be probed).
@@ -231,11 +338,13 @@ pub async fn document(
         .ok_or(ApiError::NotFound)?;
     let mut conn = state.db.acquire().await?;
     let (addressing, _) = super::audience_of(&mut conn, &author, &story).await?;
+    let music = crate::db::music_tracks::for_stories(&mut *conn, &[story.id]).await?;
     Ok(crate::federation::builders::stories::story(
         &state.config,
         &author.username,
         &story,
         &media,
+        music.first(),
         &addressing,
     )?)
 }

@@ -1,5 +1,6 @@
-//! The signed-in pages of the web app: the home feed, the composer (photos with their
-//! descriptions, caption, content warning, visibility; also the reply form's target),
+//! The signed-in pages of the web app: the home feed, the reels feed, the composer
+//! (photos with their descriptions, caption, content warning, visibility, a music track,
+//! posting as a reel; also the reply form's target),
 //! and notifications (read when opened; the badge of other pages updates live through
 //! the user's event stream, see `static/app.js`).
 
@@ -7,20 +8,21 @@ use askama::Template;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::api::params::{FileFields, ParamsWithFiles};
+use crate::api::params::{lenient_opt_bool, FileFields, ParamsWithFiles};
+use crate::api::v1::statuses::MusicParams;
 use crate::db::timelines::Timeline;
 use crate::db::Page;
 use crate::error::ApiError;
 use crate::services::media;
 use crate::services::notifications::{self, MarkerPosition};
-use crate::services::statuses::{self, NewPost, Posted};
+use crate::services::statuses::{self, NewPost, PostKind, Posted};
 use crate::state::AppState;
 use crate::web::frame::Frame;
 use crate::web::pages::public::{posts, OlderQuery};
 use crate::web::render::{self, html, see_other, PageError, PageResult};
 use crate::web::session::Visitor;
 use crate::web::texts::EN;
-use crate::web::view::{AccountView, PostView};
+use crate::web::view::{AccountView, MusicFormView, PostView};
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
@@ -75,6 +77,42 @@ pub async fn home(state: &AppState, visitor: &Visitor, query: &OlderQuery) -> Pa
 }
 
 #[derive(Template)]
+#[template(path = "reels.html")]
+struct ReelsPage {
+    page: Frame,
+    posts: Vec<PostView>,
+    older: Option<String>,
+}
+
+/// `GET /reels`: the reels feed (public reels and those of accounts the viewer
+/// follows; public ones only for visitors), from the same service as the API's.
+pub async fn reels(state: &AppState, visitor: &Visitor, query: &OlderQuery) -> PageResult {
+    let viewer = visitor.session.as_ref().map(|session| session.account_id);
+    let page = Page {
+        max_id: (query.max_id.as_deref())
+            .and_then(|id| id.parse::<crate::domain::Id>().ok())
+            .map(|id| id.0),
+        since_id: None,
+        min_id: None,
+        limit: HOME_POSTS,
+    };
+    let rows = crate::services::reels::feed(state, viewer, &page).await?;
+    let rendered = crate::api::entities::status::render(state, viewer, rows).await?;
+    let posts: Vec<PostView> = (rendered.iter())
+        .map(|status| PostView::from_entity(status, viewer))
+        .collect();
+    let older = (posts.len() as i64 == HOME_POSTS)
+        .then(|| posts.last().map(|p| p.id.clone()))
+        .flatten();
+    let frame = Frame::new(state, visitor, EN.reels).await?.at("reels");
+    render::ok(&ReelsPage {
+        page: frame,
+        posts,
+        older,
+    })
+}
+
+#[derive(Template)]
 #[template(path = "compose.html")]
 struct ComposePage {
     page: Frame,
@@ -82,6 +120,8 @@ struct ComposePage {
     text: String,
     spoiler: String,
     visibility: String,
+    music: MusicFormView,
+    reel: bool,
     errors: Vec<String>,
 }
 
@@ -97,6 +137,8 @@ pub async fn compose_form(state: &AppState, visitor: &Visitor) -> PageResult {
         text: String::new(),
         spoiler: String::new(),
         visibility: "public".to_owned(),
+        music: MusicFormView::default(),
+        reel: false,
         errors: Vec::new(),
     })
 }
@@ -115,6 +157,11 @@ pub struct ComposeFields {
     alt_1: Option<String>,
     alt_2: Option<String>,
     alt_3: Option<String>,
+    /// An optional music track (`music[title]`, `music[artist]`, `music[url]`).
+    music: Option<MusicParams>,
+    /// Post it as a reel (one vertical video).
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    reel: Option<bool>,
 }
 
 impl FileFields for ComposeFields {
@@ -167,6 +214,13 @@ pub async fn compose(
         visibility: fields.visibility.as_deref(),
         spoiler_text: fields.spoiler_text.as_deref(),
         media_ids: Some(&media_ids),
+        kind: match fields.reel {
+            Some(true) => PostKind::Reel,
+            _ => PostKind::Post,
+        },
+        music: (fields.music.as_ref())
+            .map(MusicParams::input)
+            .unwrap_or_default(),
         ..NewPost::default()
     };
     match statuses::post(state, session.account_id, &new).await {
@@ -204,6 +258,8 @@ async fn refused(
                 .visibility
                 .clone()
                 .unwrap_or_else(|| "public".to_owned()),
+            music: MusicFormView::from_params(fields.music.as_ref()),
+            reel: fields.reel == Some(true),
             errors,
         },
     ))
@@ -306,7 +362,7 @@ pub async fn notifications_page(
     })
 }
 
-/// The signed-in web app's own pages: home, compose, notifications.
+/// The web app's own pages: home, reels, compose, notifications.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -316,6 +372,16 @@ pub fn routes() -> Router<AppState> {
                  visitor: Visitor,
                  Query(query): Query<OlderQuery>| async move {
                     home(&state, &visitor, &query).await
+                },
+            ),
+        )
+        .route(
+            "/reels",
+            get(
+                |State(state): State<AppState>,
+                 visitor: Visitor,
+                 Query(query): Query<OlderQuery>| async move {
+                    reels(&state, &visitor, &query).await
                 },
             ),
         )

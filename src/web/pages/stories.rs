@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 //! Stories in the web app: the row of stories on the home page ([`row`]), posting a
-//! story (`/stories/new`: a photo or video and who sees it), watching an account's
+//! story (`/stories/new`: a photo or video, who sees it and an optional music track), watching an account's
 //! stories one after another (`/stories/:account_id?story=ID`, the first unseen one
 //! when none is named; opening one marks it seen), replying to one (a direct message)
 //! and, for the author, its viewers and deleting it. Every rule is
@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::api::entities::story::Story;
 use crate::api::entities::Account;
 use crate::api::params::{FileFields, ParamsWithFiles};
+use crate::api::v1::statuses::MusicParams;
 use crate::db::accounts;
 use crate::domain::Id;
 use crate::error::ApiError;
@@ -27,7 +28,7 @@ use crate::web::frame::Frame;
 use crate::web::render::{self, html, see_other, PageError, PageResult};
 use crate::web::session::Visitor;
 use crate::web::texts::EN;
-use crate::web::view::{label_time, AccountView};
+use crate::web::view::{label_time, AccountView, MusicFormView, MusicView};
 
 /// One account in the row of stories on the home page.
 pub struct RingView {
@@ -55,6 +56,7 @@ pub async fn row(state: &AppState, viewer: i64) -> Result<Vec<RingView>, PageErr
 struct NewStoryPage {
     page: Frame,
     errors: Vec<String>,
+    music: MusicFormView,
 }
 
 /// `GET /stories/new`.
@@ -66,6 +68,7 @@ async fn new_form(state: &AppState, visitor: &Visitor) -> PageResult {
     render::ok(&NewStoryPage {
         page: frame,
         errors: Vec::new(),
+        music: MusicFormView::default(),
     })
 }
 
@@ -75,6 +78,8 @@ pub struct NewStoryFields {
     #[serde(default)]
     authenticity_token: String,
     audience: Option<String>,
+    /// An optional music track (`music[title]`, `music[artist]`, `music[url]`).
+    music: Option<MusicParams>,
 }
 
 impl FileFields for NewStoryFields {
@@ -91,19 +96,19 @@ async fn create(
     let session = visitor.session.as_ref().ok_or(PageError::Forbidden)?;
     let mut form = match form {
         Ok(form) => form,
-        Err(error) => return refused(state, visitor, error).await,
+        Err(error) => return refused(state, visitor, None, error).await,
     };
     if !visitor.csrf_matches(&form.params.authenticity_token) {
         return Err(PageError::BadForm);
     }
     let Some(file) = form.take_file("media").filter(|file| !file.file.is_empty()) else {
         let missing = ApiError::Unprocessable("Choose a photo or a video".into());
-        return refused(state, visitor, missing).await;
+        return refused(state, visitor, form.params.music.as_ref(), missing).await;
     };
     let upload = media::upload(state, session.account_id, file.file, Default::default()).await;
     let upload = match upload {
         Ok(row) => row,
-        Err(error) => return refused(state, visitor, error).await,
+        Err(error) => return refused(state, visitor, form.params.music.as_ref(), error).await,
     };
     let author = accounts::find_by_id(&state.db, session.account_id)
         .await?
@@ -112,6 +117,9 @@ async fn create(
     let request = NewStoryRequest {
         media_id: Some(&media_id),
         audience: form.params.audience.as_deref(),
+        music: (form.params.music.as_ref())
+            .map(MusicParams::input)
+            .unwrap_or_default(),
         ..NewStoryRequest::default()
     };
     match stories::post(state, &author, &request).await {
@@ -119,12 +127,18 @@ async fn create(
             "/stories/{}?story={}",
             author.id, posted.row.id
         ))),
-        Err(error) => refused(state, visitor, error).await,
+        Err(error) => refused(state, visitor, form.params.music.as_ref(), error).await,
     }
 }
 
-/// The form again with why the story was refused; other failures as errors.
-async fn refused(state: &AppState, visitor: &Visitor, error: ApiError) -> PageResult {
+/// The form again with why the story was refused and the music typed; other failures
+/// as errors.
+async fn refused(
+    state: &AppState,
+    visitor: &Visitor,
+    music: Option<&MusicParams>,
+    error: ApiError,
+) -> PageResult {
     let errors = match error {
         ApiError::Validation(problems) => problems.into_iter().map(|p| p.reason).collect(),
         ApiError::Unprocessable(reason) | ApiError::BadRequest(reason) => vec![reason],
@@ -137,6 +151,7 @@ async fn refused(state: &AppState, visitor: &Visitor, error: ApiError) -> PageRe
         &NewStoryPage {
             page: frame,
             errors,
+            music: MusicFormView::from_params(music),
         },
     ))
 }
@@ -149,6 +164,8 @@ pub struct StoryPageView {
     pub description: String,
     pub expires_label: String,
     pub can_reply: bool,
+    /// Its music track, played beside it.
+    pub music: Option<MusicView>,
 }
 
 impl StoryPageView {
@@ -165,6 +182,7 @@ impl StoryPageView {
                 .unwrap_or_default(),
             expires_label: label_time(&story.expires_at),
             can_reply: story.can_reply,
+            music: story.music.as_ref().map(MusicView::from_entity),
         }
     }
 }
