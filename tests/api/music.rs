@@ -294,6 +294,8 @@ async fn music_reaches_another_roost_as_music_and_others_as_a_link_and_an_audio(
     );
     assert_eq!(shown["music"]["clip"]["url"], clip["url"]);
     assert_eq!(shown["card"]["title"], "New Order – Blue Monday", "{shown}");
+    // The clip plays as the track's, not again as an attachment of the post.
+    assert_eq!(shown["media_attachments"], serde_json::json!([]), "{shown}");
 
     // An edit sends the track again; the copy keeps it (once).
     let edited = a

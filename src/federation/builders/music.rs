@@ -68,6 +68,18 @@ pub fn attachments(config: &Config, track: &TrackRow) -> anyhow::Result<Vec<Atta
     Ok(all)
 }
 
+/// The attachments of a received Note that are media of the post: all but the clip
+/// of a Roost track (another Roost shows that as the track's player, not as a second
+/// audio attachment of the post).
+pub fn post_media(note: &Note) -> Vec<Attachment> {
+    let clip = inbound(note).and_then(|track| track.clip_url);
+    note.attachment
+        .iter()
+        .filter(|a| clip.is_none() || a.target().map(HttpUrl::as_str) != clip.as_deref())
+        .cloned()
+        .collect()
+}
+
 /// A track as a peer's Note carries it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WireTrack {
@@ -155,6 +167,25 @@ mod tests {
                 clip_url: Some("https://peer.example/clip.m4a".into()),
             }
         );
+    }
+
+    #[test]
+    fn a_roost_track_s_clip_is_no_media_of_the_post_but_other_audio_is() {
+        let with_track = note(json!([
+            {"type": "Image", "url": "https://peer.example/photo.jpg"},
+            {"type": "Link", "href": "https://music.example/t/1",
+             "musicTitle": "Blue Monday", "musicArtist": "New Order"},
+            {"type": "Audio", "mediaType": "audio/mp4", "url": "https://peer.example/clip.m4a"}
+        ]));
+        let kept: Vec<String> = post_media(&with_track)
+            .iter()
+            .map(|a| a.kind.clone())
+            .collect();
+        assert_eq!(kept, ["Image", "Link"]);
+        let podcast = note(json!([
+            {"type": "Audio", "mediaType": "audio/mpeg", "url": "https://peer.example/ep.mp3"}
+        ]));
+        assert_eq!(post_media(&podcast).len(), 1);
     }
 
     #[test]

@@ -165,7 +165,8 @@ pub async fn receive_edit(state: &AppState, author: &AccountRow, note: &Note) ->
         )
         .await?;
     }
-    attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    let media = crate::federation::builders::music::post_media(note);
+    attachments::store_remote(state, &mut transaction, author.id, row.id, &media).await?;
     crate::services::music::receive_edit(&mut transaction, note, row.id).await?;
     let followers = (author.followers_url.as_deref()).and_then(|u| Url::parse(u).ok());
     crate::services::reply_controls::store_remote(&mut transaction, &row, note, followers.as_ref())
@@ -303,7 +304,8 @@ async fn store(
         },
     )
     .await?;
-    attachments::store_remote(state, &mut transaction, author.id, row.id, &note.attachment).await?;
+    let media = crate::federation::builders::music::post_media(note);
+    attachments::store_remote(state, &mut transaction, author.id, row.id, &media).await?;
     crate::services::cards::on_received(state, &mut transaction, &row, author, &note.attachment)
         .await?;
     if note.reel == Some(true) {
