@@ -206,14 +206,14 @@ impl Address {
     pub fn of(row: &AccountRow, config: &Config) -> Address {
         match &row.domain {
             None => Address {
-                acct: row.username.clone(),
+                acct: row.acct(),
                 url: profile(config, &row.username),
                 uri: actor(config, &row.username),
             },
-            Some(domain) => {
+            Some(_) => {
                 let uri = row.ap_id.clone().unwrap_or_default();
                 Address {
-                    acct: format!("{}@{domain}", row.username),
+                    acct: row.acct(),
                     url: row.url.clone().unwrap_or_else(|| uri.clone()),
                     uri,
                 }

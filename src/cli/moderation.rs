@@ -232,13 +232,7 @@ async fn list_reports(state: &AppState) -> anyhow::Result<()> {
                 .await
                 .ok()
                 .flatten()
-                .map_or_else(
-                    || id.to_string(),
-                    |a| match a.domain {
-                        Some(domain) => format!("{}@{domain}", a.username),
-                        None => a.username,
-                    },
-                )
+                .map_or_else(|| id.to_string(), |a| a.acct())
         };
         println!(
             "{}\t{} reported {}\t{}\t{}",

@@ -41,11 +41,7 @@ pub async fn run(state: &AppState, command: SuggestionCommand) -> anyhow::Result
         }
         SuggestionCommand::List => {
             for account in suggestions::featured(state).await? {
-                let acct = match &account.domain {
-                    Some(domain) => format!("{}@{domain}", account.username),
-                    None => account.username.clone(),
-                };
-                println!("{}\t{acct}", account.id);
+                println!("{}\t{}", account.id, account.acct());
             }
         }
     }

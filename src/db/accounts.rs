@@ -87,6 +87,15 @@ impl AccountRow {
     pub fn is_group(&self) -> bool {
         self.actor_type == "Group"
     }
+
+    /// Its handle as Mastodon's `acct`: `user` for a local account, `user@domain` for
+    /// a remote one.
+    pub fn acct(&self) -> String {
+        match &self.domain {
+            None => self.username.clone(),
+            Some(domain) => format!("{}@{domain}", self.username),
+        }
+    }
 }
 
 /// The [`AccountRow`] columns, with `$source` for the bio's source and `$key` for the

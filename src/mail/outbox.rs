@@ -64,8 +64,8 @@ pub async fn notify_staff_of_report(
     let target = accounts::find_by_id(&mut *conn, target_id).await?;
     let instance = Instance::from_config(config);
     let report_url = format!("{}/admin/reports/{report_id}", instance.base_url);
-    let reporter = reporter.as_ref().map(acct).unwrap_or_default();
-    let target = target.as_ref().map(acct).unwrap_or_default();
+    let reporter = reporter.as_ref().map(AccountRow::acct).unwrap_or_default();
+    let target = target.as_ref().map(AccountRow::acct).unwrap_or_default();
     let report = texts::NewReport {
         report_id,
         reporter: &reporter,
@@ -80,12 +80,4 @@ pub async fn notify_staff_of_report(
         .map(|(_, to)| texts::new_report(&instance, to, &report))
         .collect();
     emails::enqueue(conn, &notices).await
-}
-
-/// `user` or `user@domain`.
-fn acct(account: &AccountRow) -> String {
-    match &account.domain {
-        None => account.username.clone(),
-        Some(domain) => format!("{}@{domain}", account.username),
-    }
 }

@@ -508,11 +508,7 @@ pub async fn reply(
     let author = accounts::find_by_id(&state.db, story.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let acct = match &author.domain {
-        Some(domain) => format!("@{}@{domain}", author.username),
-        None => format!("@{}", author.username),
-    };
-    let message = format!("{acct} {text}");
+    let message = format!("@{} {text}", author.acct());
     statuses::post(
         state,
         viewer.id,
