@@ -25,7 +25,7 @@ pub mod subscription;
 pub mod types;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Extension, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -33,12 +33,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use self::context::Caller;
-use self::schema::RoostSchema;
 use crate::auth::MaybeToken;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// The GraphQL routes, with the schema they share.
+/// The GraphQL routes (they share `schema::shared`).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
@@ -48,7 +47,6 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES)),
         )
         .route("/api/graphql/ws", get(subscription::websocket))
-        .layer(Extension(schema::build()))
 }
 
 /// `POST /api/graphql`: runs one GraphQL request (`{"query", "variables",
@@ -61,14 +59,13 @@ pub fn router() -> Router<AppState> {
         (status = 413, description = "A body over 64 KiB")))]
 pub async fn execute(
     State(state): State<AppState>,
-    Extension(schema): Extension<RoostSchema>,
     MaybeToken(token): MaybeToken,
     body: Bytes,
 ) -> ApiResult<Json<async_graphql::Response>> {
     let request: async_graphql::Request = serde_json::from_slice(&body)
         .map_err(|error| ApiError::BadRequest(format!("Not a GraphQL request: {error}")))?;
     let request = request.data(state).data(Caller { token });
-    Ok(Json(schema.execute(request).await))
+    Ok(Json(schema::shared().execute(request).await))
 }
 
 /// `GET /api/graphql`: the GraphiQL page, when `ROOST_GRAPHIQL` is on; 404 otherwise.

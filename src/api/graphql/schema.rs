@@ -46,6 +46,13 @@ pub fn build() -> RoostSchema {
         .finish()
 }
 
+/// The process's schema, built on first use, so that a server whose GraphQL API is
+/// not called does not carry it (B6, idle memory).
+pub fn shared() -> &'static RoostSchema {
+    static SCHEMA: std::sync::OnceLock<RoostSchema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(build)
+}
+
 /// The schema in SDL, as `docs/graphql.graphql` holds it.
 pub fn sdl() -> String {
     build().sdl()

@@ -16,7 +16,7 @@
 use async_graphql::{Context, Data, Subscription};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::response::Response;
 use futures_util::Stream;
 use serde::Deserialize;
@@ -24,7 +24,6 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::context::{failure, signed_in, state, Caller, GraphResult};
 use super::limits::MAX_BODY_BYTES;
-use super::schema::RoostSchema;
 use super::types::{Notification, Post};
 use crate::api::entities::status;
 use crate::api::streaming::{reserve, subscribe};
@@ -188,7 +187,6 @@ impl Feed {
         (status = 401, description = "An invalid token in the Authorization header")))]
 pub async fn websocket(
     State(state): State<AppState>,
-    Extension(schema): Extension<RoostSchema>,
     MaybeToken(token): MaybeToken,
     ip: ClientIp,
     protocol: Result<GraphQLProtocol, axum::http::StatusCode>,
@@ -208,7 +206,7 @@ pub async fn websocket(
         .max_message_size(MAX_BODY_BYTES)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
-            GraphQLWebSocket::new(socket, schema, protocol)
+            GraphQLWebSocket::new(socket, super::schema::shared().clone(), protocol)
                 .with_data(data)
                 .on_connection_init(move |payload| connection_init(state, payload))
                 .serve()
