@@ -14,6 +14,7 @@ pub mod events;
 pub mod extract;
 pub mod federation;
 pub mod input;
+pub mod logging;
 pub mod mail;
 pub mod maintenance;
 pub mod media;

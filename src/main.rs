@@ -1,15 +1,14 @@
-//! The `roost` binary: parses the command line, starts logging, runs the command.
+//! The `roost` binary: starts logging (`roost::logging`), parses the command line,
+//! runs the command.
 
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ROOST_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    if let Err(error) = roost::logging::init() {
+        eprintln!("roost: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
     let cli = roost::cli::Cli::parse();
     match roost::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

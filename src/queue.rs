@@ -108,6 +108,20 @@ pub trait Queue: Send + Sync + 'static {
 
     /// Attempts one row and records the outcome on it.
     fn attempt(state: AppState, item: Self::Item) -> impl Future<Output = ()> + Send + 'static;
+
+    /// What names a claimed row in the log (its id, or the key it is claimed by).
+    fn job_id(item: &Self::Item) -> String;
+}
+
+/// One attempt of `item`, in a `job` span naming the queue and the row, so every log
+/// line it writes says which job it belongs to.
+fn attempt_in_span<Q: Queue>(
+    state: &AppState,
+    item: Q::Item,
+) -> impl Future<Output = ()> + Send + 'static {
+    use tracing::Instrument;
+    let span = tracing::info_span!("job", queue = Q::CHANNEL, job_id = %Q::job_id(&item));
+    Q::attempt(state.clone(), item).instrument(span)
 }
 
 /// Claims and attempts every due row once, waiting for all of them. Tests and
@@ -122,7 +136,7 @@ pub async fn drain<Q: Queue>(state: &AppState) -> anyhow::Result<usize> {
         tried += batch.len();
         let mut running = JoinSet::new();
         for item in batch {
-            running.spawn(Q::attempt(state.clone(), item));
+            running.spawn(attempt_in_span::<Q>(state, item));
         }
         while running.join_next().await.is_some() {}
     }
@@ -141,7 +155,7 @@ pub async fn run<Q: Queue>(state: AppState, mut stop: tokio::sync::watch::Receiv
                 Ok(batch) => {
                     claimed = batch.len();
                     for item in batch {
-                        running.spawn(Q::attempt(state.clone(), item));
+                        running.spawn(attempt_in_span::<Q>(&state, item));
                     }
                 }
                 Err(error) => tracing::warn!(%error, queue = Q::CHANNEL, "claiming failed"),

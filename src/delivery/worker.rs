@@ -38,6 +38,10 @@ impl Queue for Deliveries {
     async fn attempt(state: AppState, delivery: ClaimedDelivery) {
         attempt(&state, delivery).await
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.id.to_string()
+    }
 }
 
 /// Claims and sends every due delivery once, waiting for all of them. Tests and

@@ -57,6 +57,10 @@ impl Queue for Emails {
     async fn attempt(state: AppState, email: ClaimedEmail) {
         attempt(&state, email).await
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.id.to_string()
+    }
 }
 
 /// Sends every due message once, waiting for all of them; returns how many were

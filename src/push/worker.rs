@@ -48,6 +48,10 @@ impl Queue for Pushes {
     async fn attempt(state: AppState, claimed: ClaimedPush) {
         attempt(&state, claimed).await
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.id.to_string()
+    }
 }
 
 /// Sends every due push once, waiting for all of them; returns how many were tried.

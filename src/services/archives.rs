@@ -107,6 +107,10 @@ impl Queue for Archives {
     async fn attempt(state: AppState, archive: ArchiveRow) {
         attempt(&state, &archive).await
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.id.to_string()
+    }
 }
 
 /// Builds every due archive once; returns how many were tried. Tests drain with it.

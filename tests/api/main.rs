@@ -56,6 +56,7 @@ mod interop;
 mod invalid_text;
 mod link_timeline;
 mod lists;
+mod logs;
 mod mastodon_coverage;
 mod media;
 mod media_s3;

@@ -41,6 +41,10 @@ impl Queue for Fetches {
             tracing::warn!(url = %claimed.url, error = %format!("{error:#}"), "card fetch failed");
         }
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.url.clone()
+    }
 }
 
 /// Fetches every due card once, waiting for all of them; returns how many were tried.

@@ -63,6 +63,10 @@ impl Queue for ImportRows {
             tracing::warn!(row = claimed.id, error = %format!("{error:#}"), "import row failed");
         }
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.id.to_string()
+    }
 }
 
 /// Applies every due row once, waiting for all of them; returns how many were tried.

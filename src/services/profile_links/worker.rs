@@ -47,6 +47,10 @@ impl Queue for Checks {
                 "profile link check failed");
         }
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        format!("{} {}", item.account_id, item.url)
+    }
 }
 
 /// Runs every due check once, waiting for all of them; returns how many were tried.

@@ -40,6 +40,10 @@ impl Queue for ScheduledStatuses {
     async fn attempt(state: AppState, claimed: ClaimedScheduled) {
         attempt(&state, claimed).await
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.row.id.to_string()
+    }
 }
 
 /// Publishes every due scheduled status once, waiting for all of them; returns how

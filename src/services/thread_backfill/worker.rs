@@ -37,6 +37,10 @@ impl Queue for Backfills {
             tracing::warn!(backfill = backfill.id, %error, "thread backfill not settled");
         }
     }
+
+    fn job_id(item: &Self::Item) -> String {
+        item.id.to_string()
+    }
 }
 
 /// Walks every due backfill once, waiting for all of them; returns how many were

@@ -6,7 +6,7 @@ use std::process::Output;
 use sqlx::PgPool;
 
 /// DATABASE_URL pointed at the database `sqlx::test` created for this test.
-fn test_database_url(db: &PgPool) -> String {
+pub fn test_database_url(db: &PgPool) -> String {
     let base = std::env::var("DATABASE_URL").expect("sqlx::test needs DATABASE_URL");
     let mut url = url::Url::parse(&base).expect("DATABASE_URL is a URL");
     let name = db
