@@ -18,7 +18,7 @@ use crate::services::notifications::{self, MarkerPosition};
 use crate::services::statuses::{self, NewPost, PostKind, Posted};
 use crate::state::AppState;
 use crate::web::frame::Frame;
-use crate::web::pages::public::{posts, OlderQuery};
+use crate::web::pages::public::{older_than, posts, OlderQuery};
 use crate::web::render::{self, html, see_other, PageError, PageResult};
 use crate::web::session::Visitor;
 use crate::web::texts::EN;
@@ -50,11 +50,7 @@ pub async fn home(state: &AppState, visitor: &Visitor, query: &OlderQuery) -> Pa
     let Some(session) = &visitor.session else {
         return Ok(see_other("/auth/sign_in?return_to=%2Fhome"));
     };
-    let max_id = query
-        .max_id
-        .as_deref()
-        .and_then(|id| id.parse::<crate::domain::Id>().ok())
-        .map(|id| id.0);
+    let max_id = query.max_id();
     let posts = posts(
         state,
         Some(session.account_id),
@@ -63,9 +59,7 @@ pub async fn home(state: &AppState, visitor: &Visitor, query: &OlderQuery) -> Pa
         HOME_POSTS,
     )
     .await?;
-    let older = (posts.len() as i64 == HOME_POSTS)
-        .then(|| posts.last().map(|p| p.id.clone()))
-        .flatten();
+    let older = older_than(&posts, HOME_POSTS);
     let frame = Frame::new(state, visitor, EN.home).await?.at("home");
     let stories = super::stories::row(state, session.account_id).await?;
     render::ok(&HomePage {
@@ -89,9 +83,7 @@ struct ReelsPage {
 pub async fn reels(state: &AppState, visitor: &Visitor, query: &OlderQuery) -> PageResult {
     let viewer = visitor.session.as_ref().map(|session| session.account_id);
     let page = Page {
-        max_id: (query.max_id.as_deref())
-            .and_then(|id| id.parse::<crate::domain::Id>().ok())
-            .map(|id| id.0),
+        max_id: query.max_id(),
         since_id: None,
         min_id: None,
         limit: HOME_POSTS,
@@ -101,9 +93,7 @@ pub async fn reels(state: &AppState, visitor: &Visitor, query: &OlderQuery) -> P
     let posts: Vec<PostView> = (rendered.iter())
         .map(|status| PostView::from_entity(status, viewer))
         .collect();
-    let older = (posts.len() as i64 == HOME_POSTS)
-        .then(|| posts.last().map(|p| p.id.clone()))
-        .flatten();
+    let older = older_than(&posts, HOME_POSTS);
     let frame = Frame::new(state, visitor, EN.reels).await?.at("reels");
     render::ok(&ReelsPage {
         page: frame,
@@ -313,11 +303,7 @@ pub async fn notifications_page(
         return Ok(see_other("/auth/sign_in?return_to=%2Fnotifications"));
     };
     let me = session.account_id;
-    let max_id = query
-        .max_id
-        .as_deref()
-        .and_then(|id| id.parse::<crate::domain::Id>().ok())
-        .map(|id| id.0);
+    let max_id = query.max_id();
     let filter = notifications::filter(&[], &[], None, false);
     let bounds = Page {
         max_id,

@@ -84,9 +84,7 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let older = (posts.len() as i64 == POSTS_PER_PAGE)
-        .then(|| posts.last().map(|post| post.id.clone()))
-        .flatten();
+    let older = super::public::older_than(&posts, POSTS_PER_PAGE);
     let relation = relation(state, viewer, row.id).await?;
     let name = if account.display_name.trim().is_empty() {
         account.username.clone()

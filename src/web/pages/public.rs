@@ -32,12 +32,21 @@ pub struct OlderQuery {
 }
 
 impl OlderQuery {
-    fn max_id(&self) -> Option<i64> {
+    /// The `max_id` asked for, when it is an id.
+    pub fn max_id(&self) -> Option<i64> {
         self.max_id
             .as_deref()
             .and_then(|id| id.parse::<Id>().ok())
             .map(|id| id.0)
     }
+}
+
+/// The `max_id` of the next older page after `posts`, a full page of `limit`; `None`
+/// after a shorter one (the last).
+pub fn older_than(posts: &[PostView], limit: i64) -> Option<String> {
+    (posts.len() as i64 == limit)
+        .then(|| posts.last().map(|post| post.id.clone()))
+        .flatten()
 }
 
 #[derive(Template)]
@@ -148,9 +157,7 @@ pub async fn tag(
         only_media: false,
     };
     let posts = posts(state, viewer, which, query.max_id(), TAG_POSTS).await?;
-    let older = (posts.len() as i64 == TAG_POSTS)
-        .then(|| posts.last().map(|post| post.id.clone()))
-        .flatten();
+    let older = older_than(&posts, TAG_POSTS);
     let mut frame = Frame::new(state, visitor, format!("#{name}")).await?;
     frame.meta.canonical = Some(crate::urls::tag(&state.config, name));
     frame.meta.feed = Some(format!("{}.rss", crate::urls::tag(&state.config, name)));
