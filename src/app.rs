@@ -76,10 +76,16 @@ impl App {
             .config
             .workers
             .then(|| Workers::start(&self.state));
+        let (stop_metrics, metrics_stopped) = tokio::sync::watch::channel(false);
+        let metrics = crate::metrics::server::start(&self.state, metrics_stopped).await?;
         let options = crate::serve::ServeOptions::from_config(&self.state.config);
         crate::serve::serve(self.listener, self.router, options, shutdown).await;
         if let Some(workers) = workers {
             workers.stop().await;
+        }
+        let _ = stop_metrics.send(true);
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
         }
         Ok(())
     }
@@ -201,6 +207,7 @@ fn routes(state: AppState) -> Router {
         .route("/avatars/original/missing.png", get(crate::web::missing_png))
         .route("/headers/original/missing.png", get(crate::web::missing_png))
         .route("/system/{*key}", get(crate::media::serve))
+        .route_layer(axum::middleware::from_fn(crate::metrics::http::note_route))
         // A route layer runs after routing, so the span can name the matched route.
         .route_layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let matched = request
@@ -235,6 +242,11 @@ fn routes(state: AppState) -> Router {
             crate::api::refuse_no_access,
         ))
         .layer(DefaultBodyLimit::max(crate::api::params::MAX_BODY_BYTES))
+        // Every request counted, refusals of the layers above included.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::http::count,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         // A bug must cost one request a 500, never the connection or the process.

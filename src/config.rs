@@ -95,6 +95,11 @@ pub struct Config {
     #[arg(long, env = "ROOST_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
+    /// Address and port of the Prometheus metrics listener (`GET /metrics`), e.g.
+    /// 127.0.0.1:9464. Unset: no metrics listener. Keep it off the public network.
+    #[arg(long, env = "ROOST_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
     /// Development and tests only: use http:// in all URLs and allow federation with
     /// loopback and private hosts.
     #[arg(long, env = "ROOST_INSECURE_HTTP", default_value = "false",
@@ -455,6 +460,7 @@ impl fmt::Debug for Config {
             .field("database_url", &database)
             .field("domain", &self.domain)
             .field("bind", &self.bind)
+            .field("metrics_bind", &self.metrics_bind)
             .field("insecure_http", &self.insecure_http)
             .field("allowlist_mode", &self.allowlist_mode)
             .field("registration", &self.registration)

@@ -18,6 +18,7 @@ pub mod logging;
 pub mod mail;
 pub mod maintenance;
 pub mod media;
+pub mod metrics;
 pub mod push;
 pub mod queue;
 pub mod rate_limit;

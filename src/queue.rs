@@ -91,10 +91,24 @@ impl RetryPolicy {
     }
 }
 
+/// What one attempt at a queued row came to, as the metrics count it (the row itself
+/// records the details).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempted {
+    /// Nothing left to do: done, or found to need nothing.
+    Done,
+    /// Failed, or could not be recorded; the row is tried again later.
+    Retry,
+    /// Failed for the last time: a dead letter, kept with its error or dropped.
+    GivenUp,
+}
+
 /// One durable queue: how to claim due rows and how to attempt one.
 pub trait Queue: Send + Sync + 'static {
     /// A claimed row.
     type Item: Send + 'static;
+    /// The queue's name in log lines (the `job` span) and metrics (the `queue` label).
+    const NAME: &'static str;
     /// The NOTIFY channel that announces new rows.
     const CHANNEL: &'static str;
     /// Rows in flight per process.
@@ -106,22 +120,27 @@ pub trait Queue: Send + Sync + 'static {
         limit: i64,
     ) -> impl Future<Output = sqlx::Result<Vec<Self::Item>>> + Send;
 
-    /// Attempts one row and records the outcome on it.
-    fn attempt(state: AppState, item: Self::Item) -> impl Future<Output = ()> + Send + 'static;
+    /// Attempts one row and records the outcome on it; says what it came to.
+    fn attempt(
+        state: AppState,
+        item: Self::Item,
+    ) -> impl Future<Output = Attempted> + Send + 'static;
 
     /// What names a claimed row in the log (its id, or the key it is claimed by).
     fn job_id(item: &Self::Item) -> String;
 }
 
 /// One attempt of `item`, in a `job` span naming the queue and the row, so every log
-/// line it writes says which job it belongs to.
+/// line it writes says which job it belongs to; its outcome counted in the metrics.
 fn attempt_in_span<Q: Queue>(
     state: &AppState,
     item: Q::Item,
 ) -> impl Future<Output = ()> + Send + 'static {
     use tracing::Instrument;
-    let span = tracing::info_span!("job", queue = Q::CHANNEL, job_id = %Q::job_id(&item));
-    Q::attempt(state.clone(), item).instrument(span)
+    let span = tracing::info_span!("job", queue = Q::NAME, job_id = %Q::job_id(&item));
+    let metrics = state.metrics.clone();
+    let attempt = Q::attempt(state.clone(), item).instrument(span);
+    async move { metrics.job(Q::NAME, attempt.await) }
 }
 
 /// Claims and attempts every due row once, waiting for all of them. Tests and
@@ -145,6 +164,7 @@ pub async fn drain<Q: Queue>(state: &AppState) -> anyhow::Result<usize> {
 /// Runs until `stop` turns true, keeping up to `Q::CONCURRENCY` attempts in flight.
 /// In-flight attempts finish before it returns (each is bounded by its own timeouts).
 pub async fn run<Q: Queue>(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    state.metrics.queue_started(Q::NAME);
     let mut listener = crate::db::listen(&state.db, Q::CHANNEL).await;
     let mut running = JoinSet::new();
     while !*stop.borrow() {
@@ -158,7 +178,7 @@ pub async fn run<Q: Queue>(state: AppState, mut stop: tokio::sync::watch::Receiv
                         running.spawn(attempt_in_span::<Q>(&state, item));
                     }
                 }
-                Err(error) => tracing::warn!(%error, queue = Q::CHANNEL, "claiming failed"),
+                Err(error) => tracing::warn!(%error, queue = Q::NAME, "claiming failed"),
             }
         }
         if claimed > 0 && running.len() < Q::CONCURRENCY {

@@ -51,6 +51,8 @@ pub struct AppState {
     pub mail: crate::mail::Mailer,
     /// The SMS gateway of phone verification (disabled without `ROOST_SMS_GATEWAY_URL`).
     pub sms: crate::sms::SmsGateway,
+    /// This process's metrics (see `metrics`).
+    pub metrics: crate::metrics::Metrics,
     /// The background workers' pool (see [`crate::db::worker_pool`]).
     work_db: PgPool,
 }
@@ -64,6 +66,11 @@ impl AppState {
             db: self.work_db.clone(),
             ..self.clone()
         }
+    }
+
+    /// The process's database pools by name: requests' and the workers'.
+    pub fn pools(&self) -> [(&'static str, &PgPool); 2] {
+        [("requests", &self.db), ("workers", &self.work_db)]
     }
 
     /// Builds the state from a pool, configuration and the loaded secret key.
@@ -98,6 +105,7 @@ impl AppState {
             media,
             passwords: crate::auth::password::PasswordPool::from_config(&config),
             work_db: crate::db::worker_pool(&db),
+            metrics: crate::metrics::Metrics::new(),
             inbox_writer: Default::default(),
             no_access: Default::default(),
             two_factor_keys: crate::auth::two_factor_keys::TwoFactorKeys::derive(secret),

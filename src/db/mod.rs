@@ -53,6 +53,7 @@ pub mod phone_verifications;
 pub mod polls;
 pub mod profile_links;
 pub mod push;
+pub mod queue_metrics;
 pub mod quotes;
 pub mod reels;
 pub mod relays;

@@ -15,18 +15,22 @@ use crate::db::accounts;
 use crate::db::deliveries::{self, ClaimedDelivery, Failure};
 use crate::federation::collection_sync::HEADER as COLLECTION_SYNC;
 use crate::federation::signatures::{self, SigningKey};
-use crate::queue::Queue;
+use crate::queue::{Attempted, Queue};
 use crate::state::AppState;
 use crate::urls;
 
 /// A claim is leased this long; a worker that dies mid-send gives the row back then.
 const LEASE_SECS: i64 = 120;
 
+/// The queue's name in logs and metrics.
+pub const QUEUE_NAME: &str = "delivery";
+
 /// The `deliveries` table as a queue for the shared loop in `crate::queue`.
 struct Deliveries;
 
 impl Queue for Deliveries {
     type Item = ClaimedDelivery;
+    const NAME: &'static str = QUEUE_NAME;
     const CHANNEL: &'static str = deliveries::NOTIFY_CHANNEL;
     /// Deliveries in flight per process.
     const CONCURRENCY: usize = 32;
@@ -35,7 +39,7 @@ impl Queue for Deliveries {
         deliveries::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, delivery: ClaimedDelivery) {
+    async fn attempt(state: AppState, delivery: ClaimedDelivery) -> Attempted {
         attempt(&state, delivery).await
     }
 
@@ -58,12 +62,14 @@ pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<boo
 }
 
 /// One attempt: sign, send, record. Errors are recorded on the row, never returned.
-async fn attempt(state: &AppState, delivery: ClaimedDelivery) {
+async fn attempt(state: &AppState, delivery: ClaimedDelivery) -> Attempted {
     let outcome = send(state, &delivery).await;
-    let recorded = record(state, &delivery, outcome).await;
-    if let Err(error) = recorded {
-        tracing::warn!(id = delivery.id, %error, "could not record a delivery outcome; its lease will expire");
-    }
+    record(state, &delivery, outcome)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(id = delivery.id, %error, "could not record a delivery outcome; its lease will expire");
+            Attempted::Retry
+        })
 }
 
 /// What one attempt produced.
@@ -323,14 +329,15 @@ async fn record(
     state: &AppState,
     delivery: &ClaimedDelivery,
     outcome: Outcome,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<Attempted> {
     let verdict = match outcome.cause {
         Cause::Refused => Verdict::Final,
         Cause::Peer | Cause::Local => policy::judge(outcome.status),
     };
     if verdict == Verdict::Delivered {
         let status = outcome.status.unwrap_or(200);
-        return deliveries::mark_delivered(&state.db, delivery, status).await;
+        deliveries::mark_delivered(&state.db, delivery, status).await?;
+        return Ok(Attempted::Done);
     }
     let mut transaction = state.db.begin().await?;
     let now = Utc::now();
@@ -355,7 +362,11 @@ async fn record(
         _ => {}
     }
     tracing::info!(id = delivery.id, inbox = %delivery.inbox_url, status = ?outcome.status, error, ?failure, "delivery failed");
-    transaction.commit().await
+    transaction.commit().await?;
+    Ok(match failure {
+        Failure::Retry { .. } => Attempted::Retry,
+        Failure::Dead => Attempted::GivenUp,
+    })
 }
 
 /// Counts a failure against the domain and moves its circuit breaker as the policy

@@ -136,6 +136,11 @@ impl Hub {
         self.slots.acquire(holder)
     }
 
+    /// The streaming connections open now: (held by accounts, anonymous).
+    pub fn open_connections(&self) -> (u32, u32) {
+        self.slots.open()
+    }
+
     /// A receiver of every change from now on, prepared for `viewer` among others.
     /// The first subscriber starts the listening task, on `db` with the preparation
     /// `preparer` makes (called only then).

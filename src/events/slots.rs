@@ -126,6 +126,13 @@ impl StreamSlots {
         })
     }
 
+    /// The connections open now: (held by accounts, anonymous).
+    pub fn open(&self) -> (u32, u32) {
+        let counts = self.lock();
+        let total: u32 = counts.held.values().sum();
+        (total.saturating_sub(counts.anonymous), counts.anonymous)
+    }
+
     fn release(&self, holder: Holder) {
         let mut counts = self.lock();
         if let Holder::Anonymous(_) = holder {

@@ -14,7 +14,7 @@ use chrono::Utc;
 
 use super::SendError;
 use crate::db::emails::{self, ClaimedEmail, Failure};
-use crate::queue::{Queue, RetryPolicy};
+use crate::queue::{Attempted, Queue, RetryPolicy};
 use crate::state::AppState;
 
 /// A claim is leased this long (above the SMTP timeout).
@@ -37,11 +37,15 @@ pub const RETRY: RetryPolicy = RetryPolicy::new(
 )
 .with_jitter(0.1);
 
+/// The queue's name in logs and metrics.
+pub const QUEUE_NAME: &str = "email";
+
 /// The `email_deliveries` table as a queue for the shared loop in `crate::queue`.
 struct Emails;
 
 impl Queue for Emails {
     type Item = ClaimedEmail;
+    const NAME: &'static str = QUEUE_NAME;
     const CHANNEL: &'static str = emails::NOTIFY_CHANNEL;
     /// Messages in flight per process (one SMTP connection each).
     const CONCURRENCY: usize = 4;
@@ -54,7 +58,7 @@ impl Queue for Emails {
         emails::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, email: ClaimedEmail) {
+    async fn attempt(state: AppState, email: ClaimedEmail) -> Attempted {
         attempt(&state, email).await
     }
 
@@ -77,19 +81,28 @@ pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<boo
 }
 
 #[tracing::instrument(skip_all, fields(id = email.id, kind = %email.kind))]
-async fn attempt(state: &AppState, email: ClaimedEmail) {
+async fn attempt(state: &AppState, email: ClaimedEmail) -> Attempted {
     let outcome = state.mail.send(&email).await;
     let recorded = match outcome {
-        Ok(()) => emails::mark_sent(&state.db, email.id).await,
+        Ok(()) => emails::mark_sent(&state.db, email.id)
+            .await
+            .map(|()| Attempted::Done),
         Err(error) => {
             let failure = after_failure(&error, email.attempts, Utc::now());
             tracing::info!(%error, attempts = email.attempts, ?failure, "mail not sent");
-            emails::mark_failed(&state.db, email.id, &error.to_string(), failure).await
+            let attempted = match failure {
+                Failure::Retry { .. } => Attempted::Retry,
+                Failure::Dead => Attempted::GivenUp,
+            };
+            emails::mark_failed(&state.db, email.id, &error.to_string(), failure)
+                .await
+                .map(|()| attempted)
         }
     };
-    if let Err(error) = recorded {
+    recorded.unwrap_or_else(|error| {
         tracing::warn!(%error, "could not record a mail outcome; its lease will expire");
-    }
+        Attempted::Retry
+    })
 }
 
 /// What to do after the `attempts`-th attempt failed with `error`.

@@ -13,7 +13,7 @@ use super::encryption::{self, Coding, Encrypted};
 use super::{payload, vapid_key};
 use crate::db::notifications;
 use crate::db::push::{self, ClaimedPush, SubscriptionRow};
-use crate::queue::{Queue, RetryPolicy};
+use crate::queue::{Attempted, Queue, RetryPolicy};
 use crate::state::AppState;
 
 /// A claim is leased this long; a worker that dies mid-send gives the row back then.
@@ -32,11 +32,15 @@ pub const RETRY: RetryPolicy = RetryPolicy::new(
 /// How long a push service should keep an undelivered message (Mastodon: 48 hours).
 const TIME_TO_LIVE_SECS: u32 = 48 * 3600;
 
+/// The queue's name in logs and metrics.
+pub const QUEUE_NAME: &str = "push";
+
 /// The `push_deliveries` table as a queue for the shared loop in `crate::queue`.
 struct Pushes;
 
 impl Queue for Pushes {
     type Item = ClaimedPush;
+    const NAME: &'static str = QUEUE_NAME;
     const CHANNEL: &'static str = push::NOTIFY_CHANNEL;
     /// Pushes in flight per process.
     const CONCURRENCY: usize = 16;
@@ -45,7 +49,7 @@ impl Queue for Pushes {
         push::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, claimed: ClaimedPush) {
+    async fn attempt(state: AppState, claimed: ClaimedPush) -> Attempted {
         attempt(&state, claimed).await
     }
 
@@ -77,28 +81,40 @@ enum Outcome {
     Retry(String),
 }
 
-async fn attempt(state: &AppState, claimed: ClaimedPush) {
+async fn attempt(state: &AppState, claimed: ClaimedPush) -> Attempted {
     let outcome = match send(state, &claimed).await {
         Ok(outcome) => outcome,
         Err(error) => Outcome::Retry(format!("{error:#}")),
     };
-    if let Err(error) = record(state, &claimed, outcome).await {
-        tracing::warn!(id = claimed.id, %error, "could not record a push outcome; its lease will expire");
-    }
+    record(state, &claimed, outcome)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(id = claimed.id, %error, "could not record a push outcome; its lease will expire");
+            Attempted::Retry
+        })
 }
 
-async fn record(state: &AppState, claimed: &ClaimedPush, outcome: Outcome) -> sqlx::Result<()> {
+async fn record(
+    state: &AppState,
+    claimed: &ClaimedPush,
+    outcome: Outcome,
+) -> sqlx::Result<Attempted> {
     match outcome {
-        Outcome::Done => push::finish(&state.db, claimed.id).await,
-        Outcome::SubscriptionGone => push::delete(&state.db, claimed.subscription_id).await,
+        Outcome::Done => push::finish(&state.db, claimed.id).await?,
+        Outcome::SubscriptionGone => push::delete(&state.db, claimed.subscription_id).await?,
         Outcome::Retry(error) => match RETRY.next_attempt(claimed.attempts, Utc::now()) {
-            Some(next) => push::retry_at(&state.db, claimed.id, next, &error).await,
+            Some(next) => {
+                push::retry_at(&state.db, claimed.id, next, &error).await?;
+                return Ok(Attempted::Retry);
+            }
             None => {
                 tracing::info!(id = claimed.id, %error, "push given up");
-                push::finish(&state.db, claimed.id).await
+                push::finish(&state.db, claimed.id).await?;
+                return Ok(Attempted::GivenUp);
             }
         },
     }
+    Ok(Attempted::Done)
 }
 
 #[tracing::instrument(skip_all, fields(id = claimed.id, subscription = claimed.subscription_id))]

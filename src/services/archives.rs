@@ -29,7 +29,7 @@ use crate::db::exports::{self as export_rows, FIRST};
 use crate::error::{ApiError, ApiResult};
 use crate::federation::protocol::note::Create;
 use crate::federation::protocol::ACTIVITY_STREAMS_CONTEXT;
-use crate::queue::{Queue, RetryPolicy};
+use crate::queue::{Attempted, Queue, RetryPolicy};
 use crate::state::AppState;
 use crate::urls;
 use zip_writer::{Compression, ZipSink};
@@ -96,6 +96,7 @@ struct Archives;
 
 impl Queue for Archives {
     type Item = ArchiveRow;
+    const NAME: &'static str = "archives";
     const CHANNEL: &'static str = rows::NOTIFY_CHANNEL;
     /// Archives built at once per process: each streams every file of an account.
     const CONCURRENCY: usize = 1;
@@ -104,7 +105,7 @@ impl Queue for Archives {
         rows::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, archive: ArchiveRow) {
+    async fn attempt(state: AppState, archive: ArchiveRow) -> Attempted {
         attempt(&state, &archive).await
     }
 
@@ -123,18 +124,27 @@ pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<boo
     crate::queue::run::<Archives>(state, stop).await
 }
 
-async fn attempt(state: &AppState, archive: &ArchiveRow) {
+async fn attempt(state: &AppState, archive: &ArchiveRow) -> Attempted {
     let settled = match build(state, archive).await {
-        Ok((key, size)) => rows::finish(&state.db, archive.id, &key, size).await,
+        Ok((key, size)) => rows::finish(&state.db, archive.id, &key, size)
+            .await
+            .map(|()| Attempted::Done),
         Err(error) => {
             tracing::warn!(archive = archive.id, error = %format!("{error:#}"), "archive failed");
             let retry = RETRY.next_attempt(archive.attempts + 1, Utc::now());
-            rows::retry_or_fail(&state.db, archive.id, retry).await
+            let attempted = match retry {
+                Some(_) => Attempted::Retry,
+                None => Attempted::GivenUp,
+            };
+            rows::retry_or_fail(&state.db, archive.id, retry)
+                .await
+                .map(|()| attempted)
         }
     };
-    if let Err(error) = settled {
+    settled.unwrap_or_else(|error| {
         tracing::warn!(archive = archive.id, %error, "could not settle an archive");
-    }
+        Attempted::Retry
+    })
 }
 
 /// Writes the archive's .zip and stores it; returns its key and size.

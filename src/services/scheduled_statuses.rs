@@ -6,7 +6,7 @@
 
 mod publish;
 
-pub use publish::{run_forever, run_once};
+pub use publish::{run_forever, run_once, QUEUE_NAME};
 
 use std::collections::HashMap;
 

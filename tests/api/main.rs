@@ -60,6 +60,7 @@ mod logs;
 mod mastodon_coverage;
 mod media;
 mod media_s3;
+mod metrics;
 mod moderation;
 mod music;
 mod nameless_actors;

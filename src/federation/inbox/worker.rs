@@ -20,7 +20,7 @@ use chrono::Utc;
 
 use crate::db::inbox::{self, ClaimedActivity};
 use crate::federation::inbound::{self, Skip};
-use crate::queue::RetryPolicy;
+use crate::queue::{Attempted, RetryPolicy};
 use crate::services;
 use crate::services::follower_sync::Synchronized;
 use crate::state::AppState;
@@ -40,6 +40,9 @@ pub const RETRY: RetryPolicy = RetryPolicy::new(
         Duration::from_secs(120),
     ],
 );
+
+/// The inbox's name in metrics, beside the `crate::queue::Queue` names.
+pub const QUEUE_NAME: &str = "inbox";
 
 /// Actors whose activities are settled at the same time.
 const ACTORS_IN_FLIGHT: usize = 8;
@@ -100,6 +103,7 @@ async fn settle_batch(state: &AppState, batch: Vec<ClaimedActivity>) -> sqlx::Re
 
 /// Runs until `stop` turns true, woken by NOTIFY when activities are stored.
 pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    state.metrics.queue_started(QUEUE_NAME);
     let mut listener = crate::db::listen(&state.db, inbox::NOTIFY_CHANNEL).await;
     while !*stop.borrow() {
         match run_once(&state).await {
@@ -118,10 +122,14 @@ pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver
 #[tracing::instrument(skip_all, fields(id = %activity.activity_id, kind = %activity.activity_type))]
 async fn settle(state: &AppState, activity: &ClaimedActivity) -> sqlx::Result<()> {
     let settled = record(state, activity, inbound::dispatch(state, activity).await).await;
+    let attempted = settled
+        .as_ref()
+        .map_or(Attempted::Retry, |attempted| *attempted);
+    state.metrics.job(QUEUE_NAME, attempted);
     if let Some(header) = &activity.collection_synchronization {
         synchronize_followers(state, activity, header).await;
     }
-    settled
+    settled.map(|_| ())
 }
 
 /// Compares the follower digest the activity's sender sent (FEP-8fcf) with this
@@ -141,25 +149,28 @@ async fn record(
     state: &AppState,
     activity: &ClaimedActivity,
     outcome: Result<(), Skip>,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<Attempted> {
     match outcome {
-        Ok(()) => inbox::mark_processed(&state.db, activity.id, None).await,
+        Ok(()) => inbox::mark_processed(&state.db, activity.id, None).await?,
         Err(Skip::Ignored(reason)) => {
             tracing::info!(%reason, "activity ignored");
-            inbox::mark_processed(&state.db, activity.id, Some(&reason)).await
+            inbox::mark_processed(&state.db, activity.id, Some(&reason)).await?
         }
         Err(Skip::Retry(error)) => {
             let error = format!("{error:#}");
-            match RETRY.next_attempt(activity.attempts, Utc::now()) {
+            return match RETRY.next_attempt(activity.attempts, Utc::now()) {
                 Some(next) => {
                     tracing::warn!(%error, "activity failed; will retry");
-                    inbox::mark_retry(&state.db, activity.id, &error, next).await
+                    inbox::mark_retry(&state.db, activity.id, &error, next).await?;
+                    Ok(Attempted::Retry)
                 }
                 None => {
                     tracing::warn!(%error, "activity failed for the last time");
-                    inbox::mark_processed(&state.db, activity.id, Some(&error)).await
+                    inbox::mark_processed(&state.db, activity.id, Some(&error)).await?;
+                    Ok(Attempted::GivenUp)
                 }
-            }
+            };
         }
     }
+    Ok(Attempted::Done)
 }

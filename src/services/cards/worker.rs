@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::db::cards::{self, ClaimedFetch};
-use crate::queue::{Queue, RetryPolicy};
+use crate::queue::{Attempted, Queue, RetryPolicy};
 use crate::state::AppState;
 
 /// A claim is leased this long (longer than [`CARD_TIME`]).
@@ -28,6 +28,7 @@ struct Fetches;
 
 impl Queue for Fetches {
     type Item = ClaimedFetch;
+    const NAME: &'static str = "cards";
     const CHANNEL: &'static str = cards::NOTIFY_CHANNEL;
     /// Pages fetched at once per process.
     const CONCURRENCY: usize = 4;
@@ -36,10 +37,11 @@ impl Queue for Fetches {
         cards::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, claimed: ClaimedFetch) {
-        if let Err(error) = attempt(&state, &claimed).await {
+    async fn attempt(state: AppState, claimed: ClaimedFetch) -> Attempted {
+        attempt(&state, &claimed).await.unwrap_or_else(|error| {
             tracing::warn!(url = %claimed.url, error = %format!("{error:#}"), "card fetch failed");
-        }
+            Attempted::Retry
+        })
     }
 
     fn job_id(item: &Self::Item) -> String {
@@ -58,11 +60,14 @@ pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<boo
     crate::queue::run::<Fetches>(state, stop).await
 }
 
-async fn attempt(state: &AppState, claimed: &ClaimedFetch) -> anyhow::Result<()> {
+/// A fetch postponed for its host's turn is no failure: it counts as done here and
+/// is attempted again as a new job.
+async fn attempt(state: &AppState, claimed: &ClaimedFetch) -> anyhow::Result<Attempted> {
     if !cards::take_host_slot(&state.db, &claimed.host, HOST_INTERVAL_MS).await? {
         let free = cards::host_free_at(&state.db, &claimed.host).await?;
         let at = free.unwrap_or_else(Utc::now) + chrono::Duration::milliseconds(10);
-        return Ok(cards::postpone(&state.db, &claimed.url, at, false).await?);
+        cards::postpone(&state.db, &claimed.url, at, false).await?;
+        return Ok(Attempted::Done);
     }
     let outcome = match url::Url::parse(&claimed.url) {
         Ok(url) => tokio::time::timeout(
@@ -74,13 +79,22 @@ async fn attempt(state: &AppState, claimed: &ClaimedFetch) -> anyhow::Result<()>
         Err(error) => Err(super::fetch::FetchError::Refused(error.to_string())),
     };
     match outcome {
-        Ok(card) => super::arrived(state, &claimed.url, card).await,
+        Ok(card) => {
+            super::arrived(state, &claimed.url, card).await?;
+            Ok(Attempted::Done)
+        }
         Err(error) => {
             tracing::debug!(url = %claimed.url, %error, "no card");
             let retry = RETRY.next_attempt(claimed.attempts + 1, Utc::now());
             match retry.filter(|_| error.is_temporary()) {
-                Some(at) => Ok(cards::postpone(&state.db, &claimed.url, at, true).await?),
-                None => super::arrived(state, &claimed.url, None).await,
+                Some(at) => {
+                    cards::postpone(&state.db, &claimed.url, at, true).await?;
+                    Ok(Attempted::Retry)
+                }
+                None => {
+                    super::arrived(state, &claimed.url, None).await?;
+                    Ok(Attempted::GivenUp)
+                }
             }
         }
     }

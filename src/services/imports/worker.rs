@@ -24,7 +24,7 @@ use crate::db::lists as list_rows;
 use crate::error::ApiError;
 use crate::federation::fetch::FetchError;
 use crate::federation::resolve::{self, ResolveError};
-use crate::queue::{Queue, RetryPolicy};
+use crate::queue::{Attempted, Queue, RetryPolicy};
 use crate::services::blocks::{self, MuteOptions};
 use crate::services::follows::{self, FollowOptions, FollowRequest};
 use crate::services::{interactions, lists, statuses};
@@ -50,6 +50,7 @@ struct ImportRows;
 
 impl Queue for ImportRows {
     type Item = ClaimedRow;
+    const NAME: &'static str = "imports";
     const CHANNEL: &'static str = rows::NOTIFY_CHANNEL;
     /// Rows applied at once per process.
     const CONCURRENCY: usize = 4;
@@ -58,10 +59,11 @@ impl Queue for ImportRows {
         rows::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, claimed: ClaimedRow) {
-        if let Err(error) = attempt(&state, &claimed).await {
+    async fn attempt(state: AppState, claimed: ClaimedRow) -> Attempted {
+        attempt(&state, &claimed).await.unwrap_or_else(|error| {
             tracing::warn!(row = claimed.id, error = %format!("{error:#}"), "import row failed");
-        }
+            Attempted::Retry
+        })
     }
 
     fn job_id(item: &Self::Item) -> String {
@@ -108,18 +110,23 @@ impl From<sqlx::Error> for RowError {
     }
 }
 
-/// Applies one row and settles or postpones it.
-async fn attempt(state: &AppState, claimed: &ClaimedRow) -> anyhow::Result<()> {
+/// Applies one row and settles or postpones it (a row waiting for its domain's turn
+/// is no failure).
+async fn attempt(state: &AppState, claimed: &ClaimedRow) -> anyhow::Result<Attempted> {
     let outcome = apply(state, claimed).await;
     let failure = match outcome {
         Ok(()) => None,
         Err(RowError::Failed(reason)) => Some(reason),
         Err(RowError::Busy(at)) => {
-            return Ok(rows::postpone(&state.db, claimed.id, at, false).await?)
+            rows::postpone(&state.db, claimed.id, at, false).await?;
+            return Ok(Attempted::Done);
         }
         Err(RowError::Temporary(reason)) => {
             match RETRY.next_attempt(claimed.attempts + 1, Utc::now()) {
-                Some(at) => return Ok(rows::postpone(&state.db, claimed.id, at, true).await?),
+                Some(at) => {
+                    rows::postpone(&state.db, claimed.id, at, true).await?;
+                    return Ok(Attempted::Retry);
+                }
                 None => Some(reason),
             }
         }
@@ -127,7 +134,10 @@ async fn attempt(state: &AppState, claimed: &ClaimedRow) -> anyhow::Result<()> {
     let mut transaction = state.db.begin().await?;
     rows::settle(&mut transaction, claimed.id, failure.as_deref()).await?;
     transaction.commit().await?;
-    Ok(())
+    Ok(match failure {
+        None => Attempted::Done,
+        Some(_) => Attempted::GivenUp,
+    })
 }
 
 /// Does what the row asks, as its importer.

@@ -14,7 +14,7 @@ use chrono::Utc;
 use super::rel_me;
 use crate::db::accounts;
 use crate::db::profile_links::{self as rows, ClaimedCheck};
-use crate::queue::{Queue, RetryPolicy};
+use crate::queue::{Attempted, Queue, RetryPolicy};
 use crate::services::cards::fetch::{self, FetchError};
 use crate::state::AppState;
 
@@ -33,6 +33,7 @@ struct Checks;
 
 impl Queue for Checks {
     type Item = ClaimedCheck;
+    const NAME: &'static str = "profile_links";
     const CHANNEL: &'static str = rows::NOTIFY_CHANNEL;
     /// Pages fetched at once per process.
     const CONCURRENCY: usize = 4;
@@ -41,11 +42,12 @@ impl Queue for Checks {
         rows::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, claimed: ClaimedCheck) {
-        if let Err(error) = attempt(&state, &claimed).await {
+    async fn attempt(state: AppState, claimed: ClaimedCheck) -> Attempted {
+        attempt(&state, &claimed).await.unwrap_or_else(|error| {
             tracing::warn!(account_id = claimed.account_id, error = %format!("{error:#}"),
                 "profile link check failed");
-        }
+            Attempted::Retry
+        })
     }
 
     fn job_id(item: &Self::Item) -> String {
@@ -65,12 +67,15 @@ pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<boo
 }
 
 /// Checks one link and settles or postpones its row.
-async fn attempt(state: &AppState, claimed: &ClaimedCheck) -> anyhow::Result<()> {
+async fn attempt(state: &AppState, claimed: &ClaimedCheck) -> anyhow::Result<Attempted> {
     let outcome = tokio::time::timeout(CHECK_TIME, check(state, claimed))
         .await
         .unwrap_or_else(|_| Err(FetchError::Temporary("took too long".into()).into()));
     let error = match outcome {
-        Ok(()) => return Ok(rows::finish(&state.db, claimed.account_id, &claimed.url).await?),
+        Ok(()) => {
+            rows::finish(&state.db, claimed.account_id, &claimed.url).await?;
+            return Ok(Attempted::Done);
+        }
         Err(error) => error,
     };
     let temporary = error
@@ -80,8 +85,14 @@ async fn attempt(state: &AppState, claimed: &ClaimedCheck) -> anyhow::Result<()>
         "profile link not verified");
     let retry = RETRY.next_attempt(claimed.attempts + 1, Utc::now());
     match retry.filter(|_| temporary) {
-        Some(at) => Ok(rows::postpone(&state.db, claimed.account_id, &claimed.url, at).await?),
-        None => Ok(rows::finish(&state.db, claimed.account_id, &claimed.url).await?),
+        Some(at) => {
+            rows::postpone(&state.db, claimed.account_id, &claimed.url, at).await?;
+            Ok(Attempted::Retry)
+        }
+        None => {
+            rows::finish(&state.db, claimed.account_id, &claimed.url).await?;
+            Ok(Attempted::GivenUp)
+        }
     }
 }
 

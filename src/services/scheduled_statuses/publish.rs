@@ -10,7 +10,7 @@
 use crate::db::accounts;
 use crate::db::scheduled_statuses::{self as db, ClaimedScheduled};
 use crate::error::ApiError;
-use crate::queue::Queue;
+use crate::queue::{Attempted, Queue};
 use crate::services::statuses;
 use crate::state::AppState;
 
@@ -24,11 +24,15 @@ const MAX_ATTEMPTS: i32 = 10;
 /// so the loop polls every few seconds.
 const CHANNEL: &str = "scheduled_statuses";
 
+/// The queue's name in logs and metrics.
+pub const QUEUE_NAME: &str = "scheduled";
+
 /// The `scheduled_statuses` table as a queue for the shared loop in `crate::queue`.
 struct ScheduledStatuses;
 
 impl Queue for ScheduledStatuses {
     type Item = ClaimedScheduled;
+    const NAME: &'static str = QUEUE_NAME;
     const CHANNEL: &'static str = CHANNEL;
     /// Publications in flight per process.
     const CONCURRENCY: usize = 4;
@@ -37,7 +41,7 @@ impl Queue for ScheduledStatuses {
         db::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, claimed: ClaimedScheduled) {
+    async fn attempt(state: AppState, claimed: ClaimedScheduled) -> Attempted {
         attempt(&state, claimed).await
     }
 
@@ -57,19 +61,22 @@ pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<boo
     crate::queue::run::<ScheduledStatuses>(state, stop).await
 }
 
-async fn attempt(state: &AppState, claimed: ClaimedScheduled) {
+async fn attempt(state: &AppState, claimed: ClaimedScheduled) -> Attempted {
     let id = claimed.row.id;
     let Err(error) = publish(state, &claimed).await else {
-        return;
+        return Attempted::Done;
     };
     let final_failure = error.status().is_client_error() || claimed.attempts >= MAX_ATTEMPTS;
     if final_failure {
         tracing::warn!(%error, scheduled_status = id, "dropping a scheduled status");
         if let Err(error) = db::discard(&state.db, id).await {
             tracing::warn!(%error, scheduled_status = id, "could not drop it");
+            return Attempted::Retry;
         }
+        Attempted::GivenUp
     } else {
         tracing::warn!(%error, scheduled_status = id, "publishing failed; retried later");
+        Attempted::Retry
     }
 }
 

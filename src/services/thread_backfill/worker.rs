@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::walk::Walk;
 use crate::db::thread_backfills::{self, Backfill, Scope};
-use crate::queue::{Queue, RetryPolicy};
+use crate::queue::{Attempted, Queue, RetryPolicy};
 use crate::state::AppState;
 
 /// A claim is leased this long.
@@ -24,6 +24,7 @@ struct Backfills;
 
 impl Queue for Backfills {
     type Item = Backfill;
+    const NAME: &'static str = "thread_backfill";
     const CHANNEL: &'static str = thread_backfills::NOTIFY_CHANNEL;
     /// Threads walked at once per process.
     const CONCURRENCY: usize = 4;
@@ -32,10 +33,11 @@ impl Queue for Backfills {
         thread_backfills::claim(&state.db, limit, LEASE_SECS).await
     }
 
-    async fn attempt(state: AppState, backfill: Backfill) {
-        if let Err(error) = attempt(&state, &backfill).await {
+    async fn attempt(state: AppState, backfill: Backfill) -> Attempted {
+        attempt(&state, &backfill).await.unwrap_or_else(|error| {
             tracing::warn!(backfill = backfill.id, %error, "thread backfill not settled");
-        }
+            Attempted::Retry
+        })
     }
 
     fn job_id(item: &Self::Item) -> String {
@@ -55,20 +57,31 @@ pub async fn run_forever(state: AppState, stop: tokio::sync::watch::Receiver<boo
 }
 
 #[tracing::instrument(skip_all, fields(backfill = backfill.id, status = backfill.status_id))]
-async fn attempt(state: &AppState, backfill: &Backfill) -> sqlx::Result<()> {
+async fn attempt(state: &AppState, backfill: &Backfill) -> sqlx::Result<Attempted> {
     let walked = tokio::time::timeout(super::BACKFILL_TIME, walk(state, backfill)).await;
     match walked {
         Ok(Err(error)) => {
             tracing::info!(%error, "thread backfill failed");
             match RETRY.next_attempt(backfill.attempts + 1, Utc::now()) {
-                Some(at) => thread_backfills::postpone(&state.db, backfill.id, at).await,
-                None => thread_backfills::finish(&state.db, backfill.id).await,
+                Some(at) => {
+                    thread_backfills::postpone(&state.db, backfill.id, at).await?;
+                    Ok(Attempted::Retry)
+                }
+                None => {
+                    thread_backfills::finish(&state.db, backfill.id).await?;
+                    Ok(Attempted::GivenUp)
+                }
             }
         }
-        Ok(Ok(())) => thread_backfills::finish(&state.db, backfill.id).await,
+        Ok(Ok(())) => {
+            thread_backfills::finish(&state.db, backfill.id).await?;
+            Ok(Attempted::Done)
+        }
         Err(_) => {
+            // What was fetched until then stays: a thread cut short is no failure.
             tracing::info!("thread backfill cut at its time limit");
-            thread_backfills::finish(&state.db, backfill.id).await
+            thread_backfills::finish(&state.db, backfill.id).await?;
+            Ok(Attempted::Done)
         }
     }
 }

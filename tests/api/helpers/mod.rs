@@ -28,6 +28,7 @@ pub mod mail;
 pub mod media;
 pub mod pages;
 pub mod peers;
+pub mod process;
 pub mod relay;
 pub mod requests;
 pub mod shell;
