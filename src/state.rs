@@ -82,18 +82,7 @@ impl AppState {
             config.refresh_token_ttl_secs,
         );
         let rate_limiter = Arc::new(RateLimiter::from_setting(&config.rate_limits)?);
-        let http = reqwest::Client::builder()
-            .user_agent(format!(
-                "Roost/{}; +{}/",
-                env!("CARGO_PKG_VERSION"),
-                config.base_url()
-            ))
-            .timeout(std::time::Duration::from_secs(10))
-            .connect_timeout(std::time::Duration::from_secs(5))
-            // Redirects are followed by hand (at most one), after checking the target
-            // like any other destination: see federation::fetch.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let http = outbound_client(&config)?;
         let media = crate::media::storage::MediaStore::from_config(&config)?;
         let stream =
             crate::events::Hub::new(crate::events::slots::StreamLimits::from_config(&config));
@@ -121,4 +110,20 @@ impl AppState {
             signature_schemes: crate::delivery::schemes::SchemeMemory::default(),
         })
     }
+}
+
+/// The outbound HTTP client: Roost's User-Agent, bounded times, no redirects followed
+/// (they are followed by hand, at most one, after checking the target like any other
+/// destination: see `federation::fetch`).
+pub fn outbound_client(config: &Config) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(format!(
+            "Roost/{}; +{}/",
+            env!("CARGO_PKG_VERSION"),
+            config.base_url()
+        ))
+        .timeout(std::time::Duration::from_secs(10))
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
 }

@@ -1,4 +1,4 @@
-//! The `roost` command line: `serve`, `migrate` and `admin …`. Each subcommand reads
+//! The `roost` command line: `serve`, `worker`, `migrate`, `doctor` and `admin …`. Each subcommand reads
 //! its settings from the environment (see `config.rs`) or from flags.
 
 use clap::{Args, Parser, Subcommand};
@@ -40,6 +40,10 @@ pub enum Command {
     Worker(Box<Config>),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Check the configuration, database, migrations, secret key, media store, video
+    /// tools, outbound reach and clocks; say what is wrong and how to fix it. Exits
+    /// with status 1 when something must be fixed before `serve` can work.
+    Doctor(DoctorArgs),
     /// Administer accounts from the shell.
     Admin(AdminArgs),
 }
@@ -50,6 +54,17 @@ pub struct DatabaseArgs {
     /// PostgreSQL connection URL.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: String,
+}
+
+/// `roost doctor`: the settings `serve` would run with, and domains to reach.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub config: Box<Config>,
+    /// Also try an outbound request to this domain (its NodeInfo document) and compare
+    /// its clock with this machine's; may be given several times.
+    #[arg(long = "reach", value_name = "DOMAIN")]
+    pub reach: Vec<String>,
 }
 
 /// `roost admin …`: the instance's settings (the same environment as `serve`, for
@@ -131,6 +146,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = db::connect(&args.database_url, 2, COMMAND_ACQUIRE_TIMEOUT).await?;
             db::migrate(&pool).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Doctor(args) => {
+            let findings = crate::doctor::examine(&args.config, &args.reach).await;
+            let (report, failed) = crate::doctor::report(&findings);
+            print!("{report}");
+            anyhow::ensure!(!failed, "some checks failed; see the fixes above");
             Ok(())
         }
         Command::Admin(args) => {

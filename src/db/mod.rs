@@ -19,6 +19,7 @@ pub mod cards;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod deliveries;
+pub mod doctor;
 pub mod domain_blocks;
 pub mod ed25519_keys;
 pub mod email_blocks;

@@ -22,6 +22,7 @@ mod conversations;
 mod custom_emoji;
 mod database_outage;
 mod discovery;
+mod doctor;
 mod durability;
 mod email;
 mod email_staff;
