@@ -231,6 +231,24 @@ async fn every_metric_moves_when_its_thing_happens(db: PgPool) {
         1.0
     );
     drop(stream);
+    // The server notices a closed stream at its next write (a heartbeat at most).
+    let mut open = 1.0;
+    for _ in 0..400 {
+        open = scraper
+            .scrape()
+            .await
+            .get(r#"roost_streaming_connections{holder="anonymous"}"#);
+        if open == 0.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(open, 0.0, "a closed stream is no connection");
+    let pool = |state| format!(r#"roost_db_pool_connections{{pool="requests",state="{state}"}}"#);
+    assert!(
+        streaming.get(&pool("idle")) + streaming.get(&pool("in_use")) >= 1.0,
+        "the requests so far opened connections"
+    );
 
     // A peer gone quiet: its deliveries fail, its domain turns failing, and at the
     // last attempt the delivery is a dead letter.
