@@ -69,6 +69,7 @@ mod notification_policy;
 mod notifications;
 mod oauth;
 mod openapi;
+mod package;
 mod password_hashing;
 mod password_reset;
 mod paths;
