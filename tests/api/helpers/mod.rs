@@ -37,6 +37,7 @@ pub mod sms_gateway;
 pub mod smtp;
 pub mod sse;
 pub mod staff;
+pub mod test_log;
 pub mod web;
 
 // The typed client's types, at hand for every test file (not every one is named yet).
@@ -134,6 +135,7 @@ impl TestApp {
     /// Starts Roost on a given port (0: any free port), e.g. to restart an instance
     /// where its peers know it.
     pub async fn spawn_at(db: PgPool, port: u16, extra: &[&str]) -> TestApp {
+        test_log::start();
         let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("binds");
         let port = listener.local_addr().expect("has address").port();
         let domain = format!("127.0.0.1:{port}");
