@@ -39,6 +39,34 @@ pub struct Tally {
     pub rejected: AtomicU64,
     /// Arrival of each verified POST: (instance index, nanoseconds since `started`).
     pub arrivals: std::sync::Mutex<Vec<(usize, u64)>>,
+    /// What each inbox POST carried, in arrival order: the scale tests count
+    /// deliveries per activity and instance from it, to find duplicates and losses,
+    /// and refusals per sender, since a port may have served an earlier farm whose
+    /// deliveries are still being retried.
+    pub received: std::sync::Mutex<Vec<Received>>,
+}
+
+/// One inbox POST as the scale tests see it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// The instance it arrived at.
+    pub instance: usize,
+    /// Whether its signature verified.
+    pub verified: bool,
+    /// The activity's `id` and `actor` (empty when the body had none).
+    pub activity: String,
+    pub actor: String,
+    /// Nanoseconds since the farm's `started`.
+    pub at_nanos: u64,
+}
+
+/// The fields of an activity the farm records; the rest is skipped unread.
+#[derive(serde::Deserialize)]
+struct ActivityHead {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    actor: String,
 }
 
 struct Instance {
@@ -165,9 +193,22 @@ async fn inbox(
         chrono::Utc::now(),
         &policy,
     );
+    let nanos = u64::try_from(instance.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let head = serde_json::from_slice::<ActivityHead>(&body).unwrap_or(ActivityHead {
+        id: String::new(),
+        actor: String::new(),
+    });
+    if let Ok(mut received) = instance.tally.received.lock() {
+        received.push(Received {
+            instance: instance.index,
+            verified: verified.is_ok(),
+            activity: head.id,
+            actor: head.actor,
+            at_nanos: nanos,
+        });
+    }
     if verified.is_ok() {
         instance.tally.verified.fetch_add(1, Ordering::Relaxed);
-        let nanos = u64::try_from(instance.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         if let Ok(mut arrivals) = instance.tally.arrivals.lock() {
             arrivals.push((instance.index, nanos));
         }
@@ -210,6 +251,16 @@ pub fn presign_create(
         },
     })
     .to_string();
+    presign(farm_actor, inbox, body, key)
+}
+
+/// `body` (an activity of `farm_actor`) POSTed to `inbox`, signed as that actor.
+pub fn presign(
+    farm_actor: &str,
+    inbox: &url::Url,
+    body: String,
+    key: &signatures::SigningKey,
+) -> anyhow::Result<Presigned> {
     let key_id = format!("{farm_actor}#main-key");
     let signed = signatures::sign(
         &reqwest::Method::POST,

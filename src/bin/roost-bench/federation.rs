@@ -355,7 +355,7 @@ async fn warm_up(farm: &Farm, inbox: &url::Url) -> anyhow::Result<()> {
 }
 
 /// Waits until every stored inbound activity is processed, or `limit` passed.
-async fn wait_until_processed(pool: &PgPool, limit: Duration) -> anyhow::Result<()> {
+pub async fn wait_until_processed(pool: &PgPool, limit: Duration) -> anyhow::Result<()> {
     let deadline = Instant::now() + limit;
     loop {
         let pending: i64 =

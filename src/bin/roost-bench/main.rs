@@ -18,6 +18,7 @@ mod realistic;
 mod realistic_dataset;
 mod realistic_text;
 mod report;
+mod scale;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,7 +42,8 @@ struct Args {
     #[arg(long, env = "DATABASE_URL")]
     database_url: String,
     /// Name of the suite's database; the other databases it needs are named after it
-    /// (`NAME_b`, `NAME_realistic`, `NAME_fresh`), so two suites can share a server.
+    /// (`NAME_b`, `NAME_realistic`, `NAME_fresh`, `NAME_scale`), so two suites can share
+    /// a server.
     #[arg(long, default_value = "roost_bench")]
     database: String,
     /// The `roost` binary under test (a release build).
@@ -62,9 +64,11 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,B13,B14,B15,floors);
-    /// all by default. B6 and B7 are measured unless only B9 and B10 are asked for (they
-    /// need no dataset, so none is loaded then).
+    /// Run only these benchmarks (comma-separated: B1,B2,B3,B4,B5,B8,B9,B10,B11,B12,B13,B14,B15,
+    /// S1,S2,S3,floors); all by default. B6 and B7 are measured unless only B9 and B10 are
+    /// asked for (they need no dataset, so none is loaded then). `--quick` also makes the
+    /// scale tests smaller: S1 on 500 instances instead of 5,000, S2 with 4,000 Likes and
+    /// Announces instead of 10,000, S3 on 20 instances instead of 100.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where to write the figures as JSON.
@@ -249,6 +253,32 @@ async fn suite(args: Args) -> anyhow::Result<()> {
         eprintln!("roost-bench: B14 public profile and status pages");
         pages::b14(&server, &pool, run, &mut report).await?;
     }
+    let scale = scale::Scale::new(quick);
+    // S1 and S2 post as the dataset's second and third users (B3 posts as the first).
+    anyhow::ensure!(
+        !(wanted("S1") || wanted("S2")) || users.len() >= 3,
+        "S1 and S2 need at least 3 users in the dataset"
+    );
+    if wanted("S1") {
+        eprintln!(
+            "roost-bench: S1 one post to {} remote followers on {} instances",
+            scale.s1_instances * scale.s1_followers_per_instance,
+            scale.s1_instances
+        );
+        let author = (users[1], tokens[1].as_str());
+        let pem = &loaded.public_key_pem;
+        report.scale.s1 =
+            Some(scale::s1(&server, &pool, author, tokens.clone(), pem, scale).await?);
+    }
+    if wanted("S2") {
+        eprintln!(
+            "roost-bench: S2 {} Likes and Announces of one post",
+            scale.s2_interactions
+        );
+        let author = (users[2], tokens[2].as_str());
+        report.scale.s2 =
+            Some(scale::s2(&server, &pool, author, &loaded.public_key_pem, scale).await?);
+    }
     if wanted("floors") {
         eprintln!("roost-bench: HTTP floor");
         let floor_port = free_port()?;
@@ -260,6 +290,19 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     report.note(format!("server peak RSS over the run: {peak:.1} MB"));
     server.stop().await;
     let _ = std::fs::remove_file(&secret_file);
+    // After the main server stopped: S3 runs four processes of its own, and the
+    // database connections the main server kept would count against PostgreSQL's limit.
+    if wanted("S3") {
+        eprintln!("roost-bench: S3 two HTTP processes and two workers on one database");
+        let database = format!("{}_scale", args.database);
+        let setup = scale::Setup {
+            admin: &admin,
+            binary: &args.server,
+            database_url: bench_url(&args.database_url, &database)?,
+            database,
+        };
+        report.scale.s3 = Some(scale::s3(&setup, scale).await?);
+    }
     report.print();
     report.write_json(&args.json)?;
     eprintln!("roost-bench: figures written to {}", args.json.display());

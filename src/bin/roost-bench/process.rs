@@ -67,6 +67,61 @@ pub async fn start(binary: &Path, port: u16, env: &[(&str, String)]) -> anyhow::
     })
 }
 
+/// Starts `binary worker` (the background workers without HTTP, see
+/// docs/deployment.md) with `env`, its `/metrics` on 127.0.0.1:`metrics_port`, and
+/// waits (at most 30 s) until that answers: a worker serves no `/health`, and its
+/// metrics are how the scale test S3 tells the workers' shares apart. The returned
+/// server's `base` is the metrics listener.
+pub async fn start_worker(
+    binary: &Path,
+    metrics_port: u16,
+    env: &[(&str, String)],
+) -> anyhow::Result<Server> {
+    let base = format!("http://127.0.0.1:{metrics_port}");
+    let started = Instant::now();
+    let mut command = Command::new(binary);
+    command
+        .arg("worker")
+        .env("ROOST_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
+        .env("ROOST_INSECURE_HTTP", "true")
+        .env("ROOST_RATE_LIMITS", "off")
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    match std::env::var("ROOST_BENCH_LOG") {
+        Ok(filter) => command
+            .env("ROOST_LOG", filter)
+            .stdout(Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?)),
+        Err(_) => command.env("ROOST_LOG", "warn").stdout(Stdio::null()),
+    };
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command.spawn()?;
+    let pid = child
+        .id()
+        .ok_or_else(|| anyhow::anyhow!("the worker exited at once"))?;
+    let client = reqwest::Client::new();
+    let deadline = started + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = client.get(format!("{base}/metrics")).send().await {
+            if response.status().is_success() {
+                break;
+            }
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the worker's metrics did not answer within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(Server {
+        cold_start: started.elapsed(),
+        child,
+        pid,
+        base,
+    })
+}
+
 impl Server {
     /// Stops the server (SIGKILL: the benchmark's database is thrown away anyway).
     pub async fn stop(mut self) {

@@ -84,6 +84,8 @@ pub struct Report {
     pub federation: FederationFigures,
     /// B9 and B10 (see `memory.rs`).
     pub memory: Vec<crate::memory::MemoryFigure>,
+    /// S1–S3 (see `scale.rs`).
+    pub scale: crate::scale::ScaleFigures,
     pub notes: Vec<String>,
 }
 
@@ -98,6 +100,7 @@ impl Report {
             crypto: Crypto::default(),
             federation: FederationFigures::default(),
             memory: Vec::new(),
+            scale: crate::scale::ScaleFigures::default(),
             notes: Vec::new(),
         }
     }
@@ -174,6 +177,7 @@ impl Report {
         for figure in &self.memory {
             figure.print();
         }
+        self.scale.print();
         for note in &self.notes {
             println!("note: {note}");
         }
