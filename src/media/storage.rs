@@ -131,16 +131,14 @@ impl MediaStore {
         let mut writer = BufWriter::with_capacity(self.store.clone(), Path::from(key), PART_BYTES)
             .with_max_concurrency(PARTS_IN_FLIGHT)
             .with_attributes(attributes);
-        let copied = async {
-            tokio::io::copy(&mut reader, &mut writer).await?;
-            writer.shutdown().await
-        }
-        .await;
-        if let Err(error) = copied {
+        if let Err(error) = tokio::io::copy(&mut reader, &mut writer).await {
             // Removes the parts already sent (S3) or the staging file (local).
             let _ = writer.abort().await;
             return Err(error.into());
         }
+        // A writer whose shutdown failed is finished: aborting it would panic
+        // (object_store's "Already shut down"), so the error is all there is to say.
+        writer.shutdown().await?;
         Ok(())
     }
 

@@ -173,3 +173,72 @@ async fn with_a_public_url_media_urls_point_at_the_bucket(db: PgPool) {
         .to_str()
         .is_ok_and(|c| c.contains("immutable")));
 }
+
+/// Runs `roost doctor` with the media store in `bucket` of `s3`; returns its exit
+/// status and output.
+async fn doctor_on(db: &PgPool, s3: &S3Server, bucket: &str) -> (i32, String) {
+    let url = crate::helpers::shell::test_database_url(db);
+    let output = Command::new(env!("CARGO_BIN_EXE_roost"))
+        .args([
+            "doctor",
+            "--media-storage",
+            "s3",
+            "--s3-endpoint",
+            &s3.endpoint,
+        ])
+        .args(["--s3-bucket", bucket, "--s3-region", "us-east-1"])
+        .args([
+            "--s3-access-key-id",
+            "testing",
+            "--s3-secret-access-key",
+            "testing",
+        ])
+        .args(["--database-url", &url, "--ffmpeg", "off"])
+        .env("ROOST_LOG", "error")
+        .output()
+        .await
+        .expect("roost doctor runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.code().unwrap_or(-1), text)
+}
+
+#[sqlx::test]
+async fn roost_doctor_probes_the_bucket_and_leaves_nothing_in_it(db: PgPool) {
+    let s3 = S3Server::start().await;
+    let (_, output) = doctor_on(&db, &s3, BUCKET).await;
+    let line = output
+        .lines()
+        .find(|line| line.contains("media store"))
+        .unwrap_or_else(|| panic!("no media store line in:\n{output}"));
+    assert!(line.starts_with("ok"), "{output}");
+    assert!(
+        line.contains(&format!(
+            "bucket {BUCKET} takes, returns and deletes a file"
+        )),
+        "{line}"
+    );
+    let listing = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(format!(
+            "{}/{BUCKET}?list-type=2&prefix=doctor/",
+            s3.endpoint
+        ))
+        .send()
+        .await
+        .expect("listed")
+        .text()
+        .await
+        .expect("text");
+    assert!(listing.contains("<KeyCount>0</KeyCount>"), "{listing}");
+
+    let (status, output) = doctor_on(&db, &s3, "no-such-bucket").await;
+    assert_eq!(status, 1, "{output}");
+    let line = output
+        .lines()
+        .find(|line| line.starts_with("FAIL") && line.contains("media store"))
+        .unwrap_or_else(|| panic!("no failed media store line in:\n{output}"));
+    assert!(line.contains("bucket no-such-bucket"), "{line}");
+    assert!(output.contains("fix: check ROOST_S3_ENDPOINT"), "{output}");
+}
