@@ -19,52 +19,9 @@ pub struct Server {
 
 /// Starts `binary serve` with `env` on `port` and waits (at most 30 s) until it answers.
 pub async fn start(binary: &Path, port: u16, env: &[(&str, String)]) -> anyhow::Result<Server> {
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    let mut command = Command::new(binary);
-    command
-        .arg("serve")
-        .env("ROOST_BIND", format!("127.0.0.1:{port}"))
-        .env("ROOST_DOMAIN", format!("127.0.0.1:{port}"))
-        .env("ROOST_INSECURE_HTTP", "true")
-        .env("ROOST_RATE_LIMITS", "off")
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    // ROOST_BENCH_LOG sets the servers' log filter and sends their log (on stdout) to
-    // the suite's stderr, for looking into a run; otherwise only warnings, dropped.
-    match std::env::var("ROOST_BENCH_LOG") {
-        Ok(filter) => command
-            .env("ROOST_LOG", filter)
-            .stdout(Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?)),
-        Err(_) => command.env("ROOST_LOG", "warn").stdout(Stdio::null()),
-    };
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let child = command.spawn()?;
-    let pid = child
-        .id()
-        .ok_or_else(|| anyhow::anyhow!("the server exited at once"))?;
-    let client = reqwest::Client::new();
-    let deadline = started + Duration::from_secs(30);
-    loop {
-        if let Ok(response) = client.get(format!("{base}/health")).send().await {
-            if response.status().is_success() {
-                break;
-            }
-        }
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "the server did not answer within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    Ok(Server {
-        cold_start: started.elapsed(),
-        child,
-        pid,
-        base,
-    })
+    let address = format!("127.0.0.1:{port}");
+    let own = [("ROOST_BIND", address.clone()), ("ROOST_DOMAIN", address)];
+    spawn(binary, "serve", &own, env, port, "/health").await
 }
 
 /// Starts `binary worker` (the background workers without HTTP, see
@@ -77,42 +34,57 @@ pub async fn start_worker(
     metrics_port: u16,
     env: &[(&str, String)],
 ) -> anyhow::Result<Server> {
-    let base = format!("http://127.0.0.1:{metrics_port}");
+    let own = [("ROOST_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))];
+    spawn(binary, "worker", &own, env, metrics_port, "/metrics").await
+}
+
+/// Spawns `binary command` with the suite's settings, `own` and `env`, and waits (at
+/// most 30 s) until `ready` on 127.0.0.1:`port` answers a success.
+async fn spawn(
+    binary: &Path,
+    command_name: &str,
+    own: &[(&str, String)],
+    env: &[(&str, String)],
+    port: u16,
+    ready: &str,
+) -> anyhow::Result<Server> {
+    let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     let mut command = Command::new(binary);
     command
-        .arg("worker")
-        .env("ROOST_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
+        .arg(command_name)
         .env("ROOST_INSECURE_HTTP", "true")
         .env("ROOST_RATE_LIMITS", "off")
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
+    // ROOST_BENCH_LOG sets the servers' log filter and sends their log (on stdout) to
+    // the suite's stderr, for looking into a run; otherwise only warnings, dropped.
     match std::env::var("ROOST_BENCH_LOG") {
         Ok(filter) => command
             .env("ROOST_LOG", filter)
             .stdout(Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?)),
         Err(_) => command.env("ROOST_LOG", "warn").stdout(Stdio::null()),
     };
-    for (name, value) in env {
+    for (name, value) in own.iter().chain(env) {
         command.env(name, value);
     }
     let child = command.spawn()?;
     let pid = child
         .id()
-        .ok_or_else(|| anyhow::anyhow!("the worker exited at once"))?;
+        .ok_or_else(|| anyhow::anyhow!("roost {command_name} exited at once"))?;
     let client = reqwest::Client::new();
     let deadline = started + Duration::from_secs(30);
     loop {
-        if let Ok(response) = client.get(format!("{base}/metrics")).send().await {
+        if let Ok(response) = client.get(format!("{base}{ready}")).send().await {
             if response.status().is_success() {
                 break;
             }
         }
         anyhow::ensure!(
             Instant::now() < deadline,
-            "the worker's metrics did not answer within 30 s"
+            "roost {command_name} did not answer {ready} within 30 s"
         );
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
     Ok(Server {
         cold_start: started.elapsed(),
