@@ -76,16 +76,14 @@ impl App {
             .config
             .workers
             .then(|| Workers::start(&self.state));
-        let (stop_metrics, metrics_stopped) = tokio::sync::watch::channel(false);
-        let metrics = crate::metrics::server::start(&self.state, metrics_stopped).await?;
+        let metrics = crate::metrics::server::start(&self.state).await?;
         let options = crate::serve::ServeOptions::from_config(&self.state.config);
         crate::serve::serve(self.listener, self.router, options, shutdown).await;
         if let Some(workers) = workers {
             workers.stop().await;
         }
-        let _ = stop_metrics.send(true);
         if let Some(metrics) = metrics {
-            let _ = metrics.await;
+            metrics.stop().await;
         }
         Ok(())
     }

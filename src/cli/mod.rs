@@ -188,14 +188,12 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let state = crate::state::AppState::new(pool, config, &secret)?;
     tracing::info!("running workers only");
-    let (stop_metrics, metrics_stopped) = tokio::sync::watch::channel(false);
-    let metrics = crate::metrics::server::start(&state, metrics_stopped).await?;
+    let metrics = crate::metrics::server::start(&state).await?;
     let workers = crate::app::Workers::start(&state);
     crate::app::shutdown_signal().await;
     workers.stop().await;
-    let _ = stop_metrics.send(true);
     if let Some(metrics) = metrics {
-        let _ = metrics.await;
+        metrics.stop().await;
     }
     Ok(())
 }

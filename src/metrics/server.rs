@@ -40,20 +40,33 @@ pub async fn serve(
     }
 }
 
+/// The metrics listener of a process, serving in the background until stopped.
+pub struct Running {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops the listener and waits until it has.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
 /// Binds `ROOST_METRICS_BIND` when it is set and serves the metrics there in the
-/// background until `stop` turns true.
-pub async fn start(
-    state: &AppState,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+/// background (`None` when it is unset).
+pub async fn start(state: &AppState) -> anyhow::Result<Option<Running>> {
     let Some(bind) = state.config.metrics_bind else {
         return Ok(None);
     };
     let listener = TcpListener::bind(bind)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen for metrics on {bind}: {error}"))?;
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let stopped = async move {
-        let _ = stop.wait_for(|stop| *stop).await;
+        let _ = stopped.wait_for(|stop| *stop).await;
     };
-    Ok(Some(tokio::spawn(serve(listener, state.clone(), stopped))))
+    let task = tokio::spawn(serve(listener, state.clone(), stopped));
+    Ok(Some(Running { stop, task }))
 }
