@@ -23,6 +23,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signs and verifies access tokens.
     pub tokens: TokenIssuer,
+    /// This process's kept token checks (see `auth::token_cache`).
+    pub token_checks: crate::auth::token_cache::TokenCache,
     /// Per-IP request budgets for sign-up and sign-in endpoints.
     pub rate_limiter: Arc<RateLimiter>,
     /// Fan-out of database changes to streaming clients of this process.
@@ -101,6 +103,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             tokens,
+            token_checks: Default::default(),
             rate_limiter,
             stream,
             http,

@@ -170,9 +170,7 @@ async fn authenticate_with(
 ) -> ApiResult<TokenInfo> {
     let invalid = || ApiError::Unauthorized("The access token is invalid".into());
     let claims = state.tokens.verify(token).ok_or_else(invalid)?;
-    let live = oauth::find_live_access_token(&state.db, claims.jti)
-        .await?
-        .ok_or_else(invalid)?;
+    let live = live_token(state, claims.jti).await?.ok_or_else(invalid)?;
     check_user_state(&live, unconfirmed)?;
     Ok(TokenInfo {
         id: live.id,
@@ -186,6 +184,23 @@ async fn authenticate_with(
             .unwrap_or(Role::User),
         scopes: Scopes::from_stored(live.scopes),
     })
+}
+
+/// The token's row and its user's state: kept from an earlier check of this process
+/// when `auth::token_cache` may answer, read from the database otherwise.
+async fn live_token(state: &AppState, id: Uuid) -> sqlx::Result<Option<LiveToken>> {
+    let cache = &state.token_checks;
+    if let Some(kept) = cache.get(&state.db, id) {
+        state.metrics.token_check(true);
+        return Ok(Some(kept));
+    }
+    state.metrics.token_check(false);
+    let ticket = cache.ticket();
+    let live = oauth::find_live_access_token(&state.db, id).await?;
+    if let Some(live) = &live {
+        cache.keep(ticket, live);
+    }
+    Ok(live)
 }
 
 fn check_user_state(live: &LiveToken, unconfirmed: Unconfirmed) -> ApiResult<()> {

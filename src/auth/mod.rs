@@ -13,6 +13,7 @@ pub mod scoped;
 pub mod scopes;
 pub mod secrets;
 pub mod signup;
+pub mod token_cache;
 pub mod tokens;
 pub mod two_factor_keys;
 

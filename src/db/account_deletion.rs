@@ -119,6 +119,7 @@ pub async fn purge(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()>
     .bind(account_id)
     .execute(conn)
     .await?;
+    super::oauth::wrote_auth_state();
     Ok(())
 }
 

@@ -192,6 +192,7 @@ pub async fn await_confirmation(
         .bind(app_id)
         .execute(db)
         .await?;
+    super::oauth::wrote_auth_state();
     Ok(())
 }
 
@@ -220,6 +221,7 @@ pub async fn confirm(db: impl PgExecutor<'_>, user_id: i64, email: &str) -> sqlx
     .bind(email)
     .execute(db)
     .await?;
+    super::oauth::wrote_auth_state();
     Ok(result.rows_affected() == 1)
 }
 
@@ -280,6 +282,7 @@ pub async fn adopt_unconfirmed_email(
     .bind(email)
     .execute(db)
     .await?;
+    super::oauth::wrote_auth_state();
     Ok(result.rows_affected() == 1)
 }
 

@@ -77,6 +77,9 @@ pub async fn set_restriction(
     .bind(account_id)
     .execute(db)
     .await?;
+    if restriction == Restriction::Suspended {
+        super::oauth::wrote_auth_state();
+    }
     Ok(())
 }
 
@@ -100,6 +103,7 @@ pub async fn set_disabled(
         .bind(on)
         .execute(db)
         .await?;
+    super::oauth::wrote_auth_state();
     Ok(result.rows_affected() == 1)
 }
 
@@ -122,6 +126,7 @@ pub async fn approve(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<b
             .bind(account_id)
             .execute(db)
             .await?;
+    super::oauth::wrote_auth_state();
     Ok(result.rows_affected() == 1)
 }
 
@@ -139,6 +144,7 @@ pub async fn reject(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<bo
     .bind(account_id)
     .fetch_one(db)
     .await?;
+    super::oauth::wrote_auth_state();
     Ok(deleted == 1)
 }
 

@@ -1,9 +1,30 @@
 //! OAuth 2 storage: client apps, authorization codes, access-token rows (one per JWT
 //! `jti`) and rotating refresh tokens. Secrets are stored only as SHA-256 hashes.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
+
+/// Counts this process's writes that can change what a token check answers (a
+/// revocation; a user's role, approval, confirmation or `disabled` flag; a
+/// suspension; a deletion). `auth::token_cache` empties itself when it moves, so that
+/// a request that follows such a write on the same process never meets an answer
+/// kept from before it; other processes learn of it by `NOTIFY roost_auth` (triggers).
+static AUTH_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// How many auth-changing writes this process has made (see [`AUTH_WRITES`]).
+pub fn auth_writes() -> u64 {
+    AUTH_WRITES.load(Ordering::Acquire)
+}
+
+/// Records an auth-changing write (see [`AUTH_WRITES`]); called by the functions of
+/// `db` that make one, right after their statement (and by tests that change auth
+/// state by hand, where only the slightly later NOTIFY would tell the process).
+pub fn wrote_auth_state() {
+    AUTH_WRITES.fetch_add(1, Ordering::AcqRel);
+}
 
 /// An `oauth_apps` row (columns mirror the table).
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -210,8 +231,9 @@ pub async fn insert_access_token(
     .await
 }
 
-/// A live access token together with the state of its user, loaded on every
-/// authenticated request (one indexed lookup), so revocation and suspension act at once.
+/// A live access token together with the state of its user: what a token check
+/// answers from (one indexed lookup; kept per process by `auth::token_cache` until an
+/// auth change is announced, so revocation and suspension still act at once).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct LiveToken {
     pub id: Uuid,
@@ -225,6 +247,8 @@ pub struct LiveToken {
     pub confirmed: Option<bool>,
     pub disabled: Option<bool>,
     pub suspended: Option<bool>,
+    /// When the token expires (a kept answer is not used past it).
+    pub expires_at: DateTime<Utc>,
 }
 
 /// Loads an unrevoked, unexpired access token by its `jti`.
@@ -235,7 +259,7 @@ pub async fn find_live_access_token(
     sqlx::query_as(
         "SELECT t.id, t.family_id, t.app_id, t.account_id, t.scopes, \
                 u.role, u.approved, (u.confirmed_at IS NOT NULL) AS confirmed, u.disabled, \
-                (a.suspended_at IS NOT NULL) AS suspended \
+                (a.suspended_at IS NOT NULL) AS suspended, t.expires_at \
          FROM oauth_access_tokens t \
          LEFT JOIN accounts a ON a.id = t.account_id \
          LEFT JOIN users u ON u.account_id = t.account_id \
@@ -300,6 +324,7 @@ pub async fn revoke_family(db: &mut sqlx::PgConnection, family_id: Uuid) -> sqlx
     .bind(family_id)
     .execute(&mut *db)
     .await?;
+    wrote_auth_state();
     Ok(())
 }
 
@@ -320,6 +345,7 @@ pub async fn revoke_all_for_account(
     .bind(account_id)
     .execute(&mut *db)
     .await?;
+    wrote_auth_state();
     Ok(())
 }
 
@@ -471,5 +497,6 @@ pub async fn revoke_app_for_account(
     .bind(app_id)
     .execute(&mut *db)
     .await?;
+    wrote_auth_state();
     Ok(access.rows_affected() + refresh.rows_affected() > 0)
 }

@@ -152,6 +152,7 @@ pub async fn set_role(db: impl PgExecutor<'_>, user_id: i64, role: Role) -> sqlx
         .bind(role.as_str())
         .execute(db)
         .await?;
+    super::oauth::wrote_auth_state();
     Ok(result.rows_affected() == 1)
 }
 
@@ -161,6 +162,7 @@ pub async fn set_approved(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result
         .bind(user_id)
         .execute(db)
         .await?;
+    super::oauth::wrote_auth_state();
     Ok(result.rows_affected() == 1)
 }
 

@@ -59,6 +59,12 @@ pub struct QueueLabels {
     pub queue: &'static str,
 }
 
+/// Where a token check found its answer: `kept` (this process's cache) or `database`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AnswerLabels {
+    pub answer: &'static str,
+}
+
 /// A destination health class (see [`scrape`]).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HealthLabels {
@@ -96,6 +102,7 @@ pub struct Metrics {
     attempts: Family<QueueLabels, Counter>,
     failures: Family<QueueLabels, Counter>,
     dead_letters: Family<QueueLabels, Counter>,
+    token_checks: Family<AnswerLabels, Counter>,
     pub(crate) gauges: Gauges,
 }
 
@@ -135,6 +142,7 @@ impl Metrics {
         let attempts = Family::<QueueLabels, Counter>::default();
         let failures = Family::<QueueLabels, Counter>::default();
         let dead_letters = Family::<QueueLabels, Counter>::default();
+        let token_checks = Family::<AnswerLabels, Counter>::default();
         let gauges = Gauges::default();
         let roost = registry.sub_registry_with_prefix("roost");
         roost.register(
@@ -163,6 +171,11 @@ impl Metrics {
             "Jobs given up after their last failed attempt",
             dead_letters.clone(),
         );
+        roost.register(
+            "token_checks",
+            "Access-token checks, by where the answer came from (kept: this process's cache)",
+            token_checks.clone(),
+        );
         gauges.register(roost);
         roost.register(
             "build",
@@ -177,6 +190,7 @@ impl Metrics {
             attempts,
             failures,
             dead_letters,
+            token_checks,
             gauges,
         }
     }
@@ -223,6 +237,14 @@ impl Metrics {
                 self.dead_letters.get_or_create(&labels).inc();
             }
         }
+    }
+
+    /// Counts one token check: answered from this process's cache (`kept`) or not.
+    pub fn token_check(&self, kept: bool) {
+        let answer = if kept { "kept" } else { "database" };
+        self.token_checks
+            .get_or_create(&AnswerLabels { answer })
+            .inc();
     }
 
     /// The registry, for encoding.

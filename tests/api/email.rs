@@ -201,6 +201,7 @@ async fn with_mail_off_nothing_is_queued_and_sign_ups_are_confirmed_at_once(db: 
         .execute(&app.db)
         .await
         .expect("staff everywhere");
+    crate::helpers::auth_changed_by_hand();
     assert_eq!(ask_for_reset(&app, "alice@mail.example").await.0, 200);
     let response = app
         .post("/api/v1/reports")

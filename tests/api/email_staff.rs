@@ -17,6 +17,7 @@ async fn staff_are_mailed_when_a_confirmed_sign_up_awaits_their_approval(db: PgP
         .execute(&app.db)
         .await
         .expect("makes the first user a confirmed admin");
+    crate::helpers::auth_changed_by_hand();
     let client = app.create_app("read write follow push").await;
     let token = register(&app, &client, "bob", Some("I <3 birds")).await;
     let mail = sink.next_mail_to(&app, "bob@mail.example").await;
@@ -53,6 +54,7 @@ async fn moderators_are_mailed_of_a_new_report(db: PgPool) {
         .execute(&app.db)
         .await
         .expect("promotes");
+    crate::helpers::auth_changed_by_hand();
     confirmed_user(&app, &sink, "bob").await;
     let carol = confirmed_user(&app, &sink, "carol").await;
     let bob_id: i64 = scalar(&app.db, "SELECT id FROM accounts WHERE username = 'bob'").await;
@@ -91,6 +93,7 @@ async fn moderators_are_mailed_of_a_report_that_arrives_from_another_server(db: 
         .execute(&b.db)
         .await
         .expect("promotes");
+    crate::helpers::auth_changed_by_hand();
     let bob_on_a = remote_id(&a, &alice, &format!("bob@{}", b.domain)).await;
 
     let response = a

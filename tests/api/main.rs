@@ -95,6 +95,7 @@ mod streaming_channels;
 mod suggestions;
 mod tags;
 mod thread_backfill;
+mod token_cache;
 mod trends;
 mod two_factor;
 mod upload_limits;

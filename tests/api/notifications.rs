@@ -226,6 +226,7 @@ async fn moderators_hear_of_sign_ups(db: PgPool) {
         .execute(&db)
         .await
         .expect("promotes");
+    crate::helpers::auth_changed_by_hand();
     let newcomer = app.sign_up("newcomer").await;
     let list = notifications(&app, &admin, "").await;
     assert_eq!(kinds_of(&list), vec!["admin.sign_up"]);

@@ -362,6 +362,14 @@ impl TestApp {
     }
 }
 
+/// Tells this test process's instances that auth state (a role, a suspension…) was
+/// changed by hand in the database, as Roost's own writes do, so that a token check
+/// kept from before is not used for the next request; without it only the database's
+/// `NOTIFY roost_auth` would, a little later (see `auth::token_cache`).
+pub fn auth_changed_by_hand() {
+    roost::db::oauth::wrote_auth_state();
+}
+
 /// The single value of `sql` (a `SELECT count(*)`, a column of one row).
 pub async fn scalar(db: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql)

@@ -19,8 +19,12 @@ pub fn test_database_url(db: &PgPool) -> String {
 }
 
 /// Runs `roost admin <args>` against the test database.
+///
+/// What the command changed reaches a running instance's kept token checks by
+/// `NOTIFY roost_auth`, a moment after its commit; tests of the command's effect do
+/// not race that moment (the notification itself is tested in `token_cache.rs`).
 pub async fn admin(db: &PgPool, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_roost"))
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_roost"))
         .arg("admin")
         .args(args)
         .env("DATABASE_URL", test_database_url(db))
@@ -29,7 +33,9 @@ pub async fn admin(db: &PgPool, args: &[&str]) -> Output {
         .kill_on_drop(true)
         .output()
         .await
-        .expect("the roost binary runs")
+        .expect("the roost binary runs");
+    super::auth_changed_by_hand();
+    output
 }
 
 /// Asserts that `roost` exited successfully (its output on failure); returns stdout.

@@ -31,4 +31,5 @@ pub async fn promote(db: &PgPool, username: &str, role: &str) {
         .execute(db)
         .await
         .expect("promotes");
+    super::auth_changed_by_hand();
 }

@@ -1,0 +1,239 @@
+//! Kept token checks (`auth::token_cache`): a process answers a client's repeated
+//! requests from memory, yet a revocation, a suspension or a disabled login made by
+//! another process, or by hand in the database, is refused at once; and the cache
+//! listens again after its connection breaks.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::helpers::process::serve;
+use crate::helpers::{expect_json, scalar, test_secret, TestApp, TestUser, PASSWORD};
+
+/// How often a warm-up may ask before the cache must have answered.
+const WARM_UP_REQUESTS: usize = 100;
+/// How often a check may still be answered from before a change (see [`answers_soon`]).
+const NOTIFY_TRIES: usize = 100;
+
+/// The value of `roost_token_checks_total{answer="kept"}` at `metrics_url`.
+async fn kept_checks(metrics_url: &str) -> f64 {
+    let text = reqwest::get(metrics_url)
+        .await
+        .expect("scraped")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find_map(|line| line.strip_prefix("roost_token_checks_total{answer=\"kept\"} "))
+        .map_or(0.0, |value| value.parse().expect("a number"))
+}
+
+/// Asks `verify` with `token` until `metrics_url` shows a check answered from the
+/// cache: the cache starts listening with the first check, and is used once it does.
+async fn warm_up(base: &str, metrics_url: &str, token: &str) {
+    let client = reqwest::Client::new();
+    for _ in 0..WARM_UP_REQUESTS {
+        let status = client
+            .get(format!("{base}/api/v1/accounts/verify_credentials"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent")
+            .status();
+        assert_eq!(status, StatusCode::OK);
+        if kept_checks(metrics_url).await > 0.0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no token check was answered from the cache");
+}
+
+/// Asks `verify` at `base` with `token` until it answers `expected`, at most
+/// [`NOTIFY_TRIES`] times: a notification reaches a process a little after the
+/// change's commit (well under a millisecond on one machine), and a request that
+/// arrives first may still be answered from the cache. Panics if it never does.
+async fn answers_soon(base: &str, token: &str, expected: StatusCode) {
+    let client = reqwest::Client::new();
+    for _ in 0..NOTIFY_TRIES {
+        let status = client
+            .get(format!("{base}/api/v1/accounts/verify_credentials"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent")
+            .status();
+        if status == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("still not {expected} after the change");
+}
+
+/// A metrics listener for an in-process instance.
+async fn metrics_of(app: &TestApp) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let url = format!("http://{}/metrics", listener.local_addr().expect("address"));
+    tokio::spawn(roost::metrics::server::serve(
+        listener,
+        app.state.clone(),
+        std::future::pending(),
+    ));
+    url
+}
+
+async fn revoke(app: &TestApp, user: &TestUser, token: &str) {
+    let revoked = app
+        .post("/oauth/revoke")
+        .form(&[
+            ("client_id", user.app.client_id.as_str()),
+            ("client_secret", &user.app.client_secret),
+            ("token", token),
+        ])
+        .send()
+        .await;
+    assert_eq!(expect_json(revoked, 200).await, serde_json::json!({}));
+}
+
+/// A second token of `user` (its own grant family), from a password sign-in.
+async fn second_token(app: &TestApp, user: &TestUser) -> String {
+    app.password_token(&user.app, &user.username, PASSWORD, "read write follow")
+        .await
+}
+
+#[sqlx::test]
+async fn a_token_another_process_revokes_is_refused_at_once_where_it_was_kept(db: PgPool) {
+    let first = TestApp::spawn(db.clone()).await;
+    let files = tempfile::tempdir().expect("temp dir");
+    let key_file = files.path().join("secret.key");
+    std::fs::write(&key_file, test_secret().0).expect("key written");
+    let metrics_port = crate::helpers::process::free_port();
+    let metrics_bind = format!("127.0.0.1:{metrics_port}");
+    let key_path = key_file.display().to_string();
+    // A second process of the same instance: same database, domain and secret.
+    let second = serve(
+        &db,
+        &[
+            ("ROOST_DOMAIN", first.domain.as_str()),
+            ("ROOST_SECRET_KEY_FILE", key_path.as_str()),
+            ("ROOST_METRICS_BIND", metrics_bind.as_str()),
+        ],
+    )
+    .await;
+    let metrics_url = format!("http://{metrics_bind}/metrics");
+    let user = first.sign_up("ada").await;
+    let token = second_token(&first, &user).await;
+    warm_up(&second.base, &metrics_url, &token).await;
+    warm_up(&second.base, &metrics_url, &user.access_token).await;
+
+    revoke(&first, &user, &token).await;
+    let client = reqwest::Client::new();
+    let verify = |token: String| {
+        client
+            .get(format!(
+                "{}/api/v1/accounts/verify_credentials",
+                second.base
+            ))
+            .bearer_auth(token)
+            .send()
+    };
+    answers_soon(&second.base, &token, StatusCode::UNAUTHORIZED).await;
+    // The other grant is untouched, and is answered from the cache again.
+    let before = kept_checks(&metrics_url).await;
+    for _ in 0..3 {
+        let kept = verify(user.access_token.clone()).await.expect("sent");
+        assert_eq!(kept.status(), StatusCode::OK);
+    }
+    assert!(kept_checks(&metrics_url).await > before);
+    let output = second.output().await;
+    assert!(!output.contains("panicked"), "{output}");
+}
+
+#[sqlx::test]
+async fn changes_made_by_hand_in_the_database_reach_kept_token_checks(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let metrics_url = metrics_of(&app).await;
+    let user = app.sign_up("grace").await;
+    let account = &user.account_id;
+    let by_hand = |sql: String| {
+        let db = db.clone();
+        async move {
+            sqlx::query(&sql).execute(&db).await.expect("changed");
+        }
+    };
+    warm_up(&app.base, &metrics_url, &user.access_token).await;
+    // As `psql` or another tool would, without Roost's code: only the triggers' NOTIFY
+    // tells the process.
+    by_hand(format!(
+        "UPDATE users SET disabled = true WHERE account_id = {account}"
+    ))
+    .await;
+    answers_soon(&app.base, &user.access_token, StatusCode::FORBIDDEN).await;
+    by_hand(format!(
+        "UPDATE users SET disabled = false WHERE account_id = {account}"
+    ))
+    .await;
+    warm_up(&app.base, &metrics_url, &user.access_token).await;
+    by_hand(format!(
+        "UPDATE accounts SET suspended_at = now() WHERE id = {account}"
+    ))
+    .await;
+    answers_soon(&app.base, &user.access_token, StatusCode::FORBIDDEN).await;
+    by_hand(format!(
+        "UPDATE accounts SET suspended_at = NULL WHERE id = {account}"
+    ))
+    .await;
+    warm_up(&app.base, &metrics_url, &user.access_token).await;
+    by_hand(format!(
+        "UPDATE oauth_access_tokens SET revoked_at = now() WHERE account_id = {account}"
+    ))
+    .await;
+    answers_soon(&app.base, &user.access_token, StatusCode::UNAUTHORIZED).await;
+}
+
+#[sqlx::test]
+async fn the_cache_listens_again_after_its_connection_breaks(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let metrics_url = metrics_of(&app).await;
+    let user = app.sign_up("hedy").await;
+    warm_up(&app.base, &metrics_url, &user.access_token).await;
+    let listening = "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND query = 'LISTEN \"roost_auth\"'";
+    let broken: i64 = sqlx::query_scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query = 'LISTEN \"roost_auth\"'",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("terminated");
+    assert_eq!(broken, 1, "one auth listener per process");
+    // Until it listens again, checks go to the database; then the cache serves again.
+    let mut back = false;
+    for _ in 0..200 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if scalar(&db, listening).await == 1 {
+            back = true;
+            break;
+        }
+    }
+    assert!(back, "the cache did not listen again");
+    let before = kept_checks(&metrics_url).await;
+    let mut kept_again = false;
+    for _ in 0..WARM_UP_REQUESTS {
+        assert_eq!(app.verify_status(&user.access_token).await, StatusCode::OK);
+        if kept_checks(&metrics_url).await > before {
+            kept_again = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(kept_again, "the cache was not used after listening again");
+    sqlx::query("UPDATE oauth_access_tokens SET revoked_at = now()")
+        .execute(&db)
+        .await
+        .expect("revoked");
+    answers_soon(&app.base, &user.access_token, StatusCode::UNAUTHORIZED).await;
+}
