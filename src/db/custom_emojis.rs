@@ -219,6 +219,16 @@ pub async fn set_account_emojis(
     set_links(conn, "account_emojis", "account_id", account_id, emoji_ids).await
 }
 
+/// Records the emoji a status just inserted uses (it has none yet: nothing to
+/// replace, no statement when it uses none).
+pub async fn add_status_emojis(
+    conn: &mut PgConnection,
+    status_id: i64,
+    emoji_ids: &[i64],
+) -> sqlx::Result<()> {
+    add_links(conn, "status_emojis", "status_id", status_id, emoji_ids).await
+}
+
 async fn set_links(
     conn: &mut PgConnection,
     table: &str,
@@ -233,6 +243,16 @@ async fn set_links(
     .bind(emoji_ids)
     .execute(&mut *conn)
     .await?;
+    add_links(conn, table, owner, owner_id, emoji_ids).await
+}
+
+async fn add_links(
+    conn: &mut PgConnection,
+    table: &str,
+    owner: &str,
+    owner_id: i64,
+    emoji_ids: &[i64],
+) -> sqlx::Result<()> {
     if !emoji_ids.is_empty() {
         sqlx::query(&format!(
             "INSERT INTO {table} ({owner}, custom_emoji_id) SELECT $1, unnest($2::bigint[]) \

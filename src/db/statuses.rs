@@ -197,7 +197,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
             .await?;
     }
     attach_tags(conn, row.id, new.tags).await?;
-    super::custom_emojis::set_status_emojis(conn, row.id, new.emoji_ids).await?;
+    super::custom_emojis::add_status_emojis(conn, row.id, new.emoji_ids).await?;
     count(conn, &row, 1).await?;
     Ok(row)
 }

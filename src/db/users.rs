@@ -34,6 +34,35 @@ impl UserRow {
     }
 }
 
+/// What posting needs to know of its local author before writing, read in one
+/// statement: whether the account moved away, its user's defaults (visibility,
+/// language) and its default reply and quote policies (stored names, if set).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PostingSettings {
+    pub moved_to_account_id: Option<i64>,
+    /// `None` for an account without a user (posting then defaults to public).
+    pub default_privacy: Option<crate::domain::Visibility>,
+    pub default_language: Option<String>,
+    pub reply_policy: Option<String>,
+    pub quote_policy: Option<String>,
+}
+
+/// [`PostingSettings`] of local account `account_id`; `None` when it does not exist.
+pub async fn posting_settings(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Option<PostingSettings>> {
+    sqlx::query_as(
+        "SELECT a.moved_to_account_id, u.default_privacy, u.default_language, \
+                (SELECT policy FROM reply_policy_defaults r WHERE r.account_id = a.id) AS reply_policy, \
+                (SELECT policy FROM quote_policy_defaults q WHERE q.account_id = a.id) AS quote_policy \
+         FROM accounts a LEFT JOIN users u ON u.account_id = a.id WHERE a.id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}
+
 pub(crate) const COLUMNS: &str =
     "id, account_id, email, password_hash, role, approved, disabled, locale, \
     default_privacy, default_sensitive, default_language, created_at, last_sign_in_at, confirmed_at";

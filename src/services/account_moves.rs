@@ -307,7 +307,12 @@ pub async fn clear_move(state: &AppState, account_id: i64) -> ApiResult<bool> {
 /// Refuses posting by an account that moved (its followers went to the new one).
 /// Errors: `Unprocessable` (422) naming the move.
 pub async fn refuse_if_moved(state: &AppState, account_id: i64) -> ApiResult<()> {
-    match account_moves::moved_to_of(&state.db, account_id).await? {
+    refuse_moved(account_moves::moved_to_of(&state.db, account_id).await?)
+}
+
+/// As [`refuse_if_moved`], from the account's `moved_to_account_id` read already.
+pub fn refuse_moved(moved_to: Option<i64>) -> ApiResult<()> {
+    match moved_to {
         Some(_) => Err(ApiError::Unprocessable(
             "Your account has moved to another account and can no longer post".into(),
         )),

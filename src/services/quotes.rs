@@ -122,14 +122,13 @@ async fn policy_of(
     Ok(stored.or(status.local.then_some(QuotePolicy::Public)))
 }
 
-/// The policy a new local post gets: the one asked for, else the author's default;
-/// `nobody` for a private or direct post, which cannot be quoted anyway.
+/// The policy a new local post gets: the one asked for, else the author's default
+/// (as stored: `stored_default`); `nobody` for a private or direct post, which cannot be quoted anyway.
 /// Errors: `Validation` for an unknown name.
-pub async fn policy_for_post(
-    state: &AppState,
-    author_id: i64,
+pub fn policy_for_post(
     requested: Option<&str>,
     visibility: Visibility,
+    stored_default: Option<&str>,
 ) -> ApiResult<QuotePolicy> {
     let requested = match requested.filter(|name| !name.is_empty()) {
         Some(name) => Some(parse_policy(name)?),
@@ -138,19 +137,20 @@ pub async fn policy_for_post(
     if matches!(visibility, Visibility::Private | Visibility::Direct) {
         return Ok(QuotePolicy::Nobody);
     }
-    match requested {
-        Some(policy) => Ok(policy),
-        None => default_policy(state, author_id).await,
-    }
+    Ok(requested.unwrap_or_else(|| default_from(stored_default)))
 }
 
 /// Local account `account_id`'s default policy (`posting:default:quote_policy`).
 pub async fn default_policy(state: &AppState, account_id: i64) -> ApiResult<QuotePolicy> {
     let stored = quotes::default_policy(&state.db, account_id).await?;
-    Ok(stored
-        .as_deref()
+    Ok(default_from(stored.as_deref()))
+}
+
+/// The default quote policy a stored name gives (public when unset or unknown).
+fn default_from(stored: Option<&str>) -> QuotePolicy {
+    stored
         .and_then(QuotePolicy::parse)
-        .unwrap_or(QuotePolicy::Public))
+        .unwrap_or(QuotePolicy::Public)
 }
 
 /// The default policy `source[quote_policy]` asks for, if any. Errors: `Validation`

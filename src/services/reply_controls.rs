@@ -44,28 +44,26 @@ pub fn parse(requested: Option<&str>) -> ApiResult<Option<ReplyPolicy>> {
         .transpose()
 }
 
-/// The policy a new local post by `author_id` gets: the one asked for, else the
-/// author's default (`posting:default:reply_policy`). Errors: `Validation` for an
+/// The policy a new local post gets: the one asked for, else the author's default
+/// (`posting:default:reply_policy`, as stored: `stored_default`). Errors: `Validation` for an
 /// unknown name.
-pub async fn policy_for_post(
-    state: &AppState,
-    author_id: i64,
+pub fn policy_for_post(
     requested: Option<&str>,
+    stored_default: Option<&str>,
 ) -> ApiResult<ReplyPolicy> {
-    match parse(requested)? {
-        Some(policy) => Ok(policy),
-        None => default_policy(state, author_id).await,
-    }
+    Ok(parse(requested)?.unwrap_or_else(|| default_from(stored_default)))
 }
 
 /// Local account `account_id`'s default reply policy: the one set with
 /// `source[reply_policy]`, else everyone.
 pub async fn default_policy(state: &AppState, account_id: i64) -> ApiResult<ReplyPolicy> {
     let stored = reply_controls::default_policy(&state.db, account_id).await?;
-    Ok(stored
-        .as_deref()
-        .and_then(ReplyPolicy::parse)
-        .unwrap_or_default())
+    Ok(default_from(stored.as_deref()))
+}
+
+/// The default reply policy a stored name gives (everyone when unset or unknown).
+fn default_from(stored: Option<&str>) -> ReplyPolicy {
+    stored.and_then(ReplyPolicy::parse).unwrap_or_default()
 }
 
 /// The default reply policy `source[reply_policy]` asks for, if any.

@@ -45,7 +45,7 @@ use crate::services::quotes;
 use crate::services::scheduled_statuses::{self, Scheduled};
 use crate::state::AppState;
 use delivery::Change;
-use rules::{check_body, conversation, defaults, language, visibility, Body};
+use rules::{check_body, conversation, language, visibility, Body, Defaults};
 
 /// Longest `Idempotency-Key` remembered (longer ones are ignored, as absent).
 const MAX_IDEMPOTENCY_KEY: usize = 128;
@@ -151,7 +151,10 @@ pub enum Posted {
 /// warning, visibility), `NotFound` (a parent the author may not see),
 /// `Unprocessable` (an account that moved: `services::account_moves`).
 pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiResult<Posted> {
-    super::account_moves::refuse_if_moved(state, author_id).await?;
+    let settings = crate::db::users::posting_settings(&state.db, author_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    super::account_moves::refuse_moved(settings.moved_to_account_id)?;
     let idempotency_key = new
         .idempotency_key
         .map(str::trim)
@@ -191,13 +194,16 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     let parent = reply_parent(state, author_id, new.in_reply_to_id).await?;
     let approval = super::reply_controls::check(state, author_id, parent.as_ref()).await?;
     let reply_policy =
-        super::reply_controls::policy_for_post(state, author_id, new.reply_policy).await?;
-    let defaults = defaults(state, author_id).await?;
+        super::reply_controls::policy_for_post(new.reply_policy, settings.reply_policy.as_deref())?;
+    let defaults = Defaults::of(&settings);
     let visibility = visibility(new.visibility, defaults.visibility)?;
     let language = language(new.language).or(defaults.language.as_deref());
     let quote = quotes::plan(state, author_id, new.quoted_status_id).await?;
-    let quote_policy =
-        quotes::policy_for_post(state, author_id, new.quote_approval_policy, visibility).await?;
+    let quote_policy = quotes::policy_for_post(
+        new.quote_approval_policy,
+        visibility,
+        settings.quote_policy.as_deref(),
+    )?;
     if let Some(at) = scheduled_at {
         let checked = scheduled_statuses::Checked {
             media_ids: media_ids.as_deref(),
@@ -267,8 +273,14 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         Some(track) => Some(super::music::attach(&mut transaction, row.id, track).await?),
         None => None,
     };
+    let known = Known::New {
+        quotes: quote.is_some(),
+        quote_policy,
+        reply_policy,
+        kind: new.kind,
+    };
     let mut written =
-        finish_local(&mut transaction, row, composed, media_ids.as_deref(), false).await?;
+        finish_local(&mut transaction, row, composed, media_ids.as_deref(), known).await?;
     written.poll = poll;
     written.music = track;
     delivery::send(
@@ -323,22 +335,37 @@ async fn reply_parent(
     }
 }
 
+/// What the caller of [`finish_local`] knows of the status already.
+enum Known {
+    /// A status just posted, with what posting decided (no read needed but the quote
+    /// row, when it quotes).
+    New {
+        quotes: bool,
+        quote_policy: QuotePolicy,
+        reply_policy: crate::domain::replies::ReplyPolicy,
+        kind: PostKind,
+    },
+    /// An edited status: its media, quote, policies and kind are read.
+    Edited,
+}
+
 /// Attaches the media of a local status just inserted or edited and gathers what it is
-/// rendered and sent from. `had_media`: whether the status may carry media already (an
-/// edit), so they are read even when no `media_ids` came. The author is read on the
-/// transaction's own connection (a request never waits for a second pooled connection
-/// while holding one), after the write moved its counters.
+/// rendered and sent from. An edited status may carry media already, so they are read
+/// even when no `media_ids` came. The author is read on the transaction's own
+/// connection (a request never waits for a second pooled connection while holding
+/// one), after the write moved its counters.
 async fn finish_local(
     conn: &mut PgConnection,
     row: StatusRow,
     composed: Composed,
     media_ids: Option<&[i64]>,
-    had_media: bool,
+    known: Known,
 ) -> ApiResult<Written> {
     let author = accounts::find_by_id(&mut *conn, row.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     media::attach_media(&mut *conn, row.account_id, row.id, media_ids).await?;
+    let had_media = matches!(known, Known::Edited);
     let media = if had_media || media_ids.is_some_and(|ids| !ids.is_empty()) {
         crate::db::media::for_statuses(&mut *conn, &[row.id]).await?
     } else {
@@ -348,11 +375,29 @@ async fn finish_local(
         Some(id) => crate::db::oauth::find_app(&mut *conn, id).await?,
         None => None,
     };
-    let (quote, quote_policy) = crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
-    let reply_policy = super::reply_controls::policy_of(&mut *conn, row.id).await?;
-    let kind = match crate::db::reels::is_reel(&mut *conn, row.id).await? {
-        true => PostKind::Reel,
-        false => PostKind::Post,
+    let (quote, quote_policy, reply_policy, kind) = match known {
+        Known::New {
+            quotes,
+            quote_policy,
+            reply_policy,
+            kind,
+        } => {
+            let quote = match quotes {
+                true => crate::db::quotes::find(&mut *conn, row.id).await?,
+                false => None,
+            };
+            (quote, quote_policy, reply_policy, kind)
+        }
+        Known::Edited => {
+            let (quote, quote_policy) =
+                crate::db::quotes::of_local_status(&mut *conn, row.id).await?;
+            let reply_policy = super::reply_controls::policy_of(&mut *conn, row.id).await?;
+            let kind = match crate::db::reels::is_reel(&mut *conn, row.id).await? {
+                true => PostKind::Reel,
+                false => PostKind::Post,
+            };
+            (quote, quote_policy, reply_policy, kind)
+        }
     };
     Ok(Written {
         row,
@@ -577,7 +622,7 @@ pub async fn edit(
         edited,
         composed,
         media_ids.as_deref(),
-        true,
+        Known::Edited,
     )
     .await?;
     written.poll = super::polls::edit(&mut transaction, &written.row, poll.as_ref()).await?;

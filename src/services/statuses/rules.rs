@@ -5,7 +5,7 @@
 
 use super::media;
 use crate::db::statuses::StatusRow;
-use crate::db::users;
+use crate::db::users::PostingSettings;
 use crate::domain::{status_text, Visibility};
 use crate::error::{check_length, ApiError, ApiResult};
 use crate::state::AppState;
@@ -81,20 +81,15 @@ pub(super) struct Defaults {
     pub language: Option<String>,
 }
 
-/// The posting defaults of local account `author_id`.
-pub(super) async fn defaults(state: &AppState, author_id: i64) -> ApiResult<Defaults> {
-    Ok(users::find_by_account_id(&state.db, author_id)
-        .await?
-        .map_or(
-            Defaults {
-                visibility: Visibility::Public,
-                language: None,
-            },
-            |user| Defaults {
-                visibility: user.default_privacy,
-                language: user.default_language,
-            },
-        ))
+impl Defaults {
+    /// The defaults in an author's posting settings (public when the account has no
+    /// user).
+    pub fn of(settings: &PostingSettings) -> Defaults {
+        Defaults {
+            visibility: settings.default_privacy.unwrap_or(Visibility::Public),
+            language: settings.default_language.clone(),
+        }
+    }
 }
 
 /// The visibility asked for, else the author's `default`. Errors: `Validation` for
