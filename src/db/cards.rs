@@ -9,8 +9,8 @@ use sqlx::{PgConnection, PgExecutor};
 /// The NOTIFY channel announcing new fetches (sent by a trigger on insert).
 pub const NOTIFY_CHANNEL: &str = "preview_card_fetches";
 
-/// A stored card.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A stored card (also read as JSON, by [`super::page_facts`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct CardRow {
     pub id: i64,
     pub url: String,
@@ -42,7 +42,8 @@ impl CardRow {
     }
 }
 
-const COLUMNS: &str = "c.id, c.url, c.title, c.description, c.card_type, c.author_name, \
+pub(super) const COLUMNS: &str =
+    "c.id, c.url, c.title, c.description, c.card_type, c.author_name, \
      c.author_url, c.provider_name, c.provider_url, c.language, c.published_at, c.image_key, \
      c.image_remote_url, c.image_description, c.width, c.height, c.blurhash";
 

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
-/// A `custom_filters` row.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A `custom_filters` row (also read as JSON, by [`super::page_facts`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct FilterRow {
     pub id: i64,
     pub account_id: i64,
@@ -17,7 +17,7 @@ pub struct FilterRow {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, account_id, title, context, filter_action, expires_at";
+pub(super) const COLUMNS: &str = "id, account_id, title, context, filter_action, expires_at";
 
 /// A `custom_filter_keywords` row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -310,10 +310,12 @@ pub async fn count_statuses(db: impl PgExecutor<'_>, filter_id: i64) -> sqlx::Re
         .await
 }
 
-/// A filter that has not expired, with its rules, as the matcher needs it.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A filter that has not expired, with its rules, as the matcher needs it (also read
+/// as JSON, by [`super::page_facts`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct ActiveFilterRow {
     #[sqlx(flatten)]
+    #[serde(flatten)]
     pub filter: FilterRow,
     /// Its keywords, oldest first, and their `whole_word` (same order).
     pub keywords: Vec<String>,
@@ -322,22 +324,28 @@ pub struct ActiveFilterRow {
     pub status_ids: Vec<i64>,
 }
 
+/// The columns of an [`ActiveFilterRow`] after [`COLUMNS`], from `custom_filters f`.
+pub(super) const RULE_COLUMNS: &str = "\
+    ARRAY(SELECT k.keyword FROM custom_filter_keywords k \
+          WHERE k.custom_filter_id = f.id ORDER BY k.id) AS keywords, \
+    ARRAY(SELECT k.whole_word FROM custom_filter_keywords k \
+          WHERE k.custom_filter_id = f.id ORDER BY k.id) AS whole_words, \
+    ARRAY(SELECT fs.status_id FROM custom_filter_statuses fs \
+          WHERE fs.custom_filter_id = f.id) AS status_ids";
+
+/// SQL condition: filter `f` has not expired.
+pub(super) const UNEXPIRED: &str = "(f.expires_at IS NULL OR f.expires_at > now())";
+
 /// The filters of `accounts` that have not expired, with their keywords and statuses,
-/// in one query (a page of statuses, or a stream event for every viewer, costs one).
+/// in one query (a stream event for every viewer costs one; a page of statuses reads
+/// its viewer's with its other facts, in [`super::page_facts`]).
 pub async fn active_of(
     db: impl PgExecutor<'_>,
     accounts: &[i64],
 ) -> sqlx::Result<Vec<ActiveFilterRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, \
-           ARRAY(SELECT k.keyword FROM custom_filter_keywords k \
-                 WHERE k.custom_filter_id = f.id ORDER BY k.id) AS keywords, \
-           ARRAY(SELECT k.whole_word FROM custom_filter_keywords k \
-                 WHERE k.custom_filter_id = f.id ORDER BY k.id) AS whole_words, \
-           ARRAY(SELECT fs.status_id FROM custom_filter_statuses fs \
-                 WHERE fs.custom_filter_id = f.id) AS status_ids \
-         FROM custom_filters f WHERE f.account_id = ANY($1) \
-         AND (f.expires_at IS NULL OR f.expires_at > now()) ORDER BY f.id"
+        "SELECT {COLUMNS}, {RULE_COLUMNS} \
+         FROM custom_filters f WHERE f.account_id = ANY($1) AND {UNEXPIRED} ORDER BY f.id"
     ))
     .bind(accounts)
     .fetch_all(db)

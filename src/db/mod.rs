@@ -50,6 +50,7 @@ pub mod notification_groups;
 pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
+pub mod page_facts;
 pub mod phone_verifications;
 pub mod polls;
 pub mod profile_links;

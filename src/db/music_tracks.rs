@@ -66,8 +66,9 @@ pub async fn unlink_status(db: impl PgExecutor<'_>, status_id: i64) -> sqlx::Res
     Ok(())
 }
 
-/// The track of a status or a story, with where its files are.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// The track of a status or a story, with where its files are (also read as JSON, by
+/// [`super::page_facts`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct TrackRow {
     /// The status or story that carries it.
     pub owner_id: i64,
@@ -90,7 +91,7 @@ pub struct TrackRow {
 
 /// The columns of a [`TrackRow`] from `music_tracks t` and its uploads, after the
 /// owner's id.
-const TRACK_COLUMNS: &str = "t.title, t.artist, t.url, \
+pub(super) const TRACK_COLUMNS: &str = "t.title, t.artist, t.url, \
     coalesce(a.preview_key, a.file_key) AS artwork_key, \
     coalesce(t.artwork_url, a.remote_url) AS artwork_url, \
     c.file_key AS clip_key, coalesce(t.clip_url, c.remote_url) AS clip_url, \
@@ -98,7 +99,8 @@ const TRACK_COLUMNS: &str = "t.title, t.artist, t.url, \
     (c.meta ->> 'duration')::double precision AS clip_duration";
 
 /// The uploads of `music_tracks t`.
-const TRACK_UPLOADS: &str = "LEFT JOIN media_attachments a ON a.id = t.artwork_media_id \
+pub(super) const TRACK_UPLOADS: &str =
+    "LEFT JOIN media_attachments a ON a.id = t.artwork_media_id \
     LEFT JOIN media_attachments c ON c.id = t.clip_media_id";
 
 /// The tracks of the statuses among `status_ids`.

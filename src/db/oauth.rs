@@ -26,8 +26,9 @@ pub fn wrote_auth_state() {
     AUTH_WRITES.fetch_add(1, Ordering::AcqRel);
 }
 
-/// An `oauth_apps` row (columns mirror the table).
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// An `oauth_apps` row (columns mirror the table; also read as JSON, by
+/// [`super::page_facts`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct AppRow {
     pub id: i64,
     pub name: String,
@@ -39,7 +40,7 @@ pub struct AppRow {
     pub created_at: DateTime<Utc>,
 }
 
-const APP_COLUMNS: &str =
+pub(super) const APP_COLUMNS: &str =
     "id, name, website, redirect_uris, scopes, client_id, client_secret_hash, created_at";
 
 /// What `POST /api/v1/apps` stores.
@@ -89,16 +90,6 @@ pub async fn find_app(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<A
     ))
     .bind(id)
     .fetch_optional(db)
-    .await
-}
-
-/// The apps of `ids` (unknown ids are left out), for rendering statuses.
-pub async fn find_apps(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<AppRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {APP_COLUMNS} FROM oauth_apps WHERE id = ANY($1)"
-    ))
-    .bind(ids)
-    .fetch_all(db)
     .await
 }
 

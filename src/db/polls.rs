@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-/// A `polls` row.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A `polls` row (also read as JSON, by [`super::page_facts`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct PollRow {
     pub id: i64,
     pub status_id: i64,
@@ -37,7 +37,8 @@ impl PollRow {
     }
 }
 
-const COLUMNS: &str = "id, status_id, account_id, options, votes_counts, multiple, hide_totals, \
+pub(super) const COLUMNS: &str =
+    "id, status_id, account_id, options, votes_counts, multiple, hide_totals, \
                        expires_at, voters_count, closed_at, created_at";
 
 /// What a new poll row holds (a remote poll arrives with its counts).

@@ -10,8 +10,8 @@ use super::statuses::{StatusRow, COLUMNS as STATUS_COLUMNS, VISIBLE_TO_VIEWER};
 use super::{BindPage, Page};
 use crate::domain::quotes::QuotePolicy;
 
-/// A `quotes` row.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A `quotes` row (also read as JSON, by [`super::page_facts`]).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct QuoteRow {
     /// The quoting status.
     pub status_id: i64,
@@ -32,7 +32,8 @@ pub struct QuoteRow {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "status_id, account_id, quoted_status_id, quoted_account_id, quoted_uri, \
+pub(super) const COLUMNS: &str =
+    "status_id, account_id, quoted_status_id, quoted_account_id, quoted_uri, \
     state, authorization_uri, request_uri, created_at";
 
 /// A quote to record.
@@ -91,19 +92,6 @@ pub async fn find_by_authorization(
     .await
 }
 
-/// The quotes made by the statuses of `status_ids`.
-pub async fn of_statuses(
-    db: impl PgExecutor<'_>,
-    status_ids: &[i64],
-) -> sqlx::Result<Vec<QuoteRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM quotes WHERE status_id = ANY($1)"
-    ))
-    .bind(status_ids)
-    .fetch_all(db)
-    .await
-}
-
 /// Moves the quote made by `status_id` to `state`, with the stamp's URI when given.
 /// Returns the changed row.
 pub async fn set_state(
@@ -120,17 +108,6 @@ pub async fn set_state(
     .bind(state)
     .bind(authorization_uri)
     .fetch_optional(db)
-    .await
-}
-
-/// How many accepted quotes each status of `status_ids` has (only those with any).
-pub async fn counts(db: impl PgExecutor<'_>, status_ids: &[i64]) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as(
-        "SELECT quoted_status_id, count(*) FROM quotes \
-         WHERE quoted_status_id = ANY($1) AND state = 'accepted' GROUP BY quoted_status_id",
-    )
-    .bind(status_ids)
-    .fetch_all(db)
     .await
 }
 
@@ -220,22 +197,6 @@ pub async fn set_default_policy(
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// The accounts among `account_ids` that `viewer` follows (accepted follows).
-pub async fn followed_among(
-    db: impl PgExecutor<'_>,
-    viewer: i64,
-    account_ids: &[i64],
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT target_account_id FROM follows \
-         WHERE account_id = $1 AND accepted AND target_account_id = ANY($2)",
-    )
-    .bind(viewer)
-    .bind(account_ids)
-    .fetch_all(db)
-    .await
 }
 
 /// Marks the quotes of status `quoted_status_id`, just deleted, as `deleted`.

@@ -24,7 +24,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::filters::{self, FilterFields, FilterRow, FilterStatusRow, KeywordRow};
+use crate::db::filters::{
+    self, ActiveFilterRow, FilterFields, FilterRow, FilterStatusRow, KeywordRow,
+};
 use crate::domain::filters::{FilterAction, FilterContext, FilterRules, KeywordRule, Matcher};
 use crate::error::{required_title, ApiError, ApiResult};
 use crate::state::AppState;
@@ -218,13 +220,10 @@ pub struct ActiveFilters {
     pub filters: HashMap<i64, FilterRow>,
 }
 
-/// The active filters of `viewer` (none for an anonymous one), from one query.
-pub async fn active(state: &AppState, viewer: Option<i64>) -> ApiResult<ActiveFilters> {
-    let Some(viewer) = viewer else {
-        return Ok(ActiveFilters::default());
-    };
-    let mut all = active_of_many(state, &[viewer]).await?;
-    Ok(all.remove(&viewer).unwrap_or_default())
+/// The active filters of `viewer` from their rows (read with a page of statuses, by
+/// [`crate::db::page_facts`]); rows of other accounts are ignored.
+pub fn active_from(viewer: i64, rows: Vec<ActiveFilterRow>) -> ActiveFilters {
+    grouped(rows).remove(&viewer).unwrap_or_default()
 }
 
 /// The active filters of each of `viewers` (those without any are absent), from one
@@ -237,6 +236,11 @@ pub async fn active_of_many(
         return Ok(HashMap::new());
     }
     let rows = filters::active_of(&state.db, viewers).await?;
+    Ok(grouped(rows))
+}
+
+/// `rows` ready to match, by the account they belong to.
+fn grouped(rows: Vec<ActiveFilterRow>) -> HashMap<i64, ActiveFilters> {
     let mut grouped: HashMap<i64, (Vec<FilterRules>, HashMap<i64, FilterRow>)> = HashMap::new();
     for row in rows {
         let rules = FilterRules {
@@ -263,13 +267,13 @@ pub async fn active_of_many(
         entry.0.push(rules);
         entry.1.insert(row.filter.id, row.filter);
     }
-    Ok(grouped
+    grouped
         .into_iter()
         .map(|(viewer, (rules, filters))| {
             let matcher = Matcher::new(rules);
             (viewer, ActiveFilters { matcher, filters })
         })
-        .collect())
+        .collect()
 }
 
 /// The title if it has 1 to [`MAX_TITLE`] characters (not blank).

@@ -275,39 +275,25 @@ async fn account(conn: &mut PgConnection, id: i64) -> ApiResult<AccountRow> {
         .ok_or(ApiError::NotFound)
 }
 
-/// The polls of a page of statuses with `viewer`'s choices in each (one query each).
-pub async fn for_statuses(
-    conn: &mut PgConnection,
-    viewer: Option<i64>,
-    status_ids: &[i64],
-) -> sqlx::Result<Vec<Viewed>> {
-    let rows = polls::for_statuses(&mut *conn, status_ids).await?;
-    let Some(viewer) = viewer.filter(|_| !rows.is_empty()) else {
-        return Ok(rows
-            .into_iter()
-            .map(|poll| Viewed {
-                poll,
-                own_votes: None,
-                emojis: Vec::new(),
-            })
-            .collect());
-    };
-    let ids: Vec<i64> = rows.iter().map(|poll| poll.id).collect();
-    let chosen = polls::choices_of(&mut *conn, viewer, &ids).await?;
-    Ok(rows
-        .into_iter()
+/// The polls of a page of statuses as `viewer` sees them, with their choices in each
+/// from `chosen` ((poll id, choice) pairs, by poll then choice; see
+/// [`crate::db::page_facts`]).
+pub fn viewed(viewer: Option<i64>, rows: Vec<PollRow>, chosen: &[(i64, i32)]) -> Vec<Viewed> {
+    (rows.into_iter())
         .map(|poll| {
-            let own = (chosen.iter())
-                .filter(|(id, _)| *id == poll.id)
-                .map(|(_, choice)| *choice)
-                .collect();
+            let own = viewer.map(|_| {
+                (chosen.iter())
+                    .filter(|(id, _)| *id == poll.id)
+                    .map(|(_, choice)| *choice)
+                    .collect()
+            });
             Viewed {
                 poll,
-                own_votes: Some(own),
+                own_votes: own,
                 emojis: Vec::new(),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The status a poll belongs to (deleted or not), for the workers.

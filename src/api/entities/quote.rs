@@ -1,6 +1,6 @@
 //! What a Status says about quotes (Mastodon 4.5): `quote` (a Quote, or inside a quoted
-//! status a ShallowQuote), `quotes_count` and `quote_approval`, and the batch loading
-//! behind them for a page of statuses.
+//! status a ShallowQuote), `quotes_count` and `quote_approval`, what they are judged
+//! from for a page of statuses, and the loading of the statuses the page quotes.
 //! Spec: <https://docs.joinmastodon.org/entities/Quote/>,
 //! <https://docs.joinmastodon.org/entities/ShallowQuote/>,
 //! <https://docs.joinmastodon.org/entities/Status/#quote_approval>.
@@ -12,7 +12,8 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use super::status::Status;
-use crate::db::quotes::{self, QuoteRow};
+use crate::db::page_facts::{self, PageFacts, ViewerFilters};
+use crate::db::quotes::QuoteRow;
 use crate::db::statuses::{self, StatusRow};
 use crate::domain::quotes::{QuotePolicy, QuoteState};
 use crate::domain::Id;
@@ -48,7 +49,8 @@ pub struct QuoteApproval {
     pub current_user: &'static str,
 }
 
-/// The quotes, counts and policies of a page of statuses, loaded in a few queries.
+/// The quotes, counts and policies of a page of statuses (from its
+/// [`PageFacts`]), and the authors the viewer follows.
 #[derive(Debug, Default)]
 pub struct QuoteFacts {
     viewer: Option<i64>,
@@ -58,46 +60,56 @@ pub struct QuoteFacts {
     followed: HashSet<i64>,
 }
 
+/// Adds to `statuses` the statuses quoted by accepted quotes in `facts` that are not
+/// among them and that `viewer` may see, and to `facts` the facts of those (two more
+/// statements, only for a page with such quotes). The quoted statuses' own quotes are
+/// shown shallow, so one level is all a page needs.
+pub async fn load_quoted(
+    conn: &mut PgConnection,
+    viewer: Option<i64>,
+    statuses: &mut HashMap<i64, StatusRow>,
+    facts: &mut PageFacts,
+) -> sqlx::Result<()> {
+    let quoted: Vec<i64> = (facts.quotes.iter())
+        .filter(|quote| quote.state == "accepted")
+        .filter_map(|quote| quote.quoted_status_id)
+        .filter(|id| !statuses.contains_key(id))
+        .collect();
+    if quoted.is_empty() {
+        return Ok(());
+    }
+    let found = statuses::find_many_visible(&mut *conn, viewer, &quoted).await?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
+    let authors: Vec<i64> = found.iter().map(|row| row.account_id).collect();
+    let more = page_facts::load(conn, viewer, &ids, &authors, ViewerFilters::Skip).await?;
+    facts.extend(more);
+    statuses.extend(found.into_iter().map(|row| (row.id, row)));
+    Ok(())
+}
+
 impl QuoteFacts {
-    /// Loads the quote facts of `statuses` for `viewer`, and adds to `statuses` the
-    /// quoted ones (accepted quotes) the viewer may see, with their own quotes.
-    pub async fn load(
-        conn: &mut PgConnection,
+    /// The quote facts of a page for `viewer`: the `quotes` its statuses make, the
+    /// accepted-quote `counts` and quote `policies` (by policy name; unknown names are
+    /// left out) of its statuses, and the authors the viewer follows.
+    pub fn new(
         viewer: Option<i64>,
-        statuses: &mut HashMap<i64, StatusRow>,
-    ) -> sqlx::Result<QuoteFacts> {
-        let ids: Vec<i64> = statuses.keys().copied().collect();
-        let mut found = quotes::of_statuses(&mut *conn, &ids).await?;
-        let quoted: Vec<i64> = (found.iter())
-            .filter(|quote| quote.state == "accepted")
-            .filter_map(|quote| quote.quoted_status_id)
-            .filter(|id| !statuses.contains_key(id))
-            .collect();
-        if !quoted.is_empty() {
-            for row in statuses::find_many_visible(&mut *conn, viewer, &quoted).await? {
-                statuses.insert(row.id, row);
-            }
-            found.extend(quotes::of_statuses(&mut *conn, &quoted).await?);
-        }
-        let ids: Vec<i64> = statuses.keys().copied().collect();
-        let counts = quotes::counts(&mut *conn, &ids).await?;
-        let policies = quotes::policies(&mut *conn, &ids).await?;
-        let followed = match viewer {
-            Some(viewer) => {
-                let authors: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
-                quotes::followed_among(&mut *conn, viewer, &authors).await?
-            }
-            None => Vec::new(),
-        };
-        Ok(QuoteFacts {
+        quotes: Vec<QuoteRow>,
+        counts: Vec<(i64, i64)>,
+        policies: Vec<(i64, String)>,
+        followed: HashSet<i64>,
+    ) -> QuoteFacts {
+        QuoteFacts {
             viewer,
-            quotes: found.into_iter().map(|q| (q.status_id, q)).collect(),
+            quotes: quotes.into_iter().map(|q| (q.status_id, q)).collect(),
             counts: counts.into_iter().collect(),
             policies: (policies.into_iter())
                 .filter_map(|(id, name)| Some((id, QuotePolicy::parse(&name)?)))
                 .collect(),
-            followed: followed.into_iter().collect(),
-        })
+            followed,
+        }
     }
 
     /// The facts of a status its author has just written, without a query.

@@ -1,17 +1,15 @@
 //! What a Status says about reply controls: `interaction_policy.can_reply` in
 //! GoToSocial's API shape (`automatic_approval`/`manual_approval` of `public`,
 //! `followers`, `mentioned`, `me`), plus `current_user` (`automatic`, `denied` or
-//! `unknown` when signed out), and the batch loading behind it for a page of statuses.
+//! `unknown` when signed out), and what it is judged from for a page of statuses.
 //! Spec: <https://docs.gotosocial.org/en/latest/api/swagger/> (`interactionPolicy`).
 
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use crate::db::statuses::StatusRow;
-use crate::db::{quotes, reply_controls};
 use crate::domain::replies::ReplyPolicy;
 
 /// A status's `interaction_policy` (Roost fills `can_reply`).
@@ -32,7 +30,9 @@ pub struct ReplyApproval {
     pub current_user: &'static str,
 }
 
-/// The reply policies of a page of statuses and the viewer's follows of their authors.
+/// The reply policies of a page of statuses (from its
+/// [`PageFacts`](crate::db::page_facts::PageFacts)) and the viewer's follows of their
+/// authors.
 #[derive(Debug, Default)]
 pub struct ReplyFacts {
     viewer: Option<i64>,
@@ -41,28 +41,20 @@ pub struct ReplyFacts {
 }
 
 impl ReplyFacts {
-    /// Loads the reply facts of `statuses` for `viewer` (two queries).
-    pub async fn load(
-        conn: &mut PgConnection,
+    /// The reply facts of a page for `viewer`: the reply `policies` of its statuses
+    /// (by policy name; unknown names are left out) and the authors the viewer follows.
+    pub fn new(
         viewer: Option<i64>,
-        statuses: &HashMap<i64, StatusRow>,
-    ) -> sqlx::Result<ReplyFacts> {
-        let ids: Vec<i64> = statuses.keys().copied().collect();
-        let policies = reply_controls::policies(&mut *conn, &ids).await?;
-        let followed = match viewer {
-            Some(viewer) => {
-                let authors: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
-                quotes::followed_among(&mut *conn, viewer, &authors).await?
-            }
-            None => Vec::new(),
-        };
-        Ok(ReplyFacts {
+        policies: Vec<(i64, String)>,
+        followed: HashSet<i64>,
+    ) -> ReplyFacts {
+        ReplyFacts {
             viewer,
             policies: (policies.into_iter())
                 .filter_map(|(id, name)| Some((id, ReplyPolicy::parse(&name)?)))
                 .collect(),
-            followed: followed.into_iter().collect(),
-        })
+            followed,
+        }
     }
 
     /// The facts of a status its author has just written, without a query.

@@ -2,9 +2,10 @@
 //! loading behind it: authors, mentions, tags, media, boosted statuses and the viewer's
 //! own marks are each fetched once per page, not once per status.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
+use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use super::filter::{self, FilterResult};
@@ -15,8 +16,10 @@ use super::reply_policy::{InteractionPolicy, ReplyFacts};
 use super::{timestamp, Account, CustomEmoji, MediaAttachment};
 use crate::db::accounts::{self, AccountRow};
 use crate::db::custom_emojis::CustomEmojiRow;
+use crate::db::filters::ActiveFilterRow;
 use crate::db::oauth::AppRow;
-use crate::db::statuses::{self, StatusRow, ViewerMarks};
+use crate::db::page_facts::{self, PageFacts, ViewerFilters};
+use crate::db::statuses::{self, StatusExtras, StatusRow, ViewerMarks};
 use crate::domain::filters::FilterContext;
 use crate::domain::quotes::QuotePolicy;
 use crate::domain::{Id, Visibility};
@@ -120,7 +123,7 @@ impl StatusApplication {
     }
 }
 
-/// Everything needed to render a page of statuses, loaded in a few queries. The
+/// Everything needed to render a page of statuses, loaded in a few statements. The
 /// custom emoji of the page's statuses come with their mentions and tags
 /// (`statuses::extras`, from the `status_emojis` links written when each status was
 /// posted, edited or received), so a timeline page costs no query per status and no
@@ -144,12 +147,44 @@ struct Loaded {
 }
 
 /// Renders `rows` (in order) for `viewer`, loading boosted statuses, authors, mentions,
-/// tags, media and the viewer's marks in batches.
+/// tags, media and the viewer's marks in batches, and the rest of what the page shows
+/// in one statement ([`page_facts`]).
 pub async fn render(
     state: &AppState,
     viewer: Option<i64>,
     rows: Vec<StatusRow>,
 ) -> sqlx::Result<Vec<Status>> {
+    let (rendered, _) = render_page(state, viewer, rows, ViewerFilters::Skip).await?;
+    Ok(rendered)
+}
+
+/// Renders `rows` (in order) for `viewer` as read in `context`: as [`render`], then
+/// judged by the viewer's active filters (read with the page's other facts, no query
+/// of their own): statuses a `hide` filter matches are left out, the others carry
+/// their `filtered` results.
+pub async fn render_in(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: Vec<StatusRow>,
+    context: FilterContext,
+) -> ApiResult<Vec<Status>> {
+    let (rendered, filters) = render_page(state, viewer, rows, ViewerFilters::Load).await?;
+    let Some(viewer) = viewer else {
+        return Ok(rendered);
+    };
+    let active = crate::services::filters::active_from(viewer, filters);
+    Ok(filter::apply(&active, context, viewer, rendered))
+}
+
+/// [`render`], and the viewer's active filters when `filters` asks for them.
+/// Statements: the boosted statuses (if any), the page's facts, the quoted statuses
+/// and their facts (if any, see [`super::quote::load_quoted`]), extras, accounts.
+async fn render_page(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: Vec<StatusRow>,
+    filters: ViewerFilters,
+) -> sqlx::Result<(Vec<Status>, Vec<ActiveFilterRow>)> {
     // One connection for the few queries of a page (and no pool round per query).
     let mut conn = state.db.acquire().await?;
     let order: Vec<i64> = rows.iter().map(|row| row.id).collect();
@@ -161,104 +196,18 @@ pub async fn render(
         }
     }
     if statuses.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
-    let quotes = QuoteFacts::load(&mut conn, viewer, &mut statuses).await?;
-    let replies = ReplyFacts::load(&mut conn, viewer, &statuses).await?;
     let ids: Vec<i64> = statuses.keys().copied().collect();
-    let extras = statuses::extras(&mut *conn, viewer, &ids).await?;
-    let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
-    account_ids.extend(extras.iter().flat_map(|extra| extra.mention_ids.iter()));
-    account_ids.sort_unstable();
-    account_ids.dedup();
-    let accounts = accounts::find_many_for_display(&mut *conn, &account_ids)
-        .await?
-        .into_iter()
-        .map(|account| (account.id, account))
-        .collect();
-    let mut mentions = HashMap::new();
-    let mut tags = HashMap::new();
-    let mut media = HashMap::new();
-    let mut emojis = HashMap::new();
-    let mut marks = HashMap::new();
-    for extra in extras {
-        emojis.insert(
-            extra.status_id,
-            CustomEmoji::all(&extra.emojis, &state.config),
-        );
-        let shown = extra
-            .media
-            .iter()
-            .map(|row| MediaAttachment::from_row(row, &state.config));
-        media.insert(extra.status_id, shown.collect());
-        mentions.insert(extra.status_id, extra.mention_ids);
-        tags.insert(extra.status_id, extra.tag_names);
-        if viewer.is_some() {
-            marks.insert(extra.status_id, extra.marks);
-        }
-    }
-    let applications = applications(&mut conn, &statuses).await?;
-    let cards = crate::db::cards::for_statuses(&mut *conn, &ids)
-        .await?
-        .into_iter()
-        .map(|(id, card)| (id, PreviewCard::from_row(&card, &state.config)))
-        .collect();
-    let polls = crate::services::polls::for_statuses(&mut conn, viewer, &ids).await?;
-    let tracks = crate::db::music_tracks::for_statuses(&mut *conn, &ids).await?;
-    let loaded = Loaded {
-        music: MusicTrack::by_owner(&tracks, &state.config),
-        polls: super::poll::Poll::by_status(&polls),
-        statuses,
-        accounts,
-        mentions,
-        tags,
-        media,
-        emojis,
-        marks,
-        applications,
-        cards,
-        quotes,
-        replies,
-    };
-    Ok(order
-        .iter()
+    let authors: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
+    let mut facts = page_facts::load(&mut conn, viewer, &ids, &authors, filters).await?;
+    super::quote::load_quoted(&mut conn, viewer, &mut statuses, &mut facts).await?;
+    let active = std::mem::take(&mut facts.filters);
+    let loaded = Loaded::load(state, &mut conn, viewer, statuses, facts).await?;
+    let rendered = (order.iter())
         .filter_map(|id| loaded.status(state, *id, viewer.is_some(), true))
-        .collect())
-}
-
-/// The apps the local statuses among `statuses` were posted with, by app id.
-async fn applications(
-    conn: &mut sqlx::PgConnection,
-    statuses: &HashMap<i64, StatusRow>,
-) -> sqlx::Result<HashMap<i64, StatusApplication>> {
-    let mut ids: Vec<i64> = statuses.values().filter_map(|s| s.application_id).collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    let apps = crate::db::oauth::find_apps(conn, &ids).await?;
-    Ok(apps
-        .iter()
-        .map(|app| (app.id, StatusApplication::from_row(app)))
-        .collect())
-}
-
-/// Renders `rows` (in order) for `viewer` as read in `context`: as [`render`], then
-/// judged by the viewer's active filters (one query): statuses a `hide` filter matches
-/// are left out, the others carry their `filtered` results.
-pub async fn render_in(
-    state: &AppState,
-    viewer: Option<i64>,
-    rows: Vec<StatusRow>,
-    context: FilterContext,
-) -> ApiResult<Vec<Status>> {
-    let rendered = render(state, viewer, rows).await?;
-    let Some(viewer) = viewer else {
-        return Ok(rendered);
-    };
-    let active = crate::services::filters::active(state, Some(viewer)).await?;
-    Ok(filter::apply(&active, context, viewer, rendered))
+        .collect();
+    Ok((rendered, active))
 }
 
 /// What a status its author has just written is rendered from, all in the posting
@@ -357,6 +306,86 @@ impl Status {
 }
 
 impl Loaded {
+    /// The page of `statuses` for `viewer`: their extras and accounts (two statements)
+    /// and what `facts` say of them.
+    async fn load(
+        state: &AppState,
+        conn: &mut PgConnection,
+        viewer: Option<i64>,
+        statuses: HashMap<i64, StatusRow>,
+        facts: PageFacts,
+    ) -> sqlx::Result<Loaded> {
+        let ids: Vec<i64> = statuses.keys().copied().collect();
+        let extras = statuses::extras(&mut *conn, viewer, &ids).await?;
+        let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
+        account_ids.extend(extras.iter().flat_map(|extra| extra.mention_ids.iter()));
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let accounts = accounts::find_many_for_display(&mut *conn, &account_ids)
+            .await?
+            .into_iter()
+            .map(|account| (account.id, account))
+            .collect();
+        let mut loaded = Loaded::from_facts(state, viewer, statuses, accounts, facts);
+        for extra in extras {
+            loaded.add_extras(state, viewer.is_some(), extra);
+        }
+        Ok(loaded)
+    }
+
+    /// `statuses` and their `accounts` with what `facts` say of them, for `viewer`
+    /// (their extras still to add).
+    fn from_facts(
+        state: &AppState,
+        viewer: Option<i64>,
+        statuses: HashMap<i64, StatusRow>,
+        accounts: HashMap<i64, AccountRow>,
+        facts: PageFacts,
+    ) -> Loaded {
+        let config = &state.config;
+        let followed: HashSet<i64> = facts.followed.into_iter().collect();
+        let polls = crate::services::polls::viewed(viewer, facts.polls, &facts.poll_choices);
+        Loaded {
+            applications: (facts.apps.iter())
+                .map(|app| (app.id, StatusApplication::from_row(app)))
+                .collect(),
+            cards: (facts.cards.iter())
+                .map(|(id, card)| (*id, PreviewCard::from_row(card, config)))
+                .collect(),
+            polls: super::poll::Poll::by_status(&polls),
+            music: MusicTrack::by_owner(&facts.tracks, config),
+            quotes: QuoteFacts::new(
+                viewer,
+                facts.quotes,
+                facts.quote_counts,
+                facts.quote_policies,
+                followed.clone(),
+            ),
+            replies: ReplyFacts::new(viewer, facts.reply_policies, followed),
+            statuses,
+            accounts,
+            mentions: HashMap::new(),
+            tags: HashMap::new(),
+            media: HashMap::new(),
+            emojis: HashMap::new(),
+            marks: HashMap::new(),
+        }
+    }
+
+    /// Adds a status's `extra` (its marks only for a signed-in viewer).
+    fn add_extras(&mut self, state: &AppState, signed_in: bool, extra: StatusExtras) {
+        let id = extra.status_id;
+        self.emojis
+            .insert(id, CustomEmoji::all(&extra.emojis, &state.config));
+        let shown = (extra.media.iter()).map(|row| MediaAttachment::from_row(row, &state.config));
+        self.media.insert(id, shown.collect());
+        self.mentions.insert(id, extra.mention_ids);
+        self.tags.insert(id, extra.tag_names);
+        if signed_in {
+            self.marks.insert(id, extra.marks);
+        }
+    }
+
     fn status(
         &self,
         state: &AppState,
