@@ -14,9 +14,23 @@ use crate::auth::tokens::TokenIssuer;
 use crate::config::{Config, SecretKey};
 use crate::rate_limit::RateLimiter;
 
-/// Handles to the database, configuration and process-wide services.
+/// Handles to the database, configuration and process-wide services: one shared
+/// [`Services`] behind an `Arc`. Cloned for every request and task (axum hands each
+/// extractor its own copy), so a clone is one reference count, not one per member.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What an [`AppState`] holds.
+#[derive(Clone)]
+pub struct Services {
     /// The PostgreSQL pool: the store, the queues and the event bus.
     pub db: PgPool,
     /// Configuration, fixed for the process's lifetime.
@@ -64,10 +78,10 @@ impl AppState {
     /// workers' pool, whose commits do not wait for the WAL flush (see
     /// [`crate::db::worker_pool`] for why that loses nothing).
     pub fn for_workers(&self) -> AppState {
-        AppState {
+        AppState(Arc::new(Services {
             db: self.work_db.clone(),
-            ..self.clone()
-        }
+            ..Services::clone(self)
+        }))
     }
 
     /// The process's database pools by name: requests' and the workers'.
@@ -90,7 +104,7 @@ impl AppState {
             crate::events::Hub::new(crate::events::slots::StreamLimits::from_config(&config));
         let mail = crate::mail::Mailer::from_config(&config)?;
         let sms = crate::sms::SmsGateway::from_config(&config)?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Services {
             mail,
             sms,
             media,
@@ -111,7 +125,7 @@ impl AppState {
             signing_keys: crate::delivery::keys::SigningKeys::default(),
             ed25519_signing_keys: crate::delivery::keys::SigningKeys::default(),
             signature_schemes: crate::delivery::schemes::SchemeMemory::default(),
-        })
+        })))
     }
 }
 

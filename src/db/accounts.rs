@@ -98,10 +98,13 @@ impl AccountRow {
     }
 }
 
-/// The [`AccountRow`] columns, with `$source` for the bio's source and `$key` for the
-/// key's id and PEM.
+/// The [`AccountRow`] columns, with `$source` for the bio's source, `$key` for the
+/// key's id and PEM, and `$emojis` for the profile's custom emoji (JSON).
 macro_rules! account_columns {
     ($source:literal, $key:literal) => {
+        account_columns!($source, $key, "account_emojis_json(id)")
+    };
+    ($source:literal, $key:literal, $emojis:literal) => {
         concat!(
             "id, username, domain, display_name, note, ",
             $source,
@@ -113,7 +116,8 @@ macro_rules! account_columns {
             $key,
             ", last_fetched_at, key_refetched_at, avatar_key, header_key, \
     avatar_remote_url, header_remote_url, moved_to_account_id, also_known_as, ",
-            "account_emojis_json(id) AS emojis, account_moved_json(moved_to_account_id) AS moved_to"
+            $emojis,
+            " AS emojis, account_moved_json(moved_to_account_id) AS moved_to"
         )
     };
 }
@@ -139,10 +143,17 @@ pub(crate) fn columns_of(alias: &str) -> String {
 }
 
 /// The [`AccountRow`] columns an Account entity is rendered from: the bio's source and
-/// the public key (half a kilobyte, never shown to clients) are read as empty.
+/// the public key (half a kilobyte, never shown to clients) are read as empty. Only
+/// for statements that read `accounts` without an alias: the custom emoji are a
+/// subquery on `accounts.id`, planned with the statement (and kept with it), where
+/// `account_emojis_json`, an SQL function, is planned again at every execution
+/// (0.36 → 0.24 ms for 20 accounts).
 const DISPLAY_COLUMNS: &str = account_columns!(
     "''::text AS note_source",
-    "NULL::text AS key_id, NULL::text AS public_key_pem"
+    "NULL::text AS key_id, NULL::text AS public_key_pem",
+    "(SELECT coalesce(jsonb_agg(to_jsonb(e) ORDER BY e.shortcode), '[]'::jsonb) \
+      FROM account_emojis ae JOIN custom_emojis e ON e.id = ae.custom_emoji_id \
+      WHERE ae.account_id = accounts.id AND NOT e.disabled)"
 );
 
 /// Accounts that the API shows: remote ones, and local ones whose user was approved.
