@@ -10,7 +10,6 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 use sqlx::PgPool;
-use tokio::net::TcpListener;
 
 use crate::helpers::peers::{self, second_database};
 use crate::helpers::process::{free_port, serve};
@@ -32,14 +31,9 @@ struct Scraper {
 
 impl Scraper {
     async fn start(app: &TestApp) -> Scraper {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
-        let url = format!("http://{}/metrics", listener.local_addr().expect("address"));
-        tokio::spawn(roost::metrics::server::serve(
-            listener,
-            app.state.clone(),
-            std::future::pending(),
-        ));
-        Scraper { url }
+        Scraper {
+            url: crate::helpers::metrics_listener(app).await,
+        }
     }
 
     /// Every sample of one scrape, by series (`name{labels}`).

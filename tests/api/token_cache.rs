@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;
-use tokio::net::TcpListener;
 
 use crate::helpers::process::serve;
 use crate::helpers::{expect_json, scalar, test_secret, TestApp, TestUser, PASSWORD};
@@ -71,18 +70,6 @@ async fn answers_soon(base: &str, token: &str, expected: StatusCode) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("still not {expected} after the change");
-}
-
-/// A metrics listener for an in-process instance.
-async fn metrics_of(app: &TestApp) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let url = format!("http://{}/metrics", listener.local_addr().expect("address"));
-    tokio::spawn(roost::metrics::server::serve(
-        listener,
-        app.state.clone(),
-        std::future::pending(),
-    ));
-    url
 }
 
 async fn revoke(app: &TestApp, user: &TestUser, token: &str) {
@@ -155,49 +142,44 @@ async fn a_token_another_process_revokes_is_refused_at_once_where_it_was_kept(db
 #[sqlx::test]
 async fn changes_made_by_hand_in_the_database_reach_kept_token_checks(db: PgPool) {
     let app = TestApp::spawn(db.clone()).await;
-    let metrics_url = metrics_of(&app).await;
+    let metrics_url = crate::helpers::metrics_listener(&app).await;
     let user = app.sign_up("grace").await;
     let account = &user.account_id;
-    let by_hand = |sql: String| {
-        let db = db.clone();
-        async move {
-            sqlx::query(&sql).execute(&db).await.expect("changed");
-        }
-    };
-    warm_up(&app.base, &metrics_url, &user.access_token).await;
     // As `psql` or another tool would, without Roost's code: only the triggers' NOTIFY
-    // tells the process.
-    by_hand(format!(
-        "UPDATE users SET disabled = true WHERE account_id = {account}"
-    ))
-    .await;
-    answers_soon(&app.base, &user.access_token, StatusCode::FORBIDDEN).await;
-    by_hand(format!(
-        "UPDATE users SET disabled = false WHERE account_id = {account}"
-    ))
-    .await;
-    warm_up(&app.base, &metrics_url, &user.access_token).await;
-    by_hand(format!(
-        "UPDATE accounts SET suspended_at = now() WHERE id = {account}"
-    ))
-    .await;
-    answers_soon(&app.base, &user.access_token, StatusCode::FORBIDDEN).await;
-    by_hand(format!(
-        "UPDATE accounts SET suspended_at = NULL WHERE id = {account}"
-    ))
-    .await;
-    warm_up(&app.base, &metrics_url, &user.access_token).await;
-    by_hand(format!(
-        "UPDATE oauth_access_tokens SET revoked_at = now() WHERE account_id = {account}"
-    ))
-    .await;
-    answers_soon(&app.base, &user.access_token, StatusCode::UNAUTHORIZED).await;
+    // tells the process. Each change is made while the token is kept, then undone.
+    let changes = [
+        (
+            format!("UPDATE users SET disabled = true WHERE account_id = {account}"),
+            StatusCode::FORBIDDEN,
+            format!("UPDATE users SET disabled = false WHERE account_id = {account}"),
+        ),
+        (
+            format!("UPDATE accounts SET suspended_at = now() WHERE id = {account}"),
+            StatusCode::FORBIDDEN,
+            format!("UPDATE accounts SET suspended_at = NULL WHERE id = {account}"),
+        ),
+        (
+            format!(
+                "UPDATE oauth_access_tokens SET revoked_at = now() WHERE account_id = {account}"
+            ),
+            StatusCode::UNAUTHORIZED,
+            String::new(),
+        ),
+    ];
+    for (change, refused, undo) in changes {
+        warm_up(&app.base, &metrics_url, &user.access_token).await;
+        sqlx::query(&change).execute(&db).await.expect("changed");
+        answers_soon(&app.base, &user.access_token, refused).await;
+        if !undo.is_empty() {
+            sqlx::query(&undo).execute(&db).await.expect("undone");
+        }
+    }
 }
 
 #[sqlx::test]
 async fn the_cache_listens_again_after_its_connection_breaks(db: PgPool) {
     let app = TestApp::spawn(db.clone()).await;
-    let metrics_url = metrics_of(&app).await;
+    let metrics_url = crate::helpers::metrics_listener(&app).await;
     let user = app.sign_up("hedy").await;
     warm_up(&app.base, &metrics_url, &user.access_token).await;
     let listening = "SELECT count(*) FROM pg_stat_activity \

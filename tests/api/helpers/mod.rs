@@ -362,6 +362,19 @@ impl TestApp {
     }
 }
 
+/// The URL of a metrics listener for an in-process instance, as `ROOST_METRICS_BIND`
+/// would serve it.
+pub async fn metrics_listener(app: &TestApp) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let url = format!("http://{}/metrics", listener.local_addr().expect("address"));
+    tokio::spawn(roost::metrics::server::serve(
+        listener,
+        app.state.clone(),
+        std::future::pending(),
+    ));
+    url
+}
+
 /// Tells this test process's instances that auth state (a role, a suspension…) was
 /// changed by hand in the database, as Roost's own writes do, so that a token check
 /// kept from before is not used for the next request; without it only the database's
