@@ -296,16 +296,21 @@ mod tests {
             .expect("keyword");
     }
 
+    /// Two local accounts: an author and a viewer.
+    async fn author_and_viewer(db: &PgPool) -> (i64, i64) {
+        let mut ids = Vec::new();
+        for name in ["author", "viewer"] {
+            let account = accounts::insert_local(db, name, "PUB", "PRIV")
+                .await
+                .expect("account");
+            ids.push(account.id);
+        }
+        (ids[0], ids[1])
+    }
+
     #[sqlx::test]
     async fn every_fact_of_a_page_comes_back_decoded_from_one_statement(db: PgPool) {
-        let author = accounts::insert_local(&db, "author", "PUB", "PRIV")
-            .await
-            .expect("author")
-            .id;
-        let viewer = accounts::insert_local(&db, "viewer", "PUB", "PRIV")
-            .await
-            .expect("viewer")
-            .id;
+        let (author, viewer) = author_and_viewer(&db).await;
         let (app, clip) = app_follow_and_clip(&db, viewer, author).await;
         let quoted = status(&db, author, None).await;
         let quoting = status(&db, author, Some(app)).await;
@@ -397,14 +402,7 @@ mod tests {
 
     #[sqlx::test]
     async fn an_anonymous_viewer_gets_no_follows_votes_or_filters(db: PgPool) {
-        let author = accounts::insert_local(&db, "author", "PUB", "PRIV")
-            .await
-            .expect("author")
-            .id;
-        let viewer = accounts::insert_local(&db, "viewer", "PUB", "PRIV")
-            .await
-            .expect("viewer")
-            .id;
+        let (author, viewer) = author_and_viewer(&db).await;
         app_follow_and_clip(&db, viewer, author).await;
         let shown = status(&db, author, None).await;
         poll_with_vote(&db, shown, author, viewer).await;

@@ -29,19 +29,23 @@ async fn kept_checks(metrics_url: &str) -> f64 {
         .map_or(0.0, |value| value.parse().expect("a number"))
 }
 
+/// The status of `GET /api/v1/accounts/verify_credentials` at `base` with `token`.
+async fn verify(client: &reqwest::Client, base: &str, token: &str) -> StatusCode {
+    client
+        .get(format!("{base}/api/v1/accounts/verify_credentials"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent")
+        .status()
+}
+
 /// Asks `verify` with `token` until `metrics_url` shows a check answered from the
 /// cache: the cache starts listening with the first check, and is used once it does.
 async fn warm_up(base: &str, metrics_url: &str, token: &str) {
     let client = reqwest::Client::new();
     for _ in 0..WARM_UP_REQUESTS {
-        let status = client
-            .get(format!("{base}/api/v1/accounts/verify_credentials"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("sent")
-            .status();
-        assert_eq!(status, StatusCode::OK);
+        assert_eq!(verify(&client, base, token).await, StatusCode::OK);
         if kept_checks(metrics_url).await > 0.0 {
             return;
         }
@@ -57,14 +61,7 @@ async fn warm_up(base: &str, metrics_url: &str, token: &str) {
 async fn answers_soon(base: &str, token: &str, expected: StatusCode) {
     let client = reqwest::Client::new();
     for _ in 0..NOTIFY_TRIES {
-        let status = client
-            .get(format!("{base}/api/v1/accounts/verify_credentials"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("sent")
-            .status();
-        if status == expected {
+        if verify(&client, base, token).await == expected {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
