@@ -194,7 +194,6 @@ async fn listen(cache: Weak<Shared>, db: PgPool) {
             shared.invalidate();
             if !matches!(received, Ok(Some(_))) {
                 shared.listening.store(false, Ordering::Release);
-                shared.invalidate();
                 tracing::debug!("auth LISTEN connection lost; token checks go to the database");
                 break;
             }
