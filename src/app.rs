@@ -85,6 +85,9 @@ impl App {
         if let Some(metrics) = metrics {
             metrics.stop().await;
         }
+        // The process-wide listeners (streaming, token checks) end with the server.
+        self.state.stream.stop();
+        self.state.token_checks.stop();
         Ok(())
     }
 }

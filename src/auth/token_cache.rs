@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sqlx::PgPool;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::db::oauth::{self, LiveToken};
@@ -59,11 +60,24 @@ impl Default for TokenCache {
     }
 }
 
-#[derive(Default)]
 struct Shared {
     /// Whether the LISTEN connection is up: without it nothing is read or kept.
     listening: AtomicBool,
     inner: Mutex<Inner>,
+    /// Set by [`TokenCache::stop`]; dropped with the cache. Either ends the listening
+    /// task, which closes its connection (a database cannot be dropped while a
+    /// session is connected to it: PostgreSQL waits 5 s, then refuses).
+    stop: watch::Sender<bool>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            listening: AtomicBool::default(),
+            inner: Mutex::default(),
+            stop: watch::Sender::new(false),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -130,9 +144,28 @@ impl TokenCache {
         );
     }
 
+    /// Stops listening for good (the server is shutting down): the connection is
+    /// closed and every later check goes to the database.
+    pub fn stop(&self) {
+        self.shared.stop.send_replace(true);
+        self.shared.listening.store(false, Ordering::Release);
+    }
+
     fn start(&self, db: &PgPool) {
         self.started.call_once(|| {
-            tokio::spawn(listen(Arc::downgrade(&self.shared), db.clone()));
+            let mut stopped = self.shared.stop.subscribe();
+            let cache = Arc::downgrade(&self.shared);
+            let db = db.clone();
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = listen(cache.clone(), db) => {}
+                    // Also when the cache is gone (its sender dropped).
+                    _ = stopped.wait_for(|stop| *stop) => {}
+                }
+                if let Some(shared) = cache.upgrade() {
+                    shared.listening.store(false, Ordering::Release);
+                }
+            });
         });
     }
 }

@@ -27,7 +27,7 @@ use futures_util::future::BoxFuture;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use sqlx::PgPool;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::event::Prepared;
 use super::slots::{Holder, Refused, Slot, StreamLimits, StreamSlots};
@@ -83,6 +83,8 @@ pub struct Hub {
     /// Signed-in viewers streaming from this process, with their number of streams.
     viewers: Arc<Mutex<HashMap<i64, usize>>>,
     slots: Arc<StreamSlots>,
+    /// Set by [`Hub::stop`]: ends the listening task and closes its connection.
+    stop: Arc<watch::Sender<bool>>,
 }
 
 /// A subscriber's receiver of prepared events; it keeps the viewer registered (and
@@ -127,6 +129,7 @@ impl Hub {
             listening: Arc::new(Once::new()),
             viewers: Arc::default(),
             slots: StreamSlots::new(limits),
+            stop: Arc::new(watch::Sender::new(false)),
         }
     }
 
@@ -162,7 +165,14 @@ impl Hub {
         });
         let events = self.sender.subscribe();
         self.listening.call_once(|| {
-            tokio::spawn(self.clone().run(db.clone(), preparer()));
+            let mut stopped = self.stop.subscribe();
+            let run = self.clone().run(db.clone(), preparer());
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = run => {}
+                    _ = stopped.wait_for(|stop| *stop) => {}
+                }
+            });
         });
         Subscriber {
             events,
@@ -171,7 +181,14 @@ impl Hub {
         }
     }
 
-    /// Listens to `roost_stream` until the process ends, preparing each change once
+    /// Stops listening for good (the server is shutting down): the LISTEN connection
+    /// is closed, so the database can be dropped or restarted without waiting for it.
+    /// Streams still open receive nothing more.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Listens to `roost_stream` until the process ends or [`Hub::stop`], preparing each change once
     /// and broadcasting it in order; reconnects on errors.
     async fn run(self, db: PgPool, preparer: Arc<dyn Prepare>) {
         loop {

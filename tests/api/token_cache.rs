@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::process::serve;
+use crate::helpers::sse::SseReader;
 use crate::helpers::{expect_json, scalar, test_secret, TestApp, TestUser, PASSWORD};
 
 /// How often a warm-up may ask before the cache must have answered.
@@ -215,4 +216,43 @@ async fn the_cache_listens_again_after_its_connection_breaks(db: PgPool) {
         .await
         .expect("revoked");
     answers_soon(&app.base, &user.access_token, StatusCode::UNAUTHORIZED).await;
+}
+
+/// A stopped server leaves no LISTEN connection behind, neither the token checks'
+/// nor the streaming hub's: they lived as long as the process, and a database cannot
+/// be dropped while a session is connected to it (PostgreSQL waits 5 s, then
+/// refuses; each test's database was dropped 5 s late).
+#[sqlx::test]
+async fn a_stopped_server_closes_its_listening_connections(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let user = app.sign_up("grace").await;
+    // An authenticated request starts the cache's listener, a stream the hub's.
+    assert_eq!(app.verify_status(&user.access_token).await, StatusCode::OK);
+    let stream = SseReader::open(&app, "/api/v1/streaming/user", &user).await;
+    let named = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND query IN ('LISTEN \"roost_auth\"', 'LISTEN \"roost_stream\"')";
+    assert!(
+        sessions_become(&db, named, 2).await,
+        "the two listeners never listened"
+    );
+    drop(stream);
+    app.stop().await;
+    // `UNLISTEN *` too: a listener's connection given back to a pool that stays open.
+    let any = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+               AND (query LIKE 'LISTEN %' OR query LIKE 'UNLISTEN %')";
+    assert!(
+        sessions_become(&db, any, 0).await,
+        "listening sessions left after the stop"
+    );
+}
+
+/// Whether `count` (a `SELECT count(*)`) reaches `wanted` within 5 s.
+async fn sessions_become(db: &PgPool, count: &str, wanted: i64) -> bool {
+    for _ in 0..100 {
+        if scalar(db, count).await == wanted {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
 }
