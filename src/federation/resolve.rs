@@ -58,7 +58,7 @@ pub async fn account_for_key(state: &AppState, key_id: &str) -> Result<AccountRo
             return refreshed_if_stale(state, account).await;
         }
     }
-    let account = fetch_actor(state, &owner).await?;
+    let account = fetch_actor_for_key(state, &owner).await?;
     if !publishes(&state.db, &account, key_id).await? {
         return Err(ResolveError::Invalid(format!(
             "{owner} does not publish key {key_id}"
@@ -89,7 +89,7 @@ pub async fn refetch_key(
     };
     accounts::touch_key_refetch(&state.db, account.id).await?;
     let url = Url::parse(ap_id).map_err(|error| ResolveError::Invalid(error.to_string()))?;
-    fetch_actor(state, &url).await.map(Some)
+    fetch_actor_for_key(state, &url).await.map(Some)
 }
 
 /// `account` itself, or its refetched document when it is older than a day (the
@@ -131,6 +131,39 @@ pub async fn fetch_actor(state: &AppState, url: &Url) -> Result<AccountRow, Reso
     let (account, actor, document) = fetch_and_store(state, url).await?;
     read_collections(state, &account, &document).await;
     Ok(link_moved_to(state, account, actor.moved_to.as_deref()).await)
+}
+
+/// [`fetch_actor`] for a signature check: the collections are read in the
+/// background ([`read_collections_later`]), since the request that waits for the
+/// check (an inbox POST) needs the key, not the featured hashtags and endorsements
+/// (two more signed GETs: half of a first-contact inbox request).
+async fn fetch_actor_for_key(state: &AppState, url: &Url) -> Result<AccountRow, ResolveError> {
+    let (account, actor, document) = fetch_and_store(state, url).await?;
+    read_collections_later(state, &account, document);
+    Ok(link_moved_to(state, account, actor.moved_to.as_deref()).await)
+}
+
+/// Collection reads running in the background at once, per process.
+const BACKGROUND_READS: usize = 8;
+static BACKGROUND: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BACKGROUND_READS);
+
+/// Reads the actor's collections in a background task. When [`BACKGROUND_READS`]
+/// are already running (a burst of new senders), this one is skipped: like a failed
+/// read, it is made up at the actor's next refresh or `Update`.
+fn read_collections_later(state: &AppState, account: &AccountRow, document: Value) {
+    let Ok(permit) = BACKGROUND.try_acquire() else {
+        tracing::debug!(
+            account = account.id,
+            "collection read skipped: too many running"
+        );
+        return;
+    };
+    let state = state.clone();
+    let account = account.clone();
+    tokio::spawn(async move {
+        let _permit = permit;
+        read_collections(&state, &account, &document).await;
+    });
 }
 
 /// Fetches, checks and stores an actor document, nothing more (the account it moved

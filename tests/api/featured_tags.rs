@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::helpers::peers::{instance, remote_id, second_database, settle};
-use crate::helpers::{expect_json, TestApp};
+use crate::helpers::{expect_json, scalar, TestApp};
 
 #[sqlx::test]
 async fn featured_hashtags_show_their_use_and_can_be_removed(db: PgPool) {
@@ -242,4 +242,38 @@ async fn featured_hashtags_federate_between_servers(db: PgPool) {
         .expect("unfeatured");
     settle(&[&a, &b]).await;
     assert_eq!(featured_names(&b, &alice_on_b).await, ["go"]);
+}
+
+/// An actor first met through a signed inbox POST (here a follow from another server)
+/// has its featured hashtags read too: the inbox request fetches the actor for its
+/// key and leaves the collections to a background task, after the 202.
+#[sqlx::test]
+async fn a_follower_first_met_in_the_inbox_has_its_featured_hashtags_read(db: PgPool) {
+    let a = instance(db.clone()).await;
+    let b = instance(second_database(&db, "b").await).await;
+    a.sign_up("alice").await;
+    let bob = b.sign_up("bob").await;
+    b.as_(&bob)
+        .post::<Value>("/api/v1/featured_tags", &[("name", "rust")])
+        .await
+        .expect("featured");
+    let alice_on_b = remote_id(&b, &bob, &format!("alice@{}", a.domain)).await;
+    b.as_(&bob).follow(&alice_on_b).await.expect("follows");
+    settle(&[&a, &b]).await;
+
+    let bob_on_a = scalar(
+        &a.db,
+        "SELECT id FROM accounts WHERE username = 'bob' AND domain IS NOT NULL",
+    )
+    .await
+    .to_string();
+    let mut names = Vec::new();
+    for _ in 0..100 {
+        names = featured_names(&a, &bob_on_a).await;
+        if !names.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(names, ["rust"]);
 }
