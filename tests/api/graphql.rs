@@ -56,6 +56,17 @@ async fn follow(app: &TestApp, follower: &TestUser, target: &TestUser) {
     assert_eq!(data(&response)["follow"]["following"], true);
 }
 
+/// `user` likes the post `post` through the `like` mutation.
+async fn like(app: &TestApp, user: &TestUser, post: &str) {
+    graphql(
+        app,
+        Some(&user.access_token),
+        "mutation($id: ID!) { like(postId: $id) { id } }",
+        json!({ "id": post }),
+    )
+    .await;
+}
+
 async fn create_post(app: &TestApp, author: &TestUser, text: &str, visibility: &str) -> String {
     let query = "mutation($input: PostInput!) { createPost(input: $input) { id visibility } }";
     let input = json!({ "input": { "text": text, "visibility": visibility } });
@@ -391,13 +402,7 @@ async fn search_finds_accounts_posts_and_hashtags(db: PgPool) {
     )
     .await;
     assert_eq!(data(&before)["search"]["posts"], json!([]));
-    graphql(
-        &app,
-        Some(&bob.access_token),
-        "mutation($id: ID!) { like(postId: $id) { id } }",
-        json!({ "id": post }),
-    )
-    .await;
+    like(&app, &bob, &post).await;
     let found = graphql(
         &app,
         Some(&bob.access_token),
@@ -480,13 +485,7 @@ async fn subscriptions_over_a_websocket_bring_notifications_and_home_posts(db: P
         if notification.is_none() || home.is_none() {
             let post = create_post(&app, &alice, &format!("like me {round}"), "PUBLIC").await;
             if notification.is_none() {
-                graphql(
-                    &app,
-                    Some(&bob.access_token),
-                    "mutation($id: ID!) { like(postId: $id) { id } }",
-                    json!({ "id": post }),
-                )
-                .await;
+                like(&app, &bob, &post).await;
             }
         }
         let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
