@@ -284,6 +284,16 @@ async fn signing_key(
     }
 }
 
+/// The instance actor's key id and parsed key, from the process's key cache: it
+/// signs every server-level fetch (an actor fetched to check a signature, its
+/// collections, a post), and parsing the RSA key each time cost more than the fetch.
+pub async fn instance_signing_key(state: &AppState) -> anyhow::Result<(String, Arc<SigningKey>)> {
+    state
+        .signing_keys
+        .get_or_load(None, || load_signing_key(state, None))
+        .await
+}
+
 async fn load_ed25519_key(
     state: &AppState,
     account_id: i64,

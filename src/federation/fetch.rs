@@ -8,10 +8,9 @@ use chrono::Utc;
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT};
 use serde_json::Value;
 
-use super::signatures::{self, SigningKey};
+use super::signatures;
 use crate::config::Config;
 use crate::state::AppState;
-use crate::urls;
 
 /// Largest document accepted.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -174,9 +173,7 @@ async fn send_get(
     check_allowed(state, url).await?;
     let mut request = state.http.get(url.clone()).header(ACCEPT, accept);
     if signed {
-        let keys = crate::delivery::keys::instance_keys(&state.db).await?;
-        let key = SigningKey::from_pem(&keys.private_key_pem).map_err(anyhow::Error::from)?;
-        let key_id = urls::instance_key_id(&state.config);
+        let (key_id, key) = crate::delivery::worker::instance_signing_key(state).await?;
         let headers = signatures::sign(&reqwest::Method::GET, url, None, &key_id, &key, Utc::now())
             .map_err(anyhow::Error::from)?;
         for (name, value) in headers.iter() {
