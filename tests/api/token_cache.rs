@@ -191,15 +191,10 @@ async fn the_cache_listens_again_after_its_connection_breaks(db: PgPool) {
     .expect("terminated");
     assert_eq!(broken, 1, "one auth listener per process");
     // Until it listens again, checks go to the database; then the cache serves again.
-    let mut back = false;
-    for _ in 0..200 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if scalar(&db, listening).await == 1 {
-            back = true;
-            break;
-        }
-    }
-    assert!(back, "the cache did not listen again");
+    assert!(
+        sessions_become(&db, listening, 1, 200).await,
+        "the cache did not listen again"
+    );
     let before = kept_checks(&metrics_url).await;
     let mut kept_again = false;
     for _ in 0..WARM_UP_REQUESTS {
@@ -232,7 +227,7 @@ async fn a_stopped_server_closes_its_listening_connections(db: PgPool) {
     let named = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
                  AND query IN ('LISTEN \"roost_auth\"', 'LISTEN \"roost_stream\"')";
     assert!(
-        sessions_become(&db, named, 2).await,
+        sessions_become(&db, named, 2, 100).await,
         "the two listeners never listened"
     );
     drop(stream);
@@ -241,18 +236,20 @@ async fn a_stopped_server_closes_its_listening_connections(db: PgPool) {
     let any = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
                AND (query LIKE 'LISTEN %' OR query LIKE 'UNLISTEN %')";
     assert!(
-        sessions_become(&db, any, 0).await,
+        sessions_become(&db, any, 0, 100).await,
         "listening sessions left after the stop"
     );
 }
 
-/// Whether `count` (a `SELECT count(*)`) reaches `wanted` within 5 s.
-async fn sessions_become(db: &PgPool, count: &str, wanted: i64) -> bool {
-    for _ in 0..100 {
+/// Whether `count` (a `SELECT count(*)` of sessions) reaches `wanted` within `tries`
+/// looks 50 ms apart. It waits before the first look: a session just terminated is
+/// still listed for a moment.
+async fn sessions_become(db: &PgPool, count: &str, wanted: i64, tries: usize) -> bool {
+    for _ in 0..tries {
+        tokio::time::sleep(Duration::from_millis(50)).await;
         if scalar(db, count).await == wanted {
             return true;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     false
 }
