@@ -85,9 +85,11 @@ impl App {
         if let Some(metrics) = metrics {
             metrics.stop().await;
         }
-        // The process-wide listeners (streaming, token checks) end with the server.
+        // The process-wide listeners (streaming, token checks, displayed accounts) end
+        // with the server.
         self.state.stream.stop();
         self.state.token_checks.stop();
+        self.state.displayed_accounts.stop();
         Ok(())
     }
 }

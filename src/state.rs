@@ -39,6 +39,9 @@ pub struct Services {
     pub tokens: TokenIssuer,
     /// This process's kept token checks (see `auth::token_cache`).
     pub token_checks: crate::auth::token_cache::TokenCache,
+    /// This process's kept accounts of pages of statuses (see
+    /// `api::entities::account_cache`).
+    pub displayed_accounts: crate::api::entities::account_cache::AccountCache,
     /// Per-IP request budgets for sign-up and sign-in endpoints.
     pub rate_limiter: Arc<RateLimiter>,
     /// Fan-out of database changes to streaming clients of this process.
@@ -118,6 +121,7 @@ impl AppState {
             config: Arc::new(config),
             tokens,
             token_checks: Default::default(),
+            displayed_accounts: Default::default(),
             rate_limiter,
             stream,
             http,

@@ -23,17 +23,15 @@
 //! Entries also expire with their token and after [`MAX_AGE`] at the latest, and the
 //! cache holds at most [`CAPACITY`] of them.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Once, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sqlx::PgPool;
-use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::db::oauth::{self, LiveToken};
+use crate::events::listening::{lock_current, Invalidated, Kept, Listening};
 
 /// The NOTIFY channel of auth changes.
 pub const CHANNEL: &str = "roost_auth";
@@ -41,52 +39,28 @@ pub const CHANNEL: &str = "roost_auth";
 const CAPACITY: usize = 20_000;
 /// How long an answer is used at most, notifications or not.
 const MAX_AGE: Duration = Duration::from_secs(300);
-/// The pause before listening again after the connection could not be made.
-const RECONNECT: Duration = Duration::from_secs(1);
 
 /// This process's token checks; cheap to clone.
 #[derive(Clone)]
 pub struct TokenCache {
     shared: Arc<Shared>,
-    started: Arc<Once>,
 }
 
 impl Default for TokenCache {
     fn default() -> Self {
         TokenCache {
-            shared: Arc::default(),
-            started: Arc::new(Once::new()),
+            shared: Arc::new(Shared {
+                listening: Listening::new(CHANNEL),
+                inner: Mutex::default(),
+            }),
         }
     }
 }
 
 struct Shared {
-    /// Whether the LISTEN connection is up: without it nothing is read or kept.
-    listening: AtomicBool,
-    inner: Mutex<Inner>,
-    /// Set by [`TokenCache::stop`]; dropped with the cache. Either ends the listening
-    /// task, which closes its connection (a database cannot be dropped while a
-    /// session is connected to it: PostgreSQL waits 5 s, then refuses).
-    stop: watch::Sender<bool>,
-}
-
-impl Default for Shared {
-    fn default() -> Self {
-        Shared {
-            listening: AtomicBool::default(),
-            inner: Mutex::default(),
-            stop: watch::Sender::new(false),
-        }
-    }
-}
-
-#[derive(Default)]
-struct Inner {
-    /// Bumped by every invalidation; a fill from an older generation is dropped.
-    generation: u64,
-    /// The last [`oauth::auth_writes`] seen: this process's own auth writes.
-    local_writes: u64,
-    entries: HashMap<Uuid, Entry>,
+    /// The LISTEN connection: without it nothing is read or kept.
+    listening: Listening,
+    inner: Mutex<Kept<Uuid, Entry>>,
 }
 
 struct Entry {
@@ -102,22 +76,22 @@ impl TokenCache {
     /// The answer kept for `id`, if the cache may be used and it is still fresh.
     /// The first call starts the listening task (on `db`).
     pub fn get(&self, db: &PgPool, id: Uuid) -> Option<LiveToken> {
-        self.start(db);
-        if !self.shared.listening.load(Ordering::Acquire) {
+        Listening::start(&self.shared, db);
+        if !self.shared.listening.is_up() {
             return None;
         }
         let inner = self.shared.current();
-        let entry = inner.entries.get(&id)?;
+        let entry = inner.entries().get(&id)?;
         let fresh = entry.stored.elapsed() < MAX_AGE && entry.token.expires_at > Utc::now();
         fresh.then(|| entry.token.clone())
     }
 
     /// Marks the start of a database read whose answer may be kept.
     pub fn ticket(&self) -> Ticket {
-        if !self.shared.listening.load(Ordering::Acquire) {
+        if !self.shared.listening.is_up() {
             return Ticket(None);
         }
-        Ticket(Some(self.shared.current().generation))
+        Ticket(Some(self.shared.current().generation()))
     }
 
     /// Keeps `token`, read after `ticket` was taken, unless something changed since.
@@ -125,17 +99,18 @@ impl TokenCache {
         let Ticket(Some(generation)) = ticket else {
             return;
         };
-        if !self.shared.listening.load(Ordering::Acquire) {
+        if !self.shared.listening.is_up() {
             return;
         }
         let mut inner = self.shared.current();
-        if inner.generation != generation {
+        if inner.generation() != generation {
             return;
         }
-        if inner.entries.len() >= CAPACITY {
-            inner.entries.clear();
+        let entries = inner.entries_mut();
+        if entries.len() >= CAPACITY {
+            entries.clear();
         }
-        inner.entries.insert(
+        entries.insert(
             token.id,
             Entry {
                 token: token.clone(),
@@ -147,90 +122,25 @@ impl TokenCache {
     /// Stops listening for good (the server is shutting down): the connection is
     /// closed and every later check goes to the database.
     pub fn stop(&self) {
-        self.shared.stop.send_replace(true);
-        self.shared.listening.store(false, Ordering::Release);
-    }
-
-    fn start(&self, db: &PgPool) {
-        self.started.call_once(|| {
-            let mut stopped = self.shared.stop.subscribe();
-            let cache = Arc::downgrade(&self.shared);
-            let db = db.clone();
-            tokio::spawn(async move {
-                tokio::select! {
-                    () = listen(cache.clone(), db) => {}
-                    // Also when the cache is gone (its sender dropped).
-                    _ = stopped.wait_for(|stop| *stop) => {}
-                }
-                if let Some(shared) = cache.upgrade() {
-                    shared.listening.store(false, Ordering::Release);
-                }
-            });
-        });
+        self.shared.listening.stop();
     }
 }
 
 impl Shared {
     /// The cache, emptied first if this process wrote auth state since the last look.
-    fn current(&self) -> MutexGuard<'_, Inner> {
-        // Every update leaves the map consistent: a poisoned lock is still usable.
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let writes = oauth::auth_writes();
-        if writes != inner.local_writes {
-            inner.local_writes = writes;
-            inner.invalidate();
-        }
-        inner
-    }
-
-    fn invalidate(&self) {
-        self.current().invalidate();
+    fn current(&self) -> MutexGuard<'_, Kept<Uuid, Entry>> {
+        lock_current(&self.inner, oauth::auth_writes())
     }
 }
 
-impl Inner {
-    fn invalidate(&mut self) {
-        self.generation += 1;
-        self.entries.clear();
+impl Invalidated for Shared {
+    fn listening(&self) -> &Listening {
+        &self.listening
     }
-}
 
-/// Listens on [`CHANNEL`] for as long as the cache exists, emptying it on every
-/// notification and keeping it out of use while the connection is down.
-async fn listen(cache: Weak<Shared>, db: PgPool) {
-    loop {
-        let Some(mut listener) = crate::db::listen(&db, CHANNEL).await else {
-            tokio::time::sleep(RECONNECT).await;
-            if cache.strong_count() == 0 {
-                return;
-            }
-            continue;
-        };
-        {
-            let Some(shared) = cache.upgrade() else {
-                return;
-            };
-            // Changes made before LISTEN took effect were never announced to us.
-            shared.invalidate();
-            shared.listening.store(true, Ordering::Release);
-        }
-        loop {
-            // `try_recv` says `Ok(None)` when the connection broke (notifications may
-            // have been missed meanwhile): stop using the cache until listening again.
-            let received = listener.try_recv().await;
-            let Some(shared) = cache.upgrade() else {
-                return;
-            };
-            shared.invalidate();
-            if !matches!(received, Ok(Some(_))) {
-                shared.listening.store(false, Ordering::Release);
-                tracing::debug!("auth LISTEN connection lost; token checks go to the database");
-                break;
-            }
-        }
+    /// Auth changes are rare: any of them empties the whole cache.
+    fn invalidate(&self, _payload: Option<&str>) {
+        self.current().forget_all();
     }
 }
 
@@ -257,8 +167,7 @@ mod tests {
     /// A cache that acts as if its LISTEN connection were up (no task, no database).
     fn listening() -> TokenCache {
         let cache = TokenCache::default();
-        cache.started.call_once(|| {});
-        cache.shared.listening.store(true, Ordering::Release);
+        cache.shared.listening.pretend_up();
         cache
     }
 
@@ -283,7 +192,7 @@ mod tests {
         let db = lazy_pool();
         let id = Uuid::new_v4();
         let ticket = cache.ticket();
-        cache.shared.invalidate();
+        cache.shared.invalidate(None);
         cache.keep(ticket, &live(id));
         assert!(cache.get(&db, id).is_none());
         assert!(kept_and_read(&cache, &db, &live(id)));
@@ -305,11 +214,11 @@ mod tests {
         let db = lazy_pool();
         let id = Uuid::new_v4();
         cache.keep(cache.ticket(), &live(id));
-        cache.shared.listening.store(false, Ordering::Release);
+        cache.shared.listening.pretend_down();
         assert!(cache.get(&db, id).is_none());
         let ticket = cache.ticket();
         cache.keep(ticket, &live(Uuid::new_v4()));
-        assert!(cache.shared.current().entries.len() <= 1);
+        assert!(cache.shared.current().entries().len() <= 1);
     }
 
     #[tokio::test]

@@ -542,6 +542,29 @@ pub async fn find_many_for_display(
     .await
 }
 
+/// An account as [`find_many_for_display`] reads it, with its row's version: `xmin`,
+/// which every update of the row changes (see `api::entities::account_cache`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct VersionedAccount {
+    pub version: i64,
+    #[sqlx(flatten)]
+    pub account: AccountRow,
+}
+
+/// [`find_many_for_display`], each account with its row's version.
+pub async fn find_many_for_display_versioned(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> sqlx::Result<Vec<VersionedAccount>> {
+    sqlx::query_as(&format!(
+        "SELECT xmin::text::bigint AS version, {DISPLAY_COLUMNS} FROM accounts \
+         WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 pub async fn find_many(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<AccountRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM accounts WHERE id = ANY($1)"

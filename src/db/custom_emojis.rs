@@ -2,11 +2,29 @@
 //! reference) and the links saying which status (`status_emojis`) and which account
 //! (`account_emojis`) uses which. An account's emoji come with every `accounts` read
 //! (`account_emojis_json`, see `db::accounts`); a page of statuses reads its emoji with
-//! its mentions and tags (`db::statuses::extras`).
+//! its mentions and tags (`db::statuses::extras_sql`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sqlx::{PgConnection, PgExecutor};
+
+/// How many times this process changed which emoji an account shows (its links, or a
+/// local emoji deleted). The kept accounts of `api::entities::account_cache` are
+/// forgotten when it moves, so that this process never shows an account's emoji from
+/// before its own write; other processes learn it by `NOTIFY roost_accounts` (the
+/// triggers of migration `…account_cache_notify`).
+static EMOJI_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// See [`EMOJI_WRITES`].
+pub fn emoji_writes() -> u64 {
+    EMOJI_WRITES.load(Ordering::Acquire)
+}
+
+fn wrote_emojis() {
+    EMOJI_WRITES.fetch_add(1, Ordering::AcqRel);
+}
 
 /// A `custom_emojis` row. Also read from JSON (`to_jsonb` of the row), so the field
 /// names are the column names.
@@ -90,12 +108,16 @@ pub async fn delete_local(
     db: impl PgExecutor<'_>,
     shortcode: &str,
 ) -> sqlx::Result<Option<CustomEmojiRow>> {
-    sqlx::query_as(&format!(
+    let deleted: Option<CustomEmojiRow> = sqlx::query_as(&format!(
         "DELETE FROM custom_emojis WHERE domain IS NULL AND shortcode = $1 RETURNING {COLUMNS}"
     ))
     .bind(shortcode)
     .fetch_optional(db)
-    .await
+    .await?;
+    if deleted.is_some() {
+        wrote_emojis();
+    }
+    Ok(deleted)
 }
 
 /// The local emoji `id`, enabled or not.
@@ -206,7 +228,8 @@ pub async fn set_status_emojis(
     status_id: i64,
     emoji_ids: &[i64],
 ) -> sqlx::Result<()> {
-    set_links(conn, "status_emojis", "status_id", status_id, emoji_ids).await
+    set_links(conn, "status_emojis", "status_id", status_id, emoji_ids).await?;
+    Ok(())
 }
 
 /// Makes `emoji_ids` the emoji account `account_id`'s profile uses (replacing earlier
@@ -216,7 +239,10 @@ pub async fn set_account_emojis(
     account_id: i64,
     emoji_ids: &[i64],
 ) -> sqlx::Result<()> {
-    set_links(conn, "account_emojis", "account_id", account_id, emoji_ids).await
+    if set_links(conn, "account_emojis", "account_id", account_id, emoji_ids).await? {
+        wrote_emojis();
+    }
+    Ok(())
 }
 
 /// Records the emoji a status just inserted uses (it has none yet: nothing to
@@ -226,42 +252,49 @@ pub async fn add_status_emojis(
     status_id: i64,
     emoji_ids: &[i64],
 ) -> sqlx::Result<()> {
-    add_links(conn, "status_emojis", "status_id", status_id, emoji_ids).await
+    add_links(conn, "status_emojis", "status_id", status_id, emoji_ids).await?;
+    Ok(())
 }
 
+/// Replaces the links of `owner_id`; whether any link changed.
 async fn set_links(
     conn: &mut PgConnection,
     table: &str,
     owner: &str,
     owner_id: i64,
     emoji_ids: &[i64],
-) -> sqlx::Result<()> {
-    sqlx::query(&format!(
+) -> sqlx::Result<bool> {
+    let removed = sqlx::query(&format!(
         "DELETE FROM {table} WHERE {owner} = $1 AND custom_emoji_id <> ALL($2)"
     ))
     .bind(owner_id)
     .bind(emoji_ids)
     .execute(&mut *conn)
-    .await?;
-    add_links(conn, table, owner, owner_id, emoji_ids).await
+    .await?
+    .rows_affected();
+    let added = add_links(conn, table, owner, owner_id, emoji_ids).await?;
+    Ok(removed + added > 0)
 }
 
+/// Adds links of `owner_id`; how many were new.
 async fn add_links(
     conn: &mut PgConnection,
     table: &str,
     owner: &str,
     owner_id: i64,
     emoji_ids: &[i64],
-) -> sqlx::Result<()> {
-    if !emoji_ids.is_empty() {
-        sqlx::query(&format!(
-            "INSERT INTO {table} ({owner}, custom_emoji_id) SELECT $1, unnest($2::bigint[]) \
-             ON CONFLICT DO NOTHING"
-        ))
-        .bind(owner_id)
-        .bind(emoji_ids)
-        .execute(&mut *conn)
-        .await?;
+) -> sqlx::Result<u64> {
+    if emoji_ids.is_empty() {
+        return Ok(0);
     }
-    Ok(())
+    let added = sqlx::query(&format!(
+        "INSERT INTO {table} ({owner}, custom_emoji_id) SELECT $1, unnest($2::bigint[]) \
+         ON CONFLICT DO NOTHING"
+    ))
+    .bind(owner_id)
+    .bind(emoji_ids)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(added)
 }

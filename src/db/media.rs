@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-/// A `media_attachments` row (also read as JSON, by [`super::statuses::extras`]).
+/// A `media_attachments` row (also read as JSON, by [`super::statuses::extras_sql`]).
 #[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct MediaRow {
     pub id: i64,

@@ -1,7 +1,10 @@
-//! The facts a page of statuses is rendered with, besides the statuses, their authors
-//! and their per-status extras ([`super::statuses::extras`]): quotes, quote counts and
+//! The facts a page of statuses is rendered with, besides the statuses and their
+//! authors: each status's extras (mentions, tags, media, emoji and the viewer's marks,
+//! see [`super::statuses::StatusExtras`]), quotes, quote counts and
 //! policies, reply policies, the authors the viewer follows, apps, cards, polls and the
-//! viewer's choices in them, music tracks, and the viewer's active filters. All come
+//! viewer's choices in them, music tracks, the viewer's active filters, and the row
+//! versions of the accounts the page shows (so that kept accounts are used only while
+//! they are current: see `api::entities::account_cache`). All come
 //! from one statement: a page render is dominated by round trips to PostgreSQL, not
 //! by SQL, and these lookups are each tiny. Each fact set is one `json` column, built
 //! with the same columns and conditions as the table's own module reads it with.
@@ -19,6 +22,7 @@ use super::music_tracks::{TrackRow, TRACK_COLUMNS, TRACK_UPLOADS};
 use super::oauth::{AppRow, APP_COLUMNS};
 use super::polls::{PollRow, COLUMNS as POLL_COLUMNS};
 use super::quotes::{QuoteRow, COLUMNS as QUOTE_COLUMNS};
+use super::statuses::{extras_sql, StatusExtras};
 
 /// Whether a load reads the viewer's active filters too (a page judged by them), or
 /// leaves them out (a page rendered as is, or a second load for the same viewer).
@@ -32,6 +36,8 @@ pub enum ViewerFilters {
 /// holds only what exists: a status without a quote, card or poll is simply absent.
 #[derive(Clone, Debug, Default)]
 pub struct PageFacts {
+    /// Each status's mentions, tags, media, emoji and the viewer's marks.
+    pub extras: Vec<StatusExtras>,
     /// The quotes the statuses make.
     pub quotes: Vec<QuoteRow>,
     /// (status id, accepted quotes of it), for the statuses quoted at least once.
@@ -54,11 +60,15 @@ pub struct PageFacts {
     pub tracks: Vec<TrackRow>,
     /// The viewer's filters that have not expired, by id ([`ViewerFilters::Load`] only).
     pub filters: Vec<ActiveFilterRow>,
+    /// (account id, row version) of the authors and the mentioned accounts: the
+    /// version is the row's `xmin`, which every update of the row changes.
+    pub account_versions: Vec<(i64, i64)>,
 }
 
 impl PageFacts {
     /// Adds the facts of more statuses of the same page (the quoted ones).
     pub fn extend(&mut self, more: PageFacts) {
+        self.extras.extend(more.extras);
         self.quotes.extend(more.quotes);
         self.quote_counts.extend(more.quote_counts);
         self.quote_policies.extend(more.quote_policies);
@@ -70,12 +80,14 @@ impl PageFacts {
         self.poll_choices.extend(more.poll_choices);
         self.tracks.extend(more.tracks);
         self.filters.extend(more.filters);
+        self.account_versions.extend(more.account_versions);
     }
 }
 
 /// The row of [`load`]'s statement: one `json` column per fact set.
 #[derive(sqlx::FromRow)]
 struct FactsRow {
+    extras: Json<Vec<StatusExtras>>,
     quotes: Json<Vec<QuoteRow>>,
     quote_counts: Json<Vec<(i64, i64)>>,
     quote_policies: Json<Vec<(i64, String)>>,
@@ -87,6 +99,7 @@ struct FactsRow {
     poll_choices: Json<Vec<(i64, i32)>>,
     tracks: Json<Vec<TrackRow>>,
     filters: Json<Vec<ActiveFilterRow>>,
+    account_versions: Json<Vec<(i64, i64)>>,
 }
 
 /// A status's card, as `cards::for_statuses` reads it.
@@ -105,6 +118,7 @@ static STATEMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(stateme
 fn statement() -> String {
     format!(
         "SELECT \
+         coalesce((SELECT json_agg(x) FROM ({extras}) x), '[]') AS extras, \
          coalesce((SELECT json_agg(q) FROM (SELECT {QUOTE_COLUMNS} FROM quotes \
              WHERE status_id = ANY($2)) q), '[]') AS quotes, \
          coalesce((SELECT json_agg(json_build_array(quoted_status_id, n)) FROM \
@@ -136,7 +150,12 @@ fn statement() -> String {
              WHERE smt.status_id = ANY($2)) track), '[]') AS tracks, \
          coalesce((SELECT json_agg(active ORDER BY active.id) FROM \
              (SELECT {FILTER_COLUMNS}, {RULE_COLUMNS} FROM custom_filters f \
-              WHERE f.account_id = $4 AND {UNEXPIRED}) active), '[]') AS filters"
+              WHERE f.account_id = $4 AND {UNEXPIRED}) active), '[]') AS filters, \
+         coalesce((SELECT json_agg(json_build_array(a.id, a.xmin::text::bigint)) \
+             FROM accounts a WHERE a.id = ANY(ARRAY(SELECT unnest($3::bigint[]) \
+             UNION SELECT m.account_id FROM mentions m WHERE m.status_id = ANY($2)))), \
+             '[]') AS account_versions",
+        extras = extras_sql()
     )
 }
 
@@ -157,7 +176,12 @@ pub async fn load(
         .bind(filters_of)
         .fetch_one(conn)
         .await?;
+    let mut extras = row.extras.0;
+    for extra in &mut extras {
+        extra.marks.status_id = extra.status_id;
+    }
     Ok(PageFacts {
+        extras,
         quotes: row.quotes.0,
         quote_counts: row.quote_counts.0,
         quote_policies: row.quote_policies.0,
@@ -171,6 +195,7 @@ pub async fn load(
         poll_choices: row.poll_choices.0,
         tracks: row.tracks.0,
         filters: row.filters.0,
+        account_versions: row.account_versions.0,
     })
 }
 
@@ -398,6 +423,20 @@ mod tests {
         assert_eq!(facts.filters[0].keywords, vec!["finale"]);
         assert_eq!(facts.filters[0].whole_words, vec![true]);
         assert!(facts.filters[0].status_ids.is_empty());
+        let mut extras: Vec<(i64, i64, bool)> = (facts.extras.iter())
+            .map(|extra| {
+                (
+                    extra.status_id,
+                    extra.marks.status_id,
+                    extra.marks.favourited,
+                )
+            })
+            .collect();
+        extras.sort_unstable();
+        assert_eq!(
+            extras,
+            vec![(quoted, quoted, false), (quoting, quoting, false)]
+        );
     }
 
     #[sqlx::test]

@@ -381,8 +381,11 @@ pub async fn idempotent_status(
 }
 
 /// The viewer's own marks on statuses: which they favourited, boosted, bookmarked, pinned.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct ViewerMarks {
+    /// Absent from the JSON of [`StatusExtras`], which names the status once: set from
+    /// it when read (`db::page_facts`).
+    #[serde(default)]
     pub status_id: i64,
     pub favourited: bool,
     pub reblogged: bool,
@@ -445,32 +448,28 @@ pub async fn viewer_marks_of_many(
     .await
 }
 
-/// What a page of statuses needs besides the rows themselves, per status, in one
-/// query (a page render is dominated by round trips to PostgreSQL, not by SQL).
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// What a page of statuses needs besides the rows themselves, per status: read as
+/// one JSON column of the page's facts ([`super::page_facts`], with [`extras_sql`]).
+#[derive(Clone, Debug, serde::Deserialize)]
 pub struct StatusExtras {
     pub status_id: i64,
     /// The mentioned accounts, in account id order.
     pub mention_ids: Vec<i64>,
     /// The hashtags' names as first written.
     pub tag_names: Vec<String>,
-    /// Its media attachments, in position order (as JSON: one round trip for the
-    /// page's media instead of one more query).
+    /// Its media attachments, in position order.
     pub media: sqlx::types::Json<Vec<super::media::MediaRow>>,
-    /// The enabled custom emoji it uses, by shortcode (as JSON, like the media).
+    /// The enabled custom emoji it uses, by shortcode.
     pub emojis: sqlx::types::Json<Vec<super::custom_emojis::CustomEmojiRow>>,
     /// The viewer's own marks (all false for an anonymous viewer).
-    #[sqlx(flatten)]
+    #[serde(flatten)]
     pub marks: ViewerMarks,
 }
 
-/// [`StatusExtras`] of each status in `ids`, for `viewer` (`None`: anonymous).
-pub async fn extras(
-    db: impl PgExecutor<'_>,
-    viewer: Option<i64>,
-    ids: &[i64],
-) -> sqlx::Result<Vec<StatusExtras>> {
-    sqlx::query_as(&format!(
+/// SQL: a `SELECT` of the [`StatusExtras`] of each status in `$2` for viewer `$1`
+/// (NULL: anonymous).
+pub(crate) fn extras_sql() -> String {
+    format!(
         "SELECT t.id AS status_id, \
            ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = t.id \
                  ORDER BY m.account_id) AS mention_ids, \
@@ -484,11 +483,7 @@ pub async fn extras(
                   WHERE se.status_id = t.id AND NOT ce.disabled) e) AS emojis, \
            {marks}",
         marks = viewer_marks_sql()
-    ))
-    .bind(viewer)
-    .bind(ids)
-    .fetch_all(db)
-    .await
+    )
 }
 
 /// The live boost of `status_id` by `account_id`, if any.

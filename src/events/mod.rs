@@ -15,6 +15,7 @@
 
 pub mod event;
 pub mod hub;
+pub mod listening;
 pub mod slots;
 
 pub use event::{Origin, Prepared, Subscription};

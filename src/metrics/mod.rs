@@ -103,6 +103,7 @@ pub struct Metrics {
     failures: Family<QueueLabels, Counter>,
     dead_letters: Family<QueueLabels, Counter>,
     token_checks: Family<AnswerLabels, Counter>,
+    displayed_accounts: Family<AnswerLabels, Counter>,
     pub(crate) gauges: Gauges,
 }
 
@@ -143,6 +144,7 @@ impl Metrics {
         let failures = Family::<QueueLabels, Counter>::default();
         let dead_letters = Family::<QueueLabels, Counter>::default();
         let token_checks = Family::<AnswerLabels, Counter>::default();
+        let displayed_accounts = Family::<AnswerLabels, Counter>::default();
         let gauges = Gauges::default();
         let roost = registry.sub_registry_with_prefix("roost");
         roost.register(
@@ -176,6 +178,12 @@ impl Metrics {
             "Access-token checks, by where the answer came from (kept: this process's cache)",
             token_checks.clone(),
         );
+        roost.register(
+            "displayed_accounts",
+            "Accounts shown with pages of statuses, by where they came from \
+             (kept: this process's cache, still current)",
+            displayed_accounts.clone(),
+        );
         gauges.register(roost);
         roost.register(
             "build",
@@ -191,6 +199,7 @@ impl Metrics {
             failures,
             dead_letters,
             token_checks,
+            displayed_accounts,
             gauges,
         }
     }
@@ -245,6 +254,18 @@ impl Metrics {
         self.token_checks
             .get_or_create(&AnswerLabels { answer })
             .inc();
+    }
+
+    /// Counts the accounts a page of statuses showed: `kept` from this process's
+    /// cache, `read` from the database.
+    pub fn displayed_accounts(&self, kept: usize, read: usize) {
+        for (answer, count) in [("kept", kept), ("database", read)] {
+            if count > 0 {
+                (self.displayed_accounts)
+                    .get_or_create(&AnswerLabels { answer })
+                    .inc_by(count as u64);
+            }
+        }
     }
 
     /// The registry, for encoding.

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod account_cache;
 mod account_moves;
 mod account_notes;
 mod account_self_deletion;

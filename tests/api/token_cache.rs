@@ -10,7 +10,7 @@ use sqlx::PgPool;
 
 use crate::helpers::process::serve;
 use crate::helpers::sse::SseReader;
-use crate::helpers::{expect_json, scalar, test_secret, TestApp, TestUser, PASSWORD};
+use crate::helpers::{expect_json, metric_value, scalar, test_secret, TestApp, TestUser, PASSWORD};
 
 /// How often a warm-up may ask before the cache must have answered.
 const WARM_UP_REQUESTS: usize = 100;
@@ -19,15 +19,7 @@ const NOTIFY_TRIES: usize = 100;
 
 /// The value of `roost_token_checks_total{answer="kept"}` at `metrics_url`.
 async fn kept_checks(metrics_url: &str) -> f64 {
-    let text = reqwest::get(metrics_url)
-        .await
-        .expect("scraped")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find_map(|line| line.strip_prefix("roost_token_checks_total{answer=\"kept\"} "))
-        .map_or(0.0, |value| value.parse().expect("a number"))
+    metric_value(metrics_url, "roost_token_checks_total{answer=\"kept\"}").await
 }
 
 /// The status of `GET /api/v1/accounts/verify_credentials` at `base` with `token`.
@@ -213,22 +205,32 @@ async fn the_cache_listens_again_after_its_connection_breaks(db: PgPool) {
     answers_soon(&app.base, &user.access_token, StatusCode::UNAUTHORIZED).await;
 }
 
-/// A stopped server leaves no LISTEN connection behind, neither the token checks'
-/// nor the streaming hub's: they lived as long as the process, and a database cannot
-/// be dropped while a session is connected to it (PostgreSQL waits 5 s, then
-/// refuses; each test's database was dropped 5 s late).
+/// A stopped server leaves no LISTEN connection behind, neither the token checks',
+/// the displayed accounts' nor the streaming hub's: they lived as long as the process,
+/// and a database cannot be dropped while a session is connected to it (PostgreSQL
+/// waits 5 s, then refuses; each test's database was dropped 5 s late).
 #[sqlx::test]
 async fn a_stopped_server_closes_its_listening_connections(db: PgPool) {
     let app = TestApp::spawn(db.clone()).await;
     let user = app.sign_up("grace").await;
-    // An authenticated request starts the cache's listener, a stream the hub's.
+    // An authenticated request starts the token cache's listener, a page of statuses
+    // the account cache's, a stream the hub's.
     assert_eq!(app.verify_status(&user.access_token).await, StatusCode::OK);
+    let _: serde_json::Value = (app.as_(&user))
+        .post("/api/v1/statuses", &[("status", "hi")])
+        .await
+        .expect("posted");
+    let _: Vec<serde_json::Value> = (app.as_(&user))
+        .get("/api/v1/timelines/home")
+        .await
+        .expect("home");
     let stream = SseReader::open(&app, "/api/v1/streaming/user", &user).await;
     let named = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-                 AND query IN ('LISTEN \"roost_auth\"', 'LISTEN \"roost_stream\"')";
+                 AND query IN ('LISTEN \"roost_auth\"', 'LISTEN \"roost_accounts\"', \
+                 'LISTEN \"roost_stream\"')";
     assert!(
-        sessions_become(&db, named, 2, 100).await,
-        "the two listeners never listened"
+        sessions_become(&db, named, 3, 100).await,
+        "the three listeners never listened"
     );
     drop(stream);
     app.stop().await;

@@ -2,6 +2,7 @@
 //! describes them, built from database rows. Serialization only: no I/O here.
 
 pub mod account;
+pub mod account_cache;
 pub mod admin;
 pub mod announcement;
 pub mod annual_report;

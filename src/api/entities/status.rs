@@ -3,6 +3,7 @@
 //! own marks are each fetched once per page, not once per status.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -125,12 +126,12 @@ impl StatusApplication {
 
 /// Everything needed to render a page of statuses, loaded in a few statements. The
 /// custom emoji of the page's statuses come with their mentions and tags
-/// (`statuses::extras`, from the `status_emojis` links written when each status was
+/// (`statuses::StatusExtras`, from the `status_emojis` links written when each status was
 /// posted, edited or received), so a timeline page costs no query per status and no
 /// text is scanned at read time; an account's come with its row.
 struct Loaded {
     statuses: HashMap<i64, StatusRow>,
-    accounts: HashMap<i64, AccountRow>,
+    accounts: HashMap<i64, Arc<AccountRow>>,
     mentions: HashMap<i64, Vec<i64>>,
     tags: HashMap<i64, Vec<String>>,
     media: HashMap<i64, Vec<MediaAttachment>>,
@@ -177,8 +178,9 @@ pub async fn render_in(
 }
 
 /// [`render`], and the viewer's active filters when `filters` asks for them.
-/// Statements: the boosted statuses (if any), the page's facts, the quoted statuses
-/// and their facts (if any, see [`super::quote::load_quoted`]), extras, accounts.
+/// Statements: the boosted statuses (if any), the page's facts (extras included), the
+/// quoted statuses and their facts (if any, see [`super::quote::load_quoted`]), the
+/// accounts this process does not keep (if any).
 async fn render_page(
     state: &AppState,
     viewer: Option<i64>,
@@ -254,7 +256,7 @@ pub fn render_written(state: &AppState, written: Written) -> Option<Status> {
         emojis: HashMap::from([(id, CustomEmoji::all(&emojis, &state.config))]),
         accounts: std::iter::once(author)
             .chain(mentioned)
-            .map(|account| (account.id, account))
+            .map(|account| (account.id, Arc::new(account)))
             .collect(),
         applications: application
             .iter()
@@ -305,27 +307,45 @@ impl Status {
     }
 }
 
+/// The accounts `ids` of a page: kept ones still at the versions `facts` read, the
+/// others read (and kept for the next page).
+async fn displayed_accounts(
+    state: &AppState,
+    conn: &mut PgConnection,
+    facts: &PageFacts,
+    ids: &[i64],
+) -> sqlx::Result<HashMap<i64, Arc<AccountRow>>> {
+    let versions: HashMap<i64, i64> = facts.account_versions.iter().copied().collect();
+    let cache = &state.displayed_accounts;
+    let mut lookup = cache.lookup(&state.db, &versions, ids);
+    let kept = lookup.found.len();
+    if !lookup.missing.is_empty() {
+        let read = accounts::find_many_for_display_versioned(conn, &lookup.missing).await?;
+        for account in cache.keep(lookup.ticket, read) {
+            lookup.found.insert(account.id, account);
+        }
+    }
+    (state.metrics).displayed_accounts(kept, lookup.missing.len());
+    Ok(lookup.found)
+}
+
 impl Loaded {
-    /// The page of `statuses` for `viewer`: their extras and accounts (two statements)
-    /// and what `facts` say of them.
+    /// The page of `statuses` for `viewer`: their accounts (one statement, none when
+    /// every account is kept by this process, see [`super::account_cache`]) and what
+    /// `facts` say of them.
     async fn load(
         state: &AppState,
         conn: &mut PgConnection,
         viewer: Option<i64>,
         statuses: HashMap<i64, StatusRow>,
-        facts: PageFacts,
+        mut facts: PageFacts,
     ) -> sqlx::Result<Loaded> {
-        let ids: Vec<i64> = statuses.keys().copied().collect();
-        let extras = statuses::extras(&mut *conn, viewer, &ids).await?;
+        let extras = std::mem::take(&mut facts.extras);
         let mut account_ids: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
         account_ids.extend(extras.iter().flat_map(|extra| extra.mention_ids.iter()));
         account_ids.sort_unstable();
         account_ids.dedup();
-        let accounts = accounts::find_many_for_display(&mut *conn, &account_ids)
-            .await?
-            .into_iter()
-            .map(|account| (account.id, account))
-            .collect();
+        let accounts = displayed_accounts(state, &mut *conn, &facts, &account_ids).await?;
         let mut loaded = Loaded::from_facts(state, viewer, statuses, accounts, facts);
         for extra in extras {
             loaded.add_extras(state, viewer.is_some(), extra);
@@ -339,7 +359,7 @@ impl Loaded {
         state: &AppState,
         viewer: Option<i64>,
         statuses: HashMap<i64, StatusRow>,
-        accounts: HashMap<i64, AccountRow>,
+        accounts: HashMap<i64, Arc<AccountRow>>,
         facts: PageFacts,
     ) -> Loaded {
         let config = &state.config;

@@ -154,7 +154,8 @@ async fn suite(args: Args) -> anyhow::Result<()> {
     let server = process::start(&args.server, port, &env).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (idle_rss, _) = process::memory_mb(server.pid);
-    report.add(Figure::startup(server.cold_start, idle_rss));
+    let split = process::memory_split_mb(server.pid);
+    report.add(Figure::startup(server.cold_start, idle_rss, split));
     let tokens = Arc::new(dataset::tokens(&pool, &secret, &server.base, &users).await?);
 
     let mut b2_throughput = None;

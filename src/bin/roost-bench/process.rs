@@ -133,14 +133,28 @@ fn clock_ticks() -> u64 {
 
 /// Resident memory in MB: (current, peak).
 pub fn memory_mb(pid: u32) -> (f64, f64) {
+    let field = status_fields_mb(pid);
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The current resident memory in MB split into (anonymous, file-backed): the file
+/// part is mostly the binary's code, and it counts whole page-cache folios, so a
+/// binary freshly written (just built or copied) shows several MB more than the
+/// same binary read back from disk (see docs/benchmarks.md, B6).
+pub fn memory_split_mb(pid: u32) -> (f64, f64) {
+    let field = status_fields_mb(pid);
+    (field("RssAnon:"), field("RssFile:") + field("RssShmem:"))
+}
+
+/// A reader of `/proc/PID/status`'s kB fields, in MB (0 when absent).
+fn status_fields_mb(pid: u32) -> impl Fn(&str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
+    move |name: &str| {
         status
             .lines()
             .find(|line| line.starts_with(name))
             .and_then(|line| line.split_whitespace().nth(1))
             .and_then(|kb| kb.parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    }
 }

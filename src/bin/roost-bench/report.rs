@@ -26,6 +26,11 @@ pub struct Figure {
     pub cold_start_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idle_rss_mb: Option<f64>,
+    /// The idle RSS's anonymous and file-backed parts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_rss_anon_mb: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_rss_file_mb: Option<f64>,
 }
 
 impl Figure {
@@ -40,11 +45,14 @@ impl Figure {
             ratio_to_floor: ratio,
             cold_start_ms: None,
             idle_rss_mb: None,
+            idle_rss_anon_mb: None,
+            idle_rss_file_mb: None,
         }
     }
 
-    /// B7 and B6 (idle): cold start and memory at rest.
-    pub fn startup(cold_start: Duration, idle_rss_mb: f64) -> Figure {
+    /// B7 and B6 (idle): cold start and memory at rest, with its (anonymous,
+    /// file-backed) parts.
+    pub fn startup(cold_start: Duration, idle_rss_mb: f64, (anon, file): (f64, f64)) -> Figure {
         Figure {
             id: "B6/B7".to_owned(),
             what: "cold start to first 200; idle RSS".to_owned(),
@@ -53,6 +61,8 @@ impl Figure {
             ratio_to_floor: None,
             cold_start_ms: Some(cold_start.as_secs_f64() * 1000.0),
             idle_rss_mb: Some(idle_rss_mb),
+            idle_rss_anon_mb: Some(anon),
+            idle_rss_file_mb: Some(file),
         }
     }
 }
@@ -146,11 +156,13 @@ impl Report {
                         .map_or("—".to_owned(), |r| format!("{r:.2}")),
                 ),
                 None => println!(
-                    "| {} | {} | cold start {:.1} ms | idle RSS {:.1} MB | | | | | | | |",
+                    "| {} | {} | cold start {:.1} ms | idle RSS {:.1} MB (anonymous {:.1}, file {:.1}) | | | | | | | |",
                     figure.id,
                     figure.what,
                     figure.cold_start_ms.unwrap_or(0.0),
                     figure.idle_rss_mb.unwrap_or(0.0),
+                    figure.idle_rss_anon_mb.unwrap_or(0.0),
+                    figure.idle_rss_file_mb.unwrap_or(0.0),
                 ),
             }
         }

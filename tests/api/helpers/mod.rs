@@ -375,6 +375,20 @@ pub async fn metrics_listener(app: &TestApp) -> String {
     url
 }
 
+/// The value of the sample `series` (`name{labels}`, as printed) at `metrics_url`; 0
+/// when absent (a counter not yet moved).
+pub async fn metric_value(metrics_url: &str, series: &str) -> f64 {
+    let text = reqwest::get(metrics_url)
+        .await
+        .expect("scraped")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |value| value.parse().expect("a number"))
+}
+
 /// Tells this test process's instances that auth state (a role, a suspension…) was
 /// changed by hand in the database, as Roost's own writes do, so that a token check
 /// kept from before is not used for the next request; without it only the database's
