@@ -42,6 +42,8 @@ pub struct Services {
     /// This process's kept accounts of pages of statuses (see
     /// `api::entities::account_cache`).
     pub displayed_accounts: crate::api::entities::account_cache::AccountCache,
+    /// This process's kept OAuth apps, for new statuses (see `auth::app_cache`).
+    pub apps: crate::auth::app_cache::AppCache,
     /// Per-IP request budgets for sign-up and sign-in endpoints.
     pub rate_limiter: Arc<RateLimiter>,
     /// Fan-out of database changes to streaming clients of this process.
@@ -122,6 +124,7 @@ impl AppState {
             tokens,
             token_checks: Default::default(),
             displayed_accounts: Default::default(),
+            apps: Default::default(),
             rate_limiter,
             stream,
             http,

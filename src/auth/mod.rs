@@ -6,6 +6,7 @@
 //! Specs: OAuth 2.0 (RFC 6749), PKCE (RFC 7636), token revocation (RFC 7009), and
 //! Mastodon's scope list (<https://docs.joinmastodon.org/api/oauth-scopes/>).
 
+pub mod app_cache;
 pub mod extractor;
 pub mod grants;
 pub mod password;

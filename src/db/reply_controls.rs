@@ -11,6 +11,29 @@ pub const SHOWN_IN_THREAD: &str = "NOT EXISTS (SELECT 1 FROM hidden_replies h \
      AND NOT EXISTS (SELECT 1 FROM blocks b \
        WHERE b.account_id = s.in_reply_to_account_id AND b.target_account_id = s.account_id)";
 
+/// Sets who may quote and who may reply to a new local status, in one statement (a
+/// post writes both, and a round trip costs more than either insert: see
+/// docs/benchmarks.md, B1). The quote policy's table is `db::quotes`'.
+pub async fn set_new_post_policies(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    quote_policy: &str,
+    reply_policy: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "WITH quote AS (INSERT INTO status_quote_policies (status_id, policy) VALUES ($1, $2) \
+           ON CONFLICT (status_id) DO UPDATE SET policy = EXCLUDED.policy) \
+         INSERT INTO status_reply_policies (status_id, policy) VALUES ($1, $3) \
+         ON CONFLICT (status_id) DO UPDATE SET policy = EXCLUDED.policy",
+    )
+    .bind(status_id)
+    .bind(quote_policy)
+    .bind(reply_policy)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Sets who may reply to status `status_id` (leaving who may ask as it was).
 pub async fn set_policy(db: impl PgExecutor<'_>, status_id: i64, policy: &str) -> sqlx::Result<()> {
     sqlx::query(

@@ -180,19 +180,6 @@ fn parse_policy(name: &str) -> ApiResult<QuotePolicy> {
     })
 }
 
-/// Writes, in the posting transaction, the policy of the new status `quoting` and the
-/// quote it makes (if `planned`), and tells a local quoted author (`quote`).
-pub async fn record(
-    config: &Config,
-    conn: &mut PgConnection,
-    quoting: &StatusRow,
-    policy: QuotePolicy,
-    planned: Option<&Planned>,
-) -> sqlx::Result<()> {
-    quotes::set_policy(&mut *conn, quoting.id, policy.as_str()).await?;
-    record_quote(config, conn, quoting, planned).await
-}
-
 /// Writes the quote `quoting` (local or remote) makes, if `planned`, in the caller's
 /// transaction, with Roost's stamp when it accepts a quote of a local post, and tells
 /// a local quoted author (`quote`).

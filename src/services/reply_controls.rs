@@ -19,6 +19,7 @@ use url::Url;
 use crate::db::accounts::AccountRow;
 use crate::db::statuses::StatusRow;
 use crate::db::{follows, reply_controls};
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::replies::ReplyPolicy;
 use crate::error::{ApiError, ApiResult};
 use crate::federation::protocol::interaction_policy::Rule;
@@ -154,16 +155,18 @@ pub async fn check(
     ))
 }
 
-/// Writes, in the posting transaction, who may reply to the new status `status_id`, and
-/// keeps it out of its parent's thread while the parent's author has yet to approve it
-/// (`approval` pending).
+/// Writes, in the posting transaction, who may quote and who may reply to the new
+/// status `status_id` (one statement), and keeps it out of its parent's thread while
+/// the parent's author has yet to approve it (`approval` pending).
 pub async fn record(
     conn: &mut PgConnection,
     status_id: i64,
-    policy: ReplyPolicy,
+    quote_policy: QuotePolicy,
+    reply_policy: ReplyPolicy,
     approval: Approval,
 ) -> sqlx::Result<()> {
-    reply_controls::set_policy(&mut *conn, status_id, policy.as_str()).await?;
+    let (quote, reply) = (quote_policy.as_str(), reply_policy.as_str());
+    reply_controls::set_new_post_policies(&mut *conn, status_id, quote, reply).await?;
     if approval == Approval::Pending {
         reply_controls::set_hidden(&mut *conn, status_id, true).await?;
     }

@@ -257,15 +257,15 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
     }
     super::groups::record_reply(&mut transaction, &row, parent.as_ref()).await?;
     let poll = super::polls::create(&mut transaction, &row, poll.as_ref()).await?;
-    quotes::record(
-        &state.config,
+    quotes::record_quote(&state.config, &mut transaction, &row, quote.as_ref()).await?;
+    super::reply_controls::record(
         &mut transaction,
-        &row,
+        row.id,
         quote_policy,
-        quote.as_ref(),
+        reply_policy,
+        approval,
     )
     .await?;
-    super::reply_controls::record(&mut transaction, row.id, reply_policy, approval).await?;
     if new.kind == PostKind::Reel {
         super::reels::record(&mut transaction, row.id).await?;
     }
@@ -279,8 +279,15 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         reply_policy,
         kind: new.kind,
     };
-    let mut written =
-        finish_local(&mut transaction, row, composed, media_ids.as_deref(), known).await?;
+    let mut written = finish_local(
+        state,
+        &mut transaction,
+        row,
+        composed,
+        media_ids.as_deref(),
+        known,
+    )
+    .await?;
     written.poll = poll;
     written.music = track;
     delivery::send(
@@ -355,6 +362,7 @@ enum Known {
 /// connection (a request never waits for a second pooled connection while holding
 /// one), after the write moved its counters.
 async fn finish_local(
+    state: &AppState,
     conn: &mut PgConnection,
     row: StatusRow,
     composed: Composed,
@@ -372,7 +380,7 @@ async fn finish_local(
         Vec::new()
     };
     let application = match row.application_id {
-        Some(id) => crate::db::oauth::find_app(&mut *conn, id).await?,
+        Some(id) => state.apps.find(&mut *conn, id).await?,
         None => None,
     };
     let (quote, quote_policy, reply_policy, kind) = match known {
@@ -618,6 +626,7 @@ pub async fn edit(
     )
     .await?;
     let mut written = finish_local(
+        state,
         &mut transaction,
         edited,
         composed,
