@@ -209,6 +209,27 @@ pub async fn follower_inboxes(
     .await
 }
 
+/// [`follower_inboxes`], and the accepted relays' inboxes too when `with_relays` (a
+/// public status's audience), in one statement: a post reads its audience while it
+/// holds its transaction, and a round trip costs more than the relays' tiny read.
+pub async fn follower_and_relay_inboxes(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    with_relays: bool,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT coalesce(a.shared_inbox_url, a.inbox_url) FROM follows f \
+         JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.accepted AND a.domain IS NOT NULL \
+           AND coalesce(a.shared_inbox_url, a.inbox_url) IS NOT NULL \
+         UNION SELECT inbox_url FROM relays WHERE $2 AND state = 'accepted'",
+    )
+    .bind(account_id)
+    .bind(with_relays)
+    .fetch_all(db)
+    .await
+}
+
 /// The follow state between a viewer and each of `ids`, in one query.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct RelationshipRow {

@@ -140,12 +140,19 @@ async fn eligible_link(
     status: &StatusRow,
 ) -> sqlx::Result<Option<String>> {
     let distributed = matches!(status.visibility, Visibility::Public | Visibility::Unlisted);
-    if !distributed || status.reblog_of_id.is_some() {
+    if !distributed || status.reblog_of_id.is_some() || !has_anchor(&status.content) {
         return Ok(None);
     }
     let own = regex_escape(&state.config.domain);
     let skip = format!("{MEDIA_FILE}|^https?://{own}(/|$)");
     cards::first_link(&mut *conn, status.id, &skip).await
+}
+
+/// Whether `html` has an element that may be an `<a>`: without one, `status_links`
+/// (taken from the anchors' `href`s by a trigger) holds nothing for it, and posting
+/// skips the look-up.
+fn has_anchor(html: &str) -> bool {
+    (html.as_bytes().windows(2)).any(|pair| pair[0] == b'<' && pair[1].eq_ignore_ascii_case(&b'a'))
 }
 
 /// `text` with every regex metacharacter escaped (a domain has dots and may have a port).
@@ -207,5 +214,15 @@ mod tests {
     fn domains_are_escaped_for_the_skip_pattern() {
         assert_eq!(regex_escape("127.0.0.1:8080"), r"127\.0\.0\.1:8080");
         assert_eq!(regex_escape("a-b.example"), r"a-b\.example");
+    }
+
+    #[test]
+    fn only_html_with_an_anchor_can_have_a_link() {
+        assert!(has_anchor(
+            r#"<p>see <a href="https://a.example">it</a></p>"#
+        ));
+        assert!(has_anchor(r#"<p><A HREF="https://a.example">it</A></p>"#));
+        assert!(!has_anchor("<p>hello, world</p>"));
+        assert!(!has_anchor("<p>https://a.example written bare</p>"));
     }
 }

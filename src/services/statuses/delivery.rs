@@ -45,7 +45,8 @@ pub(super) async fn send(
     change: Change,
 ) -> ApiResult<()> {
     let parent_author = reply_target_author(conn, &written.row, &written.mentioned).await?;
-    let group = shared_with_group(conn, &written.row).await?;
+    let just_created = matches!(change, Change::Created);
+    let group = shared_with_group(conn, &written.row, just_created).await?;
     let inboxes = audience_inboxes(
         conn,
         &written.author,
@@ -120,7 +121,7 @@ pub(super) async fn send_unchanged(
 ) -> ApiResult<()> {
     let mentioned = super::mentioned_in(conn, row.id).await?;
     let parent_author = reply_target_author(conn, row, &mentioned).await?;
-    let group = shared_with_group(conn, row).await?;
+    let group = shared_with_group(conn, row, false).await?;
     let also = [parent_author.as_ref(), group.as_ref()];
     let inboxes = audience_inboxes(conn, author, row, &mentioned, also).await?;
     if inboxes.is_empty() {
@@ -140,7 +141,7 @@ pub(super) async fn send_delete(
     mentioned: &[AccountRow],
 ) -> ApiResult<()> {
     let parent_author = reply_target_author(conn, status, mentioned).await?;
-    let group = shared_with_group(conn, status).await?;
+    let group = shared_with_group(conn, status, false).await?;
     let also = [parent_author.as_ref(), group.as_ref()];
     let inboxes = audience_inboxes(conn, author, status, mentioned, also).await?;
     if inboxes.is_empty() {
@@ -169,12 +170,18 @@ async fn reply_target_author(
 
 /// The group a status is sent to as well (FEP-1b12): the one it belongs to
 /// (`services::groups`), unless the status is followers-only or direct, which a group
-/// would share with all its members.
+/// would share with all its members. A new status that replies to nothing belongs to
+/// none yet (a new one joins its parent's group; only a group's later `Announce`
+/// adds others), so it is not looked up when `just_created`.
 async fn shared_with_group(
     conn: &mut PgConnection,
     status: &StatusRow,
+    just_created: bool,
 ) -> sqlx::Result<Option<AccountRow>> {
     if !matches!(status.visibility, Visibility::Public | Visibility::Unlisted) {
+        return Ok(None);
+    }
+    if just_created && status.in_reply_to_id.is_none() {
         return Ok(None);
     }
     crate::services::groups::group_of(conn, status.id).await
@@ -194,13 +201,11 @@ async fn audience_inboxes(
     let direct = status.visibility == Visibility::Direct;
     let mut inboxes: BTreeSet<String> = BTreeSet::new();
     if !direct {
-        inboxes.extend(follows::follower_inboxes(&mut *conn, author.id).await?);
-    }
-    // Mastodon's StatusReachFinder: public statuses (not unlisted) go to every
-    // accepted relay too.
-    if status.visibility == Visibility::Public {
-        let relays = crate::services::relays::accepted_inboxes(&mut *conn).await?;
-        inboxes.extend(relays.iter().map(Url::to_string));
+        // Mastodon's StatusReachFinder: public statuses (not unlisted) go to every
+        // accepted relay too.
+        let public = status.visibility == Visibility::Public;
+        let reached = follows::follower_and_relay_inboxes(&mut *conn, author.id, public).await?;
+        inboxes.extend(reached);
     }
     let also = also.into_iter().flatten().filter(|_| !direct);
     for account in mentioned.iter().chain(also) {
