@@ -198,15 +198,7 @@ pub async fn follower_inboxes(
     db: impl PgExecutor<'_>,
     account_id: i64,
 ) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT coalesce(a.shared_inbox_url, a.inbox_url) FROM follows f \
-         JOIN accounts a ON a.id = f.account_id \
-         WHERE f.target_account_id = $1 AND f.accepted AND a.domain IS NOT NULL \
-           AND coalesce(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
-    )
-    .bind(account_id)
-    .fetch_all(db)
-    .await
+    follower_and_relay_inboxes(db, account_id, false).await
 }
 
 /// [`follower_inboxes`], and the accepted relays' inboxes too when `with_relays` (a

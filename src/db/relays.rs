@@ -103,13 +103,6 @@ pub async fn is_accepted_actor(db: impl PgExecutor<'_>, actor_ap_id: &str) -> sq
     .await
 }
 
-/// The inboxes of the accepted relays, where public posts go.
-pub async fn accepted_inboxes(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT inbox_url FROM relays WHERE state = 'accepted' ORDER BY id")
-        .fetch_all(db)
-        .await
-}
-
 /// Marks the relay `id` pending under the new `Follow` `follow_activity_id`.
 pub async fn set_pending(
     db: impl PgExecutor<'_>,

@@ -403,14 +403,12 @@ async fn boost_inboxes(
     boost: &StatusRow,
     original_author: Option<&AccountRow>,
 ) -> sqlx::Result<Vec<Url>> {
-    let mut inboxes: BTreeSet<String> = follows::follower_inboxes(&mut *conn, booster.id)
-        .await?
-        .into_iter()
-        .collect();
-    if boost.visibility == crate::domain::Visibility::Public {
-        let relays = crate::services::relays::accepted_inboxes(&mut *conn).await?;
-        inboxes.extend(relays.iter().map(Url::to_string));
-    }
+    let public = boost.visibility == crate::domain::Visibility::Public;
+    let mut inboxes: BTreeSet<String> =
+        follows::follower_and_relay_inboxes(&mut *conn, booster.id, public)
+            .await?
+            .into_iter()
+            .collect();
     inboxes.extend(
         original_author
             .filter(|author| !author.is_local())

@@ -273,15 +273,6 @@ pub async fn is_accepted_relay(state: &AppState, actor: &AccountRow) -> sqlx::Re
     }
 }
 
-/// The inboxes of the accepted relays, where a public status's activities go too.
-pub async fn accepted_inboxes(conn: &mut PgConnection) -> sqlx::Result<Vec<Url>> {
-    let inboxes = relays::accepted_inboxes(&mut *conn).await?;
-    Ok(inboxes
-        .iter()
-        .filter_map(|inbox| Url::parse(inbox).ok())
-        .collect())
-}
-
 /// Takes in the post `object` (a URL) that the accepted relay `relay` announced or
 /// forwarded: fetched from its origin and stored as its author's status, never
 /// trusting what the relay sent; no boost and no notification of the relay. A post
