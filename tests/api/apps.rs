@@ -208,3 +208,28 @@ async fn verify_credentials_without_a_valid_token_is_unauthorized(db: PgPool) {
         .await;
     expect_error(response, 401).await;
 }
+
+/// New statuses show the app they were posted with; the app's row is read once per
+/// process and kept (`auth::app_cache`), which is sound because Roost never changes
+/// it. Renamed by hand in SQL, the next post still shows the kept name: no second read.
+#[sqlx::test]
+async fn a_status_shows_its_app_read_once_per_process(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let client = app.create_app("read write follow push").await;
+    let user = app.sign_up_with(&client, "poster").await;
+    let post = |text: &'static str| {
+        app.post("/api/v1/statuses")
+            .bearer_auth(&user.access_token)
+            .form(&[("status", text)])
+            .send()
+    };
+    let first = expect_json(post("first").await, 200).await;
+    assert_eq!(first["application"]["name"], "Test app", "{first}");
+
+    sqlx::query("UPDATE oauth_apps SET name = 'Renamed by hand'")
+        .execute(&app.db)
+        .await
+        .expect("renamed");
+    let second = expect_json(post("second").await, 200).await;
+    assert_eq!(second["application"]["name"], "Test app", "{second}");
+}
