@@ -164,12 +164,58 @@ impl<'a> NewStatus<'a> {
 /// business (`services::statuses::insert` for posts, `services::interactions` for
 /// boosts).
 pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Result<StatusRow> {
-    let row: StatusRow = sqlx::query_as(&format!(
-        "INSERT INTO statuses AS s (account_id, local, ap_id, url, text, content, spoiler_text, sensitive, \
-           visibility, language, in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation, created_at, \
-           application_id) \
+    Ok(insert_row(conn, new, false).await?.status)
+}
+
+/// [`insert`], also answering the author as its counters left it, in the same
+/// statement: a local post shows its author at once, and reading the row back cost
+/// posting a round trip. `None` for a boost (its author's counters do not move).
+pub async fn insert_with_author(
+    conn: &mut PgConnection,
+    new: &NewStatus<'_>,
+) -> sqlx::Result<(StatusRow, Option<super::accounts::AccountRow>)> {
+    let inserted = insert_row(conn, new, true).await?;
+    Ok((inserted.status, inserted.author.map(|author| author.0)))
+}
+
+/// A status as its insert returned it, with its author when asked for.
+#[derive(sqlx::FromRow)]
+struct Inserted {
+    #[sqlx(flatten)]
+    status: StatusRow,
+    author: Option<sqlx::types::Json<super::accounts::AccountRow>>,
+}
+
+/// The insert of [`insert`]: the status row and the counters it moves in one
+/// statement (a post made the counters' updates one round trip each).
+async fn insert_row(
+    conn: &mut PgConnection,
+    new: &NewStatus<'_>,
+    with_author: bool,
+) -> sqlx::Result<Inserted> {
+    // A data-modifying WITH runs every part whether or not the result names it; each
+    // UPDATE's own condition says whether it applies to this status. A new reply is
+    // never hidden yet, but the parent author's blocks still decide whether it counts.
+    let author = match with_author {
+        true => "(SELECT to_jsonb(author) FROM author)",
+        false => "NULL::jsonb",
+    };
+    let inserted: Inserted = sqlx::query_as(&format!(
+        "WITH s AS (INSERT INTO statuses AS s (account_id, local, ap_id, url, text, content, \
+           spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, \
+           reblog_of_id, conversation, created_at, application_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15, now()), $16) \
-         RETURNING {COLUMNS}"
+         RETURNING {COLUMNS}), \
+         author AS (UPDATE accounts SET statuses_count = greatest(statuses_count + 1, 0), \
+           last_status_at = greatest(last_status_at, (SELECT created_at FROM s)) \
+           WHERE id = $1 AND $13::bigint IS NULL RETURNING {ACCOUNT_COLUMNS}), \
+         boosted AS (UPDATE statuses SET reblogs_count = greatest(reblogs_count + 1, 0) \
+           WHERE id = $13), \
+         parent AS (UPDATE statuses p SET replies_count = greatest(p.replies_count + 1, 0) \
+           FROM s r WHERE p.id = $11 AND p.id = r.in_reply_to_id AND {COUNTED}) \
+         SELECT s.*, {author} AS author FROM s",
+        ACCOUNT_COLUMNS = super::accounts::COLUMNS,
+        COUNTED = super::reply_controls::COUNTED,
     ))
     .bind(new.account_id)
     .bind(new.local)
@@ -189,6 +235,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     .bind(new.application_id)
     .fetch_one(&mut *conn)
     .await?;
+    let row = &inserted.status;
     if !new.mentioned_account_ids.is_empty() {
         sqlx::query("INSERT INTO mentions (status_id, account_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING")
             .bind(row.id)
@@ -198,8 +245,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
     }
     attach_tags(conn, row.id, new.tags).await?;
     super::custom_emojis::add_status_emojis(conn, row.id, new.emoji_ids).await?;
-    count(conn, &row, 1).await?;
-    Ok(row)
+    Ok(inserted)
 }
 
 /// Files the status under `tags` (created when new), in one statement, except those an
@@ -227,7 +273,8 @@ async fn attach_tags(conn: &mut PgConnection, status_id: i64, tags: &[String]) -
     Ok(())
 }
 
-/// Moves the counters a status contributes to by `delta` (+1 on insert, -1 on delete).
+/// Moves the counters a status contributed to back by `delta` (-1 on delete; the
+/// insert moves them itself, in its own statement).
 async fn count(conn: &mut PgConnection, row: &StatusRow, delta: i64) -> sqlx::Result<()> {
     if let Some(reblogged) = row.reblog_of_id {
         sqlx::query(
@@ -761,4 +808,89 @@ pub async fn count_local(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     )
     .fetch_one(db)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::PgPool;
+
+    use super::*;
+    use crate::db::{accounts, blocks};
+
+    /// A public post by `account_id` replying to `parent` (if any).
+    fn post(account_id: i64, parent: Option<&StatusRow>) -> NewStatus<'static> {
+        NewStatus {
+            text: "hi",
+            content: "<p>hi</p>",
+            reblog_of_id: None,
+            in_reply_to_id: parent.map(|p| p.id),
+            in_reply_to_account_id: parent.map(|p| p.account_id),
+            ..NewStatus::reblog(account_id, true, None, 0, Visibility::Public)
+        }
+    }
+
+    async fn reread(db: &PgPool, id: i64) -> StatusRow {
+        find_visible(db, None, id)
+            .await
+            .expect("reads")
+            .expect("found")
+    }
+
+    /// The insert moves every counter in its one statement: the author's (answered
+    /// with it), a boosted status's, and a parent's unless its author blocks the
+    /// replier — each part of the statement must apply only to its own case.
+    #[sqlx::test]
+    async fn an_insert_moves_the_counters_it_contributes_to(db: PgPool) {
+        let alice = accounts::insert_local(&db, "alice", "PUB", "PRIV")
+            .await
+            .expect("alice");
+        let bob = accounts::insert_local(&db, "bob", "PUB", "PRIV")
+            .await
+            .expect("bob");
+        let mut conn = db.acquire().await.expect("connection");
+
+        let (first, author) = insert_with_author(&mut conn, &post(alice.id, None))
+            .await
+            .expect("posts");
+        let author = author.expect("a post answers its author");
+        assert_eq!((author.id, author.statuses_count), (alice.id, 1));
+        assert_eq!(author.last_status_at, Some(first.created_at));
+
+        insert(&mut conn, &post(bob.id, Some(&first)))
+            .await
+            .expect("replies");
+        assert_eq!(reread(&db, first.id).await.replies_count, 1);
+        blocks::upsert(&mut conn, alice.id, bob.id, "https://x.example/block")
+            .await
+            .expect("blocks");
+        insert(&mut conn, &post(bob.id, Some(&first)))
+            .await
+            .expect("replies");
+        assert_eq!(
+            reread(&db, first.id).await.replies_count,
+            1,
+            "blocked: not counted"
+        );
+
+        let boost = NewStatus::reblog(bob.id, true, None, first.id, Visibility::Public);
+        let (_, booster) = insert_with_author(&mut conn, &boost).await.expect("boosts");
+        assert!(booster.is_none(), "a boost moves no author counter");
+        assert_eq!(reread(&db, first.id).await.reblogs_count, 1);
+        let bob = accounts::find_by_id(&db, bob.id)
+            .await
+            .expect("reads")
+            .expect("bob");
+        assert_eq!(
+            bob.statuses_count, 2,
+            "two replies; the boost is not counted"
+        );
+        let alice = accounts::find_by_id(&db, alice.id)
+            .await
+            .expect("reads")
+            .expect("alice");
+        assert_eq!(
+            alice.statuses_count, 1,
+            "others' replies and boosts are not hers"
+        );
+    }
 }

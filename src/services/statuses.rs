@@ -227,7 +227,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
             return Err(ApiError::NotFound);
         }
     }
-    let row = insert(
+    let (row, author) = insert_with_author(
         &mut transaction,
         &NewStatus {
             account_id: author_id,
@@ -283,6 +283,7 @@ pub async fn post(state: &AppState, author_id: i64, new: &NewPost<'_>) -> ApiRes
         state,
         &mut transaction,
         row,
+        author,
         composed,
         media_ids.as_deref(),
         known,
@@ -358,20 +359,24 @@ enum Known {
 
 /// Attaches the media of a local status just inserted or edited and gathers what it is
 /// rendered and sent from. An edited status may carry media already, so they are read
-/// even when no `media_ids` came. The author is read on the transaction's own
-/// connection (a request never waits for a second pooled connection while holding
-/// one), after the write moved its counters.
+/// even when no `media_ids` came. The author is `author` when the insert answered it,
+/// else read on the transaction's own connection (a request never waits for a second
+/// pooled connection while holding one), after the write moved its counters.
 async fn finish_local(
     state: &AppState,
     conn: &mut PgConnection,
     row: StatusRow,
+    author: Option<AccountRow>,
     composed: Composed,
     media_ids: Option<&[i64]>,
     known: Known,
 ) -> ApiResult<Written> {
-    let author = accounts::find_by_id(&mut *conn, row.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let author = match author {
+        Some(author) => author,
+        None => accounts::find_by_id(&mut *conn, row.account_id)
+            .await?
+            .ok_or(ApiError::NotFound)?,
+    };
     media::attach_media(&mut *conn, row.account_id, row.id, media_ids).await?;
     let had_media = matches!(known, Known::Edited);
     let media = if had_media || media_ids.is_some_and(|ids| !ids.is_empty()) {
@@ -429,6 +434,28 @@ async fn finish_local(
 /// insert path of statuses; run it in the caller's transaction.
 pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Result<StatusRow> {
     let row = statuses::insert(&mut *conn, new).await?;
+    notify_inserted(conn, &row, new).await?;
+    Ok(row)
+}
+
+/// [`insert`], also answering the author as the insert's counters left it (see
+/// `db::statuses::insert_with_author`), which a local post is shown with.
+async fn insert_with_author(
+    conn: &mut PgConnection,
+    new: &NewStatus<'_>,
+) -> sqlx::Result<(StatusRow, Option<AccountRow>)> {
+    let (row, author) = statuses::insert_with_author(&mut *conn, new).await?;
+    notify_inserted(conn, &row, new).await?;
+    Ok((row, author))
+}
+
+/// What follows a status's insert: the mentioned and the followers who asked to hear
+/// of new posts notified, the conversation recorded (not for boosts).
+async fn notify_inserted(
+    conn: &mut PgConnection,
+    row: &StatusRow,
+    new: &NewStatus<'_>,
+) -> sqlx::Result<()> {
     if row.reblog_of_id.is_none() {
         notifications::notify_new_status(
             conn,
@@ -438,9 +465,9 @@ pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> sqlx::Resul
             new.mentioned_account_ids,
         )
         .await?;
-        super::conversations::record(conn, &row, new.mentioned_account_ids).await?;
+        super::conversations::record(conn, row, new.mentioned_account_ids).await?;
     }
-    Ok(row)
+    Ok(())
 }
 
 /// Replaces the text of a status, local or remote (every version is kept), and tells
@@ -629,6 +656,7 @@ pub async fn edit(
         state,
         &mut transaction,
         edited,
+        None,
         composed,
         media_ids.as_deref(),
         Known::Edited,

@@ -48,6 +48,9 @@ async fn a_posted_status_has_mastodons_fields_and_shows_in_the_timelines(db: PgP
     );
     assert_eq!(status["visibility"], "public");
     assert_eq!(status["account"]["username"], "alice");
+    // The author as this post left it (the insert answers it with the counters moved).
+    assert_eq!(status["account"]["statuses_count"], 1);
+    assert!(status["account"]["last_status_at"].is_string());
     assert_eq!(
         status["uri"],
         format!("{}/users/alice/statuses/{id}", app.base)
