@@ -267,28 +267,21 @@ async fn count(
         .await?;
         return Ok(None);
     }
-    let update = "UPDATE accounts SET statuses_count = greatest(statuses_count + $2, 0), \
-           last_status_at = CASE WHEN $2 > 0 THEN greatest(last_status_at, $3) ELSE last_status_at END \
-         WHERE id = $1";
-    let author = match answer_author {
-        true => {
-            sqlx::query_as(&format!("{update} RETURNING {}", super::accounts::COLUMNS))
-                .bind(row.account_id)
-                .bind(delta)
-                .bind(row.created_at)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        false => {
-            sqlx::query(update)
-                .bind(row.account_id)
-                .bind(delta)
-                .bind(row.created_at)
-                .execute(&mut *conn)
-                .await?;
-            None
-        }
+    // Without RETURNING the update yields no row, so the one call answers `None`.
+    let returning = match answer_author {
+        true => format!(" RETURNING {}", super::accounts::COLUMNS),
+        false => String::new(),
     };
+    let author = sqlx::query_as(&format!(
+        "UPDATE accounts SET statuses_count = greatest(statuses_count + $2, 0), \
+           last_status_at = CASE WHEN $2 > 0 THEN greatest(last_status_at, $3) ELSE last_status_at END \
+         WHERE id = $1{returning}"
+    ))
+    .bind(row.account_id)
+    .bind(delta)
+    .bind(row.created_at)
+    .fetch_optional(&mut *conn)
+    .await?;
     if let Some(parent) = row.in_reply_to_id {
         // Hidden replies and those by accounts the parent's author blocks never count.
         sqlx::query(&format!(
